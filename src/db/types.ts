@@ -1,0 +1,166 @@
+/**
+ * The device store's contract: what the session engine and the NBI need from
+ * storage, independent of the SQL dialect behind it (MySQL or SQLite).
+ *
+ * Invariant: everything a CWMP session learns is written by one
+ * {@link DeviceStore.commitSession} call, in one transaction, touching only
+ * rows whose content changed. A refused or half-finished message never
+ * reaches the store.
+ */
+import type {
+  CpeRequest,
+  DeviceIdStruct,
+  EventStruct,
+  NotificationLevel,
+  ParameterInfoStruct,
+  ParameterPath,
+  ParameterAttributeStruct,
+  ParameterValueStruct,
+  SetParameterValuesFaultStruct,
+  XsdType,
+} from '../cwmp/soap/types';
+
+/** "OUI-ProductClass-SerialNumber", each part percent-encoded, "-" as %2D. */
+export type DeviceKey = string;
+
+/** Milliseconds since the epoch; kept as numbers so both SQL dialects agree. */
+export type EpochMs = number;
+
+/** What the device told us in its Inform, plus where it came from. */
+export interface InformRecord {
+  deviceId: DeviceIdStruct;
+  events: EventStruct[];
+  retryCount: number;
+  currentTime: string;
+  parameters: ParameterValueStruct[];
+  remoteAddress: string;
+  cwmpVersion: string;
+  time: EpochMs;
+}
+
+/** One change to the cached data model, in the order the session learnt it. */
+export type CacheOp =
+  /** Values read (GetParameterValuesResponse) or written (SetParameterValues accepted). */
+  | { op: 'values'; parameters: ParameterValueStruct[]; time: EpochMs }
+  /** GetParameterNamesResponse for `path` (with NextLevel): names, object flags, writability. */
+  | { op: 'names'; path: ParameterPath; nextLevel: boolean; parameters: ParameterInfoStruct[]; time: EpochMs }
+  /** GetParameterAttributesResponse. */
+  | { op: 'attributes'; parameters: ParameterAttributeStruct[]; time: EpochMs }
+  /** SetParameterAttributes accepted: only the fields the request changed. */
+  | {
+      op: 'set-attributes';
+      parameters: { Name: ParameterPath; Notification?: NotificationLevel; AccessList?: string[] }[];
+      time: EpochMs;
+    }
+  /** AddObject succeeded: `path` is the new instance, e.g. "Device.IP.Interface.3.". */
+  | { op: 'add-instance'; path: ParameterPath; time: EpochMs }
+  /** DeleteObject succeeded: drop `path` (an instance, ending in ".") and everything below it. */
+  | { op: 'delete-subtree'; path: ParameterPath; time: EpochMs };
+
+/** A request that came back as a CWMP fault. */
+export interface FaultRecord {
+  requestId: number | null;
+  request: CpeRequest;
+  code: number;
+  message: string;
+  detail?: SetParameterValuesFaultStruct[];
+  time: EpochMs;
+}
+
+/** Something worth keeping in the device's (bounded) history. */
+export interface HistoryEntry {
+  time: EpochMs;
+  /** "inform", or the name of a CPE request (TransferComplete, RequestDownload ...), or "session-timeout" etc. */
+  kind: string;
+  /** Event codes of an Inform, or a summary of a CPE request. */
+  detail: unknown;
+  sessionId: string;
+}
+
+/** Everything one CWMP session learnt, committed in one transaction. */
+export interface SessionResult {
+  sessionId: string;
+  deviceKey: DeviceKey;
+  inform: InformRecord;
+  /** Cache changes after the Inform's own parameters, in order. */
+  ops: CacheOp[];
+  /** Pending requests that were answered (successfully or with a fault): drop them from the queue. */
+  doneRequestIds: number[];
+  faults: FaultRecord[];
+  history: HistoryEntry[];
+}
+
+/** A request waiting in a device's queue. */
+export interface PendingRequest {
+  id: number;
+  deviceKey: DeviceKey;
+  request: CpeRequest;
+  createdAt: EpochMs;
+}
+
+/** A cached parameter or object, as stored. */
+export interface CachedParameter {
+  path: ParameterPath;
+  /** "object" paths end with "."; "instance" objects are numbered ones (".3."). */
+  kind: 'leaf' | 'object' | 'instance';
+  value: string | null;
+  type: XsdType | null;
+  writable: boolean | null;
+  notification: NotificationLevel | null;
+  accessList: string[] | null;
+  valueTime: EpochMs | null;
+  namesTime: EpochMs | null;
+  attributesTime: EpochMs | null;
+}
+
+export interface DeviceSummary {
+  deviceKey: DeviceKey;
+  manufacturer: string;
+  oui: string;
+  productClass: string;
+  serialNumber: string;
+  softwareVersion: string | null;
+  lastInform: EpochMs | null;
+}
+
+export interface DeviceDetail extends DeviceSummary {
+  hardwareVersion: string | null;
+  firstInform: EpochMs | null;
+  lastBoot: EpochMs | null;
+  lastBootstrap: EpochMs | null;
+  remoteAddress: string | null;
+  cwmpVersion: string | null;
+  tags: string[];
+  history: HistoryEntry[];
+  faults: FaultRecord[];
+  parameters: CachedParameter[];
+}
+
+/** Credentials a CPE must present (HTTP Basic/Digest) when authentication applies to it. */
+export interface CpeCredentials {
+  username: string;
+  password: string;
+}
+
+export interface DeviceStore {
+  /** Creates the schema (migrations) if needed. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** The one write of a session. Idempotent: committing the same result twice leaves the same data. */
+  commitSession(result: SessionResult): Promise<void>;
+
+  /** The queue of requests for the device's next session, oldest first. */
+  pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]>;
+  enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number>;
+
+  listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]>;
+  getDevice(deviceKey: DeviceKey): Promise<DeviceDetail | null>;
+  getParameters(deviceKey: DeviceKey, prefix?: ParameterPath): Promise<CachedParameter[]>;
+
+  setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void>;
+
+  /** Per-device CPE credentials; a device can exist in the store before its first Inform to carry them. */
+  setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void>;
+  getCpeCredentials(deviceKey: DeviceKey): Promise<CpeCredentials | null>;
+}
