@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '../config/load';
+import { createLogger } from '../log';
+import { startAcs, type Role } from '../server';
+
+const usage = `usage: acs <command> [options]
+
+commands:
+  start [--role cwmp|nbi|all]   run the ACS (settings from environment variables; see README)
+  help                          show this text`;
+
+function parseRole(args: string[]): Role {
+  const i = args.indexOf('--role');
+  const role = i >= 0 ? args[i + 1] : 'all';
+  if (role !== 'cwmp' && role !== 'nbi' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, nbi or all`);
+  return role;
+}
+
+async function start(args: string[]): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const acs = await startAcs(config, log, parseRole(args));
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    acs.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === 'start') return start(rest);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(usage);
+    return;
+  }
+  console.error(`acs: unknown command "${command}"\n${usage}`);
+  process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  console.error(`acs: ${err.message}`);
+  process.exit(1);
+});

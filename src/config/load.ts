@@ -1,0 +1,42 @@
+import { schema, type Config } from './schema';
+
+export type { Config } from './schema';
+
+/** A setting that could not be read; the message names the variable and the problem. */
+export class ConfigError extends Error {
+  readonly code = 'ACS_ERR_CONFIG';
+}
+
+const enums: Partial<Record<keyof Config, readonly string[]>> = {
+  cwmpAuth: ['none', 'basic', 'digest'],
+  logLevel: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+};
+
+function parseOne(key: keyof Config, raw: string): Config[keyof Config] {
+  const spec = schema[key];
+  if (typeof spec.default === 'number') {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${spec.env}=${raw}: expected a non-negative number`);
+    return n;
+  }
+  if (typeof spec.default === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new ConfigError(`${spec.env}=${raw}: expected true or false`);
+  }
+  const allowed = enums[key];
+  if (allowed && !allowed.includes(raw)) {
+    throw new ConfigError(`${spec.env}=${raw}: expected one of ${allowed.join(', ')}`);
+  }
+  return raw;
+}
+
+/** Reads every setting from `env` (default: process.env), validates it, and freezes the result. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(schema) as (keyof Config)[]) {
+    const raw = env[schema[key].env];
+    out[key] = raw === undefined || raw === '' ? schema[key].default : parseOne(key, raw);
+  }
+  return Object.freeze({ ...(out as unknown as Config), ...overrides });
+}

@@ -1,0 +1,94 @@
+/**
+ * The one table of settings. Each entry names its env var, type, default and
+ * meaning; README.md's configuration table is checked against it by a test.
+ * Units live in the names (Ms, Bytes, Seconds).
+ */
+export interface OptionSpec<T> {
+  env: string;
+  default: T;
+  doc: string;
+}
+
+type Spec<T> = { [K in keyof T]: OptionSpec<T[K]> };
+
+export interface Config {
+  cwmpHost: string;
+  cwmpPort: number;
+  nbiHost: string;
+  nbiPort: number;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  dataDir: string;
+  cwmpMaxBodyBytes: number;
+  sessionTimeoutMs: number;
+  cwmpAuth: 'none' | 'basic' | 'digest';
+  cwmpUsername: string;
+  cwmpPassword: string;
+  cwmpAuthRealm: string;
+  cwmpMaxConcurrent: number;
+  cwmpHoldRequests: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+export const schema: Spec<Config> = {
+  cwmpHost: { env: 'CWMP_HOST', default: '0.0.0.0', doc: 'Interface the CWMP (CPE-facing) server listens on' },
+  cwmpPort: { env: 'CWMP_PORT', default: 7547, doc: 'CWMP port (IANA-assigned 7547)' },
+  nbiHost: {
+    env: 'NBI_HOST',
+    default: '127.0.0.1',
+    doc: 'Interface of the northbound REST API; keep it on loopback until API tokens exist',
+  },
+  nbiPort: { env: 'NBI_PORT', default: 7557, doc: 'Northbound REST API port' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: 'sqlite:./data/acs.sqlite',
+    doc: 'mysql://user:pass@host:3306/db (production) or sqlite:./path/file.sqlite (embedded)',
+  },
+  redisUrl: {
+    env: 'REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    doc: 'Redis for session state; if nothing listens there and redis-server is on PATH, a private one is started under DATA_DIR',
+  },
+  redisPrefix: {
+    env: 'REDIS_PREFIX',
+    default: 'acs:',
+    doc: 'Prefix of every Redis key, so several deployments (or test runs) can share one Redis',
+  },
+  dataDir: { env: 'DATA_DIR', default: './data', doc: 'Folder for the embedded database and a private Redis' },
+  cwmpMaxBodyBytes: {
+    env: 'CWMP_MAX_BODY',
+    default: 4 * 1024 * 1024,
+    doc: 'Largest CWMP request body accepted, in bytes, after decompression',
+  },
+  sessionTimeoutMs: {
+    env: 'SESSION_TIMEOUT_MS',
+    default: 30_000,
+    doc: 'A session idle this long is closed and what it learnt is stored',
+  },
+  cwmpAuth: {
+    env: 'CWMP_AUTH',
+    default: 'none',
+    doc: 'CPE authentication for every device: none, basic or digest. Devices with stored credentials always authenticate (digest unless CWMP_AUTH=basic)',
+  },
+  cwmpUsername: { env: 'CWMP_USERNAME', default: '', doc: 'Global CPE username (when CWMP_AUTH is basic or digest)' },
+  cwmpPassword: { env: 'CWMP_PASSWORD', default: '', doc: 'Global CPE password' },
+  cwmpAuthRealm: { env: 'CWMP_AUTH_REALM', default: 'acs', doc: 'HTTP authentication realm' },
+  cwmpMaxConcurrent: {
+    env: 'CWMP_MAX_CONCURRENT',
+    default: 2000,
+    doc: 'CWMP requests in progress at once per process; beyond it CPEs get 503 with Retry-After',
+  },
+  cwmpHoldRequests: {
+    env: 'CWMP_HOLD_REQUESTS',
+    default: false,
+    doc: 'Send HoldRequests=true with each ACS request, so a CPE answers it before sending requests of its own',
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    default: false,
+    doc: 'Take the CPE address from X-Forwarded-For (set when CPEs come through a load balancer)',
+  },
+  logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
+};

@@ -1,0 +1,90 @@
+import type { Socket } from 'node:net';
+import Koa from 'koa';
+import { AcsError } from '../errors';
+import { readBody } from './http/body';
+import { readCookie, SESSION_COOKIE, sessionCookie } from './http/cookies';
+import type { SessionDeps } from './session/context';
+import { handlePost } from './session/engine';
+import type { CwmpReply } from './session/replies';
+
+const RETRY_AFTER_SECONDS = '10';
+
+/**
+ * The CPE-facing Koa app. Middleware, in order: overload guard → error
+ * rendering → CWMP exchange. The app keeps no session state of its own except
+ * which session a TCP connection carries, for CPEs that return no cookie.
+ */
+export function createCwmpApp(deps: SessionDeps): Koa {
+  const app = new Koa({ proxy: deps.config.trustProxy });
+  const bySocket = new WeakMap<Socket, string>();
+  let inProgress = 0;
+
+  app.use(async (ctx, next) => {
+    if (inProgress >= deps.config.cwmpMaxConcurrent) {
+      ctx.status = 503;
+      ctx.set('Retry-After', RETRY_AFTER_SECONDS);
+      ctx.body = 'overloaded: retry later\n';
+      return;
+    }
+    inProgress++;
+    try {
+      await next();
+    } finally {
+      inProgress--;
+    }
+  });
+  app.use(renderErrors(deps));
+  app.use(async (ctx) => {
+    if (ctx.method !== 'POST') {
+      ctx.status = 405;
+      ctx.set('Allow', 'POST');
+      ctx.body = 'CWMP expects POST\n';
+      return;
+    }
+    const socket = ctx.req.socket;
+    const reply = await handlePost(deps, {
+      body: await readBody(ctx.req, deps.config.cwmpMaxBodyBytes),
+      sessionId: readCookie(ctx.get('Cookie'), SESSION_COOKIE) ?? bySocket.get(socket) ?? (await byAddress(deps, ctx.ip)),
+      remoteAddress: ctx.ip,
+      authorization: ctx.get('Authorization') || undefined,
+      httpMethod: ctx.method,
+    });
+    if (reply.ended) bySocket.delete(socket);
+    else if (reply.sessionId) bySocket.set(socket, reply.sessionId);
+    write(ctx, reply);
+  });
+  return app;
+}
+
+/** Last resort for a cookieless CPE on a new connection: the session last opened from its address. */
+async function byAddress(deps: SessionDeps, ip: string): Promise<string | null> {
+  return deps.sessions.sessionOfAddress(ip);
+}
+
+function write(ctx: Koa.Context, reply: CwmpReply): void {
+  ctx.status = reply.status;
+  for (const [k, v] of Object.entries(reply.headers ?? {})) ctx.set(k, v);
+  if (reply.sessionId) ctx.set('Set-Cookie', sessionCookie(reply.sessionId));
+  if (reply.body !== undefined) {
+    ctx.type = reply.contentType ?? 'text/plain';
+    ctx.body = reply.body;
+  }
+}
+
+/** The one place that decides what an error shows a CPE: client errors their message, server errors nothing. */
+function renderErrors(deps: SessionDeps): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as Partial<AcsError> & Error;
+      const status = typeof e.status === 'number' ? e.status : 500;
+      if (status >= 500) deps.log.error({ err, remoteAddress: ctx.ip }, 'cwmp request failed');
+      else deps.log.warn({ remoteAddress: ctx.ip, reason: e.message }, 'cwmp request refused');
+      ctx.status = status;
+      ctx.type = 'text/plain';
+      ctx.body = (status < 500 && e.expose !== false ? e.message : 'internal error') + '\n';
+      if (status === 503) ctx.set('Retry-After', RETRY_AFTER_SECONDS);
+    }
+  };
+}

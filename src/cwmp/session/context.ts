@@ -1,0 +1,25 @@
+import type { Config } from '../../config/load';
+import type { DeviceStore } from '../../db/types';
+import type { Logger } from '../../log';
+import type { Authenticator } from '../http/auth';
+import type { RedisSessionStore } from './redis-store';
+
+/** What the session engine needs from the rest of the process; no raw req/res. */
+export interface SessionDeps {
+  config: Readonly<Config>;
+  store: DeviceStore;
+  sessions: RedisSessionStore;
+  auth: Authenticator;
+  log: Logger;
+}
+
+/** One CWMP POST as the session engine sees it. */
+export interface CwmpPost {
+  /** The decoded text, '' for an empty POST. */
+  body: string;
+  /** From the cookie, or the connection for CPEs that return no cookie. */
+  sessionId: string | null;
+  remoteAddress: string;
+  authorization: string | undefined;
+  httpMethod: string;
+}

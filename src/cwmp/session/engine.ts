@@ -1,0 +1,40 @@
+import { decode } from '../soap/decode';
+import { acsFault } from '../soap/faults';
+import type { CwmpEnvelope, Inform } from '../soap/types';
+import type { CwmpPost, SessionDeps } from './context';
+import { startSession } from './inform';
+import { faultReply, errorReply, type CwmpReply } from './replies';
+import { continueSession } from './rpc-loop';
+
+const DEFAULT_NAMESPACE = 'urn:dslforum-org:cwmp-1-0';
+
+/**
+ * One CWMP POST in, one reply out. Stateless between calls: the session
+ * lives in Redis, so any process can take any POST of any session.
+ */
+export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<CwmpReply> {
+  let envelope: CwmpEnvelope | null = null;
+  if (post.body.trim() !== '') {
+    const decoded = decode(post.body);
+    if (!decoded.ok) return refuse(deps, post, decoded);
+    envelope = decoded.envelope;
+    if (envelope.body.method === 'Inform') return startSession(deps, post, envelope as CwmpEnvelope<Inform>);
+  }
+  const state = post.sessionId ? await deps.sessions.load(post.sessionId) : null;
+  if (!state) {
+    const what = envelope ? envelope.body.method : 'empty POST';
+    return errorReply('ACS_ERR_NO_SESSION', `no CWMP session for this ${what}: a session starts with an Inform`);
+  }
+  return continueSession(deps, state, envelope);
+}
+
+type DecodeFailure = Extract<ReturnType<typeof decode>, { ok: false }>;
+
+/** Unreadable XML gets 400 and a one-line reason; a readable envelope with a bad method or argument gets a CWMP fault. */
+function refuse(deps: SessionDeps, post: CwmpPost, failure: DecodeFailure): CwmpReply {
+  deps.log.warn({ remoteAddress: post.remoteAddress, sessionId: post.sessionId, reason: failure.reason }, 'cwmp message refused');
+  if (failure.kind === 'malformed') return errorReply('ACS_ERR_BAD_XML', `bad CWMP message: ${failure.reason}`);
+  const code = failure.kind === 'unknown-method' ? 8000 : 8003;
+  const namespace = failure.namespace ?? DEFAULT_NAMESPACE;
+  return faultReply(namespace, failure.id, acsFault(code, failure.reason), post.sessionId ?? undefined);
+}

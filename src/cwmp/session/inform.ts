@@ -1,0 +1,147 @@
+import { acsFault } from '../soap/faults';
+import { negotiateVersion } from '../soap/namespaces';
+import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
+import { deviceKeyOf } from '../../model/device-key';
+import type { InformRecord } from '../../db/types';
+import type { CwmpPost, SessionDeps } from './context';
+import { endSession } from './finalize';
+import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
+import type { SessionState } from './state';
+
+/**
+ * The Inform pipeline (TR-069 §3.7.1.1), as an ordered list of steps:
+ * negotiate version → check headers → authenticate → lock the device →
+ * load its queue → record the Inform → InformResponse.
+ * Each step either passes or ends the exchange with a reply.
+ */
+interface InformCtx {
+  deps: SessionDeps;
+  post: CwmpPost;
+  envelope: CwmpEnvelope<Inform>;
+  deviceKey: string;
+  version?: CwmpVersion;
+  useCwmpVersion?: string;
+  sessionId?: string;
+}
+
+type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
+
+const steps: Step[] = [negotiate, checkHeaders, authenticate, lockDevice];
+
+export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
+  const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
+  for (const step of steps) {
+    const reply = await step(c);
+    if (reply) return reply;
+  }
+  return openSession(c);
+}
+
+function fault(c: InformCtx, code: 8003 | 8005 | 8006, message: string): CwmpReply {
+  return faultReply(c.envelope.namespace, c.envelope.header.ID, acsFault(code, message));
+}
+
+function negotiate(c: InformCtx): CwmpReply | null {
+  const v = negotiateVersion(c.envelope.namespace, c.envelope.header);
+  if (!v.ok) return faultReply(c.envelope.namespace, c.envelope.header.ID, v.fault);
+  c.version = v.version;
+  c.useCwmpVersion = v.useCwmpVersion;
+  return null;
+}
+
+/** HoldRequests and UseCWMPVersion only ever travel ACS → CPE. */
+function checkHeaders(c: InformCtx): CwmpReply | null {
+  const h = c.envelope.header;
+  if (h.HoldRequests !== undefined) return fault(c, 8003, 'HoldRequests is an ACS-to-CPE header');
+  if (h.UseCWMPVersion !== undefined) return fault(c, 8003, 'UseCWMPVersion is an ACS-to-CPE header');
+  return null;
+}
+
+async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
+  const { config, store, auth, log } = c.deps;
+  const own = await store.getCpeCredentials(c.deviceKey);
+  if (!own && config.cwmpAuth === 'none') return null;
+  const credentials = own ?? { username: config.cwmpUsername, password: config.cwmpPassword };
+  const scheme = config.cwmpAuth === 'basic' ? 'basic' : 'digest';
+  const outcome = auth.verify(c.post.authorization, scheme, credentials, c.post.httpMethod);
+  if (outcome.ok) return null;
+  if (c.post.authorization) log.warn({ deviceId: c.deviceKey, reason: outcome.reason }, 'cpe authentication failed');
+  return errorReply('ACS_ERR_UNAUTHORIZED', `authentication required: ${outcome.reason}`, { 'WWW-Authenticate': outcome.challenge });
+}
+
+/**
+ * One session per device. A new Inform while another session holds the lock
+ * takes it over when the CPE shows it gave up on the old one (RetryCount > 0,
+ * a reboot, or the same session's cookie: the InformResponse was lost);
+ * otherwise it is refused with fault 8005 so the CPE retries later.
+ */
+async function lockDevice(c: InformCtx): Promise<CwmpReply | null> {
+  const { sessions } = c.deps;
+  const sid = sessions.newSessionId();
+  const holder = await sessions.lock(c.deviceKey, sid);
+  if (holder === null) {
+    c.sessionId = sid;
+    return null;
+  }
+  if (!mayTakeOver(c, holder)) {
+    c.deps.log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
+    return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
+  }
+  await endSession(c.deps, holder, 'replaced');
+  const again = await sessions.lock(c.deviceKey, sid);
+  if (again !== null) return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
+  c.sessionId = sid;
+  return null;
+}
+
+function mayTakeOver(c: InformCtx, holder: string): boolean {
+  const inform = c.envelope.body;
+  const rebooted = inform.Event.some((e) => e.EventCode === '1 BOOT' || e.EventCode === '0 BOOTSTRAP');
+  return inform.RetryCount > 0 || rebooted || holder === c.post.sessionId || holder === '';
+}
+
+function informRecord(c: InformCtx, now: number): InformRecord {
+  const inform = c.envelope.body;
+  return {
+    deviceId: inform.DeviceId,
+    events: inform.Event,
+    retryCount: inform.RetryCount,
+    currentTime: inform.CurrentTime,
+    parameters: inform.ParameterList,
+    remoteAddress: c.post.remoteAddress,
+    cwmpVersion: c.version ?? '1.0',
+    time: now,
+  };
+}
+
+async function openSession(c: InformCtx): Promise<CwmpReply> {
+  const { store, sessions, log } = c.deps;
+  const sid = c.sessionId as string;
+  try {
+    const pending = await store.pendingRequests(c.deviceKey);
+    const now = Date.now();
+    const state: SessionState = {
+      id: sid,
+      deviceKey: c.deviceKey,
+      namespace: c.envelope.namespace,
+      cwmpVersion: c.version ?? '1.0',
+      remoteAddress: c.post.remoteAddress,
+      phase: 'cpe-requests',
+      startedAt: now,
+      inform: informRecord(c, now),
+      queue: pending.map((p) => ({ id: p.id, request: p.request })),
+      inFlight: null,
+      holdRequests: false,
+      sent: 0,
+    };
+    const events = c.envelope.body.Event.map((e) => e.EventCode);
+    await sessions.save(state, [{ t: 'history', entry: { time: now, kind: 'inform', detail: events, sessionId: sid } }]);
+    await sessions.rememberAddress(c.post.remoteAddress, sid);
+    log.info({ deviceId: c.deviceKey, sessionId: sid, events, queued: pending.length }, 'session started');
+  } catch (err) {
+    await sessions.unlock(c.deviceKey, sid);
+    throw err;
+  }
+  const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
+  return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, sid);
+}

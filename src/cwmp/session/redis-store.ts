@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { SessionLogEntry, SessionState } from './state';
+
+/** Deletes a key only if it still holds the caller's value: a lock is released by its owner only. */
+const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/**
+ * Session state in Redis. Keys, under a prefix (so tests and deployments can share a Redis):
+ * - `session:<sid>`      JSON SessionState
+ * - `session:<sid>:log`  list of JSON SessionLogEntry
+ * - `lock:<deviceKey>`   sid of the device's one live session
+ * - `deadlines`          sorted set sid -> time the session expires (ms)
+ * - `addr:<ip>`          sid of the last session from that address, for CPEs that return no cookie
+ * Every key also carries a Redis TTL well past the deadline, so nothing outlives a crashed cluster.
+ */
+export class RedisSessionStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  newSessionId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  private get ttlMs(): number {
+    return this.timeoutMs * 4 + 60_000;
+  }
+
+  /** Takes the device's lock for `sid`; returns the holder's sid when another session has it. */
+  async lock(deviceKey: string, sid: string): Promise<string | null> {
+    const ok = await this.redis.set(this.key('lock', deviceKey), sid, 'PX', this.ttlMs, 'NX');
+    if (ok === 'OK') return null;
+    return (await this.redis.get(this.key('lock', deviceKey))) ?? '';
+  }
+
+  async unlock(deviceKey: string, sid: string): Promise<void> {
+    await this.redis.eval(RELEASE_LOCK, 1, this.key('lock', deviceKey), sid);
+  }
+
+  async load(sid: string): Promise<SessionState | null> {
+    const raw = await this.redis.get(this.key('session', sid));
+    return raw ? (JSON.parse(raw) as SessionState) : null;
+  }
+
+  /** Saves the state, pushes its deadline forward and appends to its log, in one round trip. */
+  async save(state: SessionState, log: SessionLogEntry[] = []): Promise<void> {
+    const multi = this.redis.multi();
+    multi.set(this.key('session', state.id), JSON.stringify(state), 'PX', this.ttlMs);
+    multi.zadd(this.key('deadlines'), Date.now() + this.timeoutMs, state.id);
+    multi.pexpire(this.key('lock', state.deviceKey), this.ttlMs);
+    if (log.length > 0) {
+      multi.rpush(this.key('session', state.id, 'log'), ...log.map((e) => JSON.stringify(e)));
+      multi.pexpire(this.key('session', state.id, 'log'), this.ttlMs);
+    }
+    await multi.exec();
+  }
+
+  async readLog(sid: string): Promise<SessionLogEntry[]> {
+    const raw = await this.redis.lrange(this.key('session', sid, 'log'), 0, -1);
+    return raw.map((line) => JSON.parse(line) as SessionLogEntry);
+  }
+
+  /** Claims the right to end a session; exactly one caller in the cluster gets true. */
+  async claim(sid: string): Promise<boolean> {
+    return (await this.redis.zrem(this.key('deadlines'), sid)) === 1;
+  }
+
+  /** Puts a claimed session back, to be ended again later (its commit failed). */
+  async retryLater(sid: string, delayMs: number): Promise<void> {
+    await this.redis.zadd(this.key('deadlines'), Date.now() + delayMs, sid);
+  }
+
+  async drop(state: SessionState): Promise<void> {
+    await this.redis.del(this.key('session', state.id), this.key('session', state.id, 'log'));
+    await this.unlock(state.deviceKey, state.id);
+  }
+
+  /** Sessions whose deadline has passed, oldest first. */
+  async expired(now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  async rememberAddress(ip: string, sid: string): Promise<void> {
+    await this.redis.set(this.key('addr', ip), sid, 'PX', this.timeoutMs);
+  }
+
+  async sessionOfAddress(ip: string): Promise<string | null> {
+    return this.redis.get(this.key('addr', ip));
+  }
+}

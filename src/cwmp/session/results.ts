@@ -1,0 +1,78 @@
+import type { CpeRequest, CpeResponse, Fault } from '../soap/types';
+import type { CacheOp } from '../../db/types';
+import type { InFlightRequest, SessionLogEntry } from './state';
+
+/**
+ * What a CPE's answer teaches us about its data model. A write the CPE
+ * accepted is as good as a read: the cache takes the values we sent.
+ */
+function cacheOpOf(request: CpeRequest, response: CpeResponse, time: number): CacheOp | null {
+  switch (response.method) {
+    case 'GetParameterValuesResponse':
+      return { op: 'values', parameters: response.ParameterList, time };
+    case 'GetParameterNamesResponse':
+      if (request.method !== 'GetParameterNames') return null;
+      return { op: 'names', path: request.ParameterPath, nextLevel: request.NextLevel, parameters: response.ParameterList, time };
+    case 'GetParameterAttributesResponse':
+      return { op: 'attributes', parameters: response.ParameterList, time };
+    case 'SetParameterValuesResponse':
+      return request.method === 'SetParameterValues' ? { op: 'values', parameters: request.ParameterList, time } : null;
+    case 'SetParameterAttributesResponse':
+      return request.method === 'SetParameterAttributes' ? setAttributesOp(request.ParameterList, time) : null;
+    case 'AddObjectResponse':
+      if (request.method !== 'AddObject') return null;
+      return { op: 'add-instance', path: `${request.ObjectName}${response.InstanceNumber}.`, time };
+    case 'DeleteObjectResponse':
+      return request.method === 'DeleteObject' ? { op: 'delete-subtree', path: request.ObjectName, time } : null;
+    default:
+      return null;
+  }
+}
+
+function setAttributesOp(list: Extract<CpeRequest, { method: 'SetParameterAttributes' }>['ParameterList'], time: number): CacheOp {
+  const parameters = list.map((p) => ({
+    Name: p.Name,
+    ...(p.NotificationChange ? { Notification: p.Notification } : {}),
+    ...(p.AccessListChange ? { AccessList: p.AccessList } : {}),
+  }));
+  return { op: 'set-attributes', parameters, time };
+}
+
+/** Responses that say more than "done" (transfer status, queued transfers ...) go to the device history. */
+function historyDetail(response: CpeResponse): unknown {
+  const { method, ...rest } = response;
+  if (method === 'GetParameterValuesResponse' || method === 'GetParameterNamesResponse') return undefined;
+  if (method === 'GetParameterAttributesResponse') return undefined;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** The log entries for a request the CPE answered. */
+export function entriesForResponse(
+  sent: InFlightRequest,
+  response: CpeResponse,
+  sessionId: string,
+  time: number,
+): SessionLogEntry[] {
+  const out: SessionLogEntry[] = [];
+  const op = cacheOpOf(sent.request, response, time);
+  if (op) out.push({ t: 'op', op });
+  const detail = historyDetail(response);
+  if (detail !== undefined) out.push({ t: 'history', entry: { time, kind: response.method, detail, sessionId } });
+  if (sent.id !== null) out.push({ t: 'done', id: sent.id });
+  return out;
+}
+
+/** The log entries for a request the CPE refused with a fault: recorded, and dropped from the queue. */
+export function entriesForFault(sent: InFlightRequest, fault: Fault, time: number): SessionLogEntry[] {
+  const record = {
+    requestId: sent.id,
+    request: sent.request,
+    code: fault.FaultCode,
+    message: fault.FaultString,
+    ...(fault.SetParameterValuesFault ? { detail: fault.SetParameterValuesFault } : {}),
+    time,
+  };
+  const out: SessionLogEntry[] = [{ t: 'fault', fault: record }];
+  if (sent.id !== null) out.push({ t: 'done', id: sent.id });
+  return out;
+}

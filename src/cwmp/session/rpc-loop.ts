@@ -1,0 +1,106 @@
+import { acsFault } from '../soap/faults';
+import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '../soap/types';
+import type { SessionDeps } from './context';
+import { endSession } from './finalize';
+import { cpeRequestReply } from './cpe-requests';
+import { endReply, faultReply, soapReply, type CwmpReply } from './replies';
+import { entriesForFault, entriesForResponse } from './results';
+import type { SessionLogEntry, SessionState } from './state';
+
+/**
+ * Everything after the Inform (TR-069 §3.7.1.2-5): the CPE's own requests,
+ * its empty POST, then the ACS's queued requests one at a time, each answered
+ * by a response or fault matched by cwmp:ID, until the ACS has nothing left
+ * and ends the session with 204.
+ */
+export async function continueSession(
+  deps: SessionDeps,
+  state: SessionState,
+  envelope: CwmpEnvelope | null,
+): Promise<CwmpReply> {
+  if (envelope === null) return emptyPost(deps, state);
+  const msg = envelope.body;
+  if (isCpeRequest(msg)) return cpeRequest(deps, state, envelope as CwmpEnvelope<AcsRequest>);
+  if (msg.method === 'Fault' || msg.method.endsWith('Response')) return answer(deps, state, envelope);
+  return faultReply(state.namespace, envelope.header.ID, acsFault(8000, `${msg.method} is not a request a CPE sends`));
+}
+
+const acsMethods = new Set([
+  'TransferComplete',
+  'AutonomousTransferComplete',
+  'DUStateChangeComplete',
+  'AutonomousDUStateChangeComplete',
+  'RequestDownload',
+  'Kicked',
+  'GetRPCMethods',
+]);
+
+function isCpeRequest(msg: CwmpMessage): msg is AcsRequest {
+  return acsMethods.has(msg.method);
+}
+
+async function emptyPost(deps: SessionDeps, state: SessionState): Promise<CwmpReply> {
+  if (state.phase === 'awaiting-response') {
+    // The CPE owes us a response but sent nothing: it will not answer this one.
+    deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, method: state.inFlight?.request.method }, 'empty post instead of a response');
+    state.inFlight = null;
+  }
+  state.phase = 'acs-requests';
+  return sendNext(deps, state, []);
+}
+
+async function cpeRequest(deps: SessionDeps, state: SessionState, envelope: CwmpEnvelope<AcsRequest>): Promise<CwmpReply> {
+  const id = envelope.header.ID;
+  if (state.holdRequests) {
+    return faultReply(state.namespace, id, acsFault(8003, 'HoldRequests is true: answer the pending request first'), state.id);
+  }
+  const { reply, log } = cpeRequestReply(state, envelope.body, Date.now());
+  await deps.sessions.save(state, log);
+  return soapReply(state.namespace, id === undefined ? {} : { ID: id }, reply, state.id);
+}
+
+async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnvelope): Promise<CwmpReply> {
+  const sent = state.inFlight;
+  const msg = envelope.body as CpeResponse | Fault;
+  if (!sent) {
+    deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, method: msg.method }, 'response to nothing; ignored');
+    return sendNext(deps, state, []);
+  }
+  if (envelope.header.ID !== undefined && envelope.header.ID !== sent.cwmpId) {
+    deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, id: envelope.header.ID, want: sent.cwmpId }, 'cwmp:ID mismatch');
+  }
+  const now = Date.now();
+  let log: SessionLogEntry[];
+  if (msg.method === 'Fault') log = entriesForFault(sent, msg, now);
+  else if (msg.method === `${sent.request.method}Response`) log = entriesForResponse(sent, msg, state.id, now);
+  else return unexpected(deps, state, msg.method);
+  state.inFlight = null;
+  return sendNext(deps, state, log);
+}
+
+/** A response of the wrong kind: the request stays queued for the next session; move on. */
+function unexpected(deps: SessionDeps, state: SessionState, method: string): Promise<CwmpReply> {
+  const want = state.inFlight?.request.method;
+  deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, method, want }, 'unexpected response');
+  const entry = { time: Date.now(), kind: 'unexpected-response', detail: { got: method, want }, sessionId: state.id };
+  state.inFlight = null;
+  return sendNext(deps, state, [{ t: 'history', entry }]);
+}
+
+async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<CwmpReply> {
+  const next = state.queue.shift();
+  if (!next) {
+    state.phase = 'acs-requests';
+    await deps.sessions.save(state, log);
+    await endSession(deps, state.id, 'completed');
+    return endReply();
+  }
+  const cwmpId = `${state.id.slice(0, 8)}-${++state.sent}`;
+  state.inFlight = { ...next, cwmpId, sentAt: Date.now() };
+  state.phase = 'awaiting-response';
+  state.holdRequests = deps.config.cwmpHoldRequests;
+  await deps.sessions.save(state, log);
+  deps.log.debug({ deviceId: state.deviceKey, sessionId: state.id, method: next.request.method, cwmpId }, 'request sent');
+  const header = { ID: cwmpId, ...(state.holdRequests ? { HoldRequests: true } : {}) };
+  return soapReply(state.namespace, header, next.request, state.id);
+}

@@ -1,0 +1,50 @@
+import type { CpeRequest, CwmpVersion } from '../soap/types';
+import type { CacheOp, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
+
+/**
+ * Where a session is in the TR-069 §3.7.1 message flow:
+ * - `cpe-requests`: after the Inform, the CPE may send its own requests;
+ * - `acs-requests`: the CPE sent an empty POST; the ACS sends its requests;
+ * - `awaiting-response`: an ACS request is out, its response is due.
+ */
+export type SessionPhase = 'cpe-requests' | 'acs-requests' | 'awaiting-response';
+
+/** A queued ACS request, with the id of its row in the device's persisted queue. */
+export interface QueuedRequest {
+  id: number | null;
+  request: CpeRequest;
+}
+
+export interface InFlightRequest extends QueuedRequest {
+  cwmpId: string;
+  sentAt: number;
+}
+
+/**
+ * A session as kept in Redis, so that any ACS process can serve its next
+ * HTTP request. Small and rewritten each step; what the session learns goes
+ * to an append-only log beside it instead (see {@link SessionLogEntry}).
+ */
+export interface SessionState {
+  id: string;
+  deviceKey: DeviceKey;
+  namespace: string;
+  cwmpVersion: CwmpVersion;
+  remoteAddress: string;
+  phase: SessionPhase;
+  startedAt: number;
+  inform: InformRecord;
+  queue: QueuedRequest[];
+  inFlight: InFlightRequest | null;
+  /** True when the ACS's last message carried HoldRequests=true. */
+  holdRequests: boolean;
+  /** Counter for the cwmp:ID of the ACS's requests. */
+  sent: number;
+}
+
+/** What a session learnt, appended as it happens, committed in one transaction at its end. */
+export type SessionLogEntry =
+  | { t: 'op'; op: CacheOp }
+  | { t: 'done'; id: number }
+  | { t: 'fault'; fault: FaultRecord }
+  | { t: 'history'; entry: HistoryEntry };

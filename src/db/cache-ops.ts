@@ -1,0 +1,134 @@
+/**
+ * Applies the Inform's parameters and the session's CacheOps to the cached
+ * data model, in order. Each step reads the rows it touches (batched), works
+ * out their new content in memory and writes only the rows that changed.
+ */
+import type { ParameterAttributeStruct, ParameterInfoStruct, ParameterValueStruct } from '../cwmp/soap/types';
+import type { CacheOp, CachedParameter, InformRecord } from './types';
+import { ancestorsOf, directChildOf, isObjectPath, kindOfPath } from './paths';
+import type { ParamTable } from './param-table';
+
+type Patch = (row: CachedParameter) => CachedParameter;
+type SetAttributes = Extract<CacheOp, { op: 'set-attributes' }>['parameters'][number];
+
+/**
+ * Inform parameters are written only when their value or type changed: an
+ * unchanged row keeps its old value_time. The engine treats every Inform
+ * parameter as fresh as of the device's last_inform instead, which spares a
+ * write of (typically) a dozen rows per periodic Inform across the fleet.
+ */
+export async function applyInform(table: ParamTable, inform: InformRecord): Promise<void> {
+  await applyPatches(table, inform.parameters.map((p) => [p.Name, informPatch(p, inform.time)]));
+}
+
+export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
+  switch (op.op) {
+    case 'values':
+      // Explicit reads/writes: value_time moves even when the value did not change.
+      return applyPatches(table, op.parameters.map((p) => [p.Name, valuesPatch(p, op.time)]));
+    case 'names':
+      if (isObjectPath(op.path)) await deleteVanished(table, op.path, op.nextLevel, op.parameters);
+      return applyPatches(table, op.parameters.map((p) => [p.Name, namesPatch(p, op.time)]));
+    case 'attributes':
+      return applyPatches(table, op.parameters.map((p) => [p.Name, attributesPatch(p, op.time)]));
+    case 'set-attributes':
+      return applyPatches(table, op.parameters.map((p) => [p.Name, setAttributesPatch(p, op.time)]));
+    case 'add-instance':
+      return applyPatches(table, [[asObjectPath(op.path), (row) => ({ ...row, kind: 'instance' })]]);
+    case 'delete-subtree':
+      return table.deletePrefix(asObjectPath(op.path));
+  }
+}
+
+/**
+ * A names response is the complete truth about what it covers: with
+ * nextLevel=false, the whole subtree under `path`; with nextLevel=true, the
+ * set of `path`'s direct children. Cached rows it no longer lists vanished
+ * from the device (deleted instances, older firmware's parameters).
+ */
+async function deleteVanished(table: ParamTable, path: string, nextLevel: boolean, listed: ParameterInfoStruct[]) {
+  const names = new Set(listed.map((p) => p.Name));
+  const under = (await table.loadPrefix(path)).map((r) => r.path).filter((p) => p !== path);
+  const gone = nextLevel ? under.filter((p) => !names.has(directChildOf(path, p))) : under.filter((p) => !names.has(p));
+  await table.deletePaths(gone);
+}
+
+/** Reads the touched rows and their ancestors, patches them, writes the ones that changed. */
+async function applyPatches(table: ParamTable, patches: [string, Patch][]): Promise<void> {
+  const byPath = groupByPath(patches);
+  const ancestors = new Set([...byPath.keys()].flatMap(ancestorsOf));
+  const existing = await table.load([...byPath.keys(), ...ancestors]);
+  const changed: CachedParameter[] = [];
+  for (const [path, fns] of byPath) {
+    const before = existing.get(path);
+    const after = fns.reduce((row, fn) => fn(row), before ?? emptyRow(path));
+    if (!before || !sameRow(before, after)) changed.push(after);
+  }
+  // Every cached path has its object rows above it, so subtree listings need no gap-filling.
+  for (const a of ancestors) if (!existing.has(a) && !byPath.has(a)) changed.push(emptyRow(a));
+  await table.write(changed);
+}
+
+function groupByPath(patches: [string, Patch][]): Map<string, Patch[]> {
+  const byPath = new Map<string, Patch[]>();
+  for (const [path, fn] of patches) {
+    const list = byPath.get(path);
+    if (list) list.push(fn);
+    else byPath.set(path, [fn]);
+  }
+  return byPath;
+}
+
+function informPatch(p: ParameterValueStruct, time: number): Patch {
+  return (row) => (row.kind === 'leaf' && row.value === p.Value && row.type === p.type ? row : valuesPatch(p, time)(row));
+}
+
+function valuesPatch(p: ParameterValueStruct, time: number): Patch {
+  return (row) => ({ ...row, kind: 'leaf', value: p.Value, type: p.type, valueTime: time });
+}
+
+function namesPatch(p: ParameterInfoStruct, time: number): Patch {
+  const kind = kindOfPath(p.Name);
+  return (row) => {
+    // An object has no value; a leaf that turned into an object (or back) drops the stale one.
+    const base = kind === row.kind ? row : { ...row, value: null, type: null, valueTime: null };
+    return { ...base, kind, writable: p.Writable, namesTime: time };
+  };
+}
+
+function attributesPatch(p: ParameterAttributeStruct, time: number): Patch {
+  return (row) => ({ ...row, notification: p.Notification, accessList: [...p.AccessList], attributesTime: time });
+}
+
+function setAttributesPatch(p: SetAttributes, time: number): Patch {
+  return (row) => ({
+    ...row,
+    notification: p.Notification ?? row.notification,
+    accessList: p.AccessList ? [...p.AccessList] : row.accessList,
+    attributesTime: time,
+  });
+}
+
+function asObjectPath(path: string): string {
+  if (path === '') throw new Error('Cache op needs an object path, got ""');
+  return path.endsWith('.') ? path : path + '.';
+}
+
+function emptyRow(path: string): CachedParameter {
+  return {
+    path, kind: kindOfPath(path), value: null, type: null, writable: null, notification: null,
+    accessList: null, valueTime: null, namesTime: null, attributesTime: null,
+  };
+}
+
+function sameRow(a: CachedParameter, b: CachedParameter): boolean {
+  return (
+    a.kind === b.kind && a.value === b.value && a.type === b.type && a.writable === b.writable &&
+    a.notification === b.notification && sameList(a.accessList, b.accessList) &&
+    a.valueTime === b.valueTime && a.namesTime === b.namesTime && a.attributesTime === b.attributesTime
+  );
+}
+
+function sameList(a: string[] | null, b: string[] | null): boolean {
+  return a === null || b === null ? a === b : a.join(',') === b.join(',');
+}

@@ -1,0 +1,30 @@
+/**
+ * commitSession's body: everything one CWMP session learnt, applied inside
+ * the caller's transaction. Any error aborts the whole transaction.
+ */
+import type { SessionResult } from './types';
+import type { Db } from './sql';
+import { applyInform, applyOp } from './cache-ops';
+import { upsertDevice } from './device-row';
+import { deleteDoneRequests, insertFaults } from './faults';
+import { ParamTable } from './param-table';
+
+export interface CommitStats {
+  deviceId: number;
+  /** device_parameters rows inserted or updated. */
+  written: number;
+  /** device_parameters rows deleted. */
+  deleted: number;
+}
+
+export async function commitSession(db: Db, result: SessionResult): Promise<CommitStats> {
+  const deviceId = await upsertDevice(db, result);
+  const table = new ParamTable(db, deviceId);
+  // A BOOTSTRAP Inform means a factory reset (or a new ACS URL): the cached model is no longer true.
+  if (result.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) await table.deletePrefix('');
+  await applyInform(table, result.inform);
+  for (const op of result.ops) await applyOp(table, op);
+  await deleteDoneRequests(db, result.deviceKey, result.doneRequestIds);
+  await insertFaults(db, result.deviceKey, result.faults);
+  return { deviceId, written: table.written, deleted: table.deleted };
+}

@@ -1,0 +1,110 @@
+/**
+ * The devices row: created on first commit (or bare, to carry credentials or
+ * tags before the first Inform), updated by every session.
+ */
+import type { DeviceKey, HistoryEntry, InformRecord, SessionResult } from './types';
+import { placeholders, type Db } from './sql';
+
+export const HISTORY_LIMIT = 50;
+
+interface StoredDevice {
+  id: number;
+  history: string | null;
+  first_inform: unknown;
+  last_boot: unknown;
+  last_bootstrap: unknown;
+  software_version: string | null;
+  hardware_version: string | null;
+}
+
+/** Locks (MySQL) the device's row for the rest of the transaction: one session commits at a time per device. */
+async function lockDevice(db: Db, deviceKey: DeviceKey): Promise<StoredDevice | null> {
+  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const sql = `SELECT id, history, first_inform, last_boot, last_bootstrap, software_version, hardware_version
+    FROM devices WHERE device_key = ?${lock}`;
+  const [row] = await db.select(sql, [deviceKey]);
+  return row ? (row as unknown as StoredDevice) : null;
+}
+
+/** Inserts or updates the device row from the session; returns the device id. */
+export async function upsertDevice(db: Db, result: SessionResult): Promise<number> {
+  const stored = await lockDevice(db, result.deviceKey);
+  const fields = deviceFields(result, stored);
+  const names = Object.keys(fields);
+  if (stored) {
+    const sets = names.map((n) => `${n} = ?`).join(', ');
+    await db.run(`UPDATE devices SET ${sets} WHERE id = ?`, [...Object.values(fields), stored.id]);
+    return Number(stored.id);
+  }
+  // Selected first, inserted only if missing: INSERT ... ON DUPLICATE KEY would burn an
+  // auto-increment id on every periodic Inform.
+  const sql = `INSERT INTO devices (${names.join(', ')}) VALUES ${placeholders(names.length)}`;
+  return (await db.run(sql, Object.values(fields))).insertId;
+}
+
+function deviceFields(result: SessionResult, stored: StoredDevice | null): Record<string, unknown> {
+  const { inform } = result;
+  const events = new Set(inform.events.map((e) => e.EventCode));
+  return {
+    device_key: result.deviceKey,
+    manufacturer: inform.deviceId.Manufacturer,
+    oui: inform.deviceId.OUI,
+    product_class: inform.deviceId.ProductClass,
+    serial_number: inform.deviceId.SerialNumber,
+    software_version: deviceInfo(inform, 'SoftwareVersion') ?? stored?.software_version ?? null,
+    hardware_version: deviceInfo(inform, 'HardwareVersion') ?? stored?.hardware_version ?? null,
+    first_inform: stored?.first_inform ?? inform.time,
+    last_inform: inform.time,
+    last_boot: events.has('1 BOOT') ? inform.time : (stored?.last_boot ?? null),
+    last_bootstrap: events.has('0 BOOTSTRAP') ? inform.time : (stored?.last_bootstrap ?? null),
+    remote_address: inform.remoteAddress,
+    cwmp_version: inform.cwmpVersion,
+    history: mergeHistory(stored?.history ?? null, result.history),
+  };
+}
+
+/** DeviceInfo.<name> from the Inform, for either root object (TR-181 Device. or TR-098 InternetGatewayDevice.). */
+function deviceInfo(inform: InformRecord, name: string): string | undefined {
+  const paths = [`Device.DeviceInfo.${name}`, `InternetGatewayDevice.DeviceInfo.${name}`];
+  return inform.parameters.find((p) => paths.includes(p.Name))?.Value;
+}
+
+/**
+ * Appends the session's entries, keeping the newest HISTORY_LIMIT. Entries
+ * already stored verbatim are skipped, so re-committing a result is a no-op.
+ */
+function mergeHistory(stored: string | null, added: HistoryEntry[]): string {
+  const old = parseHistory(stored);
+  const seen = new Set(old.map((e) => JSON.stringify(e)));
+  const fresh = added.filter((e) => !seen.has(JSON.stringify(e)));
+  return JSON.stringify([...old, ...fresh].slice(-HISTORY_LIMIT));
+}
+
+export function parseHistory(stored: string | null): HistoryEntry[] {
+  if (!stored) return [];
+  const parsed: unknown = JSON.parse(stored);
+  return Array.isArray(parsed) ? (parsed as HistoryEntry[]) : [];
+}
+
+/** The device's id, creating a bare row (identity parsed from the key) if it never informed. */
+export async function ensureDevice(db: Db, deviceKey: DeviceKey): Promise<number> {
+  const [row] = await db.select('SELECT id FROM devices WHERE device_key = ?', [deviceKey]);
+  if (row) return Number(row.id);
+  const { oui, productClass, serialNumber } = parseDeviceKey(deviceKey);
+  const sql = `INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number) VALUES (?, '', ?, ?, ?)`;
+  return (await db.run(sql, [deviceKey, oui, productClass, serialNumber])).insertId;
+}
+
+/** Inverse of deviceKeyOf: "OUI-ProductClass-Serial", each part percent-encoded ("-" as %2D). */
+export function parseDeviceKey(deviceKey: DeviceKey): { oui: string; productClass: string; serialNumber: string } {
+  const parts = deviceKey.split('-');
+  if (parts.length !== 3 || parts.some((p) => p === '')) {
+    throw new Error(`Invalid device key "${deviceKey}": expected OUI-ProductClass-SerialNumber`);
+  }
+  try {
+    const [oui, productClass, serialNumber] = parts.map((p) => decodeURIComponent(p));
+    return { oui, productClass, serialNumber };
+  } catch {
+    throw new Error(`Invalid device key "${deviceKey}": bad percent-encoding`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Batched access to one device's rows of device_parameters inside a commit
+ * transaction. Remembers every row it has read or written (and every path it
+ * knows to be absent), so successive cache ops touching the same paths do not
+ * read them again.
+ */
+import type { CachedParameter } from './types';
+import type { Kind } from './paths';
+import { prefixCondition } from './paths';
+import { chunks, placeholders, type Db, type Row } from './sql';
+
+/** Rows per IN list / multi-row INSERT: 500 x 11 values stays far below both drivers' limits. */
+const BATCH = 500;
+
+const COLUMNS = [
+  'device_id', 'path', 'kind', 'value', 'type', 'writable', 'notification',
+  'access_list', 'value_time', 'names_time', 'attributes_time',
+] as const;
+
+const UPDATED = COLUMNS.slice(2);
+const SELECT_LIST = COLUMNS.slice(1).join(', ');
+
+export class ParamTable {
+  /** path -> row as now in the database (inside this transaction), or null if known absent. */
+  private readonly known = new Map<string, CachedParameter | null>();
+  written = 0;
+  deleted = 0;
+
+  constructor(private readonly db: Db, private readonly deviceId: number) {}
+
+  /** The current rows of `paths` (absent paths are missing from the map). */
+  async load(paths: string[]): Promise<Map<string, CachedParameter>> {
+    const missing = [...new Set(paths)].filter((p) => !this.known.has(p));
+    for (const batch of chunks(missing, BATCH)) {
+      batch.forEach((p) => this.known.set(p, null));
+      const sql = `SELECT ${SELECT_LIST} FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
+      const rows = await this.db.select(sql, [this.deviceId, ...batch]);
+      rows.map(rowToParameter).forEach((r) => this.known.set(r.path, r));
+    }
+    const out = new Map<string, CachedParameter>();
+    for (const p of paths) {
+      const row = this.known.get(p);
+      if (row) out.set(p, row);
+    }
+    return out;
+  }
+
+  /** Every row whose path starts with `prefix` (one range scan of the primary key). */
+  async loadPrefix(prefix: string): Promise<CachedParameter[]> {
+    const cond = prefixCondition(prefix);
+    const sql = `SELECT ${SELECT_LIST} FROM device_parameters WHERE device_id = ? AND ${cond.sql} ORDER BY path`;
+    const rows = (await this.db.select(sql, [this.deviceId, ...cond.params])).map(rowToParameter);
+    rows.forEach((r) => this.known.set(r.path, r));
+    return rows;
+  }
+
+  /** Upserts full rows, in multi-row statements. */
+  async write(rows: CachedParameter[]): Promise<void> {
+    for (const batch of chunks(rows, BATCH)) {
+      const values = batch.flatMap((r) => parameterToValues(this.deviceId, r));
+      const tuples = batch.map(() => placeholders(COLUMNS.length)).join(',');
+      await this.db.run(`INSERT INTO device_parameters (${COLUMNS.join(', ')}) VALUES ${tuples} ${this.onConflict()}`, values);
+      batch.forEach((r) => this.known.set(r.path, r));
+      this.written += batch.length;
+    }
+  }
+
+  async deletePaths(paths: string[]): Promise<void> {
+    for (const batch of chunks(paths, BATCH)) {
+      const sql = `DELETE FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
+      this.deleted += (await this.db.run(sql, [this.deviceId, ...batch])).affected;
+      batch.forEach((p) => this.known.set(p, null));
+    }
+  }
+
+  /** Deletes `prefix` and everything under it ("" = the whole model). */
+  async deletePrefix(prefix: string): Promise<void> {
+    const cond = prefixCondition(prefix);
+    const sql = `DELETE FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
+    this.deleted += (await this.db.run(sql, [this.deviceId, ...cond.params])).affected;
+    for (const p of this.known.keys()) if (p.startsWith(prefix)) this.known.set(p, null);
+  }
+
+  private onConflict(): string {
+    if (this.db.driver === 'mysql') {
+      // VALUES(col), not the 8.0.19 row alias: MariaDB only knows the former.
+      return `ON DUPLICATE KEY UPDATE ${UPDATED.map((c) => `${c} = VALUES(${c})`).join(', ')}`;
+    }
+    return `ON CONFLICT (device_id, path) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  }
+}
+
+function parameterToValues(deviceId: number, r: CachedParameter): unknown[] {
+  return [
+    deviceId, r.path, r.kind, r.value, r.type,
+    r.writable === null ? null : Number(r.writable),
+    r.notification,
+    r.accessList === null ? null : r.accessList.join(','),
+    r.valueTime, r.namesTime, r.attributesTime,
+  ];
+}
+
+export function rowToParameter(row: Row): CachedParameter {
+  const accessList = row.access_list as string | null;
+  return {
+    path: String(row.path),
+    kind: row.kind as Kind,
+    value: row.value === null ? null : String(row.value),
+    type: (row.type ?? null) as CachedParameter['type'],
+    writable: row.writable === null ? null : Number(row.writable) !== 0,
+    notification: (row.notification === null ? null : Number(row.notification)) as CachedParameter['notification'],
+    accessList: accessList === null ? null : accessList.split(',').filter((s) => s !== ''),
+    valueTime: numOrNull(row.value_time),
+    namesTime: numOrNull(row.names_time),
+    attributesTime: numOrNull(row.attributes_time),
+  };
+}
+
+export function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+export { SELECT_LIST as PARAMETER_COLUMNS };

@@ -1,0 +1,86 @@
+/** The store's read side: device list, device detail, cached parameters, queue. */
+import type { DataSource } from 'typeorm';
+import type { CpeRequest } from '../cwmp/soap/types';
+import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, PendingRequest as Pending } from './types';
+import { Device, DeviceFault, DeviceTag, PendingRequest, type DeviceEntity } from './entities';
+import { parseHistory } from './device-row';
+import { faultFromEntity } from './faults';
+import { PARAMETER_COLUMNS, rowToParameter } from './param-table';
+import { prefixCondition } from './paths';
+import type { Db } from './sql';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+export async function listDevices(ds: DataSource, options: { limit?: number; offset?: number } = {}): Promise<DeviceSummary[]> {
+  const devices = await ds.getRepository(Device).find({
+    order: { deviceKey: 'ASC' },
+    take: clamp(options.limit ?? DEFAULT_LIMIT, 1, MAX_LIMIT),
+    skip: clamp(options.offset ?? 0, 0, Number.MAX_SAFE_INTEGER),
+  });
+  return devices.map(summaryOf);
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.floor(n))) : min;
+}
+
+function summaryOf(d: DeviceEntity): DeviceSummary {
+  return {
+    deviceKey: d.deviceKey,
+    manufacturer: d.manufacturer,
+    oui: d.oui,
+    productClass: d.productClass,
+    serialNumber: d.serialNumber,
+    softwareVersion: d.softwareVersion,
+    lastInform: d.lastInform,
+  };
+}
+
+export async function getDevice(ds: DataSource, db: Db, deviceKey: DeviceKey): Promise<DeviceDetail | null> {
+  const d = await ds.getRepository(Device).findOneBy({ deviceKey });
+  if (!d) return null;
+  const tags = await ds.getRepository(DeviceTag).find({ where: { deviceId: d.id }, order: { tag: 'ASC' } });
+  const faults = await ds.getRepository(DeviceFault).find({ where: { deviceKey }, order: { id: 'ASC' } });
+  return {
+    ...summaryOf(d),
+    hardwareVersion: d.hardwareVersion,
+    firstInform: d.firstInform,
+    lastBoot: d.lastBoot,
+    lastBootstrap: d.lastBootstrap,
+    remoteAddress: d.remoteAddress,
+    cwmpVersion: d.cwmpVersion,
+    tags: tags.map((t) => t.tag),
+    history: parseHistory(d.history),
+    faults: faults.map(faultFromEntity),
+    parameters: await getParameters(db, deviceKey, ''),
+  };
+}
+
+/** Cached rows whose path starts with `prefix` (a plain string prefix), sorted by path. */
+export async function getParameters(db: Db, deviceKey: DeviceKey, prefix = ''): Promise<CachedParameter[]> {
+  const cond = prefixCondition(prefix, 'p.path');
+  const columns = PARAMETER_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ');
+  const sql = `SELECT ${columns} FROM device_parameters p JOIN devices d ON d.id = p.device_id
+    WHERE d.device_key = ? AND ${cond.sql} ORDER BY p.path`;
+  return (await db.select(sql, [deviceKey, ...cond.params])).map(rowToParameter);
+}
+
+export async function pendingRequests(ds: DataSource, deviceKey: DeviceKey): Promise<Pending[]> {
+  const rows = await ds.getRepository(PendingRequest).find({ where: { deviceKey }, order: { id: 'ASC' } });
+  return rows.map((r) => ({
+    id: r.id,
+    deviceKey: r.deviceKey,
+    request: JSON.parse(r.request) as CpeRequest,
+    createdAt: r.createdAt,
+  }));
+}
+
+export async function enqueueRequest(ds: DataSource, deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
+  const result = await ds.getRepository(PendingRequest).insert({
+    deviceKey,
+    request: JSON.stringify(request),
+    createdAt: Date.now(),
+  });
+  return Number(result.identifiers[0]?.id);
+}

@@ -1,0 +1,125 @@
+/**
+ * DeviceStore over TypeORM, for MySQL/MariaDB and SQLite. Writes go through
+ * one transaction each; on SQLite every call is serialized (see Serializer).
+ */
+import type { DataSource } from 'typeorm';
+import type { CpeRequest } from '../cwmp/soap/types';
+import type {
+  CachedParameter, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, PendingRequest, SessionResult,
+} from './types';
+import { commitSession } from './commit';
+import { ensureDevice } from './device-row';
+import type { StoreLogger } from './logger';
+import * as reads from './reads';
+import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
+
+export class SqlDeviceStore implements DeviceStore {
+  private readonly serializer: Serializer | null;
+
+  constructor(
+    private readonly ds: DataSource,
+    readonly driver: Driver,
+    private readonly logger?: StoreLogger,
+  ) {
+    this.serializer = driver === 'sqlite' ? new Serializer() : null;
+  }
+
+  migrate(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.ds.runMigrations({ transaction: 'each' });
+    });
+  }
+
+  close(): Promise<void> {
+    return this.exclusive(() => this.ds.destroy());
+  }
+
+  commitSession(result: SessionResult): Promise<void> {
+    return this.exclusive(async () => {
+      const started = Date.now();
+      const stats = await this.transaction((db) => commitSession(db, result));
+      this.logger?.debug({ deviceKey: result.deviceKey, ...stats, ms: Date.now() - started }, 'session committed');
+    });
+  }
+
+  pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
+    return this.exclusive(() => reads.pendingRequests(this.ds, deviceKey));
+  }
+
+  enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
+    return this.exclusive(() => reads.enqueueRequest(this.ds, deviceKey, request));
+  }
+
+  listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]> {
+    return this.exclusive(() => reads.listDevices(this.ds, options));
+  }
+
+  getDevice(deviceKey: DeviceKey): Promise<DeviceDetail | null> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => reads.getDevice(this.ds, db, deviceKey)));
+  }
+
+  getParameters(deviceKey: DeviceKey, prefix?: string): Promise<CachedParameter[]> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => reads.getParameters(db, deviceKey, prefix)));
+  }
+
+  /** Adds, then removes (a tag in both lists ends up removed). Creates a bare device row if needed. */
+  setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void> {
+    [...add, ...remove].forEach(checkTag);
+    return this.exclusive(() =>
+      this.transaction(async (db) => {
+        const deviceId = await ensureDevice(db, deviceKey);
+        await addTags(db, deviceId, add);
+        for (const batch of chunks([...new Set(remove)], 500)) {
+          await db.run(`DELETE FROM device_tags WHERE device_id = ? AND tag IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
+        }
+      }),
+    );
+  }
+
+  /** Stored in clear: HTTP Digest needs the password itself (or an HA1 bound to one realm). */
+  setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void> {
+    return this.exclusive(() =>
+      this.transaction(async (db) => {
+        const deviceId = await ensureDevice(db, deviceKey);
+        const values = [credentials?.username ?? null, credentials?.password ?? null, deviceId];
+        await db.run('UPDATE devices SET cpe_username = ?, cpe_password = ? WHERE id = ?', values);
+      }),
+    );
+  }
+
+  getCpeCredentials(deviceKey: DeviceKey): Promise<CpeCredentials | null> {
+    return this.exclusive(() =>
+      withDb(this.ds, this.driver, async (db) => {
+        const [row] = await db.select('SELECT cpe_username, cpe_password FROM devices WHERE device_key = ?', [deviceKey]);
+        if (!row || row.cpe_username === null) return null;
+        return { username: String(row.cpe_username), password: String(row.cpe_password ?? '') };
+      }),
+    );
+  }
+
+  private transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    return inTransaction(this.ds, this.driver, fn);
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serializer ? this.serializer.run(fn) : fn();
+  }
+}
+
+async function addTags(db: Db, deviceId: number, add: string[]): Promise<void> {
+  const wanted = [...new Set(add)];
+  if (wanted.length === 0) return;
+  const rows = await db.select('SELECT tag FROM device_tags WHERE device_id = ?', [deviceId]);
+  const have = new Set(rows.map((r) => String(r.tag)));
+  const missing = wanted.filter((t) => !have.has(t));
+  for (const batch of chunks(missing, 500)) {
+    const sql = `INSERT INTO device_tags (device_id, tag) VALUES ${batch.map(() => '(?, ?)').join(',')}`;
+    await db.run(sql, batch.flatMap((t) => [deviceId, t]));
+  }
+}
+
+function checkTag(tag: string): void {
+  if (typeof tag !== 'string' || tag === '' || tag.length > 255) {
+    throw new Error(`Invalid tag ${JSON.stringify(tag)}: must be 1 to 255 characters`);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Exceptions are for bugs and infrastructure; protocol faults are values
+ * (see cwmp/soap/faults.ts). Every AcsError has a stable code, matched by
+ * code and never by message or instanceof (they cross process boundaries).
+ */
+export const errorCatalogue = {
+  ACS_ERR_BODY_TOO_LARGE: { status: 413, doc: 'Request body over the configured limit' },
+  ACS_ERR_BAD_ENCODING: { status: 415, doc: 'Content-Encoding or charset the server cannot decode' },
+  ACS_ERR_BAD_BODY: { status: 400, doc: 'Body that could not be read (truncated or corrupt compressed data)' },
+  ACS_ERR_BAD_XML: { status: 400, doc: 'Body that is not a well-formed CWMP SOAP envelope' },
+  ACS_ERR_UNAUTHORIZED: { status: 401, doc: 'CPE authentication missing or wrong; the WWW-Authenticate header says how' },
+  ACS_ERR_NO_SESSION: { status: 400, doc: 'A non-Inform message outside any session' },
+  ACS_ERR_OVERLOADED: { status: 503, doc: 'Too many requests in progress; retry after the Retry-After delay' },
+  ACS_ERR_NOT_FOUND: { status: 404, doc: 'No such resource' },
+  ACS_ERR_BAD_REQUEST: { status: 400, doc: 'Invalid query or body on the northbound API' },
+  ACS_ERR_CONFIG: { status: 500, doc: 'Invalid setting at startup' },
+  ACS_ERR_INTERNAL: { status: 500, doc: 'Unexpected failure (a bug or an unreachable database/Redis)' },
+} as const;
+
+export type AcsErrorCode = keyof typeof errorCatalogue;
+
+export class AcsError extends Error {
+  readonly status: number;
+  /** Client errors carry a message meant for the client; server errors do not. */
+  readonly expose: boolean;
+  constructor(
+    readonly code: AcsErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.status = errorCatalogue[code].status;
+    this.expose = this.status < 500;
+  }
+}

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { loadConfig, type Config } from '../../src/config/load';
+import { createLogger } from '../../src/log';
+import { startAcs, type RunningAcs } from '../../src/server';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/acs_test';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The test database URL with its database name suffixed, so each suite has its own schema. */
+export function databaseUrlFor(suffix: string): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `${url.pathname.replace(/^\//, '') || 'acs_test'}_${suffix}`;
+  return url.toString();
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = u.pathname.replace(/^\//, '');
+  u.pathname = '/';
+  const conn = await mysql.createConnection(u.toString());
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.end();
+}
+
+export interface TestAcs {
+  acs: RunningAcs;
+  config: Readonly<Config>;
+  cwmpUrl: string;
+  nbiUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real server on ephemeral ports against the real MariaDB (a fresh
+ * database per suite) and Redis (a fresh key prefix per start).
+ */
+export async function startTestAcs(suite: string, overrides: Partial<Config> = {}): Promise<TestAcs> {
+  const databaseUrl = overrides.databaseUrl ?? databaseUrlFor(suite);
+  if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await dropDatabase(databaseUrl);
+  const config = loadConfig({}, {
+    cwmpHost: '127.0.0.1',
+    cwmpPort: 0,
+    nbiPort: 0,
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: `acs-test:${suite}:${randomBytes(4).toString('hex')}:`,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+    databaseUrl,
+  });
+  const acs = await startAcs(config, createLogger(config.logLevel));
+  return {
+    acs,
+    config,
+    cwmpUrl: `http://127.0.0.1:${acs.cwmpPort}/`,
+    nbiUrl: `http://127.0.0.1:${acs.nbiPort}`,
+    stop: () => acs.close(),
+  };
+}
