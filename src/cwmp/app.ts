@@ -3,7 +3,7 @@ import Koa from 'koa';
 import { AcsError } from '../errors';
 import { readBody } from './http/body';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './http/cookies';
-import type { SessionDeps } from './session/context';
+import type { CwmpPost, SessionDeps } from './session/context';
 import { handlePost } from './session/engine';
 import type { CwmpReply } from './session/replies';
 
@@ -42,9 +42,10 @@ export function createCwmpApp(deps: SessionDeps): Koa {
       return;
     }
     const socket = ctx.req.socket;
+    const body = await readBody(ctx.req, deps.config.cwmpMaxBodyBytes);
     const reply = await handlePost(deps, {
-      body: await readBody(ctx.req, deps.config.cwmpMaxBodyBytes),
-      sessionId: readCookie(ctx.get('Cookie'), SESSION_COOKIE) ?? bySocket.get(socket) ?? (await byAddress(deps, ctx.ip)),
+      body,
+      ...(await findSession(deps, ctx, bySocket.get(socket))),
       remoteAddress: ctx.ip,
       authorization: ctx.get('Authorization') || undefined,
       httpMethod: ctx.method,
@@ -56,9 +57,17 @@ export function createCwmpApp(deps: SessionDeps): Koa {
   return app;
 }
 
-/** Last resort for a cookieless CPE on a new connection: the session last opened from its address. */
-async function byAddress(deps: SessionDeps, ip: string): Promise<string | null> {
-  return deps.sessions.sessionOfAddress(ip);
+/** The session a POST belongs to: its cookie, else its connection's, else (last resort) its address's latest. */
+async function findSession(
+  deps: SessionDeps,
+  ctx: Koa.Context,
+  ofSocket: string | undefined,
+): Promise<Pick<CwmpPost, 'sessionId' | 'sessionSource'>> {
+  const cookie = readCookie(ctx.get('Cookie'), SESSION_COOKIE);
+  if (cookie) return { sessionId: cookie, sessionSource: 'cookie' };
+  if (ofSocket) return { sessionId: ofSocket, sessionSource: 'connection' };
+  const byAddress = await deps.sessions.sessionOfAddress(ctx.ip);
+  return { sessionId: byAddress, sessionSource: byAddress ? 'address' : null };
 }
 
 function write(ctx: Koa.Context, reply: CwmpReply): void {

@@ -48,7 +48,9 @@ export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
  */
 async function deleteVanished(table: ParamTable, path: string, nextLevel: boolean, listed: ParameterInfoStruct[]) {
   const names = new Set(listed.map((p) => p.Name));
-  const under = (await table.loadPrefix(path)).map((r) => r.path).filter((p) => p !== path);
+  // A full listing rewrites (names_time) every row it covers anyway: read them whole, once.
+  const existing = nextLevel ? await table.listPrefix(path) : (await table.loadPrefix(path)).map((r) => r.path);
+  const under = existing.filter((p) => p !== path);
   const gone = nextLevel ? under.filter((p) => !names.has(directChildOf(path, p))) : under.filter((p) => !names.has(p));
   await table.deletePaths(gone);
 }

@@ -54,6 +54,13 @@ export class ParamTable {
     return rows;
   }
 
+  /** Just the paths starting with `prefix`: for listings that only need to know what exists. */
+  async listPrefix(prefix: string): Promise<string[]> {
+    const cond = prefixCondition(prefix);
+    const sql = `SELECT path FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
+    return (await this.db.select(sql, [this.deviceId, ...cond.params])).map((r) => String(r.path));
+  }
+
   /** Upserts full rows, in multi-row statements. */
   async write(rows: CachedParameter[]): Promise<void> {
     for (const batch of chunks(rows, BATCH)) {

@@ -37,6 +37,7 @@ function summaryOf(d: DeviceEntity): DeviceSummary {
   };
 }
 
+/** Several reads, not one snapshot: a commit landing in between can only make parameters look newer. */
 export async function getDevice(ds: DataSource, db: Db, deviceKey: DeviceKey): Promise<DeviceDetail | null> {
   const d = await ds.getRepository(Device).findOneBy({ deviceKey });
   if (!d) return null;

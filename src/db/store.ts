@@ -10,6 +10,7 @@ import type {
 import { commitSession } from './commit';
 import { ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
+import { runMigrations } from './migrate';
 import * as reads from './reads';
 import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 
@@ -25,9 +26,7 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   migrate(): Promise<void> {
-    return this.exclusive(async () => {
-      await this.ds.runMigrations({ transaction: 'each' });
-    });
+    return this.exclusive(() => runMigrations(this.ds, this.driver));
   }
 
   close(): Promise<void> {
@@ -64,9 +63,9 @@ export class SqlDeviceStore implements DeviceStore {
 
   /** Adds, then removes (a tag in both lists ends up removed). Creates a bare device row if needed. */
   setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void> {
-    [...add, ...remove].forEach(checkTag);
     return this.exclusive(() =>
       this.transaction(async (db) => {
+        [...add, ...remove].forEach(checkTag);
         const deviceId = await ensureDevice(db, deviceKey);
         await addTags(db, deviceId, add);
         for (const batch of chunks([...new Set(remove)], 500)) {

@@ -19,6 +19,8 @@ export interface CwmpPost {
   body: string;
   /** From the cookie, or the connection for CPEs that return no cookie. */
   sessionId: string | null;
+  /** How sessionId was found; only a cookie or the same connection proves it is this CPE's own session. */
+  sessionSource: 'cookie' | 'connection' | 'address' | null;
   remoteAddress: string;
   authorization: string | undefined;
   httpMethod: string;

@@ -97,7 +97,8 @@ async function lockDevice(c: InformCtx): Promise<CwmpReply | null> {
 function mayTakeOver(c: InformCtx, holder: string): boolean {
   const inform = c.envelope.body;
   const rebooted = inform.Event.some((e) => e.EventCode === '1 BOOT' || e.EventCode === '0 BOOTSTRAP');
-  return inform.RetryCount > 0 || rebooted || holder === c.post.sessionId || holder === '';
+  const sameSession = holder === c.post.sessionId && c.post.sessionSource !== 'address';
+  return inform.RetryCount > 0 || rebooted || sameSession || holder === '';
 }
 
 function informRecord(c: InformCtx, now: number): InformRecord {

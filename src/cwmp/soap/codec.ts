@@ -191,7 +191,15 @@ export const int = integerIn(-2147483648, 2147483647, 'an int');
 export const uint = integerIn(0, 4294967295, 'an unsignedInt');
 export const status = integerIn(0, 1, '0 or 1') as ElementCodec<0 | 1>;
 
+/**
+ * xsd:boolean: 0/1/true/false. Another integer reads C-style (non-zero is
+ * true) with a warning: a Cisco femtocell sends <Writable>30</Writable>.
+ */
 export const bool = scalar<boolean>((text, ctx) => {
   const b = parseBoolean(text);
-  return b === undefined ? ctx.fail(`is not a boolean ('${text.trim()}')`) : b;
+  if (b !== undefined) return b;
+  const n = parseInteger(text);
+  if (n === undefined) return ctx.fail(`is not a boolean ('${text.trim()}')`);
+  ctx.warn(`is not a boolean ('${text.trim()}'), read as ${n !== 0}`);
+  return n !== 0;
 }, String);

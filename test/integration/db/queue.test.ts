@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import type { FaultRecord } from '../../../src/db/types';
+import { deviceKeyOf } from '../../../src/model/device-key';
+import { describeEachDriver, newDeviceId, session } from '../../helpers/db';
+
+const T0 = 1_700_000_000_000;
+
+const fault = (i: number): FaultRecord => ({
+  requestId: i,
+  request: { method: 'GetParameterValues', ParameterNames: [`Device.X.${i}`] },
+  code: 9005,
+  message: 'Invalid parameter name',
+  time: T0 + i,
+  ...(i === 0 ? { detail: [{ ParameterName: 'Device.X.0', FaultCode: 9005, FaultString: 'no' }] } : {}),
+});
+
+describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (ctx) => {
+  it('enqueues, lists oldest first, and drops done requests of that device only', async () => {
+    const a = deviceKeyOf(newDeviceId());
+    const b = deviceKeyOf(newDeviceId());
+    const first = await ctx.store.enqueueRequest(a, { method: 'Reboot', CommandKey: 'k1' });
+    const second = await ctx.store.enqueueRequest(a, { method: 'GetParameterNames', ParameterPath: 'Device.', NextLevel: true });
+    const other = await ctx.store.enqueueRequest(b, { method: 'FactoryReset' });
+    assert.ok(second > first);
+    const queue = await ctx.store.pendingRequests(a);
+    assert.deepEqual(queue.map((q) => [q.id, q.deviceKey, q.request.method]), [
+      [first, a, 'Reboot'], [second, a, 'GetParameterNames'],
+    ]);
+    assert.ok(Math.abs(queue[0].createdAt - Date.now()) < 60_000);
+    // The session of device a reports both of its requests done, plus (wrongly) b's.
+    await ctx.store.commitSession({ ...session(), deviceKey: a, doneRequestIds: [first, other] });
+    assert.deepEqual((await ctx.store.pendingRequests(a)).map((q) => q.id), [second]);
+    assert.deepEqual((await ctx.store.pendingRequests(b)).map((q) => q.id), [other]);
+  });
+
+  it('keeps the newest 100 faults per device', async () => {
+    const deviceId = newDeviceId();
+    const key = deviceKeyOf(deviceId);
+    await ctx.store.commitSession(session({ deviceId, faults: [0, 1, 2, 3, 4].map(fault) }));
+    const more = Array.from({ length: 100 }, (_, i) => fault(i + 5));
+    await ctx.store.commitSession(session({ deviceId, faults: more, time: T0 + 1 }));
+    const d = await ctx.store.getDevice(key);
+    assert.equal(d?.faults.length, 100);
+    assert.equal(d?.faults[0].requestId, 5);
+    assert.deepEqual(d?.faults[99], fault(104));
+    const other = newDeviceId();
+    await ctx.store.commitSession(session({ deviceId: other, faults: [fault(0)] }));
+    assert.deepEqual((await ctx.store.getDevice(deviceKeyOf(other)))?.faults, [fault(0)]);
+  });
+
+  it('tags: add, remove, sorted, idempotent', async () => {
+    const deviceId = newDeviceId();
+    const key = deviceKeyOf(deviceId);
+    await ctx.store.commitSession(session({ deviceId }));
+    await ctx.store.setTags(key, ['lab', 'Lab', 'fw-beta'], []);
+    await ctx.store.setTags(key, ['lab', 'east'], ['fw-beta', 'not-there']);
+    assert.deepEqual((await ctx.store.getDevice(key))?.tags, ['Lab', 'east', 'lab']);
+    await assert.rejects(ctx.store.setTags(key, [''], []), /Invalid tag/);
+  });
+
+  it('credentials for a device that never informed create a bare device row', async () => {
+    const deviceId = { Manufacturer: 'x', OUI: '9075BC', ProductClass: 'G-1425G-A', SerialNumber: 'ALCL FC26%' };
+    const key = deviceKeyOf(deviceId);
+    assert.equal(await ctx.store.getCpeCredentials(key), null);
+    await ctx.store.setCpeCredentials(key, { username: 'cpe', password: 's3cr3t:é' });
+    assert.deepEqual(await ctx.store.getCpeCredentials(key), { username: 'cpe', password: 's3cr3t:é' });
+    const bare = await ctx.store.getDevice(key);
+    assert.deepEqual([bare?.oui, bare?.productClass, bare?.serialNumber, bare?.lastInform], ['9075BC', 'G-1425G-A', 'ALCL FC26%', null]);
+    // Its first Inform fills in the rest and keeps the credentials.
+    await ctx.store.commitSession(session({ deviceId, time: T0 }));
+    assert.equal((await ctx.store.getDevice(key))?.firstInform, T0);
+    assert.deepEqual(await ctx.store.getCpeCredentials(key), { username: 'cpe', password: 's3cr3t:é' });
+    await ctx.store.setCpeCredentials(key, null);
+    assert.equal(await ctx.store.getCpeCredentials(key), null);
+    await assert.rejects(ctx.store.setCpeCredentials('not-a-valid-key-here', null), /Invalid device key/);
+  });
+
+  it('lists devices by key with limit and offset', async () => {
+    const all = await ctx.store.listDevices({ limit: 1000 });
+    assert.ok(all.length >= 4);
+    assert.deepEqual(all.map((d) => d.deviceKey), [...all.map((d) => d.deviceKey)].sort(byBytes));
+    assert.deepEqual(await ctx.store.listDevices({ limit: 2, offset: 1 }), all.slice(1, 3));
+    assert.equal((await ctx.store.listDevices({ limit: 0 })).length, 1);
+    assert.equal((await ctx.store.listDevices({ limit: 5000 })).length, all.length);
+  });
+});
+
+function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
