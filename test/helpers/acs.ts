@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import mysql from 'mysql2/promise';
 import { loadConfig, type Config } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { startAcs, type RunningAcs } from '../../src/server';
+import { dropMysqlDatabase, TEST_DATABASE_URL } from './db';
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/acs_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The test database URL with its database name suffixed, so each suite has its own schema. */
@@ -12,15 +11,6 @@ export function databaseUrlFor(suffix: string): string {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `${url.pathname.replace(/^\//, '') || 'acs_test'}_${suffix}`;
   return url.toString();
-}
-
-export async function dropDatabase(url: string): Promise<void> {
-  const u = new URL(url);
-  const name = u.pathname.replace(/^\//, '');
-  u.pathname = '/';
-  const conn = await mysql.createConnection(u.toString());
-  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await conn.end();
 }
 
 export interface TestAcs {
@@ -37,7 +27,7 @@ export interface TestAcs {
  */
 export async function startTestAcs(suite: string, overrides: Partial<Config> = {}): Promise<TestAcs> {
   const databaseUrl = overrides.databaseUrl ?? databaseUrlFor(suite);
-  if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await dropDatabase(databaseUrl);
+  if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await dropMysqlDatabase(databaseUrl);
   const config = loadConfig({}, {
     cwmpHost: '127.0.0.1',
     cwmpPort: 0,

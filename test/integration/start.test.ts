@@ -66,7 +66,7 @@ describe('acs start with zero configuration', function () {
       const key = deviceKeyOf(inform('SN-ZEROCONF', []).DeviceId);
       const res = await fetch(`http://127.0.0.1:${acs.nbiPort}/devices/${encodeURIComponent(key)}`);
       assert.equal(res.status, 200);
-      assert.equal((await res.json()).serialNumber, 'SN-ZEROCONF');
+      assert.equal(((await res.json()) as { serialNumber: string }).serialNumber, 'SN-ZEROCONF');
       assert.ok(existsSync(path.join(cwd, 'data', 'acs.sqlite')));
     } finally {
       assert.equal(await stop(acs.child), 0);

@@ -2,7 +2,7 @@ import { acsFault } from '../soap/faults';
 import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '../soap/types';
 import type { SessionDeps } from './context';
 import { endSession } from './finalize';
-import { cpeRequestReply } from './cpe-requests';
+import { ACS_METHODS, cpeRequestReply } from './cpe-requests';
 import { endReply, faultReply, soapReply, type CwmpReply } from './replies';
 import { entriesForFault, entriesForResponse } from './results';
 import type { SessionLogEntry, SessionState } from './state';
@@ -25,15 +25,7 @@ export async function continueSession(
   return faultReply(state.namespace, envelope.header.ID, acsFault(8000, `${msg.method} is not a request a CPE sends`));
 }
 
-const acsMethods = new Set([
-  'TransferComplete',
-  'AutonomousTransferComplete',
-  'DUStateChangeComplete',
-  'AutonomousDUStateChangeComplete',
-  'RequestDownload',
-  'Kicked',
-  'GetRPCMethods',
-]);
+const acsMethods = new Set(ACS_METHODS);
 
 function isCpeRequest(msg: CwmpMessage): msg is AcsRequest {
   return acsMethods.has(msg.method);

@@ -12,12 +12,13 @@ import type { CwmpEnvelope, CwmpMessage, CwmpMethod } from '../../../src/cwmp/so
 
 export const CAPTURES = resolve(__dirname, '../../../../shared/samples/captured-real');
 
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)]));
+}
+
 /** Every capture file, as a path relative to CAPTURES, sorted. */
-export function listCaptures(dir = CAPTURES): string[] {
-  return readdirSync(dir)
-    .flatMap((f) => (statSync(join(dir, f)).isDirectory() ? listCaptures(join(dir, f)) : [join(dir, f)]))
-    .map((f) => relative(CAPTURES, f))
-    .sort();
+export function listCaptures(): string[] {
+  return walk(CAPTURES).map((f) => relative(CAPTURES, f)).sort();
 }
 
 const LATIN1 = /(?:charset|encoding)\s*=\s*["']?(?:ISO-8859-1|latin-?1)\b/i;
