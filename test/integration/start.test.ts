@@ -1,50 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { deviceKeyOf } from '../../src/model/device-key';
-
-const BIN = path.resolve(__dirname, '../../bin/acs.js');
-
-interface Started {
-  child: ChildProcess;
-  cwmpPort: number;
-  nbiPort: number;
-  output: string[];
-}
+import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 
 /** Runs `acs start` as an operator would, with only the ports moved off the defaults (the tests may run beside a real ACS). */
-function startProcess(cwd: string, env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', CWMP_PORT: '0', NBI_PORT: '0', REDIS_PREFIX: `acs-start-test-${process.pid}:`, ...env },
-  });
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const onLine = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        output.push(line);
-        if (line.includes('"acs started"')) {
-          const entry = JSON.parse(line);
-          resolve({ child, cwmpPort: entry.cwmpPort, nbiPort: entry.nbiPort, output });
-        }
-      }
-    };
-    child.stdout.on('data', onLine);
-    child.stderr.on('data', onLine);
-    child.on('exit', (code) => reject(new Error(`acs exited with ${code}: ${output.join('\n')}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
+function startProcess(cwd: string, env: Record<string, string>): Promise<AcsProcess> {
+  const base = { PATH: process.env.PATH ?? '', CWMP_PORT: '0', NBI_PORT: '0', REDIS_PREFIX: `acs-start-test-${process.pid}:` };
+  return spawnAcs(['start'], { ...base, ...env }, cwd);
 }
 
 async function informOnce(cwmpPort: number, serial: string): Promise<void> {
@@ -62,14 +27,14 @@ describe('acs start with zero configuration', function () {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'acs-start-'));
     const acs = await startProcess(cwd, {});
     try {
-      await informOnce(acs.cwmpPort, 'SN-ZEROCONF');
+      await informOnce(acs.cwmpPort as number, 'SN-ZEROCONF');
       const key = deviceKeyOf(inform('SN-ZEROCONF', []).DeviceId);
       const res = await fetch(`http://127.0.0.1:${acs.nbiPort}/devices/${encodeURIComponent(key)}`);
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { serialNumber: string }).serialNumber, 'SN-ZEROCONF');
       assert.ok(existsSync(path.join(cwd, 'data', 'acs.sqlite')));
     } finally {
-      assert.equal(await stop(acs.child), 0);
+      assert.equal(await acs.stop(), 0);
     }
   });
 
@@ -78,9 +43,9 @@ describe('acs start with zero configuration', function () {
     const acs = await startProcess(cwd, { REDIS_URL: 'redis://127.0.0.1:1' });
     try {
       assert.ok(existsSync(path.join(cwd, 'data', 'redis.sock')));
-      await informOnce(acs.cwmpPort, 'SN-PRIVATE-REDIS');
+      await informOnce(acs.cwmpPort as number, 'SN-PRIVATE-REDIS');
     } finally {
-      assert.equal(await stop(acs.child), 0);
+      assert.equal(await acs.stop(), 0);
     }
     await new Promise((r) => setTimeout(r, 300));
     assert.ok(!existsSync(path.join(cwd, 'data', 'redis.sock')), 'the private redis-server removed its socket on exit');

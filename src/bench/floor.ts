@@ -1,0 +1,40 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decode } from '../cwmp/soap/decode';
+import { encode } from '../cwmp/soap/encode';
+
+/**
+ * The benchmark's floor: the least a CWMP server can do for a periodic
+ * session — read the body, parse the Inform, build the InformResponse, and
+ * answer the empty POST with 204 — with no storage, no Redis and no engine.
+ * Our throughput divided by this one's is the number we drive towards 1.
+ */
+export function startFloorResponder(port = 0): Promise<{ port: number; server: http.Server }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => answer(Buffer.concat(chunks).toString('utf8'), res));
+  });
+  server.keepAliveTimeout = 30_000;
+  return new Promise((resolve) => {
+    server.listen(port, '127.0.0.1', () => resolve({ port: (server.address() as AddressInfo).port, server }));
+  });
+}
+
+function answer(body: string, res: http.ServerResponse): void {
+  if (body.trim() === '') {
+    res.writeHead(204).end();
+    return;
+  }
+  const decoded = decode(body);
+  if (!decoded.ok || decoded.envelope.body.method !== 'Inform') {
+    res.writeHead(400).end();
+    return;
+  }
+  const xml = encode({
+    header: { ID: decoded.envelope.header.ID },
+    body: { method: 'InformResponse', MaxEnvelopes: 1 },
+    namespace: decoded.envelope.namespace,
+  });
+  res.writeHead(200, { 'Content-Type': 'text/xml; charset="utf-8"', 'Set-Cookie': 'session=floor; Path=/' }).end(xml);
+}

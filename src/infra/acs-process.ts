@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const BIN = path.resolve(__dirname, '../../bin/acs.js');
+
+export interface AcsProcess {
+  child: ChildProcess;
+  pid: number;
+  cwmpPort: number | null;
+  nbiPort: number | null;
+  /** Every line the process printed so far (JSON log lines and plain errors). */
+  output: string[];
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs `acs <args>` as a separate process, as an operator would, and resolves
+ * once it logged "acs started" (with its ports); rejects with everything it
+ * printed if it exits first. Used by the benchmark and the multi-process tests.
+ */
+export function spawnAcs(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<AcsProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
+  const output: string[] = [];
+  const stop = (): Promise<number | null> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+      child.removeAllListeners('exit');
+      child.on('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    });
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        output.push(line);
+        if (!line.includes('"acs started"')) continue;
+        const entry = JSON.parse(line) as { cwmpPort: number | null; nbiPort: number | null };
+        resolve({ child, pid: child.pid as number, cwmpPort: entry.cwmpPort, nbiPort: entry.nbiPort, output, stop });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`acs exited with ${code}: ${output.join('\n')}`)));
+  });
+}
