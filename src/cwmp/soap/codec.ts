@@ -5,7 +5,7 @@
  * sequence order, which is the order of the spec object's keys).
  */
 import { childNamed, childrenNamed, type XmlElement } from './xml-tree';
-import { parseBoolean, parseInteger, stripLayout } from './values';
+import { parseBoolean, parseInteger, quoted, stripLayout } from './values';
 import { arrayElement, textElement } from './xml';
 
 /** Thrown inside decoding only; decode() turns it into { kind: 'invalid-arguments' }. */
@@ -19,22 +19,23 @@ export class Ctx {
     readonly method: string,
     readonly warnings: string[],
     private readonly parent?: Ctx,
-    private readonly segment = '',
+    private readonly segment: string | number = '',
   ) {}
 
+  /** A field name, or an array index (formatted lazily: only errors and warnings need the path). */
   at(segment: string | number): Ctx {
-    return new Ctx(this.method, this.warnings, this, typeof segment === 'number' ? `[${segment}]` : segment);
+    return new Ctx(this.method, this.warnings, this, segment);
   }
 
   path(): string {
     const up = this.parent?.path() ?? '';
-    if (!up || this.segment.startsWith('[')) return up + this.segment;
-    return this.segment ? `${up}.${this.segment}` : up;
+    if (typeof this.segment === 'number') return `${up}[${this.segment}]`;
+    return up && this.segment ? `${up}.${this.segment}` : up + this.segment;
   }
 
   private where(): string {
     const p = this.path();
-    return p ? `${this.method}: ${p}` : this.method;
+    return p ? `${this.method}: ${p}` : `${this.method}:`;
   }
 
   fail(problem: string): never {
@@ -182,8 +183,8 @@ export const trimmed = scalar<string>((t) => t.trim(), String);
 function integerIn(min: number, max: number, what: string): ElementCodec<number> {
   return scalar<number>((text, ctx) => {
     const n = parseInteger(text);
-    if (n === undefined) return ctx.fail(`is not a number ('${text.trim()}')`);
-    return n >= min && n <= max ? n : ctx.fail(`must be ${what} ('${text.trim()}')`);
+    if (n === undefined) return ctx.fail(`is not a number (${quoted(text)})`);
+    return n >= min && n <= max ? n : ctx.fail(`must be ${what} (${quoted(text)})`);
   }, (n) => String(Math.trunc(n)));
 }
 
@@ -199,7 +200,7 @@ export const bool = scalar<boolean>((text, ctx) => {
   const b = parseBoolean(text);
   if (b !== undefined) return b;
   const n = parseInteger(text);
-  if (n === undefined) return ctx.fail(`is not a boolean ('${text.trim()}')`);
-  ctx.warn(`is not a boolean ('${text.trim()}'), read as ${n !== 0}`);
+  if (n === undefined) return ctx.fail(`is not a boolean (${quoted(text)})`);
+  ctx.warn(`is not a boolean (${quoted(text)}), read as ${n !== 0}`);
   return n !== 0;
 }, String);

@@ -5,7 +5,7 @@
 import { array, bool, Ctx, int, required, status, str, struct, trimmed, uint, withDefault, type ElementCodec, type Spec } from './codec';
 import { XSI_NS } from './namespaces';
 import type { FaultStruct, NotificationLevel, OpResultStruct, ParameterValueStruct, XsdType } from './types';
-import { normaliseValue, wireType, xsdTypeOf } from './values';
+import { normaliseValue, quoted, wireType, xsdTypeOf } from './values';
 import { escapeXml, textElement } from './xml';
 import { attrNS, childNamed, localPart, type XmlElement } from './xml-tree';
 
@@ -19,7 +19,7 @@ function valueType(value: XmlElement, ctx: Ctx, param: string): XsdType {
     return 'xsd:string';
   }
   const type = xsdTypeOf(localPart(declared));
-  if (!type) ctx.warn(`Value of ${param} has unknown xsi:type '${declared}', read as xsd:string`);
+  if (!type) ctx.warn(`Value of ${param} has unknown xsi:type ${quoted(declared)}, read as xsd:string`);
   return type ?? 'xsd:string';
 }
 

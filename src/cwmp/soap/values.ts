@@ -50,6 +50,12 @@ export function stripLayout(s: string): string {
   return s.slice(lead, trail);
 }
 
+/** A wire value for a one-line message: trimmed, escaped, cut at 60 characters, in single quotes. */
+export function quoted(text: string): string {
+  const t = text.trim();
+  return `'${JSON.stringify(t.length > 60 ? `${t.slice(0, 60)}…` : t).slice(1, -1)}'`;
+}
+
 /** "1"/"true" -> true, "0"/"false" -> false (any case, trimmed); undefined otherwise. */
 export function parseBoolean(text: string): boolean | undefined {
   const t = text.trim().toLowerCase();

@@ -74,6 +74,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   jPath: false,
+  // CWMP nests 7 deep at most; FXP's limit (its default, stated here) stops nesting bombs.
+  maxNestedTags: 100,
   entityDecoder,
 });
 
@@ -102,8 +104,9 @@ function validatorReason(err: { code: string; msg: string; line: number }): stri
   // FXP reports several unclosed tags as "Invalid '[ "a", "b"]' found." at line 1.
   const unclosed = /^Invalid '(\[.*\])' found\.$/.exec(err.msg);
   if (unclosed) {
-    const tags = (JSON.parse(unclosed[1]) as string[]).join(', ');
-    return `XML: unclosed tags ${tags} at end of document (truncated?)`;
+    const tags = JSON.parse(unclosed[1]) as string[];
+    const list = tags.length <= 6 ? tags.join(', ') : `${tags.slice(0, 3).join(', ')} ... (${tags.length} tags)`;
+    return `XML: unclosed tags ${list} at end of document (truncated?)`;
   }
   return `XML: ${err.msg.replace(/\.$/, '')} at line ${err.line}`;
 }

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { CwmpEnvelope, ParameterValueStruct } from '../../../src/cwmp/soap/types';
-import { listCaptures, mustDecode, readCapture } from './captures';
+import { listCaptures, mustDecode, readCapture } from './helpers';
 
 const NS10 = 'urn:dslforum-org:cwmp-1-0';
 

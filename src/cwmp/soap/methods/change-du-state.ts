@@ -9,6 +9,7 @@
 import { fields, optional, repeated, str, trimmed, withDefault, type ElementCodec, type FieldsCodec } from '../codec';
 import { XSI_NS } from '../namespaces';
 import type { ChangeDUState as Request, ChangeDUStateResponse as Response, OperationStruct } from '../types';
+import { quoted } from '../values';
 import { attrNS, localPart } from '../xml-tree';
 import { noArguments, rpc } from './shared';
 
@@ -43,7 +44,7 @@ const operation: ElementCodec<OperationStruct> = {
   readEl: (el, ctx) => {
     const xsiType = attrNS(el, XSI_NS, 'type');
     const op = xsiType === undefined ? undefined : OP_OF_TYPE.get(localPart(xsiType));
-    if (!op) return ctx.fail(xsiType === undefined ? 'has no xsi:type' : `has unknown xsi:type '${xsiType}'`);
+    if (!op) return ctx.fail(xsiType === undefined ? 'has no xsi:type' : `has unknown xsi:type ${quoted(xsiType)}`);
     return { op, ...opFields[op].read(el, ctx) } as OperationStruct;
   },
   writeEl: (name, value) => {

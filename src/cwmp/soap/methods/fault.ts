@@ -10,6 +10,7 @@ import { fields, repeated, str, struct, trimmed, uint, withDefault, type Ctx, ty
 import { faultcodeOf } from '../faults';
 import { SOAP_ENV_NS } from '../namespaces';
 import type { Fault as FaultMessage, SetParameterValuesFaultStruct } from '../types';
+import { quoted } from '../values';
 import { childNamed, localPart, type XmlElement } from '../xml-tree';
 import type { MethodCodec } from './shared';
 
@@ -42,7 +43,7 @@ function faultcode(el: XmlElement, code: number, ctx: Ctx): 'Client' | 'Server' 
   const text = childNamed(el, 'faultcode')?.text;
   const local = text === undefined ? '' : localPart(text);
   if (local.startsWith('Client') || local.startsWith('Server')) return local.startsWith('Client') ? 'Client' : 'Server';
-  ctx.warn(`faultcode '${text ?? ''}' is not Client/Server, using the one of ${code}`);
+  ctx.warn(`faultcode ${quoted(text ?? '')} is not Client/Server, using the one of ${code}`);
   return faultcodeOf(code);
 }
 
