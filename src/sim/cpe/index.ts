@@ -1,0 +1,7 @@
+/**
+ * The simulated CPE's side of the CWMP RPCs: pure functions over a DeviceModel.
+ */
+export { handleRequest, supportedMethods } from './rpc';
+export { informParameters, wanExternalIpPath } from './inform';
+export { CPE_METHODS, type CpeMethod, type RpcOptions, type RpcResult } from './options';
+export type { Effect, EffectKind } from './effects';

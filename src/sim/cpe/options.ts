@@ -1,0 +1,62 @@
+/**
+ * Per-profile behaviour switches of the simulated CPE's RPC handling.
+ */
+import type { CpeRequest, CpeResponse, Fault } from '../../cwmp/soap/types';
+import type { DeviceModel } from '../model/device';
+import type { Effect } from './effects';
+
+export type CpeMethod = CpeRequest['method'];
+
+/** Every CPE method the simulator implements, in GetRPCMethodsResponse order. */
+export const CPE_METHODS: readonly CpeMethod[] = [
+  'GetRPCMethods',
+  'SetParameterValues',
+  'GetParameterValues',
+  'GetParameterNames',
+  'SetParameterAttributes',
+  'GetParameterAttributes',
+  'AddObject',
+  'DeleteObject',
+  'Reboot',
+  'Download',
+  'Upload',
+  'FactoryReset',
+  'GetQueuedTransfers',
+  'GetAllQueuedTransfers',
+  'ScheduleInform',
+  'ScheduleDownload',
+  'CancelTransfer',
+  'ChangeDUState',
+];
+
+export interface RpcOptions {
+  /** Methods answered with fault 9000 and left out of GetRPCMethods. */
+  readonly disabledMethods?: ReadonlySet<string> | readonly string[];
+  /** Accept Notification 3-6 (Lightweight Notification, CWMP 1.4). Default false: fault 9003. */
+  readonly lightweightNotifications?: boolean;
+  /**
+   * SetParameterValues: the xsi:type must equal the parameter's type (9006
+   * otherwise). Default true; false accepts any type whose value is valid for
+   * the parameter's type, as many real CPEs do.
+   */
+  readonly strictTypes?: boolean;
+  /** Status of successful SetParameterValues/AddObject/DeleteObject: 1 = applied after a reboot. Default 0. */
+  readonly applyStatus?: 0 | 1;
+  /** Most transfers the queue holds (TR-069: 16); more gives fault 9004. */
+  readonly maxQueuedTransfers?: number;
+  /** URL schemes Download/Upload/ScheduleDownload accept; others give fault 9013. Default http, https, ftp. */
+  readonly transferSchemes?: readonly string[];
+  /** FaultStrings say why ("Invalid parameter name: Device.Foo"); default false: the standard strings only. */
+  readonly verboseFaults?: boolean;
+}
+
+export interface RpcResult {
+  readonly response: CpeResponse | Fault;
+  readonly effects: Effect[];
+}
+
+/** What every handler receives. */
+export interface RpcContext {
+  readonly device: DeviceModel;
+  readonly options: RpcOptions;
+}
