@@ -1,11 +1,13 @@
 import { ConfigError, loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import { startAcs, type Role } from '../server';
+import { runSim } from '../sim/cli';
 
 const usage = `usage: acs <command> [options]
 
 commands:
   start [--role cwmp|nbi|all]   run the ACS (settings from environment variables; see README)
+  sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
   help                          show this text`;
 
 function parseRole(args: string[]): Role {
@@ -39,6 +41,7 @@ async function start(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
+  if (command === 'sim') return runSim(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
     return;

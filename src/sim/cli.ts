@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+import { Fleet } from './fleet';
+import { loadModel } from './load-model';
+import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
+
+export const simUsage = `usage: acs sim --acs URL --model FILE|tr181|tr098 [options]
+
+Simulates CPEs against an ACS. Each device has its own serial number, data model and state,
+answers every CPE RPC as the spec says, and reports whatever the ACS sends that breaks TR-069.
+
+  --acs URL              the ACS's CWMP URL (e.g. http://127.0.0.1:7547/)
+  --model FILE           a CSV dump of a real device (GenieACS export format), or tr181 / tr098
+  --devices N            how many devices (default 1)
+  --duration S           stop after S seconds (default: run until interrupted)
+  --interval S           PeriodicInformInterval in seconds, spread with jitter (default 300)
+  --storm                instead of periodic informs: keep --concurrency sessions in flight back to back
+  --concurrency N        most sessions in progress at once (default 500)
+  --serial-base TEXT     serial numbers are TEXT + a 6-digit index (default SIM)
+  --first-index N        index of the first device (default 0)
+  --oui HEX --product-class TEXT   override the model's identity
+  --username U --password P        credentials the devices present to the ACS (Basic or Digest)
+  --quirks LIST          comma list of quirks or profiles (see below)
+  --connection-requests  serve HTTP connection requests on 127.0.0.1 (Digest, per-device credentials)
+  --udp                  also serve UDP (TR-111) connection requests
+  --no-bootstrap         skip the first-contact session at start (devices already registered)
+  --quiet                no per-device report lines
+
+quirks: ${QUIRK_NAMES.join(', ')}
+profiles: ${Object.keys(QUIRK_PROFILES).join(', ')}`;
+
+const options = {
+  acs: { type: 'string' },
+  model: { type: 'string' },
+  devices: { type: 'string', default: '1' },
+  duration: { type: 'string' },
+  interval: { type: 'string', default: '300' },
+  storm: { type: 'boolean', default: false },
+  concurrency: { type: 'string', default: '500' },
+  'serial-base': { type: 'string', default: 'SIM' },
+  'first-index': { type: 'string', default: '0' },
+  oui: { type: 'string' },
+  'product-class': { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  quirks: { type: 'string' },
+  'connection-requests': { type: 'boolean', default: false },
+  udp: { type: 'boolean', default: false },
+  'no-bootstrap': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+function positive(name: string, raw: string | undefined, allowZero = false): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${raw}: expected a positive number`);
+  return n;
+}
+
+function summary(fleet: Fleet, seconds: number): string {
+  const s = fleet.stats;
+  const rate = (s.sessions / Math.max(seconds, 0.001)).toFixed(1);
+  return `sessions ${s.sessions} (${rate}/s): completed ${s.completed}, refused ${s.refused}, failed ${s.failed}; ` +
+    `rpcs ${s.rpcs}; round trip p50 ${s.rttMs(50).toFixed(2)} ms, p99 ${s.rttMs(99).toFixed(2)} ms; violations ${s.violations}`;
+}
+
+export async function runSim(argv: string[]): Promise<void> {
+  const { values: v } = parseArgs({ args: argv, options, strict: true });
+  if (v.help) return void console.log(simUsage);
+  if (!v.acs || !v.model) throw new Error(`--acs and --model are required\n${simUsage}`);
+  const quiet = v.quiet;
+  const fleet = await Fleet.create({
+    acsUrl: v.acs,
+    model: loadModel(v.model),
+    devices: positive('devices', v.devices),
+    concurrency: positive('concurrency', v.concurrency),
+    serialBase: v['serial-base'],
+    firstIndex: positive('first-index', v['first-index'], true),
+    oui: v.oui,
+    productClass: v['product-class'],
+    username: v.username,
+    password: v.password,
+    quirks: parseQuirks(v.quirks),
+    connectionRequests: v['connection-requests'],
+    udpConnectionRequests: v.udp,
+    report: quiet ? undefined : (key, message) => console.log(`${key}: ${message}`),
+  });
+  const started = Date.now();
+  const stop = async (): Promise<void> => {
+    console.log(summary(fleet, (Date.now() - started) / 1000));
+    for (const [line, n] of fleet.stats.errors) console.log(`  ${n} x ${line}`);
+    await fleet.close();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(0)));
+  const progress = setInterval(() => console.log(summary(fleet, (Date.now() - started) / 1000)), 10_000);
+  progress.unref();
+  if (!v['no-bootstrap']) await fleet.connectAll();
+  const durationMs = v.duration === undefined ? Infinity : positive('duration', v.duration) * 1000;
+  if (v.storm) await fleet.storm(Number.isFinite(durationMs) ? durationMs : 2 ** 31 - 1);
+  else {
+    fleet.startPeriodic(positive('interval', v.interval));
+    await new Promise((r) => setTimeout(r, Math.min(durationMs, 2 ** 31 - 1)));
+  }
+  clearInterval(progress);
+  await stop();
+}

@@ -1,0 +1,164 @@
+import { encode } from '../cwmp/soap/encode';
+import type { AcsRequest, CpeRequest, CwmpHeader, CwmpMessage, DeviceIdStruct, EventStruct, Inform } from '../cwmp/soap/types';
+import { handleRequest, informParameters, type Effect, type RpcOptions } from './cpe';
+import type { DeviceModel } from './model';
+import { checkAcsRequest, checkResponse, readAnswer, type AcsAnswer } from './conformance';
+import type { AcsClient } from './transport/acs-client';
+
+const NAMESPACE = 'urn:dslforum-org:cwmp-1-2';
+const SUPPORTED_VERSIONS = '1.0,1.1,1.2,1.3,1.4';
+/** A session with more ACS requests than this is cut short and reported: the ACS is looping. */
+const MAX_RPCS_PER_SESSION = 2000;
+
+/** How one session went, for the fleet's counters and the device's next steps. */
+export interface SessionOutcome {
+  result: 'completed' | 'refused' | 'failed';
+  /** One line on why it was refused or failed. */
+  reason?: string;
+  rpcs: number;
+  /** Round trips of every POST, in microseconds (ACS processing + loopback). */
+  rttUs: number[];
+  violations: string[];
+  effects: Effect[];
+}
+
+/** Reports what a device saw: conformance violations and failures, with its id. */
+export type Reporter = (deviceKey: string, message: string) => void;
+
+/**
+ * One simulated CPE: its data model, what it must tell the ACS next (events,
+ * TransferComplete ...), and the CWMP session that carries it (TR-069 §3.7).
+ */
+export class SimDevice {
+  /** Events for the next Inform; a new device starts with its first contact. */
+  events: EventStruct[] = [ev('0 BOOTSTRAP'), ev('1 BOOT')];
+  /** Requests to send after the next InformResponse. */
+  requests: AcsRequest[] = [];
+  retryCount = 0;
+  inSession = false;
+  private nextId = 1;
+
+  constructor(
+    readonly key: string,
+    readonly model: DeviceModel,
+    readonly client: AcsClient,
+    readonly rpcOptions: RpcOptions,
+    private readonly report: Reporter,
+  ) {}
+
+  deviceId(): DeviceIdStruct {
+    return this.model.deviceId();
+  }
+
+  /** Adds an event for the next Inform, once (single events) or with its CommandKey ("M ..." events). */
+  addEvent(code: string, commandKey = ''): void {
+    if (!this.events.some((e) => e.EventCode === code && e.CommandKey === commandKey)) this.events.push(ev(code, commandKey));
+  }
+
+  /** Runs one whole session: Inform, the CPE's own requests, then the ACS's requests until 204. */
+  async runSession(reason?: string): Promise<SessionOutcome> {
+    if (reason) this.addEvent(reason);
+    const out: SessionOutcome = { result: 'completed', rpcs: 0, rttUs: [], violations: [], effects: [] };
+    this.inSession = true;
+    this.client.startSession();
+    try {
+      const answer = await this.sendInform(out);
+      if (answer && (await this.sendOwnRequests(out))) await this.serveAcs(out);
+    } finally {
+      this.client.endSession();
+      this.inSession = false;
+    }
+    for (const v of out.violations) this.report(this.key, `ACS violation: ${v}`);
+    if (out.result !== 'completed') this.retryCount++;
+    return out;
+  }
+
+  private informMessage(): Inform {
+    const changes = this.model.pendingValueChanges();
+    if (changes.length > 0) this.addEvent('4 VALUE CHANGE');
+    return {
+      method: 'Inform',
+      DeviceId: this.deviceId(),
+      Event: this.events,
+      MaxEnvelopes: 1,
+      CurrentTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      RetryCount: this.retryCount,
+      ParameterList: informParameters(this.model),
+    };
+  }
+
+  private async post(body: CwmpMessage | null, header: CwmpHeader, out: SessionOutcome): Promise<AcsAnswer | null> {
+    const xml = body === null ? null : encode({ header, body, namespace: NAMESPACE });
+    const res = await this.client.post(xml);
+    if (!res.ok) {
+      out.result = 'failed';
+      out.reason = `${res.kind}: ${res.message}`;
+      return null;
+    }
+    out.rttUs.push(res.rttUs);
+    const answer = readAnswer(res, NAMESPACE);
+    out.violations.push(...answer.violations);
+    return answer;
+  }
+
+  private async sendInform(out: SessionOutcome): Promise<boolean> {
+    const id = String(this.nextId++);
+    const answer = await this.post(this.informMessage(), { ID: id, SupportedCWMPVersions: SUPPORTED_VERSIONS }, out);
+    if (!answer) return false;
+    if (answer.kind !== 'message') return this.refused(out, answer);
+    const msg = answer.envelope.body;
+    if (msg.method === 'Fault') return this.refused(out, answer, `Inform fault ${msg.FaultCode}: ${msg.FaultString}`);
+    out.violations.push(...checkResponse(answer.envelope, 'Inform', id));
+    if (msg.method !== 'InformResponse') return this.refused(out, answer, `Inform answered with ${msg.method}`);
+    // The ACS has the Inform: its events and value changes are delivered.
+    this.events = [];
+    this.model.clearValueChanges();
+    this.retryCount = 0;
+    return true;
+  }
+
+  private refused(out: SessionOutcome, answer: AcsAnswer, reason?: string): false {
+    out.result = answer.kind === 'message' && answer.envelope.body.method === 'Fault' ? 'refused' : 'failed';
+    if (answer.kind === 'refused') out.result = answer.status === 503 || answer.status === 401 ? 'refused' : 'failed';
+    out.reason = reason ?? (answer.kind === 'refused' ? `HTTP ${answer.status} ${answer.body.slice(0, 120)}` : 'session ended early');
+    return false;
+  }
+
+  /** TransferComplete and the like, each answered before the empty POST; undelivered ones wait for the next session. */
+  private async sendOwnRequests(out: SessionOutcome): Promise<boolean> {
+    while (this.requests.length > 0) {
+      const request = this.requests[0];
+      const id = String(this.nextId++);
+      const answer = await this.post(request, { ID: id }, out);
+      if (!answer || answer.kind !== 'message') return answer ? this.refused(out, answer) : false;
+      out.violations.push(...checkResponse(answer.envelope, request.method, id));
+      this.requests.shift();
+    }
+    return true;
+  }
+
+  private async serveAcs(out: SessionOutcome): Promise<void> {
+    let answer = await this.post(null, {}, out);
+    while (answer && answer.kind === 'message') {
+      if (++out.rpcs > MAX_RPCS_PER_SESSION) {
+        out.result = 'failed';
+        out.reason = `more than ${MAX_RPCS_PER_SESSION} requests in one session`;
+        return;
+      }
+      answer = await this.execute(answer.envelope.body as CpeRequest, answer.envelope.header.ID, out);
+    }
+    if (answer?.kind === 'refused') this.refused(out, answer);
+  }
+
+  private execute(request: CpeRequest, id: string | undefined, out: SessionOutcome): Promise<AcsAnswer | null> {
+    const problems = checkAcsRequest({ header: { ID: id }, body: request, namespace: NAMESPACE });
+    out.violations.push(...problems);
+    const { response, effects } = handleRequest(this.model, request, this.rpcOptions);
+    out.effects.push(...effects);
+    return this.post(response, id === undefined ? {} : { ID: id }, out);
+  }
+}
+
+function ev(EventCode: string, CommandKey = ''): EventStruct {
+  return { EventCode, CommandKey };
+}

@@ -1,0 +1,222 @@
+import { createDevice, type BaseModel, type DeviceIdentity } from './model';
+import type { RpcOptions } from './cpe';
+import { SimDevice, type Reporter, type SessionOutcome } from './device';
+import { applyEffects, type Scheduler } from './effects';
+import { HttpConnectionRequestListener } from './conn-request/http-listener';
+import { UdpConnectionRequestListener } from './conn-request/udp-listener';
+import type { QuirkSet } from './quirks';
+import { AcsClient, AcsEndpoint, type ConnectionMode } from './transport/acs-client';
+import { FleetStats } from './stats';
+
+export interface FleetOptions {
+  acsUrl: string;
+  devices: number;
+  model: BaseModel;
+  /** Serial numbers are this followed by the device's index, zero-padded. */
+  serialBase?: string;
+  /** First index (lets several simulator processes share a model without clashing serials). */
+  firstIndex?: number;
+  oui?: string;
+  productClass?: string;
+  quirks?: QuirkSet;
+  /** Credentials every device presents to the ACS (HTTP Basic or Digest, whichever it asks for). */
+  username?: string;
+  password?: string;
+  rpcOptions?: RpcOptions;
+  /** Most sessions in progress at once. */
+  concurrency?: number;
+  /** Serve HTTP (and UDP) connection requests on 127.0.0.1. */
+  connectionRequests?: boolean;
+  udpConnectionRequests?: boolean;
+  connection?: ConnectionMode;
+  timeoutMs?: number;
+  report?: Reporter;
+}
+
+const RETRY_MIN_MS = 5_000;
+
+/**
+ * Many simulated CPEs in one process: their devices, a limit on concurrent
+ * sessions, timers for what their RPCs scheduled, connection-request
+ * listeners, and counters of everything that happened.
+ */
+export class Fleet implements Scheduler {
+  readonly devices: SimDevice[] = [];
+  readonly stats = new FleetStats();
+  private readonly waiting = new Set<SimDevice>();
+  private readonly timers = new Map<SimDevice, Map<string, NodeJS.Timeout>>();
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  private httpCr: HttpConnectionRequestListener | null = null;
+  private udpCr: UdpConnectionRequestListener | null = null;
+  private readonly endpoint: AcsEndpoint;
+
+  private constructor(readonly options: FleetOptions) {
+    this.endpoint = new AcsEndpoint(options.acsUrl, { connection: options.connection, timeoutMs: options.timeoutMs });
+  }
+
+  static async create(options: FleetOptions): Promise<Fleet> {
+    const fleet = new Fleet(options);
+    await fleet.listen();
+    for (let i = 0; i < options.devices; i++) fleet.devices.push(fleet.makeDevice((options.firstIndex ?? 0) + i));
+    return fleet;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.options.connectionRequests) {
+      this.httpCr = new HttpConnectionRequestListener({ minIntervalMs: 1000 });
+      await this.httpCr.listen();
+    }
+    if (this.options.udpConnectionRequests) {
+      this.udpCr = new UdpConnectionRequestListener();
+      await this.udpCr.listen();
+    }
+  }
+
+  private makeDevice(index: number): SimDevice {
+    const o = this.options;
+    const serial = `${o.serialBase ?? 'SIM'}${String(index).padStart(6, '0')}`;
+    const cr = { username: `cr-${serial}`, password: `crpw-${serial}` };
+    const identity: DeviceIdentity = {
+      SerialNumber: serial,
+      ...(o.oui ? { OUI: o.oui } : {}),
+      ...(o.productClass ? { ProductClass: o.productClass } : {}),
+      ConnectionRequestUsername: cr.username,
+      ConnectionRequestPassword: cr.password,
+      ...(this.httpCr ? { ConnectionRequestURL: this.httpCr.url(`/${serial}`) } : {}),
+      MACAddress: macOf(index, o.model.macCount),
+    };
+    const model = createDevice(o.model, identity);
+    const client = new AcsClient(this.endpoint, { quirks: o.quirks, username: o.username, password: o.password });
+    const id = model.deviceId();
+    const report = o.report ?? (() => undefined);
+    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, o.rpcOptions ?? {}, report);
+    this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
+    this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
+    return device;
+  }
+
+  /** The UDP connection-request address devices would publish, when UDP is on. */
+  get udpAddress(): string | null {
+    return this.udpCr?.address ?? null;
+  }
+
+  /** Queues a session for the device (coalesced: one pending session per device), with an extra event. */
+  connect(device: SimDevice, event?: string): void {
+    if (this.closed) return;
+    if (event) device.addEvent(event);
+    this.waiting.add(device);
+    this.pump();
+  }
+
+  private pump(): void {
+    const limit = this.options.concurrency ?? 500;
+    for (const device of this.waiting) {
+      if (this.active >= limit) return;
+      if (device.inSession) continue;
+      this.waiting.delete(device);
+      this.active++;
+      void this.run(device);
+    }
+    if (this.active === 0 && this.waiting.size === 0) this.idleWaiters.splice(0).forEach((r) => r());
+  }
+
+  private async run(device: SimDevice): Promise<void> {
+    let outcome: SessionOutcome | null = null;
+    try {
+      outcome = await device.runSession();
+      this.stats.record(outcome);
+      applyEffects(device, outcome.effects, this);
+      if (outcome.result !== 'completed') this.retry(device, outcome);
+    } catch (err) {
+      this.options.report?.(device.key, `simulator error: ${(err as Error).stack ?? String(err)}`);
+      this.stats.errors.add(`simulator error: ${(err as Error).message}`);
+    } finally {
+      this.active--;
+      this.pump();
+    }
+  }
+
+  /** TR-069 §3.2.1.1 retry: a random wait that doubles with each failed attempt. */
+  private retry(device: SimDevice, outcome: SessionOutcome): void {
+    this.options.report?.(device.key, `session ${outcome.result}: ${outcome.reason ?? ''}`);
+    const base = RETRY_MIN_MS * 2 ** Math.min(device.retryCount - 1, 6);
+    this.later(device, base + Math.random() * base, () => this.connect(device), 'retry');
+  }
+
+  later(device: SimDevice, delayMs: number, task: () => Promise<void> | void, key = `t${Math.random()}`): void {
+    if (this.closed) return;
+    const map = this.timers.get(device) ?? new Map<string, NodeJS.Timeout>();
+    this.timers.set(device, map);
+    clearTimeout(map.get(key));
+    const timer = setTimeout(() => {
+      map.delete(key);
+      Promise.resolve(task()).catch((err: Error) => this.options.report?.(device.key, `simulator error: ${err.message}`));
+    }, delayMs);
+    map.set(key, timer);
+  }
+
+  cancel(device: SimDevice, key: string): void {
+    clearTimeout(this.timers.get(device)?.get(key));
+    this.timers.get(device)?.delete(key);
+  }
+
+  /** Resolves when no session is running or waiting (timers may still be set). */
+  idle(): Promise<void> {
+    if (this.active === 0 && this.waiting.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Every device once, e.g. first contact; resolves when all sessions ended. */
+  async connectAll(event?: string): Promise<void> {
+    for (const d of this.devices) this.connect(d, event);
+    await this.idle();
+  }
+
+  /** Periodic informs at `intervalS`, spread evenly with jitter so the fleet does not inform in lockstep. */
+  startPeriodic(intervalS: number): void {
+    const tick = (device: SimDevice): void => {
+      this.connect(device, '2 PERIODIC');
+      this.later(device, intervalS * 1000 * (0.9 + Math.random() * 0.2), () => tick(device), 'periodic');
+    };
+    for (const d of this.devices) this.later(d, Math.random() * intervalS * 1000, () => tick(d), 'periodic');
+  }
+
+  /**
+   * Closed loop for benchmarks: `concurrency` sessions in flight at all times,
+   * cycling through the devices, each a "2 PERIODIC" session, for `durationMs`.
+   */
+  async storm(durationMs: number, event = '2 PERIODIC'): Promise<void> {
+    const end = Date.now() + durationMs;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (Date.now() < end && !this.closed) {
+        const device = this.devices[next++ % this.devices.length];
+        if (device.inSession) continue;
+        device.addEvent(event);
+        this.stats.record(await device.runSession());
+      }
+    };
+    const n = Math.min(this.options.concurrency ?? 200, this.devices.length);
+    await Promise.all(Array.from({ length: n }, worker));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const map of this.timers.values()) map.forEach((t) => clearTimeout(t));
+    this.timers.clear();
+    this.waiting.clear();
+    for (const d of this.devices) d.client.close();
+    this.endpoint.close();
+    await this.httpCr?.close();
+    await this.udpCr?.close();
+  }
+}
+
+/** A block of `count` locally administered MAC addresses per device, distinct across the fleet. */
+function macOf(index: number, count: number): string {
+  const n = index * Math.max(count, 1);
+  const bytes = [0x02, 0x5a, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
