@@ -5,7 +5,8 @@ import type { Config } from './config/load';
 import { createCwmpApp } from './cwmp/app';
 import { Authenticator } from './cwmp/http/auth';
 import type { SessionDeps } from './cwmp/session/context';
-import { sweepExpired } from './cwmp/session/finalize';
+import { DeviceFactsCache, FactsAwareStore } from './cwmp/session/device-facts';
+import { flushTouched, sweepExpired } from './cwmp/session/finalize';
 import { RedisSessionStore } from './cwmp/session/redis-store';
 import { openStore } from './db';
 import type { DeviceStore } from './db/types';
@@ -24,6 +25,8 @@ export interface RunningAcs {
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
+/** How often quiet sessions' last_inform times are written, in one statement per 500 devices. */
+const TOUCH_FLUSH_MS = 1_000;
 
 /** The Digest nonce secret all front ends share: created once in Redis, read by every process. */
 async function sharedSecret(deps: { redis: import('ioredis').Redis; prefix: string }): Promise<Buffer> {
@@ -46,26 +49,32 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
-/** Starts the ACS processes' parts for `role`: storage, Redis, the CWMP and NBI servers and the session sweeper. */
+function every(ms: number, log: Logger, what: string, task: () => Promise<unknown>): NodeJS.Timeout {
+  return setInterval(() => void task().catch((err) => log.error({ err }, `${what} failed`)), ms);
+}
+
+/** Starts the parts of an ACS process for `role`: storage, Redis, the CWMP and NBI servers, the session sweeper. */
 export async function startAcs(config: Readonly<Config>, log: Logger, role: Role = 'all'): Promise<RunningAcs> {
-  const store = await openStore(config.databaseUrl);
-  await store.migrate();
+  const { redis, close: closeRedis } = await connectRedis(config.redisUrl, config.dataDir, log);
+  const sql = await openStore(config.databaseUrl);
+  await sql.migrate();
+  const facts = new DeviceFactsCache(redis, config.redisPrefix);
+  const store = new FactsAwareStore(sql, facts);
   const servers: http.Server[] = [];
+  const timers: NodeJS.Timeout[] = [];
   const result: RunningAcs = { cwmpPort: null, nbiPort: null, store, deps: null, close: async () => undefined };
-  let redisClose = async (): Promise<void> => undefined;
-  let sweeper: NodeJS.Timeout | undefined;
   if (role === 'cwmp' || role === 'all') {
-    const { redis, close } = await connectRedis(config.redisUrl, config.dataDir, log);
-    redisClose = close;
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
     const sessions = new RedisSessionStore(redis, config.redisPrefix, config.sessionTimeoutMs);
-    const deps: SessionDeps = { config, store, sessions, auth: new Authenticator(config.cwmpAuthRealm, secret), log };
+    const auth = new Authenticator(config.cwmpAuthRealm, secret);
+    const deps: SessionDeps = { config, store, sessions, auth, facts, log };
     const server = http.createServer(createCwmpApp(deps).callback());
     server.keepAliveTimeout = config.sessionTimeoutMs;
     servers.push(server);
     result.cwmpPort = await listen(server, config.cwmpPort, config.cwmpHost);
     result.deps = deps;
-    sweeper = setInterval(() => void sweepExpired(deps).catch((err) => log.error({ err }, 'sweep failed')), SWEEP_INTERVAL_MS);
+    timers.push(every(SWEEP_INTERVAL_MS, log, 'session sweep', () => sweepExpired(deps)));
+    timers.push(every(TOUCH_FLUSH_MS, log, 'last-inform flush', () => flushTouched(deps)));
   }
   if (role === 'nbi' || role === 'all') {
     const server = http.createServer(createNbiApp(store, log).callback());
@@ -74,9 +83,10 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
   }
   log.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
   result.close = async () => {
-    clearInterval(sweeper);
+    timers.forEach(clearInterval);
     await Promise.all(servers.map(closeServer));
-    await redisClose();
+    if (result.deps) await flushTouched(result.deps, Number.MAX_SAFE_INTEGER).catch(() => undefined);
+    await closeRedis();
     await store.close();
   };
   return result;

@@ -41,6 +41,19 @@ export class SqlDeviceStore implements DeviceStore {
     });
   }
 
+  touchDevices(entries: { deviceKey: DeviceKey; time: number }[]): Promise<void> {
+    const greatest = this.driver === 'mysql' ? 'GREATEST' : 'MAX';
+    return this.exclusive(async () => {
+      for (const batch of chunks(entries, 500)) {
+        const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
+        const sql = `UPDATE devices SET last_inform = ${greatest}(COALESCE(last_inform, 0), CASE device_key ${cases} END)
+          WHERE device_key IN ${placeholders(batch.length)}`;
+        const params = [...batch.flatMap((e) => [e.deviceKey, e.time]), ...batch.map((e) => e.deviceKey)];
+        await withDb(this.ds, this.driver, (db) => db.run(sql, params));
+      }
+    });
+  }
+
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
     return this.exclusive(() => reads.pendingRequests(this.ds, deviceKey));
   }

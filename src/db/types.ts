@@ -150,6 +150,13 @@ export interface DeviceStore {
   /** The one write of a session. Idempotent: committing the same result twice leaves the same data. */
   commitSession(result: SessionResult): Promise<void>;
 
+  /**
+   * Records Informs that changed nothing but the time (periodic sessions with
+   * no work): last_inform only, many devices per statement, never moving a
+   * device's last_inform backwards. Unknown devices are ignored.
+   */
+  touchDevices(entries: { deviceKey: DeviceKey; time: EpochMs }[]): Promise<void>;
+
   /** The queue of requests for the device's next session, oldest first. */
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]>;
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number>;

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import zlib from 'node:zlib';
 import { encode } from '../../src/cwmp/soap/encode';
+import { flushTouched } from '../../src/cwmp/session/finalize';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { inform, param, ScriptedCpe } from '../helpers/cpe';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
@@ -214,6 +215,42 @@ describe('CWMP session: hostile input, bindings, concurrency, timeouts', functio
     await completeSession('SN-BOOTSTRAP', ['0 BOOTSTRAP']);
     assert.deepEqual(await t.acs.store.getParameters(key, 'Device.X.'), []);
     assert.equal((await t.acs.store.getParameters(key, 'Device.DeviceInfo.SoftwareVersion')).length, 1);
+  });
+
+  it('stores a quiet periodic session as a batched last_inform touch, and commits one that changed something', async () => {
+    const key = keyOf('SN-QUIET');
+    await completeSession('SN-QUIET', ['1 BOOT']);
+    await completeSession('SN-QUIET', ['2 PERIODIC']); // the first periodic commits: its hash was not known yet
+    const before = await t.acs.store.getDevice(key);
+    await sleep(20);
+    await completeSession('SN-QUIET', ['2 PERIODIC']);
+    const deps = t.acs.deps;
+    assert.ok(deps);
+    await flushTouched(deps);
+    const after = await t.acs.store.getDevice(key);
+    assert.ok((after?.lastInform ?? 0) > (before?.lastInform ?? 0), 'last_inform moved forward');
+    assert.equal(after?.history.length, before?.history.length, 'a routine inform adds no history entry');
+    const cpe = new ScriptedCpe(t.cwmpUrl);
+    const changed = inform('SN-QUIET', ['2 PERIODIC']);
+    changed.ParameterList[0] = param('Device.DeviceInfo.SoftwareVersion', '2.0.0');
+    await cpe.post(changed);
+    assert.equal((await cpe.post(null)).status, 204);
+    cpe.close();
+    assert.equal((await t.acs.store.getDevice(key))?.softwareVersion, '2.0.0', 'a changed Inform is committed at once');
+  });
+
+  it('sends a request queued after a quiet session in the next periodic session', async () => {
+    const key = keyOf('SN-QUIET2');
+    await completeSession('SN-QUIET2', ['1 BOOT']);
+    await completeSession('SN-QUIET2', ['2 PERIODIC']);
+    await t.acs.store.enqueueRequest(key, { method: 'Reboot', CommandKey: 'later' });
+    const cpe = new ScriptedCpe(t.cwmpUrl);
+    await cpe.post(inform('SN-QUIET2', ['2 PERIODIC']));
+    const ex = await cpe.post(null);
+    assert.deepEqual(ex.envelope?.body, { method: 'Reboot', CommandKey: 'later' });
+    assert.equal((await cpe.reply(ex, { method: 'RebootResponse' })).status, 204);
+    cpe.close();
+    assert.deepEqual(await t.acs.store.pendingRequests(key), []);
   });
 
   it('rejects other HTTP methods with 405', async () => {

@@ -2,6 +2,7 @@ import type { Config } from '../../config/load';
 import type { DeviceStore } from '../../db/types';
 import type { Logger } from '../../log';
 import type { Authenticator } from '../http/auth';
+import type { DeviceFactsCache } from './device-facts';
 import type { RedisSessionStore } from './redis-store';
 
 /** What the session engine needs from the rest of the process; no raw req/res. */
@@ -10,6 +11,7 @@ export interface SessionDeps {
   store: DeviceStore;
   sessions: RedisSessionStore;
   auth: Authenticator;
+  facts: DeviceFactsCache;
   log: Logger;
 }
 

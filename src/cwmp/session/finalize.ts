@@ -1,5 +1,6 @@
 import type { SessionResult } from '../../db/types';
 import type { SessionDeps } from './context';
+import { isRoutine } from './events';
 import type { SessionLogEntry, SessionState } from './state';
 
 /** Why a session ended; anything but 'completed' is kept in the device history. */
@@ -31,19 +32,38 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
 }
 
 /**
+ * A session that learnt nothing but "the device is alive": a routine Inform
+ * whose content matches the last committed one, and no exchange after it.
+ * Such a session only touches last_inform, in a batch, without a transaction.
+ */
+function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason): boolean {
+  return reason === 'completed' && log.length === 0 && isRoutine(state.inform.events) && state.informHash === state.facts.knownHash;
+}
+
+async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
+  if (isQuiet(state, log, reason)) return deps.sessions.touch(state.deviceKey, state.inform.time);
+  await deps.store.commitSession(resultOf(state, log, reason));
+  const pending = state.queue.length > 0 || state.inFlight !== null;
+  const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash };
+  await deps.facts.write(state.deviceKey, state.facts.version, facts);
+}
+
+/**
  * Ends a session: commits what it learnt in one transaction, then frees the
  * device. Exactly one process ends a given session (the claim); a request
  * left unanswered stays in the device's queue for its next session. If the
  * commit fails (database down), the session is put back to be ended again
  * later rather than lose what it learnt. Returns false when it was not ours.
+ * `known` saves a read when the caller holds the session's latest state.
  */
-export async function endSession(deps: SessionDeps, sid: string, reason: EndReason): Promise<boolean> {
-  const { sessions, store, log } = deps;
-  if (!(await sessions.claim(sid))) return false;
-  const state = await sessions.load(sid);
+export async function endSession(deps: SessionDeps, sid: string, reason: EndReason, known?: SessionState): Promise<boolean> {
+  const { sessions, log } = deps;
+  const entries = await sessions.claimWithLog(sid);
+  if (!entries) return false;
+  const state = known ?? (await sessions.load(sid));
   if (!state) return false;
   try {
-    await store.commitSession(resultOf(state, await sessions.readLog(sid), reason));
+    await commit(deps, state, entries, reason);
   } catch (err) {
     log.error({ deviceId: state.deviceKey, sessionId: sid, err }, 'session commit failed; will retry');
     await sessions.retryLater(sid, COMMIT_RETRY_MS);
@@ -65,4 +85,17 @@ export async function sweepExpired(deps: SessionDeps, now = Date.now()): Promise
     }
   }
   return ended;
+}
+
+/** Writes the batched last_inform times of quiet sessions; on failure they go back for the next run. */
+export async function flushTouched(deps: SessionDeps, batch = 1000): Promise<number> {
+  const entries = await deps.sessions.takeTouched(batch);
+  if (entries.length === 0) return 0;
+  try {
+    await deps.store.touchDevices(entries);
+  } catch (err) {
+    await deps.sessions.untake(entries);
+    throw err;
+  }
+  return entries.length;
 }

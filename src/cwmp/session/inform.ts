@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { acsFault } from '../soap/faults';
 import { negotiateVersion } from '../soap/namespaces';
 import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
 import type { InformRecord } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
+import type { LoadedFacts } from './device-facts';
+import { isRoutine } from './events';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState } from './state';
@@ -22,11 +25,12 @@ interface InformCtx {
   version?: CwmpVersion;
   useCwmpVersion?: string;
   sessionId?: string;
+  loaded?: LoadedFacts;
 }
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, authenticate, lockDevice];
+const steps: Step[] = [negotiate, checkHeaders, loadFacts, authenticate, lockDevice];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -57,9 +61,15 @@ function checkHeaders(c: InformCtx): CwmpReply | null {
   return null;
 }
 
+/** Credentials, queue state and last Inform hash: from Redis, or the database the first time. */
+async function loadFacts(c: InformCtx): Promise<null> {
+  c.loaded = await c.deps.facts.load(c.deviceKey, c.deps.store);
+  return null;
+}
+
 async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
-  const { config, store, auth, log } = c.deps;
-  const own = await store.getCpeCredentials(c.deviceKey);
+  const { config, auth, log } = c.deps;
+  const own = c.loaded?.facts.credentials ?? null;
   if (!own && config.cwmpAuth === 'none') return null;
   const credentials = own ?? { username: config.cwmpUsername, password: config.cwmpPassword };
   const scheme = config.cwmpAuth === 'basic' ? 'basic' : 'digest';
@@ -115,30 +125,50 @@ function informRecord(c: InformCtx, now: number): InformRecord {
   };
 }
 
+/** What an Inform said that the store keeps; an unchanged hash lets a quiet session skip the database. */
+function hashOf(r: InformRecord): string {
+  const h = createHash('sha1').update(JSON.stringify([r.deviceId, r.remoteAddress, r.cwmpVersion]));
+  for (const p of r.parameters) h.update(`\n${p.Name}\t${p.type}\t${p.Value}`);
+  return h.digest('base64');
+}
+
+async function queueOf(c: InformCtx): Promise<SessionState['queue']> {
+  const loaded = c.loaded as LoadedFacts;
+  const pending = loaded.queue ?? (loaded.facts.pending ? await c.deps.store.pendingRequests(c.deviceKey) : []);
+  return pending.map((p) => ({ id: p.id, request: p.request }));
+}
+
+function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: number): SessionState {
+  const inform = informRecord(c, now);
+  const loaded = c.loaded as LoadedFacts;
+  return {
+    id: sid,
+    deviceKey: c.deviceKey,
+    namespace: c.envelope.namespace,
+    cwmpVersion: c.version ?? '1.0',
+    remoteAddress: c.post.remoteAddress,
+    phase: 'cpe-requests',
+    startedAt: now,
+    inform,
+    queue,
+    inFlight: null,
+    holdRequests: false,
+    sent: 0,
+    informHash: hashOf(inform),
+    facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
+  };
+}
+
 async function openSession(c: InformCtx): Promise<CwmpReply> {
-  const { store, sessions, log } = c.deps;
+  const { sessions, log } = c.deps;
   const sid = c.sessionId as string;
   try {
-    const pending = await store.pendingRequests(c.deviceKey);
     const now = Date.now();
-    const state: SessionState = {
-      id: sid,
-      deviceKey: c.deviceKey,
-      namespace: c.envelope.namespace,
-      cwmpVersion: c.version ?? '1.0',
-      remoteAddress: c.post.remoteAddress,
-      phase: 'cpe-requests',
-      startedAt: now,
-      inform: informRecord(c, now),
-      queue: pending.map((p) => ({ id: p.id, request: p.request })),
-      inFlight: null,
-      holdRequests: false,
-      sent: 0,
-    };
+    const state = newState(c, sid, await queueOf(c), now);
     const events = c.envelope.body.Event.map((e) => e.EventCode);
-    await sessions.save(state, [{ t: 'history', entry: { time: now, kind: 'inform', detail: events, sessionId: sid } }]);
-    await sessions.rememberAddress(c.post.remoteAddress, sid);
-    log.info({ deviceId: c.deviceKey, sessionId: sid, events, queued: pending.length }, 'session started');
+    const history = isRoutine(c.envelope.body.Event) ? [] : [{ t: 'history' as const, entry: { time: now, kind: 'inform', detail: events, sessionId: sid } }];
+    await sessions.open(state, history);
+    log.info({ deviceId: c.deviceKey, sessionId: sid, events, queued: state.queue.length }, 'session started');
   } catch (err) {
     await sessions.unlock(c.deviceKey, sid);
     throw err;

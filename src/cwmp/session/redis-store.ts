@@ -50,8 +50,9 @@ export class RedisSessionStore {
   }
 
   /** Saves the state, pushes its deadline forward and appends to its log, in one round trip. */
-  async save(state: SessionState, log: SessionLogEntry[] = []): Promise<void> {
+  async save(state: SessionState, log: SessionLogEntry[] = [], address?: string): Promise<void> {
     const multi = this.redis.multi();
+    if (address !== undefined) multi.set(this.key('addr', address), state.id, 'PX', this.timeoutMs);
     multi.set(this.key('session', state.id), JSON.stringify(state), 'PX', this.ttlMs);
     multi.zadd(this.key('deadlines'), Date.now() + this.timeoutMs, state.id);
     multi.pexpire(this.key('lock', state.deviceKey), this.ttlMs);
@@ -77,9 +78,36 @@ export class RedisSessionStore {
     await this.redis.zadd(this.key('deadlines'), Date.now() + delayMs, sid);
   }
 
+  /** Forgets a finished session and frees its device, in one round trip. */
   async drop(state: SessionState): Promise<void> {
-    await this.redis.del(this.key('session', state.id), this.key('session', state.id, 'log'));
-    await this.unlock(state.deviceKey, state.id);
+    const multi = this.redis.multi().del(this.key('session', state.id), this.key('session', state.id, 'log'));
+    await multi.eval(RELEASE_LOCK, 1, this.key('lock', state.deviceKey), state.id).exec();
+  }
+
+  /** Claims a session and reads its log in one round trip; null if another process claimed it. */
+  async claimWithLog(sid: string): Promise<SessionLogEntry[] | null> {
+    const res = await this.redis.multi().zrem(this.key('deadlines'), sid).lrange(this.key('session', sid, 'log'), 0, -1).exec();
+    if (!res || res[0][1] !== 1) return null;
+    return (res[1][1] as string[]).map((line) => JSON.parse(line) as SessionLogEntry);
+  }
+
+  /** Notes that a device informed and nothing else changed; flushed to the database in batches. */
+  async touch(deviceKey: string, time: number): Promise<void> {
+    await this.redis.zadd(this.key('touched'), 'GT', time, deviceKey);
+  }
+
+  /** Takes up to `count` touched devices out of the set, oldest first. */
+  async takeTouched(count: number): Promise<{ deviceKey: string; time: number }[]> {
+    const flat = await this.redis.zpopmin(this.key('touched'), count);
+    const out: { deviceKey: string; time: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ deviceKey: flat[i], time: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** Puts touches back after a failed flush (keeping the newer time when one is there already). */
+  async untake(entries: { deviceKey: string; time: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.zadd(this.key('touched'), 'GT', ...entries.flatMap((e) => [e.time, e.deviceKey]));
   }
 
   /** Sessions whose deadline has passed, oldest first. */
@@ -87,8 +115,9 @@ export class RedisSessionStore {
     return this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit);
   }
 
-  async rememberAddress(ip: string, sid: string): Promise<void> {
-    await this.redis.set(this.key('addr', ip), sid, 'PX', this.timeoutMs);
+  /** Saves a new session's state and remembers its address, for CPEs that return no cookie. */
+  async open(state: SessionState, log: SessionLogEntry[]): Promise<void> {
+    await this.save(state, log, state.remoteAddress);
   }
 
   async sessionOfAddress(ip: string): Promise<string | null> {

@@ -83,8 +83,8 @@ async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogE
   const next = state.queue.shift();
   if (!next) {
     state.phase = 'acs-requests';
-    await deps.sessions.save(state, log);
-    await endSession(deps, state.id, 'completed');
+    if (log.length > 0) await deps.sessions.save(state, log);
+    await endSession(deps, state.id, 'completed', state);
     return endReply();
   }
   const cwmpId = `${state.id.slice(0, 8)}-${++state.sent}`;

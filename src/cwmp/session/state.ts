@@ -1,5 +1,5 @@
 import type { CpeRequest, CwmpVersion } from '../soap/types';
-import type { CacheOp, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
+import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
 
 /**
  * Where a session is in the TR-069 §3.7.1 message flow:
@@ -40,6 +40,10 @@ export interface SessionState {
   holdRequests: boolean;
   /** Counter for the cwmp:ID of the ACS's requests. */
   sent: number;
+  /** Hash of what this Inform said (identity, address, parameters), to spot one that changed nothing. */
+  informHash: string;
+  /** The device facts as read at the Inform (see device-facts.ts), to update them at the end. */
+  facts: { version: string; credentials: CpeCredentials | null; knownHash: string | null };
 }
 
 /** What a session learnt, appended as it happens, committed in one transaction at its end. */

@@ -1,0 +1,105 @@
+import type { Redis } from 'ioredis';
+import type { CpeCredentials, DeviceKey, DeviceStore, PendingRequest } from '../../db/types';
+
+/**
+ * What the session hot path must know about a device before it answers an
+ * Inform, kept in Redis so that a periodic Inform with nothing to do costs no
+ * database query: its own CPE credentials, whether requests wait for it, and
+ * a hash of what its last committed Inform said.
+ *
+ * Kept as a Redis hash `dev:<deviceKey>` with a version. Whoever changes the
+ * underlying data (a queued request, new credentials) bumps the version and
+ * drops the facts; a writer only writes if the version is still the one it
+ * read before looking at the database, so a stale write cannot hide a change.
+ */
+export interface DeviceFacts {
+  credentials: CpeCredentials | null;
+  pending: boolean;
+  /** Hash of the identity, address and parameters of the last committed Inform; null if unknown. */
+  informHash: string | null;
+}
+
+export interface LoadedFacts {
+  facts: DeviceFacts;
+  version: string;
+  /** The queue, when loading the facts had to read it anyway. */
+  queue?: PendingRequest[];
+}
+
+const WRITE_IF_VERSION = `
+if (redis.call('HGET', KEYS[1], 'ver') or '0') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'pending', ARGV[3], 'hash', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+const TTL_MS = 7 * 24 * 3600_000;
+
+export class DeviceFactsCache {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(deviceKey: DeviceKey): string {
+    return `${this.prefix}dev:${deviceKey}`;
+  }
+
+  /** The facts, from Redis, or from the database (and then cached) when Redis has none. */
+  async load(deviceKey: DeviceKey, store: DeviceStore): Promise<LoadedFacts> {
+    const h = await this.redis.hgetall(this.key(deviceKey));
+    const version = h.ver ?? '0';
+    if (h.cred !== undefined && h.pending !== undefined && h.hash !== undefined) {
+      const facts = { credentials: JSON.parse(h.cred) as CpeCredentials | null, pending: h.pending === '1', informHash: h.hash || null };
+      return { facts, version };
+    }
+    const [credentials, queue] = await Promise.all([store.getCpeCredentials(deviceKey), store.pendingRequests(deviceKey)]);
+    const facts = { credentials, pending: queue.length > 0, informHash: null };
+    await this.write(deviceKey, version, facts);
+    return { facts, version, queue };
+  }
+
+  /** Writes the facts unless someone changed the device since `version` was read. */
+  async write(deviceKey: DeviceKey, version: string, facts: DeviceFacts): Promise<boolean> {
+    const args = [version, JSON.stringify(facts.credentials), facts.pending ? '1' : '0', facts.informHash ?? '', TTL_MS];
+    return (await this.redis.eval(WRITE_IF_VERSION, 1, this.key(deviceKey), ...args)) === 1;
+  }
+
+  /** The device's queue or credentials changed: the next session reads them from the database. */
+  async invalidate(deviceKey: DeviceKey): Promise<void> {
+    const key = this.key(deviceKey);
+    await this.redis.multi().hincrby(key, 'ver', 1).hdel(key, 'cred', 'pending', 'hash').pexpire(key, TTL_MS).exec();
+  }
+}
+
+/**
+ * The device store as the rest of the process sees it: every write that
+ * changes a device's facts also invalidates them in Redis.
+ */
+export class FactsAwareStore implements DeviceStore {
+  constructor(
+    private readonly inner: DeviceStore,
+    private readonly facts: DeviceFactsCache,
+  ) {}
+
+  migrate = (): Promise<void> => this.inner.migrate();
+  close = (): Promise<void> => this.inner.close();
+  commitSession: DeviceStore['commitSession'] = (r) => this.inner.commitSession(r);
+  touchDevices: DeviceStore['touchDevices'] = (e) => this.inner.touchDevices(e);
+  pendingRequests: DeviceStore['pendingRequests'] = (k) => this.inner.pendingRequests(k);
+  listDevices: DeviceStore['listDevices'] = (o) => this.inner.listDevices(o);
+  getDevice: DeviceStore['getDevice'] = (k) => this.inner.getDevice(k);
+  getParameters: DeviceStore['getParameters'] = (k, p) => this.inner.getParameters(k, p);
+  setTags: DeviceStore['setTags'] = (k, a, r) => this.inner.setTags(k, a, r);
+  getCpeCredentials: DeviceStore['getCpeCredentials'] = (k) => this.inner.getCpeCredentials(k);
+
+  async enqueueRequest(deviceKey: DeviceKey, request: Parameters<DeviceStore['enqueueRequest']>[1]): Promise<number> {
+    const id = await this.inner.enqueueRequest(deviceKey, request);
+    await this.facts.invalidate(deviceKey);
+    return id;
+  }
+
+  async setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void> {
+    await this.inner.setCpeCredentials(deviceKey, credentials);
+    await this.facts.invalidate(deviceKey);
+  }
+}
