@@ -21,6 +21,14 @@ export function startFloorResponder(port = 0): Promise<{ port: number; server: h
   });
 }
 
+/** `acs floor`: runs the responder as its own process, announced like `acs start` so spawnAcs can wait for it. */
+export async function runFloor(argv: string[]): Promise<void> {
+  const i = argv.indexOf('--port');
+  const { port } = await startFloorResponder(i >= 0 ? Number(argv[i + 1]) : 0);
+  console.log(JSON.stringify({ msg: 'acs started', cwmpPort: port, nbiPort: null }));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
 function answer(body: string, res: http.ServerResponse): void {
   if (body.trim() === '') {
     res.writeHead(204).end();

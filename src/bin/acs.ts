@@ -2,12 +2,17 @@ import { ConfigError, loadConfig } from '../config/load';
 import { createLogger } from '../log';
 import { startAcs, type Role } from '../server';
 import { runSim } from '../sim/cli';
+import { runBench } from '../bench/run';
+import { runFloor } from '../bench/floor';
 
 const usage = `usage: acs <command> [options]
 
 commands:
   start [--role cwmp|nbi|all]   run the ACS (settings from environment variables; see README)
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
+  bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N]
+                                run the benchmark recipes; appends to BENCHMARKS.md
+  floor [--port N]              the benchmark's minimal CWMP responder
   help                          show this text`;
 
 function parseRole(args: string[]): Role {
@@ -42,6 +47,8 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'start') return start(rest);
   if (command === 'sim') return runSim(rest);
+  if (command === 'bench') return runBench(rest);
+  if (command === 'floor') return runFloor(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
     return;

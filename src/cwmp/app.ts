@@ -49,6 +49,7 @@ export function createCwmpApp(deps: SessionDeps): Koa {
       remoteAddress: ctx.ip,
       authorization: ctx.get('Authorization') || undefined,
       httpMethod: ctx.method,
+      uri: ctx.url,
     });
     if (reply.ended) bySocket.delete(socket);
     else if (reply.sessionId) bySocket.set(socket, reply.sessionId);

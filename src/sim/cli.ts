@@ -22,7 +22,7 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --quirks LIST          comma list of quirks or profiles (see below)
   --connection-requests  serve HTTP connection requests on 127.0.0.1 (Digest, per-device credentials)
   --udp                  also serve UDP (TR-111) connection requests
-  --no-bootstrap         skip the first-contact session at start (devices already registered)
+  --no-bootstrap         devices are already registered: no first-contact session, no 0 BOOTSTRAP
   --quiet                no per-device report lines
 
 quirks: ${QUIRK_NAMES.join(', ')}
@@ -82,6 +82,7 @@ export async function runSim(argv: string[]): Promise<void> {
     quirks: parseQuirks(v.quirks),
     connectionRequests: v['connection-requests'],
     udpConnectionRequests: v.udp,
+    registered: v['no-bootstrap'],
     report: quiet ? undefined : (key, message) => console.log(`${key}: ${message}`),
   });
   const started = Date.now();

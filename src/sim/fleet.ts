@@ -29,6 +29,8 @@ export interface FleetOptions {
   connectionRequests?: boolean;
   udpConnectionRequests?: boolean;
   connection?: ConnectionMode;
+  /** The devices were registered before (by an earlier run): their first Inform is not a BOOTSTRAP. */
+  registered?: boolean;
   timeoutMs?: number;
   report?: Reporter;
 }
@@ -92,6 +94,7 @@ export class Fleet implements Scheduler {
     const id = model.deviceId();
     const report = o.report ?? (() => undefined);
     const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, o.rpcOptions ?? {}, report);
+    if (o.registered) device.events = [];
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     return device;

@@ -57,6 +57,19 @@ describe('CPE authentication', function () {
       assert.equal(await t.acs.store.getDevice(deviceKeyOf(inform('SN-WRONG', []).DeviceId)), null);
     });
 
+    it('refuses a replayed Authorization header (same nonce and count)', async () => {
+      const cpe = new ScriptedCpe(t.cwmpUrl);
+      const challenge = String((await cpe.postRaw(xmlOf('SN-REPLAY'))).headers['www-authenticate']);
+      const header = digestHeader(challenge, 'cpe', 's3cret');
+      assert.equal((await cpe.postRaw(xmlOf('SN-REPLAY'), { Authorization: header })).status, 200);
+      await endSession(cpe);
+      const attacker = new ScriptedCpe(t.cwmpUrl);
+      const replay = await attacker.postRaw(xmlOf('SN-REPLAY'), { Authorization: header });
+      assert.equal(replay.status, 401);
+      assert.match(replay.text, /already used/);
+      attacker.close();
+    });
+
     it('accepts a Digest answer on another connection (nonces are not tied to a socket or process)', async () => {
       const a = new ScriptedCpe(t.cwmpUrl, { keepAlive: false });
       const challenge = String((await a.postRaw(xmlOf('SN-OTHERCONN'))).headers['www-authenticate']);

@@ -15,7 +15,8 @@ export interface Credentials {
 }
 
 export type AuthOutcome =
-  | { ok: true; username: string }
+  /** For Digest, `replayKey` names the nonce and count used: the caller refuses a second use of it. */
+  | { ok: true; username: string; replayKey?: string }
   | { ok: false; reason: string; challenge: string };
 
 const NONCE_LIFETIME_MS = 5 * 60_000;
@@ -70,12 +71,14 @@ export class Authenticator {
    * is what we challenge with; Basic is still accepted from a CPE that sends it
    * pre-emptively when the scheme is basic, never when digest is required.
    */
-  verify(header: string | undefined, scheme: AuthScheme, expected: Credentials, httpMethod: string): AuthOutcome {
+  verify(header: string | undefined, scheme: AuthScheme, expected: Credentials, httpMethod: string, uri: string): AuthOutcome {
     const fail = (reason: string, stale = false): AuthOutcome => ({ ok: false, reason, challenge: this.challenge(scheme, stale) });
     if (!header) return fail('no Authorization header');
-    const [kind, rest] = [header.slice(0, header.indexOf(' ')).toLowerCase(), header.slice(header.indexOf(' ') + 1)];
+    const space = header.indexOf(' ');
+    const kind = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+    const rest = space < 0 ? '' : header.slice(space + 1);
     if (kind === 'basic' && scheme === 'basic') return this.verifyBasic(rest, expected) ?? fail('wrong username or password');
-    if (kind === 'digest') return this.verifyDigest(parseAuthParams(rest), expected, httpMethod, fail);
+    if (kind === 'digest') return this.verifyDigest(parseAuthParams(rest), expected, httpMethod, uri, fail);
     return fail(`${kind || 'unknown'} authentication not accepted; ${scheme} required`);
   }
 
@@ -92,28 +95,31 @@ export class Authenticator {
     p: Record<string, string>,
     expected: Credentials,
     httpMethod: string,
+    uri: string,
     fail: (reason: string, stale?: boolean) => AuthOutcome,
   ): AuthOutcome {
     if (!p.nonce || !p.response || !p.uri || p.username === undefined) return fail('incomplete Digest header');
+    // We challenge with qop="auth": an answer without it (RFC 2069) would be a downgrade.
+    if (p.qop !== 'auth' || !p.nc || !p.cnonce) return fail('Digest answer without qop=auth, nc and cnonce');
     if (p.realm !== this.realm) return fail(`wrong realm "${p.realm}"`);
+    if (p.uri !== uri) return fail(`Digest uri "${p.uri}" is not the request's "${uri}"`);
     const nonce = this.checkNonce(p.nonce);
     if (nonce === 'bad') return fail('nonce not issued by this ACS');
     if (p.username !== expected.username) return fail('wrong username or password');
     const want = digestResponse(p, expected.password, httpMethod);
     if (!want || !safeEqual(p.response.toLowerCase(), want)) return fail('wrong username or password');
     if (nonce === 'stale') return fail('stale nonce', true);
-    return { ok: true, username: p.username };
+    return { ok: true, username: p.username, replayKey: `${p.nonce}:${p.nc}` };
   }
 }
 
 /** The response a client computes (RFC 2617 §3.2.2); null for a qop or algorithm we do not offer. */
 export function digestResponse(p: Record<string, string>, password: string, httpMethod: string): string | null {
   const algorithm = (p.algorithm ?? 'MD5').toUpperCase();
-  if (algorithm !== 'MD5' && algorithm !== 'MD5-SESS') return null;
+  if ((algorithm !== 'MD5' && algorithm !== 'MD5-SESS') || !p.cnonce) return null;
   let ha1 = md5(`${p.username}:${p.realm}:${password}`);
   if (algorithm === 'MD5-SESS') ha1 = md5(`${ha1}:${p.nonce}:${p.cnonce}`);
   const ha2 = md5(`${httpMethod}:${p.uri}`);
-  if (p.qop === 'auth') return md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
-  if (p.qop === undefined) return md5(`${ha1}:${p.nonce}:${ha2}`);
-  return null;
+  if (p.qop !== 'auth' || !p.cnonce || !p.nc) return null;
+  return md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
 }

@@ -26,4 +26,6 @@ export interface CwmpPost {
   remoteAddress: string;
   authorization: string | undefined;
   httpMethod: string;
+  /** The request target, which a Digest answer must name. */
+  uri: string;
 }

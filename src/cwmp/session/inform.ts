@@ -73,8 +73,12 @@ async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
   if (!own && config.cwmpAuth === 'none') return null;
   const credentials = own ?? { username: config.cwmpUsername, password: config.cwmpPassword };
   const scheme = config.cwmpAuth === 'basic' ? 'basic' : 'digest';
-  const outcome = auth.verify(c.post.authorization, scheme, credentials, c.post.httpMethod);
-  if (outcome.ok) return null;
+  const outcome = auth.verify(c.post.authorization, scheme, credentials, c.post.httpMethod, c.post.uri);
+  if (outcome.ok && (!outcome.replayKey || (await c.deps.sessions.firstUse(outcome.replayKey)))) return null;
+  if (outcome.ok) {
+    log.warn({ deviceId: c.deviceKey }, 'replayed digest answer refused');
+    return errorReply('ACS_ERR_UNAUTHORIZED', 'authentication required: Digest nonce count already used', { 'WWW-Authenticate': auth.challenge(scheme) });
+  }
   if (c.post.authorization) log.warn({ deviceId: c.deviceKey, reason: outcome.reason }, 'cpe authentication failed');
   return errorReply('ACS_ERR_UNAUTHORIZED', `authentication required: ${outcome.reason}`, { 'WWW-Authenticate': outcome.challenge });
 }

@@ -33,6 +33,11 @@ export class RedisSessionStore {
     return this.timeoutMs * 4 + 60_000;
   }
 
+  /** True the first time a Digest nonce and count are seen: a replayed Authorization header is refused. */
+  async firstUse(replayKey: string): Promise<boolean> {
+    return (await this.redis.set(this.key('nonce', replayKey), '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
+  }
+
   /** Takes the device's lock for `sid`; returns the holder's sid when another session has it. */
   async lock(deviceKey: string, sid: string): Promise<string | null> {
     const ok = await this.redis.set(this.key('lock', deviceKey), sid, 'PX', this.ttlMs, 'NX');

@@ -228,7 +228,7 @@ describe('sim AcsClient', function () {
       const accepted: Received[] = [];
       let good = 0;
       acs.handler = (r, res) => {
-        const v = acsAuth.verify(r.headers.authorization, scheme, creds, r.method);
+        const v = acsAuth.verify(r.headers.authorization, scheme, creds, r.method, r.url);
         if (v.ok && ++good === staleAt) return reply(res, 401, { 'WWW-Authenticate': acsAuth.challenge('digest', true) });
         if (!v.ok) return reply(res, 401, { 'WWW-Authenticate': v.challenge });
         accepted.push(r);

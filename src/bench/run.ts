@@ -1,0 +1,155 @@
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { spawnAcs, type AcsProcess } from '../infra/acs-process';
+import { Fleet } from '../sim/fleet';
+import { loadModel } from '../sim/load-model';
+import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
+
+/**
+ * `npm run bench`: fixed recipes run against a real ACS process (MariaDB +
+ * Redis by default), each measured at the simulator, with the CPU each server
+ * process used. Appends the table to BENCHMARKS.md. Never part of `npm test`.
+ */
+const REPO = path.resolve(__dirname, '../..');
+const DEFAULT_MODEL = path.resolve(REPO, '../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+
+interface Row {
+  scenario: string;
+  target: string;
+  sessionsPerS: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  rssMiB: number;
+  cpu: Record<string, number>;
+  note: string;
+}
+
+const options = {
+  db: { type: 'string', default: 'mysql' },
+  devices: { type: 'string', default: '20000' },
+  duration: { type: 'string', default: '60' },
+  concurrency: { type: 'string', default: '200' },
+  model: { type: 'string', default: DEFAULT_MODEL },
+  'no-write': { type: 'boolean', default: false },
+} as const;
+
+async function freshDatabase(db: string): Promise<string> {
+  if (db === 'sqlite') {
+    const file = path.join(os.tmpdir(), `acs-bench-${process.pid}.sqlite`);
+    return `sqlite:${file}`;
+  }
+  const conn = await mysql.createConnection('mysql://root@127.0.0.1:3306/');
+  await conn.query('DROP DATABASE IF EXISTS acs_bench');
+  await conn.end();
+  return 'mysql://root@127.0.0.1:3306/acs_bench';
+}
+
+function startAcs(databaseUrl: string): Promise<AcsProcess> {
+  const env = { ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', LOG_LEVEL: 'warn', REDIS_PREFIX: `bench-${Date.now()}:` };
+  return spawnAcs(['start', '--role', 'cwmp'], env);
+}
+
+function serverPids(acs: AcsProcess): Record<string, number | null> {
+  return { acs: acs.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+}
+
+async function measure(
+  fleet: Fleet,
+  acs: AcsProcess,
+  run: () => Promise<void>,
+): Promise<Pick<Row, 'sessionsPerS' | 'p50' | 'p99' | 'max' | 'errors' | 'rssMiB' | 'cpu'>> {
+  fleet.stats.reset();
+  const cpu = cpuMeter(serverPids(acs));
+  const t0 = performance.now();
+  await run();
+  const seconds = (performance.now() - t0) / 1000;
+  const s = fleet.stats;
+  return {
+    sessionsPerS: s.completed / seconds,
+    p50: s.rttMs(50),
+    p99: s.rttMs(99),
+    max: s.rttMs(100),
+    errors: s.failed + s.refused,
+    rssMiB: peakRssMiB(acs.pid),
+    cpu: Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds])),
+  };
+}
+
+async function runScenarios(v: { db: string; devices: number; durationS: number; concurrency: number; model: string }): Promise<Row[]> {
+  const model = loadModel(v.model);
+  const rows: Row[] = [];
+  const acs = await startAcs(await freshDatabase(v.db));
+  const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${acs.cwmpPort}/`, devices: v.devices, model, concurrency: v.concurrency });
+  try {
+    const b = await measure(fleet, acs, () => fleet.connectAll());
+    rows.push({ scenario: `(b) first contact, ${v.devices} ${path.basename(v.model).slice(0, 24)} devices`, target: '>= 300 registrations/s', ...b, note: 'registrations/s' });
+    await fleet.connectAll('2 PERIODIC'); // the first periodic Inform of each device is committed; later ones are quiet
+    const a = await measure(fleet, acs, () => fleet.storm(v.durationS * 1000));
+    rows.push({ scenario: `(a) periodic storm, ${v.devices} devices, ${v.concurrency} in flight`, target: '>= 1500/s, p99 < 50 ms', ...a, note: '' });
+  } finally {
+    await fleet.close();
+    await acs.stop();
+  }
+  rows.push(await floorRow(v, model));
+  const a = rows.find((r) => r.scenario.startsWith('(a)'));
+  const floor = rows[rows.length - 1];
+  if (a) a.note = `ratio to floor ${(a.sessionsPerS / floor.sessionsPerS).toFixed(2)} (target >= 0.4)`;
+  return rows;
+}
+
+/** The same storm against the minimal responder (no storage, no Redis, no engine). */
+async function floorRow(v: { devices: number; durationS: number; concurrency: number }, model: ReturnType<typeof loadModel>): Promise<Row> {
+  const floor = await spawnAcs(['floor'], { ...process.env });
+  const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${floor.cwmpPort}/`, devices: v.devices, model, concurrency: v.concurrency, registered: true });
+  try {
+    const m = await measure(fleet, floor, () => fleet.storm(v.durationS * 1000));
+    return { scenario: `floor: minimal responder, same storm`, target: '', ...m, note: '' };
+  } finally {
+    await fleet.close();
+    await floor.stop();
+  }
+}
+
+const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
+
+function table(rows: Row[]): string {
+  const head = '| scenario | target | sessions/s | p50 ms | p99 ms | max ms | errors | ACS RSS peak MiB | CPU s/s acs / redis / mariadb | note |';
+  const lines = rows.map((r) =>
+    `| ${r.scenario} | ${r.target} | ${f(r.sessionsPerS)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${r.errors} | ${f(r.rssMiB, 0)} | ${f(r.cpu.acs, 2)} / ${f(r.cpu.redis, 2)} / ${f(r.cpu.mariadb, 2)} | ${r.note} |`);
+  return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+}
+
+function header(db: string, devices: number, durationS: number): string {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  const mem = (os.totalmem() / 2 ** 30).toFixed(0);
+  return `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, Node ${process.version}, ${os.cpus().length} cores, ${mem} GiB, db ${db}, ${devices} devices, ${durationS} s storms`;
+}
+
+export async function runBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options, strict: true });
+  const v = {
+    db: values.db === 'sqlite' ? 'sqlite' : 'mysql',
+    devices: Number(values.devices),
+    durationS: Number(values.duration),
+    concurrency: Number(values.concurrency),
+    model: values.model,
+  };
+  const rows = await runScenarios(v);
+  const out = `${header(v.db, v.devices, v.durationS)}\n\n${table(rows)}\n`;
+  console.log(out);
+  if (values['no-write']) return;
+  const file = path.join(REPO, 'BENCHMARKS.md');
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nAppended by `npm run bench`; analysis of missed targets below each run.\n\n');
+  appendFileSync(file, `${out}\n`);
+}
