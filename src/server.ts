@@ -11,7 +11,7 @@ import { RedisSessionStore } from './cwmp/session/redis-store';
 import { openStore } from './db';
 import type { DeviceStore } from './db/types';
 import { connectRedis } from './infra/redis';
-import type { Logger } from './log';
+import { createLogger, type Logger } from './log';
 import { createNbiApp } from './nbi/app';
 
 export type Role = 'cwmp' | 'nbi' | 'all';
@@ -81,7 +81,9 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
     servers.push(server);
     result.nbiPort = await listen(server, config.nbiPort, config.nbiHost);
   }
-  log.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
+  // Always printed, whatever LOG_LEVEL says: operators and spawnAcs() wait for this line.
+  const announce = log.isLevelEnabled('info') ? log : createLogger('info');
+  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
   result.close = async () => {
     timers.forEach(clearInterval);
     await Promise.all(servers.map(closeServer));
