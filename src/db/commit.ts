@@ -18,10 +18,12 @@ export interface CommitStats {
 }
 
 export async function commitSession(db: Db, result: SessionResult): Promise<CommitStats> {
-  const deviceId = await upsertDevice(db, result);
+  const { deviceId, created } = await upsertDevice(db, result);
   const table = new ParamTable(db, deviceId);
+  if (created) table.assumeEmpty();
   // A BOOTSTRAP Inform means a factory reset (or a new ACS URL): the cached model is no longer true.
-  if (result.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) await table.deletePrefix('');
+  const bootstrap = result.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
+  if (bootstrap && !created) await table.deletePrefix('');
   await applyInform(table, result.inform);
   for (const op of result.ops) await applyOp(table, op);
   await deleteDoneRequests(db, result.deviceKey, result.doneRequestIds);

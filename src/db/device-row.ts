@@ -26,20 +26,20 @@ async function lockDevice(db: Db, deviceKey: DeviceKey): Promise<StoredDevice | 
   return row ? (row as unknown as StoredDevice) : null;
 }
 
-/** Inserts or updates the device row from the session; returns the device id. */
-export async function upsertDevice(db: Db, result: SessionResult): Promise<number> {
+/** Inserts or updates the device row from the session; returns the device id and whether it is new. */
+export async function upsertDevice(db: Db, result: SessionResult): Promise<{ deviceId: number; created: boolean }> {
   const stored = await lockDevice(db, result.deviceKey);
   const fields = deviceFields(result, stored);
   const names = Object.keys(fields);
   if (stored) {
     const sets = names.map((n) => `${n} = ?`).join(', ');
     await db.run(`UPDATE devices SET ${sets} WHERE id = ?`, [...Object.values(fields), stored.id]);
-    return Number(stored.id);
+    return { deviceId: Number(stored.id), created: false };
   }
   // Selected first, inserted only if missing: INSERT ... ON DUPLICATE KEY would burn an
   // auto-increment id on every periodic Inform.
   const sql = `INSERT INTO devices (${names.join(', ')}) VALUES ${placeholders(names.length)}`;
-  return (await db.run(sql, Object.values(fields))).insertId;
+  return { deviceId: (await db.run(sql, Object.values(fields))).insertId, created: true };
 }
 
 function deviceFields(result: SessionResult, stored: StoredDevice | null): Record<string, unknown> {

@@ -25,12 +25,15 @@ export class ParamTable {
   private readonly known = new Map<string, CachedParameter | null>();
   written = 0;
   deleted = 0;
+  /** The device has no rows at all (new device, or its model was just cleared): nothing to read. */
+  private empty = false;
 
   constructor(private readonly db: Db, private readonly deviceId: number) {}
 
   /** The current rows of `paths` (absent paths are missing from the map). */
   async load(paths: string[]): Promise<Map<string, CachedParameter>> {
     const missing = [...new Set(paths)].filter((p) => !this.known.has(p));
+    if (this.empty) missing.length = 0;
     for (const batch of chunks(missing, BATCH)) {
       batch.forEach((p) => this.known.set(p, null));
       const sql = `SELECT ${SELECT_LIST} FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
@@ -86,6 +89,13 @@ export class ParamTable {
     const sql = `DELETE FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
     this.deleted += (await this.db.run(sql, [this.deviceId, ...cond.params])).affected;
     for (const p of this.known.keys()) if (p.startsWith(prefix)) this.known.set(p, null);
+    if (prefix === '') this.assumeEmpty();
+  }
+
+  /** Declares the device rowless (just created): later loads answer "absent" without a query. */
+  assumeEmpty(): void {
+    this.known.clear();
+    this.empty = true;
   }
 
   private onConflict(): string {
