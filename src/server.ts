@@ -81,8 +81,8 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
     servers.push(server);
     result.nbiPort = await listen(server, config.nbiPort, config.nbiHost);
   }
-  // Always printed, whatever LOG_LEVEL says: operators and spawnAcs() wait for this line.
-  const announce = log.isLevelEnabled('info') ? log : createLogger('info');
+  // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
+  const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
   announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
   result.close = async () => {
     timers.forEach(clearInterval);

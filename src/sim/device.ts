@@ -36,6 +36,8 @@ export class SimDevice {
   requests: AcsRequest[] = [];
   retryCount = 0;
   inSession = false;
+  /** Chaos: drop the connection, unanswered, on the ACS's Nth request of the next sessions (for resilience tests). */
+  dropAtRequest: number | null = null;
   private nextId = 1;
 
   constructor(
@@ -143,6 +145,11 @@ export class SimDevice {
       if (++out.rpcs > MAX_RPCS_PER_SESSION) {
         out.result = 'failed';
         out.reason = `more than ${MAX_RPCS_PER_SESSION} requests in one session`;
+        return;
+      }
+      if (out.rpcs === this.dropAtRequest) {
+        out.result = 'failed';
+        out.reason = `dropped the connection at request ${out.rpcs} (chaos)`;
         return;
       }
       answer = await this.execute(answer.envelope.body as CpeRequest, answer.envelope.header.ID, out);
