@@ -100,6 +100,16 @@ export class Fleet implements Scheduler {
     return device;
   }
 
+  /**
+   * A change made on the device itself (a user, a counter, a test). A parameter
+   * with active notification makes the device open a session at once ("4 VALUE
+   * CHANGE"); a passive one waits for the next Inform.
+   */
+  deviceChange(device: SimDevice, path: string, value: string): void {
+    device.model.deviceChange(path, value);
+    if (device.model.hasActiveChange()) this.connect(device);
+  }
+
   /** The UDP connection-request address devices would publish, when UDP is on. */
   get udpAddress(): string | null {
     return this.udpCr?.address ?? null;

@@ -291,3 +291,26 @@ describe('CWMP session across two front ends', function () {
     assert.equal(up[0]?.value, '7');
   });
 });
+
+describe('CWMP session with HoldRequests (CWMP_HOLD_REQUESTS=true)', function () {
+  let t: TestAcs;
+  before(async () => {
+    t = await startTestAcs('hold_requests', { cwmpHoldRequests: true });
+  });
+  after(async () => t?.stop());
+
+  it('sends HoldRequests=true with its requests and refuses a CPE request while it holds, with 8003', async () => {
+    await t.acs.store.enqueueRequest(keyOf('SN-HELD'), { method: 'GetRPCMethods' });
+    const cpe = new ScriptedCpe(t.cwmpUrl);
+    await cpe.post(inform('SN-HELD', ['2 PERIODIC']));
+    const ex = await cpe.post(null);
+    assert.equal(ex.envelope?.body.method, 'GetRPCMethods');
+    assert.equal(ex.envelope?.header.HoldRequests, true);
+    const fault = { FaultCode: 0, FaultString: '' };
+    const tc = await cpe.post({ method: 'TransferComplete', CommandKey: 'k', FaultStruct: fault, StartTime: '2026-11-25T12:00:00Z', CompleteTime: '2026-11-25T12:00:01Z' });
+    assert.equal((tc.envelope?.body as { FaultCode?: number }).FaultCode, 8003);
+    const end = await cpe.reply(ex, { method: 'GetRPCMethodsResponse', MethodList: ['GetRPCMethods'] });
+    assert.equal(end.status, 204);
+    cpe.close();
+  });
+});
