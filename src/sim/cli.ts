@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CPE_METHODS } from './cpe';
 import { Fleet } from './fleet';
 import { loadModel } from './load-model';
 import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
@@ -20,6 +21,7 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --oui HEX --product-class TEXT   override the model's identity
   --username U --password P        credentials the devices present to the ACS (Basic or Digest)
   --quirks LIST          comma list of quirks or profiles (see below)
+  --disable-methods LIST CPE methods the devices answer with fault 9000 (e.g. ChangeDUState,Upload)
   --connection-requests  serve HTTP connection requests on 127.0.0.1 (Digest, per-device credentials)
   --udp                  also serve UDP (TR-111) connection requests
   --no-bootstrap         devices are already registered: no first-contact session, no 0 BOOTSTRAP
@@ -43,6 +45,7 @@ const options = {
   username: { type: 'string' },
   password: { type: 'string' },
   quirks: { type: 'string' },
+  'disable-methods': { type: 'string' },
   'connection-requests': { type: 'boolean', default: false },
   udp: { type: 'boolean', default: false },
   'no-bootstrap': { type: 'boolean', default: false },
@@ -54,6 +57,13 @@ function positive(name: string, raw: string | undefined, allowZero = false): num
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${raw}: expected a positive number`);
   return n;
+}
+
+function parseMethods(list: string | undefined): string[] {
+  const names = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(CPE_METHODS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--disable-methods: unknown CPE method ${unknown.join(', ')} (methods: ${CPE_METHODS.join(', ')})`);
+  return names;
 }
 
 function summary(fleet: Fleet, seconds: number): string {
@@ -80,6 +90,7 @@ export async function runSim(argv: string[]): Promise<void> {
     username: v.username,
     password: v.password,
     quirks: parseQuirks(v.quirks),
+    rpcOptions: { disabledMethods: parseMethods(v['disable-methods']) },
     connectionRequests: v['connection-requests'],
     udpConnectionRequests: v.udp,
     registered: v['no-bootstrap'],

@@ -6,6 +6,15 @@ import { checkAcsRequest, checkResponse, readAnswer, type AcsAnswer } from './co
 import type { AcsClient } from './transport/acs-client';
 
 const NAMESPACE = 'urn:dslforum-org:cwmp-1-2';
+
+/** How the device's messages look on the wire after its quirks: what the ACS must answer in and echo. */
+export interface WireShape {
+  namespace: string;
+  /** False when the device sends no SOAP Header, hence no cwmp:ID for the ACS to echo. */
+  header: boolean;
+}
+
+export const PLAIN_WIRE: WireShape = { namespace: NAMESPACE, header: true };
 const SUPPORTED_VERSIONS = '1.0,1.1,1.2,1.3,1.4';
 /** A session with more ACS requests than this is cut short and reported: the ACS is looping. */
 const MAX_RPCS_PER_SESSION = 2000;
@@ -46,6 +55,7 @@ export class SimDevice {
     readonly client: AcsClient,
     readonly rpcOptions: RpcOptions,
     private readonly report: Reporter,
+    private readonly wire: WireShape = PLAIN_WIRE,
   ) {}
 
   deviceId(): DeviceIdStruct {
@@ -98,7 +108,7 @@ export class SimDevice {
       return null;
     }
     out.rttUs.push(res.rttUs);
-    const answer = readAnswer(res, NAMESPACE);
+    const answer = readAnswer(res, this.wire.namespace);
     out.violations.push(...answer.violations);
     return answer;
   }
@@ -110,7 +120,7 @@ export class SimDevice {
     if (answer.kind !== 'message') return this.refused(out, answer);
     const msg = answer.envelope.body;
     if (msg.method === 'Fault') return this.refused(out, answer, `Inform fault ${msg.FaultCode}: ${msg.FaultString}`);
-    out.violations.push(...checkResponse(answer.envelope, 'Inform', id));
+    out.violations.push(...checkResponse(answer.envelope, 'Inform', this.wire.header ? id : undefined));
     if (msg.method !== 'InformResponse') return this.refused(out, answer, `Inform answered with ${msg.method}`);
     // The ACS has the Inform: its events and value changes are delivered.
     this.events = [];
@@ -133,7 +143,7 @@ export class SimDevice {
       const id = String(this.nextId++);
       const answer = await this.post(request, { ID: id }, out);
       if (!answer || answer.kind !== 'message') return answer ? this.refused(out, answer) : false;
-      out.violations.push(...checkResponse(answer.envelope, request.method, id));
+      out.violations.push(...checkResponse(answer.envelope, request.method, this.wire.header ? id : undefined));
       this.requests.shift();
     }
     return true;

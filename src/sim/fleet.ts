@@ -1,6 +1,6 @@
 import { createDevice, type BaseModel, type DeviceIdentity } from './model';
 import type { RpcOptions } from './cpe';
-import { SimDevice, type Reporter, type SessionOutcome } from './device';
+import { PLAIN_WIRE, SimDevice, type Reporter, type SessionOutcome } from './device';
 import { applyEffects, type Scheduler } from './effects';
 import { HttpConnectionRequestListener } from './conn-request/http-listener';
 import { UdpConnectionRequestListener } from './conn-request/udp-listener';
@@ -93,7 +93,8 @@ export class Fleet implements Scheduler {
     const client = new AcsClient(this.endpoint, { quirks: o.quirks, username: o.username, password: o.password });
     const id = model.deviceId();
     const report = o.report ?? (() => undefined);
-    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, o.rpcOptions ?? {}, report);
+    const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
+    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, o.rpcOptions ?? {}, report, wire);
     if (o.registered) device.events = [];
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });

@@ -65,6 +65,7 @@ describe('end to end: protocol variants with the simulator', function () {
 
   for (const quirks of ['thomson', 'mikrotik', 'no-cookie', 'soap_env-prefix,gzip', 'huawei-hg8245h,single-quotes']) {
     it(`serves devices with quirks "${quirks}" (Digest auth) without a protocol violation`, async () => {
+      reports.length = 0;
       const f = await fleet(`Q${quirks.replace(/[^a-z]/g, '').slice(0, 8)}-`, { quirks: parseQuirks(quirks) });
       const key = deviceKeyOf(f.devices[0].deviceId());
       await f.connectAll();

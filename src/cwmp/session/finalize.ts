@@ -58,6 +58,12 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
  */
 export async function endSession(deps: SessionDeps, sid: string, reason: EndReason, known?: SessionState): Promise<boolean> {
   const { sessions, log } = deps;
+  // The common case, a periodic Inform and nothing else: one Redis round trip, no database.
+  if (known && known.logged === 0 && isQuiet(known, [], reason)) {
+    const ours = await sessions.endQuiet(known);
+    if (ours) log.info({ deviceId: known.deviceKey, sessionId: sid, reason, ms: Date.now() - known.startedAt }, 'session ended');
+    return ours;
+  }
   const entries = await sessions.claimWithLog(sid);
   if (!entries) return false;
   const state = known ?? (await sessions.load(sid));

@@ -24,13 +24,12 @@ interface InformCtx {
   deviceKey: string;
   version?: CwmpVersion;
   useCwmpVersion?: string;
-  sessionId?: string;
   loaded?: LoadedFacts;
 }
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, loadFacts, authenticate, lockDevice];
+const steps: Step[] = [negotiate, checkHeaders, loadFacts, authenticate];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -84,28 +83,30 @@ async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
 }
 
 /**
- * One session per device. A new Inform while another session holds the lock
- * takes it over when the CPE shows it gave up on the old one (RetryCount > 0,
- * a reboot, or the same session's cookie: the InformResponse was lost);
+ * One session per device: the lock is taken and the session opened in one
+ * Redis round trip. A new Inform while another session holds the lock takes
+ * it over when the CPE shows it gave up on the old one (RetryCount > 0, a
+ * reboot, or the same session's cookie: the InformResponse was lost);
  * otherwise it is refused with fault 8005 so the CPE retries later.
  */
-async function lockDevice(c: InformCtx): Promise<CwmpReply | null> {
-  const { sessions } = c.deps;
-  const sid = sessions.newSessionId();
-  const holder = await sessions.lock(c.deviceKey, sid);
-  if (holder === null) {
-    c.sessionId = sid;
-    return null;
+async function openSession(c: InformCtx): Promise<CwmpReply> {
+  const { sessions, log } = c.deps;
+  const now = Date.now();
+  const state = newState(c, sessions.newSessionId(), await queueOf(c), now);
+  const events = c.envelope.body.Event.map((e) => e.EventCode);
+  const history = isRoutine(c.envelope.body.Event) ? [] : [{ t: 'history' as const, entry: { time: now, kind: 'inform', detail: events, sessionId: state.id } }];
+  let holder = await sessions.lockAndOpen(state, history);
+  if (holder !== null && mayTakeOver(c, holder)) {
+    await endSession(c.deps, holder, 'replaced');
+    holder = await sessions.lockAndOpen(state, history);
   }
-  if (!mayTakeOver(c, holder)) {
-    c.deps.log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
+  if (holder !== null) {
+    log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
   }
-  await endSession(c.deps, holder, 'replaced');
-  const again = await sessions.lock(c.deviceKey, sid);
-  if (again !== null) return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
-  c.sessionId = sid;
-  return null;
+  log.info({ deviceId: c.deviceKey, sessionId: state.id, events, queued: state.queue.length }, 'session started');
+  const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
+  return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, state.id);
 }
 
 function mayTakeOver(c: InformCtx, holder: string): boolean {
@@ -158,25 +159,8 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     inFlight: null,
     holdRequests: false,
     sent: 0,
+    logged: 0,
     informHash: hashOf(inform),
     facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
   };
-}
-
-async function openSession(c: InformCtx): Promise<CwmpReply> {
-  const { sessions, log } = c.deps;
-  const sid = c.sessionId as string;
-  try {
-    const now = Date.now();
-    const state = newState(c, sid, await queueOf(c), now);
-    const events = c.envelope.body.Event.map((e) => e.EventCode);
-    const history = isRoutine(c.envelope.body.Event) ? [] : [{ t: 'history' as const, entry: { time: now, kind: 'inform', detail: events, sessionId: sid } }];
-    await sessions.open(state, history);
-    log.info({ deviceId: c.deviceKey, sessionId: sid, events, queued: state.queue.length }, 'session started');
-  } catch (err) {
-    await sessions.unlock(c.deviceKey, sid);
-    throw err;
-  }
-  const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
-  return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, sid);
 }

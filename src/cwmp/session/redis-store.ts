@@ -6,6 +6,26 @@ import type { SessionLogEntry, SessionState } from './state';
 const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
+ * Opens a session atomically: takes the device's lock and, only if that
+ * worked, writes the state, its deadline, its address and its first log
+ * entries. KEYS: lock, session, deadlines, log, addr. ARGV: sid, ttl ms,
+ * state JSON, deadline, address ttl ms, log entries... Returns nil when
+ * opened, else the holder's sid ('' if the lock vanished meanwhile).
+ */
+const LOCK_AND_OPEN = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('GET', KEYS[1]) or '' end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[5])
+if #ARGV > 5 then
+  redis.call('RPUSH', KEYS[4], unpack(ARGV, 6))
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
+return false`;
+
+type LockAndOpen = (...args: (string | number)[]) => Promise<string | null>;
+
+/**
  * Session state in Redis. Keys, under a prefix (so tests and deployments can share a Redis):
  * - `session:<sid>`      JSON SessionState
  * - `session:<sid>:log`  list of JSON SessionLogEntry
@@ -19,7 +39,9 @@ export class RedisSessionStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
+  }
 
   newSessionId(): string {
     return randomBytes(16).toString('hex');
@@ -38,13 +60,6 @@ export class RedisSessionStore {
     return (await this.redis.set(this.key('nonce', replayKey), '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
   }
 
-  /** Takes the device's lock for `sid`; returns the holder's sid when another session has it. */
-  async lock(deviceKey: string, sid: string): Promise<string | null> {
-    const ok = await this.redis.set(this.key('lock', deviceKey), sid, 'PX', this.ttlMs, 'NX');
-    if (ok === 'OK') return null;
-    return (await this.redis.get(this.key('lock', deviceKey))) ?? '';
-  }
-
   async unlock(deviceKey: string, sid: string): Promise<void> {
     await this.redis.eval(RELEASE_LOCK, 1, this.key('lock', deviceKey), sid);
   }
@@ -55,9 +70,9 @@ export class RedisSessionStore {
   }
 
   /** Saves the state, pushes its deadline forward and appends to its log, in one round trip. */
-  async save(state: SessionState, log: SessionLogEntry[] = [], address?: string): Promise<void> {
+  async save(state: SessionState, log: SessionLogEntry[] = []): Promise<void> {
+    state.logged += log.length;
     const multi = this.redis.multi();
-    if (address !== undefined) multi.set(this.key('addr', address), state.id, 'PX', this.timeoutMs);
     multi.set(this.key('session', state.id), JSON.stringify(state), 'PX', this.ttlMs);
     multi.zadd(this.key('deadlines'), Date.now() + this.timeoutMs, state.id);
     multi.pexpire(this.key('lock', state.deviceKey), this.ttlMs);
@@ -120,9 +135,30 @@ export class RedisSessionStore {
     return this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit);
   }
 
-  /** Saves a new session's state and remembers its address, for CPEs that return no cookie. */
-  async open(state: SessionState, log: SessionLogEntry[]): Promise<void> {
-    await this.save(state, log, state.remoteAddress);
+  /**
+   * Takes the device's lock and opens the session in one round trip (state,
+   * deadline, address for CPEs without cookies, first log entries). Returns
+   * null when opened, else the sid of the session holding the device.
+   */
+  async lockAndOpen(state: SessionState, log: SessionLogEntry[]): Promise<string | null> {
+    state.logged = log.length;
+    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log'), this.key('addr', state.remoteAddress)];
+    const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs, ...log.map((e) => JSON.stringify(e))];
+    const run = (this.redis as unknown as { acsLockAndOpen: LockAndOpen }).acsLockAndOpen;
+    return run.call(this.redis, ...keys, ...args);
+  }
+
+  /**
+   * Ends a session that learnt nothing (see finalize.ts) in one round trip:
+   * claims it, records the touch, forgets it and frees the device. False if
+   * another process had claimed it first (then it ends it).
+   */
+  async endQuiet(state: SessionState): Promise<boolean> {
+    const multi = this.redis.multi().zrem(this.key('deadlines'), state.id);
+    multi.zadd(this.key('touched'), 'GT', state.inform.time, state.deviceKey);
+    multi.del(this.key('session', state.id), this.key('session', state.id, 'log'));
+    const res = await multi.eval(RELEASE_LOCK, 1, this.key('lock', state.deviceKey), state.id).exec();
+    return res?.[0]?.[1] === 1;
   }
 
   async sessionOfAddress(ip: string): Promise<string | null> {

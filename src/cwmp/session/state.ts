@@ -40,6 +40,8 @@ export interface SessionState {
   holdRequests: boolean;
   /** Counter for the cwmp:ID of the ACS's requests. */
   sent: number;
+  /** Entries appended to the session's log so far: 0 lets a quiet session end without reading it. */
+  logged: number;
   /** Hash of what this Inform said (identity, address, parameters), to spot one that changed nothing. */
   informHash: string;
   /** The device facts as read at the Inform (see device-facts.ts), to update them at the end. */

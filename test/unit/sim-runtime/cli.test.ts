@@ -9,6 +9,7 @@ describe('acs sim command line', function () {
     await assert.rejects(runSim(['--acs', 'http://127.0.0.1:1/']), /--acs and --model are required/);
     await assert.rejects(runSim(['--acs', 'http://127.0.0.1:1/', '--model', 'tr098', '--devices', 'many']), /--devices many: expected a positive number/);
     await assert.rejects(runSim(['--acs', 'http://127.0.0.1:1/', '--model', 'tr098', '--quirks', 'bogus']), /unknown quirk "bogus"/);
+    await assert.rejects(runSim(['--acs', 'http://127.0.0.1:1/', '--model', 'tr098', '--disable-methods', 'Frob']), /unknown CPE method Frob/);
   });
 
   it('computes percentiles', function () {
