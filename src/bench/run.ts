@@ -70,6 +70,7 @@ async function measure(
   await run();
   const seconds = (performance.now() - t0) / 1000;
   const s = fleet.stats;
+  for (const [line, n] of s.errors) console.error(`  ${n} x ${line}`);
   return {
     sessionsPerS: s.completed / seconds,
     p50: s.rttMs(50),
