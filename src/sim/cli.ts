@@ -13,7 +13,8 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --model FILE           a CSV dump of a real device (GenieACS export format), or tr181 / tr098
   --devices N            how many devices (default 1)
   --duration S           stop after S seconds (default: run until interrupted)
-  --interval S           PeriodicInformInterval in seconds, spread with jitter (default 300)
+  --interval S           set every device's PeriodicInformInterval (default: the model's value, else 300);
+                         devices inform at their own interval with jitter, and follow an interval the ACS sets
   --storm                instead of periodic informs: keep --concurrency sessions in flight back to back
   --concurrency N        most sessions in progress at once (default 500)
   --serial-base TEXT     serial numbers are TEXT + a 6-digit index (default SIM)
@@ -35,7 +36,7 @@ const options = {
   model: { type: 'string' },
   devices: { type: 'string', default: '1' },
   duration: { type: 'string' },
-  interval: { type: 'string', default: '300' },
+  interval: { type: 'string' },
   storm: { type: 'boolean', default: false },
   concurrency: { type: 'string', default: '500' },
   'serial-base': { type: 'string', default: 'SIM' },
@@ -109,7 +110,8 @@ export async function runSim(argv: string[]): Promise<void> {
   const durationMs = v.duration === undefined ? Infinity : positive('duration', v.duration) * 1000;
   if (v.storm) await fleet.storm(Number.isFinite(durationMs) ? durationMs : 2 ** 31 - 1);
   else {
-    fleet.startPeriodic(positive('interval', v.interval));
+    if (v.interval !== undefined) fleet.devices.forEach((d) => d.setPeriodicInterval(positive('interval', v.interval)));
+    fleet.startPeriodic(300);
     await new Promise((r) => setTimeout(r, Math.min(durationMs, 2 ** 31 - 1)));
   }
   clearInterval(progress);

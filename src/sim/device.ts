@@ -62,6 +62,22 @@ export class SimDevice {
     return this.model.deviceId();
   }
 
+  periodicIntervalS(fallbackS: number): number {
+    const v = Number(this.model.getValue(`${this.model.root}ManagementServer.PeriodicInformInterval`));
+    return Number.isFinite(v) && v >= 1 ? v : fallbackS;
+  }
+
+  periodicEnabled(): boolean {
+    const v = this.model.getValue(`${this.model.root}ManagementServer.PeriodicInformEnable`);
+    return v === undefined || v === 'true' || v === '1';
+  }
+
+  /** Sets PeriodicInformInterval as if configured locally (not a change to report). */
+  setPeriodicInterval(seconds: number): void {
+    const ref = this.model.lookup(`${this.model.root}ManagementServer.PeriodicInformInterval`);
+    if (ref !== undefined) this.model.setValue(ref, String(seconds));
+  }
+
   /** Adds an event for the next Inform, once (single events) or with its CommandKey ("M ..." events). */
   addEvent(code: string, commandKey = ''): void {
     if (!this.events.some((e) => e.EventCode === code && e.CommandKey === commandKey)) this.events.push(ev(code, commandKey));

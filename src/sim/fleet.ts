@@ -188,13 +188,18 @@ export class Fleet implements Scheduler {
     await this.idle();
   }
 
-  /** Periodic informs at `intervalS`, spread evenly with jitter so the fleet does not inform in lockstep. */
-  startPeriodic(intervalS: number): void {
+  /**
+   * Periodic informs at each device's ManagementServer.PeriodicInformInterval
+   * (`fallbackS` where the model has none; none while PeriodicInformEnable is
+   * false), read again at every tick so an interval the ACS sets takes effect;
+   * spread with jitter so the fleet does not inform in lockstep.
+   */
+  startPeriodic(fallbackS: number): void {
     const tick = (device: SimDevice): void => {
-      this.connect(device, '2 PERIODIC');
-      this.later(device, intervalS * 1000 * (0.9 + Math.random() * 0.2), () => tick(device), 'periodic');
+      if (device.periodicEnabled()) this.connect(device, '2 PERIODIC');
+      this.later(device, device.periodicIntervalS(fallbackS) * 1000 * (0.9 + Math.random() * 0.2), () => tick(device), 'periodic');
     };
-    for (const d of this.devices) this.later(d, Math.random() * intervalS * 1000, () => tick(d), 'periodic');
+    for (const d of this.devices) this.later(d, Math.random() * d.periodicIntervalS(fallbackS) * 1000, () => tick(d), 'periodic');
   }
 
   /**

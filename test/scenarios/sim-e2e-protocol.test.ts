@@ -123,4 +123,24 @@ describe('end to end: protocol variants with the simulator', function () {
     const h = (await t.acs.store.getDevice(key))?.history ?? [];
     assert.ok(h.some((e) => e.kind === 'inform' && (e.detail as string[]).includes('4 VALUE CHANGE')));
   });
+
+  it('informs periodically at the PeriodicInformInterval, and follows a new one the ACS sets', async () => {
+    const f = await fleet('PER-');
+    await f.connectAll();
+    f.devices.forEach((d) => d.setPeriodicInterval(1));
+    const key = deviceKeyOf(f.devices[0].deviceId());
+    await t.acs.store.enqueueRequest(key, {
+      method: 'SetParameterValues',
+      ParameterList: [{ Name: 'Device.ManagementServer.PeriodicInformInterval', Value: '3600', type: 'xsd:unsignedInt' }],
+      ParameterKey: 'slow',
+    });
+    f.startPeriodic(300);
+    await sleep(3500);
+    assert.ok(f.stats.completed >= 5, `periodic sessions ran: ${f.stats.completed}`);
+    assert.equal(f.devices[0].periodicIntervalS(300), 3600, 'the device took the interval the ACS set');
+    const before = f.stats.completed;
+    await sleep(2500);
+    assert.ok(f.stats.completed - before <= 4, 'only the other device keeps informing every second');
+    assert.ok(f.stats.completed - before >= 1);
+  });
 });
