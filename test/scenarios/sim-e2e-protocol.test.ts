@@ -8,18 +8,9 @@ import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { parseQuirks } from '../../src/sim/quirks';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { sleep, until } from '../helpers/wait';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 function get(url: string, authorization?: string): Promise<{ status: number; challenge: string }> {
   return new Promise((resolve, reject) => {
     http.get(url, { headers: authorization ? { Authorization: authorization } : {} }, (res) => {

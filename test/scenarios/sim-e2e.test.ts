@@ -7,20 +7,11 @@ import { loadModel } from '../../src/sim/load-model';
 import type { SimDevice } from '../../src/sim/device';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { sleep, until } from '../helpers/wait';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const TR098 = path.join(MODELS, 'device-00259E-EG8145V5-48575443A94196A5-2023-03-28T154335106Z.csv');
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A firmware file server, as an operator's would be. */
 function fileServer(files: Record<string, Buffer>): Promise<{ server: Server; url: string }> {
