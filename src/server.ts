@@ -70,6 +70,9 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
     const deps: SessionDeps = { config, store, sessions, auth, facts, log };
     const server = http.createServer(createCwmpApp(deps).callback());
     server.keepAliveTimeout = config.sessionTimeoutMs;
+    // A body that trickles in must not hold one of the CWMP_MAX_CONCURRENT slots for Node's default 300 s.
+    server.requestTimeout = 30_000;
+    server.headersTimeout = 20_000;
     servers.push(server);
     result.cwmpPort = await listen(server, config.cwmpPort, config.cwmpHost);
     result.deps = deps;

@@ -29,6 +29,7 @@ export interface Config {
   cwmpMaxConcurrent: number;
   cwmpHoldRequests: boolean;
   trustProxy: boolean;
+  cwmpAddressFallback: boolean;
   logLevel: string;
 }
 
@@ -89,6 +90,11 @@ export const schema: Spec<Config> = {
     env: 'TRUST_PROXY',
     default: false,
     doc: 'Take the CPE address from X-Forwarded-For (set when CPEs come through a load balancer)',
+  },
+  cwmpAddressFallback: {
+    env: 'CWMP_ADDRESS_FALLBACK',
+    default: false,
+    doc: 'For CPEs that return no cookie and drop the connection mid-session: find the session by the CPE address. Unsafe when CPEs share an address (NAT)',
   },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 };

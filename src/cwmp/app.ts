@@ -67,6 +67,7 @@ async function findSession(
   const cookie = readCookie(ctx.get('Cookie'), SESSION_COOKIE);
   if (cookie) return { sessionId: cookie, sessionSource: 'cookie' };
   if (ofSocket) return { sessionId: ofSocket, sessionSource: 'connection' };
+  if (!deps.config.cwmpAddressFallback) return { sessionId: null, sessionSource: null };
   const byAddress = await deps.sessions.sessionOfAddress(ctx.ip);
   return { sessionId: byAddress, sessionSource: byAddress ? 'address' : null };
 }

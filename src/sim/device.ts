@@ -160,6 +160,11 @@ export class SimDevice {
       const answer = await this.post(request, { ID: id }, out);
       if (!answer || answer.kind !== 'message') return answer ? this.refused(out, answer) : false;
       out.violations.push(...checkResponse(answer.envelope, request.method, this.wire.header ? id : undefined));
+      // A fault (8005, or 8003 under HoldRequests) is no delivery: the CPE keeps the request for its next session.
+      if (answer.envelope.body.method !== `${request.method}Response`) {
+        const reason = `${request.method} answered with ${answer.envelope.body.method}`;
+        return this.refused(out, answer, reason);
+      }
       this.requests.shift();
     }
     return true;

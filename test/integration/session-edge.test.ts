@@ -16,7 +16,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('CWMP session: hostile input, bindings, concurrency, timeouts', function () {
   let t: TestAcs;
   before(async () => {
-    t = await startTestAcs('session_edge', { sessionTimeoutMs: 1500 });
+    t = await startTestAcs('session_edge', { sessionTimeoutMs: 1500, cwmpAddressFallback: true });
   });
   after(async () => t?.stop());
 
@@ -298,6 +298,21 @@ describe('CWMP session with HoldRequests (CWMP_HOLD_REQUESTS=true)', function ()
     t = await startTestAcs('hold_requests', { cwmpHoldRequests: true });
   });
   after(async () => t?.stop());
+
+  it('does not hand a session to another client from the same address (no address fallback by default)', async () => {
+    await t.acs.store.enqueueRequest(keyOf('SN-VICTIM'), { method: 'GetRPCMethods' });
+    const victim = new ScriptedCpe(t.cwmpUrl);
+    await victim.post(inform('SN-VICTIM', ['2 PERIODIC']));
+    const other = new ScriptedCpe(t.cwmpUrl, { cookies: false, keepAlive: false });
+    const ex = await other.post(null);
+    assert.equal(ex.status, 400, 'an empty POST with no cookie on a new connection belongs to no session');
+    assert.equal(ex.headers['set-cookie'], undefined);
+    const mine = await victim.post(null);
+    assert.equal(mine.envelope?.body.method, 'GetRPCMethods', 'the request is still there for its device');
+    await victim.reply(mine, { method: 'GetRPCMethodsResponse', MethodList: [] });
+    victim.close();
+    other.close();
+  });
 
   it('sends HoldRequests=true with its requests and refuses a CPE request while it holds, with 8003', async () => {
     await t.acs.store.enqueueRequest(keyOf('SN-HELD'), { method: 'GetRPCMethods' });

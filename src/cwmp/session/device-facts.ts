@@ -22,7 +22,7 @@ export interface DeviceFacts {
 export interface LoadedFacts {
   facts: DeviceFacts;
   version: string;
-  /** The queue, when loading the facts had to read it anyway. */
+  /** The queue, when loading the facts had to read it anyway (the facts were not cached: write them once trusted). */
   queue?: PendingRequest[];
 }
 
@@ -44,7 +44,11 @@ export class DeviceFactsCache {
     return `${this.prefix}dev:${deviceKey}`;
   }
 
-  /** The facts, from Redis, or from the database (and then cached) when Redis has none. */
+  /**
+   * The facts, from Redis, or from the database when Redis has none. Facts read
+   * from the database are not cached here: the caller writes them once the CPE
+   * has authenticated, so that refused Informs leave nothing behind.
+   */
   async load(deviceKey: DeviceKey, store: DeviceStore): Promise<LoadedFacts> {
     const h = await this.redis.hgetall(this.key(deviceKey));
     const version = h.ver ?? '0';
@@ -53,9 +57,7 @@ export class DeviceFactsCache {
       return { facts, version };
     }
     const [credentials, queue] = await Promise.all([store.getCpeCredentials(deviceKey), store.pendingRequests(deviceKey)]);
-    const facts = { credentials, pending: queue.length > 0, informHash: null };
-    await this.write(deviceKey, version, facts);
-    return { facts, version, queue };
+    return { facts: { credentials, pending: queue.length > 0, informHash: null }, version, queue };
   }
 
   /** Writes the facts unless someone changed the device since `version` was read. */

@@ -36,5 +36,7 @@ function refuse(deps: SessionDeps, post: CwmpPost, failure: DecodeFailure): Cwmp
   if (failure.kind === 'malformed') return errorReply('ACS_ERR_BAD_XML', `bad CWMP message: ${failure.reason}`);
   const code = failure.kind === 'unknown-method' ? 8000 : 8003;
   const namespace = failure.namespace ?? DEFAULT_NAMESPACE;
-  return faultReply(namespace, failure.id, acsFault(code, failure.reason), post.sessionId ?? undefined);
+  // Re-binding the session is only for a CPE that proved it owns it (cookie or connection), never for an address match.
+  const own = post.sessionSource === 'cookie' || post.sessionSource === 'connection' ? (post.sessionId ?? undefined) : undefined;
+  return faultReply(namespace, failure.id, acsFault(code, failure.reason), own);
 }

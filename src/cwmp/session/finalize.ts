@@ -42,8 +42,10 @@ function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason)
 
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
   if (isQuiet(state, log, reason)) return deps.sessions.touch(state.deviceKey, state.inform.time);
-  await deps.store.commitSession(resultOf(state, log, reason));
-  const pending = state.queue.length > 0 || state.inFlight !== null;
+  const result = resultOf(state, log, reason);
+  await deps.store.commitSession(result);
+  const done = new Set(result.doneRequestIds);
+  const pending = state.loadedIds.some((id) => !done.has(id));
   const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash };
   await deps.facts.write(state.deviceKey, state.facts.version, facts);
 }
@@ -72,7 +74,7 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
     await commit(deps, state, entries, reason);
   } catch (err) {
     log.error({ deviceId: state.deviceKey, sessionId: sid, err }, 'session commit failed; will retry');
-    await sessions.retryLater(sid, COMMIT_RETRY_MS);
+    await sessions.retryLater(state, COMMIT_RETRY_MS);
     throw err;
   }
   await sessions.drop(state);

@@ -7,6 +7,7 @@ import type { InformRecord } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
 import type { LoadedFacts } from './device-facts';
 import { isRoutine } from './events';
+import { MAX_PATH_LENGTH } from './limits';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState } from './state';
@@ -29,7 +30,7 @@ interface InformCtx {
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, loadFacts, authenticate];
+const steps: Step[] = [negotiate, checkHeaders, checkInform, loadFacts, authenticate, rememberFacts];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -60,9 +61,28 @@ function checkHeaders(c: InformCtx): CwmpReply | null {
   return null;
 }
 
+/** Refused before anything is stored: values the store could not keep would poison the session's commit. */
+function checkInform(c: InformCtx): CwmpReply | null {
+  const id = c.envelope.body.DeviceId;
+  for (const [field, value] of Object.entries(id)) {
+    if (value.length > 64) return fault(c, 8003, `DeviceId.${field} longer than 64 characters`);
+  }
+  if (!id.OUI || !id.SerialNumber) return fault(c, 8003, 'DeviceId.OUI and DeviceId.SerialNumber must not be empty');
+  const long = c.envelope.body.ParameterList.find((p) => p.Name.length > MAX_PATH_LENGTH);
+  if (long) return fault(c, 8003, `parameter name longer than ${MAX_PATH_LENGTH} characters: ${long.Name.slice(0, 60)}...`);
+  return null;
+}
+
 /** Credentials, queue state and last Inform hash: from Redis, or the database the first time. */
 async function loadFacts(c: InformCtx): Promise<null> {
   c.loaded = await c.deps.facts.load(c.deviceKey, c.deps.store);
+  return null;
+}
+
+/** Facts read from the database are cached only now that the CPE is known to be who it says. */
+async function rememberFacts(c: InformCtx): Promise<null> {
+  const loaded = c.loaded as LoadedFacts;
+  if (loaded.queue) await c.deps.facts.write(c.deviceKey, loaded.version, loaded.facts);
   return null;
 }
 
@@ -96,6 +116,8 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
   const events = c.envelope.body.Event.map((e) => e.EventCode);
   const history = isRoutine(c.envelope.body.Event) ? [] : [{ t: 'history' as const, entry: { time: now, kind: 'inform', detail: events, sessionId: state.id } }];
   let holder = await sessions.lockAndOpen(state, history);
+  // A lock whose session is gone (its process died while ending it) is broken at once.
+  if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state, history);
   if (holder !== null && mayTakeOver(c, holder)) {
     await endSession(c.deps, holder, 'replaced');
     holder = await sessions.lockAndOpen(state, history);
@@ -156,6 +178,7 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     startedAt: now,
     inform,
     queue,
+    loadedIds: queue.flatMap((q) => (q.id === null ? [] : [q.id])),
     inFlight: null,
     holdRequests: false,
     sent: 0,

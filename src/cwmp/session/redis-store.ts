@@ -23,7 +23,41 @@ if #ARGV > 5 then
 end
 return false`;
 
-type LockAndOpen = (...args: (string | number)[]) => Promise<string | null>;
+/**
+ * Saves a step of a live session, and only of a live one: the device's lock
+ * must still name it and its deadline must still be set (nobody claimed it to
+ * end it). KEYS: lock, session, deadlines, log. ARGV: sid, ttl ms, state
+ * JSON, deadline, log entries... Returns 1 if saved, 0 if the session is over.
+ */
+const SAVE_IF_LIVE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or not redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if #ARGV > 4 then
+  redis.call('RPUSH', KEYS[4], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
+return 1`;
+
+/**
+ * Ends a session that learnt nothing, if this caller wins the claim: touch,
+ * forget, unlock. KEYS: deadlines, touched, session, log, lock. ARGV: sid,
+ * device key, inform time. Returns 1 if ended here, 0 if another process claimed it.
+ */
+const END_QUIET = `
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[2])
+redis.call('DEL', KEYS[3], KEYS[4])
+if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+return 1`;
+
+/** Frees a lock whose session no longer exists (its process died while ending it). KEYS: lock, session. ARGV: sid. */
+const BREAK_STALE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 /**
  * Session state in Redis. Keys, under a prefix (so tests and deployments can share a Redis):
@@ -41,6 +75,14 @@ export class RedisSessionStore {
     private readonly timeoutMs: number,
   ) {
     redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
+    redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
+    redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
+    redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
+  }
+
+  private script(name: string, ...args: (string | number)[]): Promise<unknown> {
+    const fn = (this.redis as unknown as Record<string, Script>)[name];
+    return fn.call(this.redis, ...args);
   }
 
   newSessionId(): string {
@@ -69,18 +111,16 @@ export class RedisSessionStore {
     return raw ? (JSON.parse(raw) as SessionState) : null;
   }
 
-  /** Saves the state, pushes its deadline forward and appends to its log, in one round trip. */
-  async save(state: SessionState, log: SessionLogEntry[] = []): Promise<void> {
+  /**
+   * Saves the state, pushes its deadline forward and appends to its log, in
+   * one round trip; false (and nothing written) if the session ended meanwhile
+   * (timed out and claimed, or taken over): its CPE must start a new one.
+   */
+  async save(state: SessionState, log: SessionLogEntry[] = []): Promise<boolean> {
     state.logged += log.length;
-    const multi = this.redis.multi();
-    multi.set(this.key('session', state.id), JSON.stringify(state), 'PX', this.ttlMs);
-    multi.zadd(this.key('deadlines'), Date.now() + this.timeoutMs, state.id);
-    multi.pexpire(this.key('lock', state.deviceKey), this.ttlMs);
-    if (log.length > 0) {
-      multi.rpush(this.key('session', state.id, 'log'), ...log.map((e) => JSON.stringify(e)));
-      multi.pexpire(this.key('session', state.id, 'log'), this.ttlMs);
-    }
-    await multi.exec();
+    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log')];
+    const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, ...log.map((e) => JSON.stringify(e))];
+    return (await this.script('acsSaveIfLive', ...keys, ...args)) === 1;
   }
 
   async readLog(sid: string): Promise<SessionLogEntry[]> {
@@ -94,8 +134,11 @@ export class RedisSessionStore {
   }
 
   /** Puts a claimed session back, to be ended again later (its commit failed). */
-  async retryLater(sid: string, delayMs: number): Promise<void> {
-    await this.redis.zadd(this.key('deadlines'), Date.now() + delayMs, sid);
+  async retryLater(state: SessionState, delayMs: number): Promise<void> {
+    // The keys must outlive the retries, or a long database outage would lose what the session learnt.
+    const multi = this.redis.multi().zadd(this.key('deadlines'), Date.now() + delayMs, state.id);
+    for (const k of [this.key('session', state.id), this.key('session', state.id, 'log'), this.key('lock', state.deviceKey)]) multi.pexpire(k, this.ttlMs);
+    await multi.exec();
   }
 
   /** Forgets a finished session and frees its device, in one round trip. */
@@ -144,8 +187,7 @@ export class RedisSessionStore {
     state.logged = log.length;
     const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log'), this.key('addr', state.remoteAddress)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs, ...log.map((e) => JSON.stringify(e))];
-    const run = (this.redis as unknown as { acsLockAndOpen: LockAndOpen }).acsLockAndOpen;
-    return run.call(this.redis, ...keys, ...args);
+    return (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
   }
 
   /**
@@ -154,11 +196,13 @@ export class RedisSessionStore {
    * another process had claimed it first (then it ends it).
    */
   async endQuiet(state: SessionState): Promise<boolean> {
-    const multi = this.redis.multi().zrem(this.key('deadlines'), state.id);
-    multi.zadd(this.key('touched'), 'GT', state.inform.time, state.deviceKey);
-    multi.del(this.key('session', state.id), this.key('session', state.id, 'log'));
-    const res = await multi.eval(RELEASE_LOCK, 1, this.key('lock', state.deviceKey), state.id).exec();
-    return res?.[0]?.[1] === 1;
+    const keys = [this.key('deadlines'), this.key('touched'), this.key('session', state.id), this.key('session', state.id, 'log'), this.key('lock', state.deviceKey)];
+    return (await this.script('acsEndQuiet', ...keys, state.id, state.deviceKey, state.inform.time)) === 1;
+  }
+
+  /** Frees the device if its lock names a session that no longer exists; true if it did. */
+  async breakStaleLock(deviceKey: string, sid: string): Promise<boolean> {
+    return (await this.script('acsBreakStaleLock', this.key('lock', deviceKey), this.key('session', sid), sid)) === 1;
   }
 
   async sessionOfAddress(ip: string): Promise<string | null> {

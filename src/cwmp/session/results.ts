@@ -1,12 +1,14 @@
 import type { CpeRequest, CpeResponse, Fault } from '../soap/types';
 import type { CacheOp } from '../../db/types';
 import type { InFlightRequest, SessionLogEntry } from './state';
+import { MAX_PATH_LENGTH } from './limits';
 
 /**
  * What a CPE's answer teaches us about its data model. A write the CPE
  * accepted is as good as a read: the cache takes the values we sent.
  */
 function cacheOpOf(request: CpeRequest, response: CpeResponse, time: number): CacheOp | null {
+  response = withinLimits(response);
   switch (response.method) {
     case 'GetParameterValuesResponse':
       return { op: 'values', parameters: response.ParameterList, time };
@@ -36,6 +38,14 @@ function setAttributesOp(list: Extract<CpeRequest, { method: 'SetParameterAttrib
     ...(p.AccessListChange ? { AccessList: p.AccessList } : {}),
   }));
   return { op: 'set-attributes', parameters, time };
+}
+
+/** Entries whose path the store cannot keep are dropped, rather than let them fail the whole session's commit. */
+function withinLimits(response: CpeResponse): CpeResponse {
+  if (!('ParameterList' in response)) return response;
+  const list = response.ParameterList as { Name: string }[];
+  if (list.every((p) => p.Name.length <= MAX_PATH_LENGTH)) return response;
+  return { ...response, ParameterList: list.filter((p) => p.Name.length <= MAX_PATH_LENGTH) } as CpeResponse;
 }
 
 /** Responses that say more than "done" (transfer status, queued transfers ...) go to the device history. */

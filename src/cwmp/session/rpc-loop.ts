@@ -3,7 +3,7 @@ import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '
 import type { SessionDeps } from './context';
 import { endSession } from './finalize';
 import { ACS_METHODS, cpeRequestReply } from './cpe-requests';
-import { endReply, faultReply, soapReply, type CwmpReply } from './replies';
+import { endReply, errorReply, faultReply, soapReply, type CwmpReply } from './replies';
 import { entriesForFault, entriesForResponse } from './results';
 import type { SessionLogEntry, SessionState } from './state';
 
@@ -47,7 +47,7 @@ async function cpeRequest(deps: SessionDeps, state: SessionState, envelope: Cwmp
     return faultReply(state.namespace, id, acsFault(8003, 'HoldRequests is true: answer the pending request first'), state.id);
   }
   const { reply, log } = cpeRequestReply(state, envelope.body, Date.now());
-  await deps.sessions.save(state, log);
+  if (!(await deps.sessions.save(state, log))) return gone();
   return soapReply(state.namespace, id === undefined ? {} : { ID: id }, reply, state.id);
 }
 
@@ -59,7 +59,10 @@ async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnve
     return sendNext(deps, state, []);
   }
   if (envelope.header.ID !== undefined && envelope.header.ID !== sent.cwmpId) {
-    deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, id: envelope.header.ID, want: sent.cwmpId }, 'cwmp:ID mismatch');
+    // A stale or duplicated answer: not the answer to what is in flight. Ask again.
+    deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, id: envelope.header.ID, want: sent.cwmpId }, 'cwmp:ID mismatch; request sent again');
+    const header = { ID: sent.cwmpId, ...(state.holdRequests ? { HoldRequests: true } : {}) };
+    return soapReply(state.namespace, header, sent.request, state.id);
   }
   const now = Date.now();
   let log: SessionLogEntry[];
@@ -79,11 +82,16 @@ function unexpected(deps: SessionDeps, state: SessionState, method: string): Pro
   return sendNext(deps, state, [{ t: 'history', entry }]);
 }
 
+/** The session ended under the CPE (timed out, or replaced by a newer Inform): what it sent is not recorded. */
+function gone(): CwmpReply {
+  return errorReply('ACS_ERR_NO_SESSION', 'the CWMP session has ended (timed out or replaced); start a new one with an Inform');
+}
+
 async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<CwmpReply> {
   const next = state.queue.shift();
   if (!next) {
     state.phase = 'acs-requests';
-    if (log.length > 0) await deps.sessions.save(state, log);
+    if (log.length > 0 && !(await deps.sessions.save(state, log))) return gone();
     await endSession(deps, state.id, 'completed', state);
     return endReply();
   }
@@ -91,7 +99,7 @@ async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogE
   state.inFlight = { ...next, cwmpId, sentAt: Date.now() };
   state.phase = 'awaiting-response';
   state.holdRequests = deps.config.cwmpHoldRequests;
-  await deps.sessions.save(state, log);
+  if (!(await deps.sessions.save(state, log))) return gone();
   deps.log.debug({ deviceId: state.deviceKey, sessionId: state.id, method: next.request.method, cwmpId }, 'request sent');
   const header = { ID: cwmpId, ...(state.holdRequests ? { HoldRequests: true } : {}) };
   return soapReply(state.namespace, header, next.request, state.id);

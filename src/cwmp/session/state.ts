@@ -35,6 +35,8 @@ export interface SessionState {
   startedAt: number;
   inform: InformRecord;
   queue: QueuedRequest[];
+  /** Ids of the persisted requests this session loaded: any not answered are still pending after it. */
+  loadedIds: number[];
   inFlight: InFlightRequest | null;
   /** True when the ACS's last message carried HoldRequests=true. */
   holdRequests: boolean;
