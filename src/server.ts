@@ -49,8 +49,16 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
+/** Runs `task` every `ms`, never two at once: a slow sweep is not overtaken by the next. */
 function every(ms: number, log: Logger, what: string, task: () => Promise<unknown>): NodeJS.Timeout {
-  return setInterval(() => void task().catch((err) => log.error({ err }, `${what} failed`)), ms);
+  let running = false;
+  return setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((err) => log.error({ err }, `${what} failed`))
+      .finally(() => (running = false));
+  }, ms);
 }
 
 /** Starts the parts of an ACS process for `role`: storage, Redis, the CWMP and NBI servers, the session sweeper. */

@@ -98,7 +98,8 @@ export async function ensureDevice(db: Db, deviceKey: DeviceKey): Promise<number
 /** Inverse of deviceKeyOf: "OUI-ProductClass-Serial", each part percent-encoded ("-" as %2D). */
 export function parseDeviceKey(deviceKey: DeviceKey): { oui: string; productClass: string; serialNumber: string } {
   const parts = deviceKey.split('-');
-  if (parts.length !== 3 || parts.some((p) => p === '')) {
+  // ProductClass may be empty (TR-069 allows it): "OUI--Serial".
+  if (parts.length !== 3 || parts[0] === '' || parts[2] === '') {
     throw new Error(`Invalid device key "${deviceKey}": expected OUI-ProductClass-SerialNumber`);
   }
   try {

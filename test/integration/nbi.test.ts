@@ -25,10 +25,17 @@ describe('northbound API (read-only)', function () {
     assert.equal((await fetch(`${t.nbiUrl}/devices`, { method: 'DELETE' })).status, 405);
   });
 
+  it('accepts tags for a device with an empty ProductClass that never informed ("OUI--Serial")', async () => {
+    await t.acs.store.setTags('00AA11--SNEMPTY', ['new'], []);
+    const res = await fetch(`${t.nbiUrl}/devices/00AA11--SNEMPTY`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(((await res.json()) as { productClass: string; tags: string[] }).tags, ['new']);
+  });
+
   it('lists devices with paging, tags included in the detail', async () => {
     await t.acs.store.setTags('00AA11-Box%2D1-SN1', ['lab'], []);
     await t.acs.store.setTags('00AA11-Box%2D1-SN2', ['lab'], []);
-    const page = (await (await fetch(`${t.nbiUrl}/devices?limit=1&offset=1`)).json()) as { deviceKey: string }[];
+    const page = (await (await fetch(`${t.nbiUrl}/devices?limit=1&offset=2`)).json()) as { deviceKey: string }[];
     assert.equal(page.length, 1);
     assert.equal(page[0].deviceKey, '00AA11-Box%2D1-SN2');
     const one = (await (await fetch(`${t.nbiUrl}/devices/${encodeURIComponent('00AA11-Box%2D1-SN1')}`)).json()) as { tags: string[] };
