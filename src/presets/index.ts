@@ -1,0 +1,11 @@
+export type { Preset, PresetError, PresetSchedule, ProvisionCall } from './types';
+export { formatPresetError } from './types';
+export type { CompileResult, Expression, Lookup, LookupValue } from './expression';
+export { compile, evaluate, pathsOf } from './expression';
+export { parseCron, inWindow } from './cron';
+export { checkEventCode, eventsMatch } from './events';
+export { loadPresetFile, loadPresetsDir, parsePreset } from './load';
+export { PresetRegistry, presetMatches, inSchedule } from './registry';
+export type { MatchContext, PresetRegistryOptions } from './registry';
+export { lookupFrom } from './lookup';
+export type { DeviceFacts } from './lookup';
