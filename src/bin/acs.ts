@@ -4,6 +4,7 @@ import { startAcs, type Role } from '../server';
 import { runSim } from '../sim/cli';
 import { runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
+import { runLint } from '../lint/cli';
 
 const usage = `usage: acs <command> [options]
 
@@ -13,6 +14,8 @@ commands:
   bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N]
                                 run the benchmark recipes; appends to BENCHMARKS.md
   floor [--port N]              the benchmark's minimal CWMP responder
+  lint [--presets DIR] [--provisions DIR]
+                                check presets (syntax, events, preconditions, schedules, provisions)
   help                          show this text`;
 
 function parseRole(args: string[]): Role {
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'sim') return runSim(rest);
   if (command === 'bench') return runBench(rest);
   if (command === 'floor') return runFloor(rest);
+  if (command === 'lint') return runLint(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
     return;

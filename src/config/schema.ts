@@ -20,6 +20,8 @@ export interface Config {
   redisUrl: string;
   redisPrefix: string;
   dataDir: string;
+  presetsDir: string;
+  provisionsDir: string;
   cwmpMaxBodyBytes: number;
   sessionTimeoutMs: number;
   cwmpAuth: 'none' | 'basic' | 'digest';
@@ -58,6 +60,8 @@ export const schema: Spec<Config> = {
     doc: 'Prefix of every Redis key, so several deployments (or test runs) can share one Redis',
   },
   dataDir: { env: 'DATA_DIR', default: './data', doc: 'Folder for the embedded database and a private Redis' },
+  presetsDir: { env: 'PRESETS_DIR', default: './presets', doc: 'Folder of preset YAML files (checked by acs lint)' },
+  provisionsDir: { env: 'PROVISIONS_DIR', default: './provisions', doc: 'Folder of provision scripts (.js, .ts)' },
   cwmpMaxBodyBytes: {
     env: 'CWMP_MAX_BODY',
     default: 4 * 1024 * 1024,
