@@ -15,18 +15,28 @@ describe('acs lint', function () {
     return { presets: p, provisions: v };
   }
 
-  it('passes valid presets whose provisions exist', function () {
+  it('passes valid presets whose provisions exist and compile', async function () {
     const d = dirs({ 'wifi.yaml': 'events: ["0 BOOTSTRAP"]\nprovisions:\n  - [wifi, "HomeNet"]\n' }, ['wifi.js', 'index.d.ts']);
-    const out = lint(d.presets, d.provisions);
+    const out = await lint(d.presets, d.provisions);
     assert.equal(out.ok, true, out.lines.join('\n'));
-    assert.match(out.lines.at(-1) ?? '', /1 preset\(s\) valid, 0 problem\(s\); 1 provision\(s\)/);
+    assert.match(out.lines.at(-1) ?? '', /1 preset\(s\), 1 provision\(s\): 0 problem\(s\)/);
   });
 
-  it('names file and line of a bad precondition, a bad event and an unknown provision', function () {
+  it('names file and line of a provision that does not compile', async function () {
+    const d = dirs({}, []);
+    writeFileSync(path.join(d.provisions, 'broken.js'), 'const a = 1;\nlet = = 2;\n');
+    writeFileSync(path.join(d.provisions, 'typed.ts'), 'const n: number = 1;\nconst s: string = ;\n');
+    const out = await lint(d.presets, d.provisions);
+    assert.equal(out.ok, false);
+    assert.match(out.lines.join('\n'), /broken\.js:2:\d+: /);
+    assert.match(out.lines.join('\n'), /typed\.ts:2:\d+: /);
+  });
+
+  it('names file and line of a bad precondition, a bad event and an unknown provision', async function () {
     const d = dirs({
       'bad.yaml': 'events: ["0 BOOTSTRAP", "99 NOPE"]\nprecondition: DeviceID.ProductClass = \nprovisions:\n  - [missing]\n',
     }, ['wifi.js']);
-    const out = lint(d.presets, d.provisions);
+    const out = await lint(d.presets, d.provisions);
     assert.equal(out.ok, false);
     const text = out.lines.join('\n');
     assert.match(text, /bad\.yaml:1:\d+: .*99 NOPE/);
