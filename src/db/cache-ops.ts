@@ -28,7 +28,7 @@ export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
       return applyPatches(table, op.parameters.map((p) => [p.Name, valuesPatch(p, op.time)]));
     case 'names':
       if (isObjectPath(op.path)) await deleteVanished(table, op.path, op.nextLevel, op.parameters);
-      return applyPatches(table, op.parameters.map((p) => [p.Name, namesPatch(p, op.time)]));
+      return applyPatches(table, [...op.parameters.map((p): [string, Patch] => [p.Name, namesPatch(p, op.time)]), ...listedObject(op)]);
     case 'attributes':
       return applyPatches(table, op.parameters.map((p) => [p.Name, attributesPatch(p, op.time)]));
     case 'set-attributes':
@@ -38,6 +38,16 @@ export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
     case 'delete-subtree':
       return table.deletePrefix(asObjectPath(op.path));
   }
+}
+
+/**
+ * A NextLevel=true listing does not name the object it lists, yet it tells
+ * when that object's children were last known: stamp it, so that an empty
+ * object (no instances) is known to be empty rather than never listed.
+ */
+function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] {
+  if (op.path === '' || !isObjectPath(op.path) || op.parameters.some((p) => p.Name === op.path)) return [];
+  return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, namesTime: op.time })]];
 }
 
 /**

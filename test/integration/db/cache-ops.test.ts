@@ -73,6 +73,12 @@ describeEachDriver('db cache ops', 'acs_test_db_cache_ops', (ctx) => {
     assert.equal((await ctx.store.getParameters(key, 'Device.IP.')).length, 6);
   });
 
+  it('names with nextLevel=true stamps the listed object, so an empty table is known to be empty', async () => {
+    const key = await commit(ctx, [{ op: 'names', path: 'Device.NAT.PortMapping.', nextLevel: true, parameters: [], time: T0 + 3 }]);
+    const rows = await ctx.store.getParameters(key, 'Device.NAT.PortMapping.');
+    assert.deepEqual(rows.map((r) => [r.path, r.kind, r.namesTime]), [['Device.NAT.PortMapping.', 'object', T0 + 3]]);
+  });
+
   it('attributes and set-attributes', async () => {
     const id = newDeviceId();
     const name = 'Device.DeviceInfo.ProvisioningCode';
