@@ -114,15 +114,8 @@ export interface ViewEntry {
   object?: boolean;
   notification?: NotificationLevel;
   accessList?: string[];
-  /** When each attribute was last read from the device (absent: never). */
-  timestamps: {
-    path?: EpochMs;
-    object?: EpochMs;
-    writable?: EpochMs;
-    value?: EpochMs;
-    notification?: EpochMs;
-    accessList?: EpochMs;
-  };
+  /** When each attribute was last read from the device (absent: never): the same keys a declaration asks about. */
+  timestamps: DeclarationTimestamps;
 }
 
 /**
