@@ -9,7 +9,8 @@ import type { Download as Request, DownloadResponse as Response } from '../types
 import { transferResult } from '../structs';
 import { rpc } from './shared';
 
-export const Download = rpc<Request>('Download', {
+/** The fields Download and ScheduleDownload share (A.3.2.8, A.4.1.8). */
+export const downloadFileFields = {
   CommandKey: str,
   FileType: trimmed,
   URL: trimmed,
@@ -17,6 +18,10 @@ export const Download = rpc<Request>('Download', {
   Password: str,
   FileSize: uint,
   TargetFileName: str,
+};
+
+export const Download = rpc<Request>('Download', {
+  ...downloadFileFields,
   DelaySeconds: uint,
   SuccessURL: trimmed,
   FailureURL: trimmed,

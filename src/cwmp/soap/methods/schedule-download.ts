@@ -6,6 +6,7 @@
  */
 import { array, int, str, struct, trimmed, uint } from '../codec';
 import type { ScheduleDownload as Request, ScheduleDownloadResponse as Response, TimeWindowStruct } from '../types';
+import { downloadFileFields } from './download';
 import { noArguments, rpc } from './shared';
 
 const timeWindowStruct = struct<TimeWindowStruct>({
@@ -17,13 +18,7 @@ const timeWindowStruct = struct<TimeWindowStruct>({
 });
 
 export const ScheduleDownload = rpc<Request>('ScheduleDownload', {
-  CommandKey: str,
-  FileType: trimmed,
-  URL: trimmed,
-  Username: str,
-  Password: str,
-  FileSize: uint,
-  TargetFileName: str,
+  ...downloadFileFields,
   TimeWindowList: array('TimeWindowStruct', 'cwmp:TimeWindowStruct', timeWindowStruct),
 });
 export const ScheduleDownloadResponse = noArguments<Response>('ScheduleDownloadResponse');
