@@ -22,6 +22,15 @@ export interface Config {
   dataDir: string;
   presetsDir: string;
   provisionsDir: string;
+  virtualParametersDir: string;
+  extDir: string;
+  extTimeoutMs: number;
+  scriptTimeoutMs: number;
+  scriptMemoryMb: number;
+  engineMaxRpcs: number;
+  engineMaxSteps: number;
+  engineStepTimeoutMs: number;
+  workerConcurrency: number;
   cwmpMaxBodyBytes: number;
   sessionTimeoutMs: number;
   cwmpAuth: 'none' | 'basic' | 'digest';
@@ -62,6 +71,31 @@ export const schema: Spec<Config> = {
   dataDir: { env: 'DATA_DIR', default: './data', doc: 'Folder for the embedded database and a private Redis' },
   presetsDir: { env: 'PRESETS_DIR', default: './presets', doc: 'Folder of preset YAML files (checked by acs lint)' },
   provisionsDir: { env: 'PROVISIONS_DIR', default: './provisions', doc: 'Folder of provision scripts (.js, .ts)' },
+  virtualParametersDir: {
+    env: 'VIRTUAL_PARAMETERS_DIR',
+    default: './virtual-parameters',
+    doc: 'Folder of virtual parameter scripts (.js, .ts); VirtualParameters.<file name> in declares and preconditions',
+  },
+  extDir: { env: 'EXT_DIR', default: './extensions', doc: 'Folder of operator extensions (Node modules) that scripts call with ext()' },
+  extTimeoutMs: { env: 'EXT_TIMEOUT_MS', default: 3_000, doc: 'Time limit of one ext() call; past it the call faults the channel' },
+  scriptTimeoutMs: { env: 'SCRIPT_TIMEOUT_MS', default: 50, doc: 'CPU time limit of one run of a provision script' },
+  scriptMemoryMb: { env: 'SCRIPT_MEMORY_MB', default: 32, doc: 'Memory limit of a provision script isolate, in MiB' },
+  engineMaxRpcs: {
+    env: 'ENGINE_MAX_RPCS',
+    default: 64,
+    doc: 'Most RPCs the provisioning engine sends in one session; past it the session ends with a fault on the device',
+  },
+  engineMaxSteps: {
+    env: 'ENGINE_MAX_STEPS',
+    default: 32,
+    doc: 'Most planning rounds (script re-runs) in one session; past it the session ends with a fault on the device',
+  },
+  engineStepTimeoutMs: {
+    env: 'ENGINE_STEP_TIMEOUT_MS',
+    default: 2_000,
+    doc: 'How long a front end waits for an engine worker to plan a step before handing it to another worker',
+  },
+  workerConcurrency: { env: 'WORKER_CONCURRENCY', default: 8, doc: 'Engine steps one worker process runs at once' },
   cwmpMaxBodyBytes: {
     env: 'CWMP_MAX_BODY',
     default: 4 * 1024 * 1024,

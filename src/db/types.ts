@@ -88,6 +88,34 @@ export interface SessionResult {
   doneRequestIds: number[];
   faults: FaultRecord[];
   history: HistoryEntry[];
+  /** Provisioning channels that faulted in this session (upserted) or ran clean (their fault dropped). */
+  channelFaults?: { set: ChannelFault[]; cleared: string[] };
+  /** Tags the session's provisions added or removed (declare('Tags.<name>', ..., { value: true|false })). */
+  tags?: { add: string[]; remove: string[] };
+}
+
+/**
+ * A provisioning fault of one channel (a preset's fault-isolation unit) on a
+ * device: a script fault, an RPC the device refused, or an engine limit. The
+ * channel is skipped until `nextRetry`, then tried again (exponential backoff).
+ */
+export interface ChannelFault {
+  channel: string;
+  /** 'script.timeout' | 'script.error' | ... (sandbox), 'cwmp.<FaultCode>' (device refused an RPC), 'engine.limit', 'ext.error'. */
+  code: string;
+  message: string;
+  /** The preset and the provision (script file) the fault comes from, when known. */
+  preset?: string;
+  script?: string;
+  line?: number;
+  column?: number;
+  /** How many sessions in a row this channel faulted (1 the first time). */
+  retries: number;
+  /** When it first faulted (of this streak) and most recently. */
+  firstTime: EpochMs;
+  time: EpochMs;
+  /** The channel is skipped by sessions before this time. */
+  nextRetry: EpochMs;
 }
 
 /** A request waiting in a device's queue. */
@@ -133,6 +161,7 @@ export interface DeviceDetail extends DeviceSummary {
   tags: string[];
   history: HistoryEntry[];
   faults: FaultRecord[];
+  channelFaults: ChannelFault[];
   parameters: CachedParameter[];
 }
 
@@ -166,6 +195,13 @@ export interface DeviceStore {
   getParameters(deviceKey: DeviceKey, prefix?: ParameterPath): Promise<CachedParameter[]>;
 
   setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void>;
+  /** Tags of a device ([] when unknown). */
+  getTags(deviceKey: DeviceKey): Promise<string[]>;
+
+  /** The device's faulted provisioning channels. */
+  getChannelFaults(deviceKey: DeviceKey): Promise<ChannelFault[]>;
+  /** Drops a channel's fault (operator retry); false when there was none. */
+  clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean>;
 
   /** Per-device CPE credentials; a device can exist in the store before its first Inform to carry them. */
   setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void>;
