@@ -13,8 +13,10 @@ import type { DeviceStore } from './db/types';
 import { connectRedis } from './infra/redis';
 import { createLogger, type Logger } from './log';
 import { createNbiApp } from './nbi/app';
+import { presetRegistry, startEngineClient, startEngineWorker } from './engine/start';
+import type { PresetRegistry } from './presets/registry';
 
-export type Role = 'cwmp' | 'nbi' | 'all';
+export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
 
 export interface RunningAcs {
   cwmpPort: number | null;
@@ -63,7 +65,8 @@ function every(ms: number, log: Logger, what: string, task: () => Promise<unknow
 
 /** Starts the parts of an ACS process for `role`: storage, Redis, the CWMP and NBI servers, the session sweeper. */
 export async function startAcs(config: Readonly<Config>, log: Logger, role: Role = 'all'): Promise<RunningAcs> {
-  const { redis, close: closeRedis } = await connectRedis(config.redisUrl, config.dataDir, log);
+  const redisHandle = await connectRedis(config.redisUrl, config.dataDir, log);
+  const { redis, close: closeRedis } = redisHandle;
   const sql = await openStore(config.databaseUrl);
   await sql.migrate();
   const facts = new DeviceFactsCache(redis, config.redisPrefix);
@@ -71,11 +74,20 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
   const servers: http.Server[] = [];
   const timers: NodeJS.Timeout[] = [];
   const result: RunningAcs = { cwmpPort: null, nbiPort: null, store, deps: null, close: async () => undefined };
+  const closers: (() => Promise<void>)[] = [];
+  const presets = role === 'nbi' ? null : presetRegistry(config, log);
+  if (presets) closers.push(async () => presets.close());
+  if (presets && (role === 'worker' || role === 'all')) {
+    const worker = await startEngineWorker(config, redisHandle, store, presets, log);
+    closers.unshift(() => worker.close());
+  }
   if (role === 'cwmp' || role === 'all') {
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
     const sessions = new RedisSessionStore(redis, config.redisPrefix, config.sessionTimeoutMs);
     const auth = new Authenticator(config.cwmpAuthRealm, secret);
-    const deps: SessionDeps = { config, store, sessions, auth, facts, log };
+    const engine = await startEngineClient(config, redisHandle, presets as PresetRegistry, log);
+    closers.unshift(() => engine.close());
+    const deps: SessionDeps = { config, store, sessions, auth, facts, log, engine };
     const server = http.createServer(createCwmpApp(deps).callback());
     server.keepAliveTimeout = config.sessionTimeoutMs;
     // A body that trickles in must not hold one of the CWMP_MAX_CONCURRENT slots for Node's default 300 s.
@@ -99,6 +111,7 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
     timers.forEach(clearInterval);
     await Promise.all(servers.map(closeServer));
     if (result.deps) await flushTouched(result.deps, Number.MAX_SAFE_INTEGER).catch(() => undefined);
+    for (const close of closers) await close().catch((err) => log.error({ err }, 'close failed'));
     await closeRedis();
     await store.close();
   };

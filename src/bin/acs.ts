@@ -9,7 +9,7 @@ import { runLint } from '../lint/cli';
 const usage = `usage: acs <command> [options]
 
 commands:
-  start [--role cwmp|nbi|all]   run the ACS (settings from environment variables; see README)
+  start [--role cwmp|worker|nbi|all]   run the ACS (settings from environment variables; see README)
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
   bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N]
                                 run the benchmark recipes; appends to BENCHMARKS.md
@@ -21,7 +21,7 @@ commands:
 function parseRole(args: string[]): Role {
   const i = args.indexOf('--role');
   const role = i >= 0 ? args[i + 1] : 'all';
-  if (role !== 'cwmp' && role !== 'nbi' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, nbi or all`);
+  if (role !== 'cwmp' && role !== 'worker' && role !== 'nbi' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, worker, nbi or all`);
   return role;
 }
 

@@ -6,7 +6,19 @@
 import type { ParameterAttributeStruct, ParameterInfoStruct, ParameterValueStruct } from '../cwmp/soap/types';
 import type { CacheOp, CachedParameter, InformRecord } from './types';
 import { ancestorsOf, directChildOf, isObjectPath, kindOfPath } from './paths';
-import type { ParamTable } from './param-table';
+
+/**
+ * The rows the ops read and write: the SQL table of one device at commit
+ * time (ParamTable), or an in-memory copy while an engine worker plans.
+ */
+export interface ParamRows {
+  load(paths: string[]): Promise<Map<string, CachedParameter>>;
+  loadPrefix(prefix: string): Promise<CachedParameter[]>;
+  listPrefix(prefix: string): Promise<string[]>;
+  write(rows: CachedParameter[]): Promise<void>;
+  deletePaths(paths: string[]): Promise<void>;
+  deletePrefix(prefix: string): Promise<void>;
+}
 
 type Patch = (row: CachedParameter) => CachedParameter;
 type SetAttributes = Extract<CacheOp, { op: 'set-attributes' }>['parameters'][number];
@@ -17,11 +29,11 @@ type SetAttributes = Extract<CacheOp, { op: 'set-attributes' }>['parameters'][nu
  * parameter as fresh as of the device's last_inform instead, which spares a
  * write of (typically) a dozen rows per periodic Inform across the fleet.
  */
-export async function applyInform(table: ParamTable, inform: InformRecord): Promise<void> {
+export async function applyInform(table: ParamRows, inform: InformRecord): Promise<void> {
   await applyPatches(table, inform.parameters.map((p) => [p.Name, informPatch(p, inform.time)]));
 }
 
-export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
+export async function applyOp(table: ParamRows, op: CacheOp): Promise<void> {
   switch (op.op) {
     case 'values':
       // Explicit reads/writes: value_time moves even when the value did not change.
@@ -37,7 +49,25 @@ export async function applyOp(table: ParamTable, op: CacheOp): Promise<void> {
       return applyPatches(table, [[asObjectPath(op.path), (row) => ({ ...row, kind: 'instance' })]]);
     case 'delete-subtree':
       return table.deletePrefix(asObjectPath(op.path));
+    case 'clear':
+      return clearOlder(table, op.path, op.before);
   }
+}
+
+/**
+ * Forgets rows under `path` last read before `before`, keeping the object
+ * rows above anything that stays (every cached path has its objects above it).
+ */
+async function clearOlder(table: ParamRows, path: string, before: number): Promise<void> {
+  const base = path.endsWith('.') ? path.slice(0, -1) : path;
+  const rows = [...(await table.load([base])).values(), ...(await table.loadPrefix(`${base}.`))];
+  const keep = new Set<string>();
+  for (const r of rows) {
+    if (Math.max(r.valueTime ?? 0, r.namesTime ?? 0, r.attributesTime ?? 0) < before) continue;
+    keep.add(r.path);
+    for (const a of ancestorsOf(r.path)) keep.add(a);
+  }
+  await table.deletePaths(rows.filter((r) => !keep.has(r.path)).map((r) => r.path));
 }
 
 /**
@@ -56,7 +86,7 @@ function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] 
  * set of `path`'s direct children. Cached rows it no longer lists vanished
  * from the device (deleted instances, older firmware's parameters).
  */
-async function deleteVanished(table: ParamTable, path: string, nextLevel: boolean, listed: ParameterInfoStruct[]) {
+async function deleteVanished(table: ParamRows, path: string, nextLevel: boolean, listed: ParameterInfoStruct[]) {
   const names = new Set(listed.map((p) => p.Name));
   // A full listing rewrites (names_time) every row it covers anyway: read them whole, once.
   const existing = nextLevel ? await table.listPrefix(path) : (await table.loadPrefix(path)).map((r) => r.path);
@@ -66,7 +96,7 @@ async function deleteVanished(table: ParamTable, path: string, nextLevel: boolea
 }
 
 /** Reads the touched rows and their ancestors, patches them, writes the ones that changed. */
-async function applyPatches(table: ParamTable, patches: [string, Patch][]): Promise<void> {
+async function applyPatches(table: ParamRows, patches: [string, Patch][]): Promise<void> {
   const byPath = groupByPath(patches);
   const ancestors = new Set([...byPath.keys()].flatMap(ancestorsOf));
   const existing = await table.load([...byPath.keys(), ...ancestors]);

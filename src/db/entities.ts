@@ -122,6 +122,40 @@ export const DeviceFault = new EntitySchema<FaultEntity>({
   },
 });
 
+export interface ChannelFaultEntity {
+  deviceId: number;
+  channel: string;
+  code: string;
+  message: string;
+  preset: string | null;
+  script: string | null;
+  scriptLine: number | null;
+  scriptColumn: number | null;
+  retries: number;
+  firstTime: number;
+  time: number;
+  nextRetry: number;
+}
+
+/** Mapped for completeness (and ad-hoc queries); the store reads and writes it with raw SQL. */
+export const DeviceChannelFault = new EntitySchema<ChannelFaultEntity>({
+  name: 'DeviceChannelFault',
+  tableName: 'channel_faults',
+  columns: {
+    deviceId: { name: 'device_id', type: 'int', primary: true },
+    channel: { ...str('channel'), primary: true },
+    code: str('code'),
+    message: { name: 'message', type: 'text' },
+    preset: { name: 'preset', type: 'text', nullable: true },
+    script: { name: 'script', type: 'text', nullable: true },
+    scriptLine: { name: 'script_line', type: 'int', nullable: true },
+    scriptColumn: { name: 'script_column', type: 'int', nullable: true },
+    retries: { name: 'retries', type: 'int' },
+    firstTime: { ...epoch('first_time'), nullable: false },
+    time: { ...epoch('time'), nullable: false },
+    nextRetry: { ...epoch('next_retry'), nullable: false },
+  },
+});
 
 export interface ParameterEntity {
   deviceId: number;
@@ -157,4 +191,4 @@ export const DeviceParameter = new EntitySchema<ParameterEntity>({
   },
 });
 
-export const ENTITIES = [Device, DeviceParameter, DeviceTag, PendingRequest, DeviceFault];
+export const ENTITIES = [Device, DeviceParameter, DeviceTag, PendingRequest, DeviceFault, DeviceChannelFault];

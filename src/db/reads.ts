@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, PendingRequest as Pending } from './types';
 import { Device, DeviceFault, DeviceTag, PendingRequest, type DeviceEntity } from './entities';
+import { readChannelFaults } from './channel-faults';
 import { parseHistory } from './device-row';
 import { faultFromEntity } from './faults';
 import { PARAMETER_COLUMNS, rowToParameter } from './param-table';
@@ -54,6 +55,7 @@ export async function getDevice(ds: DataSource, db: Db, deviceKey: DeviceKey): P
     tags: tags.map((t) => t.tag),
     history: parseHistory(d.history),
     faults: faults.map(faultFromEntity),
+    channelFaults: await readChannelFaults(db, deviceKey),
     parameters: await getParameters(db, deviceKey, ''),
   };
 }

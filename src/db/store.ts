@@ -5,14 +5,16 @@
 import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type {
-  CachedParameter, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, PendingRequest, SessionResult,
+  CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, PendingRequest, SessionResult,
 } from './types';
+import { checkChannel, deleteChannelFault, readChannelFaults } from './channel-faults';
 import { commitSession } from './commit';
 import { ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
 import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
+import { applyTags, readTags } from './tags';
 
 export class SqlDeviceStore implements DeviceStore {
   private readonly serializer: Serializer | null;
@@ -78,14 +80,25 @@ export class SqlDeviceStore implements DeviceStore {
   setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void> {
     return this.exclusive(() =>
       this.transaction(async (db) => {
-        [...add, ...remove].forEach(checkTag);
         const deviceId = await ensureDevice(db, deviceKey);
-        await addTags(db, deviceId, add);
-        for (const batch of chunks([...new Set(remove)], 500)) {
-          await db.run(`DELETE FROM device_tags WHERE device_id = ? AND tag IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
-        }
+        await applyTags(db, deviceId, add, remove);
       }),
     );
+  }
+
+  getTags(deviceKey: DeviceKey): Promise<string[]> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => readTags(db, deviceKey)));
+  }
+
+  getChannelFaults(deviceKey: DeviceKey): Promise<ChannelFault[]> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => readChannelFaults(db, deviceKey)));
+  }
+
+  clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean> {
+    return this.exclusive(async () => {
+      checkChannel(channel);
+      return this.transaction((db) => deleteChannelFault(db, deviceKey, channel));
+    });
   }
 
   /** Stored in clear: HTTP Digest needs the password itself (or an HA1 bound to one realm). */
@@ -115,23 +128,5 @@ export class SqlDeviceStore implements DeviceStore {
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.serializer ? this.serializer.run(fn) : fn();
-  }
-}
-
-async function addTags(db: Db, deviceId: number, add: string[]): Promise<void> {
-  const wanted = [...new Set(add)];
-  if (wanted.length === 0) return;
-  const rows = await db.select('SELECT tag FROM device_tags WHERE device_id = ?', [deviceId]);
-  const have = new Set(rows.map((r) => String(r.tag)));
-  const missing = wanted.filter((t) => !have.has(t));
-  for (const batch of chunks(missing, 500)) {
-    const sql = `INSERT INTO device_tags (device_id, tag) VALUES ${batch.map(() => '(?, ?)').join(',')}`;
-    await db.run(sql, batch.flatMap((t) => [deviceId, t]));
-  }
-}
-
-function checkTag(tag: string): void {
-  if (typeof tag !== 'string' || tag === '' || tag.length > 255) {
-    throw new Error(`Invalid tag ${JSON.stringify(tag)}: must be 1 to 255 characters`);
   }
 }

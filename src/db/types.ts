@@ -55,7 +55,9 @@ export type CacheOp =
   /** AddObject succeeded: `path` is the new instance, e.g. "Device.IP.Interface.3.". */
   | { op: 'add-instance'; path: ParameterPath; time: EpochMs }
   /** DeleteObject succeeded: drop `path` (an instance, ending in ".") and everything below it. */
-  | { op: 'delete-subtree'; path: ParameterPath; time: EpochMs };
+  | { op: 'delete-subtree'; path: ParameterPath; time: EpochMs }
+  /** A provision's clear(): forget what is cached under `path` (the path itself and below) that is older than `before`. */
+  | { op: 'clear'; path: string; before: EpochMs; time: EpochMs };
 
 /** A request that came back as a CWMP fault. */
 export interface FaultRecord {

@@ -20,7 +20,8 @@ export interface AcsProcess {
  * printed if it exits first. Used by the benchmark and the multi-process tests.
  */
 export function spawnAcs(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<AcsProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env });
+  // The flag isolated-vm needs (see bin/acs.js), given here so the pid is the ACS itself, not a wrapper.
+  const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], { cwd, env });
   const output: string[] = [];
   const stop = (): Promise<number | null> =>
     new Promise((resolve) => {

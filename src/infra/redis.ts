@@ -1,11 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
+import Redis, { type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
 
 export interface RedisHandle {
   redis: Redis;
+  /** Another connection to the same Redis (subscribers and BullMQ's blocking clients need their own); closed by `close`. */
+  duplicate(options?: RedisOptions): Redis;
   /** Closes the connection and stops the private redis-server, if one was started. */
   close(): Promise<void>;
 }
@@ -27,9 +29,26 @@ async function tryConnect(options: string | { path: string }): Promise<Redis | n
 }
 
 /** A connection that reconnects forever: the one the server keeps. */
-function keep(options: string | { path: string }): Redis {
-  const redis = typeof options === 'string' ? new Redis(options) : new Redis({ path: options.path });
-  return redis;
+function keep(options: string | { path: string }, extra: RedisOptions = {}): Redis {
+  return typeof options === 'string' ? new Redis(options, extra) : new Redis({ path: options.path, ...extra });
+}
+
+/** The handle over one Redis target: the main connection and every duplicate, all closed together. */
+function handle(target: string | { path: string }, stop: () => void = () => undefined): RedisHandle {
+  const redis = keep(target);
+  const extra: Redis[] = [];
+  return {
+    redis,
+    duplicate(options) {
+      const r = keep(target, options);
+      extra.push(r);
+      return r;
+    },
+    close: async () => {
+      for (const r of [redis, ...extra]) r.disconnect();
+      stop();
+    },
+  };
 }
 
 function hasRedisServer(): boolean {
@@ -64,16 +83,14 @@ export async function connectRedis(url: string, dataDir: string, log: Logger): P
   const direct = await tryConnect(url);
   if (direct) {
     direct.disconnect();
-    const redis = keep(url);
-    return { redis, close: async () => void redis.disconnect() };
+    return handle(url);
   }
   const socket = path.join(path.resolve(dataDir), 'redis.sock');
   const leftOver = existsSync(socket) ? await tryConnect({ path: socket }) : null;
   if (leftOver) {
     leftOver.disconnect();
     log.info({ socket }, 'using the private redis-server left running');
-    const redis = keep({ path: socket });
-    return { redis, close: async () => void redis.disconnect() };
+    return handle({ path: socket });
   }
   if (!hasRedisServer()) {
     throw new Error(`no Redis at ${url}: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server)`);
@@ -81,12 +98,5 @@ export async function connectRedis(url: string, dataDir: string, log: Logger): P
   const started = startPrivate(dataDir);
   await waitForSocket(started.socket, started.child);
   log.info({ socket: started.socket }, `no Redis at ${url}: started a private redis-server`);
-  const redis = keep({ path: started.socket });
-  return {
-    redis,
-    close: async () => {
-      redis.disconnect();
-      started.child.kill('SIGTERM');
-    },
-  };
+  return handle({ path: started.socket }, () => started.child.kill('SIGTERM'));
 }

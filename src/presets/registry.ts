@@ -102,6 +102,7 @@ export class PresetRegistry {
   private closed = false;
   private dirError: string | null = null;
   private reportedDuplicates = new Set<string>();
+  private readonly listeners = new Set<(presets: Preset[]) => void>();
 
   /** Loads the directory now (synchronously) and starts watching it. */
   constructor(dir: string, options: PresetRegistryOptions = {}) {
@@ -114,6 +115,12 @@ export class PresetRegistry {
       this.pollTimer = setInterval(() => this.guard(() => this.poll()), pollMs);
       this.pollTimer.unref();
     }
+  }
+
+  /** Calls `listener` after every reload that changed the active presets; returns the unsubscribe. */
+  onChange(listener: (presets: Preset[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Active presets in application order (weight, then name). */
@@ -336,10 +343,12 @@ export class PresetRegistry {
     const next = sortPresets([...byName.values()]);
     if (next.length !== this.active.length || next.some((p, i) => p !== this.active[i])) {
       this.active = next;
-      try {
-        this.options.onChange?.(this.list());
-      } catch {
-        // see report()
+      for (const listener of [this.options.onChange, ...this.listeners]) {
+        try {
+          listener?.(this.list());
+        } catch {
+          // see report()
+        }
       }
     }
   }

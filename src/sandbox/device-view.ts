@@ -12,7 +12,7 @@ import { declarationMet } from './satisfy';
 import type { Declaration, DeviceView, ViewEntry } from './types';
 import { sameValue } from './values';
 
-interface Node {
+export interface Node {
   /** Path without a trailing "." ("" for the root). */
   path: string;
   /** The cached row; null for objects only implied by the rows below them. */
@@ -42,7 +42,7 @@ export interface MemoryViewOptions {
 
 export class MemoryDeviceView implements DeviceView {
   constructor(
-    private readonly root: Node,
+    readonly root: Node,
     private readonly informTime: EpochMs,
     private readonly informPaths: ReadonlySet<string>,
   ) {}
@@ -90,7 +90,7 @@ export class MemoryDeviceView implements DeviceView {
   }
 }
 
-function buildTree(rows: Iterable<CachedParameter>): Node {
+export function buildTree(rows: Iterable<CachedParameter>): Node {
   const root: Node = { path: '', row: null, children: new Map() };
   for (const row of rows) {
     const path = row.path.endsWith('.') ? row.path.slice(0, -1) : row.path;
@@ -143,7 +143,7 @@ function walk(node: Node, segments: readonly PathSegment[], i: number, out: Node
   }
 }
 
-function filtersMatch(instance: Node, filters: readonly AliasFilter[]): boolean {
+export function filtersMatch(instance: Node, filters: readonly AliasFilter[]): boolean {
   return filters.every((f) => {
     let node: Node | undefined = instance;
     for (const name of f.key) node = node?.children.get(name);
@@ -158,7 +158,7 @@ function filtersMatch(instance: Node, filters: readonly AliasFilter[]): boolean 
  * records names per row, not per listing; a listing that finds no child
  * leaves a trace only if the listed object itself is stamped.)
  */
-function childrenListedAt(node: Node): EpochMs {
+export function childrenListedAt(node: Node): EpochMs {
   if (node.children.size === 0) return node.row?.namesTime ?? 0;
   let oldest = Infinity;
   for (const child of node.children.values()) oldest = Math.min(oldest, child.row?.namesTime ?? 0);

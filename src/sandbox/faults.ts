@@ -46,10 +46,16 @@ export function makeFault(
   position: Position | null = null,
 ): ScriptFault {
   const fault: ScriptFault = { code, script: script.name, message };
-  const where = position && script.lineMap ? script.lineMap.original(position.line, position.column) : position;
-  if (where && where.line >= 1) {
+  const where = originalPosition(script, position);
+  if (where) {
     fault.line = where.line;
     fault.column = where.column;
   }
   return fault;
+}
+
+/** A position in the compiled script as a position in the operator's file (through the TypeScript line map); null if unknown. */
+export function originalPosition(script: { lineMap?: LineMapper }, position: Position | null): Position | null {
+  const where = position && script.lineMap ? script.lineMap.original(position.line, position.column) : position;
+  return where && where.line >= 1 ? where : null;
 }

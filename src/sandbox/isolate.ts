@@ -11,9 +11,9 @@
  */
 import ivm from 'isolated-vm';
 import { ActiveRun, type HostError } from './host-calls';
-import { makeFault, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './faults';
+import { makeFault, originalPosition, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './faults';
 import { RUNTIME_SOURCE } from './runtime-source';
-import type { Clear, ExtCall, RunInput, RunResult, ScriptFault, ScriptSource } from './types';
+import type { Clear, Declaration, ExtCall, RunInput, RunResult, ScriptFault, ScriptSource } from './types';
 import { decodeDeclarations, type Flat } from './wire';
 
 export interface IsolateLimits {
@@ -30,7 +30,8 @@ export interface IsolateLimits {
 /**
  * What the runtime's run() returns (copied out of the isolate): declarations
  * (flat, wire.ts), clears, logs, stop, pending ext call, halt code and
- * message, error name, message and stack.
+ * message, error name, message and stack, the returned value as JSON, and
+ * for traced runs the stack of each declaration's declare() call.
  */
 type RawOutput = [
   declarations: Flat,
@@ -43,11 +44,13 @@ type RawOutput = [
   errorName: string | null,
   errorMessage: string | null,
   errorStack: string | null,
+  returned: string | null,
+  traces: string[] | null,
 ];
 
 /** The runtime's entry points, as references held by the host. */
 interface RuntimeRefs {
-  run: ivm.Reference<(id: number, now: number, seed: number, args: unknown[] | null) => RawOutput>;
+  run: ivm.Reference<(id: number, now: number, seed: number, args: unknown[] | null, trace: boolean) => RawOutput>;
   register: ivm.Reference<(id: number, fn: unknown) => void>;
   forget: ivm.Reference<(id: number) => void>;
   checkBody: ivm.Reference<(source: string) => void>;
@@ -143,7 +146,7 @@ export class SandboxIsolate {
     this.slot.current = run;
     let out: RawOutput;
     try {
-      out = this.refs.run.applySync(undefined, [id, input.now, seed, args], {
+      out = this.refs.run.applySync(undefined, [id, input.now, seed, args, input.trace === true], {
         arguments: { copy: true },
         result: { copy: true },
         timeout: this.limits.timeoutMs,
@@ -188,6 +191,7 @@ export class SandboxIsolate {
       const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
       const stack = error instanceof Error ? error.stack ?? '' : '';
       outcome.result.fault = makeFault('script.error', script, `${name}${message} (in a promise job)`, positionInStack(stack, script.name));
+      delete outcome.result.returned;
     }
     return outcome;
   }
@@ -270,8 +274,9 @@ export function notABody(script: ScriptSource, error: unknown): ScriptFault {
 }
 
 function outcomeOf(out: RawOutput, script: ScriptSource, limits: IsolateLimits): Outcome {
-  const [declarations, clears, logs, stop, pendingExt, haltCode, haltMessage, errorName, errorMessage, errorStack] = out;
+  const [declarations, clears, logs, stop, pendingExt, haltCode, haltMessage, errorName, errorMessage, errorStack, returned, traces] = out;
   const result: RunResult = { declarations: decodeDeclarations(declarations), clears, logs, done: stop === null };
+  if (traces !== null) locate(result.declarations, traces, script);
   if (stop !== null) result.stop = stop;
   if (pendingExt !== null) result.pendingExt = pendingExt;
   let replace = false;
@@ -287,5 +292,17 @@ function outcomeOf(out: RawOutput, script: ScriptSource, limits: IsolateLimits):
       result.fault = makeFault('script.error', script, message, positionInStack(errorStack ?? '', script.name));
     }
   }
+  if (returned !== null && result.fault === undefined) result.returned = JSON.parse(returned) as unknown;
   return { result, replace };
+}
+
+/** Traced runs: each declaration gets the line and column of its declare() call in the operator's file. */
+function locate(declarations: Declaration[], traces: readonly string[], script: ScriptSource): void {
+  for (let i = 0; i < declarations.length && i < traces.length; i++) {
+    const where = originalPosition(script, positionInStack(traces[i], script.name));
+    if (where) {
+      declarations[i].line = where.line;
+      declarations[i].column = where.column;
+    }
+  }
 }

@@ -24,7 +24,10 @@
  * - Date.now() and `new Date()` read the run's `now`; Math.random is a
  *   mulberry32 generator reseeded at each run.
  *
- * The script is a strict function body `(declare, clear, commit, log, ext, args)`.
+ * The script is a strict function body `(declare, clear, commit, log, ext, args)`;
+ * what it returns is copied out as JSON (a value that is not JSON data is an
+ * error). A traced run (RunInput.trace) also keeps, per declaration, the
+ * stack of its declare() call, from which the host takes the script's line.
  * The runtime is strict code too, so `fn.caller` and the like lead nowhere.
  *
  * Copying structured data between isolates costs per object (~3 µs per
@@ -36,7 +39,9 @@ export const RUNTIME_SOURCE = String.raw`
 const hostLookup = $0, hostSatisfied = $1, hostExt = $2;
 const LIMITS = JSON.parse($3);
 const G = globalThis;
-const { freeze, defineProperty, getOwnPropertyDescriptor, getOwnPropertyDescriptors, getPrototypeOf } = Object;
+const { freeze, defineProperty, getOwnPropertyDescriptor, getOwnPropertyDescriptors, getPrototypeOf, keys: objectKeys } = Object;
+const ObjectPrototype = Object.prototype;
+const captureStackTrace = Error.captureStackTrace;
 const { ownKeys, apply, construct, deleteProperty } = Reflect;
 const isArray = Array.isArray;
 const jsonStringify = JSON.stringify, jsonParse = JSON.parse;
@@ -252,8 +257,16 @@ function declare(path, timestamps, values) {
   if (!isSpecial(p)) {
     if (st.declarations.length >= LIMITS.declarations) halt(st, 'limit', 'more than ' + LIMITS.declarations + ' declarations');
     st.declarations.push(d);
+    if (st.traces !== null) st.traces.push(callerStack());
   }
   return new Parameters(p, st);
+}
+
+/** Traced runs only: the stack of declare()'s caller (the host finds the script's frame in it). */
+function callerStack() {
+  const holder = {};
+  captureStackTrace(holder, declare);
+  return toStr(holder.stack);
 }
 
 function clear(path, timestamp) {
@@ -308,6 +321,41 @@ function ext(name, ...args) {
 }
 
 const consoleApi = { log, info: log, warn: log, error: log, debug: log };
+
+// ---------------------------------------------------------------- the script's return value
+/**
+ * A copy of what the script returned, made of JSON data only (null, booleans,
+ * finite numbers, strings, arrays, plain objects; undefined properties are
+ * left out as JSON does), or a TypeError naming the first part that is not.
+ */
+function jsonCopy(v, where, seen) {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') {
+    if (!isFiniteNumber(v)) notJson(where, toStr(v));
+    return v;
+  }
+  if (typeof v !== 'object') notJson(where, typeof v === 'undefined' ? 'undefined' : 'a ' + typeof v);
+  if (seen.includes(v)) notJson(where, 'a cycle');
+  seen.push(v);
+  let out;
+  if (isArray(v)) {
+    out = [];
+    for (let i = 0; i < v.length; i++) out.push(jsonCopy(v[i], where + '[' + i + ']', seen));
+  } else {
+    const proto = getPrototypeOf(v);
+    if (proto !== ObjectPrototype && proto !== null) notJson(where, 'an object that is not a plain object');
+    out = {};
+    for (const k of objectKeys(v)) {
+      const x = v[k];
+      if (x !== undefined) out[k] = jsonCopy(x, where + '.' + k, seen);
+    }
+  }
+  seen.pop();
+  return out;
+}
+function notJson(where, what) {
+  throw new TypeError('the script returned a value that is not JSON data: ' + where + ' is ' + what);
+}
 
 function describeError(e) {
   try {
@@ -414,17 +462,21 @@ function checkBody(source) {
   new FunctionCtor('declare', 'clear', 'commit', 'log', 'ext', 'args', source);
 }
 
-function run(id, now, seed, args) {
+function run(id, now, seed, args, trace) {
   lastOutput = null;
   const fn = scripts.get(id);
   if (fn === undefined) throw new Error('no script registered as ' + id);
   nowMs = now;
   rngState = seed | 0;
-  const st = { declarations: [], clears: [], logs: [], committed: 0, stop: null, pendingExt: null, halt: null, error: null };
+  const st = {
+    declarations: [], clears: [], logs: [], committed: 0, stop: null, pendingExt: null, halt: null, error: null,
+    traces: trace === true ? [] : null, returned: null,
+  };
   state = st;
   active = true;
   try {
-    apply(fn, undefined, [declare, clear, commit, log, ext, args === null ? [] : args]);
+    const r = apply(fn, undefined, [declare, clear, commit, log, ext, args === null ? [] : args]);
+    if (r !== undefined) st.returned = jsonStringify(jsonCopy(r, 'returned', []));
   } catch (e) {
     if (e !== STOP && st.stop === null && st.halt === null) st.error = describeError(e);
   } finally {
@@ -436,6 +488,7 @@ function run(id, now, seed, args) {
     encodeDeclarations(st.declarations, 0), st.clears, st.logs, st.stop, st.pendingExt,
     h === null ? null : h.code, h === null ? null : h.message,
     e === null ? null : e.name, e === null ? null : e.message, e === null ? null : e.stack,
+    e === null ? st.returned : null, st.traces,
   ];
   return lastOutput;
 }

@@ -44,6 +44,10 @@ export interface Declaration {
   path: string;
   timestamps: DeclarationTimestamps;
   values: DeclaredValues;
+  /** Traced runs only ({@link RunInput.trace}): 1-based line of the declare() call in the operator's file (the .ts line for TypeScript). */
+  line?: number;
+  /** Traced runs only: 1-based column of the declare() call. */
+  column?: number;
 }
 
 /** One call of `clear(path, timestamp)`: forget cached data of `path` older than `timestamp`. */
@@ -99,6 +103,13 @@ export interface RunResult {
   stop?: 'commit' | 'ext';
   pendingExt?: ExtCall;
   fault?: ScriptFault;
+  /**
+   * What the script body `return`ed, as JSON data (a copy); undefined when it
+   * returned nothing, stopped early or faulted. Returning something that is not
+   * JSON data (a function, undefined in an array, NaN, a Date, a cycle...) is a
+   * `script.error`. Virtual parameter scripts return `{ value: [v, type?], writable? }`.
+   */
+  returned?: unknown;
 }
 
 // ------------------------------------------------------------ device view
@@ -169,6 +180,12 @@ export interface RunInput {
   seed?: string | number;
   view: DeviceView;
   extResults?: ExtResults;
+  /**
+   * Give each declaration the line and column of its declare() call
+   * ({@link Declaration.line}): for tools such as `acs lint`. Costs a stack
+   * capture per declaration (a few µs); untraced runs pay nothing.
+   */
+  trace?: boolean;
 }
 
 /** The key an ext() result is stored under: the JSON of [name, ...args]. */

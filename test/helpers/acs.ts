@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { startAcs, type RunningAcs } from '../../src/server';
@@ -11,6 +14,10 @@ export function databaseUrlFor(suffix: string): string {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `${url.pathname.replace(/^\//, '') || 'acs_test'}_${suffix}`;
   return url.toString();
+}
+
+export function emptyDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'acs-test-'));
 }
 
 export interface TestAcs {
@@ -35,6 +42,9 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     redisUrl: TEST_REDIS_URL,
     redisPrefix: `acs-test:${suite}:${randomBytes(4).toString('hex')}:`,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // No presets unless a suite brings its own: the shipped ones would provision every test device.
+    presetsDir: emptyDir(),
+    provisionsDir: emptyDir(),
     ...overrides,
     databaseUrl,
   });

@@ -1,7 +1,14 @@
 import { strict as assert } from 'node:assert';
+import type { ChannelFault } from '../../src/db/types';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { newDeviceId, session } from '../helpers/db';
 
-describe('northbound API (read-only)', function () {
+const channelFault = (channel: string): ChannelFault => ({
+  channel, code: 'script.error', message: 'boom', preset: 'p', script: 's.js', line: 3, column: 9,
+  retries: 2, firstTime: 1_700_000_000_000, time: 1_700_000_060_000, nextRetry: 1_700_000_300_000,
+});
+
+describe('northbound API', function () {
   let t: TestAcs;
   before(async () => {
     t = await startTestAcs('nbi');
@@ -40,5 +47,76 @@ describe('northbound API (read-only)', function () {
     assert.equal(page[0].deviceKey, '00AA11-Box%2D1-SN2');
     const one = (await (await fetch(`${t.nbiUrl}/devices/${encodeURIComponent('00AA11-Box%2D1-SN1')}`)).json()) as { tags: string[] };
     assert.deepEqual(one.tags, ['lab']);
+  });
+
+  describe('DELETE /devices/:id/faults/:channel', () => {
+    // A key with a percent-encoded "-" and a channel with a slash, a space and a non-ASCII letter.
+    const deviceId = { ...newDeviceId('NBI'), ProductClass: 'Box-2' };
+    const channels = ['wifi/5 GHz ü', 'voip'];
+    let key = '';
+    const url = (k: string, channel: string) => `${t.nbiUrl}/devices/${encodeURIComponent(k)}/faults/${encodeURIComponent(channel)}`;
+
+    before(async () => {
+      const s = session({ deviceId });
+      key = s.deviceKey;
+      assert.match(key, /%2D/);
+      await t.acs.store.commitSession({ ...s, channelFaults: { set: channels.map(channelFault), cleared: [] } });
+    });
+
+    it('GET /devices/:id shows the channel faults', async () => {
+      const res = await fetch(`${t.nbiUrl}/devices/${encodeURIComponent(key)}`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(((await res.json()) as { channelFaults: ChannelFault[] }).channelFaults, ['voip', 'wifi/5 GHz ü'].map(channelFault));
+    });
+
+    it('clears the fault (204, decoded names), invalidates the device facts, then answers 404', async () => {
+      const facts = t.acs.deps!.facts;
+      assert.equal(await facts.write(key, '0', { credentials: null, pending: false, informHash: 'h' }), true);
+      const res = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
+      assert.equal(res.status, 204);
+      assert.equal(await res.text(), '');
+      assert.deepEqual((await t.acs.store.getChannelFaults(key)).map((f) => f.channel), ['voip']);
+      const loaded = await facts.load(key, t.acs.store);
+      assert.equal(loaded.version, '1', 'the next Inform reads the device from the database');
+      assert.ok(loaded.queue, 'facts were dropped');
+
+      const again = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
+      assert.equal(again.status, 404);
+      assert.deepEqual(await again.json(), { error: `no fault of channel wifi/5 GHz ü on device ${key}`, code: 'ACS_ERR_NOT_FOUND' });
+    });
+
+    it('answers 404 for an unknown device or a channel that never faulted, without touching the facts', async () => {
+      const unknown = await fetch(url('00AA11-X-NOPE', 'voip'), { method: 'DELETE' });
+      assert.equal(unknown.status, 404);
+      assert.equal(((await unknown.json()) as { code: string }).code, 'ACS_ERR_NOT_FOUND');
+      const version = (await t.acs.deps!.facts.load(key, t.acs.store)).version;
+      assert.equal((await fetch(url(key, 'VOIP'), { method: 'DELETE' })).status, 404);
+      assert.equal((await t.acs.deps!.facts.load(key, t.acs.store)).version, version);
+    });
+
+    it('refuses bad percent-encoding and invalid channel names with 400', async () => {
+      const bad = [
+        `${t.nbiUrl}/devices/${encodeURIComponent(key)}/faults/%E0%A4%A`,
+        `${t.nbiUrl}/devices/%ZZ/faults/voip`,
+        url(key, ' voip'),
+        url(key, 'x'.repeat(256)),
+      ];
+      for (const u of bad) {
+        const res = await fetch(u, { method: 'DELETE' });
+        assert.equal(res.status, 400, u);
+        const body = (await res.json()) as { error: string; code: string };
+        assert.equal(body.code, 'ACS_ERR_BAD_REQUEST');
+        assert.match(body.error, /percent-encoding|channel must be/);
+      }
+      assert.deepEqual((await t.acs.store.getChannelFaults(key)).map((f) => f.channel), ['voip']);
+      assert.equal((await fetch(`${t.nbiUrl}/devices/%ZZ`)).status, 400, 'the GET route decodes the same way');
+    });
+
+    it('a raw (unencoded) "%2D" in the device id is decoded once, like the GET route', async () => {
+      // "Box%2D2" sent as is names "Box-2": another, unknown device.
+      const res = await fetch(`${t.nbiUrl}/devices/${key}/faults/voip`, { method: 'DELETE' });
+      assert.equal(res.status, 404);
+      assert.equal((await fetch(url(key, 'voip'), { method: 'DELETE' })).status, 204);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load';
 import type { DeviceStore } from '../../db/types';
+import type { EngineClient } from '../../engine/client';
 import type { Logger } from '../../log';
 import type { Authenticator } from '../http/auth';
 import type { DeviceFactsCache } from './device-facts';
@@ -13,6 +14,8 @@ export interface SessionDeps {
   auth: Authenticator;
   facts: DeviceFactsCache;
   log: Logger;
+  /** The provisioning engine's front-end side; null runs sessions without presets. */
+  engine: EngineClient | null;
 }
 
 /** One CWMP POST as the session engine sees it. */

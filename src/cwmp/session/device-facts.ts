@@ -92,7 +92,16 @@ export class FactsAwareStore implements DeviceStore {
   getDevice: DeviceStore['getDevice'] = (k) => this.inner.getDevice(k);
   getParameters: DeviceStore['getParameters'] = (k, p) => this.inner.getParameters(k, p);
   setTags: DeviceStore['setTags'] = (k, a, r) => this.inner.setTags(k, a, r);
+  getTags: DeviceStore['getTags'] = (k) => this.inner.getTags(k);
+  getChannelFaults: DeviceStore['getChannelFaults'] = (k) => this.inner.getChannelFaults(k);
   getCpeCredentials: DeviceStore['getCpeCredentials'] = (k) => this.inner.getCpeCredentials(k);
+
+  /** An operator retry: the next Inform must not end as a quiet session that skips the channel. */
+  async clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean> {
+    const cleared = await this.inner.clearChannelFault(deviceKey, channel);
+    if (cleared) await this.facts.invalidate(deviceKey);
+    return cleared;
+  }
 
   async enqueueRequest(deviceKey: DeviceKey, request: Parameters<DeviceStore['enqueueRequest']>[1]): Promise<number> {
     const id = await this.inner.enqueueRequest(deviceKey, request);

@@ -24,6 +24,9 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
     else if (e.t === 'fault') result.faults.push(e.fault);
     else result.history.push(e.entry);
   }
+  const p = state.provision;
+  if (p && (p.faults.length > 0 || p.clearedFaults.length > 0)) result.channelFaults = { set: p.faults, cleared: p.clearedFaults };
+  if (p && p.tags.add.length + p.tags.remove.length > 0) result.tags = { add: p.tags.add, remove: p.tags.remove };
   if (reason !== 'completed') {
     const detail = state.inFlight ? { unanswered: state.inFlight.request.method } : {};
     result.history.push({ time: Date.now(), kind: `session-${reason}`, detail, sessionId: state.id });
@@ -37,7 +40,9 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
  * Such a session only touches last_inform, in a batch, without a transaction.
  */
 function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason): boolean {
-  return reason === 'completed' && log.length === 0 && isRoutine(state.inform.events) && state.informHash === state.facts.knownHash;
+  const p = state.provision;
+  const provisioned = p !== null && (p.faults.length + p.clearedFaults.length + p.tags.add.length + p.tags.remove.length > 0);
+  return reason === 'completed' && log.length === 0 && !provisioned && isRoutine(state.inform.events) && state.informHash === state.facts.knownHash;
 }
 
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {

@@ -1,3 +1,4 @@
+import { newProvisionState } from '../../engine/types';
 import { createHash } from 'node:crypto';
 import { acsFault } from '../soap/faults';
 import { negotiateVersion } from '../soap/namespaces';
@@ -185,5 +186,6 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     logged: 0,
     informHash: hashOf(inform),
     facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
+    provision: c.deps.engine?.wants(inform.events.map((e) => e.EventCode), now) ? newProvisionState() : null,
   };
 }

@@ -5,6 +5,7 @@ import { endSession } from './finalize';
 import { ACS_METHODS, cpeRequestReply } from './cpe-requests';
 import { endReply, errorReply, faultReply, soapReply, type CwmpReply } from './replies';
 import { entriesForFault, entriesForResponse } from './results';
+import { engineAnswer, nextEngineRound } from './provisioning';
 import type { SessionLogEntry, SessionState } from './state';
 
 /**
@@ -69,6 +70,7 @@ async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnve
   if (msg.method === 'Fault') log = entriesForFault(sent, msg, now);
   else if (msg.method === `${sent.request.method}Response`) log = entriesForResponse(sent, msg, state.id, now);
   else return unexpected(deps, state, msg.method);
+  log.push(...engineAnswer(state, sent, msg, now));
   state.inFlight = null;
   return sendNext(deps, state, log);
 }
@@ -88,6 +90,11 @@ function gone(): CwmpReply {
 }
 
 async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<CwmpReply> {
+  if (state.queue.length === 0 && state.provision && !state.provision.done) {
+    const rest = await nextEngineRound(deps, state, log);
+    if (rest === null) return gone();
+    log = rest;
+  }
   const next = state.queue.shift();
   if (!next) {
     state.phase = 'acs-requests';

@@ -1,5 +1,6 @@
 import type { CpeRequest, CwmpVersion } from '../soap/types';
 import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
+import type { EngineRequestMeta, ProvisionState } from '../../engine/types';
 
 /**
  * Where a session is in the TR-069 §3.7.1 message flow:
@@ -13,6 +14,8 @@ export type SessionPhase = 'cpe-requests' | 'acs-requests' | 'awaiting-response'
 export interface QueuedRequest {
   id: number | null;
   request: CpeRequest;
+  /** Set when the provisioning engine planned it (id is then null). */
+  engine?: EngineRequestMeta;
 }
 
 export interface InFlightRequest extends QueuedRequest {
@@ -48,6 +51,8 @@ export interface SessionState {
   informHash: string;
   /** The device facts as read at the Inform (see device-facts.ts), to update them at the end. */
   facts: { version: string; credentials: CpeCredentials | null; knownHash: string | null };
+  /** The provisioning engine's part of the session; null when no preset can apply (no engine step at all). */
+  provision: ProvisionState | null;
 }
 
 /** What a session learnt, appended as it happens, committed in one transaction at its end. */

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { DeviceStore } from '../../db/types';
+import type { Context } from 'koa';
+import { CHANNEL_MAX, isValidChannel, type DeviceStore } from '../../db';
 import { AcsError } from '../../errors';
 
 function intParam(raw: unknown, name: string, fallback: number, max: number): number {
@@ -11,7 +12,23 @@ function intParam(raw: unknown, name: string, fallback: number, max: number): nu
   return n;
 }
 
-/** Read-only device resources: the list, and one device with its cached data model. */
+/**
+ * The route's path parameters, percent-decoded once. Decoded here from the
+ * raw captures, not taken from ctx.params: the router leaves a value it cannot
+ * decode as it is, which would silently name another device or channel.
+ */
+function pathParams(ctx: Context & { captures?: string[] }, names: string[]): string[] {
+  const raw = ctx.captures ?? [];
+  return names.map((name, i) => {
+    try {
+      return decodeURIComponent(raw[i] ?? '');
+    } catch {
+      throw new AcsError('ACS_ERR_BAD_REQUEST', `path parameter ${name} is not valid percent-encoding`);
+    }
+  });
+}
+
+/** Device resources: the list, one device with its cached data model, and clearing a channel's fault. */
 export function deviceRoutes(store: DeviceStore): Router {
   const router = new Router();
   router.get('/devices', async (ctx) => {
@@ -20,9 +37,21 @@ export function deviceRoutes(store: DeviceStore): Router {
     ctx.body = await store.listDevices({ limit, offset });
   });
   router.get('/devices/:id', async (ctx) => {
-    const device = await store.getDevice(ctx.params.id);
-    if (!device) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${ctx.params.id}`);
+    const [id] = pathParams(ctx, ['id']);
+    const device = await store.getDevice(id);
+    if (!device) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${id}`);
     ctx.body = device;
+  });
+  // Operator retry: the channel runs again at the device's next session instead of waiting for its backoff.
+  router.delete('/devices/:id/faults/:channel', async (ctx) => {
+    const [id, channel] = pathParams(ctx, ['id', 'channel']);
+    if (!isValidChannel(channel)) {
+      throw new AcsError('ACS_ERR_BAD_REQUEST', `channel must be 1 to ${CHANNEL_MAX} characters, not starting or ending with white space`);
+    }
+    if (!(await store.clearChannelFault(id, channel))) {
+      throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${id}`);
+    }
+    ctx.status = 204;
   });
   return router;
 }

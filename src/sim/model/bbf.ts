@@ -16,20 +16,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import type { NotificationLevel, XsdType } from '../../cwmp/soap/types';
 import { buildBaseModel, type BaseModel, type ModelEntry, type Template, type TemplateEntry } from './base';
-import { genericPath, instanceDepth, lastSegment, parentPath } from './paths';
-import { ActiveNotify, NodeFlag, typeCode, type ActiveNotifyPolicy, type Constraint, type Range, type RootKind } from './types';
+import { BBF_DATAMODEL_DIR, BBF_FILES, BBF_ROOTS, isRetired, readBbfDocument, type BbfObject, type BbfParameter, type BbfSyntax } from './bbf-xml';
+import { genericPath, instanceDepth, lastSegment } from './paths';
+import { ActiveNotify, NodeFlag, typeCode, type ActiveNotifyPolicy, type Constraint, type RootKind } from './types';
 import { defaultValue } from './values';
 
-/** Where the BBF XML files live: ../shared/spec/datamodel next to the repository (src/ and dist/ alike). */
-export const BBF_DATAMODEL_DIR = resolve(__dirname, '../../../../shared/spec/datamodel');
-
-const FILES: Readonly<Record<RootKind, string>> = {
-  tr181: 'tr-181-2-17-0-cwmp-full.xml',
-  tr098: 'tr-098-1-8-0-full.xml',
-};
+export { BBF_DATAMODEL_DIR };
 
 /** Tables that get two instances. */
 const TWO_INSTANCES = new Set([
@@ -73,151 +67,9 @@ function placeholders(kind: RootKind, modelVersion: string): ReadonlyMap<string,
   ]);
 }
 
-// ---------------------------------------------------------------- XML access
+// ---------------------------------------------------------------- definitions
 
-type XNode = Record<string, unknown>;
-
-function tagOf(node: XNode): string {
-  for (const k in node) if (k !== ':@') return k;
-  return '';
-}
-
-function kids(node: XNode): XNode[] {
-  const v = node[tagOf(node)];
-  return Array.isArray(v) ? (v as XNode[]) : [];
-}
-
-function attr(node: XNode, name: string): string | undefined {
-  const a = node[':@'] as Record<string, string> | undefined;
-  return a?.[name];
-}
-
-function child(node: XNode, tag: string): XNode | undefined {
-  return kids(node).find((k) => tagOf(k) === tag);
-}
-
-// ---------------------------------------------------------------- syntax
-
-const PRIMITIVES: Readonly<Record<string, XsdType>> = {
-  string: 'xsd:string',
-  int: 'xsd:int',
-  unsignedInt: 'xsd:unsignedInt',
-  long: 'xsd:long',
-  unsignedLong: 'xsd:unsignedLong',
-  boolean: 'xsd:boolean',
-  dateTime: 'xsd:dateTime',
-  base64: 'xsd:base64',
-  hexBinary: 'xsd:hexBinary',
-  decimal: 'xsd:string',
-};
-
-/** A syntax after dataType resolution; facet arrays are replaced (not merged) by a derived definition. */
-interface Syntax {
-  type: XsdType;
-  list?: { minItems?: number; maxItems?: number; maxLength?: number };
-  enumeration?: string[];
-  /** Enumeration values the ACS may set (access != readOnly). */
-  settable?: string[];
-  patterns?: RegExp[];
-  minLength?: number;
-  maxLength?: number;
-  ranges?: Range[];
-}
-
-const DEAD = new Set(['obsoleted', 'deleted']);
-
-function compilePattern(p: string): RegExp | undefined {
-  for (const flags of ['u', '']) {
-    try {
-      return new RegExp(`^(?:${p})$`, flags);
-    } catch {
-      // try the next flags; XSD-only syntax (class subtraction) is dropped
-    }
-  }
-  return undefined;
-}
-
-function num(text: string | undefined): number | undefined {
-  return text === undefined || text === '' ? undefined : Number(text);
-}
-
-/** Applies facet elements (size, pattern, enumeration, range) to a syntax, replacing what they redefine. */
-function applyFacets(s: Syntax, facets: XNode[]): void {
-  const enums = facets.filter((f) => tagOf(f) === 'enumeration' && !DEAD.has(attr(f, 'status') ?? ''));
-  if (enums.length > 0) {
-    s.enumeration = enums.map((f) => attr(f, 'value') ?? '');
-    s.settable = enums.filter((f) => attr(f, 'access') !== 'readOnly').map((f) => attr(f, 'value') ?? '');
-  }
-  const patterns = facets.filter((f) => tagOf(f) === 'pattern');
-  if (patterns.length > 0) {
-    s.patterns = patterns.map((f) => compilePattern(attr(f, 'value') ?? '')).filter((r): r is RegExp => r !== undefined);
-  }
-  const size = facets.find((f) => tagOf(f) === 'size');
-  if (size) {
-    s.minLength = num(attr(size, 'minLength'));
-    s.maxLength = num(attr(size, 'maxLength'));
-  }
-  const ranges = facets.filter((f) => tagOf(f) === 'range');
-  if (ranges.length > 0) {
-    s.ranges = ranges.map((f) => ({ min: attr(f, 'minInclusive'), max: attr(f, 'maxInclusive'), step: attr(f, 'step') }));
-  }
-}
-
-function applyList(s: Syntax, list: XNode): void {
-  const size = child(list, 'size');
-  s.list = { minItems: num(attr(list, 'minItems')), maxItems: num(attr(list, 'maxItems')), maxLength: num(size && attr(size, 'maxLength')) };
-}
-
-class SyntaxResolver {
-  private readonly defs = new Map<string, XNode>();
-  private readonly resolved = new Map<string, Syntax>();
-
-  constructor(dataTypes: XNode[]) {
-    for (const d of dataTypes) {
-      const name = attr(d, 'name');
-      if (name) this.defs.set(name, d);
-    }
-  }
-
-  /** The syntax of a named dataType (through its base chain). */
-  named(name: string, depth = 0): Syntax {
-    const hit = this.resolved.get(name);
-    if (hit) return { ...hit };
-    const def = this.defs.get(name);
-    let s: Syntax = { type: 'xsd:string' };
-    if (def && depth < 16) {
-      const base = attr(def, 'base');
-      if (base) s = this.named(base, depth + 1);
-      this.fromChildren(s, kids(def), depth);
-    }
-    this.resolved.set(name, s);
-    return { ...s };
-  }
-
-  /** Reads syntax children: list, a primitive or dataType ref (with nested facets), or bare facets. */
-  fromChildren(s: Syntax, children: XNode[], depth = 0): Syntax {
-    for (const c of children) {
-      const tag = tagOf(c);
-      if (tag === 'list') applyList(s, c);
-      else if (tag in PRIMITIVES) {
-        s.type = PRIMITIVES[tag];
-        applyFacets(s, kids(c));
-      } else if (tag === 'dataType') {
-        const ref = attr(c, 'ref') ?? attr(c, 'base');
-        if (ref) {
-          const list = s.list;
-          Object.assign(s, this.named(ref, depth + 1));
-          if (list) s.list = list;
-        }
-        applyFacets(s, kids(c));
-      }
-    }
-    applyFacets(s, children);
-    return s;
-  }
-}
-
-function constraintOf(s: Syntax): Constraint | undefined {
+function constraintOf(s: BbfSyntax): Constraint | undefined {
   const c: { -readonly [K in keyof Constraint]: Constraint[K] } = {};
   if (s.settable && s.settable.length > 0) c.enumeration = s.settable;
   if (s.patterns && s.patterns.length > 0) c.patterns = s.patterns;
@@ -227,8 +79,6 @@ function constraintOf(s: Syntax): Constraint | undefined {
   if (s.list) c.list = s.list;
   return Object.keys(c).length > 0 ? c : undefined;
 }
-
-// ---------------------------------------------------------------- definitions
 
 interface ParamDef {
   name: string;
@@ -256,30 +106,25 @@ const POLICIES: Readonly<Record<string, ActiveNotifyPolicy>> = {
   forceDefaultEnabled: ActiveNotify.forceDefaultEnabled,
 };
 
-function isLive(node: XNode): boolean {
-  const status = attr(node, 'status') ?? 'current';
-  if (DEAD.has(status)) return false;
-  return status !== 'deprecated' || attr(node, 'forcedInform') === 'true';
+/** Simulated: neither obsoleted nor deleted, and not deprecated unless forcedInform. */
+function isLive(node: BbfObject | BbfParameter): boolean {
+  if (isRetired(node)) return false;
+  return node.status !== 'deprecated' || node.forcedInform;
 }
 
-function readParam(p: XNode, syntaxes: SyntaxResolver, root: string, objectPath: string, fixed: ReadonlyMap<string, string>): ParamDef {
-  const name = attr(p, 'name') ?? '';
-  const syntaxNode = child(p, 'syntax');
-  const s = syntaxNode ? syntaxes.fromChildren({ type: 'xsd:string' }, kids(syntaxNode)) : { type: 'xsd:string' as XsdType };
-  if (s.list) s.type = 'xsd:string';
+function paramDef(p: BbfParameter, root: string, objectPath: string, fixed: ReadonlyMap<string, string>): ParamDef {
+  const s = p.syntax;
   const constraint = constraintOf(s);
-  const def = syntaxNode ? child(syntaxNode, 'default') : undefined;
-  const defValue = def ? attr(def, 'value') : undefined;
-  const fixedValue = fixed.get(objectPath.slice(root.length) + name);
+  const fixedValue = fixed.get(objectPath.slice(root.length) + p.name);
   const fallback = defaultValue(s.type, s.enumeration ? { ...constraint, enumeration: s.enumeration } : constraint);
   return {
-    name,
-    writable: attr(p, 'access') === 'readWrite' || attr(p, 'access') === 'writeOnceReadOnly',
+    name: p.name,
+    writable: p.access === 'readWrite' || p.access === 'writeOnceReadOnly',
     type: s.type,
     constraint,
-    value: fixedValue ?? defValue ?? fallback,
-    hidden: (syntaxNode && (attr(syntaxNode, 'hidden') === 'true' || attr(syntaxNode, 'secured') === 'true')) || /Password$/.test(name),
-    policy: POLICIES[attr(p, 'activeNotify') ?? ''] ?? ActiveNotify.normal,
+    value: fixedValue ?? p.defaultValue ?? fallback,
+    hidden: p.secret || /Password$/.test(p.name),
+    policy: POLICIES[p.activeNotify ?? ''] ?? ActiveNotify.normal,
   };
 }
 
@@ -288,61 +133,21 @@ interface Definitions {
   version: string;
 }
 
-const UNUSED = /<(description|bibliography|profile|uniqueKey)\b[^>]*?(?:\/>|>[\s\S]*?<\/\1>)|<units\b[^>]*\/>|<!--[\s\S]*?-->/g;
-
+/** The live part of the document, with the simulator's values. */
 function readDefinitions(xml: string, kind: RootKind): Definitions {
-  // Descriptions, profiles, the bibliography, unique keys, units, comments and layout are most of the
-  // text and never needed: dropping them first halves the parse time.
-  const text = xml.replace(UNUSED, '').replace(/>\s+</g, '><');
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: true,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    processEntities: false,
+  const rootPath = BBF_ROOTS[kind];
+  const doc = readBbfDocument(xml, rootPath, 'generateBbfModel');
+  const fixed = placeholders(kind, doc.version);
+  const convert = (o: BbfObject): ObjectDef => ({
+    path: o.path,
+    writable: o.access === 'readWrite',
+    isTable: o.isTable,
+    numEntriesParameter: o.numEntriesParameter,
+    params: o.params.filter(isLive).map((p) => paramDef(p, rootPath, o.path, fixed)),
+    children: o.children.filter(isLive).map(convert),
   });
-  const top = parser.parse(text) as XNode[];
-  const doc = top.find((n) => tagOf(n) === 'dm:document');
-  if (!doc) throw new Error('generateBbfModel: no dm:document');
-  const body = kids(doc);
-  const syntaxes = new SyntaxResolver(body.filter((n) => tagOf(n) === 'dataType'));
-  const model = body.find((n) => tagOf(n) === 'model');
-  if (!model) throw new Error('generateBbfModel: no model element');
-  const modelName = attr(model, 'name') ?? '';
-  const version = modelName.slice(modelName.indexOf(':') + 1);
-  const rootPath = kind === 'tr181' ? 'Device.' : 'InternetGatewayDevice.';
-  const fixed = placeholders(kind, version);
-  const objects = new Map<string, ObjectDef>();
-  let root: ObjectDef | undefined;
-  for (const o of kids(model)) {
-    if (tagOf(o) !== 'object' || !isLive(o)) continue;
-    const path = attr(o, 'name') ?? '';
-    if (!path.startsWith(rootPath)) continue;
-    const isTable = path.endsWith('.{i}.');
-    // The parent object: "A.B.{i}." and "A.B." both hang under "A.".
-    const owner = parentPath(isTable ? path.slice(0, -4) : path);
-    const parent = owner === '' ? undefined : objects.get(owner);
-    if (owner !== '' && !parent) continue; // under a skipped object
-    const def: ObjectDef = {
-      path,
-      writable: attr(o, 'access') === 'readWrite',
-      isTable,
-      numEntriesParameter: attr(o, 'numEntriesParameter'),
-      params: kids(o)
-        .filter((p) => tagOf(p) === 'parameter' && isLive(p))
-        .map((p) => readParam(p, syntaxes, rootPath, path, fixed)),
-      children: [],
-    };
-    objects.set(path, def);
-    if (parent) parent.children.push(def);
-    else root ??= def;
-  }
-  if (!root) throw new Error(`generateBbfModel: no ${rootPath} object`);
-  return { root, version };
+  if (!isLive(doc.root)) throw new Error(`generateBbfModel: no ${rootPath} object`);
+  return { root: convert(doc.root), version: doc.version };
 }
 
 // ---------------------------------------------------------------- generation
@@ -483,7 +288,7 @@ const cache = new Map<RootKind, BaseModel>();
 export function generateBbfModel(root: RootKind, options: BbfModelOptions = {}): BaseModel {
   const cached = options.xml === undefined ? cache.get(root) : undefined;
   if (cached) return cached;
-  const xml = options.xml ?? readFileSync(resolve(BBF_DATAMODEL_DIR, FILES[root]), 'utf8');
+  const xml = options.xml ?? readFileSync(resolve(BBF_DATAMODEL_DIR, BBF_FILES[root]), 'utf8');
   const defs = readDefinitions(xml, root);
   const templates = templateLookup(defs);
   const numEntries = numEntriesNames(defs);

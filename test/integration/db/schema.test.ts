@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { openStore, parseStoreUrl } from '../../../src/db';
+import { DataSource } from 'typeorm';
 import { openDataSource } from '../../../src/db/datasource';
-import { DRIVERS, dropMysqlDatabase, mysqlUrl } from '../../helpers/db';
+import { MIGRATIONS } from '../../../src/db/migrations';
+import { InitialSchema1732600000000 } from '../../../src/db/migrations/1732600000000-initial-schema';
+import { SqlDeviceStore } from '../../../src/db/store';
+import { deviceKeyOf } from '../../../src/model/device-key';
+import { DRIVERS, dropMysqlDatabase, mysqlUrl, newDeviceId, pv, session } from '../../helpers/db';
 
-const TABLES = ['devices', 'device_parameters', 'device_tags', 'pending_requests', 'device_faults'];
+const TABLES = ['devices', 'device_parameters', 'device_tags', 'pending_requests', 'device_faults', 'channel_faults'];
 
 for (const driver of DRIVERS) {
   describe(`db schema [${driver}]`, function () {
@@ -45,7 +50,7 @@ for (const driver of DRIVERS) {
         const runner = dataSource.createQueryRunner();
         for (const table of TABLES) assert.ok(await runner.hasTable(table), `table ${table}`);
         const applied = await dataSource.query('SELECT name FROM migrations');
-        assert.equal(applied.length, 1);
+        assert.equal(applied.length, MIGRATIONS.length);
         assert.equal(await dataSource.showMigrations(), false);
         await runner.release();
       } finally {
@@ -63,18 +68,64 @@ for (const driver of DRIVERS) {
       if (second !== first) await second.close();
     });
 
-    it('the migration reverts and re-applies', async () => {
+    it('the migrations revert and re-apply, one at a time', async () => {
       const { dataSource } = await openDataSource(url);
       try {
         await dataSource.runMigrations();
-        await dataSource.undoLastMigration();
         const runner = dataSource.createQueryRunner();
+        await dataSource.undoLastMigration();
+        assert.equal(await runner.hasTable('channel_faults'), false);
+        assert.equal(await runner.hasTable('devices'), true);
+        await dataSource.undoLastMigration();
         assert.equal(await runner.hasTable('devices'), false);
         await dataSource.runMigrations();
         assert.equal(await runner.hasTable('device_parameters'), true);
+        assert.equal(await runner.hasTable('channel_faults'), true);
         await runner.release();
       } finally {
         await dataSource.destroy();
+      }
+    });
+
+    it('upgrades a store created by the initial schema without losing anything', async () => {
+      // The store as an earlier release left it: only the first migration applied, with data in every table.
+      const { dataSource: created } = await openDataSource(url);
+      await created.destroy();
+      const old = new DataSource({ ...created.options, migrations: [InitialSchema1732600000000] });
+      await old.initialize();
+      const deviceId = newDeviceId('UPG');
+      const key = deviceKeyOf(deviceId);
+      try {
+        await old.runMigrations();
+        const store = new SqlDeviceStore(old, driver);
+        const faults = [{ requestId: 1, request: { method: 'Reboot' as const, CommandKey: '' }, code: 9001, message: 'no', time: 5 }];
+        await store.commitSession(session({ deviceId, params: [pv('Device.DeviceInfo.SoftwareVersion', '1.0')], faults }));
+        await store.setTags(key, ['lab'], []);
+        await store.setCpeCredentials(key, { username: 'u', password: 'p' });
+        await store.enqueueRequest(key, { method: 'FactoryReset' });
+        const runner = old.createQueryRunner();
+        assert.equal(await runner.hasTable('channel_faults'), false);
+        await runner.release();
+      } finally {
+        await old.destroy();
+      }
+
+      const store = await openStore(url);
+      try {
+        await store.migrate();
+        const d = await store.getDevice(key);
+        assert.equal(d?.softwareVersion, '1.0');
+        assert.deepEqual(d?.parameters.map((p) => p.path), ['Device.', 'Device.DeviceInfo.', 'Device.DeviceInfo.SoftwareVersion']);
+        assert.deepEqual(d?.tags, ['lab']);
+        assert.equal(d?.faults.length, 1);
+        assert.deepEqual(d?.channelFaults, []);
+        assert.deepEqual(await store.getCpeCredentials(key), { username: 'u', password: 'p' });
+        assert.deepEqual((await store.pendingRequests(key)).map((r) => r.request.method), ['FactoryReset']);
+        const fault = { channel: 'default', code: 'script.error', message: 'x', retries: 1, firstTime: 1, time: 1, nextRetry: 2 };
+        await store.commitSession({ ...session({ deviceId, time: 1_700_000_060_000 }), channelFaults: { set: [fault], cleared: [] } });
+        assert.deepEqual(await store.getChannelFaults(key), [fault]);
+      } finally {
+        await store.close();
       }
     });
 

@@ -19,7 +19,7 @@ describe('acs lint', function () {
     const d = dirs({ 'wifi.yaml': 'events: ["0 BOOTSTRAP"]\nprovisions:\n  - [wifi, "HomeNet"]\n' }, ['wifi.js', 'index.d.ts']);
     const out = await lint(d.presets, d.provisions);
     assert.equal(out.ok, true, out.lines.join('\n'));
-    assert.match(out.lines.at(-1) ?? '', /1 preset\(s\), 1 provision\(s\): 0 problem\(s\)/);
+    assert.match(out.lines.at(-1) ?? '', /1 preset\(s\), 1 provision\(s\): 0 error\(s\), 0 warning\(s\)/);
   });
 
   it('names file and line of a provision that does not compile', async function () {

@@ -1,0 +1,85 @@
+/**
+ * The session engine's side of provisioning: when the device's queue runs
+ * dry, ask the engine for the next round; when an engine request is
+ * answered, tell the engine how it went (and finish what the engine attached
+ * to it: alias keys of a new instance, records of actions).
+ */
+import type { AddObjectResponse, CpeResponse, Fault, ParameterValueStruct } from '../soap/types';
+import type { RequestOutcome } from '../../engine/types';
+import type { SessionDeps } from './context';
+import type { InFlightRequest, QueuedRequest, SessionLogEntry, SessionState } from './state';
+
+/**
+ * Runs the next engine round into `state`: its requests join the queue, and
+ * the entries it returns are the log still to save (`log` was saved first,
+ * because the worker reads the session from Redis). null: the session ended
+ * meanwhile. Provisioning that cannot go on is marked done.
+ */
+export async function nextEngineRound(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<SessionLogEntry[] | null> {
+  const p = state.provision;
+  if (!p || p.done) return log;
+  if (!deps.engine) {
+    p.done = true;
+    return log;
+  }
+  if (!(await deps.sessions.save(state, log))) return null;
+  const output = await deps.engine.step(state);
+  if (!output) {
+    p.done = true;
+    return [{ t: 'history', entry: { time: Date.now(), kind: 'provision-interrupted', detail: { step: p.steps }, sessionId: state.id } }];
+  }
+  state.provision = output.provision;
+  state.queue.push(...output.requests);
+  if (output.requests.length === 0) state.provision.done = true;
+  return output.log;
+}
+
+/** Log entries and follow-up requests for an answered engine request. */
+export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: CpeResponse | Fault, time: number): SessionLogEntry[] {
+  const meta = sent.engine;
+  if (!meta || !state.provision) return [];
+  const outcome: RequestOutcome = { method: sent.request.method, channels: meta.channels, paths: pathsOf(sent) };
+  const out: SessionLogEntry[] = [];
+  if (msg.method === 'Fault') {
+    outcome.fault = { code: msg.FaultCode, message: msg.FaultString };
+  } else {
+    if (meta.record) out.push({ t: 'op', op: { op: 'values', parameters: meta.record, time } });
+    if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
+      state.queue.unshift(keysRequest(sent.request.ObjectName, msg, meta.keys, meta.channels, sent));
+    }
+  }
+  state.provision.outcomes.push(outcome);
+  return out;
+}
+
+/** SetParameterValues of a new instance's alias keys, sent right after the AddObject that made it. */
+function keysRequest(object: string, response: AddObjectResponse, keys: ParameterValueStruct[], channels: string[], sent: InFlightRequest): QueuedRequest {
+  const base = `${object}${response.InstanceNumber}.`;
+  const key = sent.request.method === 'AddObject' ? sent.request.ParameterKey : '';
+  return {
+    id: null,
+    request: { method: 'SetParameterValues', ParameterList: keys.map((k) => ({ ...k, Name: base + k.Name })), ParameterKey: key },
+    engine: { channels },
+  };
+}
+
+function pathsOf(sent: InFlightRequest): string[] {
+  const r = sent.request;
+  switch (r.method) {
+    case 'GetParameterValues':
+    case 'GetParameterAttributes':
+      return r.ParameterNames;
+    case 'GetParameterNames':
+      return [r.ParameterPath];
+    case 'SetParameterValues':
+    case 'SetParameterAttributes':
+      return r.ParameterList.map((x) => x.Name);
+    case 'AddObject':
+    case 'DeleteObject':
+      return [r.ObjectName];
+    default:
+      return [];
+  }
+}
+
+export type { CpeResponse };

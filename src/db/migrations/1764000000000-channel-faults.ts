@@ -1,0 +1,75 @@
+/**
+ * channel_faults: the provisioning faults of each device, one row per
+ * (device, channel) (see ChannelFault in ../types.ts). Only creates a table:
+ * an existing store keeps every row it had.
+ *
+ * Self-contained on purpose (its own small type map): a migration must keep
+ * meaning what it meant when it first ran, whatever later ones need.
+ */
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+interface TypeMap {
+  int: string;
+  bigint: string;
+  /** Case-sensitive, byte-ordered varchar (as paths, keys and tags in the initial schema). */
+  key: (n: number) => string;
+  str: (n: number) => string;
+  text: string;
+  bigtext: string;
+  tableSuffix: string;
+}
+
+const MYSQL: TypeMap = {
+  int: 'INT',
+  bigint: 'BIGINT',
+  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+  str: (n) => `VARCHAR(${n})`,
+  text: 'TEXT',
+  bigtext: 'MEDIUMTEXT',
+  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
+};
+
+const SQLITE: TypeMap = {
+  int: 'INTEGER',
+  bigint: 'BIGINT',
+  key: (n) => `VARCHAR(${n})`,
+  str: (n) => `VARCHAR(${n})`,
+  text: 'TEXT',
+  bigtext: 'TEXT',
+  tableSuffix: '',
+};
+
+// Keyed by device id like device_tags: a fault only exists for a device that had a session.
+// The primary key is the only index: every read and write is "one device" or "one device, one channel".
+function table(t: TypeMap): string {
+  return `CREATE TABLE channel_faults (
+    device_id ${t.int} NOT NULL,
+    channel ${t.key(255)} NOT NULL,
+    code ${t.str(255)} NOT NULL,
+    message ${t.bigtext} NOT NULL,
+    preset ${t.text} NULL,
+    script ${t.text} NULL,
+    script_line ${t.int} NULL,
+    script_column ${t.int} NULL,
+    retries ${t.int} NOT NULL,
+    first_time ${t.bigint} NOT NULL,
+    time ${t.bigint} NOT NULL,
+    next_retry ${t.bigint} NOT NULL,
+    PRIMARY KEY (device_id, channel),
+    CONSTRAINT fk_channel_faults_device FOREIGN KEY (device_id) REFERENCES devices (id) ON DELETE CASCADE
+  )${t.tableSuffix}`;
+}
+
+export class ChannelFaults1764000000000 implements MigrationInterface {
+  /** Explicit: bundlers may rename classes, and TypeORM keys migrations by name. */
+  name = 'ChannelFaults1764000000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : MYSQL;
+    await queryRunner.query(table(types));
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('DROP TABLE channel_faults');
+  }
+}

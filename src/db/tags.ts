@@ -1,0 +1,43 @@
+/** device_tags: written by setTags (operator) and by commitSession (a session's provisions). */
+import type { DeviceKey } from './types';
+import { chunks, placeholders, type Db } from './sql';
+
+/** Adds, then removes (a tag in both lists ends up removed). Writes only what changes. */
+export async function applyTags(db: Db, deviceId: number, add: string[], remove: string[]): Promise<void> {
+  [...add, ...remove].forEach(checkTag);
+  const removed = new Set(remove);
+  await addTags(db, deviceId, add.filter((t) => !removed.has(t)));
+  for (const batch of chunks([...removed], 500)) {
+    await db.run(`DELETE FROM device_tags WHERE device_id = ? AND tag IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
+  }
+}
+
+/** The device's tags, sorted ([] for an unknown device). */
+export async function readTags(db: Db, deviceKey: DeviceKey): Promise<string[]> {
+  const sql = `SELECT t.tag FROM device_tags t JOIN devices d ON d.id = t.device_id WHERE d.device_key = ? ORDER BY t.tag`;
+  return (await db.select(sql, [deviceKey])).map((r) => String(r.tag));
+}
+
+async function addTags(db: Db, deviceId: number, add: string[]): Promise<void> {
+  if (add.length === 0) return;
+  // MySQL's collations are PAD SPACE: "a" and "a " are one key there, and inserting both would fail.
+  const same = db.driver === 'mysql' ? (t: string) => t.replace(/ +$/, '') : (t: string) => t;
+  const rows = await db.select('SELECT tag FROM device_tags WHERE device_id = ?', [deviceId]);
+  const have = new Set(rows.map((r) => same(String(r.tag))));
+  const missing: string[] = [];
+  for (const tag of add) {
+    if (have.has(same(tag))) continue;
+    have.add(same(tag));
+    missing.push(tag);
+  }
+  for (const batch of chunks(missing, 500)) {
+    const sql = `INSERT INTO device_tags (device_id, tag) VALUES ${batch.map(() => '(?, ?)').join(',')}`;
+    await db.run(sql, batch.flatMap((t) => [deviceId, t]));
+  }
+}
+
+export function checkTag(tag: string): void {
+  if (typeof tag !== 'string' || tag === '' || tag.length > 255) {
+    throw new Error(`Invalid tag ${JSON.stringify(tag)}: must be 1 to 255 characters`);
+  }
+}

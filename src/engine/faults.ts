@@ -1,0 +1,48 @@
+/**
+ * Channel faults: how a script fault, a refused RPC or an engine limit is
+ * recorded against the channel that caused it, with its retry backoff.
+ */
+import type { ChannelFault, EpochMs } from '../db/types';
+import type { ScriptFault } from '../sandbox';
+import { nextRetry } from './types';
+
+export interface FaultSource {
+  code: string;
+  message: string;
+  preset?: string;
+  script?: string;
+  line?: number;
+  column?: number;
+}
+
+/** A fault for `channel`, continuing the streak of the fault stored for it (if any). */
+export function channelFault(channel: string, source: FaultSource, stored: ChannelFault | undefined, now: EpochMs): ChannelFault {
+  const retries = (stored?.retries ?? 0) + 1;
+  const fault: ChannelFault = {
+    channel,
+    code: source.code,
+    message: source.message,
+    retries,
+    firstTime: stored?.firstTime ?? now,
+    time: now,
+    nextRetry: nextRetry(retries, now),
+  };
+  if (source.preset !== undefined) fault.preset = source.preset;
+  if (source.script !== undefined) fault.script = source.script;
+  if (source.line !== undefined) fault.line = source.line;
+  if (source.column !== undefined) fault.column = source.column;
+  return fault;
+}
+
+export function fromScriptFault(f: ScriptFault, preset: string): FaultSource {
+  const out: FaultSource = { code: f.code, message: f.message, preset, script: f.script };
+  if (f.line !== undefined) out.line = f.line;
+  if (f.column !== undefined) out.column = f.column;
+  return out;
+}
+
+/** "provisions/wifi.js:12:5: script.error: message" */
+export function formatFault(f: ScriptFault, file = f.script): string {
+  const where = f.line !== undefined ? `:${f.line}${f.column !== undefined ? `:${f.column}` : ''}` : '';
+  return `${file}${where}: ${f.code}: ${f.message}`;
+}

@@ -1,0 +1,90 @@
+/**
+ * Declarations + the cached data model → the next round of RPCs, or nothing
+ * when the device already is as declared. Rounds come in a fixed order so
+ * that every write is judged on fresh data: reads, then writes, then actions
+ * (Download, Reboot, FactoryReset) that end the device's current life.
+ * Tags change without an RPC: the step applies them and plans again.
+ */
+import { filtersMatch, type MemoryDeviceView, type Node } from '../../sandbox/device-view';
+import { parsePattern, type PathSegment } from '../../sandbox/path-pattern';
+import type { Declaration } from '../../sandbox/types';
+import { ACTION_ROOTS, planAction, type ActionContext } from './actions';
+import { discover, newReads, pathNeed, readMatch, readRequests } from './reads';
+import type { ChannelDeclaration, Plan, PlannedRequest } from './types';
+import { newWrites, planInstances, planWrites, writeRequests } from './writes';
+
+/** Roots that are never data-model paths: read-only session facts, and what the step or other layers handle. */
+const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags', 'VirtualParameters']);
+
+export type PlanOptions = ActionContext;
+
+export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
+  const parsed = decls.map((cd) => ({ ...cd, segments: parsePattern(cd.declaration.path) }));
+  const model = parsed.filter((p) => !isRoot(p.segments, PASSIVE_ROOTS) && !isRoot(p.segments, ACTION_ROOTS));
+
+  const reads = newReads();
+  for (const p of model) {
+    const need = pathNeed(p.declaration);
+    if (need === undefined) continue;
+    for (const node of discover(view.root, p.segments, need, p.channel, reads)) {
+      readMatch(node, p.declaration, valueTimeOf(view, node), p.channel, reads);
+    }
+  }
+  const readRound = readRequests(reads);
+  if (readRound.length > 0) return { phase: 'reads', requests: readRound };
+
+  const writes = newWrites();
+  for (const p of model) {
+    const wanted = p.declaration.values.instances;
+    if (wanted !== undefined) planInstances(parentsOf(view, p.segments), p.segments[p.segments.length - 1], wanted, p.channel, writes);
+    for (const e of view.match(p.declaration.path).entries) planWrites(e, p.declaration, p.channel, writes);
+  }
+  const writeRound = writeRequests(writes, ctx);
+  if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
+
+  const actions = parsed
+    .filter((p) => isRoot(p.segments, ACTION_ROOTS))
+    .map((p) => planAction(view.root, p.declaration, p.segments, p.channel, ctx))
+    .filter((r): r is PlannedRequest => r !== null);
+  return actions.length > 0 ? { phase: 'actions', requests: firstOfEach(actions) } : { phase: 'none', requests: [] };
+}
+
+function isRoot(segments: PathSegment[], roots: ReadonlySet<string>): boolean {
+  const head = segments[0];
+  return head.kind === 'name' && roots.has(head.name);
+}
+
+function valueTimeOf(view: MemoryDeviceView, node: Node): number {
+  return view.match(node.path).entries[0]?.timestamps.value ?? 0;
+}
+
+/** The nodes the pattern without its last segment matches (where instances are counted). */
+function parentsOf(view: MemoryDeviceView, segments: PathSegment[]): Node[] {
+  let nodes: Node[] = [view.root];
+  for (const seg of segments.slice(0, -1)) {
+    nodes = nodes.flatMap((n) => {
+      if (seg.kind === 'name') return n.children.has(seg.name) ? [n.children.get(seg.name) as Node] : [];
+      return [...n.children.values()].filter((c) => seg.kind === 'any' || filtersMatch(c, seg.filters));
+    });
+  }
+  return nodes;
+}
+
+/** One request per action kind and target: two presets wanting a reboot get one reboot. */
+function firstOfEach(actions: PlannedRequest[]): PlannedRequest[] {
+  const seen = new Map<string, PlannedRequest>();
+  for (const a of actions) {
+    const key = a.request.method === 'Download' || a.request.method === 'Upload' ? `${a.request.method}:${a.request.URL}` : a.request.method;
+    const found = seen.get(key);
+    if (found) found.channels = [...new Set([...found.channels, ...a.channels])];
+    else seen.set(key, { ...a });
+  }
+  // A factory reset makes a reboot and any transfer pointless.
+  const reset = seen.get('FactoryReset');
+  return reset ? [reset] : [...seen.values()];
+}
+
+/** Whether the planner would send nothing for these declarations (what commit() asks). */
+export function planIsEmpty(view: MemoryDeviceView, decls: readonly Declaration[], ctx: PlanOptions): boolean {
+  return plan(view, decls.map((declaration) => ({ channel: '', declaration })), ctx).phase === 'none';
+}

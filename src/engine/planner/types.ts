@@ -1,0 +1,42 @@
+/**
+ * The planner's contract: declarations of the session's provisions (each
+ * tagged with its channel) in, the next round of RPCs out.
+ */
+import type { CpeRequest, ParameterValueStruct } from '../../cwmp/soap/types';
+import type { EpochMs } from '../../db/types';
+import type { Declaration } from '../../sandbox/types';
+
+/** A declaration and the channel (fault-isolation unit) whose provision made it. */
+export interface ChannelDeclaration {
+  channel: string;
+  declaration: Declaration;
+}
+
+/** Values to set on an instance as soon as the AddObject that creates it succeeds (its alias keys). */
+export type InstanceKeys = ParameterValueStruct[];
+
+/** One RPC the engine wants sent, and who asked for it. */
+export interface PlannedRequest {
+  request: CpeRequest;
+  /** Channels whose declarations need it: they share its fault. */
+  channels: string[];
+  /** AddObject: the alias keys to set on the new instance (relative names). */
+  keys?: InstanceKeys;
+  /** Synthetic values to record when the device accepts the request (action history: Reboot, Downloads.N.*). */
+  record?: ParameterValueStruct[];
+}
+
+export interface PlanContext {
+  /** The session's clock (scripts' Date.now()). */
+  now: EpochMs;
+  /** Sent with every SetParameterValues/AddObject/DeleteObject: names the configuration being applied. */
+  parameterKey: string;
+}
+
+/** Which round the plan is: reads come first, then writes, then actions that end the device's uptime. */
+export type PlanPhase = 'reads' | 'writes' | 'actions' | 'none';
+
+export interface Plan {
+  phase: PlanPhase;
+  requests: PlannedRequest[];
+}

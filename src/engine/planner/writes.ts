@@ -1,0 +1,102 @@
+/**
+ * The write round, planned once nothing is left to read: instances deleted
+ * and added to meet `instances`, then one SetParameterValues with every
+ * value that differs (typed), then one SetParameterAttributes.
+ */
+import type { ParameterValueStruct, SetParameterAttributesStruct, XsdType } from '../../cwmp/soap/types';
+import { filtersMatch, type Node } from '../../sandbox/device-view';
+import type { PathSegment } from '../../sandbox/path-pattern';
+import type { Declaration, ScriptValue, ViewEntry } from '../../sandbox/types';
+import { sameValue, toWire } from '../../sandbox/values';
+import { Collector, } from './collect';
+import { union } from './reads';
+import type { InstanceKeys, PlanContext, PlannedRequest } from './types';
+
+export interface Writes {
+  deletes: Collector<true>;
+  /** Object path → the instances to add, each with its alias keys. */
+  adds: Collector<InstanceKeys[]>;
+  values: Collector<ParameterValueStruct>;
+  attributes: Collector<SetParameterAttributesStruct>;
+}
+
+export function newWrites(): Writes {
+  return { deletes: new Collector(), adds: new Collector(), values: new Collector(), attributes: new Collector() };
+}
+
+/** Adds or deletes instances under every object the pattern's parent part matches. */
+export function planInstances(parents: Node[], last: PathSegment, wanted: number | [number, number], channel: string, writes: Writes): void {
+  const [min, max] = typeof wanted === 'number' ? [wanted, wanted] : wanted;
+  for (const parent of parents) {
+    const matches = [...parent.children.values()].filter((c) => segmentMatches(c, last) && c.row?.kind !== 'leaf');
+    if (matches.length > max) {
+      for (const m of matches.slice(max)) writes.deletes.add(`${m.path}.`, channel, true);
+    } else if (matches.length < min && last.kind !== 'name') {
+      const keys = last.kind === 'alias' ? last.filters.map((f) => ({ Name: f.key.join('.'), Value: f.value, type: 'xsd:string' as XsdType })) : [];
+      const adds = Array.from({ length: min - matches.length }, () => keys);
+      writes.adds.set(`${parent.path}.`, channel, adds);
+    }
+  }
+}
+
+function segmentMatches(node: Node, seg: PathSegment): boolean {
+  if (seg.kind === 'name') return node.path.endsWith(`.${seg.name}`);
+  return seg.kind === 'any' || filtersMatch(node, seg.filters);
+}
+
+/** Values, notification and access list that differ from what the cache holds. */
+export function planWrites(entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
+  const { value, notification, accessList } = d.values;
+  if (value !== undefined && !entry.object && entry.writable !== false) {
+    const [wanted, declaredType] = value;
+    const type = declaredType ?? entry.type ?? inferType(wanted);
+    const differs = entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
+      !sameValue(entry.value, entry.type ?? type, wanted);
+    if (differs) writes.values.set(entry.path, channel, { Name: entry.path, Value: toWire(wanted), type });
+  }
+  const notifyDiffers = notification !== undefined && entry.notification !== notification;
+  const aclDiffers = accessList !== undefined && !sameSet(entry.accessList, accessList);
+  if (notifyDiffers || aclDiffers) {
+    const name = entry.object ? `${entry.path}.` : entry.path;
+    writes.attributes.set(name, channel, {
+      Name: name,
+      NotificationChange: notifyDiffers,
+      Notification: notification ?? 0,
+      AccessListChange: aclDiffers,
+      AccessList: accessList ?? [],
+    });
+  }
+}
+
+function inferType(v: ScriptValue): XsdType {
+  if (typeof v === 'boolean') return 'xsd:boolean';
+  if (typeof v === 'number') return Number.isInteger(v) ? (v < 0 ? 'xsd:int' : 'xsd:unsignedInt') : 'xsd:string';
+  return 'xsd:string';
+}
+
+function sameSet(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+
+export function writeRequests(writes: Writes, ctx: PlanContext): PlannedRequest[] {
+  const key = ctx.parameterKey;
+  const out: PlannedRequest[] = [];
+  for (const { key: path, channels } of writes.deletes.entries()) {
+    out.push({ request: { method: 'DeleteObject', ObjectName: path, ParameterKey: key }, channels });
+  }
+  for (const { key: path, value: instances, channels } of writes.adds.entries()) {
+    for (const keys of instances) out.push({ request: { method: 'AddObject', ObjectName: path, ParameterKey: key }, channels, keys });
+  }
+  const values = writes.values.entries();
+  if (values.length > 0) {
+    const list = values.map((e) => e.value).sort((a, b) => (a.Name < b.Name ? -1 : 1));
+    out.push({ request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: key }, channels: union(values) });
+  }
+  const attributes = writes.attributes.entries();
+  if (attributes.length > 0) {
+    out.push({ request: { method: 'SetParameterAttributes', ParameterList: attributes.map((e) => e.value) }, channels: union(attributes) });
+  }
+  return out;
+}

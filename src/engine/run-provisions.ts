@@ -1,0 +1,86 @@
+/**
+ * Runs the provisions of the session's presets against the current view and
+ * gathers what they declared, per channel. ext() calls are answered here
+ * (outside the sandbox) and the run replayed with the answer, so a run that
+ * comes back holds every answer it needed.
+ */
+import type { Preset } from '../presets/types';
+import type { Clear, DeviceView, RunInput, RunResult, SandboxPool } from '../sandbox';
+import { extKey } from '../sandbox';
+import type { ExtensionHost } from './ext';
+import type { FaultSource } from './faults';
+import { fromScriptFault } from './faults';
+import type { ChannelDeclaration } from './planner/types';
+import type { ScriptLibrary } from './script-library';
+
+/** Replays of one run for ext() answers, at most. */
+const MAX_EXT_CALLS_PER_RUN = 8;
+
+export interface RunDeps {
+  pool: SandboxPool;
+  scripts: ScriptLibrary;
+  ext: ExtensionHost;
+}
+
+export interface RunsOutcome {
+  declarations: ChannelDeclaration[];
+  clears: Clear[];
+  /** log() lines per "preset/provision". */
+  logs: Record<string, string[]>;
+  /** Channels that faulted, with the first fault of each. */
+  faults: Map<string, FaultSource>;
+  /** Some run stopped at a commit() that is not met yet. */
+  waiting: boolean;
+}
+
+export type RunBase = Omit<RunInput, 'args' | 'view' | 'extResults'>;
+
+export async function runProvisions(
+  deps: RunDeps,
+  presets: readonly Preset[],
+  base: RunBase,
+  view: DeviceView,
+  extResults: Record<string, unknown>,
+): Promise<RunsOutcome> {
+  const out: RunsOutcome = { declarations: [], clears: [], logs: {}, faults: new Map(), waiting: false };
+  for (const preset of presets) {
+    if (out.faults.has(preset.channel)) continue;
+    for (const call of preset.provisions) {
+      const fault = await runOne(deps, preset, call.name, { ...base, args: call.args, view, extResults }, extResults, out);
+      if (fault) {
+        out.faults.set(preset.channel, fault);
+        break;
+      }
+    }
+  }
+  // A faulted channel's declarations are dropped: its other presets' too, so the channel acts as one unit.
+  out.declarations = out.declarations.filter((d) => !out.faults.has(d.channel));
+  return out;
+}
+
+async function runOne(
+  deps: RunDeps,
+  preset: Preset,
+  name: string,
+  input: RunInput,
+  extResults: Record<string, unknown>,
+  out: RunsOutcome,
+): Promise<FaultSource | null> {
+  const script = await deps.scripts.get(name);
+  if (!script) return { code: 'script.missing', message: `provision "${name}" does not exist`, preset: preset.name, script: name };
+  let result: RunResult = await deps.pool.run(script, input);
+  for (let i = 0; result.stop === 'ext' && result.pendingExt && !result.fault; i++) {
+    const call = result.pendingExt;
+    if (i >= MAX_EXT_CALLS_PER_RUN) return { code: 'ext.limit', message: `more than ${MAX_EXT_CALLS_PER_RUN} ext() calls in one run`, preset: preset.name, script: script.name };
+    const answer = await deps.ext.call(call.name, call.args);
+    if (!answer.ok) return { code: answer.code, message: `ext("${call.name}"): ${answer.message}`, preset: preset.name, script: script.name };
+    extResults[call.key ?? extKey(call.name, call.args)] = answer.value;
+    result = await deps.pool.run(script, input);
+  }
+  out.logs[`${preset.name}/${name}`] = result.logs;
+  if (result.fault) return fromScriptFault(result.fault, preset.name);
+  for (const declaration of result.declarations) out.declarations.push({ channel: preset.channel, declaration });
+  out.clears.push(...result.clears);
+  if (!result.done) out.waiting = true;
+  return null;
+}

@@ -1,0 +1,236 @@
+/**
+ * One planning round of a session: run the presets' provisions against what
+ * the session knows, then plan the next RPCs. A step is a function of the
+ * session (its state and log in Redis) and the stored device, so any worker
+ * can take any step, and running a step twice plans the same thing.
+ */
+import type { ChannelFault, DeviceKey } from '../db/types';
+import type { Logger } from '../log';
+import { lookupFrom } from '../presets/lookup';
+import { presetMatches, type PresetRegistry } from '../presets/registry';
+import type { Preset } from '../presets/types';
+import { MemoryDeviceView, type Declaration, type DeviceView } from '../sandbox';
+import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
+import { channelFault, type FaultSource } from './faults';
+import type { MemoryTable } from './memory-table';
+import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
+import type { Plan, PlannedRequest } from './planner/types';
+import { recoveryFor } from './recovery';
+import { runProvisions, type RunDeps } from './run-provisions';
+import { tagRows, tagChanges, applyTagChanges } from './tags';
+import type { ProvisionState } from './types';
+
+export interface StepDeps extends RunDeps {
+  presets: PresetRegistry;
+  limits: { maxRpcs: number; maxSteps: number };
+  log: Logger;
+  /** Presets whose schedule window is open now (fired by the cluster's scheduler). */
+  openSchedules?: () => Promise<Set<string>>;
+}
+
+/** What the step knows of the device beyond the session: from the store, read once per session. */
+export interface StoredDevice {
+  channelFaults: ChannelFault[];
+  tags: string[];
+}
+
+export interface StepOutput {
+  provision: ProvisionState;
+  requests: QueuedRequest[];
+  /** Entries for the session log: cache ops of clear(), provisioning history. */
+  log: SessionLogEntry[];
+}
+
+/** Local changes (clears, tags) re-run the scripts in the same step; this many times at most. */
+const MAX_LOCAL_ROUNDS = 4;
+
+export async function step(deps: StepDeps, state: SessionState, table: MemoryTable, stored: StoredDevice): Promise<StepOutput> {
+  const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
+  const log: SessionLogEntry[] = [];
+  const now = state.startedAt;
+  const ctx = contextOf(state);
+  p.steps++;
+
+  const recovery = takeOutcomes(p, stored, now);
+  if (recovery.length > 0) return finish(deps, p, recovery, log);
+  if (p.steps > deps.limits.maxSteps || p.rpcs >= deps.limits.maxRpcs) {
+    const what = p.steps > deps.limits.maxSteps ? `${deps.limits.maxSteps} planning rounds` : `${deps.limits.maxRpcs} RPCs`;
+    return stop(deps, p, state, stored, { code: 'engine.limit', message: `provisioning needed more than ${what} in one session` }, log);
+  }
+
+  const presets = await chosenPresets(deps, p, state, table, stored);
+  let result: Plan = { phase: 'none', requests: [] };
+  let waiting = false;
+  for (let round = 0; round < MAX_LOCAL_ROUNDS; round++) {
+    const active = activePresets(presets, p, stored, now);
+    const view = viewOf(table, stored, p, state);
+    const planView = plannerView(view, ctx);
+    const runs = await runProvisions(deps, active, runBase(state), planView, p.extResults);
+    for (const [channel, source] of runs.faults) addFault(p, channel, source, stored, now);
+    Object.assign(p.logs, runs.logs);
+    waiting = runs.waiting;
+
+    if (await applyClears(p, table, runs.clears, state, log)) continue;
+    const tags = tagChanges(runs.declarations, stored.tags, p.tags);
+    if (tags.add.length + tags.remove.length > 0) {
+      applyTagChanges(p.tags, tags);
+      continue;
+    }
+    try {
+      result = plan(view, runs.declarations, ctx);
+    } catch (error) {
+      // A bad path makes the sandbox fault at declare(); anything reaching here is an engine bug: fault every channel rather than loop.
+      for (const channel of new Set(runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
+      result = { phase: 'none', requests: [] };
+    }
+    break;
+  }
+  if (result.phase === 'none') {
+    const ran = new Set(activePresets(presets, p, stored, now).map((x) => x.channel));
+    p.clearedFaults = stored.channelFaults.filter((f) => ran.has(f.channel)).map((f) => f.channel);
+    if (waiting) deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id }, 'a provision waits on a commit() that needs no RPC; ending');
+    p.done = true;
+    log.push(...historyOf(p, state));
+  }
+  return finish(deps, p, result.requests, log);
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function contextOf(state: SessionState): PlanOptions {
+  return {
+    now: state.startedAt,
+    parameterKey: parameterKeyOf(state),
+    events: state.inform.events.map((e) => e.EventCode),
+    informTime: state.inform.time,
+  };
+}
+
+/** Names the configuration round: the session that set it (≤ 32 characters, as TR-069 allows). */
+function parameterKeyOf(state: SessionState): string {
+  return `acs-${state.id.slice(0, 12)}`;
+}
+
+function runBase(state: SessionState) {
+  return {
+    deviceKey: state.deviceKey as DeviceKey,
+    deviceId: state.inform.deviceId,
+    events: state.inform.events.map((e) => e.EventCode),
+    now: state.startedAt,
+  };
+}
+
+/** The presets of the session, chosen once at its first step (events, schedule, precondition on the cache). */
+async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionState, table: MemoryTable, stored: StoredDevice): Promise<Preset[]> {
+  if (p.presets === null) {
+    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags });
+    const open = deps.openSchedules ? await deps.openSchedules() : null;
+    const events = state.inform.events.map((e) => e.EventCode);
+    p.presets = deps.presets
+      .list()
+      .filter((preset) => (preset.schedule && open ? open.has(preset.name) && presetMatches({ ...preset, schedule: undefined }, { events, lookup }) : presetMatches(preset, { events, lookup, now: state.startedAt })))
+      .map((preset) => preset.name);
+  }
+  return p.presets.map((name) => deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
+}
+
+/** Presets whose channel is neither faulted in this session nor waiting out a stored fault's backoff. */
+function activePresets(presets: Preset[], p: ProvisionState, stored: StoredDevice, now: number): Preset[] {
+  const faulted = new Set(p.faults.map((f) => f.channel));
+  const backingOff = new Set(stored.channelFaults.filter((f) => f.nextRetry > now).map((f) => f.channel));
+  return presets.filter((preset) => !faulted.has(preset.channel) && !backingOff.has(preset.channel));
+}
+
+function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState): MemoryDeviceView {
+  const rows = [...table.all(), ...tagRows(stored.tags, p.tags, state.startedAt)];
+  const inform = { time: state.inform.time, parameters: state.inform.parameters.map((x) => x.Name) };
+  return MemoryDeviceView.from(rows, { inform });
+}
+
+/** commit() asks: would the planner send nothing for these (and are the tags as declared)? */
+function plannerView(view: MemoryDeviceView, ctx: PlanOptions): DeviceView {
+  return {
+    lookup: (pattern) => view.lookup(pattern),
+    satisfied: (decls: readonly Declaration[]) => {
+      const tags = decls.filter((d) => d.path.startsWith('Tags.'));
+      return view.satisfied(tags) && planIsEmpty(view, decls.filter((d) => !d.path.startsWith('Tags.')), ctx);
+    },
+  };
+}
+
+async function applyClears(p: ProvisionState, table: MemoryTable, clears: { path: string; timestamp: number }[], state: SessionState, log: SessionLogEntry[]): Promise<boolean> {
+  let applied = false;
+  for (const c of clears) {
+    const key = `${c.path}@${c.timestamp}`;
+    if (p.cleared.includes(key)) continue;
+    p.cleared.push(key);
+    const time = Date.now();
+    const ops = [
+      { op: 'clear' as const, path: c.path, before: c.timestamp, time },
+      // The Inform's parameters are as fresh as the Inform, whatever their stored times say.
+      { op: 'values' as const, parameters: state.inform.parameters, time: state.inform.time },
+    ];
+    for (const op of ops) {
+      await table.applyOp(op);
+      log.push({ t: 'op', op });
+    }
+    applied = true;
+  }
+  return applied;
+}
+
+/** Outcomes of the last round's RPCs: faults go to their channels; a vanished path lists its parent again (once). */
+function takeOutcomes(p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
+  const recovery: PlannedRequest[] = [];
+  for (const outcome of p.outcomes) {
+    if (!outcome.fault) continue;
+    const retry = recoveryFor(outcome, p.refreshed);
+    if (retry.length > 0) {
+      recovery.push(...retry);
+      continue;
+    }
+    const source = { code: `cwmp.${outcome.fault.code}`, message: `${outcome.method}: ${outcome.fault.message}` };
+    for (const channel of outcome.channels) addFault(p, channel, source, stored, now);
+  }
+  p.outcomes = [];
+  return recovery;
+}
+
+function addFault(p: ProvisionState, channel: string, source: FaultSource, stored: StoredDevice, now: number): void {
+  if (p.faults.some((f) => f.channel === channel)) return;
+  p.faults.push(channelFault(channel, source, stored.channelFaults.find((f) => f.channel === channel), now));
+}
+
+/** An engine limit: every channel still running gets the fault; the session ends. */
+function stop(deps: StepDeps, p: ProvisionState, state: SessionState, stored: StoredDevice, source: FaultSource, log: SessionLogEntry[]): StepOutput {
+  const now = state.startedAt;
+  for (const name of p.presets ?? []) {
+    const preset = deps.presets.get(name);
+    if (preset) addFault(p, preset.channel, source, stored, now);
+  }
+  p.done = true;
+  log.push(...historyOf(p, state));
+  return finish(deps, p, [], log);
+}
+
+function finish(_deps: StepDeps, p: ProvisionState, planned: PlannedRequest[], log: SessionLogEntry[]): StepOutput {
+  p.rpcs += planned.length;
+  const requests = planned.map((r): QueuedRequest => ({
+    id: null,
+    request: r.request,
+    engine: { channels: r.channels, ...(r.keys && r.keys.length > 0 ? { keys: r.keys } : {}), ...(r.record ? { record: r.record } : {}) },
+  }));
+  return { provision: p, requests, log };
+}
+
+/** What the provisions logged, and the faults, kept in the device history once the session's provisioning ends. */
+function historyOf(p: ProvisionState, state: SessionState): SessionLogEntry[] {
+  const out: SessionLogEntry[] = [];
+  const time = Date.now();
+  const lines = Object.entries(p.logs).filter(([, l]) => l.length > 0);
+  if (lines.length > 0) out.push({ t: 'history', entry: { time, kind: 'provision-log', detail: Object.fromEntries(lines), sessionId: state.id } });
+  if (p.faults.length > 0) out.push({ t: 'history', entry: { time, kind: 'provision-fault', detail: p.faults.map((f) => ({ channel: f.channel, code: f.code, message: f.message })), sessionId: state.id } });
+  return out;
+}

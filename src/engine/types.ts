@@ -1,0 +1,61 @@
+/**
+ * What the provisioning engine keeps in a session (inside the session state
+ * in Redis, so any worker can take the next step) and what a step hands back
+ * to the CWMP front end.
+ */
+import type { CpeRequest, ParameterValueStruct } from '../cwmp/soap/types';
+import type { ChannelFault, EpochMs } from '../db/types';
+import type { InstanceKeys } from './planner/types';
+
+/** How an RPC the engine asked for ended, as the front end saw it. */
+export interface RequestOutcome {
+  method: CpeRequest['method'];
+  channels: string[];
+  /** The paths it was about (for 9005 recovery). */
+  paths: string[];
+  fault?: { code: number; message: string };
+}
+
+export interface ProvisionState {
+  /** Presets chosen at the first step, in order (names); null before it. */
+  presets: string[] | null;
+  /** Planning rounds and engine RPCs so far (limits). */
+  steps: number;
+  rpcs: number;
+  /** ext() results of this session, so replays see the same answers. */
+  extResults: Record<string, unknown>;
+  /** Tag changes the provisions made, committed with the session. */
+  tags: { add: string[]; remove: string[] };
+  /** Channels that faulted in this session (not run again in it). */
+  faults: ChannelFault[];
+  /** Channels with a stored fault that ran clean in this session: their fault is dropped. */
+  clearedFaults: string[];
+  /** Outcomes of engine requests since the last step. */
+  outcomes: RequestOutcome[];
+  /** Objects listed again after a 9005 (a second 9005 under one of them is a fault). */
+  refreshed: string[];
+  /** clear() calls already applied ("path@before"). */
+  cleared: string[];
+  /** The last runs' log() lines, per provision (replaced on each replay). */
+  logs: Record<string, string[]>;
+  /** Nothing left to do in this session. */
+  done: boolean;
+}
+
+/** Attached to a queued request the engine planned. */
+export interface EngineRequestMeta {
+  channels: string[];
+  /** AddObject: alias keys to set on the new instance (relative names). */
+  keys?: InstanceKeys;
+  /** Synthetic values recorded in the cache when the device accepts it. */
+  record?: ParameterValueStruct[];
+}
+
+export function newProvisionState(): ProvisionState {
+  return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], cleared: [], logs: {}, done: false };
+}
+
+/** Backoff of a faulted channel: 1 min, doubling per fault in a row, at most a day. */
+export function nextRetry(retries: number, now: EpochMs): EpochMs {
+  return now + Math.min(60_000 * 2 ** Math.max(0, retries - 1), 86_400_000);
+}

@@ -1,0 +1,122 @@
+/**
+ * An engine worker: takes session steps from BullMQ, plans them, and
+ * publishes the answer to the front end that waits for it. Steps are
+ * idempotent: a step taken twice (a front end that gave up waiting and asked
+ * again) plans the same RPCs, and the front end keeps the first answer.
+ * Also fires scheduled presets: BullMQ job schedulers, so each fires once per
+ * cluster, opening the preset's window for every device that informs in it.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { RedisSessionStore } from '../cwmp/session/redis-store';
+import type { DeviceStore } from '../db/types';
+import type { Logger } from '../log';
+import type { Preset } from '../presets/types';
+import type { PresetRegistry } from '../presets/registry';
+import { bullPrefix, schedulesKey, STEP_QUEUE, type StepJob, type StepReply } from './queue';
+import { SessionCache } from './session-cache';
+import { step, type StepDeps } from './step';
+
+export interface WorkerOptions {
+  redisPrefix: string;
+  concurrency: number;
+  /** Connections: BullMQ's worker needs its own (blocking) one; commands go through `redis`. */
+  connect: () => Redis;
+  redis: Redis;
+  sessions: RedisSessionStore;
+  store: DeviceStore;
+  log: Logger;
+}
+
+interface ScheduleJob {
+  preset: string;
+  durationS: number;
+}
+
+export class EngineWorker {
+  private readonly worker: Worker;
+  private readonly queue: Queue;
+  private readonly cache: SessionCache;
+
+  constructor(private readonly deps: StepDeps & { presets: PresetRegistry }, private readonly options: WorkerOptions) {
+    this.cache = new SessionCache(options.store);
+    const prefix = bullPrefix(options.redisPrefix);
+    this.queue = new Queue(STEP_QUEUE, { connection: options.connect(), prefix });
+    this.worker = new Worker(STEP_QUEUE, (job) => this.process(job), {
+      connection: options.connect(),
+      prefix,
+      concurrency: options.concurrency,
+      // A step whose worker died is asked again by its front end; BullMQ need not retry it as well.
+      maxStalledCount: 0,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 1000 },
+    });
+    this.worker.on('error', (err) => options.log.error({ err }, 'engine worker error'));
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await this.worker.waitUntilReady();
+    await this.syncSchedules(this.deps.presets.list());
+  }
+
+  private async process(job: Job): Promise<void> {
+    if (job.name === 'schedule') return this.openWindow(job.data as ScheduleJob);
+    const data = job.data as StepJob;
+    const reply = await this.runStep(data);
+    await this.options.redis.publish(data.replyTo, JSON.stringify(reply));
+  }
+
+  private async runStep(job: StepJob): Promise<StepReply> {
+    const { sessions, log } = this.options;
+    const base = { sid: job.sid, step: job.step };
+    try {
+      const [state, entries] = await Promise.all([sessions.load(job.sid), sessions.readLog(job.sid)]);
+      if (!state?.provision) return { ...base, error: 'the session has ended' };
+      if (state.provision.steps !== job.step) return { ...base, error: `stale step ${job.step} (session is at ${state.provision.steps})` };
+      const cached = await this.cache.get(state, entries);
+      const output = await step(this.deps, state, cached.table, cached.stored);
+      if (output.provision.done) this.cache.forget(state.id);
+      else this.cache.advance(state.id, output.log.length);
+      log.debug({ deviceId: state.deviceKey, sessionId: state.id, step: output.provision.steps, requests: output.requests.map((r) => r.request.method) }, 'engine step');
+      return { ...base, output };
+    } catch (err) {
+      this.cache.forget(job.sid);
+      log.error({ err, sessionId: job.sid }, 'engine step failed');
+      return { ...base, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  private async openWindow(job: ScheduleJob): Promise<void> {
+    const until = Date.now() + job.durationS * 1000;
+    await this.options.redis.hset(schedulesKey(this.options.redisPrefix), job.preset, String(until));
+    this.options.log.info({ preset: job.preset, until: new Date(until).toISOString() }, 'preset schedule window opened');
+  }
+
+  /** One BullMQ job scheduler per scheduled preset; schedulers of presets gone or unscheduled are removed. */
+  async syncSchedules(presets: readonly Preset[]): Promise<void> {
+    const wanted = new Map(presets.filter((p) => p.schedule).map((p) => [`preset:${p.name}`, p]));
+    for (const s of await this.queue.getJobSchedulers()) {
+      if (s.key.startsWith('preset:') && !wanted.has(s.key)) await this.queue.removeJobScheduler(s.key);
+    }
+    for (const [id, p] of wanted) {
+      const schedule = p.schedule as NonNullable<Preset['schedule']>;
+      await this.queue.upsertJobScheduler(id, { pattern: schedule.cron, tz: 'UTC' }, {
+        name: 'schedule',
+        data: { preset: p.name, durationS: schedule.durationS } satisfies ScheduleJob,
+        opts: { removeOnComplete: true, removeOnFail: 100 },
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+    await this.queue.close();
+  }
+}
+
+/** Presets whose window the scheduler opened and that is still open. */
+export async function openSchedules(redis: Redis, redisPrefix: string): Promise<Set<string>> {
+  const all = await redis.hgetall(schedulesKey(redisPrefix));
+  const now = Date.now();
+  return new Set(Object.entries(all).filter(([, until]) => Number(until) > now).map(([name]) => name));
+}

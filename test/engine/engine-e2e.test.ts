@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Fleet } from '../../src/sim/fleet';
+import { loadModel } from '../../src/sim/load-model';
+import { deviceKeyOf } from '../../src/model/device-key';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+
+const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
+const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'acs-engine-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('provisioning engine end to end (simulator, MariaDB, Redis, BullMQ)', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const fleets: Fleet[] = [];
+  const reports: string[] = [];
+  before(async () => {
+    const presets = dirWith({
+      'inform.yaml': 'events: ["0 BOOTSTRAP"]\nchannel: inform\nprovisions:\n  - [inform, 600]\n',
+    });
+    const provisions = dirWith({
+      'inform.js': `
+const now = Date.now();
+declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: args[0] });
+declare('Device.WiFi.SSID.*.SSID', { path: now, value: now });
+`,
+    });
+    t = await startTestAcs('engine_e2e', { sessionTimeoutMs: 2000, presetsDir: presets, provisionsDir: provisions });
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await t?.stop();
+  });
+
+  it('sets a value a preset declares, discovering what it needs', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'ENG-', concurrency: 1, report: (k, m) => reports.push(`${k}: ${m}`) });
+    fleets.push(fleet);
+    await fleet.connectAll();
+    assert.equal(fleet.stats.violations, 0, reports.join('\n'));
+    const device = fleet.devices[0];
+    assert.equal(device.model.getValue('Device.ManagementServer.PeriodicInformInterval'), '600');
+    const key = deviceKeyOf(device.deviceId());
+    const params = await t.acs.store.getParameters(key, 'Device.WiFi.SSID.');
+    assert.ok(params.some((p) => p.path.endsWith('.SSID') && p.value !== null), JSON.stringify(params.slice(0, 5)));
+  });
+});
