@@ -48,7 +48,8 @@ export async function startEngineWorker(
   log: Logger,
 ): Promise<RunningWorker> {
   const scripts = new ScriptLibrary(config.provisionsDir, { onError: (message) => log.error(`provision rejected: ${message}`) });
-  await scripts.refresh(true);
+  const virtual = new ScriptLibrary(config.virtualParametersDir, { onError: (message) => log.error(`virtual parameter rejected: ${message}`) });
+  await Promise.all([scripts.refresh(true), virtual.refresh(true)]);
   const pool = new SandboxPool({
     size: 2,
     timeoutMs: config.scriptTimeoutMs,
@@ -63,7 +64,7 @@ export async function startEngineWorker(
   const sessions = new RedisSessionStore(command, config.redisPrefix, config.sessionTimeoutMs);
   const worker = new EngineWorker(
     {
-      pool, scripts, ext, presets, log,
+      pool, scripts, virtual, ext, presets, log,
       limits: { maxRpcs: config.engineMaxRpcs, maxSteps: config.engineMaxSteps },
       openSchedules: () => openSchedules(command, config.redisPrefix),
     },

@@ -9,14 +9,17 @@ import type { Logger } from '../log';
 import { lookupFrom } from '../presets/lookup';
 import { presetMatches, type PresetRegistry } from '../presets/registry';
 import type { Preset } from '../presets/types';
-import { MemoryDeviceView, type Declaration, type DeviceView } from '../sandbox';
+import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } from '../sandbox';
+import { pathsOf } from '../presets/expression';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
 import { channelFault, type FaultSource } from './faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
 import type { Plan, PlannedRequest } from './planner/types';
 import { recoveryFor } from './recovery';
-import { runProvisions, type RunDeps } from './run-provisions';
+import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions';
+import type { ScriptLibrary } from './script-library';
+import { computeVirtual, declaredNames, sameValues, virtualRows, VIRTUAL_ROOT, type VirtualValue } from './virtual-parameters';
 import { tagRows, tagChanges, applyTagChanges } from './tags';
 import type { ProvisionState } from './types';
 
@@ -24,6 +27,8 @@ export interface StepDeps extends RunDeps {
   presets: PresetRegistry;
   limits: { maxRpcs: number; maxSteps: number };
   log: Logger;
+  /** Scripts of virtual parameters (VIRTUAL_PARAMETERS_DIR). */
+  virtual?: ScriptLibrary;
   /** Presets whose schedule window is open now (fired by the cluster's scheduler). */
   openSchedules?: () => Promise<Set<string>>;
 }
@@ -59,31 +64,34 @@ export async function step(deps: StepDeps, state: SessionState, table: MemoryTab
   }
 
   const presets = await chosenPresets(deps, p, state, table, stored);
-  let result: Plan = { phase: 'none', requests: [] };
-  let waiting = false;
+  let virtual = new Map<string, VirtualValue>();
+  let runs: RunsOutcome | null = null;
+  let view: MemoryDeviceView | null = null;
   for (let round = 0; round < MAX_LOCAL_ROUNDS; round++) {
-    const active = activePresets(presets, p, stored, now);
-    const view = viewOf(table, stored, p, state);
+    view = viewOf(table, stored, p, state, virtual);
     const planView = plannerView(view, ctx);
-    const runs = await runProvisions(deps, active, runBase(state), planView, p.extResults);
+    runs = await runProvisions(deps, activePresets(presets, p, stored, now), runBase(state), planView, p.extResults);
+    const computed = await withVirtual(deps, runs, state, planView, p.extResults);
     for (const [channel, source] of runs.faults) addFault(p, channel, source, stored, now);
     Object.assign(p.logs, runs.logs);
-    waiting = runs.waiting;
 
-    if (await applyClears(p, table, runs.clears, state, log)) continue;
+    const cleared = await applyClears(p, table, runs.clears, state, log);
     const tags = tagChanges(runs.declarations, stored.tags, p.tags);
-    if (tags.add.length + tags.remove.length > 0) {
-      applyTagChanges(p.tags, tags);
-      continue;
-    }
+    applyTagChanges(p.tags, tags);
+    const virtualChanged = computed !== null && !sameValues(computed, virtual);
+    if (computed) virtual = computed;
+    // Local changes need no RPC; the scripts see them on a re-run in this step.
+    if (!cleared && tags.add.length + tags.remove.length === 0 && !virtualChanged) break;
+  }
+  let result: Plan = { phase: 'none', requests: [] };
+  const waiting = runs?.waiting ?? false;
+  if (runs && view) {
     try {
       result = plan(view, runs.declarations, ctx);
     } catch (error) {
-      // A bad path makes the sandbox fault at declare(); anything reaching here is an engine bug: fault every channel rather than loop.
+      // A bad path faults in the sandbox at declare(); anything reaching here is an engine bug: fault the channels rather than loop.
       for (const channel of new Set(runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
-      result = { phase: 'none', requests: [] };
     }
-    break;
   }
   if (result.phase === 'none') {
     const ran = new Set(activePresets(presets, p, stored, now).map((x) => x.channel));
@@ -125,7 +133,8 @@ function runBase(state: SessionState) {
 /** The presets of the session, chosen once at its first step (events, schedule, precondition on the cache). */
 async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionState, table: MemoryTable, stored: StoredDevice): Promise<Preset[]> {
   if (p.presets === null) {
-    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags });
+    const virtualParameters = await preconditionVirtuals(deps, state, table, stored, p);
+    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
     const events = state.inform.events.map((e) => e.EventCode);
     p.presets = deps.presets
@@ -136,6 +145,17 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
   return p.presets.map((name) => deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
 }
 
+/** The virtual parameters preconditions read, computed from the cache as it is (no RPC for them). */
+async function preconditionVirtuals(deps: StepDeps, state: SessionState, table: MemoryTable, stored: StoredDevice, p: ProvisionState): Promise<Record<string, string | number | boolean | null>> {
+  if (!deps.virtual) return {};
+  const names = new Set(deps.presets.list().flatMap((x) => (x.precondition ? pathsOf(x.precondition) : [])).filter((x) => x.startsWith(VIRTUAL_ROOT)));
+  if (names.size === 0) return {};
+  const asked = new Map([...names].map((path) => [path.slice(VIRTUAL_ROOT.length), [{ channel: '', declaration: { path, timestamps: {}, values: {} } }]]));
+  const view = viewOf(table, stored, p, state, new Map());
+  const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, p.extResults);
+  return Object.fromEntries([...out.values].map(([name, v]) => [name, toScriptValue(v.value, v.type)]));
+}
+
 /** Presets whose channel is neither faulted in this session nor waiting out a stored fault's backoff. */
 function activePresets(presets: Preset[], p: ProvisionState, stored: StoredDevice, now: number): Preset[] {
   const faulted = new Set(p.faults.map((f) => f.channel));
@@ -143,8 +163,8 @@ function activePresets(presets: Preset[], p: ProvisionState, stored: StoredDevic
   return presets.filter((preset) => !faulted.has(preset.channel) && !backingOff.has(preset.channel));
 }
 
-function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState): MemoryDeviceView {
-  const rows = [...table.all(), ...tagRows(stored.tags, p.tags, state.startedAt)];
+function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState, virtual: Map<string, VirtualValue>): MemoryDeviceView {
+  const rows = [...table.all(), ...tagRows(stored.tags, p.tags, state.startedAt), ...virtualRows(virtual, state.startedAt)];
   const inform = { time: state.inform.time, parameters: state.inform.parameters.map((x) => x.Name) };
   return MemoryDeviceView.from(rows, { inform });
 }
@@ -158,6 +178,21 @@ function plannerView(view: MemoryDeviceView, ctx: PlanOptions): DeviceView {
       return view.satisfied(tags) && planIsEmpty(view, decls.filter((d) => !d.path.startsWith('Tags.')), ctx);
     },
   };
+}
+
+/**
+ * Computes the virtual parameters the runs declared; their scripts'
+ * declarations join the runs' (under the declaring channels). Returns the
+ * values, or null when no virtual parameter was declared.
+ */
+async function withVirtual(deps: StepDeps, runs: RunsOutcome, state: SessionState, view: DeviceView, extResults: Record<string, unknown>): Promise<Map<string, VirtualValue> | null> {
+  if (!deps.virtual) return null;
+  const asked = declaredNames(runs.declarations, deps.virtual);
+  if (asked.size === 0) return null;
+  const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, extResults);
+  for (const [channel, fault] of out.faults) if (!runs.faults.has(channel)) runs.faults.set(channel, fault);
+  runs.declarations = [...runs.declarations, ...out.declarations].filter((d) => !runs.faults.has(d.channel));
+  return out.values;
 }
 
 async function applyClears(p: ProvisionState, table: MemoryTable, clears: { path: string; timestamp: number }[], state: SessionState, log: SessionLogEntry[]): Promise<boolean> {

@@ -7,7 +7,8 @@
  *   at a table's `*` or alias filter; a value only on a parameter, fitting its
  *   type (boolean, integer ranges, string length, dateTime form) and its
  *   xsi:type if one is given. Declaring the value of a read-only parameter,
- *   or an obsoleted/deleted path, is a warning.
+ *   or an obsoleted/deleted path, is a warning. Below a vendor extension
+ *   (`X_...`) the model does not have, nothing is checked.
  * - `Tags.<name>`: a boolean value. `VirtualParameters.<name>`: a script of
  *   that name in VIRTUAL_PARAMETERS_DIR. `Reboot`, `FactoryReset`: nothing
  *   below them. `Downloads.*`, `Uploads.*`: not checked. (`DeviceID.*` and
@@ -15,9 +16,9 @@
  * - anything else: an unknown root.
  */
 import { checkValue } from '../sim/model/values';
-import { parsePattern, toWire, type Declaration } from '../sandbox';
+import { parsePattern, toWire, type Declaration, type PathSegment } from '../sandbox';
 import { walkModel } from './check-path';
-import { MODEL_ROOTS, type DataModels, type ParamNode } from './datamodel';
+import { MODEL_ROOTS, type DataModel, type DataModels, type ParamNode } from './datamodel';
 
 export type Severity = 'error' | 'warning';
 
@@ -71,8 +72,9 @@ export function checkDeclaration(d: Declaration, ctx: CheckContext): Finding[] {
   }
 }
 
-function checkModelPath(d: Declaration, model: Parameters<typeof walkModel>[0]): Finding[] {
+function checkModelPath(d: Declaration, model: DataModel): Finding[] {
   const walk = walkModel(model, d.path);
+  if (walk.ok === 'vendor') return [];
   if (!walk.ok) return [error(walk.message)];
   const out: Finding[] = walk.retired ? [warning(`${walk.retired.path} is ${walk.retired.status} in ${model.label}`)] : [];
   const { value, instances } = d.values;
@@ -121,7 +123,7 @@ function checkTag(d: Declaration, name: string | null): Finding[] {
   return [];
 }
 
-function checkVirtualParameter(d: Declaration, seg: ReturnType<typeof parsePattern>[number] | null, ctx: CheckContext): Finding[] {
+function checkVirtualParameter(d: Declaration, seg: PathSegment | null, ctx: CheckContext): Finding[] {
   if (seg === null) return [error(`${d.path}: a virtual parameter is VirtualParameters.<name>`)];
   if (seg.kind !== 'name') return [];
   if (ctx.virtualParameters.has(seg.name)) return [];

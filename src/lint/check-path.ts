@@ -8,6 +8,8 @@ import { parsePattern, type AliasFilter, type PathSegment } from '../sandbox';
 import type { DataModel, ModelNode, ObjectNode } from './datamodel';
 
 const INSTANCE = /^\d+$/;
+/** TR-106 vendor extensions ("X_ACME-COM_Thing", "X_00D09E_Thing"): not in the standard model, not checked. */
+const VENDOR = /^X_/;
 
 export type Walk =
   | {
@@ -20,7 +22,12 @@ export type Walk =
       /** The first obsoleted or deleted node on the way, if any. */
       retired?: ModelNode;
     }
-  | { ok: false; message: string };
+  | { ok: false; message: string }
+  /** The path goes through a vendor extension the model does not have: nothing below it can be checked. */
+  | { ok: 'vendor'; at: string };
+
+/** stepInto's answer for a vendor extension. */
+const VENDOR_STEP = Symbol('vendor');
 
 function segmentText(s: PathSegment): string {
   if (s.kind === 'name') return s.name;
@@ -38,6 +45,7 @@ export function walkModel(model: DataModel, pattern: string): Walk {
     const seg = segments[i];
     const text = segmentText(seg);
     const step = stepInto(model, node, seg, text);
+    if (step === VENDOR_STEP) return { ok: 'vendor', at: `${concrete}.${text}` };
     if (typeof step === 'string') return { ok: false, message: step };
     node = step;
     concrete += '.' + (seg.kind === 'name' ? seg.name : '1');
@@ -48,7 +56,7 @@ export function walkModel(model: DataModel, pattern: string): Walk {
 }
 
 /** The node below `node` for one segment, or why there is none. */
-function stepInto(model: DataModel, node: ModelNode, seg: PathSegment, text: string): ModelNode | string {
+function stepInto(model: DataModel, node: ModelNode, seg: PathSegment, text: string): ModelNode | string | typeof VENDOR_STEP {
   if (node.kind === 'param') return `${node.path} is a parameter: nothing is below it ("${text}")`;
   if (node.kind === 'table') {
     if (seg.kind === 'name' && !INSTANCE.test(seg.name)) {
@@ -65,6 +73,7 @@ function stepInto(model: DataModel, node: ModelNode, seg: PathSegment, text: str
   }
   const next = node.children.get(seg.name);
   if (next) return next;
+  if (VENDOR.test(seg.name)) return VENDOR_STEP;
   return `${node.path} has no "${seg.name}" in ${model.label}${suggestion(node, seg.name)}`;
 }
 
@@ -75,6 +84,7 @@ function checkAliasKey(model: DataModel, instance: ObjectNode, filter: AliasFilt
   for (const name of filter.key) {
     const seg: PathSegment = { kind: 'name', name };
     const step = stepInto(model, node, seg, name);
+    if (step === VENDOR_STEP) return null;
     if (typeof step === 'string') return `alias filter key "${key}" is not a parameter of ${instance.path}: ${step}`;
     node = step;
   }

@@ -26,10 +26,11 @@ export class StandInView implements DeviceView {
       }
       return [];
     }
+    // Read on first use, inside a run: the time limit does not count host callbacks.
     const model = this.models.get(kind);
     if (model === null) return [];
     const walk = walkModel(model, pattern);
-    if (!walk.ok) return [];
+    if (walk.ok !== true) return [];
     const node = walk.node;
     if (node.kind === 'param') {
       return [{ path: walk.concrete, value: node.value, type: node.type, writable: node.access !== 'readOnly', object: false, timestamps: {} }];

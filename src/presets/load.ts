@@ -29,6 +29,8 @@ export const PRESET_EXTENSIONS = ['.yaml', '.yml'];
 /** Larger files are refused unread: a preset is a few lines. */
 export const MAX_PRESET_BYTES = 1 << 20;
 
+const MAX_CHANNEL_LENGTH = 255;
+
 const KEYS = ['events', 'precondition', 'schedule', 'weight', 'channel', 'provisions'];
 const PROVISION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -473,6 +475,9 @@ function parseUnguarded(file: string, text: string, options: ParseOptions): Pars
         const s = scalarOf(doc, value, ctx);
         if (!s || typeof s.value !== 'string' || s.value.trim() === '' || /[\x00-\x1f]/.test(s.value)) {
           ctx.node((s ?? value ?? keyNode) as YamlNode, `channel must be a non-empty string, found ${describeNode(s ?? value)}`);
+        } else if (s.value.trim().length > MAX_CHANNEL_LENGTH) {
+          // The store keys channel faults by name (255 characters at most).
+          ctx.node(s as YamlNode, `channel must be at most ${MAX_CHANNEL_LENGTH} characters, found ${s.value.trim().length}`);
         } else {
           preset.channel = s.value.trim();
         }

@@ -347,7 +347,8 @@ function jsonCopy(v, where, seen) {
     out = {};
     for (const k of objectKeys(v)) {
       const x = v[k];
-      if (x !== undefined) out[k] = jsonCopy(x, where + '.' + k, seen);
+      // defineProperty: a "__proto__" key stays a key, as JSON.parse makes it.
+      if (x !== undefined) defineProperty(out, k, { value: jsonCopy(x, where + '.' + k, seen), writable: true, enumerable: true, configurable: true });
     }
   }
   seen.pop();

@@ -183,7 +183,7 @@ export interface RunInput {
   /**
    * Give each declaration the line and column of its declare() call
    * ({@link Declaration.line}): for tools such as `acs lint`. Costs a stack
-   * capture per declaration (a few µs); untraced runs pay nothing.
+   * capture per declaration (~8 µs); untraced runs pay nothing.
    */
   trace?: boolean;
 }

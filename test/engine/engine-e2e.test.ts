@@ -51,3 +51,54 @@ declare('Device.WiFi.SSID.*.SSID', { path: now, value: now });
     assert.ok(params.some((p) => p.path.endsWith('.SSID') && p.value !== null), JSON.stringify(params.slice(0, 5)));
   });
 });
+
+describe('virtual parameters end to end', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const fleets: Fleet[] = [];
+  before(async () => {
+    const presets = dirWith({
+      'vp.yaml': 'events: ["0 BOOTSTRAP"]\nchannel: vp\nprecondition: VirtualParameters.Oui = "1C61B4"\nprovisions:\n  - [vp]\n',
+    });
+    const provisions = dirWith({
+      'vp.js': `
+const now = Date.now();
+const model = declare('VirtualParameters.Model', { value: now });
+// A virtual parameter written: the script turns it into the real parameter.
+declare('VirtualParameters.Interval', { value: now }, { value: 900 });
+if (model.value) declare('Tags.model-' + model.value[0], null, { value: true });
+`,
+    });
+    const virtual = dirWith({
+      'Oui.js': `return { value: [declare('DeviceID.OUI').value[0]] };`,
+      'Model.js': `
+const m = declare('Device.DeviceInfo.ModelName', { value: 1 });
+return { value: [m.value ? m.value[0] : '', 'xsd:string'] };
+`,
+      'Interval.js': `
+const t = args[0], v = args[1];
+const real = declare('Device.ManagementServer.PeriodicInformInterval', { value: t.value }, v.value ? { value: v.value } : null);
+return { writable: true, value: real.value ? [real.value[0], 'xsd:unsignedInt'] : [0, 'xsd:unsignedInt'] };
+`,
+    });
+    t = await startTestAcs('engine_vp', { sessionTimeoutMs: 2000, presetsDir: presets, provisionsDir: provisions, virtualParametersDir: virtual });
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await t?.stop();
+  });
+
+  it('reads, writes and matches preconditions through virtual parameters', async () => {
+    const reports: string[] = [];
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'VP-', concurrency: 1, report: (k, m) => reports.push(`${k}: ${m}`) });
+    fleets.push(fleet);
+    await fleet.connectAll();
+    assert.equal(fleet.stats.violations, 0, reports.join('\n'));
+    const device = fleet.devices[0];
+    assert.equal(device.model.getValue('Device.ManagementServer.PeriodicInformInterval'), '900');
+    const key = deviceKeyOf(device.deviceId());
+    const detail = await t.acs.store.getDevice(key);
+    assert.deepEqual(detail?.channelFaults, []);
+    assert.ok(detail?.tags.some((x) => x.startsWith('model-')), JSON.stringify(detail?.tags));
+  });
+});

@@ -205,6 +205,7 @@ describe('presets: load', function () {
     it('wrong types', function () {
       assert.deepEqual(oneError('weight: heavy\n'), { line: 1, column: 9, message: 'weight must be a number, found the string "heavy"' });
       assert.deepEqual(oneError('\nchannel: [a]\n'), { line: 2, column: 10, message: 'channel must be a non-empty string, found a list' });
+      assert.match(oneError(`channel: ${'c'.repeat(256)}\n`).message, /channel must be at most 255 characters, found 256/);
       assert.match(oneError('events: "1 BOOT"\n').message, /events must be a list/);
       assert.match(oneError('precondition: [a]\n').message, /precondition must be an expression string, found a list/);
       assert.match(oneError('precondition: 42\n').message, /precondition must be an expression string, found number 42/);

@@ -1,0 +1,119 @@
+/**
+ * Virtual parameters: `VirtualParameters.<Name>` is computed by the script
+ * <Name>.js (or .ts) in VIRTUAL_PARAMETERS_DIR from real parameters. The
+ * script runs in the sandbox like a provision, with
+ *   args[0]  the timestamps declared on the virtual parameter ({} when none)
+ *   args[1]  the values declared on it ({ value: [v, type] } for a write)
+ * and returns `{ value: [v, type?], writable?: boolean }`. What it declares
+ * joins the declaring channel's declarations (so the planner reads and writes
+ * the real parameters), and what it returns is what provisions and
+ * preconditions see.
+ */
+import type { CachedParameter, EpochMs } from '../db/types';
+import type { Declaration, DeviceView, RunInput, SandboxPool } from '../sandbox';
+import { toWire } from '../sandbox';
+import type { XsdType } from '../cwmp/soap/types';
+import type { FaultSource } from './faults';
+import { fromScriptFault } from './faults';
+import type { ChannelDeclaration } from './planner/types';
+import type { ScriptLibrary } from './script-library';
+
+export const VIRTUAL_ROOT = 'VirtualParameters.';
+
+export interface VirtualValue {
+  value: string;
+  type: XsdType;
+  writable: boolean;
+}
+
+export interface VirtualOutcome {
+  /** Name → its value now (absent when the script returned nothing usable). */
+  values: Map<string, VirtualValue>;
+  /** The real declarations the virtual parameters' scripts made, under the declaring channels. */
+  declarations: ChannelDeclaration[];
+  faults: Map<string, FaultSource>;
+}
+
+export type VirtualRunBase = Omit<RunInput, 'args' | 'view' | 'extResults'>;
+
+/** The names a set of declarations asks of ("VirtualParameters.*" asks for every script there is). */
+export function declaredNames(decls: readonly ChannelDeclaration[], library: ScriptLibrary): Map<string, ChannelDeclaration[]> {
+  const out = new Map<string, ChannelDeclaration[]>();
+  for (const cd of decls) {
+    if (!cd.declaration.path.startsWith(VIRTUAL_ROOT)) continue;
+    const name = cd.declaration.path.slice(VIRTUAL_ROOT.length);
+    const names = name === '*' ? [...library.names()] : [name];
+    for (const n of names) out.set(n, [...(out.get(n) ?? []), cd]);
+  }
+  return out;
+}
+
+/** Runs the scripts of the declared virtual parameters against `view`. */
+export async function computeVirtual(
+  pool: SandboxPool,
+  library: ScriptLibrary,
+  asked: Map<string, ChannelDeclaration[]>,
+  base: VirtualRunBase,
+  view: DeviceView,
+  extResults: Record<string, unknown>,
+): Promise<VirtualOutcome> {
+  const out: VirtualOutcome = { values: new Map(), declarations: [], faults: new Map() };
+  for (const [name, decls] of asked) {
+    const channels = [...new Set(decls.map((d) => d.channel))];
+    const script = await library.get(name);
+    if (!script) {
+      for (const c of channels) out.faults.set(c, { code: 'script.missing', message: `virtual parameter "${name}" has no script`, script: name });
+      continue;
+    }
+    const merged = merge(decls.map((d) => d.declaration));
+    const result = await pool.run(script, { ...base, args: [merged.timestamps, merged.values], view, extResults });
+    if (result.fault) {
+      for (const c of channels) out.faults.set(c, fromScriptFault(result.fault, `virtual:${name}`));
+      continue;
+    }
+    for (const c of channels) for (const declaration of result.declarations) out.declarations.push({ channel: c, declaration });
+    const value = valueOf(result.returned);
+    if (value) out.values.set(name, value);
+  }
+  return out;
+}
+
+/** The freshest timestamps and the last declared values of several declarations of one virtual parameter. */
+function merge(decls: Declaration[]): Pick<Declaration, 'timestamps' | 'values'> {
+  const timestamps: Declaration['timestamps'] = {};
+  const values: Declaration['values'] = {};
+  for (const d of decls) {
+    for (const [k, t] of Object.entries(d.timestamps) as [keyof Declaration['timestamps'], number][]) {
+      timestamps[k] = Math.max(timestamps[k] ?? 0, t);
+    }
+    Object.assign(values, d.values);
+  }
+  return { timestamps, values };
+}
+
+function valueOf(returned: unknown): VirtualValue | null {
+  if (typeof returned !== 'object' || returned === null) return null;
+  const r = returned as { value?: unknown; writable?: unknown };
+  const pair = Array.isArray(r.value) ? r.value : r.value === undefined ? null : [r.value];
+  if (!pair || !['string', 'number', 'boolean'].includes(typeof pair[0])) return null;
+  const v = pair[0] as string | number | boolean;
+  const type = (typeof pair[1] === 'string' ? pair[1] : typeof v === 'boolean' ? 'xsd:boolean' : typeof v === 'number' ? 'xsd:int' : 'xsd:string') as XsdType;
+  return { value: toWire(v), type, writable: r.writable === true };
+}
+
+/** Rows for the view: each computed virtual parameter as a leaf read at `now`. */
+export function virtualRows(values: Map<string, VirtualValue>, now: EpochMs): CachedParameter[] {
+  return [...values].map(([name, v]) => ({
+    path: VIRTUAL_ROOT + name, kind: 'leaf' as const, value: v.value, type: v.type, writable: v.writable,
+    notification: null, accessList: null, valueTime: now, namesTime: now, attributesTime: null,
+  }));
+}
+
+export function sameValues(a: Map<string, VirtualValue>, b: Map<string, VirtualValue>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (!w || w.value !== v.value || w.type !== v.type || w.writable !== v.writable) return false;
+  }
+  return true;
+}
