@@ -5,13 +5,14 @@
  * comes back holds every answer it needed.
  */
 import type { Preset } from '../presets/types';
-import type { Clear, DeviceView, RunInput, RunResult, SandboxPool } from '../sandbox';
+import type { Clear, DeviceView, RunInput, RunResult, SandboxPool, ScriptSource } from '../sandbox';
 import { extKey } from '../sandbox';
 import type { ExtensionHost } from './ext';
 import type { FaultSource } from './faults';
 import { fromScriptFault } from './faults';
 import type { ChannelDeclaration } from './planner/types';
 import type { ScriptLibrary } from './script-library';
+import { engineStats, timed } from './stats';
 
 /** Replays of one run for ext() answers, at most. */
 const MAX_EXT_CALLS_PER_RUN = 8;
@@ -68,14 +69,14 @@ async function runOne(
 ): Promise<FaultSource | null> {
   const script = await deps.scripts.get(name);
   if (!script) return { code: 'script.missing', message: `provision "${name}" does not exist`, preset: preset.name, script: name };
-  let result: RunResult = await deps.pool.run(script, input);
+  let result: RunResult = await runScript(deps, script, input);
   for (let i = 0; result.stop === 'ext' && result.pendingExt && !result.fault; i++) {
     const call = result.pendingExt;
     if (i >= MAX_EXT_CALLS_PER_RUN) return { code: 'ext.limit', message: `more than ${MAX_EXT_CALLS_PER_RUN} ext() calls in one run`, preset: preset.name, script: script.name };
     const answer = await deps.ext.call(call.name, call.args);
     if (!answer.ok) return { code: answer.code, message: `ext("${call.name}"): ${answer.message}`, preset: preset.name, script: script.name };
     extResults[call.key ?? extKey(call.name, call.args)] = answer.value;
-    result = await deps.pool.run(script, input);
+    result = await runScript(deps, script, input);
   }
   out.logs[`${preset.name}/${name}`] = result.logs;
   if (result.fault) return fromScriptFault(result.fault, preset.name);
@@ -83,4 +84,9 @@ async function runOne(
   out.clears.push(...result.clears);
   if (!result.done) out.waiting = true;
   return null;
+}
+
+function runScript(deps: RunDeps, script: ScriptSource, input: RunInput): Promise<RunResult> {
+  engineStats.scriptRuns++;
+  return timed('sandboxMs', () => deps.pool.run(script, input));
 }

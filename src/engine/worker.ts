@@ -16,6 +16,7 @@ import type { PresetRegistry } from '../presets/registry';
 import { bullPrefix, schedulesKey, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import { SessionCache } from './session-cache';
 import { step, type StepDeps } from './step';
+import { engineStats, timed } from './stats';
 
 export interface WorkerOptions {
   redisPrefix: string;
@@ -74,7 +75,8 @@ export class EngineWorker {
       if (!state?.provision) return { ...base, error: 'the session has ended' };
       if (state.provision.steps !== job.step) return { ...base, error: `stale step ${job.step} (session is at ${state.provision.steps})` };
       const cached = await this.cache.get(state, entries);
-      const output = await step(this.deps, state, cached.table, cached.stored);
+      engineStats.steps++;
+      const output = await timed('stepMs', () => step(this.deps, state, cached.table, cached.stored));
       if (output.provision.done) this.cache.forget(state.id);
       else this.cache.advance(state.id, output.log.length);
       log.debug({ deviceId: state.deviceKey, sessionId: state.id, step: output.provision.steps, requests: output.requests.map((r) => r.request.method) }, 'engine step');
@@ -109,6 +111,7 @@ export class EngineWorker {
   }
 
   async close(): Promise<void> {
+    this.options.log.info({ ...engineStats }, 'engine stats');
     await this.worker.close();
     await this.queue.close();
   }

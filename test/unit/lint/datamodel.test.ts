@@ -51,6 +51,8 @@ describe('acs lint: declarations against the BBF data model', function () {
           "declare('InternetGatewayDevice.LANDevice.1.WLANConfiguration.*.SSID', null, { value: 'home' });",
           "declare('InternetGatewayDevice.WANDevice.*.WANConnectionDevice.*.WANIPConnection.[Name:wan].Enable', null, { value: true });",
           "declare('InternetGatewayDevice.ManagementServer.PeriodicInformInterval', null, { value: '300' });",
+          "declare('InternetGatewayDevice.X_ACME_Feature.Enable', null, { value: 'anything' });",
+          "declare('InternetGatewayDevice.LANDevice.*.WLANConfiguration.[X_ACME_Band:5GHz].Enable', null, { value: true });",
           "declare('Tags.configured', null, { value: true });",
           "declare('Reboot', null, { value: Date.now() });",
           "declare('Downloads.[FileType:1 Firmware Upgrade Image]', { path: 1 }, { instances: 1 });",
@@ -272,7 +274,7 @@ describe('acs lint: declarations against the BBF data model', function () {
       const tr181 = models.get('tr181');
       assert.ok(tr181);
       const walk = walkModel(tr181, 'Device.WiFi.MultiAP.APDevice.1.MACAddress');
-      assert.ok(walk.ok);
+      assert.ok(walk.ok === true);
       assert.deepEqual([walk.retired?.path, walk.retired?.status], ['Device.WiFi.MultiAP.', 'obsoleted']);
       const out = await lintFixture({ provisions: { 'old.js': "declare('Device.WiFi.MultiAP.APDevice.*.MACAddress', { value: 1 });\n" } });
       assert.equal(out.ok, true);
@@ -286,12 +288,13 @@ describe('acs lint: declarations against the BBF data model', function () {
       </model></dm:document>`, 'tr181');
       assert.equal(m.label, 'TR-181 Device:2.99');
       const walk = walkModel(m, 'Device.T.*.N');
-      assert.ok(walk.ok && walk.node.kind === 'param');
+      assert.ok(walk.ok === true && walk.node.kind === 'param');
       assert.equal(walk.concrete, 'Device.T.1.N');
       assert.deepEqual([walk.node.type, walk.node.value, walk.node.access], ['xsd:int', '3', 'readOnly']);
       assert.equal(walk.endsAtInstances, false);
       const t = walkModel(m, 'Device.T.[N:3]');
-      assert.ok(t.ok && t.endsAtInstances);
+      assert.ok(t.ok === true && t.endsAtInstances);
+      assert.deepEqual(walkModel(m, 'Device.T.1.X_ACME_Extra.Y'), { ok: 'vendor', at: 'Device.T.1.X_ACME_Extra' });
     });
   });
 });

@@ -111,6 +111,12 @@ describe('sandbox: traced runs and returned values', function () {
       }
     });
 
+    it('a "__proto__" key is returned as a key', async function () {
+      const r = await run('return JSON.parse(\'{"__proto__": {"a": 1}, "b": 2}\');');
+      assert.equal(r.fault, undefined);
+      assert.equal(JSON.stringify(r.returned), '{"__proto__":{"a":1},"b":2}');
+    });
+
     it('a shared (not cyclic) object is fine, and getters run once', async function () {
       const r = await run("const s = { a: 1 }; let n = 0; return { x: s, y: s, get z() { return ++n; } };");
       assert.deepEqual(r.returned, { x: { a: 1 }, y: { a: 1 }, z: 1 });
