@@ -8,6 +8,7 @@ import { spawnAcs, type AcsProcess } from '../infra/acs-process';
 import { Fleet } from '../sim/fleet';
 import { loadModel } from '../sim/load-model';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
+import { emptyDir, zeroTouchDirs } from './zero-touch';
 
 /**
  * `npm run bench`: fixed recipes run against a real ACS process (MariaDB +
@@ -37,6 +38,8 @@ const options = {
   concurrency: { type: 'string', default: '200' },
   model: { type: 'string', default: DEFAULT_MODEL },
   'no-write': { type: 'boolean', default: false },
+  'zero-touch-devices': { type: 'string', default: '3000' },
+  only: { type: 'string', default: '' },
 } as const;
 
 async function freshDatabase(db: string): Promise<string> {
@@ -50,9 +53,12 @@ async function freshDatabase(db: string): Promise<string> {
   return 'mysql://root@127.0.0.1:3306/acs_bench';
 }
 
-function startAcs(databaseUrl: string): Promise<AcsProcess> {
-  const env = { ...process.env, DATABASE_URL: databaseUrl, CWMP_MAX_CONCURRENT: '20000', CWMP_PORT: '0', NBI_PORT: '0', LOG_LEVEL: 'warn', REDIS_PREFIX: `bench-${Date.now()}:` };
-  return spawnAcs(['start', '--role', 'cwmp'], env);
+function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess> {
+  const env = {
+    ...process.env, DATABASE_URL: databaseUrl, CWMP_MAX_CONCURRENT: '20000', CWMP_PORT: '0', NBI_PORT: '0', LOG_LEVEL: 'warn',
+    REDIS_PREFIX: `bench-${Date.now()}:`, PRESETS_DIR: emptyDir(), ...extra,
+  };
+  return spawnAcs(['start', '--role', role], env);
 }
 
 function serverPids(acs: AcsProcess): Record<string, number | null> {
@@ -82,9 +88,22 @@ async function measure(
   };
 }
 
-async function runScenarios(v: { db: string; devices: number; durationS: number; concurrency: number; model: string }): Promise<Row[]> {
+interface BenchOptions {
+  db: string;
+  devices: number;
+  durationS: number;
+  concurrency: number;
+  model: string;
+  zeroTouchDevices: number;
+  /** Scenario letters to run ("c", "abr"); empty: all. */
+  only: string;
+}
+
+async function runScenarios(v: BenchOptions): Promise<Row[]> {
   const model = loadModel(v.model);
   const rows: Row[] = [];
+  if (v.only === '' || v.only.includes('c')) rows.push(await zeroTouchRow(v, model));
+  if (v.only !== '' && !/[abr]/.test(v.only)) return rows;
   const acs = await startAcs(await freshDatabase(v.db));
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${acs.cwmpPort}/`, devices: v.devices, model, concurrency: v.concurrency });
   try {
@@ -108,6 +127,39 @@ async function runScenarios(v: { db: string; devices: number; durationS: number;
   const floor = rows[rows.length - 1];
   if (a) a.note = `ratio to floor ${(a.sessionsPerS / floor.sessionsPerS).toFixed(2)} (target >= 0.4)`;
   return rows;
+}
+
+/**
+ * (c) zero-touch: new TR-181 devices bootstrapping against the engine (one
+ * process, role all): discovery, ~34 values, 2 AddObject per device.
+ */
+async function zeroTouchRow(v: BenchOptions, model: ReturnType<typeof loadModel>): Promise<Row> {
+  const dirs = zeroTouchDirs();
+  const acs = await startAcs(await freshDatabase(v.db), 'all', { PRESETS_DIR: dirs.presets, PROVISIONS_DIR: dirs.provisions });
+  const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${acs.cwmpPort}/`, devices: v.zeroTouchDevices, model, concurrency: v.concurrency, serialBase: 'ZT' });
+  try {
+    const m = await measure(fleet, acs, () => fleet.connectAll());
+    const done = fleet.devices.filter((d) => d.model.getValue('Device.Time.NTPServer1') === 'ntp1.example.net').length;
+    await fleet.close();
+    await acs.stop();
+    const stats = engineStatsOf(acs.output);
+    const cpuMs = (m.cpu.acs ?? 0) * (v.zeroTouchDevices / m.sessionsPerS) * 1000;
+    const share = stats && cpuMs > 0 ? `sandbox ${(100 * stats.sandboxMs / cpuMs).toFixed(1)}% of ACS CPU (${stats.scriptRuns} runs, ${(stats.sandboxMs / stats.scriptRuns * 1000).toFixed(0)} µs each), engine steps ${(100 * stats.stepMs / cpuMs).toFixed(1)}%` : 'no engine stats';
+    return {
+      scenario: `(c) zero-touch, ${v.zeroTouchDevices} new TR-181 devices, ${v.concurrency} in flight`,
+      target: '>= 150 sessions/s',
+      ...m,
+      note: `${done}/${v.zeroTouchDevices} provisioned; ${stats?.steps ?? 0} engine steps; ${share}`,
+    };
+  } finally {
+    await fleet.close().catch(() => undefined);
+    await acs.stop();
+  }
+}
+
+function engineStatsOf(output: string[]): { steps: number; scriptRuns: number; sandboxMs: number; stepMs: number } | null {
+  const line = output.find((l) => l.includes('"engine stats"'));
+  return line ? (JSON.parse(line) as { steps: number; scriptRuns: number; sandboxMs: number; stepMs: number }) : null;
 }
 
 /** The same storm against the minimal responder (no storage, no Redis, no engine). */
@@ -151,6 +203,8 @@ export async function runBench(argv: string[]): Promise<void> {
     durationS: Number(values.duration),
     concurrency: Number(values.concurrency),
     model: values.model,
+    zeroTouchDevices: Number(values['zero-touch-devices']),
+    only: values.only,
   };
   const rows = await runScenarios(v);
   const out = `${header(v.db, v.devices, v.durationS)}\n\n${table(rows)}\n`;

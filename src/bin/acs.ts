@@ -5,6 +5,7 @@ import { runSim } from '../sim/cli';
 import { runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
 import { runLint } from '../lint/cli';
+import { runProvision } from '../engine/dry-run-cli';
 
 const usage = `usage: acs <command> [options]
 
@@ -16,6 +17,8 @@ commands:
   floor [--port N]              the benchmark's minimal CWMP responder
   lint [--presets DIR] [--provisions DIR]
                                 check presets (syntax, events, preconditions, schedules, provisions)
+  provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
+                                dry run of a preset against a simulated device (acs provision --help)
   help                          show this text`;
 
 function parseRole(args: string[]): Role {
@@ -53,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'bench') return runBench(rest);
   if (command === 'floor') return runFloor(rest);
   if (command === 'lint') return runLint(rest);
+  if (command === 'provision') return runProvision(rest);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     console.log(usage);
     return;

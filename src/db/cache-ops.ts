@@ -40,7 +40,7 @@ export async function applyOp(table: ParamRows, op: CacheOp): Promise<void> {
       return applyPatches(table, op.parameters.map((p) => [p.Name, valuesPatch(p, op.time)]));
     case 'names':
       if (isObjectPath(op.path)) await deleteVanished(table, op.path, op.nextLevel, op.parameters);
-      return applyPatches(table, [...op.parameters.map((p): [string, Patch] => [p.Name, namesPatch(p, op.time)]), ...listedObject(op)]);
+      return applyPatches(table, [...op.parameters.map((p): [string, Patch] => [p.Name, namesPatch(p, op.time, !op.nextLevel)]), ...listedObject(op)]);
     case 'attributes':
       return applyPatches(table, op.parameters.map((p) => [p.Name, attributesPatch(p, op.time)]));
     case 'set-attributes':
@@ -77,7 +77,7 @@ async function clearOlder(table: ParamRows, path: string, before: number): Promi
  */
 function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] {
   if (op.path === '' || !isObjectPath(op.path) || op.parameters.some((p) => p.Name === op.path)) return [];
-  return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, namesTime: op.time })]];
+  return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, namesTime: op.time, valueTime: op.time })]];
 }
 
 /**
@@ -129,12 +129,14 @@ function valuesPatch(p: ParameterValueStruct, time: number): Patch {
   return (row) => ({ ...row, kind: 'leaf', value: p.Value, type: p.type, valueTime: time });
 }
 
-function namesPatch(p: ParameterInfoStruct, time: number): Patch {
+/** `subtree`: the response lists everything below each object it names (NextLevel=false), so their children are known too. */
+function namesPatch(p: ParameterInfoStruct, time: number, subtree: boolean): Patch {
   const kind = kindOfPath(p.Name);
   return (row) => {
     // An object has no value; a leaf that turned into an object (or back) drops the stale one.
     const base = kind === row.kind ? row : { ...row, value: null, type: null, valueTime: null };
-    return { ...base, kind, writable: p.Writable, namesTime: time };
+    const listed = subtree && kind !== 'leaf' ? { valueTime: time } : {};
+    return { ...base, kind, writable: p.Writable, namesTime: time, ...listed };
   };
 }
 

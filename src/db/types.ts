@@ -138,7 +138,9 @@ export interface CachedParameter {
   writable: boolean | null;
   notification: NotificationLevel | null;
   accessList: string[] | null;
+  /** Leaves: when the value was read. Objects (which have no value): when their children were last listed. */
   valueTime: EpochMs | null;
+  /** When a listing last named the path (its existence, writability). */
   namesTime: EpochMs | null;
   attributesTime: EpochMs | null;
 }

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SessionState } from '../cwmp/session/state';
-import type { Logger } from '../log';
+import { createLogger, type Logger } from '../log';
+import { overheadSummary, recordOverhead } from './stats';
 import { eventsMatch } from '../presets/events';
 import { inSchedule, type PresetRegistry } from '../presets/registry';
 import { bullPrefix, replyChannel, STEP_QUEUE, type StepJob, type StepReply } from './queue';
@@ -29,6 +30,7 @@ export interface ClientOptions {
 interface Waiter {
   resolve: (reply: StepReply | null) => void;
   timer: NodeJS.Timeout;
+  sentAt: number;
 }
 
 export class EngineClient {
@@ -79,7 +81,7 @@ export class EngineClient {
         this.waiting.delete(key);
         resolve(null);
       }, this.options.timeoutMs);
-      this.waiting.set(key, { resolve, timer });
+      this.waiting.set(key, { resolve, timer, sentAt: performance.now() });
       this.queue.add('step', job, { jobId: `${key}:${attempt}`, removeOnComplete: true, removeOnFail: 1000 }).catch((err) => {
         this.options.log.error({ err, sessionId: job.sid }, 'could not queue an engine step');
         clearTimeout(timer);
@@ -101,10 +103,13 @@ export class EngineClient {
     if (!waiter) return; // late: a retry already answered, or the session moved on
     this.waiting.delete(key);
     clearTimeout(waiter.timer);
+    recordOverhead(performance.now() - waiter.sentAt - (reply.ms ?? 0));
     waiter.resolve(reply);
   }
 
   async close(): Promise<void> {
+    const overhead = overheadSummary();
+    if (overhead) (this.options.log.isLevelEnabled('info') || this.options.log.level === 'silent' ? this.options.log : createLogger('info')).info({ overhead }, 'engine hand-off');
     for (const w of this.waiting.values()) {
       clearTimeout(w.timer);
       w.resolve(null);

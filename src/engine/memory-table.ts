@@ -1,19 +1,20 @@
 /**
  * A device's cached data model held in memory while an engine worker plans a
  * session: the same rows and the same cache ops (db/cache-ops.ts) as the SQL
- * table, so the planner sees exactly what the commit will store.
+ * table, so the planner sees exactly what the commit will store. The rows are
+ * kept as the path tree the view and the planner walk, updated in place, so a
+ * step does not rebuild it from thousands of rows.
  */
 import { applyInform, applyOp, type ParamRows } from '../db/cache-ops';
-import { successor } from '../db/paths';
 import type { CacheOp, CachedParameter, InformRecord } from '../db/types';
+import { newNode, placeRow, type Node } from '../sandbox/device-view';
 
 export class MemoryTable implements ParamRows {
   private readonly rows = new Map<string, CachedParameter>();
-  /** Bumped by every write, so views built from the rows can be reused until the next one. */
-  version = 0;
+  readonly root: Node = newNode('');
 
   constructor(rows: Iterable<CachedParameter> = []) {
-    for (const r of rows) this.rows.set(r.path, r);
+    for (const r of rows) this.put(r);
   }
 
   all(): IterableIterator<CachedParameter> {
@@ -46,30 +47,81 @@ export class MemoryTable implements ParamRows {
   }
 
   async loadPrefix(prefix: string): Promise<CachedParameter[]> {
-    return [...this.rows.values()].filter((r) => under(prefix, r.path));
+    return this.under(prefix);
   }
 
   async listPrefix(prefix: string): Promise<string[]> {
-    return [...this.rows.keys()].filter((p) => under(prefix, p));
+    return this.under(prefix).map((r) => r.path);
   }
 
   async write(rows: CachedParameter[]): Promise<void> {
-    for (const r of rows) this.rows.set(r.path, r);
-    if (rows.length > 0) this.version++;
+    for (const r of rows) this.put(r);
   }
 
   async deletePaths(paths: string[]): Promise<void> {
-    for (const p of paths) this.rows.delete(p);
-    if (paths.length > 0) this.version++;
+    for (const p of paths) {
+      if (!this.rows.delete(p)) continue;
+      const node = this.nodeOf(p);
+      if (node) node.row = null;
+      this.prune(p);
+    }
   }
 
   async deletePrefix(prefix: string): Promise<void> {
-    for (const p of await this.listPrefix(prefix)) this.rows.delete(p);
-    this.version++;
+    for (const r of this.under(prefix)) this.rows.delete(r.path);
+    if (prefix === '') {
+      this.root.children.clear();
+      return;
+    }
+    const path = prefix.endsWith('.') ? prefix.slice(0, -1) : prefix;
+    const parent = this.nodeOf(parentPath(path));
+    parent?.children.delete(path.slice(path.lastIndexOf('.') + 1));
+    this.prune(parentPath(path));
+  }
+
+  private put(row: CachedParameter): void {
+    this.rows.set(row.path, row);
+    placeRow(this.root, row);
+  }
+
+  /** Rows at and below `prefix` (an object path ending in "."; "" for all), from the tree. */
+  private under(prefix: string): CachedParameter[] {
+    if (prefix === '') return [...this.rows.values()];
+    if (!prefix.endsWith('.')) {
+      const row = this.rows.get(prefix);
+      return row ? [row] : [];
+    }
+    const node = this.nodeOf(prefix);
+    const out: CachedParameter[] = [];
+    const visit = (n: Node): void => {
+      if (n.row) out.push(n.row);
+      for (const c of n.children.values()) visit(c);
+    };
+    if (node) visit(node);
+    return out;
+  }
+
+  private nodeOf(path: string): Node | undefined {
+    const p = path.endsWith('.') ? path.slice(0, -1) : path;
+    if (p === '') return this.root;
+    let node: Node | undefined = this.root;
+    for (const name of p.split('.')) node = node?.children.get(name);
+    return node;
+  }
+
+  /** Drops nodes left with neither a row nor children, from `path` up. */
+  private prune(path: string): void {
+    let p = path.endsWith('.') ? path.slice(0, -1) : path;
+    while (p !== '') {
+      const node = this.nodeOf(p);
+      if (!node || node.row !== null || node.children.size > 0) return;
+      this.nodeOf(parentPath(p))?.children.delete(p.slice(p.lastIndexOf('.') + 1));
+      p = parentPath(p);
+    }
   }
 }
 
-function under(prefix: string, path: string): boolean {
-  const upper = successor(prefix);
-  return path >= prefix && (upper === null || path < upper);
+function parentPath(path: string): string {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? '' : path.slice(0, dot);
 }

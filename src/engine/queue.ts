@@ -31,4 +31,6 @@ export interface StepReply {
   /** JSON of a StepOutput, or an error message when the step failed on a host bug. */
   output?: import('./step').StepOutput;
   error?: string;
+  /** The worker's own time on the step (ms), to tell it from the hand-off. */
+  ms?: number;
 }

@@ -10,6 +10,7 @@ import { lookupFrom } from '../presets/lookup';
 import { presetMatches, type PresetRegistry } from '../presets/registry';
 import type { Preset } from '../presets/types';
 import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } from '../sandbox';
+import { placeRow, type Node } from '../sandbox/device-view';
 import { pathsOf } from '../presets/expression';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
 import { channelFault, type FaultSource } from './faults';
@@ -163,10 +164,12 @@ function activePresets(presets: Preset[], p: ProvisionState, stored: StoredDevic
   return presets.filter((preset) => !faulted.has(preset.channel) && !backingOff.has(preset.channel));
 }
 
+/** The view the scripts and the planner see: the table's tree, plus the session's tags and virtual parameters. */
 function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState, virtual: Map<string, VirtualValue>): MemoryDeviceView {
-  const rows = [...table.all(), ...tagRows(stored.tags, p.tags, state.startedAt), ...virtualRows(virtual, state.startedAt)];
-  const inform = { time: state.inform.time, parameters: state.inform.parameters.map((x) => x.Name) };
-  return MemoryDeviceView.from(rows, { inform });
+  const root: Node = { ...table.root, children: new Map(table.root.children) };
+  for (const row of [...tagRows(stored.tags, p.tags, state.startedAt), ...virtualRows(virtual, state.startedAt)]) placeRow(root, row);
+  const informPaths = new Set(state.inform.parameters.map((x) => x.Name));
+  return new MemoryDeviceView(root, state.inform.time, informPaths);
 }
 
 /** commit() asks: would the planner send nothing for these (and are the tags as declared)? */

@@ -13,7 +13,7 @@ export interface RequestOutcome {
   channels: string[];
   /** The paths it was about (for 9005 recovery). */
   paths: string[];
-  fault?: { code: number; message: string };
+  fault?: { code: number; message: string; detail?: { name: string; code: number }[] };
 }
 
 export interface ProvisionState {

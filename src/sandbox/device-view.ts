@@ -18,6 +18,8 @@ export interface Node {
   /** The cached row; null for objects only implied by the rows below them. */
   row: CachedParameter | null;
   children: Map<string, Node>;
+  /** Children were added since they were last sorted (see childrenOf). */
+  unsorted?: boolean;
 }
 
 /** What a pattern matched, and since when the match is known to be complete. */
@@ -91,31 +93,43 @@ export class MemoryDeviceView implements DeviceView {
 }
 
 export function buildTree(rows: Iterable<CachedParameter>): Node {
-  const root: Node = { path: '', row: null, children: new Map() };
-  for (const row of rows) {
-    const path = row.path.endsWith('.') ? row.path.slice(0, -1) : row.path;
-    if (path === '') continue;
-    let node = root;
-    for (const name of path.split('.')) {
-      let child = node.children.get(name);
-      if (!child) {
-        child = { path: node.path === '' ? name : `${node.path}.${name}`, row: null, children: new Map() };
-        node.children.set(name, child);
-      }
-      node = child;
-    }
-    node.row = row;
-  }
-  sortChildren(root);
+  const root = newNode('');
+  for (const row of rows) placeRow(root, row);
   return root;
 }
 
-/** Instances in numeric order, other names in text order, so lookups list paths as a person would. */
-function sortChildren(node: Node): void {
-  if (node.children.size === 0) return;
-  const sorted = [...node.children.entries()].sort(([a], [b]) => compareNames(a, b));
-  node.children = new Map(sorted);
-  for (const child of node.children.values()) sortChildren(child);
+export function newNode(path: string): Node {
+  return { path, row: null, children: new Map() };
+}
+
+/** Puts a row in the tree, creating the nodes above it; returns its node (undefined for the root row ""). */
+export function placeRow(root: Node, row: CachedParameter): Node | undefined {
+  const path = row.path.endsWith('.') ? row.path.slice(0, -1) : row.path;
+  if (path === '') return undefined;
+  let node = root;
+  for (const name of path.split('.')) {
+    let child = node.children.get(name);
+    if (!child) {
+      child = newNode(node.path === '' ? name : `${node.path}.${name}`);
+      node.children.set(name, child);
+      node.unsorted = true;
+    }
+    node = child;
+  }
+  node.row = row;
+  return node;
+}
+
+/**
+ * A node's children in the order a person lists them: instances by number,
+ * other names as text. Sorted lazily, when first listed after a change.
+ */
+export function childrenOf(node: Node): IterableIterator<Node> {
+  if (node.unsorted) {
+    node.children = new Map([...node.children.entries()].sort(([a], [b]) => compareNames(a, b)));
+    node.unsorted = false;
+  }
+  return node.children.values();
 }
 
 function compareNames(a: string, b: string): number {
@@ -138,7 +152,7 @@ function walk(node: Node, segments: readonly PathSegment[], i: number, out: Node
     return;
   }
   listed.push(node);
-  for (const child of node.children.values()) {
+  for (const child of childrenOf(node)) {
     if (segment.kind === 'any' || filtersMatch(child, segment.filters)) walk(child, segments, i + 1, out, listed);
   }
 }
@@ -153,13 +167,15 @@ export function filtersMatch(instance: Node, filters: readonly AliasFilter[]): b
 }
 
 /**
- * When the list of `node`'s children was last read: the oldest names time
- * among its children, or its own names time when it has none. (The cache
- * records names per row, not per listing; a listing that finds no child
- * leaves a trace only if the listed object itself is stamped.)
+ * When the list of `node`'s children was last read: the object's own stamp
+ * (its valueTime: a listing of it, NextLevel=true, or of a subtree above it),
+ * else the oldest names time among its children (a cache from before the
+ * stamp). An object named by its parent's listing has only a names time:
+ * its children were never listed.
  */
 export function childrenListedAt(node: Node): EpochMs {
-  if (node.children.size === 0) return node.row?.namesTime ?? 0;
+  const own = node.row && node.row.kind !== 'leaf' ? (node.row.valueTime ?? 0) : 0;
+  if (own > 0 || node.children.size === 0) return own;
   let oldest = Infinity;
   for (const child of node.children.values()) oldest = Math.min(oldest, child.row?.namesTime ?? 0);
   return oldest;

@@ -5,6 +5,7 @@
  * to it: alias keys of a new instance, records of actions).
  */
 import type { AddObjectResponse, CpeResponse, Fault, ParameterValueStruct } from '../soap/types';
+import type { StepOutput } from '../../engine/step';
 import type { RequestOutcome } from '../../engine/types';
 import type { SessionDeps } from './context';
 import type { InFlightRequest, QueuedRequest, SessionLogEntry, SessionState } from './state';
@@ -28,6 +29,15 @@ export async function nextEngineRound(deps: SessionDeps, state: SessionState, lo
     p.done = true;
     return [{ t: 'history', entry: { time: Date.now(), kind: 'provision-interrupted', detail: { step: p.steps }, sessionId: state.id } }];
   }
+  return takeStepOutput(state, output);
+}
+
+/**
+ * An engine step's answer taken into the session: its requests join the
+ * queue, and a step that asks for nothing ends provisioning. Returns the log
+ * entries the step made (its cache ops are already in the worker's table).
+ */
+export function takeStepOutput(state: SessionState, output: StepOutput): SessionLogEntry[] {
   state.provision = output.provision;
   state.queue.push(...output.requests);
   if (output.requests.length === 0) state.provision.done = true;
@@ -42,6 +52,7 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
   const out: SessionLogEntry[] = [];
   if (msg.method === 'Fault') {
     outcome.fault = { code: msg.FaultCode, message: msg.FaultString };
+    if (msg.SetParameterValuesFault) outcome.fault.detail = msg.SetParameterValuesFault.map((f) => ({ name: f.ParameterName, code: f.FaultCode }));
   } else {
     if (meta.record) out.push({ t: 'op', op: { op: 'values', parameters: meta.record, time } });
     if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {

@@ -5,7 +5,7 @@
  * (Download, Reboot, FactoryReset) that end the device's current life.
  * Tags change without an RPC: the step applies them and plans again.
  */
-import { filtersMatch, type MemoryDeviceView, type Node } from '../../sandbox/device-view';
+import { childrenOf, filtersMatch, type MemoryDeviceView, type Node } from '../../sandbox/device-view';
 import { parsePattern, type PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration } from '../../sandbox/types';
 import { ACTION_ROOTS, planAction, type ActionContext } from './actions';
@@ -26,7 +26,8 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
   for (const p of model) {
     const need = pathNeed(p.declaration);
     if (need === undefined) continue;
-    for (const node of discover(view.root, p.segments, need, p.channel, reads)) {
+    const object = p.declaration.values.instances !== undefined;
+    for (const node of discover(view.root, p.segments, need, p.channel, reads, object)) {
       readMatch(node, p.declaration, valueTimeOf(view, node), p.channel, reads);
     }
   }
@@ -64,7 +65,7 @@ function parentsOf(view: MemoryDeviceView, segments: PathSegment[]): Node[] {
   for (const seg of segments.slice(0, -1)) {
     nodes = nodes.flatMap((n) => {
       if (seg.kind === 'name') return n.children.has(seg.name) ? [n.children.get(seg.name) as Node] : [];
-      return [...n.children.values()].filter((c) => seg.kind === 'any' || filtersMatch(c, seg.filters));
+      return [...childrenOf(n)].filter((c) => seg.kind === 'any' || filtersMatch(c, seg.filters));
     });
   }
   return nodes;

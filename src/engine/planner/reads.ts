@@ -7,7 +7,7 @@
  * that are older than declared are read in one batch each.
  */
 import type { EpochMs } from '../../db/types';
-import { childrenListedAt, filtersMatch, type Node } from '../../sandbox/device-view';
+import { childrenListedAt, childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration } from '../../sandbox/types';
 import { Collector } from './collect';
@@ -35,58 +35,93 @@ export function pathNeed(d: Declaration): EpochMs | undefined {
 }
 
 /**
- * Walks the pattern over the cache, asking for names where the walk cannot
- * go on; returns the nodes it fully matched (their own attributes are judged
- * by `readMatches`).
+ * Walks the pattern over the cache, asking for what it needs where the walk
+ * cannot go on; returns the nodes it fully matched (their own attributes are
+ * judged by `readMatch`).
  */
-export function discover(root: Node, segments: PathSegment[], need: EpochMs, channel: string, reads: Reads): Node[] {
+export function discover(root: Node, segments: PathSegment[], need: EpochMs, channel: string, reads: Reads, object: boolean): Node[] {
   const matched: Node[] = [];
-  walk(root, segments, 0, need, channel, reads, matched);
+  walk({ segs: segments, need, channel, reads, object, out: matched }, root, 0);
   return matched;
 }
 
-function walk(node: Node, segs: PathSegment[], i: number, need: EpochMs, channel: string, reads: Reads, out: Node[]): void {
-  if (i === segs.length) return void out.push(node);
-  const seg = segs[i];
-  const last = i === segs.length - 1;
+interface Walk {
+  segs: PathSegment[];
+  need: EpochMs;
+  channel: string;
+  reads: Reads;
+  /** The declaration is about objects (instances): its target is read by listing, not by GetParameterValues. */
+  object: boolean;
+  out: Node[];
+}
+
+function walk(w: Walk, node: Node, i: number): void {
+  if (i === w.segs.length) return void w.out.push(node);
+  const seg = w.segs[i];
   if (seg.kind === 'name') {
     const child = node.children.get(seg.name);
-    if (child && !(last && need > 1 && (child.row?.namesTime ?? 0) < need)) return walk(child, segs, i + 1, need, channel, reads, out);
-    if (child === undefined && childrenListedAt(node) >= need) return; // known absent
-    if (last || child !== undefined) reads.names.add(objectPath(node), channel, true);
-    else reads.names.add(`${objectPath(node)}${seg.name}.`, channel, false);
+    const last = i === w.segs.length - 1;
+    if (child && !(last && w.need > 1 && existedAt(child) < w.need)) return walk(w, child, i + 1);
+    if (child === undefined && childrenListedAt(node) >= w.need) return; // known absent
+    askFor(w, node, i);
     return;
   }
-  if (childrenListedAt(node) < need) {
-    // A list with more segments below (or filters to test) is read whole: one round instead of one per level.
-    reads.names.add(objectPath(node), channel, last && seg.kind === 'any');
+  if (childrenListedAt(node) < w.need) {
+    w.reads.names.add(objectPath(node), w.channel, true);
     return;
   }
-  for (const child of node.children.values()) {
-    if (seg.kind === 'alias' && !keysKnown(child, seg, need, channel, reads)) continue;
-    if (seg.kind === 'any' || filtersMatch(child, seg.filters)) walk(child, segs, i + 1, need, channel, reads, out);
+  for (const child of childrenOf(node)) {
+    if (seg.kind === 'alias' && !keysKnown(w, child, seg)) continue;
+    if (seg.kind === 'any' || filtersMatch(child, seg.filters)) walk(w, child, i + 1);
   }
 }
 
+/**
+ * The cache lacks segment i under `node`. A concrete rest naming a parameter
+ * is read with GetParameterValues at once (existence, value and type in one
+ * round; a 9005 lists its parent instead); otherwise the object that holds
+ * what comes next is listed, one level: the list a wildcard runs through, or
+ * the object a concrete path ends in. Never a whole subtree.
+ */
+function askFor(w: Walk, node: Node, i: number): void {
+  const rest = w.segs.slice(i);
+  const wild = rest.findIndex((s) => s.kind !== 'name');
+  const names = (wild < 0 ? rest : rest.slice(0, wild)).map((s) => (s as { name: string }).name);
+  const base = node.path === '' ? '' : `${node.path}.`;
+  if (wild >= 0) return w.reads.names.add(`${base}${names.join('.')}.`, w.channel, true);
+  const target = base + names.join('.');
+  if (w.object || /^\d+$/.test(names[names.length - 1])) {
+    w.reads.names.add(parentObject(target), w.channel, true);
+  } else {
+    w.reads.values.add(target, w.channel, true);
+  }
+}
+
+/** When the cache last saw the path exist: listed, or read. */
+function existedAt(node: Node): EpochMs {
+  return Math.max(node.row?.namesTime ?? 0, node.row?.valueTime ?? 0);
+}
+
 /** An instance's alias keys must be known (and as fresh as the list) before it can be matched. */
-function keysKnown(instance: Node, seg: Extract<PathSegment, { kind: 'alias' }>, need: EpochMs, channel: string, reads: Reads): boolean {
+function keysKnown(w: Walk, instance: Node, seg: Extract<PathSegment, { kind: 'alias' }>): boolean {
   let known = true;
   for (const f of seg.filters) {
     let node: Node | undefined = instance;
     for (const name of f.key) node = node?.children.get(name);
+    const path = `${instance.path}.${f.key.join('.')}`;
     if (node === undefined) {
-      if ((instance.row?.namesTime ?? 0) >= need) continue; // the instance was listed: it has no such key
-      reads.names.add(objectPath(instance), channel, false);
+      if ((instance.row?.namesTime ?? 0) >= w.need) continue; // the instance was listed: it has no such key
+      w.reads.values.add(path, w.channel, true);
       known = false;
-    } else if ((node.row?.valueTime ?? 0) < need && node.row?.kind === 'leaf') {
-      reads.values.add(node.path, channel, true);
+    } else if (node.row?.kind === 'leaf' && (node.row.valueTime ?? 0) < w.need) {
+      w.reads.values.add(path, w.channel, true);
       known = false;
     }
   }
   return known;
 }
 
-/** What a matched node still needs read: its value, attributes, or (for a write) its writability. */
+/** What a matched node still needs read: names (writability, object flag), value, attributes. */
 export function readMatch(node: Node, d: Declaration, valueTime: EpochMs, channel: string, reads: Reads): void {
   const row = node.row;
   const t = d.timestamps;
@@ -94,8 +129,6 @@ export function readMatch(node: Node, d: Declaration, valueTime: EpochMs, channe
   const namesTime = row?.namesTime ?? 0;
   const parent = parentObject(node.path);
   if ((t.writable ?? 0) > namesTime || (t.object ?? 0) > namesTime) reads.names.add(parent, channel, true);
-  // Writing needs to know the parameter is writable; a device refuses a whole SetParameterValues for one that is not.
-  if (leaf && d.values.value !== undefined && row.writable === null) reads.names.add(parent, channel, true);
   if (leaf && (t.value ?? 0) > valueTime) reads.values.add(node.path, channel, true);
   const attributesTime = row?.attributesTime ?? 0;
   if ((t.notification ?? 0) > attributesTime || (t.accessList ?? 0) > attributesTime) reads.attributes.add(leaf ? node.path : `${node.path}.`, channel, true);

@@ -4,7 +4,7 @@
  * value that differs (typed), then one SetParameterAttributes.
  */
 import type { ParameterValueStruct, SetParameterAttributesStruct, XsdType } from '../../cwmp/soap/types';
-import { filtersMatch, type Node } from '../../sandbox/device-view';
+import { childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ScriptValue, ViewEntry } from '../../sandbox/types';
 import { sameValue, toWire } from '../../sandbox/values';
@@ -28,7 +28,7 @@ export function newWrites(): Writes {
 export function planInstances(parents: Node[], last: PathSegment, wanted: number | [number, number], channel: string, writes: Writes): void {
   const [min, max] = typeof wanted === 'number' ? [wanted, wanted] : wanted;
   for (const parent of parents) {
-    const matches = [...parent.children.values()].filter((c) => segmentMatches(c, last) && c.row?.kind !== 'leaf');
+    const matches = [...childrenOf(parent)].filter((c) => segmentMatches(c, last) && c.row?.kind !== 'leaf');
     if (matches.length > max) {
       for (const m of matches.slice(max)) writes.deletes.add(`${m.path}.`, channel, true);
     } else if (matches.length < min && last.kind !== 'name') {
