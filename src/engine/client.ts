@@ -12,9 +12,12 @@ import type { SessionState } from '../cwmp/session/state';
 import { createLogger, type Logger } from '../log';
 import { overheadSummary, recordOverhead } from './stats';
 import { eventsMatch } from '../presets/events';
-import { inSchedule, type PresetRegistry } from '../presets/registry';
+import type { PresetRegistry } from '../presets/registry';
 import { bullPrefix, replyChannel, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import type { StepOutput } from './step';
+import { openSchedules } from './schedules';
+
+const SCHEDULE_REFRESH_MS = 1_000;
 
 export interface ClientOptions {
   redisPrefix: string;
@@ -37,6 +40,9 @@ export class EngineClient {
   private readonly queue: Queue;
   private readonly channel: string;
   private readonly waiting = new Map<string, Waiter>();
+  /** Scheduled presets whose window the cluster's scheduler opened, refreshed every second. */
+  private open = new Set<string>();
+  private refresher: NodeJS.Timeout | null = null;
 
   constructor(private readonly presets: PresetRegistry, private readonly options: ClientOptions) {
     this.queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: bullPrefix(options.redisPrefix) });
@@ -47,15 +53,26 @@ export class EngineClient {
   async start(): Promise<void> {
     await this.options.subscriber.subscribe(this.channel);
     await this.queue.waitUntilReady();
+    await this.refreshSchedules();
+    this.refresher = setInterval(() => void this.refreshSchedules(), SCHEDULE_REFRESH_MS);
+    this.refresher.unref();
+  }
+
+  private async refreshSchedules(): Promise<void> {
+    try {
+      this.open = await openSchedules(this.options.connection, this.options.redisPrefix);
+    } catch (err) {
+      this.options.log.warn({ err }, 'could not read the open preset schedules');
+    }
   }
 
   /**
    * Whether a session with these events needs the engine at all: some preset
-   * listens to them (preconditions are the worker's to judge). A periodic
-   * Inform no preset listens to costs nothing here.
+   * listens to them and, if scheduled, has its window open (preconditions are
+   * the worker's to judge). A periodic Inform no preset wants costs nothing here.
    */
-  wants(events: readonly string[], now = Date.now()): boolean {
-    return this.presets.list().some((p) => eventsMatch(p.events, [...events]) && (!p.schedule || inSchedule(p, now)));
+  wants(events: readonly string[]): boolean {
+    return this.presets.list().some((p) => eventsMatch(p.events, [...events]) && (!p.schedule || this.open.has(p.name)));
   }
 
   /** The next step of a session whose provisioning state is current in Redis; null when no worker answered. */
@@ -108,6 +125,7 @@ export class EngineClient {
   }
 
   async close(): Promise<void> {
+    if (this.refresher) clearInterval(this.refresher);
     const overhead = overheadSummary();
     if (overhead) (this.options.log.isLevelEnabled('info') || this.options.log.level === 'silent' ? this.options.log : createLogger('info')).info({ overhead }, 'engine hand-off');
     for (const w of this.waiting.values()) {

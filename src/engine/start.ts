@@ -14,7 +14,8 @@ import { SandboxPool } from '../sandbox';
 import { EngineClient } from './client';
 import { ExtensionHost } from './ext';
 import { ScriptLibrary } from './script-library';
-import { EngineWorker, openSchedules } from './worker';
+import { openSchedules } from './schedules';
+import { EngineWorker } from './worker';
 
 /** The live presets of a process, with problems logged (one line per rejected file version). */
 export function presetRegistry(config: Readonly<Config>, log: Logger): PresetRegistry {

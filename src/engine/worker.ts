@@ -13,7 +13,8 @@ import type { DeviceStore } from '../db/types';
 import { createLogger, type Logger } from '../log';
 import type { Preset } from '../presets/types';
 import type { PresetRegistry } from '../presets/registry';
-import { bullPrefix, schedulesKey, STEP_QUEUE, type StepJob, type StepReply } from './queue';
+import { openWindow } from './schedules';
+import { bullPrefix, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import { SessionCache } from './session-cache';
 import { step, type StepDeps } from './step';
 import { engineStats, timed } from './stats';
@@ -91,8 +92,7 @@ export class EngineWorker {
   }
 
   private async openWindow(job: ScheduleJob): Promise<void> {
-    const until = Date.now() + job.durationS * 1000;
-    await this.options.redis.hset(schedulesKey(this.options.redisPrefix), job.preset, String(until));
+    const until = await openWindow(this.options.redis, this.options.redisPrefix, job.preset, job.durationS);
     this.options.log.info({ preset: job.preset, until: new Date(until).toISOString() }, 'preset schedule window opened');
   }
 
@@ -119,11 +119,4 @@ export class EngineWorker {
     await this.worker.close();
     await this.queue.close();
   }
-}
-
-/** Presets whose window the scheduler opened and that is still open. */
-export async function openSchedules(redis: Redis, redisPrefix: string): Promise<Set<string>> {
-  const all = await redis.hgetall(schedulesKey(redisPrefix));
-  const now = Date.now();
-  return new Set(Object.entries(all).filter(([, until]) => Number(until) > now).map(([name]) => name));
 }

@@ -186,6 +186,6 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     logged: 0,
     informHash: hashOf(inform),
     facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
-    provision: c.deps.engine?.wants(inform.events.map((e) => e.EventCode), now) ? newProvisionState() : null,
+    provision: c.deps.engine?.wants(inform.events.map((e) => e.EventCode)) ? newProvisionState() : null,
   };
 }
