@@ -21,7 +21,7 @@ import type { InFlightRequest, QueuedRequest, SessionState } from '../cwmp/sessi
 import type { CpeRequest, CpeResponse, DeviceIdStruct, Fault } from '../cwmp/soap/types';
 import type { ChannelFault, DeviceKey, InformRecord } from '../db/types';
 import type { ProvisionState } from './types';
-import { formatPresetError, loadPresetFile, presetMatches, PresetRegistry } from '../presets';
+import { formatPresetError, loadPresetFile, presetMatches } from '../presets';
 import { eventsMatch } from '../presets/events';
 import { isPresetFile, presetNameOf } from '../presets/load';
 import { lookupFrom } from '../presets/lookup';
@@ -131,7 +131,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       pool,
       scripts,
       ext,
-      presets: new OnePreset(preset),
+      presets: { list: () => [preset], get: (name: string) => (name === preset.name ? preset : undefined) },
       limits: { maxRpcs: options.maxRpcs ?? 64, maxSteps: options.maxSteps ?? 32 },
       log: noteLogger(notes),
       // A dry run is about what the preset does: its window is open.
@@ -288,22 +288,6 @@ function loadNamedPreset(dir: string, name: string, provisions: Set<string>): Pr
     throw error;
   }
   return r.preset;
-}
-
-/** The registry step() asks for presets, holding the one preset of the dry run. */
-class OnePreset extends PresetRegistry {
-  constructor(private readonly preset: Preset) {
-    super(path.dirname(preset.file), { watch: false, pollMs: 0 });
-    this.close();
-  }
-
-  override list(): Preset[] {
-    return [this.preset];
-  }
-
-  override get(name: string): Preset | undefined {
-    return name === this.preset.name ? this.preset : undefined;
-  }
 }
 
 /** A logger whose warnings (a provision waiting on a commit() that needs no RPC ...) become notes. */

@@ -25,7 +25,8 @@ import { tagRows, tagChanges, applyTagChanges } from './tags';
 import type { ProvisionState } from './types';
 
 export interface StepDeps extends RunDeps {
-  presets: PresetRegistry;
+  /** The live presets (a PresetRegistry; the dry run hands one preset). */
+  presets: Pick<PresetRegistry, 'list' | 'get'>;
   limits: { maxRpcs: number; maxSteps: number };
   log: Logger;
   /** Scripts of virtual parameters (VIRTUAL_PARAMETERS_DIR). */
