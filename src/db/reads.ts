@@ -7,7 +7,7 @@ import { readChannelFaults } from './channel-faults';
 import { parseHistory } from './device-row';
 import { faultFromEntity } from './faults';
 import { PARAMETER_COLUMNS, rowToParameter } from './param-table';
-import { prefixCondition } from './paths';
+import { ancestorsOf, prefixCondition } from './paths';
 import type { Db } from './sql';
 
 const DEFAULT_LIMIT = 100;
@@ -67,6 +67,37 @@ export async function getParameters(db: Db, deviceKey: DeviceKey, prefix = ''): 
   const sql = `SELECT ${columns} FROM device_parameters p JOIN devices d ON d.id = p.device_id
     WHERE d.device_key = ? AND ${cond.sql} ORDER BY p.path`;
   return (await db.select(sql, [deviceKey, ...cond.params])).map(rowToParameter);
+}
+
+/**
+ * The rows a planner needs to judge paths under `prefixes`: every row at or
+ * below each prefix ("A.B." a subtree, "A.B" one row, "" everything), and
+ * the object rows above each prefix. One statement.
+ */
+export async function getParametersUnder(db: Db, deviceKey: DeviceKey, prefixes: string[]): Promise<CachedParameter[]> {
+  if (prefixes.includes('')) return getParameters(db, deviceKey);
+  const conds: string[] = [];
+  const params: string[] = [];
+  const exact = new Set<string>();
+  for (const prefix of prefixes) {
+    for (const a of ancestorsOf(prefix)) exact.add(a);
+    if (prefix.endsWith('.')) {
+      const cond = prefixCondition(prefix, 'p.path');
+      conds.push(`(${cond.sql})`);
+      params.push(...cond.params);
+    } else {
+      exact.add(prefix);
+    }
+  }
+  if (exact.size > 0) {
+    conds.push(`p.path IN (${[...exact].map(() => '?').join(', ')})`);
+    params.push(...exact);
+  }
+  if (conds.length === 0) return [];
+  const columns = PARAMETER_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ');
+  const sql = `SELECT ${columns} FROM device_parameters p JOIN devices d ON d.id = p.device_id
+    WHERE d.device_key = ? AND (${conds.join(' OR ')}) ORDER BY p.path`;
+  return (await db.select(sql, [deviceKey, ...params])).map(rowToParameter);
 }
 
 export async function pendingRequests(ds: DataSource, deviceKey: DeviceKey): Promise<Pending[]> {

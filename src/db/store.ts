@@ -76,6 +76,10 @@ export class SqlDeviceStore implements DeviceStore {
     return this.exclusive(() => withDb(this.ds, this.driver, (db) => reads.getParameters(db, deviceKey, prefix)));
   }
 
+  getParametersUnder(deviceKey: DeviceKey, prefixes: string[]): Promise<CachedParameter[]> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => reads.getParametersUnder(db, deviceKey, prefixes)));
+  }
+
   /** Adds, then removes (a tag in both lists ends up removed). Creates a bare device row if needed. */
   setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void> {
     return this.exclusive(() =>

@@ -197,6 +197,8 @@ export interface DeviceStore {
   listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]>;
   getDevice(deviceKey: DeviceKey): Promise<DeviceDetail | null>;
   getParameters(deviceKey: DeviceKey, prefix?: ParameterPath): Promise<CachedParameter[]>;
+  /** What a planner needs under some paths: rows at or below each prefix ("X." a subtree, "X" one row), plus the objects above them. */
+  getParametersUnder(deviceKey: DeviceKey, prefixes: string[]): Promise<CachedParameter[]>;
 
   setTags(deviceKey: DeviceKey, add: string[], remove: string[]): Promise<void>;
   /** Tags of a device ([] when unknown). */

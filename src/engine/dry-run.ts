@@ -164,7 +164,7 @@ async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, devi
   const provision = (): ProvisionState => state.provision ?? fail('the session lost its provisioning state');
   const followUps = new WeakSet<QueuedRequest>();
   while (!provision().done) {
-    takeStepOutput(state, await step(deps, state, table, stored)); // its clear() ops are in the table already
+    takeStepOutput(state, await step(deps, state, { table, stored })); // its clear() ops are in the table already
     const round: DryRunRound = { step: provision().steps, rpcs: [] };
     for (let next = state.queue.shift(); next; next = state.queue.shift()) {
       const sent: InFlightRequest = { ...next, cwmpId: `${SESSION_ID.slice(0, 8)}-${++state.sent}`, sentAt: Date.now() };

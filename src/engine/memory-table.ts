@@ -17,6 +17,13 @@ export class MemoryTable implements ParamRows {
     for (const r of rows) this.put(r);
   }
 
+  /** Replaces every row (the tree object stays the same). */
+  reset(rows: Iterable<CachedParameter>): void {
+    this.rows.clear();
+    this.root.children.clear();
+    for (const r of rows) this.put(r);
+  }
+
   all(): IterableIterator<CachedParameter> {
     return this.rows.values();
   }

@@ -1,37 +1,54 @@
 /**
- * A worker's memory of the sessions it planned: the device's cached rows with
- * the session's log applied so far, so the next step of the same session only
- * applies what is new. Any worker can take any step: a miss rebuilds from the
- * store and the whole log.
+ * A worker's memory of the sessions it plans: the parts of the device's
+ * cached model the session looked at (loaded lazily, by prefix), with the
+ * session's log applied, so the next step of the same session only applies
+ * what is new. Any worker can take any step: a miss rebuilds from the store
+ * and the whole log.
  */
 import type { SessionLogEntry, SessionState } from '../cwmp/session/state';
-import type { DeviceStore } from '../db/types';
+import type { CachedParameter, DeviceStore } from '../db/types';
 import { MemoryTable } from './memory-table';
+import { covered } from './prefixes';
 import type { StoredDevice } from './step';
 
-interface Entry {
+export interface CachedSession {
   table: MemoryTable;
-  /** Log entries already applied to `table`. */
-  applied: number;
   stored: StoredDevice;
+  /** Makes sure rows under `prefixes` are loaded; true when the table was rebuilt (scripts must run again). */
+  ensure(prefixes: string[], pending: readonly SessionLogEntry[]): Promise<boolean>;
+}
+
+interface Entry {
+  state: SessionState;
+  table: MemoryTable;
+  stored: StoredDevice;
+  /** Stored rows loaded so far, and the prefixes they cover. */
+  base: Map<string, CachedParameter>;
+  loaded: string[];
+  /** The session log as last seen, and how much of it is applied to `table`. */
+  log: SessionLogEntry[];
+  applied: number;
 }
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly store: DeviceStore, private readonly capacity = 500) {}
+  constructor(private readonly store: DeviceStore, private readonly capacity = 256) {}
 
   /** The session's table, brought up to date with its log. */
-  async get(state: SessionState, log: SessionLogEntry[]): Promise<Entry> {
+  async get(state: SessionState, log: SessionLogEntry[]): Promise<CachedSession> {
     let entry = this.entries.get(state.id);
     if (entry && entry.applied > log.length) entry = undefined; // not the log we saw: rebuild
     if (entry) this.entries.delete(state.id); // re-inserted below: most recently used last
-    entry ??= await this.load(state);
+    entry ??= await this.open(state);
+    entry.state = state;
+    entry.log = log;
     for (const e of log.slice(entry.applied)) if (e.t === 'op') await entry.table.applyOp(e.op);
     entry.applied = log.length;
     this.entries.set(state.id, entry);
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return entry;
+    const e = entry;
+    return { table: e.table, stored: e.stored, ensure: (prefixes, pending) => this.ensure(e, prefixes, pending) };
   }
 
   /** After a step: its own log entries are already in the table. */
@@ -44,16 +61,24 @@ export class SessionCache {
     this.entries.delete(sid);
   }
 
-  private async load(state: SessionState): Promise<Entry> {
-    // A BOOTSTRAP empties the stored model at commit: plan from an empty one too.
+  private async open(state: SessionState): Promise<Entry> {
+    const [channelFaults, tags] = await Promise.all([this.store.getChannelFaults(state.deviceKey), this.store.getTags(state.deviceKey)]);
+    // A BOOTSTRAP empties the stored model at commit: plan from an empty one too (nothing to load).
     const bootstrap = state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
-    const [rows, channelFaults, tags] = await Promise.all([
-      bootstrap ? [] : this.store.getParameters(state.deviceKey),
-      this.store.getChannelFaults(state.deviceKey),
-      this.store.getTags(state.deviceKey),
-    ]);
-    const table = new MemoryTable(rows);
+    const table = new MemoryTable();
     await table.applyInform(state.inform);
-    return { table, applied: 0, stored: { channelFaults, tags } };
+    return { state, table, stored: { channelFaults, tags }, base: new Map(), loaded: bootstrap ? [''] : [], log: [], applied: 0 };
+  }
+
+  private async ensure(entry: Entry, prefixes: string[], pending: readonly SessionLogEntry[]): Promise<boolean> {
+    const missing = [...new Set(prefixes)].filter((p) => !covered(entry.loaded, p));
+    if (missing.length === 0) return false;
+    for (const row of await this.store.getParametersUnder(entry.state.deviceKey, missing)) entry.base.set(row.path, row);
+    entry.loaded.push(...missing);
+    // The stored rows go under what the session learnt: replay the Inform and the log on top of them.
+    entry.table.reset(entry.base.values());
+    await entry.table.applyInform(entry.state.inform);
+    for (const e of [...entry.log.slice(0, entry.applied), ...pending]) if (e.t === 'op') await entry.table.applyOp(e.op);
+    return true;
   }
 }

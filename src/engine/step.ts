@@ -16,7 +16,8 @@ import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/sessi
 import { channelFault, type FaultSource } from './faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
-import type { Plan, PlannedRequest } from './planner/types';
+import type { ChannelDeclaration, Plan, PlannedRequest } from './planner/types';
+import { prefixOf } from './prefixes';
 import { recoveryFor } from './recovery';
 import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions';
 import type { ScriptLibrary } from './script-library';
@@ -51,7 +52,20 @@ export interface StepOutput {
 /** Local changes (clears, tags) re-run the scripts in the same step; this many times at most. */
 const MAX_LOCAL_ROUNDS = 4;
 
-export async function step(deps: StepDeps, state: SessionState, table: MemoryTable, stored: StoredDevice): Promise<StepOutput> {
+/**
+ * The session's view of the device: a table of what the store had (possibly
+ * only parts, see `ensure`) with the session's learning applied.
+ */
+export interface StepSource {
+  table: MemoryTable;
+  stored: StoredDevice;
+  /** Loads the stored rows under these prefixes if missing (true: the table changed). Absent: the table is whole. */
+  ensure?: (prefixes: string[], pending: readonly SessionLogEntry[]) => Promise<boolean>;
+}
+
+export async function step(deps: StepDeps, state: SessionState, source: StepSource): Promise<StepOutput> {
+  const { table, stored } = source;
+  const ensure = source.ensure ?? (async () => false);
   const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
   const log: SessionLogEntry[] = [];
   const now = state.startedAt;
@@ -65,7 +79,8 @@ export async function step(deps: StepDeps, state: SessionState, table: MemoryTab
     return stop(deps, p, state, stored, { code: 'engine.limit', message: `provisioning needed more than ${what} in one session` }, log);
   }
 
-  const presets = await chosenPresets(deps, p, state, table, stored);
+  if (p.presets === null) await ensure(preconditionPrefixes(deps), log);
+  const presets = await chosenPresets(deps, p, state, source);
   let virtual = new Map<string, VirtualValue>();
   let runs: RunsOutcome | null = null;
   let view: MemoryDeviceView | null = null;
@@ -77,6 +92,8 @@ export async function step(deps: StepDeps, state: SessionState, table: MemoryTab
     for (const [channel, source] of runs.faults) addFault(p, channel, source, stored, now);
     Object.assign(p.logs, runs.logs);
 
+    // The rows the declarations look at, if not loaded yet: load, and run the scripts again on them.
+    if (await ensure(declaredPrefixes(runs.declarations), log)) continue;
     const cleared = await applyClears(p, table, runs.clears, state, log);
     const tags = tagChanges(runs.declarations, stored.tags, p.tags);
     applyTagChanges(p.tags, tags);
@@ -133,9 +150,10 @@ function runBase(state: SessionState) {
 }
 
 /** The presets of the session, chosen once at its first step (events, schedule, precondition on the cache). */
-async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionState, table: MemoryTable, stored: StoredDevice): Promise<Preset[]> {
+async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionState, source: StepSource): Promise<Preset[]> {
+  const { table, stored } = source;
   if (p.presets === null) {
-    const virtualParameters = await preconditionVirtuals(deps, state, table, stored, p);
+    const virtualParameters = await preconditionVirtuals(deps, state, source, p);
     const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
     const events = state.inform.events.map((e) => e.EventCode);
@@ -147,15 +165,28 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
   return p.presets.map((name) => deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
 }
 
+function preconditionPrefixes(deps: StepDeps): string[] {
+  const paths = deps.presets.list().flatMap((x) => (x.precondition ? pathsOf(x.precondition) : []));
+  return paths.map(prefixOf).filter((x): x is string => x !== null);
+}
+
+function declaredPrefixes(decls: readonly ChannelDeclaration[]): string[] {
+  return decls.map((d) => prefixOf(d.declaration.path)).filter((x): x is string => x !== null);
+}
+
 /** The virtual parameters preconditions read, computed from the cache as it is (no RPC for them). */
-async function preconditionVirtuals(deps: StepDeps, state: SessionState, table: MemoryTable, stored: StoredDevice, p: ProvisionState): Promise<Record<string, string | number | boolean | null>> {
+async function preconditionVirtuals(deps: StepDeps, state: SessionState, source: StepSource, p: ProvisionState): Promise<Record<string, string | number | boolean | null>> {
   if (!deps.virtual) return {};
   const names = new Set(deps.presets.list().flatMap((x) => (x.precondition ? pathsOf(x.precondition) : [])).filter((x) => x.startsWith(VIRTUAL_ROOT)));
   if (names.size === 0) return {};
   const asked = new Map([...names].map((path) => [path.slice(VIRTUAL_ROOT.length), [{ channel: '', declaration: { path, timestamps: {}, values: {} } }]]));
-  const view = viewOf(table, stored, p, state, new Map());
-  const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, p.extResults);
-  return Object.fromEntries([...out.values].map(([name, v]) => [name, toScriptValue(v.value, v.type)]));
+  for (let round = 0; ; round++) {
+    const view = viewOf(source.table, source.stored, p, state, new Map());
+    const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, p.extResults);
+    // The scripts' reads need their rows: load them and compute again.
+    if (round < MAX_LOCAL_ROUNDS && source.ensure && (await source.ensure(declaredPrefixes(out.declarations), []))) continue;
+    return Object.fromEntries([...out.values].map(([name, v]) => [name, toScriptValue(v.value, v.type)]));
+  }
 }
 
 /** Presets whose channel is neither faulted in this session nor waiting out a stored fault's backoff. */

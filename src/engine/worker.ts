@@ -79,7 +79,7 @@ export class EngineWorker {
       if (state.provision.steps !== job.step) return { ...base, error: `stale step ${job.step} (session is at ${state.provision.steps})` };
       const cached = await this.cache.get(state, entries);
       engineStats.steps++;
-      const output = await timed('stepMs', () => step(this.deps, state, cached.table, cached.stored));
+      const output = await timed('stepMs', () => step(this.deps, state, cached));
       if (output.provision.done) this.cache.forget(state.id);
       else this.cache.advance(state.id, output.log.length);
       log.debug({ deviceId: state.deviceKey, sessionId: state.id, step: output.provision.steps, requests: output.requests.map((r) => r.request.method) }, 'engine step');

@@ -85,7 +85,8 @@ export class MemoryDeviceView implements DeviceView {
     if (row.accessList !== null) entry.accessList = [...row.accessList];
     const ts = entry.timestamps;
     if (row.namesTime !== null) ts.path = ts.object = ts.writable = row.namesTime;
-    const valueTime = this.informPaths.has(row.path) ? Math.max(row.valueTime ?? 0, this.informTime) : row.valueTime;
+    // An object's valueTime is when its children were listed: it has no value to be fresh.
+    const valueTime = row.kind !== 'leaf' ? null : this.informPaths.has(row.path) ? Math.max(row.valueTime ?? 0, this.informTime) : row.valueTime;
     if (valueTime !== null && valueTime > 0) ts.value = valueTime;
     if (row.attributesTime !== null) ts.notification = ts.accessList = row.attributesTime;
     return entry;
@@ -168,15 +169,12 @@ export function filtersMatch(instance: Node, filters: readonly AliasFilter[]): b
 
 /**
  * When the list of `node`'s children was last read: the object's own stamp
- * (its valueTime: a listing of it, NextLevel=true, or of a subtree above it),
- * else the oldest names time among its children (a cache from before the
- * stamp). An object named by its parent's listing has only a names time:
- * its children were never listed.
+ * (its valueTime, set by a listing of it, NextLevel=true, or of a subtree
+ * above it); 0 if never. An object named by its parent's listing has only a
+ * names time: its own children were never listed. (The children's names
+ * times say nothing of the list: they may come from deeper listings, or the
+ * rows may be a part of the device's model loaded for one session.)
  */
 export function childrenListedAt(node: Node): EpochMs {
-  const own = node.row && node.row.kind !== 'leaf' ? (node.row.valueTime ?? 0) : 0;
-  if (own > 0 || node.children.size === 0) return own;
-  let oldest = Infinity;
-  for (const child of node.children.values()) oldest = Math.min(oldest, child.row?.namesTime ?? 0);
-  return oldest;
+  return node.row && node.row.kind !== 'leaf' ? (node.row.valueTime ?? 0) : 0;
 }

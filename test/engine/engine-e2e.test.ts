@@ -102,3 +102,39 @@ return { writable: true, value: real.value ? [real.value[0], 'xsd:unsignedInt'] 
     assert.ok(detail?.tags.some((x) => x.startsWith('model-')), JSON.stringify(detail?.tags));
   });
 });
+
+describe('a later session loads only what its presets look at', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const fleets: Fleet[] = [];
+  before(async () => {
+    const presets = dirWith({
+      'discover.yaml': 'events: ["0 BOOTSTRAP"]\nchannel: a\nprovisions:\n  - [discover]\n',
+      'refresh.yaml': 'events: ["2 PERIODIC"]\nchannel: b\nprovisions:\n  - [refresh]\n',
+    });
+    const provisions = dirWith({
+      'discover.js': "const now = Date.now();\ndeclare('Device.WiFi.SSID.*.SSID', { path: now, value: now });\ndeclare('Device.ManagementServer.PeriodicInformInterval', { value: now });\n",
+      // Anything cached will do: a periodic session needs no RPC, if the stored rows are found.
+      'refresh.js': "const ssids = declare('Device.WiFi.SSID.*.SSID', { path: 1, value: 1 });\ndeclare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: 1200 });\nlog('ssids', ssids.size);\n",
+    });
+    t = await startTestAcs('engine_lazy', { sessionTimeoutMs: 2000, presetsDir: presets, provisionsDir: provisions });
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await t?.stop();
+  });
+
+  it('plans a periodic session from the stored rows it needs: no reads, one write', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'LAZY-', concurrency: 1 });
+    fleets.push(fleet);
+    await fleet.connectAll();
+    const device = fleet.devices[0];
+    const outcome = await device.runSession('2 PERIODIC');
+    assert.equal(outcome.result, 'completed');
+    assert.equal(outcome.rpcs, 1, 'only the SetParameterValues');
+    assert.equal(device.model.getValue('Device.ManagementServer.PeriodicInformInterval'), '1200');
+    const detail = await t.acs.store.getDevice(deviceKeyOf(device.deviceId()));
+    const log = detail?.history.find((h) => h.kind === 'provision-log');
+    assert.deepEqual(log?.detail, { 'refresh/refresh': ['ssids 14'] });
+  });
+});

@@ -91,6 +91,7 @@ export class FactsAwareStore implements DeviceStore {
   listDevices: DeviceStore['listDevices'] = (o) => this.inner.listDevices(o);
   getDevice: DeviceStore['getDevice'] = (k) => this.inner.getDevice(k);
   getParameters: DeviceStore['getParameters'] = (k, p) => this.inner.getParameters(k, p);
+  getParametersUnder: DeviceStore['getParametersUnder'] = (k, p) => this.inner.getParametersUnder(k, p);
   setTags: DeviceStore['setTags'] = (k, a, r) => this.inner.setTags(k, a, r);
   getTags: DeviceStore['getTags'] = (k) => this.inner.getTags(k);
   getChannelFaults: DeviceStore['getChannelFaults'] = (k) => this.inner.getChannelFaults(k);

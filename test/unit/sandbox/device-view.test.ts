@@ -106,7 +106,7 @@ describe('sandbox: satisfied (commit) rules', function () {
     assert.equal(met(decl('Device.WiFi.SSID.1.Missing', { value: 1, path: T0 + 1 })), false);
     assert.equal(met(decl('Device.Vendor.X', {}, { value: [1] })), true, 'Device. listed its children at T0');
     assert.equal(MemoryDeviceView.from([]).satisfied([decl('Device.X', {}, { value: [1] })]), false, 'nothing ever listed');
-    assert.equal(MemoryDeviceView.from([row('A.B.', null, { namesTime: null })]).satisfied([decl('A.B.C', { value: 1 })]), false);
+    assert.equal(MemoryDeviceView.from([row('A.B.', null, { namesTime: null, valueTime: null })]).satisfied([decl('A.B.C', { value: 1 })]), false);
     assert.equal(met(decl('Vendor.X.Y')), true, 'nothing asked');
   });
 

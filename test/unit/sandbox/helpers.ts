@@ -4,12 +4,12 @@ import type { DeviceView, RunInput } from '../../../src/sandbox/types';
 
 export const T0 = 1_700_000_000_000;
 
-/** A cached row; the kind follows from the path, leaves are strings read at T0 unless told. */
+/** A cached row; the kind follows from the path, leaves are strings read at T0, objects listed at T0, unless told. */
 export function row(path: string, value: string | null = null, extra: Partial<CachedParameter> = {}): CachedParameter {
   const kind = !path.endsWith('.') ? 'leaf' : /\.\d+\.$/.test(path) ? 'instance' : 'object';
   return {
     path, kind, value, type: kind === 'leaf' ? 'xsd:string' : null, writable: kind === 'leaf', notification: null,
-    accessList: null, valueTime: kind === 'leaf' ? T0 : null, namesTime: T0, attributesTime: null, ...extra,
+    accessList: null, valueTime: T0, namesTime: T0, attributesTime: null, ...extra,
   };
 }
 
