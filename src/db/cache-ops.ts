@@ -57,6 +57,8 @@ export async function applyOp(table: ParamRows, op: CacheOp): Promise<void> {
 /**
  * Forgets rows under `path` last read before `before`, keeping the object
  * rows above anything that stays (every cached path has its objects above it).
+ * Objects at and above `path` whose children were listed before `before` lose
+ * that stamp: their list no longer says what is absent.
  */
 async function clearOlder(table: ParamRows, path: string, before: number): Promise<void> {
   const base = path.endsWith('.') ? path.slice(0, -1) : path;
@@ -68,6 +70,9 @@ async function clearOlder(table: ParamRows, path: string, before: number): Promi
     for (const a of ancestorsOf(r.path)) keep.add(a);
   }
   await table.deletePaths(rows.filter((r) => !keep.has(r.path)).map((r) => r.path));
+  const objects = [...(await table.load([...ancestorsOf(base), `${base}.`, ...keep])).values()];
+  const stale = objects.filter((r) => r.kind !== 'leaf' && r.valueTime !== null && r.valueTime < before);
+  await table.write(stale.map((r) => ({ ...r, valueTime: null })));
 }
 
 /**

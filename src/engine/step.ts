@@ -23,7 +23,7 @@ import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions'
 import type { ScriptLibrary } from './script-library';
 import { computeVirtual, declaredNames, sameValues, virtualRows, VIRTUAL_ROOT, type VirtualValue } from './virtual-parameters';
 import { tagRows, tagChanges, applyTagChanges } from './tags';
-import type { ProvisionState } from './types';
+import type { EngineRequestMeta, ProvisionState, RequestOutcome } from './types';
 
 export interface StepDeps extends RunDeps {
   /** The live presets (a PresetRegistry; the dry run hands one preset). */
@@ -73,11 +73,7 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
   p.steps++;
 
   const recovery = takeOutcomes(p, stored, now);
-  if (recovery.length > 0) return finish(deps, p, recovery, log);
-  if (p.steps > deps.limits.maxSteps || p.rpcs >= deps.limits.maxRpcs) {
-    const what = p.steps > deps.limits.maxSteps ? `${deps.limits.maxSteps} planning rounds` : `${deps.limits.maxRpcs} RPCs`;
-    return stop(deps, p, state, stored, { code: 'engine.limit', message: `provisioning needed more than ${what} in one session` }, log);
-  }
+  if (recovery.length > 0) return finish(deps, p, state, stored, recovery, log);
 
   if (p.presets === null) await ensure(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
@@ -112,14 +108,15 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
       for (const channel of new Set(runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
     }
   }
-  if (result.phase === 'none') {
+  if (result.phase !== 'none') return finish(deps, p, state, stored, result.requests, log);
+  {
     const ran = new Set(activePresets(presets, p, stored, now).map((x) => x.channel));
     p.clearedFaults = stored.channelFaults.filter((f) => ran.has(f.channel)).map((f) => f.channel);
     if (waiting) deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id }, 'a provision waits on a commit() that needs no RPC; ending');
     p.done = true;
     log.push(...historyOf(p, state));
   }
-  return finish(deps, p, result.requests, log);
+  return finish(deps, p, state, stored, [], log);
 }
 
 function fail(message: string): never {
@@ -261,11 +258,24 @@ function takeOutcomes(p: ProvisionState, stored: StoredDevice, now: number): Pla
       recovery.push(...retry);
       continue;
     }
-    const source = { code: `cwmp.${outcome.fault.code}`, message: `${outcome.method}: ${outcome.fault.message}` };
-    for (const channel of outcome.channels) addFault(p, channel, source, stored, now);
+    const source = { code: `cwmp.${outcome.fault.code}`, message: `${outcome.method}: ${outcome.fault.message}${detailText(outcome)}` };
+    for (const channel of blamed(outcome)) addFault(p, channel, source, stored, now);
   }
   p.outcomes = [];
   return recovery;
+}
+
+/** The channels a refused RPC faults: for a SetParameterValues with details, those of the refused parameters only. */
+function blamed(outcome: RequestOutcome): string[] {
+  const detail = outcome.fault?.detail;
+  if (!detail || detail.length === 0 || !outcome.paramChannels) return outcome.channels;
+  const channels = new Set(detail.flatMap((d) => outcome.paramChannels?.[d.name] ?? []));
+  return channels.size > 0 ? [...channels] : outcome.channels;
+}
+
+function detailText(outcome: RequestOutcome): string {
+  const detail = outcome.fault?.detail ?? [];
+  return detail.length === 0 ? '' : ` (${detail.map((d) => `${d.name}: ${d.code}`).join(', ')})`;
 }
 
 function addFault(p: ProvisionState, channel: string, source: FaultSource, stored: StoredDevice, now: number): void {
@@ -273,26 +283,52 @@ function addFault(p: ProvisionState, channel: string, source: FaultSource, store
   p.faults.push(channelFault(channel, source, stored.channelFaults.find((f) => f.channel === channel), now));
 }
 
-/** An engine limit: every channel still running gets the fault; the session ends. */
-function stop(deps: StepDeps, p: ProvisionState, state: SessionState, stored: StoredDevice, source: FaultSource, log: SessionLogEntry[]): StepOutput {
-  const now = state.startedAt;
-  for (const name of p.presets ?? []) {
-    const preset = deps.presets.get(name);
-    if (preset) addFault(p, preset.channel, source, stored, now);
+/**
+ * Hands the planned RPCs to the front end within the session's limits. Past
+ * the planning rounds, every channel still wanting RPCs gets an engine.limit
+ * fault and provisioning ends for this session. Past the RPC budget, the
+ * channels wanting the most RPCs get the fault, one by one, until the rest
+ * fits; the others go on (a request they shared is planned again without the
+ * faulted channel). Channels that are finished or backing off are never blamed.
+ */
+function finish(deps: StepDeps, p: ProvisionState, state: SessionState, stored: StoredDevice, planned: PlannedRequest[], log: SessionLogEntry[]): StepOutput {
+  const { maxSteps, maxRpcs } = deps.limits;
+  const limit = (what: string) => ({ code: 'engine.limit', message: `provisioning needed more than ${what} in one session` });
+  let requests = planned;
+  if (requests.length > 0 && p.steps > maxSteps) {
+    for (const channel of new Set(requests.flatMap((r) => r.channels))) addFault(p, channel, limit(`${maxSteps} planning rounds`), stored, state.startedAt);
+    requests = [];
   }
-  p.done = true;
-  log.push(...historyOf(p, state));
-  return finish(deps, p, [], log);
+  while (p.rpcs + requests.length > maxRpcs) {
+    const channel = greediest(requests);
+    if (channel === undefined) {
+      requests = [];
+      break;
+    }
+    addFault(p, channel, limit(`${maxRpcs} RPCs`), stored, state.startedAt);
+    requests = requests.filter((r) => !r.channels.includes(channel));
+  }
+  if (requests.length === 0 && planned.length > 0) {
+    p.done = true;
+    log.push(...historyOf(p, state));
+  }
+  p.rpcs += requests.length;
+  return { provision: p, requests: requests.map((r): QueuedRequest => ({ id: null, request: r.request, engine: metaOf(r) })), log };
 }
 
-function finish(_deps: StepDeps, p: ProvisionState, planned: PlannedRequest[], log: SessionLogEntry[]): StepOutput {
-  p.rpcs += planned.length;
-  const requests = planned.map((r): QueuedRequest => ({
-    id: null,
-    request: r.request,
-    engine: { channels: r.channels, ...(r.keys && r.keys.length > 0 ? { keys: r.keys } : {}), ...(r.record ? { record: r.record } : {}) },
-  }));
-  return { provision: p, requests, log };
+/** The channel that wants the most of these requests. */
+function greediest(requests: PlannedRequest[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const r of requests) for (const c of r.channels) counts.set(c, (counts.get(c) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function metaOf(r: PlannedRequest): EngineRequestMeta {
+  const meta: EngineRequestMeta = { channels: r.channels };
+  if (r.keys && r.keys.length > 0) meta.keys = r.keys;
+  if (r.record) meta.record = r.record;
+  if (r.paramChannels) meta.paramChannels = r.paramChannels;
+  return meta;
 }
 
 /** What the provisions logged, and the faults, kept in the device history once the session's provisioning ends. */

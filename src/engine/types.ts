@@ -14,6 +14,8 @@ export interface RequestOutcome {
   /** The paths it was about (for 9005 recovery). */
   paths: string[];
   fault?: { code: number; message: string; detail?: { name: string; code: number }[] };
+  /** SetParameterValues: the channels that declared each parameter. */
+  paramChannels?: Record<string, string[]>;
 }
 
 export interface ProvisionState {
@@ -49,6 +51,8 @@ export interface EngineRequestMeta {
   keys?: InstanceKeys;
   /** Synthetic values recorded in the cache when the device accepts it. */
   record?: ParameterValueStruct[];
+  /** SetParameterValues: the channels that declared each parameter (a refused one faults only its own). */
+  paramChannels?: Record<string, string[]>;
 }
 
 export function newProvisionState(): ProvisionState {

@@ -17,6 +17,7 @@ import type { FaultSource } from './faults';
 import { fromScriptFault } from './faults';
 import type { ChannelDeclaration } from './planner/types';
 import type { ScriptLibrary } from './script-library';
+import { syntheticRow } from './tags';
 
 export const VIRTUAL_ROOT = 'VirtualParameters.';
 
@@ -101,12 +102,12 @@ function valueOf(returned: unknown): VirtualValue | null {
   return { value: toWire(v), type, writable: r.writable === true };
 }
 
-/** Rows for the view: each computed virtual parameter as a leaf read at `now`. */
+/** Rows for the view: each computed virtual parameter as a leaf read at `now`, under a listed `VirtualParameters.` object. */
 export function virtualRows(values: Map<string, VirtualValue>, now: EpochMs): CachedParameter[] {
-  return [...values].map(([name, v]) => ({
-    path: VIRTUAL_ROOT + name, kind: 'leaf' as const, value: v.value, type: v.type, writable: v.writable,
-    notification: null, accessList: null, valueTime: now, namesTime: now, attributesTime: null,
-  }));
+  if (values.size === 0) return [];
+  const rows = [syntheticRow(VIRTUAL_ROOT, null, null, now)];
+  for (const [name, v] of values) rows.push({ ...syntheticRow(VIRTUAL_ROOT + name, v.value, v.type, now), writable: v.writable });
+  return rows;
 }
 
 export function sameValues(a: Map<string, VirtualValue>, b: Map<string, VirtualValue>): boolean {

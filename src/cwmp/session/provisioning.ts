@@ -49,6 +49,7 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
   const meta = sent.engine;
   if (!meta || !state.provision) return [];
   const outcome: RequestOutcome = { method: sent.request.method, channels: meta.channels, paths: pathsOf(sent) };
+  if (meta.paramChannels) outcome.paramChannels = meta.paramChannels;
   const out: SessionLogEntry[] = [];
   if (msg.method === 'Fault') {
     outcome.fault = { code: msg.FaultCode, message: msg.FaultString };

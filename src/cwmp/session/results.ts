@@ -72,8 +72,14 @@ export function entriesForResponse(
   return out;
 }
 
-/** The log entries for a request the CPE refused with a fault: recorded, and dropped from the queue. */
+/**
+ * The log entries for a request the CPE refused with a fault: recorded, and
+ * dropped from the queue. The engine's own requests are not recorded here: the
+ * engine recovers from their faults (a 9005 while probing) or turns them into
+ * a fault of the channel that wanted them.
+ */
 export function entriesForFault(sent: InFlightRequest, fault: Fault, time: number): SessionLogEntry[] {
+  if (sent.engine) return [];
   const record = {
     requestId: sent.id,
     request: sent.request,

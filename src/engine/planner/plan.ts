@@ -7,11 +7,16 @@
  */
 import { childrenOf, filtersMatch, type MemoryDeviceView, type Node } from '../../sandbox/device-view';
 import { parsePattern, type PathSegment } from '../../sandbox/path-pattern';
-import type { Declaration } from '../../sandbox/types';
+import type { Declaration, ViewEntry } from '../../sandbox/types';
 import { ACTION_ROOTS, planAction, type ActionContext } from './actions';
 import { discover, newReads, pathNeed, readMatch, readRequests } from './reads';
 import type { ChannelDeclaration, Plan, PlannedRequest } from './types';
 import { newWrites, planInstances, planWrites, writeRequests } from './writes';
+
+/** A later declaration's values over an earlier one's, field by field (value, notification, access list). */
+function mergeValues(earlier: Declaration, later: Declaration): Declaration {
+  return { ...later, values: { ...earlier.values, ...later.values } };
+}
 
 /** Roots that are never data-model paths: read-only session facts, and what the step or other layers handle. */
 const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags', 'VirtualParameters']);
@@ -38,8 +43,17 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
   for (const p of model) {
     const wanted = p.declaration.values.instances;
     if (wanted !== undefined) planInstances(parentsOf(view, p.segments), p.segments[p.segments.length - 1], wanted, p.channel, writes);
-    for (const e of view.match(p.declaration.path).entries) planWrites(e, p.declaration, p.channel, writes);
   }
+  // The last declaration of a path wins (heavier presets run later); only then is it compared with the cache.
+  const last = new Map<string, { entry: ViewEntry; declaration: Declaration; channel: string }>();
+  for (const p of model) {
+    if (p.declaration.values.value === undefined && p.declaration.values.notification === undefined && p.declaration.values.accessList === undefined) continue;
+    for (const entry of view.match(p.declaration.path).entries) {
+      const prev = last.get(entry.path);
+      last.set(entry.path, { entry, declaration: prev ? mergeValues(prev.declaration, p.declaration) : p.declaration, channel: p.channel });
+    }
+  }
+  for (const { entry, declaration, channel } of last.values()) planWrites(entry, declaration, channel, writes);
   const writeRound = writeRequests(writes, ctx);
   if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
 

@@ -110,7 +110,7 @@ function keysKnown(w: Walk, instance: Node, seg: Extract<PathSegment, { kind: 'a
     for (const name of f.key) node = node?.children.get(name);
     const path = `${instance.path}.${f.key.join('.')}`;
     if (node === undefined) {
-      if ((instance.row?.namesTime ?? 0) >= w.need) continue; // the instance was listed: it has no such key
+      if (childrenListedAt(instance) >= w.need) continue; // the instance's children were listed: it has no such key
       w.reads.values.add(path, w.channel, true);
       known = false;
     } else if (node.row?.kind === 'leaf' && (node.row.valueTime ?? 0) < w.need) {

@@ -24,6 +24,8 @@ export interface PlannedRequest {
   keys?: InstanceKeys;
   /** Synthetic values to record when the device accepts the request (action history: Reboot, Downloads.N.*). */
   record?: ParameterValueStruct[];
+  /** SetParameterValues: the channels that declared each parameter. */
+  paramChannels?: Record<string, string[]>;
 }
 
 export interface PlanContext {

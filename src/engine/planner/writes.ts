@@ -8,14 +8,14 @@ import { childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ScriptValue, ViewEntry } from '../../sandbox/types';
 import { sameValue, toWire } from '../../sandbox/values';
-import { Collector, } from './collect';
+import { Collector } from './collect';
 import { union } from './reads';
 import type { InstanceKeys, PlanContext, PlannedRequest } from './types';
 
 export interface Writes {
   deletes: Collector<true>;
-  /** Object path → the instances to add, each with its alias keys. */
-  adds: Collector<InstanceKeys[]>;
+  /** The instances to add under an object, each with its alias keys. */
+  adds: Collector<{ object: string; instances: InstanceKeys[] }>;
   values: Collector<ParameterValueStruct>;
   attributes: Collector<SetParameterAttributesStruct>;
 }
@@ -24,19 +24,39 @@ export function newWrites(): Writes {
   return { deletes: new Collector(), adds: new Collector(), values: new Collector(), attributes: new Collector() };
 }
 
+/** More instances than this are never added in one round (the RPC limit faults the channel first). */
+const MAX_ADDS = 1024;
+
 /** Adds or deletes instances under every object the pattern's parent part matches. */
 export function planInstances(parents: Node[], last: PathSegment, wanted: number | [number, number], channel: string, writes: Writes): void {
   const [min, max] = typeof wanted === 'number' ? [wanted, wanted] : wanted;
   for (const parent of parents) {
-    const matches = [...childrenOf(parent)].filter((c) => segmentMatches(c, last) && c.row?.kind !== 'leaf');
+    const siblings = [...childrenOf(parent)].filter((c) => c.row?.kind !== 'leaf');
+    const matches = siblings.filter((c) => segmentMatches(c, last));
     if (matches.length > max) {
       for (const m of matches.slice(max)) writes.deletes.add(`${m.path}.`, channel, true);
     } else if (matches.length < min && last.kind !== 'name') {
-      const keys = last.kind === 'alias' ? last.filters.map((f) => ({ Name: f.key.join('.'), Value: f.value, type: 'xsd:string' as XsdType })) : [];
-      const adds = Array.from({ length: min - matches.length }, () => keys);
-      writes.adds.set(`${parent.path}.`, channel, adds);
+      const keys = last.kind === 'alias' ? last.filters.map((f) => keyValue(f.key, f.value, siblings)) : [];
+      const adds = Array.from({ length: Math.min(min - matches.length, MAX_ADDS) }, () => keys);
+      // One entry per object and set of keys: two keyed instances of one table are both added.
+      writes.adds.set(`${parent.path}.\u0000${JSON.stringify(keys)}`, channel, { object: `${parent.path}.`, instances: adds });
     }
   }
+}
+
+/** An alias key as the new instance gets it, typed like the same parameter of a sibling instance. */
+function keyValue(key: string[], value: string, siblings: Node[]): ParameterValueStruct {
+  let type: XsdType = 'xsd:string';
+  for (const s of siblings) {
+    let node: Node | undefined = s;
+    for (const name of key) node = node?.children.get(name);
+    if (node?.row?.type) {
+      type = node.row.type;
+      break;
+    }
+  }
+  const wire = type === 'xsd:boolean' ? String(value === 'true' || value === '1') : value;
+  return { Name: key.join('.'), Value: wire, type };
 }
 
 function segmentMatches(node: Node, seg: PathSegment): boolean {
@@ -86,13 +106,14 @@ export function writeRequests(writes: Writes, ctx: PlanContext): PlannedRequest[
   for (const { key: path, channels } of writes.deletes.entries()) {
     out.push({ request: { method: 'DeleteObject', ObjectName: path, ParameterKey: key }, channels });
   }
-  for (const { key: path, value: instances, channels } of writes.adds.entries()) {
-    for (const keys of instances) out.push({ request: { method: 'AddObject', ObjectName: path, ParameterKey: key }, channels, keys });
+  for (const { value: { object, instances }, channels } of writes.adds.entries()) {
+    for (const keys of instances) out.push({ request: { method: 'AddObject', ObjectName: object, ParameterKey: key }, channels, keys });
   }
   const values = writes.values.entries();
   if (values.length > 0) {
     const list = values.map((e) => e.value).sort((a, b) => (a.Name < b.Name ? -1 : 1));
-    out.push({ request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: key }, channels: union(values) });
+    const paramChannels = Object.fromEntries(values.map((e) => [e.key, e.channels]));
+    out.push({ request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: key }, channels: union(values), paramChannels });
   }
   const attributes = writes.attributes.entries();
   if (attributes.length > 0) {
