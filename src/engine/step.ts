@@ -4,6 +4,7 @@
  * session (its state and log in Redis) and the stored device, so any worker
  * can take any step, and running a step twice plans the same thing.
  */
+import { createHash } from 'node:crypto';
 import type { ChannelFault, DeviceKey } from '../db/types';
 import type { Logger } from '../log';
 import { lookupFrom } from '../presets/lookup';
@@ -69,7 +70,7 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
   const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
   const log: SessionLogEntry[] = [];
   const now = state.startedAt;
-  const ctx = contextOf(state);
+  let ctx = contextOf(state, '');
   p.steps++;
 
   const recovery = takeOutcomes(p, stored, now);
@@ -77,6 +78,7 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 
   if (p.presets === null) await ensure(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
+  ctx = contextOf(state, await configurationKey(deps, presets));
   let virtual = new Map<string, VirtualValue>();
   let runs: RunsOutcome | null = null;
   let view: MemoryDeviceView | null = null;
@@ -123,18 +125,27 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function contextOf(state: SessionState): PlanOptions {
+function contextOf(state: SessionState, parameterKey: string): PlanOptions {
   return {
     now: state.startedAt,
-    parameterKey: parameterKeyOf(state),
+    parameterKey,
     events: state.inform.events.map((e) => e.EventCode),
     informTime: state.inform.time,
   };
 }
 
-/** Names the configuration round: the session that set it (≤ 32 characters, as TR-069 allows). */
-function parameterKeyOf(state: SessionState): string {
-  return `acs-${state.id.slice(0, 12)}`;
+/**
+ * The ParameterKey of the engine's writes: names the configuration being
+ * applied (the presets, their arguments and their provisions' code), so a
+ * device's Inform shows which one it has. At most 32 characters (TR-069).
+ */
+async function configurationKey(deps: StepDeps, presets: readonly Preset[]): Promise<string> {
+  const hash = createHash('sha1');
+  for (const preset of presets) {
+    hash.update(JSON.stringify([preset.name, preset.channel, preset.provisions]));
+    for (const call of preset.provisions) hash.update((await deps.scripts.get(call.name))?.source ?? '');
+  }
+  return `cfg-${hash.digest('hex').slice(0, 20)}`;
 }
 
 function runBase(state: SessionState) {

@@ -46,6 +46,8 @@ declare('Device.WiFi.SSID.*.SSID', { path: now, value: now });
     assert.equal(fleet.stats.violations, 0, reports.join('\n'));
     const device = fleet.devices[0];
     assert.equal(device.model.getValue('Device.ManagementServer.PeriodicInformInterval'), '600');
+    // The configuration applied is named in ParameterKey, which the device reports in its Informs.
+    assert.match(device.model.getValue('Device.ManagementServer.ParameterKey') ?? '', /^cfg-[0-9a-f]{20}$/);
     const key = deviceKeyOf(device.deviceId());
     const params = await t.acs.store.getParameters(key, 'Device.WiFi.SSID.');
     assert.ok(params.some((p) => p.path.endsWith('.SSID') && p.value !== null), JSON.stringify(params.slice(0, 5)));
