@@ -82,7 +82,8 @@ async function clearOlder(table: ParamRows, path: string, before: number): Promi
  */
 function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] {
   if (op.path === '' || !isObjectPath(op.path) || op.parameters.some((p) => p.Name === op.path)) return [];
-  return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, namesTime: op.time, valueTime: op.time })]];
+  // Its own names time is not touched: the listing does not say whether it is writable.
+  return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, valueTime: op.time })]];
 }
 
 /**

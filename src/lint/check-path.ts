@@ -11,6 +11,15 @@ const INSTANCE = /^\d+$/;
 /** TR-106 vendor extensions ("X_ACME-COM_Thing", "X_00D09E_Thing"): not in the standard model, not checked. */
 const VENDOR = /^X_/;
 
+/**
+ * Services (VoiceService, STBService, StorageService ...) are defined by their
+ * own data models (TR-104, TR-135, TR-140), which the root models only leave
+ * room for: a service the model lacks is not checked, like a vendor extension.
+ */
+function isServiceSlot(node: ModelNode): boolean {
+  return node.kind !== 'param' && /(^|\.)Services\.$/.test(node.path);
+}
+
 export type Walk =
   | {
       ok: true;
@@ -73,7 +82,7 @@ function stepInto(model: DataModel, node: ModelNode, seg: PathSegment, text: str
   }
   const next = node.children.get(seg.name);
   if (next) return next;
-  if (VENDOR.test(seg.name)) return VENDOR_STEP;
+  if (VENDOR.test(seg.name) || isServiceSlot(node)) return VENDOR_STEP;
   return `${node.path} has no "${seg.name}" in ${model.label}${suggestion(node, seg.name)}`;
 }
 

@@ -33,9 +33,10 @@ export function planInstances(parents: Node[], last: PathSegment, wanted: number
   for (const parent of parents) {
     const siblings = [...childrenOf(parent)].filter((c) => c.row?.kind !== 'leaf');
     const matches = siblings.filter((c) => segmentMatches(c, last));
+    // Tables and instances the device says are not writable are left alone (AddObject/DeleteObject would be refused).
     if (matches.length > max) {
-      for (const m of matches.slice(max)) writes.deletes.add(`${m.path}.`, channel, true);
-    } else if (matches.length < min && last.kind !== 'name') {
+      for (const m of matches.slice(max)) if (m.row?.writable !== false) writes.deletes.add(`${m.path}.`, channel, true);
+    } else if (matches.length < min && last.kind !== 'name' && parent.row?.writable !== false) {
       const keys = last.kind === 'alias' ? last.filters.map((f) => keyValue(f.key, f.value, siblings)) : [];
       const adds = Array.from({ length: Math.min(min - matches.length, MAX_ADDS) }, () => keys);
       // One entry per object and set of keys: two keyed instances of one table are both added.
