@@ -59,13 +59,13 @@ async function tableWith(rows: CachedParameter[], ...ops: CacheOp[]): Promise<Me
 const info = (Name: string, Writable = false): ParameterInfoStruct => ({ Name, Writable });
 const PII = 'Device.ManagementServer.PeriodicInformInterval';
 
-/** The sample device with every object's children listed at T0 (objects carry that as their valueTime). */
+/** The sample device with every object's children listed at T0 (objects carry that as their valueTime), its tables writable. */
 function sample(): CachedParameter[] {
   return listed(sampleRows());
 }
 
 function listed(rows: CachedParameter[]): CachedParameter[] {
-  return rows.map((r) => (r.kind === 'leaf' ? r : { ...r, valueTime: r.valueTime ?? r.namesTime }));
+  return rows.map((r) => (r.kind === 'leaf' ? r : { ...r, valueTime: r.valueTime ?? r.namesTime, writable: true }));
 }
 
 /** What an Inform leaves in an empty cache: values, no names, no writability. */
@@ -421,6 +421,12 @@ describe('engine planner: writes', function () {
 });
 
 describe('engine planner: instances', function () {
+  it('leaves tables and instances the device says are read-only alone', function () {
+    const ro = sample().map((r) => (r.path === 'Device.WiFi.SSID.' || r.path === 'Device.IP.Interface.10.' ? { ...r, writable: false } : r));
+    assert.equal(planOf(ro, [cd('Device.WiFi.SSID.[SSID:new]', {}, { instances: 1 })]).phase, 'none');
+    assert.deepEqual(only(planOf(ro, [cd('Device.IP.Interface.*', {}, { instances: 0 })]), 'DeleteObject').map((r) => r.ObjectName), ['Device.IP.Interface.1.']);
+  });
+
   it('AddObject for a missing alias-keyed instance, carrying its keys', function () {
     const p = planOf(sample(), [cd('Device.WiFi.SSID.[SSID:lab,Enable:true]', { path: 1 }, { instances: 1 })]);
     assert.equal(p.phase, 'writes');
@@ -447,7 +453,7 @@ describe('engine planner: instances', function () {
   });
 
   it('DeleteObject of the surplus instances, highest numbers first (numeric, not text order)', function () {
-    const rows = [...sample(), row('Device.IP.Interface.2.'), row('Device.IP.Interface.3.')];
+    const rows = listed([...sampleRows(), row('Device.IP.Interface.2.'), row('Device.IP.Interface.3.')]);
     const p = planOf(rows, [cd('Device.IP.Interface.*', { path: 1 }, { instances: [0, 2] })]);
     assert.deepEqual(requests(p), [
       { method: 'DeleteObject', ObjectName: 'Device.IP.Interface.3.', ParameterKey: 'pk-1' },
