@@ -342,12 +342,17 @@ function metaOf(r: PlannedRequest): EngineRequestMeta {
   return meta;
 }
 
-/** What the provisions logged, and the faults, kept in the device history once the session's provisioning ends. */
+/**
+ * What the provisions logged, and the faults, kept in the device history once
+ * the session's provisioning ends. Logs are kept only from sessions that sent
+ * RPCs or faulted: a script that logs on every periodic Inform must not cost
+ * every quiet session a database write.
+ */
 function historyOf(p: ProvisionState, state: SessionState): SessionLogEntry[] {
   const out: SessionLogEntry[] = [];
   const time = Date.now();
   const lines = Object.entries(p.logs).filter(([, l]) => l.length > 0);
-  if (lines.length > 0) out.push({ t: 'history', entry: { time, kind: 'provision-log', detail: Object.fromEntries(lines), sessionId: state.id } });
+  if (lines.length > 0 && (p.rpcs > 0 || p.faults.length > 0)) out.push({ t: 'history', entry: { time, kind: 'provision-log', detail: Object.fromEntries(lines), sessionId: state.id } });
   if (p.faults.length > 0) out.push({ t: 'history', entry: { time, kind: 'provision-fault', detail: p.faults.map((f) => ({ channel: f.channel, code: f.code, message: f.message })), sessionId: state.id } });
   return out;
 }
