@@ -52,6 +52,24 @@ redis.call('DEL', KEYS[3], KEYS[4])
 if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
 return 1`;
 
+/**
+ * Claims the right to end a session, with a lease: from `deadlines` (it timed
+ * out, or its own process ends it), or from `ending` when the lease of the
+ * process that claimed it ran out (it died between claim and commit). The
+ * session moves to `ending` until the lease; saves are refused from then on.
+ * KEYS: deadlines, ending, log. ARGV: sid, now, lease end. Returns the log, or
+ * nil when someone else holds the claim.
+ */
+const CLAIM = `
+local claimed = redis.call('ZREM', KEYS[1], ARGV[1]) == 1
+if not claimed then
+  local lease = redis.call('ZSCORE', KEYS[2], ARGV[1])
+  claimed = lease ~= false and tonumber(lease) <= tonumber(ARGV[2])
+end
+if not claimed then return false end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return redis.call('LRANGE', KEYS[3], 0, -1)`;
+
 /** Frees a lock whose session no longer exists (its process died while ending it). KEYS: lock, session. ARGV: sid. */
 const BREAK_STALE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1]) end
@@ -59,12 +77,14 @@ return 0`;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
+
 /**
  * Session state in Redis. Keys, under a prefix (so tests and deployments can share a Redis):
  * - `session:<sid>`      JSON SessionState
  * - `session:<sid>:log`  list of JSON SessionLogEntry
  * - `lock:<deviceKey>`   sid of the device's one live session
  * - `deadlines`          sorted set sid -> time the session expires (ms)
+ * - `ending`             sorted set sid -> end of the lease of the process ending it (ms)
  * - `addr:<ip>`          sid of the last session from that address, for CPEs that return no cookie
  * Every key also carries a Redis TTL well past the deadline, so nothing outlives a crashed cluster.
  */
@@ -73,11 +93,14 @@ export class RedisSessionStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly timeoutMs: number,
+    /** How long a claim to end a session lasts before another process may take it over (default: the session timeout). */
+    private readonly leaseMs = timeoutMs,
   ) {
     redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
     redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
     redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
     redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
+    redis.defineCommand('acsClaim', { numberOfKeys: 3, lua: CLAIM });
   }
 
   private script(name: string, ...args: (string | number)[]): Promise<unknown> {
@@ -128,30 +151,30 @@ export class RedisSessionStore {
     return raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
-  /** Claims the right to end a session; exactly one caller in the cluster gets true. */
-  async claim(sid: string): Promise<boolean> {
-    return (await this.redis.zrem(this.key('deadlines'), sid)) === 1;
-  }
-
-  /** Puts a claimed session back, to be ended again later (its commit failed). */
+  /** Puts a claimed session back, to be ended again later (its commit failed): its lease ends sooner. */
   async retryLater(state: SessionState, delayMs: number): Promise<void> {
     // The keys must outlive the retries, or a long database outage would lose what the session learnt.
-    const multi = this.redis.multi().zadd(this.key('deadlines'), Date.now() + delayMs, state.id);
+    const multi = this.redis.multi().zadd(this.key('ending'), Date.now() + delayMs, state.id);
     for (const k of [this.key('session', state.id), this.key('session', state.id, 'log'), this.key('lock', state.deviceKey)]) multi.pexpire(k, this.ttlMs);
     await multi.exec();
   }
 
   /** Forgets a finished session and frees its device, in one round trip. */
   async drop(state: SessionState): Promise<void> {
-    const multi = this.redis.multi().del(this.key('session', state.id), this.key('session', state.id, 'log'));
+    const multi = this.redis.multi().del(this.key('session', state.id), this.key('session', state.id, 'log')).zrem(this.key('ending'), state.id);
     await multi.eval(RELEASE_LOCK, 1, this.key('lock', state.deviceKey), state.id).exec();
   }
 
-  /** Claims a session and reads its log in one round trip; null if another process claimed it. */
+  /**
+   * Claims a session (see CLAIM) and reads its log in one round trip; null if
+   * another process holds the claim. The claim is a lease (`leaseMs`):
+   * if this process dies before `drop`, a sweeper claims the session again.
+   */
   async claimWithLog(sid: string): Promise<SessionLogEntry[] | null> {
-    const res = await this.redis.multi().zrem(this.key('deadlines'), sid).lrange(this.key('session', sid, 'log'), 0, -1).exec();
-    if (!res || res[0][1] !== 1) return null;
-    return (res[1][1] as string[]).map((line) => JSON.parse(line) as SessionLogEntry);
+    const now = Date.now();
+    const keys = [this.key('deadlines'), this.key('ending'), this.key('session', sid, 'log')];
+    const raw = (await this.script('acsClaim', ...keys, sid, now, now + this.leaseMs)) as string[] | null;
+    return raw === null ? null : raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
   /** Notes that a device informed and nothing else changed; flushed to the database in batches. */
@@ -173,9 +196,13 @@ export class RedisSessionStore {
     await this.redis.zadd(this.key('touched'), 'GT', ...entries.flatMap((e) => [e.time, e.deviceKey]));
   }
 
-  /** Sessions whose deadline has passed, oldest first. */
+  /** Sessions whose deadline has passed, or whose ending process's lease ran out, oldest first. */
   async expired(now: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit);
+    const [idle, orphaned] = await Promise.all([
+      this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit),
+      this.redis.zrangebyscore(this.key('ending'), '-inf', now, 'LIMIT', 0, limit),
+    ]);
+    return [...idle, ...orphaned];
   }
 
   /**
