@@ -78,7 +78,7 @@ export const schema: Spec<Config> = {
   },
   extDir: { env: 'EXT_DIR', default: './extensions', doc: 'Folder of operator extensions (Node modules) that scripts call with ext()' },
   extTimeoutMs: { env: 'EXT_TIMEOUT_MS', default: 3_000, doc: 'Time limit of one ext() call; past it the call faults the channel' },
-  scriptTimeoutMs: { env: 'SCRIPT_TIMEOUT_MS', default: 50, doc: 'CPU time limit of one run of a provision script' },
+  scriptTimeoutMs: { env: 'SCRIPT_TIMEOUT_MS', default: 50, doc: 'Time limit (wall clock) of one run of a provision script' },
   scriptMemoryMb: { env: 'SCRIPT_MEMORY_MB', default: 32, doc: 'Memory limit of a provision script isolate, in MiB' },
   engineMaxRpcs: {
     env: 'ENGINE_MAX_RPCS',

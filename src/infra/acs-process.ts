@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 const BIN = path.resolve(__dirname, '../../bin/acs.js');
 
@@ -31,16 +32,15 @@ export function spawnAcs(args: string[], env: NodeJS.ProcessEnv, cwd = process.c
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        output.push(line);
-        if (!line.includes('"acs started"')) continue;
-        const entry = JSON.parse(line) as { cwmpPort: number | null; nbiPort: number | null };
-        resolve({ child, pid: child.pid as number, cwmpPort: entry.cwmpPort, nbiPort: entry.nbiPort, output, stop });
-      }
+    const onLine = (line: string): void => {
+      output.push(line);
+      if (!line.includes('"acs started"')) return;
+      const entry = JSON.parse(line) as { cwmpPort: number | null; nbiPort: number | null };
+      resolve({ child, pid: child.pid as number, cwmpPort: entry.cwmpPort, nbiPort: entry.nbiPort, output, stop });
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    // Lines may arrive split across chunks: read whole lines.
+    createInterface({ input: child.stdout }).on('line', (l) => l && onLine(l));
+    createInterface({ input: child.stderr }).on('line', (l) => l && onLine(l));
     child.on('exit', (code) => reject(new Error(`acs exited with ${code}: ${output.join('\n')}`)));
   });
 }
