@@ -53,21 +53,23 @@ async function freshDatabase(db: string): Promise<string> {
   return 'mysql://root@127.0.0.1:3306/acs_bench';
 }
 
-function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess> {
+async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess & { databaseUrl: string }> {
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, CWMP_MAX_CONCURRENT: '20000', CWMP_PORT: '0', NBI_PORT: '0', LOG_LEVEL: 'warn',
     REDIS_PREFIX: `bench-${Date.now()}:`, PRESETS_DIR: emptyDir(), ...extra,
   };
-  return spawnAcs(['start', '--role', role], env);
+  return { ...(await spawnAcs(['start', '--role', role], env)), databaseUrl };
 }
 
-function serverPids(acs: AcsProcess): Record<string, number | null> {
-  return { acs: acs.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+/** The processes whose CPU a row reports: the ACS (and its engine worker, when separate), Redis, MariaDB. */
+function serverPids(acs: AcsProcess | AcsProcess[]): Record<string, number | null> {
+  const [main, worker] = Array.isArray(acs) ? acs : [acs];
+  return { acs: main.pid, ...(worker ? { worker: worker.pid } : {}), redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
 }
 
 async function measure(
   fleet: Fleet,
-  acs: AcsProcess,
+  acs: AcsProcess | AcsProcess[],
   run: () => Promise<void>,
 ): Promise<Pick<Row, 'sessionsPerS' | 'p50' | 'p99' | 'max' | 'errors' | 'rssMiB' | 'cpu'>> {
   fleet.stats.reset();
@@ -83,7 +85,7 @@ async function measure(
     p99: s.rttMs(99),
     max: s.rttMs(100),
     errors: s.failed + s.refused,
-    rssMiB: peakRssMiB(acs.pid),
+    rssMiB: Math.max(...(Array.isArray(acs) ? acs : [acs]).map((a) => peakRssMiB(a.pid))),
     cpu: Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds])),
   };
 }
@@ -102,7 +104,7 @@ interface BenchOptions {
 async function runScenarios(v: BenchOptions): Promise<Row[]> {
   const model = loadModel(v.model);
   const rows: Row[] = [];
-  if (v.only === '' || v.only.includes('h')) rows.push(await zeroTouchRow(v, model, 100, 1));
+  if (v.only === '' || v.only.includes('h')) rows.push(await zeroTouchRow(v, model, 300, 1));
   if (v.only === '' || v.only.includes('c')) rows.push(await zeroTouchRow(v, model, v.zeroTouchDevices, v.concurrency));
   if (v.only !== '' && !/[abr]/.test(v.only)) return rows;
   const acs = await startAcs(await freshDatabase(v.db));
@@ -137,18 +139,22 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
  */
 async function zeroTouchRow(v: BenchOptions, model: ReturnType<typeof loadModel>, devices: number, concurrency: number): Promise<Row> {
   const dirs = zeroTouchDirs();
-  const acs = await startAcs(await freshDatabase(v.db), 'all', { PRESETS_DIR: dirs.presets, PROVISIONS_DIR: dirs.provisions });
-  const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${acs.cwmpPort}/`, devices, model, concurrency, serialBase: 'ZT' });
+  const env = { PRESETS_DIR: dirs.presets, PROVISIONS_DIR: dirs.provisions, REDIS_PREFIX: `bench-zt-${Date.now()}:` };
+  // One front end and one engine worker, each its own process (one core each), as a production cluster runs them.
+  const front = await startAcs(await freshDatabase(v.db), 'cwmp', env);
+  const worker = await startAcs(front.databaseUrl, 'worker', env);
+  const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${front.cwmpPort}/`, devices, model, concurrency, serialBase: 'ZT' });
   try {
-    const m = await measure(fleet, acs, () => fleet.connectAll());
+    const m = await measure(fleet, [front, worker], () => fleet.connectAll());
     const done = fleet.devices.filter((d) => d.model.getValue('Device.Time.NTPServer1') === 'ntp1.example.net').length;
     await fleet.close();
-    await acs.stop();
-    const stats = logged<EngineStats>(acs.output, 'engine stats');
-    const overhead = logged<{ overhead: { p50: number; p99: number; max: number } }>(acs.output, 'engine hand-off')?.overhead;
-    const cpuMs = (m.cpu.acs ?? 0) * (devices / m.sessionsPerS) * 1000;
-    const share = stats && cpuMs > 0
-      ? `sandbox ${(100 * stats.sandboxMs / cpuMs).toFixed(1)}% of ACS CPU (${stats.scriptRuns} runs, ${(stats.sandboxMs / stats.scriptRuns * 1000).toFixed(0)} µs each), engine steps ${(100 * stats.stepMs / cpuMs).toFixed(1)}%`
+    await Promise.all([front.stop(), worker.stop()]);
+    const stats = logged<EngineStats>(worker.output, 'engine stats');
+    const overhead = logged<{ overhead: { p50: number; p99: number; max: number } }>(front.output, 'engine hand-off')?.overhead;
+    const seconds = devices / m.sessionsPerS;
+    const workerCpuMs = (m.cpu.worker ?? 0) * seconds * 1000;
+    const share = stats && workerCpuMs > 0
+      ? `sandbox ${(100 * stats.sandboxMs / ((m.cpu.acs + m.cpu.worker) * seconds * 1000)).toFixed(1)}% of ACS CPU (${stats.scriptRuns} runs, ${(stats.sandboxMs / stats.scriptRuns * 1000).toFixed(0)} µs each)`
       : 'no engine stats';
     const handOff = overhead ? `hand-off overhead per step p50 ${overhead.p50.toFixed(2)} ms, p99 ${overhead.p99.toFixed(2)} ms` : 'no hand-off stats';
     const idle = concurrency === 1;
@@ -156,11 +162,11 @@ async function zeroTouchRow(v: BenchOptions, model: ReturnType<typeof loadModel>
       scenario: idle ? `(h) engine hand-off, zero-touch sessions one at a time (${devices})` : `(c) zero-touch, ${devices} new TR-181 devices, ${concurrency} in flight`,
       target: idle ? 'p99 < 5 ms queue overhead per step' : '>= 150 sessions/s',
       ...m,
-      note: idle ? `${handOff}; ${stats?.steps ?? 0} steps` : `${done}/${devices} provisioned; ${stats?.steps ?? 0} engine steps; ${handOff}; ${share}`,
+      note: `${idle ? '' : `${done}/${devices} provisioned; `}${stats?.steps ?? 0} engine steps; ${handOff}; ${share}; CPU s/s front end ${f(m.cpu.acs, 2)}, worker ${f(m.cpu.worker, 2)}`,
     };
   } finally {
     await fleet.close().catch(() => undefined);
-    await acs.stop();
+    await Promise.all([front.stop(), worker.stop()]);
   }
 }
 
@@ -195,7 +201,7 @@ const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '-'
 function table(rows: Row[]): string {
   const head = '| scenario | target | sessions/s | p50 ms | p99 ms | max ms | errors | ACS RSS peak MiB | CPU s/s acs / redis / mariadb | note |';
   const lines = rows.map((r) =>
-    `| ${r.scenario} | ${r.target} | ${f(r.sessionsPerS)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${r.errors} | ${f(r.rssMiB, 0)} | ${f(r.cpu.acs, 2)} / ${f(r.cpu.redis, 2)} / ${f(r.cpu.mariadb, 2)} | ${r.note} |`);
+    `| ${r.scenario} | ${r.target} | ${f(r.sessionsPerS)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${r.errors} | ${f(r.rssMiB, 0)} | ${f(r.cpu.acs + (r.cpu.worker ?? 0), 2)} / ${f(r.cpu.redis, 2)} / ${f(r.cpu.mariadb, 2)} | ${r.note} |`);
   return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 

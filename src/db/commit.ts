@@ -29,6 +29,7 @@ export async function commitSession(db: Db, result: SessionResult): Promise<Comm
   if (bootstrap && !created) await table.deletePrefix('');
   await applyInform(table, result.inform);
   for (const op of result.ops) await applyOp(table, op);
+  await table.flush();
   await deleteDoneRequests(db, result.deviceKey, result.doneRequestIds);
   await insertFaults(db, result.deviceKey, result.faults);
   await applyChannelFaults(db, deviceId, result.channelFaults);

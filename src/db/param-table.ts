@@ -2,7 +2,8 @@
  * Batched access to one device's rows of device_parameters inside a commit
  * transaction. Remembers every row it has read or written (and every path it
  * knows to be absent), so successive cache ops touching the same paths do not
- * read them again.
+ * read them again. Writes and deletes are held until `flush()`: a session's
+ * dozen cache ops become one DELETE and a few multi-row INSERTs.
  */
 import type { CachedParameter } from './types';
 import type { Kind } from './paths';
@@ -23,6 +24,9 @@ const SELECT_LIST = COLUMNS.slice(1).join(', ');
 export class ParamTable {
   /** path -> row as now in the database (inside this transaction), or null if known absent. */
   private readonly known = new Map<string, CachedParameter | null>();
+  /** Held until flush(): rows to upsert, paths to delete. */
+  private readonly pending = new Map<string, CachedParameter>();
+  private readonly pendingDeletes = new Set<string>();
   written = 0;
   deleted = 0;
   /** The device has no rows at all (new device, or its model was just cleared): nothing to read. */
@@ -48,48 +52,81 @@ export class ParamTable {
     return out;
   }
 
-  /** Every row whose path starts with `prefix` (one range scan of the primary key). */
+  /** Every row whose path starts with `prefix` (one range scan of the primary key), as changed by this commit so far. */
   async loadPrefix(prefix: string): Promise<CachedParameter[]> {
-    const cond = prefixCondition(prefix);
-    const sql = `SELECT ${SELECT_LIST} FROM device_parameters WHERE device_id = ? AND ${cond.sql} ORDER BY path`;
-    const rows = (await this.db.select(sql, [this.deviceId, ...cond.params])).map(rowToParameter);
-    rows.forEach((r) => this.known.set(r.path, r));
-    return rows;
+    let rows: CachedParameter[] = [];
+    if (!this.empty) {
+      const cond = prefixCondition(prefix);
+      const sql = `SELECT ${SELECT_LIST} FROM device_parameters WHERE device_id = ? AND ${cond.sql} ORDER BY path`;
+      rows = (await this.db.select(sql, [this.deviceId, ...cond.params])).map(rowToParameter);
+      rows.forEach((r) => this.known.set(r.path, this.pending.get(r.path) ?? (this.pendingDeletes.has(r.path) ? null : r)));
+    }
+    return this.overlay(prefix, rows);
   }
 
   /** Just the paths starting with `prefix`: for listings that only need to know what exists. */
   async listPrefix(prefix: string): Promise<string[]> {
-    const cond = prefixCondition(prefix);
-    const sql = `SELECT path FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
-    return (await this.db.select(sql, [this.deviceId, ...cond.params])).map((r) => String(r.path));
+    let paths: string[] = [];
+    if (!this.empty) {
+      const cond = prefixCondition(prefix);
+      const sql = `SELECT path FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
+      paths = (await this.db.select(sql, [this.deviceId, ...cond.params])).map((r) => String(r.path));
+    }
+    const rows = paths.map((path) => ({ path }) as CachedParameter);
+    return this.overlay(prefix, rows).map((r) => r.path);
   }
 
-  /** Upserts full rows, in multi-row statements. */
+  /** Upserts full rows (held until flush). */
   async write(rows: CachedParameter[]): Promise<void> {
-    for (const batch of chunks(rows, BATCH)) {
-      const values = batch.flatMap((r) => parameterToValues(this.deviceId, r));
-      const tuples = batch.map(() => placeholders(COLUMNS.length)).join(',');
-      await this.db.run(`INSERT INTO device_parameters (${COLUMNS.join(', ')}) VALUES ${tuples} ${this.onConflict()}`, values);
-      batch.forEach((r) => this.known.set(r.path, r));
-      this.written += batch.length;
+    for (const r of rows) {
+      this.known.set(r.path, r);
+      this.pending.set(r.path, r);
+      this.pendingDeletes.delete(r.path);
     }
   }
 
+  /** Deletes rows (held until flush). */
   async deletePaths(paths: string[]): Promise<void> {
-    for (const batch of chunks(paths, BATCH)) {
-      const sql = `DELETE FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
-      this.deleted += (await this.db.run(sql, [this.deviceId, ...batch])).affected;
-      batch.forEach((p) => this.known.set(p, null));
+    for (const p of paths) {
+      this.known.set(p, null);
+      this.pending.delete(p);
+      this.pendingDeletes.add(p);
     }
   }
 
-  /** Deletes `prefix` and everything under it ("" = the whole model). */
+  /** Deletes `prefix` and everything under it ("" = the whole model), now; held writes under it are dropped. */
   async deletePrefix(prefix: string): Promise<void> {
     const cond = prefixCondition(prefix);
     const sql = `DELETE FROM device_parameters WHERE device_id = ? AND ${cond.sql}`;
     this.deleted += (await this.db.run(sql, [this.deviceId, ...cond.params])).affected;
     for (const p of this.known.keys()) if (p.startsWith(prefix)) this.known.set(p, null);
+    for (const p of [...this.pending.keys()]) if (p.startsWith(prefix)) this.pending.delete(p);
+    for (const p of [...this.pendingDeletes]) if (p.startsWith(prefix)) this.pendingDeletes.delete(p);
     if (prefix === '') this.assumeEmpty();
+  }
+
+  /** Writes what the commit held: one DELETE per 500 paths, one multi-row INSERT per 500 rows. */
+  async flush(): Promise<void> {
+    for (const batch of chunks([...this.pendingDeletes], BATCH)) {
+      const sql = `DELETE FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
+      this.deleted += (await this.db.run(sql, [this.deviceId, ...batch])).affected;
+    }
+    for (const batch of chunks([...this.pending.values()], BATCH)) {
+      const values = batch.flatMap((r) => parameterToValues(this.deviceId, r));
+      const tuples = batch.map(() => placeholders(COLUMNS.length)).join(',');
+      await this.db.run(`INSERT INTO device_parameters (${COLUMNS.join(', ')}) VALUES ${tuples} ${this.onConflict()}`, values);
+      this.written += batch.length;
+    }
+    this.pending.clear();
+    this.pendingDeletes.clear();
+  }
+
+  /** Rows read from the database under `prefix`, with this commit's held writes and deletes applied. */
+  private overlay(prefix: string, rows: CachedParameter[]): CachedParameter[] {
+    const out = new Map<string, CachedParameter>();
+    for (const r of rows) if (!this.pendingDeletes.has(r.path)) out.set(r.path, this.pending.get(r.path) ?? r);
+    for (const [path, r] of this.pending) if (path.startsWith(prefix)) out.set(path, r);
+    return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /** Declares the device rowless (just created): later loads answer "absent" without a query. */

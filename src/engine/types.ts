@@ -7,7 +7,7 @@ import type { CpeRequest, ParameterValueStruct } from '../cwmp/soap/types';
 import type { ChannelFault, EpochMs } from '../db/types';
 import type { InstanceKeys } from './planner/types';
 
-/** How an RPC the engine asked for ended, as the front end saw it. */
+/** An RPC the engine asked for that the device refused, as the front end saw it. */
 export interface RequestOutcome {
   method: CpeRequest['method'];
   channels: string[];
@@ -32,7 +32,7 @@ export interface ProvisionState {
   faults: ChannelFault[];
   /** Channels with a stored fault that ran clean in this session: their fault is dropped. */
   clearedFaults: string[];
-  /** Outcomes of engine requests since the last step. */
+  /** Faults of engine requests since the last step. */
   outcomes: RequestOutcome[];
   /** Objects listed again after a 9005 (a second 9005 under one of them is a fault). */
   refreshed: string[];

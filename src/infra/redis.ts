@@ -35,7 +35,8 @@ function keep(options: string | { path: string }, extra: RedisOptions = {}): Red
 
 /** The handle over one Redis target: the main connection and every duplicate, all closed together. */
 function handle(target: string | { path: string }, stop: () => void = () => undefined): RedisHandle {
-  const redis = keep(target);
+  // Commands issued in the same tick (session saves, facts, engine replies) share one write.
+  const redis = keep(target, { enableAutoPipelining: true });
   const extra: Redis[] = [];
   return {
     redis,

@@ -44,24 +44,26 @@ export function takeStepOutput(state: SessionState, output: StepOutput): Session
   return output.log;
 }
 
-/** Log entries and follow-up requests for an answered engine request. */
+/**
+ * Log entries and follow-up requests for an answered engine request. Only a
+ * fault is reported back to the engine (as an outcome): what a success taught
+ * is in the session log already.
+ */
 export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: CpeResponse | Fault, time: number): SessionLogEntry[] {
   const meta = sent.engine;
   if (!meta || !state.provision) return [];
-  const outcome: RequestOutcome = { method: sent.request.method, channels: meta.channels, paths: pathsOf(sent) };
-  if (meta.paramChannels) outcome.paramChannels = meta.paramChannels;
-  const out: SessionLogEntry[] = [];
   if (msg.method === 'Fault') {
+    const outcome: RequestOutcome = { method: sent.request.method, channels: meta.channels, paths: pathsOf(sent) };
+    if (meta.paramChannels) outcome.paramChannels = meta.paramChannels;
     outcome.fault = { code: msg.FaultCode, message: msg.FaultString };
     if (msg.SetParameterValuesFault) outcome.fault.detail = msg.SetParameterValuesFault.map((f) => ({ name: f.ParameterName, code: f.FaultCode }));
-  } else {
-    if (meta.record) out.push({ t: 'op', op: { op: 'values', parameters: meta.record, time } });
-    if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
-      state.queue.unshift(keysRequest(sent.request.ObjectName, msg, meta.keys, meta.channels, sent));
-    }
+    state.provision.outcomes.push(outcome);
+    return [];
   }
-  state.provision.outcomes.push(outcome);
-  return out;
+  if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
+    state.queue.unshift(keysRequest(sent.request.ObjectName, msg, meta.keys, meta.channels, sent));
+  }
+  return meta.record ? [{ t: 'op', op: { op: 'values', parameters: meta.record, time } }] : [];
 }
 
 /** SetParameterValues of a new instance's alias keys, sent right after the AddObject that made it. */
