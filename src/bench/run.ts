@@ -74,9 +74,11 @@ async function measure(
 ): Promise<Pick<Row, 'sessionsPerS' | 'p50' | 'p99' | 'max' | 'errors' | 'rssMiB' | 'cpu'>> {
   fleet.stats.reset();
   const cpu = cpuMeter(serverPids(acs));
+  const simCpu = process.cpuUsage();
   const t0 = performance.now();
   await run();
   const seconds = (performance.now() - t0) / 1000;
+  const sim = process.cpuUsage(simCpu);
   const s = fleet.stats;
   for (const [line, n] of s.errors) console.error(`  ${n} x ${line}`);
   return {
@@ -86,7 +88,7 @@ async function measure(
     max: s.rttMs(100),
     errors: s.failed + s.refused,
     rssMiB: Math.max(...(Array.isArray(acs) ? acs : [acs]).map((a) => peakRssMiB(a.pid))),
-    cpu: Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds])),
+    cpu: { ...Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds])), sim: (sim.user + sim.system) / 1e6 / seconds },
   };
 }
 
@@ -199,9 +201,9 @@ async function floorRow(v: { devices: number; durationS: number; concurrency: nu
 const f = (n: number, d = 1): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 function table(rows: Row[]): string {
-  const head = '| scenario | target | sessions/s | p50 ms | p99 ms | max ms | errors | ACS RSS peak MiB | CPU s/s acs / redis / mariadb | note |';
+  const head = '| scenario | target | sessions/s | p50 ms | p99 ms | max ms | errors | ACS RSS peak MiB | CPU s/s acs / redis / mariadb / simulator | note |';
   const lines = rows.map((r) =>
-    `| ${r.scenario} | ${r.target} | ${f(r.sessionsPerS)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${r.errors} | ${f(r.rssMiB, 0)} | ${f(r.cpu.acs + (r.cpu.worker ?? 0), 2)} / ${f(r.cpu.redis, 2)} / ${f(r.cpu.mariadb, 2)} | ${r.note} |`);
+    `| ${r.scenario} | ${r.target} | ${f(r.sessionsPerS)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max, 1)} | ${r.errors} | ${f(r.rssMiB, 0)} | ${f(r.cpu.acs + (r.cpu.worker ?? 0), 2)} / ${f(r.cpu.redis, 2)} / ${f(r.cpu.mariadb, 2)} / ${f(r.cpu.sim, 2)} | ${r.note} |`);
   return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
