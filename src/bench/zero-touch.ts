@@ -4,7 +4,7 @@
  * ~34 values set (inform settings, connection-request credentials, every
  * SSID and passphrase, NTP), two DNS forwarders added with AddObject.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -48,7 +48,14 @@ function write(dirPrefix: string, name: string, text: string): string {
   return dir;
 }
 
-/** An empty folder: presets for the scenarios that measure the core alone. */
+let empty: string | null = null;
+
+/** An empty folder (one per run, removed at exit): presets for the scenarios that measure the core alone. */
 export function emptyDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'acs-bench-empty-'));
+  if (empty === null) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'acs-bench-empty-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    empty = dir;
+  }
+  return empty;
 }

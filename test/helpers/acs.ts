@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
@@ -16,8 +16,16 @@ export function databaseUrlFor(suffix: string): string {
   return url.toString();
 }
 
+let empty: string | null = null;
+
+/** One empty folder per test process (never written to), removed when the process exits. */
 export function emptyDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'acs-test-'));
+  if (empty === null) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'acs-test-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    empty = dir;
+  }
+  return empty;
 }
 
 export interface TestAcs {
