@@ -17,7 +17,7 @@ import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/sessi
 import { channelFault, type FaultSource } from './faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
-import type { ChannelDeclaration, Plan, PlannedRequest } from './planner/types';
+import type { ChannelDeclaration, PlannedRequest } from './planner/types';
 import { prefixOf } from './prefixes';
 import { recoveryFor } from './recovery';
 import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions';
@@ -65,60 +65,72 @@ export interface StepSource {
 }
 
 export async function step(deps: StepDeps, state: SessionState, source: StepSource): Promise<StepOutput> {
-  const { table, stored } = source;
-  const ensure = source.ensure ?? (async () => false);
   const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
   const log: SessionLogEntry[] = [];
-  const now = state.startedAt;
-  let ctx = contextOf(state, '');
   p.steps++;
+  const recovery = takeOutcomes(p, source.stored, state.startedAt);
+  if (recovery.length > 0) return finish(deps, p, state, source.stored, recovery, log);
 
-  const recovery = takeOutcomes(p, stored, now);
-  if (recovery.length > 0) return finish(deps, p, state, stored, recovery, log);
-
-  if (p.presets === null) await ensure(preconditionPrefixes(deps), log);
+  if (p.presets === null) await source.ensure?.(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
-  ctx = contextOf(state, await configurationKey(deps, presets));
-  let virtual = new Map<string, VirtualValue>();
-  let runs: RunsOutcome | null = null;
-  let view: MemoryDeviceView | null = null;
-  for (let round = 0; round < MAX_LOCAL_ROUNDS; round++) {
-    view = viewOf(table, stored, p, state, virtual);
-    const planView = plannerView(view, ctx);
-    runs = await runProvisions(deps, activePresets(presets, p, stored, now), runBase(state), planView, p.extResults);
-    const computed = await withVirtual(deps, runs, state, planView, p.extResults);
-    for (const [channel, source] of runs.faults) addFault(p, channel, source, stored, now);
-    Object.assign(p.logs, runs.logs);
+  const ctx = contextOf(state, await configurationKey(deps, presets));
+  const round = await runScripts(deps, state, source, p, presets, ctx, log);
+  const planned = round ? planRound(round, ctx, p, source.stored, state.startedAt) : [];
+  if (planned.length > 0) return finish(deps, p, state, source.stored, planned, log);
 
-    // The rows the declarations look at, if not loaded yet: load, and run the scripts again on them.
-    if (await ensure(declaredPrefixes(runs.declarations), log)) continue;
-    const cleared = await applyClears(p, table, runs.clears, state, log);
-    const tags = tagChanges(runs.declarations, stored.tags, p.tags);
+  // Nothing left to do: channels with a stored fault that ran clean get it dropped.
+  const ran = new Set(activePresets(presets, p, source.stored, state.startedAt).map((x) => x.channel));
+  p.clearedFaults = source.stored.channelFaults.filter((f) => ran.has(f.channel)).map((f) => f.channel);
+  if (round?.runs.waiting) deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id }, 'a provision waits on a commit() that needs no RPC; ending');
+  p.done = true;
+  log.push(...historyOf(p, state));
+  return finish(deps, p, state, source.stored, [], log);
+}
+
+interface Round {
+  runs: RunsOutcome;
+  view: MemoryDeviceView;
+}
+
+/**
+ * Runs the provisions (and the virtual parameters they declare) until what
+ * needs no RPC has settled: rows they look at loaded, clear() applied, tags
+ * changed, virtual parameters computed. Returns the last run and its view.
+ */
+async function runScripts(
+  deps: StepDeps, state: SessionState, source: StepSource, p: ProvisionState, presets: Preset[], ctx: PlanOptions, log: SessionLogEntry[],
+): Promise<Round | null> {
+  const now = state.startedAt;
+  let virtual = new Map<string, VirtualValue>();
+  let round: Round | null = null;
+  for (let i = 0; i < MAX_LOCAL_ROUNDS; i++) {
+    const view = viewOf(source.table, source.stored, p, state, virtual);
+    const planView = plannerView(view, ctx);
+    const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
+    const computed = await withVirtual(deps, runs, state, planView, p.extResults);
+    for (const [channel, fault] of runs.faults) addFault(p, channel, fault, source.stored, now);
+    Object.assign(p.logs, runs.logs);
+    round = { runs, view };
+
+    if (await source.ensure?.(declaredPrefixes(runs.declarations), log)) continue;
+    const cleared = await applyClears(p, source.table, runs.clears, state, log);
+    const tags = tagChanges(runs.declarations, source.stored.tags, p.tags);
     applyTagChanges(p.tags, tags);
     const virtualChanged = computed !== null && !sameValues(computed, virtual);
     if (computed) virtual = computed;
-    // Local changes need no RPC; the scripts see them on a re-run in this step.
     if (!cleared && tags.add.length + tags.remove.length === 0 && !virtualChanged) break;
   }
-  let result: Plan = { phase: 'none', requests: [] };
-  const waiting = runs?.waiting ?? false;
-  if (runs && view) {
-    try {
-      result = plan(view, runs.declarations, ctx);
-    } catch (error) {
-      // A bad path faults in the sandbox at declare(); anything reaching here is an engine bug: fault the channels rather than loop.
-      for (const channel of new Set(runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
-    }
+  return round;
+}
+
+/** The RPCs the last run's declarations need. A planner error faults the channels rather than loop. */
+function planRound(round: Round, ctx: PlanOptions, p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
+  try {
+    return plan(round.view, round.runs.declarations, ctx).requests;
+  } catch (error) {
+    for (const channel of new Set(round.runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
+    return [];
   }
-  if (result.phase !== 'none') return finish(deps, p, state, stored, result.requests, log);
-  {
-    const ran = new Set(activePresets(presets, p, stored, now).map((x) => x.channel));
-    p.clearedFaults = stored.channelFaults.filter((f) => ran.has(f.channel)).map((f) => f.channel);
-    if (waiting) deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id }, 'a provision waits on a commit() that needs no RPC; ending');
-    p.done = true;
-    log.push(...historyOf(p, state));
-  }
-  return finish(deps, p, state, stored, [], log);
 }
 
 function fail(message: string): never {
