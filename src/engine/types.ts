@@ -53,6 +53,8 @@ export interface EngineRequestMeta {
   record?: ParameterValueStruct[];
   /** SetParameterValues: the channels that declared each parameter (a refused one faults only its own). */
   paramChannels?: Record<string, string[]>;
+  /** The SetParameterValues of the alias keys of the instances the round's AddObjects made. */
+  aliasKeys?: true;
 }
 
 export function newProvisionState(): ProvisionState {

@@ -61,20 +61,34 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
     return [];
   }
   if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
-    state.queue.unshift(keysRequest(sent.request.ObjectName, msg, meta.keys, meta.channels, sent));
+    setKeys(state, sent.request.ObjectName, msg, meta.keys, meta.channels, sent.request.ParameterKey);
   }
   return meta.record ? [{ t: 'op', op: { op: 'values', parameters: meta.record, time } }] : [];
 }
 
-/** SetParameterValues of a new instance's alias keys, sent right after the AddObject that made it. */
-function keysRequest(object: string, response: AddObjectResponse, keys: ParameterValueStruct[], channels: string[], sent: InFlightRequest): QueuedRequest {
+/**
+ * A new instance's alias keys are set right after the round's AddObjects, in
+ * one SetParameterValues for all the instances of the round (two keyed
+ * instances cost three RPCs, not four). It stays apart from the round's other
+ * values: if one of those is refused, the new instances still get their keys
+ * and are found next time rather than added again.
+ */
+function setKeys(state: SessionState, object: string, response: AddObjectResponse, keys: ParameterValueStruct[], channels: string[], parameterKey: string): void {
   const base = `${object}${response.InstanceNumber}.`;
-  const key = sent.request.method === 'AddObject' ? sent.request.ParameterKey : '';
-  return {
+  const list = keys.map((k) => ({ ...k, Name: base + k.Name }));
+  const pending = state.queue.find((q) => q.engine?.aliasKeys && q.request.method === 'SetParameterValues');
+  if (pending?.engine && pending.request.method === 'SetParameterValues') {
+    pending.request = { ...pending.request, ParameterList: [...pending.request.ParameterList, ...list] };
+    pending.engine.channels = [...new Set([...pending.engine.channels, ...channels])];
+    return;
+  }
+  const lastAdd = state.queue.findLastIndex((q) => q.engine !== undefined && q.request.method === 'AddObject');
+  const request: QueuedRequest = {
     id: null,
-    request: { method: 'SetParameterValues', ParameterList: keys.map((k) => ({ ...k, Name: base + k.Name })), ParameterKey: key },
-    engine: { channels },
+    request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: parameterKey },
+    engine: { channels, aliasKeys: true },
   };
+  state.queue.splice(lastAdd + 1, 0, request);
 }
 
 function pathsOf(sent: InFlightRequest): string[] {
