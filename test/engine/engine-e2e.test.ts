@@ -6,6 +6,8 @@ import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { fileServer, type FileServer } from '../helpers/file-server';
+import { until } from '../helpers/wait';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
@@ -138,5 +140,64 @@ describe('a later session loads only what its presets look at', function () {
     const detail = await t.acs.store.getDevice(deviceKeyOf(device.deviceId()));
     const log = detail?.history.find((h) => h.kind === 'provision-log');
     assert.deepEqual(log?.detail, { 'refresh/refresh': ['ssids 14'] });
+  });
+});
+
+describe('actions as desired state: Uploads and Reboot', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  let files: FileServer;
+  const fleets: Fleet[] = [];
+  const since = Date.now();
+  before(async () => {
+    files = await fileServer();
+    const presets = dirWith({
+      'backup.yaml': `events: ["1 BOOT"]\nchannel: backup\nprovisions:\n  - [backup, "${files.url}/backups/"]\n`,
+      'restart.yaml': `channel: restart\nprecondition: Tags.restart-me = true\nprovisions:\n  - [restart, ${since}]\n`,
+    });
+    const provisions = dirWith({
+      // Once per device: the record of the Upload (Uploads.N.*) says it was done.
+      'backup.js': "const serial = declare('DeviceID.SerialNumber').value[0];\ndeclare('Uploads.[FileType:1 Vendor Configuration File,URL:' + args[0] + serial + ']', { path: 1 }, { instances: 1 });\n",
+      // Rebooted at or after the time given: once, whatever the number of sessions.
+      'restart.js': "declare('Reboot', null, { value: args[0] });\n",
+    });
+    t = await startTestAcs('engine_actions', { sessionTimeoutMs: 2000, presetsDir: presets, provisionsDir: provisions });
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await t?.stop();
+    await files?.close();
+  });
+
+  it('uploads the configuration once, and records it in the cache', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'UPL-', concurrency: 1 });
+    fleets.push(fleet);
+    const device = fleet.devices[0];
+    await fleet.connectAll();
+    await until('the upload', async () => files.uploads.size === 1, 10_000);
+    const [[urlPath]] = [...files.uploads];
+    assert.equal(urlPath, `/backups/${device.deviceId().SerialNumber}`);
+    await fleet.idle(); // TransferComplete
+    const key = deviceKeyOf(device.deviceId());
+    const record = await t.acs.store.getParameters(key, 'Uploads.');
+    assert.ok(record.some((r) => r.path === 'Uploads.1.FileType' && r.value === '1 Vendor Configuration File'), JSON.stringify(record));
+    const again = await device.runSession('1 BOOT');
+    assert.equal(again.rpcs, 0, 'no second Upload');
+    assert.equal(files.uploads.size, 1);
+  });
+
+  it('reboots once when wanted rebooted since a time, then is content with the boot', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'RBT-', concurrency: 1, registered: true });
+    fleets.push(fleet);
+    const device = fleet.devices[0];
+    await device.runSession('2 PERIODIC');
+    const key = deviceKeyOf(device.deviceId());
+    await t.acs.store.setTags(key, ['restart-me'], []);
+    const first = await device.runSession('2 PERIODIC');
+    assert.equal(first.rpcs, 1);
+    assert.ok(first.effects.some((e) => e.kind === 'reboot'), JSON.stringify(first.effects));
+    await fleet.idle(); // the reboot's own session (1 BOOT, M Reboot)
+    const later = await device.runSession('2 PERIODIC');
+    assert.equal(later.rpcs, 0, 'rebooted since the time asked: nothing more');
   });
 });

@@ -8,8 +8,6 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CpeRequest } from '../../src/cwmp/soap/types';
@@ -18,6 +16,7 @@ import type { SessionOutcome, SimDevice } from '../../src/sim/device';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import type { BaseModel } from '../../src/sim/model';
+import { fileServer } from '../helpers/file-server';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 
@@ -85,16 +84,6 @@ async function cached(t: TestAcs, device: SimDevice, p: string): Promise<string 
 
 function sha256Hex(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
-}
-
-/** A firmware file server, as an operator's would be. */
-function fileServer(files: Record<string, Buffer>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const body = files[req.url ?? ''];
-    if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Length': body.length }).end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
 describe('shipped provisions and presets (simulator, MariaDB, Redis, engine)', function () {

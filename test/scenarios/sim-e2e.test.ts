@@ -1,27 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import type { SimDevice } from '../../src/sim/device';
 import { deviceKeyOf } from '../../src/model/device-key';
+import { fileServer } from '../helpers/file-server';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const TR098 = path.join(MODELS, 'device-00259E-EG8145V5-48575443A94196A5-2023-03-28T154335106Z.csv');
-
-/** A firmware file server, as an operator's would be. */
-function fileServer(files: Record<string, Buffer>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const body = files[req.url ?? ''];
-    if (!body) return void res.writeHead(404).end();
-    res.writeHead(200, { 'Content-Length': body.length }).end(body);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
-}
 
 describe('end to end: the simulator against the real server (MariaDB + Redis)', function () {
   this.timeout(60_000);
