@@ -92,8 +92,8 @@ export const schema: Spec<Config> = {
   },
   engineStepTimeoutMs: {
     env: 'ENGINE_STEP_TIMEOUT_MS',
-    default: 2_000,
-    doc: 'How long a front end waits for an engine worker to plan a step before handing it to another worker',
+    default: 5_000,
+    doc: 'How long a front end waits for an engine worker to plan a step before asking again (another worker may take it); keep it above EXT_TIMEOUT_MS',
   },
   workerConcurrency: { env: 'WORKER_CONCURRENCY', default: 8, doc: 'Engine steps one worker process runs at once' },
   cwmpMaxBodyBytes: {

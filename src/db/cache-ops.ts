@@ -76,12 +76,13 @@ async function clearOlder(table: ParamRows, path: string, before: number): Promi
 }
 
 /**
- * A NextLevel=true listing does not name the object it lists, yet it tells
- * when that object's children were last known: stamp it, so that an empty
- * object (no instances) is known to be empty rather than never listed.
+ * A listing tells when the listed object's children were last known: stamp
+ * it (valueTime), so that an empty object (no instances) is known to be empty
+ * rather than never listed.
  */
 function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] {
-  if (op.path === '' || !isObjectPath(op.path) || op.parameters.some((p) => p.Name === op.path)) return [];
+  // Also when the CPE names the listed object in its answer (some do, and NextLevel=false always does).
+  if (op.path === '' || !isObjectPath(op.path)) return [];
   // Its own names time is not touched: the listing does not say whether it is writable.
   return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, valueTime: op.time })]];
 }

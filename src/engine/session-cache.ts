@@ -28,12 +28,16 @@ interface Entry {
   /** The session log as last seen, and how much of it is applied to `table`. */
   log: SessionLogEntry[];
   applied: number;
+  usedAt: number;
 }
+
+/** An entry unused this long belongs to a session that ended elsewhere (timed out, another worker): dropped. */
+const IDLE_MS = 5 * 60_000;
 
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly store: DeviceStore, private readonly capacity = 256) {}
+  constructor(private readonly store: DeviceStore, private readonly capacity = 128) {}
 
   /** The session's table, brought up to date with its log. */
   async get(state: SessionState, log: SessionLogEntry[]): Promise<CachedSession> {
@@ -43,18 +47,23 @@ export class SessionCache {
     entry ??= await this.open(state);
     entry.state = state;
     entry.log = log;
+    entry.usedAt = Date.now();
     for (const e of log.slice(entry.applied)) if (e.t === 'op') await entry.table.applyOp(e.op);
     entry.applied = log.length;
     this.entries.set(state.id, entry);
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    // Least recently used first: drop past the capacity, and entries idle too long.
+    for (const [sid, e] of this.entries) {
+      if (this.entries.size <= this.capacity && e.usedAt > Date.now() - IDLE_MS) break;
+      this.entries.delete(sid);
+    }
     const e = entry;
     return { table: e.table, stored: e.stored, ensure: (prefixes, pending) => this.ensure(e, prefixes, pending) };
   }
 
-  /** After a step: its own log entries are already in the table. */
-  advance(sid: string, entries: number): void {
+  /** After a step: the table holds the first `applied` entries of the session log (the step's own included). */
+  settle(sid: string, applied: number): void {
     const entry = this.entries.get(sid);
-    if (entry) entry.applied += entries;
+    if (entry) entry.applied = applied;
   }
 
   forget(sid: string): void {
@@ -67,7 +76,7 @@ export class SessionCache {
     const bootstrap = state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
     const table = new MemoryTable();
     await table.applyInform(state.inform);
-    return { state, table, stored: { channelFaults, tags }, base: new Map(), loaded: bootstrap ? [''] : [], log: [], applied: 0 };
+    return { state, table, stored: { channelFaults, tags }, base: new Map(), loaded: bootstrap ? [''] : [], log: [], applied: 0, usedAt: Date.now() };
   }
 
   private async ensure(entry: Entry, prefixes: string[], pending: readonly SessionLogEntry[]): Promise<boolean> {

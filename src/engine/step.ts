@@ -276,7 +276,7 @@ function takeOutcomes(p: ProvisionState, stored: StoredDevice, now: number): Pla
   const recovery: PlannedRequest[] = [];
   for (const outcome of p.outcomes) {
     if (!outcome.fault) continue;
-    const retry = recoveryFor(outcome, p.refreshed);
+    const retry = outcome.aliasKeys ? [] : recoveryFor(outcome, p.refreshed);
     if (retry.length > 0) {
       recovery.push(...retry);
       continue;

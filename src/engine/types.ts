@@ -16,6 +16,8 @@ export interface RequestOutcome {
   fault?: { code: number; message: string; detail?: { name: string; code: number }[] };
   /** SetParameterValues: the channels that declared each parameter. */
   paramChannels?: Record<string, string[]>;
+  /** The refused request set the alias keys of new instances: not recovered (a listing would only lead to another AddObject). */
+  aliasKeys?: true;
 }
 
 export interface ProvisionState {

@@ -39,6 +39,7 @@ export class EngineWorker {
   private readonly worker: Worker;
   private readonly queue: Queue;
   private readonly cache: SessionCache;
+  private readonly running = new Map<string, Promise<StepReply>>();
 
   constructor(private readonly deps: StepDeps & { presets: PresetRegistry }, private readonly options: WorkerOptions) {
     this.cache = new SessionCache(options.store);
@@ -70,7 +71,21 @@ export class EngineWorker {
     await this.options.redis.publish(data.replyTo, JSON.stringify(reply));
   }
 
-  private async runStep(job: StepJob): Promise<StepReply> {
+  /**
+   * A step asked again while its first try still runs here (a slow ext()
+   * outlasting the front end's wait) shares that run: the session's cached
+   * table must not be changed by two runs at once, nor an extension called twice.
+   */
+  private runStep(job: StepJob): Promise<StepReply> {
+    const key = `${job.sid}:${job.step}`;
+    const running = this.running.get(key);
+    if (running) return running;
+    const run = this.planStep(job).finally(() => this.running.delete(key));
+    this.running.set(key, run);
+    return run;
+  }
+
+  private async planStep(job: StepJob): Promise<StepReply> {
     const { sessions, log } = this.options;
     const base = { sid: job.sid, step: job.step };
     try {
@@ -81,7 +96,7 @@ export class EngineWorker {
       engineStats.steps++;
       const output = await timed('stepMs', () => step(this.deps, state, cached));
       if (output.provision.done) this.cache.forget(state.id);
-      else this.cache.advance(state.id, output.log.length);
+      else this.cache.settle(state.id, entries.length + output.log.length);
       log.debug({ deviceId: state.deviceKey, sessionId: state.id, step: output.provision.steps, requests: output.requests.map((r) => r.request.method) }, 'engine step');
       return { ...base, output };
     } catch (err) {

@@ -723,3 +723,51 @@ declare('Device.WiFi.SSID.*.SSID', { value: 1 }, { value: 'lab' });
     });
   });
 });
+
+describe('engine step: fixes from review', function () {
+  this.timeout(30_000);
+  before(function () {
+    base ??= loadModel(MODEL);
+  });
+  after(async () => {
+    for (const h of open.splice(0)) await h.close();
+  });
+
+  it('a refused alias-key SetParameterValues faults its channel at once: no listing, no second AddObject', async () => {
+    const h = await harness(
+      { nat: preset(['nat'], { channel: 'nat' }) },
+      { 'nat.js': "declare('Device.NAT.PortMapping.[NoSuchKey:guest]', { path: Date.now() }, { instances: 1 });\n" },
+    );
+    const run = await runSession(h, newDevice(), freshStore());
+    assert.equal(methods(run).filter((m) => m === 'AddObject').length, 1, methods(run).join(' '));
+    assert.equal(faultOf(run, 'nat')?.code, 'cwmp.9003', JSON.stringify(run.p.faults));
+  });
+
+  it('two transfers in one round get their own record and CommandKey; credentials are not stored', async () => {
+    const h = await harness(
+      { files: preset(['files'], { channel: 'files' }) },
+      {
+        'files.js': [
+          "declare('Downloads.[FileType:1 Firmware Upgrade Image,FileName:fw.bin,URL:http://127.0.0.1:1/fw.bin,Password:s3cret]', { path: 1 }, { instances: 1 });",
+          "declare('Downloads.[FileType:3 Vendor Configuration File,FileName:cfg.xml,URL:http://127.0.0.1:1/cfg.xml]', { path: 1 }, { instances: 1 });",
+        ].join('\n'),
+      },
+    );
+    const stored = freshStore();
+    const run = await runSession(h, newDevice(), stored);
+    const downloads = run.sent.filter((r): r is Extract<CpeRequest, { method: 'Download' }> => r.method === 'Download');
+    assert.deepEqual(downloads.map((d) => d.URL), ['http://127.0.0.1:1/fw.bin', 'http://127.0.0.1:1/cfg.xml'], 'each once');
+    assert.equal(new Set(downloads.map((d) => d.CommandKey)).size, 2);
+    assert.equal(downloads[0].Password, 's3cret');
+    const rows = [...stored.table.all()].filter((r) => r.path.startsWith('Downloads.'));
+    assert.deepEqual(rows.filter((r) => r.path.endsWith('.FileName')).map((r) => [r.path, r.value]), [['Downloads.1.FileName', 'fw.bin'], ['Downloads.2.FileName', 'cfg.xml']]);
+    assert.ok(!rows.some((r) => r.path.endsWith('.Password') || r.value === 's3cret'), 'no credentials in the cache');
+    const again = await runSession(h, newDeviceLike(run), stored);
+    assert.deepEqual(methods(again).filter((m) => m === 'Download'), [], 'matched by their records next time');
+  });
+});
+
+/** The same device again (same serial) for a later session. */
+function newDeviceLike(run: SessionRun): DeviceModel {
+  return createDevice(base, { SerialNumber: run.state.inform.deviceId.SerialNumber });
+}

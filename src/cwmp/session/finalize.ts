@@ -75,12 +75,17 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
   if (!entries) return false;
   const state = known ?? (await sessions.load(sid));
   if (!state) return false;
+  // The claim is a lease: renewed while the commit runs (a database stall must not hand the session to a second committer).
+  const renew = setInterval(() => void sessions.renewClaim(sid).catch(() => undefined), sessions.renewEveryMs);
   try {
     await commit(deps, state, entries, reason);
   } catch (err) {
+    clearInterval(renew);
     log.error({ deviceId: state.deviceKey, sessionId: sid, err }, 'session commit failed; will retry');
     await sessions.retryLater(state, COMMIT_RETRY_MS);
     throw err;
+  } finally {
+    clearInterval(renew);
   }
   await sessions.drop(state);
   log.info({ deviceId: state.deviceKey, sessionId: sid, reason, ms: Date.now() - state.startedAt }, 'session ended');

@@ -55,6 +55,7 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
   if (msg.method === 'Fault') {
     const outcome: RequestOutcome = { method: sent.request.method, channels: meta.channels, paths: pathsOf(sent) };
     if (meta.paramChannels) outcome.paramChannels = meta.paramChannels;
+    if (meta.aliasKeys) outcome.aliasKeys = true;
     outcome.fault = { code: msg.FaultCode, message: msg.FaultString };
     if (msg.SetParameterValuesFault) outcome.fault.detail = msg.SetParameterValuesFault.map((f) => ({ name: f.ParameterName, code: f.FaultCode }));
     state.provision.outcomes.push(outcome);
@@ -77,18 +78,21 @@ function setKeys(state: SessionState, object: string, response: AddObjectRespons
   const base = `${object}${response.InstanceNumber}.`;
   const list = keys.map((k) => ({ ...k, Name: base + k.Name }));
   const pending = state.queue.find((q) => q.engine?.aliasKeys && q.request.method === 'SetParameterValues');
+  const owners = Object.fromEntries(list.map((k) => [k.Name, channels]));
   if (pending?.engine && pending.request.method === 'SetParameterValues') {
     pending.request = { ...pending.request, ParameterList: [...pending.request.ParameterList, ...list] };
     pending.engine.channels = [...new Set([...pending.engine.channels, ...channels])];
+    pending.engine.paramChannels = { ...pending.engine.paramChannels, ...owners };
     return;
   }
   const lastAdd = state.queue.findLastIndex((q) => q.engine !== undefined && q.request.method === 'AddObject');
   const request: QueuedRequest = {
     id: null,
     request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: parameterKey },
-    engine: { channels, aliasKeys: true },
+    engine: { channels, aliasKeys: true, paramChannels: owners },
   };
   state.queue.splice(lastAdd + 1, 0, request);
+  if (state.provision) state.provision.rpcs++; // within the session's RPC budget like the engine's own
 }
 
 function pathsOf(sent: InFlightRequest): string[] {

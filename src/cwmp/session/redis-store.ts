@@ -177,6 +177,16 @@ export class RedisSessionStore {
     return raw === null ? null : raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
+  /** Extends the claim on a session being ended (a long commit must not let another process take it over). */
+  async renewClaim(sid: string): Promise<void> {
+    await this.redis.zadd(this.key('ending'), 'XX', Date.now() + this.leaseMs, sid);
+  }
+
+  /** How often a process ending a session should renew its claim. */
+  get renewEveryMs(): number {
+    return Math.max(100, Math.floor(this.leaseMs / 3));
+  }
+
   /** Notes that a device informed and nothing else changed; flushed to the database in batches. */
   async touch(deviceKey: string, time: number): Promise<void> {
     await this.redis.zadd(this.key('touched'), 'GT', time, deviceKey);

@@ -25,6 +25,8 @@ export interface ActionContext extends PlanContext {
   /** Event codes of the session's Inform. */
   events: readonly string[];
   informTime: EpochMs;
+  /** Record numbers taken by the transfers planned so far in this round, per kind. */
+  slots?: Map<string, number>;
 }
 
 export function planAction(root: Node, d: Declaration, segments: PathSegment[], channel: string, ctx: ActionContext): PlannedRequest | null {
@@ -78,19 +80,27 @@ function planFactoryReset(root: Node, d: Declaration, channel: string, ctx: Acti
   return { request: { method: 'FactoryReset' }, channels: [channel], record: record('FactoryReset', ctx.now) };
 }
 
-/** A Download/Upload is wanted when no record with the declared keys exists and `instances` asks for one. */
+/** Filter keys that are credentials: used for the transfer, never stored in its record nor matched against it. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['Username', 'Password']);
+
+/**
+ * A Download/Upload is wanted when no record with the declared keys exists and
+ * `instances` asks for one. Each transfer of a round takes the next free
+ * record number (`slots`, shared by the round) and its own CommandKey.
+ */
 function planTransfer(root: Node, kind: 'Downloads' | 'Uploads', d: Declaration, segments: PathSegment[], channel: string, ctx: ActionContext): PlannedRequest | null {
   const filter = segments[1];
   const wanted = d.values.instances;
   const min = wanted === undefined ? 0 : typeof wanted === 'number' ? wanted : wanted[0];
   if (segments.length !== 2 || filter.kind !== 'alias' || min < 1) return null;
   const records = root.children.get(kind);
-  const done = records ? [...records.children.values()].filter((r) => filtersMatch(r, filter.filters)).length : 0;
+  const stored = filter.filters.filter((f) => !SECRET_KEYS.has(f.key.join('.')));
+  const done = records ? [...records.children.values()].filter((r) => filtersMatch(r, stored)).length : 0;
   if (done >= 1) return null;
   const keys = Object.fromEntries(filter.filters.map((f) => [f.key.join('.'), f.value]));
-  const n = 1 + Math.max(0, ...[...(records?.children.keys() ?? [])].map(Number).filter(Number.isFinite));
+  const n = nextSlot(ctx, kind, records);
   const base = `${kind}.${n}.`;
-  const fields = Object.entries({ ...keys, Time: new Date(ctx.now).toISOString() });
+  const fields = [...stored.map((f): [string, string] => [f.key.join('.'), f.value]), ['Time', new Date(ctx.now).toISOString()]];
   const rec = fields.map(([k, v]) => ({ Name: base + k, Value: v, type: k === 'Time' ? ('xsd:dateTime' as const) : ('xsd:string' as const) }));
   const commandKey = `${kind === 'Downloads' ? 'dl' : 'ul'}-${ctx.now}-${n}`;
   const fileType = keys.FileType ?? '';
@@ -103,4 +113,12 @@ function planTransfer(root: Node, kind: 'Downloads' | 'Uploads', d: Declaration,
       }
     : { method: 'Upload' as const, CommandKey: commandKey, FileType: fileType, URL: url, Username: keys.Username ?? '', Password: keys.Password ?? '', DelaySeconds: 0 };
   return { request, channels: [channel], record: rec };
+}
+
+/** The next record number of `kind` not used by the cache nor by a transfer planned earlier in this round. */
+function nextSlot(ctx: ActionContext, kind: string, records: Node | undefined): number {
+  const used = Math.max(0, ...[...(records?.children.keys() ?? [])].map(Number).filter(Number.isFinite));
+  const n = Math.max(used, ctx.slots?.get(kind) ?? 0) + 1;
+  ctx.slots?.set(kind, n);
+  return n;
 }

@@ -57,9 +57,10 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
   const writeRound = writeRequests(writes, ctx);
   if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
 
+  const actionCtx = { ...ctx, slots: new Map<string, number>() };
   const actions = parsed
     .filter((p) => isRoot(p.segments, ACTION_ROOTS))
-    .map((p) => planAction(view.root, p.declaration, p.segments, p.channel, ctx))
+    .map((p) => planAction(view.root, p.declaration, p.segments, p.channel, actionCtx))
     .filter((r): r is PlannedRequest => r !== null);
   return actions.length > 0 ? { phase: 'actions', requests: firstOfEach(actions) } : { phase: 'none', requests: [] };
 }
