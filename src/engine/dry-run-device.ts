@@ -159,18 +159,8 @@ function rowsOfModel(model: DeviceModel, time: EpochMs): CachedParameter[] {
 
 // ------------------------------------------------------------ JSON snapshots
 
-/** One parameter of a snapshot, whichever format it came in. */
-interface SnapshotParameter {
-  path: string;
-  value: string | null;
-  type: XsdType | null;
-  writable: boolean | null;
-  notification: NotificationLevel | null;
-  accessList: string[] | null;
-  valueTime: EpochMs | null;
-  namesTime: EpochMs | null;
-  attributesTime: EpochMs | null;
-}
+/** One parameter of a snapshot, whichever format it came in: a cached row, its kind from its path. */
+type SnapshotParameter = Omit<CachedParameter, 'kind'>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
