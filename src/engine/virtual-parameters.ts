@@ -10,7 +10,8 @@
  * preconditions see.
  */
 import type { CachedParameter, EpochMs } from '../db/types';
-import type { Declaration, DeviceView, RunInput, SandboxPool } from '../sandbox';
+import type { Declaration, DeviceView, SandboxPool } from '../sandbox';
+import type { RunBase } from './run-provisions';
 import { toWire } from '../sandbox';
 import type { XsdType } from '../cwmp/soap/types';
 import type { FaultSource } from './faults';
@@ -35,8 +36,6 @@ export interface VirtualOutcome {
   faults: Map<string, FaultSource>;
 }
 
-export type VirtualRunBase = Omit<RunInput, 'args' | 'view' | 'extResults'>;
-
 /** The names a set of declarations asks of ("VirtualParameters.*" asks for every script there is). */
 export function declaredNames(decls: readonly ChannelDeclaration[], library: ScriptLibrary): Map<string, ChannelDeclaration[]> {
   const out = new Map<string, ChannelDeclaration[]>();
@@ -54,7 +53,7 @@ export async function computeVirtual(
   pool: SandboxPool,
   library: ScriptLibrary,
   asked: Map<string, ChannelDeclaration[]>,
-  base: VirtualRunBase,
+  base: RunBase,
   view: DeviceView,
   extResults: Record<string, unknown>,
 ): Promise<VirtualOutcome> {

@@ -17,21 +17,7 @@ export class Collector<T> {
     this.items.set(key, { value, channels: new Set([...(found?.channels ?? []), channel]) });
   }
 
-  has(key: string): boolean {
-    return this.items.has(key);
-  }
-
-  get size(): number {
-    return this.items.size;
-  }
-
   entries(): { key: string; value: T; channels: string[] }[] {
     return [...this.items].map(([key, { value, channels }]) => ({ key, value, channels: [...channels] }));
-  }
-
-  channels(): string[] {
-    const all = new Set<string>();
-    for (const { channels } of this.items.values()) for (const c of channels) all.add(c);
-    return [...all];
   }
 }
