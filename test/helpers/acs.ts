@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
 import { createLogger } from '../../src/log';
-import { startAcs, type RunningAcs } from '../../src/server';
+import { startAcs, type Role, type RunningAcs } from '../../src/server';
 import { dropMysqlDatabase, TEST_DATABASE_URL } from './db';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +40,7 @@ export interface TestAcs {
  * Starts the real server on ephemeral ports against the real MariaDB (a fresh
  * database per suite) and Redis (a fresh key prefix per start).
  */
-export async function startTestAcs(suite: string, overrides: Partial<Config> = {}): Promise<TestAcs> {
+export async function startTestAcs(suite: string, overrides: Partial<Config> = {}, role: Role = 'all'): Promise<TestAcs> {
   const databaseUrl = overrides.databaseUrl ?? databaseUrlFor(suite);
   if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await dropMysqlDatabase(databaseUrl);
   const config = loadConfig({}, {
@@ -56,7 +56,7 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     ...overrides,
     databaseUrl,
   });
-  const acs = await startAcs(config, createLogger(config.logLevel));
+  const acs = await startAcs(config, createLogger(config.logLevel), role);
   return {
     acs,
     config,
