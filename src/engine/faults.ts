@@ -6,14 +6,8 @@ import type { ChannelFault, EpochMs } from '../db/types';
 import type { ScriptFault } from '../sandbox';
 import { nextRetry } from './types';
 
-export interface FaultSource {
-  code: string;
-  message: string;
-  preset?: string;
-  script?: string;
-  line?: number;
-  column?: number;
-}
+/** What a fault says, before it is counted against a channel (retries, backoff). */
+export type FaultSource = Pick<ChannelFault, 'code' | 'message' | 'preset' | 'script' | 'line' | 'column'>;
 
 /** A fault for `channel`, continuing the streak of the fault stored for it (if any). */
 export function channelFault(channel: string, source: FaultSource, stored: ChannelFault | undefined, now: EpochMs): ChannelFault {
