@@ -5,6 +5,7 @@
  * column: no LIKE, so the "_" and "%" in real parameter names are harmless,
  * and "Device.IP.Interface.1." does not match "Device.IP.Interface.10.".
  */
+import { isInstanceNumber } from '../model/instance-number';
 import type { CachedParameter } from './types';
 
 export type Kind = CachedParameter['kind'];
@@ -13,10 +14,11 @@ export function isObjectPath(path: string): boolean {
   return path === '' || path.endsWith('.');
 }
 
+/** "A.B.3." is an instance; "A.B.funcObj." or "A.B.0." is only an object, whatever table it sits in. */
 export function kindOfPath(path: string): Kind {
   if (!path.endsWith('.')) return 'leaf';
   const segments = path.split('.');
-  return /^\d+$/.test(segments[segments.length - 2] ?? '') ? 'instance' : 'object';
+  return isInstanceNumber(segments[segments.length - 2] ?? '') ? 'instance' : 'object';
 }
 
 /** The object paths strictly above `path`: "A.B.1.C" -> ["A.", "A.B.", "A.B.1."]. */

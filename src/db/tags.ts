@@ -20,14 +20,13 @@ export async function readTags(db: Db, deviceKey: DeviceKey): Promise<string[]> 
 
 async function addTags(db: Db, deviceId: number, add: string[]): Promise<void> {
   if (add.length === 0) return;
-  // MySQL's collations are PAD SPACE: "a" and "a " are one key there, and inserting both would fail.
-  const same = db.driver === 'mysql' ? (t: string) => t.replace(/ +$/, '') : (t: string) => t;
+  // Tags compare byte for byte on both drivers (a NO PAD collation on MySQL): "a" and "a " are two tags.
   const rows = await db.select('SELECT tag FROM device_tags WHERE device_id = ?', [deviceId]);
-  const have = new Set(rows.map((r) => same(String(r.tag))));
+  const have = new Set(rows.map((r) => String(r.tag)));
   const missing: string[] = [];
   for (const tag of add) {
-    if (have.has(same(tag))) continue;
-    have.add(same(tag));
+    if (have.has(tag)) continue;
+    have.add(tag);
     missing.push(tag);
   }
   for (const batch of chunks(missing, 500)) {

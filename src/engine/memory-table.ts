@@ -6,7 +6,7 @@
  * step does not rebuild it from thousands of rows.
  */
 import { applyInform, applyOp, type ParamRows } from '../db/cache-ops';
-import type { CacheOp, CachedParameter, InformRecord } from '../db/types';
+import type { CacheOp, CachedParameter, EpochMs, InformRecord } from '../db/types';
 import { newNode, placeRow, type Node } from '../sandbox/device-view';
 
 export class MemoryTable implements ParamRows {
@@ -21,6 +21,7 @@ export class MemoryTable implements ParamRows {
   reset(rows: Iterable<CachedParameter>): void {
     this.rows.clear();
     this.root.children.clear();
+    this.root.row = null;
     for (const r of rows) this.put(r);
   }
 
@@ -40,8 +41,9 @@ export class MemoryTable implements ParamRows {
     return applyInform(this, inform);
   }
 
-  applyOp(op: CacheOp): Promise<void> {
-    return applyOp(this, op);
+  async applyOp(op: CacheOp): Promise<void> {
+    await applyOp(this, op);
+    if (op.op === 'names' && op.path === '' && op.nextLevel) this.root.row = rootListed(op.time);
   }
 
   async load(paths: string[]): Promise<Map<string, CachedParameter>> {
@@ -78,6 +80,7 @@ export class MemoryTable implements ParamRows {
     for (const r of this.under(prefix)) this.rows.delete(r.path);
     if (prefix === '') {
       this.root.children.clear();
+      this.root.row = null;
       return;
     }
     const path = prefix.endsWith('.') ? prefix.slice(0, -1) : prefix;
@@ -126,6 +129,15 @@ export class MemoryTable implements ParamRows {
       p = parentPath(p);
     }
   }
+}
+
+/**
+ * The store keeps no row for "" (db/cache-ops.ts), so a listing of the top
+ * level is remembered in the tree for the session: without it "Device." on a
+ * TR-098 device is asked again right after the listing that showed it absent.
+ */
+function rootListed(time: EpochMs): CachedParameter {
+  return { path: '', kind: 'object', value: null, type: null, writable: false, notification: null, accessList: null, valueTime: time, namesTime: time, attributesTime: null };
 }
 
 function parentPath(path: string): string {

@@ -5,7 +5,13 @@
  * SetParameterValues refused because some parameters are not writable (9008
  * in its details): the listing tells which, and the planner leaves them out.
  * Each parent is listed once per session; a second fault under it is real.
+ *
+ * Some CPEs answer a GetParameterValues without the names they do not know
+ * (an empty list) instead of 9005: names asked for and not returned are taken
+ * as that 9005 ({@link omittedOutcome}), so their parents are listed once and
+ * the names are then known absent rather than asked again every round.
  */
+import type { GetParameterValues, ParameterValueStruct } from '../cwmp/soap/types';
 import type { PlannedRequest } from './planner/types';
 import { parentObject } from './planner/reads';
 import type { RequestOutcome } from './types';
@@ -26,4 +32,17 @@ export function recoveryFor(outcome: RequestOutcome, refreshed: string[]): Plann
   if ([...parents].some((p) => refreshed.includes(p))) return [];
   refreshed.push(...parents);
   return [...parents].map((path) => ({ request: { method: 'GetParameterNames', ParameterPath: path, NextLevel: true }, channels: outcome.channels }));
+}
+
+/**
+ * The outcome of a GetParameterValues that left out some of the parameters
+ * asked for, as the 9005 a compliant CPE would have sent; null when every one
+ * was answered. Objects asked for ("X.") are not judged: they may be empty.
+ */
+export function omittedOutcome(request: GetParameterValues, returned: readonly ParameterValueStruct[], channels: string[]): RequestOutcome | null {
+  const names = new Set(returned.map((p) => p.Name));
+  const omitted = request.ParameterNames.filter((n) => n !== '' && !n.endsWith('.') && !names.has(n));
+  if (omitted.length === 0) return null;
+  const message = `names asked for and not returned (taken as 9005): ${omitted.slice(0, 5).join(', ')}${omitted.length > 5 ? ', …' : ''}`;
+  return { method: 'GetParameterValues', channels, paths: omitted, fault: { code: 9005, message } };
 }

@@ -12,9 +12,11 @@
  * Three layers use them:
  *  - {@link applyQuirks}: text transforms of the SOAP envelope our encoder wrote;
  *  - {@link wireRequest}: HTTP headers and body bytes of one POST (charset, gzip, chunked empty POST);
- *  - behaviour, read by the transport: `no-cookie`, `version-cookie`.
+ *  - behaviour, read by the transport: `no-cookie`, `version-cookie`;
+ *  - answers, read by the CPE's RPC handling through {@link rpcOptionsOf}: `gpv-omits-missing`.
  */
 import { gzipSync } from 'node:zlib';
+import type { RpcOptions } from './cpe/options';
 import { attrByLocal, localOf, prefixOf, tokenize, writeTag, type XmlAttr, type XmlToken } from './transport/xml-tokens';
 
 /** Every quirk, with what it does. */
@@ -33,6 +35,7 @@ export const QUIRKS = {
   'chunked-empty': 'the empty POST is sent as an empty chunked body (Thomson)',
   gzip: 'bodies sent with Content-Encoding: gzip',
   'version-cookie': 'cookies returned RFC 2965 style: $Version="0"; name=value; $Path=/ (Thomson)',
+  'gpv-omits-missing': 'GetParameterValues leaves out names it does not know (an empty list) instead of fault 9005',
 } as const satisfies Record<string, string>;
 
 export type Quirk = keyof typeof QUIRKS;
@@ -81,6 +84,11 @@ export function parseQuirks(spec: string | readonly string[] | undefined): Quirk
   const prefixes = [...out].filter((q) => PREFIXES[q]);
   if (prefixes.length > 1) throw new Error(`quirks ${prefixes.join(' and ')} both set the envelope prefix; choose one`);
   return out;
+}
+
+/** The RPC-handling switches these quirks imply, over `base` (explicit options win). */
+export function rpcOptionsOf(quirks: QuirkSet | undefined, base: RpcOptions = {}): RpcOptions {
+  return quirks?.has('gpv-omits-missing') ? { gpvOmitsMissing: true, ...base } : base;
 }
 
 // ------------------------------------------------------------ text transforms

@@ -4,7 +4,7 @@ import type { CwmpEnvelope, Inform } from '../soap/types';
 import type { CwmpPost, SessionDeps } from './context';
 import { startSession } from './inform';
 import { faultReply, errorReply, type CwmpReply } from './replies';
-import { continueSession } from './rpc-loop';
+import { badAnswer, continueSession } from './rpc-loop';
 
 const DEFAULT_NAMESPACE = 'urn:dslforum-org:cwmp-1-0';
 
@@ -16,7 +16,7 @@ export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<Cwm
   let envelope: CwmpEnvelope | null = null;
   if (post.body.trim() !== '') {
     const decoded = decode(post.body);
-    if (!decoded.ok) return refuse(deps, post, decoded);
+    if (!decoded.ok) return isAnswer(decoded.method) ? refuseAnswer(deps, post, decoded) : refuse(deps, post, decoded);
     envelope = decoded.envelope;
     if (envelope.body.method === 'Inform') return startSession(deps, post, envelope as CwmpEnvelope<Inform>);
   }
@@ -29,6 +29,17 @@ export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<Cwm
 }
 
 type DecodeFailure = Extract<ReturnType<typeof decode>, { ok: false }>;
+
+function isAnswer(method: string | undefined): method is string {
+  return method !== undefined && (method === 'Fault' || method.endsWith('Response'));
+}
+
+/** A response with a bad argument answers the request in flight: that request failed, and the session goes on. */
+async function refuseAnswer(deps: SessionDeps, post: CwmpPost, failure: DecodeFailure): Promise<CwmpReply> {
+  const state = post.sessionId ? await deps.sessions.load(post.sessionId) : null;
+  if (!state) return refuse(deps, post, failure);
+  return badAnswer(deps, state, { method: failure.method as string, id: failure.id, reason: failure.reason });
+}
 
 /** Unreadable XML gets 400 and a one-line reason; a readable envelope with a bad method or argument gets a CWMP fault. */
 function refuse(deps: SessionDeps, post: CwmpPost, failure: DecodeFailure): CwmpReply {

@@ -6,6 +6,7 @@
  */
 import type { AddObjectResponse, CpeResponse, Fault, ParameterValueStruct } from '../soap/types';
 import type { StepOutput } from '../../engine/step';
+import { omittedOutcome } from '../../engine/recovery';
 import type { RequestOutcome } from '../../engine/types';
 import type { SessionDeps } from './context';
 import type { InFlightRequest, QueuedRequest, SessionLogEntry, SessionState } from './state';
@@ -46,8 +47,9 @@ export function takeStepOutput(state: SessionState, output: StepOutput): Session
 
 /**
  * Log entries and follow-up requests for an answered engine request. Only a
- * fault is reported back to the engine (as an outcome): what a success taught
- * is in the session log already.
+ * fault, or a GetParameterValues that left out names asked for, is reported
+ * back to the engine (as an outcome): what a success taught is in the session
+ * log already.
  */
 export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: CpeResponse | Fault, time: number): SessionLogEntry[] {
   const meta = sent.engine;
@@ -60,6 +62,10 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
     if (msg.SetParameterValuesFault) outcome.fault.detail = msg.SetParameterValuesFault.map((f) => ({ name: f.ParameterName, code: f.FaultCode }));
     state.provision.outcomes.push(outcome);
     return [];
+  }
+  if (msg.method === 'GetParameterValuesResponse' && sent.request.method === 'GetParameterValues') {
+    const omitted = omittedOutcome(sent.request, msg.ParameterList, meta.channels);
+    if (omitted) state.provision.outcomes.push(omitted);
   }
   if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
     setKeys(state, sent.request.ObjectName, msg, meta.keys, meta.channels, sent.request.ParameterKey);

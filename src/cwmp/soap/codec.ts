@@ -177,6 +177,14 @@ function scalar<T>(parse: (text: string, ctx: Ctx) => T, format: (value: T) => s
 /** Free text (xsd:string): keeps inner and meaningful edge spaces. */
 export const str = scalar<string>(stripLayout, String);
 
+/** Free text of at most `max` characters (xsd:string with a length limit). */
+export function strUpTo(max: number): ElementCodec<string> {
+  return scalar<string>((text, ctx) => {
+    const s = stripLayout(text);
+    return s.length <= max ? s : ctx.fail(`is longer than ${max} characters (${s.length})`);
+  }, String);
+}
+
 /** Identifiers: parameter paths, OUI, event codes, URLs, dates... trimmed. */
 export const trimmed = scalar<string>((t) => t.trim(), String);
 
@@ -190,6 +198,8 @@ function integerIn(min: number, max: number, what: string): ElementCodec<number>
 
 export const int = integerIn(-2147483648, 2147483647, 'an int');
 export const uint = integerIn(0, 4294967295, 'an unsignedInt');
+/** An instance number (TR-069 A.3.2.6: unsignedInt >= 1); anything else names no instance. */
+export const instanceNumber = integerIn(1, 4294967295, 'an instance number (an integer from 1)');
 export const status = integerIn(0, 1, '0 or 1') as ElementCodec<0 | 1>;
 
 /**

@@ -5,11 +5,14 @@
  * CPE quirk), never lenient about safety: DOCTYPE/ENTITY is refused before
  * parsing and only the five XML entities and character references are
  * decoded. Protocol problems come back as values, never as exceptions:
- *  - malformed:          not XML, not a SOAP 1.1 Envelope, or not one Body entry -> HTTP 400
+ *  - malformed:          not XML, not a SOAP 1.1 Envelope, not one Header at most and one Body,
+ *                        or not one Body entry -> HTTP 400
  *  - unknown-method:     a Body entry that is no CWMP method of ours -> fault 8000 / 9000
- *  - invalid-arguments:  a known method with a missing or unreadable argument -> fault 8003 / 9003
+ *  - invalid-arguments:  a known method with a missing or unreadable argument (or header) -> fault 8003 / 9003
  * `id` (the cwmp:ID) and `namespace` come back whenever they could be read,
- * so that the fault can echo the ID in the peer's own namespace.
+ * so that the fault can echo the ID in the peer's own namespace; `method`
+ * names the known method whose arguments were bad, so that a response the
+ * CPE got wrong can fail the request it answers.
  */
 import { Ctx, InvalidArguments } from './codec';
 import { readHeader, readId } from './header';
@@ -19,7 +22,7 @@ import type { CwmpEnvelope, CwmpMessage } from './types';
 import { childNamed, parseXml, type XmlElement } from './xml-tree';
 
 export type DecodeFailureKind = 'malformed' | 'unknown-method' | 'invalid-arguments';
-export type DecodeFailure = { ok: false; kind: DecodeFailureKind; reason: string; id?: string; namespace?: string };
+export type DecodeFailure = { ok: false; kind: DecodeFailureKind; reason: string; id?: string; namespace?: string; method?: string };
 export type DecodeResult = { ok: true; envelope: CwmpEnvelope; warnings: string[] } | DecodeFailure;
 
 /** Used when nothing in the message names a cwmp namespace (e.g. an unqualified RPC). */
@@ -59,17 +62,22 @@ function describe(el: XmlElement): string {
   return el.ns ? `{${el.ns}}${el.local}` : el.local;
 }
 
-function soapChild(parent: XmlElement, local: string): XmlElement | undefined {
-  return parent.children.find((c) => c.local === local && c.ns === SOAP_ENV_NS);
+function soapChildren(parent: XmlElement, local: string): XmlElement[] {
+  return parent.children.filter((c) => c.local === local && c.ns === SOAP_ENV_NS);
 }
 
 function envelopeParts(root: XmlElement): Parts | DecodeFailure {
   if (root.local !== 'Envelope' || root.ns !== SOAP_ENV_NS) {
     return failure('malformed', `not a SOAP 1.1 Envelope: the root element is ${describe(root)}`);
   }
-  const header = soapChild(root, 'Header');
+  const headers = soapChildren(root, 'Header');
+  const bodies = soapChildren(root, 'Body');
+  // SOAP 1.1 sec. 4: at most one Header and exactly one Body; which of two would be the message is anyone's guess.
+  if (headers.length > 1) return failure('malformed', `Envelope has ${headers.length} Header elements; SOAP allows one`);
+  if (bodies.length > 1) return failure('malformed', `Envelope has ${bodies.length} Body elements; SOAP allows one`);
+  const [header] = headers;
   const id = readId(header);
-  const body = soapChild(root, 'Body');
+  const [body] = bodies;
   if (!body) return failure('malformed', 'Envelope has no Body', id);
   const n = body.children.length;
   if (n !== 1) return failure('malformed', `Body has ${n} entries; CWMP needs exactly one`, id);
@@ -109,7 +117,7 @@ function decodeMethod(parts: Parts, { codec, namespace }: Method, warnings: stri
     const body = codec.decode(parts.entry, new Ctx(codec.method, warnings));
     return { ok: true, envelope: { header, body, namespace }, warnings };
   } catch (err) {
-    if (err instanceof InvalidArguments) return failure('invalid-arguments', err.message, parts.id, namespace);
-    throw err;
+    if (!(err instanceof InvalidArguments)) throw err;
+    return { ...failure('invalid-arguments', err.message, parts.id, namespace), method: codec.method };
   }
 }

@@ -6,7 +6,7 @@
  * the session logic. Unknown header entries are ignored (with a warning
  * when they demand mustUnderstand="1").
  */
-import { bool, str, trimmed, uint, type Ctx, type ElementCodec } from './codec';
+import { bool, strUpTo, trimmed, uint, type Ctx, type ElementCodec } from './codec';
 import { isCwmpNamespace, SOAP_ENV_NS } from './namespaces';
 import type { CwmpHeader } from './types';
 import { stripLayout } from './values';
@@ -21,9 +21,16 @@ interface HeaderField<T> {
 
 const bit = (b: boolean): string => (b ? '1' : '0');
 
+/**
+ * The XSD sets no length for cwmp:ID, but every reply echoes it: a longer one
+ * is refused (fault 8003, without the ID) rather than sent back. Real CPEs
+ * use a counter or a UUID; 256 is also TR-069's longest name.
+ */
+export const MAX_ID_LENGTH = 256;
+
 /** In the order they are written. */
 const FIELDS: { readonly [K in keyof CwmpHeader]-?: HeaderField<NonNullable<CwmpHeader[K]>> } = {
-  ID: { codec: str, mustUnderstand: '1', format: String },
+  ID: { codec: strUpTo(MAX_ID_LENGTH), mustUnderstand: '1', format: String },
   HoldRequests: { codec: bool, mustUnderstand: '1', format: bit },
   SessionTimeout: { codec: uint, mustUnderstand: '0', format: String },
   SupportedCWMPVersions: { codec: trimmed, mustUnderstand: '0', format: String },
@@ -37,10 +44,11 @@ function isCwmpHeaderEntry(el: XmlElement): el is XmlElement & { local: keyof Cw
   return FIELD_NAMES.has(el.local) && (el.ns === '' || isCwmpNamespace(el.ns));
 }
 
-/** The cwmp:ID alone, read before anything can fail so that a fault can echo it. */
+/** The cwmp:ID alone, read before anything can fail so that a fault can echo it (never one over the limit). */
 export function readId(header: XmlElement | undefined): string | undefined {
   const el = header && childNamed(header, 'ID');
-  return el && isCwmpHeaderEntry(el) ? stripLayout(el.text) : undefined;
+  const id = el && isCwmpHeaderEntry(el) ? stripLayout(el.text) : undefined;
+  return id !== undefined && id.length <= MAX_ID_LENGTH ? id : undefined;
 }
 
 /** Reads every known header entry; throws InvalidArguments ("Header: HoldRequests is not a boolean ('x')"). */

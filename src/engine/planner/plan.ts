@@ -53,7 +53,7 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
       last.set(entry.path, { entry, declaration: prev ? mergeValues(prev.declaration, p.declaration) : p.declaration, channel: p.channel });
     }
   }
-  for (const { entry, declaration, channel } of last.values()) planWrites(entry, declaration, channel, writes);
+  for (const { entry, declaration, channel } of last.values()) planWrites(view.root, entry, declaration, channel, writes);
   const writeRound = writeRequests(writes, ctx);
   if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
 

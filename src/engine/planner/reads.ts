@@ -1,9 +1,12 @@
 /**
  * The read round: what the cache must learn before the declarations can be
  * judged. Discovery (GetParameterNames) is aimed at the smallest object that
- * answers the question: a missing parameter lists its parent (NextLevel=true),
- * a missing object or an instance list that more segments run through is read
- * as a subtree (NextLevel=false), never the whole tree. Values and attributes
+ * answers the question: a missing parameter is read with GetParameterValues
+ * (a 9005 lists its parent), a wildcard lists the object it runs through one
+ * level (NextLevel=true), and only where two or more wildcards would fan out
+ * level after level is the object read as a subtree (NextLevel=false): one
+ * RPC instead of one per object below it. A parameter (a leaf) is never
+ * listed: a `*` that matches one simply does not go on. Values and attributes
  * that are older than declared are read in one batch each.
  */
 import type { EpochMs } from '../../db/types';
@@ -57,6 +60,8 @@ interface Walk {
 
 function walk(w: Walk, node: Node, i: number): void {
   if (i === w.segs.length) return void w.out.push(node);
+  // A parameter has no children: a CPE answers 9005 to a GetParameterNames of "Leaf." (TR-069 A.3.2.3).
+  if (node.row?.kind === 'leaf') return;
   const seg = w.segs[i];
   if (seg.kind === 'name') {
     const child = node.children.get(seg.name);
@@ -67,7 +72,7 @@ function walk(w: Walk, node: Node, i: number): void {
     return;
   }
   if (childrenListedAt(node) < w.need) {
-    w.reads.names.add(objectPath(node), w.channel, true);
+    w.reads.names.add(objectPath(node), w.channel, listsOneLevel(w.segs.slice(i)));
     return;
   }
   for (const child of childrenOf(node)) {
@@ -88,13 +93,24 @@ function askFor(w: Walk, node: Node, i: number): void {
   const wild = rest.findIndex((s) => s.kind !== 'name');
   const names = (wild < 0 ? rest : rest.slice(0, wild)).map((s) => (s as { name: string }).name);
   const base = node.path === '' ? '' : `${node.path}.`;
-  if (wild >= 0) return w.reads.names.add(`${base}${names.join('.')}.`, w.channel, true);
+  if (wild >= 0) return w.reads.names.add(`${base}${names.join('.')}.`, w.channel, listsOneLevel(rest.slice(wild)));
   const target = base + names.join('.');
   if (w.object || /^\d+$/.test(names[names.length - 1])) {
     w.reads.names.add(parentObject(target), w.channel, true);
   } else {
     w.reads.values.add(target, w.channel, true);
   }
+}
+
+/**
+ * NextLevel for listing the object the wildcard segments `rest` run through:
+ * one level when a single wildcard fans out there; the whole subtree when
+ * more follow, since each further level would cost one listing per object
+ * (Device.*.*.* on TR-181: 1 RPC instead of 274, see
+ * test/engine/discovery.test.ts).
+ */
+function listsOneLevel(rest: readonly PathSegment[]): boolean {
+  return rest.filter((s) => s.kind !== 'name').length < 2;
 }
 
 /** When the cache last saw the path exist: listed, or read. */

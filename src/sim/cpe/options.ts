@@ -48,6 +48,12 @@ export interface RpcOptions {
   readonly transferSchemes?: readonly string[];
   /** FaultStrings say why ("Invalid parameter name: Device.Foo"); default false: the standard strings only. */
   readonly verboseFaults?: boolean;
+  /**
+   * GetParameterValues leaves out the names it does not know and answers the
+   * rest, instead of fault 9005 (quirk `gpv-omits-missing`, seen in
+   * third-party CPE software). Default false.
+   */
+  readonly gpvOmitsMissing?: boolean;
 }
 
 export interface RpcResult {

@@ -73,12 +73,18 @@ export function getParameterValues({ device, options }: RpcContext, req: GetPara
   for (const name of req.ParameterNames) {
     if (isPartialPath(name)) {
       const tops = resolvePartial(device, name);
-      if (!tops) return invalidName(options, name);
+      if (!tops) {
+        if (options.gpvOmitsMissing) continue;
+        return invalidName(options, name);
+      }
       for (const top of tops) device.walk(top, value);
       continue;
     }
     const ref = resolveParameter(device, name);
-    if (ref === undefined) return invalidName(options, name);
+    if (ref === undefined) {
+      if (options.gpvOmitsMissing) continue;
+      return invalidName(options, name);
+    }
     value(ref);
   }
   return { method: 'GetParameterValuesResponse', ParameterList: out };

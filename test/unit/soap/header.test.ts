@@ -33,7 +33,7 @@ describe('soap: header', () => {
 
   it('echoes the ID in failures after the header was read', () => {
     const r = mustFail(envelope('<cwmp:GetRPCMethods/>', { header: mu('ID', 'abc') + mu('HoldRequests', 'perhaps') }), 'invalid-arguments');
-    assert.deepEqual(r, { ok: false, kind: 'invalid-arguments', reason: "Header: HoldRequests is not a boolean ('perhaps')", id: 'abc', namespace: 'urn:dslforum-org:cwmp-1-0' });
+    assert.deepEqual(r, { ok: false, kind: 'invalid-arguments', reason: "Header: HoldRequests is not a boolean ('perhaps')", id: 'abc', namespace: 'urn:dslforum-org:cwmp-1-0', method: 'GetRPCMethods' });
     assert.equal(mustFail(envelope('<cwmp:GetRPCMethods/>', { header: mu('SessionTimeout', 'soon', '0') }), 'invalid-arguments').reason,
       "Header: SessionTimeout is not a number ('soon')");
   });

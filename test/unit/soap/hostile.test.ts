@@ -99,7 +99,7 @@ describe('soap: hostile and broken input', () => {
 
   it('answers an Inform without DeviceId with invalid-arguments naming method and field', () => {
     const r = mustFail(envelope(informXml({ deviceId: '' })), 'invalid-arguments');
-    assert.deepEqual(r, { ok: false, kind: 'invalid-arguments', reason: 'Inform: DeviceId missing', id: 'id-1', namespace: 'urn:dslforum-org:cwmp-1-0' });
+    assert.deepEqual(r, { ok: false, kind: 'invalid-arguments', reason: 'Inform: DeviceId missing', id: 'id-1', namespace: 'urn:dslforum-org:cwmp-1-0', method: 'Inform' });
     const noOui = informXml({ deviceId: '<DeviceId><Manufacturer>A</Manufacturer><ProductClass>B</ProductClass><SerialNumber>C</SerialNumber></DeviceId>' });
     assert.equal(mustFail(envelope(noOui), 'invalid-arguments').reason, 'Inform: DeviceId.OUI missing');
   });
