@@ -80,7 +80,7 @@ export async function deleteChannelFault(db: Db, deviceKey: DeviceKey, channel: 
 
 /**
  * A channel name the store can hold: 1 to 255 characters, no leading or trailing white space (presets trim their
- * channel; MySQL's PAD SPACE collations would see "a" and "a " as one key).
+ * channel, so a name with such spaces could never match one).
  */
 export function isValidChannel(channel: unknown): channel is string {
   return typeof channel === 'string' && channel !== '' && channel.length <= CHANNEL_MAX && channel.trim() === channel;

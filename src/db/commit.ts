@@ -7,6 +7,7 @@ import type { Db } from './sql';
 import { applyInform, applyOp } from './cache-ops';
 import { applyChannelFaults } from './channel-faults';
 import { upsertDevice } from './device-row';
+import { deleteDoneEvents } from './events';
 import { deleteDoneRequests, insertFaults } from './faults';
 import { ParamTable } from './param-table';
 import { applyTags } from './tags';
@@ -22,17 +23,15 @@ export interface CommitStats {
 export async function commitSession(db: Db, result: SessionResult): Promise<CommitStats> {
   const { deviceId, created } = await upsertDevice(db, result);
   const table = new ParamTable(db, deviceId);
-  if (created) table.assumeEmpty();
-  // A BOOTSTRAP Inform means a factory reset (or a new ACS URL): the cached model is no longer true.
-  // Tags and channel faults are the ACS's own records about the device: they stay.
-  const bootstrap = result.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
-  if (bootstrap && !created) await table.deletePrefix('');
+  // A BOOTSTRAP's clearing of the model happened when its Inform was acknowledged (acknowledge.ts).
+  if (created || result.fresh) table.assumeEmpty();
   await applyInform(table, result.inform);
   for (const op of result.ops) await applyOp(table, op);
   await table.flush();
   await deleteDoneRequests(db, result.deviceKey, result.doneRequestIds);
   await insertFaults(db, result.deviceKey, result.faults);
   await applyChannelFaults(db, deviceId, result.channelFaults);
+  await deleteDoneEvents(db, deviceId, result.doneEvents);
   if (result.tags) await applyTags(db, deviceId, result.tags.add, result.tags.remove);
   return { deviceId, written: table.written, deleted: table.deleted };
 }

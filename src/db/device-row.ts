@@ -26,8 +26,11 @@ async function lockDevice(db: Db, deviceKey: DeviceKey): Promise<StoredDevice | 
   return row ? (row as unknown as StoredDevice) : null;
 }
 
+/** What the device row is written from: a session's result, or an Inform being acknowledged. */
+export type DeviceWrite = Pick<SessionResult, 'deviceKey' | 'inform' | 'history'>;
+
 /** Inserts or updates the device row from the session; returns the device id and whether it is new. */
-export async function upsertDevice(db: Db, result: SessionResult): Promise<{ deviceId: number; created: boolean }> {
+export async function upsertDevice(db: Db, result: DeviceWrite): Promise<{ deviceId: number; created: boolean }> {
   const stored = await lockDevice(db, result.deviceKey);
   const fields = deviceFields(result, stored);
   const names = Object.keys(fields);
@@ -42,7 +45,7 @@ export async function upsertDevice(db: Db, result: SessionResult): Promise<{ dev
   return { deviceId: (await db.run(sql, Object.values(fields))).insertId, created: true };
 }
 
-function deviceFields(result: SessionResult, stored: StoredDevice | null): Record<string, unknown> {
+function deviceFields(result: DeviceWrite, stored: StoredDevice | null): Record<string, unknown> {
   const { inform } = result;
   const events = new Set(inform.events.map((e) => e.EventCode));
   return {
@@ -84,6 +87,14 @@ export function parseHistory(stored: string | null): HistoryEntry[] {
   if (!stored) return [];
   const parsed: unknown = JSON.parse(stored);
   return Array.isArray(parsed) ? (parsed as HistoryEntry[]) : [];
+}
+
+/** Appends history entries now, outside any session commit (a bare device row is created if needed). */
+export async function appendHistory(db: Db, deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void> {
+  const deviceId = await ensureDevice(db, deviceKey);
+  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const [row] = await db.select(`SELECT history FROM devices WHERE id = ?${lock}`, [deviceId]);
+  await db.run('UPDATE devices SET history = ? WHERE id = ?', [mergeHistory((row?.history as string | null) ?? null, entries), deviceId]);
 }
 
 /** The device's id, creating a bare row (identity parsed from the key) if it never informed. */

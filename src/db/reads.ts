@@ -1,14 +1,16 @@
 /** The store's read side: device list, device detail, cached parameters, queue. */
 import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
-import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, PendingRequest as Pending } from './types';
+import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, PendingRequest as Pending, ProvisioningFacts } from './types';
 import { Device, DeviceFault, DeviceTag, PendingRequest, type DeviceEntity } from './entities';
 import { readChannelFaults } from './channel-faults';
+import { readPendingEvents } from './events';
 import { parseHistory } from './device-row';
 import { faultFromEntity } from './faults';
-import { PARAMETER_COLUMNS, rowToParameter } from './param-table';
+import { numOrNull, PARAMETER_COLUMNS, rowToParameter } from './param-table';
 import { ancestorsOf, prefixCondition } from './paths';
 import type { Db } from './sql';
+import { readTags } from './tags';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -56,6 +58,7 @@ export async function getDevice(ds: DataSource, db: Db, deviceKey: DeviceKey): P
     history: parseHistory(d.history),
     faults: faults.map(faultFromEntity),
     channelFaults: await readChannelFaults(db, deviceKey),
+    pendingEvents: await readPendingEvents(db, d.id),
     parameters: await getParameters(db, deviceKey, ''),
   };
 }
@@ -117,4 +120,16 @@ export async function enqueueRequest(ds: DataSource, deviceKey: DeviceKey, reque
     createdAt: Date.now(),
   });
   return Number(result.identifiers[0]?.id);
+}
+
+/** What the provisioning engine reads once per session besides the cached model. */
+export async function getProvisioningFacts(db: Db, deviceKey: DeviceKey): Promise<ProvisioningFacts> {
+  const [row] = await db.select('SELECT id, last_boot, last_bootstrap FROM devices WHERE device_key = ?', [deviceKey]);
+  if (!row) return { tags: [], channelFaults: [], lastBoot: null, lastBootstrap: null };
+  return {
+    tags: await readTags(db, deviceKey),
+    channelFaults: await readChannelFaults(db, deviceKey),
+    lastBoot: numOrNull(row.last_boot),
+    lastBootstrap: numOrNull(row.last_bootstrap),
+  };
 }

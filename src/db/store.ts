@@ -5,11 +5,14 @@
 import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type {
-  CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, PendingRequest, SessionResult,
+  CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
+  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult,
 } from './types';
+import { acknowledgeInform } from './acknowledge';
+import { readPendingEventsOf } from './events';
 import { checkChannel, deleteChannelFault, readChannelFaults } from './channel-faults';
 import { commitSession } from './commit';
-import { ensureDevice } from './device-row';
+import { appendHistory, ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
@@ -41,6 +44,22 @@ export class SqlDeviceStore implements DeviceStore {
       const stats = await this.transaction((db) => commitSession(db, result));
       this.logger?.debug({ deviceKey: result.deviceKey, ...stats, ms: Date.now() - started }, 'session committed');
     });
+  }
+
+  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }> {
+    return this.exclusive(() => this.transaction((db) => acknowledgeInform(db, ack)));
+  }
+
+  appendHistory(deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void> {
+    return this.exclusive(() => this.transaction((db) => appendHistory(db, deviceKey, entries)));
+  }
+
+  pendingEvents(deviceKey: DeviceKey): Promise<PendingEvent[]> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => readPendingEventsOf(db, deviceKey)));
+  }
+
+  getProvisioningFacts(deviceKey: DeviceKey): Promise<ProvisioningFacts> {
+    return this.exclusive(() => withDb(this.ds, this.driver, (db) => reads.getProvisioningFacts(db, deviceKey)));
   }
 
   touchDevices(entries: { deviceKey: DeviceKey; time: number }[]): Promise<void> {

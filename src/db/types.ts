@@ -94,6 +94,46 @@ export interface SessionResult {
   channelFaults?: { set: ChannelFault[]; cleared: string[] };
   /** Tags the session's provisions added or removed (declare('Tags.<name>', ..., { value: true|false })). */
   tags?: { add: string[]; remove: string[] };
+  /** Pending events whose provisioning this session carried out: dropped unless reported again after `before`. */
+  doneEvents?: { ids: number[]; before: EpochMs };
+  /** The device's model was empty when the session began (created or cleared by its Inform): nothing to read back. */
+  fresh?: boolean;
+}
+
+/**
+ * An event of an answered Inform (or a CPE request) whose provisioning is not
+ * done yet. Once the ACS answered, the CPE never reports it again (TR-069
+ * §3.7.1.5): this row is the only trace, until a session carries it out.
+ */
+export interface PendingEvent {
+  id: number;
+  /** "0 BOOTSTRAP", "1 BOOT", "M Download" ... */
+  code: string;
+  commandKey: string;
+  /** When it was last reported. */
+  time: EpochMs;
+  sessionId: string;
+  /** What came with it (the values of a 4 VALUE CHANGE). */
+  detail?: unknown;
+}
+
+/** What an answered Inform makes durable before its InformResponse goes out. */
+export interface InformAcknowledgement {
+  sessionId: string;
+  deviceKey: DeviceKey;
+  inform: InformRecord;
+  /** The events to keep pending (all but the routine ones). */
+  events: { code: string; commandKey: string; detail?: unknown }[];
+  history: HistoryEntry[];
+}
+
+/** What the provisioning engine reads of a device besides its cached model. */
+export interface ProvisioningFacts {
+  tags: string[];
+  channelFaults: ChannelFault[];
+  /** Last 1 BOOT and 0 BOOTSTRAP Informs: actions "since a time" are judged by them. */
+  lastBoot: EpochMs | null;
+  lastBootstrap: EpochMs | null;
 }
 
 /**
@@ -166,6 +206,7 @@ export interface DeviceDetail extends DeviceSummary {
   history: HistoryEntry[];
   faults: FaultRecord[];
   channelFaults: ChannelFault[];
+  pendingEvents: PendingEvent[];
   parameters: CachedParameter[];
 }
 
@@ -182,6 +223,20 @@ export interface DeviceStore {
 
   /** The one write of a session. Idempotent: committing the same result twice leaves the same data. */
   commitSession(result: SessionResult): Promise<void>;
+
+  /**
+   * Makes an Inform's news durable before it is answered, in one transaction:
+   * the device row (created if new), its history entry, a BOOTSTRAP's clearing
+   * of the cached model, and its events as pending events. Returns every
+   * pending event of the device, and whether its model is now empty.
+   */
+  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }>;
+  /** Appends to a device's history now (a CPE request about to be answered), creating a bare device if needed. */
+  appendHistory(deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void>;
+  /** The device's pending events, oldest first ([] for an unknown device). */
+  pendingEvents(deviceKey: DeviceKey): Promise<PendingEvent[]>;
+  /** Tags, channel faults and boot times, read once per session by the provisioning engine. */
+  getProvisioningFacts(deviceKey: DeviceKey): Promise<ProvisioningFacts>;
 
   /**
    * Records Informs that changed nothing but the time (periodic sessions with

@@ -235,6 +235,9 @@ function sessionState(device: DryRunDevice, events: string[], now: number): Sess
     logged: 0,
     informHash: '',
     facts: { version: '', credentials: null, knownHash: null },
+    carried: [],
+    events,
+    fresh: false,
     provision: newProvisionState(),
   };
 }

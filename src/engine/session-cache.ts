@@ -7,6 +7,7 @@
  */
 import type { SessionLogEntry, SessionState } from '../cwmp/session/state';
 import type { CachedParameter, DeviceStore } from '../db/types';
+import { ACTION_PREFIXES } from '../model/action-records';
 import { MemoryTable } from './memory-table';
 import { covered } from './prefixes';
 import type { StoredDevice } from './step';
@@ -71,12 +72,16 @@ export class SessionCache {
   }
 
   private async open(state: SessionState): Promise<Entry> {
-    const [channelFaults, tags] = await Promise.all([this.store.getChannelFaults(state.deviceKey), this.store.getTags(state.deviceKey)]);
-    // A BOOTSTRAP empties the stored model at commit: plan from an empty one too (nothing to load).
-    const bootstrap = state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
+    const stored = await this.store.getProvisioningFacts(state.deviceKey);
     const table = new MemoryTable();
     await table.applyInform(state.inform);
-    return { state, table, stored: { channelFaults, tags }, base: new Map(), loaded: bootstrap ? [''] : [], log: [], applied: 0, usedAt: Date.now() };
+    const entry: Entry = { state, table, stored, base: new Map(), loaded: [], log: [], applied: 0, usedAt: Date.now() };
+    if (state.fresh) {
+      // A new or bootstrapped device has no stored model but the records of actions (they outlive a BOOTSTRAP).
+      await this.ensure(entry, [...ACTION_PREFIXES], []);
+      entry.loaded = [''];
+    }
+    return entry;
   }
 
   private async ensure(entry: Entry, prefixes: string[], pending: readonly SessionLogEntry[]): Promise<boolean> {

@@ -5,7 +5,7 @@
  * can take any step, and running a step twice plans the same thing.
  */
 import { createHash } from 'node:crypto';
-import type { ChannelFault, DeviceKey } from '../db/types';
+import type { ChannelFault, DeviceKey, EpochMs } from '../db/types';
 import type { Logger } from '../log';
 import { lookupFrom } from '../presets/lookup';
 import { presetMatches, type PresetRegistry } from '../presets/registry';
@@ -41,6 +41,9 @@ export interface StepDeps extends RunDeps {
 export interface StoredDevice {
   channelFaults: ChannelFault[];
   tags: string[];
+  /** Last 1 BOOT / 0 BOOTSTRAP Informs as stored (absent in a dry run). */
+  lastBoot?: EpochMs | null;
+  lastBootstrap?: EpochMs | null;
 }
 
 export interface StepOutput {
@@ -73,14 +76,17 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 
   if (p.presets === null) await source.ensure?.(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
-  const ctx = contextOf(state, await configurationKey(deps, presets));
+  const ctx = contextOf(state, source.stored, await configurationKey(deps, presets));
   const round = await runScripts(deps, state, source, p, presets, ctx, log);
   const planned = round ? planRound(round, ctx, p, source.stored, state.startedAt) : [];
   if (planned.length > 0) return finish(deps, p, state, source.stored, planned, log);
 
   // Nothing left to do: channels with a stored fault that ran clean get it dropped.
-  const ran = new Set(activePresets(presets, p, source.stored, state.startedAt).map((x) => x.channel));
+  const active = activePresets(presets, p, source.stored, state.startedAt);
+  const ran = new Set(active.map((x) => x.channel));
   p.clearedFaults = source.stored.channelFaults.filter((f) => ran.has(f.channel)).map((f) => f.channel);
+  // Every chosen preset ran to the end: the events that brought them here are done with.
+  p.settled = active.length === presets.length;
   if (round?.runs.waiting) deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id }, 'a provision waits on a commit() that needs no RPC; ending');
   p.done = true;
   log.push(...historyOf(p, state));
@@ -137,12 +143,14 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function contextOf(state: SessionState, parameterKey: string): PlanOptions {
+function contextOf(state: SessionState, stored: StoredDevice, parameterKey: string): PlanOptions {
   return {
     now: state.startedAt,
     parameterKey,
     events: state.inform.events.map((e) => e.EventCode),
     informTime: state.inform.time,
+    lastBoot: stored.lastBoot ?? 0,
+    lastBootstrap: stored.lastBootstrap ?? 0,
   };
 }
 
@@ -164,7 +172,7 @@ function runBase(state: SessionState) {
   return {
     deviceKey: state.deviceKey as DeviceKey,
     deviceId: state.inform.deviceId,
-    events: state.inform.events.map((e) => e.EventCode),
+    events: state.events,
     now: state.startedAt,
   };
 }
@@ -176,7 +184,7 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
     const virtualParameters = await preconditionVirtuals(deps, state, source, p);
     const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
-    const events = state.inform.events.map((e) => e.EventCode);
+    const events = state.events;
     p.presets = deps.presets
       .list()
       .filter((preset) => (preset.schedule && open ? open.has(preset.name) && presetMatches({ ...preset, schedule: undefined }, { events, lookup }) : presetMatches(preset, { events, lookup, now: state.startedAt })))

@@ -44,6 +44,8 @@ export interface ProvisionState {
   logs: Record<string, string[]>;
   /** Nothing left to do in this session. */
   done: boolean;
+  /** Provisioning ended with every chosen preset run to the end, none faulted or backing off: the session's events are done with. */
+  settled: boolean;
 }
 
 /** Attached to a queued request the engine planned. */
@@ -60,7 +62,7 @@ export interface EngineRequestMeta {
 }
 
 export function newProvisionState(): ProvisionState {
-  return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], cleared: [], logs: {}, done: false };
+  return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], cleared: [], logs: {}, done: false, settled: false };
 }
 
 /** Backoff of a faulted channel: 1 min, doubling per fault in a row, at most a day. */

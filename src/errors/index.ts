@@ -6,11 +6,12 @@
 export const errorCatalogue = {
   ACS_ERR_BODY_TOO_LARGE: { status: 413, doc: 'Request body over the configured limit' },
   ACS_ERR_BAD_ENCODING: { status: 415, doc: 'Content-Encoding or charset the server cannot decode' },
-  ACS_ERR_BAD_BODY: { status: 400, doc: 'Body that could not be read (truncated or corrupt compressed data)' },
+  ACS_ERR_BAD_BODY: { status: 400, doc: 'Body that could not be read (truncated or corrupt compressed data, or bytes invalid in its charset)' },
   ACS_ERR_BAD_XML: { status: 400, doc: 'Body that is not a well-formed CWMP SOAP envelope' },
   ACS_ERR_UNAUTHORIZED: { status: 401, doc: 'CPE authentication missing or wrong; the WWW-Authenticate header says how' },
   ACS_ERR_NO_SESSION: { status: 400, doc: 'A non-Inform message outside any session' },
   ACS_ERR_OVERLOADED: { status: 503, doc: 'Too many requests in progress; retry after the Retry-After delay' },
+  ACS_ERR_UNAVAILABLE: { status: 503, doc: 'The database cannot store what must be durable before the answer (an Inform\'s events); retry after Retry-After' },
   ACS_ERR_NOT_FOUND: { status: 404, doc: 'No such resource' },
   ACS_ERR_BAD_REQUEST: { status: 400, doc: 'Invalid query or body on the northbound API' },
   ACS_ERR_CONFIG: { status: 500, doc: 'Invalid setting at startup' },

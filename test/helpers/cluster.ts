@@ -33,7 +33,7 @@ export interface LogLine {
 /** An ACS process of the cluster, with its log read line by line (JSON lines parsed). */
 export interface ClusterProcess {
   name: string;
-  role: 'cwmp' | 'worker';
+  role: 'cwmp' | 'worker' | 'all';
   acs: AcsProcess;
   lines: LogLine[];
   /** Lines that were not JSON (stack traces, plain errors). */
@@ -75,6 +75,11 @@ export interface ClusterOptions {
   provisions: Record<string, string>;
   /** More environment variables for every process (ENGINE_STEP_TIMEOUT_MS, SESSION_TIMEOUT_MS ...). */
   env?: Record<string, string>;
+  /** Another Redis or database than the shared test ones (private instances a test may kill). */
+  redisUrl?: string;
+  databaseUrl?: string;
+  /** One `--role all` process behind the proxy instead of front ends and workers. */
+  allInOne?: boolean;
 }
 
 export interface Cluster {
@@ -89,12 +94,14 @@ export interface Cluster {
   store: DeviceStore;
   /** kill -9 of one process; the proxy stops sending to a killed front end (as a health check would). */
   kill(p: ClusterProcess): Promise<void>;
+  /** A new process in place of a killed one (as a supervisor would start), in the proxy's rotation again. */
+  restart(p: ClusterProcess): Promise<ClusterProcess>;
   /** SIGTERM to every process; resolves once each exited and its last log lines were read. */
   stop(): Promise<void>;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const databaseUrl = databaseUrlFor(options.suite);
+  const databaseUrl = options.databaseUrl ?? databaseUrlFor(options.suite);
   await dropMysqlDatabase(databaseUrl);
   const redisPrefix = `acs-test:${options.suite}:${randomBytes(4).toString('hex')}:`;
   const presetsDir = dirWith(options.presets);
@@ -102,7 +109,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: TEST_REDIS_URL,
+    REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     PRESETS_DIR: presetsDir,
     PROVISIONS_DIR: provisionsDir,
@@ -115,7 +122,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
   const all: ClusterProcess[] = [];
-  const start = async (name: string, role: 'cwmp' | 'worker'): Promise<ClusterProcess> => {
+  const start = async (name: string, role: ClusterProcess['role']): Promise<ClusterProcess> => {
     // Each process in its own working directory: nothing lands in the repository (./data).
     const acs = await spawnAcs(['start', '--role', role], env, dirWith({}));
     const closed = new Promise<void>((resolve) => acs.child.once('close', () => resolve()));
@@ -130,10 +137,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     return p;
   };
   // All at once, as a deployment starts them: they take turns migrating the fresh database (a named lock).
-  const settled = await Promise.allSettled([
-    ...Array.from({ length: options.workers ?? 2 }, (_, i) => start(`worker-${i + 1}`, 'worker')),
-    ...Array.from({ length: options.fronts ?? 2 }, (_, i) => start(`front-${i + 1}`, 'cwmp')),
-  ]);
+  const settled = await Promise.allSettled(
+    options.allInOne
+      ? [start('all-1', 'all')]
+      : [
+          ...Array.from({ length: options.workers ?? 2 }, (_, i) => start(`worker-${i + 1}`, 'worker')),
+          ...Array.from({ length: options.fronts ?? 2 }, (_, i) => start(`front-${i + 1}`, 'cwmp')),
+        ],
+  );
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
     await Promise.all(all.map((p) => p.acs.stop()));
@@ -141,7 +152,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
   const started = [...all].sort((a, b) => a.name.localeCompare(b.name));
   const workers = started.filter((p) => p.role === 'worker');
-  const fronts = started.filter((p) => p.role === 'cwmp');
+  const fronts = started.filter((p) => p.role !== 'worker');
   const proxy = new RoundRobinProxy(fronts.map((f) => ({ name: f.name, port: f.acs.cwmpPort as number })));
   const acsUrl = await proxy.listen();
   const store = await openStore(databaseUrl);
@@ -149,13 +160,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     databaseUrl, redisPrefix, fronts, workers, proxy, acsUrl, store,
     kill: async (p) => {
       p.killed = true;
-      if (p.role === 'cwmp') proxy.markDown(p.name);
+      if (p.role !== 'worker') proxy.markDown(p.name);
       const child = p.acs.child;
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       });
+    },
+    restart: async (p) => {
+      const next = await start(`${p.name}'`, p.role);
+      const list = p.role === 'worker' ? workers : fronts;
+      list[list.indexOf(p)] = next;
+      if (next.role !== 'worker') proxy.replace(p.name, { name: next.name, port: next.acs.cwmpPort as number });
+      return next;
     },
     stop: async () => {
       await proxy.close();
@@ -220,6 +238,13 @@ export class RoundRobinProxy {
     return new Promise((resolve) => {
       this.server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`));
     });
+  }
+
+  /** A new front end in place of `name` (restarted elsewhere). */
+  replace(name: string, backend: Backend): void {
+    const i = this.backends.findIndex((x) => x.name === name);
+    if (i >= 0) this.backends[i] = backend;
+    else this.backends.push(backend);
   }
 
   markDown(name: string): void {

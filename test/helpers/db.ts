@@ -120,6 +120,17 @@ export function session(spec: SessionSpec = {}): SessionResult {
   };
 }
 
+/**
+ * What the session engine does before answering an Inform that is not routine
+ * (see DeviceStore.acknowledgeInform): the result, marked fresh if the device's
+ * model was emptied (a new device, or a BOOTSTRAP).
+ */
+export async function acknowledged(store: DeviceStore, result: SessionResult): Promise<SessionResult> {
+  const events = result.inform.events.filter((e) => e.EventCode !== '2 PERIODIC').map((e) => ({ code: e.EventCode, commandKey: e.CommandKey }));
+  const ack = await store.acknowledgeInform({ sessionId: result.sessionId, deviceKey: result.deviceKey, inform: result.inform, events, history: [] });
+  return ack.fresh ? { ...result, fresh: true } : result;
+}
+
 export interface SampleRow {
   name: string;
   object: boolean;

@@ -71,7 +71,7 @@ describe('northbound API', function () {
 
     it('clears the fault (204, decoded names), invalidates the device facts, then answers 404', async () => {
       const facts = t.acs.deps!.facts;
-      assert.equal(await facts.write(key, '0', { credentials: null, pending: false, informHash: 'h' }), true);
+      assert.equal(await facts.write(key, '0', { credentials: null, pending: false, informHash: 'h', events: [] }), true);
       const res = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
       assert.equal(res.status, 204);
       assert.equal(await res.text(), '');

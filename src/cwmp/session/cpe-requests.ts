@@ -1,5 +1,6 @@
 import type { AcsRequest, AcsResponse } from '../soap/types';
-import type { SessionLogEntry, SessionState } from './state';
+import type { HistoryEntry } from '../../db/types';
+import type { SessionState } from './state';
 
 /** The ACS methods this server implements, for GetRPCMethods (TR-069 A.3.1.1). */
 export const ACS_METHODS = [
@@ -28,13 +29,13 @@ function responseTo(request: AcsRequest): AcsResponse {
 }
 
 /**
- * Answers a request the CPE sends within its session (TransferComplete,
- * RequestDownload ...) and records it in the device history, where later
- * work (firmware campaigns, tasks) picks up transfer results.
+ * The answer to a request the CPE sends within its session (TransferComplete,
+ * RequestDownload ...), and what goes to the device history, where later work
+ * (firmware campaigns, tasks) picks up transfer results. Once answered, the CPE
+ * never sends it again: the history is stored before the answer goes out.
  */
-export function cpeRequestReply(state: SessionState, request: AcsRequest, time: number): { reply: AcsResponse; log: SessionLogEntry[] } {
+export function cpeRequestReply(state: SessionState, request: AcsRequest, time: number): { reply: AcsResponse; history: HistoryEntry[] } {
   const { method, ...detail } = request;
-  const log: SessionLogEntry[] =
-    method === 'GetRPCMethods' ? [] : [{ t: 'history', entry: { time, kind: method, detail, sessionId: state.id } }];
-  return { reply: responseTo(request), log };
+  const history = method === 'GetRPCMethods' ? [] : [{ time, kind: method, detail, sessionId: state.id }];
+  return { reply: responseTo(request), history };
 }

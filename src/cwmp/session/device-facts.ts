@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { CpeCredentials, DeviceKey, DeviceStore, PendingRequest } from '../../db/types';
+import type { CpeCredentials, DeviceKey, DeviceStore, PendingEvent, PendingRequest } from '../../db/types';
+
+/** A pending event as the session hot path knows it (its detail stays in the database). */
+export type EventRef = Omit<PendingEvent, 'detail'>;
 
 /**
  * What the session hot path must know about a device before it answers an
@@ -17,6 +20,8 @@ export interface DeviceFacts {
   pending: boolean;
   /** Hash of the identity, address and parameters of the last committed Inform; null if unknown. */
   informHash: string | null;
+  /** Events answered but not yet carried out: a periodic session of the device carries them (see db/events.ts). */
+  events: EventRef[];
 }
 
 export interface LoadedFacts {
@@ -28,8 +33,14 @@ export interface LoadedFacts {
 
 const WRITE_IF_VERSION = `
 if (redis.call('HGET', KEYS[1], 'ver') or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'pending', ARGV[3], 'hash', ARGV[4])
+redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'pending', ARGV[3], 'hash', ARGV[4], 'ev', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1`;
+
+/** Replaces the pending events of complete facts; facts being rebuilt are left alone (they are read from the database). */
+const SET_EVENTS = `
+if redis.call('HEXISTS', KEYS[1], 'ev') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'ev', ARGV[1])
 return 1`;
 
 const TTL_MS = 7 * 24 * 3600_000;
@@ -52,25 +63,44 @@ export class DeviceFactsCache {
   async load(deviceKey: DeviceKey, store: DeviceStore): Promise<LoadedFacts> {
     const h = await this.redis.hgetall(this.key(deviceKey));
     const version = h.ver ?? '0';
-    if (h.cred !== undefined && h.pending !== undefined && h.hash !== undefined) {
-      const facts = { credentials: JSON.parse(h.cred) as CpeCredentials | null, pending: h.pending === '1', informHash: h.hash || null };
+    if (h.cred !== undefined && h.pending !== undefined && h.hash !== undefined && h.ev !== undefined) {
+      const credentials = JSON.parse(h.cred) as CpeCredentials | null;
+      const facts = { credentials, pending: h.pending === '1', informHash: h.hash || null, events: JSON.parse(h.ev) as EventRef[] };
       return { facts, version };
     }
-    const [credentials, queue] = await Promise.all([store.getCpeCredentials(deviceKey), store.pendingRequests(deviceKey)]);
-    return { facts: { credentials, pending: queue.length > 0, informHash: null }, version, queue };
+    const [credentials, queue, events] = await Promise.all([
+      store.getCpeCredentials(deviceKey),
+      store.pendingRequests(deviceKey),
+      store.pendingEvents(deviceKey),
+    ]);
+    return { facts: { credentials, pending: queue.length > 0, informHash: null, events: events.map(refOf) }, version, queue };
   }
 
   /** Writes the facts unless someone changed the device since `version` was read. */
   async write(deviceKey: DeviceKey, version: string, facts: DeviceFacts): Promise<boolean> {
-    const args = [version, JSON.stringify(facts.credentials), facts.pending ? '1' : '0', facts.informHash ?? '', TTL_MS];
+    const args = [version, JSON.stringify(facts.credentials), facts.pending ? '1' : '0', facts.informHash ?? '', TTL_MS, JSON.stringify(facts.events)];
     return (await this.redis.eval(WRITE_IF_VERSION, 1, this.key(deviceKey), ...args)) === 1;
+  }
+
+  /**
+   * The device's pending events changed in the database (an Inform was
+   * acknowledged): the cached facts say so at once, so that a session lost
+   * before its end (Redis restarted, every process down) still leaves the next
+   * session carrying them.
+   */
+  async setEvents(deviceKey: DeviceKey, events: EventRef[]): Promise<void> {
+    await this.redis.eval(SET_EVENTS, 1, this.key(deviceKey), JSON.stringify(events.map(refOf)));
   }
 
   /** The device's queue or credentials changed: the next session reads them from the database. */
   async invalidate(deviceKey: DeviceKey): Promise<void> {
     const key = this.key(deviceKey);
-    await this.redis.multi().hincrby(key, 'ver', 1).hdel(key, 'cred', 'pending', 'hash').pexpire(key, TTL_MS).exec();
+    await this.redis.multi().hincrby(key, 'ver', 1).hdel(key, 'cred', 'pending', 'hash', 'ev').pexpire(key, TTL_MS).exec();
   }
+}
+
+function refOf(e: EventRef): EventRef {
+  return { id: e.id, code: e.code, commandKey: e.commandKey, time: e.time, sessionId: e.sessionId };
 }
 
 /**
@@ -96,6 +126,10 @@ export class FactsAwareStore implements DeviceStore {
   getTags: DeviceStore['getTags'] = (k) => this.inner.getTags(k);
   getChannelFaults: DeviceStore['getChannelFaults'] = (k) => this.inner.getChannelFaults(k);
   getCpeCredentials: DeviceStore['getCpeCredentials'] = (k) => this.inner.getCpeCredentials(k);
+  acknowledgeInform: DeviceStore['acknowledgeInform'] = (a) => this.inner.acknowledgeInform(a);
+  appendHistory: DeviceStore['appendHistory'] = (k, e) => this.inner.appendHistory(k, e);
+  pendingEvents: DeviceStore['pendingEvents'] = (k) => this.inner.pendingEvents(k);
+  getProvisioningFacts: DeviceStore['getProvisioningFacts'] = (k) => this.inner.getProvisioningFacts(k);
 
   /** An operator retry: the next Inform must not end as a quiet session that skips the channel. */
   async clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean> {

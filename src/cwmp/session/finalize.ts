@@ -27,11 +27,25 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
   const p = state.provision;
   if (p && (p.faults.length > 0 || p.clearedFaults.length > 0)) result.channelFaults = { set: p.faults, cleared: p.clearedFaults };
   if (p && p.tags.add.length + p.tags.remove.length > 0) result.tags = { add: p.tags.add, remove: p.tags.remove };
+  if (state.fresh) result.fresh = true;
+  const done = doneEvents(state);
+  if (done.length > 0) result.doneEvents = { ids: done.map((e) => e.id), before: state.startedAt };
   if (reason !== 'completed') {
     const detail = state.inFlight ? { unanswered: state.inFlight.request.method } : {};
     result.history.push({ time: Date.now(), kind: `session-${reason}`, detail, sessionId: state.id });
   }
   return result;
+}
+
+/**
+ * The carried events this session is done with: all of them once its
+ * provisioning settled (every preset they triggered ran to the end without a
+ * fault), or when no preset wanted them; none otherwise (provisioning cut short,
+ * a channel faulted or backing off): the next sessions carry them again.
+ */
+function doneEvents(state: SessionState): SessionState['carried'] {
+  const p = state.provision;
+  return p === null || p.settled ? state.carried : [];
 }
 
 /**
@@ -42,7 +56,10 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
 function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason): boolean {
   const p = state.provision;
   const provisioned = p !== null && (p.faults.length + p.clearedFaults.length + p.tags.add.length + p.tags.remove.length > 0);
-  return reason === 'completed' && log.length === 0 && !provisioned && isRoutine(state.inform.events) && state.informHash === state.facts.knownHash;
+  return (
+    reason === 'completed' && log.length === 0 && !provisioned && state.carried.length === 0 &&
+    isRoutine(state.inform.events) && state.informHash === state.facts.knownHash
+  );
 }
 
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
@@ -51,7 +68,9 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
   await deps.store.commitSession(result);
   const done = new Set(result.doneRequestIds);
   const pending = state.loadedIds.some((id) => !done.has(id));
-  const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash };
+  const consumed = new Set(result.doneEvents?.ids ?? []);
+  const events = state.carried.filter((e) => !consumed.has(e.id));
+  const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash, events };
   await deps.facts.write(state.deviceKey, state.facts.version, facts);
 }
 

@@ -6,12 +6,18 @@ import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
 import type { InformRecord } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
-import type { LoadedFacts } from './device-facts';
+import type { EventRef, LoadedFacts } from './device-facts';
+import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
 import { isRoutine } from './events';
 import { MAX_PATH_LENGTH } from './limits';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
-import type { SessionState } from './state';
+import type { SessionLogEntry, SessionState } from './state';
+
+/** What a CPE is told to wait before retrying an Inform the ACS could not store. */
+const RETRY_AFTER_S = 10;
+/** How often a takeover looks again at a session another process is ending. */
+const TAKEOVER_POLL_MS = 200;
 
 /**
  * The Inform pipeline (TR-069 §3.7.1.1), as an ordered list of steps:
@@ -27,11 +33,15 @@ interface InformCtx {
   version?: CwmpVersion;
   useCwmpVersion?: string;
   loaded?: LoadedFacts;
+  /** Chosen when the Inform is acknowledged (its history entry names it). */
+  sessionId?: string;
+  /** What acknowledging the Inform stored (absent for a routine Inform: nothing to make durable). */
+  ack?: { pending: EventRef[]; fresh: boolean };
 }
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, checkInform, loadFacts, authenticate, rememberFacts];
+const steps: Step[] = [negotiate, checkHeaders, checkInform, loadFacts, authenticate, rememberFacts, acknowledge];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -71,6 +81,8 @@ function checkInform(c: InformCtx): CwmpReply | null {
   if (!id.OUI || !id.SerialNumber) return fault(c, 8003, 'DeviceId.OUI and DeviceId.SerialNumber must not be empty');
   const long = c.envelope.body.ParameterList.find((p) => p.Name.length > MAX_PATH_LENGTH);
   if (long) return fault(c, 8003, `parameter name longer than ${MAX_PATH_LENGTH} characters: ${long.Name.slice(0, 60)}...`);
+  const event = c.envelope.body.Event.find((e) => e.EventCode.length > EVENT_CODE_MAX || e.CommandKey.length > COMMAND_KEY_MAX);
+  if (event) return fault(c, 8003, `EventCode over ${EVENT_CODE_MAX} or CommandKey over ${COMMAND_KEY_MAX} characters: ${event.EventCode.slice(0, 60)}`);
   return null;
 }
 
@@ -85,6 +97,38 @@ async function rememberFacts(c: InformCtx): Promise<null> {
   const loaded = c.loaded as LoadedFacts;
   if (loaded.queue) await c.deps.facts.write(c.deviceKey, loaded.version, loaded.facts);
   return null;
+}
+
+/**
+ * Once answered, an Inform's events are never reported again (TR-069
+ * §3.7.1.5): anything but a routine Inform is made durable before the answer
+ * (device row, history, BOOTSTRAP clearing, pending events). If the database
+ * cannot take it the Inform is not answered, and the CPE keeps its events and
+ * retries. A routine Inform costs nothing here.
+ */
+async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
+  const inform = c.envelope.body;
+  if (isRoutine(inform.Event)) return null;
+  const { store, facts, log, sessions } = c.deps;
+  const now = Date.now();
+  c.sessionId = sessions.newSessionId();
+  const record = informRecord(c, now);
+  const entry = { time: now, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
+  const events = inform.Event.filter((e) => !isRoutine([e])).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
+  try {
+    const ack = await store.acknowledgeInform({ sessionId: c.sessionId, deviceKey: c.deviceKey, inform: record, events, history: [entry] });
+    c.ack = { pending: ack.pending, fresh: ack.fresh };
+  } catch (err) {
+    log.error({ deviceId: c.deviceKey, err }, 'inform not acknowledged: its events could not be stored');
+    return errorReply('ACS_ERR_UNAVAILABLE', 'the ACS cannot store this Inform now; retry later', { 'Retry-After': String(RETRY_AFTER_S) });
+  }
+  await facts.setEvents(c.deviceKey, c.ack.pending);
+  return null;
+}
+
+/** A VALUE CHANGE keeps the values the Inform reported with it. */
+function detailOf(code: string, inform: Inform): { detail?: unknown } {
+  return code === '4 VALUE CHANGE' ? { detail: inform.ParameterList } : {};
 }
 
 async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
@@ -113,23 +157,45 @@ async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
 async function openSession(c: InformCtx): Promise<CwmpReply> {
   const { sessions, log } = c.deps;
   const now = Date.now();
-  const state = newState(c, sessions.newSessionId(), await queueOf(c), now);
+  const state = newState(c, c.sessionId ?? sessions.newSessionId(), await queueOf(c), now);
   const events = c.envelope.body.Event.map((e) => e.EventCode);
-  const history = isRoutine(c.envelope.body.Event) ? [] : [{ t: 'history' as const, entry: { time: now, kind: 'inform', detail: events, sessionId: state.id } }];
+  // The Inform's history entry was stored when it was acknowledged.
+  const history: SessionLogEntry[] = [];
   let holder = await sessions.lockAndOpen(state, history);
   // A lock whose session is gone (its process died while ending it) is broken at once.
   if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state, history);
-  if (holder !== null && mayTakeOver(c, holder)) {
-    await endSession(c.deps, holder, 'replaced');
-    holder = await sessions.lockAndOpen(state, history);
-  }
+  if (holder !== null && mayTakeOver(c, holder)) holder = await takeOver(c, state, holder, history);
   if (holder !== null) {
     log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
   }
-  log.info({ deviceId: c.deviceKey, sessionId: state.id, events, queued: state.queue.length }, 'session started');
+  log.info({ deviceId: c.deviceKey, sessionId: state.id, events, carried: state.carried.length, queued: state.queue.length }, 'session started');
   const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
   return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, state.id);
+}
+
+/**
+ * Ends the session holding the device and opens this one. When another
+ * process is ending that session already (a claim with a lease), this waits
+ * for it: a claim's process that died lets go when the lease runs out, a few
+ * seconds, and the CPE gets its session in this same request rather than a
+ * fault 8005 for as long as the session timeout. Returns the holder, or null once opened.
+ */
+async function takeOver(c: InformCtx, state: SessionState, holder: string, history: SessionLogEntry[]): Promise<string | null> {
+  const { sessions, log } = c.deps;
+  const deadline = Date.now() + sessions.leaseMs + TAKEOVER_POLL_MS;
+  for (;;) {
+    try {
+      await endSession(c.deps, holder, 'replaced');
+    } catch (err) {
+      // Its commit failed (database down) and it was put back: the device stays with it for now.
+      log.warn({ deviceId: c.deviceKey, sessionId: holder, err }, 'could not end the session being replaced');
+      return holder;
+    }
+    const next = await sessions.lockAndOpen(state, history);
+    if (next !== holder || Date.now() > deadline) return next;
+    await new Promise((resolve) => setTimeout(resolve, TAKEOVER_POLL_MS));
+  }
 }
 
 function mayTakeOver(c: InformCtx, holder: string): boolean {
@@ -169,6 +235,8 @@ async function queueOf(c: InformCtx): Promise<SessionState['queue']> {
 function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: number): SessionState {
   const inform = informRecord(c, now);
   const loaded = c.loaded as LoadedFacts;
+  const carried = c.ack?.pending ?? loaded.facts.events;
+  const events = [...new Set([...inform.events.map((e) => e.EventCode), ...carried.map((e) => e.code)])];
   return {
     id: sid,
     deviceKey: c.deviceKey,
@@ -186,6 +254,9 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     logged: 0,
     informHash: hashOf(inform),
     facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
-    provision: c.deps.engine?.wants(inform.events.map((e) => e.EventCode)) ? newProvisionState() : null,
+    carried,
+    events,
+    fresh: c.ack?.fresh ?? false,
+    provision: c.deps.engine?.wants(events) ? newProvisionState() : null,
   };
 }

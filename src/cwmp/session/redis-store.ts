@@ -77,6 +77,13 @@ return 0`;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
+/**
+ * How long a claim to end a session lasts unless renewed. Short: a process
+ * killed while committing holds its sessions (and their devices) this long,
+ * and a CPE retrying meanwhile waits for it rather than getting fault 8005.
+ */
+const LEASE_MS = 3_000;
+
 
 /**
  * Session state in Redis. Keys, under a prefix (so tests and deployments can share a Redis):
@@ -93,8 +100,8 @@ export class RedisSessionStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly timeoutMs: number,
-    /** How long a claim to end a session lasts before another process may take it over (default: the session timeout). */
-    private readonly leaseMs = timeoutMs,
+    /** How long a claim to end a session lasts before another process may take it over (renewed meanwhile). */
+    readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
     redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
     redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });

@@ -47,17 +47,39 @@ async function cpeRequest(deps: SessionDeps, state: SessionState, envelope: Cwmp
   if (state.holdRequests) {
     return faultReply(state.namespace, id, acsFault(8003, 'HoldRequests is true: answer the pending request first'), state.id);
   }
-  const { reply, log } = cpeRequestReply(state, envelope.body, Date.now());
-  if (!(await deps.sessions.save(state, log))) return gone();
+  const { reply, history } = cpeRequestReply(state, envelope.body, Date.now());
+  if (history.length > 0) {
+    try {
+      await deps.store.appendHistory(state.deviceKey, history);
+    } catch (err) {
+      // Not stored, so not answered: fault 8005 tells the CPE to send it again (TR-069 A.5).
+      deps.log.error({ deviceId: state.deviceKey, sessionId: state.id, method: envelope.body.method, err }, 'cpe request not stored; retry asked');
+      return faultReply(state.namespace, id, acsFault(8005, 'the ACS cannot store this request now; retry'), state.id);
+    }
+  }
+  if (!(await deps.sessions.save(state))) return gone();
   return soapReply(state.namespace, id === undefined ? {} : { ID: id }, reply, state.id);
 }
 
-async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnvelope): Promise<CwmpReply> {
+/**
+ * An answer the CPE got wrong (e.g. an AddObjectResponse whose InstanceNumber
+ * is no positive integer): the request it answers failed, as if refused with
+ * 8003, and nothing the answer said is stored.
+ */
+export function badAnswer(deps: SessionDeps, state: SessionState, got: { method: string; id?: string; reason: string }): Promise<CwmpReply> {
+  deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, method: got.method, reason: got.reason }, 'bad response');
+  const detail = { got: got.method, want: state.inFlight?.request.method, reason: got.reason };
+  const history: SessionLogEntry = { t: 'history', entry: { time: Date.now(), kind: 'bad-response', detail, sessionId: state.id } };
+  const fault = acsFault(8003, `bad response: ${got.reason}`);
+  return answer(deps, state, { header: got.id === undefined ? {} : { ID: got.id }, body: fault, namespace: state.namespace }, [history]);
+}
+
+async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnvelope, noted: SessionLogEntry[] = []): Promise<CwmpReply> {
   const sent = state.inFlight;
   const msg = envelope.body as CpeResponse | Fault;
   if (!sent) {
     deps.log.warn({ deviceId: state.deviceKey, sessionId: state.id, method: msg.method }, 'response to nothing; ignored');
-    return sendNext(deps, state, []);
+    return sendNext(deps, state, noted);
   }
   if (envelope.header.ID !== undefined && envelope.header.ID !== sent.cwmpId) {
     // A stale or duplicated answer: not the answer to what is in flight. Ask again.
@@ -67,8 +89,8 @@ async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnve
   }
   const now = Date.now();
   let log: SessionLogEntry[];
-  if (msg.method === 'Fault') log = entriesForFault(sent, msg, now);
-  else if (msg.method === `${sent.request.method}Response`) log = entriesForResponse(sent, msg, state.id, now);
+  if (msg.method === 'Fault') log = [...noted, ...entriesForFault(sent, msg, now)];
+  else if (msg.method === `${sent.request.method}Response`) log = [...noted, ...entriesForResponse(sent, msg, state.id, now)];
   else return unexpected(deps, state, msg.method);
   log.push(...engineAnswer(state, sent, msg, now));
   state.inFlight = null;

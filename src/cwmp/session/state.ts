@@ -1,6 +1,7 @@
 import type { CpeRequest, CwmpVersion } from '../soap/types';
 import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
 import type { EngineRequestMeta, ProvisionState } from '../../engine/types';
+import type { EventRef } from './device-facts';
 
 /**
  * Where a session is in the TR-069 §3.7.1 message flow:
@@ -51,6 +52,16 @@ export interface SessionState {
   informHash: string;
   /** The device facts as read at the Inform (see device-facts.ts), to update them at the end. */
   facts: { version: string; credentials: CpeCredentials | null; knownHash: string | null };
+  /**
+   * The device's pending events this session carries (those of its own Inform
+   * included): answered events whose provisioning is not done yet. Dropped at
+   * the end if the session's provisioning settled (see finalize.ts).
+   */
+  carried: EventRef[];
+  /** Event codes presets are matched against: the Inform's, then the carried ones. */
+  events: string[];
+  /** The device's model was empty when the session began (new device, or cleared by a BOOTSTRAP). */
+  fresh: boolean;
   /** The provisioning engine's part of the session; null when no preset can apply (no engine step at all). */
   provision: ProvisionState | null;
 }

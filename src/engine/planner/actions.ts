@@ -7,24 +7,30 @@
  *   Uploads.N.FileType / URL / Time                 an Upload the device accepted
  *
  * `declare('Reboot', null, { value: t })` wants the device rebooted at or after
- * t: met when the last request, or a boot this session reports, is that
- * recent. `declare('Downloads.[FileType:...,FileName:...,URL:...]', {path: 1}, { instances: 1 })`
+ * t: met when the last request, or the device's last boot (stored, or reported
+ * by this session), is that recent. The records survive a BOOTSTRAP (see
+ * model/action-records.ts), and a reset is judged by the stored last bootstrap
+ * too, so an action is done once however the sessions after it go. `declare('Downloads.[FileType:...,FileName:...,URL:...]', {path: 1}, { instances: 1 })`
  * wants that file downloaded once: met when such a record exists.
  */
 import type { ParameterValueStruct } from '../../cwmp/soap/types';
 import type { EpochMs } from '../../db/types';
+import { ACTION_ROOTS } from '../../model/action-records';
 import type { Node } from '../../sandbox/device-view';
 import { filtersMatch } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration } from '../../sandbox/types';
 import type { PlanContext, PlannedRequest } from './types';
 
-export const ACTION_ROOTS: ReadonlySet<string> = new Set(['Reboot', 'FactoryReset', 'Downloads', 'Uploads']);
+export { ACTION_ROOTS };
 
 export interface ActionContext extends PlanContext {
   /** Event codes of the session's Inform. */
   events: readonly string[];
   informTime: EpochMs;
+  /** The device's last boot and last bootstrap as stored (0: never seen), whatever the session's own events. */
+  lastBoot?: EpochMs;
+  lastBootstrap?: EpochMs;
   /** Record numbers taken by the transfers planned so far in this round, per kind. */
   slots?: Map<string, number>;
 }
@@ -45,6 +51,7 @@ export function planAction(root: Node, d: Declaration, segments: PathSegment[], 
   }
 }
 
+/** The time an action is wanted since; a time still to come is not due yet (no request now could meet it). */
 function wantedTime(d: Declaration): EpochMs | null {
   const v = d.values.value?.[0];
   if (v === undefined || v === false) return null;
@@ -65,18 +72,19 @@ function record(name: string, time: EpochMs): ParameterValueStruct[] {
 
 function planReboot(root: Node, d: Declaration, channel: string, ctx: ActionContext): PlannedRequest | null {
   const want = wantedTime(d);
-  const booted = ctx.events.some((e) => e === '1 BOOT' || e === 'M Reboot' || e === '0 BOOTSTRAP') ? ctx.informTime : 0;
+  const bootedNow = ctx.events.some((e) => e === '1 BOOT' || e === 'M Reboot' || e === '0 BOOTSTRAP') ? ctx.informTime : 0;
+  const booted = Math.max(bootedNow, ctx.lastBoot ?? 0, ctx.lastBootstrap ?? 0);
   // `true` means "once in this session": met by the request of this session only.
   const since = want === Infinity ? ctx.now : want;
-  if (since === null || Math.max(booted, lastTime(root, 'Reboot')) >= since) return null;
+  if (since === null || since > ctx.now || Math.max(booted, lastTime(root, 'Reboot')) >= since) return null;
   return { request: { method: 'Reboot', CommandKey: `reboot-${ctx.now}` }, channels: [channel], record: record('Reboot', ctx.now) };
 }
 
 function planFactoryReset(root: Node, d: Declaration, channel: string, ctx: ActionContext): PlannedRequest | null {
   const want = wantedTime(d);
   const since = want === Infinity ? ctx.now : want;
-  const reset = ctx.events.includes('0 BOOTSTRAP') ? ctx.informTime : 0;
-  if (since === null || Math.max(reset, lastTime(root, 'FactoryReset')) >= since) return null;
+  const reset = Math.max(ctx.events.includes('0 BOOTSTRAP') ? ctx.informTime : 0, ctx.lastBootstrap ?? 0);
+  if (since === null || since > ctx.now || Math.max(reset, lastTime(root, 'FactoryReset')) >= since) return null;
   return { request: { method: 'FactoryReset' }, channels: [channel], record: record('FactoryReset', ctx.now) };
 }
 

@@ -4,6 +4,8 @@
  * value that differs (typed), then one SetParameterAttributes.
  */
 import type { ParameterValueStruct, SetParameterAttributesStruct, XsdType } from '../../cwmp/soap/types';
+import { typeOf } from '../../model/datamodel-types';
+import { isInstanceNumber } from '../../model/instance-number';
 import { childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ScriptValue, ViewEntry } from '../../sandbox/types';
@@ -31,13 +33,14 @@ const MAX_ADDS = 1024;
 export function planInstances(parents: Node[], last: PathSegment, wanted: number | [number, number], channel: string, writes: Writes): void {
   const [min, max] = typeof wanted === 'number' ? [wanted, wanted] : wanted;
   for (const parent of parents) {
-    const siblings = [...childrenOf(parent)].filter((c) => c.row?.kind !== 'leaf');
+    // Only numbered instances count: an object a table also holds ("funcObj.") is neither added nor deleted.
+    const siblings = [...childrenOf(parent)].filter((c) => isInstanceNumber(c.path.slice(c.path.lastIndexOf('.') + 1)));
     const matches = siblings.filter((c) => segmentMatches(c, last));
     // Tables and instances the device says are not writable are left alone (AddObject/DeleteObject would be refused).
     if (matches.length > max) {
       for (const m of matches.slice(max)) if (m.row?.writable !== false) writes.deletes.add(`${m.path}.`, channel, true);
     } else if (matches.length < min && last.kind !== 'name' && parent.row?.writable !== false) {
-      const keys = last.kind === 'alias' ? last.filters.map((f) => keyValue(f.key, f.value, siblings)) : [];
+      const keys = last.kind === 'alias' ? last.filters.map((f) => keyValue(parent, f.key, f.value, siblings)) : [];
       const adds = Array.from({ length: Math.min(min - matches.length, MAX_ADDS) }, () => keys);
       // One entry per object and set of keys: two keyed instances of one table are both added.
       writes.adds.set(`${parent.path}.\u0000${JSON.stringify(keys)}`, channel, { object: `${parent.path}.`, instances: adds });
@@ -45,19 +48,40 @@ export function planInstances(parents: Node[], last: PathSegment, wanted: number
   }
 }
 
-/** An alias key as the new instance gets it, typed like the same parameter of a sibling instance. */
-function keyValue(key: string[], value: string, siblings: Node[]): ParameterValueStruct {
-  let type: XsdType = 'xsd:string';
-  for (const s of siblings) {
-    let node: Node | undefined = s;
-    for (const name of key) node = node?.children.get(name);
-    if (node?.row?.type) {
-      type = node.row.type;
-      break;
-    }
-  }
+/**
+ * An alias key as the new instance gets it. Nothing of the instance is cached
+ * yet, so its type comes from the data model, else from the same parameter of
+ * a sibling instance, else xsd:string.
+ */
+function keyValue(table: Node, key: string[], value: string, siblings: Node[]): ParameterValueStruct {
+  const type = typeOf(`${table.path}.{i}.${key.join('.')}`) ?? siblingType(siblings, key) ?? 'xsd:string';
   const wire = type === 'xsd:boolean' ? String(value === 'true' || value === '1') : value;
   return { Name: key.join('.'), Value: wire, type };
+}
+
+/** The cached type of `rest` (names below an instance) in the first of `instances` that has one. */
+function siblingType(instances: Iterable<Node>, rest: readonly string[]): XsdType | undefined {
+  for (const s of instances) {
+    let node: Node | undefined = s;
+    for (const name of rest) node = node?.children.get(name);
+    if (node?.row?.type) return node.row.type;
+  }
+  return undefined;
+}
+
+/**
+ * The type a parameter of unknown type is written with, after the data model:
+ * the same parameter in the other instances of the nearest table above it.
+ */
+function typeFromSiblings(root: Node, path: string): XsdType | undefined {
+  const names = path.split('.');
+  const at = names.findLastIndex((n) => /^\d+$/.test(n));
+  if (at < 0) return undefined;
+  let table: Node | undefined = root;
+  for (const name of names.slice(0, at)) table = table?.children.get(name);
+  if (table === undefined) return undefined;
+  const others = [...childrenOf(table)].filter((c) => c.path !== names.slice(0, at + 1).join('.'));
+  return siblingType(others, names.slice(at + 1));
 }
 
 function segmentMatches(node: Node, seg: PathSegment): boolean {
@@ -65,12 +89,17 @@ function segmentMatches(node: Node, seg: PathSegment): boolean {
   return seg.kind === 'any' || filtersMatch(node, seg.filters);
 }
 
-/** Values, notification and access list that differ from what the cache holds. */
-export function planWrites(entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
+/**
+ * Values, notification and access list that differ from what the cache
+ * holds. A value is sent with the type declared, else cached, else the data
+ * model's, else a sibling instance's, else one its script value suggests
+ * (xsd:string for text).
+ */
+export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
   const { value, notification, accessList } = d.values;
   if (value !== undefined && !entry.object && entry.writable !== false) {
     const [wanted, declaredType] = value;
-    const type = declaredType ?? entry.type ?? inferType(wanted);
+    const type = declaredType ?? entry.type ?? typeOf(entry.path) ?? typeFromSiblings(root, entry.path) ?? inferType(wanted);
     const differs = entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
       !sameValue(entry.value, entry.type ?? type, wanted);
     if (differs) writes.values.set(entry.path, channel, { Name: entry.path, Value: toWire(wanted), type });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChannelFault, SessionResult } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
-import { describeEachDriver, newDeviceId, pv, session, type SessionSpec } from '../../helpers/db';
+import { acknowledged, describeEachDriver, newDeviceId, pv, session, type SessionSpec } from '../../helpers/db';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -90,7 +90,7 @@ describeEachDriver('db channel faults and session tags', 'acs_test_db_channel_fa
     await ctx.store.commitSession(withChanges({ deviceId, time: T0 + 1 }, { tags: { add: ['c', 'flip'], remove: ['b', 'flip', 'never-there'] } }));
     assert.deepEqual(await ctx.store.getTags(key), ['c', 'operator', 'provisioned']);
     assert.deepEqual((await ctx.store.getDevice(key))?.tags, ['c', 'operator', 'provisioned']);
-    // MySQL sees "pad" and "pad " as one key (PAD SPACE): adding both must not fail there.
+    // "pad" and "pad " are two tags (NO PAD collation): adding both must not fail.
     await ctx.store.commitSession(withChanges({ deviceId, time: T0 + 1 }, { tags: { add: ['pad', 'pad '], remove: [] } }));
     await ctx.store.setTags(key, ['pad '], ['pad', 'pad ']);
     // A result without the optional fields changes neither.
@@ -119,14 +119,14 @@ describeEachDriver('db channel faults and session tags', 'acs_test_db_channel_fa
     const key = deviceKeyOf(deviceId);
     const values = { op: 'values' as const, parameters: [pv('Device.WiFi.SSID.1.SSID', 'home')], time: T0 };
     await ctx.store.commitSession(withChanges({ deviceId, ops: [values] }, { channelFaults: { set: [full('wifi')], cleared: [] }, tags: { add: ['lab'], remove: [] } }));
-    await ctx.store.commitSession(session({ deviceId, events: ['0 BOOTSTRAP', '1 BOOT'], time: T0 + MIN }));
+    await ctx.store.commitSession(await acknowledged(ctx.store, session({ deviceId, events: ['0 BOOTSTRAP', '1 BOOT'], time: T0 + MIN })));
     const d = await ctx.store.getDevice(key);
     assert.deepEqual(d?.parameters, []);
     assert.equal(d?.lastBootstrap, T0 + MIN);
     assert.deepEqual(d?.channelFaults, [full('wifi')]);
     assert.deepEqual(d?.tags, ['lab']);
     // And a bootstrap session may itself set them.
-    await ctx.store.commitSession(withChanges({ deviceId, events: ['0 BOOTSTRAP'], time: T0 + 2 * MIN }, { channelFaults: { set: [fault('wifi', { retries: 2 })], cleared: [] }, tags: { add: ['reset'], remove: [] } }));
+    await ctx.store.commitSession(await acknowledged(ctx.store, withChanges({ deviceId, events: ['0 BOOTSTRAP'], time: T0 + 2 * MIN }, { channelFaults: { set: [fault('wifi', { retries: 2 })], cleared: [] }, tags: { add: ['reset'], remove: [] } })));
     assert.deepEqual(await ctx.store.getChannelFaults(key), [fault('wifi', { retries: 2 })]);
     assert.deepEqual(await ctx.store.getTags(key), ['lab', 'reset']);
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { HistoryEntry } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
-import { describeEachDriver, newDeviceId, pv, session } from '../../helpers/db';
+import { acknowledged, describeEachDriver, newDeviceId, pv, session } from '../../helpers/db';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;
@@ -70,11 +70,13 @@ describeEachDriver('db commitSession', 'acs_test_db_commit', (ctx) => {
     assert.equal(ctx.logged[0]?.written, 1);
   });
 
-  it('a BOOTSTRAP Inform clears the cached model first', async () => {
+  it('a BOOTSTRAP Inform clears the cached model when it is acknowledged', async () => {
     const deviceId = newDeviceId();
     const values = { op: 'values' as const, parameters: [pv('Device.WiFi.SSID.1.SSID', 'home')], time: T0 };
     await ctx.store.commitSession(session({ deviceId, params: informParams(), ops: [values], time: T0 }));
-    await ctx.store.commitSession(session({ deviceId, events: ['0 BOOTSTRAP'], params: [pv('Device.DeviceInfo.SoftwareVersion', '3.0')], time: T0 + MIN }));
+    const bootstrap = await acknowledged(ctx.store, session({ deviceId, events: ['0 BOOTSTRAP'], params: [pv('Device.DeviceInfo.SoftwareVersion', '3.0')], time: T0 + MIN }));
+    assert.equal(bootstrap.fresh, true);
+    await ctx.store.commitSession(bootstrap);
     const paths = (await ctx.store.getParameters(deviceKeyOf(deviceId))).map((p) => p.path);
     assert.deepEqual(paths, ['Device.', 'Device.DeviceInfo.', 'Device.DeviceInfo.SoftwareVersion']);
     assert.equal((await ctx.store.getDevice(deviceKeyOf(deviceId)))?.lastBootstrap, T0 + MIN);

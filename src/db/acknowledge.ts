@@ -1,0 +1,28 @@
+/**
+ * acknowledgeInform's body: what an Inform reported, made durable before the
+ * ACS answers it (after the answer the CPE never reports it again). Runs in
+ * the caller's transaction; any error aborts it and the Inform goes unanswered.
+ */
+import { ACTION_PREFIXES } from '../model/action-records';
+import { upsertDevice } from './device-row';
+import { readPendingEvents, recordEvents } from './events';
+import { prefixCondition } from './paths';
+import type { Db } from './sql';
+import type { InformAcknowledgement, PendingEvent } from './types';
+
+export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }> {
+  const { deviceId, created } = await upsertDevice(db, ack);
+  // A BOOTSTRAP means a factory reset (or a new ACS URL): the cached model is no longer true.
+  // The ACS's own records (tags, channel faults, actions it had done) stay.
+  const bootstrap = ack.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
+  if (bootstrap && !created) await clearModel(db, deviceId);
+  await recordEvents(db, deviceId, ack, ack.inform.time);
+  return { pending: await readPendingEvents(db, deviceId), fresh: created || bootstrap };
+}
+
+/** Deletes the device's cached model but for the records of actions. */
+async function clearModel(db: Db, deviceId: number): Promise<void> {
+  const keep = ACTION_PREFIXES.map((p) => (p.endsWith('.') ? prefixCondition(p) : { sql: 'path = ?', params: [p] }));
+  const sql = `DELETE FROM device_parameters WHERE device_id = ? AND NOT (${keep.map((k) => `(${k.sql})`).join(' OR ')})`;
+  await db.run(sql, [deviceId, ...keep.flatMap((k) => k.params)]);
+}

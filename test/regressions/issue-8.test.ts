@@ -1,0 +1,127 @@
+/**
+ * Issue 8 regressions of the session and the engine: an answered event is
+ * carried by later sessions until its provisioning is done; an action is done
+ * once, whatever the BOOTSTRAP that follows it clears.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CpeRequest, CwmpMessage } from '../../src/cwmp/soap/types';
+import { deviceKeyOf } from '../../src/model/device-key';
+import { Fleet } from '../../src/sim/fleet';
+import { loadModel } from '../../src/sim/load-model';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { inform, ScriptedCpe, type Exchange } from '../helpers/cpe';
+import { sleep, until } from '../helpers/wait';
+
+const TR181 = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'acs-issue8-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** A strict enough CPE for these tests: every value it is asked for exists, as an empty string; every write is taken. */
+function answerOf(request: CpeRequest): CwmpMessage {
+  switch (request.method) {
+    case 'GetParameterValues':
+      return { method: 'GetParameterValuesResponse', ParameterList: request.ParameterNames.map((Name) => ({ Name, Value: '', type: 'xsd:string' })) };
+    case 'SetParameterValues':
+      return { method: 'SetParameterValuesResponse', Status: 0 };
+    default:
+      throw new Error(`unexpected ${request.method}`);
+  }
+}
+
+/** Serves the ACS's requests until 204; returns the methods it sent. */
+async function serve(c: ScriptedCpe, first: Exchange): Promise<string[]> {
+  const sent: string[] = [];
+  let ex = first;
+  while (ex.status === 200 && ex.envelope) {
+    const request = ex.envelope.body as CpeRequest;
+    sent.push(request.method);
+    ex = await c.reply(ex, answerOf(request));
+  }
+  assert.equal(ex.status, 204, ex.text);
+  return sent;
+}
+
+describe('issue 8: an answered event is carried until its provisioning is done', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const cpes: ScriptedCpe[] = [];
+  before(async () => {
+    const presets = dirWith({ 'first.yaml': 'events: ["0 BOOTSTRAP"]\nchannel: first\nprovisions:\n  - [first]\n' });
+    const provisions = dirWith({ 'first.js': "declare('Device.DeviceInfo.ProvisioningCode', { value: 1 }, { value: 'CARRIED' });\n" });
+    t = await startTestAcs('issue8_carried', { sessionTimeoutMs: 1000, presetsDir: presets, provisionsDir: provisions });
+  });
+  after(async () => {
+    cpes.forEach((c) => c.close());
+    await t?.stop();
+  });
+
+  it('a BOOTSTRAP session cut after its InformResponse: the next periodic session runs the BOOTSTRAP preset, then the event is done with', async () => {
+    const serial = 'CARRY-1';
+    const key = deviceKeyOf(inform(serial, []).DeviceId);
+    const c = new ScriptedCpe(t.cwmpUrl);
+    cpes.push(c);
+    assert.equal((await c.post(inform(serial, ['0 BOOTSTRAP', '1 BOOT']))).envelope?.body.method, 'InformResponse');
+    // The CPE goes away; the session times out and is committed without its provisioning.
+    await until('the cut session to be ended', async () => ((await t.acs.store.getDevice(key))?.history ?? []).some((h) => h.kind === 'session-timeout'), 10_000);
+    assert.deepEqual((await t.acs.store.pendingEvents(key)).map((e) => e.code), ['0 BOOTSTRAP', '1 BOOT']);
+
+    // Its next Inform is a periodic one (the CPE never reports an answered event again).
+    c.forgetCookie();
+    assert.equal((await c.post(inform(serial, ['2 PERIODIC']))).envelope?.body.method, 'InformResponse');
+    const sent = await serve(c, await c.post(null));
+    assert.deepEqual(sent, ['GetParameterValues', 'SetParameterValues']);
+    assert.deepEqual(await t.acs.store.pendingEvents(key), [], 'done with');
+    assert.equal((await t.acs.store.getParameters(key, 'Device.DeviceInfo.ProvisioningCode'))[0]?.value, 'CARRIED');
+
+    // And the session after that has nothing to do.
+    assert.equal((await c.post(inform(serial, ['2 PERIODIC']))).envelope?.body.method, 'InformResponse');
+    assert.deepEqual(await serve(c, await c.post(null)), []);
+  });
+});
+
+describe('issue 8: an action is done once', function () {
+  this.timeout(90_000);
+  let t: TestAcs;
+  let fleet: Fleet | null = null;
+  let presets = '';
+  before(async () => {
+    presets = dirWith({});
+    const provisions = dirWith({ 'reset.js': "declare('FactoryReset', null, { value: args[0] });\n" });
+    t = await startTestAcs('issue8_reset', { sessionTimeoutMs: 2000, presetsDir: presets, provisionsDir: provisions });
+  });
+  after(async () => {
+    await fleet?.close();
+    await t?.stop();
+  });
+
+  it('FactoryReset "since a time" is sent exactly once, across 5 periodic sessions after the reset', async () => {
+    const reports: string[] = [];
+    fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: 1, serialBase: 'RESET-', concurrency: 1, report: (k, m) => reports.push(`${k}: ${m}`) });
+    const f = fleet;
+    const device = f.devices[0];
+    const key = deviceKeyOf(device.deviceId());
+    await f.connectAll();
+    const bootstraps = async (): Promise<number> =>
+      ((await t.acs.store.getDevice(key))?.history ?? []).filter((h) => h.kind === 'inform' && Array.isArray(h.detail) && h.detail.includes('0 BOOTSTRAP')).length;
+    // Wanted from now on: a factory reset at or after a time later than the device's first contact.
+    await sleep(10);
+    writeFileSync(path.join(presets, 'reset.yaml'), `channel: reset\nprovisions:\n  - [reset, ${Date.now()}]\n`);
+    // Periodic sessions until the preset is loaded and the reset done: the device comes back with 0 BOOTSTRAP (BOOT_MS later).
+    await until('the device to come back from its reset', async () => {
+      await f.connectAll('2 PERIODIC');
+      return (await bootstraps()) === 2;
+    }, 20_000);
+    await f.idle();
+    for (let i = 0; i < 5; i++) await f.connectAll('2 PERIODIC');
+    assert.equal(await bootstraps(), 2, 'one reset, not one per periodic session');
+    assert.deepEqual((await t.acs.store.getDevice(key))?.channelFaults, []);
+    assert.equal(f.stats.violations, 0, reports.join('\n'));
+  });
+});
