@@ -11,7 +11,10 @@ import type { CpeRequest, CwmpMessage } from '../../src/cwmp/soap/types';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
-import { startTestAcs, type TestAcs } from '../helpers/acs';
+import Redis from 'ioredis';
+import { readCookie, SESSION_COOKIE } from '../../src/cwmp/http/cookies';
+import { RedisSessionStore } from '../../src/cwmp/session/redis-store';
+import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe, type Exchange } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
 
@@ -123,5 +126,43 @@ describe('issue 8: an action is done once', function () {
     assert.equal(await bootstraps(), 2, 'one reset, not one per periodic session');
     assert.deepEqual((await t.acs.store.getDevice(key))?.channelFaults, []);
     assert.equal(f.stats.violations, 0, reports.join('\n'));
+  });
+});
+
+describe('issue 8: after a front end died while ending a session, the CPE retrying gets its session at once', function () {
+  this.timeout(30_000);
+  let t: TestAcs;
+  let redis: Redis;
+  before(async () => {
+    // The default session timeout (30 s): what used to be the claim's lease, hence the 8005s.
+    t = await startTestAcs('issue8_takeover');
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await t?.stop();
+  });
+
+  it('an Inform with RetryCount > 0 gets an InformResponse within the claim lease, not fault 8005', async () => {
+    const serial = 'SN-TAKEOVER';
+    const cpe = new ScriptedCpe(t.cwmpUrl);
+    const first = await cpe.post(inform(serial, ['1 BOOT']));
+    assert.equal(first.envelope?.body.method, 'InformResponse');
+    const sid = readCookie(first.headers['set-cookie']?.[0]?.split(';')[0], SESSION_COOKIE) as string;
+    // The front end claims the session to end it (default lease), then dies before committing.
+    const dying = new RedisSessionStore(redis, t.config.redisPrefix, t.config.sessionTimeoutMs);
+    assert.ok(await dying.claimWithLog(sid));
+    cpe.close();
+    // The CPE saw its connection drop and retries at once.
+    const retry = new ScriptedCpe(t.cwmpUrl);
+    const started = Date.now();
+    const again = await retry.post(inform(serial, ['1 BOOT'], { RetryCount: 1 }));
+    const waitedMs = Date.now() - started;
+    retry.close();
+    const answer = again.envelope?.body.method === 'Fault' ? `Fault ${(again.envelope.body as { FaultCode: number }).FaultCode}` : again.envelope?.body.method;
+    assert.equal(answer, 'InformResponse');
+    assert.ok(waitedMs < dying.leaseMs + 2_000, `answered after ${waitedMs} ms`);
+    // The dead process's session was committed by the takeover, not lost.
+    assert.ok((await t.acs.store.getDevice(deviceKeyOf(inform(serial, []).DeviceId)))?.history.some((h) => h.sessionId === sid && h.kind === 'session-replaced'));
   });
 });
