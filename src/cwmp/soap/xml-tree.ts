@@ -39,7 +39,7 @@ const ROOT_SCOPE: NsScope = Object.assign(Object.create(null) as Record<string, 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const ENTITY_REF = /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos));/g;
 
-/** XML 1.0 Char production: a numeric reference to anything else is dropped. */
+/** XML 1.0 Char production: a numeric reference to anything else is not well-formed (XML 1.0 §4.1, WFC: Legal Character). */
 function isXmlChar(cp: number): boolean {
   return cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
     (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
@@ -48,7 +48,9 @@ function isXmlChar(cp: number): boolean {
 function replaceRef(_m: string, dec?: string, hex?: string, named?: string): string {
   if (named) return NAMED_ENTITIES[named];
   const cp = dec ? parseInt(dec, 10) : parseInt(hex as string, 16);
-  return isXmlChar(cp) ? String.fromCodePoint(cp) : '';
+  // Dropping it would silently change the value the CPE sent: the message is refused instead.
+  if (!isXmlChar(cp)) throw new Error(`character reference ${_m} is not an XML character`);
+  return String.fromCodePoint(cp);
 }
 
 /**

@@ -41,10 +41,16 @@ describe('soap: hostile and broken input', () => {
     }
   });
 
-  it('leaves undeclared entity references literal and drops references to non-XML characters', () => {
-    const r = decode(envelope('<cwmp:Reboot><CommandKey>&xxe;&nbsp;&#65;&#x42;&#0;&#1;</CommandKey></cwmp:Reboot>'));
+  it('leaves undeclared entity references literal', () => {
+    const r = decode(envelope('<cwmp:Reboot><CommandKey>&xxe;&nbsp;&#65;&#x42;</CommandKey></cwmp:Reboot>'));
     assert.ok(r.ok);
     assert.deepEqual(r.envelope.body, { method: 'Reboot', CommandKey: '&xxe;&nbsp;AB' });
+  });
+
+  it('refuses a reference to a non-XML character rather than drop it (a value is never silently changed)', () => {
+    for (const ref of ['&#0;', '&#1;', '&#xFFFE;']) {
+      assert.match(mustFail(envelope(`<cwmp:Reboot><CommandKey>a${ref}b</CommandKey></cwmp:Reboot>`), 'malformed').reason, /is not an XML character/);
+    }
   });
 
   it('reports a truncated message as malformed, naming the unclosed tags', () => {
