@@ -1,18 +1,18 @@
 import { newProvisionState } from '../../engine/types';
 import { createHash } from 'node:crypto';
 import { acsFault } from '../soap/faults';
-import { negotiateVersion } from '../soap/namespaces';
+import { negotiateVersion } from '../soap/version';
 import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
 import type { InformRecord } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
 import type { EventRef, LoadedFacts } from './device-facts';
 import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
+import { MAX_PATH_LENGTH } from '../../db/paths';
 import { isRoutine } from './events';
-import { MAX_PATH_LENGTH } from './limits';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
-import type { SessionLogEntry, SessionState } from './state';
+import type { SessionState } from './state';
 
 /** What a CPE is told to wait before retrying an Inform the ACS could not store. */
 const RETRY_AFTER_S = 10;
@@ -35,6 +35,7 @@ interface InformCtx {
   loaded?: LoadedFacts;
   /** Chosen when the Inform is acknowledged (its history entry names it). */
   sessionId?: string;
+  record?: InformRecord;
   /** What acknowledging the Inform stored (absent for a routine Inform: nothing to make durable). */
   ack?: { pending: EventRef[]; fresh: boolean };
 }
@@ -110,10 +111,9 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   const inform = c.envelope.body;
   if (isRoutine(inform.Event)) return null;
   const { store, facts, log, sessions } = c.deps;
-  const now = Date.now();
   c.sessionId = sessions.newSessionId();
-  const record = informRecord(c, now);
-  const entry = { time: now, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
+  const record = informRecord(c);
+  const entry = { time: record.time, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
   const events = inform.Event.filter((e) => !isRoutine([e])).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
   try {
     const ack = await store.acknowledgeInform({ sessionId: c.sessionId, deviceKey: c.deviceKey, inform: record, events, history: [entry] });
@@ -159,12 +159,10 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
   const now = Date.now();
   const state = newState(c, c.sessionId ?? sessions.newSessionId(), await queueOf(c), now);
   const events = c.envelope.body.Event.map((e) => e.EventCode);
-  // The Inform's history entry was stored when it was acknowledged.
-  const history: SessionLogEntry[] = [];
-  let holder = await sessions.lockAndOpen(state, history);
+  let holder = await sessions.lockAndOpen(state);
   // A lock whose session is gone (its process died while ending it) is broken at once.
-  if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state, history);
-  if (holder !== null && mayTakeOver(c, holder)) holder = await takeOver(c, state, holder, history);
+  if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state);
+  if (holder !== null && mayTakeOver(c, holder)) holder = await takeOver(c, state, holder);
   if (holder !== null) {
     log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
@@ -181,7 +179,7 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
  * seconds, and the CPE gets its session in this same request rather than a
  * fault 8005 for as long as the session timeout. Returns the holder, or null once opened.
  */
-async function takeOver(c: InformCtx, state: SessionState, holder: string, history: SessionLogEntry[]): Promise<string | null> {
+async function takeOver(c: InformCtx, state: SessionState, holder: string): Promise<string | null> {
   const { sessions, log } = c.deps;
   const deadline = Date.now() + sessions.leaseMs + TAKEOVER_POLL_MS;
   for (;;) {
@@ -192,7 +190,7 @@ async function takeOver(c: InformCtx, state: SessionState, holder: string, histo
       log.warn({ deviceId: c.deviceKey, sessionId: holder, err }, 'could not end the session being replaced');
       return holder;
     }
-    const next = await sessions.lockAndOpen(state, history);
+    const next = await sessions.lockAndOpen(state);
     if (next !== holder || Date.now() > deadline) return next;
     await new Promise((resolve) => setTimeout(resolve, TAKEOVER_POLL_MS));
   }
@@ -205,7 +203,13 @@ function mayTakeOver(c: InformCtx, holder: string): boolean {
   return inform.RetryCount > 0 || rebooted || sameSession || holder === '';
 }
 
-function informRecord(c: InformCtx, now: number): InformRecord {
+/** The Inform as stored, made once (its time is the session's start, whether acknowledged first or not). */
+function informRecord(c: InformCtx): InformRecord {
+  c.record ??= recordOf(c, Date.now());
+  return c.record;
+}
+
+function recordOf(c: InformCtx, now: number): InformRecord {
   const inform = c.envelope.body;
   return {
     deviceId: inform.DeviceId,
@@ -233,7 +237,7 @@ async function queueOf(c: InformCtx): Promise<SessionState['queue']> {
 }
 
 function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: number): SessionState {
-  const inform = informRecord(c, now);
+  const inform = informRecord(c);
   const loaded = c.loaded as LoadedFacts;
   const carried = c.ack?.pending ?? loaded.facts.events;
   const events = [...new Set([...inform.events.map((e) => e.EventCode), ...carried.map((e) => e.code)])];

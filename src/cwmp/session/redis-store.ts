@@ -7,20 +7,16 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 
 /**
  * Opens a session atomically: takes the device's lock and, only if that
- * worked, writes the state, its deadline, its address and its first log
- * entries. KEYS: lock, session, deadlines, log, addr. ARGV: sid, ttl ms,
- * state JSON, deadline, address ttl ms, log entries... Returns nil when
- * opened, else the holder's sid ('' if the lock vanished meanwhile).
+ * worked, writes the state, its deadline and its address (what the Inform
+ * said that must last was stored before, see inform.ts). KEYS: lock, session,
+ * deadlines, addr. ARGV: sid, ttl ms, state JSON, deadline, address ttl ms.
+ * Returns nil when opened, else the holder's sid ('' if the lock vanished meanwhile).
  */
 const LOCK_AND_OPEN = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('GET', KEYS[1]) or '' end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[5])
-if #ARGV > 5 then
-  redis.call('RPUSH', KEYS[4], unpack(ARGV, 6))
-  redis.call('PEXPIRE', KEYS[4], ARGV[2])
-end
+redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5])
 return false`;
 
 /**
@@ -103,7 +99,7 @@ export class RedisSessionStore {
     /** How long a claim to end a session lasts before another process may take it over (renewed meanwhile). */
     readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
-    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
+    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 4, lua: LOCK_AND_OPEN });
     redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
     redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
     redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
@@ -224,13 +220,12 @@ export class RedisSessionStore {
 
   /**
    * Takes the device's lock and opens the session in one round trip (state,
-   * deadline, address for CPEs without cookies, first log entries). Returns
-   * null when opened, else the sid of the session holding the device.
+   * deadline, address for CPEs without cookies). Returns null when opened,
+   * else the sid of the session holding the device.
    */
-  async lockAndOpen(state: SessionState, log: SessionLogEntry[]): Promise<string | null> {
-    state.logged = log.length;
-    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log'), this.key('addr', state.remoteAddress)];
-    const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs, ...log.map((e) => JSON.stringify(e))];
+  async lockAndOpen(state: SessionState): Promise<string | null> {
+    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('addr', state.remoteAddress)];
+    const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs];
     return (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
   }
 
