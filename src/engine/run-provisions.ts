@@ -7,6 +7,7 @@
 import type { Preset } from '../presets/types';
 import type { Clear, DeviceView, RunInput, RunResult, SandboxPool, ScriptSource } from '../sandbox';
 import { extKey } from '../sandbox';
+import type { ChannelBudget } from './channel-budget';
 import type { ExtensionHost } from './ext';
 import type { FaultSource } from './faults';
 import { fromScriptFault } from './faults';
@@ -21,6 +22,8 @@ export interface RunDeps {
   pool: SandboxPool;
   scripts: ScriptLibrary;
   ext: ExtensionHost;
+  /** Sandbox time the channels' faulting runs may use (the worker's; none: unbounded, as in a dry run). */
+  budget?: ChannelBudget;
 }
 
 export interface RunsOutcome {
@@ -46,6 +49,10 @@ export async function runProvisions(
   const out: RunsOutcome = { declarations: [], clears: [], logs: {}, faults: new Map(), waiting: false };
   for (const preset of presets) {
     if (out.faults.has(preset.channel)) continue;
+    if (deps.budget && !deps.budget.allows(preset.channel)) {
+      out.faults.set(preset.channel, overBudget(preset, deps.budget));
+      continue;
+    }
     for (const call of preset.provisions) {
       const fault = await runOne(deps, preset, call.name, { ...base, args: call.args, view, extResults }, extResults, out);
       if (fault) {
@@ -69,16 +76,17 @@ async function runOne(
 ): Promise<FaultSource | null> {
   const script = await deps.scripts.get(name);
   if (!script) return { code: 'script.missing', message: `provision "${name}" does not exist`, preset: preset.name, script: name };
-  let result: RunResult = await runScript(deps, script, input);
+  let result: RunResult = await runScript(deps, script, input, preset.channel);
   for (let i = 0; result.stop === 'ext' && result.pendingExt && !result.fault; i++) {
     const call = result.pendingExt;
     if (i >= MAX_EXT_CALLS_PER_RUN) return { code: 'ext.limit', message: `more than ${MAX_EXT_CALLS_PER_RUN} ext() calls in one run`, preset: preset.name, script: script.name };
     const answer = await deps.ext.call(call.name, call.args);
     if (!answer.ok) return { code: answer.code, message: `ext("${call.name}"): ${answer.message}`, preset: preset.name, script: script.name };
     extResults[call.key ?? extKey(call.name, call.args)] = answer.value;
-    result = await runScript(deps, script, input);
+    result = await runScript(deps, script, input, preset.channel);
   }
   out.logs[`${preset.name}/${name}`] = result.logs;
+  if (result.fault?.code === 'script.budget' && deps.budget) return overBudget(preset, deps.budget);
   if (result.fault) return fromScriptFault(result.fault, preset.name);
   for (const declaration of result.declarations) out.declarations.push({ channel: preset.channel, declaration });
   out.clears.push(...result.clears);
@@ -86,7 +94,16 @@ async function runOne(
   return null;
 }
 
-function runScript(deps: RunDeps, script: ScriptSource, input: RunInput): Promise<RunResult> {
+/** One run, admitted by its channel's budget and charged to it if it faults. */
+function runScript(deps: RunDeps, script: ScriptSource, input: RunInput, channel: string): Promise<RunResult> {
   engineStats.scriptRuns++;
-  return timed('sandboxMs', () => deps.pool.run(script, input));
+  const budget = deps.budget;
+  const gate = budget && { admit: () => budget.allows(channel), faulted: (ms: number) => budget.charge(channel, ms) };
+  return timed('sandboxMs', () => deps.pool.run(script, input, gate));
+}
+
+function overBudget(preset: Preset, budget: ChannelBudget): FaultSource {
+  const { channelMsPerMinute, totalMsPerMinute } = budget.rates;
+  const message = `not run: faulting runs used their share of script time on this worker (${channelMsPerMinute} ms a minute for channel "${preset.channel}", ${totalMsPerMinute} ms for all channels)`;
+  return { code: 'script.budget', message, preset: preset.name };
 }

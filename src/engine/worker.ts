@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../log';
 import type { Preset } from '../presets/types';
 import type { PresetRegistry } from '../presets/registry';
 import { openWindow } from './schedules';
+import { defaultChannelBudget } from './channel-budget';
 import { bullPrefix, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import { SessionCache } from './session-cache';
 import { step, type StepDeps } from './step';
@@ -30,6 +31,11 @@ export interface WorkerOptions {
   log: Logger;
 }
 
+/** A step answered this long after it was queued may have outlasted its front end's wait: its answer is kept. */
+const LATE_MS = 1_000;
+const ANSWER_KEPT_MS = 60_000;
+const MAX_ANSWERS_KEPT = 2_000;
+
 interface ScheduleJob {
   preset: string;
   durationS: number;
@@ -40,8 +46,12 @@ export class EngineWorker {
   private readonly queue: Queue;
   private readonly cache: SessionCache;
   private readonly running = new Map<string, Promise<StepReply>>();
+  /** Steps answered lately, by "sid:step": a step asked again after its answer came too late is answered at once. */
+  private readonly answered = new Map<string, { reply: StepReply; at: number }>();
+  private readonly deps: StepDeps & { presets: PresetRegistry };
 
-  constructor(private readonly deps: StepDeps & { presets: PresetRegistry }, private readonly options: WorkerOptions) {
+  constructor(deps: StepDeps & { presets: PresetRegistry }, private readonly options: WorkerOptions) {
+    this.deps = { ...deps, budget: deps.budget ?? defaultChannelBudget(deps.pool.timeoutMs) };
     this.cache = new SessionCache(options.store);
     const prefix = bullPrefix(options.redisPrefix);
     this.queue = new Queue(STEP_QUEUE, { connection: options.connect(), prefix });
@@ -66,7 +76,7 @@ export class EngineWorker {
     if (job.name === 'schedule') return this.openWindow(job.data as ScheduleJob);
     const data = job.data as StepJob;
     const t0 = performance.now();
-    const reply = await this.runStep(data);
+    const reply = await this.runStep(data, job.timestamp);
     reply.ms = performance.now() - t0;
     await this.options.redis.publish(data.replyTo, JSON.stringify(reply));
   }
@@ -76,13 +86,34 @@ export class EngineWorker {
    * outlasting the front end's wait) shares that run: the session's cached
    * table must not be changed by two runs at once, nor an extension called twice.
    */
-  private runStep(job: StepJob): Promise<StepReply> {
+  private runStep(job: StepJob, queuedAt: number): Promise<StepReply> {
     const key = `${job.sid}:${job.step}`;
     const running = this.running.get(key);
     if (running) return running;
+    const answered = this.answered.get(key);
+    if (answered) return Promise.resolve(answered.reply);
     const run = this.planStep(job).finally(() => this.running.delete(key));
     this.running.set(key, run);
+    void run.then((reply) => {
+      if (Date.now() - queuedAt >= LATE_MS) this.remember(key, reply);
+    });
     return run;
+  }
+
+  /**
+   * Keeps the answer of a step that came late while its front end may still
+   * ask again (ENGINE_STEP_TIMEOUT_MS x 3 at most): planning it again would
+   * run the scripts again (a faulting one included), and a worker that fell
+   * behind would fall further behind.
+   */
+  private remember(key: string, reply: StepReply): void {
+    if (!reply.output) return;
+    const now = performance.now();
+    this.answered.set(key, { reply, at: now });
+    for (const [k, v] of this.answered) {
+      if (now - v.at < ANSWER_KEPT_MS && this.answered.size <= MAX_ANSWERS_KEPT) break;
+      this.answered.delete(k);
+    }
   }
 
   private async planStep(job: StepJob): Promise<StepReply> {
@@ -91,6 +122,8 @@ export class EngineWorker {
     try {
       const [state, entries] = await Promise.all([sessions.load(job.sid), sessions.readLog(job.sid)]);
       if (!state?.provision) return { ...base, error: 'the session has ended' };
+      // Its front end stopped asking (no answer after its last try): running the scripts again would only add load.
+      if (state.provision.done) return { ...base, error: 'the session\'s provisioning has ended' };
       if (state.provision.steps !== job.step) return { ...base, error: `stale step ${job.step} (session is at ${state.provision.steps})` };
       const cached = await this.cache.get(state, entries);
       engineStats.steps++;

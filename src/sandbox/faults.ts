@@ -4,6 +4,7 @@
  * TypeScript source map), and which kind.
  */
 import type { LineMapper, ScriptFault, ScriptFaultCode } from './types';
+import { findUnclosed, lineCount } from './unclosed';
 
 /**
  * Scripts run as strict function bodies. The script's first line is the
@@ -36,6 +37,27 @@ export function positionInCompileError(message: string, filename: string): { mes
   const m = new RegExp(` \\[${escapeRegExp(filename)}:(\\d+):(\\d+)\\]$`).exec(message);
   if (!m) return { message, position: null };
   return { message: message.slice(0, m.index), position: { line: Number(m[1]), column: Number(m[2]) } };
+}
+
+/**
+ * Where a compile error really is. A "}" that closes nothing ends the
+ * wrapper early (V8 then complains about the next line); an error past the
+ * end of the operator's file (the wrapper's closing line, or the end of
+ * input) means something was left open: name it at its own line.
+ */
+export function locateSyntaxError(source: string, message: string, position: Position | null): { message: string; position: Position | null } {
+  const lines = lineCount(source);
+  const beyond = position !== null && position.line > lines;
+  const scan = findUnclosed(source);
+  if (scan?.extra && (position === null || beyond || before(scan, position))) return { message: `"${scan.opener}" closes nothing`, position: scan };
+  if (!beyond) return { message, position };
+  if (scan === null || scan.extra) return { message: `${message} (at the end of the script)`, position: { line: Math.max(1, lines), column: 1 } };
+  const what = scan.opener === '`' ? 'template literal' : scan.opener === '/*' ? 'comment' : `"${scan.opener}"`;
+  return { message: `${what} is never closed`, position: { line: scan.line, column: scan.column } };
+}
+
+function before(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.column <= b.column);
 }
 
 /** Builds a fault, mapping a position in the compiled script to the operator's file. */

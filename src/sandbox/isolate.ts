@@ -11,7 +11,7 @@
  */
 import ivm from 'isolated-vm';
 import { ActiveRun, type HostError } from './host-calls';
-import { makeFault, originalPosition, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './faults';
+import { makeFault, originalPosition, locateSyntaxError, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './faults';
 import { RUNTIME_SOURCE } from './runtime-source';
 import type { Clear, Declaration, ExtCall, RunInput, RunResult, ScriptFault, ScriptSource } from './types';
 import { decodeDeclarations, type Flat } from './wire';
@@ -262,7 +262,8 @@ export async function compileWrapped(isolate: ivm.Isolate, script: ScriptSource)
     return { script: await isolate.compileScript(code, { filename: script.name, lineOffset: -1 }) };
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    const { message, position } = positionInCompileError(text, script.name);
+    const located = positionInCompileError(text, script.name);
+    const { message, position } = locateSyntaxError(script.source, located.message, located.position);
     return { fault: makeFault('script.syntax', script, message, position) };
   }
 }
@@ -270,7 +271,8 @@ export async function compileWrapped(isolate: ivm.Isolate, script: ScriptSource)
 /** Compiled wrapped, yet not a function body on its own: it closes the wrapper early ("})"). */
 export function notABody(script: ScriptSource, error: unknown): ScriptFault {
   const text = error instanceof Error ? error.message : String(error);
-  return makeFault('script.syntax', script, `not a script body (unbalanced braces?): ${text}`);
+  const { message, position } = locateSyntaxError(script.source, `not a script body (unbalanced braces?): ${text}`, null);
+  return makeFault('script.syntax', script, message, position);
 }
 
 function outcomeOf(out: RawOutput, script: ScriptSource, limits: IsolateLimits): Outcome {

@@ -15,7 +15,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transformSync, type TransformFailure } from 'esbuild';
 import ivm from 'isolated-vm';
-import { makeFault } from './faults';
+import { makeFault, locateSyntaxError } from './faults';
 import { compileWrapped, notABody } from './isolate';
 import { SourceMapLines } from './source-map';
 import type { ScriptFault, ScriptSource } from './types';
@@ -68,19 +68,18 @@ export function scriptFromText(name: string, text: string, file = name, maxBytes
     const source = out.code.replace(/^export\s*\{\s*\};?[ \t]*$/m, '');
     return { ...base, source, lineMap: SourceMapLines.parse(out.map) };
   } catch (error) {
-    return { ...base, fault: esbuildFault(base, error) };
+    return { ...base, fault: esbuildFault(base, text, error) };
   }
 }
 
-function esbuildFault(script: LoadedScript, error: unknown): ScriptFault {
+function esbuildFault(script: LoadedScript, text: string, error: unknown): ScriptFault {
   const first = (error as Partial<TransformFailure>).errors?.[0];
   if (!first) return makeFault('script.syntax', script, error instanceof Error ? error.message : String(error));
-  const fault = makeFault('script.syntax', script, first.text);
-  if (first.location) {
-    fault.line = first.location.line;
-    fault.column = first.location.column + 1; // esbuild counts columns from 0
-  }
-  return fault;
+  // esbuild counts columns from 0; its end of file may be the line after the last.
+  const at = first.location ? { line: first.location.line, column: first.location.column + 1 } : null;
+  const { message, position } = locateSyntaxError(text, first.text, at);
+  // Positions here are already in the .ts file: no line map.
+  return makeFault('script.syntax', { name: script.name }, message, position);
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SandboxIsolate, type IsolateLimits } from './isolate';
-import type { RunInput, RunResult, ScriptFault, ScriptSource } from './types';
+import type { RunGate, RunInput, RunResult, ScriptFault, ScriptSource } from './types';
 
 export interface SandboxOptions {
   /** Isolates kept (default 2); runs beyond that wait for one. */
@@ -76,13 +76,18 @@ export class SandboxPool {
     };
   }
 
+  /** Time limit of one run, ms. */
+  get timeoutMs(): number {
+    return this.limits.timeoutMs;
+  }
+
   /** Creates the isolates now rather than at the first runs. */
   async warmUp(): Promise<void> {
     const borrowed = await Promise.all(Array.from({ length: this.size }, () => this.acquire()));
     for (const isolate of borrowed) this.release(isolate, false);
   }
 
-  run(script: ScriptSource, input: RunInput): Promise<RunResult> {
+  run(script: ScriptSource, input: RunInput, gate?: RunGate): Promise<RunResult> {
     if (script.fault) return Promise.resolve(faultResult(script.fault));
     const known = this.knownScript(script);
     if (known.fault) return Promise.resolve(faultResult(known.fault));
@@ -91,15 +96,15 @@ export class SandboxPool {
     const id = idle?.compiledId(known.key);
     if (idle && id !== undefined) {
       try {
-        return Promise.resolve(this.execute(idle, id, script, input));
+        return Promise.resolve(this.execute(idle, id, script, input, gate));
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    return this.runPreparing(idle, script, input, known);
+    return this.runPreparing(idle, script, input, known, gate);
   }
 
-  private async runPreparing(idle: SandboxIsolate | undefined, script: ScriptSource, input: RunInput, known: KnownScript): Promise<RunResult> {
+  private async runPreparing(idle: SandboxIsolate | undefined, script: ScriptSource, input: RunInput, known: KnownScript, gate?: RunGate): Promise<RunResult> {
     const isolate = idle ?? (await this.acquire());
     let prepared: Awaited<ReturnType<SandboxIsolate['prepare']>>;
     try {
@@ -113,21 +118,29 @@ export class SandboxPool {
       this.release(isolate, !isolate.usable);
       return faultResult(prepared.fault);
     }
-    return this.execute(isolate, prepared.id, script, input);
+    return this.execute(isolate, prepared.id, script, input, gate);
   }
 
-  /** Runs on a borrowed isolate and gives it back (or replaces it). */
-  private execute(isolate: SandboxIsolate, id: number, script: ScriptSource, input: RunInput): RunResult {
+  /** Runs on a borrowed isolate and gives it back (or replaces it); the gate is asked and charged around it. */
+  private execute(isolate: SandboxIsolate, id: number, script: ScriptSource, input: RunInput, gate?: RunGate): RunResult {
+    if (gate && !gate.admit()) {
+      this.release(isolate, false);
+      return faultResult({ code: 'script.budget', script: script.name, message: 'not run: over the budget of faulting runs' });
+    }
+    const t0 = performance.now();
     let replace = true;
+    let result: RunResult | undefined;
     try {
       const outcome = isolate.execute(id, script, input, seedOf(input.seed ?? input.deviceKey));
       replace = outcome.replace;
-      return outcome.result;
+      result = outcome.result;
+      return result;
     } catch (error) {
       replace = !isolate.usable;
       throw error;
     } finally {
       this.release(isolate, replace || !isolate.usable);
+      if (gate && result?.fault) gate.faulted(performance.now() - t0);
     }
   }
 
@@ -190,7 +203,8 @@ export class SandboxPool {
 
   private release(isolate: SandboxIsolate, replace: boolean): void {
     if (replace || this.closed) {
-      isolate.dispose();
+      // Disposing takes up to ~8 ms after a memory bomb: after this turn, off the path of the step that broke it.
+      setImmediate(() => isolate.dispose());
       this.live--;
       const waiter = this.closed ? undefined : this.waiting.shift();
       if (waiter) this.createIsolate().then(waiter.resolve, waiter.reject);

@@ -114,8 +114,16 @@ function checkPath(fn, path) {
   return text;
 }
 
+// TR-069 names are at most 256 characters; a "*" or "[...]" segment stands for an instance number (counted as 1).
+const MAX_NAME_LENGTH = 256;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 function parsePath(fn, path) {
   const text = path.endsWith('.') ? path.slice(0, -1) : path;
+  const bad = CONTROL.exec(path);
+  if (bad !== null) throw new TypeError(fn + '(): control character U+' + bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0') + ' at index ' + bad.index + ' of path "' + jsonStringify(path).slice(1, 81) + '"');
+  const nameLength = text.replace(/\[[^\]]*\]/g, '1').length;
+  if (nameLength > MAX_NAME_LENGTH) throw new TypeError(fn + '(): path of ' + nameLength + ' characters, more than ' + MAX_NAME_LENGTH + ' (TR-069): "' + path.slice(0, 60) + '…"');
   let start = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = text[i];
@@ -167,10 +175,16 @@ function normTimestamps(ts) {
   return out;
 }
 
+// A BigInt travels as its exact decimal text; a number past 2^53 has already lost digits (2**60 prints
+// 1152921504606847000), so it is refused rather than sent rounded (xsd:long/unsignedLong, issue 8).
 function scalar(v) {
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (typeof v === 'number' && isFiniteNumber(v)) return v;
-  throw new TypeError('declare(): values.value must be a string, a finite number or a boolean');
+  if (typeof v === 'bigint') return '' + v;
+  if (typeof v === 'number' && isFiniteNumber(v)) {
+    if (isInteger(v) && (v > 9007199254740991 || v < -9007199254740991)) throw new RangeError('declare(): ' + v + ' is not an exact integer; pass a string or BigInt');
+    return v;
+  }
+  throw new TypeError('declare(): values.value must be a string, a finite number or a boolean, or a BigInt');
 }
 
 function count(v) {
@@ -463,6 +477,16 @@ function checkBody(source) {
   new FunctionCtor('declare', 'clear', 'commit', 'log', 'ext', 'args', source);
 }
 
+// args is read-only (a fresh copy each run, frozen so a script's assignment is a TypeError at its line).
+const NO_ARGS = freeze([]);
+function deepFreeze(v) {
+  if (typeof v === 'object' && v !== null) {
+    for (const k of objectKeys(v)) deepFreeze(v[k]);
+    freeze(v);
+  }
+  return v;
+}
+
 function run(id, now, seed, args, trace) {
   lastOutput = null;
   const fn = scripts.get(id);
@@ -476,7 +500,7 @@ function run(id, now, seed, args, trace) {
   state = st;
   active = true;
   try {
-    const r = apply(fn, undefined, [declare, clear, commit, log, ext, args === null ? [] : args]);
+    const r = apply(fn, undefined, [declare, clear, commit, log, ext, args === null ? NO_ARGS : deepFreeze(args)]);
     if (r !== undefined) st.returned = jsonStringify(jsonCopy(r, 'returned', []));
   } catch (e) {
     if (e !== STOP && st.stop === null && st.halt === null) st.error = describeError(e);

@@ -74,7 +74,20 @@ export type ScriptFaultCode =
   /** Does not compile (JavaScript or TypeScript). */
   | 'script.syntax'
   /** Exceeded a size limit of a run (declarations, logs, clears). */
-  | 'script.limit';
+  | 'script.limit'
+  /** Not run: its {@link RunGate} refused it (the engine's budget for faulting runs is spent). */
+  | 'script.budget';
+
+/**
+ * Lets the caller bound what runs may cost. `admit` is asked right before a
+ * run executes, with nothing in between (so concurrent callers cannot all
+ * pass before the first one is charged); `faulted` gets the time a faulting
+ * run held the thread, its isolate's replacement included.
+ */
+export interface RunGate {
+  admit(): boolean;
+  faulted(ms: number): void;
+}
 
 /** Why a run failed, located in the operator's file when the error says where. */
 export interface ScriptFault {
