@@ -10,6 +10,9 @@ import type { CachedParameter } from './types';
 
 export type Kind = CachedParameter['kind'];
 
+/** Longest parameter path the store keeps (TR-069 says string(256); some CPEs exceed it, the column holds 512). */
+export const MAX_PATH_LENGTH = 512;
+
 export function isObjectPath(path: string): boolean {
   return path === '' || path.endsWith('.');
 }

@@ -1,12 +1,11 @@
-/** The store's read side: device list, device detail, cached parameters, queue. */
+/** The store's read side: device list, device detail, cached parameters, provisioning facts. */
 import type { DataSource } from 'typeorm';
-import type { CpeRequest } from '../cwmp/soap/types';
-import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, PendingRequest as Pending, ProvisioningFacts } from './types';
-import { Device, DeviceFault, DeviceTag, PendingRequest, type DeviceEntity } from './entities';
+import type { CachedParameter, DeviceDetail, DeviceKey, DeviceSummary, ProvisioningFacts } from './types';
+import { Device, DeviceFault, DeviceTag, type DeviceEntity } from './entities';
 import { readChannelFaults } from './channel-faults';
 import { readPendingEvents } from './events';
 import { parseHistory } from './device-row';
-import { faultFromEntity } from './faults';
+import { faultFromEntity } from './fault-log';
 import { numOrNull, PARAMETER_COLUMNS, rowToParameter } from './param-table';
 import { ancestorsOf, prefixCondition } from './paths';
 import type { Db } from './sql';
@@ -101,25 +100,6 @@ export async function getParametersUnder(db: Db, deviceKey: DeviceKey, prefixes:
   const sql = `SELECT ${columns} FROM device_parameters p JOIN devices d ON d.id = p.device_id
     WHERE d.device_key = ? AND (${conds.join(' OR ')}) ORDER BY p.path`;
   return (await db.select(sql, [deviceKey, ...params])).map(rowToParameter);
-}
-
-export async function pendingRequests(ds: DataSource, deviceKey: DeviceKey): Promise<Pending[]> {
-  const rows = await ds.getRepository(PendingRequest).find({ where: { deviceKey }, order: { id: 'ASC' } });
-  return rows.map((r) => ({
-    id: r.id,
-    deviceKey: r.deviceKey,
-    request: JSON.parse(r.request) as CpeRequest,
-    createdAt: r.createdAt,
-  }));
-}
-
-export async function enqueueRequest(ds: DataSource, deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
-  const result = await ds.getRepository(PendingRequest).insert({
-    deviceKey,
-    request: JSON.stringify(request),
-    createdAt: Date.now(),
-  });
-  return Number(result.identifiers[0]?.id);
 }
 
 /** What the provisioning engine reads once per session besides the cached model. */

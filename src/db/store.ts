@@ -11,11 +11,12 @@ import type {
 import { acknowledgeInform } from './acknowledge';
 import { readPendingEventsOf } from './events';
 import { checkChannel, deleteChannelFault, readChannelFaults } from './channel-faults';
-import { commitSession } from './commit';
 import { appendHistory, ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
+import * as queue from './request-queue';
+import { applySessionResult } from './session-result';
 import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
 
@@ -41,7 +42,7 @@ export class SqlDeviceStore implements DeviceStore {
   commitSession(result: SessionResult): Promise<void> {
     return this.exclusive(async () => {
       const started = Date.now();
-      const stats = await this.transaction((db) => commitSession(db, result));
+      const stats = await this.transaction((db) => applySessionResult(db, result));
       this.logger?.debug({ deviceKey: result.deviceKey, ...stats, ms: Date.now() - started }, 'session committed');
     });
   }
@@ -76,11 +77,11 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
-    return this.exclusive(() => reads.pendingRequests(this.ds, deviceKey));
+    return this.exclusive(() => queue.pendingRequests(this.ds, deviceKey));
   }
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
-    return this.exclusive(() => reads.enqueueRequest(this.ds, deviceKey, request));
+    return this.exclusive(() => queue.enqueueRequest(this.ds, deviceKey, request));
   }
 
   listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]> {

@@ -1,6 +1,6 @@
 /**
  * Exceptions are for bugs and infrastructure; protocol faults are values
- * (see cwmp/soap/faults.ts). Every AcsError has a stable code, matched by
+ * (see cwmp/soap/fault-codes.ts). Every AcsError has a stable code, matched by
  * code and never by message or instanceof (they cross process boundaries).
  */
 export const errorCatalogue = {

@@ -1,6 +1,8 @@
 /**
- * A small parser for the classic 5-field cron syntax, used for preset
- * schedule windows. No dependency; times are UTC.
+ * Preset schedule windows, read by cron-parser: the parser BullMQ's job
+ * schedulers use to fire a scheduled preset (engine/worker.ts), so a cron
+ * means the same minutes to the scheduler and to the window check, and a
+ * cron that passes `acs lint` is one BullMQ accepts. Times are UTC.
  *
  * ```
  * ┌ minute        0-59
@@ -13,20 +15,28 @@
  * Each field is a comma-separated list of `*`, `n`, `a-b`, each optionally
  * followed by `/step` (every 15 minutes: `*` then `/15`; `8-18/2`; `n/step`
  * means n to the maximum).
- * Shortcuts: @hourly @daily @midnight @weekly @monthly @yearly @annually.
- * As in Vixie cron, when both day and weekday are restricted (neither starts
- * with `*`), a day matches if either does.
+ * Shortcuts: @hourly @daily @weekly @monthly @yearly @annually.
+ * When both day and weekday are restricted (neither is exactly `*`), a day
+ * matches if either does.
+ *
+ * What this layer adds to cron-parser: exactly five fields (cron-parser
+ * would read six as seconds first, and fill in missing ones), the classic
+ * syntax only (its L, W, #, ? and H extensions do not fit the field sets of
+ * a CronSpec), and the field and column of an error, which cron-parser's
+ * messages do not carry.
  */
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
 
 export interface CronSpec {
   minutes: boolean[];
   hours: boolean[];
   days: boolean[];
   months: boolean[];
+  /** 0-6, Sunday 0 (a 7 in the cron is Sunday too). */
   weekdays: boolean[];
-  /** Day-of-month field started with "*". */
+  /** Day-of-month field is "*": unrestricted. */
   anyDay: boolean;
-  /** Day-of-week field started with "*". */
+  /** Day-of-week field is "*": unrestricted. */
   anyWeekday: boolean;
 }
 
@@ -35,96 +45,20 @@ export type CronResult =
   /** `column`: 1-based, in the cron text. */
   | { ok: false; message: string; column: number };
 
-interface FieldDef {
-  name: string;
-  min: number;
-  max: number;
-  names?: string[];
-}
+type CronFailure = Extract<CronResult, { ok: false }>;
 
-const FIELDS: FieldDef[] = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  {
-    name: 'month',
-    min: 1,
-    max: 12,
-    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
-  },
-  { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
-];
+const FIELD_NAMES = ['minute', 'hour', 'day of month', 'month', 'day of week'];
 
-const SHORTCUTS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
+/** cron-parser's shortcuts that fire at most once a minute (not @secondly, @minutely...). */
+const SHORTCUTS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@hourly'];
 
-class CronError extends Error {
-  constructor(
-    message: string,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
+/** One list item: `*`, a number or three-letter name, or a range of them; optionally `/step`. */
+const CLASSIC_ITEM = /^(\*|(\d+|[a-z]{3})(-(\d+|[a-z]{3}))?)(\/\d+)?$/i;
 
-function parseValue(text: string, def: FieldDef, col: number): number {
-  if (/^\d+$/.test(text)) {
-    const n = Number(text);
-    if (n < def.min || n > def.max) {
-      throw new CronError(`${def.name}: ${text} is out of range ${def.min}-${def.max}`, col);
-    }
-    return n;
-  }
-  const idx = def.names?.indexOf(text.toUpperCase()) ?? -1;
-  if (idx >= 0) return idx + (def.name === 'month' ? 1 : 0);
-  const expected = def.names ? `a number ${def.min}-${def.max} or ${def.names[0]}-${def.names[def.names.length - 1]}` : `a number ${def.min}-${def.max}`;
-  throw new CronError(`${def.name}: '${text}' is not ${expected}`, col);
-}
-
-/** Parses one field starting at column `col`; returns its set of values. */
-function parseField(text: string, def: FieldDef, col: number): boolean[] {
-  const set = new Array<boolean>(def.max + 1).fill(false);
-  let offset = 0;
-  for (const item of text.split(',')) {
-    const itemCol = col + offset;
-    offset += item.length + 1;
-    if (item === '') throw new CronError(`${def.name}: empty list item`, itemCol);
-    const slash = item.indexOf('/');
-    const rangeText = slash >= 0 ? item.slice(0, slash) : item;
-    let step = 1;
-    if (slash >= 0) {
-      const stepText = item.slice(slash + 1);
-      if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
-        throw new CronError(`${def.name}: step '${stepText}' must be a positive number`, itemCol + slash + 1);
-      }
-      step = Number(stepText);
-    }
-    let lo: number;
-    let hi: number;
-    if (rangeText === '*') {
-      lo = def.min;
-      hi = def.max;
-    } else {
-      const dash = rangeText.indexOf('-');
-      if (dash >= 0) {
-        lo = parseValue(rangeText.slice(0, dash), def, itemCol);
-        hi = parseValue(rangeText.slice(dash + 1), def, itemCol + dash + 1);
-        if (hi < lo) throw new CronError(`${def.name}: range ${rangeText} goes backwards`, itemCol);
-      } else {
-        lo = parseValue(rangeText, def, itemCol);
-        hi = slash >= 0 ? def.max : lo;
-      }
-    }
-    for (let v = lo; v <= hi; v += step) set[v] = true;
-  }
-  return set;
+/** A piece of the cron text and its 1-based column. */
+interface Token {
+  text: string;
+  col: number;
 }
 
 /** Parses a 5-field cron expression (or a shortcut). Never throws. */
@@ -132,43 +66,125 @@ export function parseCron(text: string): CronResult {
   const trimmed = text.trim();
   const lead = text.length - text.trimStart().length;
   if (trimmed.startsWith('@')) {
-    const expanded = SHORTCUTS[trimmed.toLowerCase()];
-    if (!expanded) {
-      return { ok: false, message: `unknown cron shortcut '${trimmed}' (expected ${Object.keys(SHORTCUTS).join(', ')})`, column: lead + 1 };
+    if (!SHORTCUTS.includes(trimmed)) {
+      return { ok: false, message: `unknown cron shortcut '${trimmed}' (expected ${SHORTCUTS.join(', ')})`, column: lead + 1 };
     }
-    return parseCron(expanded);
+    return { ok: true, spec: specOf(parse(trimmed)) };
   }
-  const parts: { text: string; col: number }[] = [];
-  const re = /\S+/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) parts.push({ text: m[0], col: m.index + 1 });
-  if (parts.length !== 5) {
+  const fields = fieldsOf(text);
+  if (fields.length !== 5) {
     return {
       ok: false,
-      message: `a cron expression has 5 fields (minute hour day-of-month month day-of-week), found ${parts.length}`,
-      column: parts.length > 5 ? parts[5].col : lead + 1,
+      message: `a cron expression has 5 fields (minute hour day-of-month month day-of-week), found ${fields.length}`,
+      column: fields.length > 5 ? fields[5].col : lead + 1,
     };
   }
+  const unsupported = firstUnsupportedItem(fields);
+  if (unsupported) return unsupported;
   try {
-    const [minutes, hours, days, months, weekdays] = parts.map((p, i) => parseField(p.text, FIELDS[i], p.col));
-    if (weekdays[7]) weekdays[0] = true;
-    return {
-      ok: true,
-      spec: {
-        minutes,
-        hours,
-        days,
-        months,
-        weekdays,
-        anyDay: parts[2].text.startsWith('*'),
-        anyWeekday: parts[4].text.startsWith('*'),
-      },
-    };
+    return { ok: true, spec: specOf(parse(trimmed)) };
   } catch (e) {
-    if (e instanceof CronError) return { ok: false, message: e.message, column: e.column };
-    throw e;
+    return locate(fields, e);
   }
 }
 
+function parse(expression: string): CronExpression {
+  return CronExpressionParser.parse(expression, { tz: 'UTC' });
+}
+
+/** The fields of `text`, split on whitespace. */
+function fieldsOf(text: string): Token[] {
+  return [...text.matchAll(/\S+/g)].map((m) => ({ text: m[0], col: (m.index ?? 0) + 1 }));
+}
+
+/** The comma-separated items of a field, empty ones included. */
+function itemsOf(field: Token): Token[] {
+  let col = field.col;
+  return field.text.split(',').map((text) => {
+    const item = { text, col };
+    col += text.length + 1;
+    return item;
+  });
+}
+
+function firstUnsupportedItem(fields: Token[]): CronFailure | undefined {
+  for (const [i, field] of fields.entries()) {
+    for (const item of itemsOf(field)) {
+      if (item.text === '') return { ok: false, message: `${FIELD_NAMES[i]}: empty list item`, column: item.col };
+      if (!CLASSIC_ITEM.test(item.text)) {
+        const message = `${FIELD_NAMES[i]}: '${item.text}' is not *, a number, a name, a range or a step (L, W, #, ? and H are not supported)`;
+        return { ok: false, message, column: item.col };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * cron-parser says what is wrong but not where: each item is parsed alone,
+ * piece by piece (range ends, range, then the step), and the first piece it
+ * refuses gives the column. An expression whose every item passes alone is
+ * wrong as a whole (day 31 of February, which never comes): the day field.
+ */
+function locate(fields: Token[], error: unknown): CronFailure {
+  for (const [i, field] of fields.entries()) {
+    for (const item of itemsOf(field)) {
+      for (const piece of piecesOf(item)) {
+        const refused = refusal(fields.map((f, j) => (j === i ? piece.text : '*')).join(' '));
+        if (refused !== undefined) return { ok: false, message: `${FIELD_NAMES[i]}: ${refused}`, column: piece.col };
+      }
+    }
+  }
+  return { ok: false, message: `${FIELD_NAMES[2]}: ${messageOf(error)}`, column: fields[2].col };
+}
+
+/** "lo-hi/step" -> lo, hi, lo-hi, lo-hi/step (the step's column for the last). */
+function piecesOf(item: Token): Token[] {
+  const slash = item.text.indexOf('/');
+  const range = slash < 0 ? item.text : item.text.slice(0, slash);
+  const dash = range.indexOf('-');
+  const pieces: Token[] = [];
+  if (dash >= 0) pieces.push({ text: range.slice(0, dash), col: item.col }, { text: range.slice(dash + 1), col: item.col + dash + 1 });
+  pieces.push({ text: range, col: item.col });
+  if (slash >= 0) pieces.push({ text: item.text, col: item.col + slash + 1 });
+  return pieces;
+}
+
+function refusal(expression: string): string | undefined {
+  try {
+    parse(expression);
+    return undefined;
+  } catch (e) {
+    return messageOf(e);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function flags(values: readonly (number | string)[], size: number): boolean[] {
+  const set = new Array<boolean>(size).fill(false);
+  // Only numbers: the L that cron-parser would add here was refused by CLASSIC_ITEM.
+  // Modulo: a weekday 7 is Sunday, 0.
+  for (const v of values) if (typeof v === 'number') set[v % size] = true;
+  return set;
+}
+
+function specOf(expression: CronExpression): CronSpec {
+  const f = expression.fields;
+  return {
+    minutes: flags(f.minute.values, 60),
+    hours: flags(f.hour.values, 24),
+    days: flags(f.dayOfMonth.values, 32),
+    months: flags(f.month.values, 13),
+    weekdays: flags(f.dayOfWeek.values, 7),
+    anyDay: f.dayOfMonth.isWildcard,
+    anyWeekday: f.dayOfWeek.isWildcard,
+  };
+}
+
+/** Both restricted: either matches (Vixie cron's rule, and cron-parser's); otherwise both must. */
 function dayMatches(spec: CronSpec, d: Date): boolean {
   const dom = spec.days[d.getUTCDate()];
   const dow = spec.weekdays[d.getUTCDay()];

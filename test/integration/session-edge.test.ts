@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import zlib from 'node:zlib';
 import { encode } from '../../src/cwmp/soap/encode';
-import { flushTouched } from '../../src/cwmp/session/finalize';
+import { flushTouched } from '../../src/cwmp/session/sweeper';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { inform, param, ScriptedCpe } from '../helpers/cpe';
 import { startTestAcs, type TestAcs } from '../helpers/acs';

@@ -1,5 +1,5 @@
 import { decode } from '../soap/decode';
-import { acsFault } from '../soap/faults';
+import { acsFault } from '../soap/fault-codes';
 import type { CwmpEnvelope, Inform } from '../soap/types';
 import type { CwmpPost, SessionDeps } from './context';
 import { startSession } from './inform';

@@ -110,29 +110,3 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
   log.info({ deviceId: state.deviceKey, sessionId: sid, reason, ms: Date.now() - state.startedAt }, 'session ended');
   return true;
 }
-
-/** Ends the sessions whose CPE went quiet; run periodically by every CWMP process. */
-export async function sweepExpired(deps: SessionDeps, now = Date.now()): Promise<number> {
-  let ended = 0;
-  for (const sid of await deps.sessions.expired(now, 100)) {
-    try {
-      if (await endSession(deps, sid, 'timeout')) ended++;
-    } catch {
-      // Logged by endSession and re-queued; carry on with the others.
-    }
-  }
-  return ended;
-}
-
-/** Writes the batched last_inform times of quiet sessions; on failure they go back for the next run. */
-export async function flushTouched(deps: SessionDeps, batch = 1000): Promise<number> {
-  const entries = await deps.sessions.takeTouched(batch);
-  if (entries.length === 0) return 0;
-  try {
-    await deps.store.touchDevices(entries);
-  } catch (err) {
-    await deps.sessions.untake(entries);
-    throw err;
-  }
-  return entries.length;
-}

@@ -1,6 +1,6 @@
 import { newProvisionState } from '../../engine/types';
 import { createHash } from 'node:crypto';
-import { acsFault } from '../soap/faults';
+import { acsFault } from '../soap/fault-codes';
 import { negotiateVersion } from '../soap/version';
 import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';

@@ -1,7 +1,7 @@
 import type { CpeRequest, CpeResponse, Fault } from '../soap/types';
 import type { CacheOp } from '../../db/types';
+import { MAX_PATH_LENGTH } from '../../db/paths';
 import type { InFlightRequest, SessionLogEntry } from './state';
-import { MAX_PATH_LENGTH } from './limits';
 
 /**
  * What a CPE's answer teaches us about its data model. A write the CPE

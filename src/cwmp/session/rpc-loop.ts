@@ -1,4 +1,4 @@
-import { acsFault } from '../soap/faults';
+import { acsFault } from '../soap/fault-codes';
 import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '../soap/types';
 import type { SessionDeps } from './context';
 import { endSession } from './finalize';

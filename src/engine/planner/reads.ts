@@ -1,13 +1,19 @@
 /**
  * The read round: what the cache must learn before the declarations can be
- * judged. Discovery (GetParameterNames) is aimed at the smallest object that
- * answers the question: a missing parameter is read with GetParameterValues
- * (a 9005 lists its parent), a wildcard lists the object it runs through one
- * level (NextLevel=true), and only where two or more wildcards would fan out
- * level after level is the object read as a subtree (NextLevel=false): one
- * RPC instead of one per object below it. A parameter (a leaf) is never
- * listed: a `*` that matches one simply does not go on. Values and attributes
- * that are older than declared are read in one batch each.
+ * judged, as GetParameterNames, GetParameterValues and GetParameterAttributes.
+ *
+ * - Listings are one level (NextLevel=true), of the smallest object that
+ *   answers the question: the object a wildcard (`*` or an alias filter)
+ *   runs through, the parent of a missing object or instance, the parent of a
+ *   parameter whose writability is asked.
+ * - A subtree listing (NextLevel=false) only where two or more wildcards
+ *   would fan out level after level below the object: one RPC instead of one
+ *   per object below it. It stands in for every listing under it.
+ * - Never a GetParameterNames on a parameter (a leaf): a CPE answers 9005
+ *   (TR-069 A.3.2.3), so a `*` that matches a parameter goes no further.
+ * - A missing concrete parameter is read with GetParameterValues (existence,
+ *   value and type in one round; a 9005 lists its parent instead). Values and
+ *   attributes older than declared are read in one batch each.
  */
 import type { EpochMs } from '../../db/types';
 import { childrenListedAt, childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
@@ -84,9 +90,10 @@ function walk(w: Walk, node: Node, i: number): void {
 /**
  * The cache lacks segment i under `node`. A concrete rest naming a parameter
  * is read with GetParameterValues at once (existence, value and type in one
- * round; a 9005 lists its parent instead); otherwise the object that holds
- * what comes next is listed, one level: the list a wildcard runs through, or
- * the object a concrete path ends in. Never a whole subtree.
+ * round; a 9005 lists its parent instead). Otherwise the object that holds
+ * what comes next is listed: the object the first wildcard runs through (one
+ * level, or its subtree when more wildcards follow: `listsOneLevel`), or the
+ * parent of the object or instance a concrete path ends in (one level).
  */
 function askFor(w: Walk, node: Node, i: number): void {
   const rest = w.segs.slice(i);

@@ -15,7 +15,7 @@ import type {
 } from '../../cwmp/soap/types';
 import type { DeviceModel, NodeRef } from '../model/device';
 import { ActiveNotify } from '../model/types';
-import { fail } from './faults';
+import { fail } from './cpe-faults';
 import type { RpcContext } from './options';
 import { isPartialPath, resolveParameter, resolvePartial } from './parameters';
 

@@ -2,7 +2,7 @@
  * AddObject and DeleteObject (TR-069 A.3.2.6-7).
  */
 import type { AddObject, AddObjectResponse, DeleteObject, DeleteObjectResponse, Fault } from '../../cwmp/soap/types';
-import { fail } from './faults';
+import { fail } from './cpe-faults';
 import type { RpcContext } from './options';
 
 /**

@@ -15,7 +15,7 @@ import type {
 } from '../../cwmp/soap/types';
 import type { DeviceModel, NodeRef } from '../model/device';
 import { checkValue } from '../model/values';
-import { fail, spvEntry, spvFail } from './faults';
+import { fail, spvEntry, spvFail } from './cpe-faults';
 import type { RpcContext, RpcOptions } from './options';
 
 /** A path naming a subtree: "" (everything) or an object path ending in ".". */

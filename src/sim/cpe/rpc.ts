@@ -9,7 +9,7 @@
 import type { CpeRequest, GetRPCMethodsResponse, ScheduleInform } from '../../cwmp/soap/types';
 import type { DeviceModel } from '../model/device';
 import { getParameterAttributes, setParameterAttributes } from './attributes';
-import { fail } from './faults';
+import { fail } from './cpe-faults';
 import { addObject, deleteObject } from './objects';
 import { CPE_METHODS, type RpcContext, type RpcOptions, type RpcResult } from './options';
 import { getParameterNames, getParameterValues, setParameterValues } from './parameters';

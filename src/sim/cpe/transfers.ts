@@ -20,7 +20,7 @@ import type {
 } from '../../cwmp/soap/types';
 import { UNKNOWN_TIME } from '../model/types';
 import type { Effect } from './effects';
-import { fail } from './faults';
+import { fail } from './cpe-faults';
 import type { RpcContext, RpcOptions, RpcResult } from './options';
 
 const DEFAULT_SCHEMES = ['http', 'https', 'ftp'];

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import path from 'node:path';
+import { getNextMillis } from 'bullmq';
 import { cronMatches, inWindow, parseCron, previousStart } from '../../../src/presets/cron';
 import type { CronSpec } from '../../../src/presets/cron';
 
@@ -19,24 +21,34 @@ describe('presets: cron', function () {
     assert.deepEqual(values(spec('5/20 * * * *').minutes), [5, 25, 45], 'n/step runs to the maximum');
     assert.deepEqual(values(spec('0 0 * JAN,mar-May *').months), [1, 3, 4, 5]);
     assert.deepEqual(values(spec('0 0 * * MON-FRI').weekdays), [1, 2, 3, 4, 5]);
-    assert.deepEqual(values(spec('0 0 * * 7').weekdays), [0, 7], '7 is Sunday too');
+    assert.deepEqual(values(spec('0 0 * * 7').weekdays), [0], '7 is Sunday too');
     assert.deepEqual(values(spec('@daily').hours), [0]);
   });
 
   it('names the field and column of an invalid cron', function () {
     const cases: [string, RegExp, number][] = [
-      ['0 25 * * *', /hour: 25 is out of range 0-23/, 3],
-      ['61 * * * *', /minute: 61 is out of range 0-59/, 1],
-      ['0 0 0 * *', /day of month: 0 is out of range 1-31/, 5],
-      ['0 0 * 13 *', /month: 13 is out of range 1-12/, 7],
-      ['0 0 * * 8', /day of week: 8 is out of range 0-7/, 9],
-      ['0 0 * * FUN', /day of week: 'FUN' is not a number 0-7 or SUN-SAT/, 9],
-      ['*/0 * * * *', /minute: step '0' must be a positive number/, 3],
-      ['0 5-2 * * *', /hour: range 5-2 goes backwards/, 3],
+      // The reason is cron-parser's (the scheduler's own parser); the field and column are ours.
+      ['0 25 * * *', /hour: .*value 25 expected range 0-23/, 3],
+      ['61 * * * *', /minute: .*value 61 expected range 0-59/, 1],
+      ['0 0 0 * *', /day of month: .*value 0 expected range 1-31/, 5],
+      ['0 0 * 13 *', /month: .*value 13 expected range 1-12/, 7],
+      ['0 0 * * 8', /day of week: .*value 8 expected range 0-7/, 9],
+      ['0 0 * * FUN', /day of week: .*alias "fun"/, 9],
+      ['0 0 * JAN-DEX *', /month: .*alias "dex"/, 11],
+      ['*/0 * * * *', /minute: .*repeat at every 0/, 3],
+      ['0 5-2 * * *', /hour: Invalid range: 5-2/, 3],
+      ['0 1-99/2 * * *', /hour: .*value 99 expected range 0-23/, 5],
       ['0 1,,2 * * *', /hour: empty list item/, 5],
+      ['0 0 31 2 *', /day of month: Invalid explicit day of month/, 5],
+      ['0 0 L * *', /day of month: 'L' is not .*not supported/, 5],
+      ['H * * * *', /minute: 'H' is not .*not supported/, 1],
+      ['0 0 * * MON,5#2', /day of week: '5#2' is not .*not supported/, 13],
+      ['0 0 ? * *', /day of month: '\?' is not .*not supported/, 5],
       ['0 * * *', /5 fields.*found 4/, 1],
       ['0 * * * * *', /5 fields.*found 6/, 11],
       ['@often', /unknown cron shortcut/, 1],
+      ['@midnight', /unknown cron shortcut.*@daily/, 1],
+      ['@secondly', /unknown cron shortcut/, 1],
     ];
     for (const [text, message, column] of cases) {
       const r = parseCron(text);
@@ -87,5 +99,29 @@ describe('presets: cron', function () {
     assert.equal(inWindow(yearly, 366 * 86400, now), true);
     assert.equal(previousStart(yearly, at('2024-06-01T00:00:00Z'), at('2024-02-01T00:00:00Z')), null);
     assert.ok(process.hrtime.bigint() - t0 < 50_000_000n, 'well under 50 ms');
+  });
+
+  describe('reads a cron as BullMQ\'s job scheduler does (one parser for both)', function () {
+    // Before: "*/2" in the day field counted as unrestricted here, not in BullMQ, and @midnight passed lint
+    // but made upsertJobScheduler throw.
+    const crons = ['0 0 */2 * MON', '30 4 1-15 * */1', '0 0 13 * FRI', '0 22 * * MON-FRI', '*/20 9-17 * JAN,JUL 1-5', '0 3 * * 7', '@weekly'];
+    for (const cron of crons) {
+      it(`"${cron}": the window starts are exactly the scheduler's fires`, function () {
+        const s = spec(cron);
+        let last = at('2024-01-01T00:00:00Z');
+        for (let i = 0; i < 60; i++) {
+          const next = getNextMillis(last, { pattern: cron, tz: 'UTC' });
+          assert.ok(next !== undefined, `${cron} fires after ${new Date(last).toISOString()}`);
+          assert.equal(previousStart(s, next, last + 1), next, `${cron}: ${new Date(next).toISOString()} is a start`);
+          assert.equal(previousStart(s, next - 60_000, last + 1), null, `${cron}: no start between two fires`);
+          last = next;
+        }
+      });
+    }
+
+    it('is the very cron-parser that BullMQ loads', function () {
+      const bullmqDir = path.dirname(require.resolve('bullmq'));
+      assert.equal(require.resolve('cron-parser', { paths: [bullmqDir] }), require.resolve('cron-parser'));
+    });
   });
 });

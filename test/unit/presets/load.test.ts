@@ -274,7 +274,7 @@ describe('presets: load', function () {
       assert.deepEqual(oneError(text), {
         line: 2,
         column: colOf(text, 2, '25'),
-        message: "schedule.cron '0 25 * * *': hour: 25 is out of range 0-23",
+        message: "schedule.cron '0 25 * * *': hour: Constraint error, got value 25 expected range 0-23",
       });
       assert.match(oneError('schedule:\n  cron: "* * *"\n  duration: 60\n').message, /5 fields/);
       assert.deepEqual(oneError('schedule:\n  cron: "0 2 * * *"\n'), {

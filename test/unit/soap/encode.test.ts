@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { decode } from '../../../src/cwmp/soap/decode';
 import { encode } from '../../../src/cwmp/soap/encode';
-import { acsFault } from '../../../src/cwmp/soap/faults';
+import { acsFault } from '../../../src/cwmp/soap/fault-codes';
 import type { CwmpMessage } from '../../../src/cwmp/soap/types';
 import { escapeXml } from '../../../src/cwmp/soap/xml';
 import { NS12, samples, typedValues } from './fixtures';

@@ -3,7 +3,7 @@
  * method a compile error), with values valid against the BBF XSDs so the
  * same samples serve the round-trip and the XSD tests.
  */
-import { cpeFault } from '../../../src/cwmp/soap/faults';
+import { cpeFault } from '../../../src/cwmp/soap/fault-codes';
 import type { CwmpMessage, CwmpMethod, OpResultStruct, ParameterValueStruct } from '../../../src/cwmp/soap/types';
 
 export const NS10 = 'urn:dslforum-org:cwmp-1-0';

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { decode } from '../../../src/cwmp/soap/decode';
 import { encode } from '../../../src/cwmp/soap/encode';
-import { cwmpVersionOfNamespace, namespaceOfVersion, negotiateVersion } from '../../../src/cwmp/soap/namespaces';
+import { cwmpVersionOfNamespace, namespaceOfVersion, negotiateVersion } from '../../../src/cwmp/soap/version';
 import type { CwmpHeader } from '../../../src/cwmp/soap/types';
 import { NS12, samples } from './fixtures';
 import { envelope, mustDecode, mustFail } from './helpers';

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from '../../../src/cwmp/soap/decode';
 import { encode } from '../../../src/cwmp/soap/encode';
-import { acsFault } from '../../../src/cwmp/soap/faults';
+import { acsFault } from '../../../src/cwmp/soap/fault-codes';
 import type { CwmpEnvelope, CwmpHeader, CwmpMessage } from '../../../src/cwmp/soap/types';
 import { VALIDATE_SH, validateMessages } from '../../helpers/validate';
 import { ACS_SENT, CPE_SENT, IN_CWMP_1_0, NS10, NS12, samples } from './fixtures';

@@ -7,7 +7,7 @@
  * catalogue), xsi:type on FaultCode/FaultString, a bare cwmp:Fault as the Body entry.
  */
 import { fields, repeated, str, struct, trimmed, uint, withDefault, type Ctx, type FieldCodec } from '../codec';
-import { faultcodeOf } from '../faults';
+import { faultcodeOf } from '../fault-codes';
 import { SOAP_ENV_NS } from '../namespaces';
 import type { Fault as FaultMessage, SetParameterValuesFaultStruct } from '../types';
 import { quoted } from '../values';

@@ -1,20 +1,10 @@
-/** The per-device fault log (bounded) and the request queue's session-side writes. */
+/** The per-device fault log (device_faults): a session's CPE faults, bounded to the newest FAULT_LIMIT. */
 import type { CpeRequest } from '../cwmp/soap/types';
 import type { DeviceKey, FaultRecord } from './types';
 import type { FaultEntity } from './entities';
 import { chunks, placeholders, type Db } from './sql';
 
 export const FAULT_LIMIT = 100;
-
-/** Drops the answered requests; scoped to the device so a stray id cannot empty another queue. */
-export async function deleteDoneRequests(db: Db, deviceKey: DeviceKey, ids: number[]): Promise<void> {
-  for (const batch of chunks([...new Set(ids)], 500)) {
-    await db.run(`DELETE FROM pending_requests WHERE device_key = ? AND id IN ${placeholders(batch.length)}`, [
-      deviceKey,
-      ...batch,
-    ]);
-  }
-}
 
 /** Appends faults not already stored (re-commits are no-ops), then trims to the newest FAULT_LIMIT. */
 export async function insertFaults(db: Db, deviceKey: DeviceKey, faults: FaultRecord[]): Promise<void> {

@@ -1,8 +1,8 @@
 /** The fault catalogue (TR-069 A.5) and fault construction. */
 import { strict as assert } from 'node:assert';
-import { ACS_FAULTS, acsFault, CPE_FAULTS, cpeFault, faultcodeOf, faultInfo } from '../../../src/cwmp/soap/faults';
+import { ACS_FAULTS, acsFault, CPE_FAULTS, cpeFault, faultcodeOf, faultInfo } from '../../../src/cwmp/soap/fault-codes';
 
-describe('soap: faults', () => {
+describe('soap: fault codes', () => {
   it('lists ACS codes 8000-8006 and CPE codes 9000-9032, each with its standard string', () => {
     assert.deepEqual(Object.keys(ACS_FAULTS).map(Number), [8000, 8001, 8002, 8003, 8004, 8005, 8006]);
     assert.deepEqual(Object.keys(CPE_FAULTS).map(Number), Array.from({ length: 33 }, (_, i) => 9000 + i));

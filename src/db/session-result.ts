@@ -1,6 +1,6 @@
 /**
- * commitSession's body: everything one CWMP session learnt, applied inside
- * the caller's transaction. Any error aborts the whole transaction.
+ * The body of DeviceStore.commitSession: everything one CWMP session learnt,
+ * applied inside the caller's transaction. Any error aborts the whole transaction.
  */
 import type { SessionResult } from './types';
 import type { Db } from './sql';
@@ -8,8 +8,9 @@ import { applyInform, applyOp } from './cache-ops';
 import { applyChannelFaults } from './channel-faults';
 import { upsertDevice } from './device-row';
 import { deleteDoneEvents } from './events';
-import { deleteDoneRequests, insertFaults } from './faults';
+import { insertFaults } from './fault-log';
 import { ParamTable } from './param-table';
+import { deleteDoneRequests } from './request-queue';
 import { applyTags } from './tags';
 
 export interface CommitStats {
@@ -20,7 +21,7 @@ export interface CommitStats {
   deleted: number;
 }
 
-export async function commitSession(db: Db, result: SessionResult): Promise<CommitStats> {
+export async function applySessionResult(db: Db, result: SessionResult): Promise<CommitStats> {
   const { deviceId, created } = await upsertDevice(db, result);
   const table = new ParamTable(db, deviceId);
   // A BOOTSTRAP's clearing of the model happened when its Inform was acknowledged (acknowledge.ts).

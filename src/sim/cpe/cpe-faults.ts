@@ -3,7 +3,7 @@
  * FaultString, or with `verboseFaults` the standard string followed by why
  * ("Invalid parameter name: Device.Foo") to help whoever reads the log.
  */
-import { CPE_FAULTS, cpeFault, type CpeFaultCode } from '../../cwmp/soap/faults';
+import { CPE_FAULTS, cpeFault, type CpeFaultCode } from '../../cwmp/soap/fault-codes';
 import type { Fault, SetParameterValuesFaultStruct } from '../../cwmp/soap/types';
 import type { RpcOptions } from './options';
 
