@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import type { Config } from './config/load';
 import { createCwmpApp } from './cwmp/app';
 import { Authenticator } from './cwmp/http/auth';
 import type { SessionDeps } from './cwmp/session/context';
 import { DeviceFactsCache, FactsAwareStore } from './cwmp/session/device-facts';
-import { flushTouched, sweepExpired } from './cwmp/session/finalize';
+import { flushTouched, sweepExpired } from './cwmp/session/sweeper';
 import { RedisSessionStore } from './cwmp/session/redis-store';
 import { openStore } from './db';
 import type { DeviceStore } from './db/types';
 import { connectRedis } from './infra/redis';
+import { retryAtStartup } from './infra/startup-retry';
 import { createLogger, type Logger } from './log';
 import { createNbiApp } from './nbi/app';
 import { presetRegistry, startEngineClient, startEngineWorker } from './engine/start';
@@ -37,10 +39,15 @@ async function sharedSecret(deps: { redis: import('ioredis').Redis; prefix: stri
   return Buffer.from((await deps.redis.get(key)) as string, 'hex');
 }
 
+/** Connections the kernel may queue before the process accepts them; Linux caps it at net.core.somaxconn. A CPE whose SYN finds the queue full waits for its own retransmission (1 s, 3 s, 7 s …): better queued and answered (503 if need be). */
+const LISTEN_BACKLOG = 65_535;
+/** Headers must arrive sooner than the whole request (Node wants headersTimeout <= requestTimeout). */
+const HEADERS_TIMEOUT_MS = 20_000;
+
 function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -49,6 +56,34 @@ function closeServer(server: http.Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** Error codes of a request the client gave up on, or that timed out: the client's doing, not ours. */
+const CLIENT_ENDED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_HTTP_REQUEST_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * An HTTP server for a Koa app whose late errors (a request timed out, a client
+ * gone mid-response) go to the log as one JSON line; Koa's default prints a
+ * stack trace on stderr.
+ */
+function serverFor(app: Koa, log: Logger, name: string, options: http.ServerOptions = {}): http.Server {
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code && CLIENT_ENDED.has(err.code)) log.warn({ server: name, code: err.code, reason: err.message }, 'request ended before its response');
+    else log.error({ server: name, err }, 'request failed after its response began');
+  });
+  return http.createServer(options, app.callback());
+}
+
+/** The CPE-facing server's timeouts: a body that trickles in must not hold one of the CWMP_MAX_CONCURRENT slots for Node's default 300 s. */
+function cwmpServerOptions(config: Readonly<Config>): http.ServerOptions {
+  const requestTimeout = config.cwmpRequestTimeoutMs;
+  return {
+    requestTimeout,
+    headersTimeout: Math.min(HEADERS_TIMEOUT_MS, requestTimeout),
+    keepAliveTimeout: config.sessionTimeoutMs,
+    // Node checks both timeouts only this often (default 30 s): a short timeout needs a short period.
+    connectionsCheckingInterval: Math.min(30_000, Math.max(100, requestTimeout / 4)),
+  };
 }
 
 /** Runs `task` every `ms`, never two at once: a slow sweep is not overtaken by the next. */
@@ -63,57 +98,80 @@ function every(ms: number, log: Logger, what: string, task: () => Promise<unknow
   }, ms);
 }
 
-/** Starts the parts of an ACS process for `role`: storage, Redis, the CWMP and NBI servers, the session sweeper. */
-export async function startAcs(config: Readonly<Config>, log: Logger, role: Role = 'all'): Promise<RunningAcs> {
-  const redisHandle = await connectRedis(config.redisUrl, config.dataDir, log);
-  const { redis, close: closeRedis } = redisHandle;
-  const sql = await openStore(config.databaseUrl);
+export interface StartOptions {
+  /** REDIS_URL was left unset: with role all, a private redis-server may stand in for an absent Redis. */
+  redisUrlIsDefault?: boolean;
+  /** Aborted when the process is asked to stop during start-up: retries stop waiting. */
+  signal?: AbortSignal;
+}
+
+type Closer = () => Promise<void>;
+
+/** Closes what was opened, last first; a failing close is logged and the rest still close. */
+async function closeAll(opened: Closer[], log: Logger): Promise<void> {
+  for (const close of opened.splice(0).reverse()) await close().catch((err) => log.error({ err }, 'close failed'));
+}
+
+/**
+ * Starts the parts of an ACS process for `role`: Redis, storage, the engine,
+ * the CWMP and NBI servers, the session sweeper. An unreachable Redis or
+ * database is retried for STARTUP_RETRY_MS; if start-up fails, whatever it had
+ * opened (a private redis-server included) is closed before the error is thrown.
+ */
+export async function startAcs(config: Readonly<Config>, log: Logger, role: Role = 'all', options: StartOptions = {}): Promise<RunningAcs> {
+  const opened: Closer[] = [];
+  try {
+    return await startParts(config, log, role, options, opened);
+  } catch (err) {
+    await closeAll(opened, log);
+    throw err;
+  }
+}
+
+async function startParts(config: Readonly<Config>, log: Logger, role: Role, options: StartOptions, opened: Closer[]): Promise<RunningAcs> {
+  const retry = { retryMs: config.startupRetryMs, log, signal: options.signal };
+  const privateFallback = role === 'all' && options.redisUrlIsDefault === true;
+  const redisHandle = await connectRedis({ url: config.redisUrl, privateFallback, dataDir: config.dataDir }, retry);
+  opened.push(() => redisHandle.close());
+  const { redis } = redisHandle;
+  const sql = await retryAtStartup({ setting: 'DATABASE_URL', url: config.databaseUrl }, retry, () => openStore(config.databaseUrl));
+  opened.push(() => sql.close());
   await sql.migrate();
   const facts = new DeviceFactsCache(redis, config.redisPrefix);
   const store = new FactsAwareStore(sql, facts);
-  const servers: http.Server[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const result: RunningAcs = { cwmpPort: null, nbiPort: null, store, deps: null, close: async () => undefined };
-  const closers: (() => Promise<void>)[] = [];
+  const result: RunningAcs = { cwmpPort: null, nbiPort: null, store, deps: null, close: () => closeAll(opened, log) };
   const presets = role === 'nbi' ? null : presetRegistry(config, log);
-  if (presets) closers.push(async () => presets.close());
+  if (presets) opened.push(async () => presets.close());
   if (presets && (role === 'worker' || role === 'all')) {
     const worker = await startEngineWorker(config, redisHandle, store, presets, log);
-    closers.unshift(() => worker.close());
+    opened.push(() => worker.close());
   }
   if (role === 'cwmp' || role === 'all') {
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
     const sessions = new RedisSessionStore(redis, config.redisPrefix, config.sessionTimeoutMs);
     const auth = new Authenticator(config.cwmpAuthRealm, secret);
     const engine = await startEngineClient(config, redisHandle, presets as PresetRegistry, log);
-    closers.unshift(() => engine.close());
+    opened.push(() => engine.close());
     const deps: SessionDeps = { config, store, sessions, auth, facts, log, engine };
-    const server = http.createServer(createCwmpApp(deps).callback());
-    server.keepAliveTimeout = config.sessionTimeoutMs;
-    // A body that trickles in must not hold one of the CWMP_MAX_CONCURRENT slots for Node's default 300 s.
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 20_000;
-    servers.push(server);
+    // Closed after the server (below): what quiet sessions touched until the last request is written.
+    opened.push(() => flushTouched(deps, Number.MAX_SAFE_INTEGER).then(() => undefined, () => undefined));
+    const server = serverFor(createCwmpApp(deps), log, 'cwmp', cwmpServerOptions(config));
+    opened.push(() => closeServer(server));
     result.cwmpPort = await listen(server, config.cwmpPort, config.cwmpHost);
     result.deps = deps;
-    timers.push(every(SWEEP_INTERVAL_MS, log, 'session sweep', () => sweepExpired(deps)));
-    timers.push(every(TOUCH_FLUSH_MS, log, 'last-inform flush', () => flushTouched(deps)));
+    const timers = [
+      every(SWEEP_INTERVAL_MS, log, 'session sweep', () => sweepExpired(deps)),
+      every(TOUCH_FLUSH_MS, log, 'last-inform flush', () => flushTouched(deps)),
+    ];
+    opened.push(async () => timers.forEach(clearInterval));
   }
   if (role === 'nbi' || role === 'all') {
-    const server = http.createServer(createNbiApp(store, log).callback());
-    servers.push(server);
+    const server = serverFor(createNbiApp(store, log), log, 'nbi');
+    opened.push(() => closeServer(server));
     result.nbiPort = await listen(server, config.nbiPort, config.nbiHost);
   }
   // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
   const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
   announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
-  result.close = async () => {
-    timers.forEach(clearInterval);
-    await Promise.all(servers.map(closeServer));
-    if (result.deps) await flushTouched(result.deps, Number.MAX_SAFE_INTEGER).catch(() => undefined);
-    for (const close of closers) await close().catch((err) => log.error({ err }, 'close failed'));
-    await closeRedis();
-    await store.close();
-  };
   return result;
 }

@@ -1,25 +1,64 @@
-import { ConfigError, loadConfig } from '../config/load';
-import { createLogger } from '../log';
-import { startAcs, type Role } from '../server';
-import { runSim } from '../sim/cli';
-import { runBench } from '../bench/run';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, isSet, loadConfig } from '../config/load';
+import { createLogger, type Logger } from '../log';
+import { startAcs, type Role, type RunningAcs } from '../server';
+import { runSim, simUsage } from '../sim/cli';
+import { benchUsage, runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
-import { runLint } from '../lint/cli';
-import { runProvision } from '../engine/dry-run-cli';
+import { lintUsage, runLint } from '../lint/cli';
+import { provisionUsage, runProvision } from '../engine/dry-run-cli';
 
 const usage = `usage: acs <command> [options]
 
 commands:
   start [--role cwmp|worker|nbi|all]   run the ACS (settings from environment variables; see README)
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
-  bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N]
-                                run the benchmark recipes; appends to BENCHMARKS.md
+  bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS]
+                                run the benchmark recipes; appends to BENCHMARKS.md (acs bench --help)
   floor [--port N]              the benchmark's minimal CWMP responder
   lint [--presets DIR] [--provisions DIR]
                                 check presets (syntax, events, preconditions, schedules, provisions)
   provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
                                 dry run of a preset against a simulated device (acs provision --help)
-  help                          show this text`;
+  help                          show this text
+  --version                     print the version
+
+acs <command> --help shows a command's options and runs nothing.`;
+
+const startUsage = `usage: acs start [--role cwmp|worker|nbi|all]
+
+Runs the ACS with the settings of its environment variables (README, "Configuration").
+  --role all      CWMP server, engine worker and REST API in one process (default)
+  --role cwmp     only the CPE-facing server (any number behind a load balancer)
+  --role worker   only the provisioning engine's worker
+  --role nbi      only the REST API
+A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;
+
+const floorUsage = `usage: acs floor [--port N]
+
+The benchmark's minimal CWMP responder (no storage, no Redis): answers an Inform and an empty POST.`;
+
+/** A command: its help, and what it runs. */
+interface Command {
+  usage: string;
+  run(args: string[]): Promise<void>;
+}
+
+const commands: Record<string, Command> = {
+  start: { usage: startUsage, run: start },
+  sim: { usage: simUsage, run: runSim },
+  bench: { usage: benchUsage, run: runBench },
+  floor: { usage: floorUsage, run: runFloor },
+  lint: { usage: lintUsage, run: runLint },
+  provision: { usage: provisionUsage, run: runProvision },
+};
+
+function version(): string {
+  // dist/bin/acs.js and src/bin/acs.ts are both two levels below the package root.
+  const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function parseRole(args: string[]): Role {
   const i = args.indexOf('--role');
@@ -28,41 +67,59 @@ function parseRole(args: string[]): Role {
   return role;
 }
 
+/** Anything thrown outside a request (a bug) ends the process with one JSON log line, never a bare stack trace. */
+function logFatal(log: Logger): void {
+  const die = (err: unknown): void => {
+    log.fatal({ err }, 'unexpected error: stopping');
+    process.exit(1);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
+function closeAndExit(acs: RunningAcs, log: Logger): void {
+  acs.close().then(
+    () => process.exit(0),
+    (err) => {
+      log.error({ err }, 'stop failed');
+      process.exit(1);
+    },
+  );
+}
+
 async function start(args: string[]): Promise<void> {
+  const role = parseRole(args);
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const acs = await startAcs(config, log, parseRole(args));
-  let stopping = false;
+  logFatal(log);
+  // Signals are handled from the first moment: a stop during start-up ends its retries and closes what was opened.
+  const starting = new AbortController();
+  let acs: RunningAcs | null = null;
   const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+    if (starting.signal.aborted) return;
     log.info({ signal }, 'stopping');
-    acs.close().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
+    starting.abort();
+    if (acs) closeAndExit(acs, log);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  acs = await startAcs(config, log, role, { redisUrlIsDefault: !isSet('redisUrl'), signal: starting.signal });
+  // Asked to stop while a start-up step that does not wait (migrations, listening) was running.
+  if (starting.signal.aborted) closeAndExit(acs, log);
 }
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'start') return start(rest);
-  if (command === 'sim') return runSim(rest);
-  if (command === 'bench') return runBench(rest);
-  if (command === 'floor') return runFloor(rest);
-  if (command === 'lint') return runLint(rest);
-  if (command === 'provision') return runProvision(rest);
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    console.log(usage);
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v' || name === 'version') return void console.log(version());
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return void console.log(usage);
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    console.error(`acs: unknown command "${name}"\n${usage}`);
+    process.exitCode = 2;
     return;
   }
-  console.error(`acs: unknown command "${command}"\n${usage}`);
-  process.exitCode = 2;
+  if (rest.includes('--help') || rest.includes('-h')) return void console.log(command.usage);
+  return command.run(rest);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

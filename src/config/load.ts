@@ -40,3 +40,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return Object.freeze({ ...(out as unknown as Config), ...overrides });
 }
+
+/**
+ * Whether the operator set `key` (non-empty) rather than leaving its default:
+ * a default REDIS_URL may fall back to a private redis-server, a chosen one may not.
+ */
+export function isSet(key: keyof Config, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[schema[key].env];
+  return raw !== undefined && raw !== '';
+}

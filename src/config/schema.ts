@@ -38,6 +38,8 @@ export interface Config {
   cwmpPassword: string;
   cwmpAuthRealm: string;
   cwmpMaxConcurrent: number;
+  cwmpRequestTimeoutMs: number;
+  startupRetryMs: number;
   cwmpHoldRequests: boolean;
   trustProxy: boolean;
   cwmpAddressFallback: boolean;
@@ -61,7 +63,7 @@ export const schema: Spec<Config> = {
   redisUrl: {
     env: 'REDIS_URL',
     default: 'redis://127.0.0.1:6379',
-    doc: 'Redis for session state; if nothing listens there and redis-server is on PATH, a private one is started under DATA_DIR',
+    doc: 'Redis for session state. When unset and the role is all: this default, else a private redis-server started under DATA_DIR. When set, or with a split role, an unreachable Redis is an error (after STARTUP_RETRY_MS)',
   },
   redisPrefix: {
     env: 'REDIS_PREFIX',
@@ -116,8 +118,19 @@ export const schema: Spec<Config> = {
   cwmpAuthRealm: { env: 'CWMP_AUTH_REALM', default: 'acs', doc: 'HTTP authentication realm' },
   cwmpMaxConcurrent: {
     env: 'CWMP_MAX_CONCURRENT',
-    default: 2000,
-    doc: 'CWMP requests in progress at once per process; beyond it CPEs get 503 with Retry-After',
+    // More in progress adds latency and memory, not throughput (one event loop): 500 keeps a loaded process responsive.
+    default: 500,
+    doc: 'CWMP requests in progress at once per process; beyond it the first POST of a new session gets 503 with Retry-After (POSTs of open sessions always pass)',
+  },
+  cwmpRequestTimeoutMs: {
+    env: 'CWMP_REQUEST_TIMEOUT_MS',
+    default: 30_000,
+    doc: 'A CWMP request whose headers and body have not all arrived in this time is answered 408 and its connection closed',
+  },
+  startupRetryMs: {
+    env: 'STARTUP_RETRY_MS',
+    default: 60_000,
+    doc: 'How long start-up keeps retrying an unreachable database or Redis (with backoff) before the process exits non-zero',
   },
   cwmpHoldRequests: {
     env: 'CWMP_HOLD_REQUESTS',

@@ -3,10 +3,12 @@ import Koa from 'koa';
 import { AcsError } from '../errors';
 import { readBody } from './http/body';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './http/cookies';
+import { shedLoad } from './http/overload';
 import type { CwmpPost, SessionDeps } from './session/context';
 import { handlePost } from './session/engine';
 import type { CwmpReply } from './session/replies';
 
+/** What a 503 raised by a request's handling says; the overload guard books its own (see http/overload.ts). */
 const RETRY_AFTER_SECONDS = '10';
 
 /**
@@ -17,22 +19,7 @@ const RETRY_AFTER_SECONDS = '10';
 export function createCwmpApp(deps: SessionDeps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const bySocket = new WeakMap<Socket, string>();
-  let inProgress = 0;
-
-  app.use(async (ctx, next) => {
-    if (inProgress >= deps.config.cwmpMaxConcurrent) {
-      ctx.status = 503;
-      ctx.set('Retry-After', RETRY_AFTER_SECONDS);
-      ctx.body = 'overloaded: retry later\n';
-      return;
-    }
-    inProgress++;
-    try {
-      await next();
-    } finally {
-      inProgress--;
-    }
-  });
+  app.use(shedLoad(deps.config.cwmpMaxConcurrent, bySocket));
   app.use(renderErrors(deps));
   app.use(async (ctx) => {
     if (ctx.method !== 'POST') {

@@ -2,39 +2,57 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Redis, { type RedisOptions } from 'ioredis';
-import type { Logger } from '../log';
+import { retryAtStartup, type StartupRetry } from './startup-retry';
 
 export interface RedisHandle {
   redis: Redis;
   /** Another connection to the same Redis (subscribers and BullMQ's blocking clients need their own); closed by `close`. */
   duplicate(options?: RedisOptions): Redis;
-  /** Closes the connection and stops the private redis-server, if one was started. */
+  /** Closes the connections and stops the private redis-server, if one was started (resolves once it exited). */
   close(): Promise<void>;
 }
 
-async function tryConnect(options: string | { path: string }): Promise<Redis | null> {
-  const redis =
-    typeof options === 'string'
-      ? new Redis(options, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null })
-      : new Redis({ path: options.path, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+/** Where this process's Redis is. */
+export interface RedisTarget {
+  url: string;
+  /**
+   * Zero-configuration start only (REDIS_URL unset, role all): when nothing
+   * answers at `url`, use or start a private redis-server under `dataDir`.
+   * Otherwise an unreachable Redis is retried, then an error: a private Redis
+   * per process would split a cluster's sessions between processes.
+   */
+  privateFallback: boolean;
+  dataDir: string;
+}
+
+type Endpoint = string | { path: string };
+
+/** Connects once and PINGs; rejects with the connection's own error (ECONNREFUSED, WRONGPASS ...). */
+async function probe(target: Endpoint): Promise<void> {
+  const options = { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null };
+  const redis = typeof target === 'string' ? new Redis(target, options) : new Redis({ path: target.path, ...options });
+  // connect() itself rejects with "Connection is closed."; the socket's error says why.
+  let cause: Error | null = null;
+  redis.on('error', (err: Error) => (cause ??= err));
   try {
     await redis.connect();
     await redis.ping();
-    return redis;
-  } catch {
+  } catch (err) {
+    throw cause ?? err;
+  } finally {
     redis.disconnect();
-    return null;
   }
 }
 
+const answers = (target: Endpoint): Promise<boolean> => probe(target).then(() => true, () => false);
+
 /** A connection that reconnects forever: the one the server keeps. */
-function keep(options: string | { path: string }, extra: RedisOptions = {}): Redis {
-  return typeof options === 'string' ? new Redis(options, extra) : new Redis({ path: options.path, ...extra });
+function keep(target: Endpoint, extra: RedisOptions = {}): Redis {
+  return typeof target === 'string' ? new Redis(target, extra) : new Redis({ path: target.path, ...extra });
 }
 
 /** The handle over one Redis target: the main connection and every duplicate, all closed together. */
-function handle(target: string | { path: string }, stop: () => void = () => undefined): RedisHandle {
+function handle(target: Endpoint, stop: () => Promise<void> = async () => undefined): RedisHandle {
   // Commands issued in the same tick (session saves, facts, engine replies) share one write.
   const redis = keep(target, { enableAutoPipelining: true });
   const extra: Redis[] = [];
@@ -47,57 +65,68 @@ function handle(target: string | { path: string }, stop: () => void = () => unde
     },
     close: async () => {
       for (const r of [redis, ...extra]) r.disconnect();
-      stop();
+      await stop();
     },
   };
 }
 
-function hasRedisServer(): boolean {
-  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+/**
+ * Connects to the Redis of `target`, retrying an unreachable one for
+ * STARTUP_RETRY_MS; with `privateFallback`, a Redis that does not answer at
+ * once is replaced by a private one instead.
+ */
+export async function connectRedis(target: RedisTarget, retry: StartupRetry): Promise<RedisHandle> {
+  if (!target.privateFallback) {
+    await retryAtStartup({ setting: 'REDIS_URL', url: target.url }, retry, () => probe(target.url));
+    return handle(target.url);
+  }
+  if (await answers(target.url)) return handle(target.url);
+  return privateRedis(target, retry);
+}
+
+/** Reuses the private redis-server a killed ACS left under `dataDir`, or starts one; without redis-server on PATH, fails with what to do. */
+async function privateRedis(target: RedisTarget, { log }: StartupRetry): Promise<RedisHandle> {
+  const dir = path.resolve(target.dataDir);
+  const socket = path.join(dir, 'redis.sock');
+  if (existsSync(socket) && (await answers({ path: socket }))) {
+    log.info({ socket }, 'using the private redis-server left running');
+    return handle({ path: socket });
+  }
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`no Redis at ${target.url}: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server)`);
+  }
+  mkdirSync(dir, { recursive: true });
+  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const stop = (): Promise<void> => stopChild(child);
+  try {
+    await waitForSocket(socket, child);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  log.info({ socket, pid: child.pid }, `no Redis at ${target.url}: started a private redis-server`);
+  return handle({ path: socket }, stop);
 }
 
 async function waitForSocket(socket: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`private redis-server exited with code ${child.exitCode}`);
-    const probe = existsSync(socket) ? await tryConnect({ path: socket }) : null;
-    if (probe) return probe.disconnect();
+    if (existsSync(socket) && (await answers({ path: socket }))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('private redis-server did not start within 5 s');
 }
 
-function startPrivate(dataDir: string): { socket: string; child: ChildProcess } {
-  const dir = path.resolve(dataDir);
-  mkdirSync(dir, { recursive: true });
-  const socket = path.join(dir, 'redis.sock');
-  const args = ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', [...args, '--dir', dir], { stdio: 'ignore' });
-  return { socket, child };
-}
-
-/**
- * Connects to Redis at `url`. If nothing answers there, reuses or starts a
- * private redis-server on a unix socket under `dataDir` (zero-config start);
- * without redis-server on PATH, fails with one line saying what to do.
- */
-export async function connectRedis(url: string, dataDir: string, log: Logger): Promise<RedisHandle> {
-  const direct = await tryConnect(url);
-  if (direct) {
-    direct.disconnect();
-    return handle(url);
-  }
-  const socket = path.join(path.resolve(dataDir), 'redis.sock');
-  const leftOver = existsSync(socket) ? await tryConnect({ path: socket }) : null;
-  if (leftOver) {
-    leftOver.disconnect();
-    log.info({ socket }, 'using the private redis-server left running');
-    return handle({ path: socket });
-  }
-  if (!hasRedisServer()) {
-    throw new Error(`no Redis at ${url}: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server)`);
-  }
-  const started = startPrivate(dataDir);
-  await waitForSocket(started.socket, started.child);
-  log.info({ socket: started.socket }, `no Redis at ${url}: started a private redis-server`);
-  return handle({ path: started.socket }, () => started.child.kill('SIGTERM'));
+/** SIGTERM, then SIGKILL if it is still there after 5 s; resolves once the process is gone. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

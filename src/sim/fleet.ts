@@ -4,7 +4,7 @@ import { PLAIN_WIRE, SimDevice, type Reporter, type SessionOutcome } from './dev
 import { applyEffects, type Scheduler } from './effects';
 import { HttpConnectionRequestListener } from './conn-request/http-listener';
 import { UdpConnectionRequestListener } from './conn-request/udp-listener';
-import type { QuirkSet } from './quirks';
+import { rpcOptionsOf, type QuirkSet } from './quirks';
 import { AcsClient, AcsEndpoint, type ConnectionMode } from './transport/acs-client';
 import { FleetStats } from './stats';
 
@@ -94,7 +94,7 @@ export class Fleet implements Scheduler {
     const id = model.deviceId();
     const report = o.report ?? (() => undefined);
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
-    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, o.rpcOptions ?? {}, report, wire);
+    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, o.rpcOptions), report, wire);
     if (o.registered) device.events = [];
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
@@ -109,6 +109,11 @@ export class Fleet implements Scheduler {
   deviceChange(device: SimDevice, path: string, value: string): void {
     device.model.deviceChange(path, value);
     if (device.model.hasActiveChange()) this.connect(device);
+  }
+
+  /** POSTs answered 503 with Retry-After that the devices sent again after waiting (a CPE's retry, not a failure). */
+  get deferred(): number {
+    return this.endpoint.deferred;
   }
 
   /** The UDP connection-request address devices would publish, when UDP is on. */

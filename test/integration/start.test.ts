@@ -38,27 +38,8 @@ describe('acs start with zero configuration', function () {
     }
   });
 
-  it('starts a private redis-server under DATA_DIR when nothing listens at REDIS_URL, and stops it on exit', async () => {
-    const cwd = mkdtempSync(path.join(os.tmpdir(), 'acs-start-'));
-    const acs = await startProcess(cwd, { REDIS_URL: 'redis://127.0.0.1:1' });
-    try {
-      assert.ok(existsSync(path.join(cwd, 'data', 'redis.sock')));
-      await informOnce(acs.cwmpPort as number, 'SN-PRIVATE-REDIS');
-    } finally {
-      assert.equal(await acs.stop(), 0);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-    assert.ok(!existsSync(path.join(cwd, 'data', 'redis.sock')), 'the private redis-server removed its socket on exit');
-  });
-
-  it('exits with one line saying what to do when there is no Redis and no redis-server', async () => {
-    const cwd = mkdtempSync(path.join(os.tmpdir(), 'acs-start-'));
-    await assert.rejects(startProcess(cwd, { REDIS_URL: 'redis://127.0.0.1:1', PATH: '/nonexistent' }), (err: Error) => {
-      assert.match(err.message, /exited with 1/);
-      assert.match(err.message, /acs: no Redis at redis:\/\/127\.0\.0\.1:1: set REDIS_URL, or install redis-server/);
-      return true;
-    });
-  });
+  // REDIS_URL unreachable, the private redis-server and its absence: test/integration/startup.test.ts and
+  // test/regressions/issue-8-startup.test.ts (a set REDIS_URL no longer falls back to a private Redis).
 
   it('exits with one line naming a bad setting', async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'acs-start-'));

@@ -38,6 +38,8 @@ export interface AcsEndpointOptions {
   timeoutMs?: number;
   userAgent?: string;
   connection?: ConnectionMode;
+  /** Most times one POST is sent again after a 503 with Retry-After (default 10); past it the 503 is the answer. */
+  maxDeferrals?: number;
   /** For https ACS URLs. */
   rejectUnauthorized?: boolean;
   ca?: string | Buffer;
@@ -54,6 +56,9 @@ export class AcsEndpoint {
   readonly userAgent: string;
   readonly connection: ConnectionMode;
   readonly tls: https.AgentOptions;
+  readonly maxDeferrals: number;
+  /** POSTs of every client answered 503 with Retry-After and sent again after the wait. */
+  deferred = 0;
   private sharedAgent: http.Agent | null = null;
 
   constructor(url: string | URL, options: AcsEndpointOptions = {}) {
@@ -65,6 +70,7 @@ export class AcsEndpoint {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'acs-sim/0.1';
     this.connection = options.connection ?? 'session';
+    this.maxDeferrals = options.maxDeferrals ?? 10;
     this.tls = { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(options.ca ? { ca: options.ca } : {}) };
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`ACS URL must be http(s), not ${u.protocol}`);
   }
@@ -112,7 +118,7 @@ export interface PostOk {
   rttUs: number;
   /** The whole post(), including an answered 401 and a reconnect, in microseconds. */
   totalUs: number;
-  /** HTTP requests sent: 1, 2 after an answered 401 or a reconnect, at most 3. */
+  /** HTTP requests sent: 1, 2 after an answered 401 or a reconnect, more after 503s with Retry-After. */
   attempts: number;
 }
 
@@ -173,6 +179,8 @@ export class AcsClient {
   private auth: SessionAuth | null = null;
   private busy = false;
   private closed = false;
+  /** Ends a Retry-After wait early when the client is closed. */
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly endpoint: AcsEndpoint,
@@ -197,6 +205,7 @@ export class AcsClient {
   close(): void {
     this.endSession();
     this.closed = true;
+    this.wake?.();
   }
 
   /** The session's cookies (for tests and logs). */
@@ -233,6 +242,7 @@ export class AcsClient {
     let attempts = 0;
     let reconnected = false;
     let answered = false;
+    let deferrals = 0;
     for (;;) {
       const authorization = this.sessionAuth()?.header('POST', this.endpoint.path);
       attempts++;
@@ -249,8 +259,36 @@ export class AcsClient {
         answered = true;
         continue;
       }
+      const waitMs = deferrals < this.endpoint.maxDeferrals ? retryAfterMs(ex.res) : null;
+      if (waitMs !== null) {
+        deferrals++;
+        this.endpoint.deferred++;
+        if (!(await this.waitToRetry(waitMs))) return this.failure(t0, attempts, 'closed', 'closed', 'the client is closed');
+        continue;
+      }
       return this.success(ex, t0, attempts);
     }
+  }
+
+  /**
+   * RFC 9110 §15.6.4: a 503 means the request was not processed; the CPE waits
+   * as told, on a new connection (the ACS closes the refused one), then sends it
+   * again. False when the client was closed meanwhile.
+   */
+  private waitToRetry(ms: number): Promise<boolean> {
+    this.agent?.destroy();
+    this.agent = null;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve(!this.closed);
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve(false);
+      };
+    });
   }
 
   private sessionAuth(): SessionAuth | null {
@@ -336,6 +374,18 @@ export class AcsClient {
 }
 
 const NO_QUIRKS: QuirkSet = new Set();
+
+/** Longest wait honoured from one Retry-After, so a wrong header cannot park a device for a day. */
+const MAX_RETRY_AFTER_MS = 300_000;
+
+/** The wait a 503 asks for (RFC 9110 §10.2.3: delay-seconds or an HTTP-date), or null when it is no such answer. */
+export function retryAfterMs(res: Pick<http.IncomingMessage, 'statusCode' | 'headers'>): number | null {
+  const value = res.headers['retry-after']?.trim();
+  if (res.statusCode !== 503 || !value) return null;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  if (Number.isNaN(ms)) return null;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
 
 const LATIN1 = /charset\s*=\s*"?(iso-?8859-1|latin-?1|us-ascii|windows-1252)/i;
 
