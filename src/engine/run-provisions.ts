@@ -9,8 +9,8 @@ import type { Clear, DeviceView, RunInput, RunResult, SandboxPool, ScriptSource 
 import { extKey } from '../sandbox';
 import type { ChannelBudget } from './channel-budget';
 import type { ExtensionHost } from './ext';
-import type { FaultSource } from './faults';
-import { fromScriptFault } from './faults';
+import type { FaultSource } from './channel-faults';
+import { fromScriptFault } from './channel-faults';
 import type { ChannelDeclaration } from './planner/types';
 import type { ScriptLibrary } from './script-library';
 import { engineStats, timed } from './stats';

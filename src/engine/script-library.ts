@@ -8,7 +8,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProvisions, type LoadedScript } from '../sandbox';
-import { formatFault } from './faults';
+import { formatFault } from './channel-faults';
 
 export interface ScriptLibraryOptions {
   pollMs?: number;

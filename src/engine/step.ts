@@ -14,7 +14,7 @@ import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } fr
 import { placeRow, type Node } from '../sandbox/device-view';
 import { pathsOf } from '../presets/expression';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
-import { channelFault, type FaultSource } from './faults';
+import { channelFault, type FaultSource } from './channel-faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
 import type { ChannelDeclaration, PlannedRequest } from './planner/types';

@@ -4,7 +4,7 @@
  * to the CWMP front end.
  */
 import type { CpeRequest, ParameterValueStruct } from '../cwmp/soap/types';
-import type { ChannelFault, EpochMs } from '../db/types';
+import type { ChannelFault } from '../db/types';
 import type { InstanceKeys } from './planner/types';
 
 /** An RPC the engine asked for that the device refused, as the front end saw it. */
@@ -63,9 +63,4 @@ export interface EngineRequestMeta {
 
 export function newProvisionState(): ProvisionState {
   return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], cleared: [], logs: {}, done: false, settled: false };
-}
-
-/** Backoff of a faulted channel: 1 min, doubling per fault in a row, at most a day. */
-export function nextRetry(retries: number, now: EpochMs): EpochMs {
-  return now + Math.min(60_000 * 2 ** Math.max(0, retries - 1), 86_400_000);
 }

@@ -11,7 +11,7 @@
  */
 import ivm from 'isolated-vm';
 import { ActiveRun, type HostError } from './host-calls';
-import { makeFault, originalPosition, locateSyntaxError, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './faults';
+import { makeFault, originalPosition, locateSyntaxError, positionInCompileError, positionInStack, WRAPPER_PREFIX, WRAPPER_SUFFIX } from './script-faults';
 import { RUNTIME_SOURCE } from './runtime-source';
 import type { Clear, Declaration, ExtCall, RunInput, RunResult, ScriptFault, ScriptSource } from './types';
 import { decodeDeclarations, type Flat } from './wire';

@@ -15,7 +15,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { transformSync, type TransformFailure } from 'esbuild';
 import ivm from 'isolated-vm';
-import { makeFault, locateSyntaxError } from './faults';
+import { makeFault, locateSyntaxError } from './script-faults';
 import { compileWrapped, notABody } from './isolate';
 import { SourceMapLines } from './source-map';
 import type { ScriptFault, ScriptSource } from './types';

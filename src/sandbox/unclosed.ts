@@ -5,7 +5,7 @@
  * scan (strings, comments, templates, regular expressions told apart from
  * division by the token before them) finds the opener left unclosed.
  */
-import type { Position } from './faults';
+import type { Position } from './script-faults';
 
 export interface Unclosed extends Position {
   /** What was left open ("{", "(", "[", "`", "/*"), or a closer that closes nothing ("}", ")", "]"). */

@@ -4,7 +4,11 @@
  */
 import type { ChannelFault, EpochMs } from '../db/types';
 import type { ScriptFault } from '../sandbox';
-import { nextRetry } from './types';
+
+/** Backoff of a faulted channel: 1 min, doubling per fault in a row, at most a day. */
+function nextRetry(retries: number, now: EpochMs): EpochMs {
+  return now + Math.min(60_000 * 2 ** Math.max(0, retries - 1), 86_400_000);
+}
 
 /** What a fault says, before it is counted against a channel (retries, backoff). */
 export type FaultSource = Pick<ChannelFault, 'code' | 'message' | 'preset' | 'script' | 'line' | 'column'>;
