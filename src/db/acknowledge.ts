@@ -8,16 +8,18 @@ import { upsertDevice } from './device-row';
 import { readPendingEvents, recordEvents } from './events';
 import { prefixCondition } from './paths';
 import type { Db } from './sql';
-import type { InformAcknowledgement, PendingEvent } from './types';
+import type { InformAcknowledgement, PendingEvent, StoredModel } from './types';
 
-export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }> {
+export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }> {
   const { deviceId, created } = await upsertDevice(db, ack);
   // A BOOTSTRAP means a factory reset (or a new ACS URL): the cached model is no longer true.
   // The ACS's own records (tags, channel faults, actions it had done) stay.
   const bootstrap = ack.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
   if (bootstrap && !created) await clearModel(db, deviceId);
+  const model = created ? 'new' : bootstrap ? 'cleared' : 'stored';
+  if (ack.events.length === 0) return { pending: null, model };
   await recordEvents(db, deviceId, ack, ack.inform.time);
-  return { pending: await readPendingEvents(db, deviceId), fresh: created || bootstrap };
+  return { pending: await readPendingEvents(db, deviceId), model };
 }
 
 /** Deletes the device's cached model but for the records of actions. */

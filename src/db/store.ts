@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type {
   CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
-  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult,
+  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, StoredModel,
 } from './types';
 import { acknowledgeInform } from './acknowledge';
 import { readPendingEventsOf } from './events';
@@ -47,7 +47,7 @@ export class SqlDeviceStore implements DeviceStore {
     });
   }
 
-  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }> {
+  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }> {
     return this.exclusive(() => this.transaction((db) => acknowledgeInform(db, ack)));
   }
 

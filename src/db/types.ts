@@ -117,12 +117,15 @@ export interface PendingEvent {
   detail?: unknown;
 }
 
+/** What the store held of a device's model when its Inform was acknowledged: nothing (a new device), only action records (cleared by a BOOTSTRAP), or its cache. */
+export type StoredModel = 'new' | 'cleared' | 'stored';
+
 /** What an answered Inform makes durable before its InformResponse goes out. */
 export interface InformAcknowledgement {
   sessionId: string;
   deviceKey: DeviceKey;
   inform: InformRecord;
-  /** The events to keep pending (all but the routine ones). */
+  /** The events to keep pending (all but the routine ones; none when no preset wants them). */
   events: { code: string; commandKey: string; detail?: unknown }[];
   history: HistoryEntry[];
 }
@@ -228,9 +231,10 @@ export interface DeviceStore {
    * Makes an Inform's news durable before it is answered, in one transaction:
    * the device row (created if new), its history entry, a BOOTSTRAP's clearing
    * of the cached model, and its events as pending events. Returns every
-   * pending event of the device, and whether its model is now empty.
+   * pending event of the device (null when it recorded none: they are as
+   * they were), and what is left of its cached model.
    */
-  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[]; fresh: boolean }>;
+  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }>;
   /** Appends to a device's history now (a CPE request about to be answered), creating a bare device if needed. */
   appendHistory(deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void>;
   /** The device's pending events, oldest first ([] for an unknown device). */

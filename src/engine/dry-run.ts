@@ -237,7 +237,7 @@ function sessionState(device: DryRunDevice, events: string[], now: number): Sess
     facts: { version: '', credentials: null, knownHash: null },
     carried: [],
     events,
-    fresh: false,
+    model: 'stored',
     provision: newProvisionState(),
   };
 }

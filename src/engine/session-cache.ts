@@ -32,6 +32,13 @@ interface Entry {
   usedAt: number;
 }
 
+/** A device created by this session's Inform has nothing stored but what the Inform said: nothing to read. */
+function newDevice(state: SessionState): StoredDevice {
+  const events = new Set(state.inform.events.map((e) => e.EventCode));
+  const at = (code: string) => (events.has(code) ? state.inform.time : null);
+  return { tags: [], channelFaults: [], lastBoot: at('1 BOOT'), lastBootstrap: at('0 BOOTSTRAP') };
+}
+
 /** An entry unused this long belongs to a session that ended elsewhere (timed out, another worker): dropped. */
 const IDLE_MS = 5 * 60_000;
 
@@ -72,15 +79,13 @@ export class SessionCache {
   }
 
   private async open(state: SessionState): Promise<Entry> {
-    const stored = await this.store.getProvisioningFacts(state.deviceKey);
     const table = new MemoryTable();
     await table.applyInform(state.inform);
+    const stored = state.model === 'new' ? newDevice(state) : await this.store.getProvisioningFacts(state.deviceKey);
     const entry: Entry = { state, table, stored, base: new Map(), loaded: [], log: [], applied: 0, usedAt: Date.now() };
-    if (state.fresh) {
-      // A new or bootstrapped device has no stored model but the records of actions (they outlive a BOOTSTRAP).
-      await this.ensure(entry, [...ACTION_PREFIXES], []);
-      entry.loaded = [''];
-    }
+    // A bootstrapped device has no stored model but the records of actions (they outlive a BOOTSTRAP).
+    if (state.model === 'cleared') await this.ensure(entry, [...ACTION_PREFIXES], []);
+    if (state.model !== 'stored') entry.loaded = [''];
     return entry;
   }
 

@@ -6,12 +6,21 @@
  * killed and restarted by the test.
  */
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import type { TransferComplete } from '../../src/cwmp/soap/types';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe, type Exchange } from '../helpers/cpe';
 import { privateMariadb, type PrivateService } from '../helpers/private-services';
 import { sleep } from '../helpers/wait';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'acs-answers-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
 
 describe('durable answers: nothing is answered that could not be stored (private MariaDB)', function () {
   this.timeout(120_000);
@@ -21,7 +30,10 @@ describe('durable answers: nothing is answered that could not be stored (private
 
   before(async () => {
     mariadb = await privateMariadb();
-    t = await startTestAcs('durable_answers', { databaseUrl: `${mariadb.url}/acs_answers`, sessionTimeoutMs: 3000 });
+    // A preset on "1 BOOT": its events are worth keeping (events no preset wants are not kept pending).
+    const presets = dirWith({ 'boot.yaml': 'events: ["1 BOOT"]\nchannel: boot\nprovisions:\n  - [boot]\n' });
+    const provisions = dirWith({ 'boot.js': "log('booted');\n" });
+    t = await startTestAcs('durable_answers', { databaseUrl: `${mariadb.url}/acs_answers`, sessionTimeoutMs: 3000, presetsDir: presets, provisionsDir: provisions });
   });
   after(async () => {
     cpes.forEach((c) => c.close());
@@ -73,7 +85,7 @@ describe('durable answers: nothing is answered that could not be stored (private
     assert.deepEqual(pending.map((e) => [e.code, e.commandKey]), [['1 BOOT', ''], ['M Reboot', 'rb-7']]);
     const device = await t.acs.store.getDevice(key);
     assert.ok(device?.history.some((h) => h.kind === 'inform' && JSON.stringify(h.detail) === '["1 BOOT","M Reboot"]'), JSON.stringify(device?.history));
-    // No preset wants them: the session's end drops them (nothing left to carry out).
+    // The preset runs at the empty POST and needs no RPC: its events are done with at the session's end.
     assert.equal((await c.post(null)).status, 204);
     assert.deepEqual(await t.acs.store.pendingEvents(key), []);
   });

@@ -128,7 +128,7 @@ export function session(spec: SessionSpec = {}): SessionResult {
 export async function acknowledged(store: DeviceStore, result: SessionResult): Promise<SessionResult> {
   const events = result.inform.events.filter((e) => e.EventCode !== '2 PERIODIC').map((e) => ({ code: e.EventCode, commandKey: e.CommandKey }));
   const ack = await store.acknowledgeInform({ sessionId: result.sessionId, deviceKey: result.deviceKey, inform: result.inform, events, history: [] });
-  return ack.fresh ? { ...result, fresh: true } : result;
+  return ack.model === 'stored' ? result : { ...result, fresh: true };
 }
 
 export interface SampleRow {

@@ -87,6 +87,19 @@ describe('issue 8: an answered event is carried until its provisioning is done',
     assert.equal((await c.post(inform(serial, ['2 PERIODIC']))).envelope?.body.method, 'InformResponse');
     assert.deepEqual(await serve(c, await c.post(null)), []);
   });
+
+  it('an event no preset listens to is kept in the history, not as pending work', async () => {
+    const serial = 'CARRY-2';
+    const key = deviceKeyOf(inform(serial, []).DeviceId);
+    const c = new ScriptedCpe(t.cwmpUrl);
+    cpes.push(c);
+    assert.equal((await c.post(inform(serial, ['0 BOOTSTRAP', '1 BOOT']))).envelope?.body.method, 'InformResponse');
+    await serve(c, await c.post(null));
+    assert.equal((await c.post(inform(serial, ['6 CONNECTION REQUEST']))).envelope?.body.method, 'InformResponse');
+    assert.deepEqual(await t.acs.store.pendingEvents(key), []);
+    assert.ok((await t.acs.store.getDevice(key))?.history.some((h) => h.kind === 'inform' && JSON.stringify(h.detail) === '["6 CONNECTION REQUEST"]'));
+    assert.deepEqual(await serve(c, await c.post(null)), []);
+  });
 });
 
 describe('issue 8: an action is done once', function () {

@@ -123,7 +123,7 @@ function newSession(device: DeviceModel, events: string[], startedAt: number): S
   return {
     id: `sess${Math.random().toString(16).slice(2)}0000000000`, deviceKey: deviceKeyOf(deviceId), namespace: 'urn:dslforum-org:cwmp-1-0', cwmpVersion: '1.0',
     remoteAddress: '127.0.0.1', phase: 'acs-requests', startedAt, inform, queue: [], loadedIds: [], inFlight: null, holdRequests: false, sent: 0,
-    logged: 0, informHash: '', facts: { version: '0', credentials: null, knownHash: null }, carried: [], events, fresh: false, provision: newProvisionState(),
+    logged: 0, informHash: '', facts: { version: '0', credentials: null, knownHash: null }, carried: [], events, model: 'stored', provision: newProvisionState(),
   };
 }
 
@@ -409,7 +409,8 @@ log('after commit');
         const h = await harness({
           a: preset([script], { channel: 'broken', weight: 0 }),
           b: preset([['interval', 1800]], { channel: 'fine', weight: 1 }),
-        }, scripts);
+          // The time limit is wall-clock: on a loaded host it could end a memory bomb before the memory limit does.
+        }, scripts, code === 'script.memory' ? { timeoutMs: 10_000 } : {});
         const device = newDevice();
         const stored = freshStore();
         const r = await runSession(h, device, stored);

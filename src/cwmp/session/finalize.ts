@@ -27,7 +27,7 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
   const p = state.provision;
   if (p && (p.faults.length > 0 || p.clearedFaults.length > 0)) result.channelFaults = { set: p.faults, cleared: p.clearedFaults };
   if (p && p.tags.add.length + p.tags.remove.length > 0) result.tags = { add: p.tags.add, remove: p.tags.remove };
-  if (state.fresh) result.fresh = true;
+  if (state.model !== 'stored') result.fresh = true;
   const done = doneEvents(state);
   if (done.length > 0) result.doneEvents = { ids: done.map((e) => e.id), before: state.startedAt };
   if (reason !== 'completed') {

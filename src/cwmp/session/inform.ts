@@ -2,9 +2,9 @@ import { newProvisionState } from '../../engine/types';
 import { createHash } from 'node:crypto';
 import { acsFault } from '../soap/fault-codes';
 import { negotiateVersion } from '../soap/version';
-import type { CwmpEnvelope, CwmpVersion, Inform } from '../soap/types';
+import type { CwmpEnvelope, CwmpVersion, EventStruct, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
-import type { InformRecord } from '../../db/types';
+import type { InformRecord, StoredModel } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
 import type { EventRef, LoadedFacts } from './device-facts';
 import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
@@ -37,7 +37,7 @@ interface InformCtx {
   sessionId?: string;
   record?: InformRecord;
   /** What acknowledging the Inform stored (absent for a routine Inform: nothing to make durable). */
-  ack?: { pending: EventRef[]; fresh: boolean };
+  ack?: { pending: EventRef[]; model: StoredModel };
 }
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
@@ -103,9 +103,10 @@ async function rememberFacts(c: InformCtx): Promise<null> {
 /**
  * Once answered, an Inform's events are never reported again (TR-069
  * §3.7.1.5): anything but a routine Inform is made durable before the answer
- * (device row, history, BOOTSTRAP clearing, pending events). If the database
- * cannot take it the Inform is not answered, and the CPE keeps its events and
- * retries. A routine Inform costs nothing here.
+ * (device row, history, BOOTSTRAP clearing, and the events as pending events
+ * when some preset wants them: no preset, no provisioning to carry out). If
+ * the database cannot take it the Inform is not answered, and the CPE keeps
+ * its events and retries. A routine Inform costs nothing here.
  */
 async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   const inform = c.envelope.body;
@@ -114,16 +115,25 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   c.sessionId = sessions.newSessionId();
   const record = informRecord(c);
   const entry = { time: record.time, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
-  const events = inform.Event.filter((e) => !isRoutine([e])).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
+  const events = wantedEvents(c).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
+  let pending: EventRef[] | null;
   try {
     const ack = await store.acknowledgeInform({ sessionId: c.sessionId, deviceKey: c.deviceKey, inform: record, events, history: [entry] });
-    c.ack = { pending: ack.pending, fresh: ack.fresh };
+    pending = ack.pending;
+    c.ack = { pending: pending ?? (c.loaded as LoadedFacts).facts.events, model: ack.model };
   } catch (err) {
     log.error({ deviceId: c.deviceKey, err }, 'inform not acknowledged: its events could not be stored');
     return errorReply('ACS_ERR_UNAVAILABLE', 'the ACS cannot store this Inform now; retry later', { 'Retry-After': String(RETRY_AFTER_S) });
   }
-  await facts.setEvents(c.deviceKey, c.ack.pending);
+  if (pending) await facts.setEvents(c.deviceKey, pending);
   return null;
+}
+
+/** The Inform's events to keep pending: all but the routine ones, if some preset listens to them (with those already pending). */
+function wantedEvents(c: InformCtx): EventStruct[] {
+  const events = c.envelope.body.Event.filter((e) => !isRoutine([e]));
+  const codes = [...c.envelope.body.Event.map((e) => e.EventCode), ...(c.loaded as LoadedFacts).facts.events.map((e) => e.code)];
+  return c.deps.engine?.wants(codes) ? events : [];
 }
 
 /** A VALUE CHANGE keeps the values the Inform reported with it. */
@@ -260,7 +270,7 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     facts: { version: loaded.version, credentials: loaded.facts.credentials, knownHash: loaded.facts.informHash },
     carried,
     events,
-    fresh: c.ack?.fresh ?? false,
+    model: c.ack?.model ?? 'stored',
     provision: c.deps.engine?.wants(events) ? newProvisionState() : null,
   };
 }

@@ -1,5 +1,5 @@
 import type { CpeRequest, CwmpVersion } from '../soap/types';
-import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord } from '../../db/types';
+import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord, StoredModel } from '../../db/types';
 import type { EngineRequestMeta, ProvisionState } from '../../engine/types';
 import type { EventRef } from './device-facts';
 
@@ -60,8 +60,8 @@ export interface SessionState {
   carried: EventRef[];
   /** Event codes presets are matched against: the Inform's, then the carried ones. */
   events: string[];
-  /** The device's model was empty when the session began (new device, or cleared by a BOOTSTRAP). */
-  fresh: boolean;
+  /** What the store held of the device's model when the session began (a new device: nothing to read back). */
+  model: StoredModel;
   /** The provisioning engine's part of the session; null when no preset can apply (no engine step at all). */
   provision: ProvisionState | null;
 }
