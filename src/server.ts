@@ -150,9 +150,9 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
     const sessions = new RedisSessionStore(redis, config.redisPrefix, config.sessionTimeoutMs);
     const auth = new Authenticator(config.cwmpAuthRealm, secret);
-    const engine = await startEngineClient(config, redisHandle, presets as PresetRegistry, log);
-    opened.push(() => engine.close());
-    const deps: SessionDeps = { config, store, sessions, auth, facts, log, engine };
+    const provisioning = await startEngineClient(config, redisHandle, presets as PresetRegistry, log);
+    opened.push(() => provisioning.close());
+    const deps: SessionDeps = { config, store, sessions, auth, facts, log, provisioning };
     // Closed after the server (below): what quiet sessions touched until the last request is written.
     opened.push(() => flushTouched(deps, Number.MAX_SAFE_INTEGER).then(() => undefined, () => undefined));
     const server = serverFor(createCwmpApp(deps), log, 'cwmp', cwmpServerOptions(config));

@@ -5,7 +5,7 @@ import { readBody } from './http/body';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './http/cookies';
 import { shedLoad } from './http/overload';
 import type { CwmpPost, SessionDeps } from './session/context';
-import { handlePost } from './session/engine';
+import { handlePost } from './session/dispatch';
 import type { CwmpReply } from './session/replies';
 
 /** What a 503 raised by a request's handling says; the overload guard books its own (see http/overload.ts). */

@@ -1,5 +1,5 @@
 /**
- * The device store's contract: what the session engine and the NBI need from
+ * The device store's contract: what CWMP sessions and the NBI need from
  * storage, independent of the SQL dialect behind it (MySQL or SQLite).
  *
  * Invariant: everything a CWMP session learns is written by one

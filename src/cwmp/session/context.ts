@@ -6,7 +6,7 @@ import type { Authenticator } from '../http/auth';
 import type { DeviceFactsCache } from './device-facts';
 import type { RedisSessionStore } from './redis-store';
 
-/** What the session engine needs from the rest of the process; no raw req/res. */
+/** What CWMP session handling needs from the rest of the process; no raw req/res. */
 export interface SessionDeps {
   config: Readonly<Config>;
   store: DeviceStore;
@@ -15,10 +15,10 @@ export interface SessionDeps {
   facts: DeviceFactsCache;
   log: Logger;
   /** The provisioning engine's front-end side; null runs sessions without presets. */
-  engine: EngineClient | null;
+  provisioning: EngineClient | null;
 }
 
-/** One CWMP POST as the session engine sees it. */
+/** One CWMP POST as session handling sees it. */
 export interface CwmpPost {
   /** The decoded text, '' for an empty POST. */
   body: string;

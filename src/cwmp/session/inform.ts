@@ -133,7 +133,7 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
 function wantedEvents(c: InformCtx): EventStruct[] {
   const events = c.envelope.body.Event.filter((e) => !isRoutine([e]));
   const codes = [...c.envelope.body.Event.map((e) => e.EventCode), ...(c.loaded as LoadedFacts).facts.events.map((e) => e.code)];
-  return c.deps.engine?.wants(codes) ? events : [];
+  return c.deps.provisioning?.wants(codes) ? events : [];
 }
 
 /** A VALUE CHANGE keeps the values the Inform reported with it. */
@@ -271,6 +271,6 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     carried,
     events,
     model: c.ack?.model ?? 'stored',
-    provision: c.deps.engine?.wants(events) ? newProvisionState() : null,
+    provision: c.deps.provisioning?.wants(events) ? newProvisionState() : null,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The session engine's side of provisioning: when the device's queue runs
+ * A session's side of provisioning: when the device's queue runs
  * dry, ask the engine for the next round; when an engine request is
  * answered, tell the engine how it went (and finish what the engine attached
  * to it: alias keys of a new instance, records of actions).
@@ -20,12 +20,12 @@ import type { InFlightRequest, QueuedRequest, SessionLogEntry, SessionState } fr
 export async function nextEngineRound(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<SessionLogEntry[] | null> {
   const p = state.provision;
   if (!p || p.done) return log;
-  if (!deps.engine) {
+  if (!deps.provisioning) {
     p.done = true;
     return log;
   }
   if (!(await deps.sessions.save(state, log))) return null;
-  const output = await deps.engine.step(state);
+  const output = await deps.provisioning.step(state);
   if (!output) {
     p.done = true;
     return [{ t: 'history', entry: { time: Date.now(), kind: 'provision-interrupted', detail: { step: p.steps }, sessionId: state.id } }];
