@@ -18,7 +18,8 @@ describe('end to end: the simulator against the real server (MariaDB + Redis)', 
   const fleets: Fleet[] = [];
   const reports: string[] = [];
   before(async () => {
-    t = await startTestAcs('sim_e2e', { sessionTimeoutMs: 1000 });
+    // Short, so a dropped session is found quickly; not so short that 200 first contacts on a loaded 2-core host time out between their InformResponse and empty POST.
+    t = await startTestAcs('sim_e2e', { sessionTimeoutMs: 3000 });
   });
   after(async () => {
     await Promise.all(fleets.map((f) => f.close()));

@@ -161,7 +161,7 @@ async function runSession(h: Harness, device: DeviceModel, stored: Stored, optio
   const stepLog: SessionLogEntry[] = [];
   const sent: CpeRequest[] = [];
   const deps = {
-    engine: {
+    provisioning: {
       step: async (s: SessionState) => {
         const out = await step(h.deps, JSON.parse(JSON.stringify(s)) as SessionState, { table, stored: { channelFaults: stored.channelFaults, tags: stored.tags } });
         outputs.push(out);
