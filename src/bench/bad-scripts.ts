@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { AcsProcess } from '../infra/acs-process';
 import { Fleet } from '../sim/fleet';
 import type { loadModel } from '../sim/load-model';
+import type { Measured, Row } from './types';
 
 const HARMLESS_PATH = 'Device.Time.NTPServer1';
 const HARMLESS_VALUE = 'ntp.harmless.example';
@@ -25,22 +26,6 @@ const HOSTILE: Record<string, [string, string]> = {
   regex: ["log(/^(a+)+$/.test('a'.repeat(40) + 'b'));\n", "log(/^(a+)+$/.test('aab'));\n"],
 };
 
-/** What run.ts measures for a row (the same shape as its Row). */
-export interface Measured {
-  sessionsPerS: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  rssMiB: number;
-  cpu: Record<string, number>;
-}
-
-export interface BadScriptsRow extends Measured {
-  scenario: string;
-  target: string;
-  note: string;
-}
 
 /** The parts of run.ts the scenario uses: starting processes on a fresh database, and measuring a run. */
 export interface BenchHarness {
@@ -78,7 +63,7 @@ export interface BadScriptsRun {
  * machine's load over the scenario weighs on both kinds alike); the ratio is
  * that of the summed rates.
  */
-export async function badScriptsRows(o: BadScriptsOptions, h: BenchHarness): Promise<BadScriptsRow[]> {
+export async function badScriptsRows(o: BadScriptsOptions, h: BenchHarness): Promise<Row[]> {
   const runs: [boolean, BadScriptsRun][] = [];
   for (const hostile of [false, true, true, false]) runs.push([hostile, await runOnce(o, h, hostile)]);
   const sum = (hostile: boolean) => runs.filter(([k]) => k === hostile).reduce((n, [, r]) => n + r.rate, 0);

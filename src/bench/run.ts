@@ -10,6 +10,7 @@ import { loadModel } from '../sim/load-model';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
 import { emptyDir, zeroTouchDirs } from './zero-touch';
 import { badScriptsRows } from './bad-scripts';
+import type { Row } from './types';
 
 /**
  * `npm run bench`: fixed recipes run against a real ACS process (MariaDB +
@@ -18,19 +19,6 @@ import { badScriptsRows } from './bad-scripts';
  */
 const REPO = path.resolve(__dirname, '../..');
 const DEFAULT_MODEL = path.resolve(REPO, '../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
-
-interface Row {
-  scenario: string;
-  target: string;
-  sessionsPerS: number;
-  p50: number;
-  p99: number;
-  max: number;
-  errors: number;
-  rssMiB: number;
-  cpu: Record<string, number>;
-  note: string;
-}
 
 export const benchUsage = `usage: acs bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS] [--no-write]
 

@@ -6,21 +6,14 @@
  * killed and restarted by the test.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import type { TransferComplete } from '../../src/cwmp/soap/types';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe, type Exchange } from '../helpers/cpe';
 import { privateMariadb, type PrivateService } from '../helpers/private-services';
 import { sleep } from '../helpers/wait';
+import { dirWith } from '../helpers/files';
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-answers-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 describe('durable answers: nothing is answered that could not be stored (private MariaDB)', function () {
   this.timeout(120_000);

@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
@@ -8,15 +6,11 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { fileServer, type FileServer } from '../helpers/file-server';
 import { until } from '../helpers/wait';
+import { dirWith } from '../helpers/files';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-engine-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 describe('provisioning engine end to end (simulator, MariaDB, Redis, BullMQ)', function () {
   this.timeout(60_000);

@@ -9,8 +9,7 @@
  * DELETE /devices/:id/faults/:channel must let it run again.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChannelFault, DeviceDetail } from '../../src/db/types';
 import { deviceKeyOf } from '../../src/model/device-key';
@@ -19,6 +18,7 @@ import { loadModel } from '../../src/sim/load-model';
 import { handleRequest } from '../../src/sim/cpe';
 import type { SimDevice } from '../../src/sim/device';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { dirWith } from '../helpers/files';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
@@ -41,11 +41,6 @@ const HOSTILE: Record<string, { source: string; codes: string[]; line?: number }
 };
 const NAMES = Object.keys(HOSTILE);
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-hostile-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 /** Device i runs hostile provision NAMES[i]; the last device runs only the good channel. */
 const serialOf = (i: number) => `HOST-${String(i).padStart(6, '0')}`;

@@ -1,19 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { dirWith } from '../helpers/files';
 
 const TR181 = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-noworker-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 describe('provisioning with no engine worker running', function () {
   this.timeout(60_000);

@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -10,15 +8,11 @@ import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
+import { dirWith } from '../helpers/files';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-sched-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 describe('scheduled presets: BullMQ job schedulers, one per cluster', function () {
   this.timeout(60_000);

@@ -9,8 +9,7 @@
  * backing off, and their next sessions run no hostile script.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -22,6 +21,7 @@ import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { databaseUrlFor, TEST_REDIS_URL } from '../helpers/acs';
 import { dropMysqlDatabase } from '../helpers/db';
+import { dirWith } from '../helpers/files';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const TR181 = path.join(MODELS, 'device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
@@ -32,11 +32,6 @@ const HOSTILE: Record<string, string> = {
   regex: "log(/^(a+)+$/.test('a'.repeat(40) + 'b'));\n",
 };
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-stall-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 describe('a bad script cannot stall the fleet (simulator, MariaDB, Redis, BullMQ, default settings)', function () {
   this.timeout(180_000);

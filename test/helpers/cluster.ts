@@ -6,10 +6,9 @@
  * (one CPE session) to different front ends.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { readCookie, SESSION_COOKIE } from '../../src/cwmp/http/cookies';
@@ -18,6 +17,9 @@ import type { DeviceStore } from '../../src/db/types';
 import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 import { databaseUrlFor, TEST_REDIS_URL } from './acs';
 import { dropMysqlDatabase } from './db';
+import { dirWith } from './files';
+
+export { dirWith };
 
 /** One JSON log line of an ACS process, as pino wrote it. */
 export interface LogLine {
@@ -45,11 +47,6 @@ export interface ClusterProcess {
   closed: Promise<void>;
 }
 
-export function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-cluster-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 /** Reads a child's stdout and stderr line by line (spawnAcs's own `output` splits at chunk boundaries, which can fall mid-line). */
 function follow(acs: AcsProcess, lines: LogLine[], other: string[]): void {

@@ -8,3 +8,13 @@ export async function until(what: string, check: () => Promise<boolean>, timeout
     await sleep(50);
   }
 }
+
+/** Whether a process with this pid still runs (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

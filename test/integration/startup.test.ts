@@ -7,11 +7,11 @@
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { TEST_REDIS_URL } from '../helpers/acs';
+import { freePort } from '../helpers/private-services';
 
 const BIN = path.resolve(__dirname, '../../bin/acs.js');
 
@@ -40,13 +40,6 @@ function run(args: string[], env: Record<string, string>, limitMs = 30_000): Pro
 }
 
 /** A TCP port where nothing listens (taken, then released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const jsonLines = (text: string): Record<string, unknown>[] =>
   text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -21,17 +21,11 @@ import { ReturnCalendar } from '../../src/cwmp/http/overload';
 import { AcsClient, AcsEndpoint } from '../../src/sim/transport/acs-client';
 import { emptyDir, startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
+import { freePort } from '../helpers/private-services';
 import { encode } from '../../src/cwmp/soap/encode';
-import { sleep, until } from '../helpers/wait';
+import { sleep, until, alive } from '../helpers/wait';
 
 /** A TCP port where nothing listens (taken, then released). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** A logger whose JSON lines the test reads. */
 function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
@@ -45,14 +39,6 @@ function capturingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
   return { log: pino({ level: 'info' }, sink), lines };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('issue 8: start-up and overload', function () {
   this.timeout(60_000);

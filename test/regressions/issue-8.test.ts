@@ -4,8 +4,7 @@
  * once, whatever the BOOTSTRAP that follows it clears.
  */
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CpeRequest, CwmpMessage } from '../../src/cwmp/soap/types';
 import { deviceKeyOf } from '../../src/model/device-key';
@@ -17,14 +16,10 @@ import { RedisSessionStore } from '../../src/cwmp/session/redis-store';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe, type Exchange } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
+import { dirWith } from '../helpers/files';
 
 const TR181 = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'acs-issue8-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
-}
 
 /** A strict enough CPE for these tests: every value it is asked for exists, as an empty string; every write is taken. */
 function answerOf(request: CpeRequest): CwmpMessage {

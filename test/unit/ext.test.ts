@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, unlink, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExtensionHost, parseExtName, type ExtOutcome } from '../../src/engine/ext';
+import { alive } from '../helpers/wait';
 
 const FIXTURES: Record<string, string> = {
   'echo.js': `module.exports = (...args) => ({ args });`,
@@ -68,14 +69,6 @@ function faultOf(outcome: ExtOutcome, code: string, pattern?: RegExp): string {
   return outcome.message;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('engine/ext: ExtensionHost', function () {
   let dir: string;
