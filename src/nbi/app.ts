@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import { deviceRoutes } from './routes/devices';
 
 /**
- * The northbound REST API: reads, plus clearing a channel fault. Bound to loopback by
+ * The northbound REST API: reads, clearing a channel fault, queueing tasks. Bound to loopback by
  * default, until token authentication lands.
  */
 export function createNbiApp(store: DeviceStore, log: Logger): Koa {

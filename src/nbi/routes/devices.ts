@@ -2,6 +2,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { CHANNEL_MAX, isValidChannel, type DeviceStore } from '../../db';
 import { AcsError } from '../../errors';
+import { parseDeviceKey } from '../../db/device-row';
+import { jsonBody } from '../json-body';
+import { taskRequest } from '../tasks';
 
 function intParam(raw: unknown, name: string, fallback: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -28,7 +31,7 @@ function pathParams(ctx: Context & { captures?: string[] }, names: string[]): st
   });
 }
 
-/** Device resources: the list, one device with its cached data model, and clearing a channel's fault. */
+/** Device resources: the list, one device with its cached data model, clearing a channel's fault, and tasks. */
 export function deviceRoutes(store: DeviceStore): Router {
   const router = new Router();
   router.get('/devices', async (ctx) => {
@@ -53,5 +56,27 @@ export function deviceRoutes(store: DeviceStore): Router {
     }
     ctx.status = 204;
   });
+  // A task: one CWMP request queued for the device's next session (also for a device not seen yet: zero touch).
+  router.post('/devices/:id/tasks', async (ctx) => {
+    const [id] = pathParams(ctx, ['id']);
+    checkDeviceId(id);
+    const request = taskRequest(await jsonBody(ctx));
+    const taskId = await store.enqueueRequest(id, request);
+    ctx.status = 202;
+    ctx.body = { id: taskId, device: id, request };
+  });
+  router.get('/devices/:id/tasks', async (ctx) => {
+    const [id] = pathParams(ctx, ['id']);
+    ctx.body = (await store.pendingRequests(id)).map((p) => ({ id: p.id, device: p.deviceKey, request: p.request, createdAt: p.createdAt }));
+  });
   return router;
+}
+
+/** A device id as the ACS makes them ("OUI-ProductClass-SerialNumber", parts percent-encoded). */
+function checkDeviceId(id: string): void {
+  try {
+    parseDeviceKey(id);
+  } catch (err) {
+    throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
+  }
 }

@@ -1,0 +1,21 @@
+import type { Context } from 'koa';
+import { AcsError } from '../errors';
+
+/** Largest JSON body the northbound API reads: a task is a few KB. */
+const MAX_BODY = 1024 * 1024;
+
+/** The request's JSON body; 400 (ACS_ERR_BAD_REQUEST) for one that is too large or not JSON. */
+export async function jsonBody(ctx: Context): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new AcsError('ACS_ERR_BAD_REQUEST', `body larger than ${MAX_BODY} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch (err) {
+    throw new AcsError('ACS_ERR_BAD_REQUEST', `body is not JSON: ${(err as Error).message}`);
+  }
+}
