@@ -15,15 +15,25 @@ interface StoredDevice {
   last_bootstrap: unknown;
   software_version: string | null;
   hardware_version: string | null;
+  [column: string]: unknown;
 }
+
+/** Every column deviceFields writes: read back so that only those that changed are written. */
+const WRITTEN = [
+  'device_key', 'manufacturer', 'oui', 'product_class', 'serial_number', 'software_version', 'hardware_version',
+  'first_inform', 'last_inform', 'last_boot', 'last_bootstrap', 'remote_address', 'cwmp_version', 'history',
+];
 
 /** Locks (MySQL) the device's row for the rest of the transaction: one session commits at a time per device. */
 async function lockDevice(db: Db, deviceKey: DeviceKey): Promise<StoredDevice | null> {
   const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
-  const sql = `SELECT id, history, first_inform, last_boot, last_bootstrap, software_version, hardware_version
-    FROM devices WHERE device_key = ?${lock}`;
-  const [row] = await db.select(sql, [deviceKey]);
+  const [row] = await db.select(`SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, [deviceKey]);
   return row ? (row as unknown as StoredDevice) : null;
+}
+
+/** Drivers answer numbers as numbers or strings: compared as text. */
+function same(a: unknown, b: unknown): boolean {
+  return (a ?? null) === null ? (b ?? null) === null : (b ?? null) !== null && String(a) === String(b);
 }
 
 /** What the device row is written from: a session's result, or an Inform being acknowledged. */
@@ -35,8 +45,11 @@ export async function upsertDevice(db: Db, result: DeviceWrite): Promise<{ devic
   const fields = deviceFields(result, stored);
   const names = Object.keys(fields);
   if (stored) {
-    const sets = names.map((n) => `${n} = ?`).join(', ');
-    await db.run(`UPDATE devices SET ${sets} WHERE id = ?`, [...Object.values(fields), stored.id]);
+    // Only what changed: the commit after an acknowledged Inform often changes nothing of the row.
+    const changed = names.filter((n) => !same(stored[n], fields[n]));
+    if (changed.length > 0) {
+      await db.run(`UPDATE devices SET ${changed.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, [...changed.map((n) => fields[n]), stored.id]);
+    }
     return { deviceId: Number(stored.id), created: false };
   }
   // Selected first, inserted only if missing: INSERT ... ON DUPLICATE KEY would burn an
