@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type {
   CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
-  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, StoredModel,
+  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
 } from './types';
 import { acknowledgeInform } from './acknowledge';
 import { readPendingEventsOf } from './events';
@@ -22,6 +22,7 @@ import { applyTags, readTags } from './tags';
 
 export class SqlDeviceStore implements DeviceStore {
   private readonly serializer: Serializer | null;
+  readonly sql: SqlAccess;
 
   constructor(
     private readonly ds: DataSource,
@@ -29,6 +30,11 @@ export class SqlDeviceStore implements DeviceStore {
     private readonly logger?: StoreLogger,
   ) {
     this.serializer = driver === 'sqlite' ? new Serializer() : null;
+    this.sql = {
+      driver,
+      read: (fn) => this.exclusive(() => withDb(this.ds, this.driver, fn)),
+      transaction: (fn) => this.exclusive(() => this.transaction(fn)),
+    };
   }
 
   migrate(): Promise<void> {

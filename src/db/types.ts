@@ -219,7 +219,19 @@ export interface CpeCredentials {
   password: string;
 }
 
+/**
+ * Raw SQL for the modules that keep tables of their own (tasks, workflow runs,
+ * campaigns, files, connection requests): `?` placeholders in both dialects.
+ * On SQLite every call runs alone (see sql.ts), like the store's own.
+ */
+export interface SqlAccess {
+  readonly driver: 'mysql' | 'sqlite';
+  read<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
+}
+
 export interface DeviceStore {
+  readonly sql: SqlAccess;
   /** Creates the schema (migrations) if needed. */
   migrate(): Promise<void>;
   close(): Promise<void>;

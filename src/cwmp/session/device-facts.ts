@@ -113,6 +113,9 @@ export class FactsAwareStore implements DeviceStore {
     private readonly facts: DeviceFactsCache,
   ) {}
 
+  get sql(): DeviceStore['sql'] {
+    return this.inner.sql;
+  }
   migrate = (): Promise<void> => this.inner.migrate();
   close = (): Promise<void> => this.inner.close();
   commitSession: DeviceStore['commitSession'] = (r) => this.inner.commitSession(r);

@@ -1,0 +1,51 @@
+/**
+ * What a committed session tells the parts that wait on devices: tasks that
+ * finished, events the device reported, requests it made (TransferComplete).
+ *
+ * Two paths, for two kinds of waiter:
+ * - pub/sub (`tasksFinishedChannel`): an NBI request holding `?timeout=` open.
+ *   Lossy by nature, so a waiter reads the task again when its time is up.
+ * - a BullMQ job on SESSION_COMMITTED_QUEUE, only for devices in the watched
+ *   set (workflows waiting on them): durable, taken by a worker even if every
+ *   worker was down when the session ended.
+ */
+import type { Redis } from 'ioredis';
+import type { DeviceKey, EpochMs } from '../db/types';
+import type { TaskStatus } from './types';
+
+export const SESSION_COMMITTED_QUEUE = 'session-committed';
+
+export interface SessionCommitted {
+  device: DeviceKey;
+  sessionId: string;
+  /** When the session's Inform arrived. */
+  time: EpochMs;
+  /** The Inform's events ("1 BOOT", "M Download", "8 DIAGNOSTICS COMPLETE" ...), with their CommandKeys. */
+  events: { code: string; commandKey: string }[];
+  /** CPE requests of the session (TransferComplete, AutonomousTransferComplete, DUStateChangeComplete ...): method and arguments. */
+  requests: { method: string; detail: Record<string, unknown> }[];
+  /** Tasks that reached done or fault in this session. */
+  tasks: { id: number; status: TaskStatus }[];
+}
+
+export function tasksFinishedChannel(prefix: string): string {
+  return `${prefix}tasks:finished`;
+}
+
+function watchedKey(prefix: string): string {
+  return `${prefix}watched-devices`;
+}
+
+/** Devices whose commits some workflow waits on: counted, so two runs on one device each add and remove their own. */
+export async function watchDevice(redis: Redis, prefix: string, device: DeviceKey): Promise<void> {
+  await redis.hincrby(watchedKey(prefix), device, 1);
+}
+
+export async function unwatchDevice(redis: Redis, prefix: string, device: DeviceKey): Promise<void> {
+  const left = await redis.hincrby(watchedKey(prefix), device, -1);
+  if (left <= 0) await redis.hdel(watchedKey(prefix), device);
+}
+
+export async function isWatched(redis: Redis, prefix: string, device: DeviceKey): Promise<boolean> {
+  return (await redis.hexists(watchedKey(prefix), device)) === 1;
+}
