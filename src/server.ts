@@ -17,18 +17,36 @@ import { createLogger, type Logger } from './log';
 import { createNbiApp } from './nbi/app';
 import { presetRegistry, startEngineClient, startEngineWorker } from './engine/start';
 import type { PresetRegistry } from './presets/registry';
+import { Queue } from 'bullmq';
+import { bullPrefix } from './engine/queue';
+import { taskRoutes } from './nbi/routes/tasks';
+import { CommitNotices, SESSION_COMMITTED_QUEUE } from './tasks/committed';
+import { TaskService } from './tasks/service';
+import { startTaskSweep } from './tasks/sweep';
+import { TaskWaiter } from './tasks/waiter';
+import { ConnectionRequester, startStunServer } from './connreq';
+import { connectionRequestOptions } from './connreq/options';
+import { createFileServerApp, createFileService, defaultUrlBase, FILE_SERVER_HTTP_OPTIONS, fileRoutes } from './files';
+import { connectionRequestRoutes } from './nbi/routes/connection-requests';
+import { scriptExists } from './engine/script-library';
+import { startCampaignWorker } from './campaigns/worker';
+import { CampaignService, campaignRoutes } from './campaigns';
+import { startWorkflowEngine } from './workflows/engine';
 
 export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
 
 export interface RunningAcs {
   cwmpPort: number | null;
   nbiPort: number | null;
+  fsPort: number | null;
   store: DeviceStore;
   deps: SessionDeps | null;
   close(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 1_000;
+/** Released file contents (replaced files) and abandoned uploads are deleted this often. */
+const FILE_GC_MS = 10 * 60_000;
 /** How often quiet sessions' last_inform times are written, in one statement per 500 devices. */
 const TOUCH_FLUSH_MS = 1_000;
 
@@ -139,12 +157,37 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
   await sql.migrate();
   const facts = new DeviceFactsCache(redis, config.redisPrefix);
   const store = new FactsAwareStore(sql, facts);
-  const result: RunningAcs = { cwmpPort: null, nbiPort: null, store, deps: null, close: () => closeAll(opened, log) };
+  const result: RunningAcs = { cwmpPort: null, nbiPort: null, fsPort: null, store, deps: null, close: () => closeAll(opened, log) };
   const presets = role === 'nbi' ? null : presetRegistry(config, log);
   if (presets) opened.push(async () => presets.close());
+  const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
+  const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort), maxBytes: config.fsMaxBytes, uploadTtlMs: config.fsUploadTtlMs });
+  // Only one process per host can hold the STUN port: the one with the REST API.
+  const stun = (role === 'nbi' || role === 'all') && config.stunPort > 0
+    ? await startStunServer({ port: config.stunPort, host: config.stunHost, redis, prefix: config.redisPrefix, store, log })
+    : null;
+  if (stun) opened.push(() => stun.close());
+  const connector = role === 'cwmp' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
+  const taskService = (waiter: TaskWaiter | null = null) =>
+    new TaskService({ store, facts, log, waiter, connector, fileUrl: (name) => files.fileUrl(name), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
   if (presets && (role === 'worker' || role === 'all')) {
     const worker = await startEngineWorker(config, redisHandle, store, presets, log);
     opened.push(() => worker.close());
+    const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix), connect: bullConnection, store, retentionMs: config.taskRetentionMs, log });
+    opened.push(() => sweep.close());
+  }
+  // Campaigns (issue 9 §4): ticked by worker processes; all their state is in the database.
+  if (role === 'worker' || role === 'all') {
+    const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, log });
+    opened.push(() => campaigns.close());
+  }
+  // Durable workflows (issue 9 §3): advance jobs and the session-committed consumer; all run state is in the database.
+  if (role === 'worker' || role === 'all') {
+    const workflowTasks = taskService();
+    // WORKFLOWS_DIR: read through the config once the schema has it.
+    const workflowsDir = (config as Readonly<Partial<Record<'workflowsDir', string>>>).workflowsDir ?? './workflows';
+    const workflows = await startWorkflowEngine({ workflowsDir, redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, tasks: workflowTasks, log });
+    opened.push(() => workflows.close());
   }
   if (role === 'cwmp' || role === 'all') {
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
@@ -152,7 +195,9 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
     const auth = new Authenticator(config.cwmpAuthRealm, secret);
     const provisioning = await startEngineClient(config, redisHandle, presets as PresetRegistry, log);
     opened.push(() => provisioning.close());
-    const deps: SessionDeps = { config, store, sessions, auth, facts, log, provisioning };
+    const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: bullConnection(), prefix: bullPrefix(config.redisPrefix) }));
+    opened.push(() => notices.close());
+    const deps: SessionDeps = { config, store, sessions, auth, facts, log, provisioning, notices };
     // Closed after the server (below): what quiet sessions touched until the last request is written.
     opened.push(() => flushTouched(deps, Number.MAX_SAFE_INTEGER).then(() => undefined, () => undefined));
     const server = serverFor(createCwmpApp(deps), log, 'cwmp', cwmpServerOptions(config));
@@ -164,14 +209,23 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
       every(TOUCH_FLUSH_MS, log, 'last-inform flush', () => flushTouched(deps)),
     ];
     opened.push(async () => timers.forEach(clearInterval));
+    const fsServer = serverFor(createFileServerApp({ files, log }), log, 'fs', FILE_SERVER_HTTP_OPTIONS);
+    opened.push(() => closeServer(fsServer));
+    result.fsPort = await listen(fsServer, config.fsPort, config.fsHost);
+    const gc = every(FILE_GC_MS, log, 'file garbage collection', () => files.store.collectGarbage());
+    opened.push(async () => clearInterval(gc));
   }
   if (role === 'nbi' || role === 'all') {
-    const server = serverFor(createNbiApp(store, log), log, 'nbi');
+    const waiter = new TaskWaiter(redisHandle.duplicate(), config.redisPrefix);
+    opened.push(async () => void (await waiter.close()));
+    const campaigns = new CampaignService({ sql: store.sql, lookup: { hasProvision: (name) => scriptExists(config.provisionsDir, name) } });
+    const routers = [taskRoutes(taskService(waiter)), connectionRequestRoutes(store, connector as ConnectionRequester), fileRoutes(files), campaignRoutes(campaigns)];
+    const server = serverFor(createNbiApp(store, log, routers), log, 'nbi', FILE_SERVER_HTTP_OPTIONS);
     opened.push(() => closeServer(server));
     result.nbiPort = await listen(server, config.nbiPort, config.nbiHost);
   }
   // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
   const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
-  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort }, 'acs started');
+  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, stunPort: stun?.port ?? null }, 'acs started');
   return result;
 }

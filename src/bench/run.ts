@@ -56,7 +56,7 @@ async function freshDatabase(db: string): Promise<string> {
 
 async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess & { databaseUrl: string }> {
   const env = {
-    ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', LOG_LEVEL: 'warn',
+    ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', LOG_LEVEL: 'warn',
     REDIS_PREFIX: `bench-${Date.now()}:`, PRESETS_DIR: emptyDir(), ...extra,
   };
   return { ...(await spawnAcs(['start', '--role', role], env)), databaseUrl };

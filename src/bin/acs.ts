@@ -8,6 +8,7 @@ import { benchUsage, runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
 import { lintUsage, runLint } from '../lint/cli';
 import { provisionUsage, runProvision } from '../engine/dry-run-cli';
+import { runTask, taskUsage } from '../tasks/cli';
 
 const usage = `usage: acs <command> [options]
 
@@ -19,6 +20,8 @@ commands:
   floor [--port N]              the benchmark's minimal CWMP responder
   lint [--presets DIR] [--provisions DIR]
                                 check presets (syntax, events, preconditions, schedules, provisions)
+  task DEVICE TYPE [ARGS] [--connection-request] [--timeout MS]
+                                create a task for a device, as the REST API does (acs task --help)
   provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
                                 dry run of a preset against a simulated device (acs provision --help)
   help                          show this text
@@ -52,6 +55,7 @@ const commands: Record<string, Command> = {
   floor: { usage: floorUsage, run: runFloor },
   lint: { usage: lintUsage, run: runLint },
   provision: { usage: provisionUsage, run: runProvision },
+  task: { usage: taskUsage, run: runTask },
 };
 
 function version(): string {

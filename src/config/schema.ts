@@ -43,6 +43,19 @@ export interface Config {
   cwmpHoldRequests: boolean;
   trustProxy: boolean;
   cwmpAddressFallback: boolean;
+  taskRetentionMs: number;
+  fsHost: string;
+  fsPort: number;
+  fsUrl: string;
+  fsMaxBytes: number;
+  fsUploadTtlMs: number;
+  stunPort: number;
+  stunHost: string;
+  connectionRequestRate: number;
+  connectionRequestTimeoutMs: number;
+  connectionRequestAttempts: number;
+  connectionRequestIntervalMs: number;
+  connectionRequestPendingMs: number;
   logLevel: string;
 }
 
@@ -146,6 +159,51 @@ export const schema: Spec<Config> = {
     env: 'CWMP_ADDRESS_FALLBACK',
     default: false,
     doc: 'For CPEs that return no cookie and drop the connection mid-session: find the session by the CPE address. Unsafe when CPEs share an address (NAT)',
+  },
+  taskRetentionMs: {
+    env: 'TASK_RETENTION_MS',
+    default: 7 * 24 * 3600_000,
+    doc: 'How long finished tasks (done, fault, expired, cancelled) stay listed with their result before they are deleted',
+  },
+  fsHost: { env: 'FS_HOST', default: '0.0.0.0', doc: 'Interface the file server (firmware images, configuration backups, CPE uploads) listens on' },
+  fsPort: { env: 'FS_PORT', default: 7567, doc: 'File server port (as GenieACS); run by the processes with the CWMP server (roles all and cwmp)' },
+  fsUrl: {
+    env: 'FS_URL',
+    default: '',
+    doc: 'Base of the file URLs given to CPEs (Download and Upload RPCs); empty: http://<hostname>:<FS_PORT>. Set it behind NAT or a load balancer',
+  },
+  fsMaxBytes: { env: 'FS_MAX_BYTES', default: 256 * 1024 * 1024, doc: 'Largest file accepted from the REST API or a CPE, in bytes (413 beyond)' },
+  fsUploadTtlMs: {
+    env: 'FS_UPLOAD_TTL_MS',
+    default: 24 * 3600_000,
+    doc: 'How long an upload URL given to a CPE stays valid (an Upload may wait for the next periodic Inform)',
+  },
+  stunPort: {
+    env: 'STUN_PORT',
+    default: 3478,
+    doc: 'UDP port of the bundled STUN server (TR-111): CPEs behind NAT keep a binding there, and UDP connection requests go out from it. Run by the processes with the REST API (roles all and nbi); 0 = off',
+  },
+  stunHost: { env: 'STUN_HOST', default: '0.0.0.0', doc: 'Interface the STUN server listens on' },
+  connectionRequestRate: {
+    env: 'CONNECTION_REQUEST_RATE',
+    default: 50,
+    doc: 'Connection requests per second across the cluster (beyond it: outcome rate-limited); 0 = no limit',
+  },
+  connectionRequestTimeoutMs: { env: 'CONNECTION_REQUEST_TIMEOUT_MS', default: 3_000, doc: 'Time limit of one HTTP connection request' },
+  connectionRequestAttempts: {
+    env: 'CONNECTION_REQUEST_ATTEMPTS',
+    default: 3,
+    doc: 'HTTP tries when the device does not answer (with a short doubling backoff) before UDP or giving up',
+  },
+  connectionRequestIntervalMs: {
+    env: 'CONNECTION_REQUEST_INTERVAL_MS',
+    default: 2_000,
+    doc: 'Least time between two connection requests to one device',
+  },
+  connectionRequestPendingMs: {
+    env: 'CONNECTION_REQUEST_PENDING_MS',
+    default: 30_000,
+    doc: 'A device asked to connect is not asked again until its Inform arrives or this time passes',
   },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 };

@@ -40,14 +40,6 @@ export interface TagEntity {
   tag: string;
 }
 
-export interface PendingRequestEntity {
-  id: number;
-  deviceKey: string;
-  /** JSON of the CpeRequest. */
-  request: string;
-  createdAt: number;
-}
-
 export interface FaultEntity {
   id: number;
   deviceKey: string;
@@ -93,17 +85,6 @@ export const DeviceTag = new EntitySchema<TagEntity>({
   columns: {
     deviceId: { name: 'device_id', type: 'int', primary: true },
     tag: { ...str('tag'), primary: true },
-  },
-});
-
-export const PendingRequest = new EntitySchema<PendingRequestEntity>({
-  name: 'PendingRequest',
-  tableName: 'pending_requests',
-  columns: {
-    id: { type: 'int', primary: true, generated: 'increment' },
-    deviceKey: str('device_key'),
-    request: { name: 'request', type: 'text' },
-    createdAt: { ...epoch('created_at'), nullable: false },
   },
 });
 
@@ -191,4 +172,4 @@ export const DeviceParameter = new EntitySchema<ParameterEntity>({
   },
 });
 
-export const ENTITIES = [Device, DeviceParameter, DeviceTag, PendingRequest, DeviceFault, DeviceChannelFault];
+export const ENTITIES = [Device, DeviceParameter, DeviceTag, DeviceFault, DeviceChannelFault];

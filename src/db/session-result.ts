@@ -10,7 +10,7 @@ import { upsertDevice } from './device-row';
 import { deleteDoneEvents } from './events';
 import { insertFaults } from './fault-log';
 import { ParamTable } from './param-table';
-import { deleteDoneRequests } from './request-queue';
+import { finishTasks } from './tasks';
 import { applyTags } from './tags';
 
 export interface CommitStats {
@@ -29,7 +29,7 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   await applyInform(table, result.inform);
   for (const op of result.ops) await applyOp(table, op);
   await table.flush();
-  await deleteDoneRequests(db, result.deviceKey, result.doneRequestIds);
+  await finishTasks(db, result.deviceKey, result.sessionId, result.tasks, result.inform.time);
   await insertFaults(db, result.deviceKey, result.faults);
   await applyChannelFaults(db, deviceId, result.channelFaults);
   await deleteDoneEvents(db, deviceId, result.doneEvents);

@@ -4,6 +4,7 @@
  */
 import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
+import type { TaskName } from '../tasks/types';
 import type {
   CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
   PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
@@ -15,7 +16,7 @@ import { appendHistory, ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
-import * as queue from './request-queue';
+import { insertTask, openTasks } from './tasks';
 import { applySessionResult } from './session-result';
 import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
@@ -83,11 +84,12 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
-    return this.exclusive(() => queue.pendingRequests(this.ds, deviceKey));
+    return this.sql.read((db) => openTasks(db, deviceKey, Date.now()));
   }
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
-    return this.exclusive(() => queue.enqueueRequest(this.ds, deviceKey, request));
+    const name = (request.method.charAt(0).toLowerCase() + request.method.slice(1)) as TaskName;
+    return this.sql.read((db) => insertTask(db, deviceKey, { name, args: {}, request }, {}, Date.now()));
   }
 
   listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]> {

@@ -19,6 +19,7 @@ import type {
   SetParameterValuesFaultStruct,
   XsdType,
 } from '../cwmp/soap/types';
+import type { TaskFault, TaskRef } from '../tasks/types';
 
 /** "OUI-ProductClass-SerialNumber", each part percent-encoded, "-" as %2D. */
 export type DeviceKey = string;
@@ -86,8 +87,8 @@ export interface SessionResult {
   inform: InformRecord;
   /** Cache changes after the Inform's own parameters, in order. */
   ops: CacheOp[];
-  /** Pending requests that were answered (successfully or with a fault): drop them from the queue. */
-  doneRequestIds: number[];
+  /** Tasks the CPE answered (or, for provision tasks, whose provisioning ended): done with a result, or fault. */
+  tasks: TaskOutcome[];
   faults: FaultRecord[];
   history: HistoryEntry[];
   /** Provisioning channels that faulted in this session (upserted) or ran clean (their fault dropped). */
@@ -163,12 +164,24 @@ export interface ChannelFault {
   nextRetry: EpochMs;
 }
 
-/** A request waiting in a device's queue. */
+/** An open task of a device (queued, or sent by a session that ended without its answer), as a session takes it. */
 export interface PendingRequest {
   id: number;
   deviceKey: DeviceKey;
-  request: CpeRequest;
+  /** What to send first; null for a provision task (it runs in the engine). */
+  request: CpeRequest | null;
   createdAt: EpochMs;
+  /** Not to be sent before this time (null: now). */
+  due: EpochMs | null;
+  task: TaskRef;
+}
+
+/** How a session finished a task. */
+export interface TaskOutcome {
+  id: number;
+  status: 'done' | 'fault';
+  result?: unknown;
+  fault?: TaskFault;
 }
 
 /** A cached parameter or object, as stored. */
@@ -261,8 +274,9 @@ export interface DeviceStore {
    */
   touchDevices(entries: { deviceKey: DeviceKey; time: EpochMs }[]): Promise<void>;
 
-  /** The queue of requests for the device's next session, oldest first. */
+  /** The device's open tasks, oldest first (expired ones become expired first). */
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]>;
+  /** Queues one CPE request as a task named after its method (what the REST API does after checking a task body). */
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number>;
 
   listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]>;

@@ -283,6 +283,10 @@ function effectLine(e: Effect): string {
       return 'change deployment units';
     case 'cancelTransfer':
       return `cancel transfers ${e.transferIds.join(', ')}`;
+    case 'diagnostic':
+      return `${e.test} diagnostic at ${e.path}`;
+    case 'cancelDiagnostic':
+      return `diagnostic at ${e.path} stopped`;
   }
 }
 

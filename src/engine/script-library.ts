@@ -5,6 +5,7 @@
  * compile keeps its previous good version running; the problem is reported
  * once per version.
  */
+import { existsSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProvisions, type LoadedScript } from '../sandbox';
@@ -79,4 +80,9 @@ async function signatureOf(dir: string): Promise<string> {
     }),
   );
   return parts.join('|');
+}
+
+/** Whether `dir` holds the script `name` (name.js or name.ts), for checks made outside a worker (a provision task's name). */
+export function scriptExists(dir: string, name: string): boolean {
+  return ['.js', '.ts'].some((ext) => existsSync(path.join(dir, `${name}${ext}`)));
 }

@@ -14,6 +14,7 @@ import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } fr
 import { placeRow, type Node } from '../sandbox/device-view';
 import { pathsOf } from '../presets/expression';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
+import { taskChannel } from '../cwmp/session/task-progress';
 import { channelFault, type FaultSource } from './channel-faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
@@ -185,12 +186,21 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
     const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
     const events = state.events;
-    p.presets = deps.presets
+    const chosen = deps.presets
       .list()
       .filter((preset) => (preset.schedule && open ? open.has(preset.name) && presetMatches({ ...preset, schedule: undefined }, { events, lookup }) : presetMatches(preset, { events, lookup, now: state.startedAt })))
       .map((preset) => preset.name);
+    p.presets = [...(state.taskProvisions ?? []).map((t) => taskChannel(t.id)), ...chosen];
   }
-  return p.presets.map((name) => deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
+  return p.presets.map((name) => taskPreset(state, name) ?? deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
+}
+
+/** A provision task as a preset of its own: its own channel, no condition, before every preset. */
+function taskPreset(state: SessionState, name: string): Preset | undefined {
+  const task = state.taskProvisions?.find((t) => taskChannel(t.id) === name);
+  if (!task) return undefined;
+  const events = { all: [], none: [] };
+  return { name, file: '', events, precondition: null, preconditionSource: null, weight: -Infinity, channel: name, provisions: [{ name: task.name, args: task.args }] };
 }
 
 function preconditionPrefixes(deps: StepDeps): string[] {

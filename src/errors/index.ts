@@ -14,6 +14,7 @@ export const errorCatalogue = {
   ACS_ERR_UNAVAILABLE: { status: 503, doc: 'The database cannot store what must be durable before the answer (an Inform\'s events); retry after Retry-After' },
   ACS_ERR_NOT_FOUND: { status: 404, doc: 'No such resource' },
   ACS_ERR_BAD_REQUEST: { status: 400, doc: 'Invalid query or body on the northbound API' },
+  ACS_ERR_CONFLICT: { status: 409, doc: 'The resource is not in a state that allows this (e.g. cancelling a finished task)' },
   ACS_ERR_CONFIG: { status: 500, doc: 'Invalid setting at startup' },
   ACS_ERR_INTERNAL: { status: 500, doc: 'Unexpected failure (a bug or an unreachable database/Redis)' },
 } as const;

@@ -1,13 +1,15 @@
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
 import { deviceRoutes } from './routes/devices';
 
 /**
- * The northbound REST API: reads, clearing a channel fault, queueing tasks. Bound to loopback by
- * default, until token authentication lands.
+ * The northbound REST API: devices, and the routers of the other parts
+ * (tasks, workflows, campaigns, files). Bound to loopback by default, until
+ * token authentication lands.
  */
-export function createNbiApp(store: DeviceStore, log: Logger): Koa {
+export function createNbiApp(store: DeviceStore, log: Logger, routers: Router[] = []): Koa {
   const app = new Koa();
   app.use(async (ctx, next) => {
     try {
@@ -21,7 +23,6 @@ export function createNbiApp(store: DeviceStore, log: Logger): Koa {
       ctx.body = { error: status < 500 && e.expose !== false ? e.message : 'internal error', code: e.code };
     }
   });
-  const devices = deviceRoutes(store);
-  app.use(devices.routes()).use(devices.allowedMethods());
+  for (const router of [deviceRoutes(store), ...routers]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

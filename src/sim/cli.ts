@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CPE_METHODS } from './cpe';
+import { CPE_METHODS, faultInjectionFromFlags } from './cpe';
 import { Fleet } from './fleet';
 import { loadModel } from './load-model';
 import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
@@ -25,6 +25,13 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --disable-methods LIST CPE methods the devices answer with fault 9000 (e.g. ChangeDUState,Upload)
   --connection-requests  serve HTTP connection requests on 127.0.0.1 (Digest, per-device credentials)
   --udp                  also serve UDP (TR-111) connection requests
+  --stun HOST:PORT       with --udp: send TR-111 STUN Binding Requests to the ACS's STUN server from the
+                         UDP connection-request port (USERNAME/MESSAGE-INTEGRITY = connection-request credentials)
+  --stun-interval S      STUN keep-alive period (default 30)
+  --fault-every N | --fault-fraction F [--fault-seed S]
+                         choose devices for fault injection (index % N == 0, or a seeded fraction of them)
+  --fault-spv 9002|9007  the chosen devices refuse SetParameterValues (9002, or 9003 with 9007 per parameter)
+  --fault-download       the chosen devices fail every Download with TransferComplete 9010
   --no-bootstrap         devices are already registered: no first-contact session, no 0 BOOTSTRAP
   --quiet                no per-device report lines
 
@@ -49,6 +56,13 @@ const options = {
   'disable-methods': { type: 'string' },
   'connection-requests': { type: 'boolean', default: false },
   udp: { type: 'boolean', default: false },
+  stun: { type: 'string' },
+  'stun-interval': { type: 'string', default: '30' },
+  'fault-every': { type: 'string' },
+  'fault-fraction': { type: 'string' },
+  'fault-seed': { type: 'string' },
+  'fault-spv': { type: 'string' },
+  'fault-download': { type: 'boolean', default: false },
   'no-bootstrap': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
@@ -58,6 +72,16 @@ function positive(name: string, raw: string | undefined, allowZero = false): num
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0)) throw new Error(`--${name} ${raw}: expected a positive number`);
   return n;
+}
+
+/** "--stun HOST:PORT" (IPv6 in brackets). */
+function parseStun(raw: string | undefined, udp: boolean, intervalS: number): { host: string; port: number; keepAliveMs: number } | undefined {
+  if (raw === undefined) return undefined;
+  if (!udp) throw new Error('--stun needs --udp: STUN Binding Requests go out from the UDP connection-request port');
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(raw) ?? /^([^:]+):(\d+)$/.exec(raw);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port > 0 && port < 65536)) throw new Error(`--stun ${raw}: expected HOST:PORT`);
+  return { host: m[1], port, keepAliveMs: intervalS * 1000 };
 }
 
 function parseMethods(list: string | undefined): string[] {
@@ -94,6 +118,8 @@ export async function runSim(argv: string[]): Promise<void> {
     rpcOptions: { disabledMethods: parseMethods(v['disable-methods']) },
     connectionRequests: v['connection-requests'],
     udpConnectionRequests: v.udp,
+    stun: parseStun(v.stun, v.udp, positive('stun-interval', v['stun-interval'])),
+    faults: faultInjectionFromFlags({ every: v['fault-every'], fraction: v['fault-fraction'], seed: v['fault-seed'], spv: v['fault-spv'], download: v['fault-download'] }),
     registered: v['no-bootstrap'],
     report: quiet ? undefined : (key, message) => console.log(`${key}: ${message}`),
   });

@@ -1,6 +1,7 @@
 import type { DUStateChangeComplete, OpResultStruct, TransferComplete } from '../cwmp/soap/types';
 import type { Effect } from './cpe';
 import type { SimDevice } from './device';
+import { abortDiagnostics, runDiagnostic } from './diagnostics';
 import { downloadFile, uploadFile, type TransferOutcome } from './file-transfer';
 
 /** What effects need from the fleet: timers, and a session started for a device. */
@@ -14,11 +15,14 @@ export interface Scheduler {
 
 /** A rebooting CPE is back after this long; short, so tests and benchmarks do not wait. */
 const BOOT_MS = 200;
+/** A requested diagnostic starts this long after the session (RpcOptions.diagnosticsDelayMs overrides). */
+const DIAGNOSTIC_MS = 50;
 
 /**
  * Carries out what a session's RPCs asked for, after the session, as a CPE
  * does (TR-069 A.3.2.8-9, A.4.1): reboots, resets, transfers, scheduled
- * informs and DU changes, each announced in a later Inform.
+ * informs, DU changes and requested diagnostics (../diagnostics), each
+ * announced in a later Inform.
  */
 export function applyEffects(device: SimDevice, effects: readonly Effect[], s: Scheduler): void {
   for (const e of effects) applyEffect(device, e, s);
@@ -27,6 +31,7 @@ export function applyEffects(device: SimDevice, effects: readonly Effect[], s: S
 function applyEffect(device: SimDevice, e: Effect, s: Scheduler): void {
   switch (e.kind) {
     case 'reboot':
+      abortDiagnostics(device.model);
       device.addEvent('1 BOOT');
       device.addEvent('M Reboot', e.CommandKey);
       return s.later(device, BOOT_MS, () => s.connect(device));
@@ -51,7 +56,20 @@ function applyEffect(device: SimDevice, e: Effect, s: Scheduler): void {
       return completeDuChange(device, e, s);
     case 'cancelTransfer':
       for (const id of e.transferIds) s.cancel(device, `transfer-${id}`);
+      return;
+    case 'diagnostic':
+      return s.later(device, device.rpcOptions.diagnosticsDelayMs ?? DIAGNOSTIC_MS, () => completeDiagnostic(device, e, s), `diagnostic-${e.path}`);
+    case 'cancelDiagnostic':
+      return s.cancel(device, `diagnostic-${e.path}`);
   }
+}
+
+/** TR-106 DiagnosticsState: a test the ACS requested ends (Complete or an error) with a session carrying "8 DIAGNOSTICS COMPLETE". */
+async function completeDiagnostic(device: SimDevice, e: Extract<Effect, { kind: 'diagnostic' }>, s: Scheduler): Promise<void> {
+  const run = { kind: e.test, path: e.path, run: e.run };
+  if (!(await runDiagnostic(device.model, run, device.rpcOptions.diagnosticsCompleteValue))) return;
+  device.addEvent('8 DIAGNOSTICS COMPLETE');
+  s.connect(device);
 }
 
 type TransferEffect = Extract<Effect, { kind: 'download' | 'upload' | 'scheduleDownload' }>;
@@ -64,10 +82,7 @@ function transferDelayMs(e: TransferEffect): number {
 async function runTransfer(device: SimDevice, e: TransferEffect, s: Scheduler): Promise<void> {
   device.model.transfers.setState(e.transferId, 2);
   const r = e.request;
-  const outcome =
-    e.kind === 'upload'
-      ? await uploadFile(r.URL, r.Username, r.Password, configDump(device))
-      : await downloadFile(r.URL, r.Username, r.Password, e.request.FileSize);
+  const outcome = e.kind === 'upload' ? await uploadFile(r.URL, r.Username, r.Password, configDump(device)) : await fetchImage(device, e);
   device.model.transfers.remove(e.transferId);
   const method = e.kind === 'upload' ? 'Upload' : e.kind === 'download' ? 'Download' : 'ScheduleDownload';
   device.requests.push(transferComplete(r.CommandKey, outcome));
@@ -77,12 +92,41 @@ async function runTransfer(device: SimDevice, e: TransferEffect, s: Scheduler): 
   s.connect(device);
 }
 
-/** A firmware image "installs" by reboot; a version in its file name becomes the SoftwareVersion. */
+/**
+ * Fetches a download's file, then checks it as a CPE checks an image:
+ *  - failDownloads (fault injection): 9010, nothing fetched;
+ *  - the fetch fails: its fault (HTTP 404 is 9016, see file-transfer.ts);
+ *  - a firmware image whose file name contains "corrupt": 9018, not installed.
+ */
+async function fetchImage(device: SimDevice, e: Exclude<TransferEffect, { kind: 'upload' }>): Promise<TransferOutcome> {
+  const r = e.request;
+  if (device.rpcOptions.failDownloads) {
+    const now = new Date().toISOString();
+    return { fault: { FaultCode: 9010, FaultString: 'Download failure (injected fault)' }, startTime: now, completeTime: now, bytes: 0 };
+  }
+  const outcome = await downloadFile(r.URL, r.Username, r.Password, r.FileSize);
+  if (outcome.fault.FaultCode !== 0 || !r.FileType.startsWith('1 ') || !/corrupt/i.test(imageName(e))) return outcome;
+  return { ...outcome, fault: { FaultCode: 9018, FaultString: 'File transfer failure: file corrupted (image rejected)' } };
+}
+
+/** The image's file name: TargetFileName, else the URL's last path segment. */
+function imageName(e: TransferEffect): string {
+  const name = e.kind === 'download' && e.request.TargetFileName ? e.request.TargetFileName : e.request.URL;
+  return name.split('?')[0].split('/').pop() ?? '';
+}
+
+/**
+ * A firmware image "installs" by reboot; a version in its file name becomes
+ * the SoftwareVersion, unless the name contains "noinstall" or the device has
+ * firmwareKeepsVersion: it reboots and comes back with its old version.
+ */
 function installFirmware(device: SimDevice, e: TransferEffect): void {
-  const name = e.kind === 'download' ? e.request.TargetFileName || e.request.URL : e.request.URL;
-  const version = /(\d+(?:\.\d+)+)/.exec(name.split('/').pop() ?? '')?.[1];
+  const name = imageName(e);
+  const version = /(\d+(?:\.\d+)+)/.exec(name)?.[1];
+  const keeps = device.rpcOptions.firmwareKeepsVersion || /noinstall/i.test(name);
   const ref = device.model.lookup(`${device.model.root}DeviceInfo.SoftwareVersion`);
-  if (version && ref !== undefined) device.model.setValue(ref, version);
+  if (version && ref !== undefined && !keeps) device.model.setValue(ref, version);
+  abortDiagnostics(device.model);
   device.addEvent('1 BOOT');
 }
 

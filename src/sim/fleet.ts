@@ -1,9 +1,10 @@
 import { createDevice, type BaseModel, type DeviceIdentity } from './model';
-import type { RpcOptions } from './cpe';
+import { injectedFaults, type FaultInjection, type RpcOptions } from './cpe';
 import { PLAIN_WIRE, SimDevice, type Reporter, type SessionOutcome } from './device';
 import { applyEffects, type Scheduler } from './effects';
 import { HttpConnectionRequestListener } from './conn-request/http-listener';
 import { UdpConnectionRequestListener } from './conn-request/udp-listener';
+import { StunClient } from './conn-request/stun-client';
 import { rpcOptionsOf, type QuirkSet } from './quirks';
 import { AcsClient, AcsEndpoint, type ConnectionMode } from './transport/acs-client';
 import { FleetStats } from './stats';
@@ -23,11 +24,19 @@ export interface FleetOptions {
   username?: string;
   password?: string;
   rpcOptions?: RpcOptions;
+  /** Fault injection: the devices it chooses by index refuse SPV and/or fail Downloads (src/sim/cpe/fault-injection.ts). */
+  faults?: FaultInjection;
   /** Most sessions in progress at once. */
   concurrency?: number;
   /** Serve HTTP (and UDP) connection requests on 127.0.0.1. */
   connectionRequests?: boolean;
   udpConnectionRequests?: boolean;
+  /**
+   * With UDP connection requests: the ACS's STUN server. Each device then sends
+   * TR-111 Binding Requests from the UDP socket at start and every
+   * `keepAliveMs` (STUNUsername/STUNPassword = its connection-request credentials).
+   */
+  stun?: { host: string; port: number; keepAliveMs?: number };
   connection?: ConnectionMode;
   /** The devices were registered before (by an earlier run): their first Inform is not a BOOTSTRAP. */
   registered?: boolean;
@@ -52,6 +61,7 @@ export class Fleet implements Scheduler {
   private closed = false;
   private httpCr: HttpConnectionRequestListener | null = null;
   private udpCr: UdpConnectionRequestListener | null = null;
+  private stunClient: StunClient | null = null;
   private readonly endpoint: AcsEndpoint;
 
   private constructor(readonly options: FleetOptions) {
@@ -73,6 +83,8 @@ export class Fleet implements Scheduler {
     if (this.options.udpConnectionRequests) {
       this.udpCr = new UdpConnectionRequestListener();
       await this.udpCr.listen();
+      const stun = this.options.stun;
+      if (stun) this.stunClient = new StunClient(this.udpCr, { server: stun, keepAliveMs: stun.keepAliveMs });
     }
   }
 
@@ -94,10 +106,11 @@ export class Fleet implements Scheduler {
     const id = model.deviceId();
     const report = o.report ?? (() => undefined);
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
-    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, o.rpcOptions), report, wire);
+    const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, { ...o.rpcOptions, ...injectedFaults(o.faults, index) }), report, wire);
     if (o.registered) device.events = [];
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
+    this.stunClient?.register(device.key, cr);
     return device;
   }
 
@@ -119,6 +132,11 @@ export class Fleet implements Scheduler {
   /** The UDP connection-request address devices would publish, when UDP is on. */
   get udpAddress(): string | null {
     return this.udpCr?.address ?? null;
+  }
+
+  /** The devices' STUN client, when a STUN server was given (its stats, each device's mapped address). */
+  get stun(): StunClient | null {
+    return this.stunClient;
   }
 
   /** Queues a session for the device (coalesced: one pending session per device), with an extra event. */
@@ -233,6 +251,7 @@ export class Fleet implements Scheduler {
     this.waiting.clear();
     for (const d of this.devices) d.client.close();
     this.endpoint.close();
+    this.stunClient?.close();
     await this.httpCr?.close();
     await this.udpCr?.close();
   }

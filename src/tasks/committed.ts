@@ -9,6 +9,7 @@
  *   set (workflows waiting on them): durable, taken by a worker even if every
  *   worker was down when the session ended.
  */
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceKey, EpochMs } from '../db/types';
 import type { TaskStatus } from './types';
@@ -48,4 +49,25 @@ export async function unwatchDevice(redis: Redis, prefix: string, device: Device
 
 export async function isWatched(redis: Redis, prefix: string, device: DeviceKey): Promise<boolean> {
   return (await redis.hexists(watchedKey(prefix), device)) === 1;
+}
+
+/** Where a front end sends the notices of its committed sessions. */
+export class CommitNotices {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly queue: Queue,
+  ) {}
+
+  /** After a commit (not for quiet sessions, which finish no task and report no event worth waiting for). */
+  async committed(notice: SessionCommitted): Promise<void> {
+    if (notice.tasks.length > 0) await this.redis.publish(tasksFinishedChannel(this.prefix), JSON.stringify(notice.tasks));
+    if (await isWatched(this.redis, this.prefix, notice.device)) {
+      await this.queue.add('session', notice, { removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } });
+    }
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
 }

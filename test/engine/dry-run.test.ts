@@ -181,7 +181,7 @@ describe('acs provision (dry run)', function () {
             { op: 'names', path: 'Device.ManagementServer.', nextLevel: true, time, parameters: [{ Name: 'Device.ManagementServer.PeriodicInformInterval', Writable: true }, { Name: 'Device.ManagementServer.ParameterKey', Writable: false }] },
             { op: 'values', time, parameters: [{ Name: 'Device.ManagementServer.PeriodicInformInterval', Value: '60', type: 'xsd:unsignedInt' }] },
           ],
-          doneRequestIds: [],
+          tasks: [],
           faults: [],
           history: [],
           tags: { add: ['lab'], remove: [] },

@@ -58,7 +58,7 @@ describe('a bad script cannot stall the fleet (simulator, MariaDB, Redis, BullMQ
     const databaseUrl = databaseUrlFor('engine_stall');
     if (databaseUrl.startsWith('mysql')) await dropMysqlDatabase(databaseUrl);
     const config = loadConfig({}, {
-      cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, redisUrl: TEST_REDIS_URL, redisPrefix: `acs-test:stall:${Date.now()}:`,
+      cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, fsPort: 0, stunPort: 0, redisUrl: TEST_REDIS_URL, redisPrefix: `acs-test:stall:${Date.now()}:`,
       logLevel: 'warn', presetsDir, provisionsDir, databaseUrl,
     });
     // The warnings the ACS logs are kept: "no engine worker answered" must not be among them.

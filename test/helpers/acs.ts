@@ -47,6 +47,9 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     cwmpHost: '127.0.0.1',
     cwmpPort: 0,
     nbiPort: 0,
+    fsPort: 0,
+    // Off unless a suite asks for it: one UDP port per machine.
+    stunPort: 0,
     redisUrl: TEST_REDIS_URL,
     redisPrefix: `acs-test:${suite}:${randomBytes(4).toString('hex')}:`,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',

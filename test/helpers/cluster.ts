@@ -115,6 +115,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     CWMP_HOST: '127.0.0.1',
     CWMP_PORT: '0',
     NBI_PORT: '0',
+    FS_PORT: '0',
+    STUN_PORT: '0',
     LOG_LEVEL: 'debug',
     ...options.env,
   };

@@ -94,7 +94,7 @@ export interface SessionSpec {
   ops?: CacheOp[];
   history?: SessionResult['history'];
   faults?: SessionResult['faults'];
-  doneRequestIds?: number[];
+  tasks?: SessionResult['tasks'];
 }
 
 export function session(spec: SessionSpec = {}): SessionResult {
@@ -114,7 +114,7 @@ export function session(spec: SessionSpec = {}): SessionResult {
       time,
     },
     ops: spec.ops ?? [],
-    doneRequestIds: spec.doneRequestIds ?? [],
+    tasks: spec.tasks ?? [],
     faults: spec.faults ?? [],
     history: spec.history ?? [],
   };

@@ -8,7 +8,7 @@ import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 
 /** Runs `acs start` as an operator would, with only the ports moved off the defaults (the tests may run beside a real ACS). */
 function startProcess(cwd: string, env: Record<string, string>): Promise<AcsProcess> {
-  const base = { PATH: process.env.PATH ?? '', CWMP_PORT: '0', NBI_PORT: '0', REDIS_PREFIX: `acs-start-test-${process.pid}:` };
+  const base = { PATH: process.env.PATH ?? '', CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', REDIS_PREFIX: `acs-start-test-${process.pid}:` };
   return spawnAcs(['start'], { ...base, ...env }, cwd);
 }
 

@@ -48,7 +48,7 @@ describe('issue 8: start-up and overload', function () {
     async function startWithDefaultRedis(role: Role, databaseUrl: string, dataDir: string, log: Logger): Promise<Error> {
       const config = loadConfig({}, {
         redisUrl: `redis://127.0.0.1:${await freePort()}`, databaseUrl, dataDir, startupRetryMs: 1000,
-        cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, presetsDir: emptyDir(), provisionsDir: emptyDir(),
+        cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, fsPort: 0, stunPort: 0, presetsDir: emptyDir(), provisionsDir: emptyDir(),
       });
       return startAcs(config, log, role, { redisUrlIsDefault: true }).then(
         async (acs) => {
@@ -95,7 +95,7 @@ describe('issue 8: start-up and overload', function () {
       const { log, lines } = capturingLogger();
       const config = loadConfig({}, {
         redisUrl: `redis://127.0.0.1:${await freePort()}`, databaseUrl: `sqlite:${path.join(dataDir, 'a.sqlite')}`, dataDir,
-        cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, presetsDir: emptyDir(), provisionsDir: emptyDir(),
+        cwmpHost: '127.0.0.1', cwmpPort: 0, nbiPort: 0, fsPort: 0, stunPort: 0, presetsDir: emptyDir(), provisionsDir: emptyDir(),
       });
       const acs = await startAcs(config, log, 'all', { redisUrlIsDefault: true });
       const cpe = new ScriptedCpe(`http://127.0.0.1:${acs.cwmpPort}/`);
@@ -126,7 +126,7 @@ describe('issue 8: start-up and overload', function () {
   it('a request whose body trickles past CWMP_REQUEST_TIMEOUT_MS gets 408, and the ACS prints only JSON log lines', async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'acs-i8-'));
     const acs = await spawnAcs(['start', '--role', 'cwmp'], {
-      PATH: process.env.PATH ?? '', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `acs-i8-${process.pid}:`, CWMP_HOST: '127.0.0.1', CWMP_PORT: '0',
+      PATH: process.env.PATH ?? '', REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `acs-i8-${process.pid}:`, CWMP_HOST: '127.0.0.1', CWMP_PORT: '0', FS_PORT: '0',
       DATABASE_URL: `sqlite:${path.join(cwd, 'a.sqlite')}`, CWMP_REQUEST_TIMEOUT_MS: '1000', PRESETS_DIR: emptyDir(),
     }, cwd);
     try {

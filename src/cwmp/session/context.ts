@@ -1,6 +1,7 @@
 import type { Config } from '../../config/load';
 import type { DeviceStore } from '../../db/types';
 import type { EngineClient } from '../../engine/client';
+import type { CommitNotices } from '../../tasks/committed';
 import type { Logger } from '../../log';
 import type { Authenticator } from '../http/auth';
 import type { DeviceFactsCache } from './device-facts';
@@ -16,6 +17,8 @@ export interface SessionDeps {
   log: Logger;
   /** The provisioning engine's front-end side; null runs sessions without presets. */
   provisioning: EngineClient | null;
+  /** Told of every committed session (tasks finished, events), for waiting API requests and workflows. */
+  notices?: CommitNotices | null;
 }
 
 /** One CWMP POST as session handling sees it. */

@@ -1,7 +1,9 @@
 import type { SessionResult } from '../../db/types';
+import type { SessionCommitted } from '../../tasks/committed';
 import type { SessionDeps } from './context';
 import { isRoutine } from './events';
 import type { SessionLogEntry, SessionState } from './state';
+import { isTaskChannel, provisionOutcomes } from './task-progress';
 
 /** Why a session ended; anything but 'completed' is kept in the device history. */
 export type EndReason = 'completed' | 'timeout' | 'replaced';
@@ -14,18 +16,22 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
     deviceKey: state.deviceKey,
     inform: state.inform,
     ops: [],
-    doneRequestIds: [],
+    tasks: [],
     faults: [],
     history: [],
   };
   for (const e of log) {
     if (e.t === 'op') result.ops.push(e.op);
-    else if (e.t === 'done') result.doneRequestIds.push(e.id);
+    else if (e.t === 'task') result.tasks.push(e.outcome);
     else if (e.t === 'fault') result.faults.push(e.fault);
     else result.history.push(e.entry);
   }
+  result.tasks.push(...provisionOutcomes(state));
   const p = state.provision;
-  if (p && (p.faults.length > 0 || p.clearedFaults.length > 0)) result.channelFaults = { set: p.faults, cleared: p.clearedFaults };
+  // A provision task's channel is one-shot: its fault finishes the task, it is not kept on the device.
+  const set = p?.faults.filter((f) => !isTaskChannel(f.channel)) ?? [];
+  const cleared = p?.clearedFaults.filter((c) => !isTaskChannel(c)) ?? [];
+  if (set.length + cleared.length > 0) result.channelFaults = { set, cleared };
   if (p && p.tags.add.length + p.tags.remove.length > 0) result.tags = { add: p.tags.add, remove: p.tags.remove };
   if (state.model !== 'stored') result.fresh = true;
   const done = doneEvents(state);
@@ -66,12 +72,27 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
   if (isQuiet(state, log, reason)) return deps.sessions.touch(state.deviceKey, state.inform.time);
   const result = resultOf(state, log, reason);
   await deps.store.commitSession(result);
-  const done = new Set(result.doneRequestIds);
-  const pending = state.loadedIds.some((id) => !done.has(id));
+  const finished = new Set(result.tasks.map((t) => t.id));
+  const pending = state.loadedIds.some((id) => !finished.has(id));
   const consumed = new Set(result.doneEvents?.ids ?? []);
   const events = state.carried.filter((e) => !consumed.has(e.id));
   const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash, events };
   await deps.facts.write(state.deviceKey, state.facts.version, facts);
+  await notify(deps, state, result);
+}
+
+/** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
+async function notify(deps: SessionDeps, state: SessionState, result: SessionResult): Promise<void> {
+  if (!deps.notices) return;
+  const notice: SessionCommitted = {
+    device: state.deviceKey,
+    sessionId: state.id,
+    time: state.inform.time,
+    events: state.inform.events.map((e) => ({ code: e.EventCode, commandKey: e.CommandKey })),
+    requests: state.cpeRequests ?? [],
+    tasks: result.tasks.map((t) => ({ id: t.id, status: t.status })),
+  };
+  await deps.notices.committed(notice).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, sessionId: state.id, err }, 'commit notice not sent'));
 }
 
 /**

@@ -12,7 +12,8 @@ import { MAX_PATH_LENGTH } from '../../db/paths';
 import { isRoutine } from './events';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
-import type { SessionState } from './state';
+import type { SessionState, TaskProvision } from './state';
+import { markSent as markTasksSent } from '../../db/tasks';
 
 /** What a CPE is told to wait before retrying an Inform the ACS could not store. */
 const RETRY_AFTER_S = 10;
@@ -167,7 +168,7 @@ async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
 async function openSession(c: InformCtx): Promise<CwmpReply> {
   const { sessions, log } = c.deps;
   const now = Date.now();
-  const state = newState(c, c.sessionId ?? sessions.newSessionId(), await queueOf(c), now);
+  const state = newState(c, c.sessionId ?? sessions.newSessionId(), await tasksOf(c, now), now);
   const events = c.envelope.body.Event.map((e) => e.EventCode);
   let holder = await sessions.lockAndOpen(state);
   // A lock whose session is gone (its process died while ending it) is broken at once.
@@ -177,6 +178,7 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
     log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
   }
+  markSent(c, state);
   log.info({ deviceId: c.deviceKey, sessionId: state.id, events, carried: state.carried.length, queued: state.queue.length }, 'session started');
   const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
   return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, state.id);
@@ -240,13 +242,39 @@ function hashOf(r: InformRecord): string {
   return h.digest('base64');
 }
 
-async function queueOf(c: InformCtx): Promise<SessionState['queue']> {
-  const loaded = c.loaded as LoadedFacts;
-  const pending = loaded.queue ?? (loaded.facts.pending ? await c.deps.store.pendingRequests(c.deviceKey) : []);
-  return pending.map((p) => ({ id: p.id, request: p.request }));
+/** The device's open tasks, split into what this session does (requests, provisions) and what is not due yet. */
+interface TasksOf {
+  queue: SessionState['queue'];
+  provisions: TaskProvision[];
+  ids: number[];
 }
 
-function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: number): SessionState {
+async function tasksOf(c: InformCtx, now: number): Promise<TasksOf> {
+  const loaded = c.loaded as LoadedFacts;
+  const open = loaded.queue ?? (loaded.facts.pending ? await c.deps.store.pendingRequests(c.deviceKey) : []);
+  const due = open.filter((p) => p.due === null || p.due <= now);
+  return {
+    queue: due.flatMap((p) => (p.request ? [{ id: p.id, request: p.request, task: p.task }] : [])),
+    provisions: due.flatMap((p) => (p.request ? [] : [provisionOf(p.id, p.task.args)])),
+    ids: open.map((p) => p.id),
+  };
+}
+
+function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
+  const list = Array.isArray(args.args) ? (args.args as TaskProvision['args']) : [];
+  return { id, name: String(args.provision), args: list };
+}
+
+/** Shown as sent once the session holds the device; only a status for operators, so a failure is logged, not fatal. */
+function markSent(c: InformCtx, state: SessionState): void {
+  const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
+  if (ids.length === 0) return;
+  void c.deps.store.sql
+    .transaction((db) => markTasksSent(db, ids, state.id, Date.now()))
+    .catch((err: unknown) => c.deps.log.warn({ deviceId: c.deviceKey, sessionId: state.id, err }, 'tasks not marked sent'));
+}
+
+function newState(c: InformCtx, sid: string, tasks: TasksOf, now: number): SessionState {
   const inform = informRecord(c);
   const loaded = c.loaded as LoadedFacts;
   const carried = c.ack?.pending ?? loaded.facts.events;
@@ -260,8 +288,9 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     phase: 'cpe-requests',
     startedAt: now,
     inform,
-    queue,
-    loadedIds: queue.flatMap((q) => (q.id === null ? [] : [q.id])),
+    queue: tasks.queue,
+    loadedIds: tasks.ids,
+    ...(tasks.provisions.length > 0 ? { taskProvisions: tasks.provisions } : {}),
     inFlight: null,
     holdRequests: false,
     sent: 0,
@@ -271,6 +300,6 @@ function newState(c: InformCtx, sid: string, queue: SessionState['queue'], now: 
     carried,
     events,
     model: c.ack?.model ?? 'stored',
-    provision: c.deps.provisioning?.wants(events) ? newProvisionState() : null,
+    provision: c.deps.provisioning && (tasks.provisions.length > 0 || c.deps.provisioning.wants(events)) ? newProvisionState() : null,
   };
 }

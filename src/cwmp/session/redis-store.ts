@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { askedKey } from '../../connreq/keys';
 import type { SessionLogEntry, SessionState } from './state';
 
 /** Deletes a key only if it still holds the caller's value: a lock is released by its owner only. */
@@ -8,8 +9,9 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
 /**
  * Opens a session atomically: takes the device's lock and, only if that
  * worked, writes the state, its deadline and its address (what the Inform
- * said that must last was stored before, see inform.ts). KEYS: lock, session,
- * deadlines, addr. ARGV: sid, ttl ms, state JSON, deadline, address ttl ms.
+ * said that must last was stored before, see inform.ts), and clears the
+ * device's connection-request mark. KEYS: lock, session, deadlines, addr,
+ * asked. ARGV: sid, ttl ms, state JSON, deadline, address ttl ms.
  * Returns nil when opened, else the holder's sid ('' if the lock vanished meanwhile).
  */
 const LOCK_AND_OPEN = `
@@ -17,6 +19,7 @@ if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redi
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5])
+redis.call('DEL', KEYS[5])
 return false`;
 
 /**
@@ -99,7 +102,7 @@ export class RedisSessionStore {
     /** How long a claim to end a session lasts before another process may take it over (renewed meanwhile). */
     readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
-    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 4, lua: LOCK_AND_OPEN });
+    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
     redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
     redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
     redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
@@ -224,7 +227,8 @@ export class RedisSessionStore {
    * else the sid of the session holding the device.
    */
   async lockAndOpen(state: SessionState): Promise<string | null> {
-    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('addr', state.remoteAddress)];
+    // The device is here: a connection request made to it is answered (connreq's "asked" mark goes, in the same round trip).
+    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('addr', state.remoteAddress), askedKey(this.prefix, state.deviceKey)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs];
     return (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
   }

@@ -68,27 +68,27 @@ export function entriesForResponse(
   if (op) out.push({ t: 'op', op });
   const detail = historyDetail(response);
   if (detail !== undefined) out.push({ t: 'history', entry: { time, kind: response.method, detail, sessionId } });
-  if (sent.id !== null) out.push({ t: 'done', id: sent.id });
   return out;
 }
 
 /**
- * The log entries for a request the CPE refused with a fault: recorded, and
- * dropped from the queue. The engine's own requests are not recorded here: the
- * engine recovers from their faults (a 9005 while probing) or turns them into
+ * The log entries for a request the CPE refused with a fault: recorded in the
+ * device's fault log, and its task finished as faulted. The engine's own
+ * requests are not recorded here: the engine recovers from their faults (a 9005 while probing) or turns them into
  * a fault of the channel that wanted them.
  */
 export function entriesForFault(sent: InFlightRequest, fault: Fault, time: number): SessionLogEntry[] {
   if (sent.engine) return [];
+  const detail = fault.SetParameterValuesFault ? { detail: fault.SetParameterValuesFault } : {};
   const record = {
     requestId: sent.id,
     request: sent.request,
     code: fault.FaultCode,
     message: fault.FaultString,
-    ...(fault.SetParameterValuesFault ? { detail: fault.SetParameterValuesFault } : {}),
+    ...detail,
     time,
   };
   const out: SessionLogEntry[] = [{ t: 'fault', fault: record }];
-  if (sent.id !== null) out.push({ t: 'done', id: sent.id });
+  if (sent.id !== null) out.push({ t: 'task', outcome: { id: sent.id, status: 'fault', fault: { code: record.code, message: record.message, ...detail } } });
   return out;
 }

@@ -5,8 +5,9 @@ import { endSession } from './finalize';
 import { ACS_METHODS, cpeRequestReply } from './cpe-requests';
 import { endReply, errorReply, faultReply, soapReply, type CwmpReply } from './replies';
 import { entriesForFault, entriesForResponse } from './results';
+import { taskProgress } from './task-progress';
 import { engineAnswer, nextEngineRound } from './provisioning';
-import type { SessionLogEntry, SessionState } from './state';
+import type { QueuedRequest, SessionLogEntry, SessionState } from './state';
 
 /**
  * Everything after the Inform (TR-069 §3.7.1.2-5): the CPE's own requests,
@@ -57,6 +58,7 @@ async function cpeRequest(deps: SessionDeps, state: SessionState, envelope: Cwmp
       return faultReply(state.namespace, id, acsFault(8005, 'the ACS cannot store this request now; retry'), state.id);
     }
   }
+  if (history.length > 0) (state.cpeRequests ??= []).push(...history.map((h) => ({ method: h.kind, detail: h.detail as Record<string, unknown> })));
   if (!(await deps.sessions.save(state))) return gone();
   return soapReply(state.namespace, id === undefined ? {} : { ID: id }, reply, state.id);
 }
@@ -90,7 +92,7 @@ async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnve
   const now = Date.now();
   let log: SessionLogEntry[];
   if (msg.method === 'Fault') log = [...noted, ...entriesForFault(sent, msg, now)];
-  else if (msg.method === `${sent.request.method}Response`) log = [...noted, ...entriesForResponse(sent, msg, state.id, now)];
+  else if (msg.method === `${sent.request.method}Response`) log = [...noted, ...entriesForResponse(sent, msg, state.id, now), ...taskProgress(state, sent, msg)];
   else return unexpected(deps, state, msg.method);
   log.push(...engineAnswer(state, sent, msg, now));
   state.inFlight = null;
@@ -111,13 +113,21 @@ function gone(): CwmpReply {
   return errorReply('ACS_ERR_NO_SESSION', 'the CWMP session has ended (timed out or replaced); start a new one with an Inform');
 }
 
+/** The next request to send; a task whose expiry passed during the session is left for the sweep to mark expired. */
+function nextUnexpired(state: SessionState): QueuedRequest | undefined {
+  const now = Date.now();
+  let next = state.queue.shift();
+  while (next?.task?.expiry != null && next.task.expiry <= now) next = state.queue.shift();
+  return next;
+}
+
 async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogEntry[]): Promise<CwmpReply> {
   if (state.queue.length === 0 && state.provision && !state.provision.done) {
     const rest = await nextEngineRound(deps, state, log);
     if (rest === null) return gone();
     log = rest;
   }
-  const next = state.queue.shift();
+  const next = nextUnexpired(state);
   if (!next) {
     state.phase = 'acs-requests';
     if (log.length > 0 && !(await deps.sessions.save(state, log))) return gone();

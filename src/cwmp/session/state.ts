@@ -1,5 +1,6 @@
-import type { CpeRequest, CwmpVersion } from '../soap/types';
-import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord, StoredModel } from '../../db/types';
+import type { CpeRequest, CpeResponse, CwmpVersion } from '../soap/types';
+import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, InformRecord, StoredModel, TaskOutcome } from '../../db/types';
+import type { TaskRef } from '../../tasks/types';
 import type { EngineRequestMeta, ProvisionState } from '../../engine/types';
 import type { EventRef } from './device-facts';
 
@@ -11,10 +12,14 @@ import type { EventRef } from './device-facts';
  */
 export type SessionPhase = 'cpe-requests' | 'acs-requests' | 'awaiting-response';
 
-/** A queued ACS request, with the id of its row in the device's persisted queue. */
+/** A queued ACS request, with the id of its task (its row in the device's persisted queue). */
 export interface QueuedRequest {
   id: number | null;
   request: CpeRequest;
+  /** The task it carries out (a multi-RPC task sends its next request when this one is answered). */
+  task?: TaskRef;
+  /** The task's earlier answers in this session, for a multi-RPC task's result. */
+  earlier?: CpeResponse[];
   /** Set when the provisioning engine planned it (id is then null). */
   engine?: EngineRequestMeta;
 }
@@ -39,8 +44,12 @@ export interface SessionState {
   startedAt: number;
   inform: InformRecord;
   queue: QueuedRequest[];
-  /** Ids of the persisted requests this session loaded: any not answered are still pending after it. */
+  /** Ids of the open tasks this session loaded (due or not): any it did not finish are still open after it. */
   loadedIds: number[];
+  /** Provision tasks due in this session: run by the engine, each as a channel of its own ("task:<id>"), before the presets. */
+  taskProvisions?: TaskProvision[];
+  /** The CPE's own requests in this session (TransferComplete ...), for whoever waits on the device. */
+  cpeRequests?: { method: string; detail: Record<string, unknown> }[];
   inFlight: InFlightRequest | null;
   /** True when the ACS's last message carried HoldRequests=true. */
   holdRequests: boolean;
@@ -66,9 +75,16 @@ export interface SessionState {
   provision: ProvisionState | null;
 }
 
+/** A provision task: run a named provision once, with arguments. */
+export interface TaskProvision {
+  id: number;
+  name: string;
+  args: (string | number | boolean)[];
+}
+
 /** What a session learnt, appended as it happens, committed in one transaction at its end. */
 export type SessionLogEntry =
   | { t: 'op'; op: CacheOp }
-  | { t: 'done'; id: number }
+  | { t: 'task'; outcome: TaskOutcome }
   | { t: 'fault'; fault: FaultRecord }
   | { t: 'history'; entry: HistoryEntry };

@@ -2,6 +2,11 @@ import { InitialSchema1732600000000 } from './1732600000000-initial-schema';
 import { ChannelFaults1764000000000 } from './1764000000000-channel-faults';
 import { IdentityCollation1765000000000 } from './1765000000000-identity-collation';
 import { DeviceEvents1765100000000 } from './1765100000000-device-events';
+import { Tasks1765200000000 } from './1765200000000-tasks';
+import { ConnectionRequests1765300000000 } from './1765300000000-connection-requests';
+import { Files1765600000000 } from './1765600000000-files';
+import { WorkflowRuns1765400000000 } from './1765400000000-workflow-runs';
+import { Campaigns1765500000000 } from './1765500000000-campaigns';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -9,4 +14,9 @@ export const MIGRATIONS = [
   ChannelFaults1764000000000,
   IdentityCollation1765000000000,
   DeviceEvents1765100000000,
+  Tasks1765200000000,
+  ConnectionRequests1765300000000,
+  WorkflowRuns1765400000000,
+  Campaigns1765500000000,
+  Files1765600000000,
 ];

@@ -11,6 +11,12 @@
  * `maxFutureSec` ahead, and its id was not seen from that username within the
  * freshness window (the ACS sends each request several times: the copies
  * count as replays). Nothing is sent back: Annex G has no reply.
+ *
+ * The same socket carries the devices' STUN traffic (TR-111 Part 2: Binding
+ * Requests go out from the connection-request port, so the NAT binding they
+ * keep open is the one UDP connection requests come back through): datagrams
+ * whose first two bits are 0 are STUN (a connection request starts with "G")
+ * and go to the handler `onStun` installs, not to the parser.
  */
 import dgram from 'node:dgram';
 import { checkUdpConnectionRequest, parseUdpConnectionRequest } from './udp-message';
@@ -27,6 +33,8 @@ export interface UdpCrEvent {
   outcome: UdpCrOutcome;
   username?: string;
   reason?: string;
+  /** The datagram's source "address:port" (the ACS sends from its STUN port). */
+  from?: string;
 }
 
 export interface UdpConnectionRequestOptions {
@@ -53,11 +61,12 @@ export class UdpConnectionRequestListener {
   private readonly socket: dgram.Socket;
   private readonly now: () => number;
   private lastPruneMs = 0;
+  private stunHandler: ((datagram: Buffer, from: dgram.RemoteInfo) => void) | null = null;
 
   constructor(private readonly options: UdpConnectionRequestOptions = {}) {
     this.now = options.now ?? Date.now;
     this.socket = dgram.createSocket('udp4');
-    this.socket.on('message', (msg) => this.receive(msg));
+    this.socket.on('message', (msg, rinfo) => this.dispatch(msg, rinfo));
     // A UDP socket reports ICMP errors and the like here; a listener has nothing to do about them.
     this.socket.on('error', (err) => this.options.onEvent?.({ outcome: 'malformed', reason: err.message }));
   }
@@ -93,29 +102,45 @@ export class UdpConnectionRequestListener {
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 
-  private receive(datagram: Buffer): void {
+  /** Sends a datagram from the connection-request socket (the STUN client's Binding Requests). */
+  send(datagram: Buffer, port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.send(datagram, port, host, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Routes STUN datagrams arriving on the socket to `handler` (one handler: the fleet's STUN client). */
+  onStun(handler: ((datagram: Buffer, from: dgram.RemoteInfo) => void) | null): void {
+    this.stunHandler = handler;
+  }
+
+  private dispatch(datagram: Buffer, from: dgram.RemoteInfo): void {
+    if (this.stunHandler && datagram.length >= 20 && (datagram[0] & 0xc0) === 0) return this.stunHandler(datagram, from);
+    this.receive(datagram, `${from.address}:${from.port}`);
+  }
+
+  private receive(datagram: Buffer, from: string): void {
+    const report = (event: UdpCrEvent): void => this.report({ ...event, from });
     const nowMs = this.now();
     this.prune(nowMs);
     const parsed = parseUdpConnectionRequest(datagram);
-    if (!parsed.ok) return this.report({ outcome: 'malformed', reason: parsed.reason });
+    if (!parsed.ok) return report({ outcome: 'malformed', reason: parsed.reason });
     const m = parsed.message;
     const target = this.devices.get(m.un);
-    if (!target) return this.report({ outcome: 'unknown-user', username: m.un });
+    if (!target) return report({ outcome: 'unknown-user', username: m.un });
     const maxAgeSec = this.options.maxAgeSec ?? 60;
     const check = checkUdpConnectionRequest(m, target.password, {
       nowSec: Math.floor(nowMs / 1000),
       maxAgeSec,
       maxFutureSec: this.options.maxFutureSec ?? 5,
     });
-    if (check !== 'ok') return this.report({ outcome: check, username: m.un });
+    if (check !== 'ok') return report({ outcome: check, username: m.un });
     const key = `${m.un}\n${m.id}`;
-    if (this.seen.has(key)) return this.report({ outcome: 'replayed', username: m.un, reason: `id ${m.id}` });
+    if (this.seen.has(key)) return report({ outcome: 'replayed', username: m.un, reason: `id ${m.id}` });
     this.seen.set(key, (m.ts + maxAgeSec + 1) * 1000);
-    this.report({ outcome: 'accepted', username: m.un });
+    report({ outcome: 'accepted', username: m.un });
     try {
       target.onRequest();
     } catch (err) {
-      this.options.onEvent?.({ outcome: 'accepted', username: m.un, reason: `onRequest threw: ${(err as Error).message}` });
+      this.options.onEvent?.({ outcome: 'accepted', username: m.un, from, reason: `onRequest threw: ${(err as Error).message}` });
     }
   }
 

@@ -4,6 +4,7 @@
  * but never reboot, transfer files or schedule anything themselves.
  */
 import type { ChangeDUState, Download, ScheduleDownload, Upload } from '../../cwmp/soap/types';
+import type { DiagnosticKind } from '../diagnostics/catalog';
 
 export type Effect =
   /** Reboot after the session; the next Inform carries "1 BOOT" and "M Reboot" with this CommandKey. */
@@ -21,6 +22,10 @@ export type Effect =
   /** Apply the DU operations; DUStateChangeComplete later ("11 DU STATE CHANGE COMPLETE", "M ChangeDUState"). */
   | { readonly kind: 'changeDUState'; readonly request: ChangeDUState }
   /** These queued transfers were removed from the queue: drop their timers. */
-  | { readonly kind: 'cancelTransfer'; readonly CommandKey: string; readonly transferIds: readonly number[] };
+  | { readonly kind: 'cancelTransfer'; readonly CommandKey: string; readonly transferIds: readonly number[] }
+  /** Run the diagnostic at `path` after the session; "8 DIAGNOSTICS COMPLETE" when done, unless `run` is superseded. */
+  | { readonly kind: 'diagnostic'; readonly test: DiagnosticKind; readonly path: string; readonly run: number }
+  /** The diagnostic at `path` was canceled or its inputs changed: drop its timer. */
+  | { readonly kind: 'cancelDiagnostic'; readonly path: string };
 
 export type EffectKind = Effect['kind'];

@@ -54,6 +54,28 @@ export interface RpcOptions {
    * third-party CPE software). Default false.
    */
   readonly gpvOmitsMissing?: boolean;
+  /**
+   * Fault injection (campaigns, benchmarks): every SetParameterValues is
+   * refused, 9002 as a plain Internal error, 9007 as fault 9003 with a
+   * SetParameterValuesFault 9007 for each parameter. See fault-injection.ts.
+   */
+  readonly refuseSetParameterValues?: 9002 | 9007;
+  /** Fault injection: every Download is accepted, then its TransferComplete carries fault 9010 (nothing is fetched). */
+  readonly failDownloads?: boolean;
+  /**
+   * Firmware images (FileType "1 Firmware Upgrade Image") install and reboot
+   * but the SoftwareVersion stays as it was, as a device that falls back to
+   * its old bank does. Also per file: a name containing "noinstall".
+   */
+  readonly firmwareKeepsVersion?: boolean;
+  /** Wait after the session before a requested diagnostic runs, in ms (default 50). */
+  readonly diagnosticsDelayMs?: number;
+  /**
+   * The success DiagnosticsState of every diagnostic, instead of the model
+   * version's ("Complete"; TR-098 Download/Upload "Completed"): the TP-Link
+   * XX230v dump reports "Completed" for IPPing and TraceRoute.
+   */
+  readonly diagnosticsCompleteValue?: 'Complete' | 'Completed';
 }
 
 export interface RpcResult {

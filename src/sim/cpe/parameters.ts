@@ -16,6 +16,7 @@ import type {
 import type { DeviceModel, NodeRef } from '../model/device';
 import { checkValue } from '../model/values';
 import { fail, spvEntry, spvFail } from './cpe-faults';
+import { diagnosticFaults } from './diagnostics';
 import type { RpcContext, RpcOptions } from './options';
 
 /** A path naming a subtree: "" (everything) or an object path ending in ".". */
@@ -97,6 +98,7 @@ export function getParameterValues({ device, options }: RpcContext, req: GetPara
  * failure is fault 9003 with one SetParameterValuesFault per bad parameter
  * and changes nothing. A parameter named twice is fault 9003. On success the
  * values are stored and ManagementServer.ParameterKey takes the ParameterKey.
+ * Writes into diagnostics objects get the checks of ./diagnostics.ts too.
  */
 export function setParameterValues({ device, options }: RpcContext, req: SetParameterValues): SetParameterValuesResponse | Fault {
   if (req.ParameterKey.length > 32) return fail(options, 9003, 'ParameterKey longer than 32 characters');
@@ -129,6 +131,7 @@ export function setParameterValues({ device, options }: RpcContext, req: SetPara
     }
     writes.push([ref, check.value]);
   }
+  faults.push(...diagnosticFaults({ device, options }, writes.map(([ref, v]) => [device.pathOf(ref), v] as const)));
   if (faults.length > 0) return spvFail(faults);
   for (const [ref, v] of writes) device.setValue(ref, v);
   device.setParameterKey(req.ParameterKey);

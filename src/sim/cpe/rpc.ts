@@ -10,6 +10,8 @@ import type { CpeRequest, GetRPCMethodsResponse, ScheduleInform } from '../../cw
 import type { DeviceModel } from '../model/device';
 import { getParameterAttributes, setParameterAttributes } from './attributes';
 import { fail } from './cpe-faults';
+import { diagnosticEffects } from './diagnostics';
+import { injectedSpvFault } from './fault-injection';
 import { addObject, deleteObject } from './objects';
 import { CPE_METHODS, type RpcContext, type RpcOptions, type RpcResult } from './options';
 import { getParameterNames, getParameterValues, setParameterValues } from './parameters';
@@ -59,8 +61,12 @@ export function handleRequest(device: DeviceModel, request: CpeRequest, options:
       return only(getParameterNames(ctx, request));
     case 'GetParameterValues':
       return only(getParameterValues(ctx, request));
-    case 'SetParameterValues':
-      return only(setParameterValues(ctx, request));
+    case 'SetParameterValues': {
+      const injected = injectedSpvFault(options, request);
+      if (injected) return only(injected);
+      const response = setParameterValues(ctx, request);
+      return { response, effects: response.method === 'Fault' ? [] : diagnosticEffects(device, request.ParameterList) };
+    }
     case 'GetParameterAttributes':
       return only(getParameterAttributes(ctx, request));
     case 'SetParameterAttributes':

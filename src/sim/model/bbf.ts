@@ -64,7 +64,28 @@ function placeholders(kind: RootKind, modelVersion: string): ReadonlyMap<string,
     ['DeviceInfo.SpecVersion', '1.0'],
     ['ManagementServer.PeriodicInformEnable', 'true'],
     ['ManagementServer.PeriodicInformInterval', '300'],
+    // Diagnostics inputs as real CPEs ship them (the models' range minimums would time every ping out at 1 ms).
+    ...diagnosticsDefaults(kind),
   ]);
+}
+
+/** Default inputs of the diagnostics objects, relative to the root. */
+function diagnosticsDefaults(kind: RootKind): Array<[string, string]> {
+  const [ping, trace, nslookup] =
+    kind === 'tr181'
+      ? ['IP.Diagnostics.IPPing.', 'IP.Diagnostics.TraceRoute.', 'DNS.Diagnostics.NSLookupDiagnostics.']
+      : ['IPPingDiagnostics.', 'TraceRouteDiagnostics.', 'NSLookupDiagnostics.'];
+  return [
+    [ping + 'NumberOfRepetitions', '3'],
+    [ping + 'Timeout', '1000'],
+    [ping + 'DataBlockSize', '64'],
+    [trace + 'NumberOfTries', '3'],
+    [trace + 'Timeout', '5000'],
+    [trace + 'DataBlockSize', '38'],
+    [trace + 'MaxHopCount', '30'],
+    [nslookup + 'NumberOfRepetitions', '1'],
+    [nslookup + 'Timeout', '5000'],
+  ];
 }
 
 // ---------------------------------------------------------------- definitions

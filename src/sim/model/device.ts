@@ -68,6 +68,8 @@ export class DeviceModel {
   private pending: Set<string> | undefined;
   private activePending = false;
   private queue: TransferQueue | undefined;
+  /** Run number of each diagnostics object's current test (by object path). */
+  private diagnosticRuns: Map<string, number> | undefined;
 
   constructor(base: BaseModel, identity: DeviceIdentity) {
     this.base = base;
@@ -95,6 +97,23 @@ export class DeviceModel {
     this.pending = undefined;
     this.activePending = false;
     this.queue = undefined;
+    this.diagnosticRuns = undefined;
+  }
+
+  /**
+   * Starts a new run of the diagnostic at `objectPath` (a request, a cancel,
+   * a changed input, a reboot): the run in progress, if any, is no longer
+   * current and its results are dropped. Returns the new run's number.
+   */
+  nextDiagnosticRun(objectPath: string): number {
+    const n = (this.diagnosticRuns?.get(objectPath) ?? 0) + 1;
+    (this.diagnosticRuns ??= new Map()).set(objectPath, n);
+    return n;
+  }
+
+  /** The current run number of the diagnostic at `objectPath` (0 before any). */
+  diagnosticRun(objectPath: string): number {
+    return this.diagnosticRuns?.get(objectPath) ?? 0;
   }
 
   /** The device's transfer queue (created on first use). */
@@ -319,7 +338,8 @@ export class DeviceModel {
    */
   addInstance(table: NodeRef): number {
     const tablePath = this.pathOf(table);
-    const last = Math.max(this.counters?.get(tablePath) ?? 0, typeof table === 'number' ? this.base.maxInstance(table) : 0);
+    // A counter, once set, is at least the base's highest number (or 0 after clearTable).
+    const last = this.counters?.get(tablePath) ?? (typeof table === 'number' ? this.base.maxInstance(table) : 0);
     const n = last + 1;
     const instPath = `${tablePath}${n}.`;
     const inst: AddedNode = {
@@ -383,6 +403,17 @@ export class DeviceModel {
     if (this.attrs) for (const p of [...this.attrs.keys()]) if (under(p)) this.attrs.delete(p);
     if (this.pending) for (const p of [...this.pending]) if (under(p)) this.pending.delete(p);
     this.updateCount(tablePath);
+  }
+
+  /**
+   * Removes every instance of a table and numbers the next one 1 again: the
+   * result tables a CPE rewrites at each run (TraceRoute RouteHops, NSLookup
+   * Result), unlike tables the ACS adds to.
+   */
+  clearTable(table: NodeRef): void {
+    for (const inst of this.children(table)) this.deleteInstance(inst);
+    (this.counters ??= new Map()).set(this.pathOf(table), 0);
+    this.updateCount(this.pathOf(table));
   }
 
   /**

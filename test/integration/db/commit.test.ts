@@ -95,7 +95,7 @@ describeEachDriver('db commitSession', 'acs_test_db_commit', (ctx) => {
         { op: 'values', parameters: [pv('Device.IP.Enable', 'true', 'xsd:boolean')], time: T0 },
         { op: 'delete-subtree', path: 'Device.ManagementServer.', time: T0 },
       ],
-      doneRequestIds: [queued],
+      tasks: [{ id: queued, status: 'done', result: {} }],
       faults: [{ requestId: 7, request: { method: 'FactoryReset' }, code: 9001, message: 'Request denied', time: T0 }],
       history: [entry(T0, 'idem')],
     });

@@ -15,7 +15,7 @@ const fault = (i: number): FaultRecord => ({
 });
 
 describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (ctx) => {
-  it('enqueues, lists oldest first, and drops done requests of that device only', async () => {
+  it('enqueues, lists oldest first, and finishes answered tasks of that device only', async () => {
     const a = deviceKeyOf(newDeviceId());
     const b = deviceKeyOf(newDeviceId());
     const first = await ctx.store.enqueueRequest(a, { method: 'Reboot', CommandKey: 'k1' });
@@ -23,12 +23,13 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     const other = await ctx.store.enqueueRequest(b, { method: 'FactoryReset' });
     assert.ok(second > first);
     const queue = await ctx.store.pendingRequests(a);
-    assert.deepEqual(queue.map((q) => [q.id, q.deviceKey, q.request.method]), [
+    assert.deepEqual(queue.map((q) => [q.id, q.deviceKey, q.request?.method]), [
       [first, a, 'Reboot'], [second, a, 'GetParameterNames'],
     ]);
     assert.ok(Math.abs(queue[0].createdAt - Date.now()) < 60_000);
     // The session of device a reports both of its requests done, plus (wrongly) b's.
-    await ctx.store.commitSession({ ...session(), deviceKey: a, doneRequestIds: [first, other] });
+    const done = (id: number) => ({ id, status: 'done' as const, result: { id } });
+    await ctx.store.commitSession({ ...session(), deviceKey: a, tasks: [done(first), done(other)] });
     assert.deepEqual((await ctx.store.pendingRequests(a)).map((q) => q.id), [second]);
     assert.deepEqual((await ctx.store.pendingRequests(b)).map((q) => q.id), [other]);
   });

@@ -12,7 +12,7 @@ import { SqlDeviceStore } from '../../../src/db/store';
 import { deviceKeyOf } from '../../../src/model/device-key';
 import { DRIVERS, dropMysqlDatabase, mysqlUrl, newDeviceId, pv, session } from '../../helpers/db';
 
-const TABLES = ['devices', 'device_parameters', 'device_tags', 'pending_requests', 'device_faults', 'channel_faults'];
+const TABLES = ['devices', 'device_parameters', 'device_tags', 'tasks', 'device_faults', 'channel_faults'];
 
 for (const driver of DRIVERS) {
   describe(`db schema [${driver}]`, function () {
@@ -68,26 +68,21 @@ for (const driver of DRIVERS) {
       if (second !== first) await second.close();
     });
 
-    it('the migrations revert and re-apply, one at a time', async () => {
+    it('the migrations revert one at a time, down to an empty database, and re-apply to the same tables', async () => {
       const { dataSource } = await openDataSource(url);
       try {
         await dataSource.runMigrations();
-        const runner = dataSource.createQueryRunner();
-        await dataSource.undoLastMigration();
-        assert.equal(await runner.hasTable('device_events'), false);
-        assert.equal(await runner.hasTable('channel_faults'), true);
-        await dataSource.undoLastMigration(); // identity collation: no table comes or goes
-        assert.equal(await runner.hasTable('channel_faults'), true);
-        await dataSource.undoLastMigration();
-        assert.equal(await runner.hasTable('channel_faults'), false);
-        assert.equal(await runner.hasTable('devices'), true);
-        await dataSource.undoLastMigration();
-        assert.equal(await runner.hasTable('devices'), false);
+        const all = await tablesOf(dataSource);
+        for (const table of [...TABLES, 'device_events']) assert.ok(all.includes(table), table);
+        for (let left = MIGRATIONS.length; left > 0; left--) {
+          await dataSource.undoLastMigration();
+          assert.equal((await dataSource.query('SELECT name FROM migrations')).length, left - 1);
+          // The tasks migration undone: the queue it replaced is back.
+          if (MIGRATIONS[left - 1].name === 'Tasks1765200000000') assert.ok((await tablesOf(dataSource)).includes('pending_requests'));
+        }
+        assert.deepEqual(await tablesOf(dataSource), ['migrations']);
         await dataSource.runMigrations();
-        assert.equal(await runner.hasTable('device_parameters'), true);
-        assert.equal(await runner.hasTable('channel_faults'), true);
-        assert.equal(await runner.hasTable('device_events'), true);
-        await runner.release();
+        assert.deepEqual(await tablesOf(dataSource), all);
       } finally {
         await dataSource.destroy();
       }
@@ -108,7 +103,8 @@ for (const driver of DRIVERS) {
         await store.commitSession(session({ deviceId, params: [pv('Device.DeviceInfo.SoftwareVersion', '1.0')], faults }));
         await store.setTags(key, ['lab'], []);
         await store.setCpeCredentials(key, { username: 'u', password: 'p' });
-        await store.enqueueRequest(key, { method: 'FactoryReset' });
+        // The queue as it was before tasks: a request row of its own table.
+        await old.query('INSERT INTO pending_requests (device_key, request, created_at) VALUES (?, ?, ?)', [key, JSON.stringify({ method: 'FactoryReset' }), 5]);
         const runner = old.createQueryRunner();
         assert.equal(await runner.hasTable('channel_faults'), false);
         await runner.release();
@@ -126,7 +122,8 @@ for (const driver of DRIVERS) {
         assert.equal(d?.faults.length, 1);
         assert.deepEqual(d?.channelFaults, []);
         assert.deepEqual(await store.getCpeCredentials(key), { username: 'u', password: 'p' });
-        assert.deepEqual((await store.pendingRequests(key)).map((r) => r.request.method), ['FactoryReset']);
+        const open = await store.pendingRequests(key);
+        assert.deepEqual(open.map((r) => [r.request?.method, r.task.name, r.createdAt]), [['FactoryReset', 'factoryReset', 5]]);
         const fault = { channel: 'default', code: 'script.error', message: 'x', retries: 1, firstTime: 1, time: 1, nextRetry: 2 };
         await store.commitSession({ ...session({ deviceId, time: 1_700_000_060_000 }), channelFaults: { set: [fault], cleared: [] } });
         assert.deepEqual(await store.getChannelFaults(key), [fault]);
@@ -200,3 +197,11 @@ describe('db store URL', () => {
     await store.close();
   });
 });
+
+/** The database's tables, sorted (TypeORM's own bookkeeping included; SQLite's internal ones not). */
+async function tablesOf(ds: DataSource): Promise<string[]> {
+  const sql = ds.options.type === 'better-sqlite3'
+    ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    : 'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()';
+  return ((await ds.query(sql)) as { name: string }[]).map((r) => r.name).sort();
+}

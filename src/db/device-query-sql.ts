@@ -1,0 +1,213 @@
+/**
+ * The SQL half of a device query: a precondition (src/presets/expression.ts)
+ * turned into a WHERE condition over `devices d` that every device for which
+ * the precondition is TRUE satisfies. It is a pre-filter, not the answer:
+ * device-query.ts evaluates the precondition itself (the same evaluator the
+ * presets use) on each candidate, so the language's semantics are exact even
+ * where SQL cannot express them:
+ *
+ * - type coercion (an xsd:int "05" equals 5; "1"/"true" are booleans) and
+ *   version-aware ordering ("1.10" > "1.9") are never pushed to SQL: the SQL
+ *   side only asks that the parameter exist with a value;
+ * - `=` with a string literal and LIKE are pushed down, widened with
+ *   "OR the parameter is typed (numeric/boolean)" because coercion changes
+ *   what they compare; the collation may be case-insensitive (MySQL values,
+ *   SQLite LIKE): that only widens the candidates;
+ * - a `*` instance wildcard becomes a LIKE over paths (`%` also matches dots:
+ *   wider again); the evaluator applies the exact "one segment" rule.
+ *
+ * Three-valued logic: `may(e, true)` is necessary for e to be TRUE and
+ * `may(e, false)` for e to be FALSE, so NOT swaps them and a comparison with a
+ * missing parameter (UNKNOWN) is neither.
+ */
+import type { Expression, Operand } from '../presets/expression';
+import { evaluate } from '../presets/expression';
+
+/** A SQL condition with its positional parameters; true/false are the constant conditions. */
+export type Cond = { sql: string; params: unknown[] } | boolean;
+
+/** xsi:types the evaluator coerces (numbers, booleans): their stored text is not what they compare as. */
+export const COERCED_TYPES = ['xsd:int', 'xsd:unsignedInt', 'xsd:long', 'xsd:unsignedLong', 'xsd:double', 'xsd:float', 'xsd:decimal', 'xsd:boolean'];
+
+/** DeviceID.<field> → its devices column. */
+export const IDENTITY_COLUMNS: Record<string, string> = {
+  ID: 'd.device_key',
+  Manufacturer: 'd.manufacturer',
+  OUI: 'd.oui',
+  ProductClass: 'd.product_class',
+  SerialNumber: 'd.serial_number',
+};
+
+/** LIKE escape character: '!' is spelt the same in MySQL and SQLite string literals (a backslash is not). */
+const ESC = '!';
+
+export function and(a: Cond, b: Cond): Cond {
+  if (a === false || b === false) return false;
+  if (a === true) return b;
+  if (b === true) return a;
+  return { sql: `(${a.sql} AND ${b.sql})`, params: [...a.params, ...b.params] };
+}
+
+export function or(a: Cond, b: Cond): Cond {
+  if (a === true || b === true) return true;
+  if (a === false) return b;
+  if (b === false) return a;
+  return { sql: `(${a.sql} OR ${b.sql})`, params: [...a.params, ...b.params] };
+}
+
+function not(a: Cond): Cond {
+  return typeof a === 'boolean' ? !a : { sql: `NOT ${a.sql}`, params: a.params };
+}
+
+/** The SQL text of a condition ("1=1" / "1=0" for the constants). */
+export function sqlOf(c: Cond): { sql: string; params: unknown[] } {
+  if (c === true) return { sql: '1=1', params: [] };
+  if (c === false) return { sql: '1=0', params: [] };
+  return c;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => ESC + c);
+}
+
+/** A path pattern ("Device.WiFi.SSID.*.SSID") as a LIKE pattern over stored paths. */
+export function pathLike(path: string): string {
+  return path.split('.').map((s) => (s === '*' ? '%' : escapeLike(s))).join('.');
+}
+
+/** The precondition language's LIKE pattern (`\` escapes) rewritten with the '!' escape. */
+export function likePattern(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) out += escapeLike(pattern[++i]);
+    else out += c === ESC ? ESC + ESC : c;
+  }
+  return out;
+}
+
+/** Stored parameter rows a path names: exact, or by LIKE for a wildcard path. */
+export function pathMatch(path: string, alias = 'p'): { sql: string; params: unknown[] } {
+  return path.includes('*')
+    ? { sql: `${alias}.path LIKE ? ESCAPE '${ESC}'`, params: [pathLike(path)] }
+    : { sql: `${alias}.path = ?`, params: [path] };
+}
+
+type Root = 'param' | 'tag' | 'identity';
+
+function rootOf(path: string): Root {
+  if (path.startsWith('Tags.')) return 'tag';
+  if (path.startsWith('DeviceID.')) return 'identity';
+  return 'param';
+}
+
+/** A leaf row of the path exists with a non-NULL value satisfying `extra`. */
+function paramExists(path: string, extra?: { sql: string; params: unknown[] }, valueNull = false): Cond {
+  const m = pathMatch(path);
+  const value = valueNull ? 'p.value IS NULL' : 'p.value IS NOT NULL';
+  const more = extra ? ` AND ${extra.sql}` : '';
+  return {
+    sql: `EXISTS (SELECT 1 FROM device_parameters p WHERE p.device_id = d.id AND ${m.sql} AND p.kind = 'leaf' AND ${value}${more})`,
+    params: [...m.params, ...(extra?.params ?? [])],
+  };
+}
+
+function tagExists(path: string): Cond {
+  return { sql: 'EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.id AND t.tag = ?)', params: [path.slice('Tags.'.length)] };
+}
+
+/** The path has some non-NULL value (necessary for any comparison to be TRUE or FALSE). */
+function present(path: string): Cond {
+  switch (rootOf(path)) {
+    case 'tag':
+      return tagExists(path);
+    case 'identity':
+      return { sql: `${IDENTITY_COLUMNS[path.slice('DeviceID.'.length)]} IS NOT NULL`, params: [] };
+    default:
+      return paramExists(path);
+  }
+}
+
+/** Exactly when `path IS NULL` is TRUE: no value, or some stored leaf without one. */
+function isNull(path: string): Cond {
+  if (rootOf(path) !== 'param') return not(present(path));
+  return or(not(present(path)), paramExists(path, undefined, true));
+}
+
+const TYPED = `p.type IN (${COERCED_TYPES.map(() => '?').join(',')})`;
+
+/** `path = "text"` pushed down: the stored text is equal, or the type makes it compare otherwise. */
+function equalsText(path: string, text: string): Cond {
+  if (rootOf(path) === 'identity') return { sql: `${IDENTITY_COLUMNS[path.slice('DeviceID.'.length)]} = ?`, params: [text] };
+  if (rootOf(path) === 'tag') return present(path);
+  return paramExists(path, { sql: `(p.value = ? OR ${TYPED})`, params: [text, ...COERCED_TYPES] });
+}
+
+function likeText(path: string, pattern: string): Cond {
+  const like = likePattern(pattern);
+  if (rootOf(path) === 'identity') {
+    return { sql: `${IDENTITY_COLUMNS[path.slice('DeviceID.'.length)]} LIKE ? ESCAPE '${ESC}'`, params: [like] };
+  }
+  if (rootOf(path) === 'tag') return present(path);
+  return paramExists(path, { sql: `(p.value LIKE ? ESCAPE '${ESC}' OR ${TYPED})`, params: [like, ...COERCED_TYPES] });
+}
+
+function pathsIn(...operands: Operand[]): string[] {
+  return operands.flatMap((o) => (o.kind === 'path' ? [o.path] : []));
+}
+
+/** A predicate without paths has a constant truth value: the evaluator says which. */
+function constant(e: Expression, truth: boolean): boolean {
+  return evaluate(truth ? e : { kind: 'not', operand: e }, () => []);
+}
+
+function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
+  const paths = pathsIn(e.left, e.right);
+  if (paths.length === 0) return constant(e, truth);
+  if (truth && e.op === '=' && paths.length === 1) {
+    const lit = e.left.kind === 'literal' ? e.left.value : e.right.kind === 'literal' ? e.right.value : null;
+    if (typeof lit === 'string') return equalsText(paths[0], lit);
+  }
+  return paths.map(present).reduce(and, true);
+}
+
+function like(e: Extract<Expression, { kind: 'like' }>, truth: boolean): Cond {
+  if (e.operand.kind === 'literal') return constant(e, truth);
+  return truth && !e.negated ? likeText(e.operand.path, e.pattern) : present(e.operand.path);
+}
+
+function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {
+  if (e.operand.kind === 'literal') return constant(e, truth);
+  const path = e.operand.path;
+  // `IS NULL` TRUE: exactly isNull(); `IS NOT NULL` FALSE: no non-NULL value; the other two need one.
+  if (truth === e.negated) return present(path);
+  return e.negated ? not(present(path)) : isNull(path);
+}
+
+function truthy(e: Extract<Expression, { kind: 'truthy' }>, truth: boolean): Cond {
+  if (e.operand.kind === 'literal') return constant(e, truth);
+  const path = e.operand.path;
+  if (rootOf(path) === 'tag') return truth ? tagExists(path) : not(tagExists(path));
+  // FALSE covers "absent" (two-valued on purpose in the language): no pre-filter.
+  return truth ? present(path) : true;
+}
+
+/** A condition necessary for `e` to evaluate to `truth` (TRUE, or FALSE) on a device. */
+export function may(e: Expression, truth: boolean): Cond {
+  switch (e.kind) {
+    case 'and':
+      return truth ? and(may(e.left, true), may(e.right, true)) : or(may(e.left, false), may(e.right, false));
+    case 'or':
+      return truth ? or(may(e.left, true), may(e.right, true)) : and(may(e.left, false), may(e.right, false));
+    case 'not':
+      return may(e.operand, !truth);
+    case 'compare':
+      return compare(e, truth);
+    case 'like':
+      return like(e, truth);
+    case 'is-null':
+      return isNullPredicate(e, truth);
+    case 'truthy':
+      return truthy(e, truth);
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Device search: which devices match a query, in pages keyed by device row id
+ * (keyset: `d.id > last ORDER BY d.id LIMIT n`), so 100,000 devices stream
+ * without OFFSET. A query is a precondition in the presets' language
+ * (src/presets/expression.ts: identity, tags, cached parameters, `*` instance
+ * wildcards, three-valued logic) plus last-Inform bounds, which the language
+ * has no words for.
+ *
+ * How: device-query-sql.ts turns the precondition into a SQL pre-filter that
+ * keeps every device that may match; each page of candidates is then loaded
+ * (identity, the tags and parameters the precondition reads) and checked with
+ * the presets' own evaluator (src/presets/lookup.ts), so the result is exactly
+ * what a preset with that precondition would match. A page may thus hold fewer
+ * than `limit` devices while more follow: continue from `next` until it is null.
+ */
+import { compile, pathsOf, evaluate, type Expression } from '../presets/expression';
+import { lookupFrom, type DeviceFacts } from '../presets/lookup';
+import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
+import { placeholders, type Db, type Row } from './sql';
+import type { DeviceKey, EpochMs, SqlAccess } from './types';
+
+/** A device search as callers give it. */
+export interface DeviceQuery {
+  /** A precondition ("DeviceID.ProductClass = \"HG8245\" AND Tags.lab"); absent or "": every device. */
+  filter?: string;
+  /** Only devices whose last Inform is before this time (never-seen devices, last_inform NULL, are not). */
+  lastInformBefore?: EpochMs;
+  /** Only devices whose last Inform is at or after this time. */
+  lastInformAfter?: EpochMs;
+}
+
+/** A query checked and compiled once, run for many pages. */
+export interface CompiledDeviceQuery {
+  query: DeviceQuery;
+  expr: Expression | null;
+  /** The WHERE condition over `devices d` (without the keyset bound). */
+  where: { sql: string; params: unknown[] };
+  paramPaths: string[];
+  tagNames: string[];
+}
+
+export type CompileQueryResult =
+  | { ok: true; compiled: CompiledDeviceQuery }
+  /** `field` names the part of the query at fault; `column` is 1-based in filter. */
+  | { ok: false; field: 'filter' | 'lastInformBefore' | 'lastInformAfter'; message: string; column?: number };
+
+export interface DevicePage {
+  devices: DeviceKey[];
+  /** Pass as `after` for the next page; null when no device remains. */
+  next: number | null;
+}
+
+/** Checks and compiles a query. Never throws. */
+export function compileDeviceQuery(query: DeviceQuery): CompileQueryResult {
+  for (const field of ['lastInformBefore', 'lastInformAfter'] as const) {
+    const v = query[field];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0)) return { ok: false, field, message: `${field} must be a time in epoch ms` };
+  }
+  let expr: Expression | null = null;
+  if (query.filter !== undefined && query.filter.trim() !== '') {
+    const r = compile(query.filter);
+    if (!r.ok) return { ok: false, field: 'filter', message: `${r.message} (column ${r.column})`, column: r.column };
+    const virtual = pathsOf(r.expr).find((p) => p.startsWith('VirtualParameters.'));
+    if (virtual) {
+      return { ok: false, field: 'filter', message: `${virtual}: virtual parameters are computed in sessions, not stored: they cannot be searched` };
+    }
+    expr = r.expr;
+  }
+  return { ok: true, compiled: build(query, expr) };
+}
+
+function build(query: DeviceQuery, expr: Expression | null): CompiledDeviceQuery {
+  let cond: Cond = expr ? may(expr, true) : true;
+  const bounds: { sql: string; params: unknown[] }[] = [];
+  if (query.lastInformBefore !== undefined) bounds.push({ sql: 'd.last_inform < ?', params: [query.lastInformBefore] });
+  if (query.lastInformAfter !== undefined) bounds.push({ sql: 'd.last_inform >= ?', params: [query.lastInformAfter] });
+  for (const b of bounds) cond = cond === true ? b : cond === false ? false : { sql: `(${b.sql} AND ${cond.sql})`, params: [...b.params, ...cond.params] };
+  const paths = expr ? pathsOf(expr) : [];
+  return {
+    query,
+    expr,
+    where: sqlOf(cond),
+    paramPaths: paths.filter((p) => !p.startsWith('Tags.') && !p.startsWith('DeviceID.')),
+    tagNames: paths.filter((p) => p.startsWith('Tags.')).map((p) => p.slice('Tags.'.length)),
+  };
+}
+
+interface Candidate {
+  id: number;
+  key: DeviceKey;
+  facts: DeviceFacts;
+}
+
+function candidateOf(r: Row): Candidate {
+  return {
+    id: Number(r.id),
+    key: String(r.device_key),
+    facts: {
+      deviceId: {
+        ID: String(r.device_key),
+        Manufacturer: String(r.manufacturer),
+        OUI: String(r.oui),
+        ProductClass: String(r.product_class),
+        SerialNumber: String(r.serial_number),
+      },
+      parameters: [],
+      tags: [],
+    },
+  };
+}
+
+async function candidates(db: Db, q: CompiledDeviceQuery, after: number, limit: number): Promise<Candidate[]> {
+  const rows = await db.select(
+    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d
+     WHERE d.id > ? AND ${q.where.sql} ORDER BY d.id LIMIT ${limit}`,
+    [after, ...q.where.params],
+  );
+  return rows.map(candidateOf);
+}
+
+/** Loads the tags and parameters the precondition reads, for every candidate at once. */
+async function loadFacts(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Promise<void> {
+  const byId = new Map(list.map((c) => [c.id, c]));
+  const ids = [...byId.keys()];
+  if (q.tagNames.length > 0) {
+    const rows = await db.select(
+      `SELECT device_id, tag FROM device_tags WHERE device_id IN ${placeholders(ids.length)} AND tag IN ${placeholders(q.tagNames.length)}`,
+      [...ids, ...q.tagNames],
+    );
+    for (const r of rows) (byId.get(Number(r.device_id))?.facts.tags as string[]).push(String(r.tag));
+  }
+  if (q.paramPaths.length > 0) {
+    const match = q.paramPaths.map((p) => pathMatch(p));
+    const rows = await db.select(
+      `SELECT p.device_id, p.path, p.kind, p.value, p.type FROM device_parameters p
+       WHERE p.device_id IN ${placeholders(ids.length)} AND (${match.map((m) => m.sql).join(' OR ')})`,
+      [...ids, ...match.flatMap((m) => m.params)],
+    );
+    for (const r of rows) {
+      const params = byId.get(Number(r.device_id))?.facts.parameters as { path: string; kind: string; value: string | null; type: string | null }[];
+      params.push({ path: String(r.path), kind: String(r.kind), value: r.value === null ? null : String(r.value), type: r.type === null ? null : String(r.type) });
+    }
+  }
+}
+
+/** Largest page; candidates are loaded with one IN list of this many ids. */
+export const MAX_PAGE = 1000;
+
+/** One page of matching devices after device row id `after` (0: from the start). */
+export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, options: { after?: number; limit?: number } = {}): Promise<DevicePage> {
+  const limit = Math.max(1, Math.min(options.limit ?? 500, MAX_PAGE));
+  return sql.read(async (db) => {
+    const list = await candidates(db, q, options.after ?? 0, limit);
+    if (list.length === 0) return { devices: [], next: null };
+    if (q.expr) await loadFacts(db, q, list);
+    const expr = q.expr;
+    const devices = list.filter((c) => expr === null || evaluate(expr, lookupFrom(c.facts as DeviceFacts))).map((c) => c.key);
+    return { devices, next: list.length < limit ? null : list[list.length - 1].id };
+  });
+}
+
+/** Every matching device, page by page (each page one short read: no transaction held across pages). */
+export async function* streamDevices(sql: SqlAccess, q: CompiledDeviceQuery, pageSize = 500): AsyncGenerator<DeviceKey[]> {
+  let after: number | null = 0;
+  while (after !== null) {
+    const page: DevicePage = await queryDevicePage(sql, q, { after, limit: pageSize });
+    if (page.devices.length > 0) yield page.devices;
+    after = page.next;
+  }
+}
+
+/** Every matching device key (for tests and small fleets; campaigns stream). */
+export async function findDevices(sql: SqlAccess, query: DeviceQuery): Promise<DeviceKey[]> {
+  const r = compileDeviceQuery(query);
+  if (!r.ok) throw new Error(`${r.field}: ${r.message}`);
+  const out: DeviceKey[] = [];
+  for await (const page of streamDevices(sql, r.compiled)) out.push(...page);
+  return out;
+}

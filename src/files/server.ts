@@ -1,0 +1,98 @@
+/**
+ * The file server for CPEs (FS_PORT, 7567 as in GenieACS):
+ * - GET/HEAD /<name>: a stored file (Download RPC URLs), with single ranges;
+ * - PUT/POST /uploads/<token>: a CPE's Upload (TR-069 A.4.1.5) to a URL made
+ *   by FileService.uploadTarget. The token is the credential: whatever
+ *   Basic/Digest credentials the CPE sends are not checked, and it is never
+ *   challenged (CPEs differ too much in how they answer a 401 on upload).
+ */
+import type { ServerOptions } from 'node:http';
+import Koa, { type Context } from 'koa';
+import { AcsError } from '../errors';
+import type { Logger } from '../log';
+import { sendFile } from './send';
+import type { FileService } from './service';
+import { claimUpload, releaseUpload } from './uploads';
+
+export interface FileServerDeps {
+  files: FileService;
+  log: Logger;
+}
+
+/**
+ * HTTP server options for the file server: headers must come quickly, but a
+ * 256 MiB firmware to or from a slow line takes long, far past Node's default
+ * 300 s request timeout.
+ */
+export const FILE_SERVER_HTTP_OPTIONS: ServerOptions = {
+  headersTimeout: 20_000,
+  requestTimeout: 2 * 60 * 60 * 1000,
+  connectionsCheckingInterval: 30_000,
+};
+
+export function createFileServerApp(deps: FileServerDeps): Koa {
+  const app = new Koa();
+  app.use(errors(deps.log));
+  app.use(async (ctx) => {
+    const upload = /^\/uploads\/([^/]*)$/.exec(ctx.path);
+    if (upload && (ctx.method === 'PUT' || ctx.method === 'POST')) return receiveUpload(ctx, deps, upload[1]);
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      ctx.set('Allow', upload ? 'PUT, POST' : 'GET, HEAD');
+      throw Object.assign(new Error(`method ${ctx.method} not allowed`), { status: 405, expose: true });
+    }
+    const name = nameOfPath(ctx.path);
+    if (name === null || !(await sendFile(ctx, deps.files.store, name))) throw new AcsError('ACS_ERR_NOT_FOUND', 'no such file');
+  });
+  return app;
+}
+
+/** "/<percent-encoded name>" → the name; null for deeper paths (no file has "/" in its name). */
+function nameOfPath(path: string): string | null {
+  const segment = path.slice(1);
+  if (segment === '' || segment.includes('/')) return null;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
+async function receiveUpload(ctx: Context, deps: FileServerDeps, token: string): Promise<void> {
+  const outcome = await claimUpload(deps.files.sql, token);
+  if (!outcome.ok) {
+    ctx.status = outcome.status;
+    ctx.body = `${outcome.reason}\n`;
+    return;
+  }
+  const { claim } = outcome;
+  const { maxBytes } = deps.files.options;
+  try {
+    if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
+    const file = await deps.files.store.putFile(claim.name, ctx.req, claim.meta, maxBytes);
+    deps.log.info({ name: file.name, size: file.size, deviceKey: claim.meta.deviceKey }, 'cpe upload stored');
+    ctx.status = 200;
+    ctx.body = 'stored\n';
+  } catch (err) {
+    await releaseUpload(deps.files.sql, claim).catch(() => undefined);
+    // The rest of the body is not wanted: close rather than read it.
+    ctx.set('Connection', 'close');
+    throw err;
+  }
+}
+
+/** Client errors as one line of text (a CPE logs it at best); server errors logged and hidden. */
+function errors(log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as { status?: number; expose?: boolean; message: string };
+      // A body cut mid-way: Koa reports it as an app 'error' event (logged by whoever serves the app).
+      if (ctx.headerSent || !ctx.writable) return;
+      const status = typeof e.status === 'number' ? e.status : 500;
+      if (status >= 500) log.error({ err, path: ctx.path, method: ctx.method }, 'file server request failed');
+      ctx.status = status;
+      ctx.body = `${status < 500 && e.expose !== false ? e.message : 'internal error'}\n`;
+    }
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The retention sweep of tasks, once a minute per cluster (a BullMQ job
+ * scheduler: whichever worker takes the job runs it): open tasks past their
+ * expiry become expired, finished tasks older than TASK_RETENTION_MS go.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { sweepTasks } from '../db/tasks';
+import type { DeviceStore } from '../db/types';
+import type { Logger } from '../log';
+
+export const TASK_SWEEP_QUEUE = 'task-sweep';
+const EVERY_MS = 60_000;
+
+export interface TaskSweepOptions {
+  prefix: string;
+  connect: () => Redis;
+  store: DeviceStore;
+  retentionMs: number;
+  log: Logger;
+}
+
+export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Promise<void> }> {
+  const queue = new Queue(TASK_SWEEP_QUEUE, { connection: o.connect(), prefix: o.prefix });
+  const worker = new Worker(
+    TASK_SWEEP_QUEUE,
+    async () => {
+      const swept = await o.store.sql.transaction((db) => sweepTasks(db, Date.now(), o.retentionMs));
+      if (swept.expired + swept.deleted > 0) o.log.info(swept, 'tasks swept');
+    },
+    { connection: o.connect(), prefix: o.prefix, removeOnComplete: { count: 0 }, removeOnFail: { count: 100 } },
+  );
+  worker.on('error', (err) => o.log.error({ err }, 'task sweep worker error'));
+  await queue.upsertJobScheduler('sweep', { every: EVERY_MS }, { name: 'sweep' });
+  return {
+    close: async () => {
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

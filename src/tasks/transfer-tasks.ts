@@ -1,0 +1,180 @@
+/**
+ * File transfers and software modules (TR-069 A.3.2.8-9, A.4.1.5-10):
+ * download, upload, scheduleDownload, cancelTransfer, changeDUState. Every
+ * string is checked against its schema length; the CommandKey is the
+ * operator's or a random one, kept in the args so a retried task sends the
+ * same key the CPE's TransferComplete will quote.
+ */
+import type { TimeWindowStruct } from '../cwmp/soap/types';
+import {
+  array, bad, commandKey, int, MAX_KEY, MAX_NAME, object, onlyFields, optionalText, optionalUnsignedInt, optionalUrl, show, text,
+  unsignedInt, url, type Body,
+} from './fields';
+import { downloadFileType, uploadFileType, windowMode } from './file-types';
+import { kind, type TaskKind, type TaskLookup } from './kind';
+
+/** What Download and ScheduleDownload share. */
+interface FileArgs {
+  fileType: string;
+  url: string;
+  /** The file store's name, when the URL came from it. */
+  fileName?: string;
+  fileSize: number;
+  targetFileName: string;
+  username: string;
+  password: string;
+  commandKey: string;
+}
+
+const FILE_FIELDS = ['fileType', 'url', 'fileName', 'file', 'fileSize', 'targetFileName', 'username', 'password', 'commandKey'];
+
+function fileArgs(b: Body, lookup: TaskLookup): FileArgs {
+  return {
+    fileType: downloadFileType(b.fileType),
+    ...source(b, lookup),
+    fileSize: optionalUnsignedInt(b.fileSize, 'fileSize'),
+    targetFileName: optionalText(b.targetFileName, 'targetFileName', MAX_NAME),
+    username: optionalText(b.username, 'username', MAX_NAME),
+    password: optionalText(b.password, 'password', MAX_NAME),
+    commandKey: commandKey(b.commandKey),
+  };
+}
+
+/**
+ * url, or fileName ("file" in GenieACS's older examples) resolved by the file
+ * store. A stored task carries both; its url is then taken as resolved.
+ */
+function source(b: Body, lookup: TaskLookup): { url: string; fileName?: string } {
+  if (b.fileName !== undefined && b.file !== undefined) bad('give fileName or file, not both');
+  const nameField = b.fileName !== undefined ? 'fileName' : 'file';
+  if (b[nameField] === undefined) return { url: url(b.url, 'url') };
+  const fileName = text(b[nameField], nameField, MAX_NAME);
+  if (fileName === '') bad(`${nameField} must not be empty`);
+  if (!lookup.fileUrl) {
+    if (b.url !== undefined) return { url: url(b.url, 'url'), fileName };
+    bad(`${nameField}: this ACS has no file store to resolve ${show(fileName)}; give url instead`);
+  }
+  const resolved = lookup.fileUrl(fileName);
+  if (resolved === undefined) bad(`${nameField}: no file named ${show(fileName)} in the file store`);
+  if (b.url !== undefined && b.url !== resolved) bad(`url ${show(b.url)} does not match the file store's URL for ${show(fileName)}; give one of them`);
+  return { url: url(resolved, `${nameField} (resolved URL)`), fileName };
+}
+
+type DownloadArgs = FileArgs & { delaySeconds: number; successUrl: string; failureUrl: string };
+
+export const download = kind<DownloadArgs>({
+  fields: [...FILE_FIELDS, 'delaySeconds', 'successUrl', 'failureUrl'],
+  normalize: (b, lookup) => ({
+    ...fileArgs(b, lookup),
+    delaySeconds: optionalUnsignedInt(b.delaySeconds, 'delaySeconds'),
+    successUrl: optionalUrl(b.successUrl, 'successUrl'),
+    failureUrl: optionalUrl(b.failureUrl, 'failureUrl'),
+  }),
+  request: (a) => ({
+    method: 'Download',
+    CommandKey: a.commandKey,
+    FileType: a.fileType,
+    URL: a.url,
+    Username: a.username,
+    Password: a.password,
+    FileSize: a.fileSize,
+    TargetFileName: a.targetFileName,
+    DelaySeconds: a.delaySeconds,
+    SuccessURL: a.successUrl,
+    FailureURL: a.failureUrl,
+  }),
+});
+
+interface UploadArgs {
+  fileType: string;
+  url: string;
+  username: string;
+  password: string;
+  delaySeconds: number;
+  commandKey: string;
+}
+
+export const upload = kind<UploadArgs>({
+  fields: ['fileType', 'url', 'username', 'password', 'delaySeconds', 'commandKey'],
+  normalize: (b) => ({
+    fileType: uploadFileType(b.fileType),
+    url: url(b.url, 'url'),
+    username: optionalText(b.username, 'username', MAX_NAME),
+    password: optionalText(b.password, 'password', MAX_NAME),
+    delaySeconds: optionalUnsignedInt(b.delaySeconds, 'delaySeconds'),
+    commandKey: commandKey(b.commandKey),
+  }),
+  request: (a) => ({
+    method: 'Upload',
+    CommandKey: a.commandKey,
+    FileType: a.fileType,
+    URL: a.url,
+    Username: a.username,
+    Password: a.password,
+    DelaySeconds: a.delaySeconds,
+  }),
+});
+
+/** A time window as stored (TimeWindowStruct, camelCase). */
+interface TimeWindow {
+  windowStart: number;
+  windowEnd: number;
+  windowMode: string;
+  userMessage: string;
+  maxRetries: number;
+}
+
+export const scheduleDownload = kind<FileArgs & { timeWindows: TimeWindow[] }>({
+  fields: [...FILE_FIELDS, 'timeWindows'],
+  normalize: (b, lookup) => ({ ...fileArgs(b, lookup), timeWindows: timeWindows(b.timeWindows) }),
+  request: (a) => ({
+    method: 'ScheduleDownload',
+    CommandKey: a.commandKey,
+    FileType: a.fileType,
+    URL: a.url,
+    Username: a.username,
+    Password: a.password,
+    FileSize: a.fileSize,
+    TargetFileName: a.targetFileName,
+    TimeWindowList: a.timeWindows.map(windowStruct),
+  }),
+});
+
+/** One or two windows, seconds from the request; each ends no earlier than it starts, the second starts after the first ends (A.4.1.8). */
+function timeWindows(value: unknown): TimeWindow[] {
+  const windows = array(value, 'timeWindows', 1, 2).map((w, i) => timeWindow(w, `timeWindows[${i}]`));
+  if (windows.length === 2 && windows[1].windowStart < windows[0].windowEnd) {
+    bad('timeWindows[1].windowStart must not be before timeWindows[0].windowEnd (windows must not overlap)');
+  }
+  return windows;
+}
+
+function timeWindow(value: unknown, field: string): TimeWindow {
+  const w = object(value, field);
+  onlyFields(w, ['windowStart', 'windowEnd', 'windowMode', 'userMessage', 'maxRetries'], field);
+  const window: TimeWindow = {
+    windowStart: unsignedInt(w.windowStart, `${field}.windowStart`),
+    windowEnd: unsignedInt(w.windowEnd, `${field}.windowEnd`),
+    windowMode: windowMode(w.windowMode, `${field}.windowMode`),
+    userMessage: optionalText(w.userMessage, `${field}.userMessage`, MAX_NAME),
+    // -1: the CPE chooses how many times to retry.
+    maxRetries: w.maxRetries === undefined ? -1 : int(w.maxRetries, `${field}.maxRetries`, -1),
+  };
+  if (window.windowEnd < window.windowStart) bad(`${field}.windowEnd must not be before windowStart`);
+  return window;
+}
+
+function windowStruct(w: TimeWindow): TimeWindowStruct {
+  return { WindowStart: w.windowStart, WindowEnd: w.windowEnd, WindowMode: w.windowMode, UserMessage: w.userMessage, MaxRetries: w.maxRetries };
+}
+
+export const cancelTransfer = kind<{ commandKey: string }>({
+  fields: ['commandKey'],
+  normalize: (b) => {
+    if (b.commandKey === undefined) bad('commandKey is required: the CommandKey of the Download/Upload to cancel');
+    return { commandKey: text(b.commandKey, 'commandKey', MAX_KEY) };
+  },
+  request: (a) => ({ method: 'CancelTransfer', CommandKey: a.commandKey }),
+});
+
+export const TRANSFER_TASKS: Record<string, TaskKind> = { download, upload, scheduleDownload, cancelTransfer };
