@@ -48,6 +48,8 @@ interface TaskView {
 
 export interface FanOutTaskReport {
   devices: number;
+  /** POSTs in flight at once. */
+  concurrency: number;
   /** From t0 to the last POST's answer. */
   postSeconds: number;
   /** From t0 to the last task's `done` (its updatedAt); null when some task had not finished by the deadline. */
@@ -95,7 +97,7 @@ export async function fanOutTasks(nbi: NbiClient, devices: readonly SimDevice[],
   const postSeconds = (Date.now() - t0) / 1000;
   const finished = await waitFinished(nbi, t0 + o.deadlineMs, o.pollMs);
   const tasks = await readTasks(nbi, posted);
-  return report({ t0, posted, tasks, timeline, postSeconds, finished, applied: devices.filter((d) => d.model.getValue(FAN_OUT_PATH) === value).length });
+  return report({ concurrency: o.concurrency, t0, posted, tasks, timeline, postSeconds, finished, applied: devices.filter((d) => d.model.getValue(FAN_OUT_PATH) === value).length });
 }
 
 async function postOne(nbi: NbiClient, device: SimDevice, body: unknown): Promise<Posted> {
@@ -138,6 +140,7 @@ async function readTasks(nbi: NbiClient, posted: readonly Posted[]): Promise<Map
 }
 
 interface Gathered {
+  concurrency: number;
   t0: number;
   posted: Posted[];
   tasks: Map<number, TaskView>;
@@ -155,6 +158,7 @@ function report(g: Gathered): FanOutTaskReport {
   const unfinished = rows.filter((r) => r.task && !['done', 'fault', 'expired', 'cancelled'].includes(r.task.status));
   return {
     devices: g.posted.length,
+    concurrency: g.concurrency,
     postSeconds: g.postSeconds,
     allDoneMs: g.finished && done.length === rows.length ? Math.max(...done.map(doneAt)) - g.t0 : null,
     statuses: tally(rows.map((r) => r.task?.status ?? 'not created')),

@@ -10,6 +10,7 @@ import { loadModel } from '../sim/load-model';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
 import { emptyDir, zeroTouchDirs } from './zero-touch';
 import { badScriptsRows } from './bad-scripts';
+import { fanOutRows } from './fan-out';
 import type { Row } from './types';
 
 /**
@@ -28,8 +29,9 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
   --duration S               length of the (a) storm; (r) lasts at most 20 s (default 60)
   --concurrency N            sessions in flight in (a), (b) and (c) (default 200)
   --zero-touch-devices N     devices of (c) (default 3000)
+  --fan-out-devices N        devices of each part of (d), task fan-out and campaign (default 10000)
   --model FILE               device model of the simulated CPEs
-  --only LETTERS             scenarios to run, e.g. "r" or "ab" (default: all of h, c, s, b, a, r)
+  --only LETTERS             scenarios to run, e.g. "r" or "ab" (default: all of h, c, s, d, b, a, r)
   --no-write                 print the table without appending it to BENCHMARKS.md`;
 
 const options = {
@@ -40,6 +42,7 @@ const options = {
   model: { type: 'string', default: DEFAULT_MODEL },
   'no-write': { type: 'boolean', default: false },
   'zero-touch-devices': { type: 'string', default: '3000' },
+  'fan-out-devices': { type: 'string', default: '10000' },
   only: { type: 'string', default: '' },
 } as const;
 
@@ -100,6 +103,7 @@ interface BenchOptions {
   concurrency: number;
   model: string;
   zeroTouchDevices: number;
+  fanOutDevices: number;
   /** Scenario letters to run ("c", "abr"); empty: all. */
   only: string;
 }
@@ -111,6 +115,7 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   if (want('h')) rows.push(await zeroTouchRow(v, model, 300, 1));
   if (want('c')) rows.push(await zeroTouchRow(v, model, v.zeroTouchDevices, v.concurrency));
   if (want('s')) rows.push(...(await badScriptsRows({ db: v.db, model }, { freshDatabase, startAcs, measure })));
+  if (want('d')) rows.push(...(await fanOutRows({ db: v.db, model, devices: v.fanOutDevices }, { freshDatabase, startAcs })));
   if (want('a') || want('b') || want('r')) rows.push(...(await fleetRows(v, model, want)));
   if (!want('a')) return rows;
   rows.push(await floorRow(v, model));
@@ -256,6 +261,7 @@ export async function runBench(argv: string[]): Promise<void> {
     concurrency: Number(values.concurrency),
     model: values.model,
     zeroTouchDevices: Number(values['zero-touch-devices']),
+    fanOutDevices: Number(values['fan-out-devices']),
     only: values.only,
   };
   const rows = await runScenarios(v);

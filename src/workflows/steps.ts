@@ -77,8 +77,14 @@ async function taskStep(step: Of<'task'>, run: StoredRun, view: DeviceView, deps
     return { kind: 'stay' };
   }
   if (task.status === 'done' || step.onFault === 'continue') return { kind: 'next', output: taskOutput(task) };
-  const fault = task.fault ? `fault ${task.fault.code}: ${task.fault.message}` : task.status;
+  const fault = task.fault ? `fault ${task.fault.code}: ${task.fault.message}${faultDetail(task)}` : task.status;
   return { kind: 'fail', reason: `step ${step.name}: task ${task.name} ${fault}` };
+}
+
+/** The parameters a SetParameterValues fault names, with their own codes. */
+function faultDetail(task: Task): string {
+  const detail = task.fault?.detail ?? [];
+  return detail.length === 0 ? '' : ` (${detail.map((d) => `${d.ParameterName}: ${d.FaultCode} ${d.FaultString}`.trim()).join('; ')})`;
 }
 
 function matches(n: DeviceNews, wait: WaitSpec, commandKey: string | null): boolean {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Fleet } from '../../src/sim/fleet';
 import type { WorkflowRun } from '../../src/workflows/types';
 import { fileServer, type FileServer } from '../helpers/file-server';
-import { sleep } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 import { fleetOf, keyOf, runUntil, session, startBench, taskDriver, TR098, TR181, type Bench } from './helpers';
 
 interface Output {
@@ -62,8 +62,10 @@ describe('workflows: shipped diagnostics end to end with the simulator (TR-181 a
         const { run } = await diagnose(model, 'nslookup', { hostName: 'example.org' }, 'done');
         const out = run.output.results as Output;
         assert.equal(out.state, 'Complete');
+        assert.equal(out.results.SuccessCount, '1', JSON.stringify(out.results));
         const status = Object.entries(out.results).find(([k]) => /^Result\.\d+\.Status$/.test(k));
-        assert.equal(status?.[1], 'Success', JSON.stringify(out.results));
+        // TR-181 lists each answer; the TR-098 vendor object of this model keeps the counts only.
+        if (root === 'Device.') assert.equal(status?.[1], 'Success', JSON.stringify(out.results));
       });
 
       it('DownloadDiagnostics (TR-143): measures a real transfer', async () => {
@@ -87,13 +89,12 @@ describe('workflows: shipped diagnostics end to end with the simulator (TR-181 a
     const fleet = await fleetOf(b, TR181, 1, 'WFDIAGSLOW-', { rpcOptions: { diagnosticsDelayMs: 3000 } });
     const device = fleet.devices[0];
     const started = await b.engine.runner.start({ device: keyOf(device), workflow: 'ipping', args: { host: 'example.net' } });
-    const waiting = await runUntil(b, started.id, ['waiting'], async () => {
-      const r = await b.engine.runner.get(started.id);
-      if (r?.step === 'request') await taskDriver(b, fleet, device, () => started.id)();
-    });
+    const drive = taskDriver(b, fleet, device, () => started.id);
     await runUntil(b, started.id, ['waiting'], async () => undefined);
-    for (let i = 0; i < 20 && (await b.engine.runner.get(started.id))?.step !== 'complete'; i++) await sleep(100);
-    assert.equal((await b.engine.runner.get(started.id))?.step, 'complete', JSON.stringify(waiting));
+    await until('the run waits at complete', async () => {
+      await drive();
+      return (await b.engine.runner.get(started.id))?.step === 'complete';
+    });
     await session(fleet, device, '2 PERIODIC');
     await sleep(500);
     const still = await b.engine.runner.get(started.id);

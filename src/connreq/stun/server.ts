@@ -81,6 +81,8 @@ interface Remote {
 
 type Candidate = { deviceKey: DeviceKey; password: string };
 const CACHE_MAX = 10_000;
+/** How long a username no device has is remembered (a flood of unknown names costs one query each per second at most). */
+const UNKNOWN_CACHE_MS = 1_000;
 
 export async function startStunServer(options: StunServerOptions): Promise<StunServer> {
   const host = options.host ?? '0.0.0.0';
@@ -187,7 +189,9 @@ class Server {
     if (hit && hit.until > now) return hit.candidates;
     const candidates = await devicesWithUsername(this.o.store.sql, username);
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(username, { until: now + (this.o.lookupCacheMs ?? 30_000), candidates });
+    // An unknown username is remembered only briefly: credentials stored a moment later must bind at the next keep-alive.
+    const ttl = candidates.length > 0 ? (this.o.lookupCacheMs ?? 30_000) : Math.min(this.o.lookupCacheMs ?? 30_000, UNKNOWN_CACHE_MS);
+    this.cache.set(username, { until: now + ttl, candidates });
     return candidates;
   }
 

@@ -1,0 +1,214 @@
+/**
+ * Benchmark scenario (d), issue 9: tasks fanned out with connection requests,
+ * and a campaign that stops itself.
+ *
+ * One ACS as production runs it: a CWMP front end, an engine worker (also
+ * ticks campaigns and runs workflows) and the REST API, each its own
+ * `acs start --role` process, on MariaDB (or SQLite) and the machine's Redis,
+ * default settings except CONNECTION_REQUEST_RATE (50/s by default: 10,000
+ * requests would take 200 s; the bench raises it to `crRate`).
+ *
+ * Two fleets of `devices` simulated CPEs serving HTTP (Digest) connection
+ * requests register first (not timed), and the REST API is told their
+ * connection-request credentials (a CPE never reads its password back):
+ *   part 1 (fan-out-tasks.ts): the healthy fleet gets one task each, at t0;
+ *   part 2 (campaign-stop.ts): the faulty fleet, where `faults` chooses the
+ *   devices that refuse SetParameterValues, gets a campaign.
+ */
+import type { AcsProcess } from '../infra/acs-process';
+import { deviceKeyOf } from '../model/device-key';
+import type { FaultInjection } from '../sim/cpe';
+import { Fleet } from '../sim/fleet';
+import type { loadModel } from '../sim/load-model';
+import { campaignStop, type CampaignStopOptions, type CampaignStopReport } from './campaign-stop';
+import { describe } from './distribution';
+import { fanOutTasks, type FanOutTaskOptions, type FanOutTaskReport } from './fan-out-tasks';
+import { eachLimited, NbiClient } from './nbi-client';
+import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
+import { SimTimeline } from './sim-timeline';
+import type { Row } from './types';
+
+/** The parts of run.ts the scenario uses. */
+export interface FanOutHarness {
+  freshDatabase(db: string): Promise<string>;
+  startAcs(databaseUrl: string, role: string, extra: NodeJS.ProcessEnv): Promise<AcsProcess & { databaseUrl: string }>;
+}
+
+export interface FanOutOptions {
+  db: string;
+  model: ReturnType<typeof loadModel>;
+  /** Devices of each part (default 10,000). */
+  devices?: number;
+  /** Sessions the simulator runs at once (default 500, the ACS's CWMP_MAX_CONCURRENT). */
+  simConcurrency?: number;
+  /** CONNECTION_REQUEST_RATE of the ACS (default 1000/s). */
+  crRate?: number;
+  tasks?: Partial<FanOutTaskOptions>;
+  campaign?: Partial<CampaignStopOptions>;
+  /** Devices of part 2 that refuse SetParameterValues (default: a seeded 30 %, fault 9002). */
+  faults?: FaultInjection;
+}
+
+export interface FanOutReport {
+  processes: string;
+  tasks: FanOutTaskReport;
+  campaign: CampaignStopReport;
+  /** CPU seconds per second of each process, per part. */
+  cpu: { tasks: Record<string, number>; campaign: Record<string, number> };
+  rssMiB: number;
+}
+
+const TASK_DEFAULTS: FanOutTaskOptions = { concurrency: 100, deadlineMs: 120_000, pollMs: 1000 };
+const CAMPAIGN_DEFAULTS: Omit<CampaignStopOptions, 'filter'> = {
+  ratePerMinute: 1000,
+  stages: [{ percent: 1 }, { percent: 10 }, {}],
+  failureThreshold: 0.2,
+  connectionRequest: true,
+  periodicS: 30,
+  deadlineMs: 180_000,
+  pollMs: 250,
+  settleMs: 5000,
+};
+const FAULTS: FaultInjection = { fraction: 0.3, seed: 9, spv: 9002 };
+const ROLES = ['cwmp', 'worker', 'nbi'] as const;
+
+interface Cluster {
+  procs: Record<(typeof ROLES)[number], AcsProcess>;
+  nbi: NbiClient;
+  stop(): Promise<void>;
+}
+
+async function startCluster(o: FanOutOptions, h: FanOutHarness): Promise<Cluster> {
+  const env = {
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: `bench-fan-${Date.now()}:`,
+    CONNECTION_REQUEST_RATE: String(o.crRate ?? 1000),
+    LOG_LEVEL: 'warn',
+  };
+  const databaseUrl = await h.freshDatabase(o.db);
+  const procs = {} as Cluster['procs'];
+  try {
+    // One after the other: each runs the migrations at start.
+    for (const role of ROLES) procs[role] = await h.startAcs(databaseUrl, role, env);
+  } catch (err) {
+    await Promise.all(Object.values(procs).map((p) => p.stop()));
+    throw err;
+  }
+  const nbi = new NbiClient(`http://127.0.0.1:${procs.nbi.nbiPort}`, 100);
+  return { procs, nbi, stop: async () => (nbi.close(), void (await Promise.all(Object.values(procs).map((p) => p.stop())))) };
+}
+
+/** First contact of every device (not measured), then its connection-request credentials through the REST API. */
+async function register(fleet: Fleet, nbi: NbiClient): Promise<void> {
+  await fleet.connectAll();
+  const failed = fleet.stats.failed + fleet.stats.refused;
+  if (failed > 0) throw new Error(`registration: ${failed} sessions failed: ${[...fleet.stats.errors.keys()].slice(0, 3).join('; ')}`);
+  await eachLimited(fleet.devices, 50, async (d) => {
+    const serial = d.deviceId().SerialNumber;
+    const key = encodeURIComponent(deviceKeyOf(d.deviceId()));
+    // The simulator's credentials are cr-<serial> / crpw-<serial> (src/sim/fleet.ts).
+    await nbi.ok(nbi.put(`/devices/${key}/connection-request-credentials`, { username: `cr-${serial}`, password: `crpw-${serial}` }), `credentials of ${key}`);
+  });
+}
+
+/** CPU seconds per second of the ACS processes, Redis, MariaDB and the simulator (this process) over `run`. */
+async function metered<T>(c: Cluster, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+  const pids = { cwmp: c.procs.cwmp.pid, worker: c.procs.worker.pid, nbi: c.procs.nbi.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+  const meter = cpuMeter(pids);
+  const sim = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await run();
+  const s = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(sim);
+  const cpu = Object.fromEntries(Object.entries(meter()).map(([k, v]) => [k, v / s]));
+  return { result, cpu: { ...cpu, sim: (used.user + used.system) / 1e6 / s } };
+}
+
+/** Runs both parts on one cluster; returns the full report. */
+export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<FanOutReport> {
+  const n = o.devices ?? 10_000;
+  const cluster = await startCluster(o, h);
+  const url = `http://127.0.0.1:${cluster.procs.cwmp.cwmpPort}/`;
+  const base = { acsUrl: url, devices: n, model: o.model, concurrency: o.simConcurrency ?? 500, connectionRequests: true };
+  const healthy = await Fleet.create({ ...base, serialBase: 'FAN' });
+  const faulty = await Fleet.create({ ...base, serialBase: 'CMP', faults: o.faults ?? FAULTS });
+  try {
+    await register(healthy, cluster.nbi);
+    await register(faulty, cluster.nbi);
+    const tasks = await metered(cluster, () => fanOutTasks(cluster.nbi, healthy.devices, new SimTimeline(healthy), { ...TASK_DEFAULTS, ...o.tasks }));
+    const campaignOptions = { ...CAMPAIGN_DEFAULTS, filter: 'DeviceID.SerialNumber LIKE "CMP%"', ...o.campaign };
+    const campaign = await metered(cluster, () => campaignStop(cluster.nbi, faulty, new SimTimeline(faulty), campaignOptions));
+    return {
+      processes: 'acs start --role cwmp, --role worker, --role nbi (3 processes)',
+      tasks: tasks.result,
+      campaign: campaign.result,
+      cpu: { tasks: tasks.cpu, campaign: campaign.cpu },
+      rssMiB: Math.max(...Object.values(cluster.procs).map((p) => peakRssMiB(p.pid))),
+    };
+  } finally {
+    await Promise.all([healthy.close(), faulty.close()]);
+    await cluster.stop();
+  }
+}
+
+/** The two BENCHMARKS.md rows of (d). */
+export async function fanOutRows(o: FanOutOptions, h: FanOutHarness): Promise<Row[]> {
+  const r = await runFanOut(o, h);
+  console.log(JSON.stringify(r, null, 2));
+  return [tasksRow(r), campaignRow(r)];
+}
+
+const cpuText = (cpu: Record<string, number>): string =>
+  Object.entries(cpu).map(([k, v]) => `${k} ${Number.isFinite(v) ? v.toFixed(2) : '-'}`).join(', ');
+
+function tasksRow(r: FanOutReport): Row {
+  const t = r.tasks;
+  const cpu = r.cpu.tasks;
+  const notDone = t.devices - (t.statuses.done ?? 0);
+  const notOk = t.devices - (t.crOutcomes.ok ?? 0);
+  const total = t.allDoneMs === null ? `NOT all done (${JSON.stringify(t.statuses)})` : `**all ${t.devices} done ${(t.allDoneMs / 1000).toFixed(1)} s after t0**`;
+  const p = t.phases;
+  return {
+    scenario: `(d) fan-out: setParameterValues task + ?connection_request to ${t.devices} registered devices, ${t.concurrency} POSTs in flight`,
+    target: 'all done <= 30 s',
+    sessionsPerS: t.allDoneMs === null ? NaN : (t.statuses.done ?? 0) / (t.allDoneMs / 1000),
+    p50: t.fromPost.p50,
+    p99: t.fromPost.p99,
+    max: t.fromPost.max,
+    errors: notDone + notOk,
+    rssMiB: r.rssMiB,
+    cpu: { acs: cpu.cwmp + cpu.nbi, worker: cpu.worker, redis: cpu.redis, mariadb: cpu.mariadb, sim: cpu.sim },
+    note: [
+      `${total}; POSTs all answered after ${t.postSeconds.toFixed(1)} s; ${t.applied}/${t.devices} values on the CPEs`,
+      `sessions/s = tasks done per s; latency columns: device's POST start → task done`,
+      `from t0: ${describe(t.fromT0)}`,
+      `POST round trip ${describe(p.post)}; POST → task stored ${describe(p.create)}; connection request (stored → CPE's 200) ${describe(p.cr)}; queue overhead (CPE's 200 → Inform) ${describe(p.queue)}; Inform → done ${describe(p.session)}`,
+      `connection requests ${JSON.stringify(t.crOutcomes)}; HTTP ${JSON.stringify(t.httpStatuses)}`,
+      `CPU s/s ${cpuText(cpu)}; ${r.processes}`,
+    ].join('; '),
+  };
+}
+
+function campaignRow(r: FanOutReport): Row {
+  const c = r.campaign;
+  const cpu = r.cpu.campaign;
+  const grew = c.afterSettle.started + c.afterSettle.done + c.afterSettle.failed - (c.atStop.started + c.atStop.done + c.atStop.failed);
+  const stopped = c.status === 'stopped' ? `**stopped itself ${((c.stopMs ?? NaN) / 1000).toFixed(1)} s after POST /campaigns, in stage ${c.stage}**: "${c.reason}"` : `**did not stop: ${c.status}** ${c.reason ?? ''}`;
+  return {
+    scenario: `(d) campaign: ${c.devices} devices (${c.faultyDevices} refuse SPV), ${c.options.ratePerMinute}/min, stages ${JSON.stringify(c.stageSizes)}, failureThreshold ${c.options.failureThreshold}`,
+    target: 'stops itself in stage 1',
+    sessionsPerS: NaN,
+    p50: NaN,
+    p99: NaN,
+    max: NaN,
+    errors: c.status === 'stopped' && c.stage === 1 ? 0 : 1,
+    rssMiB: r.rssMiB,
+    cpu: { acs: cpu.cwmp + cpu.nbi, worker: cpu.worker, redis: cpu.redis, mariadb: cpu.mariadb, sim: cpu.sim },
+    note: [
+      stopped,
+      `at stop ${JSON.stringify(c.atStop)}; ${c.options.settleMs / 1000} s later ${grew === 0 ? 'nothing more started or finished' : `${grew} more started/finished (runs in flight)`} ${JSON.stringify(c.afterSettle)}`,
+      `${c.connectionRequests} connection requests reached the CPEs; ${c.periodicSessions} periodic Informs (every device each ${c.options.periodicS} s)`,
+      `CPU s/s ${cpuText(cpu)}`,
+    ].join('; '),
+  };
+}
