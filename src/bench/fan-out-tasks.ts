@@ -72,11 +72,15 @@ export interface FanOutTaskReport {
 
 /**
  * Per device (ms): `post` the POST's round trip (check, store, connection
- * request); `create` POST start → task stored; `cr` task stored → the CPE's
- * 200 to the connection request (the requester's own time: admission, target
- * lookup, the Digest exchange); `queue` (the issue's "queue overhead") the
- * CPE's 200 → its Inform leaving, i.e. (Inform − task created) − `cr`;
- * `session` Inform → task done (the session's exchanges and its commit).
+ * request); `create` POST start → task created (its createdAt, taken before
+ * the insert); `cr` task created → the CPE accepted the connection request
+ * (the insert, the facts' invalidation, then the requester's own time:
+ * admission, target lookup, the Digest exchange up to the CPE's 200);
+ * `queue` (the issue's "queue overhead") the CPE's 200 → its Inform leaving,
+ * i.e. (Inform − task created) − `cr`; `session` Inform → task done (the
+ * session's exchanges and its commit). `cr` and `queue` are both taken at the
+ * CPE's side of the 200: the requester's own timestamp of it comes after its
+ * event loop got to the reply, which may be after the Inform already left.
  */
 export interface FanOutPhases {
   post: Distribution;
@@ -170,8 +174,8 @@ function report(g: Gathered): FanOutTaskReport {
     phases: {
       post: of((r) => r.p.postEnd - r.p.postStart),
       create: of((r) => (r.p.createdAt === undefined ? undefined : r.p.createdAt - r.p.postStart)),
-      cr: of((r) => (r.p.cr && r.p.createdAt !== undefined ? r.p.cr.time - r.p.createdAt : undefined)),
-      queue: of((r) => (r.p.cr && r.cpe.informAt !== undefined ? r.cpe.informAt - r.p.cr.time : undefined)),
+      cr: of((r) => (r.cpe.crAt !== undefined && r.p.createdAt !== undefined ? r.cpe.crAt - r.p.createdAt : undefined)),
+      queue: of((r) => (r.cpe.crAt !== undefined && r.cpe.informAt !== undefined ? r.cpe.informAt - r.cpe.crAt : undefined)),
       session: of((r) => (r.task?.status === 'done' && r.cpe.informAt !== undefined ? doneAt(r) - r.cpe.informAt : undefined)),
     },
     problems: [

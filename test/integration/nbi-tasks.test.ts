@@ -26,8 +26,13 @@ interface TaskView {
 describe('northbound API: tasks', function () {
   let t: TestAcs;
   before(async () => {
-    const provisions = dirWith({ 'set-tag.js': "declare('Tags.' + args[0], null, { value: true }); log('tagged ' + args[0]);" });
-    t = await startTestAcs('nbi_tasks', { provisionsDir: provisions });
+    const provisions = dirWith({
+      'set-tag.js': "declare('Tags.' + args[0], null, { value: true }); log('tagged ' + args[0]);",
+      'read-uptime.js': "declare('Device.DeviceInfo.UpTime', { value: Date.now() });",
+    });
+    // Only for devices tagged "ordered": the other tests' sessions stay free of preset RPCs.
+    const presets = dirWith({ 'ordered.yaml': 'precondition: Tags.ordered\nprovisions:\n  - read-uptime\n' });
+    t = await startTestAcs('nbi_tasks', { provisionsDir: provisions, presetsDir: presets });
   });
   after(async () => t?.stop());
 
@@ -134,6 +139,19 @@ describe('northbound API: tasks', function () {
     assert.deepEqual((await task(a.id)).result, { MethodList: ['GetRPCMethods', 'Reboot'] });
     assert.deepEqual((await task(c.id)).result, { ParameterList: [{ Name: 'Device.DeviceInfo.UpTime', Value: '42', type: 'xsd:unsignedInt' }] });
     assert.equal((await task(b.id)).status, 'cancelled');
+  });
+
+  it('sends the tasks first, then what presets plan', async () => {
+    const key = await register('TASK-9');
+    await t.acs.store.setTags(key, ['ordered'], []);
+    const created = await json(post(key, { name: 'getRPCMethods' }));
+    const seen = await session('TASK-9', (m) =>
+      m.method === 'GetRPCMethods'
+        ? { method: 'GetRPCMethodsResponse', MethodList: [] }
+        : { method: 'GetParameterValuesResponse', ParameterList: [{ Name: 'Device.DeviceInfo.UpTime', Value: '5', type: 'xsd:unsignedInt' }] },
+    );
+    assert.deepEqual(seen.map((m) => m.method), ['GetRPCMethods', 'GetParameterValues']);
+    assert.equal((await task(created.id)).status, 'done');
   });
 
   it('never sends an expired task, and does not send a task before it is due', async () => {

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { bullPrefix } from '../../src/engine/queue';
+import { SESSION_COMMITTED_QUEUE, type SessionCommitted } from '../../src/tasks/committed';
 import { createLogger } from '../../src/log';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
@@ -57,9 +60,16 @@ describe('workflows: a run survives kill -9 of every worker process (cluster of 
     await Promise.all([cluster.kill(w1), cluster.kill(w2)]);
     assert.equal(alive(w1.acs.child.pid as number) || alive(w2.acs.child.pid as number), false);
     // The diagnostic ends and the device informs "8 DIAGNOSTICS COMPLETE" while no worker runs: the notice waits in Redis.
-    await until('the device reported the diagnostic', async () => !device.inSession && device.events.length === 0 && (await cluster.store.getParameters(keyOf(device), 'Device.IP.Diagnostics.IPPing.DiagnosticsState'))[0]?.value !== 'Requested', 15_000).catch(() => undefined);
-    await sleep(4000);
+    const notices = new Queue(SESSION_COMMITTED_QUEUE, { connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: bullPrefix(cluster.redisPrefix) });
+    try {
+      await until('the "8 DIAGNOSTICS COMPLETE" session\'s notice waits in Redis', async () => (await notices.getWaitingCount()) >= 1, 15_000);
+      const [job] = await notices.getWaiting();
+      assert.deepEqual((job.data as SessionCommitted).events.map((e) => e.code), ['8 DIAGNOSTICS COMPLETE']);
+    } finally {
+      await notices.close();
+    }
     await fleet.idle();
+    await sleep(500);
     assert.equal((await runner.runner.get(run.id))?.step, 'complete', 'nothing moved without workers');
     await cluster.restart(w1);
     await cluster.restart(w2);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import type { FaultRecord } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
+import { finishTasks, getTask, insertTask, sweepTasks } from '../../../src/db/tasks';
 import { describeEachDriver, newDeviceId, session } from '../../helpers/db';
 
 const T0 = 1_700_000_000_000;
+const DAY = 24 * 3600_000;
 
 const fault = (i: number): FaultRecord => ({
   requestId: i,
@@ -32,6 +34,27 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     await ctx.store.commitSession({ ...session(), deviceKey: a, tasks: [done(first), done(other)] });
     assert.deepEqual((await ctx.store.pendingRequests(a)).map((q) => q.id), [second]);
     assert.deepEqual((await ctx.store.pendingRequests(b)).map((q) => q.id), [other]);
+  });
+
+  it('the sweep expires open tasks past their expiry and deletes finished ones past the retention, and nothing else', async () => {
+    const key = deviceKeyOf(newDeviceId());
+    const spec = { name: 'reboot' as const, args: {}, request: { method: 'Reboot' as const, CommandKey: 'k' } };
+    const now = T0 + 10 * DAY;
+    const add = (timing: { expiry?: number }, at: number) => ctx.store.sql.transaction((db) => insertTask(db, key, spec, timing, at));
+    const overdue = await add({ expiry: now - 1 }, now - DAY);
+    const open = await add({ expiry: now + DAY }, now - 8 * DAY);
+    const oldDone = await add({}, now - 8 * DAY);
+    const recentDone = await add({}, now - DAY);
+    await ctx.store.sql.transaction((db) => finishTasks(db, key, 's', [{ id: oldDone, status: 'done' }], now - 8 * DAY));
+    await ctx.store.sql.transaction((db) => finishTasks(db, key, 's', [{ id: recentDone, status: 'done' }], now - DAY));
+    // (The sweep is fleet-wide: other tests' old tasks go too, so only this device's tasks are checked by id.)
+    const swept = await ctx.store.sql.transaction((db) => sweepTasks(db, now, 7 * DAY));
+    assert.ok(swept.expired >= 1 && swept.deleted >= 1, JSON.stringify(swept));
+    const status = async (id: number) => (await ctx.store.sql.read((db) => getTask(db, id)))?.status ?? 'gone';
+    assert.deepEqual([await status(overdue), await status(open), await status(oldDone), await status(recentDone)], ['expired', 'queued', 'gone', 'done']);
+    // A week after they finished or expired, the next sweep deletes them too; the open one has expired meanwhile.
+    await ctx.store.sql.transaction((db) => sweepTasks(db, now + 8 * DAY, 7 * DAY));
+    assert.deepEqual([await status(overdue), await status(open), await status(recentDone)], ['gone', 'expired', 'gone']);
   });
 
   it('keeps the newest 100 faults per device', async () => {
