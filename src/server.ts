@@ -31,7 +31,7 @@ import { connectionRequestRoutes } from './nbi/routes/connection-requests';
 import { scriptExists } from './engine/script-library';
 import { startCampaignWorker } from './campaigns/worker';
 import { CampaignService, campaignRoutes } from './campaigns';
-import { startWorkflowEngine } from './workflows/engine';
+import { createWorkflowRunner, startWorkflowEngine, workflowRoutes } from './workflows';
 
 export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
 
@@ -176,18 +176,15 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
     const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix), connect: bullConnection, store, retentionMs: config.taskRetentionMs, log });
     opened.push(() => sweep.close());
   }
-  // Campaigns (issue 9 §4): ticked by worker processes; all their state is in the database.
+  // Durable workflows and the campaigns that run them: advanced by BullMQ jobs in worker processes; all their state is in the database.
   if (role === 'worker' || role === 'all') {
-    const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, log });
-    opened.push(() => campaigns.close());
-  }
-  // Durable workflows (issue 9 §3): advance jobs and the session-committed consumer; all run state is in the database.
-  if (role === 'worker' || role === 'all') {
-    const workflowTasks = taskService();
-    // WORKFLOWS_DIR: read through the config once the schema has it.
-    const workflowsDir = (config as Readonly<Partial<Record<'workflowsDir', string>>>).workflowsDir ?? './workflows';
-    const workflows = await startWorkflowEngine({ workflowsDir, redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, tasks: workflowTasks, log });
+    const workflows = await startWorkflowEngine({
+      workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, tasks: taskService(), log, files,
+      connectionRequest: connector ? (device) => connector.request(device) : undefined,
+    });
     opened.push(() => workflows.close());
+    const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, log, runner: workflows.runner });
+    opened.push(() => campaigns.close());
   }
   if (role === 'cwmp' || role === 'all') {
     const secret = await sharedSecret({ redis, prefix: config.redisPrefix });
@@ -218,8 +215,13 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
   if (role === 'nbi' || role === 'all') {
     const waiter = new TaskWaiter(redisHandle.duplicate(), config.redisPrefix);
     opened.push(async () => void (await waiter.close()));
-    const campaigns = new CampaignService({ sql: store.sql, lookup: { hasProvision: (name) => scriptExists(config.provisionsDir, name) } });
-    const routers = [taskRoutes(taskService(waiter)), connectionRequestRoutes(store, connector as ConnectionRequester), fileRoutes(files), campaignRoutes(campaigns)];
+    const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: bullConnection, redis, store, log });
+    opened.push(() => workflows.close());
+    const campaigns = new CampaignService({ sql: store.sql, runner: workflows.runner, lookup: { hasProvision: (name) => scriptExists(config.provisionsDir, name) } });
+    const routers = [
+      taskRoutes(taskService(waiter)), connectionRequestRoutes(store, connector as ConnectionRequester), fileRoutes(files),
+      workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns),
+    ];
     const server = serverFor(createNbiApp(store, log, routers), log, 'nbi', FILE_SERVER_HTTP_OPTIONS);
     opened.push(() => closeServer(server));
     result.nbiPort = await listen(server, config.nbiPort, config.nbiHost);

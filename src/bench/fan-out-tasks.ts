@@ -2,18 +2,23 @@
  * Scenario (d), part 1: one setParameterValues task to every device of a
  * registered fleet, each POSTed with `?connection_request` through the REST
  * API from t0, `concurrency` POSTs in flight (an operator's script with a
- * connection pool). Measured per device, from the task's own timestamps
- * (createdAt, and updatedAt = when its session's commit made it done) and
- * what the CPE saw (sim-timeline.ts); all on one clock.
+ * connection pool). Measured per device on one clock (Date.now of this
+ * process and of the ACS processes): the POST, the task's createdAt, and what
+ * the CPE saw (sim-timeline.ts). A task's done time is the end of the CPE's
+ * session that ran it (the ACS commits the session, and with it the task,
+ * right after its last answer): the task's own updatedAt cannot serve, as
+ * the ACS stamps a finished task with its session's Inform time.
  *
  * Finishing is watched with two cheap list calls per poll (`GET
  * /tasks?status=queued&limit=1`, the same for `sent`) once every POST has been
- * answered: the latencies come from the tasks' timestamps, so the poll period
- * only decides when the bench stops looking, not what it measures, and no
- * `?timeout=` holds 10,000 requests (and their waiter reads) open on the NBI.
+ * answered: the latencies come from the timestamps, so the poll period only
+ * decides when the bench stops looking (and bounds `observedAllDoneMs`), not
+ * what it measures, and no `?timeout=` holds 10,000 requests (and their
+ * waiter reads) open on the NBI.
  */
 import { deviceKeyOf } from '../model/device-key';
 import type { SimDevice } from '../sim/device';
+import type { Fleet } from '../sim/fleet';
 import { distribution, tally, type Distribution } from './distribution';
 import { eachLimited, type NbiClient } from './nbi-client';
 import type { SimTimeline } from './sim-timeline';
@@ -23,7 +28,7 @@ export const FAN_OUT_PATH = 'Device.Time.NTPServer1';
 export interface FanOutTaskOptions {
   /** POSTs in flight at once. */
   concurrency: number;
-  /** Give up waiting for unfinished tasks this long after t0 (ms). */
+  /** Give up waiting for unfinished tasks this long after the last POST was answered (ms). */
   deadlineMs: number;
   pollMs: number;
 }
@@ -52,8 +57,10 @@ export interface FanOutTaskReport {
   concurrency: number;
   /** From t0 to the last POST's answer. */
   postSeconds: number;
-  /** From t0 to the last task's `done` (its updatedAt); null when some task had not finished by the deadline. */
+  /** From t0 to the end of the last CPE session that ran a task; null when some task was not done by the deadline. */
   allDoneMs: number | null;
+  /** From t0 to the first poll that found no task queued or sent (late by up to the poll period). */
+  observedAllDoneMs: number | null;
   /** Tasks per final status ("done", "fault", "queued" ...). */
   statuses: Record<string, number>;
   /** Connection-request outcomes the POSTs answered with. */
@@ -61,6 +68,8 @@ export interface FanOutTaskReport {
   httpStatuses: Record<string, number>;
   /** Devices whose simulated CPE holds the new value. */
   applied: number;
+  /** CWMP POSTs the front end answered 503 + Retry-After (the CPE waited and sent again). */
+  deferred: number;
   /** done time − t0 */
   fromT0: Distribution;
   /** done time − the start of the device's POST */
@@ -77,8 +86,9 @@ export interface FanOutTaskReport {
  * (the insert, the facts' invalidation, then the requester's own time:
  * admission, target lookup, the Digest exchange up to the CPE's 200);
  * `queue` (the issue's "queue overhead") the CPE's 200 → its Inform leaving,
- * i.e. (Inform − task created) − `cr`; `session` Inform → task done (the
- * session's exchanges and its commit). `cr` and `queue` are both taken at the
+ * i.e. (Inform − task created) − `cr`; `session` Inform → the CPE's session
+ * ended (task done); `informLag` Inform sent → the Inform time the ACS
+ * stamped on the task (how long the Inform waited for the front end). `cr` and `queue` are both taken at the
  * CPE's side of the 200: the requester's own timestamp of it comes after its
  * event loop got to the reply, which may be after the Inform already left.
  */
@@ -88,20 +98,25 @@ export interface FanOutPhases {
   cr: Distribution;
   queue: Distribution;
   session: Distribution;
+  informLag: Distribution;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function fanOutTasks(nbi: NbiClient, devices: readonly SimDevice[], timeline: SimTimeline, o: FanOutTaskOptions): Promise<FanOutTaskReport> {
+export async function fanOutTasks(nbi: NbiClient, fleet: Fleet, timeline: SimTimeline, o: FanOutTaskOptions): Promise<FanOutTaskReport> {
+  const devices = fleet.devices;
+  const deferredBefore = fleet.deferred;
   const t0 = Date.now();
   const value = `ntp-fanout-${t0}.example`;
   const body = { name: 'setParameterValues', parameterValues: [[FAN_OUT_PATH, value, 'xsd:string']] };
   const posted: Posted[] = [];
   await eachLimited(devices, o.concurrency, async (device) => void posted.push(await postOne(nbi, device, body)));
   const postSeconds = (Date.now() - t0) / 1000;
-  const finished = await waitFinished(nbi, t0 + o.deadlineMs, o.pollMs);
+  const finished = await waitFinished(nbi, Date.now() + o.deadlineMs, o.pollMs);
+  const observedAllDoneMs = finished ? Date.now() - t0 : null;
   const tasks = await readTasks(nbi, posted);
-  return report({ concurrency: o.concurrency, t0, posted, tasks, timeline, postSeconds, finished, applied: devices.filter((d) => d.model.getValue(FAN_OUT_PATH) === value).length });
+  const deferred = fleet.deferred - deferredBefore;
+  return report({ concurrency: o.concurrency, t0, posted, tasks, timeline, postSeconds, finished, observedAllDoneMs, deferred, applied: devices.filter((d) => d.model.getValue(FAN_OUT_PATH) === value).length });
 }
 
 async function postOne(nbi: NbiClient, device: SimDevice, body: unknown): Promise<Posted> {
@@ -151,13 +166,15 @@ interface Gathered {
   timeline: SimTimeline;
   postSeconds: number;
   finished: boolean;
+  observedAllDoneMs: number | null;
   applied: number;
+  deferred: number;
 }
 
 function report(g: Gathered): FanOutTaskReport {
   const rows = g.posted.map((p) => ({ p, task: p.taskId === undefined ? undefined : g.tasks.get(p.taskId), cpe: g.timeline.get(p.device) }));
   const done = rows.filter((r) => r.task?.status === 'done');
-  const doneAt = (r: (typeof rows)[number]) => (r.task as TaskView).updatedAt;
+  const doneAt = (r: (typeof rows)[number]) => r.cpe.sessionEndAt ?? NaN;
   const of = (f: (r: (typeof rows)[number]) => number | undefined) => distribution(rows.map((r) => f(r) ?? NaN));
   const unfinished = rows.filter((r) => r.task && !['done', 'fault', 'expired', 'cancelled'].includes(r.task.status));
   return {
@@ -165,10 +182,12 @@ function report(g: Gathered): FanOutTaskReport {
     concurrency: g.concurrency,
     postSeconds: g.postSeconds,
     allDoneMs: g.finished && done.length === rows.length ? Math.max(...done.map(doneAt)) - g.t0 : null,
+    observedAllDoneMs: g.observedAllDoneMs,
     statuses: tally(rows.map((r) => r.task?.status ?? 'not created')),
     crOutcomes: tally(rows.map((r) => r.p.cr?.outcome ?? 'none')),
     httpStatuses: tally(rows.map((r) => String(r.p.httpStatus))),
     applied: g.applied,
+    deferred: g.deferred,
     fromT0: distribution(done.map((r) => doneAt(r) - g.t0)),
     fromPost: distribution(done.map((r) => doneAt(r) - r.p.postStart)),
     phases: {
@@ -177,6 +196,7 @@ function report(g: Gathered): FanOutTaskReport {
       cr: of((r) => (r.cpe.crAt !== undefined && r.p.createdAt !== undefined ? r.cpe.crAt - r.p.createdAt : undefined)),
       queue: of((r) => (r.cpe.crAt !== undefined && r.cpe.informAt !== undefined ? r.cpe.informAt - r.cpe.crAt : undefined)),
       session: of((r) => (r.task?.status === 'done' && r.cpe.informAt !== undefined ? doneAt(r) - r.cpe.informAt : undefined)),
+      informLag: of((r) => (r.task?.status === 'done' && r.cpe.informAt !== undefined ? r.task.updatedAt - r.cpe.informAt : undefined)),
     },
     problems: [
       ...rows.flatMap((r) => (r.p.error ? [r.p.error] : [])),

@@ -21,7 +21,7 @@ import type { FaultInjection } from '../sim/cpe';
 import { Fleet } from '../sim/fleet';
 import type { loadModel } from '../sim/load-model';
 import { campaignStop, type CampaignStopOptions, type CampaignStopReport } from './campaign-stop';
-import { describe } from './distribution';
+import { describe, tally } from './distribution';
 import { fanOutTasks, type FanOutTaskOptions, type FanOutTaskReport } from './fan-out-tasks';
 import { eachLimited, NbiClient } from './nbi-client';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
@@ -56,9 +56,11 @@ export interface FanOutReport {
   /** CPU seconds per second of each process, per part. */
   cpu: { tasks: Record<string, number>; campaign: Record<string, number> };
   rssMiB: number;
+  /** Warnings and errors each ACS process logged (LOG_LEVEL=warn), counted by message. */
+  logs: Record<string, Record<string, number>>;
 }
 
-const TASK_DEFAULTS: FanOutTaskOptions = { concurrency: 100, deadlineMs: 120_000, pollMs: 1000 };
+const TASK_DEFAULTS: FanOutTaskOptions = { concurrency: 100, deadlineMs: 60_000, pollMs: 1000 };
 const CAMPAIGN_DEFAULTS: Omit<CampaignStopOptions, 'filter'> = {
   ratePerMinute: 1000,
   stages: [{ percent: 1 }, { percent: 10 }, {}],
@@ -127,6 +129,7 @@ async function metered<T>(c: Cluster, run: () => Promise<T>): Promise<{ result: 
 /** Runs both parts on one cluster; returns the full report. */
 export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<FanOutReport> {
   const n = o.devices ?? 10_000;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`scenario (d): --fan-out-devices must be a whole number of at least 1, not ${String(o.devices)}`);
   const cluster = await startCluster(o, h);
   const url = `http://127.0.0.1:${cluster.procs.cwmp.cwmpPort}/`;
   const base = { acsUrl: url, devices: n, model: o.model, concurrency: o.simConcurrency ?? 500, connectionRequests: true };
@@ -135,7 +138,7 @@ export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<Fan
   try {
     await register(healthy, cluster.nbi);
     await register(faulty, cluster.nbi);
-    const tasks = await metered(cluster, () => fanOutTasks(cluster.nbi, healthy.devices, new SimTimeline(healthy), { ...TASK_DEFAULTS, ...o.tasks }));
+    const tasks = await metered(cluster, () => fanOutTasks(cluster.nbi, healthy, new SimTimeline(healthy), { ...TASK_DEFAULTS, ...o.tasks }));
     const campaignOptions = { ...CAMPAIGN_DEFAULTS, filter: 'DeviceID.SerialNumber LIKE "CMP%"', ...o.campaign };
     const campaign = await metered(cluster, () => campaignStop(cluster.nbi, faulty, new SimTimeline(faulty), campaignOptions));
     return {
@@ -144,11 +147,25 @@ export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<Fan
       campaign: campaign.result,
       cpu: { tasks: tasks.cpu, campaign: campaign.cpu },
       rssMiB: Math.max(...Object.values(cluster.procs).map((p) => peakRssMiB(p.pid))),
+      logs: Object.fromEntries(ROLES.map((role) => [role, logTally(cluster.procs[role].output)])),
     };
   } finally {
     await Promise.all([healthy.close(), faulty.close()]);
     await cluster.stop();
   }
+}
+
+/** Log lines by message ("acs started" left out); lines that are not JSON count under their first 80 characters. */
+function logTally(output: readonly string[]): Record<string, number> {
+  const msgs = output.flatMap((line) => {
+    try {
+      const msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+      return msg === 'acs started' ? [] : [msg];
+    } catch {
+      return [line.slice(0, 80)];
+    }
+  });
+  return tally(msgs);
 }
 
 /** The two BENCHMARKS.md rows of (d). */
@@ -166,7 +183,9 @@ function tasksRow(r: FanOutReport): Row {
   const cpu = r.cpu.tasks;
   const notDone = t.devices - (t.statuses.done ?? 0);
   const notOk = t.devices - (t.crOutcomes.ok ?? 0);
-  const total = t.allDoneMs === null ? `NOT all done (${JSON.stringify(t.statuses)})` : `**all ${t.devices} done ${(t.allDoneMs / 1000).toFixed(1)} s after t0**`;
+  const total = t.allDoneMs === null
+    ? `NOT all done (${JSON.stringify(t.statuses)})`
+    : `**all ${t.devices} done ${(t.allDoneMs / 1000).toFixed(1)} s after t0** (seen by the poll at ${((t.observedAllDoneMs ?? NaN) / 1000).toFixed(1)} s)`;
   const p = t.phases;
   return {
     scenario: `(d) fan-out: setParameterValues task + ?connection_request to ${t.devices} registered devices, ${t.concurrency} POSTs in flight`,
@@ -180,9 +199,9 @@ function tasksRow(r: FanOutReport): Row {
     cpu: { acs: cpu.cwmp + cpu.nbi, worker: cpu.worker, redis: cpu.redis, mariadb: cpu.mariadb, sim: cpu.sim },
     note: [
       `${total}; POSTs all answered after ${t.postSeconds.toFixed(1)} s; ${t.applied}/${t.devices} values on the CPEs`,
-      `sessions/s = tasks done per s; latency columns: device's POST start → task done`,
+      `sessions/s = tasks done per s; latency columns: device's POST start → task done (end of its CPE session)`,
       `from t0: ${describe(t.fromT0)}`,
-      `POST round trip ${describe(p.post)}; POST → task stored ${describe(p.create)}; connection request (stored → CPE's 200) ${describe(p.cr)}; queue overhead (CPE's 200 → Inform) ${describe(p.queue)}; Inform → done ${describe(p.session)}`,
+      `POST round trip ${describe(p.post)}; POST → task stored ${describe(p.create)}; connection request (stored → CPE's 200) ${describe(p.cr)}; queue overhead (CPE's 200 → Inform) ${describe(p.queue)}; Inform → done (CPE's session) ${describe(p.session)}; Inform sent → the ACS's Inform time ${describe(p.informLag)}; ${t.deferred} CWMP POSTs answered 503 + Retry-After`,
       `connection requests ${JSON.stringify(t.crOutcomes)}; HTTP ${JSON.stringify(t.httpStatuses)}`,
       `CPU s/s ${cpuText(cpu)}; ${r.processes}`,
     ].join('; '),

@@ -9,6 +9,7 @@ import { runFloor } from '../bench/floor';
 import { lintUsage, runLint } from '../lint/cli';
 import { provisionUsage, runProvision } from '../engine/dry-run-cli';
 import { runTask, taskUsage } from '../tasks/cli';
+import { runWorkflowDryRun, workflowUsage } from '../workflows';
 
 const usage = `usage: acs <command> [options]
 
@@ -22,6 +23,8 @@ commands:
                                 check presets (syntax, events, preconditions, schedules, provisions)
   task DEVICE TYPE [ARGS] [--connection-request] [--timeout MS]
                                 create a task for a device, as the REST API does (acs task --help)
+  workflow --device ID --workflow NAME [--arg K=V]
+                                dry run of a workflow against a device's stored state (acs workflow --help)
   provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
                                 dry run of a preset against a simulated device (acs provision --help)
   help                          show this text
@@ -56,6 +59,7 @@ const commands: Record<string, Command> = {
   lint: { usage: lintUsage, run: runLint },
   provision: { usage: provisionUsage, run: runProvision },
   task: { usage: taskUsage, run: runTask },
+  workflow: { usage: workflowUsage, run: runWorkflowDryRun },
 };
 
 function version(): string {

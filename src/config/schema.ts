@@ -24,6 +24,7 @@ export interface Config {
   provisionsDir: string;
   virtualParametersDir: string;
   extDir: string;
+  workflowsDir: string;
   extTimeoutMs: number;
   scriptTimeoutMs: number;
   scriptMemoryMb: number;
@@ -92,6 +93,11 @@ export const schema: Spec<Config> = {
     doc: 'Folder of virtual parameter scripts (.js, .ts); VirtualParameters.<file name> in declares and preconditions',
   },
   extDir: { env: 'EXT_DIR', default: './extensions', doc: 'Folder of operator extensions (Node modules) that scripts call with ext()' },
+  workflowsDir: {
+    env: 'WORKFLOWS_DIR',
+    default: './workflows',
+    doc: 'Folder of workflow files (YAML, see workflows/README.md): multi-session procedures over one device (checked by acs lint)',
+  },
   extTimeoutMs: { env: 'EXT_TIMEOUT_MS', default: 3_000, doc: 'Time limit of one ext() call; past it the call faults the channel' },
   scriptTimeoutMs: { env: 'SCRIPT_TIMEOUT_MS', default: 50, doc: 'Time limit (wall clock) of one run of a provision script' },
   scriptMemoryMb: { env: 'SCRIPT_MEMORY_MB', default: 32, doc: 'Memory limit of a provision script isolate, in MiB' },

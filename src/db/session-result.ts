@@ -29,7 +29,7 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   await applyInform(table, result.inform);
   for (const op of result.ops) await applyOp(table, op);
   await table.flush();
-  await finishTasks(db, result.deviceKey, result.sessionId, result.tasks, result.inform.time);
+  await finishTasks(db, result.deviceKey, result.sessionId, result.tasks, Date.now());
   await insertFaults(db, result.deviceKey, result.faults);
   await applyChannelFaults(db, deviceId, result.channelFaults);
   await deleteDoneEvents(db, deviceId, result.doneEvents);

@@ -6,6 +6,7 @@ import { formatPresetError, loadPresetsDir } from '../presets';
 import { loadProvisions, type LoadedScript } from '../sandbox';
 import { DataModels, dataModelDirs } from './datamodel';
 import { callsOf, checkProvisionRuns, type Problem } from './run-provisions';
+import { lintWorkflows } from './workflows';
 
 /**
  * `acs lint`: checks presets and provisions before a server loads them —
@@ -15,14 +16,15 @@ import { callsOf, checkProvisionRuns, type Problem } from './run-provisions';
  * the BBF data model (see check-declaration.ts). Each problem is reported as
  * file:line:column.
  */
-export const lintUsage = `usage: acs lint [--presets DIR] [--provisions DIR] [--virtual-parameters DIR]
+export const lintUsage = `usage: acs lint [--presets DIR] [--provisions DIR] [--virtual-parameters DIR] [--workflows DIR]
 
 Checks every preset (default ./presets, or PRESETS_DIR) against the provisions that exist
 (default ./provisions, or PROVISIONS_DIR), compiles every provision (.js, .ts) as the sandbox
 would, and runs each one (with the args of each preset that calls it) to check the paths, values
 and types it declares against the BBF data model (TR-181 Device:2, TR-098 InternetGatewayDevice:1,
 read from ../shared/spec/datamodel; skipped with a note when it is not there) and
-VirtualParameters.<name> against VIRTUAL_PARAMETERS_DIR. Prints one line per problem,
+VirtualParameters.<name> against VIRTUAL_PARAMETERS_DIR, and every workflow (default ./workflows,
+or WORKFLOWS_DIR; see workflows/README.md). Prints one line per problem,
 file:line:column: message (warnings say "warning:"), then a summary; exits 1 if there is an error.`;
 
 export interface LintOptions {
@@ -34,6 +36,8 @@ export interface LintOptions {
   scriptTimeoutMs?: number;
   /** Memory limit of the sandbox isolate, MiB (default 32). */
   scriptMemoryMb?: number;
+  /** Folder of workflow files (default ./workflows, or WORKFLOWS_DIR). */
+  workflowsDir?: string;
 }
 
 export interface LintResult {
@@ -90,10 +94,12 @@ export async function lint(presetsDir: string, provisionsDir: string, options: L
   lines.push(...problems.map(formatProblem));
   const skipped = models.missing();
   if (skipped !== null) lines.push(`note: ${skipped}`);
+  const flows = lintWorkflows(options.workflowsDir ?? './workflows');
+  lines.push(...flows.lines, `${flows.workflows} workflow(s): ${flows.errors} error(s)`);
   const errors = presetErrors.length + problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - (errors - presetErrors.length);
   lines.push(`${presets.length} preset(s), ${provisions.size} provision(s): ${errors} error(s), ${warnings} warning(s)`);
-  return { lines, ok: errors === 0, errors, warnings };
+  return { lines, ok: errors + flows.errors === 0, errors: errors + flows.errors, warnings };
 }
 
 export async function runLint(argv: string[]): Promise<void> {
@@ -103,6 +109,7 @@ export async function runLint(argv: string[]): Promise<void> {
       presets: { type: 'string' },
       provisions: { type: 'string' },
       'virtual-parameters': { type: 'string' },
+      workflows: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -113,6 +120,8 @@ export async function runLint(argv: string[]): Promise<void> {
     virtualParametersDir: values['virtual-parameters'] ?? config.virtualParametersDir,
     scriptTimeoutMs: config.scriptTimeoutMs,
     scriptMemoryMb: config.scriptMemoryMb,
+    // WORKFLOWS_DIR: read through the config once the schema has it.
+    workflowsDir: values.workflows ?? config.workflowsDir,
   });
   for (const line of lines) console.log(line);
   if (!ok) process.exitCode = 1;

@@ -17,7 +17,7 @@ import { enqueueAdvance, enqueueTimeout } from './jobs';
 import type { RunStore, StoredRun } from './run-store';
 import { computeVars, DeviceView } from './scope';
 import { runStep, type Outcome } from './steps';
-import { FINAL_RUN_STATUSES, type StepDef } from './types';
+import { FINAL_RUN_STATUSES, type StepDef, type WorkflowFiles } from './types';
 
 export interface AdvanceDeps {
   runs: RunStore;
@@ -29,6 +29,8 @@ export interface AdvanceDeps {
   log: Logger;
   /** How long one look at a run may hold its lock (ms). */
   lockMs: number;
+  /** The file store (upload steps with uploadTo). */
+  files?: WorkflowFiles;
   /** Asks a device to connect now (task steps with connectionRequest: true); absent: tasks wait for the next session. */
   connectionRequest?: (device: string) => Promise<unknown>;
 }
@@ -75,7 +77,7 @@ async function look(deps: AdvanceDeps, runId: string): Promise<void> {
     next.state.vars = vars;
     next.state.settledVars = settled;
     const step = currentStep(next);
-    const outcome: Outcome = step ? await runStep(step, next, view, { tasks: deps.tasks, runs: deps.runs, now: Date.now() }) : { kind: 'next' };
+    const outcome: Outcome = step ? await runStep(step, next, view, { tasks: deps.tasks, files: deps.files, runs: deps.runs, now: Date.now() }) : { kind: 'next' };
     if (outcome.kind === 'stay' && JSON.stringify(vars) === varsBefore) return;
     apply(next, step, outcome);
     if (!(await deps.runs.update(next, Date.now()))) {

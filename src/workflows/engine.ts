@@ -16,7 +16,7 @@ import { enqueueAdvance, WORKFLOW_QUEUE, type AdvanceJob } from './jobs';
 import { WorkflowLibrary } from './library';
 import { RunStore, type DeviceNews } from './run-store';
 import { Runner } from './runner';
-import type { WorkflowRunner } from './types';
+import type { WorkflowFiles, WorkflowRunner } from './types';
 
 /** News older than this is dropped: no wait lasts that long. */
 const NEWS_KEEP_MS = 7 * 86_400_000;
@@ -43,6 +43,8 @@ export interface EngineOptions extends WorkflowOptions {
   stalledIntervalMs?: number;
   /** Asks a device to connect now (task steps with connectionRequest: true). */
   connectionRequest?: (device: string) => Promise<unknown>;
+  /** The ACS's file store (upload steps with uploadTo: config backups). */
+  files?: WorkflowFiles;
 }
 
 export interface RunningRunner {
@@ -84,7 +86,7 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   const lockMs = options.lockMs ?? 30_000;
   const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix });
   const runs = new RunStore(options.store.sql);
-  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest };
+  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files };
   const workerOptions = { prefix, concurrency: options.concurrency ?? 8, lockDuration: lockMs, stalledInterval: options.stalledIntervalMs ?? lockMs };
   const advancer = new Worker<AdvanceJob>(WORKFLOW_QUEUE, (job) => advanceRun(deps, job.data.runId), { ...workerOptions, connection: options.connect() });
   const consumer = new Worker<SessionCommitted>(SESSION_COMMITTED_QUEUE, (job) => onCommitted(deps, job), { ...workerOptions, connection: options.connect() });

@@ -5,3 +5,5 @@ export { WorkflowLibrary, checkArgs } from './library';
 export { parseWorkflow, parseWorkflowData, loadWorkflowsDir, formatWorkflowError } from './load';
 export type { WorkflowError } from './load';
 export * from './types';
+export { dryRunWorkflow, type DryRunLine } from './dry-run';
+export { runWorkflowDryRun, workflowUsage } from './dry-run-cli';

@@ -186,6 +186,9 @@ function parseTask(c: Checker, at: (string | number)[], s: Obj, base: { name: st
   else if (!(TASK_NAMES as readonly string[]).includes(task.name)) c.error([...at, 'task', 'name'], `unknown task name "${task.name}" (${TASK_NAMES.join(', ')})`);
   if (s.connectionRequest !== undefined && typeof s.connectionRequest !== 'boolean') c.error([...at, 'connectionRequest'], 'connectionRequest must be true or false');
   if (s.onFault !== undefined && s.onFault !== 'fail' && s.onFault !== 'continue') c.error([...at, 'onFault'], 'onFault must be "fail" or "continue"');
+  if (s.uploadTo !== undefined && (typeof s.uploadTo !== 'string' || s.uploadTo === '')) c.error([...at, 'uploadTo'], 'uploadTo must be a file name');
+  if (s.uploadTo !== undefined && isObj(task) && task.name !== 'upload') c.error([...at, 'uploadTo'], 'uploadTo is for upload tasks');
+  if (s.uploadTo !== undefined && isObj(task) && task.url !== undefined) c.error([...at, 'task', 'url'], 'an upload with uploadTo gets its url from the file store: give no url');
   return {
     ...base,
     kind: 'task',
@@ -194,6 +197,7 @@ function parseTask(c: Checker, at: (string | number)[], s: Obj, base: { name: st
     expiryMs: s.expiry === undefined ? null : duration(c, [...at, 'expiry'], s.expiry, null),
     timeoutMs: duration(c, [...at, 'timeout'], s.timeout, DEFAULT_TASK_TIMEOUT_MS) ?? DEFAULT_TASK_TIMEOUT_MS,
     onFault: s.onFault === 'continue' ? 'continue' : 'fail',
+    uploadTo: typeof s.uploadTo === 'string' ? s.uploadTo : null,
   };
 }
 
@@ -231,7 +235,7 @@ function parseStep(c: Checker, at: (string | number)[], raw: unknown, index: num
   if (!isObj(raw)) return c.error(at, `a step must be a map with one of ${STEP_KINDS.join(', ')}`), null;
   const kinds = STEP_KINDS.filter((k) => raw[k] !== undefined);
   if (kinds.length !== 1) return c.error(at, `a step needs exactly one of ${STEP_KINDS.join(', ')} (found ${kinds.join(', ') || 'none'})`), null;
-  const allowed: Record<string, string[]> = { task: ['connectionRequest', 'expiry', 'timeout', 'onFault'], wait: [], switch: [], fail: [], output: [] };
+  const allowed: Record<string, string[]> = { task: ['connectionRequest', 'expiry', 'timeout', 'onFault', 'uploadTo'], wait: [], switch: [], fail: [], output: [] };
   for (const k of Object.keys(raw)) if (k !== 'name' && k !== kinds[0] && !allowed[kinds[0]].includes(k)) c.error([...at, k], `unknown field "${k}" of a ${kinds[0]} step`);
   const name = raw.name === undefined ? `step${index + 1}` : raw.name;
   if (typeof name !== 'string' || !STEP_NAME.test(name)) c.error([...at, 'name'], 'a step name is a letter then letters, digits, "_" or "-" (64 at most)');
@@ -264,6 +268,28 @@ function parseSteps(c: Checker, key: 'steps' | 'compensate', raw: unknown, vars:
   return steps;
 }
 
+/** Template names of a step, each checked at its place in the file. */
+function checkStepTemplates(c: Checker, at: (string | number)[], s: StepDef, names: Names): void {
+  switch (s.kind) {
+    case 'task':
+      checkTemplates(c, [...at, 'uploadTo'], s.uploadTo, names);
+      return checkTemplates(c, [...at, 'task'], s.task, names);
+    case 'wait':
+      for (const k of ['event', 'request', 'commandKey', 'condition'] as const) checkTemplates(c, [...at, 'wait', k], s.wait[k], names);
+      return;
+    case 'switch':
+      s.cases.forEach((k, j) => {
+        checkTemplates(c, [...at, 'switch', j, 'when'], k.when, names);
+        checkTemplates(c, [...at, 'switch', j, 'fail'], k.fail, names);
+      });
+      return;
+    case 'fail':
+      return checkTemplates(c, [...at, 'fail'], s.reason, names);
+    case 'output':
+      return checkTemplates(c, [...at, 'output'], s.values, names);
+  }
+}
+
 /** Every check that needs the whole definition: goto targets, template names, compensateFrom. */
 function crossCheck(c: Checker, def: WorkflowDef): void {
   const names: Names = { args: new Set(Object.keys(def.args)), vars: new Set(Object.keys(def.vars)), steps: new Set([...def.steps, ...def.compensate].map((s) => s.name)) };
@@ -271,8 +297,7 @@ function crossCheck(c: Checker, def: WorkflowDef): void {
     list.forEach((s, i) => {
       const at = [key, i];
       if (s.kind === 'switch') s.cases.forEach((k, j) => k.goto !== undefined && !list.some((t) => t.name === k.goto) && c.error([...at, 'switch', j, 'goto'], `goto names no step of ${key}: "${k.goto}"`));
-      const { name: _n, line: _l, kind: _k, ...body } = s;
-      checkTemplates(c, at, body, names);
+      checkStepTemplates(c, at, s, names);
     });
   }
   for (const [name, v] of Object.entries(def.vars)) checkTemplates(c, ['vars', name], v, names);
@@ -301,7 +326,8 @@ export function parseWorkflowData(name: string, data: unknown, file = `(${name})
       compensateFrom: typeof data.compensateFrom === 'string' ? data.compensateFrom : null,
     };
     crossCheck(c, def);
-    return c.errors.length > 0 ? { ok: false, errors: c.errors } : { ok: true, workflow: def };
+    const byPlace = (a: WorkflowError, b: WorkflowError): number => a.line - b.line || (a.column ?? 0) - (b.column ?? 0);
+    return c.errors.length > 0 ? { ok: false, errors: [...c.errors].sort(byPlace) } : { ok: true, workflow: def };
   } catch (e) {
     // A bug here must reject one file, not take a process down.
     return { ok: false, errors: [...c.errors, { file, line: 0, message: `cannot load: ${e instanceof Error ? e.message : String(e)}` }] };

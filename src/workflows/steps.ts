@@ -8,7 +8,7 @@ import { FINISHED } from '../tasks/types';
 import type { DeviceNews, RunStore, StoredRun } from './run-store';
 import { DeviceView, scopeOf } from './scope';
 import { asText, renderCondition, renderString, renderValue } from './template';
-import type { StepDef, WaitSpec } from './types';
+import type { StepDef, WaitSpec, WorkflowFiles } from './types';
 
 export type Outcome =
   /** Go on with the next step, recording this step's output (if any). */
@@ -24,6 +24,7 @@ export type Outcome =
 
 export interface StepDeps {
   tasks: TaskApi;
+  files?: WorkflowFiles;
   runs: RunStore;
   now: number;
 }
@@ -52,6 +53,13 @@ export async function runStep(step: StepDef, run: StoredRun, view: DeviceView, d
   }
 }
 
+/** A single-use URL of the file store for an upload step (a redone step makes another; unused ones expire). */
+async function uploadUrl(step: Of<'task'>, run: StoredRun, view: DeviceView, body: Record<string, unknown>, deps: StepDeps): Promise<string> {
+  if (!deps.files) throw Object.assign(new Error(`step ${step.name}: this process has no file store for uploadTo`), { code: 'ACS_ERR_BAD_REQUEST' });
+  const name = asText(renderString(step.uploadTo as string, scopeOf(run, view)));
+  return (await deps.files.uploadTarget({ device: run.device, fileType: String(body.fileType ?? ''), name })).url;
+}
+
 function taskOutput(task: Task): Record<string, unknown> {
   return { taskId: task.id, status: task.status, args: task.args, result: task.result, fault: task.fault };
 }
@@ -59,7 +67,8 @@ function taskOutput(task: Task): Record<string, unknown> {
 async function taskStep(step: Of<'task'>, run: StoredRun, view: DeviceView, deps: StepDeps): Promise<Outcome> {
   const recorded = run.state.tasks[step.name];
   if (recorded === undefined) {
-    const body = renderValue(step.task, scopeOf(run, view));
+    const body = renderValue(step.task, scopeOf(run, view)) as Record<string, unknown>;
+    if (step.uploadTo !== null) body.url = await uploadUrl(step, run, view, body, deps);
     // The connection request is asked after the task is recorded (advance.ts): a failing one must not leave an unrecorded task.
     const options = {
       expiry: step.expiryMs === null ? null : deps.now + step.expiryMs,

@@ -96,6 +96,8 @@ export type StepDef =
       timeoutMs: number;
       /** On a task fault: fail the run (default) or go on (the fault is in the step's output). */
       onFault: 'fail' | 'continue';
+      /** Upload tasks: the name (template) the file gets in the ACS's file store; the task's url is a single-use upload URL for it. */
+      uploadTo: string | null;
     })
   | (StepBase & { kind: 'wait'; wait: WaitSpec })
   | (StepBase & { kind: 'switch'; cases: SwitchCase[] })
@@ -118,6 +120,11 @@ export interface WorkflowDef {
   compensate: StepDef[];
   /** Name of the step from which a failure runs `compensate` (the first step when absent). */
   compensateFrom: string | null;
+}
+
+/** The ACS's file store, as upload steps use it (src/files). */
+export interface WorkflowFiles {
+  uploadTarget(request: { device: DeviceKey; fileType: string; name: string }): Promise<{ url: string }>;
 }
 
 // ------------------------------------------------------------------ run state

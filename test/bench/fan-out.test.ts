@@ -51,6 +51,7 @@ describe('bench scenario (d): task fan-out and a self-stopping campaign, 20 devi
     assert.ok(t.allDoneMs !== null && t.allDoneMs > 0 && t.allDoneMs < 20_000, `all done after ${t.allDoneMs} ms`);
     assert.equal(t.fromT0.n, 20);
     assert.equal(t.fromT0.max, t.allDoneMs);
+    assert.ok(t.observedAllDoneMs !== null && t.observedAllDoneMs > 0, 'the poll saw every task finished');
     assert.ok(t.fromT0.p50 <= t.fromT0.p90 && t.fromT0.p90 <= t.fromT0.p99 && t.fromT0.p99 <= t.fromT0.max);
     for (const [name, d] of Object.entries(t.phases)) {
       assert.equal(d.n, 20, `phase ${name} measured for every device`);
@@ -70,6 +71,15 @@ describe('bench scenario (d): task fan-out and a self-stopping campaign, 20 devi
     assert.equal(c.atStop.failed, 1);
     assert.equal(c.atStop.pending, 19);
     assert.deepEqual(c.afterSettle, c.atStop, 'nothing started once stopped');
+  });
+
+  it('refuses a device count that is not a whole number of at least 1, before starting anything', async () => {
+    const started: string[] = [];
+    const counting: FanOutHarness = { ...harness, startAcs: async (...a) => (started.push(a[1]), harness.startAcs(...a)) };
+    for (const devices of [NaN, 0, 2.5]) {
+      await assert.rejects(runFanOut({ db: 'mysql', model: loadModel(MODEL), devices }, counting), /--fan-out-devices must be a whole number of at least 1/);
+    }
+    assert.deepEqual(started, []);
   });
 
   it('measures CPU per process and the peak RSS', () => {

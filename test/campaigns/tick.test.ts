@@ -191,7 +191,7 @@ describeEachDriver('campaign tick', 'acs_test_campaign_tick', (ctx) => {
     await tick(c.id, T0 + 3 * SEC);
     const after = await get(c.id);
     assert.deepEqual([after.counts.cancelled, after.counts.done, after.counts.started, after.counts.pending], [3, 1, 0, 0]);
-    await assert.rejects(service.pause(c.id), (e: { code: string; message: string }) => e.code === 'ACS_ERR_BAD_REQUEST' && /is cancelled: cannot pause/.test(e.message));
+    await assert.rejects(service.pause(c.id), (e: { code: string; message: string }) => e.code === 'ACS_ERR_CONFLICT' && /is cancelled: cannot pause/.test(e.message));
     await assert.rejects(service.pause('nope'), (e: { code: string }) => e.code === 'ACS_ERR_NOT_FOUND');
   });
 

@@ -2,8 +2,10 @@
  * A real ACS (MariaDB + Redis, role all) with this suite's own workflow
  * engine on its Redis prefix, and simulator fleets to drive sessions.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Redis from 'ioredis';
+import { createFileService, type FileService } from '../../src/files';
 import { createLogger } from '../../src/log';
 import { deviceKeyOf } from '../../src/model/device-key';
 import type { SimDevice } from '../../src/sim/device';
@@ -26,21 +28,26 @@ export interface Bench {
   engine: RunningEngine;
   redis: Redis;
   tasks: TaskService;
+  files: FileService;
   fleets: Fleet[];
   reports: string[];
   close(): Promise<void>;
 }
 
 export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs = 5000): Promise<Bench> {
-  const t = await startTestAcs(suite, { sessionTimeoutMs: 5000 });
+  // A known file server port: the URLs the ACS's own workflow worker gives CPEs must reach it too.
+  const fsPort = await freePort();
+  const t = await startTestAcs(suite, { sessionTimeoutMs: 5000, fsPort, fsHost: '127.0.0.1', fsUrl: `http://127.0.0.1:${fsPort}` });
   const redis = new Redis(TEST_REDIS_URL);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const facts = t.acs.deps?.facts;
   if (!facts) throw new Error('the test ACS has no CWMP role');
-  const tasks = new TaskService({ store: t.acs.store, facts, log });
+  // The ACS's own file server (fsPort) serves this store: the test's service only makes URLs on the right port.
+  const files = createFileService(t.acs.store.sql, { urlBase: `http://127.0.0.1:${t.acs.fsPort}` });
+  const tasks = new TaskService({ store: t.acs.store, facts, log, fileUrl: (name) => files.fileUrl(name) });
   const extra: Redis[] = [];
   const engine = await startWorkflowEngine({
-    workflowsDir, redisPrefix: t.config.redisPrefix, redis, store: t.acs.store, tasks, log, lockMs,
+    workflowsDir, redisPrefix: t.config.redisPrefix, redis, store: t.acs.store, tasks, log, lockMs, files,
     connect: () => {
       const r = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
       extra.push(r);
@@ -49,7 +56,7 @@ export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs =
   });
   await engine.waitUntilReady();
   const bench: Bench = {
-    t, engine, redis, tasks, fleets: [], reports: [],
+    t, engine, redis, tasks, files, fleets: [], reports: [],
     close: async () => {
       await Promise.all(bench.fleets.map((f) => f.close()));
       await engine.close();
@@ -59,6 +66,17 @@ export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs =
     },
   };
   return bench;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export async function fleetOf(b: Bench, model: string, devices: number, serialBase: string, extra: Partial<FleetOptions> = {}): Promise<Fleet> {
