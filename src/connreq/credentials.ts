@@ -64,10 +64,10 @@ export async function devicesWithUsername(sql: SqlAccess, username: string, limi
   return rows.map((r) => ({ deviceKey: String(r.device_key), password: String(r.password ?? '') }));
 }
 
-/** Records the outcome of an attempt; the credentials are left as they are. */
+/** Records the outcome of an attempt (one autocommit statement); the credentials are left as they are. */
 export async function recordAttempt(sql: SqlAccess, outcome: ConnectionRequestOutcome): Promise<void> {
   const message = outcome.message.length > MESSAGE_MAX ? outcome.message.slice(0, MESSAGE_MAX - 1) + '…' : outcome.message;
-  await sql.transaction((db) =>
+  await sql.read((db) =>
     db.run(upsert(db, ['device_key', 'last_attempt', 'outcome', 'via', 'message']), [
       outcome.deviceKey,
       outcome.time,

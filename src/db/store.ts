@@ -18,7 +18,7 @@ import { runMigrations } from './migrate';
 import * as reads from './reads';
 import { insertTask, openTasks } from './tasks';
 import { applySessionResult } from './session-result';
-import { chunks, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
+import { chunks, closeTransactionPool, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
 
 export class SqlDeviceStore implements DeviceStore {
@@ -43,7 +43,10 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   close(): Promise<void> {
-    return this.exclusive(() => this.ds.destroy());
+    return this.exclusive(async () => {
+      await closeTransactionPool(this.ds);
+      await this.ds.destroy();
+    });
   }
 
   commitSession(result: SessionResult): Promise<void> {

@@ -265,12 +265,16 @@ function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
   return { id, name: String(args.provision), args: list };
 }
 
-/** Shown as sent once the session holds the device; only a status for operators, so a failure is logged, not fatal. */
+/**
+ * Shown as sent once the session holds the device; only a status for
+ * operators, so a failure is logged, not fatal, and one autocommit statement
+ * (a batch of up to 500 ids each) does: no transaction round trips.
+ */
 function markSent(c: InformCtx, state: SessionState): void {
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
   void c.deps.store.sql
-    .transaction((db) => markTasksSent(db, ids, state.id, Date.now()))
+    .read((db) => markTasksSent(db, ids, state.id, Date.now()))
     .catch((err: unknown) => c.deps.log.warn({ deviceId: c.deviceKey, sessionId: state.id, err }, 'tasks not marked sent'));
 }
 
