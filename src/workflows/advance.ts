@@ -17,6 +17,7 @@ import { enqueueAdvance, enqueueTimeout } from './jobs';
 import type { RunStore, StoredRun } from './run-store';
 import { computeVars, DeviceView } from './scope';
 import { runStep, type Outcome } from './steps';
+import { currentStep, withdrawTask, type TaskCanceller } from './task-cancel';
 import { FINAL_RUN_STATUSES, type StepDef, type WorkflowFiles } from './types';
 
 export interface AdvanceDeps {
@@ -33,6 +34,8 @@ export interface AdvanceDeps {
   files?: WorkflowFiles;
   /** Asks a device to connect now (task steps with connectionRequest: true); absent: tasks wait for the next session. */
   connectionRequest?: (device: string) => Promise<unknown>;
+  /** Withdraws tasks a run gave up on (its step timed out); absent: they stay queued. */
+  taskCanceller?: TaskCanceller;
 }
 
 /** Steps carried out in one look at most: `goto` loops must wait for a later job. */
@@ -61,11 +64,6 @@ export async function advanceRun(deps: AdvanceDeps, runId: string): Promise<void
   }
 }
 
-function currentStep(run: StoredRun): StepDef | undefined {
-  const list = run.state.compensating ? run.definition.compensate : run.definition.steps;
-  return list[run.state.index];
-}
-
 async function look(deps: AdvanceDeps, runId: string): Promise<void> {
   let run = await deps.runs.get(runId);
   for (let n = 0; run && !FINAL_RUN_STATUSES.includes(run.status); n++) {
@@ -82,7 +80,7 @@ async function look(deps: AdvanceDeps, runId: string): Promise<void> {
     apply(next, step, outcome);
     if (!(await deps.runs.update(next, Date.now()))) {
       // Someone else (a cancel, a look after a lost lock) changed it: look again from what is stored.
-      run = await deps.runs.get(runId);
+      run = await afterLostWrite(deps, runId, outcome);
       continue;
     }
     next.version += 1;
@@ -93,10 +91,31 @@ async function look(deps: AdvanceDeps, runId: string): Promise<void> {
   }
 }
 
-/** Side effects that follow a committed change: timeout jobs, unwatching a finished run's device. */
+/**
+ * The run as stored after our write lost to another. A task we created for a
+ * run that has ended meanwhile (cancelled while the task was being created)
+ * is recorded nowhere and would still reach the device: withdrawn. A run
+ * still going redoes the step, which records a task.
+ */
+async function afterLostWrite(deps: AdvanceDeps, runId: string, outcome: Outcome): Promise<StoredRun | null> {
+  const run = await deps.runs.get(runId);
+  if (outcome.kind !== 'created' || (run && !FINAL_RUN_STATUSES.includes(run.status))) return run;
+  if (run && Object.values(run.state.tasks).includes(outcome.task.id)) return run;
+  await withdraw(deps, runId, outcome.task.id);
+  return run;
+}
+
+/** Withdraws a task the run no longer waits for; a failure is logged: the run's change is already written, a redone job would not see the task again. */
+async function withdraw(deps: AdvanceDeps, runId: string, taskId: number): Promise<void> {
+  if (!deps.taskCanceller) return;
+  await withdrawTask(deps.taskCanceller, taskId).catch((err: unknown) => deps.log.error({ err, runId, task: taskId }, 'could not cancel a task the run gave up on'));
+}
+
+/** Side effects that follow a committed change: timeout jobs, connection requests, withdrawing an abandoned task, unwatching a finished run's device. */
 async function afterWrite(deps: AdvanceDeps, run: StoredRun, outcome: Outcome): Promise<void> {
   const wait = run.state.wait;
   if ((outcome.kind === 'wait' || outcome.kind === 'created') && wait) await enqueueTimeout(deps.queue, run.id, wait.step, wait.deadline);
+  if (outcome.kind === 'fail' && outcome.abandonedTask !== undefined) await withdraw(deps, run.id, outcome.abandonedTask);
   if (outcome.kind === 'created' && outcome.connectionRequest && deps.connectionRequest) {
     // Best effort: the task runs at the device's next session anyway.
     await deps.connectionRequest(run.device).catch((err: unknown) => deps.log.warn({ err, runId: run.id, device: run.device }, 'connection request failed'));

@@ -16,6 +16,7 @@ import { enqueueAdvance, WORKFLOW_QUEUE, type AdvanceJob } from './jobs';
 import { WorkflowLibrary } from './library';
 import { RunStore, type DeviceNews } from './run-store';
 import { Runner } from './runner';
+import type { TaskCanceller } from './task-cancel';
 import type { WorkflowFiles, WorkflowRunner } from './types';
 
 /** News older than this is dropped: no wait lasts that long. */
@@ -31,6 +32,8 @@ export interface WorkflowOptions {
   redis: Redis;
   store: DeviceStore;
   log: Logger;
+  /** Withdraws the unfinished task of a run that is cancelled or whose step timed out (TaskService); absent: such tasks stay queued. */
+  taskCanceller?: TaskCanceller;
 }
 
 export interface EngineOptions extends WorkflowOptions {
@@ -57,7 +60,7 @@ export interface RunningRunner {
 export function createWorkflowRunner(options: WorkflowOptions): RunningRunner {
   const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix: bullPrefix(options.redisPrefix) });
   const library = new WorkflowLibrary(options.workflowsDir ?? './workflows');
-  const runner = new Runner({ runs: new RunStore(options.store.sql), library, queue, redis: options.redis, redisPrefix: options.redisPrefix });
+  const runner = new Runner({ runs: new RunStore(options.store.sql), library, queue, redis: options.redis, redisPrefix: options.redisPrefix, taskCanceller: options.taskCanceller });
   return { runner, library, close: () => queue.close() };
 }
 
@@ -86,7 +89,7 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   const lockMs = options.lockMs ?? 30_000;
   const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix });
   const runs = new RunStore(options.store.sql);
-  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files };
+  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files, taskCanceller: options.taskCanceller };
   const workerOptions = { prefix, concurrency: options.concurrency ?? 8, lockDuration: lockMs, stalledInterval: options.stalledIntervalMs ?? lockMs };
   const advancer = new Worker<AdvanceJob>(WORKFLOW_QUEUE, (job) => advanceRun(deps, job.data.runId), { ...workerOptions, connection: options.connect() });
   const consumer = new Worker<SessionCommitted>(SESSION_COMMITTED_QUEUE, (job) => onCommitted(deps, job), { ...workerOptions, connection: options.connect() });

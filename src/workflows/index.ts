@@ -1,6 +1,7 @@
 export { startWorkflowEngine, createWorkflowRunner } from './engine';
 export type { EngineOptions, WorkflowOptions, RunningEngine, RunningRunner } from './engine';
 export { workflowRoutes } from './routes';
+export type { TaskCanceller } from './task-cancel';
 export { WorkflowLibrary, checkArgs } from './library';
 export { parseWorkflow, parseWorkflowData, loadWorkflowsDir, formatWorkflowError } from './load';
 export type { WorkflowError } from './load';

@@ -12,6 +12,7 @@ import { unwatchDevice, watchDevice } from '../tasks/committed';
 import { enqueueAdvance } from './jobs';
 import { checkArgs, WorkflowLibrary } from './library';
 import { publicRun, RunStore, type StoredRun } from './run-store';
+import { currentTask, withdrawTask, type TaskCanceller } from './task-cancel';
 import { FINAL_RUN_STATUSES, type RunStart, type RunStatus, type WorkflowDef, type WorkflowRun, type WorkflowRunner } from './types';
 
 export interface RunnerDeps {
@@ -20,6 +21,8 @@ export interface RunnerDeps {
   queue: Queue;
   redis: Redis;
   redisPrefix: string;
+  /** Withdraws the task a cancelled run's step was waiting for; absent: the task stays queued. */
+  taskCanceller?: TaskCanceller;
 }
 
 export class Runner implements WorkflowRunner {
@@ -80,16 +83,32 @@ export class Runner implements WorkflowRunner {
     return (await this.deps.runs.list(filter)).map(publicRun);
   }
 
-  /** Cancels a run that is not final (a final one is returned as it is); null for an unknown id. */
+  /**
+   * Cancels a run that is not final, then the task its current step created
+   * if that task has not finished (the run first: a look that saw the task
+   * cancelled would fail the run instead). A final run is returned as it is;
+   * a cancelled one has its task withdrawn again, for a first try that failed.
+   * Null for an unknown id.
+   */
   async cancel(id: string, reason = 'cancelled by an operator'): Promise<WorkflowRun | null> {
     for (;;) {
       const run = await this.deps.runs.get(id);
-      if (!run || FINAL_RUN_STATUSES.includes(run.status)) return run ? publicRun(run) : null;
+      if (!run) return null;
+      if (FINAL_RUN_STATUSES.includes(run.status)) {
+        if (run.status === 'cancelled') await this.withdrawTaskOf(run);
+        return publicRun(run);
+      }
       const next: StoredRun = { ...run, status: 'cancelled', reason, step: null, state: { ...run.state, wait: null } };
       if (await this.deps.runs.update(next, Date.now())) {
         await unwatchDevice(this.deps.redis, this.deps.redisPrefix, run.device);
+        await this.withdrawTaskOf(next);
         return publicRun({ ...next, version: run.version + 1 });
       }
     }
+  }
+
+  private async withdrawTaskOf(run: StoredRun): Promise<void> {
+    const task = currentTask(run);
+    if (task !== null && this.deps.taskCanceller) await withdrawTask(this.deps.taskCanceller, task);
   }
 }

@@ -14,7 +14,8 @@ export type Outcome =
   /** Go on with the next step, recording this step's output (if any). */
   | { kind: 'next'; output?: unknown }
   | { kind: 'goto'; step: string }
-  | { kind: 'fail'; reason: string }
+  /** `abandonedTask`: the unfinished task the step gave up on, withdrawn once the failure is written. */
+  | { kind: 'fail'; reason: string; abandonedTask?: number }
   /** A task was created: record it before anything else. */
   | { kind: 'created'; task: Task; deadline: number; connectionRequest: boolean }
   /** Start waiting for an event/condition until `deadline`. */
@@ -82,7 +83,9 @@ async function taskStep(step: Of<'task'>, run: StoredRun, view: DeviceView, deps
   if (task === null) return { kind: 'fail', reason: `step ${step.name}: task ${recorded} no longer exists` };
   if (!FINISHED.includes(task.status)) {
     const wait = run.state.wait;
-    if (wait && wait.step === step.name && deps.now >= wait.deadline) return { kind: 'fail', reason: `step ${step.name}: task ${task.id} did not finish in time (${task.status})` };
+    if (wait && wait.step === step.name && deps.now >= wait.deadline) {
+      return { kind: 'fail', reason: `step ${step.name}: task ${task.id} did not finish in time (${task.status})`, abandonedTask: task.id };
+    }
     return { kind: 'stay' };
   }
   if (task.status === 'done' || step.onFault === 'continue') return { kind: 'next', output: taskOutput(task) };

@@ -47,7 +47,7 @@ export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs =
   const tasks = new TaskService({ store: t.acs.store, facts, log, fileUrl: (name) => files.fileUrl(name) });
   const extra: Redis[] = [];
   const engine = await startWorkflowEngine({
-    workflowsDir, redisPrefix: t.config.redisPrefix, redis, store: t.acs.store, tasks, log, lockMs, files,
+    workflowsDir, redisPrefix: t.config.redisPrefix, redis, store: t.acs.store, tasks, taskCanceller: tasks, log, lockMs, files,
     connect: () => {
       const r = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
       extra.push(r);

@@ -1,0 +1,29 @@
+/** The NBI role: the northbound REST API with the routers every part brings. */
+import { CampaignService, campaignRoutes } from '../campaigns';
+import type { ConnectionRequester } from '../connreq';
+import { scriptExists } from '../engine/script-library';
+import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
+import { createNbiApp } from '../nbi/app';
+import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
+import { taskRoutes } from '../nbi/routes/tasks';
+import { TaskWaiter } from '../tasks/waiter';
+import { createWorkflowRunner, workflowRoutes } from '../workflows';
+import { serve } from './http';
+import type { Shared } from './shared';
+
+/** Starts the REST API; resolves to its port. */
+export async function startNbiRole(s: Shared): Promise<number> {
+  const { config, log, store, opened } = s;
+  const waiter = new TaskWaiter(s.redisHandle.duplicate(), config.redisPrefix);
+  opened.push(async () => void (await waiter.close()));
+  const tasks = s.taskService(waiter);
+  const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, taskCanceller: tasks });
+  opened.push(() => workflows.close());
+  const campaigns = new CampaignService({ sql: store.sql, runner: workflows.runner, lookup: { hasProvision: (name) => scriptExists(config.provisionsDir, name) } });
+  const routers = [
+    // Not a CWMP-only process: the connector is there.
+    taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
+    workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns),
+  ];
+  return serve({ app: createNbiApp(store, log, routers), name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
+}

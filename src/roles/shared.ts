@@ -1,0 +1,88 @@
+/**
+ * What every role of a process uses: Redis, the device store (migrated), the
+ * preset registry, the file store, the STUN server and connection requests,
+ * and tasks. Each role's own parts start in its own module.
+ */
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load';
+import { ConnectionRequester, startStunServer, type StunServer } from '../connreq';
+import { connectionRequestOptions } from '../connreq/options';
+import { DeviceFactsCache, FactsAwareStore } from '../cwmp/session/device-facts';
+import { openStore } from '../db';
+import { presetRegistry } from '../engine/start';
+import { scriptExists } from '../engine/script-library';
+import { createFileService, defaultUrlBase, type FileService } from '../files';
+import { connectRedis, type RedisHandle } from '../infra/redis';
+import { retryAtStartup } from '../infra/startup-retry';
+import type { Logger } from '../log';
+import type { PresetRegistry } from '../presets/registry';
+import { TaskService } from '../tasks/service';
+import type { TaskWaiter } from '../tasks/waiter';
+import type { Closer } from './closers';
+
+export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
+
+export interface StartOptions {
+  /** REDIS_URL was left unset: with role all, a private redis-server may stand in for an absent Redis. */
+  redisUrlIsDefault?: boolean;
+  /** Aborted when the process is asked to stop during start-up: retries stop waiting. */
+  signal?: AbortSignal;
+}
+
+export interface Shared {
+  config: Readonly<Config>;
+  log: Logger;
+  role: Role;
+  redisHandle: RedisHandle;
+  /** The process's command connection. */
+  redis: Redis;
+  store: FactsAwareStore;
+  facts: DeviceFactsCache;
+  /** Null in NBI processes: they run no provisioning. */
+  presets: PresetRegistry | null;
+  files: FileService;
+  stun: StunServer | null;
+  /** Null in CWMP processes: they ask no device to connect. */
+  connector: ConnectionRequester | null;
+  /** A new connection for BullMQ (maxRetriesPerRequest: null). */
+  bullConnection: () => Redis;
+  /** A task service; with a waiter, it can wait for tasks to finish (?timeout=). */
+  taskService(waiter?: TaskWaiter | null): TaskService;
+  /** What was opened so far, closed last first. */
+  opened: Closer[];
+}
+
+/** Whether `role` runs the parts of `part` ('all' runs every part). */
+export function runs(role: Role, part: Exclude<Role, 'all'>): boolean {
+  return role === part || role === 'all';
+}
+
+/**
+ * Opens what every role uses. An unreachable Redis or database is retried for
+ * STARTUP_RETRY_MS; what was opened is in `opened` even when this throws.
+ */
+export async function openShared(config: Readonly<Config>, log: Logger, role: Role, options: StartOptions, opened: Closer[]): Promise<Shared> {
+  const retry = { retryMs: config.startupRetryMs, log, signal: options.signal };
+  const privateFallback = role === 'all' && options.redisUrlIsDefault === true;
+  const redisHandle = await connectRedis({ url: config.redisUrl, privateFallback, dataDir: config.dataDir }, retry);
+  opened.push(() => redisHandle.close());
+  const { redis } = redisHandle;
+  const sql = await retryAtStartup({ setting: 'DATABASE_URL', url: config.databaseUrl }, retry, () => openStore(config.databaseUrl));
+  opened.push(() => sql.close());
+  await sql.migrate();
+  const facts = new DeviceFactsCache(redis, config.redisPrefix);
+  const store = new FactsAwareStore(sql, facts);
+  const presets = role === 'nbi' ? null : presetRegistry(config, log);
+  if (presets) opened.push(async () => presets.close());
+  const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort), maxBytes: config.fsMaxBytes, uploadTtlMs: config.fsUploadTtlMs });
+  // Only one process per host can hold the STUN port: the one with the REST API.
+  const stun = runs(role, 'nbi') && config.stunPort > 0
+    ? await startStunServer({ port: config.stunPort, host: config.stunHost, redis, prefix: config.redisPrefix, store, log })
+    : null;
+  if (stun) opened.push(() => stun.close());
+  const connector = role === 'cwmp' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
+  const taskService = (waiter: TaskWaiter | null = null) =>
+    new TaskService({ store, facts, log, waiter, connector, fileUrl: (name) => files.fileUrl(name), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
+  const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
+  return { config, log, role, redisHandle, redis, store, facts, presets, files, stun, connector, bullConnection, taskService, opened };
+}

@@ -1,0 +1,29 @@
+/**
+ * The worker role: the provisioning engine's worker, the task sweep, and the
+ * durable workflows and campaigns (advanced by BullMQ jobs; all their state
+ * is in the database).
+ */
+import { startCampaignWorker } from '../campaigns/worker';
+import { bullPrefix } from '../engine/queue';
+import { startEngineWorker } from '../engine/start';
+import type { PresetRegistry } from '../presets/registry';
+import { startTaskSweep } from '../tasks/sweep';
+import { startWorkflowEngine } from '../workflows';
+import type { Shared } from './shared';
+
+export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
+  const { config, log, store, opened } = s;
+  const worker = await startEngineWorker(config, s.redisHandle, store, presets, log);
+  opened.push(() => worker.close());
+  const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log });
+  opened.push(() => sweep.close());
+  const tasks = s.taskService();
+  const { connector } = s;
+  const workflows = await startWorkflowEngine({
+    workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, tasks, taskCanceller: tasks, log, files: s.files,
+    connectionRequest: connector ? (device) => connector.request(device) : undefined,
+  });
+  opened.push(() => workflows.close());
+  const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner });
+  opened.push(() => campaigns.close());
+}
