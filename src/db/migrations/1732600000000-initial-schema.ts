@@ -1,7 +1,7 @@
 /**
  * The initial schema, written by hand for both dialects. Column types are
- * spelled through a tiny type map so the table definitions are shared and
- * only the dialect words differ.
+ * spelled through the type map of ./dialect (frozen) so the table
+ * definitions are shared and only the dialect words differ.
  *
  * Times are BIGINT epoch ms (MySQL and SQLite agree on integers, not on
  * dates). Paths, keys and tags use a binary collation on MySQL: parameter
@@ -9,47 +9,9 @@
  * which is also SQLite's default (BINARY) order.
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { dropTables, padSpaceKeyTypes, runAll, SQLITE_TYPES, type ColumnTypes } from './dialect';
 
-interface TypeMap {
-  id: string;
-  int: string;
-  bigint: string;
-  /** Case-sensitive, byte-ordered varchar. */
-  key: (n: number) => string;
-  str: (n: number) => string;
-  text: string;
-  /** Values and JSON documents that may exceed 64 KB (MySQL TEXT's limit). */
-  bigtext: string;
-  tinyint: string;
-  tableSuffix: string;
-}
-
-const MYSQL: TypeMap = {
-  id: 'INT NOT NULL AUTO_INCREMENT PRIMARY KEY',
-  int: 'INT',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'MEDIUMTEXT',
-  tinyint: 'TINYINT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-};
-
-const SQLITE: TypeMap = {
-  // AUTOINCREMENT: ids are never reused, so a stale request id cannot hit a newer request.
-  id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n})`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'TEXT',
-  tinyint: 'SMALLINT',
-  tableSuffix: '',
-};
-
-function tables(t: TypeMap): string[] {
+function tables(t: ColumnTypes): string[] {
   return [
     `CREATE TABLE devices (
       id ${t.id},
@@ -86,7 +48,7 @@ function tables(t: TypeMap): string[] {
       attributes_time ${t.bigint} NULL,
       PRIMARY KEY (device_id, path),
       CONSTRAINT fk_device_parameters_device FOREIGN KEY (device_id) REFERENCES devices (id) ON DELETE CASCADE
-    )${t === SQLITE ? ' WITHOUT ROWID' : t.tableSuffix}`,
+    )${t === SQLITE_TYPES ? ' WITHOUT ROWID' : t.tableSuffix}`,
     `CREATE TABLE device_tags (
       device_id ${t.int} NOT NULL,
       tag ${t.key(255)} NOT NULL,
@@ -126,11 +88,10 @@ export class InitialSchema1732600000000 implements MigrationInterface {
   name = 'InitialSchema1732600000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : MYSQL;
-    for (const sql of [...tables(types), ...INDEXES]) await queryRunner.query(sql);
+    await runAll(queryRunner, [...tables(padSpaceKeyTypes(queryRunner)), ...INDEXES]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of DROP_ORDER) await queryRunner.query(`DROP TABLE ${table}`);
+    await dropTables(queryRunner, DROP_ORDER);
   }
 }

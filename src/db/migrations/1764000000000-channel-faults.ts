@@ -3,45 +3,15 @@
  * (device, channel) (see ChannelFault in ../types.ts). Only creates a table:
  * an existing store keeps every row it had.
  *
- * Self-contained on purpose (its own small type map): a migration must keep
- * meaning what it meant when it first ran, whatever later ones need.
+ * Column types come from ./dialect, frozen: a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-interface TypeMap {
-  int: string;
-  bigint: string;
-  /** Case-sensitive, byte-ordered varchar (as paths, keys and tags in the initial schema). */
-  key: (n: number) => string;
-  str: (n: number) => string;
-  text: string;
-  bigtext: string;
-  tableSuffix: string;
-}
-
-const MYSQL: TypeMap = {
-  int: 'INT',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'MEDIUMTEXT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-};
-
-const SQLITE: TypeMap = {
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n})`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'TEXT',
-  tableSuffix: '',
-};
+import { padSpaceKeyTypes, type ColumnTypes } from './dialect';
 
 // Keyed by device id like device_tags: a fault only exists for a device that had a session.
 // The primary key is the only index: every read and write is "one device" or "one device, one channel".
-function table(t: TypeMap): string {
+function table(t: ColumnTypes): string {
   return `CREATE TABLE channel_faults (
     device_id ${t.int} NOT NULL,
     channel ${t.key(255)} NOT NULL,
@@ -65,8 +35,7 @@ export class ChannelFaults1764000000000 implements MigrationInterface {
   name = 'ChannelFaults1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : MYSQL;
-    await queryRunner.query(table(types));
+    await queryRunner.query(table(padSpaceKeyTypes(queryRunner)));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -8,10 +8,11 @@
  * Existing rows stay valid: NO PAD only tells apart strings PAD SPACE equated.
  * SQLite's BINARY collation is exact already: nothing to do there.
  *
- * Self-contained on purpose: a migration must keep meaning what it meant
- * when it first ran, whatever later ones need.
+ * Self-contained but for ./dialect (frozen): a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isSqlite, PAD_SPACE_BINARY } from './dialect';
 
 /** The identity columns as the initial and channel-faults migrations made them (length, all NOT NULL). */
 const COLUMNS: readonly { table: string; column: string; length: number }[] = [
@@ -25,7 +26,6 @@ const COLUMNS: readonly { table: string; column: string; length: number }[] = [
 
 /** MariaDB >= 10.2 names it utf8mb4_nopad_bin, MySQL >= 8.0.17 utf8mb4_0900_bin. */
 const NO_PAD_BINARY = ['utf8mb4_nopad_bin', 'utf8mb4_0900_bin'];
-const PAD_SPACE_BINARY = 'utf8mb4_bin';
 
 async function noPadCollation(queryRunner: QueryRunner): Promise<string> {
   const rows = (await queryRunner.query(
@@ -41,10 +41,6 @@ async function setCollation(queryRunner: QueryRunner, collation: string): Promis
   for (const { table, column, length } of COLUMNS) {
     await queryRunner.query(`ALTER TABLE ${table} MODIFY ${column} VARCHAR(${length}) CHARACTER SET utf8mb4 COLLATE ${collation} NOT NULL`);
   }
-}
-
-function isSqlite(queryRunner: QueryRunner): boolean {
-  return queryRunner.connection.driver.options.type === 'better-sqlite3';
 }
 
 export class IdentityCollation1765000000000 implements MigrationInterface {

@@ -5,46 +5,14 @@
  * move over as queued tasks (named after their request's method), then that
  * table goes.
  *
- * Self-contained on purpose (its own small type map): a migration must keep
- * meaning what it meant when it first ran, whatever later ones need.
+ * Column types come from ./dialect, frozen: a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-interface TypeMap {
-  id: string;
-  int: string;
-  bigint: string;
-  key: (n: number) => string;
-  bigtext: string;
-  tableSuffix: string;
-}
-
-/** Keys compare every byte, trailing spaces included: the NO PAD binary collation (see 1765000000000). */
-const mysql = (noPad: string): TypeMap => ({
-  id: 'INT NOT NULL AUTO_INCREMENT PRIMARY KEY',
-  int: 'INT',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE ${noPad}`,
-  bigtext: 'MEDIUMTEXT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-});
-
-async function noPadCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows = (await queryRunner.query(`SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME = 'utf8mb4_nopad_bin'`)) as unknown[];
-  return rows.length > 0 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
-}
-
-const SQLITE: TypeMap = {
-  id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n})`,
-  bigtext: 'TEXT',
-  tableSuffix: '',
-};
+import { noPadKeyTypes, runAll, type ColumnTypes } from './dialect';
 
 // Keyed by device_key, not device id: tasks may be created before the device ever informs (zero touch).
-function table(t: TypeMap): string[] {
+function table(t: ColumnTypes): string[] {
   return [
     `CREATE TABLE tasks (
     id ${t.id},
@@ -77,8 +45,7 @@ export class Tasks1765200000000 implements MigrationInterface {
   name = 'Tasks1765200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : mysql(await noPadCollation(queryRunner));
-    for (const sql of table(types)) await queryRunner.query(sql);
+    await runAll(queryRunner, table(await noPadKeyTypes(queryRunner)));
     await queryRunner.query(COPY);
     const rows = (await queryRunner.query(`SELECT id, request FROM tasks WHERE name = ''`)) as { id: number; request: string }[];
     for (const row of rows) {
@@ -90,7 +57,7 @@ export class Tasks1765200000000 implements MigrationInterface {
 
   /** Back to a queue: open tasks with a request return to pending_requests; finished ones and provision tasks are lost. */
   async down(queryRunner: QueryRunner): Promise<void> {
-    const t = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : mysql(await noPadCollation(queryRunner));
+    const t = await noPadKeyTypes(queryRunner);
     await queryRunner.query(`CREATE TABLE pending_requests (
       id ${t.id},
       device_key ${t.key(255)} NOT NULL,

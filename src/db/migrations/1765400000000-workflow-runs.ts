@@ -4,48 +4,13 @@
  * workflow_events: the events and CPE requests of committed sessions of
  * devices some run watches, read by waiting runs. Only creates tables.
  *
- * Self-contained on purpose (its own small type map): a migration must keep
- * meaning what it meant when it first ran, whatever later ones need.
+ * Column types come from ./dialect, frozen: a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-interface TypeMap {
-  id: string;
-  int: string;
-  bigint: string;
-  key: (n: number) => string;
-  text: string;
-  bigtext: string;
-  tableSuffix: string;
-}
-
-const mysql = (noPad: string): TypeMap => ({
-  id: 'INT NOT NULL AUTO_INCREMENT PRIMARY KEY',
-  int: 'INT',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE ${noPad}`,
-  text: 'TEXT',
-  bigtext: 'MEDIUMTEXT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-});
-
-async function noPadCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows = (await queryRunner.query(`SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME = 'utf8mb4_nopad_bin'`)) as unknown[];
-  return rows.length > 0 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
-}
-
-const SQLITE: TypeMap = {
-  id: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'TEXT',
-  tableSuffix: '',
-};
+import { CreateTablesMigration, type ColumnTypes } from './dialect';
 
 // Runs are read by id, by device (the REST API, the session-committed consumer) and by campaign (its counts).
-function tables(t: TypeMap): string[] {
+function tables(t: ColumnTypes): string[] {
   return [
     `CREATE TABLE workflow_runs (
     id ${t.key(36)} NOT NULL PRIMARY KEY,
@@ -81,17 +46,8 @@ function tables(t: TypeMap): string[] {
   ];
 }
 
-export class WorkflowRuns1765400000000 implements MigrationInterface {
-  /** Explicit: bundlers may rename classes, and TypeORM keys migrations by name. */
+export class WorkflowRuns1765400000000 extends CreateTablesMigration {
   name = 'WorkflowRuns1765400000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : mysql(await noPadCollation(queryRunner));
-    for (const sql of tables(types)) await queryRunner.query(sql);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE workflow_events');
-    await queryRunner.query('DROP TABLE workflow_runs');
-  }
+  protected statements = tables;
+  protected dropOrder = ['workflow_events', 'workflow_runs'];
 }

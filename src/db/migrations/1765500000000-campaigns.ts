@@ -4,52 +4,13 @@
  * selected when it started (snapshot), each with its stage, position, outcome
  * and workflow run id. Only creates tables.
  *
- * Self-contained on purpose (its own small type map): a migration must keep
- * meaning what it meant when it first ran, whatever later ones need.
+ * Column types come from ./dialect, frozen: a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
-import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-interface TypeMap {
-  int: string;
-  bigint: string;
-  real: string;
-  key: (n: number) => string;
-  str: (n: number) => string;
-  text: string;
-  bigtext: string;
-  tableSuffix: string;
-}
-
-/** Keys compare every byte: the NO PAD binary collation (see 1765000000000). */
-const mysql = (noPad: string): TypeMap => ({
-  int: 'INT',
-  bigint: 'BIGINT',
-  real: 'DOUBLE',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE ${noPad}`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'MEDIUMTEXT',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-});
-
-async function noPadCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows = (await queryRunner.query(`SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME = 'utf8mb4_nopad_bin'`)) as unknown[];
-  return rows.length > 0 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
-}
-
-const SQLITE: TypeMap = {
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  real: 'REAL',
-  key: (n) => `VARCHAR(${n})`,
-  str: (n) => `VARCHAR(${n})`,
-  text: 'TEXT',
-  bigtext: 'TEXT',
-  tableSuffix: '',
-};
+import { CreateTablesMigration, type ColumnTypes } from './dialect';
 
 // A tick reads one stage's devices by status in order, and counts starts of the last minute.
-function tables(t: TypeMap): string[] {
+function tables(t: ColumnTypes): string[] {
   return [
     `CREATE TABLE campaigns (
     id ${t.key(36)} NOT NULL PRIMARY KEY,
@@ -88,17 +49,8 @@ function tables(t: TypeMap): string[] {
   ];
 }
 
-export class Campaigns1765500000000 implements MigrationInterface {
-  /** Explicit: bundlers may rename classes, and TypeORM keys migrations by name. */
+export class Campaigns1765500000000 extends CreateTablesMigration {
   name = 'Campaigns1765500000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : mysql(await noPadCollation(queryRunner));
-    for (const sql of tables(types)) await queryRunner.query(sql);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('DROP TABLE campaign_devices');
-    await queryRunner.query('DROP TABLE campaigns');
-  }
+  protected statements = tables;
+  protected dropOrder = ['campaign_devices', 'campaigns'];
 }

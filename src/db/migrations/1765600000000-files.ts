@@ -12,47 +12,12 @@
  * - upload_tokens: single-use upload URLs handed to CPEs (TR-069 Upload),
  *   kept by the SHA-256 of the token so a copy of the database opens nothing.
  *
- * Self-contained on purpose (its own small type map): a migration must keep
- * meaning what it meant when it first ran, whatever later ones need.
+ * Column types come from ./dialect, frozen: a migration must keep meaning
+ * what it meant when it first ran, whatever later ones need.
  */
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CreateTablesMigration, type ColumnTypes } from './dialect';
 
-interface TypeMap {
-  int: string;
-  bigint: string;
-  key: (n: number) => string;
-  text: (n: number) => string;
-  blob: string;
-  tableSuffix: string;
-}
-
-/** Keys compare every byte, trailing spaces included: the NO PAD binary collation (see 1765000000000). */
-const mysql = (noPad: string): TypeMap => ({
-  int: 'INT',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n}) CHARACTER SET utf8mb4 COLLATE ${noPad}`,
-  text: (n) => `VARCHAR(${n})`,
-  // Up to 16 MiB a row; chunks are 1 MiB.
-  blob: 'MEDIUMBLOB',
-  tableSuffix: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci',
-});
-
-/** MariaDB's name for it, or MySQL's (the identity-collation migration made sure one exists). */
-async function noPadCollation(queryRunner: QueryRunner): Promise<string> {
-  const rows = (await queryRunner.query(`SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME = 'utf8mb4_nopad_bin'`)) as unknown[];
-  return rows.length > 0 ? 'utf8mb4_nopad_bin' : 'utf8mb4_0900_bin';
-}
-
-const SQLITE: TypeMap = {
-  int: 'INTEGER',
-  bigint: 'BIGINT',
-  key: (n) => `VARCHAR(${n})`,
-  text: (n) => `VARCHAR(${n})`,
-  blob: 'BLOB',
-  tableSuffix: '',
-};
-
-function tables(t: TypeMap): string[] {
+function tables(t: ColumnTypes): string[] {
   return [
     `CREATE TABLE file_contents (
     id ${t.key(36)} NOT NULL PRIMARY KEY,
@@ -71,13 +36,13 @@ function tables(t: TypeMap): string[] {
     content_id ${t.key(36)} NOT NULL,
     size ${t.bigint} NOT NULL,
     chunk_size ${t.int} NOT NULL,
-    md5 ${t.text(32)} NOT NULL,
-    sha256 ${t.text(64)} NOT NULL,
+    md5 ${t.str(32)} NOT NULL,
+    sha256 ${t.str(64)} NOT NULL,
     file_type ${t.key(64)} NULL,
     oui ${t.key(64)} NULL,
     product_class ${t.key(64)} NULL,
     version ${t.key(64)} NULL,
-    content_type ${t.text(255)} NULL,
+    content_type ${t.str(255)} NULL,
     device_key ${t.key(255)} NULL,
     uploaded ${t.bigint} NOT NULL
   )${t.tableSuffix}`,
@@ -100,16 +65,8 @@ function tables(t: TypeMap): string[] {
   ];
 }
 
-export class Files1765600000000 implements MigrationInterface {
-  /** Explicit: bundlers may rename classes, and TypeORM keys migrations by name. */
+export class Files1765600000000 extends CreateTablesMigration {
   name = 'Files1765600000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const types = queryRunner.connection.driver.options.type === 'better-sqlite3' ? SQLITE : mysql(await noPadCollation(queryRunner));
-    for (const sql of tables(types)) await queryRunner.query(sql);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['upload_tokens', 'files', 'file_chunks', 'file_contents']) await queryRunner.query(`DROP TABLE ${table}`);
-  }
+  protected statements = tables;
+  protected dropOrder = ['upload_tokens', 'files', 'file_chunks', 'file_contents'];
 }
