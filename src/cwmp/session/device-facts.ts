@@ -11,9 +11,13 @@ export type EventRef = Omit<PendingEvent, 'detail'>;
  * a hash of what its last committed Inform said.
  *
  * Kept as a Redis hash `dev:<deviceKey>` with a version. Whoever changes the
- * underlying data (a queued request, new credentials) bumps the version and
- * drops the facts; a writer only writes if the version is still the one it
+ * underlying data (new credentials, a cleared channel fault) bumps the version
+ * and drops the facts; a writer only writes if the version is still the one it
  * read before looking at the database, so a stale write cannot hide a change.
+ * A new task only bumps a task mark (`tasks`): the facts stay, the next
+ * session sees "pending" and reads the queue, and a writer clears the mark
+ * only if it is still the one it read. Dropping the facts for every task cost
+ * a fan-out of tasks two more queries per session (credentials, events).
  */
 export interface DeviceFacts {
   credentials: CpeCredentials | null;
@@ -31,9 +35,14 @@ export interface LoadedFacts {
   queue?: PendingRequest[];
 }
 
+/**
+ * ARGV[7]: the task mark as loaded; a mark that moved since (a task queued
+ * meanwhile) stays, so the next session reads the queue.
+ */
 const WRITE_IF_VERSION = `
 if (redis.call('HGET', KEYS[1], 'ver') or '0') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'cred', ARGV[2], 'pending', ARGV[3], 'hash', ARGV[4], 'ev', ARGV[6])
+if (redis.call('HGET', KEYS[1], 'tasks') or '0') == ARGV[7] then redis.call('HDEL', KEYS[1], 'tasks') end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
@@ -62,10 +71,13 @@ export class DeviceFactsCache {
    */
   async load(deviceKey: DeviceKey, store: DeviceStore): Promise<LoadedFacts> {
     const h = await this.redis.hgetall(this.key(deviceKey));
-    const version = h.ver ?? '0';
+    const mark = h.tasks ?? '0';
+    // Opaque to callers: the version and the task mark, both checked by write().
+    const version = `${h.ver ?? '0'}:${mark}`;
     if (h.cred !== undefined && h.pending !== undefined && h.hash !== undefined && h.ev !== undefined) {
       const credentials = JSON.parse(h.cred) as CpeCredentials | null;
-      const facts = { credentials, pending: h.pending === '1', informHash: h.hash || null, events: JSON.parse(h.ev) as EventRef[] };
+      const pending = h.pending === '1' || mark !== '0';
+      const facts = { credentials, pending, informHash: h.hash || null, events: JSON.parse(h.ev) as EventRef[] };
       return { facts, version };
     }
     const [credentials, queue, events] = await Promise.all([
@@ -78,7 +90,8 @@ export class DeviceFactsCache {
 
   /** Writes the facts unless someone changed the device since `version` was read. */
   async write(deviceKey: DeviceKey, version: string, facts: DeviceFacts): Promise<boolean> {
-    const args = [version, JSON.stringify(facts.credentials), facts.pending ? '1' : '0', facts.informHash ?? '', TTL_MS, JSON.stringify(facts.events)];
+    const [ver, mark = '0'] = version.split(':');
+    const args = [ver, JSON.stringify(facts.credentials), facts.pending ? '1' : '0', facts.informHash ?? '', TTL_MS, JSON.stringify(facts.events), mark];
     return (await this.redis.eval(WRITE_IF_VERSION, 1, this.key(deviceKey), ...args)) === 1;
   }
 
@@ -92,7 +105,13 @@ export class DeviceFactsCache {
     await this.redis.eval(SET_EVENTS, 1, this.key(deviceKey), JSON.stringify(events.map(refOf)));
   }
 
-  /** The device's queue or credentials changed: the next session reads them from the database. */
+  /** A task was queued for the device: its next session reads the queue (one round trip, the rest of the facts stay). */
+  async markPending(deviceKey: DeviceKey): Promise<void> {
+    const key = this.key(deviceKey);
+    await this.redis.multi().hincrby(key, 'tasks', 1).pexpire(key, TTL_MS).exec();
+  }
+
+  /** The device's credentials (or what else the facts hold) changed: the next session reads them from the database. */
   async invalidate(deviceKey: DeviceKey): Promise<void> {
     const key = this.key(deviceKey);
     await this.redis.multi().hincrby(key, 'ver', 1).hdel(key, 'cred', 'pending', 'hash', 'ev').pexpire(key, TTL_MS).exec();
@@ -143,7 +162,7 @@ export class FactsAwareStore implements DeviceStore {
 
   async enqueueRequest(deviceKey: DeviceKey, request: Parameters<DeviceStore['enqueueRequest']>[1]): Promise<number> {
     const id = await this.inner.enqueueRequest(deviceKey, request);
-    await this.facts.invalidate(deviceKey);
+    await this.facts.markPending(deviceKey);
     return id;
   }
 
