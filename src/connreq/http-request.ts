@@ -62,9 +62,24 @@ export async function httpConnectionRequest(
   return last;
 }
 
-/** One unauthenticated GET, then the answer to its challenge (twice for a stale Digest nonce). */
+/**
+ * One unauthenticated GET, then the answer to its challenge (twice for a
+ * stale Digest nonce), on one keep-alive connection when the CPE keeps it open
+ * (a new one when it closes after its 401): one TCP handshake less per request
+ * on both sides. The agent is this exchange's own and is gone after it.
+ */
 async function exchange(url: URL, credentials: ConnectionRequestCredentials | null, o: HttpRequestOptions): Promise<HttpAttempt> {
-  let answer = await get(url, undefined, o.timeoutMs);
+  const agent = new (url.protocol === 'https:' ? https : http).Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    return await challengeRounds(url, credentials, o, agent);
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function challengeRounds(url: URL, credentials: ConnectionRequestCredentials | null, o: HttpRequestOptions, agent: http.Agent): Promise<HttpAttempt> {
+  const get = (authorizationHeader?: string) => request(url, authorizationHeader, o.timeoutMs, agent);
+  let answer = await get();
   for (let round = 0; round < 3; round++) {
     if ('failure' in answer) return { outcome: answer.failure, message: `${url.origin}: ${answer.message}` };
     if (answer.status >= 200 && answer.status < 300) return { outcome: 'ok', message: `${url.origin} answered ${answer.status}` };
@@ -72,7 +87,7 @@ async function exchange(url: URL, credentials: ConnectionRequestCredentials | nu
     const challenge = pickChallenge(answer.challenges);
     const refusal = refuse(challenge, credentials, round, o);
     if (refusal) return { outcome: 'auth-failed', message: `${url.origin}: ${refusal}` };
-    answer = await get(url, authorization(challenge as Challenge, credentials as ConnectionRequestCredentials, url), o.timeoutMs);
+    answer = await get(authorization(challenge as Challenge, credentials as ConnectionRequestCredentials, url));
   }
   return { outcome: 'auth-failed', message: `${url.origin}: still challenged after answering` };
 }
@@ -92,12 +107,12 @@ function authorization(challenge: Challenge, credentials: ConnectionRequestCrede
   return digestAuthorization(challenge, credentials, 'GET', url.pathname + url.search, 1);
 }
 
-function get(url: URL, authorizationHeader: string | undefined, timeoutMs: number): Promise<Answer> {
+function request(url: URL, authorizationHeader: string | undefined, timeoutMs: number, agent: http.Agent): Promise<Answer> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const headers: Record<string, string> = { 'User-Agent': 'acs-connection-request' };
     if (authorizationHeader) headers.Authorization = authorizationHeader;
-    const req = client.request(url, { method: 'GET', headers, agent: false, timeout: timeoutMs }, (res) => {
+    const req = client.request(url, { method: 'GET', headers, agent, timeout: timeoutMs }, (res) => {
       res.resume();
       const challenges = res.headersDistinct['www-authenticate'] ?? [];
       res.on('end', () => resolve({ status: res.statusCode ?? 0, challenges }));

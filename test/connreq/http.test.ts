@@ -129,6 +129,29 @@ describeEachDriver('connection requests over HTTP (TR-069 §3.2.2)', 'acs_test_c
     }
   });
 
+  it('the challenge and its answer share one connection when the CPE keeps it open, and take a new one when it closes after its 401', async () => {
+    for (const closes of [false, true]) {
+      const connections: net.Socket[] = [];
+      const cpeServer = http.createServer((req, res) => {
+        const ok = req.headers.authorization === 'Basic ' + Buffer.from('ku:kp').toString('base64');
+        if (ok) return void res.writeHead(200).end();
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="cpe"', ...(closes ? { Connection: 'close' } : {}) }).end();
+      });
+      cpeServer.on('connection', (s: net.Socket) => connections.push(s));
+      await new Promise<void>((resolve) => cpeServer.listen(0, '127.0.0.1', resolve));
+      try {
+        const device = await cachedDevice(ctx.store, { ConnectionRequestURL: `http://127.0.0.1:${(cpeServer.address() as net.AddressInfo).port}/cr` });
+        await requester.setCredentials(device, { username: 'ku', password: 'kp' });
+        const outcome = await requester.request(device);
+        assert.equal(outcome.outcome, 'ok', outcome.message);
+        assert.equal(connections.length, closes ? 2 : 1, closes ? 'a new connection after the CPE closed' : 'one connection for both requests');
+      } finally {
+        cpeServer.closeAllConnections();
+        cpeServer.close();
+      }
+    }
+  });
+
   it('a CPE limiting the rate answers 503: recorded as http-503', async () => {
     const limited = new HttpConnectionRequestListener({ minIntervalMs: 60_000 });
     await limited.listen();
