@@ -24,6 +24,31 @@ type Patch = (row: CachedParameter) => CachedParameter;
 type SetAttributes = Extract<CacheOp, { op: 'set-attributes' }>['parameters'][number];
 
 /**
+ * What a session's commit does to the cached model: the Inform, then the ops
+ * in order. The rows the Inform and the value/attribute ops name (and their
+ * ancestors) are read first in one batch: each step would read its own
+ * otherwise, one round trip each.
+ */
+export async function applySession(table: ParamRows, inform: InformRecord, ops: CacheOp[]): Promise<void> {
+  await table.load(namedPaths(inform, ops));
+  await applyInform(table, inform);
+  for (const op of ops) await applyOp(table, op);
+}
+
+function namedPaths(inform: InformRecord, ops: CacheOp[]): string[] {
+  const paths = new Set<string>();
+  const add = (path: string) => {
+    paths.add(path);
+    for (const a of ancestorsOf(path)) paths.add(a);
+  };
+  for (const p of inform.parameters) add(p.Name);
+  for (const op of ops) {
+    if (op.op === 'values' || op.op === 'attributes' || op.op === 'set-attributes') for (const p of op.parameters) add(p.Name);
+  }
+  return [...paths];
+}
+
+/**
  * Inform parameters are written only when their value or type changed: an
  * unchanged row keeps its old value_time. The engine treats every Inform
  * parameter as fresh as of the device's last_inform instead, which spares a

@@ -4,7 +4,7 @@
  */
 import type { SessionResult } from './types';
 import type { Db } from './sql';
-import { applyInform, applyOp } from './cache-ops';
+import { applySession } from './cache-ops';
 import { applyChannelFaults } from './channel-faults';
 import { upsertDevice } from './device-row';
 import { deleteDoneEvents } from './events';
@@ -26,8 +26,7 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   const table = new ParamTable(db, deviceId);
   // A BOOTSTRAP's clearing of the model happened when its Inform was acknowledged (acknowledge.ts).
   if (created || result.fresh) table.assumeEmpty();
-  await applyInform(table, result.inform);
-  for (const op of result.ops) await applyOp(table, op);
+  await applySession(table, result.inform, result.ops);
   await table.flush();
   await finishTasks(db, result.deviceKey, result.sessionId, result.tasks, Date.now());
   await insertFaults(db, result.deviceKey, result.faults);

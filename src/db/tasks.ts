@@ -5,8 +5,8 @@
  * session that got an answer finishes them (at least once: a task leaves the
  * queue only with its answer, ARCHITECTURE.md invariant 7).
  */
-import type { CpeRequest } from '../cwmp/soap/types';
-import type { Task, TaskFault, TaskName, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
+import type { CpeRequest, XsdType } from '../cwmp/soap/types';
+import type { Task, TaskFault, TaskName, TaskProgress, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
 import type { DeviceKey, EpochMs, PendingRequest, TaskOutcome } from './types';
 import { chunks, placeholders, type Db, type Row } from './sql';
@@ -14,12 +14,80 @@ import { chunks, placeholders, type Db, type Row } from './sql';
 const OPEN = `status IN ('queued', 'sent')`;
 const FINISHED_SQL = `(${FINISHED.map((s) => `'${s}'`).join(', ')})`;
 
+/** What a new task is stored with. */
+export interface NewTask {
+  device: DeviceKey;
+  spec: TaskSpec;
+  timing: TaskTiming;
+  idempotencyKey: string | null;
+  now: EpochMs;
+}
+
+/** Stores a task without a key; returns its id. */
 export async function insertTask(db: Db, device: DeviceKey, spec: TaskSpec, timing: TaskTiming, now: EpochMs): Promise<number> {
-  const sql = `INSERT INTO tasks (device_key, name, args, request, status, created_at, updated_at, due_at, expires_at)
-    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)`;
-  const request = spec.request ? JSON.stringify(spec.request) : null;
-  const { insertId } = await db.run(sql, [device, spec.name, JSON.stringify(spec.args), request, now, now, timing.due ?? null, timing.expiry ?? null]);
-  return insertId;
+  return (await storeTask(db, { device, spec, timing, idempotencyKey: null, now })).id;
+}
+
+/**
+ * Stores a task in one statement and returns it as getTask would read it,
+ * without reading it back. A repeated idempotency key fails on the unique
+ * index (see isDuplicateKey): the caller reads the existing task instead.
+ */
+export async function storeTask(db: Db, t: NewTask): Promise<Task> {
+  const sql = `INSERT INTO tasks (device_key, name, args, request, status, created_at, updated_at, due_at, expires_at, idempotency_key)
+    VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`;
+  const args = JSON.stringify(t.spec.args);
+  const request = t.spec.request ? JSON.stringify(t.spec.request) : null;
+  const due = t.timing.due ?? null;
+  const expiry = t.timing.expiry ?? null;
+  const { insertId } = await db.run(sql, [t.device, t.spec.name, args, request, t.now, t.now, due, expiry, t.idempotencyKey]);
+  return {
+    id: insertId,
+    device: t.device,
+    name: t.spec.name,
+    // As stored: what a later read gives (no undefined fields).
+    args: JSON.parse(args) as Record<string, unknown>,
+    status: 'queued',
+    createdAt: t.now,
+    due,
+    expiry,
+    updatedAt: t.now,
+    sessionId: null,
+    result: null,
+    fault: null,
+    retries: 0,
+    idempotencyKey: t.idempotencyKey,
+  };
+}
+
+/** The device's task created with `key`, if any (finished ones included, until the retention sweep deletes them). */
+export async function taskByKey(db: Db, device: DeviceKey, key: string): Promise<Task | null> {
+  const [row] = await db.select('SELECT * FROM tasks WHERE device_key = ? AND idempotency_key = ?', [device, key]);
+  return row ? taskOf(row) : null;
+}
+
+/**
+ * Whether the device exists (null: no such device) and, in the same query,
+ * the xsd types its cached model holds for `paths` (the device's own word on
+ * the types of a setParameterValues' values). One round trip: a task POST is
+ * a hot path.
+ */
+export async function deviceTypes(db: Db, device: DeviceKey, paths: readonly string[]): Promise<Map<string, XsdType> | null> {
+  if (paths.length === 0) {
+    return (await db.select('SELECT 1 AS x FROM devices WHERE device_key = ?', [device])).length > 0 ? new Map() : null;
+  }
+  const sql = `SELECT p.path, p.type FROM devices d
+    LEFT JOIN device_parameters p ON p.device_id = d.id AND p.path IN ${placeholders(paths.length)}
+    WHERE d.device_key = ?`;
+  const rows = await db.select(sql, [...paths, device]);
+  if (rows.length === 0) return null;
+  return new Map(rows.flatMap((r) => (r.path != null && r.type != null ? [[String(r.path), String(r.type) as XsdType] as const] : [])));
+}
+
+/** A unique index refused the row: MySQL/MariaDB ER_DUP_ENTRY, or SQLite's UNIQUE constraint. */
+export function isDuplicateKey(err: unknown): boolean {
+  const driverError = (err as { driverError?: { errno?: unknown; code?: unknown } } | null)?.driverError;
+  return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /**
@@ -28,17 +96,24 @@ export async function insertTask(db: Db, device: DeviceKey, spec: TaskSpec, timi
  * first: an expired task is never sent.
  */
 export async function openTasks(db: Db, device: DeviceKey, now: EpochMs): Promise<PendingRequest[]> {
-  await db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE device_key = ? AND ${OPEN} AND expires_at <= ?`, [now, device, now]);
   const rows = await db.select(`SELECT * FROM tasks WHERE device_key = ? AND ${OPEN} ORDER BY id`, [device]);
-  return rows.map(pendingOf);
+  // Only when one expired: the common session reads its queue in one statement.
+  const expired = rows.filter((r) => r.expires_at !== null && Number(r.expires_at) <= now).map((r) => Number(r.id));
+  if (expired.length > 0) {
+    await db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE ${OPEN} AND id IN ${placeholders(expired.length)}`, [now, ...expired]);
+  }
+  return rows.filter((r) => !expired.includes(Number(r.id))).map(pendingOf);
 }
 
+/** A task cut between two RPCs resumes with its next request (see TaskProgress), not its first. */
 function pendingOf(row: Row): PendingRequest {
   const task = taskOf(row);
+  const progress = json<TaskProgress | null>(row.progress, null);
   return {
     id: task.id,
     deviceKey: task.device,
-    request: row.request === null ? null : (JSON.parse(String(row.request)) as CpeRequest),
+    request: progress?.next ?? json<CpeRequest | null>(row.request, null),
+    ...(progress ? { earlier: progress.earlier } : {}),
     createdAt: task.createdAt,
     due: task.due,
     task: { id: task.id, name: task.name, args: task.args, expiry: task.expiry },
@@ -55,12 +130,19 @@ export async function markSent(db: Db, ids: number[], sessionId: string, now: Ep
 }
 
 /**
- * A session's answers: each task done (with its result) or faulted. Scoped to
- * the device, so a stray id cannot finish another device's task, and to open
- * tasks, so a task cancelled meanwhile stays cancelled.
+ * A session's answers: each task done (with its result) or faulted, or its
+ * progress kept (a task of several RPCs that got one answer). Scoped to the
+ * device, so a stray id cannot touch another device's task, and to open
+ * tasks, so a task cancelled meanwhile stays cancelled. A progress that a
+ * later outcome of the same session supersedes is not written.
  */
 export async function finishTasks(db: Db, device: DeviceKey, sessionId: string, outcomes: TaskOutcome[], now: EpochMs): Promise<void> {
-  for (const o of outcomes) {
+  for (const [i, o] of outcomes.entries()) {
+    if (o.status === 'sent') {
+      if (outcomes.slice(i + 1).some((later) => later.id === o.id)) continue;
+      await db.run(`UPDATE tasks SET progress = ? WHERE id = ? AND device_key = ? AND ${OPEN}`, [JSON.stringify(o.progress), o.id, device]);
+      continue;
+    }
     const sql = `UPDATE tasks SET status = ?, result = ?, fault = ?, session_id = ?, updated_at = ? WHERE id = ? AND device_key = ? AND ${OPEN}`;
     const result = o.result === undefined ? null : JSON.stringify(o.result);
     await db.run(sql, [o.status, result, o.fault ? JSON.stringify(o.fault) : null, sessionId, now, o.id, device]);
@@ -94,7 +176,8 @@ export async function listTasks(db: Db, filter: TaskFilter): Promise<Task[]> {
 
 /** Moves a task from one of `from` to `to`; false when it was in none of them (or does not exist). */
 export async function moveTask(db: Db, id: number, from: readonly TaskStatus[], to: TaskStatus, now: EpochMs, reset = false): Promise<boolean> {
-  const extra = reset ? ', result = NULL, fault = NULL, session_id = NULL, retries = retries + 1, expires_at = NULL, due_at = NULL' : '';
+  // A retried task starts over from its first request.
+  const extra = reset ? ', result = NULL, fault = NULL, session_id = NULL, retries = retries + 1, expires_at = NULL, due_at = NULL, progress = NULL' : '';
   const sql = `UPDATE tasks SET status = ?, updated_at = ?${extra} WHERE id = ? AND status IN ${placeholders(from.length)}`;
   return (await db.run(sql, [to, now, id, ...from])).affected > 0;
 }
@@ -131,5 +214,6 @@ function taskOf(row: Row): Task {
     result: json<unknown>(row.result, null),
     fault: json<TaskFault | null>(row.fault, null),
     retries: Number(row.retries ?? 0),
+    idempotencyKey: row.idempotency_key == null ? null : String(row.idempotency_key),
   };
 }

@@ -9,6 +9,7 @@
  */
 import type {
   CpeRequest,
+  CpeResponse,
   DeviceIdStruct,
   EventStruct,
   NotificationLevel,
@@ -19,7 +20,7 @@ import type {
   SetParameterValuesFaultStruct,
   XsdType,
 } from '../cwmp/soap/types';
-import type { TaskFault, TaskRef } from '../tasks/types';
+import type { TaskFault, TaskProgress, TaskRef } from '../tasks/types';
 
 /** "OUI-ProductClass-SerialNumber", each part percent-encoded, "-" as %2D. */
 export type DeviceKey = string;
@@ -168,21 +169,24 @@ export interface ChannelFault {
 export interface PendingRequest {
   id: number;
   deviceKey: DeviceKey;
-  /** What to send first; null for a provision task (it runs in the engine). */
+  /** What to send now: the first request, or where an earlier session left a task of several RPCs; null for a provision task (it runs in the engine). */
   request: CpeRequest | null;
+  /** A resumed task's earlier answers that its result needs (addObject's AddObjectResponse). */
+  earlier?: CpeResponse[];
   createdAt: EpochMs;
   /** Not to be sent before this time (null: now). */
   due: EpochMs | null;
   task: TaskRef;
 }
 
-/** How a session finished a task. */
-export interface TaskOutcome {
-  id: number;
-  status: 'done' | 'fault';
-  result?: unknown;
-  fault?: TaskFault;
-}
+/**
+ * What a session did with a task: finished it (done or fault), or, for a task
+ * of several RPCs, got an answer and moved on to its next request ('sent' with
+ * the progress, kept at the commit so that the next session resumes there).
+ */
+export type TaskOutcome =
+  | { id: number; status: 'done' | 'fault'; result?: unknown; fault?: TaskFault }
+  | { id: number; status: 'sent'; progress: TaskProgress };
 
 /** A cached parameter or object, as stored. */
 export interface CachedParameter {

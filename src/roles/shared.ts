@@ -16,7 +16,7 @@ import { connectRedis, type RedisHandle } from '../infra/redis';
 import { retryAtStartup } from '../infra/startup-retry';
 import type { Logger } from '../log';
 import type { PresetRegistry } from '../presets/registry';
-import { TaskService } from '../tasks/service';
+import { fileDeps, TaskService } from '../tasks/service';
 import type { TaskWaiter } from '../tasks/waiter';
 import type { Closer } from './closers';
 
@@ -82,7 +82,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   if (stun) opened.push(() => stun.close());
   const connector = role === 'cwmp' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
   const taskService = (waiter: TaskWaiter | null = null) =>
-    new TaskService({ store, facts, log, waiter, connector, fileUrl: (name) => files.fileUrl(name), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
+    new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
   return { config, log, role, redisHandle, redis, store, facts, presets, files, stun, connector, bullConnection, taskService, opened };
 }

@@ -8,9 +8,10 @@ import { DeviceFactsCache } from '../cwmp/session/device-facts';
 import { openStore } from '../db';
 import type { DeviceStore } from '../db/types';
 import { scriptExists } from '../engine/script-library';
+import { createFileService, defaultUrlBase, type FileService } from '../files';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import { createLogger } from '../log';
-import { TaskService, isFinished, type Connector } from './service';
+import { TaskService, fileDeps, isFinished, type Connector } from './service';
 import { TaskWaiter } from './waiter';
 
 export const taskUsage = `usage: acs task <device> <type> [arguments] [options]
@@ -29,6 +30,7 @@ options:
   --timeout MS           wait up to MS for the task to finish (exit 1 if it faults)
   --due TIME             not before TIME (ms since the epoch or ISO 8601)
   --expiry TIME          never after TIME: it expires instead
+  --idempotency-key KEY  once per KEY and device: run again with the same KEY, it prints the first task
 DEV is the device id (OUI-ProductClass-SerialNumber as GET /devices shows it).`;
 
 interface Parsed {
@@ -38,7 +40,10 @@ interface Parsed {
   timeoutMs: number;
   due?: number;
   expiry?: number;
+  idempotencyKey?: string;
 }
+
+const VALUED = ['--timeout', '--due', '--expiry', '--json', '--idempotency-key'];
 
 /** The task body a command line stands for; throws with a message naming the argument. */
 export function parseTaskArgs(args: string[]): Parsed {
@@ -48,7 +53,7 @@ export function parseTaskArgs(args: string[]): Parsed {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--connection-request') connectionRequest = true;
-    else if (a === '--timeout' || a === '--due' || a === '--expiry' || a === '--json') {
+    else if (VALUED.includes(a)) {
       if (args[i + 1] === undefined) throw new Error(`${a} needs a value`);
       options.set(a, args[++i]);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
@@ -63,6 +68,8 @@ export function parseTaskArgs(args: string[]): Parsed {
   const expiry = timeOption(options.get('--expiry'), '--expiry');
   if (due !== undefined) parsed.due = due;
   if (expiry !== undefined) parsed.expiry = expiry;
+  const key = options.get('--idempotency-key');
+  if (key !== undefined) parsed.idempotencyKey = key;
   return parsed;
 }
 
@@ -123,6 +130,8 @@ export interface TaskCliDeps {
   prefix: string;
   provisionsDir: string;
   connector?: Connector | null;
+  /** The file store, for download tasks naming a file (fileName). */
+  files?: Pick<FileService, 'fileUrl' | 'store'>;
 }
 
 export async function runTaskCommand(args: string[], deps: TaskCliDeps): Promise<number> {
@@ -131,8 +140,11 @@ export async function runTaskCommand(args: string[], deps: TaskCliDeps): Promise
   const waiter = p.timeoutMs > 0 ? new TaskWaiter(deps.redis.duplicate(), deps.prefix) : null;
   try {
     const facts = new DeviceFactsCache(deps.redis.redis, deps.prefix);
-    const service = new TaskService({ store: deps.store, facts, log, waiter, connector: deps.connector, hasProvision: (name) => scriptExists(deps.provisionsDir, name) });
-    const created = await service.createAndConnect(p.device, p.body, { due: p.due, expiry: p.expiry, connectionRequest: p.connectionRequest });
+    const service = new TaskService({
+      store: deps.store, facts, log, waiter, connector: deps.connector, hasProvision: (name) => scriptExists(deps.provisionsDir, name),
+      ...(deps.files ? fileDeps(deps.files) : {}),
+    });
+    const created = await service.createAndConnect(p.device, p.body, { due: p.due, expiry: p.expiry, connectionRequest: p.connectionRequest, idempotencyKey: p.idempotencyKey });
     const task = p.timeoutMs > 0 ? ((await service.waitFinished(created.task.id, p.timeoutMs)) ?? created.task) : created.task;
     console.log(JSON.stringify({ ...task, ...(p.connectionRequest ? { connectionRequest: created.connectionRequest } : {}) }, null, 2));
     return isFinished(task) && task.status !== 'done' ? 1 : 0;
@@ -149,7 +161,8 @@ export async function runTask(args: string[]): Promise<void> {
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
-    process.exitCode = await runTaskCommand(args, { store, redis, prefix: config.redisPrefix, provisionsDir: config.provisionsDir });
+    const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort) });
+    process.exitCode = await runTaskCommand(args, { store, redis, prefix: config.redisPrefix, provisionsDir: config.provisionsDir, files });
   } finally {
     await store.close();
     await redis.close();

@@ -12,7 +12,12 @@ import { AcsError } from '../errors';
 import { valueStructs, type Triple } from './paths';
 import type { TaskRef } from './types';
 
-export type FollowUp = { next: CpeRequest } | { result: unknown };
+/**
+ * The task's next request with the answers its result will need (carried by
+ * the session and kept with the task at each commit: only what is needed, a
+ * GetParameterNames listing is not), or the task's result.
+ */
+export type FollowUp = { next: CpeRequest; earlier: CpeResponse[] } | { result: unknown };
 
 /** addObject's result: the AddObjectResponse, and with parameterValues the SetParameterValuesResponse's Status. */
 export interface AddObjectResult {
@@ -24,8 +29,8 @@ export interface AddObjectResult {
 
 /**
  * The next request of `task` after the CPE answered `sent` with `response`,
- * or the task's result. `earlier` holds the task's previous responses, oldest
- * first (only addObject with parameterValues uses it: its result's Status is
+ * or the task's result. `earlier` holds the previous responses the task kept
+ * (only addObject with parameterValues keeps one: its result's Status is
  * AddObject's; without it, that Status is the SetParameterValues one).
  * Throws ACS_ERR_INTERNAL when `response` does not answer `sent` (a caller's bug).
  */
@@ -35,7 +40,7 @@ export function followUp(task: TaskRef, sent: CpeRequest, response: CpeResponse,
   }
   if (task.name === 'refreshObject' && response.method === 'GetParameterNamesResponse') {
     const leaves = response.ParameterList.map((p) => p.Name).filter((n) => !n.endsWith('.'));
-    return leaves.length === 0 ? { result: { ParameterList: [] } } : { next: { method: 'GetParameterValues', ParameterNames: leaves } };
+    return leaves.length === 0 ? { result: { ParameterList: [] } } : { next: { method: 'GetParameterValues', ParameterNames: leaves }, earlier: [] };
   }
   if (task.name === 'addObject' && response.method === 'AddObjectResponse') return afterAddObject(task, response);
   if (task.name === 'addObject' && response.method === 'SetParameterValuesResponse' && sent.method === 'SetParameterValues') {
@@ -63,7 +68,7 @@ function afterAddObject(task: TaskRef, response: AddObjectResponse): FollowUp {
     ParameterList: valueStructs(values, prefix),
     ParameterKey: String(task.args.parameterKey ?? ''),
   };
-  return { next };
+  return { next, earlier: [response] };
 }
 
 /** The instance the SetParameterValues went to: the segment after objectName in its first name. */

@@ -4,18 +4,17 @@
  * CWMP session does the rest (src/cwmp/session/task-progress.ts): a task runs
  * in its device's next session and is finished by that session's commit.
  */
-import type { Redis } from 'ioredis';
-import type { XsdType } from '../cwmp/soap/types';
 import type { DeviceFactsCache } from '../cwmp/session/device-facts';
-import { getTask, insertTask, listTasks, moveTask, type TaskFilter } from '../db/tasks';
+import { deviceTypes, getTask, isDuplicateKey, listTasks, moveTask, storeTask, taskByKey, type NewTask, type TaskFilter } from '../db/tasks';
 import type { DeviceKey, DeviceStore } from '../db/types';
 import { AcsError } from '../errors';
+import type { FileService } from '../files';
 import type { Logger } from '../log';
 import { typeOf as bbfTypeOf } from '../model/datamodel-types';
 import { taskSpec } from './build';
 import type { TaskWaiter } from './waiter';
-import type { Task, TaskApi, TaskStatus, TaskTiming } from './types';
-import { FINISHED } from './types';
+import type { CreateOptions, Task, TaskApi, TaskSpec, TaskStatus, TaskTiming } from './types';
+import { FINISHED, MAX_IDEMPOTENCY_KEY } from './types';
 
 /** Asks a device to connect now (connection requests); its answer is shown with the task. */
 export interface Connector {
@@ -33,17 +32,25 @@ export interface TaskServiceDeps {
   waiter?: TaskWaiter | null;
   /** Resolves a file of the ACS's file store to the URL a CPE downloads it from (download tasks with fileName). */
   fileUrl?: (name: string) => string | undefined;
+  /** Whether the file store holds a file of that name: without it, a fileName is resolved to a URL unchecked. */
+  fileExists?: (name: string) => Promise<boolean>;
   /** Whether a provision script of that name exists (provision tasks). */
   hasProvision?: (name: string) => boolean;
 }
 
-export interface CreateOptions extends TaskTiming {
-  connectionRequest?: boolean;
+export type { CreateOptions } from './types';
+
+/** A process's file store as download tasks with a fileName need it: the URL of a file, and whether it exists. */
+export function fileDeps(files: Pick<FileService, 'fileUrl' | 'store'>): Pick<TaskServiceDeps, 'fileUrl' | 'fileExists'> {
+  return { fileUrl: (name) => files.fileUrl(name), fileExists: async (name) => (await files.store.getFile(name)) !== null };
 }
 
-/** A new task, with what the connection request (if asked) said. */
+/** The task, with what the connection request (if asked) said. */
 export interface Created {
   task: Task;
+  /** False when an idempotency key gave back a task created before. */
+  created: boolean;
+  /** Absent when no connection request was asked (not told to, or the task given back is finished). */
   connectionRequest?: unknown;
 }
 
@@ -54,21 +61,53 @@ export class TaskService implements TaskApi {
     return (await this.createAndConnect(device, body, options)).task;
   }
 
-  /** Checks the body against the device's cached types and the BBF models, stores the task, then asks the device to connect if told to. */
+  /**
+   * Checks the body against the device's cached types and the BBF models,
+   * stores the task (or, with a known idempotency key, gives back the task
+   * stored with it), then asks the device to connect if told to and the task
+   * is not finished. Two SQL round trips: the device with its types, the insert.
+   */
   async createAndConnect(device: DeviceKey, body: unknown, options: CreateOptions = {}): Promise<Created> {
-    const { store, facts } = this.deps;
-    if (!(await deviceExists(store, device))) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${device}`);
     checkTiming(options);
-    const types = await cachedTypes(store, device, body);
+    const key = idempotencyKeyOf(options.idempotencyKey);
+    const types = await this.deps.store.sql.read((db) => deviceTypes(db, device, valuePaths(body)));
+    if (!types) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${device}`);
     const spec = taskSpec(body, { typeOf: (path) => types.get(path) ?? bbfTypeOf(path), fileUrl: this.deps.fileUrl, hasProvision: this.deps.hasProvision });
-    const now = Date.now();
-    const id = await store.sql.transaction((db) => insertTask(db, device, spec, options, now));
-    await facts.invalidate(device);
-    const task = (await this.get(id)) as Task;
-    this.deps.log.info({ deviceId: device, task: id, name: spec.name }, 'task created');
-    if (!options.connectionRequest) return { task };
+    await this.checkFile(spec, body);
+    const { task, created } = await this.insert({ device, spec, timing: options, idempotencyKey: key, now: Date.now() });
+    if (created) {
+      await this.deps.facts.markPending(device);
+      this.deps.log.info({ deviceId: device, task: task.id, name: spec.name }, 'task created');
+    }
+    if (!options.connectionRequest || isFinished(task)) return { task, created };
     if (!this.deps.connector) throw new AcsError('ACS_ERR_BAD_REQUEST', 'connection requests are not available in this process');
-    return { task, connectionRequest: await this.deps.connector.request(device) };
+    return { task, created, connectionRequest: await this.deps.connector.request(device) };
+  }
+
+  /** One autocommit INSERT (no transaction: its SET/START/COMMIT round trips cost more than the insert); a repeated key reads the first task. */
+  private async insert(t: NewTask): Promise<{ task: Task; created: boolean }> {
+    const { sql } = this.deps.store;
+    const key = t.idempotencyKey;
+    // Twice at most: the key's task may be deleted (retention) between the refused insert and the read.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // read() runs outside any transaction: the INSERT commits by itself.
+        return { task: await sql.read((db) => storeTask(db, t)), created: true };
+      } catch (err) {
+        if (key === null || !isDuplicateKey(err)) throw err;
+      }
+      const existing = await sql.read((db) => taskByKey(db, t.device, key));
+      if (existing) return { task: sameName(existing, t.spec.name, key), created: false };
+      if (attempt === 2) throw new AcsError('ACS_ERR_CONFLICT', `idempotency key ${JSON.stringify(key)} is in use; try again`);
+    }
+  }
+
+  /** A download's fileName must name a file of the file store (taskSpec only made its URL). */
+  private async checkFile(spec: TaskSpec, body: unknown): Promise<void> {
+    const name = spec.args.fileName;
+    if (typeof name !== 'string' || !this.deps.fileExists || (await this.deps.fileExists(name))) return;
+    const field = (body as Record<string, unknown>).fileName !== undefined ? 'fileName' : 'file';
+    throw new AcsError('ACS_ERR_BAD_REQUEST', `${field}: no file named ${JSON.stringify(name)} in the file store`);
   }
 
   get(id: number): Promise<Task | null> {
@@ -87,7 +126,7 @@ export class TaskService implements TaskApi {
   /** A finished task that did not succeed runs again, as it was (same id, fault and result cleared, no expiry). */
   async retry(id: number): Promise<Task> {
     const task = await this.move(id, ['fault', 'expired', 'cancelled'], 'queued', true);
-    await this.deps.facts.invalidate(task.device);
+    await this.deps.facts.markPending(task.device);
     return task;
   }
 
@@ -112,9 +151,19 @@ export function isFinished(task: Task): boolean {
   return FINISHED.includes(task.status);
 }
 
-/** One indexed lookup: loading the whole device (its parameters) just to know it exists cost most of a task POST. */
-async function deviceExists(store: DeviceStore, device: DeviceKey): Promise<boolean> {
-  return (await store.sql.read((db) => db.select('SELECT 1 AS x FROM devices WHERE device_key = ?', [device]))).length > 0;
+/** A key is 1 to 128 characters; absent or null, none. */
+function idempotencyKeyOf(key: unknown): string | null {
+  if (key === undefined || key === null) return null;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new AcsError('ACS_ERR_BAD_REQUEST', `idempotencyKey must be a string of 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
+  }
+  return key;
+}
+
+/** A key names one task: used again for a task of another type, it is the caller's mistake, not a replay. */
+function sameName(task: Task, name: string, key: string): Task {
+  if (task.name === name) return task;
+  throw new AcsError('ACS_ERR_CONFLICT', `idempotency key ${JSON.stringify(key)} was used for task ${task.id} (${task.name}), not ${name}`);
 }
 
 function checkTiming(options: TaskTiming): void {
@@ -127,12 +176,10 @@ function checkTiming(options: TaskTiming): void {
   }
 }
 
-/** The cached xsd types of the parameters a setParameterValues body names: the device's own word beats the data model's. */
-async function cachedTypes(store: DeviceStore, device: DeviceKey, body: unknown): Promise<Map<string, XsdType>> {
+/** The leaf paths a setParameterValues body names (at most 1000), whose cached types the checks use. */
+function valuePaths(body: unknown): string[] {
   const list = (body as { parameterValues?: unknown } | null)?.parameterValues;
-  if (!Array.isArray(list)) return new Map();
+  if (!Array.isArray(list)) return [];
   const paths = list.flatMap((e: unknown) => (Array.isArray(e) && typeof e[0] === 'string' && e[0] !== '' && !e[0].endsWith('.') ? [e[0]] : []));
-  if (paths.length === 0) return new Map();
-  const rows = await store.getParametersUnder(device, paths.slice(0, 1000));
-  return new Map(rows.flatMap((r) => (r.type ? [[r.path, r.type] as const] : [])));
+  return [...new Set(paths)].slice(0, 1000);
 }

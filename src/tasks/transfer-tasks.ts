@@ -5,7 +5,7 @@
  * operator's or a random one, kept in the args so a retried task sends the
  * same key the CPE's TransferComplete will quote.
  */
-import type { TimeWindowStruct } from '../cwmp/soap/types';
+import type { Download, TimeWindowStruct } from '../cwmp/soap/types';
 import {
   array, bad, commandKey, int, MAX_KEY, MAX_NAME, object, onlyFields, optionalText, optionalUnsignedInt, optionalUrl, show, text,
   unsignedInt, url, type Body,
@@ -60,6 +60,19 @@ function source(b: Body, lookup: TaskLookup): { url: string; fileName?: string }
   return { url: url(resolved, `${nameField} (resolved URL)`), fileName };
 }
 
+/** The arguments Download and ScheduleDownload share (A.3.2.8, A.4.1.8), in the order the schema lists them. */
+function fileFields(a: FileArgs): Pick<Download, 'CommandKey' | 'FileType' | 'URL' | 'Username' | 'Password' | 'FileSize' | 'TargetFileName'> {
+  return {
+    CommandKey: a.commandKey,
+    FileType: a.fileType,
+    URL: a.url,
+    Username: a.username,
+    Password: a.password,
+    FileSize: a.fileSize,
+    TargetFileName: a.targetFileName,
+  };
+}
+
 type DownloadArgs = FileArgs & { delaySeconds: number; successUrl: string; failureUrl: string };
 
 export const download = kind<DownloadArgs>({
@@ -72,13 +85,7 @@ export const download = kind<DownloadArgs>({
   }),
   request: (a) => ({
     method: 'Download',
-    CommandKey: a.commandKey,
-    FileType: a.fileType,
-    URL: a.url,
-    Username: a.username,
-    Password: a.password,
-    FileSize: a.fileSize,
-    TargetFileName: a.targetFileName,
+    ...fileFields(a),
     DelaySeconds: a.delaySeconds,
     SuccessURL: a.successUrl,
     FailureURL: a.failureUrl,
@@ -129,13 +136,7 @@ export const scheduleDownload = kind<FileArgs & { timeWindows: TimeWindow[] }>({
   normalize: (b, lookup) => ({ ...fileArgs(b, lookup), timeWindows: timeWindows(b.timeWindows) }),
   request: (a) => ({
     method: 'ScheduleDownload',
-    CommandKey: a.commandKey,
-    FileType: a.fileType,
-    URL: a.url,
-    Username: a.username,
-    Password: a.password,
-    FileSize: a.fileSize,
-    TargetFileName: a.targetFileName,
+    ...fileFields(a),
     TimeWindowList: a.timeWindows.map(windowStruct),
   }),
 });

@@ -5,7 +5,7 @@
  * before presets), and keeps its result or fault after it finished, for
  * TASK_RETENTION_MS.
  */
-import type { CpeRequest, SetParameterValuesFaultStruct } from '../cwmp/soap/types';
+import type { CpeRequest, CpeResponse, SetParameterValuesFaultStruct } from '../cwmp/soap/types';
 import type { DeviceKey, EpochMs } from '../db/types';
 
 /** Every task type; one per CPE RPC, plus refreshObject (a subtree read) and provision (a named provision run once). */
@@ -81,12 +81,35 @@ export interface Task {
   fault: TaskFault | null;
   /** How many times an operator retried it. */
   retries: number;
+  /** The caller's key: creating a task again with it gives back this one. */
+  idempotencyKey: string | null;
 }
 
 /** Options of a new task. */
 export interface TaskTiming {
   due?: EpochMs | null;
   expiry?: EpochMs | null;
+}
+
+/** Longest idempotency key (the REST API's Idempotency-Key header included). */
+export const MAX_IDEMPOTENCY_KEY = 128;
+
+/** Options of a new task beyond its timing. */
+export interface CreateOptions extends TaskTiming {
+  /** Ask the device to connect now (again on a repeated key, while the task is not finished). */
+  connectionRequest?: boolean;
+  /** 1 to 128 characters, unique per device: a second create with the key gives back the first task, whatever its status. */
+  idempotencyKey?: string;
+}
+
+/**
+ * How far a task of several RPCs got: the request it sends next, and the
+ * earlier answers its result needs. Kept with the task at each commit, so a
+ * session cut between two of its RPCs does not make the next one start over.
+ */
+export interface TaskProgress {
+  next: CpeRequest;
+  earlier: CpeResponse[];
 }
 
 /** A task as a session carries it in its queue: what to send now, and what it is. */
@@ -99,7 +122,7 @@ export interface TaskRef {
 
 /** Tasks as other modules (workflows, campaigns, the CLI) create and read them: the same checks as the REST API. */
 export interface TaskApi {
-  /** Checks `body` (GenieACS's task shape), stores the task; with `connectionRequest`, asks the device to connect now. Throws ACS_ERR_BAD_REQUEST / ACS_ERR_NOT_FOUND. */
-  create(device: DeviceKey, body: unknown, options?: TaskTiming & { connectionRequest?: boolean }): Promise<Task>;
+  /** Checks `body` (GenieACS's task shape), stores the task; with `connectionRequest`, asks the device to connect now. Throws ACS_ERR_BAD_REQUEST / ACS_ERR_NOT_FOUND / ACS_ERR_CONFLICT (a key used for a task of another name). */
+  create(device: DeviceKey, body: unknown, options?: CreateOptions): Promise<Task>;
   get(id: number): Promise<Task | null>;
 }

@@ -233,6 +233,32 @@ describe('northbound API: tasks', function () {
     assert.deepEqual(body.result, { ParameterList: [{ Name: 'Device.DeviceInfo.UpTime', Value: '99', type: 'xsd:unsignedInt' }] });
   });
 
+  it('Idempotency-Key: a POST repeated with the same key answers the first task (Idempotent-Replayed: true); the POST answers what GET shows', async () => {
+    const key = await register('TASK-IDEM');
+    const withKey = (k: string) => fetch(url(`/devices/${encodeURIComponent(key)}/tasks`), {
+      method: 'POST', headers: { 'Idempotency-Key': k }, body: JSON.stringify({ name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] }),
+    });
+    const first = await withKey('wf-1:step');
+    assert.equal(first.status, 202);
+    assert.equal(first.headers.get('idempotent-replayed'), null);
+    const created = await json(first);
+    assert.equal(created.idempotencyKey, 'wf-1:step');
+    assert.deepEqual(created, await task(created.id), 'the POST answers the task as GET reads it');
+    const again = await withKey('wf-1:step');
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal((await json(again)).id, created.id);
+    // Done in a session: the same key still answers it, now 200 with its result.
+    await session('TASK-IDEM', () => ({ method: 'GetParameterValuesResponse', ParameterList: [{ Name: 'Device.DeviceInfo.UpTime', Value: '7', type: 'xsd:unsignedInt' }] }));
+    const done = await withKey('wf-1:step');
+    assert.equal(done.status, 200);
+    assert.equal((await json(done)).status, 'done');
+    assert.equal((await json<TaskView[]>(fetch(url(`/devices/${encodeURIComponent(key)}/tasks`)))).length, 1);
+    const long = await withKey('k'.repeat(129));
+    assert.equal(long.status, 400);
+    assert.match((await json<{ error: string }>(long)).error, /Idempotency-Key header must be at most 128 characters/);
+  });
+
   it('refuses bad tasks and bad queries with 400 naming the problem, and queues nothing', async () => {
     const key = await register('TASK-8');
     const cases: [unknown, RegExp, string?][] = [

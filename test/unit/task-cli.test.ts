@@ -25,6 +25,9 @@ describe('acs task: arguments', () => {
     assert.equal(p.timeoutMs, 5000);
     assert.equal(p.due, Date.parse('2030-01-01T00:00:00Z'));
     assert.equal(p.expiry, 1_900_000_000_000);
+    assert.equal(p.idempotencyKey, undefined);
+    assert.equal(parseTaskArgs(['D', 'reboot', '--idempotency-key', 'nightly-42']).idempotencyKey, 'nightly-42');
+    assert.throws(() => parseTaskArgs(['D', 'reboot', '--idempotency-key']), /--idempotency-key needs a value/);
   });
 
   it('refuses a bad command line naming the argument', () => {

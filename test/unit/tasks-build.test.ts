@@ -432,7 +432,8 @@ describe('tasks: task bodies → CWMP requests', () => {
           { Name: 'Device.WiFi.SSIDNumberOfEntries', Writable: false },
         ],
       });
-      assert.deepEqual(step, { next: { method: 'GetParameterValues', ParameterNames: ['Device.WiFi.SSID.1.SSID', 'Device.WiFi.SSIDNumberOfEntries'] } });
+      // The listing is not kept: the values alone are the result.
+      assert.deepEqual(step, { next: { method: 'GetParameterValues', ParameterNames: ['Device.WiFi.SSID.1.SSID', 'Device.WiFi.SSIDNumberOfEntries'] }, earlier: [] });
       const values = [{ Name: 'Device.WiFi.SSID.1.SSID', Value: 'Home', type: 'xsd:string' as XsdType }];
       const done = followUp(task, (step as { next: CpeRequest }).next, { method: 'GetParameterValuesResponse', ParameterList: values });
       assert.deepEqual(done, { result: { ParameterList: values } });
@@ -456,7 +457,8 @@ describe('tasks: task bodies → CWMP requests', () => {
         ],
         ParameterKey: 'pk',
       };
-      assert.deepEqual(step, { next: spv });
+      // AddObject's answer is kept: the result's Status is its own.
+      assert.deepEqual(step, { next: spv, earlier: [added] });
       assert.deepEqual(followUp(task, spv, { method: 'SetParameterValuesResponse', Status: 0 }, [added]), { result: { InstanceNumber: 12, Status: 1, setStatus: 0 } });
       // Without the earlier responses, Status falls back to the SetParameterValues one.
       assert.deepEqual(followUp(task, spv, { method: 'SetParameterValuesResponse', Status: 0 }), { result: { InstanceNumber: 12, Status: 0, setStatus: 0 } });

@@ -11,7 +11,7 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import type { SimDevice } from '../../src/sim/device';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
-import { TaskService } from '../../src/tasks/service';
+import { fileDeps, TaskService } from '../../src/tasks/service';
 import { startWorkflowEngine, type RunningEngine } from '../../src/workflows/engine';
 import { RunStore } from '../../src/workflows/run-store';
 import { FINAL_RUN_STATUSES, type WorkflowRun } from '../../src/workflows/types';
@@ -44,7 +44,7 @@ export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs =
   if (!facts) throw new Error('the test ACS has no CWMP role');
   // The ACS's own file server (fsPort) serves this store: the test's service only makes URLs on the right port.
   const files = createFileService(t.acs.store.sql, { urlBase: `http://127.0.0.1:${t.acs.fsPort}` });
-  const tasks = new TaskService({ store: t.acs.store, facts, log, fileUrl: (name) => files.fileUrl(name) });
+  const tasks = new TaskService({ store: t.acs.store, facts, log, ...fileDeps(files) });
   const extra: Redis[] = [];
   const engine = await startWorkflowEngine({
     workflowsDir, redisPrefix: t.config.redisPrefix, redis, store: t.acs.store, tasks, taskCanceller: tasks, log, lockMs, files,

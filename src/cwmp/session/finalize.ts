@@ -3,7 +3,7 @@ import type { SessionCommitted } from '../../tasks/committed';
 import type { SessionDeps } from './context';
 import { isRoutine } from './events';
 import type { SessionLogEntry, SessionState } from './state';
-import { isTaskChannel, provisionOutcomes } from './task-progress';
+import { finishing, isTaskChannel, provisionOutcomes } from './task-progress';
 
 /** Why a session ended; anything but 'completed' is kept in the device history. */
 export type EndReason = 'completed' | 'timeout' | 'replaced';
@@ -72,7 +72,7 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
   if (isQuiet(state, log, reason)) return deps.sessions.touch(state.deviceKey, state.inform.time);
   const result = resultOf(state, log, reason);
   await deps.store.commitSession(result);
-  const finished = new Set(result.tasks.map((t) => t.id));
+  const finished = new Set(finishing(result.tasks).map((t) => t.id));
   const pending = state.loadedIds.some((id) => !finished.has(id));
   const consumed = new Set(result.doneEvents?.ids ?? []);
   const events = state.carried.filter((e) => !consumed.has(e.id));
@@ -90,7 +90,7 @@ async function notify(deps: SessionDeps, state: SessionState, result: SessionRes
     time: state.inform.time,
     events: state.inform.events.map((e) => ({ code: e.EventCode, commandKey: e.CommandKey })),
     requests: state.cpeRequests ?? [],
-    tasks: result.tasks.map((t) => ({ id: t.id, status: t.status })),
+    tasks: finishing(result.tasks).map((t) => ({ id: t.id, status: t.status })),
   };
   await deps.notices.committed(notice).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, sessionId: state.id, err }, 'commit notice not sent'));
 }

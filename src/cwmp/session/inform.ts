@@ -202,10 +202,21 @@ async function takeOver(c: InformCtx, state: SessionState, holder: string): Prom
       log.warn({ deviceId: c.deviceKey, sessionId: holder, err }, 'could not end the session being replaced');
       return holder;
     }
+    await reloadTasks(c, state);
     const next = await sessions.lockAndOpen(state);
     if (next !== holder || Date.now() > deadline) return next;
     await new Promise((resolve) => setTimeout(resolve, TAKEOVER_POLL_MS));
   }
+}
+
+/** The replaced session's commit may have finished tasks or moved one on to its next RPC: the queue read before it is stale. */
+async function reloadTasks(c: InformCtx, state: SessionState): Promise<void> {
+  (c.loaded as LoadedFacts).queue = await c.deps.store.pendingRequests(c.deviceKey);
+  const tasks = await tasksOf(c, Date.now());
+  state.queue = tasks.queue;
+  state.loadedIds = tasks.ids;
+  if (tasks.provisions.length > 0) state.taskProvisions = tasks.provisions;
+  else delete state.taskProvisions;
 }
 
 function mayTakeOver(c: InformCtx, holder: string): boolean {
@@ -254,7 +265,7 @@ async function tasksOf(c: InformCtx, now: number): Promise<TasksOf> {
   const open = loaded.queue ?? (loaded.facts.pending ? await c.deps.store.pendingRequests(c.deviceKey) : []);
   const due = open.filter((p) => p.due === null || p.due <= now);
   return {
-    queue: due.flatMap((p) => (p.request ? [{ id: p.id, request: p.request, task: p.task }] : [])),
+    queue: due.flatMap((p) => (p.request ? [{ id: p.id, request: p.request, task: p.task, ...(p.earlier ? { earlier: p.earlier } : {}) }] : [])),
     provisions: due.flatMap((p) => (p.request ? [] : [provisionOf(p.id, p.task.args)])),
     ids: open.map((p) => p.id),
   };

@@ -8,16 +8,24 @@ import type { TaskOutcome } from '../../db/types';
 import { followUp } from '../../tasks/follow-up';
 import type { InFlightRequest, SessionLogEntry, SessionState } from './state';
 
-/** A task request answered: its follow-up goes first in the queue, or the task is done. */
+/**
+ * A task request answered: its follow-up goes first in the queue, logged as
+ * the task's progress (committed however the session ends, so the next
+ * session resumes with the follow-up instead of starting over), or the task is done.
+ */
 export function taskProgress(state: SessionState, sent: InFlightRequest, response: CpeResponse): SessionLogEntry[] {
   if (sent.id === null || !sent.task) return [];
-  const earlier = sent.earlier ?? [];
-  const step = followUp(sent.task, sent.request, response, earlier);
+  const step = followUp(sent.task, sent.request, response, sent.earlier ?? []);
   if ('next' in step) {
-    state.queue.unshift({ id: sent.id, request: step.next, task: sent.task, earlier: [...earlier, response] });
-    return [];
+    state.queue.unshift({ id: sent.id, request: step.next, task: sent.task, earlier: step.earlier });
+    return [{ t: 'task', outcome: { id: sent.id, status: 'sent', progress: { next: step.next, earlier: step.earlier } } }];
   }
   return [{ t: 'task', outcome: { id: sent.id, status: 'done', result: step.result } }];
+}
+
+/** Outcomes that end a task (done, fault), as opposed to a step of one. */
+export function finishing(outcomes: TaskOutcome[]): Extract<TaskOutcome, { status: 'done' | 'fault' }>[] {
+  return outcomes.filter((o): o is Extract<TaskOutcome, { status: 'done' | 'fault' }> => o.status !== 'sent');
 }
 
 /** The channel a provision task runs in: its own, so that its fault stops nothing else. */

@@ -7,6 +7,7 @@ import { ConnectionRequests1765300000000 } from './1765300000000-connection-requ
 import { Files1765600000000 } from './1765600000000-files';
 import { WorkflowRuns1765400000000 } from './1765400000000-workflow-runs';
 import { Campaigns1765500000000 } from './1765500000000-campaigns';
+import { TaskKeysProgress1765710000000 } from './1765710000000-task-keys-progress';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   WorkflowRuns1765400000000,
   Campaigns1765500000000,
   Files1765600000000,
+  TaskKeysProgress1765710000000,
 ];

@@ -3,12 +3,18 @@
  * /devices/:id/tasks (with ?connection_request and ?timeout=ms), GET /tasks,
  * GET /tasks/:id, DELETE /tasks/:id (cancel), POST /tasks/:id/retry. Unlike
  * GenieACS, finished tasks stay listed with their result or fault.
+ *
+ * POST answers 200 with a finished task, 202 with one still to run. With an
+ * `Idempotency-Key` header (1-128 characters, unique per device) a POST
+ * repeated with the same key creates nothing: it answers the task the first
+ * one created, as it is now (same 200/202 rule), with `Idempotent-Replayed:
+ * true`; ?connection_request is asked again while that task is not finished.
  */
 import Router from '@koa/router';
 import { AcsError } from '../../errors';
 import type { TaskService } from '../../tasks/service';
 import { isFinished } from '../../tasks/service';
-import type { Task } from '../../tasks/types';
+import { MAX_IDEMPOTENCY_KEY, type Task } from '../../tasks/types';
 import { jsonBody } from '../json-body';
 import { checkDeviceId, flagParam, intParam, oneOf, pathParams, timeParam } from '../params';
 
@@ -24,8 +30,10 @@ export function taskRoutes(tasks: TaskService): Router {
     const timeoutMs = intParam(ctx.query.timeout, 'timeout', 0, MAX_WAIT_MS);
     const connectionRequest = flagParam(ctx.query.connection_request, 'connection_request');
     const timing = { due: timeParam(ctx.query.due, 'due'), expiry: timeParam(ctx.query.expiry, 'expiry') };
-    const created = await tasks.createAndConnect(device, await jsonBody(ctx), { ...timing, connectionRequest });
+    const idempotencyKey = idempotencyKeyHeader(ctx.get('Idempotency-Key'));
+    const created = await tasks.createAndConnect(device, await jsonBody(ctx), { ...timing, connectionRequest, idempotencyKey });
     const task = timeoutMs > 0 ? ((await tasks.waitFinished(created.task.id, timeoutMs)) ?? created.task) : created.task;
+    if (!created.created) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = isFinished(task) ? 200 : 202;
     ctx.body = { ...view(task), ...(connectionRequest ? { connectionRequest: created.connectionRequest } : {}) };
   });
@@ -57,6 +65,13 @@ function listQuery(query: Record<string, unknown>) {
   return { limit: intParam(query.limit, 'limit', 100, 1000, 1), ...(status ? { status } : {}), ...(before === undefined ? {} : { before }) };
 }
 
+/** Koa gives '' for an absent header: no key. */
+function idempotencyKeyHeader(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  if (raw.length > MAX_IDEMPOTENCY_KEY) throw new AcsError('ACS_ERR_BAD_REQUEST', `Idempotency-Key header must be at most ${MAX_IDEMPOTENCY_KEY} characters (got ${raw.length})`);
+  return raw;
+}
+
 function taskId(raw: string): number {
   const id = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id)) throw new AcsError('ACS_ERR_BAD_REQUEST', `task id must be a positive integer, not ${JSON.stringify(raw)}`);
@@ -82,5 +97,6 @@ function view(task: Task): Record<string, unknown> {
     result: task.result,
     fault: task.fault,
     retries: task.retries,
+    idempotencyKey: task.idempotencyKey,
   };
 }
