@@ -15,7 +15,7 @@
  *   part 2 (campaign-stop.ts): the faulty fleet, where `faults` chooses the
  *   devices that refuse SetParameterValues, gets a campaign.
  */
-import type { AcsProcess } from '../infra/acs-process';
+import { spawnAcs, type AcsProcess } from '../infra/acs-process';
 import { deviceKeyOf } from '../model/device-key';
 import type { FaultInjection } from '../sim/cpe';
 import { Fleet } from '../sim/fleet';
@@ -113,9 +113,10 @@ async function register(fleet: Fleet, nbi: NbiClient): Promise<void> {
   });
 }
 
-/** CPU seconds per second of the ACS processes, Redis, MariaDB and the simulator (this process) over `run`. */
-async function metered<T>(c: Cluster, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
-  const pids = { cwmp: c.procs.cwmp.pid, worker: c.procs.worker.pid, nbi: c.procs.nbi.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+const clusterPids = (c: Cluster) => ({ cwmp: c.procs.cwmp.pid, worker: c.procs.worker.pid, nbi: c.procs.nbi.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') });
+
+/** CPU seconds per second of the given processes and of the simulator (this process) over `run`. */
+async function metered<T>(pids: Record<string, number | null>, run: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
   const meter = cpuMeter(pids);
   const sim = process.cpuUsage();
   const t0 = performance.now();
@@ -138,9 +139,9 @@ export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<Fan
   try {
     await register(healthy, cluster.nbi);
     await register(faulty, cluster.nbi);
-    const tasks = await metered(cluster, () => fanOutTasks(cluster.nbi, healthy, new SimTimeline(healthy), { ...TASK_DEFAULTS, ...o.tasks }));
+    const tasks = await metered(clusterPids(cluster), () => fanOutTasks(cluster.nbi, healthy, new SimTimeline(healthy), { ...TASK_DEFAULTS, ...o.tasks }));
     const campaignOptions = { ...CAMPAIGN_DEFAULTS, filter: 'DeviceID.SerialNumber LIKE "CMP%"', ...o.campaign };
-    const campaign = await metered(cluster, () => campaignStop(cluster.nbi, faulty, new SimTimeline(faulty), campaignOptions));
+    const campaign = await metered(clusterPids(cluster), () => campaignStop(cluster.nbi, faulty, new SimTimeline(faulty), campaignOptions));
     return {
       processes: 'acs start --role cwmp, --role worker, --role nbi (3 processes)',
       tasks: tasks.result,
@@ -168,11 +169,49 @@ function logTally(output: readonly string[]): Record<string, number> {
   return tally(msgs);
 }
 
-/** The two BENCHMARKS.md rows of (d). */
+/** Part 1 against the floor (fan-out-floor.ts), one process, the same fleet size and bench client. */
+export async function runFanOutFloor(o: FanOutOptions): Promise<{ tasks: FanOutTaskReport; cpu: Record<string, number> }> {
+  const floor = await spawnAcs(['floor', '--fan-out'], { ...process.env });
+  const nbi = new NbiClient(`http://127.0.0.1:${floor.nbiPort}`, 100);
+  const fleet = await Fleet.create({
+    acsUrl: `http://127.0.0.1:${floor.cwmpPort}/`, devices: o.devices ?? 10_000, model: o.model, concurrency: o.simConcurrency ?? 500, connectionRequests: true, serialBase: 'FLR',
+  });
+  try {
+    await register(fleet, nbi);
+    const run = await metered({ floor: floor.pid }, () => fanOutTasks(nbi, fleet, new SimTimeline(fleet), { ...TASK_DEFAULTS, ...o.tasks }));
+    return { tasks: run.result, cpu: run.cpu };
+  } finally {
+    nbi.close();
+    await fleet.close();
+    await floor.stop();
+  }
+}
+
+/** The BENCHMARKS.md rows of (d): the floor of part 1 first, then both parts on the ACS. */
 export async function fanOutRows(o: FanOutOptions, h: FanOutHarness): Promise<Row[]> {
+  const floor = await runFanOutFloor(o);
   const r = await runFanOut(o, h);
-  console.log(JSON.stringify(r, null, 2));
-  return [tasksRow(r), campaignRow(r)];
+  console.log(JSON.stringify({ floor, acs: r }, null, 2));
+  const tasks = tasksRow(r);
+  const ratio = floor.tasks.allDoneMs !== null && r.tasks.allDoneMs !== null ? floor.tasks.allDoneMs / r.tasks.allDoneMs : NaN;
+  tasks.note = `ratio to floor ${ratio.toFixed(2)} (floor all done / ours); ${tasks.note}`;
+  return [tasks, floorRow(floor), campaignRow(r)];
+}
+
+function floorRow(f: { tasks: FanOutTaskReport; cpu: Record<string, number> }): Row {
+  const t = f.tasks;
+  return {
+    scenario: `floor of (d) fan-out: the same ${t.devices} devices, bench client and fleet against an in-memory responder (one process: REST, Digest connection request, Inform, SetParameterValues)`,
+    target: '',
+    sessionsPerS: t.allDoneMs === null ? NaN : (t.statuses.done ?? 0) / (t.allDoneMs / 1000),
+    p50: t.fromPost.p50,
+    p99: t.fromPost.p99,
+    max: t.fromPost.max,
+    errors: t.devices - (t.statuses.done ?? 0),
+    rssMiB: NaN,
+    cpu: { acs: f.cpu.floor, redis: NaN, mariadb: NaN, sim: f.cpu.sim },
+    note: `${t.allDoneMs === null ? 'NOT all done' : `all done ${(t.allDoneMs / 1000).toFixed(1)} s after t0`}; POSTs answered after ${t.postSeconds.toFixed(1)} s; ${t.applied}/${t.devices} values on the CPEs; CPU s/s ${cpuText(f.cpu)}`,
+  };
 }
 
 const cpuText = (cpu: Record<string, number>): string =>

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decode } from '../cwmp/soap/decode';
 import { encode } from '../cwmp/soap/encode';
+import { startFanOutFloor } from './fan-out-floor';
 
 /**
  * The benchmark's floor: the least a CWMP server can do for a periodic
@@ -24,8 +25,14 @@ export function startFloorResponder(port = 0): Promise<{ port: number; server: h
 /** `acs floor`: runs the responder as its own process, announced like `acs start` so spawnAcs can wait for it. */
 export async function runFloor(argv: string[]): Promise<void> {
   const i = argv.indexOf('--port');
-  const { port } = await startFloorResponder(i >= 0 ? Number(argv[i + 1]) : 0);
-  console.log(JSON.stringify({ msg: 'acs started', cwmpPort: port, nbiPort: null }));
+  const port = i >= 0 ? Number(argv[i + 1]) : 0;
+  if (argv.includes('--fan-out')) {
+    const floor = await startFanOutFloor(port);
+    console.log(JSON.stringify({ msg: 'acs started', cwmpPort: floor.cwmpPort, nbiPort: floor.nbiPort }));
+  } else {
+    const floor = await startFloorResponder(port);
+    console.log(JSON.stringify({ msg: 'acs started', cwmpPort: floor.port, nbiPort: null }));
+  }
   process.on('SIGTERM', () => process.exit(0));
 }
 

@@ -18,7 +18,7 @@ commands:
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
   bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS]
                                 run the benchmark recipes; appends to BENCHMARKS.md (acs bench --help)
-  floor [--port N]              the benchmark's minimal CWMP responder
+  floor [--port N] [--fan-out]  the benchmark's minimal responders
   lint [--presets DIR] [--provisions DIR]
                                 check presets (syntax, events, preconditions, schedules, provisions)
   task DEVICE TYPE [ARGS] [--connection-request] [--timeout MS]
@@ -41,9 +41,11 @@ Runs the ACS with the settings of its environment variables (README, "Configurat
   --role nbi      only the REST API
 A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;
 
-const floorUsage = `usage: acs floor [--port N]
+const floorUsage = `usage: acs floor [--port N] [--fan-out]
 
-The benchmark's minimal CWMP responder (no storage, no Redis): answers an Inform and an empty POST.`;
+The benchmark's minimal CWMP responder (no storage, no Redis): answers an Inform and an empty POST.
+  --fan-out   the floor of scenario (d) instead: also a REST API taking a setParameterValues task with
+              ?connection_request, which it sends in the device's session (port N + REST API on a free port)`;
 
 /** A command: its help, and what it runs. */
 interface Command {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { runFanOut, type FanOutHarness, type FanOutReport } from '../../src/bench/fan-out';
+import { runFanOut, runFanOutFloor, type FanOutHarness, type FanOutReport } from '../../src/bench/fan-out';
 import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 import { loadModel } from '../../src/sim/load-model';
 import { databaseUrlFor, emptyDir } from '../helpers/acs';
@@ -87,5 +87,19 @@ describe('bench scenario (d): task fan-out and a self-stopping campaign, 20 devi
       for (const k of ['cwmp', 'worker', 'nbi', 'sim']) assert.ok(Number.isFinite(part[k]) && part[k] >= 0, `${k}: ${part[k]}`);
     }
     assert.ok(r.rssMiB > 20 && r.rssMiB < 2048, `RSS ${r.rssMiB}`);
+  });
+});
+
+describe('bench scenario (d): its floor, 20 devices', function () {
+  this.timeout(60_000);
+
+  it('runs the same fan-out against the in-memory responder: every task done by its connection request, the value on every CPE', async () => {
+    const f = await runFanOutFloor({ db: 'mysql', model: loadModel(MODEL), devices: 20, tasks: { concurrency: 5, deadlineMs: 20_000, pollMs: 200 } });
+    const t = f.tasks;
+    assert.deepEqual(t.statuses, { done: 20 }, t.problems.join('\n'));
+    assert.deepEqual(t.crOutcomes, { ok: 20 });
+    assert.equal(t.applied, 20, 'every simulated CPE holds the value');
+    assert.ok(t.allDoneMs !== null && t.allDoneMs > 0 && t.allDoneMs < 20_000, `all done after ${t.allDoneMs} ms`);
+    assert.ok(f.cpu.floor > 0 && f.cpu.sim > 0, JSON.stringify(f.cpu));
   });
 });
