@@ -55,7 +55,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick };
   const enqueueTicks = async (): Promise<void> => {
-    const ids = await sql.read((db) => activeCampaignIds(db));
+    const ids = await sql.autocommit((db) => activeCampaignIds(db));
     if (ids.length === 0) return;
     await queue.addBulk(ids.map((id) => ({ name: 'tick', data: { campaignId: id }, opts: { jobId: `tick-${id}`, removeOnComplete: true, removeOnFail: true } })));
   };
@@ -73,7 +73,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   return {
     campaigns: new CampaignService({ sql, runner: o.runner, lookup: o.lookup }),
     sweep: async () => {
-      const ids = await sql.read((db) => activeCampaignIds(db));
+      const ids = await sql.autocommit((db) => activeCampaignIds(db));
       for (const id of ids) await tickCampaign(tickDeps, id);
     },
     close: async () => {

@@ -59,7 +59,7 @@ async function relink(db: Db, campaignId: string, device: string): Promise<void>
 
 /** Cancels the runs of a cancelled campaign still in flight (their outcomes are recorded as they end). */
 export async function cancelRuns(sql: SqlAccess, runner: WorkflowRunner, campaignId: string, batch = 100): Promise<number> {
-  const rows = await sql.read((db) =>
+  const rows = await sql.autocommit((db) =>
     db.select(`SELECT run_id FROM campaign_devices WHERE campaign_id = ? AND status = 'started' AND run_id IS NOT NULL LIMIT ${batch}`, [campaignId]),
   );
   await Promise.all(rows.map((r) => runner.cancel(String(r.run_id), 'campaign cancelled')));

@@ -49,7 +49,7 @@ export class CampaignService {
 
   /** The campaign with its counters per stage and in all; null when unknown. */
   async get(id: string): Promise<CampaignDetail | null> {
-    return this.deps.sql.read(async (db) => {
+    return this.deps.sql.autocommit(async (db) => {
       const c = await getCampaign(db, id);
       if (!c) return null;
       const progress = await stageProgress(db, id);
@@ -61,7 +61,7 @@ export class CampaignService {
 
   async list(filter: { status?: string; limit?: number } = {}): Promise<Campaign[]> {
     const status = filter.status === undefined ? undefined : checkStatus(filter.status);
-    return this.deps.sql.read((db) => listCampaigns(db, { status, limit: filter.limit ?? 100 }));
+    return this.deps.sql.autocommit((db) => listCampaigns(db, { status, limit: filter.limit ?? 100 }));
   }
 
   pause(id: string): Promise<CampaignDetail> {
@@ -82,7 +82,7 @@ export class CampaignService {
   async devices(id: string, filter: { status?: string; after?: string; limit?: number } = {}): Promise<CampaignDevice[]> {
     await this.mustExist(id);
     const status = filter.status === undefined ? undefined : checkOutcome(filter.status);
-    return this.deps.sql.read((db) => listDevices(db, id, { status, after: filter.after, limit: filter.limit ?? 100 }));
+    return this.deps.sql.autocommit((db) => listDevices(db, id, { status, after: filter.after, limit: filter.limit ?? 100 }));
   }
 
   private async transition(id: string, action: keyof typeof TRANSITIONS): Promise<CampaignDetail> {
@@ -101,7 +101,7 @@ export class CampaignService {
   }
 
   private async mustExist(id: string): Promise<Campaign> {
-    const c = await this.deps.sql.read((db) => getCampaign(db, id));
+    const c = await this.deps.sql.autocommit((db) => getCampaign(db, id));
     if (!c) throw new AcsError('ACS_ERR_NOT_FOUND', `no campaign with id ${id}`);
     return c;
   }

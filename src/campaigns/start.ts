@@ -50,7 +50,7 @@ async function count(db: Db, sql: string, params: unknown[]): Promise<number> {
 /** How many devices may start now, and the refilled bucket. */
 async function budget(sql: SqlAccess, c: Campaign, bucket: { rateTokens: number; rateAt: EpochMs | null }, now: EpochMs): Promise<{ n: number; bucket: Bucket }> {
   const b = refill(c, bucket, now);
-  return sql.read(async (db) => {
+  return sql.autocommit(async (db) => {
     const inFlight = await count(db, "SELECT COUNT(*) AS n FROM campaign_devices WHERE campaign_id = ? AND status = 'started'", [c.id]);
     const lastMinute = await count(db, 'SELECT COUNT(*) AS n FROM campaign_devices WHERE campaign_id = ? AND started_at > ?', [c.id, now - 60_000]);
     const n = Math.floor(Math.min(c.spec.maxInFlight - inFlight, b.tokens, c.spec.ratePerMinute - lastMinute));
@@ -89,7 +89,7 @@ async function deviceZones(db: Db, devices: DeviceKey[]): Promise<Map<DeviceKey,
 async function chooseDevices(deps: StartDeps, c: Campaign, n: number, now: EpochMs): Promise<DeviceKey[]> {
   const w = c.spec.window;
   if (w && !w.deviceTimezone && !inWindow(w, now, null)) return [];
-  return deps.sql.read(async (db) => {
+  return deps.sql.autocommit(async (db) => {
     if (!w || !w.deviceTimezone) return pendingDevices(db, c, n);
     const scanned = await pendingDevices(db, c, Math.max(n, deps.scanLimit));
     if (scanned.length === 0) return [];

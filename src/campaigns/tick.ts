@@ -57,12 +57,12 @@ export async function tickCampaign(deps: TickDeps, id: string, now: EpochMs = Da
 }
 
 async function tickLeased(deps: TickDeps, options: TickOptions, id: string, now: EpochMs): Promise<{ started: number; finished: number }> {
-  let c = await deps.sql.read((db) => getCampaign(db, id));
+  let c = await deps.sql.autocommit((db) => getCampaign(db, id));
   if (!c) return { started: 0, finished: 0 };
   if (c.status === 'running' && !c.selected) {
     const n = await takeSnapshot(deps.sql, c, now);
     deps.log.info({ campaign: id, devices: n }, 'campaign selection taken');
-    c = (await deps.sql.read((db) => getCampaign(db, id))) as Campaign;
+    c = (await deps.sql.autocommit((db) => getCampaign(db, id))) as Campaign;
   }
   await recoverUnlinked(deps.sql, id);
   const finished = await recordOutcomes(deps.sql, id, now);
@@ -77,7 +77,7 @@ async function tickLeased(deps: TickDeps, options: TickOptions, id: string, now:
 /** Stage bookkeeping, then starts; returns the devices started. */
 async function advance(deps: TickDeps, options: TickOptions, c: Campaign, now: EpochMs): Promise<number> {
   for (;;) {
-    const progress = await deps.sql.read((db) => stageProgress(db, c.id));
+    const progress = await deps.sql.autocommit((db) => stageProgress(db, c.id));
     const stage = progress.find((p) => p.stage === c.stage) ?? null;
     const failure = stage ? failureReason(c, stage) : null;
     if (failure) {
@@ -85,7 +85,7 @@ async function advance(deps: TickDeps, options: TickOptions, c: Campaign, now: E
       return 0;
     }
     if (stage && (stage.counts.pending > 0 || stage.counts.started > 0)) {
-      const state = await deps.sql.read((db) => tickState(db, c.id));
+      const state = await deps.sql.autocommit((db) => tickState(db, c.id));
       return startDevices({ ...options, sql: deps.sql, runner: deps.runner, log: deps.log }, c, state, now);
     }
     const next = await nextStage(deps, c, progress, now);
@@ -113,7 +113,7 @@ export function failureReason(c: Campaign, p: StageProgress): string | null {
 async function nextStage(deps: TickDeps, c: Campaign, progress: StageProgress[], now: EpochMs): Promise<number | 'wait' | 'done'> {
   const later = progress.filter((p) => p.stage > c.stage && p.total > 0);
   if (later.length === 0) return 'done';
-  const state = await deps.sql.read((db) => tickState(db, c.id));
+  const state = await deps.sql.autocommit((db) => tickState(db, c.id));
   const wait = (c.spec.stages[c.stage]?.waitMinutes ?? 0) * 60_000;
   if (state.stageDoneAt === null && wait > 0) {
     await deps.sql.transaction((db) => db.run('UPDATE campaigns SET stage_done_at = ?, updated_at = ? WHERE id = ?', [now, now, c.id]));

@@ -50,7 +50,7 @@ export async function setConnectionRequestCredentials(
 }
 
 export async function getConnectionRequestCredentials(sql: SqlAccess, deviceKey: DeviceKey): Promise<ConnectionRequestCredentials | null> {
-  const rows = await sql.read((db) => db.select('SELECT username, password FROM connection_requests WHERE device_key = ?', [deviceKey]));
+  const rows = await sql.autocommit((db) => db.select('SELECT username, password FROM connection_requests WHERE device_key = ?', [deviceKey]));
   const row = rows[0];
   if (!row || row.username === null || row.username === undefined) return null;
   return { username: String(row.username), password: String(row.password ?? '') };
@@ -58,7 +58,7 @@ export async function getConnectionRequestCredentials(sql: SqlAccess, deviceKey:
 
 /** Devices whose stored username is `username` (CPEs may share one: the STUN server tells them apart by MESSAGE-INTEGRITY). */
 export async function devicesWithUsername(sql: SqlAccess, username: string, limit = 16): Promise<{ deviceKey: DeviceKey; password: string }[]> {
-  const rows = await sql.read((db) =>
+  const rows = await sql.autocommit((db) =>
     db.select(`SELECT device_key, password FROM connection_requests WHERE username = ? ORDER BY device_key LIMIT ${Math.floor(limit)}`, [username]),
   );
   return rows.map((r) => ({ deviceKey: String(r.device_key), password: String(r.password ?? '') }));
@@ -67,7 +67,7 @@ export async function devicesWithUsername(sql: SqlAccess, username: string, limi
 /** Records the outcome of an attempt (one autocommit statement); the credentials are left as they are. */
 export async function recordAttempt(sql: SqlAccess, outcome: ConnectionRequestOutcome): Promise<void> {
   const message = outcome.message.length > MESSAGE_MAX ? outcome.message.slice(0, MESSAGE_MAX - 1) + '…' : outcome.message;
-  await sql.read((db) =>
+  await sql.autocommit((db) =>
     db.run(upsert(db, ['device_key', 'last_attempt', 'outcome', 'via', 'message']), [
       outcome.deviceKey,
       outcome.time,
@@ -80,7 +80,7 @@ export async function recordAttempt(sql: SqlAccess, outcome: ConnectionRequestOu
 
 /** The last recorded attempt for `GET /devices/:id`, or null when the ACS never asked. */
 export async function lastConnectionRequest(sql: SqlAccess, deviceKey: DeviceKey): Promise<LastConnectionRequest | null> {
-  const rows = await sql.read((db) =>
+  const rows = await sql.autocommit((db) =>
     db.select('SELECT last_attempt, outcome, via, message FROM connection_requests WHERE device_key = ?', [deviceKey]),
   );
   const row = rows[0];

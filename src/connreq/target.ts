@@ -30,7 +30,7 @@ const STORED_SQL = `SELECT c.username, c.password, p.path, p.value FROM (SELECT 
   LEFT JOIN device_parameters p ON p.device_id = d.id AND p.path IN ${placeholders(PATHS.length)}`;
 
 async function readStored(store: DeviceStore, deviceKey: DeviceKey): Promise<Stored> {
-  const rows = await store.sql.read((db) => db.select(STORED_SQL, [deviceKey, ...PATHS]));
+  const rows = await store.sql.autocommit((db) => db.select(STORED_SQL, [deviceKey, ...PATHS]));
   const first = rows[0];
   const username = first?.username;
   const credentials = username === null || username === undefined ? null : { username: String(username), password: String(first.password ?? '') };

@@ -149,7 +149,7 @@ export const MAX_PAGE = 1000;
 /** One page of matching devices after device row id `after` (0: from the start). */
 export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, options: { after?: number; limit?: number } = {}): Promise<DevicePage> {
   const limit = Math.max(1, Math.min(options.limit ?? 500, MAX_PAGE));
-  return sql.read(async (db) => {
+  return sql.autocommit(async (db) => {
     const list = await candidates(db, q, options.after ?? 0, limit);
     if (list.length === 0) return { devices: [], next: null };
     if (q.expr) await loadFacts(db, q, list);

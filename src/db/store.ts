@@ -33,7 +33,7 @@ export class SqlDeviceStore implements DeviceStore {
     this.serializer = driver === 'sqlite' ? new Serializer() : null;
     this.sql = {
       driver,
-      read: (fn) => this.exclusive(() => withDb(this.ds, this.driver, fn)),
+      autocommit: (fn) => this.exclusive(() => withDb(this.ds, this.driver, fn)),
       transaction: (fn) => this.exclusive(() => this.transaction(fn)),
     };
   }
@@ -87,12 +87,12 @@ export class SqlDeviceStore implements DeviceStore {
   }
 
   pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
-    return this.sql.read((db) => openTasks(db, deviceKey, Date.now()));
+    return this.sql.autocommit((db) => openTasks(db, deviceKey, Date.now()));
   }
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
     const name = (request.method.charAt(0).toLowerCase() + request.method.slice(1)) as TaskName;
-    return this.sql.read((db) => insertTask(db, deviceKey, { name, args: {}, request }, {}, Date.now()));
+    return this.sql.autocommit((db) => insertTask(db, deviceKey, { name, args: {}, request }, {}, Date.now()));
   }
 
   listDevices(options?: { limit?: number; offset?: number }): Promise<DeviceSummary[]> {

@@ -243,7 +243,8 @@ export interface CpeCredentials {
  */
 export interface SqlAccess {
   readonly driver: 'mysql' | 'sqlite';
-  read<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
+  /** Each statement committed on its own (no transaction): reads, and single-statement writes. */
+  autocommit<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
   transaction<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
 }
 

@@ -16,7 +16,7 @@ const DEAD = `((released IS NOT NULL AND released < ?)
 export async function collectGarbage(sql: SqlAccess, options: Pick<FileServiceOptions, 'releasedGraceMs' | 'staleUploadMs'>): Promise<number> {
   const now = Date.now();
   const params = [now - options.releasedGraceMs, now - options.staleUploadMs];
-  const rows = await sql.read((db) => db.select(`SELECT id FROM file_contents WHERE ${DEAD} LIMIT ${BATCH}`, params));
+  const rows = await sql.autocommit((db) => db.select(`SELECT id FROM file_contents WHERE ${DEAD} LIMIT ${BATCH}`, params));
   let deleted = 0;
   for (const { id } of rows) {
     const gone = await sql.transaction(async (db) => {

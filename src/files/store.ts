@@ -54,7 +54,7 @@ export function createFileStore(sql: SqlAccess, options: StoreOptions, chunkByte
       checkMeta(filter);
       const { where, params } = whereOf(filter);
       const page = `LIMIT ${wholeOr(filter.limit, 1000)} OFFSET ${wholeOr(filter.offset, 0)}`;
-      const rows = await sql.read((db) => db.select(`SELECT ${FILE_COLUMNS.join(', ')} FROM files ${where} ORDER BY name ${page}`, params));
+      const rows = await sql.autocommit((db) => db.select(`SELECT ${FILE_COLUMNS.join(', ')} FROM files ${where} ORDER BY name ${page}`, params));
       return rows.map((r) => fileOfRow(r).file);
     },
     async deleteFile(name) {
@@ -131,7 +131,7 @@ async function dropUnpublished(sql: SqlAccess, contentId: string): Promise<void>
 }
 
 async function readRow(sql: SqlAccess, name: string): Promise<FileRow | null> {
-  const rows = await sql.read((db) => db.select(`SELECT ${FILE_COLUMNS.join(', ')} FROM files WHERE name = ?`, [name]));
+  const rows = await sql.autocommit((db) => db.select(`SELECT ${FILE_COLUMNS.join(', ')} FROM files WHERE name = ?`, [name]));
   return rows.length > 0 ? fileOfRow(rows[0]) : null;
 }
 
@@ -146,7 +146,7 @@ async function* readChunks(sql: SqlAccess, row: FileRow, range?: ByteRange): Asy
 }
 
 async function readChunk(sql: SqlAccess, row: FileRow, seq: number): Promise<Buffer> {
-  const rows = await sql.read((db) => db.select('SELECT data FROM file_chunks WHERE content_id = ? AND seq = ?', [row.contentId, seq]));
+  const rows = await sql.autocommit((db) => db.select('SELECT data FROM file_chunks WHERE content_id = ? AND seq = ?', [row.contentId, seq]));
   const data = rows[0]?.data;
   // Only after the grace period of a replaced or deleted file: the reader was slower than that.
   if (!Buffer.isBuffer(data)) throw new AcsError('ACS_ERR_INTERNAL', `chunk ${seq} of ${row.file.name} is gone (replaced or deleted while being read)`);

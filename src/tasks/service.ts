@@ -70,7 +70,7 @@ export class TaskService implements TaskApi {
   async createAndConnect(device: DeviceKey, body: unknown, options: CreateOptions = {}): Promise<Created> {
     checkTiming(options);
     const key = idempotencyKeyOf(options.idempotencyKey);
-    const types = await this.deps.store.sql.read((db) => deviceTypes(db, device, valuePaths(body)));
+    const types = await this.deps.store.sql.autocommit((db) => deviceTypes(db, device, valuePaths(body)));
     if (!types) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${device}`);
     const spec = taskSpec(body, { typeOf: (path) => types.get(path) ?? bbfTypeOf(path), fileUrl: this.deps.fileUrl, hasProvision: this.deps.hasProvision });
     await this.checkFile(spec, body);
@@ -92,11 +92,11 @@ export class TaskService implements TaskApi {
     for (let attempt = 1; ; attempt++) {
       try {
         // read() runs outside any transaction: the INSERT commits by itself.
-        return { task: await sql.read((db) => storeTask(db, t)), created: true };
+        return { task: await sql.autocommit((db) => storeTask(db, t)), created: true };
       } catch (err) {
         if (key === null || !isDuplicateKey(err)) throw err;
       }
-      const existing = await sql.read((db) => taskByKey(db, t.device, key));
+      const existing = await sql.autocommit((db) => taskByKey(db, t.device, key));
       if (existing) return { task: sameName(existing, t.spec.name, key), created: false };
       if (attempt === 2) throw new AcsError('ACS_ERR_CONFLICT', `idempotency key ${JSON.stringify(key)} is in use; try again`);
     }
@@ -111,11 +111,11 @@ export class TaskService implements TaskApi {
   }
 
   get(id: number): Promise<Task | null> {
-    return this.deps.store.sql.read((db) => getTask(db, id));
+    return this.deps.store.sql.autocommit((db) => getTask(db, id));
   }
 
   list(filter: TaskFilter): Promise<Task[]> {
-    return this.deps.store.sql.read((db) => listTasks(db, filter));
+    return this.deps.store.sql.autocommit((db) => listTasks(db, filter));
   }
 
   /** Queued or sent tasks only. A task its session already holds may still reach the device in that session. */

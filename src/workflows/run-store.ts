@@ -75,7 +75,7 @@ export class RunStore {
   }
 
   async get(id: string): Promise<StoredRun | null> {
-    const rows = await this.sql.read((db) => db.select(`SELECT ${COLUMNS} FROM workflow_runs WHERE id = ?`, [id]));
+    const rows = await this.sql.autocommit((db) => db.select(`SELECT ${COLUMNS} FROM workflow_runs WHERE id = ?`, [id]));
     return rows.length > 0 ? runOfRow(rows[0]) : null;
   }
 
@@ -89,18 +89,18 @@ export class RunStore {
     if (filter.campaign !== undefined) add('campaign_id = ?', filter.campaign);
     const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
     const sql = `SELECT ${COLUMNS} FROM workflow_runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ${limit}`;
-    return (await this.sql.read((db) => db.select(sql, params))).map(runOfRow);
+    return (await this.sql.autocommit((db) => db.select(sql, params))).map(runOfRow);
   }
 
   /** Runs of a device that are not final. */
   async active(device: DeviceKey): Promise<StoredRun[]> {
-    const rows = await this.sql.read((db) => db.select(`SELECT ${COLUMNS} FROM workflow_runs WHERE device_key = ? AND status IN ('running','waiting')`, [device]));
+    const rows = await this.sql.autocommit((db) => db.select(`SELECT ${COLUMNS} FROM workflow_runs WHERE device_key = ? AND status IN ('running','waiting')`, [device]));
     return rows.map(runOfRow);
   }
 
   /** Every run not final (recovery at worker start-up). */
   async allActive(limit = 10_000): Promise<{ id: string; version: number }[]> {
-    const rows = await this.sql.read((db) => db.select(`SELECT id, version FROM workflow_runs WHERE status IN ('running','waiting') LIMIT ${limit}`));
+    const rows = await this.sql.autocommit((db) => db.select(`SELECT id, version FROM workflow_runs WHERE status IN ('running','waiting') LIMIT ${limit}`));
     return rows.map((r) => ({ id: String(r.id), version: num(r.version) }));
   }
 
@@ -127,7 +127,7 @@ export class RunStore {
 
   /** Events and requests of the device's sessions since `since`, oldest first. */
   async newsSince(device: DeviceKey, since: EpochMs): Promise<DeviceNews[]> {
-    const rows = await this.sql.read((db) => db.select('SELECT session_id, time, kind, name, command_key, detail FROM workflow_events WHERE device_key = ? AND time >= ? ORDER BY time, id', [device, since]));
+    const rows = await this.sql.autocommit((db) => db.select('SELECT session_id, time, kind, name, command_key, detail FROM workflow_events WHERE device_key = ? AND time >= ? ORDER BY time, id', [device, since]));
     return rows.map((r) => ({
       sessionId: String(r.session_id),
       time: num(r.time),

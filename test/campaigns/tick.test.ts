@@ -72,7 +72,7 @@ describeEachDriver('campaign tick', 'acs_test_campaign_tick', (ctx) => {
 
   /** Ends `n` of the campaign's running runs (of `stage` if given) with `status`, as the workflow engine would. */
   async function endRuns(id: string, status: 'done' | 'failed', n: number, reason: string | null = null): Promise<void> {
-    const rows = await ctx.store.sql.read((db) => db.select(`SELECT id FROM workflow_runs WHERE campaign_id = ? AND status = 'running' ORDER BY id LIMIT ${n}`, [id]));
+    const rows = await ctx.store.sql.autocommit((db) => db.select(`SELECT id FROM workflow_runs WHERE campaign_id = ? AND status = 'running' ORDER BY id LIMIT ${n}`, [id]));
     assert.equal(rows.length, n, `${n} running runs to end`);
     await ctx.store.sql.transaction(async (db) => {
       for (const r of rows) await db.run('UPDATE workflow_runs SET status = ?, reason = ?, version = version + 1 WHERE id = ?', [status, reason, r.id]);

@@ -44,7 +44,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
       assert.equal(listed.sha256, sha256(firmware));
       assert.deepEqual([listed.fileType, listed.oui, listed.productClass, listed.version], ['1 Firmware Upgrade Image', '00D09E', 'HG8245', '1.2']);
       assert.equal(typeof listed.uploaded, 'number');
-      const rows = await ctx.store.sql.read((db) =>
+      const rows = await ctx.store.sql.autocommit((db) =>
         db.select('SELECT COUNT(*) AS n FROM file_chunks c JOIN files f ON f.content_id = c.content_id WHERE f.name = ?', ['fw v1.2.bin']),
       );
       assert.equal(Number(rows[0].n), 4);
@@ -177,7 +177,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
       await Promise.all([t.files.store.putFile('race.bin', a), otherFiles.store.putFile('race.bin', b)]);
       const served = (await fsGet(t, 'race.bin')).body;
       assert.ok(served.equals(a) || served.equals(b));
-      const unreleased = await ctx.store.sql.read((db) =>
+      const unreleased = await ctx.store.sql.autocommit((db) =>
         db.select('SELECT COUNT(*) AS n FROM file_contents c WHERE released IS NULL AND NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id)'),
       );
       assert.equal(Number(unreleased[0].n), 0);
@@ -353,7 +353,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
     await quick.store.putFile('gc.bin', Buffer.from('v2'));
     await new Promise((r) => setTimeout(r, 5));
     await quick.store.collectGarbage();
-    const orphans = await ctx.store.sql.read((db) =>
+    const orphans = await ctx.store.sql.autocommit((db) =>
       db.select('SELECT COUNT(*) AS n FROM file_chunks WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = file_chunks.content_id)'),
     );
     assert.equal(Number(orphans[0].n), 0);

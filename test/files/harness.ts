@@ -51,7 +51,7 @@ export async function startFiles(store: DeviceStore, options: Partial<FileServic
 
 /** Rows of a table (file_chunks, file_contents ...), to see what a refused upload left behind. */
 export async function countRows(sql: SqlAccess, table: string): Promise<number> {
-  const rows = await sql.read((db) => db.select(`SELECT COUNT(*) AS n FROM ${table}`));
+  const rows = await sql.autocommit((db) => db.select(`SELECT COUNT(*) AS n FROM ${table}`));
   return Number(rows[0].n);
 }
 

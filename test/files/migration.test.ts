@@ -28,7 +28,7 @@ describeEachDriver('files migration', 'acs_test_files_migration', (ctx) => {
         db.run('INSERT INTO files (name, content_id, size, chunk_size, md5, sha256, uploaded) VALUES (?, ?, 0, 1, ?, ?, 0)', [name, name, '', '']),
       );
     }
-    const rows = await sql.read((db) => db.select('SELECT name FROM files WHERE name = ?', ['a.bin']));
+    const rows = await sql.autocommit((db) => db.select('SELECT name FROM files WHERE name = ?', ['a.bin']));
     assert.deepEqual(rows.map((r) => r.name), ['a.bin']);
   });
 });

@@ -77,7 +77,7 @@ describe('northbound API', function () {
       assert.equal(await res.text(), '');
       assert.deepEqual((await t.acs.store.getChannelFaults(key)).map((f) => f.channel), ['voip']);
       const loaded = await facts.load(key, t.acs.store);
-      assert.equal(loaded.version, '1', 'the next Inform reads the device from the database');
+      assert.equal(loaded.version, '1:0', 'the next Inform reads the device from the database (version 1, no task mark)');
       assert.ok(loaded.queue, 'facts were dropped');
 
       const again = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });

@@ -33,8 +33,8 @@ describeEachDriver('creating tasks', 'acs_test_tasks_create', (ctx) => {
     await ctx.store.commitSession(result);
     return result.deviceKey;
   }
-  const rows = async (dev: string) => (await ctx.store.sql.read((db) => db.select('SELECT id FROM tasks WHERE device_key = ?', [dev]))).length;
-  const read = (id: number) => ctx.store.sql.read((db) => getTask(db, id));
+  const rows = async (dev: string) => (await ctx.store.sql.autocommit((db) => db.select('SELECT id FROM tasks WHERE device_key = ?', [dev]))).length;
+  const read = (id: number) => ctx.store.sql.autocommit((db) => getTask(db, id));
 
   describe('idempotency keys', () => {
     it('the same key twice gives back the same task, created once', async () => {

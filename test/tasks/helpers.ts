@@ -32,7 +32,7 @@ function recording(db: Db, statements: string[]): Db {
 function recordingSql(sql: SqlAccess, statements: string[]): SqlAccess {
   return {
     driver: sql.driver,
-    read: (fn) => sql.read((db) => fn(recording(db, statements))),
+    autocommit: (fn) => sql.autocommit((db) => fn(recording(db, statements))),
     async transaction(fn) {
       statements.push('BEGIN');
       const result = await sql.transaction((db) => fn(recording(db, statements)));

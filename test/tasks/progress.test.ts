@@ -32,14 +32,14 @@ describeEachDriver('task progress in the tasks table', 'acs_test_tasks_progress'
     await commit(dev, [step(id)]);
     const [pending] = await ctx.store.pendingRequests(dev);
     assert.deepEqual([pending.id, pending.request, pending.earlier], [id, SPV, [ADDED]]);
-    assert.equal((await ctx.store.sql.read((db) => getTask(db, id)))?.status, 'queued');
+    assert.equal((await ctx.store.sql.autocommit((db) => getTask(db, id)))?.status, 'queued');
   });
 
   it('progress and end in one commit: done, and the progress not written', async () => {
     const dev = await device();
     const id = await add(dev);
     await commit(dev, [step(id), { id, status: 'done', result: { InstanceNumber: 3, Status: 1, setStatus: 0 } }]);
-    const rows = await ctx.store.sql.read((db) => db.select('SELECT status, progress FROM tasks WHERE id = ?', [id]));
+    const rows = await ctx.store.sql.autocommit((db) => db.select('SELECT status, progress FROM tasks WHERE id = ?', [id]));
     assert.deepEqual(rows.map((r) => [r.status, r.progress]), [['done', null]]);
   });
 
@@ -48,7 +48,7 @@ describeEachDriver('task progress in the tasks table', 'acs_test_tasks_progress'
     const cancelled = await add(dev);
     await ctx.store.sql.transaction((db) => moveTask(db, cancelled, ['queued'], 'cancelled', Date.now()));
     await commit(dev, [step(cancelled)]);
-    assert.equal((await ctx.store.sql.read((db) => db.select('SELECT progress FROM tasks WHERE id = ?', [cancelled])))[0].progress, null);
+    assert.equal((await ctx.store.sql.autocommit((db) => db.select('SELECT progress FROM tasks WHERE id = ?', [cancelled])))[0].progress, null);
 
     const faulted = await add(dev);
     await commit(dev, [step(faulted)]);

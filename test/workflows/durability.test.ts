@@ -77,7 +77,7 @@ describe('workflows: a run survives kill -9 of every worker process (cluster of 
       const r = await runs.get(run.id);
       if (r?.state.wait?.kind === 'task' && !device.inSession) {
         const waiting = r.state.wait;
-        const task = await cluster.store.sql.read((db) => db.select('SELECT status FROM tasks WHERE id = ?', [waiting.taskId]));
+        const task = await cluster.store.sql.autocommit((db) => db.select('SELECT status FROM tasks WHERE id = ?', [waiting.taskId]));
         if (task[0]?.status === 'queued') {
           fleet.connect(device);
           await fleet.idle();
@@ -89,7 +89,7 @@ describe('workflows: a run survives kill -9 of every worker process (cluster of 
     assert.equal(done?.status, 'done', done?.reason ?? '');
     assert.equal((done?.output.results as { results: Record<string, string> }).results.SuccessCount, '2');
     // Each task step created exactly one task, though the jobs ran on processes that died.
-    const tasks = await cluster.store.sql.read((db) => db.select('SELECT id FROM tasks WHERE device_key = ?', [keyOf(device)]));
+    const tasks = await cluster.store.sql.autocommit((db) => db.select('SELECT id FROM tasks WHERE device_key = ?', [keyOf(device)]));
     assert.equal(tasks.length, 3, 'prepare, request, read');
   });
 });

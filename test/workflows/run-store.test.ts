@@ -28,7 +28,7 @@ describeEachDriver('workflows: workflow_runs and workflow_events', 'acs_test_wf_
     assert.equal(after?.status, 'done');
     assert.equal(after?.version, 1);
     assert.deepEqual((await runs.list({ status: 'done' })).map((r) => r.id), ['r1']);
-    const counts = await ctx.store.sql.read((db) => db.select('SELECT campaign_stage, status, COUNT(*) AS n FROM workflow_runs WHERE campaign_id = ? GROUP BY campaign_stage, status ORDER BY status', ['c1']));
+    const counts = await ctx.store.sql.autocommit((db) => db.select('SELECT campaign_stage, status, COUNT(*) AS n FROM workflow_runs WHERE campaign_id = ? GROUP BY campaign_stage, status ORDER BY status', ['c1']));
     assert.deepEqual(counts.map((c) => [Number(c.campaign_stage), c.status, Number(c.n)]), [[2, 'done', 1], [2, 'running', 2]]);
   });
 

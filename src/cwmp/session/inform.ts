@@ -285,7 +285,7 @@ function markSent(c: InformCtx, state: SessionState): void {
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
   void c.deps.store.sql
-    .read((db) => markTasksSent(db, ids, state.id, Date.now()))
+    .autocommit((db) => markTasksSent(db, ids, state.id, Date.now()))
     .catch((err: unknown) => c.deps.log.warn({ deviceId: c.deviceKey, sessionId: state.id, err }, 'tasks not marked sent'));
 }
 

@@ -12,10 +12,10 @@ import { describeEachDriver } from '../../helpers/db';
  */
 describeEachDriver('db raw SQL layer', 'acs_test_db_sql', (ctx) => {
   const sql = () => ctx.store.sql;
-  const count = async (k: string) => Number((await sql().read((db) => db.select('SELECT COUNT(*) AS n FROM sql_layer WHERE k = ?', [k])))[0].n);
+  const count = async (k: string) => Number((await sql().autocommit((db) => db.select('SELECT COUNT(*) AS n FROM sql_layer WHERE k = ?', [k])))[0].n);
 
   before(async () => {
-    await sql().read((db) => db.run('CREATE TABLE sql_layer (k VARCHAR(32) PRIMARY KEY, v INTEGER NOT NULL)'));
+    await sql().autocommit((db) => db.run('CREATE TABLE sql_layer (k VARCHAR(32) PRIMARY KEY, v INTEGER NOT NULL)'));
   });
 
   it('a transaction is committed once it resolves: another connection sees its rows at once', async () => {
@@ -46,7 +46,7 @@ describeEachDriver('db raw SQL layer', 'acs_test_db_sql', (ctx) => {
 
   it('a failing statement throws TypeORM\'s QueryFailedError naming the query, with the driver\'s error inside', async () => {
     const err = await sql()
-      .read((db) => db.select('SELECT no_such_column FROM sql_layer'))
+      .autocommit((db) => db.select('SELECT no_such_column FROM sql_layer'))
       .then(() => null, (e: unknown) => e);
     assert.ok(err instanceof QueryFailedError, String(err));
     assert.match(err.message, /no_such_column/);
@@ -83,7 +83,7 @@ describeEachDriver('db raw SQL layer', 'acs_test_db_sql', (ctx) => {
       });
     await Promise.all([cross('lock-a', 'lock-b'), cross('lock-b', 'lock-a')]);
     assert.equal(attempts, 3, 'one of the two ran again after the deadlock');
-    const rows = await sql().read((db) => db.select("SELECT k, v FROM sql_layer WHERE k IN ('lock-a', 'lock-b') ORDER BY k"));
+    const rows = await sql().autocommit((db) => db.select("SELECT k, v FROM sql_layer WHERE k IN ('lock-a', 'lock-b') ORDER BY k"));
     assert.deepEqual(rows.map((r) => [r.k, Number(r.v)]), [['lock-a', 2], ['lock-b', 2]]);
   });
 });
