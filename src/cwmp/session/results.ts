@@ -48,12 +48,18 @@ function withinLimits(response: CpeResponse): CpeResponse {
   return { ...response, ParameterList: list.filter((p) => p.Name.length <= MAX_PATH_LENGTH) } as CpeResponse;
 }
 
-/** Responses that say more than "done" (transfer status, queued transfers ...) go to the device history. */
+/**
+ * Responses that say more than "done" (transfer status, queued transfers, a
+ * change applied only after a reboot ...) go to the device history; a bare
+ * Status 0 is "done" (the cache op or the task keeps what was done).
+ */
 function historyDetail(response: CpeResponse): unknown {
   const { method, ...rest } = response;
   if (method === 'GetParameterValuesResponse' || method === 'GetParameterNamesResponse') return undefined;
   if (method === 'GetParameterAttributesResponse') return undefined;
-  return Object.keys(rest).length > 0 ? rest : undefined;
+  const keys = Object.keys(rest);
+  if (keys.length === 0 || (keys.length === 1 && 'Status' in rest && rest.Status === 0)) return undefined;
+  return rest;
 }
 
 /** The log entries for a request the CPE answered. */
