@@ -4,6 +4,7 @@ import { handleRequest, informParameters, type Effect, type RpcOptions } from '.
 import type { DeviceModel } from './model';
 import { checkAcsRequest, checkResponse, readAnswer, type AcsAnswer } from './conformance';
 import type { AcsClient } from './transport/acs-client';
+import { Outbox } from './outbox';
 
 const NAMESPACE = 'urn:dslforum-org:cwmp-1-2';
 
@@ -39,10 +40,8 @@ export type Reporter = (deviceKey: string, message: string) => void;
  * TransferComplete ...), and the CWMP session that carries it (TR-069 §3.7).
  */
 export class SimDevice {
-  /** Events for the next Inform; a new device starts with its first contact. */
-  events: EventStruct[] = [ev('0 BOOTSTRAP'), ev('1 BOOT')];
-  /** Requests to send after the next InformResponse. */
-  requests: AcsRequest[] = [];
+  /** Undelivered events and requests; a new device starts with its first contact. */
+  readonly outbox = new Outbox(['0 BOOTSTRAP', '1 BOOT']);
   retryCount = 0;
   inSession = false;
   /** Chaos: drop the connection, unanswered, on the ACS's Nth request of the next sessions (for resilience tests). */
@@ -78,9 +77,19 @@ export class SimDevice {
     if (ref !== undefined) this.model.setValue(ref, String(seconds));
   }
 
+  /** Events for the next Inform. */
+  get events(): readonly EventStruct[] {
+    return this.outbox.events;
+  }
+
   /** Adds an event for the next Inform, once (single events) or with its CommandKey ("M ..." events). */
   addEvent(code: string, commandKey = ''): void {
-    if (!this.events.some((e) => e.EventCode === code && e.CommandKey === commandKey)) this.events.push(ev(code, commandKey));
+    this.outbox.add(code, commandKey);
+  }
+
+  /** A request for after the next InformResponse (TransferComplete ...), with the events that announce it. */
+  queueRequest(request: AcsRequest, ...events: EventStruct[]): void {
+    this.outbox.queue(request, ...events);
   }
 
   /** Runs one whole session: Inform, the CPE's own requests, then the ACS's requests until 204. */
@@ -93,6 +102,7 @@ export class SimDevice {
       const answer = await this.sendInform(out);
       if (answer && (await this.sendOwnRequests(out))) await this.serveAcs(out);
     } finally {
+      this.outbox.endSession();
       this.client.endSession();
       this.inSession = false;
     }
@@ -102,12 +112,11 @@ export class SimDevice {
   }
 
   private informMessage(): Inform {
-    const changes = this.model.pendingValueChanges();
-    if (changes.length > 0) this.addEvent('4 VALUE CHANGE');
+    if (this.model.hasValueChanges()) this.addEvent('4 VALUE CHANGE');
     return {
       method: 'Inform',
       DeviceId: this.deviceId(),
-      Event: this.events,
+      Event: this.outbox.informEvents(),
       MaxEnvelopes: 1,
       CurrentTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       RetryCount: this.retryCount,
@@ -131,16 +140,17 @@ export class SimDevice {
 
   private async sendInform(out: SessionOutcome): Promise<boolean> {
     const id = String(this.nextId++);
-    const answer = await this.post(this.informMessage(), { ID: id, SupportedCWMPVersions: SUPPORTED_VERSIONS }, out);
+    const inform = this.informMessage();
+    const answer = await this.post(inform, { ID: id, SupportedCWMPVersions: SUPPORTED_VERSIONS }, out);
     if (!answer) return false;
     if (answer.kind !== 'message') return this.refused(out, answer);
     const msg = answer.envelope.body;
     if (msg.method === 'Fault') return this.refused(out, answer, `Inform fault ${msg.FaultCode}: ${msg.FaultString}`);
     out.violations.push(...checkResponse(answer.envelope, 'Inform', this.wire.header ? id : undefined));
     if (msg.method !== 'InformResponse') return this.refused(out, answer, `Inform answered with ${msg.method}`);
-    // The ACS has the Inform: its events and value changes are delivered.
-    this.events = [];
-    this.model.clearValueChanges();
+    // The ACS has the Inform: what it carried is delivered, what was raised since is not.
+    this.outbox.informDelivered();
+    this.model.clearValueChanges(inform.ParameterList);
     this.retryCount = 0;
     return true;
   }
@@ -154,8 +164,7 @@ export class SimDevice {
 
   /** TransferComplete and the like, each answered before the empty POST; undelivered ones wait for the next session. */
   private async sendOwnRequests(out: SessionOutcome): Promise<boolean> {
-    while (this.requests.length > 0) {
-      const request = this.requests[0];
+    for (let request = this.outbox.nextRequest(); request; request = this.outbox.nextRequest()) {
       const id = String(this.nextId++);
       const answer = await this.post(request, { ID: id }, out);
       if (!answer || answer.kind !== 'message') return answer ? this.refused(out, answer) : false;
@@ -165,7 +174,7 @@ export class SimDevice {
         const reason = `${request.method} answered with ${answer.envelope.body.method}`;
         return this.refused(out, answer, reason);
       }
-      this.requests.shift();
+      this.outbox.requestDelivered();
     }
     return true;
   }
@@ -195,8 +204,4 @@ export class SimDevice {
     out.effects.push(...effects);
     return this.post(response, id === undefined ? {} : { ID: id }, out);
   }
-}
-
-function ev(EventCode: string, CommandKey = ''): EventStruct {
-  return { EventCode, CommandKey };
 }

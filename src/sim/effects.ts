@@ -3,6 +3,7 @@ import type { Effect } from './cpe';
 import type { SimDevice } from './device';
 import { abortDiagnostics, runDiagnostic } from './diagnostics';
 import { downloadFile, uploadFile, type TransferOutcome } from './file-transfer';
+import { ev } from './outbox';
 
 /** What effects need from the fleet: timers, and a session started for a device. */
 export interface Scheduler {
@@ -37,8 +38,7 @@ function applyEffect(device: SimDevice, e: Effect, s: Scheduler): void {
       return s.later(device, BOOT_MS, () => s.connect(device));
     case 'factoryReset':
       device.model.reset();
-      device.events = [];
-      device.requests = [];
+      device.outbox.clear();
       device.addEvent('0 BOOTSTRAP');
       device.addEvent('1 BOOT');
       return s.later(device, BOOT_MS, () => s.connect(device));
@@ -85,9 +85,7 @@ async function runTransfer(device: SimDevice, e: TransferEffect, s: Scheduler): 
   const outcome = e.kind === 'upload' ? await uploadFile(r.URL, r.Username, r.Password, configDump(device)) : await fetchImage(device, e);
   device.model.transfers.remove(e.transferId);
   const method = e.kind === 'upload' ? 'Upload' : e.kind === 'download' ? 'Download' : 'ScheduleDownload';
-  device.requests.push(transferComplete(r.CommandKey, outcome));
-  device.addEvent('7 TRANSFER COMPLETE');
-  device.addEvent(`M ${method}`, r.CommandKey);
+  device.queueRequest(transferComplete(r.CommandKey, outcome), ev('7 TRANSFER COMPLETE'), ev(`M ${method}`, r.CommandKey));
   if (e.kind !== 'upload' && outcome.fault.FaultCode === 0 && r.FileType.startsWith('1 ')) installFirmware(device, e);
   s.connect(device);
 }
@@ -152,8 +150,6 @@ function completeDuChange(device: SimDevice, e: Extract<Effect, { kind: 'changeD
     Fault: { FaultCode: 0, FaultString: '' },
   }));
   const request: DUStateChangeComplete = { method: 'DUStateChangeComplete', Results, CommandKey: e.request.CommandKey };
-  device.requests.push(request);
-  device.addEvent('11 DU STATE CHANGE COMPLETE');
-  device.addEvent('M ChangeDUState', e.request.CommandKey);
+  device.queueRequest(request, ev('11 DU STATE CHANGE COMPLETE'), ev('M ChangeDUState', e.request.CommandKey));
   s.later(device, BOOT_MS, () => s.connect(device));
 }

@@ -107,7 +107,7 @@ export class Fleet implements Scheduler {
     const report = o.report ?? (() => undefined);
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
     const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, { ...o.rpcOptions, ...injectedFaults(o.faults, index) }), report, wire);
-    if (o.registered) device.events = [];
+    if (o.registered) device.outbox.clear();
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.stunClient?.register(device.key, cr);

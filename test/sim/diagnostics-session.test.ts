@@ -7,12 +7,9 @@
  */
 import { strict as assert } from 'node:assert';
 import type { GetParameterValuesResponse, ParameterValueStruct } from '../../src/cwmp/soap/types';
-import type { SimDevice } from '../../src/sim/device';
-import { Fleet } from '../../src/sim/fleet';
-import { fileServer, type FileServer } from '../helpers/file-server';
 import { sleep, until } from '../helpers/wait';
 import { inputsOf, MODELS, objectOf, request, spv } from './diag-helpers';
-import { ScriptedAcs } from './scripted-acs';
+import { sessionRig, type OneDevice } from './session-rig';
 import type { DiagnosticKind } from '../../src/sim/diagnostics';
 
 const DIAG_COMPLETE = '8 DIAGNOSTICS COMPLETE';
@@ -20,29 +17,9 @@ const DELAY_MS = 100;
 
 describe('sim diagnostics: whole sessions with "8 DIAGNOSTICS COMPLETE"', function () {
   this.timeout(20_000);
-  let acs: ScriptedAcs;
-  let acsUrl: string;
-  let files: FileServer;
-  const fleets: Fleet[] = [];
-  let serials = 0;
-
-  before(async () => {
-    acs = new ScriptedAcs();
-    acsUrl = await acs.start();
-    files = await fileServer({ '/speed.bin': Buffer.alloc(64 * 1024, 1) });
-  });
-  after(async () => {
-    await Promise.all(fleets.map((f) => f.close()));
-    await acs.close();
-    await files.close();
-  });
-
-  async function oneDevice(m: (typeof MODELS)[number]): Promise<{ fleet: Fleet; device: SimDevice; serial: string }> {
-    const serialBase = `DIAG${serials++}-`;
-    const fleet = await Fleet.create({ acsUrl, model: m.base(), devices: 1, serialBase, rpcOptions: { diagnosticsDelayMs: DELAY_MS } });
-    fleets.push(fleet);
-    return { fleet, device: fleet.devices[0], serial: `${serialBase}000000` };
-  }
+  const rig = sessionRig('DIAG', { '/speed.bin': Buffer.alloc(64 * 1024, 1) });
+  const acs = rig.acs;
+  const oneDevice = (m: (typeof MODELS)[number]): Promise<OneDevice> => rig.oneDevice(m.base(), { diagnosticsDelayMs: DELAY_MS });
 
   function values(gpv: GetParameterValuesResponse): Map<string, string> {
     return new Map(gpv.ParameterList.map((p: ParameterValueStruct) => [p.Name, p.Value]));
@@ -53,7 +30,7 @@ describe('sim diagnostics: whole sessions with "8 DIAGNOSTICS COMPLETE"', functi
       it(`${m.label}, ${kind}: "the CPE MUST establish a new connection to the ACS ... indicating the Event code 8 DIAGNOSTICS COMPLETE"`, async () => {
         const { fleet, device, serial } = await oneDevice(m);
         const d = objectOf(device.model, kind);
-        acs.queue(serial, request(device.model, d, inputsOf(kind, files.url)));
+        acs.queue(serial, request(device.model, d, inputsOf(kind, rig.files.url)));
         await fleet.connectAll();
         assert.equal(acs.messages(serial, 'SetParameterValuesResponse').length, 1, 'the SPV was answered');
         assert.ok(!acs.events(serial)[0].includes(DIAG_COMPLETE));

@@ -6,47 +6,28 @@
 import { strict as assert } from 'node:assert';
 import type { Download, Inform } from '../../src/cwmp/soap/types';
 import type { RpcOptions } from '../../src/sim/cpe';
-import { Fleet } from '../../src/sim/fleet';
-import { fileServer, type FileServer } from '../helpers/file-server';
 import { until } from '../helpers/wait';
 import { tr181 } from '../unit/sim/helpers';
-import { ScriptedAcs } from './scripted-acs';
+import { sessionRig } from './session-rig';
 
 const IMAGE = Buffer.alloc(32 * 1024, 0xfe);
 const VERSION = 'Device.DeviceInfo.SoftwareVersion';
 
 describe('sim firmware: Download of "1 Firmware Upgrade Image" and its failure modes', function () {
   this.timeout(20_000);
-  let acs: ScriptedAcs;
-  let acsUrl: string;
-  let files: FileServer;
-  const fleets: Fleet[] = [];
-  let serials = 0;
-
-  before(async () => {
-    acs = new ScriptedAcs();
-    acsUrl = await acs.start();
-    files = await fileServer({ '/fw-2.0.1.bin': IMAGE, '/fw-2.0.3-corrupt.bin': IMAGE, '/fw-2.0.4-noinstall.bin': IMAGE, '/fw-2.0.5.bin': IMAGE });
-  });
-  after(async () => {
-    await Promise.all(fleets.map((f) => f.close()));
-    await acs.close();
-    await files.close();
-  });
+  const rig = sessionRig('FW', { '/fw-2.0.1.bin': IMAGE, '/fw-2.0.3-corrupt.bin': IMAGE, '/fw-2.0.4-noinstall.bin': IMAGE, '/fw-2.0.5.bin': IMAGE });
+  const acs = rig.acs;
 
   function download(file: string): Download {
     return {
-      method: 'Download', CommandKey: `fw ${file}`, FileType: '1 Firmware Upgrade Image', URL: files.url + file,
+      method: 'Download', CommandKey: `fw ${file}`, FileType: '1 Firmware Upgrade Image', URL: rig.files.url + file,
       Username: '', Password: '', FileSize: IMAGE.length, TargetFileName: '', DelaySeconds: 0, SuccessURL: '', FailureURL: '',
     };
   }
 
   /** Sends the Download in a first session and waits for the session with its TransferComplete. */
   async function upgrade(file: string, rpcOptions: RpcOptions = {}): Promise<{ fault: number; informs: Inform[]; version: string }> {
-    const serialBase = `FW${serials++}-`;
-    const serial = `${serialBase}000000`;
-    const fleet = await Fleet.create({ acsUrl, model: tr181(), devices: 1, serialBase, rpcOptions });
-    fleets.push(fleet);
+    const { fleet, serial } = await rig.oneDevice(tr181(), rpcOptions);
     acs.queue(serial, download(file));
     await fleet.connectAll();
     await until('TransferComplete', async () => acs.messages(serial, 'TransferComplete').length === 1);

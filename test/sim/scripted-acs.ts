@@ -18,8 +18,16 @@ export interface Exchange {
   message: CwmpMessage;
 }
 
+/**
+ * Runs before the ACS answers a device's Inform or TransferComplete: it may
+ * hold the answer back (the device waits, as on a slow ACS) or return the
+ * answer to send instead (a Fault).
+ */
+export type Intercept = (serial: string, message: CwmpMessage) => Promise<CwmpMessage | void> | CwmpMessage | void;
+
 export class ScriptedAcs {
   readonly received: Exchange[] = [];
+  intercept: Intercept | null = null;
   private readonly queues = new Map<string, CpeRequest[]>();
   private readonly server = http.createServer((req, res) => void this.onRequest(req, res));
   private readonly sockets = new Set<Socket>();
@@ -70,9 +78,10 @@ export class ScriptedAcs {
     const { header, body } = decoded.envelope;
     if (body.method === 'Inform') serial = body.DeviceId.SerialNumber;
     this.received.push({ serial, message: body });
-    if (body.method === 'Inform') return this.send(res, { method: 'InformResponse', MaxEnvelopes: 1 }, header.ID, serial);
-    if (body.method === 'TransferComplete') return this.send(res, { method: 'TransferCompleteResponse' }, header.ID, serial);
-    this.next(serial, res);
+    if (body.method !== 'Inform' && body.method !== 'TransferComplete') return this.next(serial, res);
+    const instead = await this.intercept?.(serial, body);
+    const answer: CwmpMessage = body.method === 'Inform' ? { method: 'InformResponse', MaxEnvelopes: 1 } : { method: 'TransferCompleteResponse' };
+    this.send(res, instead ?? answer, header.ID, serial);
   }
 
   private next(serial: string, res: http.ServerResponse): void {

@@ -305,15 +305,30 @@ export class DeviceModel {
     return out;
   }
 
+  /** True when a change waits for the next Inform ("4 VALUE CHANGE"). */
+  hasValueChanges(): boolean {
+    return this.pending !== undefined && this.pending.size > 0;
+  }
+
   /** True when an active notification is pending: the device should open a session ("4 VALUE CHANGE"). */
   hasActiveChange(): boolean {
     return this.activePending;
   }
 
-  /** After an Inform carrying the changes was accepted. */
-  clearValueChanges(): void {
-    this.pending = undefined;
-    this.activePending = false;
+  /**
+   * After an Inform carrying `reported` was accepted: the changes it reported
+   * are delivered; one made since (another value) stays for the next Inform.
+   */
+  clearValueChanges(reported: readonly ParameterValueStruct[]): void {
+    if (!this.pending) return;
+    for (const pv of reported) if (this.pending.has(pv.Name) && this.parameterValue(pv.Name)?.Value === pv.Value) this.pending.delete(pv.Name);
+    this.activePending = [...this.pending].some((path) => this.notificationOf(path) === 2);
+    if (this.pending.size === 0) this.pending = undefined;
+  }
+
+  private notificationOf(path: string): number | undefined {
+    const ref = this.lookup(path);
+    return ref === undefined ? undefined : this.attributesOf(ref).notification;
   }
 
   // ------------------------------------------------------------ attributes

@@ -355,7 +355,9 @@ export class AcsClient {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          if (!this.quirks.has('no-cookie')) (this.jar ??= new CookieJar()).store(res.headersDistinct['set-cookie']);
+          // headers, not headersDistinct: Node always gives set-cookie as a list, and headersDistinct copies every header.
+          const setCookie = res.headers['set-cookie'];
+          if (setCookie && !this.quirks.has('no-cookie')) (this.jar ??= new CookieJar()).store(setCookie);
           settle({ ok: true, res, raw: Buffer.concat(chunks), rttUs: nowUs() - t0 });
         });
         res.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ECONNRESET', err.message, 'reset'));

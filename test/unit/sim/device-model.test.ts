@@ -191,7 +191,23 @@ describe('sim/model: per-device view', () => {
       d.deviceChange('Device.WiFi.SSID.1.SSID', 'user-set');
       assert.equal(d.hasActiveChange(), true);
       assert.deepEqual(d.pendingValueChanges().map((p) => p.Name), [path, 'Device.WiFi.SSID.1.SSID']);
-      d.clearValueChanges();
+      d.clearValueChanges(d.pendingValueChanges());
+      assert.deepEqual(d.pendingValueChanges(), []);
+      assert.equal(d.hasActiveChange(), false);
+    });
+
+    it('clears only the changes an Inform reported: one made after it was built stays, with its active flag', () => {
+      const d = newDevice(xx230v());
+      setNotification(d, path, 1);
+      setNotification(d, 'Device.WiFi.SSID.1.SSID', 2);
+      d.deviceChange(path, '5');
+      const reported = d.pendingValueChanges();
+      d.deviceChange(path, '6');
+      d.deviceChange('Device.WiFi.SSID.1.SSID', 'late');
+      d.clearValueChanges(reported);
+      assert.deepEqual(d.pendingValueChanges().map((p) => `${p.Name}=${p.Value}`), [`${path}=6`, 'Device.WiFi.SSID.1.SSID=late']);
+      assert.equal(d.hasActiveChange(), true, 'the late active change still wants a session');
+      d.clearValueChanges(d.pendingValueChanges());
       assert.deepEqual(d.pendingValueChanges(), []);
       assert.equal(d.hasActiveChange(), false);
     });

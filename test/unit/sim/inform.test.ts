@@ -70,7 +70,7 @@ describe('sim/cpe Inform parameters', () => {
     assert.equal(list.length, 8);
     assert.deepEqual(list.at(-1), { Name: 'Device.DeviceInfo.UpTime', Value: '99', type: 'xsd:unsignedInt' });
     assert.equal(list.find((p) => p.Name === 'Device.DeviceInfo.ProvisioningCode')?.Value, 'PC-1');
-    d.clearValueChanges();
+    d.clearValueChanges(list);
     assert.equal(informParameters(d).length, 7);
   });
 });
