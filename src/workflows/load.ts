@@ -300,6 +300,8 @@ function crossCheck(c: Checker, def: WorkflowDef): void {
       checkStepTemplates(c, at, s, names);
     });
   }
+  // A step's task and output are kept under its name: a compensate step named like a main step would take the main step's.
+  def.compensate.forEach((s, i) => def.steps.some((m) => m.name === s.name) && c.error(['compensate', i, 'name'], `step name "${s.name}" is used in steps too`));
   for (const [name, v] of Object.entries(def.vars)) checkTemplates(c, ['vars', name], v, names);
   if (def.compensateFrom !== null && !names.steps.has(def.compensateFrom)) c.error(['compensateFrom'], `compensateFrom names no step: "${def.compensateFrom}"`);
 }

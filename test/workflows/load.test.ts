@@ -53,6 +53,16 @@ describe('workflows: files are checked at load with file:line:column errors', ()
     ]);
   });
 
+  it('a compensate step may not reuse a main step\'s name (their tasks and outputs are kept by name)', () => {
+    const errors = errorsOf([
+      'steps:',
+      '  - name: reboot', '    task: { name: reboot }',
+      'compensate:',
+      '  - name: reboot', '    task: { name: factoryReset }',
+    ].join('\n'));
+    assert.deepEqual(errors, ['wf/t.yaml:5:11: step name "reboot" is used in steps too']);
+  });
+
   it('YAML syntax errors and a name that differs from the file are reported', () => {
     assert.match(errorsOf('steps: [\n')[0], /^wf\/t\.yaml:\d+:\d+: YAML: /);
     assert.deepEqual(errorsOf('name: other\nsteps:\n  - fail: x\n'), ['wf/t.yaml:1:7: name "other" differs from the file\'s name "t"']);
