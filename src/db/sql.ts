@@ -115,6 +115,7 @@ interface MysqlConnection {
   destroy(): void;
 }
 interface MysqlPool {
+  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
   getConnection(cb: (err: Error | null, connection: MysqlConnection) => void): void;
   end(cb: (err?: Error | null) => void): void;
 }
@@ -172,11 +173,12 @@ function connect(pool: MysqlPool): Promise<MysqlConnection> {
   return new Promise((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
 }
 
-function query(c: MysqlConnection, sql: string, params: unknown[] = []): Promise<unknown> {
+/** A statement on a connection, or on the pool (any free connection, given back at once). */
+function query(c: Pick<MysqlConnection, 'query'>, sql: string, params: unknown[] = []): Promise<unknown> {
   return new Promise((resolve, reject) => c.query(sql, params, (err, result) => (err ? reject(new QueryFailedError(sql, params, err)) : resolve(result))));
 }
 
-function mysqlDb(c: MysqlConnection): Db {
+function mysqlDb(c: Pick<MysqlConnection, 'query'>): Db {
   return {
     driver: 'mysql',
     select: async (sql, params) => (await query(c, sql, params)) as Row[],
@@ -187,13 +189,13 @@ function mysqlDb(c: MysqlConnection): Db {
   };
 }
 
-async function withMysql<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {
-  const c = await connect(pool);
-  try {
-    return await fn(mysqlDb(c));
-  } finally {
-    c.release();
-  }
+/**
+ * Autocommit statements go to the pool one by one: holding a connection for
+ * the whole of `fn` would deadlock a pool whose connections are all held by
+ * callers that, inside `fn`, wait for TypeORM to get one (reads.getDevice).
+ */
+function withMysql<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {
+  return fn(mysqlDb(pool));
 }
 
 async function mysqlTransaction<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {

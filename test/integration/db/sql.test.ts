@@ -44,6 +44,17 @@ describeEachDriver('db raw SQL layer', 'acs_test_db_sql', (ctx) => {
     for (let i = 0; i < 12; i++) assert.equal(await count(`after-${i}`), 1);
   });
 
+  it('more concurrent device reads than the pool has connections all finish (an autocommit call holds no connection while TypeORM waits for one)', async () => {
+    const reads = Promise.all(Array.from({ length: 40 }, (_, i) => ctx.store.getDevice(`000000-NONE-${i}`)));
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('device reads still waiting after 10 s: the pool is deadlocked')), 10_000)));
+    try {
+      assert.deepEqual(await Promise.race([reads, stuck]), new Array(40).fill(null));
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
   it('a failing statement throws TypeORM\'s QueryFailedError naming the query, with the driver\'s error inside', async () => {
     const err = await sql()
       .autocommit((db) => db.select('SELECT no_such_column FROM sql_layer'))
