@@ -61,8 +61,11 @@ export class CommitNotices {
 
   /** After a commit (not for quiet sessions, which finish no task and report no event worth waiting for). */
   async committed(notice: SessionCommitted): Promise<void> {
-    if (notice.tasks.length > 0) await this.redis.publish(tasksFinishedChannel(this.prefix), JSON.stringify(notice.tasks));
-    if (await isWatched(this.redis, this.prefix, notice.device)) {
+    // Issued together: one round trip (the client pipelines what is sent in one tick).
+    const published = notice.tasks.length > 0 ? this.redis.publish(tasksFinishedChannel(this.prefix), JSON.stringify(notice.tasks)) : null;
+    const watched = isWatched(this.redis, this.prefix, notice.device);
+    await published;
+    if (await watched) {
       await this.queue.add('session', notice, { removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } });
     }
   }

@@ -68,8 +68,13 @@ function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason)
   );
 }
 
+/**
+ * Commits what the session learnt, then frees the device. What follows the
+ * database commit (device facts, notices, the session's end) is sent
+ * together: one Redis round trip.
+ */
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
-  if (isQuiet(state, log, reason)) return deps.sessions.touch(state.deviceKey, state.inform.time);
+  if (isQuiet(state, log, reason)) return void (await Promise.all([deps.sessions.touch(state.deviceKey, state.inform.time), deps.sessions.drop(state)]));
   const result = resultOf(state, log, reason);
   await deps.store.commitSession(result);
   const finished = new Set(finishing(result.tasks).map((t) => t.id));
@@ -77,8 +82,8 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
   const consumed = new Set(result.doneEvents?.ids ?? []);
   const events = state.carried.filter((e) => !consumed.has(e.id));
   const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash, events };
-  await deps.facts.write(state.deviceKey, state.facts.version, facts);
-  await notify(deps, state, result);
+  // The facts are written before the lock goes (same pipeline, in order): the device's next session reads them.
+  await Promise.all([deps.facts.write(state.deviceKey, state.facts.version, facts), notify(deps, state, result), deps.sessions.drop(state)]);
 }
 
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
@@ -115,19 +120,27 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
   if (!entries) return false;
   const state = known ?? (await sessions.load(sid));
   if (!state) return false;
-  // The claim is a lease: renewed while the commit runs (a database stall must not hand the session to a second committer).
-  const renew = setInterval(() => void sessions.renewClaim(sid).catch(() => undefined), sessions.renewEveryMs);
+  await endClaimed(deps, state, entries, reason);
+  return true;
+}
+
+/**
+ * Ends a session this process has claimed (`entries`: its whole log). The
+ * claim is a lease, renewed while the commit runs: a database stall must not
+ * hand the session to a second committer.
+ */
+export async function endClaimed(deps: SessionDeps, state: SessionState, entries: SessionLogEntry[], reason: EndReason): Promise<void> {
+  const { sessions, log } = deps;
+  const renew = setInterval(() => void sessions.renewClaim(state.id).catch(() => undefined), sessions.renewEveryMs);
   try {
     await commit(deps, state, entries, reason);
   } catch (err) {
     clearInterval(renew);
-    log.error({ deviceId: state.deviceKey, sessionId: sid, err }, 'session commit failed; will retry');
+    log.error({ deviceId: state.deviceKey, sessionId: state.id, err }, 'session commit failed; will retry');
     await sessions.retryLater(state, COMMIT_RETRY_MS);
     throw err;
   } finally {
     clearInterval(renew);
   }
-  await sessions.drop(state);
-  log.info({ deviceId: state.deviceKey, sessionId: sid, reason, ms: Date.now() - state.startedAt }, 'session ended');
-  return true;
+  log.info({ deviceId: state.deviceKey, sessionId: state.id, reason, ms: Date.now() - state.startedAt }, 'session ended');
 }

@@ -69,6 +69,30 @@ if not claimed then return false end
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return redis.call('LRANGE', KEYS[3], 0, -1)`;
 
+/**
+ * The last save of a session that ends with this POST, and its claim, in one
+ * round trip: SAVE_IF_LIVE, then CLAIM from `deadlines`. KEYS: lock, session,
+ * deadlines, log, ending. ARGV: sid, ttl ms, state JSON, lease end, log
+ * entries... Returns the whole log, or nil when the session is no longer live.
+ */
+const SAVE_AND_CLAIM = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('ZREM', KEYS[3], ARGV[1]) == 0 then return false end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+if #ARGV > 4 then
+  redis.call('RPUSH', KEYS[4], unpack(ARGV, 5))
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
+redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
+return redis.call('LRANGE', KEYS[4], 0, -1)`;
+
+/** Forgets a finished session and frees its device. KEYS: session, log, ending, lock. ARGV: sid. */
+const DROP = `
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('GET', KEYS[4]) == ARGV[1] then redis.call('DEL', KEYS[4]) end
+return 1`;
+
 /** Frees a lock whose session no longer exists (its process died while ending it). KEYS: lock, session. ARGV: sid. */
 const BREAK_STALE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] and redis.call('EXISTS', KEYS[2]) == 0 then return redis.call('DEL', KEYS[1]) end
@@ -107,6 +131,8 @@ export class RedisSessionStore {
     redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
     redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
     redis.defineCommand('acsClaim', { numberOfKeys: 3, lua: CLAIM });
+    redis.defineCommand('acsSaveAndClaim', { numberOfKeys: 5, lua: SAVE_AND_CLAIM });
+    redis.defineCommand('acsDrop', { numberOfKeys: 4, lua: DROP });
   }
 
   private script(name: string, ...args: (string | number)[]): Promise<unknown> {
@@ -165,10 +191,23 @@ export class RedisSessionStore {
     await multi.exec();
   }
 
-  /** Forgets a finished session and frees its device, in one round trip. */
+  /** Forgets a finished session and frees its device: one command, so it rides in the same round trip as what is sent beside it. */
   async drop(state: SessionState): Promise<void> {
-    const multi = this.redis.multi().del(this.key('session', state.id), this.key('session', state.id, 'log')).zrem(this.key('ending'), state.id);
-    await multi.eval(RELEASE_LOCK, 1, this.key('lock', state.deviceKey), state.id).exec();
+    const keys = [this.key('session', state.id), this.key('session', state.id, 'log'), this.key('ending'), this.key('lock', state.deviceKey)];
+    await this.script('acsDrop', ...keys, state.id);
+  }
+
+  /**
+   * Saves the last step of a session that ends now and claims it (see
+   * SAVE_AND_CLAIM); its whole log, or null if the session is no longer live
+   * (timed out and claimed, or taken over).
+   */
+  async saveAndClaim(state: SessionState, log: SessionLogEntry[]): Promise<SessionLogEntry[] | null> {
+    state.logged += log.length;
+    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log'), this.key('ending')];
+    const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.leaseMs, ...log.map((e) => JSON.stringify(e))];
+    const raw = (await this.script('acsSaveAndClaim', ...keys, ...args)) as string[] | null;
+    return raw === null ? null : raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
   /**

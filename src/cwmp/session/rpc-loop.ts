@@ -1,7 +1,7 @@
 import { acsFault } from '../soap/fault-codes';
 import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '../soap/types';
 import type { SessionDeps } from './context';
-import { endSession } from './finalize';
+import { endClaimed, endSession } from './finalize';
 import { ACS_METHODS, cpeRequestReply } from './cpe-requests';
 import { endReply, errorReply, faultReply, soapReply, type CwmpReply } from './replies';
 import { entriesForFault, entriesForResponse } from './results';
@@ -130,8 +130,13 @@ async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogE
   const next = nextUnexpired(state);
   if (!next) {
     state.phase = 'acs-requests';
-    if (log.length > 0 && !(await deps.sessions.save(state, log))) return gone();
-    await endSession(deps, state.id, 'completed', state);
+    if (log.length === 0) await endSession(deps, state.id, 'completed', state);
+    else {
+      // Its last entries saved and the session claimed in one round trip.
+      const entries = await deps.sessions.saveAndClaim(state, log);
+      if (entries === null) return gone();
+      await endClaimed(deps, state, entries, 'completed');
+    }
     return endReply();
   }
   const cwmpId = `${state.id.slice(0, 8)}-${++state.sent}`;
