@@ -26,6 +26,7 @@ export function startFloorResponder(port = 0): Promise<{ port: number; server: h
 export async function runFloor(argv: string[]): Promise<void> {
   const i = argv.indexOf('--port');
   const port = i >= 0 ? Number(argv[i + 1]) : 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0 to 65535), not "${argv[i + 1] ?? ''}"`);
   if (argv.includes('--fan-out')) {
     const floor = await startFanOutFloor(port);
     console.log(JSON.stringify({ msg: 'acs started', cwmpPort: floor.cwmpPort, nbiPort: floor.nbiPort }));

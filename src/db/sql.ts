@@ -124,14 +124,6 @@ function poolOf(ds: DataSource): MysqlPool {
   return (ds.driver as unknown as { pool: MysqlPool }).pool;
 }
 
-/**
- * Transactions get a pool of their own whose connections run with
- * autocommit off (and READ COMMITTED: fewer gap locks; per-device
- * serialization comes from the device row lock), both set once per
- * connection: a transaction is then its statements and a COMMIT, without the
- * START TRANSACTION round trip. Its connections are never used outside a
- * transaction, so none is ever left holding an open one.
- */
 /** What datasource.ts gives TypeORM for MySQL, and the transaction pool copies. */
 interface MysqlOptions {
   host?: string;
@@ -144,6 +136,14 @@ interface MysqlOptions {
   bigNumberStrings?: boolean;
 }
 
+/**
+ * Transactions get a pool of their own whose connections run with
+ * autocommit off (and READ COMMITTED: fewer gap locks; per-device
+ * serialization comes from the device row lock), both set once per
+ * connection: a transaction is then its statements and a COMMIT, without the
+ * START TRANSACTION round trip. Its connections are never used outside a
+ * transaction, so none is ever left holding an open one.
+ */
 const transactionPools = new WeakMap<DataSource, MysqlPool>();
 const prepared = new WeakSet<MysqlConnection>();
 

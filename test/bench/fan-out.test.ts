@@ -102,4 +102,8 @@ describe('bench scenario (d): its floor, 20 devices', function () {
     assert.ok(t.allDoneMs !== null && t.allDoneMs > 0 && t.allDoneMs < 20_000, `all done after ${t.allDoneMs} ms`);
     assert.ok(f.cpu.floor > 0 && f.cpu.sim > 0, JSON.stringify(f.cpu));
   });
+
+  it('acs floor refuses a port that is no port number, naming it, and exits non-zero', async () => {
+    await assert.rejects(spawnAcs(['floor', '--fan-out', '--port', 'abc'], { ...process.env }), /--port must be a port number \(0 to 65535\), not "abc"/);
+  });
 });
