@@ -18,7 +18,7 @@ export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Pro
   if (bootstrap && !created) await clearModel(db, deviceId);
   const model = created ? 'new' : bootstrap ? 'cleared' : 'stored';
   if (ack.events.length === 0) return { pending: null, model };
-  await recordEvents(db, deviceId, ack, ack.inform.time);
+  recordEvents(db, deviceId, ack, ack.inform.time);
   return { pending: await readPendingEvents(db, deviceId), model };
 }
 

@@ -42,18 +42,18 @@ export async function applyChannelFaults(db: Db, deviceId: number, changes: Sess
   for (const [channel, values] of wanted) {
     const old = stored.get(channel);
     if (!old) {
-      await db.run(`INSERT INTO channel_faults (device_id, ${COLUMNS.join(', ')}) VALUES ${placeholders(COLUMNS.length + 1)}`, [
+      db.later(`INSERT INTO channel_faults (device_id, ${COLUMNS.join(', ')}) VALUES ${placeholders(COLUMNS.length + 1)}`, [
         deviceId,
         ...values,
       ]);
     } else if (!sameValues(old, values)) {
       const sets = COLUMNS.slice(1).map((c) => `${c} = ?`).join(', ');
-      await db.run(`UPDATE channel_faults SET ${sets} WHERE device_id = ? AND channel = ?`, [...values.slice(1), deviceId, channel]);
+      db.later(`UPDATE channel_faults SET ${sets} WHERE device_id = ? AND channel = ?`, [...values.slice(1), deviceId, channel]);
     }
   }
   const gone = [...cleared].filter((c) => stored.has(c));
   for (const batch of chunks(gone, 500)) {
-    await db.run(`DELETE FROM channel_faults WHERE device_id = ? AND channel IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
+    db.later(`DELETE FROM channel_faults WHERE device_id = ? AND channel IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
   }
 }
 

@@ -48,7 +48,7 @@ export async function upsertDevice(db: Db, result: DeviceWrite): Promise<{ devic
     // Only what changed: the commit after an acknowledged Inform often changes nothing of the row.
     const changed = names.filter((n) => !same(stored[n], fields[n]));
     if (changed.length > 0) {
-      await db.run(`UPDATE devices SET ${changed.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, [...changed.map((n) => fields[n]), stored.id]);
+      db.later(`UPDATE devices SET ${changed.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, [...changed.map((n) => fields[n]), stored.id]);
     }
     return { deviceId: Number(stored.id), created: false };
   }
@@ -107,7 +107,7 @@ export async function appendHistory(db: Db, deviceKey: DeviceKey, entries: Histo
   const deviceId = await ensureDevice(db, deviceKey);
   const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
   const [row] = await db.select(`SELECT history FROM devices WHERE id = ?${lock}`, [deviceId]);
-  await db.run('UPDATE devices SET history = ? WHERE id = ?', [mergeHistory((row?.history as string | null) ?? null, entries), deviceId]);
+  db.later('UPDATE devices SET history = ? WHERE id = ?', [mergeHistory((row?.history as string | null) ?? null, entries), deviceId]);
 }
 
 /** The device's id, creating a bare row (identity parsed from the key) if it never informed. */

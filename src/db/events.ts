@@ -14,7 +14,7 @@ export const COMMAND_KEY_MAX = 255;
 
 const COLUMNS = 'id, code, command_key, detail, time, session_id';
 
-export async function recordEvents(db: Db, deviceId: number, ack: Pick<InformAcknowledgement, 'events' | 'sessionId'>, time: EpochMs): Promise<void> {
+export function recordEvents(db: Db, deviceId: number, ack: Pick<InformAcknowledgement, 'events' | 'sessionId'>, time: EpochMs): void {
   if (ack.events.length === 0) return;
   const rows = ack.events.map((e) => [deviceId, e.code, e.commandKey, e.detail === undefined ? null : JSON.stringify(e.detail), time, ack.sessionId]);
   const update = ['detail', 'time', 'session_id'];
@@ -23,7 +23,7 @@ export async function recordEvents(db: Db, deviceId: number, ack: Pick<InformAck
       ? `ON DUPLICATE KEY UPDATE ${update.map((c) => `${c} = VALUES(${c})`).join(', ')}`
       : `ON CONFLICT (device_id, code, command_key) DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
   const sql = `INSERT INTO device_events (device_id, code, command_key, detail, time, session_id) VALUES ${rows.map(() => placeholders(6)).join(',')} ${onConflict}`;
-  await db.run(sql, rows.flat());
+  db.later(sql, rows.flat());
 }
 
 export async function readPendingEvents(db: Db, deviceId: number): Promise<PendingEvent[]> {
@@ -38,11 +38,11 @@ export async function readPendingEventsOf(db: Db, deviceKey: DeviceKey): Promise
 }
 
 /** Drops events a session carried out, unless the device reported them again since `before` (they are due again). */
-export async function deleteDoneEvents(db: Db, deviceId: number, done: { ids: number[]; before: EpochMs } | undefined): Promise<void> {
+export function deleteDoneEvents(db: Db, deviceId: number, done: { ids: number[]; before: EpochMs } | undefined): void {
   if (!done) return;
   for (const batch of chunks([...new Set(done.ids)], 500)) {
     const sql = `DELETE FROM device_events WHERE device_id = ? AND time <= ? AND id IN ${placeholders(batch.length)}`;
-    await db.run(sql, [deviceId, done.before, ...batch]);
+    db.later(sql, [deviceId, done.before, ...batch]);
   }
 }
 

@@ -105,16 +105,20 @@ export class ParamTable {
     if (prefix === '') this.assumeEmpty();
   }
 
-  /** Writes what the commit held: one DELETE per 500 paths, one multi-row INSERT per 500 rows. */
+  /** Writes what the commit held: one DELETE per 500 paths, one multi-row INSERT per 500 rows (the last one deferred). */
   async flush(): Promise<void> {
     for (const batch of chunks([...this.pendingDeletes], BATCH)) {
       const sql = `DELETE FROM device_parameters WHERE device_id = ? AND path IN ${placeholders(batch.length)}`;
       this.deleted += (await this.db.run(sql, [this.deviceId, ...batch])).affected;
     }
-    for (const batch of chunks([...this.pending.values()], BATCH)) {
+    const batches = chunks([...this.pending.values()], BATCH);
+    for (const [i, batch] of batches.entries()) {
       const values = batch.flatMap((r) => parameterToValues(this.deviceId, r));
       const tuples = batch.map(() => placeholders(COLUMNS.length)).join(',');
-      await this.db.run(`INSERT INTO device_parameters (${COLUMNS.join(', ')}) VALUES ${tuples} ${this.onConflict()}`, values);
+      const sql = `INSERT INTO device_parameters (${COLUMNS.join(', ')}) VALUES ${tuples} ${this.onConflict()}`;
+      // The last batch goes with the commit's next statement; one batch at most rides along, so no packet outgrows one INSERT.
+      if (i === batches.length - 1) this.db.later(sql, values);
+      else await this.db.run(sql, values);
       this.written += batch.length;
     }
     this.pending.clear();

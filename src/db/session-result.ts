@@ -28,10 +28,10 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   if (created || result.fresh) table.assumeEmpty();
   await applySession(table, result.inform, result.ops);
   await table.flush();
-  await finishTasks(db, result.deviceKey, result.sessionId, result.tasks, Date.now());
+  finishTasks(db, result.deviceKey, result.sessionId, result.tasks, Date.now());
   await insertFaults(db, result.deviceKey, result.faults);
   await applyChannelFaults(db, deviceId, result.channelFaults);
-  await deleteDoneEvents(db, deviceId, result.doneEvents);
+  deleteDoneEvents(db, deviceId, result.doneEvents);
   if (result.tags) await applyTags(db, deviceId, result.tags.add, result.tags.remove);
   return { deviceId, written: table.written, deleted: table.deleted };
 }

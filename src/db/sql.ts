@@ -12,20 +12,59 @@ export interface Db {
   driver: Driver;
   select(sql: string, params?: unknown[]): Promise<Row[]>;
   run(sql: string, params?: unknown[]): Promise<{ affected: number; insertId: number }>;
+  /**
+   * A write whose answer nobody reads: sent with the next statement, or with
+   * the transaction's COMMIT (on MySQL in the same packet: one round trip for
+   * all of them). Its error fails that statement, and so the transaction.
+   */
+  later(sql: string, params?: unknown[]): void;
 }
 
-export function dbOf(runner: QueryRunner, driver: Driver): Db {
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** A Db whose deferred writes are still to be sent: `end` sends them, with a last statement if given (COMMIT). */
+interface OpenDb extends Db {
+  end(last?: string): Promise<void>;
+}
+
+type Outcome = { affected: number; insertId: number };
+
+/** A Db over `send`, which runs statements in order and answers the last one's raw result. */
+function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R>, rows: (r: R) => Row[], outcome: (r: R) => Outcome): OpenDb {
+  let queued: Statement[] = [];
+  const take = (last: Statement[]): Promise<R> => {
+    const list = [...queued, ...last];
+    queued = [];
+    return send(list);
+  };
   return {
     driver,
-    async select(sql, params = []) {
-      const result = await runner.query(sql, params, true);
-      return (result.records ?? []) as Row[];
-    },
-    async run(sql, params = []) {
-      const result = await runner.query(sql, params, true);
-      return { affected: result.affected ?? 0, insertId: insertIdOf(result.raw) };
+    select: async (sql, params = []) => rows(await take([{ sql, params }])),
+    run: async (sql, params = []) => outcome(await take([{ sql, params }])),
+    later: (sql, params = []) => void queued.push({ sql, params }),
+    async end(last) {
+      const tail = last === undefined ? [] : [{ sql: last, params: [] }];
+      if (queued.length + tail.length > 0) await take(tail);
     },
   };
+}
+
+interface RunnerResult {
+  records?: unknown[];
+  affected?: number;
+  raw?: unknown;
+}
+
+function runnerDb(runner: QueryRunner, driver: Driver): OpenDb {
+  const send = async (list: Statement[]): Promise<RunnerResult> => {
+    let last: RunnerResult = {};
+    for (const s of list) last = (await runner.query(s.sql, s.params, true)) as RunnerResult;
+    return last;
+  };
+  return batchingDb(driver, send, (r) => (r.records ?? []) as Row[], (r) => ({ affected: r.affected ?? 0, insertId: insertIdOf(r.raw) }));
 }
 
 /** mysql2 answers a ResultSetHeader; better-sqlite3 (through TypeORM) the lastInsertRowid itself. */
@@ -80,7 +119,9 @@ async function transactionOnce<T>(ds: DataSource, driver: Driver, fn: (db: Db) =
   const runner = ds.createQueryRunner();
   try {
     await runner.startTransaction();
-    const result = await fn(dbOf(runner, driver));
+    const db = runnerDb(runner, driver);
+    const result = await fn(db);
+    await db.end();
     await runner.commitTransaction();
     return result;
   } catch (err) {
@@ -96,7 +137,10 @@ export async function withDb<T>(ds: DataSource, driver: Driver, fn: (db: Db) => 
   if (driver === 'mysql') return withMysql(poolOf(ds), fn);
   const runner = ds.createQueryRunner();
   try {
-    return await fn(dbOf(runner, driver));
+    const db = runnerDb(runner, driver);
+    const result = await fn(db);
+    await db.end();
+    return result;
   } finally {
     await runner.release();
   }
@@ -154,6 +198,8 @@ function transactionPoolOf(ds: DataSource): MysqlPool {
     const options = {
       host: o.host, port: o.port, user: o.username, password: o.password, database: o.database,
       charset: o.charset, supportBigNumbers: o.supportBigNumbers, bigNumberStrings: o.bigNumberStrings,
+      // Deferred writes go with the COMMIT (Db.later); our SQL text never holds values, they travel as escaped parameters.
+      multipleStatements: true,
     };
     pool = createPool(options) as unknown as MysqlPool;
     transactionPools.set(ds, pool);
@@ -178,15 +224,28 @@ function query(c: Pick<MysqlConnection, 'query'>, sql: string, params: unknown[]
   return new Promise((resolve, reject) => c.query(sql, params, (err, result) => (err ? reject(new QueryFailedError(sql, params, err)) : resolve(result))));
 }
 
-function mysqlDb(c: Pick<MysqlConnection, 'query'>): Db {
-  return {
-    driver: 'mysql',
-    select: async (sql, params) => (await query(c, sql, params)) as Row[],
-    async run(sql, params) {
-      const r = (await query(c, sql, params)) as { affectedRows?: number; insertId?: number };
-      return { affected: r.affectedRows ?? 0, insertId: Number(r.insertId ?? 0) };
-    },
+type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };
+
+/**
+ * Several statements go as one packet where the connection takes them (the
+ * transaction pool's); mysql2 then answers one result per statement.
+ */
+function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean): OpenDb {
+  const send = async (list: Statement[]): Promise<MysqlResult> => {
+    if (list.length === 1) return (await query(c, list[0].sql, list[0].params)) as MysqlResult;
+    if (multiple) {
+      const results = (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
+      return results[results.length - 1];
+    }
+    let last: MysqlResult = [];
+    for (const s of list) last = (await query(c, s.sql, s.params)) as MysqlResult;
+    return last;
   };
+  const outcome = (r: MysqlResult): Outcome => {
+    const header = r as { affectedRows?: number; insertId?: number };
+    return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
+  };
+  return batchingDb('mysql', send, (r) => r as Row[], outcome);
 }
 
 /**
@@ -194,8 +253,11 @@ function mysqlDb(c: Pick<MysqlConnection, 'query'>): Db {
  * the whole of `fn` would deadlock a pool whose connections are all held by
  * callers that, inside `fn`, wait for TypeORM to get one (reads.getDevice).
  */
-function withMysql<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {
-  return fn(mysqlDb(pool));
+async function withMysql<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = mysqlDb(pool, false);
+  const result = await fn(db);
+  await db.end();
+  return result;
 }
 
 async function mysqlTransaction<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>): Promise<T> {
@@ -211,8 +273,9 @@ async function mysqlTransaction<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>):
     throw err;
   }
   try {
-    const result = await fn(mysqlDb(c));
-    await query(c, 'COMMIT');
+    const db = mysqlDb(c, true);
+    const result = await fn(db);
+    await db.end('COMMIT');
     c.release();
     return result;
   } catch (err) {

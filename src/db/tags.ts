@@ -8,7 +8,7 @@ export async function applyTags(db: Db, deviceId: number, add: string[], remove:
   const removed = new Set(remove);
   await addTags(db, deviceId, add.filter((t) => !removed.has(t)));
   for (const batch of chunks([...removed], 500)) {
-    await db.run(`DELETE FROM device_tags WHERE device_id = ? AND tag IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
+    db.later(`DELETE FROM device_tags WHERE device_id = ? AND tag IN ${placeholders(batch.length)}`, [deviceId, ...batch]);
   }
 }
 
@@ -31,7 +31,7 @@ async function addTags(db: Db, deviceId: number, add: string[]): Promise<void> {
   }
   for (const batch of chunks(missing, 500)) {
     const sql = `INSERT INTO device_tags (device_id, tag) VALUES ${batch.map(() => '(?, ?)').join(',')}`;
-    await db.run(sql, batch.flatMap((t) => [deviceId, t]));
+    db.later(sql, batch.flatMap((t) => [deviceId, t]));
   }
 }
 

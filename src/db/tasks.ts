@@ -136,16 +136,16 @@ export async function markSent(db: Db, ids: number[], sessionId: string, now: Ep
  * tasks, so a task cancelled meanwhile stays cancelled. A progress that a
  * later outcome of the same session supersedes is not written.
  */
-export async function finishTasks(db: Db, device: DeviceKey, sessionId: string, outcomes: TaskOutcome[], now: EpochMs): Promise<void> {
+export function finishTasks(db: Db, device: DeviceKey, sessionId: string, outcomes: TaskOutcome[], now: EpochMs): void {
   for (const [i, o] of outcomes.entries()) {
     if (o.status === 'sent') {
       if (outcomes.slice(i + 1).some((later) => later.id === o.id)) continue;
-      await db.run(`UPDATE tasks SET progress = ? WHERE id = ? AND device_key = ? AND ${OPEN}`, [JSON.stringify(o.progress), o.id, device]);
+      db.later(`UPDATE tasks SET progress = ? WHERE id = ? AND device_key = ? AND ${OPEN}`, [JSON.stringify(o.progress), o.id, device]);
       continue;
     }
     const sql = `UPDATE tasks SET status = ?, result = ?, fault = ?, session_id = ?, updated_at = ? WHERE id = ? AND device_key = ? AND ${OPEN}`;
     const result = o.result === undefined ? null : JSON.stringify(o.result);
-    await db.run(sql, [o.status, result, o.fault ? JSON.stringify(o.fault) : null, sessionId, now, o.id, device]);
+    db.later(sql, [o.status, result, o.fault ? JSON.stringify(o.fault) : null, sessionId, now, o.id, device]);
   }
 }
 

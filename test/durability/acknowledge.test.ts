@@ -126,4 +126,27 @@ describe('durable answers: nothing is answered that could not be stored (private
       await mariadb.start();
     }
   });
+
+  it('a connection-request Inform no preset wants is not acknowledged: answered while the database is down, its history entry comes with the session commit', async () => {
+    const serial = 'ACK-CR';
+    const key = deviceKeyOf(inform(serial, []).DeviceId);
+    const c = await registered(serial);
+    const crEntries = async (): Promise<unknown[]> => ((await t.acs.store.getDevice(key))?.history ?? []).filter((h) => h.kind === 'inform' && JSON.stringify(h.detail) === '["6 CONNECTION REQUEST"]');
+    // Database up: nothing stored at the InformResponse, the entry lands with the session's end.
+    assert.equal((await c.post(inform(serial, ['6 CONNECTION REQUEST']))).envelope?.body.method, 'InformResponse');
+    assert.equal((await crEntries()).length, 0, 'not written before the InformResponse');
+    assert.equal((await c.post(null)).status, 204);
+    assert.equal((await crEntries()).length, 1, 'written by the session commit');
+    // Database down: still answered (the CPE would not report it again); the commit is retried once it is back.
+    await mariadb.kill();
+    try {
+      const ex = await c.post(inform(serial, ['6 CONNECTION REQUEST']));
+      assert.equal(ex.envelope?.body.method, 'InformResponse', ex.text);
+      assert.notEqual((await c.post(null)).status, 200);
+    } finally {
+      await mariadb.start();
+    }
+    for (let i = 0; i < 60 && (await crEntries().catch(() => [])).length < 2; i++) await sleep(500);
+    assert.equal((await crEntries()).length, 2, 'the failed commit was retried and kept the entry');
+  });
 });

@@ -18,7 +18,7 @@ export function resultOf(state: SessionState, log: SessionLogEntry[], reason: En
     ops: [],
     tasks: [],
     faults: [],
-    history: [],
+    history: state.informEntry ? [state.informEntry] : [],
   };
   for (const e of log) {
     if (e.t === 'op') result.ops.push(e.op);

@@ -4,12 +4,12 @@ import { acsFault } from '../soap/fault-codes';
 import { negotiateVersion } from '../soap/version';
 import type { CwmpEnvelope, CwmpVersion, EventStruct, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
-import type { InformRecord, StoredModel } from '../../db/types';
+import type { HistoryEntry, InformRecord, StoredModel } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
 import type { EventRef, LoadedFacts } from './device-facts';
 import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
 import { MAX_PATH_LENGTH } from '../../db/paths';
-import { isRoutine } from './events';
+import { isRoutine, isUnrepeated } from './events';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
@@ -39,6 +39,8 @@ interface InformCtx {
   record?: InformRecord;
   /** What acknowledging the Inform stored (absent for a routine Inform: nothing to make durable). */
   ack?: { pending: EventRef[]; model: StoredModel };
+  /** The Inform's history entry, left to the session's commit when nothing needed acknowledging. */
+  informEntry?: HistoryEntry;
 }
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
@@ -107,7 +109,9 @@ async function rememberFacts(c: InformCtx): Promise<null> {
  * (device row, history, BOOTSTRAP clearing, and the events as pending events
  * when some preset wants them: no preset, no provisioning to carry out). If
  * the database cannot take it the Inform is not answered, and the CPE keeps
- * its events and retries. A routine Inform costs nothing here.
+ * its events and retries. A routine Inform costs nothing here, nor does a
+ * connection request no preset wants: its history entry waits for the
+ * session's commit (the CPE would not report it again anyway).
  */
 async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   const inform = c.envelope.body;
@@ -117,6 +121,10 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   const record = informRecord(c);
   const entry = { time: record.time, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
   const events = wantedEvents(c).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
+  if (events.length === 0 && isUnrepeated(inform.Event)) {
+    c.informEntry = entry;
+    return null;
+  }
   let pending: EventRef[] | null;
   try {
     const ack = await store.acknowledgeInform({ sessionId: c.sessionId, deviceKey: c.deviceKey, inform: record, events, history: [entry] });
@@ -303,6 +311,7 @@ function newState(c: InformCtx, sid: string, tasks: TasksOf, now: number): Sessi
     phase: 'cpe-requests',
     startedAt: now,
     inform,
+    ...(c.informEntry ? { informEntry: c.informEntry } : {}),
     queue: tasks.queue,
     loadedIds: tasks.ids,
     ...(tasks.provisions.length > 0 ? { taskProvisions: tasks.provisions } : {}),

@@ -43,6 +43,8 @@ export interface SessionState {
   phase: SessionPhase;
   startedAt: number;
   inform: InformRecord;
+  /** The Inform's history entry when it was not acknowledged (a connection request): the commit stores it. */
+  informEntry?: HistoryEntry;
   queue: QueuedRequest[];
   /** Ids of the open tasks this session loaded (due or not): any it did not finish are still open after it. */
   loadedIds: number[];

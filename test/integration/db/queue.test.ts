@@ -45,8 +45,8 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     const open = await add({ expiry: now + DAY }, now - 8 * DAY);
     const oldDone = await add({}, now - 8 * DAY);
     const recentDone = await add({}, now - DAY);
-    await ctx.store.sql.transaction((db) => finishTasks(db, key, 's', [{ id: oldDone, status: 'done' }], now - 8 * DAY));
-    await ctx.store.sql.transaction((db) => finishTasks(db, key, 's', [{ id: recentDone, status: 'done' }], now - DAY));
+    await ctx.store.sql.transaction(async (db) => finishTasks(db, key, 's', [{ id: oldDone, status: 'done' }], now - 8 * DAY));
+    await ctx.store.sql.transaction(async (db) => finishTasks(db, key, 's', [{ id: recentDone, status: 'done' }], now - DAY));
     // (The sweep is fleet-wide: other tests' old tasks go too, so only this device's tasks are checked by id.)
     const swept = await ctx.store.sql.transaction((db) => sweepTasks(db, now, 7 * DAY));
     assert.ok(swept.expired >= 1 && swept.deleted >= 1, JSON.stringify(swept));
