@@ -7,6 +7,7 @@
  * and the Annex G HMAC both need the password itself, not a hash of it.
  */
 import { AcsError } from '../errors';
+import { coalescerOf } from '../db/coalesce';
 import type { Db } from '../db/sql';
 import type { DeviceKey, SqlAccess } from '../db/types';
 import type { ConnectionRequestCredentials, ConnectionRequestOutcome, ConnectionRequestResult, LastConnectionRequest } from './types';
@@ -29,12 +30,14 @@ export function validateCredentials(deviceKey: DeviceKey, credentials: Connectio
   if (credentials.username === '') throw new AcsError('ACS_ERR_BAD_REQUEST', 'connection request username must not be empty');
 }
 
-function upsert(db: Db, columns: string[]): string {
+/** INSERT of `rows` rows, or an update of the row a device already has (only the columns given). */
+function upsert(db: Db, columns: string[], rows = 1): string {
   const update = columns.filter((c) => c !== 'device_key');
   const tail = db.driver === 'mysql'
     ? `ON DUPLICATE KEY UPDATE ${update.map((c) => `${c} = VALUES(${c})`).join(', ')}`
     : `ON CONFLICT (device_key) DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-  return `INSERT INTO connection_requests (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail}`;
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return `INSERT INTO connection_requests (${columns.join(', ')}) VALUES ${new Array<string>(rows).fill(tuple).join(', ')} ${tail}`;
 }
 
 /** Stores (or with null, forgets) the device's connection-request credentials; its last attempt is kept. */
@@ -64,18 +67,21 @@ export async function devicesWithUsername(sql: SqlAccess, username: string, limi
   return rows.map((r) => ({ deviceKey: String(r.device_key), password: String(r.password ?? '') }));
 }
 
-/** Records the outcome of an attempt (one autocommit statement); the credentials are left as they are. */
+/**
+ * Records the outcome of an attempt; the credentials are left as they are.
+ * Coalesced with other attempts': under load, one autocommit statement for many devices.
+ */
 export async function recordAttempt(sql: SqlAccess, outcome: ConnectionRequestOutcome): Promise<void> {
-  const message = outcome.message.length > MESSAGE_MAX ? outcome.message.slice(0, MESSAGE_MAX - 1) + '…' : outcome.message;
-  await sql.autocommit((db) =>
-    db.run(upsert(db, ['device_key', 'last_attempt', 'outcome', 'via', 'message']), [
-      outcome.deviceKey,
-      outcome.time,
-      outcome.outcome,
-      outcome.via,
-      message,
-    ]),
-  );
+  await coalescerOf<ConnectionRequestOutcome>(sql, 'connection-request-attempts', (o) => recordAttempts(sql, o)).add([outcome]);
+}
+
+const ATTEMPT_COLUMNS = ['device_key', 'last_attempt', 'outcome', 'via', 'message'];
+
+async function recordAttempts(sql: SqlAccess, outcomes: ConnectionRequestOutcome[]): Promise<void> {
+  // A device asked twice in one batch: its latest attempt (one row per device in one statement).
+  const latest = [...new Map(outcomes.map((o) => [o.deviceKey, o])).values()];
+  const values = latest.flatMap((o) => [o.deviceKey, o.time, o.outcome, o.via, o.message.length > MESSAGE_MAX ? o.message.slice(0, MESSAGE_MAX - 1) + '…' : o.message]);
+  await sql.autocommit((db) => db.run(upsert(db, ATTEMPT_COLUMNS, latest.length), values));
 }
 
 /** The last recorded attempt for `GET /devices/:id`, or null when the ACS never asked. */

@@ -120,12 +120,23 @@ function pendingOf(row: Row): PendingRequest {
   };
 }
 
-/** Handed to a session: shown as sent. Only queued ones: a commit that finished a task first keeps its status. */
-export async function markSent(db: Db, ids: number[], sessionId: string, now: EpochMs): Promise<void> {
-  for (const batch of chunks(ids, 500)) {
-    await db.run(`UPDATE tasks SET status = 'sent', session_id = ?, updated_at = ? WHERE status = 'queued' AND id IN ${placeholders(batch.length)}`, [
-      sessionId, now, ...batch,
-    ]);
+export interface SentMark {
+  id: number;
+  sessionId: string;
+  now: EpochMs;
+}
+
+/**
+ * Tasks handed to their sessions, shown as sent; several sessions' marks at
+ * once (they are coalesced). Only queued ones: a commit that finished a task
+ * first keeps its status. One statement per 500 tasks.
+ */
+export async function markSentMany(db: Db, marks: SentMark[]): Promise<void> {
+  for (const batch of chunks(marks, 500)) {
+    const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
+    const sql = `UPDATE tasks SET status = 'sent', session_id = CASE id ${cases} END, updated_at = CASE id ${cases} END
+      WHERE status = 'queued' AND id IN ${placeholders(batch.length)}`;
+    await db.run(sql, [...batch.flatMap((m) => [m.id, m.sessionId]), ...batch.flatMap((m) => [m.id, m.now]), ...batch.map((m) => m.id)]);
   }
 }
 

@@ -13,7 +13,8 @@ import { isRoutine, isUnrepeated } from './events';
 import { endSession } from './finalize';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
-import { markSent as markTasksSent } from '../../db/tasks';
+import { coalescerOf } from '../../db/coalesce';
+import { markSentMany, type SentMark } from '../../db/tasks';
 
 /** What a CPE is told to wait before retrying an Inform the ACS could not store. */
 const RETRY_AFTER_S = 10;
@@ -286,14 +287,18 @@ function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
 
 /**
  * Shown as sent once the session holds the device; only a status for
- * operators, so a failure is logged, not fatal, and one autocommit statement
- * (a batch of up to 500 ids each) does: no transaction round trips.
+ * operators, so a failure is logged, not fatal. Autocommit, and coalesced
+ * with other sessions' marks: no transaction, and under load one statement
+ * for many sessions.
  */
 function markSent(c: InformCtx, state: SessionState): void {
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
-  void c.deps.store.sql
-    .autocommit((db) => markTasksSent(db, ids, state.id, Date.now()))
+  const { sql } = c.deps.store;
+  const marks = coalescerOf<SentMark>(sql, 'tasks-sent', (m) => sql.autocommit((db) => markSentMany(db, m)));
+  const now = Date.now();
+  marks
+    .add(ids.map((id) => ({ id, sessionId: state.id, now })))
     .catch((err: unknown) => c.deps.log.warn({ deviceId: c.deviceKey, sessionId: state.id, err }, 'tasks not marked sent'));
 }
 

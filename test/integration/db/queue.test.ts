@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { FaultRecord } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
-import { finishTasks, getTask, insertTask, sweepTasks } from '../../../src/db/tasks';
+import { finishTasks, getTask, insertTask, markSentMany, sweepTasks } from '../../../src/db/tasks';
+import { lastConnectionRequest, recordAttempt } from '../../../src/connreq/credentials';
 import { describeEachDriver, newDeviceId, session } from '../../helpers/db';
 
 const T0 = 1_700_000_000_000;
@@ -106,6 +107,29 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     assert.deepEqual(await ctx.store.listDevices({ limit: 2, offset: 1 }), all.slice(1, 3));
     assert.equal((await ctx.store.listDevices({ limit: 0 })).length, 1);
     assert.equal((await ctx.store.listDevices({ limit: 5000 })).length, all.length);
+  });
+
+  it('marks several sessions\' tasks sent in one statement, each with its own session, and leaves finished ones alone', async () => {
+    const key = deviceKeyOf(newDeviceId());
+    const spec = { name: 'reboot' as const, args: {}, request: { method: 'Reboot' as const, CommandKey: 'k' } };
+    const add = () => ctx.store.sql.transaction((db) => insertTask(db, key, spec, {}, T0));
+    const [a, b, done] = [await add(), await add(), await add()];
+    await ctx.store.sql.transaction(async (db) => finishTasks(db, key, 's0', [{ id: done, status: 'done' }], T0 + 1));
+    const marks = [{ id: a, sessionId: 's1', now: T0 + 10 }, { id: b, sessionId: 's2', now: T0 + 20 }, { id: done, sessionId: 's3', now: T0 + 30 }];
+    await ctx.store.sql.autocommit((db) => markSentMany(db, marks));
+    const tasks = await Promise.all([a, b, done].map((id) => ctx.store.sql.autocommit((db) => getTask(db, id))));
+    assert.deepEqual(tasks.map((t) => [t?.status, t?.sessionId, t?.updatedAt]), [['sent', 's1', T0 + 10], ['sent', 's2', T0 + 20], ['done', 's0', T0 + 1]]);
+  });
+
+  it('records connection-request attempts coalesced: many devices at once, the latest attempt per device', async () => {
+    const [a, b] = [deviceKeyOf(newDeviceId()), deviceKeyOf(newDeviceId())];
+    const attempt = (deviceKey: string, time: number, message: string) =>
+      recordAttempt(ctx.store.sql, { deviceKey, time, outcome: 'ok', via: 'http', message });
+    await Promise.all([attempt(a, T0 + 1, 'first'), attempt(b, T0 + 2, 'b'), attempt(a, T0 + 3, 'second'), attempt(a, T0 + 4, 'x'.repeat(2000))]);
+    const la = await lastConnectionRequest(ctx.store.sql, a);
+    assert.equal(la?.time, T0 + 4);
+    assert.equal(la?.message.length, 1024, 'messages are cut to the column');
+    assert.deepEqual(await lastConnectionRequest(ctx.store.sql, b), { time: T0 + 2, outcome: 'ok', via: 'http', message: 'b' });
   });
 });
 

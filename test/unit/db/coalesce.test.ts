@@ -1,0 +1,70 @@
+import { strict as assert } from 'node:assert';
+import { Coalescer, coalescerOf } from '../../../src/db/coalesce';
+
+/** A write that records its batches and finishes only when told to. */
+function gatedWrite(): { batches: number[][]; release: (err?: Error) => void; write: (items: number[]) => Promise<void> } {
+  const batches: number[][] = [];
+  const gates: ((err?: Error) => void)[] = [];
+  return {
+    batches,
+    release: (err) => gates.shift()?.(err),
+    write: (items) => {
+      batches.push(items);
+      return new Promise<void>((resolve, reject) => gates.push((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('Coalescer: concurrent writes in one statement', () => {
+  it('sends an item alone at once, and what arrives meanwhile together in the next batch', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write);
+    const first = c.add([1]);
+    assert.deepEqual(w.batches, [[1]], 'no waiting when idle');
+    const second = c.add([2, 3]);
+    const third = c.add([4]);
+    await tick();
+    assert.equal(w.batches.length, 1, 'nothing else goes while a batch is out');
+    w.release();
+    await first;
+    await tick();
+    assert.deepEqual(w.batches, [[1], [2, 3, 4]]);
+    w.release();
+    await Promise.all([second, third]);
+  });
+
+  it('fails only the callers of the batch that failed; the next batch still goes', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write);
+    const first = c.add([1]);
+    const second = c.add([2]);
+    w.release(new Error('database gone'));
+    await assert.rejects(first, /database gone/);
+    await tick();
+    assert.deepEqual(w.batches, [[1], [2]]);
+    w.release();
+    await second;
+  });
+
+  it('cuts batches at its maximum size', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write, 2);
+    const all = [c.add([1]), c.add([2, 3, 4, 5, 6])];
+    for (let i = 0; i < 4; i++) {
+      w.release();
+      await tick();
+    }
+    await Promise.all(all);
+    assert.deepEqual(w.batches, [[1], [2, 3], [4, 5], [6]]);
+  });
+
+  it('gives one coalescer per owner and name', () => {
+    const a = {};
+    const write = async (): Promise<void> => undefined;
+    assert.equal(coalescerOf(a, 'x', write), coalescerOf(a, 'x', write));
+    assert.notEqual(coalescerOf(a, 'x', write), coalescerOf(a, 'y', write));
+    assert.notEqual(coalescerOf(a, 'x', write), coalescerOf({}, 'x', write));
+  });
+});
