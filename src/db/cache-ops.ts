@@ -35,7 +35,8 @@ export async function applySession(table: ParamRows, inform: InformRecord, ops: 
   for (const op of ops) await applyOp(table, op);
 }
 
-function namedPaths(inform: InformRecord, ops: CacheOp[]): string[] {
+/** The paths the Inform and the value/attribute ops name, with their ancestors. */
+export function namedPaths(inform: InformRecord, ops: CacheOp[]): string[] {
   const paths = new Set<string>();
   const add = (path: string) => {
     paths.add(path);

@@ -3,7 +3,7 @@
  * tags before the first Inform), updated by every session.
  */
 import type { DeviceKey, HistoryEntry, InformRecord, SessionResult } from './types';
-import { placeholders, type Db } from './sql';
+import { placeholders, type Db, type Row, type Statement } from './sql';
 
 export const HISTORY_LIMIT = 50;
 
@@ -24,11 +24,15 @@ const WRITTEN = [
   'first_inform', 'last_inform', 'last_boot', 'last_bootstrap', 'remote_address', 'cwmp_version', 'history',
 ];
 
-/** Locks (MySQL) the device's row for the rest of the transaction: one session commits at a time per device. */
-async function lockDevice(db: Db, deviceKey: DeviceKey): Promise<StoredDevice | null> {
+/**
+ * Locks (MySQL) the device's row for the rest of the transaction: one
+ * session commits at a time per device. `alongside`, a read the caller needs
+ * next, goes in the same round trip (after the lock, so it reads what the lock holder may).
+ */
+async function lockDevice(db: Db, deviceKey: DeviceKey, alongside: Statement[]): Promise<{ stored: StoredDevice | null; rows: Row[][] }> {
   const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
-  const [row] = await db.select(`SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, [deviceKey]);
-  return row ? (row as unknown as StoredDevice) : null;
+  const [[row], ...rows] = await db.selectAll([{ sql: `SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, params: [deviceKey] }, ...alongside]);
+  return { stored: row ? (row as unknown as StoredDevice) : null, rows };
 }
 
 /** Drivers answer numbers as numbers or strings: compared as text. */
@@ -39,9 +43,12 @@ function same(a: unknown, b: unknown): boolean {
 /** What the device row is written from: a session's result, or an Inform being acknowledged. */
 export type DeviceWrite = Pick<SessionResult, 'deviceKey' | 'inform' | 'history'>;
 
-/** Inserts or updates the device row from the session; returns the device id and whether it is new. */
-export async function upsertDevice(db: Db, result: DeviceWrite): Promise<{ deviceId: number; created: boolean }> {
-  const stored = await lockDevice(db, result.deviceKey);
+/**
+ * Inserts or updates the device row from the session; returns the device id,
+ * whether it is new, and the rows of the `alongside` reads (sent with the lock).
+ */
+export async function upsertDevice(db: Db, result: DeviceWrite, alongside: Statement[] = []): Promise<{ deviceId: number; created: boolean; rows: Row[][] }> {
+  const { stored, rows } = await lockDevice(db, result.deviceKey, alongside);
   const fields = deviceFields(result, stored);
   const names = Object.keys(fields);
   if (stored) {
@@ -50,12 +57,12 @@ export async function upsertDevice(db: Db, result: DeviceWrite): Promise<{ devic
     if (changed.length > 0) {
       db.later(`UPDATE devices SET ${changed.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, [...changed.map((n) => fields[n]), stored.id]);
     }
-    return { deviceId: Number(stored.id), created: false };
+    return { deviceId: Number(stored.id), created: false, rows };
   }
   // Selected first, inserted only if missing: INSERT ... ON DUPLICATE KEY would burn an
   // auto-increment id on every periodic Inform.
   const sql = `INSERT INTO devices (${names.join(', ')}) VALUES ${placeholders(names.length)}`;
-  return { deviceId: (await db.run(sql, Object.values(fields))).insertId, created: true };
+  return { deviceId: (await db.run(sql, Object.values(fields))).insertId, created: true, rows };
 }
 
 function deviceFields(result: DeviceWrite, stored: StoredDevice | null): Record<string, unknown> {

@@ -8,7 +8,7 @@
 import type { CachedParameter } from './types';
 import type { Kind } from './paths';
 import { prefixCondition } from './paths';
-import { chunks, placeholders, type Db, type Row } from './sql';
+import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
 
 /** Rows per IN list / multi-row INSERT: 500 x 11 values stays far below both drivers' limits. */
 const BATCH = 500;
@@ -33,6 +33,24 @@ export class ParamTable {
   private empty = false;
 
   constructor(private readonly db: Db, private readonly deviceId: number) {}
+
+  /**
+   * The read of `paths` (the first BATCH of them) by device key, for a caller
+   * that sends it before it knows the device id (with the device row's lock);
+   * what it read goes to `preloaded`.
+   */
+  static readByKey(deviceKey: string, paths: string[]): Statement {
+    const batch = paths.slice(0, BATCH);
+    const sql = `SELECT ${SELECT_LIST} FROM device_parameters
+      WHERE device_id = (SELECT id FROM devices WHERE device_key = ?) AND path IN ${placeholders(batch.length)}`;
+    return { sql, params: [deviceKey, ...batch] };
+  }
+
+  /** The rows readByKey(…, paths) read: those paths are known now, present or absent. */
+  preloaded(paths: string[], rows: Row[]): void {
+    paths.slice(0, BATCH).forEach((p) => this.known.set(p, null));
+    rows.map(rowToParameter).forEach((r) => this.known.set(r.path, r));
+  }
 
   /** The current rows of `paths` (absent paths are missing from the map). */
   async load(paths: string[]): Promise<Map<string, CachedParameter>> {

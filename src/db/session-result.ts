@@ -4,7 +4,7 @@
  */
 import type { SessionResult } from './types';
 import type { Db } from './sql';
-import { applySession } from './cache-ops';
+import { applySession, namedPaths } from './cache-ops';
 import { applyChannelFaults } from './channel-faults';
 import { upsertDevice } from './device-row';
 import { deleteDoneEvents } from './events';
@@ -22,8 +22,12 @@ export interface CommitStats {
 }
 
 export async function applySessionResult(db: Db, result: SessionResult): Promise<CommitStats> {
-  const { deviceId, created } = await upsertDevice(db, result);
+  // The rows the session's ops name are read with the device row's lock: one round trip for both.
+  const paths = namedPaths(result.inform, result.ops);
+  const read = paths.length > 0 ? [ParamTable.readByKey(result.deviceKey, paths)] : [];
+  const { deviceId, created, rows } = await upsertDevice(db, result, read);
   const table = new ParamTable(db, deviceId);
+  if (read.length > 0) table.preloaded(paths, rows[0]);
   // A BOOTSTRAP's clearing of the model happened when its Inform was acknowledged (acknowledge.ts).
   if (created || result.fresh) table.assumeEmpty();
   await applySession(table, result.inform, result.ops);

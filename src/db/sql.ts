@@ -18,9 +18,11 @@ export interface Db {
    * all of them). Its error fails that statement, and so the transaction.
    */
   later(sql: string, params?: unknown[]): void;
+  /** Several reads in one round trip on MySQL (after the deferred writes); their rows, in order. */
+  selectAll(statements: Statement[]): Promise<Row[][]>;
 }
 
-interface Statement {
+export interface Statement {
   sql: string;
   params: unknown[];
 }
@@ -32,19 +34,21 @@ interface OpenDb extends Db {
 
 type Outcome = { affected: number; insertId: number };
 
-/** A Db over `send`, which runs statements in order and answers the last one's raw result. */
-function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R>, rows: (r: R) => Row[], outcome: (r: R) => Outcome): OpenDb {
+/** A Db over `send`, which runs statements in order and answers each one's raw result. */
+function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>, rows: (r: R) => Row[], outcome: (r: R) => Outcome): OpenDb {
   let queued: Statement[] = [];
-  const take = (last: Statement[]): Promise<R> => {
+  /** Sends the deferred writes and `last`; answers the results of `last`. */
+  const take = async (last: Statement[]): Promise<R[]> => {
     const list = [...queued, ...last];
     queued = [];
-    return send(list);
+    return (await send(list)).slice(list.length - last.length);
   };
   return {
     driver,
-    select: async (sql, params = []) => rows(await take([{ sql, params }])),
-    run: async (sql, params = []) => outcome(await take([{ sql, params }])),
+    select: async (sql, params = []) => rows((await take([{ sql, params }]))[0]),
+    run: async (sql, params = []) => outcome((await take([{ sql, params }]))[0]),
     later: (sql, params = []) => void queued.push({ sql, params }),
+    selectAll: async (statements) => (await take(statements)).map(rows),
     async end(last) {
       const tail = last === undefined ? [] : [{ sql: last, params: [] }];
       if (queued.length + tail.length > 0) await take(tail);
@@ -59,10 +63,10 @@ interface RunnerResult {
 }
 
 function runnerDb(runner: QueryRunner, driver: Driver): OpenDb {
-  const send = async (list: Statement[]): Promise<RunnerResult> => {
-    let last: RunnerResult = {};
-    for (const s of list) last = (await runner.query(s.sql, s.params, true)) as RunnerResult;
-    return last;
+  const send = async (list: Statement[]): Promise<RunnerResult[]> => {
+    const results: RunnerResult[] = [];
+    for (const s of list) results.push((await runner.query(s.sql, s.params, true)) as RunnerResult);
+    return results;
   };
   return batchingDb(driver, send, (r) => (r.records ?? []) as Row[], (r) => ({ affected: r.affected ?? 0, insertId: insertIdOf(r.raw) }));
 }
@@ -231,15 +235,12 @@ type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };
  * transaction pool's); mysql2 then answers one result per statement.
  */
 function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean): OpenDb {
-  const send = async (list: Statement[]): Promise<MysqlResult> => {
-    if (list.length === 1) return (await query(c, list[0].sql, list[0].params)) as MysqlResult;
-    if (multiple) {
-      const results = (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
-      return results[results.length - 1];
-    }
-    let last: MysqlResult = [];
-    for (const s of list) last = (await query(c, s.sql, s.params)) as MysqlResult;
-    return last;
+  const send = async (list: Statement[]): Promise<MysqlResult[]> => {
+    if (list.length === 1) return [(await query(c, list[0].sql, list[0].params)) as MysqlResult];
+    if (multiple) return (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
+    const results: MysqlResult[] = [];
+    for (const s of list) results.push((await query(c, s.sql, s.params)) as MysqlResult);
+    return results;
   };
   const outcome = (r: MysqlResult): Outcome => {
     const header = r as { affectedRows?: number; insertId?: number };

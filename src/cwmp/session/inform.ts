@@ -18,6 +18,8 @@ import { markSentMany, type SentMark } from '../../db/tasks';
 
 /** What a CPE is told to wait before retrying an Inform the ACS could not store. */
 const RETRY_AFTER_S = 10;
+/** How long a task's "sent" mark waits to share its statement with other sessions' marks (nobody waits for it). */
+const SENT_MARK_DELAY_MS = 10;
 /** How often a takeover looks again at a session another process is ending. */
 const TAKEOVER_POLL_MS = 200;
 
@@ -288,14 +290,14 @@ function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
 /**
  * Shown as sent once the session holds the device; only a status for
  * operators, so a failure is logged, not fatal. Autocommit, and coalesced
- * with other sessions' marks: no transaction, and under load one statement
- * for many sessions.
+ * with other sessions' marks: no transaction, and one statement for the
+ * sessions that start within a few milliseconds.
  */
 function markSent(c: InformCtx, state: SessionState): void {
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
   const { sql } = c.deps.store;
-  const marks = coalescerOf<SentMark>(sql, 'tasks-sent', (m) => sql.autocommit((db) => markSentMany(db, m)));
+  const marks = coalescerOf<SentMark>(sql, 'tasks-sent', (m) => sql.autocommit((db) => markSentMany(db, m)), { delayMs: SENT_MARK_DELAY_MS });
   const now = Date.now();
   marks
     .add(ids.map((id) => ({ id, sessionId: state.id, now })))

@@ -50,7 +50,7 @@ describe('Coalescer: concurrent writes in one statement', () => {
 
   it('cuts batches at its maximum size', async () => {
     const w = gatedWrite();
-    const c = new Coalescer(w.write, 2);
+    const c = new Coalescer(w.write, { max: 2 });
     const all = [c.add([1]), c.add([2, 3, 4, 5, 6])];
     for (let i = 0; i < 4; i++) {
       w.release();
@@ -58,6 +58,19 @@ describe('Coalescer: concurrent writes in one statement', () => {
     }
     await Promise.all(all);
     assert.deepEqual(w.batches, [[1], [2, 3], [4, 5], [6]]);
+  });
+
+  it('with a delay, gathers what arrives within it into the first batch', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write, { delayMs: 30 });
+    const all = [c.add([1])];
+    await tick();
+    assert.deepEqual(w.batches, [], 'waits out the delay');
+    all.push(c.add([2]));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.deepEqual(w.batches, [[1, 2]]);
+    w.release();
+    await Promise.all(all);
   });
 
   it('gives one coalescer per owner and name', () => {
