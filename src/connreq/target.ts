@@ -5,6 +5,7 @@
  * InternetGatewayDevice.), and the STUN binding (it wins over the cached
  * UDPConnectionRequestAddress: it is the NAT's public side, seen just now).
  */
+import { batched } from '../db/coalesce';
 import type Redis from 'ioredis';
 import type { DeviceKey, DeviceStore } from '../db/types';
 import { placeholders } from '../db/sql';
@@ -30,7 +31,8 @@ const STORED_SQL = `SELECT c.username, c.password, p.path, p.value FROM (SELECT 
   LEFT JOIN device_parameters p ON p.device_id = d.id AND p.path IN ${placeholders(PATHS.length)}`;
 
 async function readStored(store: DeviceStore, deviceKey: DeviceKey): Promise<Stored> {
-  const rows = await store.sql.autocommit((db) => db.select(STORED_SQL, [deviceKey, ...PATHS]));
+  // Sent with the reads of other connection requests under way (a fan-out asks thousands at once).
+  const { rows } = await batched(store.sql, 'connection-request-reads', { sql: STORED_SQL, params: [deviceKey, ...PATHS] });
   const first = rows[0];
   const username = first?.username;
   const credentials = username === null || username === undefined ? null : { username: String(username), password: String(first.password ?? '') };

@@ -5,6 +5,9 @@
  * goes at once; a write nobody waits for may take one (a batch then gathers
  * what arrives within it). Each caller's promise settles with its batch.
  */
+import type { Statement, StatementResult } from './sql';
+import type { SqlAccess } from './types';
+
 interface Waiting<T> {
   item: T;
   resolve: () => void;
@@ -55,4 +58,45 @@ export function coalescerOf<T>(owner: object, name: string, write: (items: T[]) 
   let c = map.get(name) as Coalescer<T> | undefined;
   if (!c) map.set(name, (c = new Coalescer(write, options)));
   return c;
+}
+
+interface Batched {
+  statement: Statement;
+  result?: StatementResult;
+  error?: unknown;
+}
+
+/**
+ * Runs one statement that concurrent callers (the REST API under load) send
+ * many of: it goes with the others waiting, in one transaction sent as one
+ * packet on MySQL (one round trip and one commit for the lot). If the lot
+ * fails, each statement runs again alone, so a bad one fails only its caller.
+ * Only for statements that stand alone (one read, or one single-row write).
+ */
+export async function batched(sql: SqlAccess, name: string, statement: Statement): Promise<StatementResult> {
+  const item: Batched = { statement };
+  await coalescerOf<Batched>(sql, name, (items) => runBatch(sql, items)).add([item]);
+  if (item.error !== undefined) throw item.error;
+  return item.result as StatementResult;
+}
+
+async function runBatch(sql: SqlAccess, items: Batched[]): Promise<void> {
+  if (items.length > 1) {
+    try {
+      const results = await sql.transaction((db) => db.batch(items.map((i) => i.statement)));
+      items.forEach((item, k) => (item.result = results[k]));
+      return;
+    } catch {
+      // One of them failed (or the connection): each runs alone below, and only its own error reaches its caller.
+    }
+  }
+  await Promise.all(items.map((item) => runAlone(sql, item)));
+}
+
+async function runAlone(sql: SqlAccess, item: Batched): Promise<void> {
+  try {
+    [item.result] = await sql.autocommit((db) => db.batch([item.statement]));
+  } catch (err) {
+    item.error = err;
+  }
 }

@@ -31,8 +31,9 @@ const WRITTEN = [
  */
 async function lockDevice(db: Db, deviceKey: DeviceKey, alongside: Statement[]): Promise<{ stored: StoredDevice | null; rows: Row[][] }> {
   const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
-  const [[row], ...rows] = await db.selectAll([{ sql: `SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, params: [deviceKey] }, ...alongside]);
-  return { stored: row ? (row as unknown as StoredDevice) : null, rows };
+  const [device, ...others] = await db.batch([{ sql: `SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, params: [deviceKey] }, ...alongside]);
+  const row = device.rows[0];
+  return { stored: row ? (row as unknown as StoredDevice) : null, rows: others.map((r) => r.rows) };
 }
 
 /** Drivers answer numbers as numbers or strings: compared as text. */

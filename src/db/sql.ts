@@ -18,8 +18,12 @@ export interface Db {
    * all of them). Its error fails that statement, and so the transaction.
    */
   later(sql: string, params?: unknown[]): void;
-  /** Several reads in one round trip on MySQL (after the deferred writes); their rows, in order. */
-  selectAll(statements: Statement[]): Promise<Row[][]>;
+  /** Several statements in one round trip on MySQL (after the deferred writes); their results, in order. */
+  batch(statements: Statement[]): Promise<StatementResult[]>;
+}
+
+export interface StatementResult extends Outcome {
+  rows: Row[];
 }
 
 export interface Statement {
@@ -32,7 +36,10 @@ interface OpenDb extends Db {
   end(last?: string): Promise<void>;
 }
 
-type Outcome = { affected: number; insertId: number };
+interface Outcome {
+  affected: number;
+  insertId: number;
+}
 
 /** A Db over `send`, which runs statements in order and answers each one's raw result. */
 function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>, rows: (r: R) => Row[], outcome: (r: R) => Outcome): OpenDb {
@@ -48,7 +55,7 @@ function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>
     select: async (sql, params = []) => rows((await take([{ sql, params }]))[0]),
     run: async (sql, params = []) => outcome((await take([{ sql, params }]))[0]),
     later: (sql, params = []) => void queued.push({ sql, params }),
-    selectAll: async (statements) => (await take(statements)).map(rows),
+    batch: async (statements) => (await take(statements)).map((r) => ({ rows: rows(r), ...outcome(r) })),
     async end(last) {
       const tail = last === undefined ? [] : [{ sql: last, params: [] }];
       if (queued.length + tail.length > 0) await take(tail);
@@ -246,7 +253,7 @@ function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean): OpenDb {
     const header = r as { affectedRows?: number; insertId?: number };
     return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
   };
-  return batchingDb('mysql', send, (r) => r as Row[], outcome);
+  return batchingDb('mysql', send, (r) => (Array.isArray(r) ? r : []), outcome);
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CpeRequest, XsdType } from '../cwmp/soap/types';
 import type { Task, TaskFault, TaskName, TaskProgress, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
 import type { DeviceKey, EpochMs, PendingRequest, TaskOutcome } from './types';
-import { chunks, placeholders, type Db, type Row } from './sql';
+import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
 
 const OPEN = `status IN ('queued', 'sent')`;
 const FINISHED_SQL = `(${FINISHED.map((s) => `'${s}'`).join(', ')})`;
@@ -34,23 +34,30 @@ export async function insertTask(db: Db, device: DeviceKey, spec: TaskSpec, timi
  * index (see isDuplicateKey): the caller reads the existing task instead.
  */
 export async function storeTask(db: Db, t: NewTask): Promise<Task> {
+  const { sql, params } = taskInsert(t);
+  return storedTask(t, (await db.run(sql, params)).insertId);
+}
+
+/** The INSERT storing a new task (storeTask's, for a caller that sends it its own way). */
+export function taskInsert(t: NewTask): Statement {
   const sql = `INSERT INTO tasks (device_key, name, args, request, status, created_at, updated_at, due_at, expires_at, idempotency_key)
     VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`;
-  const args = JSON.stringify(t.spec.args);
   const request = t.spec.request ? JSON.stringify(t.spec.request) : null;
-  const due = t.timing.due ?? null;
-  const expiry = t.timing.expiry ?? null;
-  const { insertId } = await db.run(sql, [t.device, t.spec.name, args, request, t.now, t.now, due, expiry, t.idempotencyKey]);
+  return { sql, params: [t.device, t.spec.name, JSON.stringify(t.spec.args), request, t.now, t.now, t.timing.due ?? null, t.timing.expiry ?? null, t.idempotencyKey] };
+}
+
+/** The task taskInsert stored, as getTask would read it. */
+export function storedTask(t: NewTask, id: number): Task {
   return {
-    id: insertId,
+    id,
     device: t.device,
     name: t.spec.name,
     // As stored: what a later read gives (no undefined fields).
-    args: JSON.parse(args) as Record<string, unknown>,
+    args: JSON.parse(JSON.stringify(t.spec.args)) as Record<string, unknown>,
     status: 'queued',
     createdAt: t.now,
-    due,
-    expiry,
+    due: t.timing.due ?? null,
+    expiry: t.timing.expiry ?? null,
     updatedAt: t.now,
     sessionId: null,
     result: null,
@@ -67,19 +74,21 @@ export async function taskByKey(db: Db, device: DeviceKey, key: string): Promise
 }
 
 /**
- * Whether the device exists (null: no such device) and, in the same query,
- * the xsd types its cached model holds for `paths` (the device's own word on
- * the types of a setParameterValues' values). One round trip: a task POST is
- * a hot path.
+ * The read that says whether the device exists (no row: no such device) and,
+ * in the same query, the xsd types its cached model holds for `paths` (the
+ * device's own word on the types of a setParameterValues' values); its rows
+ * go to deviceTypesOf. One statement: a task POST is a hot path.
  */
-export async function deviceTypes(db: Db, device: DeviceKey, paths: readonly string[]): Promise<Map<string, XsdType> | null> {
-  if (paths.length === 0) {
-    return (await db.select('SELECT 1 AS x FROM devices WHERE device_key = ?', [device])).length > 0 ? new Map() : null;
-  }
+export function deviceTypesRead(device: DeviceKey, paths: readonly string[]): Statement {
+  if (paths.length === 0) return { sql: 'SELECT 1 AS x FROM devices WHERE device_key = ?', params: [device] };
   const sql = `SELECT p.path, p.type FROM devices d
     LEFT JOIN device_parameters p ON p.device_id = d.id AND p.path IN ${placeholders(paths.length)}
     WHERE d.device_key = ?`;
-  const rows = await db.select(sql, [...paths, device]);
+  return { sql, params: [...paths, device] };
+}
+
+/** What deviceTypesRead's rows say: null for no such device, else the types by path. */
+export function deviceTypesOf(rows: Row[]): Map<string, XsdType> | null {
   if (rows.length === 0) return null;
   return new Map(rows.flatMap((r) => (r.path != null && r.type != null ? [[String(r.path), String(r.type) as XsdType] as const] : [])));
 }

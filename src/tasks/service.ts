@@ -5,7 +5,8 @@
  * in its device's next session and is finished by that session's commit.
  */
 import type { DeviceFactsCache } from '../cwmp/session/device-facts';
-import { deviceTypes, getTask, isDuplicateKey, listTasks, moveTask, storeTask, taskByKey, type NewTask, type TaskFilter } from '../db/tasks';
+import { batched } from '../db/coalesce';
+import { deviceTypesOf, deviceTypesRead, getTask, isDuplicateKey, listTasks, moveTask, storedTask, taskByKey, taskInsert, type NewTask, type TaskFilter } from '../db/tasks';
 import type { DeviceKey, DeviceStore } from '../db/types';
 import { AcsError } from '../errors';
 import type { FileService } from '../files';
@@ -65,12 +66,13 @@ export class TaskService implements TaskApi {
    * Checks the body against the device's cached types and the BBF models,
    * stores the task (or, with a known idempotency key, gives back the task
    * stored with it), then asks the device to connect if told to and the task
-   * is not finished. Two SQL round trips: the device with its types, the insert.
+   * is not finished. Two SQL statements, the device with its types and the
+   * insert, each sent with those of other requests under way (db/coalesce.ts).
    */
   async createAndConnect(device: DeviceKey, body: unknown, options: CreateOptions = {}): Promise<Created> {
     checkTiming(options);
     const key = idempotencyKeyOf(options.idempotencyKey);
-    const types = await this.deps.store.sql.autocommit((db) => deviceTypes(db, device, valuePaths(body)));
+    const types = deviceTypesOf((await batched(this.deps.store.sql, 'task-device-reads', deviceTypesRead(device, valuePaths(body)))).rows);
     if (!types) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${device}`);
     const spec = taskSpec(body, { typeOf: (path) => types.get(path) ?? bbfTypeOf(path), fileUrl: this.deps.fileUrl, hasProvision: this.deps.hasProvision });
     await this.checkFile(spec, body);
@@ -84,15 +86,14 @@ export class TaskService implements TaskApi {
     return { task, created, connectionRequest: await this.deps.connector.request(device) };
   }
 
-  /** One autocommit INSERT (no transaction: its SET/START/COMMIT round trips cost more than the insert); a repeated key reads the first task. */
+  /** One INSERT, sent with those of other requests under way; a repeated key reads the first task. */
   private async insert(t: NewTask): Promise<{ task: Task; created: boolean }> {
     const { sql } = this.deps.store;
     const key = t.idempotencyKey;
     // Twice at most: the key's task may be deleted (retention) between the refused insert and the read.
     for (let attempt = 1; ; attempt++) {
       try {
-        // read() runs outside any transaction: the INSERT commits by itself.
-        return { task: await sql.autocommit((db) => storeTask(db, t)), created: true };
+        return { task: storedTask(t, (await batched(sql, 'task-inserts', taskInsert(t))).insertId), created: true };
       } catch (err) {
         if (key === null || !isDuplicateKey(err)) throw err;
       }

@@ -27,7 +27,7 @@ function recording(db: Db, statements: string[]): Db {
     select: (sql, params) => (statements.push(sql), db.select(sql, params)),
     run: (sql, params) => (statements.push(sql), db.run(sql, params)),
     later: (sql, params) => (statements.push(sql), db.later(sql, params)),
-    selectAll: (list) => (statements.push(...list.map((s) => s.sql)), db.selectAll(list)),
+    batch: (list) => (statements.push(...list.map((s) => s.sql)), db.batch(list)),
   };
 }
 
