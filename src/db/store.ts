@@ -16,7 +16,8 @@ import { appendHistory, ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
-import { insertTask, openTasks } from './tasks';
+import { insertTask, openTasksOf, openTasksRead } from './tasks';
+import { batched } from './coalesce';
 import { applySessionResult } from './session-result';
 import { chunks, closeTransactionPool, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
@@ -86,8 +87,10 @@ export class SqlDeviceStore implements DeviceStore {
     });
   }
 
-  pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
-    return this.sql.autocommit((db) => openTasks(db, deviceKey, Date.now()));
+  /** The read goes with those of other sessions starting now (batched): a fan-out starts hundreds at once. */
+  async pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
+    const now = Date.now();
+    return openTasksOf(this.sql, (await batched(this.sql, 'open-task-reads', openTasksRead(deviceKey))).rows, now);
   }
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {

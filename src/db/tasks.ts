@@ -8,7 +8,7 @@
 import type { CpeRequest, XsdType } from '../cwmp/soap/types';
 import type { Task, TaskFault, TaskName, TaskProgress, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
-import type { DeviceKey, EpochMs, PendingRequest, TaskOutcome } from './types';
+import type { DeviceKey, EpochMs, PendingRequest, SqlAccess, TaskOutcome } from './types';
 import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
 
 const OPEN = `status IN ('queued', 'sent')`;
@@ -99,17 +99,20 @@ export function isDuplicateKey(err: unknown): boolean {
   return driverError?.errno === 1062 || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/** The read of a device's open tasks, oldest first, those not due yet included (the session keeps them for later); see openTasksOf. */
+export function openTasksRead(device: DeviceKey): Statement {
+  return { sql: `SELECT * FROM tasks WHERE device_key = ? AND ${OPEN} ORDER BY id`, params: [device] };
+}
+
 /**
- * A device's open tasks, oldest first, those not due yet included (the
- * session keeps them for later). Tasks whose expiry passed become expired
- * first: an expired task is never sent.
+ * The open tasks openTasksRead read, as pending requests. Tasks whose expiry
+ * passed become expired first: an expired task is never sent. Only then is
+ * there a statement to send: the common session reads its queue in one.
  */
-export async function openTasks(db: Db, device: DeviceKey, now: EpochMs): Promise<PendingRequest[]> {
-  const rows = await db.select(`SELECT * FROM tasks WHERE device_key = ? AND ${OPEN} ORDER BY id`, [device]);
-  // Only when one expired: the common session reads its queue in one statement.
+export async function openTasksOf(sql: SqlAccess, rows: Row[], now: EpochMs): Promise<PendingRequest[]> {
   const expired = rows.filter((r) => r.expires_at !== null && Number(r.expires_at) <= now).map((r) => Number(r.id));
   if (expired.length > 0) {
-    await db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE ${OPEN} AND id IN ${placeholders(expired.length)}`, [now, ...expired]);
+    await sql.autocommit((db) => db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE ${OPEN} AND id IN ${placeholders(expired.length)}`, [now, ...expired]));
   }
   return rows.filter((r) => !expired.includes(Number(r.id))).map(pendingOf);
 }
