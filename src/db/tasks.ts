@@ -140,15 +140,18 @@ export interface SentMark {
 
 /**
  * Tasks handed to their sessions, shown as sent; several sessions' marks at
- * once (they are coalesced). Only queued ones: a commit that finished a task
- * first keeps its status. One statement per 500 tasks.
+ * once (they are coalesced, so a mark may land after its session ended). Only
+ * a task still queued and unchanged since its session took it: a commit that
+ * finished it, or a retry that queued it again, keeps its status. One
+ * statement per 500 tasks.
  */
 export async function markSentMany(db: Db, marks: SentMark[]): Promise<void> {
   for (const batch of chunks(marks, 500)) {
     const cases = batch.map(() => 'WHEN ? THEN ?').join(' ');
     const sql = `UPDATE tasks SET status = 'sent', session_id = CASE id ${cases} END, updated_at = CASE id ${cases} END
-      WHERE status = 'queued' AND id IN ${placeholders(batch.length)}`;
-    await db.run(sql, [...batch.flatMap((m) => [m.id, m.sessionId]), ...batch.flatMap((m) => [m.id, m.now]), ...batch.map((m) => m.id)]);
+      WHERE status = 'queued' AND id IN ${placeholders(batch.length)} AND updated_at <= CASE id ${cases} END`;
+    const times = batch.flatMap((m) => [m.id, m.now]);
+    await db.run(sql, [...batch.flatMap((m) => [m.id, m.sessionId]), ...times, ...batch.map((m) => m.id), ...times]);
   }
 }
 

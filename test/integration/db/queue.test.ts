@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FaultRecord } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
-import { finishTasks, getTask, insertTask, markSentMany, sweepTasks } from '../../../src/db/tasks';
+import { finishTasks, getTask, insertTask, markSentMany, moveTask, sweepTasks } from '../../../src/db/tasks';
 import { lastConnectionRequest, recordAttempt } from '../../../src/connreq/credentials';
 import { describeEachDriver, newDeviceId, session } from '../../helpers/db';
 
@@ -113,12 +113,19 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     const key = deviceKeyOf(newDeviceId());
     const spec = { name: 'reboot' as const, args: {}, request: { method: 'Reboot' as const, CommandKey: 'k' } };
     const add = () => ctx.store.sql.transaction((db) => insertTask(db, key, spec, {}, T0));
-    const [a, b, done] = [await add(), await add(), await add()];
-    await ctx.store.sql.transaction(async (db) => finishTasks(db, key, 's0', [{ id: done, status: 'done' }], T0 + 1));
-    const marks = [{ id: a, sessionId: 's1', now: T0 + 10 }, { id: b, sessionId: 's2', now: T0 + 20 }, { id: done, sessionId: 's3', now: T0 + 30 }];
+    const [a, b, done, retried] = [await add(), await add(), await add(), await add()];
+    await ctx.store.sql.transaction(async (db) => finishTasks(db, key, 's0', [{ id: done, status: 'done' }, { id: retried, status: 'fault' }], T0 + 1));
+    // Queued again after the session that the late mark below belongs to took it.
+    assert.ok(await ctx.store.sql.transaction((db) => moveTask(db, retried, ['fault'], 'queued', T0 + 50, true)));
+    const marks = [
+      { id: a, sessionId: 's1', now: T0 + 10 }, { id: b, sessionId: 's2', now: T0 + 20 },
+      { id: done, sessionId: 's3', now: T0 + 30 }, { id: retried, sessionId: 's4', now: T0 + 40 },
+    ];
     await ctx.store.sql.autocommit((db) => markSentMany(db, marks));
-    const tasks = await Promise.all([a, b, done].map((id) => ctx.store.sql.autocommit((db) => getTask(db, id))));
-    assert.deepEqual(tasks.map((t) => [t?.status, t?.sessionId, t?.updatedAt]), [['sent', 's1', T0 + 10], ['sent', 's2', T0 + 20], ['done', 's0', T0 + 1]]);
+    const tasks = await Promise.all([a, b, done, retried].map((id) => ctx.store.sql.autocommit((db) => getTask(db, id))));
+    assert.deepEqual(tasks.map((t) => [t?.status, t?.sessionId, t?.updatedAt]), [
+      ['sent', 's1', T0 + 10], ['sent', 's2', T0 + 20], ['done', 's0', T0 + 1], ['queued', null, T0 + 50],
+    ]);
   });
 
   it('records connection-request attempts coalesced: many devices at once, the latest attempt per device', async () => {
