@@ -3,6 +3,7 @@
  * (roles/shared.ts), then the parts of each role it runs, each in its own
  * module under roles/.
  */
+import type { NbiRoute } from './nbi/app';
 import type { Config } from './config/load';
 import type { SessionDeps } from './cwmp/session/context';
 import type { DeviceStore } from './db/types';
@@ -18,6 +19,8 @@ export type { Role, StartOptions };
 export interface RunningAcs {
   cwmpPort: number | null;
   nbiPort: number | null;
+  /** The REST API's routes (empty without the nbi role). */
+  nbiRoutes: NbiRoute[];
   fsPort: number | null;
   store: DeviceStore;
   deps: SessionDeps | null;
@@ -42,11 +45,11 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
 
 async function startParts(config: Readonly<Config>, log: Logger, role: Role, options: StartOptions, opened: Closer[]): Promise<RunningAcs> {
   const shared = await openShared(config, log, role, options, opened);
-  const result: RunningAcs = { cwmpPort: null, nbiPort: null, fsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
+  const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
   // Worker and CWMP processes always have presets (only NBI ones have none).
   if (shared.presets && runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
   if (shared.presets && runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
-  if (runs(role, 'nbi')) result.nbiPort = await startNbiRole(shared);
+  if (runs(role, 'nbi')) ({ port: result.nbiPort, routes: result.nbiRoutes } = await startNbiRole(shared));
   // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
   const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
   announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, stunPort: shared.stun?.port ?? null }, 'acs started');

@@ -15,6 +15,8 @@
  *   part 2 (campaign-stop.ts): the faulty fleet, where `faults` chooses the
  *   devices that refuse SetParameterValues, gets a campaign.
  */
+import { openStore } from '../db';
+import { TokenStore } from '../nbi/auth/tokens';
 import { spawnAcs, type AcsProcess } from '../infra/acs-process';
 import { deviceKeyOf } from '../model/device-key';
 import type { FaultInjection } from '../sim/cpe';
@@ -96,8 +98,18 @@ async function startCluster(o: FanOutOptions, h: FanOutHarness): Promise<Cluster
     await Promise.all(Object.values(procs).map((p) => p.stop()));
     throw err;
   }
-  const nbi = new NbiClient(`http://127.0.0.1:${procs.nbi.nbiPort}`, 100);
+  const nbi = new NbiClient(`http://127.0.0.1:${procs.nbi.nbiPort}`, 100, await benchToken(databaseUrl));
   return { procs, nbi, stop: async () => (nbi.close(), void (await Promise.all(Object.values(procs).map((p) => p.stop())))) };
+}
+
+/** An admin API token for the bench client, in the cluster's database (the processes migrated it). */
+async function benchToken(databaseUrl: string): Promise<string> {
+  const store = await openStore(databaseUrl);
+  try {
+    return (await new TokenStore(store.sql).create(`bench-${Date.now()}`, 'admin', 'bench')).token;
+  } finally {
+    await store.close();
+  }
 }
 
 /** First contact of every device (not measured), then its connection-request credentials through the REST API. */

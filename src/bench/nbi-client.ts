@@ -16,6 +16,8 @@ export class NbiClient {
   constructor(
     private readonly base: string,
     maxSockets: number,
+    /** The API token sent with every request (the floor's responder needs none). */
+    private readonly token?: string,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
@@ -45,7 +47,8 @@ export class NbiClient {
 
   private send(method: string, path: string, body?: unknown): Promise<NbiReply> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {};
+    const headers: http.OutgoingHttpHeaders = data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {};
+    if (this.token !== undefined) headers.Authorization = `Bearer ${this.token}`;
     return new Promise((resolve, reject) => {
       const req = http.request(`${this.base}${path}`, { method, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];

@@ -9,6 +9,7 @@ import { runFloor } from '../bench/floor';
 import { lintUsage, runLint } from '../lint/cli';
 import { provisionUsage, runProvision } from '../engine/dry-run-cli';
 import { runTask, taskUsage } from '../tasks/cli';
+import { runToken, tokenUsage } from '../nbi/auth/cli';
 import { runWorkflowDryRun, workflowUsage } from '../workflows';
 
 const usage = `usage: acs <command> [options]
@@ -23,6 +24,8 @@ commands:
                                 check presets (syntax, events, preconditions, schedules, provisions)
   task DEVICE TYPE [ARGS] [--connection-request] [--timeout MS]
                                 create a task for a device, as the REST API does (acs task --help)
+  token create --name NAME [--scope read|write|admin] | list | revoke NAME
+                                API tokens of the REST API (acs token --help)
   workflow --device ID --workflow NAME [--arg K=V]
                                 dry run of a workflow against a device's stored state (acs workflow --help)
   provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
@@ -61,6 +64,7 @@ const commands: Record<string, Command> = {
   lint: { usage: lintUsage, run: runLint },
   provision: { usage: provisionUsage, run: runProvision },
   task: { usage: taskUsage, run: runTask },
+  token: { usage: tokenUsage, run: runToken },
   workflow: { usage: workflowUsage, run: runWorkflowDryRun },
 };
 

@@ -16,6 +16,7 @@ export interface Config {
   cwmpPort: number;
   nbiHost: string;
   nbiPort: number;
+  nbiTokenRate: number;
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
@@ -63,12 +64,9 @@ export interface Config {
 export const schema: Spec<Config> = {
   cwmpHost: { env: 'CWMP_HOST', default: '0.0.0.0', doc: 'Interface the CWMP (CPE-facing) server listens on' },
   cwmpPort: { env: 'CWMP_PORT', default: 7547, doc: 'CWMP port (IANA-assigned 7547)' },
-  nbiHost: {
-    env: 'NBI_HOST',
-    default: '127.0.0.1',
-    doc: 'Interface of the northbound REST API; keep it on loopback until API tokens exist',
-  },
+  nbiHost: { env: 'NBI_HOST', default: '0.0.0.0', doc: 'Interface of the northbound REST API (every route but /health needs an API token)' },
   nbiPort: { env: 'NBI_PORT', default: 7557, doc: 'Northbound REST API port' },
+  nbiTokenRate: { env: 'NBI_TOKEN_RATE', default: 1000, doc: 'Requests per second per API token and REST API process (a burst of as many; 429 beyond); 0 = no limit' },
   databaseUrl: {
     env: 'DATABASE_URL',
     default: 'sqlite:./data/acs.sqlite',

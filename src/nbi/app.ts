@@ -2,27 +2,67 @@ import type Router from '@koa/router';
 import Koa from 'koa';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
+import { apiGuard } from './auth/guard';
+import { authRoutes } from './auth/routes';
+import { TokenStore } from './auth/tokens';
 import { deviceRoutes } from './routes/devices';
 
+/** A route the REST API serves: its methods and path pattern (e.g. /devices/:id/tasks). */
+export interface NbiRoute {
+  methods: string[];
+  path: string;
+}
+
+export interface NbiAppOptions {
+  store: DeviceStore;
+  log: Logger;
+  /** The routers of the other parts (tasks, workflows, campaigns, files). */
+  routers?: Router[];
+  /** Requests per second per API token and process (NBI_TOKEN_RATE; 0 = no limit). */
+  tokenRate: number;
+}
+
 /**
- * The northbound REST API: devices, and the routers of the other parts
- * (tasks, workflows, campaigns, files). Bound to loopback by default, until
- * token authentication lands.
+ * The northbound REST API: devices, API tokens and the audit log, and the
+ * routers of the other parts. Every route but /health needs an API token
+ * (auth/guard.ts). Errors answer JSON `{error, code}`.
  */
-export function createNbiApp(store: DeviceStore, log: Logger, routers: Router[] = []): Koa {
+export function createNbiApp(o: NbiAppOptions): Koa {
   const app = new Koa();
+  const tokens = new TokenStore(o.store.sql);
   app.use(async (ctx, next) => {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) ctx.throw(404, `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 405 && ctx.body === undefined) {
+        ctx.body = { error: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`, code: 'ACS_ERR_METHOD_NOT_ALLOWED' };
+      }
     } catch (err) {
       const e = err as { status?: number; expose?: boolean; message: string; code?: string };
       const status = typeof e.status === 'number' ? e.status : 500;
-      if (status >= 500) log.error({ err, path: ctx.path }, 'nbi request failed');
+      if (status >= 500) o.log.error({ err, path: ctx.path }, 'nbi request failed');
       ctx.status = status;
       ctx.body = { error: status < 500 && e.expose !== false ? e.message : 'internal error', code: e.code };
     }
   });
-  for (const router of [deviceRoutes(store), ...routers]) app.use(router.routes()).use(router.allowedMethods());
+  app.use(async (ctx, next) => {
+    if (ctx.path !== '/health') return next();
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return void ((ctx.status = 405), ctx.set('Allow', 'GET, HEAD'));
+    ctx.body = { status: 'ok' };
+  });
+  app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate }));
+  for (const router of [deviceRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])]) app.use(router.routes()).use(router.allowedMethods());
   return app;
+}
+
+/** Every route of an app made by createNbiApp (the routers' layers, HEAD left out), /health included. */
+export function nbiRoutes(app: Koa): NbiRoute[] {
+  const routes: NbiRoute[] = [{ methods: ['GET'], path: '/health' }];
+  for (const mw of app.middleware as { router?: Router }[]) {
+    for (const layer of mw.router?.stack ?? []) {
+      const methods = layer.methods.filter((m) => m !== 'HEAD');
+      if (methods.length > 0 && typeof layer.path === 'string') routes.push({ methods, path: layer.path });
+    }
+  }
+  return routes;
 }

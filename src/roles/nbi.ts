@@ -3,7 +3,8 @@ import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
 import { scriptExists } from '../engine/script-library';
 import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
-import { createNbiApp } from '../nbi/app';
+import { createNbiApp, nbiRoutes, type NbiRoute } from '../nbi/app';
+import { TokenStore } from '../nbi/auth/tokens';
 import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
 import { taskRoutes } from '../nbi/routes/tasks';
 import { TaskWaiter } from '../tasks/waiter';
@@ -11,8 +12,8 @@ import { createWorkflowRunner, workflowRoutes } from '../workflows';
 import { serve } from './http';
 import type { Shared } from './shared';
 
-/** Starts the REST API; resolves to its port. */
-export async function startNbiRole(s: Shared): Promise<number> {
+/** Starts the REST API; resolves to its port and routes. */
+export async function startNbiRole(s: Shared): Promise<{ port: number; routes: NbiRoute[] }> {
   const { config, log, store, opened } = s;
   const waiter = new TaskWaiter(s.redisHandle.duplicate(), config.redisPrefix);
   opened.push(async () => void (await waiter.close()));
@@ -25,5 +26,14 @@ export async function startNbiRole(s: Shared): Promise<number> {
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns),
   ];
-  return serve({ app: createNbiApp(store, log, routers), name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
+  const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
+  const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
+  await tellHowToGetAToken(store, log);
+  return { port, routes: nbiRoutes(app) };
+}
+
+/** A fresh install has no token, so the REST API answers nothing but /health: say how to make the first one. */
+async function tellHowToGetAToken(store: Shared['store'], log: Shared['log']): Promise<void> {
+  const live = (await new TokenStore(store.sql).list()).filter((t) => t.revokedAt === null);
+  if (live.length === 0) log.warn('the REST API has no API token yet: create one with `npx acs token create --name admin --scope admin`');
 }

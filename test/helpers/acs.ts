@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { startAcs, type Role, type RunningAcs } from '../../src/server';
+import { newToken, tokenFetch } from './api-token';
 import { dropMysqlDatabase, TEST_DATABASE_URL } from './db';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -33,6 +34,10 @@ export interface TestAcs {
   config: Readonly<Config>;
   cwmpUrl: string;
   nbiUrl: string;
+  /** An admin API token of this ACS's database. */
+  token: string;
+  /** fetch() of a REST API path (e.g. "/devices") with the admin token. */
+  nbi(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
   const config = loadConfig({}, {
     cwmpHost: '127.0.0.1',
     cwmpPort: 0,
+    nbiHost: '127.0.0.1',
     nbiPort: 0,
     fsPort: 0,
     // Off unless a suite asks for it: one UDP port per machine.
@@ -60,11 +66,15 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     databaseUrl,
   });
   const acs = await startAcs(config, createLogger(config.logLevel), role);
+  const nbiUrl = `http://127.0.0.1:${acs.nbiPort}`;
+  const token = await newToken(acs.store);
   return {
     acs,
     config,
     cwmpUrl: `http://127.0.0.1:${acs.cwmpPort}/`,
-    nbiUrl: `http://127.0.0.1:${acs.nbiPort}`,
+    nbiUrl,
+    token,
+    nbi: tokenFetch(nbiUrl, token),
     stop: () => acs.close(),
   };
 }

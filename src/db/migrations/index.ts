@@ -8,6 +8,7 @@ import { Files1765600000000 } from './1765600000000-files';
 import { WorkflowRuns1765400000000 } from './1765400000000-workflow-runs';
 import { Campaigns1765500000000 } from './1765500000000-campaigns';
 import { TaskKeysProgress1765710000000 } from './1765710000000-task-keys-progress';
+import { ApiTokens1765800000000 } from './1765800000000-api-tokens';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Campaigns1765500000000,
   Files1765600000000,
   TaskKeysProgress1765710000000,
+  ApiTokens1765800000000,
 ];

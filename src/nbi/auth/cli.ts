@@ -1,0 +1,58 @@
+/**
+ * `acs token`: API tokens from the command line, for operators on the box
+ * (the first admin token can only come from here): create (prints the token
+ * once), list, revoke. Works on the database of DATABASE_URL.
+ */
+import { loadConfig } from '../../config/load';
+import { openStore } from '../../db';
+import type { DeviceStore } from '../../db/types';
+import { SCOPES, TokenStore } from './tokens';
+
+export const tokenUsage = `usage: acs token <create|list|revoke> [options]
+
+  acs token create --name NAME [--scope read|write|admin]   prints the new token once (default scope: read)
+  acs token list                                           every token: name, scope, prefix, created, last used, revoked
+  acs token revoke NAME                                    the token stops working within 5 s on every process
+Clients send it as "Authorization: Bearer <token>". Scopes: ${SCOPES.join(' < ')} (each includes the ones before).`;
+
+/** Runs one `acs token` command on `store`; what it prints goes to `out`. Throws with a message naming the argument. */
+export async function runTokenCommand(args: string[], store: DeviceStore, out: (line: string) => void): Promise<void> {
+  const tokens = new TokenStore(store.sql);
+  const [command, ...rest] = args;
+  if (command === 'create') {
+    const name = option(rest, '--name');
+    if (name === undefined) throw new Error('acs token create: --name is missing');
+    const { token, info } = await tokens.create(name, option(rest, '--scope') ?? 'read', 'cli');
+    out(token);
+    out(`# token ${info.name}, scope ${info.scope}: shown this once, keep it now`);
+  } else if (command === 'list') {
+    for (const t of await tokens.list()) {
+      const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+      out([t.name, t.scope, t.prefix, time(t.createdAt), time(t.lastUsedAt), t.revokedAt === null ? 'live' : `revoked ${time(t.revokedAt)}`].join('\t'));
+    }
+  } else if (command === 'revoke') {
+    if (rest[0] === undefined) throw new Error('acs token revoke: the token name is missing');
+    await tokens.revoke(rest[0]);
+    out(`token ${rest[0]} revoked`);
+  } else {
+    throw new Error(command === undefined ? 'acs token: create, list or revoke?' : `acs token: unknown command ${command} (create, list, revoke)`);
+  }
+}
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  if (args[i + 1] === undefined || args[i + 1].startsWith('--')) throw new Error(`acs token: ${name} needs a value`);
+  return args[i + 1];
+}
+
+export async function runToken(args: string[]): Promise<void> {
+  const config = loadConfig();
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    await runTokenCommand(args, store, (line) => console.log(line));
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The REST API's gate: every route but /health needs an API token
+ * (`Authorization: Bearer <token>`) whose scope covers the request (reads:
+ * read; writes: write; tokens and the audit log: admin), within the token's
+ * rate. Every write, and every request refused for its token, goes to the
+ * audit log once answered.
+ */
+import type { Context, Middleware, Next } from 'koa';
+import { AcsError } from '../../errors';
+import type { SqlAccess } from '../../db/types';
+import type { Logger } from '../../log';
+import { recordAudit } from './audit';
+import { RateLimiter } from './rate';
+import { allows, hashToken, type ApiToken, type Scope, type TokenStore } from './tokens';
+
+export interface GuardOptions {
+  tokens: TokenStore;
+  sql: SqlAccess;
+  log: Logger;
+  /** Requests per second per token and process (a burst of as many). */
+  ratePerSecond: number;
+}
+
+/** The routes anyone may call. */
+const ANONYMOUS = new Set(['/health']);
+const ADMIN_PREFIXES = ['/tokens', '/audit'];
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** How long a token's lookup is trusted: a revoked token stops working within this on every process. */
+const CACHE_MS = 5_000;
+const CACHE_MAX = 10_000;
+
+export function scopeFor(method: string, path: string): Scope {
+  if (ADMIN_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return 'admin';
+  return READS.has(method) ? 'read' : 'write';
+}
+
+/** The token of the request, as the guard found it (for routes that record who did something). */
+export function tokenOf(ctx: Context): ApiToken | undefined {
+  return (ctx.state as { token?: ApiToken }).token;
+}
+
+export function apiGuard(options: GuardOptions): Middleware {
+  const cache = new Map<string, { token: ApiToken | null; until: number }>();
+  const rate = new RateLimiter(options.ratePerSecond);
+
+  async function lookup(secret: string, now: number): Promise<ApiToken | null> {
+    const hash = hashToken(secret);
+    const hit = cache.get(hash);
+    if (hit && hit.until > now) return hit.token;
+    const token = await options.tokens.find(secret);
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(hash, { token, until: now + CACHE_MS });
+    return token;
+  }
+
+  async function authorize(ctx: Context, now: number): Promise<ApiToken> {
+    const header = ctx.get('Authorization');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new AcsError('ACS_ERR_TOKEN', header ? 'Authorization must be "Bearer <token>"' : 'an API token is required: Authorization: Bearer <token> (acs token create)');
+    const token = await lookup(match[1], now);
+    if (!token) throw new AcsError('ACS_ERR_TOKEN', 'unknown or revoked API token');
+    ctx.state.token = token;
+    const needed = scopeFor(ctx.method, ctx.path);
+    if (!allows(token.scope, needed)) throw new AcsError('ACS_ERR_FORBIDDEN', `token ${token.name} has scope ${token.scope}; ${ctx.method} ${ctx.path} needs ${needed}`);
+    if (!rate.take(token.name, now)) {
+      ctx.set('Retry-After', '1');
+      throw new AcsError('ACS_ERR_RATE_LIMITED', `token ${token.name} is over its ${options.ratePerSecond} requests per second`);
+    }
+    return token;
+  }
+
+  function audit(ctx: Context, time: number, status: number, message: string | null): void {
+    // An anonymous request is not worth a row (scanners); one with a wrong token is.
+    if (ctx.get('Authorization') === '') return;
+    const refused = status === 401 || status === 403 || status === 429;
+    if (READS.has(ctx.method) && !refused) return;
+    const token = tokenOf(ctx);
+    const route = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+    const entry = { time, token: token?.name ?? null, method: ctx.method, route: typeof route === 'string' ? route : ctx.path, target: ctx.url, status, message };
+    recordAudit(options.sql, entry).catch((err: unknown) => options.log.error({ err, entry }, 'audit entry not stored'));
+  }
+
+  return async (ctx: Context, next: Next) => {
+    if (ANONYMOUS.has(ctx.path)) return next();
+    const time = Date.now();
+    try {
+      const token = await authorize(ctx, time);
+      options.tokens.touch(token.name, time).catch((err: unknown) => options.log.warn({ err }, 'token use not noted'));
+      await next();
+    } catch (err) {
+      const e = err as { status?: unknown; message?: unknown };
+      audit(ctx, time, typeof e.status === 'number' ? e.status : 500, String(e.message));
+      throw err;
+    }
+    audit(ctx, time, ctx.status, null);
+  };
+}
