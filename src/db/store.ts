@@ -2,6 +2,7 @@
  * DeviceStore over TypeORM, for MySQL/MariaDB and SQLite. Writes go through
  * one transaction each; on SQLite every call is serialized (see Serializer).
  */
+import { deleteDevice } from './device-delete';
 import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type { TaskName } from '../tasks/types';
@@ -130,6 +131,10 @@ export class SqlDeviceStore implements DeviceStore {
 
   getChannelFaults(deviceKey: DeviceKey): Promise<ChannelFault[]> {
     return this.exclusive(() => withDb(this.ds, this.driver, (db) => readChannelFaults(db, deviceKey)));
+  }
+
+  deleteDevice(deviceKey: DeviceKey): Promise<boolean> {
+    return this.sql.transaction((db) => deleteDevice(db, deviceKey));
   }
 
   clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean> {

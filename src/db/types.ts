@@ -298,6 +298,8 @@ export interface DeviceStore {
   getChannelFaults(deviceKey: DeviceKey): Promise<ChannelFault[]>;
   /** Drops a channel's fault (operator retry); false when there was none. */
   clearChannelFault(deviceKey: DeviceKey, channel: string): Promise<boolean>;
+  /** Deletes the device and everything kept about it; false when there is no such device. */
+  deleteDevice(deviceKey: DeviceKey): Promise<boolean>;
 
   /** Per-device CPE credentials; a device can exist in the store before its first Inform to carry them. */
   setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void>;

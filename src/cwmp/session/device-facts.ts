@@ -166,6 +166,13 @@ export class FactsAwareStore implements DeviceStore {
     return id;
   }
 
+  /** The device's cached facts go with it: its next Inform must find it new. */
+  async deleteDevice(deviceKey: DeviceKey): Promise<boolean> {
+    const deleted = await this.inner.deleteDevice(deviceKey);
+    if (deleted) await this.facts.invalidate(deviceKey);
+    return deleted;
+  }
+
   async setCpeCredentials(deviceKey: DeviceKey, credentials: CpeCredentials | null): Promise<void> {
     await this.inner.setCpeCredentials(deviceKey, credentials);
     await this.facts.invalidate(deviceKey);

@@ -2,21 +2,90 @@ import Router from '@koa/router';
 import { CHANNEL_MAX, isValidChannel, type DeviceStore } from '../../db';
 import { lastConnectionRequest } from '../../connreq';
 import { AcsError } from '../../errors';
-import { intParam, pathParams } from '../params';
+import { compileDeviceQuery, MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage, type DeviceQuery } from '../../db/device-query';
+import { listDevicesByKey } from '../../db/device-list';
+import type { SqlAccess } from '../../db/types';
+import { fromGenieacsQuery } from '../genieacs-query';
+import { intParam, pathParams, timeParam } from '../params';
 
-/** Device resources: the list, one device with its cached data model, clearing a channel's fault. */
+/** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
+const MAX_PAGES_PER_REQUEST = 10;
+const MAX_PROJECTION = 100;
+
+/**
+ * The search of a device list request: `q` (a precondition, as presets
+ * write them) or `query` (GenieACS's JSON query), and last-Inform bounds.
+ */
+function searchOf(query: Record<string, unknown>): DeviceQuery {
+  const text = (name: string): string | undefined => {
+    const v = query[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw new AcsError('ACS_ERR_BAD_REQUEST', `query parameter ${name} must be given once`);
+    return v;
+  };
+  const [q, genie] = [text('q'), text('query')];
+  if (q !== undefined && genie !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', 'give q (a precondition) or query (GenieACS JSON), not both');
+  let search: DeviceQuery = { filter: q };
+  if (genie !== undefined) {
+    try {
+      search = fromGenieacsQuery(genie);
+    } catch (err) {
+      throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
+    }
+  }
+  const before = timeParam(query.lastInformBefore, 'lastInformBefore');
+  const after = timeParam(query.lastInformAfter, 'lastInformAfter');
+  if (before !== undefined) search.lastInformBefore = Math.min(before, search.lastInformBefore ?? before);
+  if (after !== undefined) search.lastInformAfter = Math.max(after, search.lastInformAfter ?? after);
+  return search;
+}
+
+/** `projection=a,b.` : the parameters to show with each device (GenieACS's comma-separated form). */
+function projectionOf(raw: unknown): string[] {
+  if (raw === undefined) return [];
+  if (typeof raw !== 'string') throw new AcsError('ACS_ERR_BAD_REQUEST', 'query parameter projection must be given once, comma-separated');
+  const paths = [...new Set(raw.split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+  if (paths.length > MAX_PROJECTION) throw new AcsError('ACS_ERR_BAD_REQUEST', `projection names more than ${MAX_PROJECTION} paths`);
+  const bad = paths.find((p) => !/^(Device|InternetGatewayDevice)(\.([A-Za-z0-9_-]+|\*))*\.?$/.test(p));
+  if (bad !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', `projection: ${JSON.stringify(bad)} is not a parameter or object path`);
+  return paths;
+}
+
+/** Up to `limit` matching devices after cursor `after`, reading at most MAX_PAGES_PER_REQUEST pages of candidates. */
+async function matching(sql: SqlAccess, q: CompiledDeviceQuery, after: number, limit: number): Promise<DevicePage> {
+  const devices: string[] = [];
+  let next: number | null = after;
+  for (let pages = 0; next !== null && devices.length < limit && pages < MAX_PAGES_PER_REQUEST; pages++) {
+    const page: DevicePage = await queryDevicePage(sql, q, { after: next, limit: limit - devices.length });
+    devices.push(...page.devices);
+    next = page.next;
+  }
+  return { devices, next };
+}
+
+/** Device resources: the list (search, projection, cursor), one device with its cached data model, clearing a channel's fault. */
 export function deviceRoutes(store: DeviceStore): Router {
   const router = new Router();
   router.get('/devices', async (ctx) => {
-    const limit = intParam(ctx.query.limit, 'limit', 100, 1000);
-    const offset = intParam(ctx.query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-    ctx.body = await store.listDevices({ limit, offset });
+    const limit = intParam(ctx.query.limit, 'limit', 100, MAX_PAGE);
+    if (ctx.query.offset !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', 'offset is not supported: page with ?cursor=, the X-Next-Cursor of the previous page');
+    const compiled = compileDeviceQuery(searchOf(ctx.query));
+    if (!compiled.ok) throw new AcsError('ACS_ERR_BAD_REQUEST', `${compiled.field === 'filter' ? 'q' : compiled.field}: ${compiled.message}`);
+    const after = intParam(ctx.query.cursor, 'cursor', 0, Number.MAX_SAFE_INTEGER);
+    const { devices, next } = limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled.compiled, after, limit);
+    if (next !== null) ctx.set('X-Next-Cursor', String(next));
+    ctx.body = await listDevicesByKey(store.sql, devices, projectionOf(ctx.query.projection));
   });
   router.get('/devices/:id', async (ctx) => {
     const [id] = pathParams(ctx, ['id']);
     const device = await store.getDevice(id);
     if (!device) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${id}`);
     ctx.body = { ...device, connectionRequest: await lastConnectionRequest(store.sql, id) };
+  });
+  router.delete('/devices/:id', async (ctx) => {
+    const [id] = pathParams(ctx, ['id']);
+    if (!(await store.deleteDevice(id))) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${id}`);
+    ctx.status = 204;
   });
   // Operator retry: the channel runs again at the device's next session instead of waiting for its backoff.
   router.delete('/devices/:id/faults/:channel', async (ctx) => {

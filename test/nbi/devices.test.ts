@@ -1,0 +1,162 @@
+/**
+ * GET /devices as a search (issue 10 §1): a precondition (`q`), GenieACS's
+ * JSON query (`query`), last-Inform bounds, a projection of parameters, pages
+ * by cursor; DELETE /devices/:id. Over HTTP against the real server and MariaDB.
+ */
+import { strict as assert } from 'node:assert';
+import { fromGenieacsQuery } from '../../src/nbi/genieacs-query';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { newDeviceId, pv, session } from '../helpers/db';
+
+interface Listed {
+  deviceKey: string;
+  productClass: string;
+  softwareVersion: string | null;
+  lastInform: number | null;
+  parameters?: Record<string, { value: string | null; type: string | null }>;
+}
+
+const DAY = 86_400_000;
+const NOW = Date.now();
+
+describe('REST API: device search, projection, cursor, delete', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const keys: Record<string, string> = {};
+
+  /** Five devices: two product classes, software versions 1.9 / 1.10 / 2.0, tags, an SSID, last informs 0 to 4 days ago. */
+  before(async () => {
+    t = await startTestAcs('nbi_devices');
+    const specs = [
+      { name: 'a', pc: 'XX230v', sw: '1.9', ssid: 'home-1', tags: ['vip'], age: 0 },
+      { name: 'b', pc: 'XX230v', sw: '1.10', ssid: 'guest', tags: [], age: 1 },
+      { name: 'c', pc: 'XX230v', sw: '2.0', ssid: 'home-2', tags: ['vip', 'lab'], age: 2 },
+      { name: 'd', pc: 'F660', sw: '1.9', ssid: 'a_b', tags: [], age: 3 },
+      { name: 'e', pc: 'F660', sw: '3.1', ssid: 'home-3', tags: ['lab'], age: 4 },
+    ];
+    for (const s of specs) {
+      const deviceId = { ...newDeviceId(`S${s.name}`), ProductClass: s.pc };
+      const r = session({
+        deviceId,
+        time: NOW - s.age * DAY,
+        params: [pv('Device.DeviceInfo.SoftwareVersion', s.sw), pv('Device.WiFi.SSID.1.SSID', s.ssid), pv('Device.WiFi.SSID.1.Enable', 'true', 'xsd:boolean'), pv('Device.ManagementServer.PeriodicInformInterval', String(300 + s.age), 'xsd:unsignedInt')],
+      });
+      await t.acs.store.commitSession(r);
+      if (s.tags.length > 0) await t.acs.store.setTags(r.deviceKey, s.tags, []);
+      keys[s.name] = r.deviceKey;
+    }
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  const nameOf = (key: string): string => Object.entries(keys).find(([, k]) => k === key)?.[0] ?? key;
+
+  async function list(query: string): Promise<{ status: number; names: string[]; body: unknown; next: string | null }> {
+    const r = await t.nbi(`/devices?${query}`);
+    const body = (await r.json()) as unknown;
+    return { status: r.status, names: Array.isArray(body) ? (body as Listed[]).map((d) => nameOf(d.deviceKey)).filter((n) => n.length === 1) : [], body, next: r.headers.get('x-next-cursor') };
+  }
+  const q = (text: string) => list(`q=${encodeURIComponent(text)}`);
+  const g = (query: unknown) => list(`query=${encodeURIComponent(JSON.stringify(query))}`);
+
+  it('filters with a precondition: identity, versions, tags, wildcards', async () => {
+    assert.deepEqual((await q('DeviceID.ProductClass = "XX230v" AND Tags.vip IS NOT NULL')).names, ['a', 'c']);
+    assert.deepEqual((await q('Device.DeviceInfo.SoftwareVersion > "1.9"')).names, ['b', 'c', 'e'], 'version-aware: 1.10 > 1.9');
+    assert.deepEqual((await q('Device.WiFi.SSID.*.SSID LIKE "home-%"')).names, ['a', 'c', 'e']);
+    assert.deepEqual((await q('Device.ManagementServer.PeriodicInformInterval >= 302')).names, ['c', 'd', 'e']);
+  });
+
+  it('takes last-Inform bounds', async () => {
+    const r = await list(`lastInformBefore=${NOW - 2 * DAY + 1}&lastInformAfter=${NOW - 3 * DAY}`);
+    assert.deepEqual(r.names, ['c', 'd']);
+  });
+
+  it("answers GenieACS's JSON queries the way GenieACS would", async () => {
+    assert.deepEqual((await g({ '_deviceId._ProductClass': 'XX230v', _tags: 'vip' })).names, ['a', 'c']);
+    assert.deepEqual((await g({ 'Device.DeviceInfo.SoftwareVersion': { $lt: '2.0' } })).names, ['a', 'b', 'd']);
+    assert.deepEqual((await g({ 'Device.DeviceInfo.SoftwareVersion._value': { $in: ['1.9', '3.1'] } })).names, ['a', 'd', 'e']);
+    assert.deepEqual((await g({ 'Device.DeviceInfo.SoftwareVersion': { $nin: ['1.9', '3.1'] } })).names, ['b', 'c']);
+    assert.deepEqual((await g({ $or: [{ _tags: 'lab' }, { 'Device.WiFi.SSID.1.SSID': 'guest' }] })).names, ['b', 'c', 'e']);
+    assert.deepEqual((await g({ _tags: { $ne: 'vip' }, '_deviceId._ProductClass': { $ne: 'F660' } })).names, ['b']);
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: '^home-' } })).names, ['a', 'c', 'e']);
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: 'a_b' } })).names, ['d'], '_ is literal in a regex');
+    assert.deepEqual((await g({ 'Device.X_Missing': { $exists: false }, 'Device.WiFi.SSID.1.Enable': true })).names, ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual((await g({ 'Device.ManagementServer.PeriodicInformInterval': { $not: { $gte: 302 } } })).names, ['a', 'b']);
+    assert.deepEqual((await g({ _id: keys.b })).names, ['b']);
+    assert.deepEqual((await g({ _lastInform: { $gte: new Date(NOW - DAY - 1000).toISOString() } })).names, ['a', 'b']);
+    assert.deepEqual((await g({})).names, ['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('refuses bad searches with 400 naming the part at fault', async () => {
+    const cases: [string, RegExp][] = [
+      [`q=${encodeURIComponent('DeviceID.ProductClass = ')}`, /^q: .*column/],
+      [`query=${encodeURIComponent('{"a":')}`, /query is not JSON/],
+      [`query=${encodeURIComponent('{"Device.X": {"$where": "1"}}')}`, /query Device.X: unknown operator \$where/],
+      [`query=${encodeURIComponent('{"Device.X": {"$regex": "a.*b"}}')}`, /only literal patterns/],
+      [`query=${encodeURIComponent('{"Device.X": {"$regex": "abc", "$options": "i"}}')}`, /\$options "i" is not supported/],
+      [`query=${encodeURIComponent('{"$or": [{"_lastInform": {"$lt": 1}}]}')}`, /_lastInform: only at the top level/],
+      [`query=${encodeURIComponent('{"foo": 1}')}`, /query foo: is not a parameter path/],
+      [`query=${encodeURIComponent('{}')}&q=TRUE`, /not both/],
+      ['offset=2', /offset is not supported: page with \?cursor=/],
+      ['cursor=-1', /cursor must be an integer/],
+      ['lastInformBefore=yesterday', /lastInformBefore must be milliseconds since the epoch or an ISO 8601 date/],
+      ['projection=Device.WiFi..SSID', /projection: "Device.WiFi..SSID" is not a parameter or object path/],
+    ];
+    for (const [query, message] of cases) {
+      const r = await list(query);
+      assert.equal(r.status, 400, query);
+      assert.match(String((r.body as { error: string }).error), message, query);
+    }
+  });
+
+  it('pages with a cursor: every device once, in order, then no cursor', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = '0';
+    let pages = 0;
+    while (cursor !== null) {
+      const r = await list(`limit=2&cursor=${cursor}`);
+      assert.ok(r.names.length <= 2);
+      seen.push(...r.names);
+      cursor = r.next;
+      pages++;
+    }
+    assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(pages, 3);
+    const filtered = await list(`limit=1&q=${encodeURIComponent('Tags.lab')}`);
+    assert.deepEqual(filtered.names, ['c']);
+    assert.deepEqual((await list(`limit=1&q=${encodeURIComponent('Tags.lab')}&cursor=${filtered.next}`)).names, ['e']);
+  });
+
+  it('projects the parameters asked for, objects by prefix and instances by *', async () => {
+    const r = await list(`q=${encodeURIComponent('DeviceID.ProductClass = "F660"')}&projection=Device.DeviceInfo.SoftwareVersion,Device.WiFi.SSID.*.SSID,Device.ManagementServer.`);
+    const [d] = r.body as Listed[];
+    assert.equal(nameOf(d.deviceKey), 'd');
+    assert.deepEqual(d.parameters, {
+      'Device.DeviceInfo.SoftwareVersion': { value: '1.9', type: 'xsd:string' },
+      'Device.ManagementServer.PeriodicInformInterval': { value: '303', type: 'xsd:unsignedInt' },
+      'Device.WiFi.SSID.1.SSID': { value: 'a_b', type: 'xsd:string' },
+    });
+    const plain = (await list('limit=1')).body as Listed[];
+    assert.equal(plain[0].parameters, undefined, 'no projection, no parameters');
+  });
+
+  it('deletes a device and what is kept about it; 404 for one that is not there', async () => {
+    const key = keys.e;
+    assert.equal((await t.nbi(`/devices/${encodeURIComponent(key)}`, { method: 'DELETE' })).status, 204);
+    assert.equal((await t.nbi(`/devices/${encodeURIComponent(key)}`)).status, 404);
+    assert.deepEqual(await t.acs.store.getParameters(key, 'Device.DeviceInfo.SoftwareVersion'), []);
+    assert.deepEqual(await t.acs.store.getTags(key), []);
+    assert.deepEqual((await q('Tags.lab')).names, ['c']);
+    const again = await t.nbi(`/devices/${encodeURIComponent(key)}`, { method: 'DELETE' });
+    assert.equal(again.status, 404);
+  });
+});
+
+describe('GenieACS query translation', () => {
+  it('escapes what the precondition language would read otherwise', () => {
+    assert.equal(fromGenieacsQuery('{"Device.X": "a\\"b\\\\c"}').filter, 'Device.X = "a\\"b\\\\c"');
+    assert.equal(fromGenieacsQuery('{"Device.X": {"$regex": "^50%_off\\\\.$"}}').filter, 'Device.X LIKE "50\\\\%\\\\_off."');
+    assert.deepEqual(fromGenieacsQuery('{"_lastInform": {"$lt": 1000, "$gte": 10}}'), { lastInformBefore: 1000, lastInformAfter: 10 });
+  });
+});
