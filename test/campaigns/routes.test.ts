@@ -13,6 +13,7 @@ import { openStore } from '../../src/db';
 import type { DeviceStore } from '../../src/db/types';
 import { createLogger } from '../../src/log';
 import { createNbiApp } from '../../src/nbi/app';
+import { newToken, withToken } from '../helpers/api-token';
 import { dropMysqlDatabase, mysqlUrl } from '../helpers/db';
 
 describe('campaign routes', function () {
@@ -20,6 +21,7 @@ describe('campaign routes', function () {
   let store: DeviceStore;
   let server: http.Server;
   let base = '';
+  let token = '';
 
   before(async () => {
     const url = mysqlUrl('acs_test_campaign_routes');
@@ -27,7 +29,8 @@ describe('campaign routes', function () {
     store = await openStore(url);
     await store.migrate();
     const log = createLogger('silent');
-    server = http.createServer(createNbiApp(store, log, [campaignRoutes(new CampaignService({ sql: store.sql }))]).callback());
+    server = http.createServer(createNbiApp({ store, log, routers: [campaignRoutes(new CampaignService({ sql: store.sql }))], tokenRate: 0 }).callback());
+    token = await newToken(store);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -38,7 +41,7 @@ describe('campaign routes', function () {
   });
 
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, withToken(token, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }));
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const valid = { name: 'periodic 600', query: 'Tags.lab', action: { task: { name: 'reboot' } }, stages: [{ percent: 10, waitMinutes: 5 }, {}], draft: true };

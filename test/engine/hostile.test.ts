@@ -58,7 +58,7 @@ describe('hostile provisions end to end (simulator, MariaDB, Redis, BullMQ)', fu
   const bystander = () => fleet.devices[NAMES.length];
 
   async function detail(d: SimDevice): Promise<DeviceDetail> {
-    const res = await fetch(`${t.nbiUrl}/devices/${encodeURIComponent(keyOf(d))}`);
+    const res = await t.nbi(`/devices/${encodeURIComponent(keyOf(d))}`);
     assert.equal(res.status, 200, await res.clone().text());
     return (await res.json()) as DeviceDetail;
   }
@@ -187,10 +187,10 @@ describe('hostile provisions end to end (simulator, MariaDB, Redis, BullMQ)', fu
     const d = byName('throws');
     const key = encodeURIComponent(keyOf(d));
     const [old] = await faults(d);
-    const res = await fetch(`${t.nbiUrl}/devices/${key}/faults/throws`, { method: 'DELETE' });
+    const res = await t.nbi(`/devices/${key}/faults/throws`, { method: 'DELETE' });
     assert.equal(res.status, 204);
     assert.deepEqual(await faults(d), []);
-    assert.equal((await fetch(`${t.nbiUrl}/devices/${key}/faults/throws`, { method: 'DELETE' })).status, 404);
+    assert.equal((await t.nbi(`/devices/${key}/faults/throws`, { method: 'DELETE' })).status, 404);
 
     // Still broken: it runs, and faults again as a new streak.
     assert.equal(await sessions([d]), 1);
@@ -202,7 +202,7 @@ describe('hostile provisions end to end (simulator, MariaDB, Redis, BullMQ)', fu
     // Fixed by the operator: it runs clean and its fault is dropped.
     writeFileSync(path.join(provisions, 'throws.js'), `declare('${USER}', { value: 1 }, { value: 'fixed' });\n`);
     await new Promise((r) => setTimeout(r, 1_100)); // the script library rescans at most once a second
-    assert.equal((await fetch(`${t.nbiUrl}/devices/${key}/faults/throws`, { method: 'DELETE' })).status, 204);
+    assert.equal((await t.nbi(`/devices/${key}/faults/throws`, { method: 'DELETE' })).status, 204);
     assert.equal(await sessions([d]), 1);
     assert.equal(d.model.getValue(USER), 'fixed');
     assert.deepEqual(await faults(d), []);
@@ -212,7 +212,7 @@ describe('hostile provisions end to end (simulator, MariaDB, Redis, BullMQ)', fu
     const d = byName('loop');
     const key = encodeURIComponent(keyOf(d));
     const [old] = await faults(d);
-    assert.equal((await fetch(`${t.nbiUrl}/devices/${key}/faults/loop`, { method: 'DELETE' })).status, 204);
+    assert.equal((await t.nbi(`/devices/${key}/faults/loop`, { method: 'DELETE' })).status, 204);
     assert.equal(await sessions([d, bystander()]), 2);
     const [again] = await faults(d);
     assert.equal(again?.code, 'script.timeout');

@@ -12,7 +12,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 async function nbiPut(t: FileHarness, name: string, body: Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${t.nbiUrl}/files/${encodeURIComponent(name)}`, { method: 'PUT', body, headers });
+  return t.nbi(`/files/${encodeURIComponent(name)}`, { method: 'PUT', body, headers });
 }
 
 async function fsGet(t: FileHarness, name: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
@@ -37,7 +37,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
     });
 
     it('stores a 3.5 MiB file in 1 MiB rows and answers with its size and hashes', async () => {
-      const [listed] = (await (await fetch(`${t.nbiUrl}/files?fileType=${encodeURIComponent('1 Firmware Upgrade Image')}`)).json()) as Record<string, unknown>[];
+      const [listed] = (await (await t.nbi(`/files?fileType=${encodeURIComponent('1 Firmware Upgrade Image')}`)).json()) as Record<string, unknown>[];
       assert.equal(listed.name, 'fw v1.2.bin');
       assert.equal(listed.size, firmware.length);
       assert.equal(listed.md5, md5(firmware));
@@ -60,7 +60,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
     });
 
     it('serves it byte-exact through the NBI too', async () => {
-      const res = await fetch(`${t.nbiUrl}/files/${encodeURIComponent('fw v1.2.bin')}`);
+      const res = await t.nbi(`/files/${encodeURIComponent('fw v1.2.bin')}`);
       assert.equal(res.status, 200);
       assert.ok(Buffer.from(await res.arrayBuffer()).equals(firmware));
     });
@@ -116,10 +116,10 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
     assert.equal((await fsGet(t, 'nope.bin')).status, 404);
     assert.equal((await fetch(`${t.fsUrl}/a/b`)).status, 404);
     assert.equal((await fetch(`${t.fsUrl}/`)).status, 404);
-    const res = await fetch(`${t.nbiUrl}/files/nope.bin`);
+    const res = await t.nbi(`/files/nope.bin`);
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), { error: 'no file named nope.bin', code: 'ACS_ERR_NOT_FOUND' });
-    assert.equal((await fetch(`${t.nbiUrl}/files/nope.bin`, { method: 'DELETE' })).status, 404);
+    assert.equal((await t.nbi(`/files/nope.bin`, { method: 'DELETE' })).status, 404);
   });
 
   it('refuses other methods on the file server with 405', async () => {
@@ -188,7 +188,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
 
   it('deletes a file: 204, then 404', async () => {
     await nbiPut(t, 'gone.bin', Buffer.from('bye'));
-    assert.equal((await fetch(`${t.nbiUrl}/files/gone.bin`, { method: 'DELETE' })).status, 204);
+    assert.equal((await t.nbi(`/files/gone.bin`, { method: 'DELETE' })).status, 204);
     assert.equal((await fsGet(t, 'gone.bin')).status, 404);
   });
 
@@ -210,7 +210,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
     for (const [what, raw, message] of cases) {
       it(`refuses a name with ${what}: 400 naming the problem, nothing stored`, async () => {
         const count = (await t.files.store.listFiles()).length;
-        const res = await fetch(`${t.nbiUrl}/files/${raw}`, { method: 'PUT', body: 'data' });
+        const res = await t.nbi(`/files/${raw}`, { method: 'PUT', body: 'data' });
         assert.equal(res.status, 400);
         assert.match(((await res.json()) as { error: string }).error, message);
         assert.equal((await t.files.store.listFiles()).length, count);
@@ -219,7 +219,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
 
     it('refuses ".." (sent as a raw path: URL parsers would resolve it) with 400', async () => {
       const { port } = new URL(t.nbiUrl);
-      const res = await rawRequest(`http://127.0.0.1:${port}`, { method: 'PUT', path: '/files/..', body: [Buffer.from('x')] });
+      const res = await rawRequest(`http://127.0.0.1:${port}`, { method: 'PUT', path: '/files/..', headers: { Authorization: `Bearer ${t.token}` }, body: [Buffer.from('x')] });
       assert.equal(res.status, 400);
       assert.match(res.body.toString(), /cannot be \\"\.\\" or \\"\.\.\\"/);
       await assert.rejects(t.files.store.putFile('..', Buffer.from('x')), /cannot be "\." or "\.\."/);
@@ -235,7 +235,7 @@ describeEachDriver('file server', 'acs_test_files', (ctx) => {
       assert.equal(res.status, 400);
       assert.match(((await res.json()) as { error: string }).error, /fileType must be at most 64 characters/);
       assert.equal(await t.files.store.getFile('meta.bin'), null);
-      const list = await fetch(`${t.nbiUrl}/files?limit=-1`);
+      const list = await t.nbi(`/files?limit=-1`);
       assert.equal(list.status, 400);
     });
   });

@@ -9,6 +9,7 @@ import { createFileServerApp, createFileService, fileRoutes, type FileService, t
 import { createLogger } from '../../src/log';
 import { createNbiApp } from '../../src/nbi/app';
 import type { DeviceStore } from '../../src/db/types';
+import { newToken, tokenFetch } from '../helpers/api-token';
 
 export interface FileHarness {
   files: FileService;
@@ -16,6 +17,10 @@ export interface FileHarness {
   lateErrors: Error[];
   fsUrl: string;
   nbiUrl: string;
+  /** An admin API token of the store's database. */
+  token: string;
+  /** fetch() of an NBI path (e.g. "/files") with the token. */
+  nbi(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -40,13 +45,14 @@ export async function startFiles(store: DeviceStore, options: Partial<FileServic
   const fsApp = createFileServerApp({ files, log });
   fsApp.on('error', (err: Error) => lateErrors.push(err));
   fs.on('request', fsApp.callback());
-  const nbiApp = createNbiApp(store, log);
+  const nbiApp = createNbiApp({ store, log, tokenRate: 0 });
   const routes = fileRoutes(files);
   nbiApp.use(routes.routes()).use(routes.allowedMethods());
   nbiApp.on('error', (err: Error) => lateErrors.push(err));
   const nbi = http.createServer(nbiApp.callback());
   const nbiUrl = await listen(nbi);
-  return { files, lateErrors, fsUrl, nbiUrl, close: async () => void (await Promise.all([close(fs), close(nbi)])) };
+  const token = await newToken(store);
+  return { files, lateErrors, fsUrl, nbiUrl, token, nbi: tokenFetch(nbiUrl, token), close: async () => void (await Promise.all([close(fs), close(nbi)])) };
 }
 
 /** Rows of a table (file_chunks, file_contents ...), to see what a refused upload left behind. */

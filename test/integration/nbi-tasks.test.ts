@@ -37,11 +37,10 @@ describe('northbound API: tasks', function () {
   after(async () => t?.stop());
 
   const keyOf = (serial: string) => deviceKeyOf(inform(serial, []).DeviceId);
-  const url = (path: string) => `${t.nbiUrl}${path}`;
   const post = (device: string, body: unknown, query = ''): Promise<Response> =>
-    fetch(url(`/devices/${encodeURIComponent(device)}/tasks${query}`), { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+    t.nbi(`/devices/${encodeURIComponent(device)}/tasks${query}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
   const json = async <T = TaskView>(res: Response | Promise<Response>): Promise<T> => (await (await res).json()) as T;
-  const task = (id: number) => json(fetch(url(`/tasks/${id}`)));
+  const task = (id: number) => json(t.nbi(`/tasks/${id}`));
 
   /** A device the ACS knows: its first session, with nothing queued. */
   async function register(serial: string): Promise<string> {
@@ -94,7 +93,7 @@ describe('northbound API: tasks', function () {
     assert.equal(done.status, 'done');
     assert.deepEqual(done.result, { Status: 0 });
     assert.equal((await t.acs.store.getParameters(key, 'Device.ManagementServer.PeriodicInformInterval'))[0]?.value, '600');
-    const listed = await json<TaskView[]>(fetch(url(`/tasks?device=${encodeURIComponent(key)}&status=done`)));
+    const listed = await json<TaskView[]>(t.nbi(`/tasks?device=${encodeURIComponent(key)}&status=done`));
     assert.deepEqual(listed.map((x) => x.id), [created.id]);
   });
 
@@ -109,7 +108,7 @@ describe('northbound API: tasks', function () {
     assert.equal(faulted.status, 'fault');
     assert.equal(faulted.fault?.code, 9003);
     assert.deepEqual(faulted.fault?.detail, [{ ParameterName: 'Device.WiFi.SSID.1.SSID', FaultCode: 9007, FaultString: 'Invalid parameter value' }]);
-    const retried = await json(fetch(url(`/tasks/${created.id}/retry`), { method: 'POST' }));
+    const retried = await json(t.nbi(`/tasks/${created.id}/retry`, { method: 'POST' }));
     assert.equal(retried.status, 'queued');
     assert.equal(retried.retries, 1);
     assert.equal(retried.fault, null);
@@ -117,10 +116,10 @@ describe('northbound API: tasks', function () {
     assert.deepEqual(seen.map((m) => m.method), ['SetParameterValues']);
     assert.equal((await task(created.id)).status, 'done');
     // A done task cannot be retried, a finished one cannot be cancelled: 409 naming the status.
-    const again = await fetch(url(`/tasks/${created.id}/retry`), { method: 'POST' });
+    const again = await t.nbi(`/tasks/${created.id}/retry`, { method: 'POST' });
     assert.equal(again.status, 409);
     assert.match((await json<{ error: string }>(again)).error, /task \d+ is done/);
-    assert.equal((await fetch(url(`/tasks/${created.id}`), { method: 'DELETE' })).status, 409);
+    assert.equal((await t.nbi(`/tasks/${created.id}`, { method: 'DELETE' })).status, 409);
   });
 
   it('runs tasks in creation order; a cancelled one is never sent', async () => {
@@ -128,7 +127,7 @@ describe('northbound API: tasks', function () {
     const a = await json(post(key, { name: 'getRPCMethods' }));
     const b = await json(post(key, { name: 'reboot', commandKey: 'rb-3' }));
     const c = await json(post(key, { name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] }));
-    const cancelled = await json(fetch(url(`/tasks/${b.id}`), { method: 'DELETE' }));
+    const cancelled = await json(t.nbi(`/tasks/${b.id}`, { method: 'DELETE' }));
     assert.equal(cancelled.status, 'cancelled');
     const seen = await session('TASK-3', (m) =>
       m.method === 'GetRPCMethods'
@@ -235,7 +234,7 @@ describe('northbound API: tasks', function () {
 
   it('Idempotency-Key: a POST repeated with the same key answers the first task (Idempotent-Replayed: true); the POST answers what GET shows', async () => {
     const key = await register('TASK-IDEM');
-    const withKey = (k: string) => fetch(url(`/devices/${encodeURIComponent(key)}/tasks`), {
+    const withKey = (k: string) => t.nbi(`/devices/${encodeURIComponent(key)}/tasks`, {
       method: 'POST', headers: { 'Idempotency-Key': k }, body: JSON.stringify({ name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.UpTime'] }),
     });
     const first = await withKey('wf-1:step');
@@ -253,7 +252,7 @@ describe('northbound API: tasks', function () {
     const done = await withKey('wf-1:step');
     assert.equal(done.status, 200);
     assert.equal((await json(done)).status, 'done');
-    assert.equal((await json<TaskView[]>(fetch(url(`/devices/${encodeURIComponent(key)}/tasks`)))).length, 1);
+    assert.equal((await json<TaskView[]>(t.nbi(`/devices/${encodeURIComponent(key)}/tasks`))).length, 1);
     const long = await withKey('k'.repeat(129));
     assert.equal(long.status, 400);
     assert.match((await json<{ error: string }>(long)).error, /Idempotency-Key header must be at most 128 characters/);
@@ -281,9 +280,9 @@ describe('northbound API: tasks', function () {
       assert.equal(answer.code, 'ACS_ERR_BAD_REQUEST');
     }
     assert.equal((await post('not-a-device-id-at-all', { name: 'reboot' })).status, 400);
-    assert.equal((await fetch(url('/tasks?status=lost'))).status, 400);
-    assert.equal((await fetch(url('/tasks/abc'))).status, 400);
-    assert.equal((await fetch(url('/tasks/999999'))).status, 404);
+    assert.equal((await t.nbi('/tasks?status=lost')).status, 400);
+    assert.equal((await t.nbi('/tasks/abc')).status, 400);
+    assert.equal((await t.nbi('/tasks/999999')).status, 404);
     assert.deepEqual(await t.acs.store.pendingRequests(key), []);
   });
 });

@@ -16,25 +16,25 @@ describe('northbound API', function () {
   after(async () => t?.stop());
 
   it('answers an unknown device with 404 and a JSON message naming it', async () => {
-    const res = await fetch(`${t.nbiUrl}/devices/00AA11-X-NOPE`);
+    const res = await t.nbi(`/devices/00AA11-X-NOPE`);
     assert.equal(res.status, 404);
     assert.deepEqual(await res.json(), { error: 'no device with id 00AA11-X-NOPE', code: 'ACS_ERR_NOT_FOUND' });
   });
 
   it('refuses a bad limit with 400 naming the parameter', async () => {
-    const res = await fetch(`${t.nbiUrl}/devices?limit=abc`);
+    const res = await t.nbi(`/devices?limit=abc`);
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /limit must be an integer from 0 to 1000/);
   });
 
   it('answers an unknown route with 404 and a wrong method with 405', async () => {
-    assert.equal((await fetch(`${t.nbiUrl}/nothing`)).status, 404);
-    assert.equal((await fetch(`${t.nbiUrl}/devices`, { method: 'DELETE' })).status, 405);
+    assert.equal((await t.nbi(`/nothing`)).status, 404);
+    assert.equal((await t.nbi(`/devices`, { method: 'DELETE' })).status, 405);
   });
 
   it('accepts tags for a device with an empty ProductClass that never informed ("OUI--Serial")', async () => {
     await t.acs.store.setTags('00AA11--SNEMPTY', ['new'], []);
-    const res = await fetch(`${t.nbiUrl}/devices/00AA11--SNEMPTY`);
+    const res = await t.nbi(`/devices/00AA11--SNEMPTY`);
     assert.equal(res.status, 200);
     assert.deepEqual(((await res.json()) as { productClass: string; tags: string[] }).tags, ['new']);
   });
@@ -42,10 +42,18 @@ describe('northbound API', function () {
   it('lists devices with paging, tags included in the detail', async () => {
     await t.acs.store.setTags('00AA11-Box%2D1-SN1', ['lab'], []);
     await t.acs.store.setTags('00AA11-Box%2D1-SN2', ['lab'], []);
-    const page = (await (await fetch(`${t.nbiUrl}/devices?limit=1&offset=2`)).json()) as { deviceKey: string }[];
-    assert.equal(page.length, 1);
-    assert.equal(page[0].deviceKey, '00AA11-Box%2D1-SN2');
-    const one = (await (await fetch(`${t.nbiUrl}/devices/${encodeURIComponent('00AA11-Box%2D1-SN1')}`)).json()) as { tags: string[] };
+    // Pages of one, each naming the next by its X-Next-Cursor: every device once, in the order they were registered.
+    const seen: string[] = [];
+    for (let cursor: string | null = '0'; cursor !== null; ) {
+      const res = await t.nbi(`/devices?limit=1&cursor=${cursor}`);
+      const page = (await res.json()) as { deviceKey: string }[];
+      assert.ok(page.length <= 1);
+      seen.push(...page.map((d) => d.deviceKey));
+      cursor = res.headers.get('x-next-cursor');
+    }
+    assert.deepEqual(seen.filter((k) => k.includes('Box%2D1')), ['00AA11-Box%2D1-SN1', '00AA11-Box%2D1-SN2']);
+    assert.equal(new Set(seen).size, seen.length);
+    const one = (await (await t.nbi(`/devices/${encodeURIComponent('00AA11-Box%2D1-SN1')}`)).json()) as { tags: string[] };
     assert.deepEqual(one.tags, ['lab']);
   });
 
@@ -54,7 +62,7 @@ describe('northbound API', function () {
     const deviceId = { ...newDeviceId('NBI'), ProductClass: 'Box-2' };
     const channels = ['wifi/5 GHz ü', 'voip'];
     let key = '';
-    const url = (k: string, channel: string) => `${t.nbiUrl}/devices/${encodeURIComponent(k)}/faults/${encodeURIComponent(channel)}`;
+    const url = (k: string, channel: string) => `/devices/${encodeURIComponent(k)}/faults/${encodeURIComponent(channel)}`;
 
     before(async () => {
       const s = session({ deviceId });
@@ -64,7 +72,7 @@ describe('northbound API', function () {
     });
 
     it('GET /devices/:id shows the channel faults', async () => {
-      const res = await fetch(`${t.nbiUrl}/devices/${encodeURIComponent(key)}`);
+      const res = await t.nbi(`/devices/${encodeURIComponent(key)}`);
       assert.equal(res.status, 200);
       assert.deepEqual(((await res.json()) as { channelFaults: ChannelFault[] }).channelFaults, ['voip', 'wifi/5 GHz ü'].map(channelFault));
     });
@@ -72,7 +80,7 @@ describe('northbound API', function () {
     it('clears the fault (204, decoded names), invalidates the device facts, then answers 404', async () => {
       const facts = t.acs.deps!.facts;
       assert.equal(await facts.write(key, '0', { credentials: null, pending: false, informHash: 'h', events: [] }), true);
-      const res = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
+      const res = await t.nbi(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
       assert.equal(res.status, 204);
       assert.equal(await res.text(), '');
       assert.deepEqual((await t.acs.store.getChannelFaults(key)).map((f) => f.channel), ['voip']);
@@ -80,43 +88,43 @@ describe('northbound API', function () {
       assert.equal(loaded.version, '1:0', 'the next Inform reads the device from the database (version 1, no task mark)');
       assert.ok(loaded.queue, 'facts were dropped');
 
-      const again = await fetch(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
+      const again = await t.nbi(url(key, 'wifi/5 GHz ü'), { method: 'DELETE' });
       assert.equal(again.status, 404);
       assert.deepEqual(await again.json(), { error: `no fault of channel wifi/5 GHz ü on device ${key}`, code: 'ACS_ERR_NOT_FOUND' });
     });
 
     it('answers 404 for an unknown device or a channel that never faulted, without touching the facts', async () => {
-      const unknown = await fetch(url('00AA11-X-NOPE', 'voip'), { method: 'DELETE' });
+      const unknown = await t.nbi(url('00AA11-X-NOPE', 'voip'), { method: 'DELETE' });
       assert.equal(unknown.status, 404);
       assert.equal(((await unknown.json()) as { code: string }).code, 'ACS_ERR_NOT_FOUND');
       const version = (await t.acs.deps!.facts.load(key, t.acs.store)).version;
-      assert.equal((await fetch(url(key, 'VOIP'), { method: 'DELETE' })).status, 404);
+      assert.equal((await t.nbi(url(key, 'VOIP'), { method: 'DELETE' })).status, 404);
       assert.equal((await t.acs.deps!.facts.load(key, t.acs.store)).version, version);
     });
 
     it('refuses bad percent-encoding and invalid channel names with 400', async () => {
       const bad = [
-        `${t.nbiUrl}/devices/${encodeURIComponent(key)}/faults/%E0%A4%A`,
-        `${t.nbiUrl}/devices/%ZZ/faults/voip`,
+        `/devices/${encodeURIComponent(key)}/faults/%E0%A4%A`,
+        `/devices/%ZZ/faults/voip`,
         url(key, ' voip'),
         url(key, 'x'.repeat(256)),
       ];
       for (const u of bad) {
-        const res = await fetch(u, { method: 'DELETE' });
+        const res = await t.nbi(u, { method: 'DELETE' });
         assert.equal(res.status, 400, u);
         const body = (await res.json()) as { error: string; code: string };
         assert.equal(body.code, 'ACS_ERR_BAD_REQUEST');
         assert.match(body.error, /percent-encoding|channel must be/);
       }
       assert.deepEqual((await t.acs.store.getChannelFaults(key)).map((f) => f.channel), ['voip']);
-      assert.equal((await fetch(`${t.nbiUrl}/devices/%ZZ`)).status, 400, 'the GET route decodes the same way');
+      assert.equal((await t.nbi(`/devices/%ZZ`)).status, 400, 'the GET route decodes the same way');
     });
 
     it('a raw (unencoded) "%2D" in the device id is decoded once, like the GET route', async () => {
       // "Box%2D2" sent as is names "Box-2": another, unknown device.
-      const res = await fetch(`${t.nbiUrl}/devices/${key}/faults/voip`, { method: 'DELETE' });
+      const res = await t.nbi(`/devices/${key}/faults/voip`, { method: 'DELETE' });
       assert.equal(res.status, 404);
-      assert.equal((await fetch(url(key, 'voip'), { method: 'DELETE' })).status, 204);
+      assert.equal((await t.nbi(url(key, 'voip'), { method: 'DELETE' })).status, 204);
     });
   });
 });

@@ -6,14 +6,14 @@ import { startTestAcs, type TestAcs } from '../helpers/acs';
 
 const keyOf = (serial: string): string => deviceKeyOf(inform(serial, []).DeviceId);
 
-async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url);
-  return { status: res.status, body: await res.json() };
-}
 
 for (const db of ['mysql', 'sqlite'] as const) {
   describe(`CWMP session over HTTP (${db})`, function () {
     let t: TestAcs;
+    const getJson = async (path: string): Promise<{ status: number; body: any }> => {
+      const res = await t.nbi(path);
+      return { status: res.status, body: await res.json() };
+    };
     before(async () => {
       t = await startTestAcs(`session_${db}`, db === 'sqlite' ? { databaseUrl: 'sqlite::memory:' } : {});
     });
@@ -31,14 +31,14 @@ for (const db of ['mysql', 'sqlite'] as const) {
       assert.equal(end.status, 204);
       assert.equal(end.text, '');
       cpe.close();
-      const { status, body } = await getJson(`${t.nbiUrl}/devices/${encodeURIComponent(keyOf('SN-FIRST'))}`);
+      const { status, body } = await getJson(`/devices/${encodeURIComponent(keyOf('SN-FIRST'))}`);
       assert.equal(status, 200);
       assert.equal(body.serialNumber, 'SN-FIRST');
       assert.equal(body.softwareVersion, '1.0.0');
       const sw = body.parameters.find((p: any) => p.path === 'Device.DeviceInfo.SoftwareVersion');
       assert.equal(sw.value, '1.0.0');
       assert.equal(sw.type, 'xsd:string');
-      const list = await getJson(`${t.nbiUrl}/devices`);
+      const list = await getJson(`/devices`);
       assert.ok(list.body.some((d: any) => d.deviceKey === keyOf('SN-FIRST')));
     });
 

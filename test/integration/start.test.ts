@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inform, ScriptedCpe } from '../helpers/cpe';
+import { newToken, withToken } from '../helpers/api-token';
+import { openStore } from '../../src/db';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 
@@ -10,6 +12,17 @@ import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 function startProcess(cwd: string, env: Record<string, string>): Promise<AcsProcess> {
   const base = { PATH: process.env.PATH ?? '', CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', REDIS_PREFIX: `acs-start-test-${process.pid}:` };
   return spawnAcs(['start'], { ...base, ...env }, cwd);
+}
+
+/** An admin API token in the database at `url` (the REST API needs one). */
+async function tokenIn(url: string): Promise<string> {
+  const store = await openStore(url);
+  try {
+    await store.migrate();
+    return await newToken(store);
+  } finally {
+    await store.close();
+  }
 }
 
 async function informOnce(cwmpPort: number, serial: string): Promise<void> {
@@ -29,7 +42,8 @@ describe('acs start with zero configuration', function () {
     try {
       await informOnce(acs.cwmpPort as number, 'SN-ZEROCONF');
       const key = deviceKeyOf(inform('SN-ZEROCONF', []).DeviceId);
-      const res = await fetch(`http://127.0.0.1:${acs.nbiPort}/devices/${encodeURIComponent(key)}`);
+      const token = await tokenIn(`sqlite:${path.join(cwd, 'data', 'acs.sqlite')}`);
+      const res = await fetch(`http://127.0.0.1:${acs.nbiPort}/devices/${encodeURIComponent(key)}`, withToken(token));
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { serialNumber: string }).serialNumber, 'SN-ZEROCONF');
       assert.ok(existsSync(path.join(cwd, 'data', 'acs.sqlite')));

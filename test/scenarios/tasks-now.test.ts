@@ -31,7 +31,6 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
     await t?.stop();
   });
 
-  const url = (p: string) => `${t.nbiUrl}${p}`;
   const devicePath = (key: string) => `/devices/${encodeURIComponent(key)}`;
 
   async function fleetOf(serialBase: string, extra: Partial<Parameters<typeof Fleet.create>[0]> = {}): Promise<{ fleet: Fleet; key: string }> {
@@ -39,7 +38,7 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
     fleets.push(fleet);
     await fleet.connectAll();
     const key = deviceKeyOf(fleet.devices[0].deviceId());
-    const creds = await fetch(url(`${devicePath(key)}/connection-request-credentials`), {
+    const creds = await t.nbi(`${devicePath(key)}/connection-request-credentials`, {
       method: 'PUT', body: JSON.stringify({ username: `cr-${serialBase}000000`, password: `crpw-${serialBase}000000` }),
     });
     assert.equal(creds.status, 204);
@@ -48,7 +47,7 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
 
   it('POST /devices/:id/tasks?connection_request&timeout: 200 with the value read in the session the request brought', async () => {
     const { key } = await fleetOf('NOW', { connectionRequests: true });
-    const res = await fetch(url(`${devicePath(key)}/tasks?connection_request&timeout=15000`), {
+    const res = await t.nbi(`${devicePath(key)}/tasks?connection_request&timeout=15000`, {
       method: 'POST', body: JSON.stringify({ name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SerialNumber'] }),
     });
     const body = (await res.json()) as { status: string; result: { ParameterList: { Name: string; Value: string }[] }; connectionRequest: { outcome: string } };
@@ -56,7 +55,7 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
     assert.equal(body.connectionRequest.outcome, 'ok');
     assert.equal(body.status, 'done');
     assert.deepEqual(body.result.ParameterList.map((p) => [p.Name, p.Value]), [['Device.DeviceInfo.SerialNumber', 'NOW000000']]);
-    const device = (await (await fetch(url(devicePath(key)))).json()) as { connectionRequest: { outcome: string; via: string } };
+    const device = (await (await t.nbi(devicePath(key))).json()) as { connectionRequest: { outcome: string; via: string } };
     assert.equal(device.connectionRequest.outcome, 'ok');
     assert.equal(device.connectionRequest.via, 'http');
   });
@@ -66,7 +65,7 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
     const { fleet, key } = await fleetOf('UDP', { udpConnectionRequests: true, stun: { host: '127.0.0.1', port: stunPort, keepAliveMs: 200 } });
     // Its first keep-alives came before its credentials were stored: wait for a binding.
     for (let i = 0; i < 50 && !(fleet.stun?.stats.bound ?? 0); i++) await new Promise((r) => setTimeout(r, 100));
-    const res = await fetch(url(`${devicePath(key)}/tasks?connection_request&timeout=15000`), { method: 'POST', body: JSON.stringify({ name: 'getRPCMethods' }) });
+    const res = await t.nbi(`${devicePath(key)}/tasks?connection_request&timeout=15000`, { method: 'POST', body: JSON.stringify({ name: 'getRPCMethods' }) });
     const body = (await res.json()) as { status: string; result: { MethodList: string[] }; connectionRequest: { outcome: string } };
     assert.equal(res.status, 200, JSON.stringify(body));
     assert.equal(body.connectionRequest.outcome, 'udp-sent');
@@ -75,11 +74,11 @@ describe('tasks run now: connection requests from the REST API and acs task', fu
 
   it('POST /devices/:id/connection-request answers the outcome; unknown device 404, bad credentials 400', async () => {
     const { key } = await fleetOf('ASK', { connectionRequests: true });
-    const asked = await fetch(url(`${devicePath(key)}/connection-request`), { method: 'POST' });
+    const asked = await t.nbi(`${devicePath(key)}/connection-request`, { method: 'POST' });
     assert.equal(asked.status, 200);
     assert.equal(((await asked.json()) as { outcome: string }).outcome, 'ok');
-    assert.equal((await fetch(url(`${devicePath(deviceKeyOf({ Manufacturer: 'x', OUI: '000000', ProductClass: 'p', SerialNumber: 'none' }))}/connection-request`), { method: 'POST' })).status, 404);
-    const bad = await fetch(url(`${devicePath(key)}/connection-request-credentials`), { method: 'PUT', body: JSON.stringify({ username: 7 }) });
+    assert.equal((await t.nbi(`${devicePath(deviceKeyOf({ Manufacturer: 'x', OUI: '000000', ProductClass: 'p', SerialNumber: 'none' }))}/connection-request`, { method: 'POST' })).status, 404);
+    const bad = await t.nbi(`${devicePath(key)}/connection-request-credentials`, { method: 'PUT', body: JSON.stringify({ username: 7 }) });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /username must be a string/);
   });

@@ -22,11 +22,13 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { openStore } from '../../src/db';
 import { spawnAcs } from '../../src/infra/acs-process';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { databaseUrlFor, emptyDir } from '../helpers/acs';
+import { newToken, withToken } from '../helpers/api-token';
 import { dropMysqlDatabase } from '../helpers/db';
 import { sleep } from '../helpers/wait';
 import type { StandInJob } from './profile-stand-in';
@@ -86,9 +88,18 @@ async function realAcs(): Promise<Peer> {
   await dropMysqlDatabase(databaseUrl);
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', PRESETS_DIR: emptyDir(),
-    REDIS_PREFIX: `sim-profile-${Date.now()}:`, CONNECTION_REQUEST_RATE: '100000', LOG_LEVEL: 'warn',
+    REDIS_PREFIX: `sim-profile-${Date.now()}:`, CONNECTION_REQUEST_RATE: '100000', NBI_TOKEN_RATE: '0', LOG_LEVEL: 'warn',
   };
   const acs = await spawnAcs(['start', '--role', 'all'], env);
+  // An admin API token in the ACS's database (the REST API needs one).
+  const store = await openStore(databaseUrl);
+  let token: string;
+  try {
+    await store.migrate();
+    token = await newToken(store);
+  } finally {
+    await store.close();
+  }
   const nbi = `http://127.0.0.1:${acs.nbiPort}`;
   const keyOf = (fleet: Fleet, i: number): string => encodeURIComponent(deviceKeyOf(fleet.devices[i].deviceId()));
   return {
@@ -98,7 +109,7 @@ async function realAcs(): Promise<Peer> {
       await eachLimited(fleet.devices.length, 50, async (i) => {
         const serial = fleet.devices[i].deviceId().SerialNumber;
         const body = JSON.stringify({ username: `cr-${serial}`, password: `crpw-${serial}` });
-        const r = await fetch(`${nbi}/devices/${keyOf(fleet, i)}/connection-request-credentials`, { method: 'PUT', body });
+        const r = await fetch(`${nbi}/devices/${keyOf(fleet, i)}/connection-request-credentials`, withToken(token, { method: 'PUT', body }));
         if (r.status !== 204) throw new Error(`credentials of ${serial}: HTTP ${r.status}`);
       });
     },
@@ -106,20 +117,20 @@ async function realAcs(): Promise<Peer> {
       const urls = fleet.devices.map((_, i) => `${nbi}/devices/${keyOf(fleet, i)}/tasks?connection_request`);
       const body = JSON.stringify({ name: 'setParameterValues', parameterValues: [[PATH, value, 'xsd:string']] });
       const child = spawn(process.execPath, ['-e', REST_DRIVER], { stdio: ['pipe', 'inherit', 'inherit'] });
-      child.stdin.end(JSON.stringify([urls, body, IN_FLIGHT]));
+      child.stdin.end(JSON.stringify([urls, body, IN_FLIGHT, token]));
       return exited(child);
     },
     stop: async () => void (await acs.stop()),
   };
 }
 
-/** The bench's REST client, reduced: POSTs every URL with `body`, `limit` at once (input as JSON on stdin). */
+/** The bench's REST client, reduced: POSTs every URL with `body` and the API token, `limit` at once (input as JSON on stdin). */
 const REST_DRIVER = `
 const chunks = [];
 process.stdin.on('data', (c) => chunks.push(c)).on('end', () => {
-  const [urls, body, limit] = JSON.parse(Buffer.concat(chunks).toString());
+  const [urls, body, limit, token] = JSON.parse(Buffer.concat(chunks).toString());
   let next = 0, bad = 0;
-  const one = async () => { while (next < urls.length) { const r = await fetch(urls[next++], { method: 'POST', body }); await r.text(); if (r.status !== 202) bad++; } };
+  const one = async () => { while (next < urls.length) { const r = await fetch(urls[next++], { method: 'POST', body, headers: { Authorization: 'Bearer ' + token } }); await r.text(); if (r.status !== 202) bad++; } };
   Promise.all(Array.from({ length: limit }, one)).then(() => { if (bad) { console.error(bad + ' POSTs not 202'); process.exit(1); } });
 });
 `;

@@ -16,6 +16,7 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import { createNbiApp } from '../../src/nbi/app';
 import { taskRoutes } from '../../src/nbi/routes/tasks';
 import { fileDeps } from '../../src/tasks/service';
+import { newToken, withToken } from '../helpers/api-token';
 import { describeEachDriver, newDeviceId, pv, session } from '../helpers/db';
 import { factsCache, serviceBench } from './helpers';
 
@@ -163,11 +164,12 @@ describeEachDriver('creating tasks', 'acs_test_tasks_create', (ctx) => {
 
     it('over REST: 400 naming the unknown file; 202 with the stored file\'s URL', async () => {
       const dev = await device();
-      const app = createNbiApp(ctx.store, createLogger('silent'), [taskRoutes(withFiles().service)]);
+      const app = createNbiApp({ store: ctx.store, log: createLogger('silent'), routers: [taskRoutes(withFiles().service)], tokenRate: 0 });
+      const token = await newToken(ctx.store);
       const server = app.listen(0, '127.0.0.1');
       await once(server, 'listening');
       try {
-        const post = (body: unknown) => fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/devices/${encodeURIComponent(dev)}/tasks`, { method: 'POST', body: JSON.stringify(body) });
+        const post = (body: unknown) => fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/devices/${encodeURIComponent(dev)}/tasks`, withToken(token, { method: 'POST', body: JSON.stringify(body) }));
         const refused = await post({ name: 'download', fileName: 'missing.bin', fileType: '1 Firmware Upgrade Image' });
         assert.equal(refused.status, 400);
         assert.deepEqual(await refused.json(), { error: 'fileName: no file named "missing.bin" in the file store', code: 'ACS_ERR_BAD_REQUEST' });

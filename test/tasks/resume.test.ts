@@ -39,10 +39,9 @@ describe('tasks of several RPCs resume where a cut session left them', function 
     await t?.stop();
   });
 
-  const url = (p: string) => `${t.nbiUrl}${p}`;
-  const getTask = async (id: number) => (await (await fetch(url(`/tasks/${id}`))).json()) as TaskView;
+  const getTask = async (id: number) => (await (await t.nbi(`/tasks/${id}`)).json()) as TaskView;
   async function postTask(device: string, body: unknown): Promise<TaskView> {
-    const res = await fetch(url(`/devices/${encodeURIComponent(device)}/tasks`), { method: 'POST', body: JSON.stringify(body) });
+    const res = await t.nbi(`/devices/${encodeURIComponent(device)}/tasks`, { method: 'POST', body: JSON.stringify(body) });
     assert.equal(res.status, 202, await res.clone().text());
     return (await res.json()) as TaskView;
   }
@@ -146,7 +145,7 @@ describe('tasks of several RPCs resume where a cut session left them', function 
       const end = await cpe.reply(spv, { method: 'Fault', faultcode: 'Server', FaultCode: 9002, FaultString: 'Internal error' });
       assert.equal(end.status, 204);
       assert.equal((await getTask(task.id)).status, 'fault');
-      assert.equal((await fetch(url(`/tasks/${task.id}/retry`), { method: 'POST' })).status, 200);
+      assert.equal((await t.nbi(`/tasks/${task.id}/retry`, { method: 'POST' })).status, 200);
       assert.equal((await cpe.post(inform(serial, ['2 PERIODIC']))).envelope?.body.method, 'InformResponse');
       assert.equal((await cpe.post(null)).envelope?.body.method, 'AddObject');
     } finally {
@@ -174,7 +173,7 @@ describe('a task resumes in the session that replaces the cut one (the CPE retri
     await fleet.connectAll();
     const device = fleet.devices[0];
     const key = deviceKeyOf(device.deviceId());
-    const res = await fetch(`${t.nbiUrl}/devices/${encodeURIComponent(key)}/tasks`, {
+    const res = await t.nbi(`/devices/${encodeURIComponent(key)}/tasks`, {
       method: 'POST',
       body: JSON.stringify({ name: 'addObject', objectName: PM, parameterValues: [['ExternalPort', 8443]] }),
     });
@@ -192,7 +191,7 @@ describe('a task resumes in the session that replaces the cut one (the CPE retri
 
     assert.equal(device.model.lookup(`${PM}2.`), undefined, 'no second instance');
     assert.equal(device.model.getValue(`${PM}1.ExternalPort`), '8443');
-    const done = (await (await fetch(`${t.nbiUrl}/tasks/${task.id}`)).json()) as TaskView;
+    const done = (await (await t.nbi(`/tasks/${task.id}`)).json()) as TaskView;
     assert.equal(done.status, 'done');
     assert.deepEqual(done.result, { InstanceNumber: 1, Status: 0, setStatus: 0 });
   });

@@ -40,7 +40,7 @@ describe('workflows: a run that ends withdraws the task its step is waiting for 
   // Each route answers its own JSON shape; the assertions say which fields they read.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(b.t.nbiUrl + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await b.t.nbi(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     return { status: res.status, json: await res.json().catch(() => null) };
   }
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../src/log';
 import { createNbiApp } from '../../src/nbi/app';
 import { workflowRoutes } from '../../src/workflows/routes';
+import { newToken, withToken } from '../helpers/api-token';
 import { fleetOf, keyOf, runUntil, startBench, TR181, type Bench } from './helpers';
 
 describe('workflows: REST routes (/workflows, /workflows/runs)', function () {
@@ -12,9 +13,11 @@ describe('workflows: REST routes (/workflows, /workflows/runs)', function () {
   let server: http.Server;
   let base: string;
   let key: string;
+  let token: string;
   before(async () => {
     b = await startBench('wf_routes');
-    const app = createNbiApp(b.t.acs.store, createLogger('silent'), [workflowRoutes(b.engine.runner, b.engine.library)]);
+    const app = createNbiApp({ store: b.t.acs.store, log: createLogger('silent'), routers: [workflowRoutes(b.engine.runner, b.engine.library)], tokenRate: 0 });
+    token = await newToken(b.t.acs.store);
     server = http.createServer(app.callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -28,7 +31,7 @@ describe('workflows: REST routes (/workflows, /workflows/runs)', function () {
   // The JSON of each route has its own shape: the assertions below say which fields they read.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(base + path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(base + path, withToken(token, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
     return { status: res.status, json: await res.json().catch(() => null) };
   }
 

@@ -6,11 +6,11 @@ import { schema } from '../../../src/config/schema';
 import { errorCatalogue } from '../../../src/errors';
 
 describe('configuration', function () {
-  it('runs with zero configuration: CWMP on :7547 everywhere, NBI on 127.0.0.1:7557, SQLite under ./data', function () {
+  it('runs with zero configuration: CWMP on :7547 everywhere, NBI on 0.0.0.0:7557 (behind API tokens), SQLite under ./data', function () {
     const c = loadConfig({});
     assert.equal(c.cwmpPort, 7547);
     assert.equal(c.cwmpHost, '0.0.0.0');
-    assert.equal(c.nbiHost, '127.0.0.1');
+    assert.equal(c.nbiHost, '0.0.0.0');
     assert.equal(c.nbiPort, 7557);
     assert.equal(c.databaseUrl, 'sqlite:./data/acs.sqlite');
     assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
