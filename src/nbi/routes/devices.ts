@@ -2,43 +2,15 @@ import Router from '@koa/router';
 import { CHANNEL_MAX, isValidChannel, type DeviceStore } from '../../db';
 import { lastConnectionRequest } from '../../connreq';
 import { AcsError } from '../../errors';
-import { compileDeviceQuery, MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage, type DeviceQuery } from '../../db/device-query';
+import { compileDeviceQuery, MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
 import { listDevicesByKey } from '../../db/device-list';
 import type { SqlAccess } from '../../db/types';
-import { fromGenieacsQuery } from '../genieacs-query';
+import { searchOf } from '../search';
 import { intParam, pathParams, timeParam } from '../params';
 
 /** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
 const MAX_PAGES_PER_REQUEST = 10;
 const MAX_PROJECTION = 100;
-
-/**
- * The search of a device list request: `q` (a precondition, as presets
- * write them) or `query` (GenieACS's JSON query), and last-Inform bounds.
- */
-function searchOf(query: Record<string, unknown>): DeviceQuery {
-  const text = (name: string): string | undefined => {
-    const v = query[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw new AcsError('ACS_ERR_BAD_REQUEST', `query parameter ${name} must be given once`);
-    return v;
-  };
-  const [q, genie] = [text('q'), text('query')];
-  if (q !== undefined && genie !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', 'give q (a precondition) or query (GenieACS JSON), not both');
-  let search: DeviceQuery = { filter: q };
-  if (genie !== undefined) {
-    try {
-      search = fromGenieacsQuery(genie);
-    } catch (err) {
-      throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
-    }
-  }
-  const before = timeParam(query.lastInformBefore, 'lastInformBefore');
-  const after = timeParam(query.lastInformAfter, 'lastInformAfter');
-  if (before !== undefined) search.lastInformBefore = Math.min(before, search.lastInformBefore ?? before);
-  if (after !== undefined) search.lastInformAfter = Math.max(after, search.lastInformAfter ?? after);
-  return search;
-}
 
 /** `projection=a,b.` : the parameters to show with each device (GenieACS's comma-separated form). */
 function projectionOf(raw: unknown): string[] {
