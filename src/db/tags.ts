@@ -40,3 +40,17 @@ export function checkTag(tag: string): void {
     throw new Error(`Invalid tag ${JSON.stringify(tag)}: must be 1 to 255 characters`);
   }
 }
+
+/**
+ * Adds (or removes) one tag on many devices at once (those of `keys` that
+ * exist): one statement. Returns how many devices changed.
+ */
+export async function tagMany(db: Db, keys: string[], tag: string, add: boolean): Promise<number> {
+  checkTag(tag);
+  if (keys.length === 0) return 0;
+  const sql = add
+    ? `INSERT INTO device_tags (device_id, tag) SELECT d.id, ? FROM devices d WHERE d.device_key IN ${placeholders(keys.length)}
+       AND NOT EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.id AND t.tag = ?)`
+    : `DELETE FROM device_tags WHERE tag = ? AND device_id IN (SELECT id FROM devices WHERE device_key IN ${placeholders(keys.length)})`;
+  return (await db.run(sql, add ? [tag, ...keys, tag] : [tag, ...keys])).affected;
+}

@@ -1,5 +1,5 @@
 /** The device search of a request's query string, shared by the device list and the bulk routes. */
-import type { DeviceQuery } from '../db/device-query';
+import { compileDeviceQuery, type CompiledDeviceQuery, type DeviceQuery } from '../db/device-query';
 import { AcsError } from '../errors';
 import { fromGenieacsQuery } from './genieacs-query';
 import { timeParam } from './params';
@@ -32,3 +32,10 @@ export function searchOf(query: Record<string, unknown>): DeviceQuery {
   return search;
 }
 
+
+/** searchOf, checked and compiled; 400 naming the part at fault. */
+export function compiledSearchOf(query: Record<string, unknown>): CompiledDeviceQuery {
+  const compiled = compileDeviceQuery(searchOf(query));
+  if (!compiled.ok) throw new AcsError('ACS_ERR_BAD_REQUEST', `${compiled.field === 'filter' ? 'q' : compiled.field}: ${compiled.message}`);
+  return compiled.compiled;
+}

@@ -141,6 +141,40 @@ describe('REST API: device search, projection, cursor, delete', function () {
     assert.equal(plain[0].parameters, undefined, 'no projection, no parameters');
   });
 
+  it('tags one device, and every device a search matches (how many matched and changed)', async () => {
+    const dev = encodeURIComponent(keys.b);
+    assert.equal((await t.nbi(`/devices/${dev}/tags/promo`, { method: 'POST' })).status, 204);
+    assert.deepEqual(await t.acs.store.getTags(keys.b), ['promo']);
+    const bulk = await t.nbi(`/tags/promo?q=${encodeURIComponent('DeviceID.ProductClass = "XX230v"')}`, { method: 'POST' });
+    assert.deepEqual(await bulk.json(), { matched: 3, changed: 2 }, 'b had it already');
+    assert.deepEqual((await q('Tags.promo')).names, ['a', 'b', 'c']);
+    const gone = await t.nbi(`/tags/promo?query=${encodeURIComponent(JSON.stringify({ _tags: 'vip' }))}`, { method: 'DELETE' });
+    assert.deepEqual(await gone.json(), { matched: 2, changed: 2 });
+    assert.deepEqual((await q('Tags.promo')).names, ['b']);
+    assert.equal((await t.nbi(`/devices/${dev}/tags/promo`, { method: 'DELETE' })).status, 204);
+    assert.deepEqual((await q('Tags.promo')).names, []);
+    const unfiltered = await t.nbi('/tags/promo', { method: 'POST' });
+    assert.equal(unfiltered.status, 400);
+    assert.match(((await unfiltered.json()) as { error: string }).error, /needs q= or query=/);
+    const long = await t.nbi(`/devices/${dev}/tags/${'x'.repeat(256)}`, { method: 'POST' });
+    assert.equal(long.status, 400);
+    assert.deepEqual((await q('Tags.promo')).names, [], 'nothing tagged by the refused requests');
+  });
+
+  it('sets and clears the CPE credentials a device must present; bad ones are refused', async () => {
+    const dev = encodeURIComponent(keys.c);
+    const put = (body: unknown) => t.nbi(`/devices/${dev}/cpe-credentials`, { method: 'PUT', body: JSON.stringify(body) });
+    assert.equal((await put({ username: 'cpe-c', password: 's3cret' })).status, 204);
+    assert.deepEqual(await t.acs.store.getCpeCredentials(keys.c), { username: 'cpe-c', password: 's3cret' });
+    for (const bad of [{ username: '', password: 'x' }, { username: 'u' }, { username: 'u', password: 'p'.repeat(256) }]) {
+      const r = await put(bad);
+      assert.equal(r.status, 400, JSON.stringify(bad));
+    }
+    assert.deepEqual(await t.acs.store.getCpeCredentials(keys.c), { username: 'cpe-c', password: 's3cret' }, 'kept after the refusals');
+    assert.equal((await t.nbi(`/devices/${dev}/cpe-credentials`, { method: 'DELETE' })).status, 204);
+    assert.equal(await t.acs.store.getCpeCredentials(keys.c), null);
+  });
+
   it('deletes a device and what is kept about it; 404 for one that is not there', async () => {
     const key = keys.e;
     assert.equal((await t.nbi(`/devices/${encodeURIComponent(key)}`, { method: 'DELETE' })).status, 204);

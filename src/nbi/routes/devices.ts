@@ -2,10 +2,10 @@ import Router from '@koa/router';
 import { CHANNEL_MAX, isValidChannel, type DeviceStore } from '../../db';
 import { lastConnectionRequest } from '../../connreq';
 import { AcsError } from '../../errors';
-import { compileDeviceQuery, MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
+import { MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
 import { listDevicesByKey } from '../../db/device-list';
 import type { SqlAccess } from '../../db/types';
-import { searchOf } from '../search';
+import { compiledSearchOf } from '../search';
 import { intParam, pathParams, timeParam } from '../params';
 
 /** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
@@ -41,10 +41,9 @@ export function deviceRoutes(store: DeviceStore): Router {
   router.get('/devices', async (ctx) => {
     const limit = intParam(ctx.query.limit, 'limit', 100, MAX_PAGE);
     if (ctx.query.offset !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', 'offset is not supported: page with ?cursor=, the X-Next-Cursor of the previous page');
-    const compiled = compileDeviceQuery(searchOf(ctx.query));
-    if (!compiled.ok) throw new AcsError('ACS_ERR_BAD_REQUEST', `${compiled.field === 'filter' ? 'q' : compiled.field}: ${compiled.message}`);
+    const compiled = compiledSearchOf(ctx.query);
     const after = intParam(ctx.query.cursor, 'cursor', 0, Number.MAX_SAFE_INTEGER);
-    const { devices, next } = limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled.compiled, after, limit);
+    const { devices, next } = limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled, after, limit);
     if (next !== null) ctx.set('X-Next-Cursor', String(next));
     ctx.body = await listDevicesByKey(store.sql, devices, projectionOf(ctx.query.projection));
   });

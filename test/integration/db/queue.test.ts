@@ -3,6 +3,7 @@ import type { FaultRecord } from '../../../src/db/types';
 import { deviceKeyOf } from '../../../src/model/device-key';
 import { finishTasks, getTask, insertTask, markSentMany, moveTask, sweepTasks } from '../../../src/db/tasks';
 import { lastConnectionRequest, recordAttempt } from '../../../src/connreq/credentials';
+import { tagMany } from '../../../src/db/tags';
 import { describeEachDriver, newDeviceId, session } from '../../helpers/db';
 
 const T0 = 1_700_000_000_000;
@@ -137,6 +138,17 @@ describeEachDriver('db queue, faults, tags, credentials', 'acs_test_db_queue', (
     assert.equal(la?.time, T0 + 4);
     assert.equal(la?.message.length, 1024, 'messages are cut to the column');
     assert.deepEqual(await lastConnectionRequest(ctx.store.sql, b), { time: T0 + 2, outcome: 'ok', via: 'http', message: 'b' });
+  });
+
+  it('tags many devices in one statement, counting only those that changed; unknown keys are skipped', async () => {
+    const [a, b] = [deviceKeyOf(newDeviceId()), deviceKeyOf(newDeviceId())];
+    await ctx.store.setTags(a, ['bulk'], []);
+    await ctx.store.setTags(b, ['other'], []);
+    const many = (add: boolean) => ctx.store.sql.autocommit((db) => tagMany(db, [a, b, '00AA11-X-NOPE'], 'bulk', add));
+    assert.equal(await many(true), 1);
+    assert.deepEqual([await ctx.store.getTags(a), await ctx.store.getTags(b)], [['bulk'], ['bulk', 'other']]);
+    assert.equal(await many(false), 2);
+    assert.deepEqual([await ctx.store.getTags(a), await ctx.store.getTags(b)], [[], ['other']]);
   });
 });
 
