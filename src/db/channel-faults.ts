@@ -155,3 +155,27 @@ function faultOf(v: Values): ChannelFault {
   if (column !== null) fault.column = column;
   return fault;
 }
+
+export interface FaultFilter {
+  device?: DeviceKey;
+  channel?: string;
+  code?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Channel faults across devices, newest first, each with its device's key. */
+export async function listChannelFaults(db: Db, filter: FaultFilter): Promise<(ChannelFault & { device: DeviceKey })[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of [['d.device_key', filter.device], ['f.channel', filter.channel], ['f.code', filter.code]] as const) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  const columns = COLUMNS.map((c) => `f.${c}`).join(', ');
+  const sql = `SELECT d.device_key, ${columns} FROM channel_faults f JOIN devices d ON d.id = f.device_id
+    ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY f.time DESC, d.device_key, f.channel
+    LIMIT ${Math.floor(filter.limit)} OFFSET ${Math.floor(filter.offset)}`;
+  return (await db.select(sql, params)).map((row) => ({ device: String(row.device_key), ...faultOf(valuesOfRow(row)) }));
+}

@@ -10,7 +10,7 @@ import { SqlDeviceStore } from './store';
 
 export type { StoreLogger } from './logger';
 export { parseStoreUrl, redact } from './url';
-export { CHANNEL_MAX, isValidChannel } from './channel-faults';
+export { CHANNEL_MAX, isValidChannel, listChannelFaults } from './channel-faults';
 export * from './types';
 
 export interface StoreOptions {

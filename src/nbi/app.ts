@@ -6,6 +6,7 @@ import { apiGuard } from './auth/guard';
 import { authRoutes } from './auth/routes';
 import { TokenStore } from './auth/tokens';
 import { deviceRoutes } from './routes/devices';
+import { faultRoutes } from './routes/faults';
 import { tagRoutes } from './routes/tags';
 
 /** A route the REST API serves: its methods and path pattern (e.g. /devices/:id/tasks). */
@@ -52,7 +53,7 @@ export function createNbiApp(o: NbiAppOptions): Koa {
     ctx.body = { status: 'ok' };
   });
   app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate }));
-  for (const router of [deviceRoutes(o.store), tagRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])]) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of [deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 

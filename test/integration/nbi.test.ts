@@ -127,4 +127,34 @@ describe('northbound API', function () {
       assert.equal((await t.nbi(url(key, 'voip'), { method: 'DELETE' })).status, 204);
     });
   });
+
+  describe('GET /faults, DELETE /faults/<device>:<channel>', () => {
+    const keys: string[] = [];
+    before(async () => {
+      for (const [i, channels] of [['a:b', 'wifi'], ['wifi']].entries()) {
+        const s = session({ deviceId: newDeviceId(`FLT${i}`) });
+        keys.push(s.deviceKey);
+        await t.acs.store.commitSession({ ...s, channelFaults: { set: channels.map(channelFault), cleared: [] } });
+      }
+    });
+
+    it('lists channel faults across devices, filtered by device, channel or code', async () => {
+      const all = (await (await t.nbi('/faults?code=script.error&limit=1000')).json()) as (ChannelFault & { device: string })[];
+      const ours = all.filter((f) => keys.includes(f.device));
+      assert.deepEqual(ours.map((f) => [keys.indexOf(f.device), f.channel]).sort(), [[0, 'a:b'], [0, 'wifi'], [1, 'wifi']]);
+      assert.deepEqual(ours[0].script, 's.js');
+      const one = (await (await t.nbi(`/faults?device=${encodeURIComponent(keys[1])}`)).json()) as { channel: string }[];
+      assert.deepEqual(one.map((f) => f.channel), ['wifi']);
+      assert.deepEqual(await (await t.nbi('/faults?channel=nothing')).json(), []);
+      assert.equal((await t.nbi('/faults?limit=5000')).status, 400);
+    });
+
+    it('clears one by its GenieACS id, a channel with a colon included', async () => {
+      const id = (channel: string) => encodeURIComponent(`${keys[0]}:${channel}`);
+      assert.equal((await t.nbi(`/faults/${id('a:b')}`, { method: 'DELETE' })).status, 204);
+      assert.deepEqual((await t.acs.store.getChannelFaults(keys[0])).map((f) => f.channel), ['wifi']);
+      assert.equal((await t.nbi(`/faults/${id('a:b')}`, { method: 'DELETE' })).status, 404);
+      assert.equal((await t.nbi(`/faults/${encodeURIComponent(keys[0])}`, { method: 'DELETE' })).status, 400);
+    });
+  });
 });
