@@ -46,6 +46,10 @@ export interface Config {
   trustProxy: boolean;
   cwmpAddressFallback: boolean;
   taskRetentionMs: number;
+  webhookTimeoutMs: number;
+  webhookRetryBaseMs: number;
+  webhookRetryMaxMs: number;
+  webhookDisableAfterMs: number;
   fsHost: string;
   fsPort: number;
   fsUrl: string;
@@ -168,6 +172,14 @@ export const schema: Spec<Config> = {
     env: 'TASK_RETENTION_MS',
     default: 7 * 24 * 3600_000,
     doc: 'How long finished tasks (done, fault, expired, cancelled) stay listed with their result before they are deleted',
+  },
+  webhookTimeoutMs: { env: 'WEBHOOK_TIMEOUT_MS', default: 10_000, doc: 'How long a webhook receiver has to answer a delivery (then it is retried)' },
+  webhookRetryBaseMs: { env: 'WEBHOOK_RETRY_BASE_MS', default: 1_000, doc: 'First retry of a failed webhook delivery after this, doubling each time up to WEBHOOK_RETRY_MAX_MS' },
+  webhookRetryMaxMs: { env: 'WEBHOOK_RETRY_MAX_MS', default: 600_000, doc: 'Longest wait between two attempts of a webhook delivery' },
+  webhookDisableAfterMs: {
+    env: 'WEBHOOK_DISABLE_AFTER_MS',
+    default: 24 * 3600_000,
+    doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
   },
   fsHost: { env: 'FS_HOST', default: '0.0.0.0', doc: 'Interface the file server (firmware images, configuration backups, CPE uploads) listens on' },
   fsPort: { env: 'FS_PORT', default: 7567, doc: 'File server port (as GenieACS); run by the processes with the CWMP server (roles all and cwmp)' },

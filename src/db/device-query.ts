@@ -159,6 +159,21 @@ export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, op
   });
 }
 
+/** Whether one device matches the query (a webhook's filter, checked per delivery). */
+export async function deviceMatches(sql: SqlAccess, q: CompiledDeviceQuery, key: DeviceKey): Promise<boolean> {
+  return sql.autocommit(async (db) => {
+    const rows = await db.select(
+      `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key = ? AND ${q.where.sql}`,
+      [key, ...q.where.params],
+    );
+    const list = rows.map(candidateOf);
+    if (list.length === 0) return false;
+    if (q.expr === null) return true;
+    await loadFacts(db, q, list);
+    return evaluate(q.expr, lookupFrom(list[0].facts as DeviceFacts));
+  });
+}
+
 /** Every matching device, page by page (each page one short read: no transaction held across pages). */
 export async function* streamDevices(sql: SqlAccess, q: CompiledDeviceQuery, pageSize = 500): AsyncGenerator<DeviceKey[]> {
   let after: number | null = 0;

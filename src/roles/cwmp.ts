@@ -63,7 +63,7 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   opened.push(() => provisioning.close());
   const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix) }));
   opened.push(() => notices.close());
-  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices };
+  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks };
 }
 
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {

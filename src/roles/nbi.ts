@@ -10,6 +10,7 @@ import { taskRoutes } from '../nbi/routes/tasks';
 import { TaskWaiter } from '../tasks/waiter';
 import { createWorkflowRunner, workflowRoutes } from '../workflows';
 import { serve } from './http';
+import { webhookRoutes } from '../webhooks';
 import type { Shared } from './shared';
 
 /** Starts the REST API; resolves to its port and routes. */
@@ -24,7 +25,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
   const routers = [
     // Not a CWMP-only process: the connector is there.
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
-    workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns),
+    workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);

@@ -3,6 +3,8 @@
  * preset registry, the file store, the STUN server and connection requests,
  * and tasks. Each role's own parts start in its own module.
  */
+import { bullPrefix } from '../engine/queue';
+import { deliveryQueue, WebhookEmitter, WebhookStore } from '../webhooks';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
 import { ConnectionRequester, startStunServer, type StunServer } from '../connreq';
@@ -46,6 +48,9 @@ export interface Shared {
   connector: ConnectionRequester | null;
   /** A new connection for BullMQ (maxRetriesPerRequest: null). */
   bullConnection: () => Redis;
+  webhookStore: WebhookStore;
+  /** Every process emits webhook events (front ends: devices and tasks; workers: workflows and campaigns). */
+  webhooks: WebhookEmitter;
   /** A task service; with a waiter, it can wait for tasks to finish (?timeout=). */
   taskService(waiter?: TaskWaiter | null): TaskService;
   /** What was opened so far, closed last first. */
@@ -84,5 +89,8 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const taskService = (waiter: TaskWaiter | null = null) =>
     new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
-  return { config, log, role, redisHandle, redis, store, facts, presets, files, stun, connector, bullConnection, taskService, opened };
+  const webhookStore = new WebhookStore(store.sql);
+  const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix)), log);
+  opened.push(() => webhooks.close());
+  return { config, log, role, redisHandle, redis, store, facts, presets, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened };
 }

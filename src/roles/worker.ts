@@ -10,6 +10,7 @@ import type { PresetRegistry } from '../presets/registry';
 import { startTaskSweep } from '../tasks/sweep';
 import { startWorkflowEngine } from '../workflows';
 import type { Shared } from './shared';
+import { startDeliveryWorker } from '../webhooks';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
   const { config, log, store, opened } = s;
@@ -26,4 +27,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner });
   opened.push(() => campaigns.close());
+  const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs };
+  const deliveries = startDeliveryWorker({ connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix), store: s.webhookStore, log, options });
+  opened.push(() => deliveries.close());
 }

@@ -82,7 +82,7 @@ describe('REST API: tokens, scopes, audit log', function () {
 
   it('a read token reads but writes nothing (403 naming the scope); only admin reaches tokens and the audit log', async () => {
     const routes = t.acs.nbiRoutes.filter((r) => r.path !== '/health');
-    const isAdmin = (path: string) => path.startsWith('/tokens') || path.startsWith('/audit');
+    const isAdmin = (path: string) => ['/tokens', '/audit', '/webhooks'].some((p) => path.startsWith(p));
     const before = await counts();
     for (const [token, scope] of [[readToken, 'read'], [writeToken, 'write']] as const) {
       for (const route of routes) {

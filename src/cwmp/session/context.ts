@@ -2,6 +2,7 @@ import type { Config } from '../../config/load';
 import type { DeviceStore } from '../../db/types';
 import type { EngineClient } from '../../engine/client';
 import type { CommitNotices } from '../../tasks/committed';
+import type { WebhookEmitter } from '../../webhooks';
 import type { Logger } from '../../log';
 import type { Authenticator } from '../http/auth';
 import type { DeviceFactsCache } from './device-facts';
@@ -19,6 +20,8 @@ export interface SessionDeps {
   provisioning: EngineClient | null;
   /** Told of every committed session (tasks finished, events), for waiting API requests and workflows. */
   notices?: CommitNotices | null;
+  /** Told of every ended session's events (device.*, task.*) for webhook subscriptions. */
+  webhooks?: WebhookEmitter | null;
 }
 
 /** One CWMP POST as session handling sees it. */

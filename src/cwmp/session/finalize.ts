@@ -4,6 +4,7 @@ import type { SessionDeps } from './context';
 import { isRoutine } from './events';
 import type { SessionLogEntry, SessionState } from './state';
 import { finishing, isTaskChannel, provisionOutcomes } from './task-progress';
+import { sessionEvents } from '../../webhooks/session-events';
 
 /** Why a session ended; anything but 'completed' is kept in the device history. */
 export type EndReason = 'completed' | 'timeout' | 'replaced';
@@ -88,6 +89,7 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
 
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
 async function notify(deps: SessionDeps, state: SessionState, result: SessionResult): Promise<void> {
+  await deps.webhooks?.emit(sessionEvents(state, result));
   if (!deps.notices) return;
   const notice: SessionCommitted = {
     device: state.deviceKey,
@@ -113,6 +115,8 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
   // The common case, a periodic Inform and nothing else: one Redis round trip, no database.
   if (known && known.logged === 0 && isQuiet(known, [], reason)) {
     const ours = await sessions.endQuiet(known);
+    // Not awaited: the quiet path needs no database, and emitting may read the subscriptions.
+    if (ours) void deps.webhooks?.emit(sessionEvents(known, null));
     if (ours) log.info({ deviceId: known.deviceKey, sessionId: sid, reason, ms: Date.now() - known.startedAt }, 'session ended');
     return ours;
   }

@@ -9,6 +9,7 @@ import { WorkflowRuns1765400000000 } from './1765400000000-workflow-runs';
 import { Campaigns1765500000000 } from './1765500000000-campaigns';
 import { TaskKeysProgress1765710000000 } from './1765710000000-task-keys-progress';
 import { ApiTokens1765800000000 } from './1765800000000-api-tokens';
+import { Webhooks1765900000000 } from './1765900000000-webhooks';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Files1765600000000,
   TaskKeysProgress1765710000000,
   ApiTokens1765800000000,
+  Webhooks1765900000000,
 ];

@@ -23,7 +23,8 @@ export interface GuardOptions {
 
 /** The routes anyone may call. */
 const ANONYMOUS = new Set(['/health']);
-const ADMIN_PREFIXES = ['/tokens', '/audit'];
+// Webhooks send device data out: only admins may point them somewhere.
+const ADMIN_PREFIXES = ['/tokens', '/audit', '/webhooks'];
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** How long a token's lookup is trusted: a revoked token stops working within this on every process. */
 const CACHE_MS = 5_000;

@@ -1,0 +1,102 @@
+/**
+ * Delivering one stored delivery (a BullMQ job per delivery, retried with a
+ * capped exponential backoff until it gets a 2xx):
+ * 1. nothing to do if it is no longer pending (delivered, skipped, failed: a
+ *    duplicate or replayed job does nothing twice);
+ * 2. it waits while an earlier delivery of the same subscription and device
+ *    is pending: a device's events arrive in order;
+ * 3. a device outside the subscription's filter: skipped;
+ * 4. POST, signed; a subscription that has failed for WEBHOOK_DISABLE_AFTER_MS
+ *    is disabled (with a log line saying so) and its deliveries fail.
+ */
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { compileDeviceQuery, deviceMatches } from '../db/device-query';
+import type { Logger } from '../log';
+import { signature } from './sign';
+import type { WebhookStore } from './store';
+import { WEBHOOK_QUEUE, type DeliverJob } from './emitter';
+
+export interface DeliveryOptions {
+  timeoutMs: number;
+  /** First retry after this, doubling up to maxRetryMs. */
+  retryBaseMs: number;
+  maxRetryMs: number;
+  /** A subscription failing for this long is disabled. */
+  disableAfterMs: number;
+}
+
+/** How often a delivery waiting for an earlier one of its device looks again. */
+const ORDER_WAIT_MS = 250;
+/** Attempts are bounded by the disable rule, not by a count. */
+export const DELIVERY_JOB_OPTIONS = { attempts: 1_000_000, backoff: { type: 'webhook' }, removeOnComplete: true, removeOnFail: 1000 };
+
+class DeliveryFailed extends Error {}
+
+export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJob> {
+  return new Queue<DeliverJob>(WEBHOOK_QUEUE, { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });
+}
+
+export function startDeliveryWorker(o: { connection: Redis; prefix: string; store: WebhookStore; log: Logger; options: DeliveryOptions; concurrency?: number }): Worker<DeliverJob> {
+  const backoff = (attemptsMade: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attemptsMade - 1), o.options.maxRetryMs);
+  return new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => deliver(o.store, o.log, o.options, job, token), {
+    connection: o.connection,
+    prefix: o.prefix,
+    concurrency: o.concurrency ?? 50,
+    settings: { backoffStrategy: backoff },
+  });
+}
+
+async function deliver(store: WebhookStore, log: Logger, options: DeliveryOptions, job: Job<DeliverJob>, token?: string): Promise<void> {
+  const d = await store.delivery(job.data.delivery);
+  if (!d || d.status !== 'pending') return;
+  const sub = await store.get(d.webhook);
+  if (!sub || sub.disabledAt !== null) return void (await store.settle(d.id, 'failed'));
+  if (await store.earlierPending(d)) {
+    await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
+    throw new DelayedError();
+  }
+  if (sub.filter !== null && d.device !== null) {
+    const q = compileDeviceQuery({ filter: sub.filter });
+    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return void (await store.settle(d.id, 'skipped'));
+  }
+  const secret = (await store.secretOf(sub.id)) ?? '';
+  const outcome = await post(sub.url, d.id, d.event, d.body, secret, options.timeoutMs);
+  if (outcome.ok) {
+    await store.attempted(d.id, { status: 'delivered', httpStatus: outcome.status, error: null });
+    await store.health(sub.id, false);
+    return;
+  }
+  await store.attempted(d.id, { status: 'pending', httpStatus: outcome.status, error: outcome.error });
+  await store.health(sub.id, true);
+  const since = (await store.get(sub.id))?.failingSince ?? Date.now();
+  if (Date.now() - since >= options.disableAfterMs) {
+    const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;
+    await store.disable(sub.id, reason);
+    await store.settle(d.id, 'failed');
+    log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+    return;
+  }
+  throw new DeliveryFailed(outcome.error);
+}
+
+type PostOutcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
+
+async function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
+  const headers = {
+    'Content-Type': 'application/json',
+    'User-Agent': 'acs-webhooks',
+    'X-ACS-Delivery': id,
+    'X-ACS-Event': event,
+    'X-ACS-Signature': signature(secret, body, Math.floor(Date.now() / 1000)),
+  };
+  try {
+    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
+    return { ok: false, status: res.status, error: `receiver answered ${res.status}` };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { ok: false, status: null, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}` };
+  }
+}

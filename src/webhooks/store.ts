@@ -1,0 +1,165 @@
+/** The webhooks and webhook_deliveries tables (migration 1765900000000). */
+import { randomUUID } from 'node:crypto';
+import { coalescerOf } from '../db/coalesce';
+import { placeholders, type Row } from '../db/sql';
+import type { SqlAccess } from '../db/types';
+import type { AcsEvent, Delivery, DeliveryStatus, Subscription, WebhookEvent, WebhookPayload } from './types';
+
+const ERROR_MAX = 1024;
+
+function subscriptionOf(r: Row): Subscription {
+  const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(r.id),
+    url: String(r.url),
+    events: JSON.parse(String(r.events)) as WebhookEvent[],
+    filter: r.device_filter === null ? null : String(r.device_filter),
+    createdAt: Number(r.created_at),
+    createdBy: String(r.created_by),
+    failingSince: time(r.failing_since),
+    disabledAt: time(r.disabled_at),
+    disabledReason: r.disabled_reason === null ? null : String(r.disabled_reason),
+  };
+}
+
+function deliveryOf(r: Row): Delivery {
+  return {
+    id: String(r.uuid),
+    webhook: Number(r.webhook_id),
+    event: String(r.event) as WebhookEvent,
+    device: r.device === null ? null : String(r.device),
+    time: Number(r.time),
+    status: String(r.status) as DeliveryStatus,
+    attempts: Number(r.attempts),
+    lastStatus: r.last_status === null ? null : Number(r.last_status),
+    lastError: r.last_error === null ? null : String(r.last_error),
+    deliveredAt: r.delivered_at === null ? null : Number(r.delivered_at),
+  };
+}
+
+export interface NewSubscription {
+  url: string;
+  events: WebhookEvent[];
+  secret: string;
+  filter: string | null;
+  createdBy: string;
+}
+
+export class WebhookStore {
+  constructor(readonly sql: SqlAccess) {}
+
+  async create(s: NewSubscription, now = Date.now()): Promise<Subscription> {
+    const sql = 'INSERT INTO webhooks (url, events, secret, device_filter, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)';
+    const { insertId } = await this.sql.autocommit((db) => db.run(sql, [s.url, JSON.stringify(s.events), s.secret, s.filter, now, s.createdBy]));
+    return (await this.get(insertId)) as Subscription;
+  }
+
+  async get(id: number): Promise<Subscription | null> {
+    const [row] = await this.sql.autocommit((db) => db.select('SELECT * FROM webhooks WHERE id = ?', [id]));
+    return row ? subscriptionOf(row) : null;
+  }
+
+  async secretOf(id: number): Promise<string | null> {
+    const [row] = await this.sql.autocommit((db) => db.select('SELECT secret FROM webhooks WHERE id = ?', [id]));
+    return row ? String(row.secret) : null;
+  }
+
+  async list(): Promise<Subscription[]> {
+    return (await this.sql.autocommit((db) => db.select('SELECT * FROM webhooks ORDER BY id'))).map(subscriptionOf);
+  }
+
+  /** Deletes the subscription and its delivery log; false when there was none. */
+  async remove(id: number): Promise<boolean> {
+    return this.sql.transaction(async (db) => {
+      db.later('DELETE FROM webhook_deliveries WHERE webhook_id = ?', [id]);
+      return (await db.run('DELETE FROM webhooks WHERE id = ?', [id])).affected > 0;
+    });
+  }
+
+  /** Enabled again (by an operator): its failure clock starts over. */
+  async enable(id: number): Promise<boolean> {
+    const sql = 'UPDATE webhooks SET disabled_at = NULL, disabled_reason = NULL, failing_since = NULL WHERE id = ?';
+    return (await this.sql.autocommit((db) => db.run(sql, [id]))).affected > 0;
+  }
+
+  async disable(id: number, reason: string, now = Date.now()): Promise<void> {
+    await this.sql.autocommit((db) => db.run('UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL', [now, reason.slice(0, ERROR_MAX), id]));
+  }
+
+  /** A failed attempt starts the failure clock (if not running); a delivered one stops it. */
+  async health(id: number, failing: boolean, now = Date.now()): Promise<void> {
+    const sql = failing ? 'UPDATE webhooks SET failing_since = ? WHERE id = ? AND failing_since IS NULL' : 'UPDATE webhooks SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL';
+    await this.sql.autocommit((db) => db.run(sql, failing ? [now, id] : [id]));
+  }
+
+  /**
+   * One delivery per event and subscription, stored (several events' rows in
+   * one INSERT, shared with other callers'); answers their ids, in order.
+   */
+  async addDeliveries(items: { webhook: number; event: AcsEvent }[]): Promise<string[]> {
+    const rows = items.map(({ webhook, event }) => {
+      const id = randomUUID();
+      const payload: WebhookPayload = { id, event: event.event, time: new Date(event.time).toISOString(), device: event.device, data: event.data };
+      return [id, webhook, event.event, event.device, event.time, JSON.stringify(payload), 'pending', 0];
+    });
+    await coalescerOf<unknown[]>(this.sql, 'webhook-deliveries', (all) => this.insertRows(all)).add(rows);
+    return rows.map((r) => String(r[0]));
+  }
+
+  private async insertRows(rows: unknown[][]): Promise<void> {
+    const sql = `INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts) VALUES ${rows.map(() => placeholders(8)).join(', ')}`;
+    await this.sql.autocommit((db) => db.run(sql, rows.flat()));
+  }
+
+  /** The delivery with its body and place in its device's order, or null. */
+  async delivery(id: string): Promise<(Delivery & { body: string; seq: number }) | null> {
+    const [row] = await this.sql.autocommit((db) => db.select('SELECT * FROM webhook_deliveries WHERE uuid = ?', [id]));
+    return row ? { ...deliveryOf(row), body: String(row.body), seq: Number(row.seq) } : null;
+  }
+
+  /** Whether an earlier delivery of the same subscription and device is still pending: this one waits its turn. */
+  async earlierPending(d: { webhook: number; device: string | null; seq: number }): Promise<boolean> {
+    if (d.device === null) return false;
+    const sql = "SELECT 1 AS x FROM webhook_deliveries WHERE webhook_id = ? AND device = ? AND status = 'pending' AND seq < ? LIMIT 1";
+    return (await this.sql.autocommit((db) => db.select(sql, [d.webhook, d.device, d.seq]))).length > 0;
+  }
+
+  async attempted(id: string, outcome: { status: DeliveryStatus; httpStatus: number | null; error: string | null }, now = Date.now()): Promise<void> {
+    const sql = `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
+      delivered_at = ? WHERE uuid = ?`;
+    const error = outcome.error === null ? null : outcome.error.slice(0, ERROR_MAX);
+    await this.sql.autocommit((db) => db.run(sql, [outcome.status, outcome.httpStatus, error, outcome.status === 'delivered' ? now : null, id]));
+  }
+
+  async settle(id: string, status: DeliveryStatus): Promise<void> {
+    await this.sql.autocommit((db) => db.run('UPDATE webhook_deliveries SET status = ? WHERE uuid = ?', [status, id]));
+  }
+
+  /** Back to pending (a replay): answers whether it exists. */
+  async reopen(id: string, webhook: number): Promise<boolean> {
+    const sql = "UPDATE webhook_deliveries SET status = 'pending' WHERE uuid = ? AND webhook_id = ?";
+    return (await this.sql.autocommit((db) => db.run(sql, [id, webhook]))).affected > 0 || (await this.delivery(id))?.webhook === webhook;
+  }
+
+  /** The subscription's deliveries between two times (a replay), oldest first. */
+  async between(webhook: number, from: number, to: number): Promise<string[]> {
+    const rows = await this.sql.autocommit((db) => db.select('SELECT uuid FROM webhook_deliveries WHERE webhook_id = ? AND time >= ? AND time < ? ORDER BY seq', [webhook, from, to]));
+    return rows.map((r) => String(r.uuid));
+  }
+
+  /** The delivery log, newest first; `before` is a previous page's last seq. */
+  async log(webhook: number, options: { status?: DeliveryStatus; before?: number; limit: number }): Promise<(Delivery & { seq: number })[]> {
+    const where = ['webhook_id = ?'];
+    const params: unknown[] = [webhook];
+    if (options.status !== undefined) {
+      where.push('status = ?');
+      params.push(options.status);
+    }
+    if (options.before !== undefined) {
+      where.push('seq < ?');
+      params.push(options.before);
+    }
+    const sql = `SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT ${Math.floor(options.limit)}`;
+    return (await this.sql.autocommit((db) => db.select(sql, params))).map((r) => ({ ...deliveryOf(r), seq: Number(r.seq) }));
+  }
+}

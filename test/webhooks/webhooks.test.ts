@@ -1,0 +1,201 @@
+/**
+ * Webhooks end to end (issue 10 §2): a subscription through the REST API, the
+ * simulated CPE's sessions making events, a local receiver that checks every
+ * signature. The receiver goes away for a while and comes back: it still
+ * gets every event exactly once by delivery id, a device's in order. Replays,
+ * filters, disabling after failures, bad subscriptions refused.
+ */
+import { strict as assert } from 'node:assert';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deviceKeyOf } from '../../src/model/device-key';
+import { verifySignature } from '../../src/webhooks';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { inform, ScriptedCpe } from '../helpers/cpe';
+import { sleep, until } from '../helpers/wait';
+
+interface Received {
+  id: string;
+  event: string;
+  device: string | null;
+  data: Record<string, unknown>;
+  header: string;
+}
+
+const SECRET = 'a-secret-of-at-least-16';
+
+/** A receiver on a fixed port that can be shut and opened again; it records what it got, and whether each signature was good. */
+class Receiver {
+  readonly got: Received[] = [];
+  bad = 0;
+  private server: http.Server | null = null;
+  port = 0;
+
+  async open(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const header = String(req.headers['x-acs-signature'] ?? '');
+        if (!verifySignature(SECRET, body, header)) this.bad++;
+        const p = JSON.parse(body) as Received;
+        assert.equal(req.headers['x-acs-delivery'], p.id);
+        this.got.push({ ...p, header });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async shut(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server?.closeAllConnections();
+    this.server = null;
+  }
+
+  url(): string {
+    return `http://127.0.0.1:${this.port}/hook`;
+  }
+}
+
+describe('webhooks: signed deliveries of session events', function () {
+  this.timeout(120_000);
+  let t: TestAcs;
+  const receiver = new Receiver();
+  const cpes: ScriptedCpe[] = [];
+
+  before(async () => {
+    t = await startTestAcs('webhooks', { webhookRetryBaseMs: 100, webhookRetryMaxMs: 500, webhookDisableAfterMs: 60_000 });
+    await receiver.open();
+  });
+  after(async () => {
+    cpes.forEach((c) => c.close());
+    await receiver.shut().catch(() => undefined);
+    await t?.stop();
+  });
+
+  async function subscribe(body: Record<string, unknown>): Promise<{ id: number; secret: string }> {
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify(body) });
+    assert.equal(r.status, 201, await r.clone().text());
+    return (await r.json()) as { id: number; secret: string };
+  }
+
+  async function session(serial: string, events: string[]): Promise<void> {
+    const c = new ScriptedCpe(t.cwmpUrl);
+    cpes.push(c);
+    assert.equal((await c.post(inform(serial, events))).envelope?.body.method, 'InformResponse');
+    assert.equal((await c.post(null)).status, 204);
+  }
+
+  const ofDevice = (serial: string) => receiver.got.filter((g) => g.device === deviceKeyOf(inform(serial, []).DeviceId));
+
+  it('refuses bad subscriptions naming the field', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ url: 'ftp://x/', events: ['device.boot'] }, /url must be http or https/],
+      [{ url: 'not a url', events: ['device.boot'] }, /is not a URL/],
+      [{ url: receiver.url(), events: [] }, /events must be a non-empty array/],
+      [{ url: receiver.url(), events: ['device.reboot'] }, /unknown event "device.reboot"/],
+      [{ url: receiver.url(), events: ['device.boot'], secret: 'short' }, /secret must be 16 to 255 characters/],
+      [{ url: receiver.url(), events: ['device.boot'], filter: 'Tags.x AND' }, /^filter: /],
+    ];
+    for (const [body, message] of cases) {
+      const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify(body) });
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(((await r.json()) as { error: string }).error, message);
+    }
+    assert.deepEqual(await (await t.nbi('/webhooks')).json(), [], 'nothing stored');
+  });
+
+  it('delivers a session\'s events, signed, and every event exactly once in order when the receiver was away', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['device.registered', 'device.bootstrap', 'device.boot', 'device.inform', 'task.done'], secret: SECRET });
+    await session('HOOK-1', ['0 BOOTSTRAP', '1 BOOT']);
+    await until('first deliveries', async () => ofDevice('HOOK-1').length >= 4);
+    assert.deepEqual(ofDevice('HOOK-1').map((g) => g.event).sort(), ['device.boot', 'device.bootstrap', 'device.inform', 'device.registered']);
+    assert.equal(receiver.bad, 0, 'every signature verifies');
+
+    // The receiver goes away; the device keeps reporting.
+    await receiver.shut();
+    await session('HOOK-1', ['1 BOOT']);
+    await session('HOOK-1', ['2 PERIODIC']);
+    await session('HOOK-1', ['1 BOOT', '4 VALUE CHANGE']);
+    await sleep(1500);
+    const log = (await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=pending`)).json()) as { attempts: number; lastError: string }[];
+    assert.equal(log.length, 5, 'pending while the receiver is away');
+    assert.ok(log.some((d) => d.attempts >= 1 && /ECONNREFUSED|fetch failed/.test(d.lastError)), JSON.stringify(log[0]));
+
+    await receiver.open();
+    // Three more sessions: device.boot + device.inform, device.inform (periodic), device.boot + device.inform.
+    await until('every delivery', async () => ofDevice('HOOK-1').length >= 4 + 5, 30_000);
+    await sleep(1000);
+    const got = ofDevice('HOOK-1');
+    assert.equal(new Set(got.map((g) => g.id)).size, got.length, 'no delivery twice');
+    assert.equal(got.length, 9);
+    // In order per device: the sessions' device.inform events carry their event codes in the order they happened.
+    const informs = got.filter((g) => g.event === 'device.inform').map((g) => (g.data.events as string[]).join('+'));
+    assert.deepEqual(informs, ['0 BOOTSTRAP+1 BOOT', '1 BOOT', '2 PERIODIC', '1 BOOT+4 VALUE CHANGE']);
+    assert.equal(receiver.bad, 0);
+    const delivered = (await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=delivered&limit=1000`)).json()) as { id: string; attempts: number }[];
+    assert.equal(delivered.length, 9);
+    assert.ok(delivered.some((d) => d.attempts > 1), 'some needed retries');
+    assert.equal(((await (await t.nbi(`/webhooks/${sub.id}`)).json()) as { failingSince: number | null }).failingSince, null, 'healthy again');
+
+    // A replay sends the same delivery (same id: receivers de-duplicate on it).
+    const one = got[0].id;
+    const replay = await t.nbi(`/webhooks/${sub.id}/deliveries/${one}/replay`, { method: 'POST' });
+    assert.equal(replay.status, 202);
+    await until('the replay', async () => receiver.got.filter((g) => g.id === one).length === 2);
+    const range = await t.nbi(`/webhooks/${sub.id}/replay`, { method: 'POST', body: JSON.stringify({ from: 0 }) });
+    assert.deepEqual(await range.json(), { replayed: 9 });
+    await until('the range replay', async () => ofDevice('HOOK-1').length === 9 + 1 + 9);
+    assert.equal((await t.nbi(`/webhooks/${sub.id}/deliveries/nope/replay`, { method: 'POST' })).status, 404);
+    assert.equal((await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' })).status, 204);
+  });
+
+  it('skips devices outside the filter', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: 'DeviceID.SerialNumber = "HOOK-IN"' });
+    await session('HOOK-OUT', ['1 BOOT']);
+    await session('HOOK-IN', ['1 BOOT']);
+    await until('the filtered delivery', async () => ofDevice('HOOK-IN').length === 1);
+    await until('the skip', async () => ((await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=skipped`)).json()) as unknown[]).length === 1);
+    assert.equal(ofDevice('HOOK-OUT').length, 0);
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
+  });
+});
+
+describe('webhooks: a receiver that keeps failing is disabled', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  before(async () => {
+    t = await startTestAcs('webhooks_disable', { webhookRetryBaseMs: 100, webhookRetryMaxMs: 200, webhookDisableAfterMs: 1500 });
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('disables it with the reason, fails its deliveries, and enables it on request', async () => {
+    // A port nobody listens on.
+    const dead = http.createServer();
+    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(dead.address() as AddressInfo).port}/`;
+    await new Promise<void>((resolve) => dead.close(() => resolve()));
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['device.boot'] }) });
+    const sub = (await r.json()) as { id: number; secret: string };
+    assert.match(sub.secret, /^[A-Za-z0-9_-]{43}$/, 'a secret is made when none is given');
+    const c = new ScriptedCpe(t.cwmpUrl);
+    assert.equal((await c.post(inform('HOOK-DEAD', ['1 BOOT']))).envelope?.body.method, 'InformResponse');
+    assert.equal((await c.post(null)).status, 204);
+    c.close();
+    let state = { disabledAt: null as number | null, disabledReason: null as string | null };
+    await until('disabled', async () => {
+      state = (await (await t.nbi(`/webhooks/${sub.id}`)).json()) as typeof state;
+      return state.disabledAt !== null;
+    }, 20_000);
+    assert.match(String(state.disabledReason), /^failing since .*ECONNREFUSED|fetch failed/);
+    await until('its delivery failed', async () => ((await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=failed`)).json()) as unknown[]).length === 1);
+    const enabled = (await (await t.nbi(`/webhooks/${sub.id}/enable`, { method: 'POST' })).json()) as typeof state;
+    assert.equal(enabled.disabledAt, null);
+  });
+});
