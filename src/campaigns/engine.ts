@@ -11,6 +11,7 @@
  * All state is in the database: a worker restart, or another worker taking
  * over, loses nothing; the scheduler is durable in Redis.
  */
+import type { AcsEvent } from '../webhooks/types';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
@@ -40,6 +41,8 @@ export interface CampaignEngineOptions {
   concurrency?: number;
   tick?: Partial<TickOptions>;
   lookup?: TaskLookup;
+  /** Told of stage changes and ends (webhooks). */
+  emit?: (events: AcsEvent[]) => Promise<void>;
 }
 
 export interface CampaignEngine {
@@ -53,7 +56,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   const prefix = bullPrefix(o.redisPrefix);
   const queue = new Queue(CAMPAIGN_QUEUE, { connection: o.connect(), prefix });
   const sql = o.store.sql;
-  const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick };
+  const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };
   const enqueueTicks = async (): Promise<void> => {
     const ids = await sql.autocommit((db) => activeCampaignIds(db));
     if (ids.length === 0) return;

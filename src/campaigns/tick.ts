@@ -12,6 +12,7 @@
  *    begins; the last one finishing makes the campaign done;
  * 5. otherwise the next devices start (start.ts: rate, in-flight limit, window).
  */
+import type { AcsEvent } from '../webhooks/types';
 import type { EpochMs, SqlAccess } from '../db/types';
 import type { Logger } from '../log';
 import type { WorkflowRunner } from '../workflows/types';
@@ -35,6 +36,8 @@ export interface TickDeps {
   runner: WorkflowRunner;
   log: Logger;
   options?: Partial<TickOptions>;
+  /** Told of stage changes and ends (webhooks); never throws. */
+  emit?: (events: AcsEvent[]) => Promise<void>;
 }
 
 export interface TickResult {
@@ -125,10 +128,19 @@ async function nextStage(deps: TickDeps, c: Campaign, progress: StageProgress[],
     db.run('UPDATE campaigns SET stage = ?, stage_started_at = ?, stage_done_at = NULL, updated_at = ? WHERE id = ? AND stage = ?', [next, now, now, c.id, c.stage]),
   );
   deps.log.info({ campaign: c.id, stage: next }, 'campaign stage started');
+  await deps.emit?.([campaignEvent('campaign.progress', c.id, { status: 'running', stage: next, stages: c.spec.stages.length, progress })]);
   return next;
 }
 
 async function finish(deps: TickDeps, c: Campaign, status: 'stopped' | 'done', reason: string | null, now: EpochMs): Promise<void> {
   const changed = await deps.sql.transaction((db) => setStatus(db, c.id, ['running'], status, reason, now));
-  if (changed) deps.log.info({ campaign: c.id, status, reason }, `campaign ${status}`);
+  if (!changed) return;
+  deps.log.info({ campaign: c.id, status, reason }, `campaign ${status}`);
+  const progress = await deps.sql.autocommit((db) => stageProgress(db, c.id));
+  const data = { status, reason, stage: c.stage, stages: c.spec.stages.length, progress };
+  await deps.emit?.([campaignEvent(status === 'stopped' ? 'campaign.stopped' : 'campaign.progress', c.id, data)]);
+}
+
+function campaignEvent(event: 'campaign.progress' | 'campaign.stopped', id: string, data: Record<string, unknown>): AcsEvent {
+  return { event, device: null, time: Date.now(), data: { campaign: id, ...data } };
 }

@@ -3,6 +3,7 @@
  * workflow runner of its own (runs are started by writing the database and
  * adding BullMQ jobs; the workflow workers carry them out) and the engine.
  */
+import type { AcsEvent } from '../webhooks/types';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
@@ -26,6 +27,8 @@ export interface CampaignWorkerOptions {
   tick?: Partial<TickOptions>;
   /** What campaign task checks may ask (hasProvision ...). */
   lookup?: TaskLookup;
+  /** Told of stage changes and ends (webhooks). */
+  emit?: (events: AcsEvent[]) => Promise<void>;
 }
 
 export async function startCampaignWorker(o: CampaignWorkerOptions): Promise<CampaignEngine> {

@@ -23,9 +23,10 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   const workflows = await startWorkflowEngine({
     workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, tasks, taskCanceller: tasks, log, files: s.files,
     connectionRequest: connector ? (device) => connector.request(device) : undefined,
+    emit: (events) => s.webhooks.emit(events),
   });
   opened.push(() => workflows.close());
-  const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner });
+  const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
   const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs };
   const deliveries = startDeliveryWorker({ connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix), store: s.webhookStore, log, options });

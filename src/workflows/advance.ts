@@ -6,6 +6,7 @@
  * cancelled. A failure after the compensation point runs the `compensate`
  * steps first (status running), then ends failed with the first reason.
  */
+import type { AcsEvent } from '../webhooks/types';
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -36,6 +37,13 @@ export interface AdvanceDeps {
   connectionRequest?: (device: string) => Promise<unknown>;
   /** Withdraws tasks a run gave up on (its step timed out); absent: they stay queued. */
   taskCanceller?: TaskCanceller;
+  /** Told of runs that ended done or failed (webhooks); never throws. */
+  emit?: (events: AcsEvent[]) => Promise<void>;
+}
+
+function runEvent(run: StoredRun): AcsEvent {
+  const data = { run: run.id, workflow: run.workflow, args: run.args, reason: run.reason, output: run.output, campaign: run.campaignId };
+  return { event: run.status === 'done' ? 'workflow.done' : 'workflow.failed', device: run.device, time: Date.now(), data };
 }
 
 /** Steps carried out in one look at most: `goto` loops must wait for a later job. */
@@ -84,6 +92,7 @@ async function look(deps: AdvanceDeps, runId: string): Promise<void> {
       continue;
     }
     next.version += 1;
+    if (next.status !== run.status && (next.status === 'done' || next.status === 'failed')) await deps.emit?.([runEvent(next)]);
     await afterWrite(deps, next, outcome);
     // After a new wait, look once more at once: the task may be done, the event in, the condition true.
     if (outcome.kind === 'stay') return;

@@ -4,6 +4,7 @@
  * SESSION_COMMITTED_QUEUE (news of watched devices: store it, look at the
  * device's runs).
  */
+import type { AcsEvent } from '../webhooks/types';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
@@ -48,6 +49,8 @@ export interface EngineOptions extends WorkflowOptions {
   connectionRequest?: (device: string) => Promise<unknown>;
   /** The ACS's file store (upload steps with uploadTo: config backups). */
   files?: WorkflowFiles;
+  /** Told of runs that ended done or failed (webhooks). */
+  emit?: (events: AcsEvent[]) => Promise<void>;
 }
 
 export interface RunningRunner {
@@ -89,7 +92,7 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   const lockMs = options.lockMs ?? 30_000;
   const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix });
   const runs = new RunStore(options.store.sql);
-  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files, taskCanceller: options.taskCanceller };
+  const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files, taskCanceller: options.taskCanceller, emit: options.emit };
   const workerOptions = { prefix, concurrency: options.concurrency ?? 8, lockDuration: lockMs, stalledInterval: options.stalledIntervalMs ?? lockMs };
   const advancer = new Worker<AdvanceJob>(WORKFLOW_QUEUE, (job) => advanceRun(deps, job.data.runId), { ...workerOptions, connection: options.connect() });
   const consumer = new Worker<SessionCommitted>(SESSION_COMMITTED_QUEUE, (job) => onCommitted(deps, job), { ...workerOptions, connection: options.connect() });

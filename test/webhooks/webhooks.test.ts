@@ -163,7 +163,38 @@ describe('webhooks: signed deliveries of session events', function () {
     assert.equal(ofDevice('HOOK-OUT').length, 0);
     await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
   });
+
+  it('delivers workflow and campaign events from the worker role', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['workflow.done', 'workflow.failed', 'campaign.progress', 'campaign.stopped'], secret: SECRET });
+    const device = deviceKeyOf(inform('HOOK-1', []).DeviceId);
+    const start = async (workflow: unknown) => {
+      const r = await t.nbi('/workflows/runs', { method: 'POST', body: JSON.stringify({ device, workflow }) });
+      assert.equal(r.status, 201, await r.clone().text());
+      return ((await r.json()) as { id: string }).id;
+    };
+    const ok = await start({ name: 'answer', definition: { steps: [{ name: 'out', output: { answer: 42 } }] } });
+    const ko = await start({ name: 'refuse', definition: { steps: [{ name: 'give-up', fail: 'not today' }] } });
+    await until('both runs', async () => receiver.got.filter((g) => g.event.startsWith('workflow.')).length === 2);
+    const done = receiver.got.find((g) => g.event === 'workflow.done');
+    assert.equal(done?.data.run, ok);
+    assert.deepEqual(done?.data.output, { out: { answer: 42 } });
+    const failed = receiver.got.find((g) => g.event === 'workflow.failed');
+    assert.equal(failed?.data.run, ko);
+    assert.equal(failed?.data.reason, 'not today');
+    assert.equal(failed?.device, device);
+
+    const c = await t.nbi('/campaigns', { method: 'POST', body: JSON.stringify({ name: 'nobody', query: 'DeviceID.SerialNumber = "NOBODY"', action: { task: { name: 'reboot' } } }) });
+    assert.equal(c.status, 201, await c.clone().text());
+    const campaign = ((await c.json()) as { id: string }).id;
+    await until('the campaign event', async () => receiver.got.some((g) => g.event === 'campaign.progress' && g.data.campaign === campaign), 20_000);
+    const ended = receiver.got.find((g) => g.event === 'campaign.progress' && g.data.campaign === campaign);
+    assert.equal(ended?.data.status, 'done');
+    assert.equal(ended?.device, null);
+    assert.equal(receiver.bad, 0);
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
+  });
 });
+
 
 describe('webhooks: a receiver that keeps failing is disabled', function () {
   this.timeout(60_000);
