@@ -2,6 +2,8 @@
  * The CWMP role: the CPE-facing server with its session sweeps, the engine's
  * front end, commit notices, and the file server CPEs download from.
  */
+import { createOrders } from '../orders';
+import { createWorkflowRunner } from '../workflows';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { Queue } from 'bullmq';
@@ -63,7 +65,11 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   opened.push(() => provisioning.close());
   const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix) }));
   opened.push(() => notices.close());
-  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks };
+  // Runs for orders are started here (at a device's first contact) and carried out by the workers.
+  const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });
+  opened.push(() => workflows.close());
+  const orders = createOrders({ sql: s.store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) });
+  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, orders };
 }
 
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {

@@ -1,4 +1,5 @@
 /** The NBI role: the northbound REST API with the routers every part brings. */
+import { createOrders, orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
 import { scriptExists } from '../engine/script-library';
@@ -26,6 +27,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     // Not a CWMP-only process: the connector is there.
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
+    orderRoutes(createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) })),
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);

@@ -3,6 +3,7 @@
  * durable workflows and campaigns (advanced by BullMQ jobs; all their state
  * is in the database).
  */
+import { createOrders, type Orders } from '../orders';
 import { startCampaignWorker } from '../campaigns/worker';
 import { bullPrefix } from '../engine/queue';
 import { startEngineWorker } from '../engine/start';
@@ -23,8 +24,13 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   const workflows = await startWorkflowEngine({
     workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, tasks, taskCanceller: tasks, log, files: s.files,
     connectionRequest: connector ? (device) => connector.request(device) : undefined,
-    emit: (events) => s.webhooks.emit(events),
+    // Orders follow their runs: told first, so that an order's event goes out with its run's.
+    emit: async (events) => {
+      await orders?.onEvents(events).catch((err: unknown) => log.error({ err }, 'order not updated'));
+      await s.webhooks.emit(events);
+    },
   });
+  const orders: Orders | null = createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) });
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/load';
+import type { Orders } from '../../orders';
 import type { DeviceStore } from '../../db/types';
 import type { EngineClient } from '../../engine/client';
 import type { CommitNotices } from '../../tasks/committed';
@@ -22,6 +23,8 @@ export interface SessionDeps {
   notices?: CommitNotices | null;
   /** Told of every ended session's events (device.*, task.*) for webhook subscriptions. */
   webhooks?: WebhookEmitter | null;
+  /** Zero-touch orders waiting for a device's first contact. */
+  orders?: Pick<Orders, 'onBootstrap'> | null;
 }
 
 /** One CWMP POST as session handling sees it. */

@@ -90,6 +90,9 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
 async function notify(deps: SessionDeps, state: SessionState, result: SessionResult): Promise<void> {
   await deps.webhooks?.emit(sessionEvents(state, result));
+  if (deps.orders && state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) {
+    await deps.orders.onBootstrap(state.inform.deviceId).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
+  }
   if (!deps.notices) return;
   const notice: SessionCommitted = {
     device: state.deviceKey,

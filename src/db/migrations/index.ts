@@ -10,6 +10,7 @@ import { Campaigns1765500000000 } from './1765500000000-campaigns';
 import { TaskKeysProgress1765710000000 } from './1765710000000-task-keys-progress';
 import { ApiTokens1765800000000 } from './1765800000000-api-tokens';
 import { Webhooks1765900000000 } from './1765900000000-webhooks';
+import { Orders1765950000000 } from './1765950000000-orders';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   TaskKeysProgress1765710000000,
   ApiTokens1765800000000,
   Webhooks1765900000000,
+  Orders1765950000000,
 ];

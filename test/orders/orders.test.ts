@@ -1,0 +1,126 @@
+/**
+ * Zero-touch orders (issue 10 §3): an order for a serial number the ACS has
+ * never seen; the simulated device makes its first contact; the order's
+ * provision configures it; a webhook receiver gets order.applied, signed,
+ * exactly once by delivery id. Idempotent ids, 409 for another body, cancel,
+ * replace, and bad orders refused naming the field.
+ */
+import { strict as assert } from 'node:assert';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Fleet } from '../../src/sim/fleet';
+import { loadModel } from '../../src/sim/load-model';
+import { verifySignature } from '../../src/webhooks';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { dirWith } from '../helpers/files';
+import { until } from '../helpers/wait';
+
+const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+const SECRET = 'order-hooks-secret-0123';
+const SSID = 'Device.WiFi.SSID.1.SSID';
+
+describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
+  this.timeout(120_000);
+  let t: TestAcs;
+  let receiver: http.Server;
+  const got: { id: string; event: string; device: string | null; data: Record<string, unknown>; good: boolean }[] = [];
+  const fleets: Fleet[] = [];
+
+  before(async () => {
+    const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
+    t = await startTestAcs('orders', { provisionsDir: provisions, sessionTimeoutMs: 5000 });
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const p = JSON.parse(body) as { id: string; event: string; device: string | null; data: Record<string, unknown> };
+        got.push({ ...p, good: verifySignature(SECRET, body, String(req.headers['x-acs-signature'])) });
+        res.statusCode = 200;
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/orders`;
+    const sub = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['order.applied', 'order.failed'], secret: SECRET }) });
+    assert.equal(sub.status, 201);
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await t?.stop();
+  });
+
+  const post = (body: unknown) => t.nbi('/orders', { method: 'POST', body: JSON.stringify(body) });
+  const order = async (id: string) => (await (await t.nbi(`/orders/${encodeURIComponent(id)}`)).json()) as { status: string; deviceKey: string | null; reason: string | null; runId: string | null };
+
+  it('refuses bad orders naming the field, and stores nothing', async () => {
+    const service = { provision: 'set-ssid', args: ['x'] };
+    const cases: [unknown, RegExp][] = [
+      [{ device: { serialNumber: 'S' }, service }, /^id must be/],
+      [{ id: 'o 1', device: { serialNumber: 'S' }, service }, /^id must be/],
+      [{ id: 'o1', device: {}, service }, /device needs id or serialNumber/],
+      [{ id: 'o1', device: { id: 'A-B-C', serialNumber: 'C' }, service }, /not both/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { provision: 'nope' } }, /service.provision: no provision named "nope"/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { workflow: 'nope' } }, /service.workflow: no workflow named "nope"/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { provision: 'set-ssid', args: [{}] } }, /service.args of a provision/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'x' } }, /service needs provision or workflow/],
+    ];
+    for (const [body, message] of cases) {
+      const r = await post(body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(((await r.json()) as { error: string }).error, message);
+    }
+    assert.deepEqual(await (await t.nbi('/orders')).json(), []);
+  });
+
+  it('is idempotent by id; another body under the id is 409; a pending order can be replaced and cancelled', async () => {
+    const body = { id: 'ord-idem', device: { serialNumber: 'NEVER-SEEN' }, service: { provision: 'set-ssid', args: ['a'] } };
+    assert.equal((await post(body)).status, 201);
+    const again = await post({ service: body.service, device: body.device, id: body.id });
+    assert.equal(again.status, 200, 'the same order, keys in another order');
+    const other = await post({ ...body, service: { provision: 'set-ssid', args: ['b'] } });
+    assert.equal(other.status, 409);
+    const replaced = await t.nbi('/orders/ord-idem', { method: 'PUT', body: JSON.stringify({ device: body.device, service: { provision: 'set-ssid', args: ['b'] } }) });
+    assert.equal(replaced.status, 200);
+    assert.deepEqual(((await replaced.json()) as { service: unknown }).service, { provision: 'set-ssid', args: ['b'] });
+    const cancelled = await t.nbi('/orders/ord-idem', { method: 'DELETE' });
+    assert.equal(((await cancelled.json()) as { status: string }).status, 'cancelled');
+    assert.equal((await t.nbi('/orders/ord-idem', { method: 'DELETE' })).status, 409);
+    assert.equal((await t.nbi('/orders/nope')).status, 404);
+  });
+
+  it('applies an order for an unknown serial at the device\'s first contact; order.applied arrives once, signed', async () => {
+    const serial = 'ZT000000';
+    const created = await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } });
+    assert.equal(created.status, 201);
+    assert.equal((await order('ord-zt-1')).status, 'pending', 'the device was never seen: it waits');
+
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
+    fleets.push(fleet);
+    const sim = fleet.devices[0];
+    assert.equal(sim.deviceId().SerialNumber, serial);
+    await fleet.connectAll('0 BOOTSTRAP');
+    await until('the order applying', async () => (await order('ord-zt-1')).status === 'applying', 15_000);
+    // Its run's task waits for the device; the device's next session carries it out.
+    let status = '';
+    await until('the order applied', async () => {
+      status = (await order('ord-zt-1')).status;
+      if (status === 'applying') await sim.runSession('2 PERIODIC');
+      return status === 'applied' || status === 'failed';
+    }, 60_000);
+    const final = await order('ord-zt-1');
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(sim.model.getValue(SSID), 'zero-touch', 'the device is configured');
+    await until('the webhook', async () => got.some((g) => g.event === 'order.applied'), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const applied = got.filter((g) => g.event === 'order.applied');
+    assert.equal(applied.length, 1, 'once');
+    assert.equal(applied[0].good, true, 'signed');
+    assert.equal(applied[0].data.order, 'ord-zt-1');
+    assert.equal(applied[0].device, final.deviceKey);
+    assert.equal((await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } })).status, 200, 'the order system may send it again');
+    assert.equal((await t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
+  });
+});
