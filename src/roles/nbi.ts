@@ -1,4 +1,5 @@
 /** The NBI role: the northbound REST API with the routers every part brings. */
+import { scriptRoutes } from '../nbi/routes/scripts';
 import { createOrders, orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
@@ -27,6 +28,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     // Not a CWMP-only process: the connector is there.
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
+    scriptRoutes(config),
     orderRoutes(createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) })),
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
