@@ -5,7 +5,7 @@
  * read them again. Writes and deletes are held until `flush()`: a session's
  * dozen cache ops become one DELETE and a few multi-row INSERTs.
  */
-import type { CachedParameter } from './types';
+import type { CachedParameter, ValueChange } from './types';
 import type { Kind } from './paths';
 import { prefixCondition } from './paths';
 import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
@@ -29,6 +29,8 @@ export class ParamTable {
   private readonly pendingDeletes = new Set<string>();
   written = 0;
   deleted = 0;
+  /** Leaf values this commit changed (rows that existed before): path -> the value before and after. */
+  private readonly changes = new Map<string, { old: string | null; value: string | null; type: string | null }>();
   /** The device has no rows at all (new device, or its model was just cleared): nothing to read. */
   private empty = false;
 
@@ -97,6 +99,11 @@ export class ParamTable {
   /** Upserts full rows (held until flush). */
   async write(rows: CachedParameter[]): Promise<void> {
     for (const r of rows) {
+      const before = this.known.get(r.path);
+      if (before && before.kind === 'leaf' && r.kind === 'leaf') {
+        const first = this.changes.get(r.path);
+        this.changes.set(r.path, { old: first ? first.old : before.value, value: r.value, type: r.type });
+      }
       this.known.set(r.path, r);
       this.pending.set(r.path, r);
       this.pendingDeletes.delete(r.path);
@@ -141,6 +148,11 @@ export class ParamTable {
     }
     this.pending.clear();
     this.pendingDeletes.clear();
+  }
+
+  /** The leaf values this commit changed, as written (a value set back to what it was is no change). */
+  valueChanges(): ValueChange[] {
+    return [...this.changes].filter(([, c]) => c.old !== c.value).map(([path, c]) => ({ path, ...c }));
   }
 
   /** Rows read from the database under `prefix`, with this commit's held writes and deletes applied. */

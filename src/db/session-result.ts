@@ -2,7 +2,7 @@
  * The body of DeviceStore.commitSession: everything one CWMP session learnt,
  * applied inside the caller's transaction. Any error aborts the whole transaction.
  */
-import type { SessionResult } from './types';
+import type { SessionResult, ValueChange } from './types';
 import type { Db } from './sql';
 import { applySession, namedPaths } from './cache-ops';
 import { applyChannelFaults } from './channel-faults';
@@ -19,7 +19,11 @@ export interface CommitStats {
   written: number;
   /** device_parameters rows deleted. */
   deleted: number;
+  valueChanges: ValueChange[];
 }
+
+/** Value changes a commit reports at most (a full refresh of a model may change thousands). */
+export const MAX_VALUE_CHANGES = 1000;
 
 export async function applySessionResult(db: Db, result: SessionResult): Promise<CommitStats> {
   // The rows the session's ops name are read with the device row's lock: one round trip for both.
@@ -37,5 +41,5 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   await applyChannelFaults(db, deviceId, result.channelFaults);
   deleteDoneEvents(db, deviceId, result.doneEvents);
   if (result.tags) await applyTags(db, deviceId, result.tags.add, result.tags.remove);
-  return { deviceId, written: table.written, deleted: table.deleted };
+  return { deviceId, written: table.written, deleted: table.deleted, valueChanges: table.valueChanges().slice(0, MAX_VALUE_CHANGES) };
 }

@@ -8,7 +8,7 @@ import type { CpeRequest } from '../cwmp/soap/types';
 import type { TaskName } from '../tasks/types';
 import type {
   CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
-  PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
+  CommitOutcome, PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
 } from './types';
 import { acknowledgeInform } from './acknowledge';
 import { readPendingEventsOf } from './events';
@@ -51,11 +51,12 @@ export class SqlDeviceStore implements DeviceStore {
     });
   }
 
-  commitSession(result: SessionResult): Promise<void> {
+  commitSession(result: SessionResult): Promise<CommitOutcome> {
     return this.exclusive(async () => {
       const started = Date.now();
-      const stats = await this.transaction((db) => applySessionResult(db, result));
-      this.logger?.debug({ deviceKey: result.deviceKey, ...stats, ms: Date.now() - started }, 'session committed');
+      const { valueChanges, ...stats } = await this.transaction((db) => applySessionResult(db, result));
+      this.logger?.debug({ deviceKey: result.deviceKey, ...stats, changed: valueChanges.length, ms: Date.now() - started }, 'session committed');
+      return { valueChanges };
     });
   }
 

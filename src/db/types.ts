@@ -188,6 +188,19 @@ export type TaskOutcome =
   | { id: number; status: 'done' | 'fault'; result?: unknown; fault?: TaskFault }
   | { id: number; status: 'sent'; progress: TaskProgress };
 
+/** A cached leaf's value as a commit changed it. */
+export interface ValueChange {
+  path: ParameterPath;
+  old: string | null;
+  value: string | null;
+  type: string | null;
+}
+
+export interface CommitOutcome {
+  /** Leaf values the session changed (rows that existed before), at most MAX_VALUE_CHANGES. */
+  valueChanges: ValueChange[];
+}
+
 /** A cached parameter or object, as stored. */
 export interface CachedParameter {
   path: ParameterPath;
@@ -255,7 +268,8 @@ export interface DeviceStore {
   close(): Promise<void>;
 
   /** The one write of a session. Idempotent: committing the same result twice leaves the same data. */
-  commitSession(result: SessionResult): Promise<void>;
+  /** Commits what a session learnt; answers what changed that others may want to hear of. */
+  commitSession(result: SessionResult): Promise<CommitOutcome>;
 
   /**
    * Makes an Inform's news durable before it is answered, in one transaction:

@@ -18,6 +18,14 @@ export interface DeliverJob {
   delivery: string;
 }
 
+/** The event as `s` gets it: a parameter.changed event carries only the changes of the parameters `s` names (none: no delivery). */
+function forSubscription(s: Subscription, event: AcsEvent): AcsEvent | null {
+  if (event.event !== 'parameter.changed') return event;
+  const names = s.parameters ?? [];
+  const changes = (event.data.changes as { path: string }[]).filter((c) => names.some((n) => (n.endsWith('.') ? c.path.startsWith(n) : c.path === n)));
+  return changes.length > 0 ? { ...event, data: { ...event.data, changes } } : null;
+}
+
 export class WebhookEmitter {
   private subscriptions: Subscription[] = [];
   private readAt = 0;
@@ -39,7 +47,12 @@ export class WebhookEmitter {
     if (events.length === 0) return;
     try {
       const subs = await this.current();
-      const items = events.flatMap((event) => subs.filter((s) => s.disabledAt === null && s.events.includes(event.event)).map((s) => ({ webhook: s.id, event })));
+      const items = events.flatMap((event) =>
+        subs.filter((s) => s.disabledAt === null && s.events.includes(event.event)).flatMap((s) => {
+          const shaped = forSubscription(s, event);
+          return shaped ? [{ webhook: s.id, event: shaped }] : [];
+        }),
+      );
       if (items.length === 0) return;
       const ids = await this.store.addDeliveries(items);
       await this.queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { delivery: id }, opts: { jobId: id } })));

@@ -59,6 +59,19 @@ function checkFilter(v: unknown): string | null {
   return v;
 }
 
+const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
+
+/** Required with parameter.changed (which parameters), refused without it. */
+function checkParameters(v: unknown, events: WebhookEvent[]): string[] | null {
+  const wanted = events.includes('parameter.changed');
+  if (v === undefined || v === null) return wanted ? bad('parameters (the parameters whose changes to deliver) is required with parameter.changed') : null;
+  if (!wanted) bad('parameters only goes with the parameter.changed event');
+  if (!Array.isArray(v) || v.length === 0 || v.length > 100) return bad('parameters must be an array of 1 to 100 parameter paths');
+  const badPath = v.find((p) => typeof p !== 'string' || !PARAMETER.test(p));
+  if (badPath !== undefined) bad(`parameters: ${JSON.stringify(badPath)} is not a parameter path (or an object path ending in ".")`);
+  return v as string[];
+}
+
 function timeField(v: unknown, name: string): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isSafeInteger(n) || n < 0) bad(`${name} must be a time (epoch ms or ISO 8601)`);
@@ -76,7 +89,9 @@ export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Rou
   router.post('/webhooks', async (ctx) => {
     const body = ((await jsonBody(ctx)) ?? {}) as Record<string, unknown>;
     const secret = checkSecret(body.secret);
-    const created = await store.create({ url: checkUrl(body.url), events: checkEvents(body.events), secret, filter: checkFilter(body.filter), createdBy: tokenOf(ctx)?.name ?? 'unknown' });
+    const events = checkEvents(body.events);
+    const parameters = checkParameters(body.parameters, events);
+    const created = await store.create({ url: checkUrl(body.url), events, secret, filter: checkFilter(body.filter), parameters, createdBy: tokenOf(ctx)?.name ?? 'unknown' });
     emitter.refresh();
     ctx.status = 201;
     ctx.body = { ...created, secret };

@@ -14,6 +14,7 @@ function subscriptionOf(r: Row): Subscription {
     url: String(r.url),
     events: JSON.parse(String(r.events)) as WebhookEvent[],
     filter: r.device_filter === null ? null : String(r.device_filter),
+    parameters: r.parameters === null || r.parameters === undefined ? null : (JSON.parse(String(r.parameters)) as string[]),
     createdAt: Number(r.created_at),
     createdBy: String(r.created_by),
     failingSince: time(r.failing_since),
@@ -42,6 +43,7 @@ export interface NewSubscription {
   events: WebhookEvent[];
   secret: string;
   filter: string | null;
+  parameters: string[] | null;
   createdBy: string;
 }
 
@@ -49,8 +51,9 @@ export class WebhookStore {
   constructor(readonly sql: SqlAccess) {}
 
   async create(s: NewSubscription, now = Date.now()): Promise<Subscription> {
-    const sql = 'INSERT INTO webhooks (url, events, secret, device_filter, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)';
-    const { insertId } = await this.sql.autocommit((db) => db.run(sql, [s.url, JSON.stringify(s.events), s.secret, s.filter, now, s.createdBy]));
+    const sql = 'INSERT INTO webhooks (url, events, secret, device_filter, parameters, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)';
+    const parameters = s.parameters === null ? null : JSON.stringify(s.parameters);
+    const { insertId } = await this.sql.autocommit((db) => db.run(sql, [s.url, JSON.stringify(s.events), s.secret, s.filter, parameters, now, s.createdBy]));
     return (await this.get(insertId)) as Subscription;
   }
 

@@ -3,7 +3,7 @@ import type { DeviceKey, EpochMs } from '../db/types';
 
 /** The events the ACS delivers (device.inform is high volume: subscribe to it on purpose). */
 export const WEBHOOK_EVENTS = [
-  'device.registered', 'device.bootstrap', 'device.boot', 'device.inform', 'device.fault',
+  'device.registered', 'device.bootstrap', 'device.boot', 'device.inform', 'device.fault', 'parameter.changed',
   'task.done', 'task.failed', 'workflow.done', 'workflow.failed', 'campaign.progress', 'campaign.stopped',
   'order.applied', 'order.failed',
 ] as const;
@@ -15,6 +15,8 @@ export interface Subscription {
   events: WebhookEvent[];
   /** A precondition (presets' language) the device must match; null: every device. */
   filter: string | null;
+  /** parameter.changed: the parameters (or objects, ending in ".") whose value changes it wants. */
+  parameters: string[] | null;
   createdAt: EpochMs;
   createdBy: string;
   failingSince: EpochMs | null;

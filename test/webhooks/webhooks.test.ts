@@ -164,6 +164,36 @@ describe('webhooks: signed deliveries of session events', function () {
     await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
   });
 
+  it('delivers parameter.changed with only the changes of the parameters the subscription names', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['parameter.changed'], parameters: ['Device.DeviceInfo.SoftwareVersion'], secret: SECRET });
+    const c = new ScriptedCpe(t.cwmpUrl);
+    cpes.push(c);
+    const withVersions = (sw: string, hw: string) => inform('HOOK-2', ['1 BOOT'], {
+      ParameterList: [
+        { Name: 'Device.DeviceInfo.SoftwareVersion', Value: sw, type: 'xsd:string' },
+        { Name: 'Device.DeviceInfo.HardwareVersion', Value: hw, type: 'xsd:string' },
+      ],
+    });
+    for (const [sw, hw] of [['1.0', 'a'], ['1.0', 'b'], ['2.0', 'c']]) {
+      assert.equal((await c.post(withVersions(sw, hw))).envelope?.body.method, 'InformResponse');
+      assert.equal((await c.post(null)).status, 204);
+    }
+    await until('the change', async () => ofDevice('HOOK-2').length >= 1);
+    await sleep(500);
+    const changes = ofDevice('HOOK-2').map((g) => g.data.changes);
+    assert.deepEqual(changes, [[{ path: 'Device.DeviceInfo.SoftwareVersion', old: '1.0', value: '2.0', type: 'xsd:string' }]], 'the first contact and the hardware changes are not deliveries');
+    for (const [body, message] of [
+      [{ url: receiver.url(), events: ['parameter.changed'] }, /parameters .* is required with parameter.changed/],
+      [{ url: receiver.url(), events: ['device.boot'], parameters: ['Device.X'] }, /parameters only goes with the parameter.changed event/],
+      [{ url: receiver.url(), events: ['parameter.changed'], parameters: ['Device..X'] }, /is not a parameter path/],
+    ] as const) {
+      const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify(body) });
+      assert.equal(r.status, 400);
+      assert.match(((await r.json()) as { error: string }).error, message);
+    }
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
+  });
+
   it('delivers workflow and campaign events from the worker role', async () => {
     const sub = await subscribe({ url: receiver.url(), events: ['workflow.done', 'workflow.failed', 'campaign.progress', 'campaign.stopped'], secret: SECRET });
     const device = deviceKeyOf(inform('HOOK-1', []).DeviceId);

@@ -1,4 +1,4 @@
-import type { SessionResult } from '../../db/types';
+import type { SessionResult, ValueChange } from '../../db/types';
 import type { SessionCommitted } from '../../tasks/committed';
 import type { SessionDeps } from './context';
 import { isRoutine } from './events';
@@ -77,19 +77,19 @@ function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason)
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
   if (isQuiet(state, log, reason)) return void (await Promise.all([deps.sessions.touch(state.deviceKey, state.inform.time), deps.sessions.drop(state)]));
   const result = resultOf(state, log, reason);
-  await deps.store.commitSession(result);
+  const { valueChanges } = await deps.store.commitSession(result);
   const finished = new Set(finishing(result.tasks).map((t) => t.id));
   const pending = state.loadedIds.some((id) => !finished.has(id));
   const consumed = new Set(result.doneEvents?.ids ?? []);
   const events = state.carried.filter((e) => !consumed.has(e.id));
   const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash, events };
   // The facts are written before the lock goes (same pipeline, in order): the device's next session reads them.
-  await Promise.all([deps.facts.write(state.deviceKey, state.facts.version, facts), notify(deps, state, result), deps.sessions.drop(state)]);
+  await Promise.all([deps.facts.write(state.deviceKey, state.facts.version, facts), notify(deps, state, result, valueChanges), deps.sessions.drop(state)]);
 }
 
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
-async function notify(deps: SessionDeps, state: SessionState, result: SessionResult): Promise<void> {
-  await deps.webhooks?.emit(sessionEvents(state, result));
+async function notify(deps: SessionDeps, state: SessionState, result: SessionResult, valueChanges: ValueChange[]): Promise<void> {
+  await deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
   if (deps.orders && state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) {
     await deps.orders.onBootstrap(state.inform.deviceId).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
   }

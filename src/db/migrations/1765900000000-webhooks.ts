@@ -3,6 +3,7 @@
  * ACS's events, and every delivery made for them.
  * - webhooks: the receiver's URL, the events it wants, the secret its
  *   deliveries are signed with, an optional device filter (a precondition),
+ *   the parameters whose changes it wants (parameter.changed),
  *   and its health: failing since when, disabled when and why.
  * - webhook_deliveries: one row per event and subscription. `seq` orders them
  *   (deliveries of one device go out in that order); `uuid` is the stable id
@@ -22,6 +23,7 @@ function tables(t: ColumnTypes): string[] {
     events ${t.text} NOT NULL,
     secret ${t.str(255)} NOT NULL,
     device_filter ${t.text} NULL,
+    parameters ${t.text} NULL,
     created_at ${t.bigint} NOT NULL,
     created_by ${t.str(128)} NOT NULL,
     failing_since ${t.bigint} NULL,
