@@ -24,6 +24,9 @@ export interface DeliveryOptions {
   maxRetryMs: number;
   /** A subscription failing for this long is disabled. */
   disableAfterMs: number;
+  /** How often, and from what age, pending deliveries get their jobs again (Redis may have restarted empty); defaults 60 s, 60 s. */
+  rescueEveryMs?: number;
+  rescueAfterMs?: number;
 }
 
 /** How often a delivery waiting for an earlier one of its device looks again. */
@@ -37,21 +40,58 @@ export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJ
   return new Queue<DeliverJob>(WEBHOOK_QUEUE, { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });
 }
 
-export function startDeliveryWorker(o: { connection: Redis; prefix: string; store: WebhookStore; log: Logger; options: DeliveryOptions; concurrency?: number }): Worker<DeliverJob> {
+const RESCUE_MS = 60_000;
+const RESCUE_BATCH = 1000;
+
+export interface DeliveryWorker {
+  close(): Promise<void>;
+}
+
+export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; store: WebhookStore; log: Logger; options: DeliveryOptions; concurrency?: number }): DeliveryWorker {
   const backoff = (attemptsMade: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attemptsMade - 1), o.options.maxRetryMs);
-  return new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => deliver(o.store, o.log, o.options, job, token), {
-    connection: o.connection,
+  const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => deliver(o.store, o.log, o.options, job, token), {
+    connection: o.connect(),
     prefix: o.prefix,
     concurrency: o.concurrency ?? 50,
     settings: { backoffStrategy: backoff },
   });
+  const queue = deliveryQueue(o.connect(), o.prefix);
+  // A job per pending delivery, under its own id: BullMQ adds nothing for a job it still holds (waiting, delayed, active).
+  const rescue = setInterval(() => {
+    void o.store.stale(Date.now() - (o.options.rescueAfterMs ?? RESCUE_MS), RESCUE_BATCH)
+      .then((ids) => queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { delivery: id }, opts: { jobId: id } }))))
+      .catch((err: unknown) => o.log.warn({ err }, 'pending webhook deliveries not looked at'));
+  }, o.options.rescueEveryMs ?? RESCUE_MS);
+  rescue.unref();
+  return {
+    close: async () => {
+      clearInterval(rescue);
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
+
+/** Subscriptions as read at most this long ago: a burst of deliveries reads each one once. */
+const SUBSCRIPTION_CACHE_MS = 1000;
+const subscriptions = new WeakMap<WebhookStore, Map<number, { at: number; entry: Awaited<ReturnType<WebhookStore['withSecret']>> }>>();
+
+async function subscription(store: WebhookStore, id: number): ReturnType<WebhookStore['withSecret']> {
+  let cache = subscriptions.get(store);
+  if (!cache) subscriptions.set(store, (cache = new Map()));
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS) return hit.entry;
+  const entry = await store.withSecret(id);
+  cache.set(id, { at: Date.now(), entry });
+  return entry;
 }
 
 async function deliver(store: WebhookStore, log: Logger, options: DeliveryOptions, job: Job<DeliverJob>, token?: string): Promise<void> {
   const d = await store.delivery(job.data.delivery);
   if (!d || d.status !== 'pending') return;
-  const sub = await store.get(d.webhook);
-  if (!sub || sub.disabledAt !== null) return void (await store.settle(d.id, 'failed'));
+  const found = await subscription(store, d.webhook);
+  const sub = found?.subscription;
+  if (!found || !sub || sub.disabledAt !== null) return void (await store.settle(d.id, 'failed'));
   if (await store.earlierPending(d)) {
     await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
     throw new DelayedError();
@@ -60,15 +100,17 @@ async function deliver(store: WebhookStore, log: Logger, options: DeliveryOption
     const q = compileDeviceQuery({ filter: sub.filter });
     if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return void (await store.settle(d.id, 'skipped'));
   }
-  const secret = (await store.secretOf(sub.id)) ?? '';
-  const outcome = await post(sub.url, d.id, d.event, d.body, secret, options.timeoutMs);
+  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, options.timeoutMs);
   if (outcome.ok) {
     await store.attempted(d.id, { status: 'delivered', httpStatus: outcome.status, error: null });
-    await store.health(sub.id, false);
+    // Healthy as far as this worker knows: no write (its cached view is at most a second old).
+    if (sub.failingSince !== null) await store.health(sub.id, false);
     return;
   }
   await store.attempted(d.id, { status: 'pending', httpStatus: outcome.status, error: outcome.error });
   await store.health(sub.id, true);
+  // The next success here must see the failure clock running, to stop it.
+  subscriptions.get(store)?.delete(sub.id);
   const since = (await store.get(sub.id))?.failingSince ?? Date.now();
   if (Date.now() - since >= options.disableAfterMs) {
     const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;

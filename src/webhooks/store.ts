@@ -62,9 +62,10 @@ export class WebhookStore {
     return row ? subscriptionOf(row) : null;
   }
 
-  async secretOf(id: number): Promise<string | null> {
-    const [row] = await this.sql.autocommit((db) => db.select('SELECT secret FROM webhooks WHERE id = ?', [id]));
-    return row ? String(row.secret) : null;
+  /** The subscription with its secret (never shown by the API after its creation). */
+  async withSecret(id: number): Promise<{ subscription: Subscription; secret: string } | null> {
+    const [row] = await this.sql.autocommit((db) => db.select('SELECT * FROM webhooks WHERE id = ?', [id]));
+    return row ? { subscription: subscriptionOf(row), secret: String(row.secret) } : null;
   }
 
   async list(): Promise<Subscription[]> {
@@ -142,6 +143,12 @@ export class WebhookStore {
   async reopen(id: string, webhook: number): Promise<boolean> {
     const sql = "UPDATE webhook_deliveries SET status = 'pending' WHERE uuid = ? AND webhook_id = ?";
     return (await this.sql.autocommit((db) => db.run(sql, [id, webhook]))).affected > 0 || (await this.delivery(id))?.webhook === webhook;
+  }
+
+  /** Deliveries still pending since before `before` (their jobs may be gone with a Redis restart), oldest first. */
+  async stale(before: number, limit: number): Promise<string[]> {
+    const rows = await this.sql.autocommit((db) => db.select(`SELECT uuid FROM webhook_deliveries WHERE status = 'pending' AND time < ? ORDER BY seq LIMIT ${limit}`, [before]));
+    return rows.map((r) => String(r.uuid));
   }
 
   /** The subscription's deliveries between two times (a replay), oldest first. */

@@ -9,8 +9,11 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deviceKeyOf } from '../../src/model/device-key';
-import { verifySignature } from '../../src/webhooks';
-import { startTestAcs, type TestAcs } from '../helpers/acs';
+import Redis from 'ioredis';
+import { bullPrefix } from '../../src/engine/queue';
+import { createLogger } from '../../src/log';
+import { startDeliveryWorker, verifySignature, WebhookStore } from '../../src/webhooks';
+import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
 
@@ -258,5 +261,36 @@ describe('webhooks: a receiver that keeps failing is disabled', function () {
     await until('its delivery failed', async () => ((await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=failed`)).json()) as unknown[]).length === 1);
     const enabled = (await (await t.nbi(`/webhooks/${sub.id}/enable`, { method: 'POST' })).json()) as typeof state;
     assert.equal(enabled.disabledAt, null);
+  });
+});
+
+describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are delivered', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  const receiver = new Receiver();
+  let worker: { close(): Promise<void> } | null = null;
+  before(async () => {
+    // No worker role here: nothing delivers but the worker this test starts.
+    t = await startTestAcs('webhooks_rescue', {}, 'nbi');
+    await receiver.open();
+  });
+  after(async () => {
+    await worker?.close();
+    await receiver.shut();
+    await t?.stop();
+  });
+
+  it('finds pending deliveries without a job and queues them again', async () => {
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['device.boot'], secret: SECRET }) });
+    const { id } = (await r.json()) as { id: number };
+    const store = new WebhookStore(t.acs.store.sql);
+    // Stored, never queued: what a Redis restart leaves behind.
+    const [delivery] = await store.addDeliveries([{ webhook: id, event: { event: 'device.boot', device: 'X-Y-Z', time: Date.now() - 5000, data: { n: 1 } } }]);
+    const prefix = bullPrefix(t.config.redisPrefix);
+    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000 };
+    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix, store, log: createLogger('silent'), options });
+    await until('the rescued delivery', async () => receiver.got.some((g) => g.id === delivery), 10_000);
+    assert.equal(receiver.bad, 0);
+    assert.equal((await store.delivery(delivery))?.status, 'delivered');
   });
 });
