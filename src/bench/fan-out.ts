@@ -87,6 +87,8 @@ async function startCluster(o: FanOutOptions, h: FanOutHarness): Promise<Cluster
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-fan-${Date.now()}:`,
     CONNECTION_REQUEST_RATE: String(o.crRate ?? 1000),
+    // The bench client is one token pushing a fleet's worth of requests: no per-token rate (the default 1000/s would pace it).
+    NBI_TOKEN_RATE: '0',
     LOG_LEVEL: 'warn',
   };
   const databaseUrl = await h.freshDatabase(o.db);
