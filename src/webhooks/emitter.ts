@@ -8,7 +8,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log';
 import type { WebhookStore } from './store';
-import type { AcsEvent, Subscription } from './types';
+import type { AcsEvent, Subscription, WebhookEvent } from './types';
 
 export const WEBHOOK_QUEUE = 'webhook-deliveries';
 /** How stale a process's view of the subscriptions may be. */
@@ -40,6 +40,16 @@ export class WebhookEmitter {
   /** Forgets the cached subscriptions (one was created, changed or removed in this process). */
   refresh(): void {
     this.readAt = 0;
+  }
+
+  /**
+   * Whether some subscription may want `event`, from this process's view of
+   * them (refreshed in the background when stale). For the hottest path, a
+   * quiet session: with nobody subscribed, it builds no event at all.
+   */
+  wants(event: WebhookEvent): boolean {
+    if (Date.now() - this.readAt > REFRESH_MS) void this.current().catch(() => undefined);
+    return this.subscriptions.some((s) => s.disabledAt === null && s.events.includes(event));
   }
 
   /** Stores and queues the deliveries of `events`; failures are logged (an event source never fails for its webhooks). */
