@@ -25,6 +25,11 @@ export const errorCatalogue = {
 
 export type AcsErrorCode = keyof typeof errorCatalogue;
 
+/** A 400 naming what is wrong with the request (ACS_ERR_BAD_REQUEST). */
+export function badRequest(message: string): never {
+  throw new AcsError('ACS_ERR_BAD_REQUEST', message);
+}
+
 export class AcsError extends Error {
   readonly status: number;
   /** Client errors carry a message meant for the client; server errors do not. */

@@ -1,11 +1,9 @@
 /** Reading a request's path and query parameters, each refused with a 400 that names it. */
 import type { Context } from 'koa';
 import { parseDeviceKey } from '../db/device-row';
-import { AcsError } from '../errors';
+import { badRequest } from '../errors';
 
-function bad(message: string): never {
-  throw new AcsError('ACS_ERR_BAD_REQUEST', message);
-}
+const bad = badRequest;
 
 export function intParam(raw: unknown, name: string, fallback: number, max: number, min = 0): number {
   if (raw === undefined) return fallback;
@@ -16,10 +14,14 @@ export function intParam(raw: unknown, name: string, fallback: number, max: numb
 
 /** A time as milliseconds since the epoch or an ISO 8601 date; undefined when absent. */
 export function timeParam(raw: unknown, name: string): number | undefined {
-  if (raw === undefined) return undefined;
+  return raw === undefined ? undefined : timeValue(raw, `query parameter ${name}`);
+}
+
+/** A time given as milliseconds since the epoch (number or digits) or an ISO 8601 date; `what` names it in the 400. */
+export function timeValue(raw: unknown, what: string): number {
   const text = String(raw);
   const n = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
-  if (!Number.isSafeInteger(n)) bad(`query parameter ${name} must be milliseconds since the epoch or an ISO 8601 date, not ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(n)) bad(`${what} must be milliseconds since the epoch or an ISO 8601 date, not ${JSON.stringify(text)}`);
   return n;
 }
 

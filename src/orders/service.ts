@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { deviceKeyOf } from '../model/device-key';
 import type { DeviceKey, SqlAccess } from '../db/types';
 import type { Row } from '../db/sql';
-import { AcsError } from '../errors';
+import { AcsError, badRequest } from '../errors';
 import type { Logger } from '../log';
 import type { AcsEvent } from '../webhooks/types';
 import type { WorkflowRunner } from '../workflows/types';
@@ -60,9 +60,7 @@ const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** How long a provision order's task may take (a device that never comes back fails the order). */
 const PROVISION_TIMEOUT = '1d';
 
-function bad(message: string): never {
-  throw new AcsError('ACS_ERR_BAD_REQUEST', message);
-}
+const bad = badRequest;
 
 function text(v: unknown, field: string, max: number): string | undefined {
   if (v === undefined) return undefined;
@@ -118,8 +116,13 @@ export class Orders {
   constructor(private readonly deps: OrderDeps) {}
 
   async get(id: string): Promise<Order | null> {
-    const [row] = await this.deps.sql.autocommit((db) => db.select('SELECT * FROM orders WHERE id = ?', [id]));
+    const row = await this.row(id);
     return row ? orderOf(row) : null;
+  }
+
+  private async row(id: string): Promise<Row | undefined> {
+    const [row] = await this.deps.sql.autocommit((db) => db.select('SELECT * FROM orders WHERE id = ?', [id]));
+    return row;
   }
 
   async list(status: OrderStatus | undefined, limit: number): Promise<Order[]> {
@@ -135,11 +138,10 @@ export class Orders {
     const id = typeof b.id === 'string' && ID.test(b.id) ? b.id : bad('id must be 1 to 128 characters: letters, digits, . _ : @ -');
     const body = { device: checkDevice(b.device), service: checkService(b.service, this.deps) };
     const hash = createHash('sha256').update(canonical(body)).digest('hex');
-    const existing = await this.get(id);
+    const existing = await this.row(id);
     if (existing) {
-      const [row] = await this.deps.sql.autocommit((db) => db.select('SELECT body_hash FROM orders WHERE id = ?', [id]));
-      if (String(row.body_hash) !== hash) throw new AcsError('ACS_ERR_CONFLICT', `order ${id} exists with another body (PUT replaces a pending order)`);
-      return { order: existing, created: false };
+      if (String(existing.body_hash) !== hash) throw new AcsError('ACS_ERR_CONFLICT', `order ${id} exists with another body (PUT replaces a pending order)`);
+      return { order: orderOf(existing), created: false };
     }
     const now = Date.now();
     const sql = `INSERT INTO orders (id, body_hash, body, serial, oui, device, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`;

@@ -9,10 +9,10 @@
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import { compileDeviceQuery } from '../db/device-query';
-import { AcsError } from '../errors';
+import { AcsError, badRequest } from '../errors';
 import { jsonBody } from '../nbi/json-body';
 import { tokenOf } from '../nbi/auth/guard';
-import { intParam, oneOf, pathParams } from '../nbi/params';
+import { intParam, oneOf, pathParams, timeValue } from '../nbi/params';
 import type { WebhookEmitter } from './emitter';
 import type { WebhookStore } from './store';
 import { WEBHOOK_EVENTS, type WebhookEvent } from './types';
@@ -22,9 +22,7 @@ const SECRET_MIN = 16;
 const SECRET_MAX = 255;
 const STATUSES = ['pending', 'delivered', 'skipped', 'failed'] as const;
 
-function bad(message: string): never {
-  throw new AcsError('ACS_ERR_BAD_REQUEST', message);
-}
+const bad = badRequest;
 
 function checkUrl(v: unknown): string {
   if (typeof v !== 'string' || v.length > URL_MAX) return bad(`url must be an http(s) URL of at most ${URL_MAX} characters`);
@@ -70,12 +68,6 @@ function checkParameters(v: unknown, events: WebhookEvent[]): string[] | null {
   const badPath = v.find((p) => typeof p !== 'string' || !PARAMETER.test(p));
   if (badPath !== undefined) bad(`parameters: ${JSON.stringify(badPath)} is not a parameter path (or an object path ending in ".")`);
   return v as string[];
-}
-
-function timeField(v: unknown, name: string): number {
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < 0) bad(`${name} must be a time (epoch ms or ISO 8601)`);
-  return n;
 }
 
 export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Router {
@@ -130,8 +122,8 @@ export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Rou
   router.post('/webhooks/:id/replay', async (ctx) => {
     const id = await found(ctx);
     const body = ((await jsonBody(ctx)) ?? {}) as Record<string, unknown>;
-    const from = timeField(body.from, 'from');
-    const to = body.to === undefined ? Date.now() + 1 : timeField(body.to, 'to');
+    const from = timeValue(body.from, 'from');
+    const to = body.to === undefined ? Date.now() + 1 : timeValue(body.to, 'to');
     const ids = await store.between(id, from, to);
     for (const d of ids) await store.reopen(d, id);
     await emitter.requeue(ids);

@@ -58,8 +58,7 @@ export class WebhookStore {
   }
 
   async get(id: number): Promise<Subscription | null> {
-    const [row] = await this.sql.autocommit((db) => db.select('SELECT * FROM webhooks WHERE id = ?', [id]));
-    return row ? subscriptionOf(row) : null;
+    return (await this.withSecret(id))?.subscription ?? null;
   }
 
   /** The subscription with its secret (never shown by the API after its creation). */
@@ -141,8 +140,9 @@ export class WebhookStore {
 
   /** Back to pending (a replay): answers whether it exists. */
   async reopen(id: string, webhook: number): Promise<boolean> {
-    const sql = "UPDATE webhook_deliveries SET status = 'pending' WHERE uuid = ? AND webhook_id = ?";
-    return (await this.sql.autocommit((db) => db.run(sql, [id, webhook]))).affected > 0 || (await this.delivery(id))?.webhook === webhook;
+    if ((await this.delivery(id))?.webhook !== webhook) return false;
+    await this.settle(id, 'pending');
+    return true;
   }
 
   /** Deliveries still pending since before `before` (their jobs may be gone with a Redis restart), oldest first. */
