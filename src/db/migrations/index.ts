@@ -11,6 +11,7 @@ import { TaskKeysProgress1765710000000 } from './1765710000000-task-keys-progres
 import { ApiTokens1765800000000 } from './1765800000000-api-tokens';
 import { Webhooks1765900000000 } from './1765900000000-webhooks';
 import { Orders1765950000000 } from './1765950000000-orders';
+import { StoredScripts1766000000000 } from './1766000000000-stored-scripts';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ApiTokens1765800000000,
   Webhooks1765900000000,
   Orders1765950000000,
+  StoredScripts1766000000000,
 ];
