@@ -1,7 +1,7 @@
 /**
- * Device search: which devices match a query, in pages keyed by device row id
- * (keyset: `d.id > last ORDER BY d.id LIMIT n`), so 100,000 devices stream
- * without OFFSET. A query is a precondition in the presets' language
+ * Device search: which devices match a query, in keyset pages (by device row
+ * id, `d.id > last ORDER BY d.id LIMIT n`, or by sort keys: device-order.ts),
+ * so 100,000 devices stream without OFFSET. A query is a precondition in the presets' language
  * (src/presets/expression.ts: identity, tags, cached parameters, `*` instance
  * wildcards, three-valued logic) plus last-Inform bounds, which the language
  * has no words for.
@@ -16,6 +16,7 @@
 import { compile, pathsOf, evaluate, type Expression } from '../presets/expression';
 import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
+import { afterSql, orderSql, type KeyValue, type Position, type SortKey } from './device-order';
 import { placeholders, type Db, type Row } from './sql';
 import type { DeviceKey, EpochMs, SqlAccess } from './types';
 
@@ -47,7 +48,14 @@ export type CompileQueryResult =
 export interface DevicePage {
   devices: DeviceKey[];
   /** Pass as `after` for the next page; null when no device remains. */
-  next: number | null;
+  next: Position | null;
+}
+
+/** Which page of a search: the order (empty: by row id) and where the previous page ended (null: the first page). */
+export interface PageRequest {
+  order?: SortKey[];
+  after?: Position | null;
+  limit?: number;
 }
 
 /** Checks and compiles a query. Never throws. */
@@ -88,13 +96,20 @@ function build(query: DeviceQuery, expr: Expression | null): CompiledDeviceQuery
 interface Candidate {
   id: number;
   key: DeviceKey;
+  /** The sort key values of the row (k0, k1, ... in the SELECT). */
+  sortKeys: KeyValue[];
   facts: DeviceFacts;
 }
 
-function candidateOf(r: Row): Candidate {
+function keyValue(v: unknown): KeyValue {
+  return v === null || typeof v === 'number' ? v : String(v);
+}
+
+function candidateOf(r: Row, sortKeys = 0): Candidate {
   return {
     id: Number(r.id),
     key: String(r.device_key),
+    sortKeys: Array.from({ length: sortKeys }, (_, i) => keyValue(r[`k${i}`])),
     facts: {
       deviceId: {
         ID: String(r.device_key),
@@ -109,13 +124,16 @@ function candidateOf(r: Row): Candidate {
   };
 }
 
-async function candidates(db: Db, q: CompiledDeviceQuery, after: number, limit: number): Promise<Candidate[]> {
+async function candidates(db: Db, q: CompiledDeviceQuery, order: SortKey[], after: Position | null, limit: number): Promise<Candidate[]> {
+  const o = orderSql(order);
+  const from = afterSql(order, o, after);
   const rows = await db.select(
-    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d
-     WHERE d.id > ? AND ${q.where.sql} ORDER BY d.id LIMIT ${limit}`,
-    [after, ...q.where.params],
+    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number${o.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
+     FROM devices d ${o.joins.sql}
+     WHERE ${from.sql} AND ${q.where.sql} ORDER BY ${o.orderBy} LIMIT ${limit}`,
+    [...o.joins.params, ...from.params, ...q.where.params],
   );
-  return rows.map(candidateOf);
+  return rows.map((r) => candidateOf(r, order.length));
 }
 
 /** Loads the tags and parameters the precondition reads, for every candidate at once. */
@@ -146,16 +164,17 @@ async function loadFacts(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Pro
 /** Largest page; candidates are loaded with one IN list of this many ids. */
 export const MAX_PAGE = 1000;
 
-/** One page of matching devices after device row id `after` (0: from the start). */
-export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, options: { after?: number; limit?: number } = {}): Promise<DevicePage> {
-  const limit = Math.max(1, Math.min(options.limit ?? 500, MAX_PAGE));
+/** One page of matching devices in `order`, after `after` (absent: from the start). */
+export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, page: PageRequest = {}): Promise<DevicePage> {
+  const limit = Math.max(1, Math.min(page.limit ?? 500, MAX_PAGE));
   return sql.autocommit(async (db) => {
-    const list = await candidates(db, q, options.after ?? 0, limit);
+    const list = await candidates(db, q, page.order ?? [], page.after ?? null, limit);
     if (list.length === 0) return { devices: [], next: null };
     if (q.expr) await loadFacts(db, q, list);
     const expr = q.expr;
     const devices = list.filter((c) => expr === null || evaluate(expr, lookupFrom(c.facts as DeviceFacts))).map((c) => c.key);
-    return { devices, next: list.length < limit ? null : list[list.length - 1].id };
+    const last = list[list.length - 1];
+    return { devices, next: list.length < limit ? null : { id: last.id, keys: last.sortKeys } };
   });
 }
 
@@ -166,7 +185,7 @@ export async function deviceMatches(sql: SqlAccess, q: CompiledDeviceQuery, key:
       `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key = ? AND ${q.where.sql}`,
       [key, ...q.where.params],
     );
-    const list = rows.map(candidateOf);
+    const list = rows.map((r) => candidateOf(r));
     if (list.length === 0) return false;
     if (q.expr === null) return true;
     await loadFacts(db, q, list);
@@ -176,12 +195,12 @@ export async function deviceMatches(sql: SqlAccess, q: CompiledDeviceQuery, key:
 
 /** Every matching device, page by page (each page one short read: no transaction held across pages). */
 export async function* streamDevices(sql: SqlAccess, q: CompiledDeviceQuery, pageSize = 500): AsyncGenerator<DeviceKey[]> {
-  let after: number | null = 0;
-  while (after !== null) {
+  let after: Position | null = null;
+  do {
     const page: DevicePage = await queryDevicePage(sql, q, { after, limit: pageSize });
     if (page.devices.length > 0) yield page.devices;
     after = page.next;
-  }
+  } while (after !== null);
 }
 
 /** Every matching device key (for tests and small fleets; campaigns stream). */

@@ -1,7 +1,7 @@
 /**
  * GET /devices as a search (issue 10 §1): a precondition (`q`), GenieACS's
- * JSON query (`query`), last-Inform bounds, a projection of parameters, pages
- * by cursor; DELETE /devices/:id. Over HTTP against the real server and MariaDB.
+ * JSON query (`query`), last-Inform bounds, a sort, a projection of
+ * parameters, pages by cursor; DELETE /devices/:id. Over HTTP against the real server and MariaDB.
  */
 import { strict as assert } from 'node:assert';
 import { fromGenieacsQuery } from '../../src/nbi/genieacs-query';
@@ -99,7 +99,7 @@ describe('REST API: device search, projection, cursor, delete', function () {
       [`query=${encodeURIComponent('{"foo": 1}')}`, /query foo: is not a parameter path/],
       [`query=${encodeURIComponent('{}')}&q=TRUE`, /not both/],
       ['offset=2', /offset is not supported: page with \?cursor=/],
-      ['cursor=-1', /cursor must be an integer/],
+      ['cursor=-1', /cursor: "-1" is not a cursor of the unsorted list/],
       ['lastInformBefore=yesterday', /lastInformBefore must be milliseconds since the epoch or an ISO 8601 date/],
       ['projection=Device.WiFi..SSID', /projection: "Device.WiFi..SSID" is not a parameter or object path/],
     ];
@@ -126,6 +126,77 @@ describe('REST API: device search, projection, cursor, delete', function () {
     const filtered = await list(`limit=1&q=${encodeURIComponent('Tags.lab')}`);
     assert.deepEqual(filtered.names, ['c']);
     assert.deepEqual((await list(`limit=1&q=${encodeURIComponent('Tags.lab')}&cursor=${filtered.next}`)).names, ['e']);
+  });
+
+  /** Every page of a list, following X-Next-Cursor: the names in order, and how many pages. */
+  async function allPages(query: string, limit: number): Promise<{ names: string[]; pages: number }> {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const r = await list(`${query}&limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.ok(r.names.length <= limit);
+      names.push(...r.names);
+      cursor = r.next;
+      pages++;
+    } while (cursor !== null && pages < 20);
+    return { names, pages };
+  }
+  const sorted = (sort: string, limit = 100) => allPages(`sort=${encodeURIComponent(sort)}`, limit).then((r) => r.names);
+
+  it('sorts by last Inform, registration, identity, either way, in our spelling and GenieACS\'s', async () => {
+    assert.deepEqual(await sorted('-LastInform'), ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(await sorted('LastInform'), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(await sorted('{"_lastInform":-1}'), ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(await sorted('Registered'), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(await sorted('{"_registered":1}'), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(await sorted('-DeviceID.SerialNumber'), ['e', 'd', 'c', 'b', 'a']);
+    assert.deepEqual(await sorted('{"_deviceId._SerialNumber":1}'), ['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(await sorted('{"_id":-1}'), ['c', 'b', 'a', 'e', 'd'], 'the device key starts OUI-ProductClass-');
+    assert.deepEqual(await sorted('DeviceID.ProductClass,-LastInform'), ['d', 'e', 'a', 'b', 'c']);
+    assert.deepEqual(await sorted('{"_deviceId._ProductClass":-1,"_lastInform":1}'), ['c', 'b', 'a', 'e', 'd']);
+  });
+
+  it('pages a sorted list with its cursor: every device once, ties broken by id, NULL keys included', async () => {
+    assert.deepEqual(await allPages(`sort=${encodeURIComponent('DeviceID.ProductClass,-LastInform')}`, 2), { names: ['d', 'e', 'a', 'b', 'c'], pages: 3 });
+    assert.deepEqual(await allPages('sort=DeviceID.ProductClass', 1), { names: ['d', 'e', 'a', 'b', 'c'], pages: 6 }, 'ties in id order (a full last page has a cursor: one empty page follows)');
+    assert.deepEqual(await allPages('sort=-DeviceID.ProductClass', 1), { names: ['c', 'b', 'a', 'e', 'd'], pages: 6 }, 'ties in id order, reversed');
+    // Parameter values compare as text: "1.10" < "1.9".
+    assert.deepEqual(await allPages('sort=Device.DeviceInfo.SoftwareVersion', 2), { names: ['b', 'a', 'd', 'c', 'e'], pages: 3 });
+    assert.deepEqual(await allPages(`sort=${encodeURIComponent('{"Device.DeviceInfo.SoftwareVersion._value":-1}')}`, 2), { names: ['e', 'c', 'd', 'a', 'b'], pages: 3 });
+    // No device has it: every key is NULL, the id alone orders (and continues) the list.
+    assert.deepEqual(await allPages('sort=Device.X_Missing', 2), { names: ['a', 'b', 'c', 'd', 'e'], pages: 3 });
+    assert.deepEqual(await allPages('sort=-Device.X_Missing', 2), { names: ['e', 'd', 'c', 'b', 'a'], pages: 3 });
+    assert.deepEqual(await allPages(`sort=-LastInform&q=${encodeURIComponent('Tags.lab')}`, 1), { names: ['c', 'e'], pages: 3 }, 'with a search');
+    const first = await list('sort=-LastInform&limit=2');
+    assert.match(String(first.next), /^[A-Za-z0-9_-]+$/, 'an opaque base64url cursor');
+    assert.deepEqual((await list(`limit=2&cursor=2`)).names.length, 2, 'numeric cursors still page the unsorted list');
+  });
+
+  it('refuses a bad sort or a cursor of another sort with 400 naming it', async () => {
+    const cursor = (await list('sort=-LastInform&limit=1')).next as string;
+    const cases: [string, RegExp][] = [
+      ['sort=Foo', /sort: unknown field "Foo"/],
+      [`sort=${encodeURIComponent('{"_lastInform":2}')}`, /sort: _lastInform: the direction is 1 or -1, not 2/],
+      [`sort=${encodeURIComponent('{"_tags":1}')}`, /sort: _tags: a device has a set of tags/],
+      [`sort=${encodeURIComponent('{"LastInform":1}')}`, /sort: unknown field "LastInform"/],
+      [`sort=${encodeURIComponent('{"_lastInform":')}`, /sort: not JSON/],
+      [`sort=${encodeURIComponent('[1]')}`, /sort: unknown field "\[1\]"/],
+      ['sort=Device.WiFi.SSID.*.SSID', /sort: unknown field "Device.WiFi.SSID.\*.SSID"/],
+      ['sort=LastInform,-LastInform', /sort: LastInform is given twice/],
+      ['sort=LastInform&sort=Registered', /sort: give it once/],
+      [`sort=LastInform&cursor=${cursor}`, /cursor: it belongs to sort=-LastInform, not sort=LastInform/],
+      [`cursor=${cursor}`, /cursor: .* is not a cursor of the unsorted list/],
+      ['sort=-LastInform&cursor=42', /cursor: it belongs to the unsorted list, not sort=-LastInform/],
+      ['sort=-LastInform&cursor=%25%25', /cursor: not a cursor of a sorted list/],
+      [`sort=-LastInform&cursor=${Buffer.from(JSON.stringify({ s: '-LastInform', k: [{}], id: 1 })).toString('base64url')}`, /cursor: damaged/],
+    ];
+    for (const [query, message] of cases) {
+      const r = await list(query);
+      assert.equal(r.status, 400, query);
+      assert.match(String((r.body as { error: string }).error), message, query);
+    }
   });
 
   it('projects the parameters asked for, objects by prefix and instances by *', async () => {

@@ -4,8 +4,10 @@ import { lastConnectionRequest } from '../../connreq';
 import { AcsError } from '../../errors';
 import { MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
 import { listDevicesByKey } from '../../db/device-list';
+import type { Position, SortKey } from '../../db/device-order';
 import type { SqlAccess } from '../../db/types';
 import { compiledSearchOf } from '../search';
+import { cursorOf, cursorText, sortOf } from '../sort';
 import { intParam, pathParams, timeParam } from '../params';
 
 /** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
@@ -23,28 +25,30 @@ function projectionOf(raw: unknown): string[] {
   return paths;
 }
 
-/** Up to `limit` matching devices after cursor `after`, reading at most MAX_PAGES_PER_REQUEST pages of candidates. */
-async function matching(sql: SqlAccess, q: CompiledDeviceQuery, after: number, limit: number): Promise<DevicePage> {
+/** Up to `limit` matching devices in `order` after `after`, reading at most MAX_PAGES_PER_REQUEST pages of candidates. */
+async function matching(sql: SqlAccess, q: CompiledDeviceQuery, order: SortKey[], after: Position | null, limit: number): Promise<DevicePage> {
   const devices: string[] = [];
-  let next: number | null = after;
-  for (let pages = 0; next !== null && devices.length < limit && pages < MAX_PAGES_PER_REQUEST; pages++) {
-    const page: DevicePage = await queryDevicePage(sql, q, { after: next, limit: limit - devices.length });
+  let next: Position | null = after;
+  for (let pages = 0; devices.length < limit && pages < MAX_PAGES_PER_REQUEST; pages++) {
+    const page: DevicePage = await queryDevicePage(sql, q, { order, after: next, limit: limit - devices.length });
     devices.push(...page.devices);
     next = page.next;
+    if (next === null) break;
   }
   return { devices, next };
 }
 
-/** Device resources: the list (search, projection, cursor), one device with its cached data model, clearing a channel's fault. */
+/** Device resources: the list (search, sort, projection, cursor), one device with its cached data model, clearing a channel's fault. */
 export function deviceRoutes(store: DeviceStore): Router {
   const router = new Router();
   router.get('/devices', async (ctx) => {
     const limit = intParam(ctx.query.limit, 'limit', 100, MAX_PAGE);
     if (ctx.query.offset !== undefined) throw new AcsError('ACS_ERR_BAD_REQUEST', 'offset is not supported: page with ?cursor=, the X-Next-Cursor of the previous page');
     const compiled = compiledSearchOf(ctx.query);
-    const after = intParam(ctx.query.cursor, 'cursor', 0, Number.MAX_SAFE_INTEGER);
-    const { devices, next } = limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled, after, limit);
-    if (next !== null) ctx.set('X-Next-Cursor', String(next));
+    const order = sortOf(ctx.query.sort);
+    const after = cursorOf(ctx.query.cursor, order);
+    const { devices, next } = limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled, order, after, limit);
+    if (next !== null) ctx.set('X-Next-Cursor', cursorText(next, order));
     ctx.body = await listDevicesByKey(store.sql, devices, projectionOf(ctx.query.projection));
   });
   router.get('/devices/:id', async (ctx) => {
