@@ -2,6 +2,8 @@ import type Router from '@koa/router';
 import Koa from 'koa';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
+import { openApiRouter } from './api/openapi';
+import { apiRouter, defineRoute } from './api/route';
 import { apiGuard } from './auth/guard';
 import { authRoutes } from './auth/routes';
 import { TokenStore } from './auth/tokens';
@@ -24,10 +26,22 @@ export interface NbiAppOptions {
   tokenRate: number;
 }
 
+/** GET /health: anyone may ask (auth/guard.ts), a load balancer does. */
+const health = defineRoute({
+  method: 'get',
+  path: '/health',
+  summary: 'Whether the REST API answers',
+  responses: { 200: '{"status": "ok"}' },
+  handle: (ctx) => {
+    ctx.body = { status: 'ok' };
+  },
+});
+
 /**
- * The northbound REST API: devices, API tokens and the audit log, and the
- * routers of the other parts. Every route but /health needs an API token
- * (auth/guard.ts). Errors answer JSON `{error, code}`.
+ * The northbound REST API: devices, API tokens and the audit log, the
+ * routers of the other parts, and GET /openapi.json describing them. Every
+ * route but /health needs an API token (auth/guard.ts). Errors answer JSON
+ * `{error, code}`, and a 400 of a route's schemas `field` too (api/route.ts).
  */
 export function createNbiApp(o: NbiAppOptions): Koa {
   const app = new Koa();
@@ -40,26 +54,22 @@ export function createNbiApp(o: NbiAppOptions): Koa {
         ctx.body = { error: `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`, code: 'ACS_ERR_METHOD_NOT_ALLOWED' };
       }
     } catch (err) {
-      const e = err as { status?: number; expose?: boolean; message: string; code?: string };
+      const e = err as { status?: number; expose?: boolean; message: string; code?: string; field?: string };
       const status = typeof e.status === 'number' ? e.status : 500;
       if (status >= 500) o.log.error({ err, path: ctx.path }, 'nbi request failed');
       ctx.status = status;
-      ctx.body = { error: status < 500 && e.expose !== false ? e.message : 'internal error', code: e.code };
+      ctx.body = { error: status < 500 && e.expose !== false ? e.message : 'internal error', code: e.code, ...(status === 400 && e.field ? { field: e.field } : {}) };
     }
   });
-  app.use(async (ctx, next) => {
-    if (ctx.path !== '/health') return next();
-    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return void ((ctx.status = 405), ctx.set('Allow', 'GET, HEAD'));
-    ctx.body = { status: 'ok' };
-  });
   app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate }));
-  for (const router of [deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])]) app.use(router.routes()).use(router.allowedMethods());
+  const routers = [apiRouter([health]), deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])];
+  for (const router of [...routers, openApiRouter(routers)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }
 
-/** Every route of an app made by createNbiApp (the routers' layers, HEAD left out), /health included. */
+/** Every route of an app made by createNbiApp (the routers' layers, HEAD left out). */
 export function nbiRoutes(app: Koa): NbiRoute[] {
-  const routes: NbiRoute[] = [{ methods: ['GET'], path: '/health' }];
+  const routes: NbiRoute[] = [];
   for (const mw of app.middleware as { router?: Router }[]) {
     for (const layer of mw.router?.stack ?? []) {
       const methods = layer.methods.filter((m) => m !== 'HEAD');

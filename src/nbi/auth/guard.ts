@@ -22,7 +22,7 @@ export interface GuardOptions {
 }
 
 /** The routes anyone may call. */
-const ANONYMOUS = new Set(['/health']);
+export const ANONYMOUS = new Set(['/health']);
 // Webhooks send device data out: only admins may point them somewhere.
 const ADMIN_PREFIXES = ['/tokens', '/audit', '/webhooks'];
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -4,37 +4,45 @@
  * GenieACS's id of a fault (the same as DELETE /devices/:id/faults/:channel:
  * the channel runs again at the device's next session).
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { isValidChannel, listChannelFaults, type DeviceStore } from '../../db';
 import { AcsError } from '../../errors';
-import { intParam, pathParams } from '../params';
-
-const text = (v: unknown, name: string): string | undefined => {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new AcsError('ACS_ERR_BAD_REQUEST', `query parameter ${name} must be given once, not empty`);
-  return v;
-};
+import { apiRouter, defineRoute } from '../api/route';
+import { intQuery, textQuery } from '../api/schemas';
 
 export function faultRoutes(store: DeviceStore): Router {
-  const router = new Router();
-  router.get('/faults', async (ctx) => {
-    const filter = {
-      device: text(ctx.query.device, 'device'),
-      channel: text(ctx.query.channel, 'channel'),
-      code: text(ctx.query.code, 'code'),
-      limit: intParam(ctx.query.limit, 'limit', 100, 1000),
-      offset: intParam(ctx.query.offset, 'offset', 0, Number.MAX_SAFE_INTEGER),
-    };
-    ctx.body = await store.sql.autocommit((db) => listChannelFaults(db, filter));
-  });
-  router.delete('/faults/:id', async (ctx) => {
-    const [id] = pathParams(ctx, ['id']);
-    // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
-    const colon = id.indexOf(':');
-    const [device, channel] = colon < 0 ? [id, ''] : [id.slice(0, colon), id.slice(colon + 1)];
-    if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
-    if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
-    ctx.status = 204;
-  });
-  return router;
+  return apiRouter([
+    defineRoute({
+      method: 'get',
+      path: '/faults',
+      summary: 'Channel faults across devices, newest first',
+      query: z.object({
+        device: textQuery,
+        channel: textQuery,
+        code: textQuery,
+        limit: intQuery(0, 1000, 100),
+        offset: intQuery(0, Number.MAX_SAFE_INTEGER, 0),
+      }),
+      responses: { 200: 'the faults' },
+      handle: async (ctx, { query }) => {
+        ctx.body = await store.sql.autocommit((db) => listChannelFaults(db, query));
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/faults/:id',
+      summary: 'Clear a fault: its channel runs again at the device\'s next session',
+      params: z.object({ id: z.string().meta({ description: '<device id>:<channel>', examples: ['00A0C9-Router-SN0001:default'] }) }),
+      responses: { 204: 'cleared', 404: 'no such fault' },
+      handle: async (ctx, { params }) => {
+        // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
+        const colon = params.id.indexOf(':');
+        const [device, channel] = colon < 0 ? [params.id, ''] : [params.id.slice(0, colon), params.id.slice(colon + 1)];
+        if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
+        if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
+        ctx.status = 204;
+      },
+    }),
+  ]);
 }

@@ -8,71 +8,93 @@
  * A device that never informed gets a bare row (zero touch: tag it, give it
  * credentials, before it is plugged in).
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { streamDevices } from '../../db/device-query';
-import { checkTag, tagMany } from '../../db/tags';
+import { tagMany } from '../../db/tags';
 import type { DeviceStore } from '../../db/types';
-import { AcsError } from '../../errors';
-import { jsonBody } from '../json-body';
-import { checkDeviceId, pathParams } from '../params';
+import { badRequest } from '../../errors';
+import { apiRouter, defineRoute, type ApiRoute } from '../api/route';
+import { deviceId, timeText } from '../api/schemas';
 import { compiledSearchOf } from '../search';
 
 const CREDENTIAL_MAX = 255;
 
-function tagParam(tag: string): string {
-  try {
-    checkTag(tag);
-  } catch (err) {
-    throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
-  }
-  return tag;
-}
+const tag = z.string().min(1).max(255).meta({ examples: ['lab'] });
 
-function credentials(body: unknown): { username: string; password: string } {
-  const b = body as { username?: unknown; password?: unknown } | null;
-  for (const field of ['username', 'password'] as const) {
-    const v = b?.[field];
-    if (typeof v !== 'string' || v.length > CREDENTIAL_MAX) throw new AcsError('ACS_ERR_BAD_REQUEST', `${field} must be a string of at most ${CREDENTIAL_MAX} characters`);
-  }
-  if (b?.username === '') throw new AcsError('ACS_ERR_BAD_REQUEST', 'username must not be empty');
-  return { username: b?.username as string, password: b?.password as string };
+/** The device search of the bulk routes (nbi/search.ts reads it). */
+const search = z.object({
+  q: z.string().optional().meta({ description: 'a precondition, as presets write them ("Tags.lab"; TRUE for every device)' }),
+  query: z.string().optional().meta({ description: 'a GenieACS JSON query' }),
+  lastInformBefore: timeText.optional(),
+  lastInformAfter: timeText.optional(),
+});
+
+const credentials = z
+  .object({ username: z.string().min(1).max(CREDENTIAL_MAX), password: z.string().max(CREDENTIAL_MAX) })
+  .meta({ examples: [{ username: 'cpe', password: 'secret' }] });
+
+function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] {
+  const add = method === 'post';
+  return [
+    defineRoute({
+      method,
+      path: '/devices/:id/tags/:tag',
+      summary: add ? 'Tag a device' : 'Untag a device',
+      params: z.object({ id: deviceId, tag }),
+      responses: { 204: add ? 'tagged' : 'untagged' },
+      handle: async (ctx, { params }) => {
+        await store.setTags(params.id, add ? [params.tag] : [], add ? [] : [params.tag]);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method,
+      path: '/tags/:tag',
+      summary: add ? 'Tag every device a search matches' : 'Untag every device a search matches',
+      params: z.object({ tag }),
+      query: search,
+      responses: { 200: '{matched, changed}: devices the search matched, and those whose tags changed' },
+      handle: async (ctx, { params }) => {
+        if (ctx.query.q === undefined && ctx.query.query === undefined) badRequest('a bulk tag change needs q= or query= (q=TRUE for every device)');
+        let matched = 0;
+        let changed = 0;
+        for await (const page of streamDevices(store.sql, compiledSearchOf(ctx.query))) {
+          matched += page.length;
+          changed += await store.sql.autocommit((db) => tagMany(db, page, params.tag, add));
+        }
+        ctx.body = { matched, changed };
+      },
+    }),
+  ];
 }
 
 export function tagRoutes(store: DeviceStore): Router {
-  const router = new Router();
-  for (const [method, add] of [['post', true], ['delete', false]] as const) {
-    router[method]('/devices/:id/tags/:tag', async (ctx) => {
-      const [id, tag] = pathParams(ctx, ['id', 'tag']);
-      checkDeviceId(id);
-      await store.setTags(id, add ? [tagParam(tag)] : [], add ? [] : [tagParam(tag)]);
-      ctx.status = 204;
-    });
-    router[method]('/tags/:tag', async (ctx) => {
-      const [tag] = pathParams(ctx, ['tag']);
-      tagParam(tag);
-      if (ctx.query.q === undefined && ctx.query.query === undefined) {
-        throw new AcsError('ACS_ERR_BAD_REQUEST', 'a bulk tag change needs q= or query= (q=TRUE for every device)');
-      }
-      let matched = 0;
-      let changed = 0;
-      for await (const page of streamDevices(store.sql, compiledSearchOf(ctx.query))) {
-        matched += page.length;
-        changed += await store.sql.autocommit((db) => tagMany(db, page, tag, add));
-      }
-      ctx.body = { matched, changed };
-    });
-  }
-  router.put('/devices/:id/cpe-credentials', async (ctx) => {
-    const [id] = pathParams(ctx, ['id']);
-    checkDeviceId(id);
-    await store.setCpeCredentials(id, credentials(await jsonBody(ctx)));
-    ctx.status = 204;
-  });
-  router.delete('/devices/:id/cpe-credentials', async (ctx) => {
-    const [id] = pathParams(ctx, ['id']);
-    checkDeviceId(id);
-    await store.setCpeCredentials(id, null);
-    ctx.status = 204;
-  });
-  return router;
+  return apiRouter([
+    ...tagRoutesOf(store, 'post'),
+    ...tagRoutesOf(store, 'delete'),
+    defineRoute({
+      method: 'put',
+      path: '/devices/:id/cpe-credentials',
+      summary: 'Set the credentials the CPE must present',
+      params: z.object({ id: deviceId }),
+      body: credentials,
+      responses: { 204: 'stored' },
+      handle: async (ctx, { params, body }) => {
+        await store.setCpeCredentials(params.id, body);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/devices/:id/cpe-credentials',
+      summary: 'Forget the CPE\'s own credentials (the configured ones apply)',
+      params: z.object({ id: deviceId }),
+      responses: { 204: 'forgotten' },
+      handle: async (ctx, { params }) => {
+        await store.setCpeCredentials(params.id, null);
+        ctx.status = 204;
+      },
+    }),
+  ]);
 }

@@ -10,59 +10,115 @@
  * one created, as it is now (same 200/202 rule), with `Idempotent-Replayed:
  * true`; ?connection_request is asked again while that task is not finished.
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { AcsError } from '../../errors';
 import type { TaskService } from '../../tasks/service';
 import { isFinished } from '../../tasks/service';
-import { MAX_IDEMPOTENCY_KEY, type Task } from '../../tasks/types';
-import { jsonBody } from '../json-body';
-import { checkDeviceId, flagParam, intParam, oneOf, pathParams, timeParam } from '../params';
+import { MAX_IDEMPOTENCY_KEY, TASK_NAMES, type Task } from '../../tasks/types';
+import { apiRouter, defineRoute } from '../api/route';
+import { deviceId, enumQuery, flagQuery, intQuery, serialId, textQuery, timeText } from '../api/schemas';
 
 const STATUSES = ['queued', 'sent', 'done', 'fault', 'expired', 'cancelled'] as const;
 /** Longest ?timeout= a request may hold its connection: past it the task is answered as queued (202). */
 const MAX_WAIT_MS = 120_000;
 
-export function taskRoutes(tasks: TaskService): Router {
-  const router = new Router();
-  router.post('/devices/:id/tasks', async (ctx) => {
-    const [device] = pathParams(ctx, ['id']);
-    checkDeviceId(device);
-    const timeoutMs = intParam(ctx.query.timeout, 'timeout', 0, MAX_WAIT_MS);
-    const connectionRequest = flagParam(ctx.query.connection_request, 'connection_request');
-    const timing = { due: timeParam(ctx.query.due, 'due'), expiry: timeParam(ctx.query.expiry, 'expiry') };
-    const idempotencyKey = idempotencyKeyHeader(ctx.get('Idempotency-Key'));
-    const created = await tasks.createAndConnect(device, await jsonBody(ctx), { ...timing, connectionRequest, idempotencyKey });
-    const task = timeoutMs > 0 ? ((await tasks.waitFinished(created.task.id, timeoutMs)) ?? created.task) : created.task;
-    if (!created.created) ctx.set('Idempotent-Replayed', 'true');
-    ctx.status = isFinished(task) ? 200 : 202;
-    ctx.body = { ...view(task), ...(connectionRequest ? { connectionRequest: created.connectionRequest } : {}) };
+/** The task's name; the fields each task takes are checked by tasks/build.ts (400 naming the field). */
+const taskBody = z
+  .looseObject({ name: z.enum(TASK_NAMES, { error: `must be one of ${TASK_NAMES.join(', ')}` }) })
+  .meta({
+    description: 'A task in GenieACS\'s shape: its name and that task\'s fields (parameterNames, parameterValues, objectName, fileType, fileName, commandKey, ...).',
+    examples: [{ name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] }],
   });
-  router.get('/devices/:id/tasks', async (ctx) => {
-    const [device] = pathParams(ctx, ['id']);
-    ctx.body = (await tasks.list({ device, ...listQuery(ctx.query) })).map(view);
-  });
-  router.get('/tasks', async (ctx) => {
-    const device = typeof ctx.query.device === 'string' ? ctx.query.device : undefined;
-    ctx.body = (await tasks.list({ ...(device === undefined ? {} : { device }), ...listQuery(ctx.query) })).map(view);
-  });
-  router.get('/tasks/:id', async (ctx) => {
-    const task = await tasks.get(taskId(pathParams(ctx, ['id'])[0]));
-    if (!task) throw new AcsError('ACS_ERR_NOT_FOUND', `no task with id ${pathParams(ctx, ['id'])[0]}`);
-    ctx.body = view(task);
-  });
-  router.delete('/tasks/:id', async (ctx) => {
-    ctx.body = view(await tasks.cancel(taskId(pathParams(ctx, ['id'])[0])));
-  });
-  router.post('/tasks/:id/retry', async (ctx) => {
-    ctx.body = view(await tasks.retry(taskId(pathParams(ctx, ['id'])[0])));
-  });
-  return router;
-}
 
-function listQuery(query: Record<string, unknown>) {
-  const status = oneOf(query.status, 'status', STATUSES);
-  const before = query.before === undefined ? undefined : intParam(query.before, 'before', 0, Number.MAX_SAFE_INTEGER);
-  return { limit: intParam(query.limit, 'limit', 100, 1000, 1), ...(status ? { status } : {}), ...(before === undefined ? {} : { before }) };
+const listQuery = {
+  status: enumQuery(STATUSES),
+  before: intQuery(0, Number.MAX_SAFE_INTEGER),
+  limit: intQuery(1, 1000, 100),
+};
+
+const taskParams = z.object({ id: serialId });
+
+export function taskRoutes(tasks: TaskService): Router {
+  return apiRouter([
+    defineRoute({
+      method: 'post',
+      path: '/devices/:id/tasks',
+      summary: 'Queue a task for a device',
+      description: 'Answers 200 with a finished task, 202 with one still to run. An `Idempotency-Key` header (1-128 characters, unique per device) makes a repeated POST answer the task the first one created, with `Idempotent-Replayed: true`.',
+      params: z.object({ id: deviceId }),
+      query: z.object({
+        timeout: intQuery(0, MAX_WAIT_MS, 0).meta({ description: 'milliseconds to wait for the task to finish' }),
+        connection_request: flagQuery.meta({ description: 'ask the device to connect now' }),
+        due: timeText.optional(),
+        expiry: timeText.optional(),
+      }),
+      body: taskBody,
+      responses: { 200: 'the task, finished', 202: 'the task, still to run', 404: 'no such device' },
+      handle: async (ctx, { params, query, body }) => {
+        const { timeout, connection_request: connectionRequest, due, expiry } = query;
+        const idempotencyKey = idempotencyKeyHeader(ctx.get('Idempotency-Key'));
+        const created = await tasks.createAndConnect(params.id, body, { due, expiry, connectionRequest, idempotencyKey });
+        const task = timeout > 0 ? ((await tasks.waitFinished(created.task.id, timeout)) ?? created.task) : created.task;
+        if (!created.created) ctx.set('Idempotent-Replayed', 'true');
+        ctx.status = isFinished(task) ? 200 : 202;
+        ctx.body = { ...view(task), ...(connectionRequest ? { connectionRequest: created.connectionRequest } : {}) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/devices/:id/tasks',
+      summary: 'A device\'s tasks, newest first',
+      params: z.object({ id: deviceId }),
+      query: z.object(listQuery),
+      responses: { 200: 'the tasks' },
+      handle: async (ctx, { params, query }) => {
+        ctx.body = (await tasks.list({ device: params.id, ...query })).map(view);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/tasks',
+      summary: 'Tasks, newest first',
+      query: z.object({ device: textQuery, ...listQuery }),
+      responses: { 200: 'the tasks' },
+      handle: async (ctx, { query }) => {
+        ctx.body = (await tasks.list(query)).map(view);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/tasks/:id',
+      summary: 'One task',
+      params: taskParams,
+      responses: { 200: 'the task', 404: 'no such task' },
+      handle: async (ctx, { params }) => {
+        const task = await tasks.get(params.id);
+        if (!task) throw new AcsError('ACS_ERR_NOT_FOUND', `no task with id ${params.id}`);
+        ctx.body = view(task);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/tasks/:id',
+      summary: 'Cancel a task',
+      params: taskParams,
+      responses: { 200: 'the cancelled task', 404: 'no such task', 409: 'the task is finished' },
+      handle: async (ctx, { params }) => {
+        ctx.body = view(await tasks.cancel(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/tasks/:id/retry',
+      summary: 'Queue a faulted or expired task again',
+      params: taskParams,
+      responses: { 200: 'the task, queued again', 404: 'no such task', 409: 'the task cannot be retried' },
+      handle: async (ctx, { params }) => {
+        ctx.body = view(await tasks.retry(params.id));
+      },
+    }),
+  ]);
 }
 
 /** Koa gives '' for an absent header: no key. */
@@ -70,12 +126,6 @@ function idempotencyKeyHeader(raw: string): string | undefined {
   if (raw === '') return undefined;
   if (raw.length > MAX_IDEMPOTENCY_KEY) throw new AcsError('ACS_ERR_BAD_REQUEST', `Idempotency-Key header must be at most ${MAX_IDEMPOTENCY_KEY} characters (got ${raw.length})`);
   return raw;
-}
-
-function taskId(raw: string): number {
-  const id = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id)) throw new AcsError('ACS_ERR_BAD_REQUEST', `task id must be a positive integer, not ${JSON.stringify(raw)}`);
-  return id;
 }
 
 /** A task as the API shows it: GenieACS's fields (`_id`, `device`, `name`, the task's own fields) beside ours. */

@@ -1,0 +1,103 @@
+/**
+ * A REST route described once: its method, path, input schemas (zod) and
+ * answers. The same schemas check every request before the handler runs (a
+ * 400 naming the field otherwise) and make the route's part of the OpenAPI
+ * document at GET /openapi.json (openapi.ts).
+ *
+ * Adopting it in a module: define the routes, and return `apiRouter(routes)`
+ * where a plain @koa/router Router was returned; the NBI app mounts it as any
+ * other and documents its routes.
+ *
+ *   defineRoute({
+ *     method: 'get', path: '/things/:id', summary: 'One thing',
+ *     params: z.object({ id: z.string() }),
+ *     query: z.object({ limit: intQuery(1, 1000, 100) }),   // schemas.ts
+ *     body: z.object({ name: z.string() }).meta({ examples: [{ name: 'x' }] }),
+ *     responses: { 200: 'the thing', 404: 'no such thing' },
+ *     handle: async (ctx, { params, query, body }) => { ctx.body = ... },
+ *   })
+ *
+ * Path values are percent-decoded once from the raw captures (the router
+ * would keep an undecodable one as it is). A schema's own `error` is its
+ * message ("must be an integer from 1 to 1000"); otherwise messages.ts words
+ * one. Give a body schema an example: the OpenAPI test builds its bad bodies
+ * from it. The required scope is the guard's (auth/guard.ts), not repeated here.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { jsonBody } from '../json-body';
+import { FieldError, firstIssue, predicate, type Where } from './messages';
+
+export type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** A route's schemas and handler; P, Q and B are its path, query and body schemas. */
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  method: Method;
+  /** @koa/router's pattern: /devices/:id/tasks. */
+  path: string;
+  summary: string;
+  description?: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status code → what that answer means. 400, 401 and 403 are added for every route. */
+  responses: Record<number, string>;
+  // Method syntax on purpose: a handler of parsed inputs must fit ApiRoute, whose inputs are unknown.
+  handle(ctx: Context, input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<void> | void;
+}
+
+/** A route whatever its schemas: what routers mount and the document lists. */
+export type ApiRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+type AnyParams = z.ZodRecord<z.ZodString, z.ZodString>;
+
+export function defineRoute<P extends z.ZodType = AnyParams, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): ApiRoute {
+  return spec as ApiRoute;
+}
+
+/** The names of a pattern's path parameters, in order (/webhooks/:id/deliveries/:delivery → id, delivery). */
+export function pathNames(path: string): string[] {
+  return [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+}
+
+function check(schema: z.ZodType, value: unknown, where: Where): unknown {
+  const parsed = schema.safeParse(value, { error: predicate });
+  if (parsed.success) return parsed.data;
+  throw firstIssue(parsed.error, where);
+}
+
+function pathValues(ctx: Context & { captures?: string[] }, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name, i) => {
+    try {
+      return [name, decodeURIComponent(ctx.captures?.[i] ?? '')];
+    } catch {
+      throw new FieldError('path', name, `path parameter ${name} is not valid percent-encoding`);
+    }
+  }));
+}
+
+/** Path, then query, then body: each checked by its schema, the body read only when the route takes one. */
+async function inputOf(ctx: Context, route: ApiRoute): Promise<{ params: unknown; query: unknown; body: unknown }> {
+  const params = check(route.params ?? z.record(z.string(), z.string()), pathValues(ctx, pathNames(route.path)), 'path');
+  const query = check(route.query ?? z.object({}), ctx.query, 'query');
+  const body = route.body ? check(route.body, await jsonBody(ctx), 'body') : undefined;
+  return { params, query, body };
+}
+
+const described = new WeakMap<Router, ApiRoute[]>();
+
+/** A router serving `routes`, each request checked by its route's schemas. */
+export function apiRouter(routes: ApiRoute[]): Router {
+  const router = new Router();
+  for (const route of routes) {
+    router[route.method](route.path, async (ctx) => route.handle(ctx, await inputOf(ctx, route)));
+  }
+  described.set(router, routes);
+  return router;
+}
+
+/** The routes of a router made by apiRouter; undefined for a plain one. */
+export function describedRoutes(router: Router): ApiRoute[] | undefined {
+  return described.get(router);
+}
