@@ -10,6 +10,7 @@ import type { RedisHandle } from '../infra/redis';
 import type { Logger } from '../log';
 import { PresetRegistry } from '../presets/registry';
 import { formatPresetError } from '../presets/types';
+import type { StoredScripts } from '../scripts/stored';
 import { SandboxPool } from '../sandbox';
 import { EngineClient } from './client';
 import { ExtensionHost } from './ext';
@@ -17,10 +18,12 @@ import { ScriptLibrary } from './script-library';
 import { openSchedules } from './schedules';
 import { EngineWorker } from './worker';
 
-/** The live presets of a process, with problems logged (one line per rejected file version). */
-export function presetRegistry(config: Readonly<Config>, log: Logger): PresetRegistry {
+/** The live presets of a process (the folder's and the stored ones), with problems logged (one line per rejected version). */
+export function presetRegistry(config: Readonly<Config>, log: Logger, stored: StoredScripts): PresetRegistry {
   return new PresetRegistry(config.presetsDir, {
+    stored: stored.source('preset'),
     onError: (e) => log.error({ file: e.file, line: e.line }, `preset rejected: ${formatPresetError(e)}`),
+    onWarning: (message) => log.warn(message),
     onChange: (presets) => log.info({ presets: presets.map((p) => p.name) }, 'presets loaded'),
   });
 }
@@ -46,10 +49,12 @@ export async function startEngineWorker(
   redis: RedisHandle,
   store: DeviceStore,
   presets: PresetRegistry,
+  stored: StoredScripts,
   log: Logger,
 ): Promise<RunningWorker> {
-  const scripts = new ScriptLibrary(config.provisionsDir, { onError: (message) => log.error(`provision rejected: ${message}`) });
-  const virtual = new ScriptLibrary(config.virtualParametersDir, { onError: (message) => log.error(`virtual parameter rejected: ${message}`) });
+  const onWarning = (message: string): void => log.warn(message);
+  const scripts = new ScriptLibrary(config.provisionsDir, { stored: stored.source('provision'), onWarning, onError: (message) => log.error(`provision rejected: ${message}`) });
+  const virtual = new ScriptLibrary(config.virtualParametersDir, { stored: stored.source('virtual-parameter'), onWarning, onError: (message) => log.error(`virtual parameter rejected: ${message}`) });
   await Promise.all([scripts.refresh(true), virtual.refresh(true)]);
   const pool = new SandboxPool({
     size: 2,

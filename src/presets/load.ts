@@ -32,9 +32,12 @@ export const MAX_PRESET_BYTES = 1 << 20;
 const MAX_CHANNEL_LENGTH = 255;
 
 const KEYS = ['events', 'precondition', 'schedule', 'weight', 'channel', 'provisions'];
-const PROVISION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** What a preset may call: a script's base name. */
+export const PROVISION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export interface ParseOptions {
+  /** The preset's name; default: the file's base name (a preset from the database has a pseudo file name). */
+  name?: string;
   /** When given, a provision not in the set is an error. */
   knownProvisions?: Set<string>;
 }
@@ -395,7 +398,7 @@ function parseProvisions(doc: Document, node: unknown, ctx: FileContext, options
   return out;
 }
 
-/** Parses the text of one preset file. Never throws. */
+/** Parses the text of one preset (a file's, or one held in the database). Never throws. */
 export function parsePreset(file: string, text: string, options: ParseOptions = {}): ParseResult {
   try {
     return parseUnguarded(file, text, options);
@@ -433,7 +436,7 @@ function parseUnguarded(file: string, text: string, options: ParseOptions): Pars
   }
 
   const preset: Preset = {
-    name: presetNameOf(file),
+    name: options.name ?? presetNameOf(file),
     file,
     events: { all: [], none: [] },
     precondition: null,

@@ -14,6 +14,10 @@
  *   when the directory was missing, replaced or the watcher failed.
  * - Nothing here throws out of a timer or a watcher callback: problems go to
  *   `onError`.
+ * - Presets held in the database (`stored`, written through the REST API)
+ *   join the folder's; a file wins over a stored preset of the same name
+ *   (the folder is what operators keep in git), which `onWarning` tells once
+ *   per stored version.
  *
  * File I/O is synchronous: presets are a handful of small files and a
  * reload is then atomic for `matching`.
@@ -27,6 +31,7 @@ import { evaluate, pathsOf } from './expression';
 import type { Lookup } from './expression';
 import { MAX_PRESET_BYTES, isPresetFile, parsePreset, presetNameOf, sortPresets } from './load';
 import type { Preset, PresetError } from './types';
+import { storedLabel, type StoredScript, type StoredSource } from '../scripts/types';
 
 export interface PresetRegistryOptions {
   /** Every rejected file version, unreadable file or directory problem, once. */
@@ -41,6 +46,10 @@ export interface PresetRegistryOptions {
   pollMs?: number;
   /** Use fs.watch. Default true. */
   watch?: boolean;
+  /** Presets held in the database; a change reloads. */
+  stored?: StoredSource;
+  /** A stored preset shadowed by a file of the same name, once per stored version. */
+  onWarning?: (message: string) => void;
 }
 
 export interface MatchContext {
@@ -103,11 +112,16 @@ export class PresetRegistry {
   private dirError: string | null = null;
   private reportedDuplicates = new Set<string>();
   private readonly listeners = new Set<(presets: Preset[]) => void>();
+  /** Stored presets by name: the version last parsed and its preset (null: invalid). */
+  private readonly stored = new Map<string, { version: number; preset: Preset | null }>();
+  private reportedShadows = new Set<string>();
+  private readonly unsubscribe: () => void;
 
   /** Loads the directory now (synchronously) and starts watching it. */
   constructor(dir: string, options: PresetRegistryOptions = {}) {
     this.dir = dir;
     this.options = options;
+    this.unsubscribe = options.stored?.onChange(() => this.reload()) ?? (() => undefined);
     this.guard(() => this.rescan(false));
     if (options.watch !== false) this.guard(() => this.ensureWatcher());
     const pollMs = options.pollMs ?? 5000;
@@ -167,6 +181,7 @@ export class PresetRegistry {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.debounceTimer = null;
@@ -196,6 +211,44 @@ export class PresetRegistry {
   private knownProvisions(): Set<string> | undefined {
     const k = this.options.knownProvisions;
     return typeof k === 'function' ? k() : k;
+  }
+
+  /** The valid stored presets no file shadows; each parsed once per version, each problem reported once. */
+  private storedPresets(fileNames: ReadonlySet<string>, force: boolean): Preset[] {
+    const current = this.options.stored?.current() ?? new Map();
+    const out: Preset[] = [];
+    const shadows = new Set<string>();
+    for (const name of this.stored.keys()) if (!current.has(name)) this.stored.delete(name);
+    for (const script of current.values()) {
+      const label = storedLabel(script);
+      if (fileNames.has(script.name)) {
+        shadows.add(label);
+        if (!this.reportedShadows.has(label)) this.warn(`preset '${script.name}': the file in ${this.dir} is active; the database's version ${script.version} is shadowed`);
+        continue;
+      }
+      const state = this.stored.get(script.name);
+      const preset = !force && state !== undefined && state.version === script.version ? state.preset : this.parseStored(script);
+      if (preset) out.push(preset);
+    }
+    this.reportedShadows = shadows;
+    return out;
+  }
+
+  /** A stored version's preset (null: invalid, its errors reported), remembered for that version. */
+  private parseStored(script: StoredScript): Preset | null {
+    const parsed = parsePreset(storedLabel(script), script.source, { name: script.name, knownProvisions: this.knownProvisions() });
+    if (!parsed.ok) for (const e of parsed.errors) this.report(e);
+    const preset = parsed.ok ? parsed.preset : null;
+    this.stored.set(script.name, { version: script.version, preset });
+    return preset;
+  }
+
+  private warn(message: string): void {
+    try {
+      this.options.onWarning?.(message);
+    } catch {
+      // see report()
+    }
   }
 
   private schedule(): void {
@@ -275,6 +328,12 @@ export class PresetRegistry {
 
   private rescan(force: boolean): void {
     if (this.closed) return;
+    this.scanFiles(force);
+    this.activate(force);
+  }
+
+  /** Reads the folder's files again (what changed, or all when forced); an unreadable folder keeps what was read. */
+  private scanFiles(force: boolean): void {
     let names: string[];
     try {
       names = fs.readdirSync(this.dir).filter(isPresetFile).sort();
@@ -320,7 +379,10 @@ export class PresetRegistry {
     for (const file of [...this.files.keys()]) {
       if (!present.has(file)) this.files.delete(file);
     }
+  }
 
+  /** The active set from the files' last good versions and the stored presets; listeners hear of a change. */
+  private activate(force: boolean): void {
     // One preset per name: the first file in name order wins (wifi.yaml before wifi.yml).
     const byName = new Map<string, Preset>();
     const duplicates = new Set<string>();
@@ -339,6 +401,8 @@ export class PresetRegistry {
       byName.set(p.name, p);
     }
     this.reportedDuplicates = duplicates;
+    const fileNames = new Set([...this.files.keys()].map((file) => presetNameOf(file)));
+    for (const p of this.storedPresets(fileNames, force)) byName.set(p.name, p);
 
     const next = sortPresets([...byName.values()]);
     if (next.length !== this.active.length || next.some((p, i) => p !== this.active[i])) {

@@ -3,7 +3,6 @@ import { scriptRoutes } from '../nbi/routes/scripts';
 import { createOrders, orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
-import { scriptExists } from '../engine/script-library';
 import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
 import { createNbiApp, nbiRoutes, type NbiRoute } from '../nbi/app';
 import { TokenStore } from '../nbi/auth/tokens';
@@ -23,13 +22,13 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
   const tasks = s.taskService(waiter);
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, taskCanceller: tasks });
   opened.push(() => workflows.close());
-  const campaigns = new CampaignService({ sql: store.sql, runner: workflows.runner, lookup: { hasProvision: (name) => scriptExists(config.provisionsDir, name) } });
+  const campaigns = new CampaignService({ sql: store.sql, runner: workflows.runner, lookup: { hasProvision: s.hasProvision } });
   const routers = [
     // Not a CWMP-only process: the connector is there.
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
-    scriptRoutes(config),
-    orderRoutes(createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) })),
+    scriptRoutes(config, s.storedScripts),
+    orderRoutes(createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) })),
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);

@@ -12,7 +12,7 @@ import { connectionRequestOptions } from '../connreq/options';
 import { DeviceFactsCache, FactsAwareStore } from '../cwmp/session/device-facts';
 import { openStore } from '../db';
 import { presetRegistry } from '../engine/start';
-import { scriptExists } from '../engine/script-library';
+import { provisionLookup, ScriptStore, StoredScripts } from '../scripts';
 import { createFileService, defaultUrlBase, type FileService } from '../files';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import { retryAtStartup } from '../infra/startup-retry';
@@ -42,6 +42,10 @@ export interface Shared {
   facts: DeviceFactsCache;
   /** Null in NBI processes: they run no provisioning. */
   presets: PresetRegistry | null;
+  /** The presets, provisions and virtual parameters written through the REST API, as last read (every second). */
+  storedScripts: StoredScripts;
+  /** Whether a provision exists (a file, or one held in the database): what tasks, campaigns and orders may name. */
+  hasProvision: (name: string) => boolean;
   files: FileService;
   stun: StunServer | null;
   /** Null in CWMP processes: they ask no device to connect. */
@@ -77,7 +81,11 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   await sql.migrate();
   const facts = new DeviceFactsCache(redis, config.redisPrefix);
   const store = new FactsAwareStore(sql, facts);
-  const presets = role === 'nbi' ? null : presetRegistry(config, log);
+  const storedScripts = new StoredScripts(new ScriptStore(store.sql), { log });
+  await storedScripts.start();
+  opened.push(async () => storedScripts.close());
+  const hasProvision = provisionLookup(config.provisionsDir, storedScripts);
+  const presets = role === 'nbi' ? null : presetRegistry(config, log, storedScripts);
   if (presets) opened.push(async () => presets.close());
   const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort), maxBytes: config.fsMaxBytes, uploadTtlMs: config.fsUploadTtlMs });
   // Only one process per host can hold the STUN port: the one with the REST API.
@@ -87,10 +95,10 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   if (stun) opened.push(() => stun.close());
   const connector = role === 'cwmp' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
   const taskService = (waiter: TaskWaiter | null = null) =>
-    new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision: (name) => scriptExists(config.provisionsDir, name) });
+    new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
   const webhookStore = new WebhookStore(store.sql);
   const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix)), log);
   opened.push(() => webhooks.close());
-  return { config, log, role, redisHandle, redis, store, facts, presets, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened };
+  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened };
 }

@@ -15,7 +15,7 @@ import { startDeliveryWorker } from '../webhooks';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
   const { config, log, store, opened } = s;
-  const worker = await startEngineWorker(config, s.redisHandle, store, presets, log);
+  const worker = await startEngineWorker(config, s.redisHandle, store, presets, s.storedScripts, log);
   opened.push(() => worker.close());
   const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log });
   opened.push(() => sweep.close());
@@ -30,7 +30,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
       await s.webhooks.emit(events);
     },
   });
-  const orders: Orders | null = createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, provisionsDir: config.provisionsDir, log, emit: (e) => s.webhooks.emit(e) });
+  const orders: Orders | null = createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) });
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());

@@ -7,7 +7,7 @@ import { loadConfig } from '../config/load';
 import { DeviceFactsCache } from '../cwmp/session/device-facts';
 import { openStore } from '../db';
 import type { DeviceStore } from '../db/types';
-import { scriptExists } from '../engine/script-library';
+import { provisionLookup, ScriptStore, StoredScripts } from '../scripts';
 import { createFileService, defaultUrlBase, type FileService } from '../files';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import { createLogger } from '../log';
@@ -140,8 +140,11 @@ export async function runTaskCommand(args: string[], deps: TaskCliDeps): Promise
   const waiter = p.timeoutMs > 0 ? new TaskWaiter(deps.redis.duplicate(), deps.prefix) : null;
   try {
     const facts = new DeviceFactsCache(deps.redis.redis, deps.prefix);
+    // Read once: the command makes one task.
+    const stored = new StoredScripts(new ScriptStore(deps.store.sql), { log, pollMs: 0 });
+    await stored.start();
     const service = new TaskService({
-      store: deps.store, facts, log, waiter, connector: deps.connector, hasProvision: (name) => scriptExists(deps.provisionsDir, name),
+      store: deps.store, facts, log, waiter, connector: deps.connector, hasProvision: provisionLookup(deps.provisionsDir, stored),
       ...(deps.files ? fileDeps(deps.files) : {}),
     });
     const created = await service.createAndConnect(p.device, p.body, { due: p.due, expiry: p.expiry, connectionRequest: p.connectionRequest, idempotencyKey: p.idempotencyKey });

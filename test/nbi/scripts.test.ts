@@ -1,9 +1,9 @@
-/** GET /presets, /provisions, /virtual-parameters, /extensions: what the operator's folders hold, bad presets with lint's messages. */
+/** GET /presets, /provisions, /virtual-parameters, /extensions: what the operator's folders hold, bad presets with lint's messages (writes: scripts-write.test.ts). */
 import { strict as assert } from 'node:assert';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 
-describe('REST API: presets, provisions, virtual parameters, extensions (read-only)', function () {
+describe('REST API: presets, provisions, virtual parameters, extensions (the folders)', function () {
   this.timeout(60_000);
   let t: TestAcs;
   before(async () => {
@@ -25,7 +25,8 @@ describe('REST API: presets, provisions, virtual parameters, extensions (read-on
   it('lists presets as the ACS reads them, and bad ones with their errors', async () => {
     const presets = (await json('/presets')) as { name: string; ok: boolean; channel?: string; precondition?: string; errors?: string[] }[];
     assert.deepEqual(presets.map((p) => [p.name, p.ok]), [['broken', false], ['wifi', true]]);
-    const wifi = presets.find((p) => p.name === 'wifi');
+    const wifi = presets.find((p) => p.name === 'wifi') as { origin?: string; channel?: string; precondition?: string } | undefined;
+    assert.equal(wifi?.origin, 'file');
     assert.equal(wifi?.channel, 'wifi');
     assert.equal(wifi?.precondition, 'DeviceID.ProductClass = "XX230v"');
     assert.match(String(presets.find((p) => p.name === 'broken')?.errors?.[0]), /broken\.yaml:1:\d+: .*events/);
@@ -37,8 +38,11 @@ describe('REST API: presets, provisions, virtual parameters, extensions (read-on
     assert.deepEqual(await json('/extensions'), [{ name: 'billing', file: 'billing.js' }]);
     const source = await t.nbi('/provisions/set-ssid');
     assert.equal(source.status, 200);
+    assert.equal(source.headers.get('acs-script-origin'), 'file');
     assert.match(await source.text(), /declare\('Device.WiFi.SSID.1.SSID'/);
     assert.equal((await t.nbi('/provisions/nope')).status, 404);
-    assert.equal((await t.nbi('/provisions/..%2F..%2Fpackage')).status, 404, 'no way out of the folder');
+    const escape = await t.nbi('/provisions/..%2F..%2Fpackage');
+    assert.equal(escape.status, 400, 'no way out of the folder');
+    assert.match(((await escape.json()) as { error: string }).error, /must not contain '\/'/);
   });
 });
