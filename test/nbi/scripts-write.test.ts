@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { deviceKeyOf } from '../../src/model/device-key';
 import { TokenStore } from '../../src/nbi/auth/tokens';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { tokenFetch } from '../helpers/api-token';
@@ -172,5 +173,19 @@ describe('REST API: writing presets, provisions and virtual parameters', functio
     assert.equal(ask.status, 200, ask.text);
     assert.match(ask.text, /PeriodicInformInterval/, 'the provision asks for its parameter');
     cpe.close();
+  });
+
+  it('a task may name a stored provision at once (its process knows it on writing); an unknown one is refused', async () => {
+    const device = `/devices/${encodeURIComponent(deviceKeyOf(inform('SN-STORED-TASK', []).DeviceId))}`;
+    // A bare device row, without a session (the stored preset above would provision one).
+    const credentials = await writer(`${device}/cpe-credentials`, { method: 'PUT', body: '{"username": "u", "password": "p"}', headers: { 'Content-Type': 'application/json' } });
+    assert.ok(credentials.ok, await credentials.text());
+    const tasks = `${device}/tasks`;
+    const task = (provision: string): Promise<Response> => writer(tasks, { method: 'POST', body: JSON.stringify({ name: 'provision', provision, args: [] }), headers: { 'Content-Type': 'application/json' } });
+    const before = await task('for-task');
+    assert.equal(before.status, 400, await before.text());
+    assert.equal((await put(writer, '/provisions/for-task', 'log("task");\n', 'text/plain')).status, 201);
+    const res = await task('for-task');
+    assert.ok(res.status >= 200 && res.status < 300, `${res.status} ${await res.text()}`);
   });
 });
