@@ -10,6 +10,8 @@ export class ConfigError extends Error {
 const enums: Partial<Record<keyof Config, readonly string[]>> = {
   cwmpAuth: ['none', 'basic', 'digest'],
   logLevel: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+  fsAccess: ['device', 'open'],
+  filesStorage: ['disk', 'database'],
 };
 
 function parseOne(key: keyof Config, raw: string): Config[keyof Config] {

@@ -55,6 +55,11 @@ export interface Config {
   fsUrl: string;
   fsMaxBytes: number;
   fsUploadTtlMs: number;
+  fsAccess: string;
+  fsUrlTtlMs: number;
+  fsUrlSecret: string;
+  filesStorage: string;
+  filesDir: string;
   stunPort: number;
   stunHost: string;
   connectionRequestRate: number;
@@ -188,12 +193,29 @@ export const schema: Spec<Config> = {
     default: '',
     doc: 'Base of the file URLs given to CPEs (Download and Upload RPCs); empty: http://<hostname>:<FS_PORT>. Set it behind NAT or a load balancer',
   },
-  fsMaxBytes: { env: 'FS_MAX_BYTES', default: 256 * 1024 * 1024, doc: 'Largest file accepted from the REST API or a CPE, in bytes (413 beyond)' },
+  fsMaxBytes: { env: 'FILES_MAX_BYTES', default: 256 * 1024 * 1024, doc: 'Largest file accepted from the REST API or a CPE, in bytes (413 beyond)' },
   fsUploadTtlMs: {
     env: 'FS_UPLOAD_TTL_MS',
     default: 24 * 3600_000,
     doc: 'How long an upload URL given to a CPE stays valid (an Upload may wait for the next periodic Inform)',
   },
+  fsAccess: {
+    env: 'FS_ACCESS',
+    default: 'device',
+    doc: 'Who may download from the file server: device (only a CPE the ACS sent a Download of that file: a signed URL, or the per-device Username/Password put in the RPC when the task gave none) or open (anyone who knows the name, as GenieACS)',
+  },
+  fsUrlTtlMs: { env: 'FS_URL_TTL_MS', default: 7 * 24 * 3600_000, doc: 'How long a signed download URL given to a CPE stays valid (counted from the RPC; a ScheduleDownload may wait days)' },
+  fsUrlSecret: {
+    env: 'FS_URL_SECRET',
+    default: '',
+    doc: 'Key signing download URLs and deriving per-device file credentials; empty: a random key made once per deployment and kept in the database (table acs_secrets), shared by every process',
+  },
+  filesStorage: {
+    env: 'FILES_STORAGE',
+    default: 'disk',
+    doc: 'Where new file contents go: disk (under FILES_DIR; a cluster on several machines needs it on a shared file system) or database (file_chunks rows, served by every process). Files stored before a change stay readable where they are',
+  },
+  filesDir: { env: 'FILES_DIR', default: '', doc: 'Folder of the disk file storage; empty: <DATA_DIR>/files' },
   stunPort: {
     env: 'STUN_PORT',
     default: 3478,

@@ -5,7 +5,7 @@
  * the ACS's provisioning, not the device's data model.
  */
 import type { ChannelFault, DeviceKey, SessionResult } from './types';
-import { chunks, placeholders, type Db, type Row } from './sql';
+import { chunks, forUpdate, placeholders, type Db, type Row } from './sql';
 
 /** Longest channel name (the key column is VARCHAR(255)) and fault code. */
 export const CHANNEL_MAX = 255;
@@ -71,7 +71,7 @@ export async function readChannelFaults(db: Db, deviceKey: DeviceKey): Promise<C
  * for the device either lands before the clear or sees it.
  */
 export async function deleteChannelFault(db: Db, deviceKey: DeviceKey, channel: string): Promise<boolean> {
-  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = forUpdate(db);
   const [device] = await db.select(`SELECT id FROM devices WHERE device_key = ?${lock}`, [deviceKey]);
   if (!device) return false;
   const { affected } = await db.run('DELETE FROM channel_faults WHERE device_id = ? AND channel = ?', [device.id, channel]);

@@ -3,7 +3,7 @@
  * tags, events, faults, tasks, connection-request credentials and attempts).
  * One transaction. A device that informs again afterwards is a new device.
  */
-import type { Db } from './sql';
+import { forUpdate, type Db } from './sql';
 import type { DeviceKey } from './types';
 
 const BY_ID = ['device_parameters', 'device_tags', 'channel_faults', 'device_events'];
@@ -11,7 +11,7 @@ const BY_KEY = ['device_faults', 'tasks', 'connection_requests'];
 
 /** False when there was no such device (nothing deleted). */
 export async function deleteDevice(db: Db, deviceKey: DeviceKey): Promise<boolean> {
-  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = forUpdate(db);
   const [row] = await db.select(`SELECT id FROM devices WHERE device_key = ?${lock}`, [deviceKey]);
   if (!row) return false;
   // Children first, explicitly: SQLite enforces the foreign keys' cascades only when told to.

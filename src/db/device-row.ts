@@ -3,7 +3,7 @@
  * tags before the first Inform), updated by every session.
  */
 import type { DeviceKey, HistoryEntry, InformRecord, SessionResult } from './types';
-import { placeholders, type Db, type Row, type Statement } from './sql';
+import { forUpdate, placeholders, type Db, type Row, type Statement } from './sql';
 
 export const HISTORY_LIMIT = 50;
 
@@ -30,7 +30,7 @@ const WRITTEN = [
  * next, goes in the same round trip (after the lock, so it reads what the lock holder may).
  */
 async function lockDevice(db: Db, deviceKey: DeviceKey, alongside: Statement[]): Promise<{ stored: StoredDevice | null; rows: Row[][] }> {
-  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = forUpdate(db);
   const [device, ...others] = await db.batch([{ sql: `SELECT id, ${WRITTEN.join(', ')} FROM devices WHERE device_key = ?${lock}`, params: [deviceKey] }, ...alongside]);
   const row = device.rows[0];
   return { stored: row ? (row as unknown as StoredDevice) : null, rows: others.map((r) => r.rows) };
@@ -113,7 +113,7 @@ export function parseHistory(stored: string | null): HistoryEntry[] {
 /** Appends history entries now, outside any session commit (a bare device row is created if needed). */
 export async function appendHistory(db: Db, deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void> {
   const deviceId = await ensureDevice(db, deviceKey);
-  const lock = db.driver === 'mysql' ? ' FOR UPDATE' : '';
+  const lock = forUpdate(db);
   const [row] = await db.select(`SELECT history FROM devices WHERE id = ?${lock}`, [deviceId]);
   db.later('UPDATE devices SET history = ? WHERE id = ?', [mergeHistory((row?.history as string | null) ?? null, entries), deviceId]);
 }

@@ -22,6 +22,11 @@ export interface Db {
   batch(statements: Statement[]): Promise<StatementResult[]>;
 }
 
+/** " FOR UPDATE" where the driver locks rows read in a transaction (SQLite's transactions lock the whole database already). */
+export function forUpdate(db: Pick<Db, 'driver'>): string {
+  return db.driver === 'mysql' ? ' FOR UPDATE' : '';
+}
+
 export interface StatementResult extends Outcome {
   rows: Row[];
 }

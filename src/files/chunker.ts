@@ -7,9 +7,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { AcsError } from '../errors';
 import type { FileSource } from './types';
 
-/** 1 MiB: a row's INSERT is ~2 MiB of SQL text, far under MariaDB's default 16 MiB max_allowed_packet. */
-export const CHUNK_BYTES = 1024 * 1024;
-
 export interface Digest {
   size: number;
   md5: string;

@@ -1,10 +1,11 @@
 /**
- * The ACS's file server: firmware images and configuration backups kept in
- * the database (any ACS process serves any file), served to CPEs on FS_PORT,
- * managed through the NBI's /files routes, and received from CPEs' Uploads
- * through single-use URLs.
+ * The ACS's file server: firmware images and configuration backups (names
+ * and metadata in the database, bytes on disk or in the database), served to
+ * the CPEs the ACS sent them to on FS_PORT, managed through the NBI's /files
+ * routes, and received from CPEs' Uploads through single-use URLs.
  */
-export { createFileService, defaultUrlBase, fileUrl, type FileService } from './service';
+export { createFileService, defaultUrlBase, fileOptionsOf, fileUrl, type FileService } from './service';
+export { FileAccess, type FileAccessMode } from './access';
 export { createFileServerApp, FILE_SERVER_HTTP_OPTIONS, type FileServerDeps } from './server';
 export { fileRoutes } from './routes';
 export type { FileStore } from './store';

@@ -1,7 +1,8 @@
 /**
  * Northbound file routes, shaped as GenieACS's: PUT /files/<name> takes the
  * raw body with the metadata in headers (fileType, oui, productClass,
- * version), GET /files lists, GET /files/<name> downloads, DELETE removes.
+ * version; sha256 or Content-Digest to have it checked), GET /files lists,
+ * GET /files/<name> downloads, DELETE removes.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -53,6 +54,19 @@ function intQuery(ctx: Context, name: string, fallback: number, max: number): nu
   return n;
 }
 
+/**
+ * The SHA-256 the uploader says the body has: the `sha256` metadata header
+ * (hex), or RFC 9530's `Content-Digest: sha-256=:<base64>:`.
+ */
+function expectedSha256(ctx: Context): string | undefined {
+  if (ctx.get('sha256') !== '') return ctx.get('sha256');
+  const digest = ctx.get('Content-Digest');
+  if (digest === '') return undefined;
+  const m = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+=*):/i.exec(digest);
+  if (!m) throw new AcsError('ACS_ERR_BAD_REQUEST', 'Content-Digest has no sha-256 value (sha-256=:<base64>:)');
+  return Buffer.from(m[1], 'base64').toString('hex');
+}
+
 export function fileRoutes(files: FileService): Router {
   const router = new Router();
   const { maxBytes } = files.options;
@@ -61,7 +75,7 @@ export function fileRoutes(files: FileService): Router {
     if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
     const meta = metaOfHeaders(ctx);
     try {
-      ctx.body = await files.store.putFile(name, ctx.req, meta, maxBytes);
+      ctx.body = await files.store.putFile(name, ctx.req, meta, { limitBytes: maxBytes, sha256: expectedSha256(ctx) });
       ctx.status = 201;
     } catch (err) {
       // Refused before the whole body was read: close rather than read the rest.

@@ -1,6 +1,7 @@
 /**
  * Sends a stored file over HTTP: Content-Length, ETag (the SHA-256),
- * Last-Modified, HEAD, If-None-Match and single ranges. The body is piped
+ * Last-Modified, HEAD, conditional requests (If-Match, If-None-Match,
+ * If-Modified-Since, If-Unmodified-Since, If-Range) and single ranges. The body is piped
  * chunk by chunk; if the database fails mid-way the connection is cut, so the
  * client sees a short body and never a wrong one.
  */
@@ -17,8 +18,9 @@ export async function sendFile(ctx: Context, store: FileStore, name: string): Pr
   const { file } = reader;
   const etag = `"${file.sha256}"`;
   setHeaders(ctx, file, etag);
-  if (ctx.get('If-None-Match') === etag) {
-    ctx.status = 304;
+  const condition = preconditions(ctx, file, etag);
+  if (condition !== null) {
+    ctx.status = condition;
     return true;
   }
   const range = ctx.get('If-Range') && ctx.get('If-Range') !== etag ? null : parseRange(ctx.get('Range') || undefined, file.size);
@@ -33,6 +35,27 @@ export async function sendFile(ctx: Context, store: FileStore, name: string): Pr
   if (ctx.method === 'HEAD') return true;
   await pipeBody(ctx, reader, range ?? undefined);
   return true;
+}
+
+/** 412 or 304 by RFC 9110 §13.2.2's order of evaluation, or null: answer the request. */
+function preconditions(ctx: Context, file: StoredFile, etag: string): 304 | 412 | null {
+  const modified = Math.floor(file.uploaded / 1000) * 1000;
+  const ifMatch = ctx.get('If-Match');
+  if (ifMatch !== '' && !etagListHas(ifMatch, etag)) return 412;
+  const ifUnmodified = Date.parse(ctx.get('If-Unmodified-Since'));
+  if (ifMatch === '' && Number.isFinite(ifUnmodified) && modified > ifUnmodified) return 412;
+  const ifNoneMatch = ctx.get('If-None-Match');
+  if (ifNoneMatch !== '') return etagListHas(ifNoneMatch, etag) ? 304 : null;
+  const ifModified = Date.parse(ctx.get('If-Modified-Since'));
+  return Number.isFinite(ifModified) && modified <= ifModified ? 304 : null;
+}
+
+/** Whether an If-Match / If-None-Match list names `etag` (or is "*"); weak tags compare as strong ones here. */
+function etagListHas(list: string, etag: string): boolean {
+  return list.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
 }
 
 function setHeaders(ctx: Context, file: StoredFile, etag: string): void {

@@ -1,6 +1,7 @@
 /**
  * The file server for CPEs (FS_PORT, 7567 as in GenieACS):
- * - GET/HEAD /<name>: a stored file (Download RPC URLs), with single ranges;
+ * - GET/HEAD /<name>: a stored file (Download RPC URLs), with single ranges,
+ *   to a CPE the ACS granted it (a signed URL or its credentials, access.ts);
  * - PUT/POST /uploads/<token>: a CPE's Upload (TR-069 A.4.1.5) to a URL made
  *   by FileService.uploadTarget. The token is the credential: whatever
  *   Basic/Digest credentials the CPE sends are not checked, and it is never
@@ -41,9 +42,27 @@ export function createFileServerApp(deps: FileServerDeps): Koa {
       throw Object.assign(new Error(`method ${ctx.method} not allowed`), { status: 405, expose: true });
     }
     const name = nameOfPath(ctx.path);
-    if (name === null || !(await sendFile(ctx, deps.files.store, name))) throw new AcsError('ACS_ERR_NOT_FOUND', 'no such file');
+    if (name === null) throw new AcsError('ACS_ERR_NOT_FOUND', 'no such file');
+    if (!(await allowed(ctx, deps, name))) return;
+    if (!(await sendFile(ctx, deps.files.store, name))) throw new AcsError('ACS_ERR_NOT_FOUND', 'no such file');
   });
   return app;
+}
+
+/** Checks the signed URL or the device's credentials (access.ts); answers 401 with the challenges when neither grants it. */
+async function allowed(ctx: Context, deps: FileServerDeps, name: string): Promise<boolean> {
+  const { access } = deps.files;
+  await access.init();
+  const outcome = access.check({ name, query: ctx.query, authorization: ctx.get('Authorization') || undefined, method: ctx.method, uri: ctx.url });
+  if (outcome.ok) {
+    if (outcome.device) deps.log.debug({ deviceId: outcome.device, name }, 'file download');
+    return true;
+  }
+  deps.log.info({ name, reason: outcome.reason, remote: ctx.ip }, 'file download refused');
+  if (outcome.challenges.length > 0) ctx.set('WWW-Authenticate', outcome.challenges);
+  ctx.status = 401;
+  ctx.body = `${outcome.reason}\n`;
+  return false;
 }
 
 /** "/<percent-encoded name>" → the name; null for deeper paths (no file has "/" in its name). */
@@ -68,7 +87,7 @@ async function receiveUpload(ctx: Context, deps: FileServerDeps, token: string):
   const { maxBytes } = deps.files.options;
   try {
     if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
-    const file = await deps.files.store.putFile(claim.name, ctx.req, claim.meta, maxBytes);
+    const file = await deps.files.store.putFile(claim.name, ctx.req, claim.meta, { limitBytes: maxBytes });
     deps.log.info({ name: file.name, size: file.size, deviceKey: claim.meta.deviceKey }, 'cpe upload stored');
     ctx.status = 200;
     ctx.body = 'stored\n';

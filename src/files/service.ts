@@ -1,9 +1,15 @@
 /**
- * The file service one process holds: the store, its options, and how URLs
- * given to CPEs are made.
+ * The file service one process holds: the store, its options, who may
+ * download, and how URLs given to CPEs are made.
  */
 import { hostname } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../config/load';
 import type { SqlAccess } from '../db/types';
+import { FileAccess, type FileAccessMode } from './access';
+import { databaseStorage } from './database-storage';
+import { diskStorage } from './disk-storage';
+import type { StorageKind } from './storage';
 import { createFileStore, type FileStore } from './store';
 import { DEFAULT_FILE_OPTIONS, FS_DEFAULT_PORT, type FileServiceOptions } from './types';
 import { createUploadTarget, type UploadRequest, type UploadTarget } from './uploads';
@@ -12,7 +18,9 @@ export interface FileService {
   readonly sql: SqlAccess;
   readonly options: Readonly<FileServiceOptions>;
   readonly store: FileStore;
-  /** The URL a CPE downloads `name` from (a Download RPC's URL). */
+  /** Signs download URLs for devices and checks what CPEs present (init() before use). */
+  readonly access: FileAccess;
+  /** The URL of `name` on the file server (a Download RPC's URL before access.grant signs it for a device). */
   fileUrl(name: string): string;
   /** A single-use URL for a CPE's Upload RPC; the file is stored as `request.name`. */
   uploadTarget(request: UploadRequest): Promise<UploadTarget>;
@@ -28,16 +36,33 @@ export function defaultUrlBase(port = FS_DEFAULT_PORT): string {
   return `http://${hostname()}:${port}`;
 }
 
+/** The file service's options from the settings (FS_*, FILES_*). */
+export function fileOptionsOf(config: Readonly<Config>): FileServiceOptions {
+  return {
+    ...DEFAULT_FILE_OPTIONS,
+    urlBase: config.fsUrl || defaultUrlBase(config.fsPort),
+    storage: config.filesStorage as StorageKind,
+    dir: config.filesDir || path.join(config.dataDir, 'files'),
+    access: config.fsAccess as FileAccessMode,
+    urlTtlMs: config.fsUrlTtlMs,
+    urlSecret: config.fsUrlSecret,
+    maxBytes: config.fsMaxBytes,
+    uploadTtlMs: config.fsUploadTtlMs,
+  };
+}
+
 export function createFileService(sql: SqlAccess, options: Partial<FileServiceOptions> = {}): FileService {
   const resolved: FileServiceOptions = {
     ...DEFAULT_FILE_OPTIONS,
     ...definedOnly(options),
     urlBase: (options.urlBase || defaultUrlBase()).replace(/\/+$/, ''),
   };
+  const byKind = { disk: diskStorage(resolved.dir), database: databaseStorage(sql) };
   return {
     sql,
     options: Object.freeze(resolved),
-    store: createFileStore(sql, resolved),
+    store: createFileStore(sql, resolved, { byKind, writeTo: resolved.storage }),
+    access: new FileAccess(sql, { mode: resolved.access, urlBase: resolved.urlBase, urlTtlMs: resolved.urlTtlMs, secret: resolved.urlSecret }),
     fileUrl: (name) => fileUrl(resolved.urlBase, name),
     uploadTarget: (request) => createUploadTarget(sql, resolved.urlBase, resolved.uploadTtlMs, request),
   };

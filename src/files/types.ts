@@ -3,6 +3,8 @@
  * operator or an upload token gives it, and the module's options.
  */
 import type { DeviceKey, EpochMs } from '../db/types';
+import type { FileAccessMode } from './access';
+import type { StorageKind } from './storage';
 
 /**
  * Metadata of a file, as GenieACS names it. TR-069 FileType strings
@@ -29,10 +31,10 @@ export interface StoredFile extends FileMeta {
   uploaded: EpochMs;
 }
 
-/** A stored file with its content, read chunk by chunk from the database. */
+/** A stored file with its content, read a bounded piece at a time from its storage. */
 export interface FileReader {
   file: StoredFile;
-  /** The bytes from `start` to `end` inclusive (the whole file by default), one database row at a time. */
+  /** The bytes from `start` to `end` inclusive (the whole file by default). */
   chunks(range?: ByteRange): AsyncIterable<Buffer>;
 }
 
@@ -57,7 +59,17 @@ export type FileSource = Buffer | AsyncIterable<Buffer | Uint8Array | string>;
 export interface FileServiceOptions {
   /** Base of the URLs given to CPEs (Download URL, Upload URL), without a trailing "/": FS_URL. */
   urlBase: string;
-  /** Largest file accepted, by the NBI and from CPEs (413 beyond): FS_MAX_BYTES. */
+  /** Where new contents go (FILES_STORAGE); contents stored before stay where they are. */
+  storage: StorageKind;
+  /** The folder of the disk storage (FILES_DIR). */
+  dir: string;
+  /** Who may download (FS_ACCESS): see access.ts. */
+  access: FileAccessMode;
+  /** How long a signed download URL given to a CPE stays valid (FS_URL_TTL_MS). */
+  urlTtlMs: number;
+  /** The key signing download URLs (FS_URL_SECRET); empty: one generated per deployment and kept in the database. */
+  urlSecret: string;
+  /** Largest file accepted, by the NBI and from CPEs (413 beyond): FILES_MAX_BYTES. */
   maxBytes: number;
   /** How long an upload URL stays valid after uploadTarget made it: FS_UPLOAD_TTL_MS. */
   uploadTtlMs: number;
@@ -70,6 +82,11 @@ export interface FileServiceOptions {
 export const FS_DEFAULT_PORT = 7567;
 
 export const DEFAULT_FILE_OPTIONS: Omit<FileServiceOptions, 'urlBase'> = {
+  storage: 'disk',
+  dir: './data/files',
+  access: 'device',
+  urlTtlMs: 7 * 24 * 60 * 60 * 1000,
+  urlSecret: '',
   maxBytes: 256 * 1024 * 1024,
   uploadTtlMs: 24 * 60 * 60 * 1000,
   releasedGraceMs: 60 * 60 * 1000,

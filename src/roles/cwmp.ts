@@ -69,7 +69,7 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });
   opened.push(() => workflows.close());
   const orders = createOrders({ sql: s.store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) });
-  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, orders };
+  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, orders, fileAccess: s.files.access };
 }
 
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {

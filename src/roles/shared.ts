@@ -13,7 +13,7 @@ import { DeviceFactsCache, FactsAwareStore } from '../cwmp/session/device-facts'
 import { openStore } from '../db';
 import { presetRegistry } from '../engine/start';
 import { provisionLookup, ScriptStore, StoredScripts } from '../scripts';
-import { createFileService, defaultUrlBase, type FileService } from '../files';
+import { createFileService, fileOptionsOf, type FileService } from '../files';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import { retryAtStartup } from '../infra/startup-retry';
 import type { Logger } from '../log';
@@ -87,7 +87,8 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const hasProvision = provisionLookup(config.provisionsDir, storedScripts);
   const presets = role === 'nbi' ? null : presetRegistry(config, log, storedScripts);
   if (presets) opened.push(async () => presets.close());
-  const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort), maxBytes: config.fsMaxBytes, uploadTtlMs: config.fsUploadTtlMs });
+  const files = createFileService(store.sql, fileOptionsOf(config));
+  await files.access.init();
   // Only one process per host can hold the STUN port: the one with the REST API.
   const stun = runs(role, 'nbi') && config.stunPort > 0
     ? await startStunServer({ port: config.stunPort, host: config.stunHost, redis, prefix: config.redisPrefix, store, log })

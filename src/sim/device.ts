@@ -4,6 +4,7 @@ import { handleRequest, informParameters, type Effect, type RpcOptions } from '.
 import type { DeviceModel } from './model';
 import { checkAcsRequest, checkResponse, readAnswer, type AcsAnswer } from './conformance';
 import type { AcsClient } from './transport/acs-client';
+import type { TransferOutcome } from './file-transfer';
 import { Outbox } from './outbox';
 
 const NAMESPACE = 'urn:dslforum-org:cwmp-1-2';
@@ -19,6 +20,7 @@ export const PLAIN_WIRE: WireShape = { namespace: NAMESPACE, header: true };
 const SUPPORTED_VERSIONS = '1.0,1.1,1.2,1.3,1.4';
 /** A session with more ACS requests than this is cut short and reported: the ACS is looping. */
 const MAX_RPCS_PER_SESSION = 2000;
+const TRANSFER_LOG_SIZE = 20;
 
 /** How one session went, for the fleet's counters and the device's next steps. */
 export interface SessionOutcome {
@@ -44,6 +46,8 @@ export class SimDevice {
   readonly outbox = new Outbox(['0 BOOTSTRAP', '1 BOOT']);
   retryCount = 0;
   inSession = false;
+  /** The device's last file transfers (URL and outcome), newest last: what a CPE's transfer log would show. */
+  readonly transferLog: (TransferOutcome & { url: string })[] = [];
   /** Chaos: drop the connection, unanswered, on the ACS's Nth request of the next sessions (for resilience tests). */
   dropAtRequest: number | null = null;
   private nextId = 1;
@@ -56,6 +60,11 @@ export class SimDevice {
     private readonly report: Reporter,
     private readonly wire: WireShape = PLAIN_WIRE,
   ) {}
+
+  noteTransfer(url: string, outcome: TransferOutcome): void {
+    this.transferLog.push({ url, ...outcome });
+    if (this.transferLog.length > TRANSFER_LOG_SIZE) this.transferLog.shift();
+  }
 
   deviceId(): DeviceIdStruct {
     return this.model.deviceId();

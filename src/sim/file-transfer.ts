@@ -1,22 +1,47 @@
+/**
+ * A CPE's file transfers over HTTP(S), as strict real CPEs make them: no
+ * credentials up front; a 401 is answered once with the Download/Upload
+ * RPC's Username/Password (Digest preferred, else Basic), and refused
+ * credentials end the transfer with fault 9012. Options copy real behaviour:
+ * fetching an image in Range requests of a fixed size (CPEs with little RAM,
+ * or resuming), and dropping a URL's query string (seen in CPE software that
+ * cuts the URL at "?").
+ */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { FaultStruct } from '../cwmp/soap/types';
+import { pickChallenge, SessionAuth } from './transport/client-auth';
 
-/** What a finished transfer reports in TransferComplete. */
+/** What a finished transfer reports in TransferComplete, and what the simulator saw (for tests). */
 export interface TransferOutcome {
   fault: FaultStruct;
   startTime: string;
   completeTime: string;
   bytes: number;
+  /** SHA-256 (hex) of the bytes downloaded; absent for uploads and failures. */
+  sha256?: string;
+  /** HTTP statuses of every request the transfer made, in order. */
+  statuses: number[];
+}
+
+export interface DownloadOptions {
+  /** Fetch in Range requests of this many bytes (0: one plain GET). */
+  rangeBytes?: number;
+  /** Cut the URL at "?" before fetching. */
+  dropQuery?: boolean;
+}
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
 }
 
 const OK: FaultStruct = { FaultCode: 0, FaultString: '' };
 const TIMEOUT_MS = 60_000;
-
-function authHeader(username: string, password: string): Record<string, string> {
-  if (!username) return {};
-  return { Authorization: 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64') };
-}
+/** A server that keeps answering short ranges is not followed forever. */
+const MAX_RANGE_REQUESTS = 100_000;
 
 /** TR-069 A.3.3.2 fault codes for what can go wrong while fetching or sending a file. */
 function faultOf(err: NodeJS.ErrnoException, upload: boolean): FaultStruct {
@@ -34,13 +59,13 @@ function statusFault(status: number, upload: boolean): FaultStruct {
 }
 
 /** One HTTP(S) exchange with node:http (fetch refuses some ports a file server may well use). */
-function exchange(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; bytes: number }> {
+function exchange(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
   const request = url.protocol === 'https:' ? https.request : http.request;
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, timeout: TIMEOUT_MS }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
@@ -49,30 +74,82 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
   });
 }
 
-async function transfer(rawUrl: string, method: 'GET' | 'PUT', auth: Record<string, string>, content: string | undefined, expectedSize = 0): Promise<TransferOutcome> {
-  const upload = method === 'PUT';
-  const startTime = new Date().toISOString();
-  const done = (fault: FaultStruct, bytes = 0): TransferOutcome => ({ fault, startTime, completeTime: new Date().toISOString(), bytes });
-  if (!/^https?:\/\//i.test(rawUrl)) return done({ FaultCode: 9013, FaultString: 'Unsupported protocol for file transfer' });
-  try {
-    const headers = upload ? { ...auth, 'Content-Type': 'application/octet-stream' } : auth;
-    const res = await exchange(new URL(rawUrl), method, headers, content);
-    if (res.status < 200 || res.status > 299) return done(statusFault(res.status, upload));
-    if (!upload && expectedSize > 0 && res.bytes !== expectedSize) {
-      return done({ FaultCode: 9018, FaultString: `File corrupted: ${res.bytes} bytes, expected ${expectedSize}` }, res.bytes);
+/** Makes requests to one URL, answering the server's authentication challenge once, as a CPE does. */
+class Requester {
+  readonly statuses: number[] = [];
+  private readonly auth: SessionAuth;
+  private readonly canAuthenticate: boolean;
+
+  constructor(private readonly url: URL, username: string, password: string) {
+    this.auth = new SessionAuth({ username, password }, false);
+    this.canAuthenticate = username !== '';
+  }
+
+  async send(method: string, headers: Record<string, string>, body?: string): Promise<Response> {
+    const uri = this.url.pathname + this.url.search;
+    for (;;) {
+      const authorization = this.auth.header(method, uri);
+      const res = await exchange(this.url, method, authorization ? { ...headers, Authorization: authorization } : headers, body);
+      this.statuses.push(res.status);
+      if (res.status !== 401 || !this.canAuthenticate) return res;
+      const www = res.headers['www-authenticate'];
+      if (!this.auth.challenged(pickChallenge(Array.isArray(www) ? www : www ? [www] : []), authorization)) return res;
     }
-    return done(OK, upload ? Buffer.byteLength(content ?? '') : res.bytes);
-  } catch (err) {
-    return done(faultOf(err as NodeJS.ErrnoException, upload));
   }
 }
 
+/** Stamps an outcome with the transfer's start (now) and completion (when called) times. */
+function timed(): (r: Omit<TransferOutcome, 'startTime' | 'completeTime' | 'bytes'> & { bytes?: number }) => TransferOutcome {
+  const startTime = new Date().toISOString();
+  return (r) => ({ bytes: 0, ...r, startTime, completeTime: new Date().toISOString() });
+}
+
 /** Fetches a Download's file over HTTP(S), as a CPE would, and reports the outcome. */
-export function downloadFile(url: string, username: string, password: string, fileSize: number): Promise<TransferOutcome> {
-  return transfer(url, 'GET', authHeader(username, password), undefined, fileSize);
+export async function downloadFile(rawUrl: string, username: string, password: string, fileSize: number, options: DownloadOptions = {}): Promise<TransferOutcome> {
+  const done = timed();
+  const target = options.dropQuery ? rawUrl.split('?')[0] : rawUrl;
+  if (!/^https?:\/\//i.test(target)) return done({ fault: { FaultCode: 9013, FaultString: 'Unsupported protocol for file transfer' }, statuses: [] });
+  const requester = new Requester(new URL(target), username, password);
+  try {
+    const got = await fetchAll(requester, options.rangeBytes ?? 0);
+    if ('status' in got) return done({ fault: statusFault(got.status, false), statuses: requester.statuses });
+    if (fileSize > 0 && got.bytes !== fileSize) {
+      return done({ fault: { FaultCode: 9018, FaultString: `File corrupted: ${got.bytes} bytes, expected ${fileSize}` }, bytes: got.bytes, statuses: requester.statuses });
+    }
+    return done({ fault: OK, ...got, statuses: requester.statuses });
+  } catch (err) {
+    return done({ fault: faultOf(err as NodeJS.ErrnoException, false), statuses: requester.statuses });
+  }
+}
+
+/** The whole file (hashed), or the failing status. Range answers must be 206 with the asked Content-Range, or a 200 with everything. */
+async function fetchAll(requester: Requester, rangeBytes: number): Promise<{ bytes: number; sha256: string } | { status: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (let i = 0; i < MAX_RANGE_REQUESTS; i++) {
+    const range = rangeBytes > 0 ? `bytes=${bytes}-${bytes + rangeBytes - 1}` : undefined;
+    const res = await requester.send('GET', range ? { Range: range } : {});
+    if (res.status === 200) return { bytes: res.body.length, sha256: createHash('sha256').update(res.body).digest('hex') };
+    if (res.status !== 206 || !range) return { status: res.status === 206 ? 502 : res.status };
+    const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(res.headers['content-range'] ?? ''));
+    if (!m || Number(m[1]) !== bytes || Number(m[2]) - Number(m[1]) + 1 !== res.body.length) return { status: 502 };
+    hash.update(res.body);
+    bytes += res.body.length;
+    if (bytes >= Number(m[3])) return { bytes, sha256: hash.digest('hex') };
+  }
+  return { status: 502 };
 }
 
 /** PUTs an Upload's file (a configuration or log the simulator makes up) to the URL. */
-export function uploadFile(url: string, username: string, password: string, content: string): Promise<TransferOutcome> {
-  return transfer(url, 'PUT', authHeader(username, password), content);
+export async function uploadFile(rawUrl: string, username: string, password: string, content: string): Promise<TransferOutcome> {
+  const done = timed();
+  if (!/^https?:\/\//i.test(rawUrl)) return done({ fault: { FaultCode: 9013, FaultString: 'Unsupported protocol for file transfer' }, statuses: [] });
+  const requester = new Requester(new URL(rawUrl), username, password);
+  try {
+    const res = await requester.send('PUT', { 'Content-Type': 'application/octet-stream' }, content);
+    if (res.status < 200 || res.status > 299) return done({ fault: statusFault(res.status, true), statuses: requester.statuses });
+    return done({ fault: OK, bytes: Buffer.byteLength(content), statuses: requester.statuses });
+  } catch (err) {
+    return done({ fault: faultOf(err as NodeJS.ErrnoException, true), statuses: requester.statuses });
+  }
 }

@@ -13,7 +13,7 @@
  *  - {@link applyQuirks}: text transforms of the SOAP envelope our encoder wrote;
  *  - {@link wireRequest}: HTTP headers and body bytes of one POST (charset, gzip, chunked empty POST);
  *  - behaviour, read by the transport: `no-cookie`, `version-cookie`;
- *  - answers, read by the CPE's RPC handling through {@link rpcOptionsOf}: `gpv-omits-missing`.
+ *  - answers, read by the CPE's RPC handling through {@link rpcOptionsOf}: `gpv-omits-missing`, `drops-url-query`.
  */
 import { gzipSync } from 'node:zlib';
 import type { RpcOptions } from './cpe/options';
@@ -36,6 +36,7 @@ export const QUIRKS = {
   gzip: 'bodies sent with Content-Encoding: gzip',
   'version-cookie': 'cookies returned RFC 2965 style: $Version="0"; name=value; $Path=/ (Thomson)',
   'gpv-omits-missing': 'GetParameterValues leaves out names it does not know (an empty list) instead of fault 9005',
+  'drops-url-query': 'Download URLs are cut at "?" before fetching (CPEs that cannot keep a query string, as issue 10 reports); only the RPC\'s Username/Password then open a protected file',
 } as const satisfies Record<string, string>;
 
 export type Quirk = keyof typeof QUIRKS;
@@ -88,7 +89,11 @@ export function parseQuirks(spec: string | readonly string[] | undefined): Quirk
 
 /** The RPC-handling switches these quirks imply, over `base` (explicit options win). */
 export function rpcOptionsOf(quirks: QuirkSet | undefined, base: RpcOptions = {}): RpcOptions {
-  return quirks?.has('gpv-omits-missing') ? { gpvOmitsMissing: true, ...base } : base;
+  return {
+    ...(quirks?.has('gpv-omits-missing') ? { gpvOmitsMissing: true } : {}),
+    ...(quirks?.has('drops-url-query') ? { dropsUrlQuery: true } : {}),
+    ...base,
+  };
 }
 
 // ------------------------------------------------------------ text transforms

@@ -8,7 +8,7 @@ import { DeviceFactsCache } from '../cwmp/session/device-facts';
 import { openStore } from '../db';
 import type { DeviceStore } from '../db/types';
 import { provisionLookup, ScriptStore, StoredScripts } from '../scripts';
-import { createFileService, defaultUrlBase, type FileService } from '../files';
+import { createFileService, fileOptionsOf, type FileService } from '../files';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import { createLogger } from '../log';
 import { TaskService, fileDeps, isFinished, type Connector } from './service';
@@ -164,7 +164,7 @@ export async function runTask(args: string[]): Promise<void> {
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
-    const files = createFileService(store.sql, { urlBase: config.fsUrl || defaultUrlBase(config.fsPort) });
+    const files = createFileService(store.sql, fileOptionsOf(config));
     process.exitCode = await runTaskCommand(args, { store, redis, prefix: config.redisPrefix, provisionsDir: config.provisionsDir, files });
   } finally {
     await store.close();

@@ -2,7 +2,11 @@
  * A file server and an NBI (the real createNbiApp with the file routes
  * mounted, as src/server.ts will) on ephemeral loopback ports, over a test store.
  */
+import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Download } from '../../src/cwmp/soap/types';
 import type { AddressInfo } from 'node:net';
 import type { SqlAccess } from '../../src/db/types';
 import { createFileServerApp, createFileService, fileRoutes, type FileService, type FileServiceOptions } from '../../src/files';
@@ -17,6 +21,8 @@ export interface FileHarness {
   lateErrors: Error[];
   fsUrl: string;
   nbiUrl: string;
+  /** The URL the ACS would give `device` in a Download of `name` (signed for it). */
+  signedUrl(name: string, device?: string): string;
   /** An admin API token of the store's database. */
   token: string;
   /** fetch() of an NBI path (e.g. "/files") with the token. */
@@ -40,7 +46,8 @@ export async function startFiles(store: DeviceStore, options: Partial<FileServic
   const log = createLogger('silent');
   const fs = http.createServer();
   const fsUrl = await listen(fs);
-  const files = createFileService(store.sql, { urlBase: fsUrl, ...options });
+  const files = createFileService(store.sql, { urlBase: fsUrl, storage: 'database', dir: mkdtempSync(path.join(tmpdir(), 'acs-files-')), ...options });
+  await files.access.init();
   const lateErrors: Error[] = [];
   const fsApp = createFileServerApp({ files, log });
   fsApp.on('error', (err: Error) => lateErrors.push(err));
@@ -52,7 +59,17 @@ export async function startFiles(store: DeviceStore, options: Partial<FileServic
   const nbi = http.createServer(nbiApp.callback());
   const nbiUrl = await listen(nbi);
   const token = await newToken(store);
-  return { files, lateErrors, fsUrl, nbiUrl, token, nbi: tokenFetch(nbiUrl, token), close: async () => void (await Promise.all([close(fs), close(nbi)])) };
+  const signedUrl = (name: string, device = 'TEST-DEVICE-1') => downloadOf(files, name, device).URL;
+  return { files, lateErrors, fsUrl, nbiUrl, token, signedUrl, nbi: tokenFetch(nbiUrl, token), close: async () => void (await Promise.all([close(fs), close(nbi)])) };
+}
+
+/** A Download of stored file `name` as the ACS sends it to `device` (URL signed, the device's own credentials). */
+export function downloadOf(files: FileService, name: string, device: string): Download {
+  const request: Download = {
+    method: 'Download', CommandKey: 'k', FileType: '1 Firmware Upgrade Image', URL: files.fileUrl(name), Username: '', Password: '',
+    FileSize: 0, TargetFileName: '', DelaySeconds: 0, SuccessURL: '', FailureURL: '',
+  };
+  return files.access.grant(request, device) as Download;
 }
 
 /** Rows of a table (file_chunks, file_contents ...), to see what a refused upload left behind. */

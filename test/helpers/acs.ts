@@ -62,6 +62,7 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     // No presets unless a suite brings its own: the shipped ones would provision every test device.
     presetsDir: emptyDir(),
     provisionsDir: emptyDir(),
+    filesDir: emptyDir(),
     ...overrides,
     databaseUrl,
   });

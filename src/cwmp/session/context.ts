@@ -1,4 +1,5 @@
 import type { Config } from '../../config/load';
+import type { FileAccess } from '../../files/access';
 import type { Orders } from '../../orders';
 import type { DeviceStore } from '../../db/types';
 import type { EngineClient } from '../../engine/client';
@@ -25,6 +26,8 @@ export interface SessionDeps {
   webhooks?: WebhookEmitter | null;
   /** Zero-touch orders waiting for a device's first contact. */
   orders?: Pick<Orders, 'onBootstrap'> | null;
+  /** Signs Downloads of the ACS's own files for the device they go to; absent: sent as planned. */
+  fileAccess?: Pick<FileAccess, 'grant'> | null;
 }
 
 /** One CWMP POST as session handling sees it. */

@@ -146,5 +146,7 @@ async function sendNext(deps: SessionDeps, state: SessionState, log: SessionLogE
   if (!(await deps.sessions.save(state, log))) return gone();
   deps.log.debug({ deviceId: state.deviceKey, sessionId: state.id, method: next.request.method, cwmpId }, 'request sent');
   const header = { ID: cwmpId, ...(state.holdRequests ? { HoldRequests: true } : {}) };
-  return soapReply(state.namespace, header, next.request, state.id);
+  // Signed here, as it goes: a task may wait in the queue longer than a signed URL lives.
+  const request = deps.fileAccess ? deps.fileAccess.grant(next.request, state.deviceKey) : next.request;
+  return soapReply(state.namespace, header, request, state.id);
 }

@@ -12,6 +12,7 @@ import { ApiTokens1765800000000 } from './1765800000000-api-tokens';
 import { Webhooks1765900000000 } from './1765900000000-webhooks';
 import { Orders1765950000000 } from './1765950000000-orders';
 import { StoredScripts1766000000000 } from './1766000000000-stored-scripts';
+import { FileStorage1766100000000 } from './1766100000000-file-storage';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   Webhooks1765900000000,
   Orders1765950000000,
   StoredScripts1766000000000,
+  FileStorage1766100000000,
 ];

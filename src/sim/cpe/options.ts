@@ -60,6 +60,10 @@ export interface RpcOptions {
    * SetParameterValuesFault 9007 for each parameter. See fault-injection.ts.
    */
   readonly refuseSetParameterValues?: 9002 | 9007;
+  /** Downloads fetch the file in Range requests of this many bytes, as CPEs with little memory do (default: one plain GET). */
+  readonly downloadRangeBytes?: number;
+  /** Downloads cut the URL at "?" (quirk seen in CPE software): only credentials can then open a protected file. */
+  readonly dropsUrlQuery?: boolean;
   /** Fault injection: every Download is accepted, then its TransferComplete carries fault 9010 (nothing is fetched). */
   readonly failDownloads?: boolean;
   /**

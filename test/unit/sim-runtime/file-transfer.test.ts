@@ -9,7 +9,9 @@ describe('simulated file transfers report TR-069 fault codes', function () {
   const uploads: string[] = [];
   before(async () => {
     server = createServer((req, res) => {
-      if (req.url === '/secret' && req.headers.authorization !== 'Basic ' + Buffer.from('u:p').toString('base64')) return void res.writeHead(401).end();
+      if (req.url === '/secret' && req.headers.authorization !== 'Basic ' + Buffer.from('u:p').toString('base64')) {
+        return void res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="files"' }).end();
+      }
       if (req.method === 'PUT') {
         let body = '';
         req.on('data', (c) => (body += c));
