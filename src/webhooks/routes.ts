@@ -7,128 +7,177 @@
  * /webhooks/:id/deliveries/:delivery/replay, POST /webhooks/:id/replay {from, to}.
  */
 import { randomBytes } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { compileDeviceQuery } from '../db/device-query';
 import { AcsError, badRequest } from '../errors';
-import { jsonBody } from '../nbi/json-body';
+import { apiRouter, defineRoute } from '../nbi/api/route';
+import { enumQuery, intQuery, serialId, timeText } from '../nbi/api/schemas';
 import { tokenOf } from '../nbi/auth/guard';
-import { intParam, oneOf, pathParams, timeValue } from '../nbi/params';
 import type { WebhookEmitter } from './emitter';
 import type { WebhookStore } from './store';
-import { WEBHOOK_EVENTS, type WebhookEvent } from './types';
+import { WEBHOOK_EVENTS } from './types';
 
 const URL_MAX = 2048;
 const SECRET_MIN = 16;
 const SECRET_MAX = 255;
 const STATUSES = ['pending', 'delivered', 'skipped', 'failed'] as const;
+const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
 
-const bad = badRequest;
-
-function checkUrl(v: unknown): string {
-  if (typeof v !== 'string' || v.length > URL_MAX) return bad(`url must be an http(s) URL of at most ${URL_MAX} characters`);
+const urlError = `must be an http(s) URL of at most ${URL_MAX} characters`;
+const url = z.string({ error: urlError }).max(URL_MAX, { error: urlError }).superRefine((v, ctx) => {
   let u: URL;
   try {
     u = new URL(v);
   } catch {
-    return bad(`url ${JSON.stringify(v)} is not a URL`);
+    return void ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} is not a URL` });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') bad('url must be http or https');
-  return v;
-}
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be http or https' });
+});
 
-function checkEvents(v: unknown): WebhookEvent[] {
-  if (!Array.isArray(v) || v.length === 0) return bad(`events must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}`);
-  const unknown = v.find((e) => !(WEBHOOK_EVENTS as readonly unknown[]).includes(e));
-  if (unknown !== undefined) bad(`events: unknown event ${JSON.stringify(unknown)} (known: ${WEBHOOK_EVENTS.join(', ')})`);
-  return [...new Set(v as WebhookEvent[])];
-}
+const eventsError = `must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}`;
+const events = z.array(
+  z.enum(WEBHOOK_EVENTS, { error: (issue) => `is an unknown event ${JSON.stringify(issue.input)} (known: ${WEBHOOK_EVENTS.join(', ')})` }),
+  { error: eventsError },
+).min(1, { error: eventsError });
 
-function checkSecret(v: unknown): string {
-  if (v === undefined) return randomBytes(32).toString('base64url');
-  if (typeof v !== 'string' || v.length < SECRET_MIN || v.length > SECRET_MAX) return bad(`secret must be ${SECRET_MIN} to ${SECRET_MAX} characters`);
-  return v;
-}
+const parameters = z
+  .array(z.string().regex(PARAMETER, { error: (issue) => `${JSON.stringify(issue.input)} is not a parameter path (or an object path ending in ".")` }), { error: 'must be an array of 1 to 100 parameter paths' })
+  .min(1, { error: 'must be an array of 1 to 100 parameter paths' })
+  .max(100, { error: 'must be an array of 1 to 100 parameter paths' });
 
-function checkFilter(v: unknown): string | null {
+const secretError = `must be ${SECRET_MIN} to ${SECRET_MAX} characters`;
+const subscription = z
+  .object({
+    url,
+    events,
+    secret: z.string().min(SECRET_MIN, { error: secretError }).max(SECRET_MAX, { error: secretError }).optional()
+      .meta({ description: 'the signing key; made when none is given, and shown in the answer only' }),
+    filter: z.string({ error: 'must be a precondition (a string)' }).nullable().optional().meta({ description: 'a precondition: only devices it matches' }),
+    parameters: parameters.nullable().optional().meta({ description: 'with parameter.changed: the parameters whose changes to deliver' }),
+  })
+  .superRefine((b, ctx) => {
+    // Required with parameter.changed (which parameters), refused without it.
+    const wanted = b.events.includes('parameter.changed');
+    const given = b.parameters !== undefined && b.parameters !== null;
+    if (wanted && !given) ctx.addIssue({ code: 'custom', path: ['parameters'], message: '(the parameters whose changes to deliver) is required with parameter.changed' });
+    if (!wanted && given) ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'only goes with the parameter.changed event' });
+  })
+  .meta({ examples: [{ url: 'https://hooks.example.net/acs', events: ['device.boot', 'task.done'] }] });
+
+function checkFilter(v: string | null | undefined): string | null {
   if (v === undefined || v === null || v === '') return null;
-  if (typeof v !== 'string') return bad('filter must be a precondition (a string)');
   const q = compileDeviceQuery({ filter: v });
-  if (!q.ok) bad(`filter: ${q.message}`);
+  if (!q.ok) badRequest(`filter: ${q.message}`);
   return v;
 }
 
-const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
-
-/** Required with parameter.changed (which parameters), refused without it. */
-function checkParameters(v: unknown, events: WebhookEvent[]): string[] | null {
-  const wanted = events.includes('parameter.changed');
-  if (v === undefined || v === null) return wanted ? bad('parameters (the parameters whose changes to deliver) is required with parameter.changed') : null;
-  if (!wanted) bad('parameters only goes with the parameter.changed event');
-  if (!Array.isArray(v) || v.length === 0 || v.length > 100) return bad('parameters must be an array of 1 to 100 parameter paths');
-  const badPath = v.find((p) => typeof p !== 'string' || !PARAMETER.test(p));
-  if (badPath !== undefined) bad(`parameters: ${JSON.stringify(badPath)} is not a parameter path (or an object path ending in ".")`);
-  return v as string[];
-}
+const webhook = z.object({ id: serialId });
 
 export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Router {
-  const router = new Router();
-  const found = async (ctx: { captures?: string[] } & Parameters<typeof pathParams>[0]): Promise<number> => {
-    const [raw] = pathParams(ctx, ['id']);
-    const id = Number(raw);
-    if (!Number.isSafeInteger(id) || !(await store.get(id))) throw new AcsError('ACS_ERR_NOT_FOUND', `no webhook with id ${raw}`);
+  const found = async (id: number): Promise<number> => {
+    if (!(await store.get(id))) throw new AcsError('ACS_ERR_NOT_FOUND', `no webhook with id ${id}`);
     return id;
   };
-  router.post('/webhooks', async (ctx) => {
-    const body = ((await jsonBody(ctx)) ?? {}) as Record<string, unknown>;
-    const secret = checkSecret(body.secret);
-    const events = checkEvents(body.events);
-    const parameters = checkParameters(body.parameters, events);
-    const created = await store.create({ url: checkUrl(body.url), events, secret, filter: checkFilter(body.filter), parameters, createdBy: tokenOf(ctx)?.name ?? 'unknown' });
-    emitter.refresh();
-    ctx.status = 201;
-    ctx.body = { ...created, secret };
-  });
-  router.get('/webhooks', async (ctx) => {
-    ctx.body = await store.list();
-  });
-  router.get('/webhooks/:id', async (ctx) => {
-    ctx.body = await store.get(await found(ctx));
-  });
-  router.delete('/webhooks/:id', async (ctx) => {
-    await store.remove(await found(ctx));
-    emitter.refresh();
-    ctx.status = 204;
-  });
-  router.post('/webhooks/:id/enable', async (ctx) => {
-    const id = await found(ctx);
-    await store.enable(id);
-    emitter.refresh();
-    ctx.body = await store.get(id);
-  });
-  router.get('/webhooks/:id/deliveries', async (ctx) => {
-    const id = await found(ctx);
-    const status = oneOf(ctx.query.status, 'status', STATUSES);
-    const before = ctx.query.before === undefined ? undefined : intParam(ctx.query.before, 'before', 0, Number.MAX_SAFE_INTEGER, 1);
-    ctx.body = await store.log(id, { status, before, limit: intParam(ctx.query.limit, 'limit', 100, 1000, 1) });
-  });
-  router.post('/webhooks/:id/deliveries/:delivery/replay', async (ctx) => {
-    const id = await found(ctx);
-    const [, delivery] = pathParams(ctx, ['id', 'delivery']);
-    if (!(await store.reopen(delivery, id))) throw new AcsError('ACS_ERR_NOT_FOUND', `no delivery ${delivery} of webhook ${id}`);
-    await emitter.requeue([delivery]);
-    ctx.status = 202;
-    ctx.body = { replayed: 1 };
-  });
-  router.post('/webhooks/:id/replay', async (ctx) => {
-    const id = await found(ctx);
-    const body = ((await jsonBody(ctx)) ?? {}) as Record<string, unknown>;
-    const from = timeValue(body.from, 'from');
-    const to = body.to === undefined ? Date.now() + 1 : timeValue(body.to, 'to');
-    const ids = await store.between(id, from, to);
-    for (const d of ids) await store.reopen(d, id);
-    await emitter.requeue(ids);
-    ctx.status = 202;
-    ctx.body = { replayed: ids.length };
-  });
-  return router;
+  return apiRouter([
+    defineRoute({
+      method: 'post',
+      path: '/webhooks',
+      summary: 'Subscribe to events',
+      body: subscription,
+      responses: { 201: 'the subscription, with its secret (shown in this answer only)' },
+      handle: async (ctx, { body }) => {
+        const secret = body.secret ?? randomBytes(32).toString('base64url');
+        const filter = checkFilter(body.filter);
+        const created = await store.create({ url: body.url, events: [...new Set(body.events)], secret, filter, parameters: body.parameters ?? null, createdBy: tokenOf(ctx)?.name ?? 'unknown' });
+        emitter.refresh();
+        ctx.status = 201;
+        ctx.body = { ...created, secret };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/webhooks',
+      summary: 'The subscriptions',
+      responses: { 200: 'the subscriptions (without their secrets)' },
+      handle: async (ctx) => {
+        ctx.body = await store.list();
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/webhooks/:id',
+      summary: 'One subscription',
+      params: webhook,
+      responses: { 200: 'the subscription', 404: 'no such subscription' },
+      handle: async (ctx, { params }) => {
+        ctx.body = await store.get(await found(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/webhooks/:id',
+      summary: 'Unsubscribe',
+      params: webhook,
+      responses: { 204: 'removed', 404: 'no such subscription' },
+      handle: async (ctx, { params }) => {
+        await store.remove(await found(params.id));
+        emitter.refresh();
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/webhooks/:id/enable',
+      summary: 'Enable a subscription disabled after failing deliveries',
+      params: webhook,
+      responses: { 200: 'the subscription', 404: 'no such subscription' },
+      handle: async (ctx, { params }) => {
+        await store.enable(await found(params.id));
+        emitter.refresh();
+        ctx.body = await store.get(params.id);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/webhooks/:id/deliveries',
+      summary: 'The delivery log, newest first',
+      params: webhook,
+      query: z.object({ status: enumQuery(STATUSES), before: intQuery(1, Number.MAX_SAFE_INTEGER), limit: intQuery(1, 1000, 100) }),
+      responses: { 200: 'the deliveries', 404: 'no such subscription' },
+      handle: async (ctx, { params, query }) => {
+        ctx.body = await store.log(await found(params.id), query);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/webhooks/:id/deliveries/:delivery/replay',
+      summary: 'Deliver one delivery again',
+      params: z.object({ id: serialId, delivery: z.string() }),
+      responses: { 202: '{replayed: 1}', 404: 'no such subscription or delivery' },
+      handle: async (ctx, { params }) => {
+        const id = await found(params.id);
+        if (!(await store.reopen(params.delivery, id))) throw new AcsError('ACS_ERR_NOT_FOUND', `no delivery ${params.delivery} of webhook ${id}`);
+        await emitter.requeue([params.delivery]);
+        ctx.status = 202;
+        ctx.body = { replayed: 1 };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/webhooks/:id/replay',
+      summary: 'Deliver again every delivery made from one time to another',
+      params: webhook,
+      body: z.object({ from: timeText, to: timeText.optional().meta({ description: 'now when absent' }) }).meta({ examples: [{ from: '2026-01-01T00:00:00Z' }] }),
+      responses: { 202: '{replayed: n}', 404: 'no such subscription' },
+      handle: async (ctx, { params, body }) => {
+        const id = await found(params.id);
+        const ids = await store.between(id, body.from, body.to ?? Date.now() + 1);
+        for (const d of ids) await store.reopen(d, id);
+        await emitter.requeue(ids);
+        ctx.status = 202;
+        ctx.body = { replayed: ids.length };
+      },
+    }),
+  ]);
 }
