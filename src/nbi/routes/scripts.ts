@@ -114,38 +114,42 @@ function nameOf(ctx: Context, k: KindRoute): string {
   return checkScriptName(k.kind, name);
 }
 
+function notFound(k: KindRoute, name: string, extra = ''): never {
+  throw new AcsError('ACS_ERR_NOT_FOUND', `no ${k.what} named ${name}${extra}`);
+}
+
+/** GET /<kind>/:name: the active text (the file's, else the stored one), or ?version=N from the stored history. */
+async function readText(ctx: Context, o: ScriptRouteOptions, stored: StoredScripts, k: KindRoute): Promise<void> {
+  const name = nameOf(ctx, k);
+  ctx.type = k.type;
+  if (ctx.query.version !== undefined) {
+    const version = intParam(ctx.query.version, 'version', 0, MAX_VERSION, 1);
+    ctx.set('ACS-Script-Origin', 'database');
+    ctx.set('ACS-Script-Version', String(version));
+    ctx.body = (await stored.store.source(k.kind, name, version)) ?? notFound(k, name, ` in version ${version} (GET ${k.route}/${name}/versions lists them)`);
+    return;
+  }
+  const file = fileFor(o, k.kind, name);
+  if (file !== undefined) {
+    ctx.set('ACS-Script-Origin', 'file');
+    ctx.body = fs.readFileSync(path.join(dirOf(o, k.kind), file), 'utf8');
+    return;
+  }
+  const current = (await stored.store.get(k.kind, name)) ?? notFound(k, name);
+  ctx.set('ACS-Script-Origin', 'database');
+  ctx.set('ACS-Script-Version', String(current.version));
+  ctx.body = current.source;
+}
+
 function kindRoutes(router: Router, o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): void {
-  const notFound = (name: string, extra = ''): never => {
-    throw new AcsError('ACS_ERR_NOT_FOUND', `no ${k.what} named ${name}${extra}`);
-  };
   router.get(k.route, async (ctx) => {
     ctx.body = await listing(o, stored, k.kind);
   });
-  router.get(`${k.route}/:name`, async (ctx) => {
-    const name = nameOf(ctx, k);
-    ctx.type = k.type;
-    if (ctx.query.version !== undefined) {
-      const version = intParam(ctx.query.version, 'version', 0, MAX_VERSION, 1);
-      ctx.set('ACS-Script-Origin', 'database');
-      ctx.set('ACS-Script-Version', String(version));
-      ctx.body = (await stored.store.source(k.kind, name, version)) ?? notFound(name, ` in version ${version} (GET ${k.route}/${name}/versions lists them)`);
-      return;
-    }
-    const file = fileFor(o, k.kind, name);
-    if (file !== undefined) {
-      ctx.set('ACS-Script-Origin', 'file');
-      ctx.body = fs.readFileSync(path.join(dirOf(o, k.kind), file), 'utf8');
-      return;
-    }
-    const current = (await stored.store.get(k.kind, name)) ?? notFound(name);
-    ctx.set('ACS-Script-Origin', 'database');
-    ctx.set('ACS-Script-Version', String(current.version));
-    ctx.body = current.source;
-  });
+  router.get(`${k.route}/:name`, (ctx) => readText(ctx, o, stored, k));
   router.get(`${k.route}/:name/versions`, async (ctx) => {
     const name = nameOf(ctx, k);
     const versions = await stored.store.versions(k.kind, name);
-    ctx.body = versions.length > 0 ? versions : notFound(name, ' in the database');
+    ctx.body = versions.length > 0 ? versions : notFound(k, name, ' in the database');
   });
   router.put(`${k.route}/:name`, async (ctx) => {
     const name = nameOf(ctx, k);
@@ -162,7 +166,7 @@ function kindRoutes(router: Router, o: ScriptRouteOptions, stored: StoredScripts
   router.delete(`${k.route}/:name`, async (ctx) => {
     const name = nameOf(ctx, k);
     refuseIfFile(o, k, name);
-    const version = (await stored.store.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(name, ' in the database');
+    const version = (await stored.store.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(k, name, ' in the database');
     await stored.refresh();
     ctx.body = { kind: k.kind, name, version, deleted: true };
   });
