@@ -6,65 +6,87 @@
  *   GET    /workflows/runs/:id
  *   DELETE /workflows/runs/:id             cancel → the run
  */
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { z } from 'zod';
 import { AcsError } from '../errors';
-import { jsonBody } from '../nbi/json-body';
+import { apiRouter, defineRoute } from '../nbi/api/route';
+import { enumQuery, intQuery, textQuery } from '../nbi/api/schemas';
 import type { WorkflowLibrary } from './library';
 import { FINAL_RUN_STATUSES, type RunStatus, type WorkflowRunner } from './types';
 
-const STATUSES: readonly RunStatus[] = ['running', 'waiting', ...FINAL_RUN_STATUSES];
+const STATUSES: [RunStatus, ...RunStatus[]] = ['running', 'waiting', ...FINAL_RUN_STATUSES];
 
-function bad(message: string): never {
-  throw new AcsError('ACS_ERR_BAD_REQUEST', message);
-}
+/** The shape of a start; the runner checks the device id, the workflow's existence and its arguments. */
+const start = z
+  .object(
+    {
+      device: z.string({ error: 'must be a device id' }).min(1, { error: 'must be a device id' }),
+      workflow: z.union([z.string().min(1), z.object({ name: z.string(), definition: z.unknown() })], { error: 'must be a workflow name' })
+        .meta({ description: 'a workflow of WORKFLOWS_DIR by name, or an inline { name, definition }' }),
+      args: z.record(z.string(), z.unknown()).optional().meta({ description: 'the arguments the workflow declares' }),
+    },
+    { error: 'must be a JSON object { device, workflow, args }' },
+  )
+  .meta({ examples: [{ device: '00A0C9-Router-SN0001', workflow: 'ipping', args: { host: 'example.net' } }] });
 
-function oneQuery(raw: unknown, name: string): string | undefined {
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw === '') bad(`query parameter ${name} must be given once, non-empty`);
-  return raw;
-}
+const run = z.object({ id: z.string() });
 
-function listFilter(query: Record<string, unknown>): { device?: string; status?: RunStatus; workflow?: string; campaign?: string; limit?: number } {
-  const status = oneQuery(query.status, 'status');
-  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) bad(`query parameter status must be one of ${STATUSES.join(', ')}`);
-  const limitText = oneQuery(query.limit, 'limit');
-  const limit = limitText === undefined ? undefined : Number(limitText);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) bad('query parameter limit must be an integer from 1 to 1000');
-  return {
-    device: oneQuery(query.device, 'device'),
-    status: status as RunStatus | undefined,
-    workflow: oneQuery(query.workflow, 'workflow'),
-    campaign: oneQuery(query.campaign, 'campaign'),
-    limit,
-  };
+function mustExist<T>(id: string, found: T | null): T {
+  if (found === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no workflow run with id ${id}`);
+  return found;
 }
 
 export function workflowRoutes(runner: WorkflowRunner, library: WorkflowLibrary): Router {
-  const router = new Router();
-  router.get('/workflows', (ctx) => {
-    ctx.body = library.list().map((w) => ({ name: w.name, description: w.description, args: w.args, steps: w.steps.map((s) => ({ name: s.name, kind: s.kind })) }));
-  });
-  router.post('/workflows/runs', async (ctx) => {
-    const body = await jsonBody(ctx);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) bad('body must be a JSON object { device, workflow, args }');
-    const b = body as Record<string, unknown>;
-    if (typeof b.device !== 'string' || b.device === '') bad('device must be a device id');
-    if (typeof b.workflow !== 'string' && (typeof b.workflow !== 'object' || b.workflow === null)) bad('workflow must be a workflow name');
-    ctx.status = 201;
-    ctx.body = await runner.start({ device: b.device, workflow: b.workflow as string, args: b.args as Record<string, unknown> | undefined });
-  });
-  router.get('/workflows/runs', async (ctx) => {
-    ctx.body = await runner.list(listFilter(ctx.query));
-  });
-  router.get('/workflows/runs/:id', async (ctx) => {
-    const run = await runner.get(ctx.params.id);
-    if (!run) throw new AcsError('ACS_ERR_NOT_FOUND', `no workflow run with id ${ctx.params.id}`);
-    ctx.body = run;
-  });
-  router.delete('/workflows/runs/:id', async (ctx) => {
-    const run = await runner.cancel(ctx.params.id);
-    if (!run) throw new AcsError('ACS_ERR_NOT_FOUND', `no workflow run with id ${ctx.params.id}`);
-    ctx.body = run;
-  });
-  return router;
+  return apiRouter([
+    defineRoute({
+      method: 'get',
+      path: '/workflows',
+      summary: 'The workflows of WORKFLOWS_DIR',
+      responses: { 200: 'each workflow: name, description, args, steps' },
+      handle: (ctx) => {
+        ctx.body = library.list().map((w) => ({ name: w.name, description: w.description, args: w.args, steps: w.steps.map((s) => ({ name: s.name, kind: s.kind })) }));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/workflows/runs',
+      summary: 'Run a workflow on a device',
+      body: start,
+      responses: { 201: 'the run' },
+      handle: async (ctx, { body }) => {
+        ctx.status = 201;
+        ctx.body = await runner.start(body);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/workflows/runs',
+      summary: 'Workflow runs, newest first',
+      query: z.object({ device: textQuery, status: enumQuery(STATUSES), workflow: textQuery, campaign: textQuery, limit: intQuery(1, 1000) }),
+      responses: { 200: 'the runs' },
+      handle: async (ctx, { query }) => {
+        ctx.body = await runner.list(query);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/workflows/runs/:id',
+      summary: 'One workflow run',
+      params: run,
+      responses: { 200: 'the run', 404: 'no such run' },
+      handle: async (ctx, { params }) => {
+        ctx.body = mustExist(params.id, await runner.get(params.id));
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/workflows/runs/:id',
+      summary: 'Cancel a workflow run',
+      params: run,
+      responses: { 200: 'the cancelled run', 404: 'no such run' },
+      handle: async (ctx, { params }) => {
+        ctx.body = mustExist(params.id, await runner.cancel(params.id));
+      },
+    }),
+  ]);
 }
