@@ -136,11 +136,42 @@ function isNull(path: string): Cond {
 
 const TYPED = `p.type IN (${COERCED_TYPES.map(() => '?').join(',')})`;
 
-/** `path = "text"` pushed down: the stored text is equal, or the type makes it compare otherwise. */
+/**
+ * The coerced types a value of which may equal `text` while stored as other
+ * text ("5.0" as xsd:int equals "5"): none for a text that reads as no number
+ * and no boolean. The evaluator says which, on a stored text it would coerce.
+ */
+function coercibleTypes(path: string, text: string): string[] {
+  const equals = (value: string, type: string): boolean =>
+    evaluate({ kind: 'compare', op: '=', left: { kind: 'path', path }, right: { kind: 'literal', value: text } }, () => [{ value, type }]);
+  return COERCED_TYPES.filter((type) => (type === 'xsd:boolean' ? equals('true', type) || equals('false', type) : equals(String(Number(text)), type)));
+}
+
+/**
+ * A stored value begins with the first 64 characters of `text`: read from the
+ * (path, value_prefix) index alone, without the rows (migration
+ * 1766200000000). Object rows have no value, hence no prefix.
+ */
+function prefixExists(path: string, text: string): Cond {
+  const m = pathMatch(path);
+  return {
+    sql: `EXISTS (SELECT 1 FROM device_parameters p WHERE p.device_id = d.id AND ${m.sql} AND p.value_prefix = SUBSTR(?, 1, 64))`,
+    params: [...m.params, text],
+  };
+}
+
+/**
+ * `path = "text"` pushed down: the stored text is equal (or begins the same:
+ * the index holds a prefix), or the type makes it compare otherwise. Without
+ * a type to widen for, the search reads the index only, so a value few
+ * devices have is found without reading every device's row of the path.
+ */
 function equalsText(path: string, text: string): Cond {
   if (rootOf(path) === 'identity') return { sql: `${IDENTITY_COLUMNS[path.slice('DeviceID.'.length)]} = ?`, params: [text] };
   if (rootOf(path) === 'tag') return present(path);
-  return paramExists(path, { sql: `(p.value = ? OR ${TYPED})`, params: [text, ...COERCED_TYPES] });
+  const types = coercibleTypes(path, text);
+  if (types.length === 0) return prefixExists(path, text);
+  return paramExists(path, { sql: `(p.value = ? OR p.type IN (${types.map(() => '?').join(',')}))`, params: [text, ...types] });
 }
 
 function likeText(path: string, pattern: string): Cond {

@@ -67,6 +67,14 @@ describe('REST API: device search, projection, cursor, delete', function () {
     assert.deepEqual((await q('Device.ManagementServer.PeriodicInformInterval >= 302')).names, ['c', 'd', 'e']);
   });
 
+  it('finds typed values by a string that coerces to them (stored text differs), and only those', async () => {
+    assert.deepEqual((await q('Device.ManagementServer.PeriodicInformInterval = "0300"')).names, ['a'], 'xsd:unsignedInt 300');
+    assert.deepEqual((await q('Device.ManagementServer.PeriodicInformInterval = "3.01e2"')).names, ['b']);
+    assert.deepEqual((await q('Device.WiFi.SSID.1.Enable = "1"')).names, ['a', 'b', 'c', 'd', 'e'], 'xsd:boolean "true"');
+    assert.deepEqual((await q('Device.ManagementServer.PeriodicInformInterval = "x300"')).names, []);
+    assert.deepEqual((await q('Device.DeviceInfo.SoftwareVersion = "1.9"')).names, ['a', 'd']);
+  });
+
   it('takes last-Inform bounds', async () => {
     const r = await list(`lastInformBefore=${NOW - 2 * DAY + 1}&lastInformAfter=${NOW - 3 * DAY}`);
     assert.deepEqual(r.names, ['c', 'd']);

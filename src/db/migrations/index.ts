@@ -13,6 +13,7 @@ import { Webhooks1765900000000 } from './1765900000000-webhooks';
 import { Orders1765950000000 } from './1765950000000-orders';
 import { StoredScripts1766000000000 } from './1766000000000-stored-scripts';
 import { FileStorage1766100000000 } from './1766100000000-file-storage';
+import { ParameterValueIndex1766200000000 } from './1766200000000-parameter-value-index';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   Orders1765950000000,
   StoredScripts1766000000000,
   FileStorage1766100000000,
+  ParameterValueIndex1766200000000,
 ];
