@@ -45,7 +45,7 @@ const campaign = z
       .meta({ description: 'the hours devices may be changed: "HH:MM" to "HH:MM", in a IANA time zone or each device\'s own' }),
     draft: z.boolean().optional(),
   })
-  .meta({ examples: [{ name: 'reboot the lab', query: 'Tags.lab', action: { task: { name: 'reboot' } }, stages: [{ percent: 10, waitMinutes: 5 }, {}], draft: true }] });
+  .meta({ example: { name: 'reboot the lab', query: 'Tags.lab', action: { task: { name: 'reboot' } }, stages: [{ percent: 10, waitMinutes: 5 }, {}], draft: true } });
 
 const campaignParams = z.object({ id: z.string() });
 

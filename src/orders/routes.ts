@@ -34,8 +34,8 @@ const service = z.object(
 ).meta({ description: 'what to apply: a provision or a workflow, by name' });
 
 const example = { device: { serialNumber: 'SN0001' }, service: { provision: 'set-ssid', args: ['home'] } };
-const order = z.object({ id: orderId, device, service }).meta({ examples: [{ id: 'ord-1', ...example }] });
-const replacement = z.object({ device, service }).meta({ examples: [example] });
+const order = z.object({ id: orderId, device, service }).meta({ example: { id: 'ord-1', ...example } });
+const replacement = z.object({ device, service }).meta({ example });
 const orderParams = z.object({ id: z.string() });
 
 export function orderRoutes(orders: Orders): Router {

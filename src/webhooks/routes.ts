@@ -25,7 +25,7 @@ const STATUSES = ['pending', 'delivered', 'skipped', 'failed'] as const;
 const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
 
 const urlError = `must be an http(s) URL of at most ${URL_MAX} characters`;
-const url = z.string({ error: urlError }).max(URL_MAX, { error: urlError }).superRefine((v, ctx) => {
+const url = z.string({ error: urlError }).max(URL_MAX, { error: urlError }).meta({ description: 'where deliveries are POSTed: an http or https URL' }).superRefine((v, ctx) => {
   let u: URL;
   try {
     u = new URL(v);
@@ -63,7 +63,7 @@ const subscription = z
     if (wanted && !given) ctx.addIssue({ code: 'custom', path: ['parameters'], message: '(the parameters whose changes to deliver) is required with parameter.changed' });
     if (!wanted && given) ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'only goes with the parameter.changed event' });
   })
-  .meta({ examples: [{ url: 'https://hooks.example.net/acs', events: ['device.boot', 'task.done'] }] });
+  .meta({ example: { url: 'https://hooks.example.net/acs', events: ['device.boot', 'task.done'] } });
 
 function checkFilter(v: string | null | undefined): string | null {
   if (v === undefined || v === null || v === '') return null;
@@ -168,7 +168,7 @@ export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Rou
       path: '/webhooks/:id/replay',
       summary: 'Deliver again every delivery made from one time to another',
       params: webhook,
-      body: z.object({ from: timeText, to: timeText.optional().meta({ description: 'now when absent' }) }).meta({ examples: [{ from: '2026-01-01T00:00:00Z' }] }),
+      body: z.object({ from: timeText, to: timeText.optional().meta({ description: 'now when absent' }) }).meta({ example: { from: '2026-01-01T00:00:00Z' } }),
       responses: { 202: '{replayed: n}', 404: 'no such subscription' },
       handle: async (ctx, { params, body }) => {
         const id = await found(params.id);

@@ -27,7 +27,7 @@ const start = z
     },
     { error: 'must be a JSON object { device, workflow, args }' },
   )
-  .meta({ examples: [{ device: '00A0C9-Router-SN0001', workflow: 'ipping', args: { host: 'example.net' } }] });
+  .meta({ example: { device: '00A0C9-Router-SN0001', workflow: 'ipping', args: { host: 'example.net' } } });
 
 const run = z.object({ id: z.string() });
 

@@ -12,7 +12,7 @@
  *     method: 'get', path: '/things/:id', summary: 'One thing',
  *     params: z.object({ id: z.string() }),
  *     query: z.object({ limit: intQuery(1, 1000, 100) }),   // schemas.ts
- *     body: z.object({ name: z.string() }).meta({ examples: [{ name: 'x' }] }),
+ *     body: z.object({ name: z.string() }).meta({ example: { name: 'x' } }),
  *     responses: { 200: 'the thing', 404: 'no such thing' },
  *     handle: async (ctx, { params, query, body }) => { ctx.body = ... },
  *   })
@@ -20,8 +20,11 @@
  * Path values are percent-decoded once from the raw captures (the router
  * would keep an undecodable one as it is). A schema's own `error` is its
  * message ("must be an integer from 1 to 1000"); otherwise messages.ts words
- * one. Give a body schema an example: the OpenAPI test builds its bad bodies
- * from it. The required scope is the guard's (auth/guard.ts), not repeated here.
+ * one. Give a body schema an `example` (and path parameters whose plain
+ * string would be refused): the OpenAPI test builds its requests from them.
+ * `example`, not `examples`: zod leaves `examples` out of the input side of a
+ * schema that transforms. The required scope is the guard's (auth/guard.ts),
+ * not repeated here.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';

@@ -24,7 +24,7 @@ export const timeText = z
     ctx.issues.push({ code: 'custom', input: raw, message: `must be milliseconds since the epoch or an ISO 8601 date, not ${JSON.stringify(text)}` });
     return z.NEVER;
   })
-  .meta({ description: 'milliseconds since the epoch, or an ISO 8601 date', examples: ['2026-01-01T00:00:00Z'] });
+  .meta({ description: 'milliseconds since the epoch, or an ISO 8601 date', example: '2026-01-01T00:00:00Z' });
 
 /** `?flag` and `?flag=1|true` are on; `?flag=0|false` and no flag are off. */
 export const flagQuery = z
@@ -49,11 +49,11 @@ export const deviceId = z
       return false;
     }
   }, { error: 'must be a device id: OUI-ProductClass-SerialNumber, each part percent-encoded' })
-  .meta({ examples: ['00A0C9-Router-SN0001'] });
+  .meta({ example: '00A0C9-Router-SN0001' });
 
 /** A positive integer id given as digits (tasks, webhooks). */
 export const serialId = z
   .string()
   .regex(/^\d{1,15}$/, { error: 'must be a positive integer' })
   .transform(Number)
-  .meta({ examples: ['1'] });
+  .meta({ example: '1' });

@@ -20,7 +20,7 @@ const newToken = z
     name: z.string().min(1).max(128).meta({ description: 'letters, digits, . _ @ - (not first); never reused' }),
     scope: z.enum(SCOPES, { error: `must be one of ${SCOPES.join(', ')}` }),
   })
-  .meta({ examples: [{ name: 'billing', scope: 'write' }] });
+  .meta({ example: { name: 'billing', scope: 'write' } });
 
 export function authRoutes(tokens: TokenStore, sql: SqlAccess): Router {
   return apiRouter([

@@ -33,7 +33,7 @@ export function connectionRequestRoutes(store: DeviceStore, requester: Connectio
       params: device,
       body: z
         .object({ username: z.string().min(1).max(CREDENTIAL_MAX), password: z.string().max(CREDENTIAL_MAX) })
-        .meta({ examples: [{ username: 'acs', password: 'secret' }] }),
+        .meta({ example: { username: 'acs', password: 'secret' } }),
       responses: { 204: 'stored' },
       handle: async (ctx, { params, body }) => {
         await setConnectionRequestCredentials(store.sql, params.id, body);

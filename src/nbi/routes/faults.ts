@@ -33,7 +33,7 @@ export function faultRoutes(store: DeviceStore): Router {
       method: 'delete',
       path: '/faults/:id',
       summary: 'Clear a fault: its channel runs again at the device\'s next session',
-      params: z.object({ id: z.string().meta({ description: '<device id>:<channel>', examples: ['00A0C9-Router-SN0001:default'] }) }),
+      params: z.object({ id: z.string().meta({ description: '<device id>:<channel>', example: '00A0C9-Router-SN0001:default' }) }),
       responses: { 204: 'cleared', 404: 'no such fault' },
       handle: async (ctx, { params }) => {
         // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.

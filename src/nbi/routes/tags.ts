@@ -20,7 +20,7 @@ import { compiledSearchOf } from '../search';
 
 const CREDENTIAL_MAX = 255;
 
-const tag = z.string().min(1).max(255).meta({ examples: ['lab'] });
+const tag = z.string().min(1).max(255).meta({ example: 'lab' });
 
 /** The device search of the bulk routes (nbi/search.ts reads it). */
 const search = z.object({
@@ -32,7 +32,7 @@ const search = z.object({
 
 const credentials = z
   .object({ username: z.string().min(1).max(CREDENTIAL_MAX), password: z.string().max(CREDENTIAL_MAX) })
-  .meta({ examples: [{ username: 'cpe', password: 'secret' }] });
+  .meta({ example: { username: 'cpe', password: 'secret' } });
 
 function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] {
   const add = method === 'post';

@@ -28,7 +28,7 @@ const taskBody = z
   .looseObject({ name: z.enum(TASK_NAMES, { error: `must be one of ${TASK_NAMES.join(', ')}` }) })
   .meta({
     description: 'A task in GenieACS\'s shape: its name and that task\'s fields (parameterNames, parameterValues, objectName, fileType, fileName, commandKey, ...).',
-    examples: [{ name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] }],
+    example: { name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] },
   });
 
 const listQuery = {
