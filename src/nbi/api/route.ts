@@ -80,10 +80,13 @@ function pathValues(ctx: Context & { captures?: string[] }, names: string[]): Re
   }));
 }
 
+const ANY_PARAMS = z.record(z.string(), z.string());
+const NO_QUERY = z.object({});
+
 /** Path, then query, then body: each checked by its schema, the body read only when the route takes one. */
 async function inputOf(ctx: Context, route: ApiRoute): Promise<{ params: unknown; query: unknown; body: unknown }> {
-  const params = check(route.params ?? z.record(z.string(), z.string()), pathValues(ctx, pathNames(route.path)), 'path');
-  const query = check(route.query ?? z.object({}), ctx.query, 'query');
+  const params = check(route.params ?? ANY_PARAMS, pathValues(ctx, pathNames(route.path)), 'path');
+  const query = check(route.query ?? NO_QUERY, ctx.query, 'query');
   const body = route.body ? check(route.body, await jsonBody(ctx), 'body') : undefined;
   return { params, query, body };
 }
