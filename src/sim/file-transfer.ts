@@ -74,6 +74,10 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
   });
 }
 
+function headerList(value: string | string[] | undefined): string[] {
+  return Array.isArray(value) ? value : value ? [value] : [];
+}
+
 /** Makes requests to one URL, answering the server's authentication challenge once, as a CPE does. */
 class Requester {
   readonly statuses: number[] = [];
@@ -87,13 +91,15 @@ class Requester {
 
   async send(method: string, headers: Record<string, string>, body?: string): Promise<Response> {
     const uri = this.url.pathname + this.url.search;
-    for (;;) {
+    // The first try without credentials, then one answer to the challenge (two if the server calls the nonce stale).
+    for (let answered = 0; ; answered++) {
       const authorization = this.auth.header(method, uri);
       const res = await exchange(this.url, method, authorization ? { ...headers, Authorization: authorization } : headers, body);
       this.statuses.push(res.status);
-      if (res.status !== 401 || !this.canAuthenticate) return res;
-      const www = res.headers['www-authenticate'];
-      if (!this.auth.challenged(pickChallenge(Array.isArray(www) ? www : www ? [www] : []), authorization)) return res;
+      if (res.status !== 401 || !this.canAuthenticate || answered >= 2) return res;
+      const challenge = pickChallenge(headerList(res.headers['www-authenticate']));
+      if (answered === 1 && !(challenge?.scheme === 'digest' && challenge.stale)) return res;
+      if (!this.auth.challenged(challenge, authorization)) return res;
     }
   }
 }
