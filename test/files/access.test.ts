@@ -73,6 +73,20 @@ describeEachDriver('file server access and disk storage', 'acs_test_files_access
       assert.equal(Buffer.concat(chunks).toString(), 'v2');
     });
 
+    it('leaves nothing on disk when an upload is refused past the size limit', async () => {
+      const small = await startFiles(ctx.store, { storage: 'disk', dir: t.files.options.dir, maxBytes: 64 * KiB });
+      try {
+        const before = filesUnder(t.files.options.dir).length;
+        const contents = await countRows(ctx.store.sql, 'file_contents');
+        const res = await rawRequest(`${small.nbiUrl}/files/big.bin`, { method: 'PUT', headers: { Authorization: `Bearer ${small.token}` }, body: [randomBytes(40 * KiB), randomBytes(40 * KiB)] });
+        assert.equal(res.status, 413);
+        assert.equal(filesUnder(t.files.options.dir).length, before);
+        assert.equal(await countRows(ctx.store.sql, 'file_contents'), contents);
+      } finally {
+        await small.close();
+      }
+    });
+
     it('reads a file stored in the database after the storage changed to disk', async () => {
       const db = createFileService(ctx.store.sql, { urlBase: t.fsUrl, storage: 'database' });
       await db.store.putFile('old.bin', Buffer.from('from the database'));
