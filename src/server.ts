@@ -47,8 +47,8 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
   const shared = await openShared(config, log, role, options, opened);
   const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
   // Worker and CWMP processes always have presets (only NBI ones have none).
-  if (shared.presets && runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
-  if (shared.presets && runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
+  if (runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
+  if (runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
   if (runs(role, 'nbi')) ({ port: result.nbiPort, routes: result.nbiRoutes } = await startNbiRole(shared));
   // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
   const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');

@@ -2,15 +2,11 @@
 export { Orders, type Order, type OrderDeps, type OrderStatus } from './service';
 export { orderRoutes } from './routes';
 
-import type { SqlAccess } from '../db/types';
-import type { Logger } from '../log';
-import type { AcsEvent } from '../webhooks/types';
 import type { WorkflowLibrary } from '../workflows/library';
-import type { WorkflowRunner } from '../workflows/types';
-import { Orders as OrderService } from './service';
+import { Orders as OrderService, type OrderDeps } from './service';
 
 /** The orders of a process: provisions as `hasProvision` finds them (folder or database), workflows from its library. */
-export function createOrders(o: { sql: SqlAccess; runner: WorkflowRunner; library: WorkflowLibrary; hasProvision: (name: string) => boolean; log: Logger; emit: (events: AcsEvent[]) => Promise<void> }): OrderService {
+export function createOrders(o: Omit<OrderDeps, 'hasWorkflow'> & { library: WorkflowLibrary }): OrderService {
   const hasWorkflow = (name: string): boolean => {
     try {
       o.library.get(name);
@@ -19,5 +15,6 @@ export function createOrders(o: { sql: SqlAccess; runner: WorkflowRunner; librar
       return false;
     }
   };
-  return new OrderService({ sql: o.sql, runner: o.runner, log: o.log, emit: o.emit, hasProvision: o.hasProvision, hasWorkflow });
+  const { library: _library, ...deps } = o;
+  return new OrderService({ ...deps, hasWorkflow });
 }

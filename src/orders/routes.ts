@@ -26,12 +26,13 @@ const device = z.object(
 const service = z.object(
   {
     provision: z.string().optional(),
+    preset: z.string().optional().meta({ description: 'a preset: its provisions run once, with the arguments it gives (no args here)' }),
     workflow: z.string().optional(),
     args: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional()
       .meta({ description: 'a provision\'s arguments (strings, numbers, booleans), or a workflow\'s (an object)' }),
   },
-  { error: 'must be { provision, args } or { workflow, args }' },
-).meta({ description: 'what to apply: a provision or a workflow, by name' });
+  { error: 'must be { provision, args }, { preset } or { workflow, args }' },
+).meta({ description: 'what to apply: a provision, a preset or a workflow, by name' });
 
 const example = { device: { serialNumber: 'SN0001' }, service: { provision: 'set-ssid', args: ['home'] } };
 const order = z.object({ id: orderId, device, service }).meta({ example: { id: 'ord-1', ...example } });

@@ -1,7 +1,8 @@
 /**
  * Orders: zero-touch provisioning from an order system. `POST /orders` names
  * the device (full id, or OUI and serial number, or serial number alone) and
- * the service (a provision with arguments, or a workflow with arguments). A
+ * the service (a provision with arguments, a preset, or a workflow with
+ * arguments). A
  * known device gets it now (a workflow run whose task asks the device to
  * connect); an unknown one when it first contacts the ACS (its BOOTSTRAP
  * session's end). The order follows its run: applying → applied or failed,
@@ -17,6 +18,7 @@ import type { DeviceKey, SqlAccess } from '../db/types';
 import type { Row } from '../db/sql';
 import { AcsError, badRequest } from '../errors';
 import type { Logger } from '../log';
+import type { ProvisionCall } from '../presets/types';
 import type { AcsEvent } from '../webhooks/types';
 import type { WorkflowRunner } from '../workflows/types';
 
@@ -29,7 +31,15 @@ export interface OrderDevice {
   serialNumber?: string;
 }
 
-export type OrderService = { provision: string; args: (string | number | boolean)[] } | { workflow: string; args: Record<string, unknown> };
+/**
+ * What an order gives the device. A preset's provisions run once, in its
+ * order, with the arguments its definition gives (its precondition and
+ * events are not consulted: the order says this device gets it).
+ */
+export type OrderService =
+  | { provision: string; args: (string | number | boolean)[] }
+  | { preset: string }
+  | { workflow: string; args: Record<string, unknown> };
 
 export interface Order {
   id: string;
@@ -53,6 +63,8 @@ export interface OrderDeps {
   hasProvision: (name: string) => boolean;
   /** Whether a workflow of that name exists. */
   hasWorkflow: (name: string) => boolean;
+  /** The provisions of the preset of that name (folder or database), null when there is none. */
+  presetProvisions: (name: string) => ProvisionCall[] | null;
   emit: (events: AcsEvent[]) => Promise<void>;
 }
 
@@ -77,8 +89,8 @@ function checkDevice(v: unknown): OrderDevice {
   return JSON.parse(JSON.stringify(device)) as OrderDevice;
 }
 
-function checkService(v: unknown, deps: Pick<OrderDeps, 'hasProvision' | 'hasWorkflow'>): OrderService {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('service must be { provision, args } or { workflow, args }');
+function checkService(v: unknown, deps: Pick<OrderDeps, 'hasProvision' | 'hasWorkflow' | 'presetProvisions'>): OrderService {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('service must be { provision, args }, { preset } or { workflow, args }');
   const s = v as Record<string, unknown>;
   if (typeof s.provision === 'string') {
     if (!deps.hasProvision(s.provision)) bad(`service.provision: no provision named ${JSON.stringify(s.provision)}`);
@@ -92,7 +104,12 @@ function checkService(v: unknown, deps: Pick<OrderDeps, 'hasProvision' | 'hasWor
     if (typeof args !== 'object' || args === null || Array.isArray(args)) bad('service.args of a workflow must be an object');
     return { workflow: s.workflow, args: args as Record<string, unknown> };
   }
-  return bad('service needs provision or workflow (a name)');
+  if (typeof s.preset === 'string') {
+    if (deps.presetProvisions(s.preset) === null) bad(`service.preset: no preset named ${JSON.stringify(s.preset)}`);
+    if (s.args !== undefined) bad('service.args: a preset runs its provisions with the arguments its definition gives; order a provision or a workflow to pass arguments');
+    return { preset: s.preset };
+  }
+  return bad('service needs provision, preset or workflow (a name)');
 }
 
 /** A JSON text with keys sorted at every level: equal bodies hash equal whatever their key order. */
@@ -221,15 +238,22 @@ export class Orders {
     if (claimed.affected === 0) return;
     try {
       const s = order.service;
-      const workflow = 'workflow' in s
-        ? s.workflow
-        : { name: `order-${s.provision}`, definition: { steps: [{ name: 'provision', task: { name: 'provision', provision: s.provision, args: s.args }, connectionRequest: true, timeout: PROVISION_TIMEOUT }] } };
+      const workflow = 'workflow' in s ? s.workflow : this.provisioning(s);
       const run = await this.deps.runner.start({ device, workflow, args: 'workflow' in s ? s.args : {} });
       await this.deps.sql.autocommit((db) => db.run('UPDATE orders SET run_id = ?, updated_at = ? WHERE id = ?', [run.id, Date.now(), order.id]));
       this.deps.log.info({ order: order.id, deviceId: device, run: run.id }, 'order applying');
     } catch (err) {
       await this.finish({ ...order, deviceKey: device }, 'failed', (err as Error).message);
     }
+  }
+
+  /** An inline workflow running the service's provisions, one task each, the first asking the device to connect. */
+  private provisioning(s: Exclude<OrderService, { workflow: string }>): { name: string; definition: { steps: unknown[] } } {
+    const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
+    // The preset went away between the order and the device's first contact.
+    if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
+    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: i === 0, timeout: PROVISION_TIMEOUT }));
+    return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }
 
   /** The run of an order ended (a workflow.done / workflow.failed event): so does the order. */

@@ -2,7 +2,6 @@
  * The CWMP role: the CPE-facing server with its session sweeps, the engine's
  * front end, commit notices, and the file server CPEs download from.
  */
-import { createOrders } from '../orders';
 import { createWorkflowRunner } from '../workflows';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -21,7 +20,7 @@ import type { PresetRegistry } from '../presets/registry';
 import { CommitNotices, SESSION_COMMITTED_QUEUE } from '../tasks/committed';
 import { every } from './closers';
 import { serve } from './http';
-import type { Shared } from './shared';
+import { ordersOf, type Shared } from './shared';
 
 const SWEEP_INTERVAL_MS = 1_000;
 /** How often quiet sessions' last_inform times are written, in one statement per 500 devices. */
@@ -68,7 +67,7 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   // Runs for orders are started here (at a device's first contact) and carried out by the workers.
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });
   opened.push(() => workflows.close());
-  const orders = createOrders({ sql: s.store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) });
+  const orders = ordersOf(s, workflows);
   return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, orders, fileAccess: s.files.access };
 }
 

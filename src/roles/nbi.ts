@@ -1,6 +1,6 @@
 /** The NBI role: the northbound REST API with the routers every part brings. */
 import { scriptRoutes } from '../nbi/routes/scripts';
-import { createOrders, orderRoutes } from '../orders';
+import { orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
 import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
@@ -12,7 +12,7 @@ import { TaskWaiter } from '../tasks/waiter';
 import { createWorkflowRunner, workflowRoutes } from '../workflows';
 import { serve } from './http';
 import { webhookRoutes } from '../webhooks';
-import type { Shared } from './shared';
+import { ordersOf, type Shared } from './shared';
 
 /** Starts the REST API; resolves to its port and routes. */
 export async function startNbiRole(s: Shared): Promise<{ port: number; routes: NbiRoute[] }> {
@@ -28,7 +28,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
     scriptRoutes(config, s.storedScripts),
-    orderRoutes(createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) })),
+    orderRoutes(ordersOf(s, workflows)),
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);

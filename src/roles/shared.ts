@@ -21,6 +21,9 @@ import type { PresetRegistry } from '../presets/registry';
 import { fileDeps, TaskService } from '../tasks/service';
 import type { TaskWaiter } from '../tasks/waiter';
 import type { Closer } from './closers';
+import { createOrders, type Orders } from '../orders';
+import type { WorkflowLibrary } from '../workflows/library';
+import type { WorkflowRunner } from '../workflows/types';
 
 export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
 
@@ -41,7 +44,7 @@ export interface Shared {
   store: FactsAwareStore;
   facts: DeviceFactsCache;
   /** Null in NBI processes: they run no provisioning. */
-  presets: PresetRegistry | null;
+  presets: PresetRegistry;
   /** The presets, provisions and virtual parameters written through the REST API, as last read (every second). */
   storedScripts: StoredScripts;
   /** Whether a provision exists (a file, or one held in the database): what tasks, campaigns and orders may name. */
@@ -85,8 +88,9 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   await storedScripts.start();
   opened.push(async () => storedScripts.close());
   const hasProvision = provisionLookup(config.provisionsDir, storedScripts);
-  const presets = role === 'nbi' ? null : presetRegistry(config, log, storedScripts);
-  if (presets) opened.push(async () => presets.close());
+  // Every role: the REST API's orders apply presets too.
+  const presets = presetRegistry(config, log, storedScripts);
+  opened.push(async () => presets.close());
   const files = createFileService(store.sql, fileOptionsOf(config));
   await files.access.init();
   // Only one process per host can hold the STUN port: the one with the REST API.
@@ -102,4 +106,12 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix)), log);
   opened.push(() => webhooks.close());
   return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened };
+}
+
+/** The zero-touch orders of a process, over its workflow runner. */
+export function ordersOf(s: Shared, workflows: { runner: WorkflowRunner; library: WorkflowLibrary }): Orders {
+  return createOrders({
+    sql: s.store.sql, runner: workflows.runner, library: workflows.library, log: s.log, emit: (e) => s.webhooks.emit(e),
+    hasProvision: s.hasProvision, presetProvisions: (name) => s.presets.get(name)?.provisions ?? null,
+  });
 }

@@ -3,14 +3,14 @@
  * durable workflows and campaigns (advanced by BullMQ jobs; all their state
  * is in the database).
  */
-import { createOrders, type Orders } from '../orders';
+import type { Orders } from '../orders';
 import { startCampaignWorker } from '../campaigns/worker';
 import { bullPrefix } from '../engine/queue';
 import { startEngineWorker } from '../engine/start';
 import type { PresetRegistry } from '../presets/registry';
 import { startTaskSweep } from '../tasks/sweep';
 import { startWorkflowEngine } from '../workflows';
-import type { Shared } from './shared';
+import { ordersOf, type Shared } from './shared';
 import { startDeliveryWorker } from '../webhooks';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
@@ -30,7 +30,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
       await s.webhooks.emit(events);
     },
   });
-  const orders: Orders | null = createOrders({ sql: store.sql, runner: workflows.runner, library: workflows.library, hasProvision: s.hasProvision, log, emit: (e) => s.webhooks.emit(e) });
+  const orders: Orders | null = ordersOf(s, workflows);
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());

@@ -19,6 +19,7 @@ import { until } from '../helpers/wait';
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'order-hooks-secret-0123';
 const SSID = 'Device.WiFi.SSID.1.SSID';
+const KEY = 'Device.WiFi.SSID.2.SSID';
 
 describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
   this.timeout(120_000);
@@ -28,8 +29,13 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
   const fleets: Fleet[] = [];
 
   before(async () => {
-    const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
-    t = await startTestAcs('orders', { provisionsDir: provisions, sessionTimeoutMs: 5000 });
+    const provisions = dirWith({
+      'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n`,
+      'set-key.js': `declare('${KEY}', { value: Date.now() }, { value: args[0] });\n`,
+    });
+    // A preset no session would apply by itself (an event no device sends): only an order gives it.
+    const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
+    t = await startTestAcs('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 });
     receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -65,7 +71,9 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { provision: 'nope' } }, /service.provision: no provision named "nope"/],
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { workflow: 'nope' } }, /service.workflow: no workflow named "nope"/],
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { provision: 'set-ssid', args: [{}] } }, /service.args of a provision/],
-      [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'x' } }, /service needs provision or workflow/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'x' } }, /service.preset: no preset named "x"/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'wifi', args: ['x'] } }, /service.args: a preset runs its provisions with the arguments its definition gives/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: {} }, /service needs provision, preset or workflow/],
     ];
     for (const [body, message] of cases) {
       const r = await post(body);
@@ -122,5 +130,25 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(applied[0].device, final.deviceKey);
     assert.equal((await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } })).status, 200, 'the order system may send it again');
     assert.equal((await t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
+  });
+
+  it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
+    fleets.push(fleet);
+    const sim = fleet.devices[0];
+    await fleet.connectAll('0 BOOTSTRAP');
+    const created = await post({ id: 'ord-preset-1', device: { serialNumber: sim.deviceId().SerialNumber }, service: { preset: 'wifi' } });
+    assert.equal(created.status, 201);
+    await until('the preset order applied', async () => {
+      const { status } = await order('ord-preset-1');
+      if (status === 'applying') await sim.runSession('2 PERIODIC');
+      return status === 'applied' || status === 'failed';
+    }, 60_000);
+    const final = await order('ord-preset-1');
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(sim.model.getValue(SSID), 'from-preset');
+    assert.equal(sim.model.getValue(KEY), 'preset-passphrase');
+    await until('the webhook', async () => got.some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
+    assert.deepEqual(got.find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
   });
 });
