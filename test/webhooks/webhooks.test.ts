@@ -294,3 +294,49 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     assert.equal((await store.delivery(delivery))?.status, 'delivered');
   });
 });
+
+describe('webhooks: a receiver down for a whole minute', function () {
+  this.timeout(180_000);
+  let t: TestAcs;
+  const receiver = new Receiver();
+  const cpes: ScriptedCpe[] = [];
+  before(async () => {
+    // The default base delay; a 10 s cap (WEBHOOK_RETRY_MAX_MS) so the test's wait after the outage stays short.
+    t = await startTestAcs('webhooks_minute', { webhookRetryMaxMs: 10_000 });
+    await receiver.open();
+  });
+  after(async () => {
+    cpes.forEach((c) => c.close());
+    await receiver.shut().catch(() => undefined);
+    await t?.stop();
+  });
+
+  it('gets every event of the minute exactly once by delivery id, in order, once it is back', async () => {
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['device.boot', 'device.inform'], secret: SECRET }) });
+    const { id } = (await r.json()) as { id: number };
+    await receiver.shut();
+    const downAt = Date.now();
+    // A session every 10 s while the receiver is down, boots and periodic ones by turns: 3 × 2 + 3 × 1 events.
+    const codes = ['1 BOOT', '2 PERIODIC', '1 BOOT', '2 PERIODIC', '1 BOOT', '2 PERIODIC'];
+    for (const [n, code] of codes.entries()) {
+      const c = new ScriptedCpe(t.cwmpUrl);
+      cpes.push(c);
+      assert.equal((await c.post(inform('HOOK-MINUTE', [code]))).envelope?.body.method, 'InformResponse');
+      assert.equal((await c.post(null)).status, 204);
+      await sleep(Math.max(0, downAt + (n + 1) * 10_000 - Date.now()));
+    }
+    const pending = (await (await t.nbi(`/webhooks/${id}/deliveries?status=pending&limit=100`)).json()) as { attempts: number }[];
+    assert.equal(pending.length, 9, 'all waiting');
+    assert.ok(pending.some((d) => d.attempts >= 3), 'retried while the receiver was down');
+    await receiver.open();
+    await until('every delivery', async () => receiver.got.length >= 9, 60_000);
+    await sleep(2000);
+    assert.equal(receiver.got.length, 9, 'nothing twice');
+    assert.equal(new Set(receiver.got.map((g) => g.id)).size, 9);
+    assert.equal(receiver.bad, 0, 'every signature verifies');
+    const informs = receiver.got.filter((g) => g.event === 'device.inform').map((g) => (g.data.events as string[]).join('+'));
+    assert.deepEqual(informs, codes, 'a device\'s events in order');
+    assert.equal(receiver.got.filter((g) => g.event === 'device.boot').length, 3);
+
+  });
+});
