@@ -107,7 +107,11 @@ export class ExtensionHost {
   async close(): Promise<void> {
     this.closed = true;
     const children = [...this.live];
-    for (const child of children) this.retire(child, 'the extension host was closed');
+    for (const child of children) {
+      // Waiting for the exit must hold the event loop (the child is unref'd): else a CLI ends here, silently.
+      child.proc.ref();
+      this.retire(child, 'the extension host was closed');
+    }
     await Promise.all(children.map((c) => c.exited));
   }
 
