@@ -17,6 +17,7 @@ export interface Config {
   nbiHost: string;
   nbiPort: number;
   nbiTokenRate: number;
+  genieacsNbiPort: number;
   databaseUrl: string;
   redisUrl: string;
   redisPrefix: string;
@@ -76,6 +77,11 @@ export const schema: Spec<Config> = {
   nbiHost: { env: 'NBI_HOST', default: '0.0.0.0', doc: 'Interface of the northbound REST API (every route but /health needs an API token)' },
   nbiPort: { env: 'NBI_PORT', default: 7557, doc: 'Northbound REST API port' },
   nbiTokenRate: { env: 'NBI_TOKEN_RATE', default: 1000, doc: 'Requests per second per API token and REST API process (a burst of as many; 429 beyond); 0 = no limit' },
+  genieacsNbiPort: {
+    env: 'GENIEACS_NBI_PORT',
+    default: 0,
+    doc: 'Port of the GenieACS-compatible REST API (GenieACS NBI routes at the root, on NBI_HOST, in processes with the REST API; API tokens as Bearer or as the HTTP Basic password); 0 = off',
+  },
   databaseUrl: {
     env: 'DATABASE_URL',
     default: 'sqlite:./data/acs.sqlite',

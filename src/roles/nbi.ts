@@ -5,6 +5,7 @@ import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
 import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
 import { createNbiApp, nbiRoutes, type NbiRoute } from '../nbi/app';
+import { startGenieacsApi } from '../nbi/genieacs';
 import { TokenStore } from '../nbi/auth/tokens';
 import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
 import { taskRoutes } from '../nbi/routes/tasks';
@@ -32,6 +33,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
   ];
   const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
+  await startGenieacsApi(s, tasks);
   await tellHowToGetAToken(store, log);
   return { port, routes: nbiRoutes(app) };
 }

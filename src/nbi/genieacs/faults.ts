@@ -1,0 +1,78 @@
+/**
+ * GenieACS's fault routes over our channel faults (db/channel-faults.ts):
+ * GET /faults/?query= lists them as GenieACS's documents (`_id`
+ * "<device>:<channel>", device, channel, code, message, detail, timestamp,
+ * expiry: the next retry, retries); DELETE /faults/:id clears one, and its
+ * channel runs again at the device's next session.
+ */
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { isValidChannel, listChannelFaults, type DeviceStore } from '../../db';
+import type { ChannelFault, DeviceKey } from '../../db/types';
+import { AcsError } from '../../errors';
+import { apiRouter, defineRoute } from '../api/route';
+import { intQuery } from '../api/schemas';
+import { docQueryOf, equalityOf, type Doc } from './doc-query';
+
+/** Faults read per statement, and at most in all: a fleet's faults, not a history. */
+const PAGE = 1000;
+const MAX_READ = 10_000;
+
+export function faultDocument(f: ChannelFault & { device: DeviceKey }): Doc {
+  const detail: Doc = {};
+  for (const k of ['preset', 'script', 'line', 'column'] as const) if (f[k] !== undefined) detail[k] = f[k];
+  return {
+    _id: `${f.device}:${f.channel}`,
+    device: f.device,
+    channel: f.channel,
+    code: f.code,
+    message: f.message,
+    detail,
+    timestamp: new Date(f.time).toISOString(),
+    expiry: new Date(f.nextRetry).toISOString(),
+    retries: f.retries - 1,
+  };
+}
+
+async function faultsOf(store: DeviceStore, query: Doc): Promise<Doc[]> {
+  const filter = { device: equalityOf(query, 'device'), channel: equalityOf(query, 'channel'), code: equalityOf(query, 'code') };
+  const out: Doc[] = [];
+  for (let offset = 0; offset < MAX_READ; offset += PAGE) {
+    const page = await store.sql.autocommit((db) => listChannelFaults(db, { ...filter, limit: PAGE, offset }));
+    out.push(...page.map(faultDocument));
+    if (page.length < PAGE) break;
+  }
+  return out;
+}
+
+export function faultRoutes(store: DeviceStore): Router {
+  return apiRouter([
+    defineRoute({
+      method: 'get',
+      path: '/faults',
+      summary: 'Channel faults as GenieACS documents',
+      query: z.object({ query: z.string().optional(), skip: intQuery(0, Number.MAX_SAFE_INTEGER, 0), limit: intQuery(0, MAX_READ, 0) }),
+      responses: { 200: 'the faults' },
+      handle: async (ctx, { query }) => {
+        const q = docQueryOf(query.query);
+        const docs = (await faultsOf(store, q.query)).filter(q.matches).slice(query.skip);
+        ctx.body = query.limit > 0 ? docs.slice(0, query.limit) : docs;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/faults/:id',
+      summary: 'Clear a fault',
+      params: z.object({ id: z.string() }),
+      responses: { 200: 'cleared', 404: 'no such fault' },
+      handle: async (ctx, { params }) => {
+        // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
+        const colon = params.id.indexOf(':');
+        const [device, channel] = colon < 0 ? [params.id, ''] : [params.id.slice(0, colon), params.id.slice(colon + 1)];
+        if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
+        if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
+        ctx.status = 200;
+      },
+    }),
+  ]);
+}
