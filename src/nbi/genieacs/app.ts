@@ -49,7 +49,7 @@ export function createGenieacsApp(d: GenieacsApiDeps): Koa {
   app.use(basicAsBearer());
   app.use(apiGuard({ tokens: new TokenStore(d.store.sql), sql: d.store.sql, log: d.log, ratePerSecond: d.tokenRate }));
   const routers: Router[] = [
-    deviceRoutes(d.store), taskRoutes(d.tasks, d.store.sql), faultRoutes(d.store),
+    deviceRoutes(d.store), taskRoutes(d.tasks, d.store.sql, d.files), faultRoutes(d.store),
     scriptRoutes(d.scripts), fileRoutes(d.files), pingRoutes(),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

@@ -7,6 +7,8 @@
  *   for (timeout, default 3000 ms): 200 when it is done; 202 otherwise, the
  *   reason in the status line ("Connection request error: …", "Task
  *   faulted", "Task queued but not processed").
+ *   A download naming a `file` without `fileType` takes the file's, as
+ *   GenieACS does (the metadata given when it was stored).
  * - GET /tasks/?query=: the tasks GenieACS would still hold: queued, sent,
  *   and faulted ones (with `fault`); done ones are gone, as there.
  * - DELETE /tasks/:id: a queued, sent or faulted task is cancelled (gone
@@ -19,6 +21,7 @@ import type { ConnectionRequestOutcome } from '../../connreq';
 import { moveTask } from '../../db/tasks';
 import type { SqlAccess } from '../../db/types';
 import { AcsError } from '../../errors';
+import type { FileService } from '../../files';
 import type { TaskService } from '../../tasks/service';
 import type { Task, TaskStatus } from '../../tasks/types';
 import { apiRouter, defineRoute } from '../api/route';
@@ -62,6 +65,15 @@ async function heldTasks(tasks: TaskService, query: Doc): Promise<Task[]> {
   return lists.flat().sort((a, b) => a.id - b.id);
 }
 
+/** A download's body with the fileType of the stored file it names, when it gives none. */
+async function withFileType(files: FileService, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const name = body.file ?? body.fileName;
+  if (body.name !== 'download' || body.fileType !== undefined || typeof name !== 'string') return body;
+  const stored = await files.store.getFile(name);
+  if (stored === null) throw new AcsError('ACS_ERR_BAD_REQUEST', `${body.file === undefined ? 'fileName' : 'file'}: no file named ${JSON.stringify(name)} in the file store`);
+  return stored.file.fileType === undefined ? body : { ...body, fileType: stored.file.fileType };
+}
+
 async function cancel(sql: SqlAccess, tasks: TaskService, id: number): Promise<Task> {
   const moved = await sql.transaction((db) => moveTask(db, id, HELD, 'cancelled', Date.now()));
   const task = await tasks.get(id);
@@ -69,7 +81,7 @@ async function cancel(sql: SqlAccess, tasks: TaskService, id: number): Promise<T
   return task;
 }
 
-export function taskRoutes(tasks: TaskService, sql: SqlAccess): Router {
+export function taskRoutes(tasks: TaskService, sql: SqlAccess, files: FileService): Router {
   return apiRouter([
     defineRoute({
       method: 'post',
@@ -81,7 +93,7 @@ export function taskRoutes(tasks: TaskService, sql: SqlAccess): Router {
       responses: { 200: 'the task, done', 202: 'the task, still to run or faulted', 404: 'no such device' },
       handle: async (ctx, { params, query, body }) => {
         const connectionRequest = query.connection_request;
-        const created = await tasks.createAndConnect(params.id, body, { connectionRequest });
+        const created = await tasks.createAndConnect(params.id, await withFileType(files, body), { connectionRequest });
         const asked = created.connectionRequest as ConnectionRequestOutcome | undefined;
         ctx.body = taskDocument(created.task);
         if (asked && !ASKED.has(asked.outcome)) return reason(ctx, 202, `Connection request error: ${asked.message}`);
