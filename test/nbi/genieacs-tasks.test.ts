@@ -97,6 +97,18 @@ describe('GenieACS-compatible API: tasks and ping', function () {
       assert.equal((await call(`/tasks/${String(task._id)}`, { method: 'DELETE' })).status, 200);
     });
 
+    it('a connection request the device refuses: 202 with "Connection request error: …" in the status line, the task queued', async () => {
+      await sleep(1100);
+      assert.equal((await postTask('?connection_request&timeout=15000', { name: 'getRPCMethods' })).status, 200);
+      // The simulated CPE answers 503 to a second connection request within a second of the first.
+      const res = await postTask('?connection_request', { name: 'getRPCMethods' });
+      assert.equal(res.status, 202);
+      assert.match(res.statusText, /^Connection request error: .*503/);
+      const task = (await res.json()) as Doc;
+      assert.deepEqual((await tasksOf({ device: key })).map((d) => d._id), [task._id]);
+      assert.equal((await call(`/tasks/${String(task._id)}`, { method: 'DELETE' })).status, 200);
+    });
+
     it('download with "file" (the documented example) resolves a file of the store; an unknown file or task name is a 400 and stores nothing', async () => {
       const put = await call('/files/mipsbe-6-42-lite.xml', { method: 'PUT', body: '<config/>', headers: { fileType: '3 Vendor Configuration File' } });
       assert.equal(put.status, 200);
