@@ -14,15 +14,13 @@ import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { newToken, withToken } from '../helpers/api-token';
 
 /**
- * Routes served by routers not yet described (issue 10 §1: devices.ts,
- * scripts.ts, files/routes.ts). An entry starting with "/" is a path prefix,
- * others are "METHOD /path". Remove an entry when its router is converted:
- * the test fails while an entry matches no undocumented route.
+ * Routes served by routers not yet described (issue 10 §1: devices.ts).
+ * An entry starting with "/" is a path prefix, others are "METHOD /path".
+ * Remove an entry when its router is converted: the test fails while an
+ * entry matches no undocumented route.
  */
 const UNDESCRIBED = [
   'GET /devices', 'GET /devices/{id}', 'DELETE /devices/{id}', 'DELETE /devices/{id}/faults/{channel}',
-  '/presets', '/provisions', '/virtual-parameters', '/extensions',
-  '/files',
 ];
 
 interface Schema {
@@ -32,14 +30,16 @@ interface Schema {
   anyOf?: Schema[];
   oneOf?: Schema[];
   enum?: unknown[];
+  maxLength?: number;
   example?: unknown;
 }
-interface Parameter { name: string; in: 'path' | 'query'; required: boolean; schema: Schema }
+interface Parameter { name: string; in: 'path' | 'query' | 'header'; required: boolean; schema: Schema }
 interface Operation {
   'x-acs-scope'?: Scope;
   security?: unknown[];
   parameters?: Parameter[];
-  requestBody?: { content: { 'application/json': { schema: Schema } } };
+  /** JSON, and text or bytes in other media types (scripts, file uploads). */
+  requestBody?: { content: { 'application/json'?: { schema: Schema } } & Record<string, unknown> };
   responses: Record<string, unknown>;
 }
 interface Doc {
@@ -65,7 +65,8 @@ function concrete(o: Op): string {
   });
 }
 
-const exampleOf = (o: Op): unknown => o.op.requestBody?.content['application/json'].schema.example;
+const jsonBodyOf = (o: Op): Schema | undefined => o.op.requestBody?.content['application/json']?.schema;
+const exampleOf = (o: Op): unknown => jsonBodyOf(o)?.example;
 
 /** The JSON types a schema takes (empty when it takes anything). */
 function typesOf(s: Schema): Set<string> {
@@ -80,6 +81,12 @@ function typesOf(s: Schema): Set<string> {
 function wrongValue(types: Set<string>): unknown {
   const candidates: [string, unknown][] = [['boolean', true], ['string', 'x'], ['number', 12.5], ['array', []], ['object', {}]];
   return candidates.find(([type]) => !types.has(type))?.[1];
+}
+
+/** The body schemas to make bad bodies from, each with its example: the schema, or each member of a union (task kinds) that has one. */
+function bodyForms(schema: Schema): { schema: Schema; example: unknown }[] {
+  const members = [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].filter((m) => m.example !== undefined);
+  return members.length > 0 ? members.map((m) => ({ schema: m, example: m.example })) : [{ schema, example: schema.example }];
 }
 
 /** Bodies each wrong in one field: a required one missing, or one of the wrong type; nested objects of the example too. */
@@ -122,9 +129,9 @@ describe('REST API: the OpenAPI document, walked', function () {
     await t?.stop();
   });
 
-  async function call(o: Op, token: string | null, init: { query?: string; body?: unknown } = {}): Promise<Answer> {
+  async function call(o: Op, token: string | null, init: { query?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
     const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-    const request = { method: o.method, body, headers: { 'Content-Type': 'application/json' } };
+    const request = { method: o.method, body, headers: { 'Content-Type': 'application/json', ...init.headers } };
     const r = await fetch(`${t.nbiUrl}${concrete(o)}${init.query ?? ''}`, token ? withToken(token, request) : request);
     return { status: r.status, body: (await r.json().catch(() => ({}))) as Answer['body'] };
   }
@@ -200,11 +207,12 @@ describe('REST API: the OpenAPI document, walked', function () {
   it('refuses a body missing a required field or with a field of the wrong type: 400 naming the field, nothing stored', async () => {
     const before = await stored();
     let tried = 0;
-    for (const o of operations(doc).filter((x) => x.op.requestBody)) {
-      const schema = o.op.requestBody!.content['application/json'].schema;
-      const example = exampleOf(o);
-      assert.ok(example !== null && typeof example === 'object', `${o.method} ${o.path}: its body schema has an example`);
-      const bad = badBodies(schema, example as Record<string, unknown>);
+    for (const o of operations(doc).filter((x) => jsonBodyOf(x))) {
+      assert.ok(exampleOf(o) !== undefined, `${o.method} ${o.path}: its body schema has an example`);
+      const bad = bodyForms(jsonBodyOf(o)!).flatMap(({ schema, example }) => {
+        assert.ok(example !== null && typeof example === 'object', `${o.method} ${o.path}: an example of ${JSON.stringify(schema).slice(0, 80)}`);
+        return badBodies(schema, example as Record<string, unknown>);
+      });
       assert.ok(bad.length > 0, `${o.method} ${o.path}: bad bodies made`);
       for (const { field, body } of bad) {
         const r = await call(o, tokens.admin, { body });
@@ -239,6 +247,23 @@ describe('REST API: the OpenAPI document, walked', function () {
       }
     }
     assert.ok(tried >= 30, `${tried} bad queries`);
+    assert.equal(await stored(), before);
+  });
+
+  it('refuses a header parameter longer than its maxLength: 400 naming it, nothing stored', async () => {
+    const before = await stored();
+    let tried = 0;
+    for (const o of operations(doc)) {
+      for (const p of (o.op.parameters ?? []).filter((x) => x.in === 'header' && x.schema.maxLength !== undefined)) {
+        const r = await call(o, tokens.admin, { body: exampleOf(o), headers: { [p.name]: 'k'.repeat(p.schema.maxLength! + 1) } });
+        const what = `${o.method} ${o.path} ${p.name}`;
+        assert.equal(r.status, 400, what);
+        assert.equal(r.body.field, `header.${p.name}`, what);
+        assert.ok(r.body.error?.startsWith(`${p.name} header `), `${what}: ${r.body.error}`);
+        tried++;
+      }
+    }
+    assert.ok(tried >= 1, `${tried} long headers`);
     assert.equal(await stored(), before);
   });
 });

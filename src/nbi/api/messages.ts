@@ -6,11 +6,17 @@ import { z } from 'zod';
 import { AcsError } from '../../errors';
 
 /** Where a value came from, as OpenAPI's `in` names it (body aside). */
-export type Where = 'path' | 'query' | 'body';
+export type Where = 'path' | 'query' | 'header' | 'body';
 
-const PREFIX: Record<Where, string> = { path: 'path parameter ', query: 'query parameter ', body: '' };
+/** The field as a message names it: "query parameter limit", "sha256 header", "stages[1].percent". */
+const NAMED: Record<Where, (name: string) => string> = {
+  path: (name) => `path parameter ${name}`,
+  query: (name) => `query parameter ${name}`,
+  header: (name) => `${name} header`,
+  body: (name) => (name === '' ? 'body' : name),
+};
 
-/** A 400 naming its field: `field` is "body.url", "query.limit", "path.id" ("body" for the body as a whole). */
+/** A 400 naming its field: `field` is "body.url", "query.limit", "path.id", "header.sha256" ("body" for the body as a whole). */
 export class FieldError extends AcsError {
   readonly field: string;
   constructor(where: Where, name: string, message: string) {
@@ -28,7 +34,7 @@ const A: Record<string, string> = { object: 'an object', array: 'an array', bool
 
 /** Bounds in words: "at least 16 characters", "at most 100 items", "above 0". */
 function bound(issue: { origin: string; inclusive?: boolean }, n: number | bigint, side: 'least' | 'most'): string {
-  const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+  const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? (Number(n) === 1 ? ' item' : ' items') : '';
   if (issue.inclusive === false && unit === '') return `${side === 'least' ? 'above' : 'below'} ${n}`;
   return `at ${side} ${n}${unit}`;
 }
@@ -52,7 +58,7 @@ export function predicate(issue: z.core.$ZodRawIssue): string | undefined {
     case 'unrecognized_keys':
       return 'is not a known field';
     case 'invalid_union':
-      return 'matches none of the accepted forms';
+      return issue.input === undefined ? 'is required' : 'matches none of the accepted forms';
     default:
       return undefined;
   }
@@ -63,5 +69,5 @@ export function firstIssue(error: z.ZodError, where: Where): FieldError {
   const issue = error.issues[0];
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
   const name = fieldName(path);
-  return new FieldError(where, name, `${PREFIX[where]}${name === '' ? 'body' : name} ${issue.message}`);
+  return new FieldError(where, name, `${NAMED[where](name)} ${issue.message}`);
 }

@@ -18,7 +18,7 @@ const ERROR_SCHEMA = {
   properties: {
     error: { type: 'string', description: 'what is wrong, naming the field at fault' },
     code: { type: 'string', description: 'a stable ACS_ERR_* code' },
-    field: { type: 'string', description: 'on a 400 from a schema: the field at fault, as body.<path>, query.<name> or path.<name>' },
+    field: { type: 'string', description: 'on a 400 from a schema: the field at fault, as body.<path>, query.<name>, path.<name> or header.<name>' },
   },
 };
 
@@ -35,9 +35,9 @@ function jsonSchema(schema: z.ZodType): Json {
   return rest;
 }
 
-/** Path and query parameters: one per property of the route's schemas (path ones are strings when undescribed). */
+/** Path, query and header parameters: one per property of the route's schemas (path ones are strings when undescribed). */
 function parameters(route: ApiRoute): Json[] {
-  const of = (schema: z.ZodType | undefined, where: 'path' | 'query', names: string[]): Json[] => {
+  const of = (schema: z.ZodType | undefined, where: 'path' | 'query' | 'header', names: string[]): Json[] => {
     const s = schema ? jsonSchema(schema) : {};
     const props = (s.properties ?? {}) as Record<string, Json>;
     const required = new Set((s.required ?? []) as string[]);
@@ -46,7 +46,16 @@ function parameters(route: ApiRoute): Json[] {
       return { name, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema: p };
     });
   };
-  return [...of(route.params, 'path', pathNames(route.path)), ...of(route.query, 'query', [])];
+  return [...of(route.params, 'path', pathNames(route.path)), ...of(route.query, 'query', []), ...of(route.headers, 'header', [])];
+}
+
+/** The body's media types: JSON as `body` checks it, text ones as strings, a streamed one as bytes (no schema, as OpenAPI 3.1 has it). */
+function requestBody(route: ApiRoute): Json | undefined {
+  const content: Json = {};
+  if (route.body) content['application/json'] = { schema: jsonSchema(route.body) };
+  for (const type of route.textBody?.types ?? []) content[type] = { schema: { type: 'string' } };
+  if (route.streamBody) content[route.streamBody] = {};
+  return Object.keys(content).length > 0 ? { required: true, content } : undefined;
 }
 
 function operation(route: ApiRoute): Json {
@@ -54,7 +63,8 @@ function operation(route: ApiRoute): Json {
   const scope = anonymous ? null : scopeFor(route.method.toUpperCase(), route.path);
   const responses: Json = Object.fromEntries(Object.entries(route.responses).map(([status, description]) => [status, Number(status) >= 400 ? errorAnswer(description) : { description }]));
   const inputs = parameters(route);
-  if (inputs.length > 0 || route.body) responses['400'] ??= { $ref: `#/components/responses/${ERRORS[400]}` };
+  const body = requestBody(route);
+  if (inputs.length > 0 || body) responses['400'] ??= { $ref: `#/components/responses/${ERRORS[400]}` };
   if (!anonymous) for (const status of [401, 403]) responses[status] = { $ref: `#/components/responses/${ERRORS[status]}` };
   return {
     operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
@@ -63,7 +73,7 @@ function operation(route: ApiRoute): Json {
     tags: [route.path.split('/')[1]],
     ...(anonymous ? { security: [] } : { 'x-acs-scope': scope }),
     ...(inputs.length > 0 ? { parameters: inputs } : {}),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+    ...(body ? { requestBody: body } : {}),
     responses,
   };
 }
@@ -84,7 +94,7 @@ export function openApiDocument(routes: ApiRoute[]): Json {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API token (acs token create, or POST /tokens)' } },
       schemas: { Error: ERROR_SCHEMA },
       responses: {
-        [ERRORS[400]]: errorAnswer('a path parameter, query parameter or body field is wrong: the message and `field` name it'),
+        [ERRORS[400]]: errorAnswer('a path, query or header parameter or a body field is wrong: the message and `field` name it'),
         [ERRORS[401]]: errorAnswer('no API token, or an unknown or revoked one'),
         [ERRORS[403]]: errorAnswer('the token\'s scope is below the route\'s (x-acs-scope)'),
       },

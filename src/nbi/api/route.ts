@@ -20,22 +20,29 @@
  * Path values are percent-decoded once from the raw captures (the router
  * would keep an undecodable one as it is). A schema's own `error` is its
  * message ("must be an integer from 1 to 1000"); otherwise messages.ts words
- * one. Give a body schema an `example` (and path parameters whose plain
- * string would be refused): the OpenAPI test builds its requests from them.
+ * one. A transform may throw an AcsError: it answers as thrown (a check that
+ * other callers share keeps its words). Give a body schema an `example` (and
+ * path parameters whose plain string would be refused): the OpenAPI test
+ * builds its requests from them.
  * `example`, not `examples`: zod leaves `examples` out of the input side of a
  * schema that transforms. The required scope is the guard's (auth/guard.ts),
  * not repeated here.
+ *
+ * Bodies other than JSON: `textBody` takes text in other media types (YAML,
+ * a script), made into the JSON form that `body` checks; `streamBody` leaves
+ * an upload unread for the handler to stream from ctx.req. Request headers
+ * are described and checked as `headers`, keyed by the header's name.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { jsonBody } from '../json-body';
+import { jsonBody, textBody } from '../json-body';
 import { FieldError, firstIssue, predicate, type Where } from './messages';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
-/** A route's schemas and handler; P, Q and B are its path, query and body schemas. */
-export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+/** A route's schemas and handler; P, Q, B and H are its path, query, body and header schemas. */
+export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, H extends z.ZodObject> {
   method: Method;
   /** @koa/router's pattern: /devices/:id/tasks. */
   path: string;
@@ -43,19 +50,26 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   description?: string;
   params?: P;
   query?: Q;
+  /** Keyed by header name (any case on the wire); an empty header counts as absent. */
+  headers?: H;
+  /** The JSON body; with `textBody`, also what the text is made into. */
   body?: B;
+  /** Media types taken as text besides JSON (read as JSON bodies are, up to 1 MiB); others are refused with 400. */
+  textBody?: { types: readonly string[]; fromText(text: string): z.input<B> };
+  /** The media type of a body the layer leaves unread, for the handler to stream from ctx.req (an upload); no `body` then. */
+  streamBody?: string;
   /** Status code → what that answer means. 400, 401 and 403 are added for every route. */
   responses: Record<number, string>;
   // Method syntax on purpose: a handler of parsed inputs must fit ApiRoute, whose inputs are unknown.
-  handle(ctx: Context, input: { params: z.output<P>; query: z.output<Q>; body: z.output<B> }): Promise<void> | void;
+  handle(ctx: Context, input: { params: z.output<P>; query: z.output<Q>; headers: z.output<H>; body: z.output<B> }): Promise<void> | void;
 }
 
 /** A route whatever its schemas: what routers mount and the document lists. */
-export type ApiRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+export type ApiRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType, z.ZodObject>;
 
 type AnyParams = z.ZodRecord<z.ZodString, z.ZodString>;
 
-export function defineRoute<P extends z.ZodType = AnyParams, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined>(spec: RouteSpec<P, Q, B>): ApiRoute {
+export function defineRoute<P extends z.ZodType = AnyParams, Q extends z.ZodType = z.ZodObject, B extends z.ZodType = z.ZodUndefined, H extends z.ZodObject = z.ZodObject>(spec: RouteSpec<P, Q, B, H>): ApiRoute {
   return spec as ApiRoute;
 }
 
@@ -64,7 +78,7 @@ export function pathNames(path: string): string[] {
   return [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
 }
 
-function check(schema: z.ZodType, value: unknown, where: Where): unknown {
+function check<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
   const parsed = schema.safeParse(value, { error: predicate });
   if (parsed.success) return parsed.data;
   throw firstIssue(parsed.error, where);
@@ -80,15 +94,30 @@ function pathValues(ctx: Context & { captures?: string[] }, names: string[]): Re
   }));
 }
 
-const ANY_PARAMS = z.record(z.string(), z.string());
-const NO_QUERY = z.object({});
+function headerValues(ctx: Context, names: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(names.map((name) => [name, ctx.get(name) || undefined]));
+}
 
-/** Path, then query, then body: each checked by its schema, the body read only when the route takes one. */
-async function inputOf(ctx: Context, route: ApiRoute): Promise<{ params: unknown; query: unknown; body: unknown }> {
+/** The body for `route.body` to check: JSON, or text of a `textBody` type made into the JSON form. */
+async function bodyValue(ctx: Context, route: ApiRoute): Promise<unknown> {
+  const text = route.textBody;
+  if (text === undefined) return jsonBody(ctx);
+  const type = ctx.request.type;
+  if (text.types.includes(type)) return text.fromText(await textBody(ctx));
+  if (type === 'application/json') return jsonBody(ctx);
+  throw new FieldError('header', 'Content-Type', `Content-Type must be ${[...text.types, 'application/json'].join(', ')}, not ${type || 'none'}`);
+}
+
+const ANY_PARAMS = z.record(z.string(), z.string());
+const NONE = z.object({});
+
+/** Path, query, headers, then body: each checked by its schema, the body read only when the route takes one. */
+async function inputOf(ctx: Context, route: ApiRoute): Promise<Parameters<ApiRoute['handle']>[1]> {
   const params = check(route.params ?? ANY_PARAMS, pathValues(ctx, pathNames(route.path)), 'path');
-  const query = check(route.query ?? NO_QUERY, ctx.query, 'query');
-  const body = route.body ? check(route.body, await jsonBody(ctx), 'body') : undefined;
-  return { params, query, body };
+  const query = check(route.query ?? NONE, ctx.query, 'query');
+  const headers = check(route.headers ?? NONE, headerValues(ctx, Object.keys(route.headers?.shape ?? {})), 'header');
+  const body = route.body ? check(route.body, await bodyValue(ctx, route), 'body') : undefined;
+  return { params, query, headers, body };
 }
 
 const described = new WeakMap<Router, ApiRoute[]>();

@@ -19,18 +19,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Router from '@koa/router';
-import type { Context } from 'koa';
-import { AcsError, badRequest } from '../../errors';
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { AcsError } from '../../errors';
 import { loadPresetFile, parsePreset } from '../../presets/load';
 import { formatPresetError, type Preset } from '../../presets/types';
 import { dirOf, fileFor, filesOf, kindFiles, type ScriptDirs } from '../../scripts/folders';
 import type { StoredScripts } from '../../scripts/stored';
 import { storedLabel, type ScriptKind, type StoredScript } from '../../scripts/types';
 import { checkScriptName, ScriptChecks } from '../../scripts/validate';
+import { apiRouter, defineRoute, type ApiRoute } from '../api/route';
+import { intQuery } from '../api/schemas';
 import { tokenOf } from '../auth/guard';
-import { jsonBody, textBody } from '../json-body';
-import { intParam, pathParams } from '../params';
 
 export interface ScriptRouteOptions extends ScriptDirs {
   extDir: string;
@@ -46,13 +46,24 @@ interface KindRoute {
   type: string;
   /** Content types taken as the text itself (JSON is {"source": "..."}). */
   accepts: string[];
+  /** A name and text for the document (the name of a path example must be a valid one). */
+  example: { name: string; source: string };
 }
 
 const SCRIPT_TYPES = ['application/javascript', 'text/javascript', 'text/plain'];
 const KINDS: KindRoute[] = [
-  { kind: 'preset', route: '/presets', what: 'preset', type: 'text/yaml', accepts: ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'] },
-  { kind: 'provision', route: '/provisions', what: 'provision', type: 'text/javascript', accepts: SCRIPT_TYPES },
-  { kind: 'virtual-parameter', route: '/virtual-parameters', what: 'virtual parameter', type: 'text/javascript', accepts: SCRIPT_TYPES },
+  {
+    kind: 'preset', route: '/presets', what: 'preset', type: 'text/yaml', accepts: ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'],
+    example: { name: 'wifi', source: 'events: ["0 BOOTSTRAP"]\nprovisions:\n  - [wifi, HomeNet]\n' },
+  },
+  {
+    kind: 'provision', route: '/provisions', what: 'provision', type: 'text/javascript', accepts: SCRIPT_TYPES,
+    example: { name: 'wifi', source: "declare('Device.WiFi.SSID.1.SSID', null, { value: args[0] });\n" },
+  },
+  {
+    kind: 'virtual-parameter', route: '/virtual-parameters', what: 'virtual parameter', type: 'text/javascript', accepts: SCRIPT_TYPES,
+    example: { name: 'uptime', source: 'return { value: [1, "xsd:int"] };\n' },
+  },
 ];
 const MODULE = /\.(js|cjs|mjs)$/;
 const MAX_VERSION = 2 ** 31 - 1;
@@ -89,19 +100,6 @@ async function listing(dirs: ScriptDirs, stored: StoredScripts, kind: ScriptKind
   return [...out.values()].sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
 }
 
-/** The body's text: the body itself for the kind's content types, or JSON {"source": "..."}. */
-async function sourceOf(ctx: Context, k: KindRoute): Promise<string> {
-  const type = ctx.request.type;
-  if (type === 'application/json') {
-    const body = await jsonBody(ctx);
-    const source = (body as { source?: unknown } | null)?.source;
-    if (typeof body !== 'object' || body === null || typeof source !== 'string') return badRequest('a JSON body must be {"source": "<the text>"}');
-    return source;
-  }
-  if (k.accepts.includes(type)) return textBody(ctx);
-  return badRequest(`Content-Type must be ${[...k.accepts, 'application/json'].join(', ')} for a ${k.what}, not ${type || 'none'}`);
-}
-
 /** 409 when a file of the folder holds the name: files win. */
 function refuseIfFile(dirs: ScriptDirs, k: KindRoute, name: string): void {
   const file = fileFor(dirs, k.kind, name);
@@ -109,75 +107,127 @@ function refuseIfFile(dirs: ScriptDirs, k: KindRoute, name: string): void {
   throw new AcsError('ACS_ERR_CONFLICT', `${path.join(dirOf(dirs, k.kind), file)} holds the ${k.what} ${name}: files win over the database; change or remove the file instead`);
 }
 
-function nameOf(ctx: Context, k: KindRoute): string {
-  const [name] = pathParams(ctx, ['name']);
-  return checkScriptName(k.kind, name);
-}
-
 function notFound(k: KindRoute, name: string, extra = ''): never {
   throw new AcsError('ACS_ERR_NOT_FOUND', `no ${k.what} named ${name}${extra}`);
 }
 
+/** The name in the path, checked before the body is read; its rules are checkScriptName's (its 400 words each). */
+const nameParams = (k: KindRoute) => z.object({ name: z.string().transform((name) => checkScriptName(k.kind, name)).meta({ example: k.example.name }) });
+
+/** PUT's JSON form; the text forms (k.accepts) are made into it. */
+const SOURCE_BODY = z.strictObject({ source: z.string({ error: 'must be a string: a JSON body is {"source": "<the text>"}' }) });
+
 /** GET /<kind>/:name: the active text (the file's, else the stored one), or ?version=N from the stored history. */
-async function readText(ctx: Context, o: ScriptRouteOptions, stored: StoredScripts, k: KindRoute): Promise<void> {
-  const name = nameOf(ctx, k);
-  ctx.type = k.type;
-  if (ctx.query.version !== undefined) {
-    const version = intParam(ctx.query.version, 'version', 0, MAX_VERSION, 1);
-    ctx.set('ACS-Script-Origin', 'database');
-    ctx.set('ACS-Script-Version', String(version));
-    ctx.body = (await stored.store.source(k.kind, name, version)) ?? notFound(k, name, ` in version ${version} (GET ${k.route}/${name}/versions lists them)`);
-    return;
-  }
-  const file = fileFor(o, k.kind, name);
-  if (file !== undefined) {
-    ctx.set('ACS-Script-Origin', 'file');
-    ctx.body = fs.readFileSync(path.join(dirOf(o, k.kind), file), 'utf8');
-    return;
-  }
-  const current = (await stored.store.get(k.kind, name)) ?? notFound(k, name);
-  ctx.set('ACS-Script-Origin', 'database');
-  ctx.set('ACS-Script-Version', String(current.version));
-  ctx.body = current.source;
+function readRoute(o: ScriptRouteOptions, stored: StoredScripts, k: KindRoute): ApiRoute {
+  return defineRoute({
+    method: 'get',
+    path: `${k.route}/:name`,
+    summary: `A ${k.what}'s text`,
+    description: `As ${k.type}: the folder's file, else the stored version; its origin (file or database) and stored version in the ACS-Script-Origin and ACS-Script-Version headers.`,
+    params: nameParams(k),
+    query: z.object({ version: intQuery(1, MAX_VERSION).meta({ description: 'a stored version, from the history' }) }),
+    responses: { 200: `the ${k.what}'s text`, 404: `no ${k.what} of that name (or version)` },
+    handle: async (ctx, { params: { name }, query: { version } }) => {
+      ctx.type = k.type;
+      if (version !== undefined) {
+        ctx.set('ACS-Script-Origin', 'database');
+        ctx.set('ACS-Script-Version', String(version));
+        ctx.body = (await stored.store.source(k.kind, name, version)) ?? notFound(k, name, ` in version ${version} (GET ${k.route}/${name}/versions lists them)`);
+        return;
+      }
+      const file = fileFor(o, k.kind, name);
+      if (file !== undefined) {
+        ctx.set('ACS-Script-Origin', 'file');
+        ctx.body = fs.readFileSync(path.join(dirOf(o, k.kind), file), 'utf8');
+        return;
+      }
+      const current = (await stored.store.get(k.kind, name)) ?? notFound(k, name);
+      ctx.set('ACS-Script-Origin', 'database');
+      ctx.set('ACS-Script-Version', String(current.version));
+      ctx.body = current.source;
+    },
+  });
 }
 
-function kindRoutes(router: Router, o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): void {
-  router.get(k.route, async (ctx) => {
-    ctx.body = await listing(o, stored, k.kind);
+/** PUT /<kind>/:name: checked as `acs lint` would, then stored as a new version. */
+function writeRoute(o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): ApiRoute {
+  return defineRoute({
+    method: 'put',
+    path: `${k.route}/:name`,
+    summary: `Store a ${k.what}`,
+    description: `The text as the body (${k.accepts.join(', ')}) or as JSON {"source": "<the text>"}; checked as \`acs lint\` checks a file, lint's warnings in the answer. A name a file of the folder holds cannot be written (files win).`,
+    params: nameParams(k),
+    body: SOURCE_BODY.meta({ example: { source: k.example.source } }),
+    textBody: { types: k.accepts, fromText: (source) => ({ source }) },
+    responses: { 200: 'replaced: the new version', 201: 'created: version 1', 409: `a file of the folder holds the ${k.what}` },
+    handle: async (ctx, { params: { name }, body: { source } }) => {
+      refuseIfFile(o, k, name);
+      const warnings = await checks.check(k.kind, name, source);
+      const existed = (await stored.store.get(k.kind, name)) !== null;
+      const s = await stored.store.put(k.kind, name, source, tokenOf(ctx)?.name ?? 'unknown');
+      // This process's lookups (a task naming the provision) know it at once; the others within a poll.
+      await stored.refresh();
+      ctx.status = existed ? 200 : 201;
+      ctx.body = { kind: s.kind, name: s.name, version: s.version, updatedAt: s.updatedAt, updatedBy: s.updatedBy, warnings };
+    },
   });
-  router.get(`${k.route}/:name`, (ctx) => readText(ctx, o, stored, k));
-  router.get(`${k.route}/:name/versions`, async (ctx) => {
-    const name = nameOf(ctx, k);
-    const versions = await stored.store.versions(k.kind, name);
-    ctx.body = versions.length > 0 ? versions : notFound(k, name, ' in the database');
-  });
-  router.put(`${k.route}/:name`, async (ctx) => {
-    const name = nameOf(ctx, k);
-    refuseIfFile(o, k, name);
-    const text = await sourceOf(ctx, k);
-    const warnings = await checks.check(k.kind, name, text);
-    const existed = (await stored.store.get(k.kind, name)) !== null;
-    const s = await stored.store.put(k.kind, name, text, tokenOf(ctx)?.name ?? 'unknown');
-    // This process's lookups (a task naming the provision) know it at once; the others within a poll.
-    await stored.refresh();
-    ctx.status = existed ? 200 : 201;
-    ctx.body = { kind: s.kind, name: s.name, version: s.version, updatedAt: s.updatedAt, updatedBy: s.updatedBy, warnings };
-  });
-  router.delete(`${k.route}/:name`, async (ctx) => {
-    const name = nameOf(ctx, k);
-    refuseIfFile(o, k, name);
-    const version = (await stored.store.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(k, name, ' in the database');
-    await stored.refresh();
-    ctx.body = { kind: k.kind, name, version, deleted: true };
-  });
+}
+
+function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): ApiRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: k.route,
+      summary: `Every ${k.what}`,
+      description: `The folder's and the stored ones, each with its origin (file or database)${k.kind === 'preset' ? '; presets parsed, or with lint\'s errors' : ''}.`,
+      responses: { 200: `the ${k.what}s, by name` },
+      handle: async (ctx) => {
+        ctx.body = await listing(o, stored, k.kind);
+      },
+    }),
+    readRoute(o, stored, k),
+    defineRoute({
+      method: 'get',
+      path: `${k.route}/:name/versions`,
+      summary: `A stored ${k.what}'s history`,
+      params: nameParams(k),
+      responses: { 200: 'its versions: version, time, by, deleted', 404: `no ${k.what} of that name in the database` },
+      handle: async (ctx, { params: { name } }) => {
+        const versions = await stored.store.versions(k.kind, name);
+        ctx.body = versions.length > 0 ? versions : notFound(k, name, ' in the database');
+      },
+    }),
+    writeRoute(o, stored, checks, k),
+    defineRoute({
+      method: 'delete',
+      path: `${k.route}/:name`,
+      summary: `Delete a stored ${k.what}`,
+      description: 'Its history stays. A name a file of the folder holds cannot be deleted (files win).',
+      params: nameParams(k),
+      responses: { 200: 'deleted: the version that records it', 404: `no ${k.what} of that name in the database`, 409: `a file of the folder holds the ${k.what}` },
+      handle: async (ctx, { params: { name } }) => {
+        refuseIfFile(o, k, name);
+        const version = (await stored.store.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(k, name, ' in the database');
+        await stored.refresh();
+        ctx.body = { kind: k.kind, name, version, deleted: true };
+      },
+    }),
+  ];
 }
 
 export function scriptRoutes(o: ScriptRouteOptions, stored: StoredScripts): Router {
-  const router = new Router();
   const checks = new ScriptChecks({ dirs: o, stored, scriptTimeoutMs: o.scriptTimeoutMs, scriptMemoryMb: o.scriptMemoryMb });
-  for (const k of KINDS) kindRoutes(router, o, stored, checks, k);
-  router.get('/extensions', (ctx) => {
-    ctx.body = filesOf(o.extDir, MODULE).map((f) => ({ name: f.replace(MODULE, ''), file: f }));
-  });
-  return router;
+  return apiRouter([
+    ...KINDS.flatMap((k) => kindRoutes(o, stored, checks, k)),
+    defineRoute({
+      method: 'get',
+      path: '/extensions',
+      summary: 'The extension modules',
+      description: 'The modules of the extensions folder (files only), by name.',
+      responses: { 200: 'their names and files' },
+      handle: (ctx) => {
+        ctx.body = filesOf(o.extDir, MODULE).map((f) => ({ name: f.replace(MODULE, ''), file: f }));
+      },
+    }),
+  ]);
 }
