@@ -4,24 +4,29 @@
  * getAllQueuedTransfers), and provision (a named provision script run once in
  * the device's next session; no request of its own).
  */
+import { z } from 'zod';
+import { commandKeyText, nameText, scalar, unsignedIntShape } from './body-shapes';
 import { array, bad, commandKey, MAX_NAME, show, text, unsignedInt } from './fields';
 import { kind, type TaskKind } from './kind';
 
 export const reboot = kind<{ commandKey: string }>({
-  fields: ['commandKey'],
+  body: { commandKey: commandKeyText },
+  example: {},
   normalize: (b) => ({ commandKey: commandKey(b.commandKey) }),
   request: (a) => ({ method: 'Reboot', CommandKey: a.commandKey }),
 });
 
 export const factoryReset = kind<Record<string, never>>({
-  fields: [],
+  body: {},
+  example: {},
   normalize: () => ({}),
   request: () => ({ method: 'FactoryReset' }),
 });
 
 /** DelaySeconds MUST be greater than zero (TR-069 A.4.1.3). */
 export const scheduleInform = kind<{ delaySeconds: number; commandKey: string }>({
-  fields: ['delaySeconds', 'commandKey'],
+  body: { delaySeconds: unsignedIntShape.meta({ description: 'seconds from now, at least 1' }), commandKey: commandKeyText },
+  example: { delaySeconds: 60 },
   normalize: (b) => {
     if (b.delaySeconds === undefined) bad('delaySeconds is required (seconds from now, at least 1)');
     return { delaySeconds: unsignedInt(b.delaySeconds, 'delaySeconds', 1), commandKey: commandKey(b.commandKey) };
@@ -30,19 +35,22 @@ export const scheduleInform = kind<{ delaySeconds: number; commandKey: string }>
 });
 
 export const getRPCMethods = kind<Record<string, never>>({
-  fields: [],
+  body: {},
+  example: {},
   normalize: () => ({}),
   request: () => ({ method: 'GetRPCMethods' }),
 });
 
 export const getQueuedTransfers = kind<Record<string, never>>({
-  fields: [],
+  body: {},
+  example: {},
   normalize: () => ({}),
   request: () => ({ method: 'GetQueuedTransfers' }),
 });
 
 export const getAllQueuedTransfers = kind<Record<string, never>>({
-  fields: [],
+  body: {},
+  example: {},
   normalize: () => ({}),
   request: () => ({ method: 'GetAllQueuedTransfers' }),
 });
@@ -51,7 +59,11 @@ export const getAllQueuedTransfers = kind<Record<string, never>>({
 const PROVISION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 export const provision = kind<{ provision: string; args: (string | number | boolean)[] }>({
-  fields: ['provision', 'args'],
+  body: {
+    provision: nameText.meta({ description: 'the provision script\'s name' }),
+    args: z.array(scalar).optional().meta({ description: 'its args' }),
+  },
+  example: { provision: 'wifi', args: ['HomeNet'] },
   normalize: (b, lookup) => {
     const name = text(b.provision, 'provision', MAX_NAME);
     if (!PROVISION_NAME.test(name)) bad(`provision must be a script's base name (letters, digits, '_', '-', '.'), found ${show(name)}`);

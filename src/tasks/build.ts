@@ -10,6 +10,7 @@
  * du-tasks.ts (ChangeDUState), action-tasks.ts (Reboot, FactoryReset,
  * ScheduleInform, listings, provision).
  */
+import { z } from 'zod';
 import type { CpeRequest } from '../cwmp/soap/types';
 import { ACTION_TASKS } from './action-tasks';
 import { changeDUState } from './du-tasks';
@@ -36,6 +37,23 @@ const KINDS: Record<TaskName, TaskKind> = {
  */
 export const TASK_META_FIELDS: readonly string[] = ['_id', 'device', 'timestamp', 'expiry'];
 
+const IGNORED = Object.fromEntries(TASK_META_FIELDS.map((field) => [field, z.unknown().optional().meta({ description: 'of a task read back (GET /tasks): taken, ignored' })]));
+
+function bodyOf(name: TaskName): z.ZodObject {
+  return z.strictObject({ name: z.literal(name), ...KINDS[name].body, ...IGNORED }).meta({ example: { name, ...KINDS[name].example } });
+}
+
+const [FIRST, ...OTHERS] = TASK_NAMES.map(bodyOf);
+
+/**
+ * Every task type's body, one per name: its fields' JSON shape, as the REST
+ * API documents and first checks it. taskSpec checks the rest, for every caller.
+ */
+export const TASK_BODY = z.discriminatedUnion('name', [FIRST, ...OTHERS], {
+  // The union's own issue is an unknown or missing name; a body that is no object keeps its wording.
+  error: (issue) => (issue.code === 'invalid_union' ? `must be one of ${TASK_NAMES.join(', ')}` : undefined),
+});
+
 /**
  * Checks and normalizes a task body. `lookup` supplies what the checks know of
  * the device and the ACS (parameter types, the file store, provisions); each
@@ -48,7 +66,7 @@ export function taskSpec(body: unknown, lookup: TaskLookup = {}): TaskSpec {
     bad(`name must be one of ${TASK_NAMES.join(', ')}; found ${show(name)}`);
   }
   const kind = KINDS[name];
-  onlyFields(b, kind.fields, name, ['name', ...TASK_META_FIELDS]);
+  onlyFields(b, Object.keys(kind.body), name, ['name', ...TASK_META_FIELDS]);
   const fields = Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'name' && !TASK_META_FIELDS.includes(k)));
   const args = kind.normalize(fields, lookup);
   const spec: TaskSpec = { name, args };

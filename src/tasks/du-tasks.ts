@@ -6,7 +6,9 @@
  * commandKey? }. Absent members stay absent on the wire (they are optional
  * elements of the schema's operation structs).
  */
+import { z } from 'zod';
 import type { OperationStruct } from '../cwmp/soap/types';
+import { commandKeyText, keyText, nameText } from './body-shapes';
 import { array, bad, commandKey, MAX_KEY, MAX_NAME, object, onlyFields, show, text, url, type Body } from './fields';
 import { kind } from './kind';
 
@@ -19,19 +21,30 @@ const UUID = /^[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa
 /** DU URLs are anyURI(1024), longer than a Download URL. */
 const MAX_DU_URL = 1024;
 
-/** The members each operation takes (camelCase of the schema's elements). */
-const MEMBERS: Record<Op, { required: string[]; optional: string[] }> = {
-  Install: { required: ['url'], optional: ['uuid', 'username', 'password', 'executionEnvRef'] },
-  Update: { required: [], optional: ['uuid', 'version', 'url', 'username', 'password'] },
-  Uninstall: { required: ['uuid'], optional: ['version', 'executionEnvRef'] },
+const uuid = nameText.regex(UUID, { error: 'must be a UUID (8-4-4-4-12 hex digits)' });
+const duUrl = z.string().max(MAX_DU_URL);
+
+/** The members each operation takes: camelCase of the schema's elements, in their order (the wire's). */
+const MEMBERS = {
+  install: z.strictObject({ url: duUrl, uuid: uuid.optional(), username: nameText.optional(), password: nameText.optional(), executionEnvRef: nameText.optional() }),
+  update: z.strictObject({ uuid: uuid.optional(), version: keyText.optional(), url: duUrl.optional(), username: nameText.optional(), password: nameText.optional() }),
+  uninstall: z.strictObject({ uuid, version: keyText.optional(), executionEnvRef: nameText.optional() }),
 };
+
+/** One operation: exactly one of install, update, uninstall. */
+const OPERATION = z
+  .strictObject({ install: MEMBERS.install.optional(), update: MEMBERS.update.optional(), uninstall: MEMBERS.uninstall.optional() })
+  .refine((o) => Object.keys(o).length === 1, { error: 'must have exactly one of install, update, uninstall' })
+  .meta({ minProperties: 1, maxProperties: 1 });
+
 const WIRE: Record<string, string> = {
   url: 'URL', uuid: 'UUID', username: 'Username', password: 'Password', executionEnvRef: 'ExecutionEnvRef', version: 'Version',
 };
 const OPS: Record<string, Op> = { install: 'Install', update: 'Update', uninstall: 'Uninstall' };
 
 export const changeDUState = kind<{ operations: Operation[]; commandKey: string }>({
-  fields: ['operations', 'commandKey'],
+  body: { operations: z.array(OPERATION).min(1), commandKey: commandKeyText },
+  example: { operations: [{ install: { url: 'https://files.example.net/du/app-1.0.ipk' } }] },
   normalize: (b) => ({
     operations: array(b.operations, 'operations', 1).map((o, i) => operation(o, `operations[${i}]`)),
     commandKey: commandKey(b.commandKey),
@@ -44,16 +57,16 @@ function operation(value: unknown, field: string): Operation {
   const keys = Object.keys(o);
   if (keys.length !== 1 || !Object.hasOwn(OPS, keys[0])) bad(`${field} must be one of {install: {...}}, {update: {...}}, {uninstall: {...}}; found ${show(value)}`);
   const key = keys[0] as keyof Operation;
-  return { [key]: members(o[key], `${field}.${key}`, OPS[key]) };
+  return { [key]: members(o[key], `${field}.${key}`, key) };
 }
 
-function members(value: unknown, field: string, op: Op): Record<string, string> {
+function members(value: unknown, field: string, key: keyof Operation): Record<string, string> {
   const m = object(value, field);
-  const { required, optional } = MEMBERS[op];
-  onlyFields(m, [...required, ...optional], field);
-  for (const r of required) if (m[r] === undefined) bad(`${field}.${r} is required`);
+  const shape: Record<string, z.ZodType> = MEMBERS[key].shape;
+  onlyFields(m, Object.keys(shape), field);
+  for (const [name, s] of Object.entries(shape)) if (!s.isOptional() && m[name] === undefined) bad(`${field}.${name} is required`);
   const out: Record<string, string> = {};
-  for (const name of [...required, ...optional]) if (m[name] !== undefined) out[name] = member(m[name], `${field}.${name}`, name);
+  for (const name of Object.keys(shape)) if (m[name] !== undefined) out[name] = member(m[name], `${field}.${name}`, name);
   return out;
 }
 

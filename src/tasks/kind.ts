@@ -1,10 +1,12 @@
 /**
- * What each task type is: the body fields it takes, how they are checked and
- * normalized into the task's args, and the first CPE request built from those
- * args. `request` is pure and trusts its args (they come out of `normalize`,
- * and are stored as such), so a session rebuilds the same request from a
- * stored task without the lookups that checked it.
+ * What each task type is: the body fields it takes (their JSON shape, as the
+ * REST API documents them), how they are checked and normalized into the
+ * task's args, and the first CPE request built from those args. `request` is
+ * pure and trusts its args (they come out of `normalize`, and are stored as
+ * such), so a session rebuilds the same request from a stored task without
+ * the lookups that checked it.
  */
+import type { z } from 'zod';
 import type { CpeRequest, XsdType } from '../cwmp/soap/types';
 import type { Body } from './fields';
 
@@ -19,8 +21,10 @@ export interface TaskLookup {
 }
 
 export interface TaskKind<A extends object = Body> {
-  /** Body fields besides "name". */
-  fields: readonly string[];
+  /** Body fields besides "name", by name: their shape (body-shapes.ts); the only fields taken. */
+  body: Record<string, z.ZodType>;
+  /** A body of this type, without "name", for the REST API's document. */
+  example: Body;
   normalize(body: Body, lookup: TaskLookup): A;
   /** Absent for tasks that send no request of their own (provision). */
   request?(args: A): CpeRequest;

@@ -5,13 +5,18 @@
  * deleteObject); the others use the same conventions (camelCase fields named
  * after the RPC's arguments).
  */
+import { z } from 'zod';
 import type { NotificationLevel, SetParameterAttributesStruct } from '../cwmp/soap/types';
+import { keyText, nameText, pathList, tripleList } from './body-shapes';
 import { array, bad, boolean, object, onlyFields, parameterKey, show, text } from './fields';
 import { kind, type TaskKind, type TaskLookup } from './kind';
 import { instancePath, names, objectPath, path, triples, valueStructs, type Triple } from './paths';
 
+const NAMES_EXAMPLE = { parameterNames: ['Device.DeviceInfo.SoftwareVersion', 'Device.ManagementServer.PeriodicInformInterval'] };
+
 export const getParameterValues = kind<{ parameterNames: string[] }>({
-  fields: ['parameterNames'],
+  body: { parameterNames: pathList },
+  example: NAMES_EXAMPLE,
   normalize: (b) => ({ parameterNames: names(b.parameterNames, 'parameterNames') }),
   request: (a) => ({ method: 'GetParameterValues', ParameterNames: a.parameterNames }),
 });
@@ -22,7 +27,12 @@ export const getParameterValues = kind<{ parameterNames: string[] }>({
  * false for a complete parameter name (TR-069 A.3.2.3).
  */
 export const getParameterNames = kind<{ parameterPath: string; nextLevel: boolean }>({
-  fields: ['parameterPath', 'objectName', 'nextLevel'],
+  body: {
+    parameterPath: nameText.optional().meta({ description: 'required: "" for the whole data model, "Device.WiFi." for an object' }),
+    objectName: nameText.optional().meta({ description: 'parameterPath\'s other name' }),
+    nextLevel: z.boolean().optional().meta({ description: 'true (the default for an object): one level down' }),
+  },
+  example: { parameterPath: 'Device.WiFi.', nextLevel: true },
   normalize: (b) => {
     if (b.parameterPath !== undefined && b.objectName !== undefined) bad('give parameterPath or objectName, not both');
     const field = b.parameterPath === undefined && b.objectName !== undefined ? 'objectName' : 'parameterPath';
@@ -37,7 +47,8 @@ export const getParameterNames = kind<{ parameterPath: string; nextLevel: boolea
 });
 
 export const setParameterValues = kind<{ parameterValues: Triple[]; parameterKey: string }>({
-  fields: ['parameterValues', 'parameterKey'],
+  body: { parameterValues: tripleList, parameterKey: keyText.optional() },
+  example: { parameterValues: [['Device.ManagementServer.PeriodicInformInterval', 600, 'xsd:unsignedInt']] },
   normalize: (b, lookup) => ({
     parameterValues: triples(b.parameterValues, 'parameterValues', lookup.typeOf?.bind(lookup)),
     parameterKey: parameterKey(b.parameterKey),
@@ -46,7 +57,8 @@ export const setParameterValues = kind<{ parameterValues: Triple[]; parameterKey
 });
 
 export const getParameterAttributes = kind<{ parameterNames: string[] }>({
-  fields: ['parameterNames'],
+  body: { parameterNames: pathList },
+  example: NAMES_EXAMPLE,
   normalize: (b) => ({ parameterNames: names(b.parameterNames, 'parameterNames') }),
   request: (a) => ({ method: 'GetParameterAttributes', ParameterNames: a.parameterNames }),
 });
@@ -58,8 +70,16 @@ interface AttributeChange {
   accessList?: string[];
 }
 
+/** One entry of parameterAttributes; notification and/or accessList. */
+const ATTRIBUTE_CHANGE = z.strictObject({
+  name: nameText,
+  notification: z.union([z.int().min(0).max(6), z.enum(['0', '1', '2', '3', '4', '5', '6'])]).optional().meta({ description: '0 off, 1 passive, 2 active; 3-6 the modes of CWMP 1.4' }),
+  accessList: z.array(z.literal('Subscriber')).optional().meta({ description: '[] for the ACS only' }),
+});
+
 export const setParameterAttributes = kind<{ parameterAttributes: AttributeChange[] }>({
-  fields: ['parameterAttributes'],
+  body: { parameterAttributes: z.array(ATTRIBUTE_CHANGE).min(1) },
+  example: { parameterAttributes: [{ name: 'Device.DeviceInfo.SoftwareVersion', notification: 2 }] },
   normalize: (b) => ({
     parameterAttributes: array(b.parameterAttributes, 'parameterAttributes', 1).map((e, i) => attributeChange(e, `parameterAttributes[${i}]`)),
   }),
@@ -68,7 +88,7 @@ export const setParameterAttributes = kind<{ parameterAttributes: AttributeChang
 
 function attributeChange(entry: unknown, field: string): AttributeChange {
   const e = object(entry, field);
-  onlyFields(e, ['name', 'notification', 'accessList'], field);
+  onlyFields(e, Object.keys(ATTRIBUTE_CHANGE.shape), field);
   const change: AttributeChange = { name: path(e.name, `${field}.name`) };
   if (e.notification !== undefined) change.notification = notification(e.notification, `${field}.notification`);
   if (e.accessList !== undefined) change.accessList = accessList(e.accessList, `${field}.accessList`);
@@ -109,7 +129,8 @@ function attributeStruct(c: AttributeChange): SetParameterAttributesStruct {
  * a parameter.
  */
 export const refreshObject = kind<{ objectName: string }>({
-  fields: ['objectName'],
+  body: { objectName: nameText.meta({ description: '"" for the whole data model' }) },
+  example: { objectName: 'Device.WiFi.' },
   normalize: (b, lookup) => ({ objectName: refreshPath(b.objectName, lookup) }),
   request: (a) => ({ method: 'GetParameterNames', ParameterPath: a.objectName, NextLevel: false }),
 });
@@ -123,7 +144,12 @@ function refreshPath(value: unknown, lookup: TaskLookup): string {
 
 /** AddObject, then (with parameterValues) SetParameterValues on the new instance, names relative to it. */
 export const addObject = kind<{ objectName: string; parameterValues?: Triple[]; parameterKey: string }>({
-  fields: ['objectName', 'parameterValues', 'parameterKey'],
+  body: {
+    objectName: nameText.meta({ description: 'a multi-instance object: "Device.NAT.PortMapping."' }),
+    parameterValues: tripleList.optional().meta({ description: 'set on the new instance, names relative to it' }),
+    parameterKey: keyText.optional(),
+  },
+  example: { objectName: 'Device.NAT.PortMapping.', parameterValues: [['Enable', true], ['ExternalPort', 8080]] },
   normalize: (b, lookup) => {
     const objectName = objectPath(b.objectName, 'objectName');
     if (/\.\d+\.$/.test(objectName)) bad(`objectName must name a multi-instance object, not an instance: ${show(objectName)}`);
@@ -138,7 +164,8 @@ export const addObject = kind<{ objectName: string; parameterValues?: Triple[]; 
 });
 
 export const deleteObject = kind<{ objectName: string; parameterKey: string }>({
-  fields: ['objectName', 'parameterKey'],
+  body: { objectName: nameText.meta({ description: 'an instance: "Device.NAT.PortMapping.3."' }), parameterKey: keyText.optional() },
+  example: { objectName: 'Device.NAT.PortMapping.3.' },
   normalize: (b) => ({ objectName: instancePath(b.objectName, 'objectName'), parameterKey: parameterKey(b.parameterKey) }),
   request: (a) => ({ method: 'DeleteObject', ObjectName: a.objectName, ParameterKey: a.parameterKey }),
 });

@@ -5,7 +5,9 @@
  * operator's or a random one, kept in the args so a retried task sends the
  * same key the CPE's TransferComplete will quote.
  */
+import { z } from 'zod';
 import type { Download, TimeWindowStruct } from '../cwmp/soap/types';
+import { commandKeyText, keyText, nameText, numbered, unsignedIntShape } from './body-shapes';
 import {
   array, bad, commandKey, int, MAX_KEY, MAX_NAME, object, onlyFields, optionalText, optionalUnsignedInt, optionalUrl, show, text,
   unsignedInt, url, type Body,
@@ -26,7 +28,20 @@ interface FileArgs {
   commandKey: string;
 }
 
-const FILE_FIELDS = ['fileType', 'url', 'fileName', 'file', 'fileSize', 'targetFileName', 'username', 'password', 'commandKey'];
+/** The body fields Download and ScheduleDownload share: url, or fileName (file) from the file store. */
+const FILE_FIELDS = {
+  fileType: numbered.meta({ description: '"1 Firmware Upgrade Image" ... "5 Ringer File", the number alone, or a vendor\'s "X <OUI> <name>"' }),
+  url: nameText.optional().meta({ description: 'where the CPE fetches the file (http, https or ftp); or give fileName' }),
+  fileName: nameText.optional().meta({ description: 'a file of the file store (PUT /files/{name}): its URL for the CPE' }),
+  file: nameText.optional().meta({ description: 'fileName\'s other name' }),
+  fileSize: unsignedIntShape.optional(),
+  targetFileName: nameText.optional(),
+  username: nameText.optional(),
+  password: nameText.optional(),
+  commandKey: commandKeyText,
+};
+
+const SECONDS = unsignedIntShape.optional().meta({ description: 'seconds from now' });
 
 function fileArgs(b: Body, lookup: TaskLookup): FileArgs {
   return {
@@ -76,7 +91,8 @@ function fileFields(a: FileArgs): Pick<Download, 'CommandKey' | 'FileType' | 'UR
 type DownloadArgs = FileArgs & { delaySeconds: number; successUrl: string; failureUrl: string };
 
 export const download = kind<DownloadArgs>({
-  fields: [...FILE_FIELDS, 'delaySeconds', 'successUrl', 'failureUrl'],
+  body: { ...FILE_FIELDS, delaySeconds: SECONDS, successUrl: nameText.optional(), failureUrl: nameText.optional() },
+  example: { fileType: '1 Firmware Upgrade Image', fileName: 'fw-1.2.bin' },
   normalize: (b, lookup) => ({
     ...fileArgs(b, lookup),
     delaySeconds: optionalUnsignedInt(b.delaySeconds, 'delaySeconds'),
@@ -102,7 +118,15 @@ interface UploadArgs {
 }
 
 export const upload = kind<UploadArgs>({
-  fields: ['fileType', 'url', 'username', 'password', 'delaySeconds', 'commandKey'],
+  body: {
+    fileType: numbered.meta({ description: '"1 Vendor Configuration File", "2 Vendor Log File", the number alone, "3 Vendor Configuration File <i>", "4 Vendor Log File <i>"' }),
+    url: nameText.meta({ description: 'where the CPE sends the file (http, https or ftp)' }),
+    username: nameText.optional(),
+    password: nameText.optional(),
+    delaySeconds: SECONDS,
+    commandKey: commandKeyText,
+  },
+  example: { fileType: '1 Vendor Configuration File', url: 'https://files.example.net/uploads/backup.cfg' },
   normalize: (b) => ({
     fileType: uploadFileType(b.fileType),
     url: url(b.url, 'url'),
@@ -131,8 +155,18 @@ interface TimeWindow {
   maxRetries: number;
 }
 
+/** One of timeWindows (TimeWindowStruct, camelCase); seconds from the request. */
+const TIME_WINDOW = z.strictObject({
+  windowStart: unsignedIntShape,
+  windowEnd: unsignedIntShape,
+  windowMode: numbered.meta({ description: '"1 At Any Time", "2 Immediately", "3 When Idle", "4 Confirmation Needed", or the number alone' }),
+  userMessage: nameText.optional(),
+  maxRetries: z.union([z.int().min(-1).max(0x7fffffff), z.string().regex(/^-?\d+$/, { error: 'must be an integer from -1' })]).optional().meta({ description: '-1 (the default): the CPE chooses' }),
+});
+
 export const scheduleDownload = kind<FileArgs & { timeWindows: TimeWindow[] }>({
-  fields: [...FILE_FIELDS, 'timeWindows'],
+  body: { ...FILE_FIELDS, timeWindows: z.array(TIME_WINDOW).min(1).max(2) },
+  example: { fileType: '1 Firmware Upgrade Image', fileName: 'fw-1.2.bin', timeWindows: [{ windowStart: 0, windowEnd: 3600, windowMode: '1 At Any Time' }] },
   normalize: (b, lookup) => ({ ...fileArgs(b, lookup), timeWindows: timeWindows(b.timeWindows) }),
   request: (a) => ({
     method: 'ScheduleDownload',
@@ -152,7 +186,7 @@ function timeWindows(value: unknown): TimeWindow[] {
 
 function timeWindow(value: unknown, field: string): TimeWindow {
   const w = object(value, field);
-  onlyFields(w, ['windowStart', 'windowEnd', 'windowMode', 'userMessage', 'maxRetries'], field);
+  onlyFields(w, Object.keys(TIME_WINDOW.shape), field);
   const window: TimeWindow = {
     windowStart: unsignedInt(w.windowStart, `${field}.windowStart`),
     windowEnd: unsignedInt(w.windowEnd, `${field}.windowEnd`),
@@ -170,7 +204,8 @@ function windowStruct(w: TimeWindow): TimeWindowStruct {
 }
 
 export const cancelTransfer = kind<{ commandKey: string }>({
-  fields: ['commandKey'],
+  body: { commandKey: keyText.meta({ description: 'the CommandKey of the Download or Upload to cancel' }) },
+  example: { commandKey: 'fw-1.2' },
   normalize: (b) => {
     if (b.commandKey === undefined) bad('commandKey is required: the CommandKey of the Download/Upload to cancel');
     return { commandKey: text(b.commandKey, 'commandKey', MAX_KEY) };

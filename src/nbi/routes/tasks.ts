@@ -13,9 +13,10 @@
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { AcsError } from '../../errors';
+import { TASK_BODY } from '../../tasks/build';
 import type { TaskService } from '../../tasks/service';
 import { isFinished } from '../../tasks/service';
-import { MAX_IDEMPOTENCY_KEY, TASK_NAMES, type Task } from '../../tasks/types';
+import { MAX_IDEMPOTENCY_KEY, type Task } from '../../tasks/types';
 import { apiRouter, defineRoute } from '../api/route';
 import { deviceId, enumQuery, flagQuery, intQuery, serialId, textQuery, timeText } from '../api/schemas';
 
@@ -23,13 +24,15 @@ const STATUSES = ['queued', 'sent', 'done', 'fault', 'expired', 'cancelled'] as 
 /** Longest ?timeout= a request may hold its connection: past it the task is answered as queued (202). */
 const MAX_WAIT_MS = 120_000;
 
-/** The task's name; the fields each task takes are checked by tasks/build.ts (400 naming the field). */
-const taskBody = z
-  .looseObject({ name: z.enum(TASK_NAMES, { error: `must be one of ${TASK_NAMES.join(', ')}` }) })
-  .meta({
-    description: 'A task in GenieACS\'s shape: its name and that task\'s fields (parameterNames, parameterValues, objectName, fileType, fileName, commandKey, ...).',
-    example: { name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] },
-  });
+/** A task in GenieACS's shape, each type's fields by their shape; what they mean is checked by tasks/build.ts (400 naming the field). */
+const taskBody = TASK_BODY.meta({
+  description: 'A task in GenieACS\'s shape: its name and that task\'s fields.',
+  example: { name: 'getParameterValues', parameterNames: ['Device.DeviceInfo.SoftwareVersion'] },
+});
+
+const idempotencyHeaders = z.object({
+  'Idempotency-Key': z.string().max(MAX_IDEMPOTENCY_KEY).optional().meta({ description: `1-${MAX_IDEMPOTENCY_KEY} characters, unique per device: a repeated POST answers the task the first one created` }),
+});
 
 const listQuery = {
   status: enumQuery(STATUSES),
@@ -47,6 +50,7 @@ export function taskRoutes(tasks: TaskService): Router {
       summary: 'Queue a task for a device',
       description: 'Answers 200 with a finished task, 202 with one still to run. An `Idempotency-Key` header (1-128 characters, unique per device) makes a repeated POST answer the task the first one created, with `Idempotent-Replayed: true`.',
       params: z.object({ id: deviceId }),
+      headers: idempotencyHeaders,
       query: z.object({
         timeout: intQuery(0, MAX_WAIT_MS, 0).meta({ description: 'milliseconds to wait for the task to finish' }),
         connection_request: flagQuery.meta({ description: 'ask the device to connect now' }),
@@ -55,9 +59,9 @@ export function taskRoutes(tasks: TaskService): Router {
       }),
       body: taskBody,
       responses: { 200: 'the task, finished', 202: 'the task, still to run', 404: 'no such device' },
-      handle: async (ctx, { params, query, body }) => {
+      handle: async (ctx, { params, query, headers, body }) => {
         const { timeout, connection_request: connectionRequest, due, expiry } = query;
-        const idempotencyKey = idempotencyKeyHeader(ctx.get('Idempotency-Key'));
+        const idempotencyKey = headers['Idempotency-Key'];
         const created = await tasks.createAndConnect(params.id, body, { due, expiry, connectionRequest, idempotencyKey });
         const task = timeout > 0 ? ((await tasks.waitFinished(created.task.id, timeout)) ?? created.task) : created.task;
         if (!created.created) ctx.set('Idempotent-Replayed', 'true');
@@ -119,13 +123,6 @@ export function taskRoutes(tasks: TaskService): Router {
       },
     }),
   ]);
-}
-
-/** Koa gives '' for an absent header: no key. */
-function idempotencyKeyHeader(raw: string): string | undefined {
-  if (raw === '') return undefined;
-  if (raw.length > MAX_IDEMPOTENCY_KEY) throw new AcsError('ACS_ERR_BAD_REQUEST', `Idempotency-Key header must be at most ${MAX_IDEMPOTENCY_KEY} characters (got ${raw.length})`);
-  return raw;
 }
 
 /** A task as the API shows it: GenieACS's fields (`_id`, `device`, `name`, the task's own fields) beside ours. */
