@@ -5,6 +5,8 @@
  */
 import type { ParameterAttributeStruct, ParameterInfoStruct, ParameterValueStruct } from '../cwmp/soap/types';
 import type { CacheOp, CachedParameter, InformRecord } from './types';
+import { isActionRecord } from '../model/action-records';
+import { ROOT_LISTING } from '../model/root-listing';
 import { ancestorsOf, directChildOf, isObjectPath, kindOfPath } from './paths';
 
 /**
@@ -84,7 +86,8 @@ export async function applyOp(table: ParamRows, op: CacheOp): Promise<void> {
  * Forgets rows under `path` last read before `before`, keeping the object
  * rows above anything that stays (every cached path has its objects above it).
  * Objects at and above `path` whose children were listed before `before` lose
- * that stamp: their list no longer says what is absent.
+ * that stamp: their list no longer says what is absent. The root is above
+ * every path: its stamp (model/root-listing.ts) goes too.
  */
 async function clearOlder(table: ParamRows, path: string, before: number): Promise<void> {
   const base = path.endsWith('.') ? path.slice(0, -1) : path;
@@ -99,16 +102,20 @@ async function clearOlder(table: ParamRows, path: string, before: number): Promi
   const objects = [...(await table.load([...ancestorsOf(base), `${base}.`, ...keep])).values()];
   const stale = objects.filter((r) => r.kind !== 'leaf' && r.valueTime !== null && r.valueTime < before);
   await table.write(stale.map((r) => ({ ...r, valueTime: null })));
+  const root = (await table.load([ROOT_LISTING])).get(ROOT_LISTING);
+  if (root && (root.valueTime ?? 0) < before) await table.deletePaths([ROOT_LISTING]);
 }
 
 /**
  * A listing tells when the listed object's children were last known: stamp
  * it (valueTime), so that an empty object (no instances) is known to be empty
- * rather than never listed.
+ * rather than never listed. The root "" has no row: its stamp is a row of its
+ * own (model/root-listing.ts).
  */
 function listedObject(op: Extract<CacheOp, { op: 'names' }>): [string, Patch][] {
+  if (op.path === '') return [[ROOT_LISTING, (row) => ({ ...row, kind: 'leaf', value: new Date(op.time).toISOString(), type: 'xsd:dateTime', valueTime: op.time })]];
   // Also when the CPE names the listed object in its answer (some do, and NextLevel=false always does).
-  if (op.path === '' || !isObjectPath(op.path)) return [];
+  if (!isObjectPath(op.path)) return [];
   // Its own names time is not touched: the listing does not say whether it is writable.
   return [[op.path, (row) => ({ ...row, kind: row.kind === 'leaf' ? kindOfPath(op.path) : row.kind, valueTime: op.time })]];
 }
@@ -123,7 +130,8 @@ async function deleteVanished(table: ParamRows, path: string, nextLevel: boolean
   const names = new Set(listed.map((p) => p.Name));
   // A full listing rewrites (names_time) every row it covers anyway: read them whole, once.
   const existing = nextLevel ? await table.listPrefix(path) : (await table.loadPrefix(path)).map((r) => r.path);
-  const under = existing.filter((p) => p !== path);
+  // The ACS's own records sit beside the device's top-level objects: a listing of the root does not speak of them.
+  const under = existing.filter((p) => p !== path && (path !== '' || !(isActionRecord(p) || p === ROOT_LISTING)));
   const gone = nextLevel ? under.filter((p) => !names.has(directChildOf(path, p))) : under.filter((p) => !names.has(p));
   await table.deletePaths(gone);
 }

@@ -7,6 +7,7 @@
  */
 import { applyInform, applyOp, type ParamRows } from '../db/cache-ops';
 import type { CacheOp, CachedParameter, EpochMs, InformRecord } from '../db/types';
+import { ROOT_LISTING } from '../model/root-listing';
 import { newNode, placeRow, type Node } from '../sandbox/device-view';
 
 export class MemoryTable implements ParamRows {
@@ -41,9 +42,8 @@ export class MemoryTable implements ParamRows {
     return applyInform(this, inform);
   }
 
-  async applyOp(op: CacheOp): Promise<void> {
-    await applyOp(this, op);
-    if (op.op === 'names' && op.path === '' && op.nextLevel) this.root.row = rootListed(op.time);
+  applyOp(op: CacheOp): Promise<void> {
+    return applyOp(this, op);
   }
 
   async load(paths: string[]): Promise<Map<string, CachedParameter>> {
@@ -70,6 +70,7 @@ export class MemoryTable implements ParamRows {
   async deletePaths(paths: string[]): Promise<void> {
     for (const p of paths) {
       if (!this.rows.delete(p)) continue;
+      if (p === ROOT_LISTING) this.root.row = null;
       const node = this.nodeOf(p);
       if (node) node.row = null;
       this.prune(p);
@@ -92,6 +93,7 @@ export class MemoryTable implements ParamRows {
   private put(row: CachedParameter): void {
     this.rows.set(row.path, row);
     placeRow(this.root, row);
+    if (row.path === ROOT_LISTING) this.root.row = rootListed(row.valueTime ?? 0);
   }
 
   /** Rows at and below `prefix` (an object path ending in "."; "" for all), from the tree. */
@@ -132,9 +134,9 @@ export class MemoryTable implements ParamRows {
 }
 
 /**
- * The store keeps no row for "" (db/cache-ops.ts), so a listing of the top
- * level is remembered in the tree for the session: without it "Device." on a
- * TR-098 device is asked again right after the listing that showed it absent.
+ * The root's own row in the tree, from its listing stamp (model/root-listing.ts):
+ * the planner reads when an object's children were listed from its row, and
+ * the store keeps no row for "".
  */
 function rootListed(time: EpochMs): CachedParameter {
   return { path: '', kind: 'object', value: null, type: null, writable: false, notification: null, accessList: null, valueTime: time, namesTime: time, attributesTime: null };

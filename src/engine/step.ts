@@ -13,6 +13,7 @@ import type { Preset } from '../presets/types';
 import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } from '../sandbox';
 import { placeRow, type Node } from '../sandbox/device-view';
 import { pathsOf } from '../presets/expression';
+import { ROOT_LISTING } from '../model/root-listing';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
 import { taskChannel } from '../cwmp/session/task-progress';
 import { channelFault, type FaultSource } from './channel-faults';
@@ -72,12 +73,12 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
   const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
   const log: SessionLogEntry[] = [];
   p.steps++;
-  const recovery = takeOutcomes(p, source.stored, state.startedAt);
+  const recovery = takeOutcomes(p, source, state.startedAt);
   if (recovery.length > 0) return finish(deps, p, state, source.stored, recovery, log);
 
   if (p.presets === null) await source.ensure?.(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
-  const ctx = contextOf(state, source.stored, await configurationKey(deps, presets));
+  const ctx = contextOf(state, p, source.stored, await configurationKey(deps, presets));
   const round = await runScripts(deps, state, source, p, presets, ctx, log);
   const planned = round ? planRound(round, ctx, p, source.stored, state.startedAt) : [];
   if (planned.length > 0) return finish(deps, p, state, source.stored, planned, log);
@@ -130,10 +131,16 @@ async function runScripts(
   return round;
 }
 
-/** The RPCs the last run's declarations need. A planner error faults the channels rather than loop. */
+/**
+ * The RPCs the last run's declarations need. A channel that declared a value
+ * its parameter cannot take faults; a planner error faults the channels
+ * rather than loop.
+ */
 function planRound(round: Round, ctx: PlanOptions, p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
   try {
-    return plan(round.view, round.runs.declarations, ctx).requests;
+    const next = plan(round.view, round.runs.declarations, ctx);
+    for (const x of next.invalid ?? []) addFault(p, x.channel, { code: 'engine.value', message: x.message }, stored, now);
+    return next.requests;
   } catch (error) {
     for (const channel of new Set(round.runs.declarations.map((d) => d.channel))) addFault(p, channel, { code: 'engine.error', message: String(error) }, stored, now);
     return [];
@@ -144,10 +151,11 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function contextOf(state: SessionState, stored: StoredDevice, parameterKey: string): PlanOptions {
+function contextOf(state: SessionState, p: ProvisionState, stored: StoredDevice, parameterKey: string): PlanOptions {
   return {
     now: state.startedAt,
     parameterKey,
+    refused: p.refused,
     events: state.inform.events.map((e) => e.EventCode),
     informTime: state.inform.time,
     lastBoot: stored.lastBoot ?? 0,
@@ -208,8 +216,10 @@ function preconditionPrefixes(deps: StepDeps): string[] {
   return paths.map(prefixOf).filter((x): x is string => x !== null);
 }
 
+/** The rows the declarations look at, and the root's listing stamp (which top-level names are absent). */
 function declaredPrefixes(decls: readonly ChannelDeclaration[]): string[] {
-  return decls.map((d) => prefixOf(d.declaration.path)).filter((x): x is string => x !== null);
+  const prefixes = decls.map((d) => prefixOf(d.declaration.path)).filter((x): x is string => x !== null);
+  return prefixes.length > 0 ? [ROOT_LISTING, ...prefixes] : [];
 }
 
 /** The virtual parameters preconditions read, computed from the cache as it is (no RPC for them). */
@@ -289,12 +299,12 @@ async function applyClears(p: ProvisionState, table: MemoryTable, clears: { path
   return applied;
 }
 
-/** Outcomes of the last round's RPCs: faults go to their channels; a vanished path lists its parent again (once). */
-function takeOutcomes(p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
+/** Outcomes of the last round's RPCs: faults go to their channels; a path the device lacks lists the object above it (once). */
+function takeOutcomes(p: ProvisionState, { stored, table }: StepSource, now: number): PlannedRequest[] {
   const recovery: PlannedRequest[] = [];
   for (const outcome of p.outcomes) {
     if (!outcome.fault) continue;
-    const retry = outcome.aliasKeys ? [] : recoveryFor(outcome, p.refreshed);
+    const retry = outcome.aliasKeys ? [] : recoveryFor(outcome, p, table.root);
     if (retry.length > 0) {
       recovery.push(...retry);
       continue;

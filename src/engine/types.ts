@@ -38,6 +38,8 @@ export interface ProvisionState {
   outcomes: RequestOutcome[];
   /** Objects listed again after a 9005 (a second 9005 under one of them is a fault). */
   refreshed: string[];
+  /** Paths the device answered 9005 to in this session (names of a refused GetParameterValues among them): never asked again. */
+  refused: string[];
   /** clear() calls already applied ("path@before"). */
   cleared: string[];
   /** The last runs' log() lines, per provision (replaced on each replay). */
@@ -62,5 +64,5 @@ export interface EngineRequestMeta {
 }
 
 export function newProvisionState(): ProvisionState {
-  return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], cleared: [], logs: {}, done: false, settled: false };
+  return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], refused: [], cleared: [], logs: {}, done: false, settled: false };
 }

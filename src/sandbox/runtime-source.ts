@@ -210,7 +210,7 @@ function normValues(values) {
     } else if (key === 'accessList') {
       if (!isArray(v) || v.some((x) => typeof x !== 'string')) throw new TypeError('declare(): values.accessList must be an array of strings');
       out.accessList = [...v];
-    } else if (key === 'instances') {
+    } else if (key === 'instances' || key === 'path') { // GenieACS names the instance count "path"
       if (isArray(v)) {
         if (v.length !== 2 || count(v[0]) > count(v[1])) throw new TypeError('declare(): values.instances [min, max] needs min <= max');
         out.instances = [v[0], v[1]];

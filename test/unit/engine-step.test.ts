@@ -483,14 +483,37 @@ log('after commit');
     it('a value the device refuses faults the channel that declared it, not the channel sharing its SetParameterValues', async function () {
       const USER = 'Device.ManagementServer.ConnectionRequestUsername';
       const h = await harness({
+        bad: preset([['set', PII, 7]], { channel: 'bad' }),
+        good: preset([['set', USER, 'bob']], { channel: 'good', weight: 1 }),
+      }, { 'set.js': 'declare(args[0], { value: 1 }, { value: args[1] });' });
+      const device = newDevice();
+      const refuse = { ParameterName: PII, FaultCode: 9007, FaultString: 'below the minimum' };
+      const r = await runSession(h, device, freshStore(), {
+        answer: (req) => (req.method === 'SetParameterValues' && req.ParameterList.some((p) => p.Name === PII)
+          ? { method: 'Fault', faultcode: 'Client', FaultCode: 9003, FaultString: 'Invalid arguments', SetParameterValuesFault: [refuse] }
+          : undefined),
+      });
+      assert.equal(faultOf(r, 'bad')?.code, 'cwmp.9003');
+      assert.equal(faultOf(r, 'good'), undefined, `good only shared the request: ${JSON.stringify(r.p.faults)}`);
+      assert.equal(device.getValue(USER), 'bob', methods(r).join());
+    });
+  });
+
+  describe('values judged against the parameter type when planned (issue 11 §1)', function () {
+    it('a value the type cannot take faults its channel (engine.value) before any write; the channel sharing the round writes', async function () {
+      const USER = 'Device.ManagementServer.ConnectionRequestUsername';
+      const h = await harness({
         bad: preset([['set', PII, 'every hour']], { channel: 'bad' }),
         good: preset([['set', USER, 'bob']], { channel: 'good', weight: 1 }),
       }, { 'set.js': 'declare(args[0], { value: 1 }, { value: args[1] });' });
       const device = newDevice();
       const r = await runSession(h, device, freshStore());
-      assert.equal(faultOf(r, 'bad')?.code, 'cwmp.9003');
-      assert.equal(faultOf(r, 'good'), undefined, `good only shared the request: ${JSON.stringify(r.p.faults)}`);
-      assert.equal(device.getValue(USER), 'bob', methods(r).join());
+      assert.equal(faultOf(r, 'bad')?.code, 'engine.value');
+      assert.equal(faultOf(r, 'bad')?.message, `${PII}: "every hour" is not an xsd:unsignedInt`);
+      assert.equal(faultOf(r, 'good'), undefined);
+      assert.equal(device.getValue(USER), 'bob');
+      const sets = r.sent.flatMap((q) => (q.method === 'SetParameterValues' ? q.ParameterList.map((p) => p.Name) : []));
+      assert.deepEqual(sets, [USER]);
     });
   });
 

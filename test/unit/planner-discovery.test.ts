@@ -1,8 +1,9 @@
 /**
  * Discovery in the planner (issue 8 §3, §8): a parameter is never listed,
- * wildcards that fan out over several levels read one subtree, the top level
- * listed after a 9005 is remembered, and names a CPE left out of a
- * GetParameterValues are recovered like a 9005, once.
+ * wildcards that fan out over several levels read one subtree, a top-level
+ * name the cache lacks is found out by listing the top level, which is
+ * remembered, and names a CPE left out of a GetParameterValues are recovered
+ * like a 9005, once.
  */
 import { strict as assert } from 'node:assert';
 import type { CachedParameter } from '../../src/db/types';
@@ -11,7 +12,7 @@ import { plan } from '../../src/engine/planner/plan';
 import type { ChannelDeclaration, Plan } from '../../src/engine/planner/types';
 import { omittedOutcome, recoveryFor } from '../../src/engine/recovery';
 import { MemoryDeviceView } from '../../src/sandbox/device-view';
-import { sampleRows, T0 } from './sandbox/helpers';
+import { row, sampleRows, T0 } from './sandbox/helpers';
 
 const NOW = T0 + 3_600_000;
 const CTX = { now: NOW, parameterKey: 'pk', events: ['2 PERIODIC'], informTime: NOW };
@@ -24,6 +25,9 @@ function planOf(rows: Iterable<CachedParameter>, path: string, need = NOW): Plan
 function gpns(p: Plan): [string, boolean][] {
   return p.requests.flatMap((r) => (r.request.method === 'GetParameterNames' ? [[r.request.ParameterPath, r.request.NextLevel] as [string, boolean]] : []));
 }
+
+/** What the Inform of a TR-181 device puts in an empty cache: parameters under its root, nothing listed. */
+const INFORM = [row('Device.DeviceInfo.SoftwareVersion', '2.0.0')];
 
 /** The sample device, every object's children listed at `time`. */
 function listedAt(time: number): CachedParameter[] {
@@ -45,14 +49,20 @@ describe('planner: discovery (issue 8 §3)', function () {
   });
 
   it('two or more wildcards to fan out: one subtree read (NextLevel=false) of the object they start at', function () {
-    assert.deepEqual(gpns(planOf([], 'Device.*.*.*')), [['Device.', false]]);
-    assert.deepEqual(gpns(planOf([], 'Device.*.*')), [['Device.', false]]);
+    assert.deepEqual(gpns(planOf(INFORM, 'Device.*.*.*')), [['Device.', false]]);
+    assert.deepEqual(gpns(planOf(INFORM, 'Device.*.*')), [['Device.', false]]);
     assert.deepEqual(gpns(planOf(listedAt(T0), 'Device.IP.Interface.*.Stats.*')), [['Device.IP.Interface.', false]]);
   });
 
   it('a single wildcard: one level (NextLevel=true)', function () {
-    assert.deepEqual(gpns(planOf([], 'Device.*')), [['Device.', true]]);
+    assert.deepEqual(gpns(planOf(INFORM, 'Device.*')), [['Device.', true]]);
     assert.deepEqual(gpns(planOf(listedAt(T0), 'Device.WiFi.SSID.*.SSID')), [['Device.WiFi.SSID.', true]]);
+  });
+
+  it('a top-level name the cache lacks lists the top level, whatever follows it (never a path under it: 9005 on the other root)', function () {
+    for (const path of ['InternetGatewayDevice.DeviceInfo.SoftwareVersion', 'InternetGatewayDevice.LANDevice.*.Hosts.Host.*', 'InternetGatewayDevice.*']) {
+      assert.deepEqual(planOf(INFORM, path).requests.map((r) => r.request), [{ method: 'GetParameterNames', ParameterPath: '', NextLevel: true }], path);
+    }
   });
 
   it('a listing of the top level ("" NextLevel=true) is remembered: "Device." is then known absent', async function () {
@@ -78,8 +88,10 @@ describe('recovery: names a GetParameterValues left out (issue 8 §8)', function
   it('list their parent once; left out again after that, they fault the channel instead of being asked again', function () {
     const outcome = omittedOutcome(request, returned, ['c']);
     assert.ok(outcome);
-    const refreshed: string[] = [];
-    assert.deepEqual(recoveryFor(outcome, refreshed).map((r) => r.request), [{ method: 'GetParameterNames', ParameterPath: 'Device.A.', NextLevel: true }]);
-    assert.deepEqual(recoveryFor(outcome, refreshed), []);
+    const p = { refreshed: [], refused: [] };
+    const root = MemoryDeviceView.from([row('Device.A.C', '1')]).root;
+    assert.deepEqual(recoveryFor(outcome, p, root).map((r) => r.request), [{ method: 'GetParameterNames', ParameterPath: 'Device.A.', NextLevel: true }]);
+    assert.deepEqual(p.refused, ['Device.A.B']);
+    assert.deepEqual(recoveryFor(outcome, p, root), []);
   });
 });

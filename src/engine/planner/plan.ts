@@ -6,6 +6,7 @@
  * Tags change without an RPC: the step applies them and plans again.
  */
 import { childrenOf, filtersMatch, type MemoryDeviceView, type Node } from '../../sandbox/device-view';
+import { ROOT_LISTING } from '../../model/root-listing';
 import { parsePattern, type PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ViewEntry } from '../../sandbox/types';
 import { ACTION_ROOTS, planAction, type ActionContext } from './actions';
@@ -18,8 +19,8 @@ function mergeValues(earlier: Declaration, later: Declaration): Declaration {
   return { ...later, values: { ...earlier.values, ...later.values } };
 }
 
-/** Roots that are never data-model paths: read-only session facts, and what the step or other layers handle. */
-const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags', 'VirtualParameters']);
+/** Roots that are never data-model paths: read-only session facts, what the step or other layers handle, the root's listing stamp. */
+const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags', 'VirtualParameters', ROOT_LISTING]);
 
 export type PlanOptions = ActionContext;
 
@@ -32,7 +33,7 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
     const need = pathNeed(p.declaration);
     if (need === undefined) continue;
     const object = p.declaration.values.instances !== undefined;
-    for (const node of discover(view.root, p.segments, need, p.channel, reads, object)) {
+    for (const node of discover(view.root, p.segments, need, p.channel, reads, object, ctx.refused ?? [])) {
       readMatch(node, p.declaration, valueTimeOf(view, node), p.channel, reads);
     }
   }
@@ -54,6 +55,12 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
     }
   }
   for (const { entry, declaration, channel } of last.values()) planWrites(view.root, entry, declaration, channel, writes);
+  if (writes.invalid.length > 0) {
+    // A channel with a value its parameter cannot take is left out whole; the others are planned as if it had declared nothing.
+    const left = new Set(writes.invalid.map((x) => x.channel));
+    const rest = plan(view, decls.filter((d) => !left.has(d.channel)), ctx);
+    return { ...rest, invalid: [...writes.invalid, ...(rest.invalid ?? [])] };
+  }
   const writeRound = writeRequests(writes, ctx);
   if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
 

@@ -12,8 +12,15 @@
  * - Never a GetParameterNames on a parameter (a leaf): a CPE answers 9005
  *   (TR-069 A.3.2.3), so a `*` that matches a parameter goes no further.
  * - A missing concrete parameter is read with GetParameterValues (existence,
- *   value and type in one round; a 9005 lists its parent instead). Values and
- *   attributes older than declared are read in one batch each.
+ *   value and type in one round; a 9005 lists the object above it instead,
+ *   see engine/recovery.ts). Values and attributes older than declared are
+ *   read in one batch each.
+ * - A top-level name the cache lacks ("Device." on a TR-098 CPE) is found out
+ *   by listing the root: the Inform's parameters put the device's own root
+ *   object in the cache, so a declared one that is not there is most likely
+ *   absent, and asking for a path under it would only be refused (9005).
+ * - A path the device refused (9005) in this session is never asked for
+ *   again: the object above it that the cache holds is listed instead.
  */
 import type { EpochMs } from '../../db/types';
 import { childrenListedAt, childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
@@ -48,9 +55,9 @@ export function pathNeed(d: Declaration): EpochMs | undefined {
  * cannot go on; returns the nodes it fully matched (their own attributes are
  * judged by `readMatch`).
  */
-export function discover(root: Node, segments: PathSegment[], need: EpochMs, channel: string, reads: Reads, object: boolean): Node[] {
+export function discover(root: Node, segments: PathSegment[], need: EpochMs, channel: string, reads: Reads, object: boolean, refused: readonly string[]): Node[] {
   const matched: Node[] = [];
-  walk({ segs: segments, need, channel, reads, object, out: matched }, root, 0);
+  walk({ segs: segments, need, channel, reads, object, refused, out: matched }, root, 0);
   return matched;
 }
 
@@ -61,6 +68,8 @@ interface Walk {
   reads: Reads;
   /** The declaration is about objects (instances): its target is read by listing, not by GetParameterValues. */
   object: boolean;
+  /** Paths the device answered 9005 to in this session. */
+  refused: readonly string[];
   out: Node[];
 }
 
@@ -78,7 +87,7 @@ function walk(w: Walk, node: Node, i: number): void {
     return;
   }
   if (childrenListedAt(node) < w.need) {
-    w.reads.names.add(objectPath(node), w.channel, listsOneLevel(w.segs.slice(i)));
+    if (!isRefused(w.refused, objectPath(node))) w.reads.names.add(objectPath(node), w.channel, listsOneLevel(w.segs.slice(i)));
     return;
   }
   for (const child of childrenOf(node)) {
@@ -90,23 +99,33 @@ function walk(w: Walk, node: Node, i: number): void {
 /**
  * The cache lacks segment i under `node`. A concrete rest naming a parameter
  * is read with GetParameterValues at once (existence, value and type in one
- * round; a 9005 lists its parent instead). Otherwise the object that holds
- * what comes next is listed: the object the first wildcard runs through (one
- * level, or its subtree when more wildcards follow: `listsOneLevel`), or the
- * parent of the object or instance a concrete path ends in (one level).
+ * round). Otherwise the object that holds what comes next is listed: the
+ * object the first wildcard runs through (one level, or its subtree when more
+ * wildcards follow: `listsOneLevel`), or the parent of the object or instance
+ * a concrete path ends in (one level). Under the root, and instead of a path
+ * the device refused, `node` itself is listed: it is known to exist.
  */
 function askFor(w: Walk, node: Node, i: number): void {
+  const here = objectPath(node);
+  if (node.path === '') return w.reads.names.add(here, w.channel, true);
   const rest = w.segs.slice(i);
   const wild = rest.findIndex((s) => s.kind !== 'name');
   const names = (wild < 0 ? rest : rest.slice(0, wild)).map((s) => (s as { name: string }).name);
-  const base = node.path === '' ? '' : `${node.path}.`;
-  if (wild >= 0) return w.reads.names.add(`${base}${names.join('.')}.`, w.channel, listsOneLevel(rest.slice(wild)));
-  const target = base + names.join('.');
-  if (w.object || /^\d+$/.test(names[names.length - 1])) {
-    w.reads.names.add(parentObject(target), w.channel, true);
-  } else {
+  const target = here + names.join('.');
+  const read = wild < 0 && !w.object && !/^\d+$/.test(names[names.length - 1]);
+  const asked = read ? target : wild >= 0 ? `${target}.` : parentObject(target);
+  if (isRefused(w.refused, asked)) {
+    if (!isRefused(w.refused, here)) w.reads.names.add(here, w.channel, true);
+  } else if (read) {
     w.reads.values.add(target, w.channel, true);
+  } else {
+    w.reads.names.add(asked, w.channel, wild < 0 || listsOneLevel(rest.slice(wild)));
   }
+}
+
+/** Whether the device refused `path` or an object above it in this session. */
+export function isRefused(refused: readonly string[], path: string): boolean {
+  return refused.some((r) => r === path || (r.endsWith('.') && path.startsWith(r)));
 }
 
 /**

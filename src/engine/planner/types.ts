@@ -33,6 +33,8 @@ export interface PlanContext {
   now: EpochMs;
   /** Sent with every SetParameterValues/AddObject/DeleteObject: names the configuration being applied. */
   parameterKey: string;
+  /** Paths the device answered 9005 to in this session: not asked for again. */
+  refused?: readonly string[];
 }
 
 /** Which round the plan is: reads come first, then writes, then actions that end the device's uptime. */
@@ -41,4 +43,13 @@ export type PlanPhase = 'reads' | 'writes' | 'actions' | 'none';
 export interface Plan {
   phase: PlanPhase;
   requests: PlannedRequest[];
+  /** Channels left out of the plan: a value they declared cannot be sent as the parameter's type. */
+  invalid?: InvalidValue[];
+}
+
+/** A declared value the parameter's type cannot take (a number for an xsd:boolean, 2^32 for an xsd:unsignedInt). */
+export interface InvalidValue {
+  channel: string;
+  path: string;
+  message: string;
 }

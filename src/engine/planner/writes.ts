@@ -9,10 +9,11 @@ import { isInstanceNumber } from '../../model/instance-number';
 import { childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ScriptValue, ViewEntry } from '../../sandbox/types';
-import { sameValue, toWire } from '../../sandbox/values';
+import { sameValue } from '../../sandbox/values';
 import { Collector } from './collect';
 import { union } from './reads';
-import type { InstanceKeys, PlanContext, PlannedRequest } from './types';
+import type { InstanceKeys, InvalidValue, PlanContext, PlannedRequest } from './types';
+import { wireValue } from './wire-value';
 
 export interface Writes {
   deletes: Collector<true>;
@@ -20,10 +21,12 @@ export interface Writes {
   adds: Collector<{ object: string; instances: InstanceKeys[] }>;
   values: Collector<ParameterValueStruct>;
   attributes: Collector<SetParameterAttributesStruct>;
+  /** Declared values the parameter's type cannot take: their channels fault. */
+  invalid: InvalidValue[];
 }
 
 export function newWrites(): Writes {
-  return { deletes: new Collector(), adds: new Collector(), values: new Collector(), attributes: new Collector() };
+  return { deletes: new Collector(), adds: new Collector(), values: new Collector(), attributes: new Collector(), invalid: [] };
 }
 
 /** More instances than this are never added in one round (the RPC limit faults the channel first). */
@@ -93,16 +96,21 @@ function segmentMatches(node: Node, seg: PathSegment): boolean {
  * Values, notification and access list that differ from what the cache
  * holds. A value is sent with the type declared, else cached, else the data
  * model's, else a sibling instance's, else one its script value suggests
- * (xsd:string for text).
+ * (xsd:string for text), as that type's text (wire-value.ts); one the type
+ * cannot take is not sent, and faults its channel.
  */
 export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
   const { value, notification, accessList } = d.values;
   if (value !== undefined && !entry.object && entry.writable !== false) {
     const [wanted, declaredType] = value;
     const type = declaredType ?? entry.type ?? typeOf(entry.path) ?? typeFromSiblings(root, entry.path) ?? inferType(wanted);
-    const differs = entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
-      !sameValue(entry.value, entry.type ?? type, wanted);
-    if (differs) writes.values.set(entry.path, channel, { Name: entry.path, Value: toWire(wanted), type });
+    const wire = wireValue(wanted, type);
+    if (!wire.ok) {
+      writes.invalid.push({ channel, path: entry.path, message: `${entry.path}: ${wire.problem}` });
+    } else if (entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
+      !sameValue(entry.value, entry.type ?? type, wire.text)) {
+      writes.values.set(entry.path, channel, { Name: entry.path, Value: wire.text, type });
+    }
   }
   const notifyDiffers = notification !== undefined && entry.notification !== notification;
   const aclDiffers = accessList !== undefined && !sameSet(entry.accessList, accessList);
