@@ -8,6 +8,7 @@ import { benchUsage, runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
 import { lintUsage, runLint } from '../lint/cli';
 import { provisionUsage, runProvision } from '../engine/dry-run-cli';
+import { importUsage, runImportCommand } from '../import/cli';
 import { runTask, taskUsage } from '../tasks/cli';
 import { runToken, tokenUsage } from '../nbi/auth/cli';
 import { runWorkflowDryRun, workflowUsage } from '../workflows';
@@ -28,8 +29,10 @@ commands:
                                 API tokens of the REST API (acs token --help)
   workflow --device ID --workflow NAME [--arg K=V]
                                 dry run of a workflow against a device's stored state (acs workflow --help)
-  provision --device FILE --preset NAME [--event CODE] [--presets DIR] [--provisions DIR] [--cached] [--json]
+  provision --device FILE --preset NAME [--event CODE] [--sessions N --interval SPAN] [--ext FILE.json] [--json]
                                 dry run of a preset against a simulated device (acs provision --help)
+  import genieacs (--url URL | --dir DIR) [--devices] [--out DIR] [--dry-run]
+                                import a GenieACS's presets, provisions, virtual parameters, tags (acs import --help)
   help                          show this text
   --version                     print the version
 
@@ -63,6 +66,7 @@ const commands: Record<string, Command> = {
   floor: { usage: floorUsage, run: runFloor },
   lint: { usage: lintUsage, run: runLint },
   provision: { usage: provisionUsage, run: runProvision },
+  import: { usage: importUsage, run: runImportCommand },
   task: { usage: taskUsage, run: runTask },
   token: { usage: tokenUsage, run: runToken },
   workflow: { usage: workflowUsage, run: runWorkflowDryRun },

@@ -49,7 +49,7 @@ function refuse(kind: ScriptKind, name: string, problems: { line: number; column
 
 export interface ScriptCheckOptions {
   dirs: ScriptDirs;
-  stored: StoredScripts;
+  stored: Pick<StoredScripts, 'of'>;
   /** As SCRIPT_TIMEOUT_MS and SCRIPT_MEMORY_MB: what a provision's check run may take. */
   scriptTimeoutMs: number;
   scriptMemoryMb: number;
