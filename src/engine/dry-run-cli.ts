@@ -9,9 +9,14 @@ import { loadConfig } from '../config/load';
 import type { CpeRequest, CpeResponse, Fault, ParameterValueStruct } from '../cwmp/soap/types';
 import { checkEventCode } from '../presets/events';
 import type { Effect } from '../sim/cpe';
-import { DryRunInputError, dryRun, type DryRunResult, type DryRunRpc } from './dry-run';
+import { parseDuration } from '../workflows/duration';
+import { DryRunInputError, dryRun, type DryRunResult, type DryRunRpc, type DryRunSession } from './dry-run';
+import { loadExtAnswers } from './dry-run-ext';
+
+const MAX_SESSIONS = 100;
 
 export const provisionUsage = `usage: acs provision --device FILE --preset NAME [--event CODE]... [--presets DIR] [--provisions DIR]
+                     [--virtual-parameters DIR] [--ext FILE.json] [--sessions N] [--interval SPAN]
                      [--cached] [--json] [--all]
 
 Dry run of one preset against a simulated device: prints the RPCs the ACS would send, round by
@@ -29,6 +34,16 @@ No server, Redis or database; the device is the simulator's (acs sim) CPE on tha
                      With "0 BOOTSTRAP" the engine plans from an empty cache, as the server does
   --presets DIR      default PRESETS_DIR (./presets)
   --provisions DIR   default PROVISIONS_DIR (./provisions)
+  --virtual-parameters DIR
+                     default VIRTUAL_PARAMETERS_DIR (./virtual-parameters): VirtualParameters.<name> runs
+                     <name>.js from there, as on the server
+  --ext FILE.json    answer ext() from the file instead of running the extensions of EXT_DIR:
+                     { "orders.lookup": { "value": {...} },
+                       "billing": [ { "args": ["SN1"], "value": 42 }, { "error": "down" } ] }
+                     (a case without "args" answers any call; a call it does not answer faults)
+  --sessions N       play N sessions in a row (default 1; at most ${MAX_SESSIONS}) on the same device and cache:
+                     the later ones are periodic Informs ("2 PERIODIC"; "1 BOOT", "M Reboot" after a reboot)
+  --interval SPAN    time between the sessions' Informs: seconds, or 90s, 30m, 1h, 1d (default 1h)
   --cached           CSV / BBF devices: the ACS's cache starts with the whole model (as read at the
                      file's modification time); default: empty, as for a device never seen before
   --json             the report as one JSON document
@@ -52,6 +67,10 @@ export async function runProvision(argv: string[]): Promise<void> {
         event: { type: 'string', multiple: true },
         presets: { type: 'string' },
         provisions: { type: 'string' },
+        'virtual-parameters': { type: 'string' },
+        ext: { type: 'string' },
+        sessions: { type: 'string' },
+        interval: { type: 'string' },
         cached: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         all: { type: 'boolean', default: false },
@@ -71,11 +90,20 @@ export async function runProvision(argv: string[]): Promise<void> {
     const problem = checkEventCode(e);
     if (problem) return usageError(`--event: ${problem}`);
   }
+  const sessions = values.sessions === undefined ? 1 : Number(values.sessions);
+  if (!Number.isInteger(sessions) || sessions < 1 || sessions > MAX_SESSIONS) return usageError(`--sessions: expected a whole number from 1 to ${MAX_SESSIONS}, not ${values.sessions}`);
+  const intervalMs = values.interval === undefined ? 3_600_000 : spanMs(values.interval);
+  if (intervalMs === null) return usageError(`--interval: expected seconds or a span such as 90s, 30m, 1h, 1d, not ${values.interval}`);
   const config = loadConfig();
   const provisionsDir = values.provisions ?? config.provisionsDir;
   let result: DryRunResult;
   try {
+    const extFile = values.ext;
     result = await dryRun({
+      virtualParametersDir: values['virtual-parameters'] ?? config.virtualParametersDir,
+      ...(extFile !== undefined ? { extAnswers: { file: extFile, answers: loadExtAnswers(extFile) } } : {}),
+      sessions,
+      intervalMs,
       device: values.device,
       preset: values.preset,
       events,
@@ -99,6 +127,12 @@ export async function runProvision(argv: string[]): Promise<void> {
   process.exitCode = result.completed ? 0 : 1;
 }
 
+/** "3600" (seconds), or 90s, 30m, 1h, 1d. */
+function spanMs(text: string): number | null {
+  if (/^\d+$/.test(text.trim())) return Number(text) > 0 ? Number(text) * 1000 : null;
+  return parseDuration(text);
+}
+
 function usageError(message: string): void {
   console.error(`acs provision: ${message}\n${provisionUsage}`);
   process.exitCode = 2;
@@ -118,39 +152,58 @@ export interface ReportOptions {
 export function formatReport(r: DryRunResult, options: ReportOptions = {}): string[] {
   const out: string[] = [];
   const limit = options.all ? Infinity : SHOWN;
+  const sessions = [r, ...r.later];
   out.push(`preset ${r.preset} (channel ${r.channel}) on ${r.device.deviceKey}, events: ${r.events.join(', ')}`);
   out.push(`device: ${sourceOf(r, options.device)}; cache: ${cacheOf(r)}`);
-  if (!r.applied) {
-    out.push('', `the preset does not apply: ${r.reason ?? 'not chosen'}`);
-  }
-  for (const round of r.rounds) {
-    out.push('', `round ${round.step}`);
-    for (const rpc of round.rpcs) out.push(...formatRpc(rpc, limit));
-  }
-  const logs = Object.entries(r.logs).filter(([, lines]) => lines.length > 0);
-  if (logs.length > 0) {
-    out.push('', 'script logs');
-    for (const [name, lines] of logs) for (const line of lines) out.push(`  ${name}: ${line}`);
-  }
-  if (r.tags.add.length + r.tags.remove.length > 0) {
-    out.push('', `tags: ${[...r.tags.add.map((t) => `+${t}`), ...r.tags.remove.map((t) => `-${t}`)].join(' ')}`);
-  }
-  if (r.faults.length > 0) {
-    out.push('', 'channel faults');
-    for (const f of r.faults) {
-      const file = f.script && options.provisionsDir !== undefined ? path.relative(process.cwd(), path.join(options.provisionsDir, f.script)) : f.script;
-      const where = file ? ` (${file}${f.line !== undefined ? `:${f.line}${f.column !== undefined ? `:${f.column}` : ''}` : ''})` : '';
-      out.push(`  ${f.channel}: ${f.code}: ${f.message}${where}`);
-    }
+  for (const s of sessions) {
+    if (sessions.length > 1) out.push('', `=== session ${s.session} at ${s.time}, events: ${s.events.join(', ')}`);
+    out.push(...formatSession(s, limit, options));
   }
   if (r.notes.length > 0) {
     out.push('', 'notes');
     for (const n of r.notes) out.push(`  ${n}`);
   }
-  const rpcs = r.rounds.reduce((n, x) => n + x.rpcs.length, 0);
-  const size = `${r.rounds.length} round${r.rounds.length === 1 ? '' : 's'}, ${rpcs} RPC${rpcs === 1 ? '' : 's'}`;
-  out.push('', r.completed ? `completed: ${size}${r.applied ? '' : ' (the preset did not run)'}` : `faulted: ${size}, ${r.faults.length} channel fault${r.faults.length === 1 ? '' : 's'}`);
+  if (sessions.length > 1) {
+    out.push('', 'sessions');
+    for (const s of sessions) out.push(`  ${s.session} ${s.time}: ${summaryOf(s)}`);
+    out.push('', r.completed ? `completed: ${sessions.length} sessions` : `faulted: ${sessions.filter((s) => s.faults.length > 0).length} of ${sessions.length} sessions`);
+  } else {
+    out.push('', summaryOf(r));
+  }
   return out;
+}
+
+function formatSession(s: DryRunSession, limit: number, options: ReportOptions): string[] {
+  const out: string[] = [];
+  if (!s.applied) out.push('', `the preset does not apply: ${s.reason ?? 'not chosen'}`);
+  for (const round of s.rounds) {
+    out.push('', `round ${round.step}`);
+    for (const rpc of round.rpcs) out.push(...formatRpc(rpc, limit));
+  }
+  const logs = Object.entries(s.logs).filter(([, lines]) => lines.length > 0);
+  if (logs.length > 0) {
+    out.push('', 'script logs');
+    for (const [name, lines] of logs) for (const line of lines) out.push(`  ${name}: ${line}`);
+  }
+  if (s.tags.add.length + s.tags.remove.length > 0) {
+    out.push('', `tags: ${[...s.tags.add.map((t) => `+${t}`), ...s.tags.remove.map((t) => `-${t}`)].join(' ')}`);
+  }
+  if (s.faults.length > 0) {
+    out.push('', 'channel faults');
+    for (const f of s.faults) {
+      const file = f.script && options.provisionsDir !== undefined ? path.relative(process.cwd(), path.join(options.provisionsDir, f.script)) : f.script;
+      const where = file ? ` (${file}${f.line !== undefined ? `:${f.line}${f.column !== undefined ? `:${f.column}` : ''}` : ''})` : '';
+      out.push(`  ${f.channel}: ${f.code}: ${f.message}${where}`);
+    }
+  }
+  return out;
+}
+
+function summaryOf(s: DryRunSession): string {
+  const rpcs = s.rounds.reduce((n, x) => n + x.rpcs.length, 0);
+  const size = `${s.rounds.length} round${s.rounds.length === 1 ? '' : 's'}, ${rpcs} RPC${rpcs === 1 ? '' : 's'}`;
+  if (s.faults.length > 0) return `faulted: ${size}, ${s.faults.length} channel fault${s.faults.length === 1 ? '' : 's'}`;
+  return `completed: ${size}${s.applied ? '' : ' (the preset did not run)'}`;
 }
 
 function sourceOf(r: DryRunResult, given: string | undefined): string {

@@ -10,7 +10,15 @@
  *
  * Only the named preset runs (its channel's other presets do not); a
  * schedule window is taken as open; stored channel faults (NBI snapshots) do
- * not hold the channel back. Scripts call the real extensions (EXT_DIR).
+ * not hold the channel back. Scripts call the real extensions (EXT_DIR), or
+ * ext() is answered from a file (dry-run-ext.ts); virtual parameters run
+ * from their folder (VIRTUAL_PARAMETERS_DIR).
+ *
+ * Several sessions can be played in a row (`sessions`), `intervalMs` apart:
+ * the cache, the simulated device, its tags and the channel's fault carry
+ * from one to the next, so what a preset does on later Informs ("at most once
+ * an hour") shows. Later sessions are periodic Informs ("2 PERIODIC"), or
+ * "1 BOOT" + "M Reboot" after a session that rebooted the device.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +43,7 @@ import { MemoryTable } from './memory-table';
 import { ScriptLibrary } from './script-library';
 import { step, type StepDeps, type StoredDevice } from './step';
 import { newProvisionState } from './types';
+import { AnsweringHost, type ExtAnswers } from './dry-run-ext';
 
 function fail(message: string): never {
   throw new Error(message);
@@ -60,6 +69,16 @@ export interface DryRunOptions {
   maxSteps?: number;
   /** The simulated CPE's behaviour switches (default: the simulator's, with fault strings that say why). */
   rpcOptions?: RpcOptions;
+  /** Folder of virtual parameter scripts; absent: provisions see no virtual parameter. */
+  virtualParametersDir?: string;
+  /** ext() answered from a file (--ext) instead of running the extensions of extDir. */
+  extAnswers?: { file: string; answers: ExtAnswers };
+  /** Sessions to play in a row (default 1). */
+  sessions?: number;
+  /** Time between two sessions' Informs (default one hour). */
+  intervalMs?: number;
+  /** When the first session's Inform is (default now). */
+  startTime?: number;
 }
 
 /** One RPC of the session: what the engine sent, and how the simulated CPE answered. */
@@ -80,17 +99,12 @@ export interface DryRunRound {
   rpcs: DryRunRpc[];
 }
 
-export interface DryRunResult {
-  device: {
-    source: DeviceSource;
-    deviceKey: DeviceKey;
-    deviceId: DeviceIdStruct;
-    /** What the cache held before the Inform: nothing, the whole model, or the snapshot. */
-    cache: 'empty' | 'model' | 'snapshot';
-    cachedRows: number;
-  };
-  preset: string;
-  channel: string;
+/** One session: its Inform, what the preset did in it. */
+export interface DryRunSession {
+  /** 1 for the first. */
+  session: number;
+  /** The Inform's time (ISO 8601): the scripts' Date.now(). */
+  time: string;
   events: string[];
   /** The preset matched (events, precondition); false: `reason` says why nothing ran. */
   applied: boolean;
@@ -101,8 +115,24 @@ export interface DryRunResult {
   faults: ChannelFault[];
   /** Tags the provisions set (declare('Tags.<name>', ...)), committed with the session on the server. */
   tags: { add: string[]; remove: string[] };
+}
+
+/** The first session's fields, the device and preset, and the sessions after the first (`later`). */
+export interface DryRunResult extends DryRunSession {
+  device: {
+    source: DeviceSource;
+    deviceKey: DeviceKey;
+    deviceId: DeviceIdStruct;
+    /** What the cache held before the Inform: nothing, the whole model, or the snapshot. */
+    cache: 'empty' | 'model' | 'snapshot';
+    cachedRows: number;
+  };
+  preset: string;
+  channel: string;
+  /** Sessions 2..N (empty for one session). */
+  later: DryRunSession[];
   notes: string[];
-  /** Provisioning ended with no channel fault. */
+  /** Provisioning ended with no channel fault, in every session. */
   completed: boolean;
 }
 
@@ -118,6 +148,8 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   const device = loadDryRunDevice(options.device, { cached: options.cached });
   const events = options.events && options.events.length > 0 ? options.events : defaultEvents(preset);
   const notes = [...device.notes];
+  const virtual = options.virtualParametersDir === undefined ? undefined : new ScriptLibrary(options.virtualParametersDir);
+  await virtual?.refresh(true);
 
   const pool = new SandboxPool({
     size: 1,
@@ -125,12 +157,14 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
     memoryLimitMb: options.scriptMemoryMb,
     onCatastrophicError: (message) => notes.push(`isolated-vm lost control of an isolate: ${message}`),
   });
-  const ext = new ExtensionHost({ dir: options.extDir, timeoutMs: options.extTimeoutMs ?? 3_000 });
+  const answers = options.extAnswers;
+  const ext = answers ? new AnsweringHost(answers.answers, answers.file) : new ExtensionHost({ dir: options.extDir, timeoutMs: options.extTimeoutMs ?? 3_000 });
   try {
     const deps: StepDeps = {
       pool,
       scripts,
       ext,
+      ...(virtual ? { virtual } : {}),
       presets: { list: () => [preset], get: (name: string) => (name === preset.name ? preset : undefined) },
       limits: { maxRpcs: options.maxRpcs ?? 64, maxSteps: options.maxSteps ?? 32 },
       log: noteLogger(notes),
@@ -138,27 +172,79 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       openSchedules: async () => new Set([preset.name]),
     };
     if (preset.schedule) notes.push(`the preset's schedule (${preset.schedule.cron}) is taken as open`);
-    return await play(deps, options, preset, device, events, notes);
+    return await playSessions(deps, options, preset, device, events, notes);
   } finally {
     await ext.close();
     await pool.close();
   }
 }
 
-/** The session, front end and worker in one loop. */
-async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, device: DryRunDevice, events: string[], notes: string[]): Promise<DryRunResult> {
-  const now = Date.now();
-  const state = sessionState(device, events, now);
+/** The sessions, one after the other, on one cache and one simulated device. */
+async function playSessions(deps: StepDeps, options: DryRunOptions, preset: Preset, device: DryRunDevice, events: string[], notes: string[]): Promise<DryRunResult> {
   const bootstrap = events.includes('0 BOOTSTRAP');
   // As SessionCache.load: a BOOTSTRAP empties the stored model at commit, so the engine plans from an empty one.
   if (bootstrap && device.rows.length > 0) notes.push('0 BOOTSTRAP: the engine plans from an empty cache, as the server does (the stored model is dropped)');
-  const table = new MemoryTable(bootstrap ? [] : device.rows);
-  await table.applyInform(state.inform);
   if (device.channelFaults.length > 0) {
     notes.push(`stored channel faults not applied (${device.channelFaults.map((f) => f.channel).join(', ')}): the dry run runs as if they were cleared`);
   }
-  const stored: StoredDevice = { channelFaults: [], tags: device.tags };
+  const table = new MemoryTable(bootstrap ? [] : device.rows);
+  const stored: StoredDevice = { channelFaults: [], tags: [...device.tags] };
+  const start = options.startTime ?? Date.now();
+  const count = options.sessions ?? 1;
+  const played: DryRunSession[] = [];
+  for (let i = 0; i < count; i++) {
+    const now = start + i * (options.intervalMs ?? 3_600_000);
+    const previous = played.at(-1);
+    const session = await play(deps, options, preset, device, { table, stored, number: i + 1, now, events: previous ? nextEvents(previous, notes) : events });
+    played.push(session);
+    stored.tags = [...new Set([...stored.tags, ...session.tags.add])].filter((t) => !session.tags.remove.includes(t));
+    // The channel's fault holds it back until its retry time, as on the server; a session that ran it cleanly clears it.
+    if (session.faults.length > 0 || session.applied) stored.channelFaults = session.faults;
+  }
+  const [first, ...later] = played;
+  return {
+    ...first,
+    device: {
+      source: device.source,
+      deviceKey: device.deviceKey,
+      deviceId: device.deviceId,
+      cache: device.rows.length === 0 || bootstrap ? 'empty' : device.source === 'csv' || device.source === 'bbf' ? 'model' : 'snapshot',
+      cachedRows: bootstrap ? 0 : device.rows.length,
+    },
+    preset: preset.name,
+    channel: preset.channel,
+    later,
+    notes,
+    completed: played.every((x) => x.faults.length === 0),
+  };
+}
+
+/** The events of the session after `previous`: a periodic Inform, or the boot after its reboot. */
+function nextEvents(previous: DryRunSession, notes: string[]): string[] {
+  const effects = previous.rounds.flatMap((r) => r.rpcs.flatMap((x) => x.effects));
+  const others = [...new Set(effects.map((e) => e.kind).filter((k) => k !== 'reboot'))];
+  if (others.length > 0) notes.push(`session ${previous.session}: what the device does after it (${others.join(', ')}) is not played in the next session`);
+  return effects.some((e) => e.kind === 'reboot') ? ['1 BOOT', 'M Reboot'] : ['2 PERIODIC'];
+}
+
+interface SessionInput {
+  table: MemoryTable;
+  stored: StoredDevice;
+  number: number;
+  /** The Inform's time. */
+  now: number;
+  events: string[];
+}
+
+/** One session, front end and worker in one loop. */
+async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, device: DryRunDevice, input: SessionInput): Promise<DryRunSession> {
+  const { table, stored, now, events } = input;
+  const state = sessionState(device, events, now);
+  await table.applyInform(state.inform);
   const rpcOptions = options.rpcOptions ?? DEFAULT_RPC_OPTIONS;
+  // The session's clock: its Inform's time, then as much as the dry run took.
+  const began = Date.now();
+  const clock = (): number => now + (Date.now() - began);
 
   const rounds: DryRunRound[] = [];
   const provision = (): ProvisionState => state.provision ?? fail('the session lost its provisioning state');
@@ -167,9 +253,9 @@ async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, devi
     takeStepOutput(state, await step(deps, state, { table, stored })); // its clear() ops are in the table already
     const round: DryRunRound = { step: provision().steps, rpcs: [] };
     for (let next = state.queue.shift(); next; next = state.queue.shift()) {
-      const sent: InFlightRequest = { ...next, cwmpId: `${SESSION_ID.slice(0, 8)}-${++state.sent}`, sentAt: Date.now() };
+      const sent: InFlightRequest = { ...next, cwmpId: `${SESSION_ID.slice(0, 8)}-${++state.sent}`, sentAt: clock() };
       const { response, effects } = handleRequest(device.model, next.request, rpcOptions);
-      const time = Math.max(Date.now(), now);
+      const time = clock();
       // As rpc-loop.ts answer(): the response's (or fault's) log entries, then the engine's.
       const entries = response.method === 'Fault' ? entriesForFault(sent, response, time) : entriesForResponse(sent, response, state.id, time);
       const head = state.queue[0];
@@ -183,27 +269,18 @@ async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, devi
 
   const final = provision();
   const applied = (final.presets ?? []).includes(preset.name);
-  const result: DryRunResult = {
-    device: {
-      source: device.source,
-      deviceKey: device.deviceKey,
-      deviceId: device.deviceId,
-      cache: device.rows.length === 0 || bootstrap ? 'empty' : device.source === 'csv' || device.source === 'bbf' ? 'model' : 'snapshot',
-      cachedRows: bootstrap ? 0 : device.rows.length,
-    },
-    preset: preset.name,
-    channel: preset.channel,
+  const session: DryRunSession = {
+    session: input.number,
+    time: new Date(now).toISOString(),
     events,
     applied,
     rounds,
     logs: final.logs,
     faults: final.faults,
     tags: final.tags,
-    notes,
-    completed: final.faults.length === 0,
   };
-  if (!applied) result.reason = whyNot(preset, events, table, state, device.tags);
-  return result;
+  if (!applied) session.reason = whyNot(preset, events, table, state, stored);
+  return session;
 }
 
 /** The session an Inform of the simulated device opens (inform.ts newState, with the engine wanted). */
@@ -248,7 +325,10 @@ export function defaultEvents(preset: Preset): string[] {
 }
 
 /** Why the preset was not chosen: its events, or its precondition with the values it read. */
-function whyNot(preset: Preset, events: string[], table: MemoryTable, state: SessionState, tags: string[]): string {
+function whyNot(preset: Preset, events: string[], table: MemoryTable, state: SessionState, stored: StoredDevice): string {
+  const tags = stored.tags;
+  const held = stored.channelFaults.find((f) => f.channel === preset.channel && f.nextRetry > state.startedAt);
+  if (held) return `its channel ${held.channel} faulted (${held.code}); it is retried from ${new Date(held.nextRetry).toISOString()}`;
   if (!eventsMatch(preset.events, events)) {
     const want = [...preset.events.all, ...preset.events.none.map((e) => `-${e}`)].join(', ');
     return `its events (${want}) do not match the session's (${events.join(', ')})`;

@@ -5,12 +5,14 @@
  * A provision runs once per preset call, with the preset's args and events;
  * one no preset calls runs once with no args. An ext() call is answered
  * with null (the extension is not run) and the run replayed, up to
- * {@link MAX_EXT_CALLS} times. Runs are traced, so each finding points at
+ * {@link MAX_EXT_CALLS} times. GenieACS idioms that cost RPCs in every
+ * session are warnings (costly.ts). Runs are traced, so each finding points at
  * the declare() call (the .ts line for TypeScript).
  */
 import type { Preset } from '../presets';
 import { SandboxPool, type Declaration, type LoadedScript, type RunInput, type RunResult, type ScriptFault } from '../sandbox';
 import { checkDeclaration, type CheckContext, type Severity } from './check-declaration';
+import { costlyIdioms } from './costly';
 import { StandInView } from './stand-in-view';
 
 /** A problem located in a file. */
@@ -71,11 +73,12 @@ export async function checkProvisionRuns(calls: readonly Call[], ctx: CheckConte
   };
   try {
     for (const call of calls) {
-      const { result, extCapped } = await runCall(pool, call, view);
+      const now = Date.now();
+      const { result, extCapped } = await runCall(pool, call, view, now);
       for (const d of result.declarations) {
         let findings;
         try {
-          findings = checkDeclaration(d, ctx);
+          findings = [...checkDeclaration(d, ctx), ...costlyIdioms(d, now)];
         } catch (error) {
           findings = [{ severity: 'error' as const, message: `${d.path}: ${(error as Error).message}` }];
         }
@@ -91,10 +94,10 @@ export async function checkProvisionRuns(calls: readonly Call[], ctx: CheckConte
 }
 
 /** One call, replayed with each ext() it makes answered by null. */
-async function runCall(pool: SandboxPool, call: Call, view: StandInView): Promise<{ result: RunResult; extCapped: boolean }> {
+async function runCall(pool: SandboxPool, call: Call, view: StandInView, now: number): Promise<{ result: RunResult; extCapped: boolean }> {
   const extResults = new Map<string, unknown>();
   const input: RunInput = {
-    deviceKey: '000000-acs-lint-acs-lint', deviceId: DEVICE_ID, events: call.events, now: Date.now(), args: call.args, view, extResults, trace: true,
+    deviceKey: '000000-acs-lint-acs-lint', deviceId: DEVICE_ID, events: call.events, now, args: call.args, view, extResults, trace: true,
   };
   for (;;) {
     const result = await pool.run(call.script, input);
