@@ -1,18 +1,21 @@
 /**
  * Virtual parameters: `VirtualParameters.<Name>` is computed by the script
  * <Name>.js (or .ts) in VIRTUAL_PARAMETERS_DIR from real parameters. The
- * script runs in the sandbox like a provision, with
+ * script runs in the sandbox like a provision, with GenieACS's arguments:
  *   args[0]  the timestamps declared on the virtual parameter ({} when none)
  *   args[1]  the values declared on it ({ value: [v, type] } for a write)
- * and returns `{ value: [v, type?], writable?: boolean }`. What it declares
+ *   args[2]  the timestamps of its current value ({} when it has none)
+ *   args[3]  its current value and writability ({ value: [v, type], writable })
+ * and returns `{ value: [v, type?], writable?: boolean }`. Virtual parameters
+ * are not stored: "current" is what an earlier run computed in this session. What it declares
  * joins the declaring channel's declarations (so the planner reads and writes
  * the real parameters), and what it returns is what provisions and
  * preconditions see.
  */
 import type { CachedParameter, EpochMs } from '../db/types';
-import type { Declaration, DeviceView, SandboxPool } from '../sandbox';
+import type { Declaration, DeviceView, SandboxPool, ScriptValue } from '../sandbox';
 import type { RunBase } from './run-provisions';
-import { toWire } from '../sandbox';
+import { toScriptValue, toWire } from '../sandbox';
 import type { XsdType } from '../cwmp/soap/types';
 import type { FaultSource } from './channel-faults';
 import { fromScriptFault } from './channel-faults';
@@ -66,7 +69,8 @@ export async function computeVirtual(
       continue;
     }
     const merged = merge(decls.map((d) => d.declaration));
-    const result = await pool.run(script, { ...base, args: [merged.timestamps, merged.values], view, extResults });
+    const args = [merged.timestamps, merged.values, ...currentOf(view, name)];
+    const result = await pool.run(script, { ...base, args, view, extResults });
     if (result.fault) {
       for (const c of channels) out.faults.set(c, fromScriptFault(result.fault, `virtual:${name}`));
       continue;
@@ -89,6 +93,16 @@ function merge(decls: Declaration[]): Pick<Declaration, 'timestamps' | 'values'>
     Object.assign(values, d.values);
   }
   return { timestamps, values };
+}
+
+/** The virtual parameter as the view holds it: its timestamps, and its value and writability as scripts see them. */
+function currentOf(view: DeviceView, name: string): [Declaration['timestamps'], { value?: [ScriptValue, XsdType]; writable?: boolean }] {
+  const entry = view.lookup(VIRTUAL_ROOT + name)[0];
+  if (!entry) return [{}, {}];
+  const values: { value?: [ScriptValue, XsdType]; writable?: boolean } = {};
+  if (entry.value !== undefined) values.value = [toScriptValue(entry.value, entry.type), entry.type ?? 'xsd:string'];
+  if (entry.writable !== undefined) values.writable = entry.writable;
+  return [entry.timestamps, values];
 }
 
 function valueOf(returned: unknown): VirtualValue | null {

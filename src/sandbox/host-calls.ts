@@ -1,6 +1,7 @@
 /**
  * The host side of a run: what the in-isolate API asks synchronously
- * (lookups for declare() results, commit() checks, cached ext() results), and
+ * (lookups for declare() results, commit() checks, cached ext() results,
+ * Date.now() windows), and
  * the read-only DeviceID.* and Events.* paths answered from the run's input.
  *
  * Host callbacks never throw into the isolate: a malformed path comes back as
@@ -8,6 +9,7 @@
  * is a host bug, kept here, stops the run, and is rethrown by the pool.
  */
 import type { CachedParameter } from '../db/types';
+import { windowStart, type WindowSpec } from './date-window';
 import { MemoryDeviceView } from './device-view';
 import type { XsdType } from '../cwmp/soap/types';
 import type { ExtResults, RunInput } from './types';
@@ -48,6 +50,15 @@ export class ActiveRun {
     if (results === undefined) return [false];
     if (isMap(results)) return results.has(key) ? [true, results.get(key)] : [false];
     return Object.prototype.hasOwnProperty.call(results, key) ? [true, results[key]] : [false];
+  }
+
+  /** Date.now(interval or cron, variance): the start of this device's current window, at the run's now. */
+  window(every: WindowSpec['every'], variance: WindowSpec['variance']): number | HostError {
+    try {
+      return windowStart(this.input.now, this.input.deviceKey, { every, variance });
+    } catch (error) {
+      return this.failed(error);
+    }
   }
 
   private failed(error: unknown): HostError {

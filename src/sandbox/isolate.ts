@@ -228,6 +228,7 @@ async function installRuntime(context: ivm.Context, slot: RunSlot, limits: Isola
   const lookup = (path: string): string | HostError => slot.current?.lookup(path) ?? noRun;
   const satisfied = (declarations: Flat): boolean | HostError => slot.current?.satisfied(declarations) ?? noRun;
   const ext = (key: string): [true, unknown] | [false] => slot.current?.ext(key) ?? [false];
+  const window = (every: number | string, variance: number | null): number | HostError => slot.current?.window(every, variance) ?? noRun;
   const runtimeLimits = JSON.stringify({
     declarations: limits.maxDeclarations,
     clears: limits.maxClears,
@@ -236,7 +237,7 @@ async function installRuntime(context: ivm.Context, slot: RunSlot, limits: Isola
   });
   const api = await context.evalClosure(
     RUNTIME_SOURCE,
-    [new ivm.Callback(lookup), new ivm.Callback(satisfied), new ivm.Callback(ext), runtimeLimits],
+    [new ivm.Callback(lookup), new ivm.Callback(satisfied), new ivm.Callback(ext), new ivm.Callback(window), runtimeLimits],
     { result: { reference: true }, timeout: SETUP_TIMEOUT_MS },
   );
   try {

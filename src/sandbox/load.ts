@@ -101,7 +101,7 @@ export async function checkSyntax(scripts: LoadedScript[]): Promise<void> {
       try {
         // Parsing only: the Function constructor builds the function without calling it.
         await context.evalClosure(
-          "new Function('declare', 'clear', 'commit', 'log', 'ext', 'args', $0); return undefined;",
+          "new Function($0); return undefined;",
           [script.source],
           { arguments: { copy: true }, timeout: 5_000 },
         );

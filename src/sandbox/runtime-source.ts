@@ -3,8 +3,9 @@
  * it installs the script API, makes the context deterministic and locks it
  * down, and hands the host its entry points (see RuntimeRefs in isolate.ts).
  *
- * Evaluated with evalClosure: $0 = lookup(path), $1 = satisfied(flatDecls)
- * and $2 = ext(key) are synchronous host callbacks, $3 = the limits as JSON.
+ * Evaluated with evalClosure: $0 = lookup(path), $1 = satisfied(flatDecls),
+ * $2 = ext(key) and $3 = window(intervalOrCron, variance) are synchronous host
+ * callbacks, $4 = the limits as JSON.
  *
  * Isolation between runs without a fresh context per run (445 µs):
  * - every intrinsic reachable from the global (and the hidden ones: iterator
@@ -22,11 +23,15 @@
  *   declares global `let` bindings, which nothing can delete), SharedArrayBuffer,
  *   Atomics and WebAssembly;
  * - Date.now() and `new Date()` read the run's `now`; Math.random is a
- *   mulberry32 generator reseeded at each run.
+ *   mulberry32 generator reseeded at each run. Date.now(interval[, variance])
+ *   and Date.now(cron) ask the host for the start of the device's current
+ *   window (date-window.ts).
  *
- * The script is a strict function body `(declare, clear, commit, log, ext, args)`;
- * what it returns is copied out as JSON (a value that is not JSON data is an
- * error). A traced run (RunInput.trace) also keeps, per declaration, the
+ * The script is a strict function body with no parameters: declare, clear,
+ * commit, log, ext and args are globals, as in GenieACS, so a script may
+ * declare a local `args` (or `log`) of its own. `args` is an accessor that
+ * reads the run's copy. What the script returns is copied out as JSON (a
+ * value that is not JSON data is an error). A traced run (RunInput.trace) also keeps, per declaration, the
  * stack of its declare() call, from which the host takes the script's line.
  * The runtime is strict code too, so `fn.caller` and the like lead nowhere.
  *
@@ -36,8 +41,8 @@
  */
 export const RUNTIME_SOURCE = String.raw`
 'use strict';
-const hostLookup = $0, hostSatisfied = $1, hostExt = $2;
-const LIMITS = JSON.parse($3);
+const hostLookup = $0, hostSatisfied = $1, hostExt = $2, hostWindow = $3;
+const LIMITS = JSON.parse($4);
 const G = globalThis;
 const { freeze, defineProperty, getOwnPropertyDescriptor, getOwnPropertyDescriptors, getPrototypeOf, keys: objectKeys } = Object;
 const ObjectPrototype = Object.prototype;
@@ -71,7 +76,17 @@ defineProperty(FixedDate, 'name', { value: 'Date' });
 defineProperty(FixedDate, 'length', { value: 7 });
 FixedDate.prototype = RealDate.prototype;
 defineProperty(RealDate.prototype, 'constructor', { value: FixedDate, writable: true, configurable: true });
-FixedDate.now = function now() { return nowMs; };
+// GenieACS's forms: Date.now(interval[, variance]) and Date.now(cron[, variance]) give the start of the
+// device's current window; no argument (or null) is the run's now.
+FixedDate.now = function now(intervalOrCron, variance) {
+  if (intervalOrCron === undefined || intervalOrCron === null) return nowMs;
+  if (typeof intervalOrCron !== 'number' && typeof intervalOrCron !== 'string') throw new TypeError('Date.now(): the argument must be an interval in ms or a cron expression');
+  if (variance !== undefined && variance !== null && typeof variance !== 'number') throw new TypeError('Date.now(): variance must be a number of ms');
+  const r = hostWindow(intervalOrCron, variance ?? null);
+  if (typeof r === 'number') return r;
+  if (r.halt && active && state !== null) { state.halt = { code: 'host', message: r.error }; throw STOP; }
+  throw new RangeError(r.error);
+};
 FixedDate.parse = RealDate.parse;
 FixedDate.UTC = RealDate.UTC;
 G.Date = FixedDate;
@@ -239,15 +254,25 @@ function encodeDeclarations(list, from) {
 }
 
 // ---------------------------------------------------------------- results of declare()
+/**
+ * Reading a result commits implicitly (GenieACS's rule): while declarations
+ * are pending, the first read checks them as commit() does, and stops the run
+ * if they are not met yet. A read therefore always sees the device as
+ * declared so far. DeviceID.* and Events.* come from the session and commit
+ * nothing. The view does not change during a run (a commit that is not met
+ * ends it), so one lookup serves every read of a result.
+ */
 class Parameters {
-  #path; #run; #list = null;
-  constructor(path, run) { this.#path = path; this.#run = run; }
+  #path; #run; #special; #list = null;
+  constructor(path, run, special) { this.#path = path; this.#run = run; this.#special = special; }
   #entries() {
-    if (this.#list !== null) return this.#list;
     if (!active || state !== this.#run) throw new Error('declare() results can only be read while their run lasts');
+    const st = enter();
+    if (!this.#special) commitPending(st);
+    if (this.#list !== null) return this.#list;
     const r = hostLookup(this.#path);
     if (typeof r !== 'string') {
-      if (r.halt) { this.#run.halt = { code: 'host', message: r.error }; throw STOP; }
+      if (r.halt) { st.halt = { code: 'host', message: r.error }; throw STOP; }
       throw new TypeError(r.error);
     }
     return (this.#list = jsonParse(r));
@@ -268,12 +293,13 @@ function declare(path, timestamps, values) {
   const st = enter();
   const p = checkPath('declare', path);
   const d = { path: p, timestamps: normTimestamps(timestamps), values: normValues(values) };
-  if (!isSpecial(p)) {
+  const special = isSpecial(p);
+  if (!special) {
     if (st.declarations.length >= LIMITS.declarations) halt(st, 'limit', 'more than ' + LIMITS.declarations + ' declarations');
     st.declarations.push(d);
     if (st.traces !== null) st.traces.push(callerStack());
   }
-  return new Parameters(p, st);
+  return new Parameters(p, st, special);
 }
 
 /** Traced runs only: the stack of declare()'s caller (the host finds the script's frame in it). */
@@ -293,7 +319,11 @@ function clear(path, timestamp) {
 }
 
 function commit() {
-  const st = enter();
+  commitPending(enter());
+}
+
+/** Goes on when the declarations since the last commit are met (nothing to fetch or set); stops the run otherwise. */
+function commitPending(st) {
   if (st.committed === st.declarations.length) return;
   const pending = encodeDeclarations(st.declarations, st.committed);
   st.committed = st.declarations.length;
@@ -440,7 +470,13 @@ function harden(roots) {
   }
 }
 
+// The script API as globals (GenieACS's): a script's own "let log", "const args"... shadows them.
+// args reads the run's copy; with no setter, assigning to it is a TypeError (strict code).
+let runArgs = null;
+function getArgs() { return runArgs; }
 G.console = consoleApi;
+for (const [name, fn] of [['declare', declare], ['clear', clear], ['commit', commit], ['log', log], ['ext', ext]]) G[name] = fn;
+defineProperty(G, 'args', { get: getArgs, enumerable: false, configurable: false });
 const OVERRIDABLE = ['constructor', 'toString', 'valueOf', 'toLocaleString', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable'];
 for (const prop of OVERRIDABLE) enableOverride(G.Object.prototype, prop);
 for (const E of [G.Error, G.EvalError, G.RangeError, G.ReferenceError, G.SyntaxError, G.TypeError, G.URIError, G.AggregateError]) {
@@ -451,7 +487,7 @@ for (const prop of ['constructor', 'toString']) enableOverride(G.Array.prototype
 enableOverride(G.Promise.prototype, 'constructor');
 
 const globalValues = ownKeys(G).map((k) => G[k]);
-harden([...globalValues, ...hiddenIntrinsics(), declare, clear, commit, log, ext, Parameters, STOP]);
+harden([...globalValues, ...hiddenIntrinsics(), getArgs, Parameters, STOP]);
 for (const key of ownKeys(G)) {
   const d = getOwnPropertyDescriptor(G, key);
   if (d.configurable || d.writable) defineProperty(G, key, 'value' in d ? { writable: false, configurable: false } : { configurable: false });
@@ -474,11 +510,12 @@ function forget(id) {
 
 /** Throws a SyntaxError unless the source is exactly one function body (no "})" breaking out of the wrapper). */
 function checkBody(source) {
-  new FunctionCtor('declare', 'clear', 'commit', 'log', 'ext', 'args', source);
+  new FunctionCtor(source);
 }
 
-// args is read-only (a fresh copy each run, frozen so a script's assignment is a TypeError at its line).
+// args is read-only (a fresh copy each run, frozen so a script's assignment to it is a TypeError at its line).
 const NO_ARGS = freeze([]);
+runArgs = NO_ARGS;
 function deepFreeze(v) {
   if (typeof v === 'object' && v !== null) {
     for (const k of objectKeys(v)) deepFreeze(v[k]);
@@ -498,10 +535,12 @@ function run(id, now, seed, args, trace) {
     traces: trace === true ? [] : null, returned: null,
   };
   state = st;
+  runArgs = args === null ? NO_ARGS : deepFreeze(args);
   active = true;
   try {
-    const r = apply(fn, undefined, [declare, clear, commit, log, ext, args === null ? NO_ARGS : deepFreeze(args)]);
-    if (r !== undefined) st.returned = jsonStringify(jsonCopy(r, 'returned', []));
+    const r = apply(fn, undefined, []);
+    // A script that caught the stop and returned anyway: what it returned is not the answer.
+    if (r !== undefined && st.stop === null && st.halt === null) st.returned = jsonStringify(jsonCopy(r, 'returned', []));
   } catch (e) {
     if (e !== STOP && st.stop === null && st.halt === null) st.error = describeError(e);
   } finally {

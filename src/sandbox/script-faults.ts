@@ -7,10 +7,11 @@ import type { LineMapper, ScriptFault, ScriptFaultCode } from './types';
 import { findUnclosed, lineCount } from './unclosed';
 
 /**
- * Scripts run as strict function bodies. The script's first line is the
- * wrapper's second, which compiling with lineOffset -1 numbers 1.
+ * Scripts run as strict function bodies with no parameters (the API is
+ * global, see runtime-source.ts). The script's first line is the wrapper's
+ * second, which compiling with lineOffset -1 numbers 1.
  */
-export const WRAPPER_PREFIX = "(function (declare, clear, commit, log, ext, args) { 'use strict';\n";
+export const WRAPPER_PREFIX = "(function () { 'use strict';\n";
 export const WRAPPER_SUFFIX = '\n})';
 
 export interface Position {

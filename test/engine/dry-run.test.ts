@@ -25,8 +25,9 @@ const PROVISIONS: Record<string, string> = {
 const now = Date.now();
 declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: args[0] });
 const ssids = declare('Device.WiFi.SSID.*.SSID', { path: now, value: now });
-log('ssids: ' + ssids.size);
 declare('Device.NAT.PortMapping.[Alias:dry-run]', { path: now }, { instances: 1 });
+// Read last: reading commits what is pending, so a read in the middle would send the write first.
+log('ssids: ' + ssids.size);
 `,
   'interval.js': `
 declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: args[0] });

@@ -132,13 +132,23 @@ function functionNames(exports: unknown): string[] {
   return [...names];
 }
 
-/** The function to call and its `this` (the object it was found on). */
-async function target(module: string, fn: string | null): Promise<{ fn: Fn; self: unknown }> {
+/**
+ * The function to call, its `this` (the object it was found on), and whether
+ * it is called as GenieACS calls extensions: `ext('module', 'fn', ...args)`
+ * names a function the module exports (GenieACS's form) when its first
+ * argument is a string naming one; otherwise a name without a function calls
+ * the module's own (default) function with the arguments as they are.
+ */
+async function target(module: string, fn: string | null, first: unknown): Promise<{ fn: Fn; self: unknown; genieacs: boolean }> {
   const exports = await load(module);
+  if (fn === null && typeof first === 'string') {
+    const named = namedFunction(exports, first);
+    if (named) return { ...named, genieacs: true };
+  }
   const dflt = own(exports, 'default');
   if (fn === null) {
-    if (typeof exports === 'function') return { fn: exports as Fn, self: undefined };
-    if (typeof dflt === 'function') return { fn: dflt as Fn, self: exports };
+    if (typeof exports === 'function') return { fn: exports as Fn, self: undefined, genieacs: false };
+    if (typeof dflt === 'function') return { fn: dflt as Fn, self: exports, genieacs: false };
     const names = functionNames(exports);
     throw new Fault(
       'ext.unknown',
@@ -146,10 +156,8 @@ async function target(module: string, fn: string | null): Promise<{ fn: Fn; self
         (names.length ? `; call one of its functions: ${names.map((n) => `'${module}.${n}'`).join(', ')}` : ''),
     );
   }
-  for (const holder of [exports, dflt]) {
-    const candidate = own(holder, fn);
-    if (typeof candidate === 'function') return { fn: candidate as Fn, self: holder };
-  }
+  const named = namedFunction(exports, fn);
+  if (named) return { ...named, genieacs: false };
   const names = functionNames(exports);
   throw new Fault(
     'ext.unknown',
@@ -157,13 +165,36 @@ async function target(module: string, fn: string | null): Promise<{ fn: Fn; self
   );
 }
 
+/** An exported function of the module (or of its default export) named `fn`. */
+function namedFunction(exports: unknown, fn: string): { fn: Fn; self: unknown } | null {
+  for (const holder of [exports, own(exports, 'default')]) {
+    const candidate = own(holder, fn);
+    if (typeof candidate === 'function') return { fn: candidate as Fn, self: holder };
+  }
+  return null;
+}
+
+/**
+ * A GenieACS extension: `fn(args, callback)` with the arguments as strings,
+ * answered by `callback(error, result)`, or by the promise an async function
+ * returns (a value other than undefined; a rejection is an error).
+ */
+function viaCallback(fn: Fn, self: unknown, args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const callback = (error: unknown, result?: unknown): void => (error ? reject(error) : resolve(result));
+    const returned = fn.call(self, args, callback);
+    if (returned instanceof Promise) returned.then((v) => v !== undefined && resolve(v), reject);
+  });
+}
+
 async function call(message: Extract<HostMessage, { t: 'call' }>): Promise<void> {
-  const name = message.fn === null ? message.module : `${message.module}.${message.fn}`;
+  let name = message.fn === null ? message.module : `${message.module}.${message.fn}`;
   try {
-    const { fn, self } = await target(message.module, message.fn);
+    const { fn, self, genieacs } = await target(message.module, message.fn, message.args[0]);
+    if (genieacs) name = `${message.module}.${String(message.args[0])}`;
     let value: unknown;
     try {
-      value = await fn.apply(self, message.args);
+      value = genieacs ? await viaCallback(fn, self, message.args.slice(1).map(String)) : await fn.apply(self, message.args);
     } catch (e) {
       const { message: text, stack } = errorText(e);
       throw new Fault('ext.error', text, stack);

@@ -29,14 +29,14 @@ describe('sandbox: SandboxPool', function () {
   describe('declare()', function () {
     it('records normalised declarations and returns what the cache holds', async function () {
       const r = await ok(`
-        const v = declare('Device.ManagementServer.PeriodicInformInterval.', { value: new Date(${T0}) }, { value: 300 });
+        const v = declare('Device.ManagementServer.PeriodicInformInterval.', { value: new Date(${T0}) }, { value: 3600 });
         log(v.size, v.path, v.value, v.writable, v.object);
         declare('Device.WiFi.SSID.1.SSID', null, { value: ['x', 'xsd:string'], notification: 2, accessList: ['Subscriber'] });
         declare('Device.IP.Interface.*', { path: 1 }, { instances: [1, 4] });
       `);
       assert.deepEqual(r.logs, ['1 Device.ManagementServer.PeriodicInformInterval [3600,"xsd:unsignedInt"] true false']);
       assert.deepEqual(r.declarations, [
-        { path: 'Device.ManagementServer.PeriodicInformInterval', timestamps: { value: T0 }, values: { value: [300] } },
+        { path: 'Device.ManagementServer.PeriodicInformInterval', timestamps: { value: T0 }, values: { value: [3600] } },
         { path: 'Device.WiFi.SSID.1.SSID', timestamps: {}, values: { value: ['x', 'xsd:string'], notification: 2, accessList: ['Subscriber'] } },
         { path: 'Device.IP.Interface.*', timestamps: { path: 1 }, values: { instances: [1, 4] } },
       ]);
