@@ -11,6 +11,8 @@ import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
 import { emptyDir, zeroTouchDirs } from './zero-touch';
 import { badScriptsRows } from './bad-scripts';
 import { fanOutRows } from './fan-out';
+import { searchRows } from './search';
+import { webhookRows } from './webhooks';
 import type { Row } from './types';
 
 /**
@@ -32,6 +34,8 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
   --fan-out-devices N        devices of each part of (d), task fan-out and campaign (default 10000)
   --model FILE               device model of the simulated CPEs
   --only LETTERS             scenarios to run, e.g. "r" or "ab" (default: all of h, c, s, d, b, a, r)
+                             opt-in, only when named: q (search over 100k devices x 500 params; the first run generates them, minutes),
+                             w (webhook deliveries, storms with and without subscriptions, ~5 min)
   --no-write                 print the table without appending it to BENCHMARKS.md`;
 
 const options = {
@@ -116,6 +120,8 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   if (want('c')) rows.push(await zeroTouchRow(v, model, v.zeroTouchDevices, v.concurrency));
   if (want('s')) rows.push(...(await badScriptsRows({ db: v.db, model }, { freshDatabase, startAcs, measure })));
   if (want('d')) rows.push(...(await fanOutRows({ db: v.db, model, devices: v.fanOutDevices }, { freshDatabase, startAcs })));
+  if (v.only.includes('q')) rows.push(...(await searchRows({ startAcs })));
+  if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, subscriptions: 2, durationS: 20, devices: 5000 }, { freshDatabase, startAcs })));
   if (want('a') || want('b') || want('r')) rows.push(...(await fleetRows(v, model, want)));
   if (!want('a')) return rows;
   rows.push(await floorRow(v, model));

@@ -11,7 +11,10 @@
  */
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { coalescerOf } from '../db/coalesce';
 import { compileDeviceQuery, deviceMatches } from '../db/device-query';
+import { placeholders } from '../db/sql';
+import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
 import { signature } from './sign';
 import type { WebhookStore } from './store';
@@ -102,7 +105,7 @@ async function deliver(store: WebhookStore, log: Logger, options: DeliveryOption
   }
   const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, options.timeoutMs);
   if (outcome.ok) {
-    await store.attempted(d.id, { status: 'delivered', httpStatus: outcome.status, error: null });
+    await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.status }]);
     // Healthy as far as this worker knows: no write (its cached view is at most a second old).
     if (sub.failingSince !== null) await store.health(sub.id, false);
     return;
@@ -120,6 +123,28 @@ async function deliver(store: WebhookStore, log: Logger, options: DeliveryOption
     return;
   }
   throw new DeliveryFailed(outcome.error);
+}
+
+interface Delivered {
+  id: string;
+  httpStatus: number;
+}
+
+/**
+ * The successful attempts of this worker, written together: one UPDATE (one
+ * commit) per HTTP status for all that arrived while the previous batch was
+ * written, where one per delivery made the database's commits the ceiling
+ * of the delivery rate (bench (w)). Same effect as store.attempted with
+ * status 'delivered'.
+ */
+async function writeDelivered(sql: SqlAccess, items: Delivered[]): Promise<void> {
+  const now = Date.now();
+  for (const status of new Set(items.map((i) => i.httpStatus))) {
+    const ids = items.filter((i) => i.httpStatus === status).map((i) => i.id);
+    const update = `UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status = ?, last_error = NULL, delivered_at = ?
+      WHERE uuid IN ${placeholders(ids.length)}`;
+    await sql.autocommit((db) => db.run(update, [status, now, ...ids]));
+  }
 }
 
 type PostOutcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
