@@ -72,10 +72,13 @@ interface DeclaredParameter {
 }
 
 /**
- * What declare() returns: the matched parameters as the ACS knows them now
+ * What declare() returns: the matched parameters as the ACS knows them
  * (iterate over it), with the attributes of the first one as shortcuts.
- * Before the ACS has fetched them, values may be missing or old: the run is
- * replayed once they are known.
+ * Reading any of it commits implicitly, as GenieACS does: while what was
+ * declared so far is not met yet, the run stops at the read, the ACS
+ * fetches and sets what is needed, and the script runs again from the
+ * start. A read therefore sees the device as declared. (`DeviceID.*` and
+ * `Events.*` come from the session and commit nothing.)
  */
 interface DeclareResult extends Iterable<DeclaredParameter> {
   /** How many parameters or instances matched. */
@@ -126,8 +129,30 @@ declare function log(...values: unknown[]): void;
  * time limit). The answer is cached for the session: the first call stops
  * the run, the extension runs outside the sandbox, and the replayed run gets
  * the answer. Arguments and results must be JSON data.
+ *
+ * `ext('orders.lookup', serial)` calls `lookup(serial)` of orders.js;
+ * `ext('orders', serial)` the module's own function. GenieACS's form,
+ * `ext('orders', 'lookup', serial)`, calls `exports.lookup([serial], callback)`
+ * (arguments as strings) when orders.js exports a function by that name.
  */
 declare function ext<T = unknown>(name: string, ...args: unknown[]): T;
 
-/** The arguments the preset gives this provision. */
+/**
+ * The arguments the preset gives this provision (a global, as in GenieACS:
+ * a script may declare its own `args`). Virtual parameter scripts get
+ * [declared timestamps, declared values, current timestamps, current values].
+ */
 declare const args: readonly unknown[];
+
+interface DateConstructor {
+  /**
+   * No argument: the session's start. `Date.now(interval[, variance])`: the
+   * start of the device's current window of `interval` ms, shifted by an
+   * offset drawn from the device's id within `variance` (default: the
+   * interval; 0: none). `Date.now(cron[, variance])`: the latest time at or
+   * before now the cron (five fields, UTC) names, shifted only when a
+   * variance is given. `{ value: Date.now(3600000) }` reads at most once an
+   * hour per device.
+   */
+  now(intervalOrCron?: number | string | null, variance?: number | null): number;
+}
