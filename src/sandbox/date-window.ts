@@ -40,6 +40,7 @@ export function windowStart(now: EpochMs, deviceKey: string, spec: WindowSpec): 
     const offset = deviceOffset(deviceKey, variance ?? every);
     return Math.floor((now + offset) / every) * every - offset;
   }
+  if (every.length > MAX_CRON_LENGTH) return { error: `Date.now(): a cron of ${every.length} characters, more than ${MAX_CRON_LENGTH}` };
   const cron = cronOf(every);
   if (!cron.ok) return { error: `Date.now(): cron "${every}": ${cron.message} (column ${cron.column})` };
   const offset = variance === null ? 0 : deviceOffset(deviceKey, variance);
@@ -47,9 +48,10 @@ export function windowStart(now: EpochMs, deviceKey: string, spec: WindowSpec): 
   return start === null ? { error: `Date.now(): cron "${every}" never fired since 1970` } : start - offset;
 }
 
-/** Scripts use a handful of crons, each in run after run: parse each once. */
+/** Scripts use a handful of crons, each in run after run: parse each once (bounded: the texts come from scripts). */
 const crons = new Map<string, CronResult>();
 const MAX_CRONS = 256;
+const MAX_CRON_LENGTH = 200;
 
 function cronOf(text: string): CronResult {
   let parsed = crons.get(text);

@@ -190,6 +190,7 @@ describe('sandbox: GenieACS script semantics (issue 11)', function () {
       assert.match(error(HOUR, -1), /variance must be 0 or more ms, not -1/);
       assert.match(error('61 * * * *'), /cron "61 \* \* \* \*": minute: .*\(column 1\)/);
       assert.match(error('hourly'), /5 fields/);
+      assert.match(error('0 '.repeat(150)), /a cron of 300 characters, more than 200/);
     });
 
     it('in a script: the window start for this device at the run\'s now; no argument is now', async function () {
