@@ -31,8 +31,9 @@
  * commit, log, ext and args are globals, as in GenieACS, so a script may
  * declare a local `args` (or `log`) of its own. `args` is an accessor that
  * reads the run's copy. What the script returns is copied out as JSON (a
- * value that is not JSON data is an error). A traced run (RunInput.trace) also keeps, per declaration, the
- * stack of its declare() call, from which the host takes the script's line.
+ * value that is not JSON data is an error). A traced run (RunInput.trace)
+ * also keeps, per declaration, the stack of its declare() call, from which
+ * the host takes the script's line.
  * The runtime is strict code too, so `fn.caller` and the like lead nowhere.
  *
  * Copying structured data between isolates costs per object (~3 µs per
