@@ -8,7 +8,7 @@ import type { Position, SortKey } from '../../db/device-order';
 import type { SqlAccess } from '../../db/types';
 import { compiledSearchOf } from '../search';
 import { cursorOf, cursorText, sortOf } from '../sort';
-import { intParam, pathParams, timeParam } from '../params';
+import { intParam, pathParams } from '../params';
 
 /** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
 const MAX_PAGES_PER_REQUEST = 10;
