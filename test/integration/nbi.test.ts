@@ -121,9 +121,10 @@ describe('northbound API', function () {
     });
 
     it('a raw (unencoded) "%2D" in the device id is decoded once, like the GET route', async () => {
-      // "Box%2D2" sent as is names "Box-2": another, unknown device.
+      // "Box%2D2" sent as is names "Box-2": then the id has a part too many, and is refused as no device id.
       const res = await t.nbi(`/devices/${key}/faults/voip`, { method: 'DELETE' });
-      assert.equal(res.status, 404);
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { error: string }).error, /must be a device id/);
       assert.equal((await t.nbi(url(key, 'voip'), { method: 'DELETE' })).status, 204);
     });
   });

@@ -193,7 +193,7 @@ describe('REST API: device search, projection, cursor, delete', function () {
       [`sort=${encodeURIComponent('[1]')}`, /sort: unknown field "\[1\]"/],
       ['sort=Device.WiFi.SSID.*.SSID', /sort: unknown field "Device.WiFi.SSID.\*.SSID"/],
       ['sort=LastInform,-LastInform', /sort: LastInform is given twice/],
-      ['sort=LastInform&sort=Registered', /sort: give it once/],
+      ['sort=LastInform&sort=Registered', /query parameter sort must be given once/],
       [`sort=LastInform&cursor=${cursor}`, /cursor: it belongs to sort=-LastInform, not sort=LastInform/],
       [`cursor=${cursor}`, /cursor: .* is not a cursor of the unsorted list/],
       ['sort=-LastInform&cursor=42', /cursor: it belongs to the unsorted list, not sort=-LastInform/],

@@ -15,20 +15,14 @@ import { tagMany } from '../../db/tags';
 import type { DeviceStore } from '../../db/types';
 import { badRequest } from '../../errors';
 import { apiRouter, defineRoute, type ApiRoute } from '../api/route';
-import { deviceId, timeText } from '../api/schemas';
-import { compiledSearchOf } from '../search';
+import { deviceId } from '../api/schemas';
+import { compiledSearchOf, searchQuery } from '../search';
 
 const CREDENTIAL_MAX = 255;
 
 const tag = z.string().min(1).max(255).meta({ example: 'lab' });
 
-/** The device search of the bulk routes (nbi/search.ts reads it). */
-const search = z.object({
-  q: z.string().optional().meta({ description: 'a precondition, as presets write them ("Tags.lab"; TRUE for every device)' }),
-  query: z.string().optional().meta({ description: 'a GenieACS JSON query' }),
-  lastInformBefore: timeText.optional(),
-  lastInformAfter: timeText.optional(),
-});
+const search = z.object(searchQuery);
 
 const credentials = z
   .object({ username: z.string().min(1).max(CREDENTIAL_MAX), password: z.string().max(CREDENTIAL_MAX) })
@@ -55,11 +49,11 @@ function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] 
       params: z.object({ tag }),
       query: search,
       responses: { 200: '{matched, changed}: devices the search matched, and those whose tags changed' },
-      handle: async (ctx, { params }) => {
-        if (ctx.query.q === undefined && ctx.query.query === undefined) badRequest('a bulk tag change needs q= or query= (q=TRUE for every device)');
+      handle: async (ctx, { params, query }) => {
+        if (query.q === undefined && query.query === undefined) badRequest('a bulk tag change needs q= or query= (q=TRUE for every device)');
         let matched = 0;
         let changed = 0;
-        for await (const page of streamDevices(store.sql, compiledSearchOf(ctx.query))) {
+        for await (const page of streamDevices(store.sql, compiledSearchOf(query))) {
           matched += page.length;
           changed += await store.sql.autocommit((db) => tagMany(db, page, params.tag, add));
         }
