@@ -18,6 +18,7 @@ const PRESETS: Record<string, string> = {
   'interval.yaml': 'precondition: Tags.lab = true\nprovisions:\n  - [interval, 900]\n',
   'model.yaml': 'precondition: Device.DeviceInfo.ModelName = "XX230v"\nprovisions:\n  - [interval, 300]\n',
   'bad-value.yaml': 'channel: broken\nprovisions:\n  - bad-value\n',
+  'refused-value.yaml': 'channel: broken\nprovisions:\n  - refused-value\n',
 };
 
 const PROVISIONS: Record<string, string> = {
@@ -34,6 +35,7 @@ declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value:
 declare('Tags.provisioned', null, { value: true });
 `,
   'bad-value.js': `declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: 'soon' });\n`,
+  'refused-value.js': `declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: 1800 });\n`,
 };
 
 type Method = CpeRequest['method'];
@@ -131,7 +133,8 @@ describe('acs provision (dry run)', function () {
     });
 
     it('records what the simulated CPE refuses as the channel\'s fault', async () => {
-      const r = await dryRun(options(XX230V, 'bad-value'));
+      // A CPE that refuses every write (fault injection): the value itself is one the type takes.
+      const r = await dryRun(options(XX230V, 'refused-value', { rpcOptions: { verboseFaults: true, refuseSetParameterValues: 9007 } }));
       assert.equal(r.completed, false);
       const last = r.rounds.at(-1)?.rpcs.at(-1);
       assert.equal(last?.response.method, 'Fault');
@@ -266,8 +269,9 @@ describe('acs provision (dry run)', function () {
     it('exits 1 on a channel fault, naming it', async () => {
       const { code, stdout } = await cli('--device', XX230V, '--preset', 'bad-value', '--event', '2 PERIODIC');
       assert.equal(code, 1, stdout);
-      assert.match(stdout, /← Fault 900\d/);
-      assert.match(stdout, /^channel faults\n {2}broken: cwmp\.900\d: SetParameterValues: /m);
+      // A value its parameter's type cannot take is refused before it is sent (issue 11 §1).
+      assert.doesNotMatch(stdout, /SetParameterValues/);
+      assert.match(stdout, /^channel faults\n {2}broken: engine\.value: Device\.ManagementServer\.PeriodicInformInterval: "soon" is not a valid xsd:unsignedInt$/m);
       assert.match(stdout, /^faulted: /m);
     });
 

@@ -165,7 +165,7 @@ describe('GenieACS-style scripts on the sample devices (issue 11 §1)', function
     assert.deepEqual(sets(tr181), [{ Name: 'Device.ManagementServer.PeriodicInformInterval', Value: '600', type: 'xsd:unsignedInt' }]);
     const tr098 = await run(DEVICES[0].file, 'bad-098-value');
     assert.deepEqual(tr098.faults.map((f) => [f.code, f.message]), [
-      ['engine.value', 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval: "hourly" is not an xsd:unsignedInt'],
+      ['engine.value', 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval: "hourly" is not a valid xsd:unsignedInt'],
     ]);
     assert.deepEqual(sets(tr098), []);
   });

@@ -509,7 +509,7 @@ log('after commit');
       const device = newDevice();
       const r = await runSession(h, device, freshStore());
       assert.equal(faultOf(r, 'bad')?.code, 'engine.value');
-      assert.equal(faultOf(r, 'bad')?.message, `${PII}: "every hour" is not an xsd:unsignedInt`);
+      assert.equal(faultOf(r, 'bad')?.message, `${PII}: "every hour" is not a valid xsd:unsignedInt`);
       assert.equal(faultOf(r, 'good'), undefined);
       assert.equal(device.getValue(USER), 'bob');
       const sets = r.sent.flatMap((q) => (q.method === 'SetParameterValues' ? q.ParameterList.map((p) => p.Name) : []));

@@ -130,24 +130,25 @@ describe('planner: a path the device lacks (issue 11 §1)', function () {
 });
 
 describe('planner: values judged when planned for a parameter (issue 11 §1)', function () {
-  it('a number for an xsd:dateTime is epoch milliseconds, sent as ISO 8601', function () {
-    assert.deepEqual(wireValue(3 * 3_600_000 + 120_000, 'xsd:dateTime'), { ok: true, text: '1970-01-01T03:02:00.000Z' });
-    assert.deepEqual(wireValue('2024-05-01T10:00:00Z', 'xsd:dateTime'), { ok: true, text: '2024-05-01T10:00:00Z' });
-    assert.equal(wireValue('next tuesday', 'xsd:dateTime').ok, false);
+  it('a number for an xsd:dateTime is epoch milliseconds, sent as ISO 8601; strings must be xsd:dateTime text', function () {
+    assert.deepEqual(wireValue(3 * 3_600_000 + 120_000, 'xsd:dateTime'), { ok: true, value: '1970-01-01T03:02:00.000Z' });
+    assert.deepEqual(wireValue('2024-05-01T10:00:00Z', 'xsd:dateTime'), { ok: true, value: '2024-05-01T10:00:00Z' });
+    assert.equal(wireValue(8.64e15 + 1, 'xsd:dateTime').ok, false);
+    assert.equal(wireValue('May 1, 2024', 'xsd:dateTime').ok, false);
     assert.equal(wireValue(true, 'xsd:dateTime').ok, false);
   });
 
-  it('integers within their type, booleans as TR-069 writes them; strings take anything', function () {
-    assert.deepEqual(wireValue(4294967295, 'xsd:unsignedInt'), { ok: true, text: '4294967295' });
-    assert.deepEqual(wireValue(4294967296, 'xsd:unsignedInt'), { ok: false, problem: '4294967296 is not an xsd:unsignedInt' });
+  it('integers within their type, booleans as TR-069 writes them (canonical); strings take anything', function () {
+    assert.deepEqual(wireValue(4294967295, 'xsd:unsignedInt'), { ok: true, value: '4294967295' });
+    assert.deepEqual(wireValue(4294967296, 'xsd:unsignedInt'), { ok: false, reason: '"4294967296" is not a valid xsd:unsignedInt (out of range 0..4294967295)' });
     assert.equal(wireValue(-1, 'xsd:unsignedLong').ok, false);
     assert.equal(wireValue('-2147483648', 'xsd:int').ok, true);
     assert.equal(wireValue('2147483648', 'xsd:int').ok, false);
     assert.equal(wireValue('18446744073709551615', 'xsd:unsignedLong').ok, true);
     assert.equal(wireValue(true, 'xsd:int').ok, false);
-    for (const v of [true, 'false', '1', 0]) assert.equal(wireValue(v, 'xsd:boolean').ok, true, String(v));
+    assert.deepEqual([true, 'false', '1', 0].map((v) => wireValue(v, 'xsd:boolean')), ['true', 'false', 'true', 'false'].map((value) => ({ ok: true, value })));
     for (const v of ['yes', 2]) assert.equal(wireValue(v, 'xsd:boolean').ok, false, String(v));
-    assert.deepEqual(wireValue(42, 'xsd:string'), { ok: true, text: '42' });
+    assert.deepEqual(wireValue(42, 'xsd:string'), { ok: true, value: '42' });
   });
 
   it('a number declared for a cached xsd:dateTime is written as a date, and not again once the device holds that date', function () {
@@ -167,7 +168,7 @@ describe('planner: values judged when planned for a parameter (issue 11 §1)', f
       declared(INTERVAL, { value: ['hourly'] }, 'bad'),
       declared(`${IGD}.ManagementServer.Username`, { value: ['b'] }, 'good'),
     ]);
-    assert.deepEqual(p.invalid, [{ channel: 'bad', path: INTERVAL, message: `${INTERVAL}: "hourly" is not an xsd:unsignedInt` }]);
+    assert.deepEqual(p.invalid, [{ channel: 'bad', path: INTERVAL, message: `${INTERVAL}: "hourly" is not a valid xsd:unsignedInt` }]);
     assert.deepEqual(p.requests.map((r) => r.channels), [['good']]);
   });
 

@@ -354,7 +354,7 @@ describe('engine planner: writes', function () {
     const types = Object.fromEntries(list.map((x) => [x.Name, [x.Value, x.type]]));
     assert.deepEqual(types, {
       'Device.ManagementServer.PeriodicInformInterval': ['600', 'xsd:int'],
-      'Device.WiFi.SSID.1.Enable': ['0', 'xsd:boolean'],
+      'Device.WiFi.SSID.1.Enable': ['false', 'xsd:boolean'], // canonical, as a task's value (tasks/values-check.ts)
       'Device.X.Bool': ['true', 'xsd:boolean'],
       'Device.X.Neg': ['-5', 'xsd:int'],
       'Device.X.Pos': ['5', 'xsd:unsignedInt'],

@@ -96,7 +96,7 @@ function segmentMatches(node: Node, seg: PathSegment): boolean {
  * Values, notification and access list that differ from what the cache
  * holds. A value is sent with the type declared, else cached, else the data
  * model's, else a sibling instance's, else one its script value suggests
- * (xsd:string for text), as that type's text (wire-value.ts); one the type
+ * (xsd:string for text), as that type's canonical text (wire-value.ts); one the type
  * cannot take is not sent, and faults its channel.
  */
 export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
@@ -106,10 +106,10 @@ export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel
     const type = declaredType ?? entry.type ?? typeOf(entry.path) ?? typeFromSiblings(root, entry.path) ?? inferType(wanted);
     const wire = wireValue(wanted, type);
     if (!wire.ok) {
-      writes.invalid.push({ channel, path: entry.path, message: `${entry.path}: ${wire.problem}` });
+      writes.invalid.push({ channel, path: entry.path, message: `${entry.path}: ${wire.reason}` });
     } else if (entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
-      !sameValue(entry.value, entry.type ?? type, wire.text)) {
-      writes.values.set(entry.path, channel, { Name: entry.path, Value: wire.text, type });
+      !sameValue(entry.value, entry.type ?? type, wire.value)) {
+      writes.values.set(entry.path, channel, { Name: entry.path, Value: wire.value, type });
     }
   }
   const notifyDiffers = notification !== undefined && entry.notification !== notification;
