@@ -50,13 +50,19 @@ interface DeclareTimestamps {
 
 /** The desired state of every matched parameter. Omitted: left as it is. */
 interface DeclareValues {
-  /** Desired value, optionally with its type: `true`, `300`, `['2024-01-01T00:00:00Z', 'xsd:dateTime']`. */
+  /**
+   * Desired value, optionally with its type: `true`, `300`, `['2024-01-01T00:00:00Z', 'xsd:dateTime']`. A number
+   * for an xsd:dateTime is epoch ms. Checked against the parameter's type on devices that have it (a value the
+   * type cannot take faults the channel: `engine.value`).
+   */
   value?: ScriptValue | [ScriptValue, XsdType?];
   /** 0 off, 1 passive, 2 active (3-6: CWMP 1.4 lightweight modes). */
   notification?: 0 | 1 | 2 | 3 | 4 | 5 | 6;
   accessList?: string[];
   /** How many instances the path must match (the ACS adds or deletes): exactly, or [min, max]. */
   instances?: number | [number, number];
+  /** The same as `instances` (GenieACS's name). */
+  path?: number | [number, number];
 }
 
 /** One matched parameter or object, as the ACS last knew it. */

@@ -148,7 +148,7 @@ export interface ProvisioningFacts {
  */
 export interface ChannelFault {
   channel: string;
-  /** 'script.timeout' | 'script.error' | ... (sandbox), 'script.budget' (skipped: the channel's faulting runs used their time), 'cwmp.<FaultCode>' (device refused an RPC), 'engine.limit', 'ext.error'. */
+  /** 'script.timeout' | 'script.error' | ... (sandbox), 'script.budget' (skipped: the channel's faulting runs used their time), 'cwmp.<FaultCode>' (device refused an RPC), 'engine.limit', 'engine.value' (a declared value its parameter's type cannot take), 'ext.error'. */
   code: string;
   message: string;
   /** The preset and the provision (script file) the fault comes from, when known. */
