@@ -18,10 +18,10 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AcsError, badRequest } from '../../errors';
 import type { PresetRegistry } from '../../presets/registry';
-import { dirOf, fileFor, kindFiles, type ScriptDirs } from '../../scripts/folders';
+import { dirOf, kindFiles, type ScriptDirs } from '../../scripts/folders';
 import type { StoredScripts } from '../../scripts/stored';
 import type { ScriptKind } from '../../scripts/types';
-import { checkScriptName, ScriptChecks } from '../../scripts/validate';
+import { KIND_WORDS, ScriptWriter } from '../../scripts/writer';
 import { apiRouter, defineRoute, type ApiRoute } from '../api/route';
 import { tokenOf } from '../auth/guard';
 import { textBody } from '../json-body';
@@ -36,42 +36,14 @@ export interface ScriptRouteDeps {
   scriptMemoryMb: number;
 }
 
-const WHAT: Record<ScriptKind, string> = { preset: 'preset', provision: 'provision', 'virtual-parameter': 'virtual parameter' };
+const WHAT = KIND_WORDS;
+/** The token that writes, for the script's history. */
+const by = (ctx: Context): string => tokenOf(ctx)?.name ?? 'unknown';
 const nameParams = z.object({ name: z.string() });
 const listQuery = z.object({ query: z.string().optional() });
 
 function notFound(kind: ScriptKind, name: string): never {
   throw new AcsError('ACS_ERR_NOT_FOUND', `no ${WHAT[kind]} named ${name}`);
-}
-
-/** Writes and deletions, as our own routes make them: files win, checks first, every process told. */
-class ScriptWriter {
-  private readonly checks: ScriptChecks;
-
-  constructor(private readonly d: ScriptRouteDeps) {
-    this.checks = new ScriptChecks({ dirs: d.dirs, stored: d.stored, scriptTimeoutMs: d.scriptTimeoutMs, scriptMemoryMb: d.scriptMemoryMb });
-  }
-
-  /** The name, once checked and known to be no file's. */
-  writable(kind: ScriptKind, raw: string): string {
-    const name = checkScriptName(kind, raw);
-    const file = fileFor(this.d.dirs, kind, name);
-    if (file !== undefined) {
-      throw new AcsError('ACS_ERR_CONFLICT', `${path.join(dirOf(this.d.dirs, kind), file)} holds the ${WHAT[kind]} ${name}: files win over the database`);
-    }
-    return name;
-  }
-
-  async put(ctx: Context, kind: ScriptKind, name: string, source: string): Promise<void> {
-    await this.checks.check(kind, name, source);
-    await this.d.stored.store.put(kind, name, source, tokenOf(ctx)?.name ?? 'unknown');
-    await this.d.stored.refresh();
-  }
-
-  async remove(ctx: Context, kind: ScriptKind, name: string): Promise<void> {
-    if ((await this.d.stored.store.remove(kind, name, tokenOf(ctx)?.name ?? 'unknown')) === null) notFound(kind, name);
-    await this.d.stored.refresh();
-  }
 }
 
 /** `{_id, script}` of every provision or virtual parameter: the folder's, then the stored ones no file shadows. */
@@ -102,7 +74,7 @@ function presetRoutes(d: ScriptRouteDeps, writer: ScriptWriter): ApiRoute[] {
         const name = writer.writable('preset', params.name);
         const t = presetYamlOf(body);
         if (!t.ok) badRequest(`preset ${name} refused, nothing stored: ${t.problems.join('; ')}`);
-        await writer.put(ctx, 'preset', name, t.yaml);
+        await writer.put('preset', name, t.yaml, by(ctx));
         ctx.status = 200;
       },
     }),
@@ -123,8 +95,7 @@ function sourceRoutes(d: ScriptRouteDeps, writer: ScriptWriter, kind: ScriptKind
       method: 'put', path: `${route}/:name`, summary: `Store a ${WHAT[kind]} (the script is the body)`, params: nameParams,
       responses: { 200: 'stored', 400: 'refused, naming the line', 409: 'a file holds it' },
       handle: async (ctx, { params }) => {
-        const name = writer.writable(kind, params.name);
-        await writer.put(ctx, kind, name, await textBody(ctx));
+        await writer.put(kind, params.name, await textBody(ctx), by(ctx));
         ctx.status = 200;
       },
     }),
@@ -136,14 +107,14 @@ function deleteRoute(writer: ScriptWriter, kind: ScriptKind, route: string): Api
     method: 'delete', path: `${route}/:name`, summary: `Delete a stored ${WHAT[kind]}`, params: nameParams,
     responses: { 200: 'deleted', 404: 'none of that name in the database', 409: 'a file holds it' },
     handle: async (ctx, { params }) => {
-      await writer.remove(ctx, kind, writer.writable(kind, params.name));
+      if ((await writer.remove(kind, params.name, by(ctx))) === null) notFound(kind, params.name);
       ctx.status = 200;
     },
   });
 }
 
 export function scriptRoutes(d: ScriptRouteDeps): Router {
-  const writer = new ScriptWriter(d);
+  const writer = new ScriptWriter({ dirs: d.dirs, stored: d.stored, scriptTimeoutMs: d.scriptTimeoutMs, scriptMemoryMb: d.scriptMemoryMb });
   return apiRouter([
     ...presetRoutes(d, writer),
     deleteRoute(writer, 'preset', '/presets'),

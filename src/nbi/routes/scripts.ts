@@ -27,7 +27,8 @@ import { formatPresetError, type Preset } from '../../presets/types';
 import { dirOf, fileFor, filesOf, kindFiles, type ScriptDirs } from '../../scripts/folders';
 import type { StoredScripts } from '../../scripts/stored';
 import { storedLabel, type ScriptKind, type StoredScript } from '../../scripts/types';
-import { checkScriptName, ScriptChecks } from '../../scripts/validate';
+import { checkScriptName } from '../../scripts/validate';
+import { ScriptWriter } from '../../scripts/writer';
 import { apiRouter, defineRoute, type ApiRoute } from '../api/route';
 import { intQuery } from '../api/schemas';
 import { tokenOf } from '../auth/guard';
@@ -100,13 +101,6 @@ async function listing(dirs: ScriptDirs, stored: StoredScripts, kind: ScriptKind
   return [...out.values()].sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
 }
 
-/** 409 when a file of the folder holds the name: files win. */
-function refuseIfFile(dirs: ScriptDirs, k: KindRoute, name: string): void {
-  const file = fileFor(dirs, k.kind, name);
-  if (file === undefined) return;
-  throw new AcsError('ACS_ERR_CONFLICT', `${path.join(dirOf(dirs, k.kind), file)} holds the ${k.what} ${name}: files win over the database; change or remove the file instead`);
-}
-
 function notFound(k: KindRoute, name: string, extra = ''): never {
   throw new AcsError('ACS_ERR_NOT_FOUND', `no ${k.what} named ${name}${extra}`);
 }
@@ -150,7 +144,7 @@ function readRoute(o: ScriptRouteOptions, stored: StoredScripts, k: KindRoute): 
 }
 
 /** PUT /<kind>/:name: checked as `acs lint` would, then stored as a new version. */
-function writeRoute(o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): ApiRoute {
+function writeRoute(writer: ScriptWriter, k: KindRoute): ApiRoute {
   return defineRoute({
     method: 'put',
     path: `${k.route}/:name`,
@@ -161,19 +155,14 @@ function writeRoute(o: ScriptRouteOptions, stored: StoredScripts, checks: Script
     textBody: { types: k.accepts, fromText: (source) => ({ source }) },
     responses: { 200: 'replaced: the new version', 201: 'created: version 1', 409: `a file of the folder holds the ${k.what}` },
     handle: async (ctx, { params: { name }, body: { source } }) => {
-      refuseIfFile(o, k, name);
-      const warnings = await checks.check(k.kind, name, source);
-      const existed = (await stored.store.get(k.kind, name)) !== null;
-      const s = await stored.store.put(k.kind, name, source, tokenOf(ctx)?.name ?? 'unknown');
-      // This process's lookups (a task naming the provision) know it at once; the others within a poll.
-      await stored.refresh();
-      ctx.status = existed ? 200 : 201;
+      const { stored: s, created, warnings } = await writer.put(k.kind, name, source, tokenOf(ctx)?.name ?? 'unknown');
+      ctx.status = created ? 201 : 200;
       ctx.body = { kind: s.kind, name: s.name, version: s.version, updatedAt: s.updatedAt, updatedBy: s.updatedBy, warnings };
     },
   });
 }
 
-function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, checks: ScriptChecks, k: KindRoute): ApiRoute[] {
+function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, writer: ScriptWriter, k: KindRoute): ApiRoute[] {
   return [
     defineRoute({
       method: 'get',
@@ -197,7 +186,7 @@ function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, checks: Script
         ctx.body = versions.length > 0 ? versions : notFound(k, name, ' in the database');
       },
     }),
-    writeRoute(o, stored, checks, k),
+    writeRoute(writer, k),
     defineRoute({
       method: 'delete',
       path: `${k.route}/:name`,
@@ -206,9 +195,7 @@ function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, checks: Script
       params: nameParams(k),
       responses: { 200: 'deleted: the version that records it', 404: `no ${k.what} of that name in the database`, 409: `a file of the folder holds the ${k.what}` },
       handle: async (ctx, { params: { name } }) => {
-        refuseIfFile(o, k, name);
-        const version = (await stored.store.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(k, name, ' in the database');
-        await stored.refresh();
+        const version = (await writer.remove(k.kind, name, tokenOf(ctx)?.name ?? 'unknown')) ?? notFound(k, name, ' in the database');
         ctx.body = { kind: k.kind, name, version, deleted: true };
       },
     }),
@@ -216,9 +203,9 @@ function kindRoutes(o: ScriptRouteOptions, stored: StoredScripts, checks: Script
 }
 
 export function scriptRoutes(o: ScriptRouteOptions, stored: StoredScripts): Router {
-  const checks = new ScriptChecks({ dirs: o, stored, scriptTimeoutMs: o.scriptTimeoutMs, scriptMemoryMb: o.scriptMemoryMb });
+  const writer = new ScriptWriter({ dirs: o, stored, scriptTimeoutMs: o.scriptTimeoutMs, scriptMemoryMb: o.scriptMemoryMb });
   return apiRouter([
-    ...KINDS.flatMap((k) => kindRoutes(o, stored, checks, k)),
+    ...KINDS.flatMap((k) => kindRoutes(o, stored, writer, k)),
     defineRoute({
       method: 'get',
       path: '/extensions',
