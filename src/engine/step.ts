@@ -73,6 +73,8 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
   const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
   const log: SessionLogEntry[] = [];
   p.steps++;
+  // Recovery lists the deepest object the cache knows above each refused path: the rows above them must be loaded.
+  await source.ensure?.(p.outcomes.flatMap((o) => (o.fault ? o.paths : [])).map(prefixOf).filter((x): x is string => x !== null), log);
   const recovery = takeOutcomes(p, source, state.startedAt);
   if (recovery.length > 0) return finish(deps, p, state, source.stored, recovery, log);
 
