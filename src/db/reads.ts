@@ -10,6 +10,7 @@ import { numOrNull, PARAMETER_COLUMNS, rowToParameter } from './param-table';
 import { ancestorsOf, prefixCondition } from './paths';
 import type { Db } from './sql';
 import { readTags } from './tags';
+import { isShownParameter } from '../model/root-listing';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -58,7 +59,7 @@ export async function getDevice(ds: DataSource, db: Db, deviceKey: DeviceKey): P
     faults: faults.map(faultFromEntity),
     channelFaults: await readChannelFaults(db, deviceKey),
     pendingEvents: await readPendingEvents(db, d.id),
-    parameters: await getParameters(db, deviceKey, ''),
+    parameters: (await getParameters(db, deviceKey, '')).filter((x) => isShownParameter(x.path)),
   };
 }
 

@@ -76,15 +76,9 @@ async function runOne(
 ): Promise<FaultSource | null> {
   const script = await deps.scripts.get(name);
   if (!script) return { code: 'script.missing', message: `provision "${name}" does not exist`, preset: preset.name, script: name };
-  let result: RunResult = await runScript(deps, script, input, preset.channel);
-  for (let i = 0; result.stop === 'ext' && result.pendingExt && !result.fault; i++) {
-    const call = result.pendingExt;
-    if (i >= MAX_EXT_CALLS_PER_RUN) return { code: 'ext.limit', message: `more than ${MAX_EXT_CALLS_PER_RUN} ext() calls in one run`, preset: preset.name, script: script.name };
-    const answer = await deps.ext.call(call.name, call.args);
-    if (!answer.ok) return { code: answer.code, message: `ext("${call.name}"): ${answer.message}`, preset: preset.name, script: script.name };
-    extResults[call.key ?? extKey(call.name, call.args)] = answer.value;
-    result = await runScript(deps, script, input, preset.channel);
-  }
+  const answered = await withExtAnswers(deps.ext, extResults, () => runScript(deps, script, input, preset.channel));
+  if (!answered.ok) return { code: answered.code, message: answered.message, preset: preset.name, script: script.name };
+  const result = answered.result;
   out.logs[`${preset.name}/${name}`] = result.logs;
   if (result.fault?.code === 'script.budget' && deps.budget) return overBudget(preset, deps.budget);
   if (result.fault) return fromScriptFault(result.fault, preset.name);
@@ -92,6 +86,27 @@ async function runOne(
   out.clears.push(...result.clears);
   if (!result.done) out.waiting = true;
   return null;
+}
+
+/** A run that came back with every ext() answer it asked for, or the call that got none. */
+export type Answered = { ok: true; result: RunResult } | { ok: false; code: string; message: string };
+
+/**
+ * Runs a script (provision or virtual parameter) and, while it stops at an
+ * ext() call, calls the extension and runs it again with the answer in
+ * `extResults` (where later replays find it too).
+ */
+export async function withExtAnswers(ext: Pick<ExtensionHost, 'call'>, extResults: Record<string, unknown>, run: () => Promise<RunResult>): Promise<Answered> {
+  let result = await run();
+  for (let i = 0; result.stop === 'ext' && result.pendingExt && !result.fault; i++) {
+    const call = result.pendingExt;
+    if (i >= MAX_EXT_CALLS_PER_RUN) return { ok: false, code: 'ext.limit', message: `more than ${MAX_EXT_CALLS_PER_RUN} ext() calls in one run` };
+    const answer = await ext.call(call.name, call.args);
+    if (!answer.ok) return { ok: false, code: answer.code, message: `ext("${call.name}"): ${answer.message}` };
+    extResults[call.key ?? extKey(call.name, call.args)] = answer.value;
+    result = await run();
+  }
+  return { ok: true, result };
 }
 
 /** One run, admitted by its channel's budget and charged to it if it faults. */

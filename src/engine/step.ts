@@ -24,9 +24,9 @@ import { prefixOf } from './prefixes';
 import { recoveryFor } from './recovery';
 import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions';
 import type { ScriptLibrary } from './script-library';
-import { computeVirtual, declaredNames, sameValues, virtualRows, VIRTUAL_ROOT, type VirtualValue } from './virtual-parameters';
+import { computeVirtual, declaredNames, isComputed, sameValues, virtualRows, VIRTUAL_ROOT, type VirtualValue } from './virtual-parameters';
 import { tagRows, tagChanges, applyTagChanges } from './tags';
-import type { EngineRequestMeta, ProvisionState, RequestOutcome } from './types';
+import { provisionStateOf, type EngineRequestMeta, type ProvisionState, type RequestOutcome } from './types';
 
 export interface StepDeps extends RunDeps {
   /** The live presets (a PresetRegistry; the dry run hands one preset). */
@@ -70,7 +70,7 @@ export interface StepSource {
 }
 
 export async function step(deps: StepDeps, state: SessionState, source: StepSource): Promise<StepOutput> {
-  const p: ProvisionState = structuredClone(state.provision ?? fail('session has no provisioning state'));
+  const p = provisionStateOf(structuredClone(state.provision ?? fail('session has no provisioning state')));
   const log: SessionLogEntry[] = [];
   p.steps++;
   // Recovery lists the deepest object the cache knows above each refused path: the rows above them must be loaded.
@@ -115,7 +115,8 @@ async function runScripts(
   let round: Round | null = null;
   for (let i = 0; i < MAX_LOCAL_ROUNDS; i++) {
     const view = viewOf(source.table, source.stored, p, state, virtual);
-    const planView = plannerView(view, ctx);
+    const held = virtual;
+    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual));
     const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
     const computed = await withVirtual(deps, runs, state, planView, p.extResults);
     for (const [channel, fault] of runs.faults) addFault(p, channel, fault, source.stored, now);
@@ -232,7 +233,7 @@ async function preconditionVirtuals(deps: StepDeps, state: SessionState, source:
   const asked = new Map([...names].map((path) => [path.slice(VIRTUAL_ROOT.length), [{ channel: '', declaration: { path, timestamps: {}, values: {} } }]]));
   for (let round = 0; ; round++) {
     const view = viewOf(source.table, source.stored, p, state, new Map());
-    const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, p.extResults);
+    const out = await computeVirtual(deps, deps.virtual, asked, runBase(state), view, p.extResults);
     // The scripts' reads need their rows: load them and compute again.
     if (round < MAX_LOCAL_ROUNDS && source.ensure && (await source.ensure(declaredPrefixes(out.declarations), []))) continue;
     return Object.fromEntries([...out.values].map(([name, v]) => [name, toScriptValue(v.value, v.type)]));
@@ -254,15 +255,25 @@ function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, sta
   return new MemoryDeviceView(root, state.inform.time, informPaths);
 }
 
-/** commit() asks: would the planner send nothing for these (and are the tags as declared)? */
-function plannerView(view: MemoryDeviceView, ctx: PlanOptions): DeviceView {
+/**
+ * commit() asks: would the planner send nothing for these? Tags and virtual
+ * parameters need no RPC: they are met when the view holds them as declared,
+ * a virtual parameter only once the step computed it (`computed`).
+ */
+function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean): DeviceView {
   return {
     lookup: (pattern) => view.lookup(pattern),
     satisfied: (decls: readonly Declaration[]) => {
-      const tags = decls.filter((d) => d.path.startsWith('Tags.'));
-      return view.satisfied(tags) && planIsEmpty(view, decls.filter((d) => !d.path.startsWith('Tags.')), ctx);
+      const own = decls.filter((d) => isStepPath(d.path));
+      if (!own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path))) return false;
+      return view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
     },
   };
+}
+
+/** Paths the step answers itself, from the session (tags) or the scripts (virtual parameters). */
+function isStepPath(path: string): boolean {
+  return path.startsWith('Tags.') || path.startsWith(VIRTUAL_ROOT);
 }
 
 /**
@@ -274,7 +285,7 @@ async function withVirtual(deps: StepDeps, runs: RunsOutcome, state: SessionStat
   if (!deps.virtual) return null;
   const asked = declaredNames(runs.declarations, deps.virtual);
   if (asked.size === 0) return null;
-  const out = await computeVirtual(deps.pool, deps.virtual, asked, runBase(state), view, extResults);
+  const out = await computeVirtual(deps, deps.virtual, asked, runBase(state), view, extResults);
   for (const [channel, fault] of out.faults) if (!runs.faults.has(channel)) runs.faults.set(channel, fault);
   runs.declarations = [...runs.declarations, ...out.declarations].filter((d) => !runs.faults.has(d.channel));
   return out.values;

@@ -66,3 +66,12 @@ export interface EngineRequestMeta {
 export function newProvisionState(): ProvisionState {
   return { presets: null, steps: 0, rpcs: 0, extResults: {}, tags: { add: [], remove: [] }, faults: [], clearedFaults: [], outcomes: [], refreshed: [], refused: [], cleared: [], logs: {}, done: false, settled: false };
 }
+
+/**
+ * A state read back from Redis, with the fields a session stored by an
+ * older version lacks (`refused`) at their initial values: a session open
+ * across a deploy goes on under the new code.
+ */
+export function provisionStateOf(stored: Omit<ProvisionState, 'refused'> & Partial<Pick<ProvisionState, 'refused'>>): ProvisionState {
+  return { ...stored, refused: stored.refused ?? [] };
+}

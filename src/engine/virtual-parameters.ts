@@ -14,7 +14,8 @@
  */
 import type { CachedParameter, EpochMs } from '../db/types';
 import type { Declaration, DeviceView, SandboxPool, ScriptValue } from '../sandbox';
-import type { RunBase } from './run-provisions';
+import type { ExtensionHost } from './ext';
+import { withExtAnswers, type RunBase } from './run-provisions';
 import { toScriptValue, toWire } from '../sandbox';
 import type { XsdType } from '../cwmp/soap/types';
 import type { FaultSource } from './channel-faults';
@@ -51,9 +52,21 @@ export function declaredNames(decls: readonly ChannelDeclaration[], library: Scr
   return out;
 }
 
-/** Runs the scripts of the declared virtual parameters against `view`. */
+/**
+ * Whether every virtual parameter `path` names ("VirtualParameters.*": every
+ * script) is computed. Until it is, the view does not hold it, and a read
+ * must wait for the step to compute it rather than find it absent. With no
+ * scripts at all there is nothing to wait for.
+ */
+export function isComputed(path: string, computed: ReadonlyMap<string, VirtualValue>, library: ScriptLibrary | undefined): boolean {
+  if (!library) return true;
+  const name = path.slice(VIRTUAL_ROOT.length);
+  return (name === '*' ? [...library.names()] : [name]).every((n) => computed.has(n));
+}
+
+/** Runs the scripts of the declared virtual parameters against `view`, answering their ext() calls as a provision's. */
 export async function computeVirtual(
-  pool: SandboxPool,
+  deps: { pool: SandboxPool; ext: Pick<ExtensionHost, 'call'> },
   library: ScriptLibrary,
   asked: Map<string, ChannelDeclaration[]>,
   base: RunBase,
@@ -70,7 +83,12 @@ export async function computeVirtual(
     }
     const merged = merge(decls.map((d) => d.declaration));
     const args = [merged.timestamps, merged.values, ...currentOf(view, name)];
-    const result = await pool.run(script, { ...base, args, view, extResults });
+    const answered = await withExtAnswers(deps.ext, extResults, () => deps.pool.run(script, { ...base, args, view, extResults }));
+    if (!answered.ok) {
+      for (const c of channels) out.faults.set(c, { code: answered.code, message: answered.message, preset: `virtual:${name}`, script: name });
+      continue;
+    }
+    const result = answered.result;
     if (result.fault) {
       for (const c of channels) out.faults.set(c, fromScriptFault(result.fault, `virtual:${name}`));
       continue;

@@ -11,3 +11,8 @@
  * path, see db/cache-ops.ts).
  */
 export const ROOT_LISTING = 'RootsListed';
+
+/** Whether a cached row is shown with the device's data (GET /devices/:id, GenieACS's device documents): the listing stamp is the ACS's bookkeeping. */
+export function isShownParameter(path: string): boolean {
+  return path !== ROOT_LISTING;
+}

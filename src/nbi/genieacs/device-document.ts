@@ -12,6 +12,7 @@
  * one attribute, "_deviceId._SerialNumber" one identity field.
  */
 import type { CachedParameter } from '../../db/types';
+import { isShownParameter } from '../../model/root-listing';
 import { badRequest } from '../../errors';
 import { valueAt, type Doc, type Json } from './doc-query';
 
@@ -110,6 +111,7 @@ export function deviceDocument(r: DeviceRecord): Doc {
     _tags: r.tags.length > 0 ? r.tags : undefined,
   });
   for (const p of r.parameters) {
+    if (!isShownParameter(p.path)) continue;
     const segments = p.path.replace(/\.$/, '').split('.');
     Object.assign(nodeAt(doc, segments), attributesOf(p));
   }
