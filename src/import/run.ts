@@ -38,8 +38,9 @@ export async function runImport(data: GenieacsExport, target: Target): Promise<I
       return false;
     }
   };
-  for (const p of data.provisions) await write({ kind: 'provision', name: names.of(p._id), source: p.script, from: `provision ${p._id}` });
+  // Virtual parameters first: a provision that declares one is checked against the scripts there are.
   for (const v of data.virtualParameters) await write({ kind: 'virtual-parameter', name: v._id, source: v.script, from: `virtual parameter ${v._id}` });
+  for (const p of data.provisions) await write({ kind: 'provision', name: names.of(p._id), source: p.script, from: `provision ${p._id}` });
   for (const doc of data.presets) {
     let items: ImportItem[];
     try {

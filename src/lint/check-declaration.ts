@@ -15,6 +15,7 @@
  *   `Events.*` are read-only: the sandbox never makes them declarations.)
  * - anything else: an unknown root.
  */
+import { wireValue } from '../engine/planner/wire-value';
 import { checkValue } from '../sim/model/values';
 import { parsePattern, toWire, type Declaration, type PathSegment } from '../sandbox';
 import { walkModel } from './check-path';
@@ -98,7 +99,9 @@ function checkValueFor(param: ParamNode, v: string | number | boolean, type: str
   } else {
     const s = param.syntax;
     // Enumerations and patterns are left out: vendors extend them (X_ values), and CPEs decide.
-    const check = checkValue(param.type, toWire(v), { minLength: s.minLength, maxLength: s.maxLength, ranges: s.ranges, list: s.list });
+    // A number for an xsd:dateTime is epoch ms, sent as its ISO date (GenieACS's; engine/planner/wire-value.ts).
+    const wire = param.type === 'xsd:dateTime' && typeof v === 'number' ? wireValue(v, param.type) : { ok: true as const, value: toWire(v) };
+    const check = wire.ok ? checkValue(param.type, wire.value, { minLength: s.minLength, maxLength: s.maxLength, ranges: s.ranges, list: s.list }) : wire;
     if (!check.ok) out.push(error(`value ${JSON.stringify(v)} does not fit ${describeType(param)}: ${check.reason}`));
   }
   if (param.access === 'readOnly') out.push(warning(`read-only in ${label}: its value cannot be set`));

@@ -139,7 +139,8 @@ describe('GenieACS-style scripts: the sandbox semantics on the sample devices (i
 
   const run = (device: string, preset: string, more: Partial<DryRunOptions> = {}) =>
     dryRun({
-      device, preset, events: ['2 PERIODIC'],
+      // Generous script time: the machine may be busy (a timeout here is load, not the script).
+      device, preset, events: ['2 PERIODIC'], scriptTimeoutMs: 2000,
       presetsDir: path.join(dir, 'presets'), provisionsDir: path.join(dir, 'provisions'),
       extDir: path.join(dir, 'extensions'), virtualParametersDir: path.join(dir, 'virtual-parameters'),
       ...more,
@@ -229,7 +230,7 @@ describe('GenieACS-style scripts: the sandbox semantics on the sample devices (i
 
   describe('a session stored before this deploy (no `refused` in its engine state)', function () {
     it('takes a 9005: the object above is listed and the refused path remembered, no crash', async () => {
-      const pool = new SandboxPool({ size: 1 });
+      const pool = new SandboxPool({ size: 1, timeoutMs: 2000 });
       const ext = new ExtensionHost({ dir: path.join(dir, 'extensions'), timeoutMs: 2000 });
       try {
         const scripts = new ScriptLibrary(path.join(dir, 'provisions'), { pollMs: 0 });
@@ -310,7 +311,7 @@ describe('GenieACS-style virtual parameters over the whole server (issue 11 §1;
     const port = await freePort();
     genieacs = `http://127.0.0.1:${port}`;
     t = await startTestAcs('genieacs_vp_scripts', {
-      sessionTimeoutMs: 5000, genieacsNbiPort: port,
+      sessionTimeoutMs: 5000, genieacsNbiPort: port, scriptTimeoutMs: 2000,
       presetsDir: path.join(dir, 'presets'), provisionsDir: path.join(dir, 'provisions'),
       extDir: path.join(dir, 'extensions'), virtualParametersDir: path.join(dir, 'virtual-parameters'),
     });

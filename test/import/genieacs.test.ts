@@ -29,7 +29,7 @@ const LIMITS: Limits = { scriptTimeoutMs: 200, scriptMemoryMb: 32 };
 const run = promisify(execFile);
 
 const IMPORTED = [
-  'provision bootstrap', 'provision firmware', 'provision set_inform', 'virtual-parameter wanIp',
+  'virtual-parameter wanIp', 'provision bootstrap', 'provision firmware', 'provision set_inform',
   'provision genieacs-inform', 'preset inform', 'preset bootstrap', 'preset firmware',
   'provision genieacs-refresh', 'preset refresh', 'preset ui-expression',
 ];

@@ -126,11 +126,12 @@ describe('acs lint: declarations against the BBF data model', function () {
           "declare('Device.ManagementServer.PeriodicInformInterval', null, { value: 300 });",
           "declare('Device.WiFi.Radio.1.Channel', null, { value: 256 });",
           "declare('Device.WiFi.SSID.1.SSID', null, { value: 'x'.repeat(33) });",
-          "declare('Device.ManagementServer.PeriodicInformTime', null, { value: Date.now() });",
+          "declare('Device.ManagementServer.PeriodicInformTime', null, { value: 'tomorrow' });",
           "declare('Device.ManagementServer.PeriodicInformInterval', null, { value: [300, 'xsd:int'] });",
           "declare('Device.WiFi.SSID.1', null, { value: 1 });",
           "declare('Device.IP.Interface', { path: 1 }, { instances: 2 });",
           "declare('Device.IP.Interface.1', { path: 1 }, { instances: 1 });",
+          "declare('Device.ManagementServer.PeriodicInformTime', null, { value: Date.UTC(2026, 0, 1, 5) });",
         ),
       },
     });
@@ -147,6 +148,7 @@ describe('acs lint: declarations against the BBF data model', function () {
     assert.match(byLine.get(9) ?? '', /Device\.WiFi\.SSID\.1: names an object, which has no value/);
     assert.match(byLine.get(10) ?? '', /values\.instances needs a path ending at the "\*" or alias filter/);
     assert.match(byLine.get(11) ?? '', /values\.instances needs/);
+    assert.equal(byLine.get(12), undefined, 'a number for an xsd:dateTime is epoch ms, as the engine sends it (issue 11)');
   });
 
   it('declaring the value of a read-only parameter is a warning (exit status 0)', async function () {
