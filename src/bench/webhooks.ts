@@ -6,6 +6,9 @@
  * loop as (a)): the median session rate of each says how much delivering
  * slows sessions. The receiver's count says how many deliveries per second
  * went out during the storms, and how fast the backlog drained after them.
+ * Last, a storm with the delivery queue paused (sessions pay for the emission
+ * alone) leaves a backlog the worker then delivers with no sessions running:
+ * its capacity. Stored rows are counted, so a delivery never made shows.
  * Target: 1,000 deliveries/s, sessions slowed by at most 10 %.
  */
 import http from 'node:http';
@@ -15,6 +18,10 @@ import { openStore } from '../db';
 import type { AcsProcess } from '../infra/acs-process';
 import { Fleet } from '../sim/fleet';
 import type { BaseModel } from '../sim/model';
+import Redis from 'ioredis';
+import { loadConfig } from '../config/load';
+import { bullPrefix } from '../engine/queue';
+import { deliveryQueue } from '../webhooks/deliver';
 import { WebhookStore } from '../webhooks/store';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
 import type { Row } from './types';
@@ -84,6 +91,17 @@ async function webhooks(databaseUrl: string, action: 'create' | 'enable' | 'disa
   }
 }
 
+/** The bench's stored deliveries: how many, and how many still pending (what the receiver's count is checked against). */
+async function stored(databaseUrl: string): Promise<{ rows: number; pending: number }> {
+  const store = await openStore(databaseUrl);
+  try {
+    const [r] = await store.sql.autocommit((db) => db.select("SELECT COUNT(*) AS n, SUM(status = 'pending') AS p FROM webhook_deliveries"));
+    return { rows: Number(r.n), pending: Number(r.p ?? 0) };
+  } finally {
+    await store.close();
+  }
+}
+
 /** Waits until the receiver has `expected` deliveries or none came for QUIET_MS; answers the ms until the last one. */
 async function drained(receiver: Receiver, expected: number): Promise<number> {
   const t0 = performance.now();
@@ -140,6 +158,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const withSubs: Storm[] = [];
     const drains: { backlog: number; ms: number }[] = [];
     let [expected, delivered] = [0, 0];
+    const pendingAfterDrain: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       await webhooks(front.databaseUrl, round === 0 ? 'create' : 'enable', receiver.url, o.subscriptions);
       // The front end reads the subscriptions every 5 s (src/webhooks/emitter.ts): let it see them.
@@ -151,15 +170,30 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
       const ms = await drained(receiver, before + w.completed * o.subscriptions);
       drains.push({ backlog: receiver.received - before - w.received, ms });
       delivered += receiver.received - before;
+      pendingAfterDrain.push((await stored(front.databaseUrl)).pending);
       await webhooks(front.databaseUrl, 'disable', receiver.url, o.subscriptions);
       await new Promise((resolve) => setTimeout(resolve, 6000));
       without.push(await storm());
     }
+    // Capacity: a backlog made while the queue is paused (the worker idle: that storm pays only for the emission), then delivered with no sessions running.
+    await webhooks(front.databaseUrl, 'enable', receiver.url, o.subscriptions);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const queue = deliveryQueue(new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null }), bullPrefix(env.REDIS_PREFIX));
+    await queue.pause();
+    const paused = await storm();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [before, backlog] = [receiver.received, (await stored(front.databaseUrl)).pending];
+    await queue.resume();
+    const ms = await drained(receiver, before + backlog);
+    const capacity = { backlog, ms, received: receiver.received - before, perS: (receiver.received - before) / Math.max(ms / 1000, 0.001) };
+    delivered += receiver.received - before;
+    await queue.close();
     const [a, b] = [medianStorm(without), medianStorm(withSubs)];
     const slower = 1 - b.sessionsPerS / a.sessionsPerS;
     const duringPerS = median(withSubs.map((s) => s.received / s.seconds));
     const drainPerS = median(drains.map((d) => d.backlog / Math.max(d.ms / 1000, 0.001)));
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    const rows = (await stored(front.databaseUrl)).rows;
     const rss = Math.max(peakRssMiB(front.pid), peakRssMiB(worker.pid));
     const rates = (xs: Storm[]) => xs.map((s) => s.sessionsPerS.toFixed(0)).join(', ');
     const row = (label: string, s: Storm, note: string): Row => ({
@@ -169,10 +203,16 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     return [
       row('no subscription (median of rounds)', a, `rounds ${rates(without)}/s; load average ${load} at the end`),
       row(`${o.subscriptions} device.inform subscriptions (median of rounds)`, b, `rounds ${rates(withSubs)}/s; ${(slower * 100).toFixed(1)} % slower than without (target <= 10 %)`),
+      row(`${o.subscriptions} device.inform subscriptions, delivery queue paused`, paused, `${((1 - paused.sessionsPerS / a.sessionsPerS) * 100).toFixed(1)} % slower than without: the emission's cost alone`),
       {
         scenario: `(w) webhook deliveries to a local receiver, ${o.subscriptions} per session`, target: '>= 1000 deliveries/s',
-        sessionsPerS: duringPerS, p50: NaN, p99: NaN, max: NaN, errors: expected - delivered, rssMiB: peakRssMiB(worker.pid), cpu: b.cpu,
-        note: `deliveries/s in the sessions/s column (median during the storms with subscriptions); backlogs after them drained at ${drainPerS.toFixed(0)}/s (median of ${drains.map((d) => `${d.backlog} in ${(d.ms / 1000).toFixed(1)} s`).join(', ')}); ${delivered}/${expected} delivered; CPU s/s front end ${b.cpu.acs.toFixed(2)}, worker ${b.cpu.worker.toFixed(2)}`,
+        sessionsPerS: duringPerS, p50: NaN, p99: NaN, max: NaN, errors: rows - delivered, rssMiB: peakRssMiB(worker.pid), cpu: b.cpu,
+        note: `deliveries/s in the sessions/s column (median during the storms with subscriptions); backlogs after them drained at ${drainPerS.toFixed(0)}/s (median of ${drains.map((d) => `${d.backlog} in ${(d.ms / 1000).toFixed(1)} s`).join(', ')}); ${delivered} received of ${rows} stored (${expected} sessions x subscriptions), pending after each drain ${pendingAfterDrain.join(', ')}; CPU s/s front end ${b.cpu.acs.toFixed(2)}, worker ${b.cpu.worker.toFixed(2)}`,
+      },
+      {
+        scenario: `(w) delivery capacity: a backlog delivered with no sessions running`, target: '>= 1000 deliveries/s',
+        sessionsPerS: capacity.perS, p50: NaN, p99: NaN, max: NaN, errors: capacity.backlog - capacity.received, rssMiB: peakRssMiB(worker.pid), cpu: {},
+        note: `deliveries/s in the sessions/s column: ${capacity.received} of a backlog of ${capacity.backlog} in ${(capacity.ms / 1000).toFixed(1)} s`,
       },
     ];
   } finally {

@@ -1,14 +1,20 @@
 /**
- * Delivering one stored delivery (a BullMQ job per delivery, retried with a
- * capped exponential backoff until it gets a 2xx):
+ * Delivering stored deliveries. A job carries a batch of them (the emitter's)
+ * or one alone under its own id (a retry, a replay, a rescue). For each:
  * 1. nothing to do if it is no longer pending (delivered, skipped, failed: a
  *    duplicate or replayed job does nothing twice);
  * 2. it waits while an earlier delivery of the same subscription and device
- *    is pending: a device's events arrive in order;
+ *    is pending: a device's events arrive in order (within a batch, a
+ *    device's go one after the other);
  * 3. a device outside the subscription's filter: skipped;
  * 4. POST, signed; a subscription that has failed for WEBHOOK_DISABLE_AFTER_MS
  *    is disabled (with a log line saying so) and its deliveries fail.
+ * What a batch could not deliver (a failure, a wait) becomes a job of its own,
+ * under the delivery's id, which BullMQ retries with a capped exponential
+ * backoff until it gets a 2xx: a delivery has one such job at most.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
@@ -17,8 +23,8 @@ import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
 import { signature } from './sign';
-import type { WebhookStore } from './store';
-import { WEBHOOK_QUEUE, type DeliverJob } from './emitter';
+import type { PendingDelivery, WebhookStore } from './store';
+import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
 
 export interface DeliveryOptions {
   timeoutMs: number;
@@ -37,7 +43,11 @@ const ORDER_WAIT_MS = 250;
 /** Attempts are bounded by the disable rule, not by a count. */
 export const DELIVERY_JOB_OPTIONS = { attempts: 1_000_000, backoff: { type: 'webhook' }, removeOnComplete: true, removeOnFail: 1000 };
 
-class DeliveryFailed extends Error {}
+class DeliveryFailed extends Error {
+  constructor(message: string, readonly attempts: number) {
+    super(message);
+  }
+}
 
 export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJob> {
   return new Queue<DeliverJob>(WEBHOOK_QUEUE, { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });
@@ -51,18 +61,20 @@ export interface DeliveryWorker {
 }
 
 export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; store: WebhookStore; log: Logger; options: DeliveryOptions; concurrency?: number }): DeliveryWorker {
-  const backoff = (attemptsMade: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attemptsMade - 1), o.options.maxRetryMs);
-  const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => deliver(o.store, o.log, o.options, job, token), {
+  const backoff = (attempts: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.options.maxRetryMs);
+  const queue = deliveryQueue(o.connect(), o.prefix);
+  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff };
+  const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => runJob(ctx, job, token), {
     connection: o.connect(),
     prefix: o.prefix,
     concurrency: o.concurrency ?? 50,
-    settings: { backoffStrategy: backoff },
+    // A failed delivery's wait follows its own attempts (its first may have been in a batch), not its job's.
+    settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoff(err instanceof DeliveryFailed ? err.attempts : attemptsMade) },
   });
-  const queue = deliveryQueue(o.connect(), o.prefix);
   // A job per pending delivery, under its own id: BullMQ adds nothing for a job it still holds (waiting, delayed, active).
   const rescue = setInterval(() => {
     void o.store.stale(Date.now() - (o.options.rescueAfterMs ?? RESCUE_MS), RESCUE_BATCH)
-      .then((ids) => queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { delivery: id }, opts: { jobId: id } }))))
+      .then((ids) => queue.addBulk(ids.map((id) => jobOf([id]))))
       .catch((err: unknown) => o.log.warn({ err }, 'pending webhook deliveries not looked at'));
   }, o.options.rescueEveryMs ?? RESCUE_MS);
   rescue.unref();
@@ -74,6 +86,17 @@ export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; s
     },
   };
 }
+
+interface Context {
+  store: WebhookStore;
+  log: Logger;
+  options: DeliveryOptions;
+  queue: Queue<DeliverJob>;
+  backoff: (attempts: number) => number;
+}
+
+/** A delivery not made by this attempt: it waits for an earlier one of its device, or failed (its `attempts` so far). */
+type Left = { id: string; wait: true } | { id: string; wait: false; error: string; attempts: number };
 
 /** Subscriptions as read at most this long ago: a burst of deliveries reads each one once. */
 const SUBSCRIPTION_CACHE_MS = 1000;
@@ -89,40 +112,78 @@ async function subscription(store: WebhookStore, id: number): ReturnType<Webhook
   return entry;
 }
 
-async function deliver(store: WebhookStore, log: Logger, options: DeliveryOptions, job: Job<DeliverJob>, token?: string): Promise<void> {
-  const d = await store.delivery(job.data.delivery);
-  if (!d || d.status !== 'pending') return;
+async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promise<void> {
+  // A job queued by a version that named one `delivery` has no list: the rescue queues its delivery again.
+  const ids = job.data.deliveries ?? [];
+  const pending = await ctx.store.pending(ids);
+  const left = (await Promise.all(byDevice(pending).map((group) => deliverInOrder(ctx, group)))).flat();
+  if (left.length === 0) return;
+  if (ids.length === 1 && job.id === ids[0]) {
+    // The delivery's own job: BullMQ waits and runs it again.
+    const [l] = left;
+    if (l.wait) {
+      await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
+      throw new DelayedError();
+    }
+    throw new DeliveryFailed(l.error, l.attempts);
+  }
+  await ctx.queue.addBulk(left.map((l) => jobOf([l.id], { delay: l.wait ? ORDER_WAIT_MS : ctx.backoff(l.attempts) })));
+}
+
+/** The deliveries of each subscription and device (a device's in their order); those of no device each alone. */
+function byDevice(pending: PendingDelivery[]): PendingDelivery[][] {
+  const groups = new Map<string, PendingDelivery[]>();
+  for (const d of pending) {
+    const key = d.device === null ? d.id : `${d.webhook} ${d.device}`;
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  }
+  return [...groups.values()];
+}
+
+/** One after the other; the first not made holds back those after it. */
+async function deliverInOrder(ctx: Context, group: PendingDelivery[]): Promise<Left[]> {
+  for (const [i, d] of group.entries()) {
+    const left = await deliverOne(ctx, d);
+    if (left) return [left, ...group.slice(i + 1).map((later): Left => ({ id: later.id, wait: true }))];
+  }
+  return [];
+}
+
+async function settled(store: WebhookStore, d: PendingDelivery, status: 'failed' | 'skipped'): Promise<null> {
+  await store.settle(d.id, status);
+  return null;
+}
+
+async function deliverOne(ctx: Context, d: PendingDelivery): Promise<Left | null> {
+  const { store } = ctx;
+  if (d.waits) return { id: d.id, wait: true };
   const found = await subscription(store, d.webhook);
   const sub = found?.subscription;
-  if (!found || !sub || sub.disabledAt !== null) return void (await store.settle(d.id, 'failed'));
-  if (await store.earlierPending(d)) {
-    await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
-    throw new DelayedError();
-  }
+  if (!found || !sub || sub.disabledAt !== null) return settled(store, d, 'failed');
   if (sub.filter !== null && d.device !== null) {
     const q = compileDeviceQuery({ filter: sub.filter });
-    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return void (await store.settle(d.id, 'skipped'));
+    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return settled(store, d, 'skipped');
   }
-  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, options.timeoutMs);
+  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
   if (outcome.ok) {
     await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.status }]);
     // Healthy as far as this worker knows: no write (its cached view is at most a second old).
     if (sub.failingSince !== null) await store.health(sub.id, false);
-    return;
+    return null;
   }
   await store.attempted(d.id, { status: 'pending', httpStatus: outcome.status, error: outcome.error });
   await store.health(sub.id, true);
   // The next success here must see the failure clock running, to stop it.
   subscriptions.get(store)?.delete(sub.id);
   const since = (await store.get(sub.id))?.failingSince ?? Date.now();
-  if (Date.now() - since >= options.disableAfterMs) {
+  if (Date.now() - since >= ctx.options.disableAfterMs) {
     const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;
     await store.disable(sub.id, reason);
     await store.settle(d.id, 'failed');
-    log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
-    return;
+    ctx.log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+    return null;
   }
-  throw new DeliveryFailed(outcome.error);
+  return { id: d.id, wait: false, error: outcome.error, attempts: d.attempts + 1 };
 }
 
 interface Delivered {
@@ -149,21 +210,48 @@ async function writeDelivered(sql: SqlAccess, items: Delivered[]): Promise<void>
 
 type PostOutcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
 
-async function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
+/*
+ * node:http with keep-alive rather than fetch: in bench (w) fetch's
+ * machinery (undici, web streams, AbortSignal.timeout) and its garbage were
+ * most of the worker's CPU per delivery. Redirects are not followed (a 3xx
+ * is a failed attempt), as with fetch's redirect: 'manual' before.
+ */
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
+  const target = new URL(url);
   const headers = {
     'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
     'User-Agent': 'acs-webhooks',
     'X-ACS-Delivery': id,
     'X-ACS-Event': event,
     'X-ACS-Signature': signature(secret, body, Math.floor(Date.now() / 1000)),
   };
-  try {
-    const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-    return { ok: false, status: res.status, error: `receiver answered ${res.status}` };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { ok: false, status: null, error: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}` };
-  }
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const failed = (err: Error & { code?: string }) => {
+      clearTimeout(timer);
+      const error = timedOut ? `no answer within ${timeoutMs} ms` : `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
+      resolve({ ok: false, status: null, error });
+    };
+    const secure = target.protocol === 'https:';
+    const req = (secure ? https : http).request(target, { method: 'POST', headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const status = res.statusCode ?? 0;
+      res.on('error', failed);
+      // A connection cut mid-answer (or by the timeout) may end the answer without an 'error'.
+      res.on('close', () => !res.complete && failed(new Error('the answer was cut short')));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `receiver answered ${status}` });
+      });
+      res.resume();
+    });
+    req.on('error', failed);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      req.destroy(new Error('timeout'));
+    }, timeoutMs);
+    req.end(body);
+  });
 }

@@ -1,11 +1,15 @@
 /**
  * Fans the ACS's events out to the subscriptions that want them: one stored
  * delivery per event and subscription, and a BullMQ job to deliver it. The
- * subscriptions are read at most every few seconds (every process emits: the
- * front ends for device and task events, the workers for workflows and
- * campaigns), so an event nobody subscribed to costs no database read.
+ * subscriptions are read every few seconds (every process emits: the front
+ * ends for device and task events, the workers for workflows and campaigns),
+ * so an event nobody subscribed to costs no database read. The deliveries of
+ * all the events emitted while a batch is being stored go together: one
+ * INSERT and one BullMQ round trip per batch, a job per JOB_SIZE deliveries.
  */
 import type { Queue } from 'bullmq';
+import { Coalescer } from '../db/coalesce';
+import { chunks } from '../db/sql';
 import type { Logger } from '../log';
 import type { WebhookStore } from './store';
 import type { AcsEvent, Subscription, WebhookEvent } from './types';
@@ -14,8 +18,22 @@ export const WEBHOOK_QUEUE = 'webhook-deliveries';
 /** How stale a process's view of the subscriptions may be. */
 const REFRESH_MS = 5_000;
 
+/** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
+const JOB_SIZE = 20;
+
 export interface DeliverJob {
-  delivery: string;
+  /** In the order they were stored. */
+  deliveries: string[];
+}
+
+interface Item {
+  webhook: number;
+  event: AcsEvent;
+}
+
+/** A job's options: one delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
+export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } } {
+  return { name: 'deliver', data: { deliveries: ids }, opts: ids.length === 1 ? { jobId: ids[0], ...opts } : opts };
 }
 
 /** The event as `s` gets it: a parameter.changed event carries only the changes of the parameters `s` names (none: no delivery). */
@@ -30,12 +48,23 @@ export class WebhookEmitter {
   private subscriptions: Subscription[] = [];
   private readAt = 0;
   private reading: Promise<void> | null = null;
+  private readonly batches = new Coalescer<Item>((items) => this.queueDeliveries(items));
+  /*
+   * Read on a timer, not when an event finds the view stale: wants() answers
+   * at once from the view it has, so after a quiet spell the first events
+   * were judged by a view older than REFRESH_MS (bench (w): a storm's first
+   * sessions made no deliveries for a subscription enabled seconds before).
+   */
+  private readonly timer = setInterval(() => void this.read().catch(() => undefined), REFRESH_MS);
 
   constructor(
     private readonly store: WebhookStore,
     private readonly queue: Queue<DeliverJob>,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.timer.unref();
+    void this.read().catch(() => undefined);
+  }
 
   /** Forgets the cached subscriptions (one was created, changed or removed in this process). */
   refresh(): void {
@@ -44,7 +73,7 @@ export class WebhookEmitter {
 
   /**
    * Whether some subscription may want `event`, from this process's view of
-   * them (refreshed in the background when stale). For the hottest path, a
+   * them (read again in the background if refresh() dropped it). For the hottest path, a
    * quiet session: with nobody subscribed, it builds no event at all.
    */
   wants(event: WebhookEvent): boolean {
@@ -63,9 +92,7 @@ export class WebhookEmitter {
           return shaped ? [{ webhook: s.id, event: shaped }] : [];
         }),
       );
-      if (items.length === 0) return;
-      const ids = await this.store.addDeliveries(items);
-      await this.queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { delivery: id }, opts: { jobId: id } })));
+      if (items.length > 0) await this.batches.add(items);
     } catch (err) {
       this.log.error({ err, events: events.map((e) => e.event) }, 'webhook deliveries not queued');
     }
@@ -75,21 +102,29 @@ export class WebhookEmitter {
   async requeue(ids: string[]): Promise<void> {
     // A new job id per replay: the first delivery's job may still be kept by BullMQ.
     const at = Date.now();
-    await this.queue.addBulk(ids.map((id) => ({ name: 'deliver', data: { delivery: id }, opts: { jobId: `${id}-r${at}` } })));
+    await this.queue.addBulk(ids.map((id) => jobOf([id], { jobId: `${id}-r${at}` })));
   }
 
   close(): Promise<void> {
+    clearInterval(this.timer);
     return this.queue.close();
   }
 
+  private async queueDeliveries(items: Item[]): Promise<void> {
+    const ids = await this.store.addDeliveries(items);
+    await this.queue.addBulk(chunks(ids, JOB_SIZE).map((batch) => jobOf(batch)));
+  }
+
   private async current(): Promise<Subscription[]> {
-    if (Date.now() - this.readAt > REFRESH_MS) {
-      this.reading ??= this.store.list().then((subs) => {
-        this.subscriptions = subs;
-        this.readAt = Date.now();
-      }).finally(() => (this.reading = null));
-      await this.reading;
-    }
+    if (Date.now() - this.readAt > REFRESH_MS) await this.read();
     return this.subscriptions;
+  }
+
+  private read(): Promise<void> {
+    this.reading ??= this.store.list().then((subs) => {
+      this.subscriptions = subs;
+      this.readAt = Date.now();
+    }).finally(() => (this.reading = null));
+    return this.reading;
   }
 }

@@ -12,57 +12,11 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
-import { startDeliveryWorker, verifySignature, WebhookStore } from '../../src/webhooks';
+import { startDeliveryWorker, WebhookStore } from '../../src/webhooks';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
-
-interface Received {
-  id: string;
-  event: string;
-  device: string | null;
-  data: Record<string, unknown>;
-  header: string;
-}
-
-const SECRET = 'a-secret-of-at-least-16';
-
-/** A receiver on a fixed port that can be shut and opened again; it records what it got, and whether each signature was good. */
-class Receiver {
-  readonly got: Received[] = [];
-  bad = 0;
-  private server: http.Server | null = null;
-  port = 0;
-
-  async open(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const header = String(req.headers['x-acs-signature'] ?? '');
-        if (!verifySignature(SECRET, body, header)) this.bad++;
-        const p = JSON.parse(body) as Received;
-        assert.equal(req.headers['x-acs-delivery'], p.id);
-        this.got.push({ ...p, header });
-        res.statusCode = 204;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  async shut(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-    this.server?.closeAllConnections();
-    this.server = null;
-  }
-
-  url(): string {
-    return `http://127.0.0.1:${this.port}/hook`;
-  }
-}
+import { Receiver, SECRET } from './receiver';
 
 describe('webhooks: signed deliveries of session events', function () {
   this.timeout(120_000);
