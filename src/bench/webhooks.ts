@@ -178,7 +178,8 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     // Capacity: a backlog made while the queue is paused (the worker idle: that storm pays only for the emission), then delivered with no sessions running.
     await webhooks(front.databaseUrl, 'enable', receiver.url, o.subscriptions);
     await new Promise((resolve) => setTimeout(resolve, 6000));
-    const queue = deliveryQueue(new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null }), bullPrefix(env.REDIS_PREFIX));
+    const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
+    const queue = deliveryQueue(redis, bullPrefix(env.REDIS_PREFIX));
     await queue.pause();
     const paused = await storm();
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -187,7 +188,9 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const ms = await drained(receiver, before + backlog);
     const capacity = { backlog, ms, received: receiver.received - before, perS: (receiver.received - before) / Math.max(ms / 1000, 0.001) };
     delivered += receiver.received - before;
+    // BullMQ leaves a connection it was given open: it would keep the bench from exiting.
     await queue.close();
+    redis.disconnect();
     const [a, b] = [medianStorm(without), medianStorm(withSubs)];
     const slower = 1 - b.sessionsPerS / a.sessionsPerS;
     const duringPerS = median(withSubs.map((s) => s.received / s.seconds));
