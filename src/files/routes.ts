@@ -4,7 +4,8 @@
  * version; sha256 or Content-Digest to have it checked), GET /files lists,
  * GET /files/<name> downloads, DELETE removes. The schemas say the shape;
  * names, lengths and digests are the store's checks (validate.ts, store.ts),
- * which every writer goes through.
+ * which every writer goes through; an upload is received as upload-body.ts
+ * receives it for every API.
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { apiRouter, defineRoute } from '../nbi/api/route';
 import { intQuery, textQuery } from '../nbi/api/schemas';
 import { sendFile } from './send';
 import type { FileService } from './service';
+import { META_DOC, storeBody, uploadHeaders } from './upload-body';
 import { checkName } from './validate';
 
 const MAX_LIST = 1000;
@@ -20,25 +22,8 @@ const MAX_LIST = 1000;
 /** The file's name in the path; its rules are checkName's (its 400 words each). */
 const nameParams = z.object({ name: z.string().transform(checkName).meta({ example: 'fw-1.2.bin' }) });
 
-const metaHeader = (description: string) => z.string().optional().meta({ description });
-const META = {
-  fileType: '"1 Firmware Upgrade Image", "3 Vendor Configuration File", ... (at most 64 characters)',
-  oui: 'the OUI of the devices the file is for',
-  productClass: 'the product class of the devices the file is for',
-  version: 'the software version the file holds',
-};
-
-const uploadHeaders = z.object({
-  fileType: metaHeader(META.fileType),
-  oui: metaHeader(META.oui),
-  productClass: metaHeader(META.productClass),
-  version: metaHeader(META.version),
-  sha256: metaHeader('the SHA-256 of the body as 64 hex digits: a body that does not hash to it is refused, nothing stored'),
-  'Content-Digest': metaHeader('RFC 9530 sha-256=:<base64>:, checked as sha256 is'),
-});
-
 const listQuery = z.object({
-  fileType: textQuery.meta({ description: META.fileType }),
+  fileType: textQuery.meta({ description: META_DOC.fileType }),
   oui: textQuery,
   productClass: textQuery,
   version: textQuery,
@@ -46,16 +31,6 @@ const listQuery = z.object({
   limit: intQuery(0, MAX_LIST, MAX_LIST),
   offset: intQuery(0, Number.MAX_SAFE_INTEGER, 0),
 });
-
-/** The SHA-256 the uploader says the body has, as hex: the `sha256` header, or Content-Digest's sha-256. */
-function expectedSha256(headers: { sha256?: string; 'Content-Digest'?: string }): string | undefined {
-  if (headers.sha256 !== undefined) return headers.sha256;
-  const digest = headers['Content-Digest'];
-  if (digest === undefined) return undefined;
-  const m = /(?:^|,)\s*sha-256=:([A-Za-z0-9+/]+=*):/i.exec(digest);
-  if (!m) throw new AcsError('ACS_ERR_BAD_REQUEST', 'Content-Digest has no sha-256 value (sha-256=:<base64>:)');
-  return Buffer.from(m[1], 'base64').toString('hex');
-}
 
 function notFound(name: string): never {
   throw new AcsError('ACS_ERR_NOT_FOUND', `no file named ${name}`);
@@ -74,16 +49,8 @@ export function fileRoutes(files: FileService): Router {
       streamBody: 'application/octet-stream',
       responses: { 201: 'stored: the file\'s name, metadata, size, md5 and sha256', 413: 'larger than the limit' },
       handle: async (ctx, { params: { name }, headers }) => {
-        if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
-        const { fileType, oui, productClass, version } = headers;
-        try {
-          ctx.body = await files.store.putFile(name, ctx.req, { fileType, oui, productClass, version }, { limitBytes: maxBytes, sha256: expectedSha256(headers) });
-          ctx.status = 201;
-        } catch (err) {
-          // Refused before the whole body was read: close rather than read the rest.
-          ctx.set('Connection', 'close');
-          throw err;
-        }
+        ctx.body = await storeBody(ctx, files, name, headers);
+        ctx.status = 201;
       },
     }),
     defineRoute({

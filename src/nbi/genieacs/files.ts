@@ -1,22 +1,24 @@
 /**
  * GenieACS's /files over our file store (src/files): PUT /files/:name with
  * the file as the body and its metadata in the headers GenieACS names
- * (fileType, oui, productClass, version); GET /files/?query= lists
- * GenieACS's documents (`_id` and `filename` the name, length, md5,
- * uploadDate, metadata); GET /files/:name downloads; DELETE removes.
+ * (fileType, oui, productClass, version), received as our own API receives
+ * it (upload-body.ts: the size limit; a sha256 or Content-Digest header
+ * checked); GET /files/?query= lists GenieACS's documents (`_id` and
+ * `filename` the name, length, md5, uploadDate, metadata); GET /files/:name
+ * downloads; DELETE removes.
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { AcsError } from '../../errors';
 import type { FileService, StoredFile } from '../../files';
 import { sendFile } from '../../files/send';
+import { storeBody, uploadHeaders } from '../../files/upload-body';
 import { checkName } from '../../files/validate';
 import { apiRouter, defineRoute } from '../api/route';
 import { docQueryOf, type Doc } from './doc-query';
 
 const PAGE = 1000;
 const nameParams = z.object({ name: z.string() });
-const meta = z.string().optional();
 
 export function fileDocument(f: StoredFile): Doc {
   const metadata: Doc = {};
@@ -38,25 +40,17 @@ function notFound(name: string): never {
 }
 
 export function fileRoutes(files: FileService): Router {
-  const { maxBytes } = files.options;
   return apiRouter([
     defineRoute({
       method: 'put',
       path: '/files/:name',
       summary: 'Store a file (GenieACS metadata headers)',
       params: nameParams,
-      headers: z.object({ fileType: meta, oui: meta, productClass: meta, version: meta }),
+      headers: uploadHeaders,
       streamBody: 'application/octet-stream',
-      responses: { 200: 'stored', 413: 'larger than the limit' },
+      responses: { 200: 'stored', 400: 'a bad name or metadata, or a body that does not hash to the sha256 given', 413: 'larger than the limit' },
       handle: async (ctx, { params, headers }) => {
-        const name = checkName(params.name);
-        if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
-        try {
-          await files.store.putFile(name, ctx.req, headers, { limitBytes: maxBytes });
-        } catch (err) {
-          ctx.set('Connection', 'close'); // refused before the whole body was read: close rather than read the rest
-          throw err;
-        }
+        await storeBody(ctx, files, checkName(params.name), headers);
         ctx.status = 200;
       },
     }),
