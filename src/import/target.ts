@@ -4,8 +4,8 @@
  * compile, a provision's run against a stand-in device): a refusal is the
  * item's reason for being left out, and nothing of it is written.
  *
- * - the database (default): through the ScriptStore, as PUT /<kind>/:name
- *   does, as a new version by "import:genieacs"; a name a file of the
+ * - the database (default): through the ScriptWriter PUT /<kind>/:name goes
+ *   through, as a new version by "import:genieacs"; a name a file of the
  *   operator's folders holds is refused (files win);
  * - folders (`--out DIR`): DIR/presets/<name>.yaml, DIR/provisions/<name>.js,
  *   DIR/virtual-parameters/<name>.js (written over);
@@ -15,11 +15,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DeviceStore } from '../db/types';
-import { dirOf, fileFor, type ScriptDirs } from '../scripts/folders';
+import { dirOf, type ScriptDirs } from '../scripts/folders';
 import type { StoredScripts } from '../scripts/stored';
-import { ScriptStore } from '../scripts/store';
 import type { ScriptKind, StoredScript } from '../scripts/types';
 import { ScriptChecks } from '../scripts/validate';
+import { ScriptWriter, writableName } from '../scripts/writer';
 import type { ImportItem } from './types';
 
 /** Who the database's versions name as their writer. */
@@ -56,26 +56,12 @@ class Written {
   }
 }
 
-async function check(checks: ScriptChecks, item: ImportItem): Promise<string[]> {
-  return checks.check(item.kind, item.name, item.source);
-}
-
-function refuseIfFile(dirs: ScriptDirs, item: ImportItem): void {
-  const file = fileFor(dirs, item.kind, item.name);
-  if (file !== undefined) throw new Error(`${path.join(dirOf(dirs, item.kind), file)} holds that name, and files win over the database: rename or remove the file first`);
-}
-
 export function databaseTarget(store: DeviceStore, stored: StoredScripts, dirs: ScriptDirs, limits: Limits): Target {
-  const scripts = new ScriptStore(store.sql);
-  const checks = new ScriptChecks({ dirs, stored, ...limits });
+  const writer = new ScriptWriter({ dirs, stored, ...limits });
   return {
     where: 'the database (DATABASE_URL)',
     async write(item) {
-      refuseIfFile(dirs, item);
-      const warnings = await check(checks, item);
-      await scripts.put(item.kind, item.name, item.source, IMPORT_AUTHOR);
-      await stored.refresh();
-      return warnings;
+      return (await writer.put(item.kind, item.name, item.source, IMPORT_AUTHOR)).warnings;
     },
     async tag(deviceKey, tags) {
       await store.setTags(deviceKey, tags, []);
@@ -95,7 +81,7 @@ export function folderTarget(out: string, limits: Limits): Target {
   return {
     where: `the folders of ${out}`,
     async write(item) {
-      const warnings = await check(checks, item);
+      const warnings = await checks.check(item.kind, item.name, item.source);
       const dir = dirOf(dirs, item.kind);
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, `${item.name}${FILE_EXTENSION[item.kind]}`), item.source);
@@ -112,8 +98,8 @@ export function dryRunTarget(dirs: ScriptDirs, limits: Limits, filesWin: boolean
   return {
     where: 'nothing (dry run)',
     async write(item) {
-      if (filesWin) refuseIfFile(dirs, item);
-      const warnings = await check(checks, item);
+      if (filesWin) writableName(dirs, item.kind, item.name);
+      const warnings = await checks.check(item.kind, item.name, item.source);
       written.add(item);
       return warnings;
     },

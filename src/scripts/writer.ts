@@ -1,6 +1,6 @@
 /**
- * Writing scripts to the database as every REST API does (ours and the
- * GenieACS-compatible one): the name checked, a name a folder's file holds
+ * Writing scripts to the database as every writer does (our REST API, the
+ * GenieACS-compatible one, `acs import`): the name checked, a name a folder's file holds
  * refused (files win: 409), the text checked as `acs lint` checks a file
  * (400 naming the line, nothing stored), then stored as a new version and
  * this process's copy refreshed at once (a task naming a new provision is
@@ -14,6 +14,16 @@ import type { ScriptKind, StoredScript } from './types';
 import { checkScriptName, ScriptChecks } from './validate';
 
 export const KIND_WORDS: Record<ScriptKind, string> = { preset: 'preset', provision: 'provision', 'virtual-parameter': 'virtual parameter' };
+
+/** The name, checked (400 naming the problem) and held by no file of `dirs` (409): what a write to the database may take. */
+export function writableName(dirs: ScriptDirs, kind: ScriptKind, raw: string): string {
+  const name = checkScriptName(kind, raw);
+  const file = fileFor(dirs, kind, name);
+  if (file !== undefined) {
+    throw new AcsError('ACS_ERR_CONFLICT', `${path.join(dirOf(dirs, kind), file)} holds the ${KIND_WORDS[kind]} ${name}: files win over the database; change or remove the file instead`);
+  }
+  return name;
+}
 
 export interface ScriptWriterOptions {
   dirs: ScriptDirs;
@@ -31,12 +41,7 @@ export class ScriptWriter {
 
   /** The name, checked (400 naming the problem) and held by no file of the folder (409). */
   writable(kind: ScriptKind, raw: string): string {
-    const name = checkScriptName(kind, raw);
-    const file = fileFor(this.o.dirs, kind, name);
-    if (file !== undefined) {
-      throw new AcsError('ACS_ERR_CONFLICT', `${path.join(dirOf(this.o.dirs, kind), file)} holds the ${KIND_WORDS[kind]} ${name}: files win over the database; change or remove the file instead`);
-    }
-    return name;
+    return writableName(this.o.dirs, kind, raw);
   }
 
   /** Checked, then stored as a new version written by `by`: the stored script, whether the name is new, lint's warnings. */

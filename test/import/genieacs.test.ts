@@ -262,7 +262,7 @@ describe('acs import genieacs', function () {
         const all = await scripts.all();
         assert.deepEqual(all.map((s) => `${s.kind} ${s.name}`).sort(), IMPORTED.filter((i) => i !== 'preset bootstrap').sort());
         assert.ok(all.every((s) => s.updatedBy === 'import:genieacs' && s.version === 1));
-        assert.match(r.skipped.find((s) => s.from === 'preset bootstrap')?.reason ?? '', /bootstrap\.yaml holds that name, and files win/);
+        assert.match(r.skipped.find((s) => s.from === 'preset bootstrap')?.reason ?? '', /bootstrap\.yaml holds the preset bootstrap: files win/);
         assert.equal(await scripts.get('virtual-parameter', 'broken'), null);
         assert.equal(await scripts.get('preset', 'add-wan'), null);
         assert.deepEqual(await ctx.store.getTags('202BC1-BM632w-000001'), ['lab', 'test']);
