@@ -16,7 +16,7 @@
 import { compile, pathsOf, evaluate, type Expression } from '../presets/expression';
 import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
-import { afterSql, orderSql, type KeyValue, type Position, type SortKey } from './device-order';
+import { orderedReads, type KeyValue, type OrderedRead, type Position, type SortKey } from './device-order';
 import { placeholders, type Db, type Row } from './sql';
 import type { DeviceKey, EpochMs, SqlAccess } from './types';
 
@@ -124,16 +124,24 @@ function candidateOf(r: Row, sortKeys = 0): Candidate {
   };
 }
 
-async function candidates(db: Db, q: CompiledDeviceQuery, order: SortKey[], after: Position | null, limit: number): Promise<Candidate[]> {
-  const o = orderSql(order);
-  const from = afterSql(order, o, after);
+async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: number): Promise<Candidate[]> {
   const rows = await db.select(
-    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number${o.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
-     FROM devices d ${o.joins.sql}
-     WHERE ${from.sql} AND ${q.where.sql} ORDER BY ${o.orderBy} LIMIT ${limit}`,
-    [...o.joins.params, ...from.params, ...q.where.params],
+    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
+     FROM ${r.from.sql}
+     WHERE ${r.where.sql} AND ${q.where.sql} ORDER BY ${r.orderBy} LIMIT ${limit}`,
+    [...r.from.params, ...r.where.params, ...q.where.params],
   );
-  return rows.map((r) => candidateOf(r, order.length));
+  return rows.map((row) => candidateOf(row, r.keys.length));
+}
+
+/** Up to `limit` candidates after `after`: the order's reads in turn, the next only when the previous ran out. */
+async function candidates(db: Db, q: CompiledDeviceQuery, order: SortKey[], after: Position | null, limit: number): Promise<Candidate[]> {
+  const list: Candidate[] = [];
+  for (const r of orderedReads(order, after)) {
+    list.push(...(await read(db, q, r, limit - list.length)));
+    if (list.length === limit) break;
+  }
+  return list;
 }
 
 /** Loads the tags and parameters the precondition reads, for every candidate at once. */

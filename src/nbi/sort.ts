@@ -9,9 +9,15 @@
  *   with _id, _deviceId._Manufacturer (_OUI, _ProductClass, _SerialNumber),
  *   _lastInform, _registered or a parameter path.
  *
+ * A parameter sorts by the first 64 characters of its value, as text, and
+ * devices without it come last in both directions (GenieACS, after MongoDB,
+ * puts them first ascending): db/device-order.ts says why.
+ *
  * A cursor in id order is the last row id (as before sorts existed); under a
  * sort it is opaque (base64url JSON of the last row's keys and id, and the
- * sort it belongs to, so a cursor is not taken for another sort's).
+ * sort it belongs to, so a cursor is not taken for another sort's). Under a
+ * sort led by a parameter, a first key of null says the page ended among the
+ * devices without it.
  */
 import { SORT_COLUMNS, type KeyValue, type Position, type SortKey } from '../db/device-order';
 import { AcsError } from '../errors';

@@ -24,14 +24,14 @@ describe('REST API: device search, projection, cursor, delete', function () {
   let t: TestAcs;
   const keys: Record<string, string> = {};
 
-  /** Five devices: two product classes, software versions 1.9 / 1.10 / 2.0, tags, an SSID, last informs 0 to 4 days ago. */
+  /** Five devices: two product classes, software versions 1.9 / 1.10 / 2.0, tags, an SSID, last informs 0 to 4 days ago; two with X_Partial. */
   before(async () => {
     t = await startTestAcs('nbi_devices');
     const specs = [
       { name: 'a', pc: 'XX230v', sw: '1.9', ssid: 'home-1', tags: ['vip'], age: 0 },
-      { name: 'b', pc: 'XX230v', sw: '1.10', ssid: 'guest', tags: [], age: 1 },
+      { name: 'b', pc: 'XX230v', sw: '1.10', ssid: 'guest', tags: [], age: 1, partial: 'y' },
       { name: 'c', pc: 'XX230v', sw: '2.0', ssid: 'home-2', tags: ['vip', 'lab'], age: 2 },
-      { name: 'd', pc: 'F660', sw: '1.9', ssid: 'a_b', tags: [], age: 3 },
+      { name: 'd', pc: 'F660', sw: '1.9', ssid: 'a_b', tags: [], age: 3, partial: 'x' },
       { name: 'e', pc: 'F660', sw: '3.1', ssid: 'home-3', tags: ['lab'], age: 4 },
     ];
     for (const s of specs) {
@@ -39,7 +39,13 @@ describe('REST API: device search, projection, cursor, delete', function () {
       const r = session({
         deviceId,
         time: NOW - s.age * DAY,
-        params: [pv('Device.DeviceInfo.SoftwareVersion', s.sw), pv('Device.WiFi.SSID.1.SSID', s.ssid), pv('Device.WiFi.SSID.1.Enable', 'true', 'xsd:boolean'), pv('Device.ManagementServer.PeriodicInformInterval', String(300 + s.age), 'xsd:unsignedInt')],
+        params: [
+          pv('Device.DeviceInfo.SoftwareVersion', s.sw),
+          pv('Device.WiFi.SSID.1.SSID', s.ssid),
+          pv('Device.WiFi.SSID.1.Enable', 'true', 'xsd:boolean'),
+          pv('Device.ManagementServer.PeriodicInformInterval', String(300 + s.age), 'xsd:unsignedInt'),
+          ...(s.partial === undefined ? [] : [pv('Device.DeviceInfo.X_Partial', s.partial)]),
+        ],
       });
       await t.acs.store.commitSession(r);
       if (s.tags.length > 0) await t.acs.store.setTags(r.deviceKey, s.tags, []);
@@ -176,6 +182,10 @@ describe('REST API: device search, projection, cursor, delete', function () {
     // No device has it: every key is NULL, the id alone orders (and continues) the list.
     assert.deepEqual(await allPages('sort=Device.X_Missing', 2), { names: ['a', 'b', 'c', 'd', 'e'], pages: 3 });
     assert.deepEqual(await allPages('sort=-Device.X_Missing', 2), { names: ['e', 'd', 'c', 'b', 'a'], pages: 3 });
+    // Devices without the parameter come last, either way (GenieACS puts them first ascending); pages cross over.
+    assert.deepEqual(await allPages('sort=Device.DeviceInfo.X_Partial', 2), { names: ['d', 'b', 'a', 'c', 'e'], pages: 3 });
+    assert.deepEqual(await allPages('sort=-Device.DeviceInfo.X_Partial', 3), { names: ['b', 'd', 'e', 'c', 'a'], pages: 2 });
+    assert.deepEqual(await allPages(`sort=${encodeURIComponent('Device.DeviceInfo.X_Partial,-LastInform')}&q=${encodeURIComponent('NOT Tags.vip')}`, 1), { names: ['d', 'b', 'e'], pages: 4 });
     assert.deepEqual(await allPages(`sort=-LastInform&q=${encodeURIComponent('Tags.lab')}`, 1), { names: ['c', 'e'], pages: 3 }, 'with a search');
     const first = await list('sort=-LastInform&limit=2');
     assert.match(String(first.next), /^[A-Za-z0-9_-]+$/, 'an opaque base64url cursor');

@@ -159,6 +159,13 @@ describe('GenieACS-compatible API: devices, tags, faults, access', function () {
       const head = await call(`/devices/?query=${encodeURIComponent(JSON.stringify(ours))}`, { method: 'HEAD' });
       assert.equal(head.status, 200);
       assert.equal(head.headers.get('total'), '3');
+      const sw = (dir: number) => `&sort=${encodeURIComponent(JSON.stringify({ 'InternetGatewayDevice.DeviceInfo.SoftwareVersion': dir }))}`;
+      assert.deepEqual(await names(ours, sw(1)), ['b', 'a', 'c'], 'a parameter compares as text: "1.10" < "1.9"');
+      assert.deepEqual(await names(ours, `${sw(-1)}&skip=1&limit=1`), ['a']);
+      // Only the simulated device has it; unlike GenieACS (missing first ascending), devices without it come last either way.
+      const hardware = (dir: number) => `&sort=${encodeURIComponent(JSON.stringify({ 'InternetGatewayDevice.DeviceInfo.HardwareVersion._value': dir }))}`;
+      assert.deepEqual(await names({}, hardware(1)), [nokia, 'a', 'b', 'c']);
+      assert.deepEqual(await names({}, hardware(-1)), [nokia, 'c', 'b', 'a']);
       assert.equal((await call('/devices?limit=2')).status, 200, '/devices without the slash too');
       assert.equal(((await (await call('/devices?limit=2')).json()) as Doc[]).length, 2);
     });

@@ -34,7 +34,10 @@ const listQuery = z.object({
   ...searchQuery,
   limit: intQuery(0, MAX_PAGE, 100),
   cursor: z.string({ error: 'must be given once' }).optional().meta({ description: 'the X-Next-Cursor of the previous page' }),
-  sort: z.string({ error: 'must be given once' }).optional().meta({ description: 'fields, "-" for descending: -LastInform,DeviceID.SerialNumber; or GenieACS\'s {"_lastInform":-1}' }),
+  sort: z.string({ error: 'must be given once' }).optional().meta({
+    description:
+      'fields, "-" for descending: -LastInform,DeviceID.SerialNumber; or GenieACS\'s {"_lastInform":-1}. A parameter path sorts by the first 64 characters of its value, as text (ties in device order); devices without the parameter come last in both directions (GenieACS puts them first ascending)',
+  }),
   projection,
   offset: z.unknown().optional().refine((v) => v === undefined, { error: 'is not supported: page with ?cursor=, the X-Next-Cursor of the previous page' }),
 });
