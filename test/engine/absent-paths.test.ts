@@ -13,11 +13,11 @@ import path from 'node:path';
 import type { CpeRequest } from '../../src/cwmp/soap/types';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { ROOT_LISTING } from '../../src/model/root-listing';
-import type { SessionOutcome, SimDevice } from '../../src/sim/device';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { parseQuirks } from '../../src/sim/quirks';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { requestsOf } from '../helpers/sim-sessions';
 
 const MODELS = path.resolve(__dirname, '../../../shared/samples/device-models');
 const SAMPLES = [
@@ -41,26 +41,6 @@ for (const root of ['InternetGatewayDevice', 'Device']) {
 commit();
 log(seen.map((r) => r.size).join(''));
 `;
-
-/** The ACS requests of each session of a simulated device, in order. */
-function requestsOf(device: SimDevice): CpeRequest[][] {
-  const sessions: CpeRequest[][] = [];
-  const d = device as unknown as {
-    runSession(reason?: string): Promise<SessionOutcome>;
-    execute(request: CpeRequest, id: string | undefined, out: SessionOutcome): Promise<unknown>;
-  };
-  const run = d.runSession.bind(device);
-  d.runSession = (reason?: string) => {
-    sessions.push([]);
-    return run(reason);
-  };
-  const execute = d.execute.bind(device);
-  d.execute = (request, id, out) => {
-    sessions[sessions.length - 1].push(request);
-    return execute(request, id, out);
-  };
-  return sessions;
-}
 
 const LIST_ROOT: CpeRequest = { method: 'GetParameterNames', ParameterPath: '', NextLevel: true };
 

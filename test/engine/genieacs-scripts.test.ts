@@ -31,11 +31,11 @@ import type { Preset } from '../../src/presets/types';
 import { SandboxPool } from '../../src/sandbox';
 import { windowStart } from '../../src/sandbox/date-window';
 import { informParameters } from '../../src/sim/cpe';
-import type { SessionOutcome, SimDevice } from '../../src/sim/device';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { freePort } from '../helpers/private-services';
+import { requestsOf } from '../helpers/sim-sessions';
 
 const SAMPLES = path.resolve(__dirname, '../../../shared/samples/device-models');
 const DEVICES = [
@@ -269,26 +269,6 @@ function oldSession(file: string): SessionState {
     provision: { ...provision, outcomes: [outcome] },
   };
   return JSON.parse(JSON.stringify(state)) as SessionState;
-}
-
-/** The ACS requests of each session of a simulated device, in order. */
-function requestsOf(device: SimDevice): CpeRequest[][] {
-  const sessions: CpeRequest[][] = [];
-  const d = device as unknown as {
-    runSession(reason?: string): Promise<SessionOutcome>;
-    execute(request: CpeRequest, id: string | undefined, out: SessionOutcome): Promise<unknown>;
-  };
-  const run = d.runSession.bind(device);
-  d.runSession = (reason?: string) => {
-    sessions.push([]);
-    return run(reason);
-  };
-  const execute = d.execute.bind(device);
-  d.execute = (request, id, out) => {
-    sessions[sessions.length - 1].push(request);
-    return execute(request, id, out);
-  };
-  return sessions;
 }
 
 describe('GenieACS-style virtual parameters over the whole server (issue 11 §1; simulator, MariaDB, Redis, engine)', function () {

@@ -7,12 +7,10 @@
 import { strict as assert } from 'node:assert';
 import { deviceOffset, windowStart } from '../../../src/sandbox/date-window';
 import { MemoryDeviceView } from '../../../src/sandbox/device-view';
-import { SandboxPool } from '../../../src/sandbox/pool';
-import type { Declaration, DeviceView, RunInput, RunResult } from '../../../src/sandbox/types';
-import { row, runInput, sampleRows, T0 } from './helpers';
+import type { Declaration, DeviceView } from '../../../src/sandbox/types';
+import { sandboxSuite } from '../../helpers/sandbox-suite';
+import { row, sampleRows, T0 } from './helpers';
 
-let n = 0;
-const script = (source: string) => ({ name: `g${++n}.js`, source });
 const HOUR = 3_600_000;
 
 /** A view over the sample device that records what commit checks ask. */
@@ -28,21 +26,7 @@ function recordingView(): { view: DeviceView; asked: string[][] } {
 
 describe('sandbox: GenieACS script semantics (issue 11)', function () {
   this.timeout(10_000);
-  let pool: SandboxPool;
-  before(async function () {
-    pool = new SandboxPool({ size: 1 });
-    await pool.warmUp();
-  });
-  after(async function () {
-    await pool.close();
-  });
-
-  const run = (source: string, input: Partial<RunInput> = {}): Promise<RunResult> => pool.run(script(source), runInput(input));
-  const ok = async (source: string, input: Partial<RunInput> = {}): Promise<RunResult> => {
-    const r = await run(source, input);
-    assert.equal(r.fault, undefined, JSON.stringify(r.fault));
-    return r;
-  };
+  const { run, ok } = sandboxSuite('g');
 
   describe('reading a declare() result commits implicitly', function () {
     // Read at T0; the runs' now is T0 + 60 s: { value: now } asks for a fresher read than the cache has.

@@ -1,30 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { MemoryDeviceView } from '../../../src/sandbox/device-view';
 import { SandboxPool } from '../../../src/sandbox/pool';
-import { extKey, type DeviceView, type RunInput, type RunResult } from '../../../src/sandbox/types';
+import { extKey, type DeviceView } from '../../../src/sandbox/types';
+import { sandboxSuite } from '../../helpers/sandbox-suite';
 import { row, runInput, T0 } from './helpers';
-
-let n = 0;
-/** A fresh script name per call: the pool caches compiled scripts by name and content. */
-const script = (source: string, name = `s${++n}.js`) => ({ name, source });
 
 describe('sandbox: SandboxPool', function () {
   this.timeout(10_000);
-  let pool: SandboxPool;
-  before(async function () {
-    pool = new SandboxPool({ size: 2 });
-    await pool.warmUp();
-  });
-  after(async function () {
-    await pool.close();
-  });
-
-  const run = (source: string, input: Partial<RunInput> = {}): Promise<RunResult> => pool.run(script(source), runInput(input));
-  const ok = async (source: string, input: Partial<RunInput> = {}): Promise<RunResult> => {
-    const r = await run(source, input);
-    assert.equal(r.fault, undefined, JSON.stringify(r.fault));
-    return r;
-  };
+  const sandbox = sandboxSuite('s', 2);
+  const { script, run, ok } = sandbox;
 
   describe('declare()', function () {
     it('records normalised declarations and returns what the cache holds', async function () {
@@ -96,8 +80,8 @@ describe('sandbox: SandboxPool', function () {
     it('gives the preset args to the script, a fresh copy each run', async function () {
       const s = script(`log(args.length, args[0], args[1].k); args[1].k = 'changed'; args.push(3);`);
       const presetArgs = ['2.0.1', { k: 'v' }];
-      const a = await pool.run(s, runInput({ args: presetArgs }));
-      const b = await pool.run(s, runInput({ args: presetArgs }));
+      const a = await sandbox.pool.run(s, runInput({ args: presetArgs }));
+      const b = await sandbox.pool.run(s, runInput({ args: presetArgs }));
       assert.deepEqual(a.logs, ['2 2.0.1 v']);
       assert.deepEqual(b.logs, ['2 2.0.1 v']);
       assert.deepEqual(presetArgs, ['2.0.1', { k: 'v' }]);
@@ -156,10 +140,10 @@ describe('sandbox: SandboxPool', function () {
     it('Math.random() replays the same sequence for a device, another for another device', async function () {
       const draw = 'log(Array.from({ length: 5 }, () => Math.random()).join(","))';
       const s = script(draw);
-      const a1 = (await pool.run(s, runInput())).logs[0];
-      const a2 = (await pool.run(s, runInput())).logs[0];
-      const b = (await pool.run(s, runInput({ deviceKey: 'OTHER-DEVICE-1' }))).logs[0];
-      const seeded = (await pool.run(s, runInput({ deviceKey: 'OTHER-DEVICE-1', seed: '00147F-XX230v-SN0001' }))).logs[0];
+      const a1 = (await sandbox.pool.run(s, runInput())).logs[0];
+      const a2 = (await sandbox.pool.run(s, runInput())).logs[0];
+      const b = (await sandbox.pool.run(s, runInput({ deviceKey: 'OTHER-DEVICE-1' }))).logs[0];
+      const seeded = (await sandbox.pool.run(s, runInput({ deviceKey: 'OTHER-DEVICE-1', seed: '00147F-XX230v-SN0001' }))).logs[0];
       assert.equal(a1, a2);
       assert.notEqual(a1, b);
       assert.equal(seeded, a1, 'an explicit seed wins over the device key');
@@ -392,8 +376,8 @@ describe('sandbox: SandboxPool', function () {
         deviceId: { Manufacturer: 'M', OUI: 'OUI', ProductClass: 'PC', SerialNumber: `SN${i}` },
         view: MemoryDeviceView.from([row('Device.WiFi.SSID.1.SSID', `ssid-${i}`)]),
       }));
-      const results = await Promise.all(inputs.map((input) => pool.run(s, input)));
-      const again = await pool.run(s, inputs[7]);
+      const results = await Promise.all(inputs.map((input) => sandbox.pool.run(s, input)));
+      const again = await sandbox.pool.run(s, inputs[7]);
       results.forEach((r, i) => {
         assert.equal(r.fault, undefined);
         const [sn, ssid] = r.logs[0].split(' ');
@@ -401,12 +385,12 @@ describe('sandbox: SandboxPool', function () {
         assert.deepEqual(r.declarations[1].values, { value: [`net-SN${i}`] });
       });
       assert.equal(again.logs[0], results[7].logs[0], 'the same device replays the same run');
-      assert.ok(pool.stats().live <= 2);
+      assert.ok(sandbox.pool.stats().live <= 2);
     });
 
     it('a changed script under the same name is compiled again', async function () {
-      const a = await pool.run({ name: 'same.js', source: 'log("v1")' }, runInput());
-      const b = await pool.run({ name: 'same.js', source: 'log("v2")' }, runInput());
+      const a = await sandbox.pool.run({ name: 'same.js', source: 'log("v1")' }, runInput());
+      const b = await sandbox.pool.run({ name: 'same.js', source: 'log("v2")' }, runInput());
       assert.deepEqual([a.logs, b.logs], [['v1'], ['v2']]);
     });
 

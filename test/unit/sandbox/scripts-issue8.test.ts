@@ -14,23 +14,14 @@ import type { ExtensionHost } from '../../../src/engine/ext';
 import { lint } from '../../../src/lint/cli';
 import type { Preset } from '../../../src/presets/types';
 import { scriptFromText, checkSyntax } from '../../../src/sandbox/load';
-import { SandboxPool } from '../../../src/sandbox/pool';
-import type { RunResult, ScriptSource } from '../../../src/sandbox/types';
+import type { RunResult } from '../../../src/sandbox/types';
+import { sandboxSuite } from '../../helpers/sandbox-suite';
 import { runInput, sampleView } from './helpers';
-
-let n = 0;
-const script = (source: string): ScriptSource => ({ name: `i8-${++n}.js`, source });
 
 describe('issue 8: declared paths, read-only args, compile error lines', function () {
   this.timeout(20_000);
-  let pool: SandboxPool;
-  before(async function () {
-    pool = new SandboxPool({ size: 1 });
-    await pool.warmUp();
-  });
-  after(async function () {
-    await pool.close();
-  });
+  const sandbox = sandboxSuite('i8-');
+  const { script } = sandbox;
 
   describe('declared paths are checked in the sandbox (before any RPC)', function () {
     const declaring = (pathExpr: string, how = 'declare') => `log('first');\nconst p = ${pathExpr};\n${how}(p, { value: 1 });\n`;
@@ -45,7 +36,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
     };
     for (const [what, expr] of Object.entries(cases)) {
       it(`${what}: a script.error at the declare() line, nothing declared`, async function () {
-        const r = await pool.run(script(declaring(expr)), runInput());
+        const r = await sandbox.pool.run(script(declaring(expr)), runInput());
         assert.equal(r.fault?.code, 'script.error', JSON.stringify(r.fault));
         assert.equal(r.fault?.line, 3, JSON.stringify(r.fault));
         assert.match(r.fault?.message ?? '', /^TypeError: declare\(\): /);
@@ -54,21 +45,21 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
     }
 
     it('the message names the control character and stays short for a 10 KB path', async function () {
-      const nul = await pool.run(script(declaring(cases['a NUL byte'])), runInput());
+      const nul = await sandbox.pool.run(script(declaring(cases['a NUL byte'])), runInput());
       assert.match(nul.fault?.message ?? '', /control character U\+0000 at index 19/);
-      const long = await pool.run(script(declaring(cases['a 10 KB name'])), runInput());
+      const long = await sandbox.pool.run(script(declaring(cases['a 10 KB name'])), runInput());
       assert.match(long.fault?.message ?? '', /path of 10247 characters, more than 256/);
       assert.ok((long.fault?.message.length ?? 0) < 200, long.fault?.message);
     });
 
     it('clear() is checked the same way', async function () {
-      const r = await pool.run(script(`log(1);\n\nclear('Device.X\\u0001', Date.now());\n`), runInput());
+      const r = await sandbox.pool.run(script(`log(1);\n\nclear('Device.X\\u0001', Date.now());\n`), runInput());
       assert.deepEqual([r.fault?.code, r.fault?.line], ['script.error', 3]);
     });
 
     it('exactly 256 characters, and alias filters counted as one instance number, are accepted', async function () {
       const source = `declare('Device.' + 'C'.repeat(249), null, { value: 1 });\ndeclare('Device.IP.Interface.[Name:${'w'.repeat(300)}].Enable', { value: 1 });\n`;
-      const r = await pool.run(script(source), runInput());
+      const r = await sandbox.pool.run(script(source), runInput());
       assert.equal(r.fault, undefined, JSON.stringify(r.fault));
       assert.equal(r.declarations[0].path.length, 256);
       assert.equal(r.declarations.length, 2);
@@ -99,7 +90,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
     };
     for (const [what, statement] of Object.entries(cases)) {
       it(`${what}: a TypeError at its line (scripts are strict)`, async function () {
-        const r = await pool.run(script(`log(args[0]);\n${statement}\n`), runInput({ args }));
+        const r = await sandbox.pool.run(script(`log(args[0]);\n${statement}\n`), runInput({ args }));
         assert.equal(r.fault?.code, 'script.error', JSON.stringify(r));
         assert.match(r.fault?.message ?? '', /^TypeError: /);
         assert.equal(r.fault?.line, 2);
@@ -108,8 +99,8 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
 
     it('a change caught by the script does not reach the next run, nor the host\'s args', async function () {
       const s = script(`try { args[1].nested.deep = 2; } catch (e) {}\nlog(JSON.stringify(args));\n`);
-      const first: RunResult = await pool.run(s, runInput({ args }));
-      const second: RunResult = await pool.run(s, runInput({ args }));
+      const first: RunResult = await sandbox.pool.run(s, runInput({ args }));
+      const second: RunResult = await sandbox.pool.run(s, runInput({ args }));
       assert.deepEqual(first.logs, ['["a",{"nested":{"deep":1}},[1,2]]']);
       assert.deepEqual(second.logs, first.logs);
       assert.deepEqual(args, ['a', { nested: { deep: 1 } }, [1, 2]]);
@@ -117,7 +108,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
     });
 
     it('without args, args is an empty frozen array', async function () {
-      const r = await pool.run(script('args.push(1);\n'), runInput());
+      const r = await sandbox.pool.run(script('args.push(1);\n'), runInput());
       assert.match(r.fault?.message ?? '', /^TypeError: /);
     });
   });
@@ -175,7 +166,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
 
   describe('RunGate: the engine bounds faulting runs', function () {
     it('a refused run does not execute: a script.budget fault, no logs', async function () {
-      const r = await pool.run(script('log("ran");\n'), runInput(), { admit: () => false, faulted: () => assert.fail('charged') });
+      const r = await sandbox.pool.run(script('log("ran");\n'), runInput(), { admit: () => false, faulted: () => assert.fail('charged') });
       assert.equal(r.fault?.code, 'script.budget');
       assert.deepEqual(r.logs, []);
     });
@@ -183,9 +174,9 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
     it('a faulting run is charged its time, a good run nothing', async function () {
       const charged: number[] = [];
       const gate = { admit: () => true, faulted: (ms: number) => charged.push(ms) };
-      assert.equal((await pool.run(script('log(1);\n'), runInput(), gate)).fault, undefined);
+      assert.equal((await sandbox.pool.run(script('log(1);\n'), runInput(), gate)).fault, undefined);
       assert.deepEqual(charged, []);
-      const r = await pool.run(script('while (true) {}\n'), runInput(), gate);
+      const r = await sandbox.pool.run(script('while (true) {}\n'), runInput(), gate);
       assert.equal(r.fault?.code, 'script.timeout');
       assert.equal(charged.length, 1);
       assert.ok(charged[0] >= 45, `charged ${charged[0]} ms for a run cut at 50 ms`);
@@ -195,7 +186,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
       let open = false;
       const s = script('log("ran");\n');
       // A fresh script on a busy pool: compiling comes first, and the gate opens meanwhile.
-      const pending = pool.run(s, runInput(), { admit: () => open, faulted: () => undefined });
+      const pending = sandbox.pool.run(s, runInput(), { admit: () => open, faulted: () => undefined });
       open = true;
       assert.deepEqual((await pending).logs, ['ran']);
     });
@@ -204,7 +195,7 @@ describe('issue 8: declared paths, read-only args, compile error lines', functio
   function deps(dir: string) {
     // No script here calls ext(): the stand-in fails the test if one does.
     const ext = { call: async () => assert.fail('ext() called') } as unknown as ExtensionHost;
-    return { pool, scripts: new ScriptLibrary(dir), ext };
+    return { pool: sandbox.pool, scripts: new ScriptLibrary(dir), ext };
   }
 });
 

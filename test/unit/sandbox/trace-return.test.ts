@@ -1,25 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { scriptFromText } from '../../../src/sandbox/load';
-import { SandboxPool } from '../../../src/sandbox/pool';
-import type { RunInput, RunResult, ScriptSource } from '../../../src/sandbox/types';
-import { runInput } from './helpers';
-
-let n = 0;
-const script = (source: string, name = `t${++n}.js`): ScriptSource => ({ name, source });
+import type { RunResult } from '../../../src/sandbox/types';
+import { sandboxSuite } from '../../helpers/sandbox-suite';
 
 describe('sandbox: traced runs and returned values', function () {
   this.timeout(10_000);
-  let pool: SandboxPool;
-  before(async function () {
-    pool = new SandboxPool({ size: 1 });
-    await pool.warmUp();
-  });
-  after(async function () {
-    await pool.close();
-  });
-
-  const run = (s: ScriptSource | string, input: Partial<RunInput> = {}): Promise<RunResult> =>
-    pool.run(typeof s === 'string' ? script(s) : s, runInput(input));
+  const { script, run } = sandboxSuite('t');
   const where = (r: RunResult): string[] => r.declarations.map((d) => `${d.path}@${d.line}:${d.column}`);
 
   describe('RunInput.trace', function () {
