@@ -8,6 +8,7 @@ import type { Config } from './config/load';
 import type { SessionDeps } from './cwmp/session/context';
 import type { DeviceStore } from './db/types';
 import { createLogger, type Logger } from './log';
+import { startMetrics } from './metrics/server';
 import { closeAll, type Closer } from './roles/closers';
 import { startCwmpRole } from './roles/cwmp';
 import { startNbiRole } from './roles/nbi';
@@ -22,6 +23,8 @@ export interface RunningAcs {
   /** The REST API's routes (empty without the nbi role). */
   nbiRoutes: NbiRoute[];
   fsPort: number | null;
+  /** The METRICS_PORT server's port; null when off. */
+  metricsPort: number | null;
   store: DeviceStore;
   deps: SessionDeps | null;
   close(): Promise<void>;
@@ -45,13 +48,14 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
 
 async function startParts(config: Readonly<Config>, log: Logger, role: Role, options: StartOptions, opened: Closer[]): Promise<RunningAcs> {
   const shared = await openShared(config, log, role, options, opened);
-  const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
+  const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, metricsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
   // Worker and CWMP processes always have presets (only NBI ones have none).
   if (runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
   if (runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
   if (runs(role, 'nbi')) ({ port: result.nbiPort, routes: result.nbiRoutes } = await startNbiRole(shared));
+  result.metricsPort = await startMetrics(shared);
   // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
   const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
-  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, stunPort: shared.stun?.port ?? null }, 'acs started');
+  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, metricsPort: result.metricsPort, stunPort: shared.stun?.port ?? null }, 'acs started');
   return result;
 }

@@ -12,6 +12,7 @@ const enums: Partial<Record<keyof Config, readonly string[]>> = {
   logLevel: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
   fsAccess: ['device', 'open'],
   filesStorage: ['disk', 'database'],
+  metricsAuth: ['token', 'none'],
 };
 
 function parseOne(key: keyof Config, raw: string): Config[keyof Config] {

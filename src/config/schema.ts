@@ -68,6 +68,11 @@ export interface Config {
   connectionRequestAttempts: number;
   connectionRequestIntervalMs: number;
   connectionRequestPendingMs: number;
+  metricsPort: number;
+  metricsHost: string;
+  metricsAuth: 'token' | 'none';
+  traceMaxMessages: number;
+  traceKeepMs: number;
   logLevel: string;
 }
 
@@ -249,5 +254,22 @@ export const schema: Spec<Config> = {
     default: 30_000,
     doc: 'A device asked to connect is not asked again until its Inform arrives or this time passes',
   },
+  metricsPort: {
+    env: 'METRICS_PORT',
+    default: 0,
+    doc: 'Port of this process\'s metrics server: /metrics (Prometheus), /health and /ready. 0 = off (a process with the REST API serves /metrics there). Pick one per process on a shared machine; a worker has no other HTTP server',
+  },
+  metricsHost: { env: 'METRICS_HOST', default: '0.0.0.0', doc: 'Interface the metrics server listens on' },
+  metricsAuth: {
+    env: 'METRICS_AUTH',
+    default: 'token',
+    doc: 'token: /metrics on METRICS_PORT needs an API token of scope read (Authorization: Bearer), as on the REST API; none: anyone reaching the port may scrape it (a private network)',
+  },
+  traceMaxMessages: {
+    env: 'TRACE_MAX_MESSAGES',
+    default: 1000,
+    doc: 'SOAP messages kept per traced device (PUT /devices/:id/trace), the oldest dropped first; each message is cut at 1 MiB',
+  },
+  traceKeepMs: { env: 'TRACE_KEEP_MS', default: 24 * 3600_000, doc: 'How long a device\'s trace is kept after its last message' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 };

@@ -29,6 +29,7 @@ import type {
   ConnectionRequestCredentials, ConnectionRequestOutcome, ConnectionRequestResult, ConnectionRequestVia, ConnectionTarget, LastConnectionRequest,
 } from './types';
 import { UDP_DEFAULTS, udpConnectionRequest, type UdpRequestOptions } from './udp-request';
+import { metrics } from '../metrics/registry';
 
 export interface ConnectionRequesterDeps {
   store: DeviceStore;
@@ -149,6 +150,7 @@ export class ConnectionRequester {
   }
 
   private outcome(deviceKey: DeviceKey, step: Step): ConnectionRequestOutcome {
+    metrics.connectionRequests.inc({ outcome: step.outcome });
     return { deviceKey, ...step, time: Date.now() };
   }
 

@@ -4,6 +4,7 @@
  */
 import { createPool } from 'mysql2';
 import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
+import { countedDbError } from '../metrics/registry';
 
 export type Driver = 'mysql' | 'sqlite';
 export type Row = Record<string, unknown>;
@@ -232,12 +233,12 @@ export async function closeTransactionPool(ds: DataSource): Promise<void> {
 }
 
 function connect(pool: MysqlPool): Promise<MysqlConnection> {
-  return new Promise((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+  return new Promise((resolve, reject) => pool.getConnection((err, c) => (err ? reject(countedDbError(err)) : resolve(c))));
 }
 
 /** A statement on a connection, or on the pool (any free connection, given back at once). */
 function query(c: Pick<MysqlConnection, 'query'>, sql: string, params: unknown[] = []): Promise<unknown> {
-  return new Promise((resolve, reject) => c.query(sql, params, (err, result) => (err ? reject(new QueryFailedError(sql, params, err)) : resolve(result))));
+  return new Promise((resolve, reject) => c.query(sql, params, (err, result) => (err ? reject(countedDbError(new QueryFailedError(sql, params, err))) : resolve(result))));
 }
 
 type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { SessionState } from '../cwmp/session/state';
 import { createLogger, type Logger } from '../log';
 import { overheadSummary, recordOverhead } from './stats';
+import { metrics } from '../metrics/registry';
 import { eventsMatch } from '../presets/events';
 import type { PresetRegistry } from '../presets/registry';
 import { bullPrefix, replyChannel, STEP_QUEUE, type StepJob, type StepReply } from './queue';
@@ -121,6 +122,7 @@ export class EngineClient {
     this.waiting.delete(key);
     clearTimeout(waiter.timer);
     recordOverhead(performance.now() - waiter.sentAt - (reply.ms ?? 0));
+    metrics.stepSeconds.observe((performance.now() - waiter.sentAt) / 1000);
     waiter.resolve(reply);
   }
 

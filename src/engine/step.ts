@@ -26,6 +26,8 @@ import { runProvisions, type RunDeps, type RunsOutcome } from './run-provisions'
 import type { ScriptLibrary } from './script-library';
 import { computeVirtual, declaredNames, isComputed, sameValues, virtualRows, VIRTUAL_ROOT, type VirtualValue } from './virtual-parameters';
 import { tagRows, tagChanges, applyTagChanges } from './tags';
+import { channelFaultLabel } from '../metrics/labels';
+import { metrics } from '../metrics/registry';
 import { provisionStateOf, type EngineRequestMeta, type ProvisionState, type RequestOutcome } from './types';
 
 export interface StepDeps extends RunDeps {
@@ -345,6 +347,7 @@ function detailText(outcome: RequestOutcome): string {
 function addFault(p: ProvisionState, channel: string, source: FaultSource, stored: StoredDevice, now: number): void {
   if (p.faults.some((f) => f.channel === channel)) return;
   p.faults.push(channelFault(channel, source, stored.channelFaults.find((f) => f.channel === channel), now));
+  metrics.channelFaults.inc({ code: channelFaultLabel(source.code) });
 }
 
 /**

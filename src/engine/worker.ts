@@ -19,6 +19,7 @@ import { bullPrefix, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import { SessionCache } from './session-cache';
 import { step, type StepDeps } from './step';
 import { engineStats, timed } from './stats';
+import { metrics } from '../metrics/registry';
 
 export interface WorkerOptions {
   redisPrefix: string;
@@ -78,6 +79,7 @@ export class EngineWorker {
     const t0 = performance.now();
     const reply = await this.runStep(data, job.timestamp);
     reply.ms = performance.now() - t0;
+    metrics.workerStepSeconds.observe(reply.ms / 1000);
     await this.options.redis.publish(data.replyTo, JSON.stringify(reply));
   }
 

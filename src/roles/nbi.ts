@@ -11,6 +11,9 @@ import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
 import { taskRoutes } from '../nbi/routes/tasks';
 import { TaskWaiter } from '../tasks/waiter';
 import { createWorkflowRunner, workflowRoutes } from '../workflows';
+import { timeRequests } from '../metrics/http';
+import { metricsRoutes } from '../metrics/routes';
+import { traceRoutes } from '../trace/routes';
 import { serve } from './http';
 import { webhookRoutes } from '../webhooks';
 import { ordersOf, type Shared } from './shared';
@@ -30,8 +33,9 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
     scriptRoutes(config, s.storedScripts),
     orderRoutes(ordersOf(s, workflows)),
+    traceRoutes(s.traces), metricsRoutes(s.ready),
   ];
-  const app = createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate });
+  const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate }), 'nbi');
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
   await startGenieacsApi(s, tasks);
   await tellHowToGetAToken(store, log);

@@ -22,6 +22,8 @@ import { fileDeps, TaskService } from '../tasks/service';
 import type { TaskWaiter } from '../tasks/waiter';
 import type { Closer } from './closers';
 import { createOrders, type Orders } from '../orders';
+import { readinessOf, type ReadinessCheck } from '../metrics/readiness';
+import { TraceStore } from '../trace/store';
 import type { WorkflowLibrary } from '../workflows/library';
 import type { WorkflowRunner } from '../workflows/types';
 
@@ -62,6 +64,10 @@ export interface Shared {
   taskService(waiter?: TaskWaiter | null): TaskService;
   /** What was opened so far, closed last first. */
   opened: Closer[];
+  /** GET /ready of every server of the process (metrics/readiness.ts). */
+  ready: ReadinessCheck;
+  /** Per-device SOAP traces: switched by the REST API, written by the CWMP servers. */
+  traces: TraceStore;
 }
 
 /** Whether `role` runs the parts of `part` ('all' runs every part). */
@@ -105,7 +111,9 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookStore = new WebhookStore(store.sql);
   const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix)), log);
   opened.push(() => webhooks.close());
-  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened };
+  const ready = readinessOf(redis, store.sql);
+  const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });
+  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened, ready, traces };
 }
 
 /** The zero-touch orders of a process, over its workflow runner. */

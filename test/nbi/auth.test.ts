@@ -55,17 +55,19 @@ describe('REST API: tokens, scopes, audit log', function () {
     };
   }
 
-  it('lists the routes it guards, and /health is the only one anyone may call', async () => {
+  it('lists the routes it guards, and /health and /ready are the only ones anyone may call', async () => {
     const paths = t.acs.nbiRoutes.map((r) => r.path);
     for (const p of ['/devices', '/devices/:id/tasks', '/tasks/:id/retry', '/tokens', '/audit', '/files/:name', '/workflows/runs', '/campaigns']) assert.ok(paths.includes(p), `${p} in ${paths.join(' ')}`);
     const health = await fetch(url('/health'));
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { status: 'ok' });
+    assert.equal((await fetch(url('/ready'))).status, 200);
   });
 
   it('refuses every route without a token, or with a wrong one (401), and changes nothing', async () => {
     const before = await counts();
-    for (const route of t.acs.nbiRoutes.filter((r) => r.path !== '/health')) {
+    // The probes of load balancers are the anonymous routes.
+    for (const route of t.acs.nbiRoutes.filter((r) => r.path !== '/health' && r.path !== '/ready')) {
       for (const method of route.methods) {
         const init = { method, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}', headers: { 'Content-Type': 'application/json' } }) };
         for (const auth of [undefined, 'Bearer acs_not-a-token', 'Basic YWRtaW46YWRtaW4=', `Bearer ${hashToken(t.token)}`]) {

@@ -6,6 +6,7 @@ import type { EngineClient } from '../../engine/client';
 import type { CommitNotices } from '../../tasks/committed';
 import type { WebhookEmitter } from '../../webhooks';
 import type { Logger } from '../../log';
+import type { TraceSwitch } from '../../trace/switch';
 import type { Authenticator } from '../http/auth';
 import type { DeviceFactsCache } from './device-facts';
 import type { RedisSessionStore } from './redis-store';
@@ -28,6 +29,8 @@ export interface SessionDeps {
   orders?: Pick<Orders, 'onBootstrap'> | null;
   /** Signs Downloads of the ACS's own files for the device they go to; absent: sent as planned. */
   fileAccess?: Pick<FileAccess, 'grant'> | null;
+  /** The per-device SOAP trace switch (PUT /devices/:id/trace); absent: nothing traced. */
+  trace?: TraceSwitch | null;
 }
 
 /** One CWMP POST as session handling sees it. */

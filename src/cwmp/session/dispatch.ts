@@ -1,3 +1,6 @@
+import { deviceKeyOf } from '../../model/device-key';
+import { eventLabel } from '../../metrics/labels';
+import { metrics } from '../../metrics/registry';
 import { decode } from '../soap/decode';
 import { acsFault } from '../soap/fault-codes';
 import type { CwmpEnvelope, Inform } from '../soap/types';
@@ -13,19 +16,28 @@ const DEFAULT_NAMESPACE = 'urn:dslforum-org:cwmp-1-0';
  * lives in Redis, so any process can take any POST of any session.
  */
 export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<CwmpReply> {
+  // Only while some device is traced (trace/switch.ts): the quiet session pays a property read.
+  const receivedAt = deps.trace?.active ? Date.now() : 0;
   let envelope: CwmpEnvelope | null = null;
   if (post.body.trim() !== '') {
     const decoded = decode(post.body);
     if (!decoded.ok) return isAnswer(decoded.method) ? refuseAnswer(deps, post, decoded) : refuse(deps, post, decoded);
     envelope = decoded.envelope;
-    if (envelope.body.method === 'Inform') return startSession(deps, post, envelope as CwmpEnvelope<Inform>);
+    if (envelope.body.method === 'Inform') {
+      for (const e of (envelope.body as Inform).Event) metrics.informs.inc({ event: eventLabel(e.EventCode) });
+      const reply = await startSession(deps, post, envelope as CwmpEnvelope<Inform>);
+      if (receivedAt) deps.trace?.record(deviceKeyOf((envelope as CwmpEnvelope<Inform>).body.DeviceId), post, receivedAt, reply);
+      return reply;
+    }
   }
   const state = post.sessionId ? await deps.sessions.load(post.sessionId) : null;
   if (!state) {
     const what = envelope ? envelope.body.method : 'empty POST';
     return errorReply('ACS_ERR_NO_SESSION', `no CWMP session for this ${what}: a session starts with an Inform`);
   }
-  return continueSession(deps, state, envelope);
+  const reply = await continueSession(deps, state, envelope);
+  if (receivedAt) deps.trace?.record(state.deviceKey, post, receivedAt, reply);
+  return reply;
 }
 
 type DecodeFailure = Extract<ReturnType<typeof decode>, { ok: false }>;

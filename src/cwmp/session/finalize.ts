@@ -5,6 +5,7 @@ import { isRoutine } from './events';
 import type { SessionLogEntry, SessionState } from './state';
 import { finishing, isTaskChannel, provisionOutcomes } from './task-progress';
 import { sessionEvents } from '../../webhooks/session-events';
+import { metrics, sessionEnded } from '../../metrics/registry';
 
 /** Why a session ended; anything but 'completed' is kept in the device history. */
 export type EndReason = 'completed' | 'timeout' | 'replaced';
@@ -89,7 +90,8 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
 
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
 async function notify(deps: SessionDeps, state: SessionState, result: SessionResult, valueChanges: ValueChange[]): Promise<void> {
-  await deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
+  // Not awaited: the deliveries are stored in the emitter's next batch, up to its BATCH_MS later; the CPE's last answer does not wait for that.
+  void deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
   if (deps.orders && state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) {
     await deps.orders.onBootstrap(state.inform.deviceId).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
   }
@@ -122,6 +124,7 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
     // the 10,000-in-flight bench its 0 failures, so nothing is built unless device.inform is subscribed.
     if (ours && deps.webhooks?.wants('device.inform')) void deps.webhooks.emit(sessionEvents(known, null));
     if (ours) log.info({ deviceId: known.deviceKey, sessionId: sid, reason, ms: Date.now() - known.startedAt }, 'session ended');
+    if (ours) sessionEnded('quiet', known.startedAt);
     return ours;
   }
   const entries = await sessions.claimWithLog(sid);
@@ -145,10 +148,12 @@ export async function endClaimed(deps: SessionDeps, state: SessionState, entries
   } catch (err) {
     clearInterval(renew);
     log.error({ deviceId: state.deviceKey, sessionId: state.id, err }, 'session commit failed; will retry');
+    metrics.sessions.inc({ outcome: 'commit_failed' });
     await sessions.retryLater(state, COMMIT_RETRY_MS);
     throw err;
   } finally {
     clearInterval(renew);
   }
   log.info({ deviceId: state.deviceKey, sessionId: state.id, reason, ms: Date.now() - state.startedAt }, 'session ended');
+  sessionEnded(reason, state.startedAt);
 }

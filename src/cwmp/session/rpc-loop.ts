@@ -1,4 +1,6 @@
 import { acsFault } from '../soap/fault-codes';
+import { faultLabel } from '../../metrics/labels';
+import { metrics } from '../../metrics/registry';
 import type { AcsRequest, CpeResponse, CwmpEnvelope, CwmpMessage, Fault } from '../soap/types';
 import type { SessionDeps } from './context';
 import { endClaimed, endSession } from './finalize';
@@ -90,6 +92,7 @@ async function answer(deps: SessionDeps, state: SessionState, envelope: CwmpEnve
     return soapReply(state.namespace, header, sent.request, state.id);
   }
   const now = Date.now();
+  metrics.rpcs.inc({ method: sent.request.method, fault: msg.method === 'Fault' ? faultLabel(msg.FaultCode) : 'none' });
   let log: SessionLogEntry[];
   if (msg.method === 'Fault') log = [...noted, ...entriesForFault(sent, msg, now)];
   else if (msg.method === `${sent.request.method}Response`) log = [...noted, ...entriesForResponse(sent, msg, state.id, now), ...taskProgress(state, sent, msg)];

@@ -19,10 +19,12 @@ export interface GuardOptions {
   log: Logger;
   /** Requests per second per token and process (a burst of as many). */
   ratePerSecond: number;
+  /** The paths anyone may call; default ANONYMOUS (the metrics server may open /metrics too: METRICS_AUTH=none). */
+  anonymous?: ReadonlySet<string>;
 }
 
-/** The routes anyone may call. */
-export const ANONYMOUS = new Set(['/health']);
+/** The routes anyone may call: the probes of load balancers (metrics/routes.ts). */
+export const ANONYMOUS: ReadonlySet<string> = new Set(['/health', '/ready']);
 // Webhooks send device data out: only admins may point them somewhere.
 const ADMIN_PREFIXES = ['/tokens', '/audit', '/webhooks'];
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -43,6 +45,7 @@ export function tokenOf(ctx: Context): ApiToken | undefined {
 export function apiGuard(options: GuardOptions): Middleware {
   const cache = new Map<string, { token: ApiToken | null; until: number }>();
   const rate = new RateLimiter(options.ratePerSecond);
+  const anonymous = options.anonymous ?? ANONYMOUS;
 
   async function lookup(secret: string, now: number): Promise<ApiToken | null> {
     const hash = hashToken(secret);
@@ -82,7 +85,7 @@ export function apiGuard(options: GuardOptions): Middleware {
   }
 
   return async (ctx: Context, next: Next) => {
-    if (ANONYMOUS.has(ctx.path)) return next();
+    if (anonymous.has(ctx.path)) return next();
     const time = Date.now();
     try {
       const token = await authorize(ctx, time);
