@@ -5,12 +5,13 @@
  * GET /files/<name> downloads, DELETE removes. The schemas say the shape;
  * names, lengths and digests are the store's checks (validate.ts, store.ts),
  * which every writer goes through; an upload is received as upload-body.ts
- * receives it for every API.
+ * receives it for every API. The GenieACS-compatible API (nbi/genieacs/files.ts)
+ * serves the same download and delete routes.
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
 import { AcsError } from '../errors';
-import { apiRouter, defineRoute } from '../nbi/api/route';
+import { apiRouter, defineRoute, type ApiRoute } from '../nbi/api/route';
 import { intQuery, textQuery } from '../nbi/api/schemas';
 import { sendFile } from './send';
 import type { FileService } from './service';
@@ -20,7 +21,7 @@ import { checkName } from './validate';
 const MAX_LIST = 1000;
 
 /** The file's name in the path; its rules are checkName's (its 400 words each). */
-const nameParams = z.object({ name: z.string().transform(checkName).meta({ example: 'fw-1.2.bin' }) });
+export const nameParams = z.object({ name: z.string().transform(checkName).meta({ example: 'fw-1.2.bin' }) });
 
 const listQuery = z.object({
   fileType: textQuery.meta({ description: META_DOC.fileType }),
@@ -64,27 +65,37 @@ export function fileRoutes(files: FileService): Router {
         ctx.body = await files.store.listFiles(query);
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/files/:name',
-      summary: 'Download a file',
-      description: 'Single ranges (206, or 416 without a body) and conditional requests (304, or 412 without a body), as the file server answers them.',
-      params: nameParams,
-      responses: { 200: 'the file', 206: 'the range asked for', 304: 'not modified', 404: 'no file of that name' },
-      handle: async (ctx, { params: { name } }) => {
-        if (!(await sendFile(ctx, files.store, name))) notFound(name);
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: '/files/:name',
-      summary: 'Delete a file',
-      params: nameParams,
-      responses: { 204: 'deleted', 404: 'no file of that name' },
-      handle: async (ctx, { params: { name } }) => {
-        if (!(await files.store.deleteFile(name))) notFound(name);
-        ctx.status = 204;
-      },
-    }),
+    downloadRoute(files),
+    deleteRoute(files, 204),
   ]);
+}
+
+/** GET /files/<name>, for every API that serves files: the file, as the file server serves it. */
+export function downloadRoute(files: FileService): ApiRoute {
+  return defineRoute({
+    method: 'get',
+    path: '/files/:name',
+    summary: 'Download a file',
+    description: 'Single ranges (206, or 416 without a body) and conditional requests (304, or 412 without a body), as the file server answers them.',
+    params: nameParams,
+    responses: { 200: 'the file', 206: 'the range asked for', 304: 'not modified', 404: 'no file of that name' },
+    handle: async (ctx, { params: { name } }) => {
+      if (!(await sendFile(ctx, files.store, name))) notFound(name);
+    },
+  });
+}
+
+/** DELETE /files/<name>, for every API that deletes files: `status` (no body) once deleted; downloads already streaming it finish. */
+export function deleteRoute(files: FileService, status: 200 | 204): ApiRoute {
+  return defineRoute({
+    method: 'delete',
+    path: '/files/:name',
+    summary: 'Delete a file',
+    params: nameParams,
+    responses: { [status]: 'deleted', 404: 'no file of that name' },
+    handle: async (ctx, { params: { name } }) => {
+      if (!(await files.store.deleteFile(name))) notFound(name);
+      ctx.status = status;
+    },
+  });
 }

@@ -9,16 +9,13 @@
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { AcsError } from '../../errors';
 import type { FileService, StoredFile } from '../../files';
-import { sendFile } from '../../files/send';
+import { deleteRoute, downloadRoute, nameParams } from '../../files/routes';
 import { storeBody, uploadHeaders } from '../../files/upload-body';
-import { checkName } from '../../files/validate';
 import { apiRouter, defineRoute } from '../api/route';
 import { docQueryOf, type Doc } from './doc-query';
 
 const PAGE = 1000;
-const nameParams = z.object({ name: z.string() });
 
 export function fileDocument(f: StoredFile): Doc {
   const metadata: Doc = {};
@@ -35,10 +32,6 @@ async function allFiles(files: FileService): Promise<StoredFile[]> {
   }
 }
 
-function notFound(name: string): never {
-  throw new AcsError('ACS_ERR_NOT_FOUND', `no file named ${name}`);
-}
-
 export function fileRoutes(files: FileService): Router {
   return apiRouter([
     defineRoute({
@@ -50,7 +43,7 @@ export function fileRoutes(files: FileService): Router {
       streamBody: 'application/octet-stream',
       responses: { 200: 'stored', 400: 'a bad name or metadata, or a body that does not hash to the sha256 given', 413: 'larger than the limit' },
       handle: async (ctx, { params, headers }) => {
-        await storeBody(ctx, files, checkName(params.name), headers);
+        await storeBody(ctx, files, params.name, headers);
         ctx.status = 200;
       },
     }),
@@ -65,28 +58,7 @@ export function fileRoutes(files: FileService): Router {
         ctx.body = (await allFiles(files)).map(fileDocument).filter(q.matches);
       },
     }),
-    defineRoute({
-      method: 'get',
-      path: '/files/:name',
-      summary: 'Download a file',
-      params: nameParams,
-      responses: { 200: 'the file', 404: 'no such file' },
-      handle: async (ctx, { params }) => {
-        const name = checkName(params.name);
-        if (!(await sendFile(ctx, files.store, name))) notFound(name);
-      },
-    }),
-    defineRoute({
-      method: 'delete',
-      path: '/files/:name',
-      summary: 'Delete a file',
-      params: nameParams,
-      responses: { 200: 'deleted', 404: 'no such file' },
-      handle: async (ctx, { params }) => {
-        const name = checkName(params.name);
-        if (!(await files.store.deleteFile(name))) notFound(name);
-        ctx.status = 200;
-      },
-    }),
+    downloadRoute(files),
+    deleteRoute(files, 200),
   ]);
 }
