@@ -5,6 +5,7 @@
  * /health and /ready answer on every server of the process.
  */
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
@@ -12,7 +13,7 @@ import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { newToken } from '../helpers/api-token';
 import { freePort } from '../helpers/private-services';
-import { sample, scrape, type Samples } from './scrape';
+import { families, sample, scrape, type Samples } from './scrape';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const DEVICES = 20;
@@ -76,6 +77,18 @@ describe('metrics: /metrics token-protected and moving under load, /health and /
     assert.ok(after.has('acs_queue_jobs{queue="webhook-deliveries",state="failed"}'), 'queue depths sampled at scrape');
     assert.ok(after.has('acs_queue_oldest_waiting_seconds{queue="engine-steps"}'));
     assert.ok(sample(after, 'process_resident_memory_bytes') > 0, 'Node\'s process metrics');
+  });
+
+  it('docker/grafana-dashboard.json is valid JSON whose every metric is in a scrape', async () => {
+    const dashboard = JSON.parse(readFileSync(path.resolve(__dirname, '../../docker/grafana-dashboard.json'), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets ?? []).map((x) => x.expr);
+    assert.ok(exprs.length >= 15, `${exprs.length} queries`);
+    const scraped = families((await scrape(metricsUrl, read)).text);
+    const names = new Set(exprs.flatMap((e) => [...e.matchAll(/\b(?:acs|process|nodejs)_[a-z0-9_]+/g)].map((m) => m[0])));
+    for (const name of names) assert.ok(scraped.has(name) || scraped.has(name.replace(/_(bucket|sum|count)$/, '')), `${name} is not in a scrape`);
+    for (const family of [...scraped].filter((f) => f.startsWith('acs_'))) {
+      assert.ok([...names].some((n) => n.startsWith(family)), `${family} has a panel`);
+    }
   });
 
   it('counts the RPCs a task sends, by method and fault', async () => {
