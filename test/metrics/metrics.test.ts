@@ -105,3 +105,60 @@ describe('metrics: /metrics token-protected and moving under load, /health and /
     assert.equal(sample(after, 'acs_informs_total', { event: '6 CONNECTION REQUEST' }) - sample(before, 'acs_informs_total', { event: '6 CONNECTION REQUEST' }), 1);
   });
 });
+
+describe('metrics: the engine\'s metrics move as the shipped presets provision devices', function () {
+  this.timeout(120_000);
+  let t: TestAcs;
+  let fleet: Fleet;
+
+  before(async () => {
+    const root = path.resolve(__dirname, '../..');
+    t = await startTestAcs('metrics_engine', { presetsDir: path.join(root, 'presets'), provisionsDir: path.join(root, 'provisions') });
+    fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 5, serialBase: 'ENG-', report: () => undefined });
+  });
+  after(async () => {
+    await fleet?.close();
+    await t?.stop();
+  });
+
+  it('counts engine steps, their wait and duration, sandbox runs and the RPCs they send', async () => {
+    const before = (await scrape(`${t.nbiUrl}/metrics`, t.token)).samples;
+    await fleet.connectAll();
+    const after = (await scrape(`${t.nbiUrl}/metrics`, t.token)).samples;
+    const grew = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+    assert.ok(grew('acs_engine_steps_total') >= 5, `${grew('acs_engine_steps_total')} steps`);
+    assert.ok(grew('acs_engine_step_wait_seconds_count') >= 5);
+    assert.ok(grew('acs_engine_step_duration_seconds_count') >= 5);
+    assert.ok(grew('acs_sandbox_runs_total') >= 5);
+    assert.ok(grew('acs_sandbox_seconds_total') > 0);
+    assert.ok(grew('acs_engine_step_seconds_total') >= grew('acs_sandbox_seconds_total'), 'the sandbox runs within the steps');
+    const rpcs = [...after.keys()].filter((k) => k.startsWith('acs_rpcs_total{')).reduce((n, k) => n + (after.get(k) ?? 0) - (before.get(k) ?? 0), 0);
+    assert.ok(rpcs >= 5, `${rpcs} RPCs answered`);
+  });
+});
+
+describe('metrics: a worker process gets the metrics server', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  let base: string;
+
+  before(async () => {
+    t = await startTestAcs('metrics_worker', { metricsPort: await freePort(), metricsHost: '127.0.0.1', metricsAuth: 'none' }, 'worker');
+    base = `http://127.0.0.1:${t.acs.metricsPort}`;
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  it('serves /health, /ready and, with METRICS_AUTH=none, /metrics without a token; nothing else', async () => {
+    assert.equal(t.acs.nbiPort, null);
+    assert.equal(t.acs.cwmpPort, null);
+    assert.equal((await fetch(`${base}/health`)).status, 200);
+    assert.equal((await fetch(`${base}/ready`)).status, 200);
+    const { text } = await scrape(`${base}/metrics`, null);
+    assert.match(text, /^# TYPE acs_engine_steps_total counter$/m);
+    assert.match(text, /^acs_queue_jobs\{queue="engine-steps",state="waiting"\} \d+$/m);
+    assert.equal((await fetch(`${base}/devices`)).status, 401, 'any other path still needs a token');
+    assert.equal((await fetch(`${base}/devices`, { headers: { Authorization: `Bearer ${t.token}` } })).status, 404);
+  });
+});
