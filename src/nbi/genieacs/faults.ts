@@ -7,11 +7,11 @@
  */
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { isValidChannel, listChannelFaults, type DeviceStore } from '../../db';
+import { listChannelFaults, type DeviceStore } from '../../db';
 import type { ChannelFault, DeviceKey } from '../../db/types';
-import { AcsError } from '../../errors';
 import { apiRouter, defineRoute } from '../api/route';
 import { intQuery } from '../api/schemas';
+import { clearFault } from '../routes/faults';
 import { docQueryOf, equalityOf, type Doc } from './doc-query';
 
 /** Faults read per statement, and at most in all: a fleet's faults, not a history. */
@@ -66,11 +66,7 @@ export function faultRoutes(store: DeviceStore): Router {
       params: z.object({ id: z.string() }),
       responses: { 200: 'cleared', 404: 'no such fault' },
       handle: async (ctx, { params }) => {
-        // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
-        const colon = params.id.indexOf(':');
-        const [device, channel] = colon < 0 ? [params.id, ''] : [params.id.slice(0, colon), params.id.slice(colon + 1)];
-        if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
-        if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
+        await clearFault(store, params.id);
         ctx.status = 200;
       },
     }),

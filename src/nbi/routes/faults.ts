@@ -11,6 +11,19 @@ import { AcsError } from '../../errors';
 import { apiRouter, defineRoute } from '../api/route';
 import { intQuery, textQuery } from '../api/schemas';
 
+/**
+ * Clears the fault GenieACS's id names, `<device id>:<channel>` (400 for
+ * another shape, 404 for no such fault): its channel runs again at the
+ * device's next session. For both APIs' DELETE /faults/:id.
+ */
+export async function clearFault(store: DeviceStore, id: string): Promise<void> {
+  // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
+  const colon = id.indexOf(':');
+  const [device, channel] = colon < 0 ? [id, ''] : [id.slice(0, colon), id.slice(colon + 1)];
+  if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
+  if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
+}
+
 export function faultRoutes(store: DeviceStore): Router {
   return apiRouter([
     defineRoute({
@@ -36,11 +49,7 @@ export function faultRoutes(store: DeviceStore): Router {
       params: z.object({ id: z.string().meta({ description: '<device id>:<channel>', example: '00A0C9-Router-SN0001:default' }) }),
       responses: { 204: 'cleared', 404: 'no such fault' },
       handle: async (ctx, { params }) => {
-        // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
-        const colon = params.id.indexOf(':');
-        const [device, channel] = colon < 0 ? [params.id, ''] : [params.id.slice(0, colon), params.id.slice(colon + 1)];
-        if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
-        if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
+        await clearFault(store, params.id);
         ctx.status = 204;
       },
     }),
