@@ -13,6 +13,10 @@ const enums: Partial<Record<keyof Config, readonly string[]>> = {
   fsAccess: ['device', 'open'],
   filesStorage: ['disk', 'database'],
   metricsAuth: ['token', 'none'],
+  cwmpTlsClientAuth: ['none', 'optional', 'require'],
+  cwmpTlsIdentity: ['cn-serial', 'cn-device-id', 'contains-serial', 'none'],
+  nbiTlsClientAuth: ['none', 'optional', 'require'],
+  fsTlsClientAuth: ['none', 'optional', 'require'],
 };
 
 function parseOne(key: keyof Config, raw: string): Config[keyof Config] {

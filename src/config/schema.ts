@@ -46,6 +46,19 @@ export interface Config {
   cwmpHoldRequests: boolean;
   trustProxy: boolean;
   cwmpAddressFallback: boolean;
+  cwmpTlsCert: string;
+  cwmpTlsKey: string;
+  cwmpTlsCa: string;
+  cwmpTlsClientAuth: 'none' | 'optional' | 'require';
+  cwmpTlsIdentity: 'cn-serial' | 'cn-device-id' | 'contains-serial' | 'none';
+  nbiTlsCert: string;
+  nbiTlsKey: string;
+  nbiTlsCa: string;
+  nbiTlsClientAuth: 'none' | 'optional' | 'require';
+  fsTlsCert: string;
+  fsTlsKey: string;
+  fsTlsCa: string;
+  fsTlsClientAuth: 'none' | 'optional' | 'require';
   taskRetentionMs: number;
   webhookTimeoutMs: number;
   webhookRetryBaseMs: number;
@@ -184,6 +197,27 @@ export const schema: Spec<Config> = {
     default: false,
     doc: 'For CPEs that return no cookie and drop the connection mid-session: find the session by the CPE address. Unsafe when CPEs share an address (NAT)',
   },
+  cwmpTlsCert: { env: 'CWMP_TLS_CERT', default: '', doc: 'PEM certificate chain file of the CWMP server: set with CWMP_TLS_KEY, CWMP is HTTPS (re-read when the file changes, no restart)' },
+  cwmpTlsKey: { env: 'CWMP_TLS_KEY', default: '', doc: 'PEM private key file of the CWMP server certificate' },
+  cwmpTlsCa: { env: 'CWMP_TLS_CA', default: '', doc: 'PEM file of the CA certificates that CPE client certificates must chain to (needed by CWMP_TLS_CLIENT_AUTH)' },
+  cwmpTlsClientAuth: {
+    env: 'CWMP_TLS_CLIENT_AUTH',
+    default: 'none',
+    doc: 'CPE client certificates (mTLS): none, optional (a CPE without one authenticates by CWMP_AUTH; an untrusted one gets 403) or require (refused at the TLS handshake without a trusted one)',
+  },
+  cwmpTlsIdentity: {
+    env: 'CWMP_TLS_IDENTITY',
+    default: 'cn-serial',
+    doc: 'How an Inform\'s DeviceId must match the client certificate: cn-serial (subject CN = SerialNumber), cn-device-id (CN = OUI-ProductClass-SerialNumber), contains-serial (CN or a subjectAltName contains SerialNumber) or none; a mismatch is refused (403) before the device is stored',
+  },
+  nbiTlsCert: { env: 'NBI_TLS_CERT', default: '', doc: 'PEM certificate chain file of the REST API: set with NBI_TLS_KEY, the REST API is HTTPS (re-read when the file changes)' },
+  nbiTlsKey: { env: 'NBI_TLS_KEY', default: '', doc: 'PEM private key file of the REST API certificate' },
+  nbiTlsCa: { env: 'NBI_TLS_CA', default: '', doc: 'PEM file of the CA certificates that REST API client certificates must chain to (needed by NBI_TLS_CLIENT_AUTH)' },
+  nbiTlsClientAuth: { env: 'NBI_TLS_CLIENT_AUTH', default: 'none', doc: 'REST API client certificates: none, optional (an untrusted one gets 403) or require (refused at the TLS handshake)' },
+  fsTlsCert: { env: 'FS_TLS_CERT', default: '', doc: 'PEM certificate chain file of the file server: set with FS_TLS_KEY, the file server is HTTPS and FS_URL\'s default https (re-read when the file changes)' },
+  fsTlsKey: { env: 'FS_TLS_KEY', default: '', doc: 'PEM private key file of the file server certificate' },
+  fsTlsCa: { env: 'FS_TLS_CA', default: '', doc: 'PEM file of the CA certificates that client certificates of the file server must chain to (needed by FS_TLS_CLIENT_AUTH)' },
+  fsTlsClientAuth: { env: 'FS_TLS_CLIENT_AUTH', default: 'none', doc: 'File server client certificates: none, optional (an untrusted one gets 403) or require (refused at the TLS handshake)' },
   taskRetentionMs: {
     env: 'TASK_RETENTION_MS',
     default: 7 * 24 * 3600_000,
@@ -202,7 +236,7 @@ export const schema: Spec<Config> = {
   fsUrl: {
     env: 'FS_URL',
     default: '',
-    doc: 'Base of the file URLs given to CPEs (Download and Upload RPCs); empty: http://<hostname>:<FS_PORT>. Set it behind NAT or a load balancer',
+    doc: 'Base of the file URLs given to CPEs (Download and Upload RPCs); empty: http://<hostname>:<FS_PORT> (https with FS_TLS_CERT). Set it behind NAT or a load balancer',
   },
   fsMaxBytes: { env: 'FILES_MAX_BYTES', default: 256 * 1024 * 1024, doc: 'Largest file accepted from the REST API or a CPE, in bytes (413 beyond)' },
   fsUploadTtlMs: {

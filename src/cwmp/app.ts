@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import Koa from 'koa';
 import { AcsError } from '../errors';
 import { readBody } from './http/body';
+import { clientCertificateOf } from './http/client-cert';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './http/cookies';
 import { shedLoad } from './http/overload';
 import type { CwmpPost, SessionDeps } from './session/context';
@@ -37,6 +38,7 @@ export function createCwmpApp(deps: SessionDeps): Koa {
       authorization: ctx.get('Authorization') || undefined,
       httpMethod: ctx.method,
       uri: ctx.url,
+      clientCert: clientCertificateOf(socket),
     });
     if (reply.ended) bySocket.delete(socket);
     else if (reply.sessionId) bySocket.set(socket, reply.sessionId);

@@ -14,6 +14,7 @@ export const errorCatalogue = {
   ACS_ERR_UNAVAILABLE: { status: 503, doc: 'The database cannot store what must be durable before the answer (an Inform\'s events); retry after Retry-After' },
   ACS_ERR_TOKEN: { status: 401, doc: 'REST API request without a valid API token (Authorization: Bearer <token>; acs token create)' },
   ACS_ERR_FORBIDDEN: { status: 403, doc: 'The API token\'s scope does not allow this request (read < write < admin)' },
+  ACS_ERR_CLIENT_CERT: { status: 403, doc: 'Client certificate not trusted (CLIENT_AUTH=optional), or not the certificate of the device the Inform names (CWMP_TLS_IDENTITY)' },
   ACS_ERR_RATE_LIMITED: { status: 429, doc: 'Too many requests with this API token; retry after the Retry-After delay' },
   ACS_ERR_METHOD_NOT_ALLOWED: { status: 405, doc: 'The route exists but not with this method; the Allow header lists those it takes' },
   ACS_ERR_NOT_FOUND: { status: 404, doc: 'No such resource' },

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config/load';
+import { isTlsOn } from '../infra/tls';
 import type { SqlAccess } from '../db/types';
 import { FileAccess, type FileAccessMode } from './access';
 import { databaseStorage } from './database-storage';
@@ -31,16 +32,16 @@ export function fileUrl(urlBase: string, name: string): string {
   return `${urlBase.replace(/\/+$/, '')}/${encodeURIComponent(name)}`;
 }
 
-/** FS_URL's default: this machine's name and the file server's default port. */
-export function defaultUrlBase(port = FS_DEFAULT_PORT): string {
-  return `http://${hostname()}:${port}`;
+/** FS_URL's default: this machine's name and the file server's port, https when the file server has a certificate. */
+export function defaultUrlBase(port = FS_DEFAULT_PORT, secure = false): string {
+  return `${secure ? 'https' : 'http'}://${hostname()}:${port}`;
 }
 
 /** The file service's options from the settings (FS_*, FILES_*). */
 export function fileOptionsOf(config: Readonly<Config>): FileServiceOptions {
   return {
     ...DEFAULT_FILE_OPTIONS,
-    urlBase: config.fsUrl || defaultUrlBase(config.fsPort),
+    urlBase: config.fsUrl || defaultUrlBase(config.fsPort, isTlsOn(config, 'fs')),
     storage: config.filesStorage as StorageKind,
     dir: config.filesDir || path.join(config.dataDir, 'files'),
     access: config.fsAccess as FileAccessMode,

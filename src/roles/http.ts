@@ -1,7 +1,11 @@
-/** The HTTP servers of a process (CWMP, file server, NBI): listening, error logging, closing. */
+/** The HTTP(S) servers of a process (CWMP, file server, NBI): listening, TLS, error logging, closing. */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type Koa from 'koa';
+import { httpsServerOptions, type TlsSettings } from '../infra/tls';
+import { watchCertificates } from '../infra/tls-reload';
 import type { Logger } from '../log';
 import type { Closer } from './closers';
 
@@ -25,17 +29,40 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
-/**
- * An HTTP server for a Koa app whose late errors (a request timed out, a client
- * gone mid-response) go to the log as one JSON line; Koa's default prints a
- * stack trace on stderr.
- */
-function serverFor(app: Koa, log: Logger, name: string, options: http.ServerOptions): http.Server {
+/** Logs late errors (a request timed out, a client gone mid-response) as one JSON line; Koa's default prints a stack trace on stderr. */
+function logAppErrors(app: Koa, log: Logger, name: string): void {
   app.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code && CLIENT_ENDED.has(err.code)) log.warn({ server: name, code: err.code, reason: err.message }, 'request ended before its response');
     else log.error({ server: name, err }, 'request failed after its response began');
   });
-  return http.createServer(options, app.callback());
+}
+
+/**
+ * With CLIENT_AUTH=optional the handshake lets any certificate through (a
+ * client without one may still authenticate otherwise): one that does not
+ * chain to the CA is refused here, before the app sees the request.
+ */
+function refuseUntrusted(handler: http.RequestListener, log: Logger, name: string): http.RequestListener {
+  return (req, res) => {
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized || !socket.getPeerCertificate().raw) return void handler(req, res);
+    const reason = String(socket.authorizationError);
+    log.warn({ server: name, remoteAddress: socket.remoteAddress, reason }, 'client certificate not trusted');
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    res.end(`ACS_ERR_CLIENT_CERT: client certificate not trusted (${reason})\n`);
+  };
+}
+
+function httpsServer(s: Serve, tls: TlsSettings, log: Logger): https.Server {
+  const handler = tls.clientAuth === 'optional' ? refuseUntrusted(s.app.callback(), log, s.name) : s.app.callback();
+  const server = https.createServer({ ...s.options, ...httpsServerOptions(tls) }, handler);
+  // A client refused at the handshake (no or an untrusted certificate, no common protocol) is otherwise invisible.
+  // Node drops an unverified client certificate's connection without an error of its own: the socket keeps the reason.
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const reason = socket.authorizationError ? `client certificate: ${String(socket.authorizationError)}` : err.message;
+    log.warn({ server: s.name, remoteAddress: socket.remoteAddress, code: err.code, reason }, 'TLS handshake failed');
+  });
+  return server;
 }
 
 export interface Serve {
@@ -45,11 +72,19 @@ export interface Serve {
   options: http.ServerOptions;
   port: number;
   host: string;
+  /** HTTPS with these files (reloaded when they change); absent or null: plain HTTP. */
+  tls?: TlsSettings | null;
 }
 
 /** Serves `app` (closed with what was opened, its connections cut), resolving to the port it listens on. */
 export async function serve(s: Serve, log: Logger, opened: Closer[]): Promise<number> {
-  const server = serverFor(s.app, log, s.name, s.options);
-  opened.push(() => closeServer(server));
+  logAppErrors(s.app, log, s.name);
+  const tls = s.tls ?? null;
+  const server = tls ? httpsServer(s, tls, log) : http.createServer(s.options, s.app.callback());
+  const watch = tls ? watchCertificates(server as https.Server, tls, log) : null;
+  opened.push(async () => {
+    watch?.close();
+    await closeServer(server);
+  });
   return listen(server, s.port, s.host);
 }

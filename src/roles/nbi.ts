@@ -11,6 +11,7 @@ import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
 import { taskRoutes } from '../nbi/routes/tasks';
 import { TaskWaiter } from '../tasks/waiter';
 import { createWorkflowRunner, workflowRoutes } from '../workflows';
+import { tlsSettingsOf } from '../infra/tls';
 import { timeRequests } from '../metrics/http';
 import { metricsRoutes } from '../metrics/routes';
 import { traceRoutes } from '../trace/routes';
@@ -36,7 +37,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     traceRoutes(s.traces), metricsRoutes(s.ready),
   ];
   const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate }), 'nbi');
-  const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost }, log, opened);
+  const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost, tls: tlsSettingsOf(config, 'nbi') }, log, opened);
   await startGenieacsApi(s, tasks);
   await tellHowToGetAToken(store, log);
   return { port, routes: nbiRoutes(app) };

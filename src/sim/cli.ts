@@ -3,6 +3,7 @@ import { CPE_METHODS, faultInjectionFromFlags } from './cpe';
 import { Fleet } from './fleet';
 import { loadModel } from './load-model';
 import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
+import { fleetTlsOf } from './tls-files';
 
 export const simUsage = `usage: acs sim --acs URL --model FILE|tr181|tr098 [options]
 
@@ -21,6 +22,11 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --first-index N        index of the first device (default 0)
   --oui HEX --product-class TEXT   override the model's identity
   --username U --password P        credentials the devices present to the ACS (Basic or Digest)
+  --ca FILE              PEM CAs that an https ACS's (and file server's) certificate must chain to
+  --insecure             accept any server certificate
+  --cert FILE --key FILE a client certificate (PEM) every device presents (mTLS)
+  --cert-dir DIR         each device's own client certificate: DIR/<serial>.crt and DIR/<serial>.key
+                         (devices without files there present --cert, if given)
   --quirks LIST          comma list of quirks or profiles (see below)
   --disable-methods LIST CPE methods the devices answer with fault 9000 (e.g. ChangeDUState,Upload)
   --connection-requests  serve HTTP connection requests on 127.0.0.1 (Digest, per-device credentials)
@@ -52,6 +58,11 @@ const options = {
   'product-class': { type: 'string' },
   username: { type: 'string' },
   password: { type: 'string' },
+  ca: { type: 'string' },
+  insecure: { type: 'boolean', default: false },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'cert-dir': { type: 'string' },
   quirks: { type: 'string' },
   'disable-methods': { type: 'string' },
   'connection-requests': { type: 'boolean', default: false },
@@ -114,6 +125,7 @@ export async function runSim(argv: string[]): Promise<void> {
     productClass: v['product-class'],
     username: v.username,
     password: v.password,
+    tls: fleetTlsOf({ ca: v.ca, insecure: v.insecure, cert: v.cert, key: v.key, certDir: v['cert-dir'] }),
     quirks: parseQuirks(v.quirks),
     rpcOptions: { disabledMethods: parseMethods(v['disable-methods']) },
     connectionRequests: v['connection-requests'],

@@ -82,7 +82,7 @@ function transferDelayMs(e: TransferEffect): number {
 async function runTransfer(device: SimDevice, e: TransferEffect, s: Scheduler): Promise<void> {
   device.model.transfers.setState(e.transferId, 2);
   const r = e.request;
-  const outcome = e.kind === 'upload' ? await uploadFile(r.URL, r.Username, r.Password, configDump(device)) : await fetchImage(device, e);
+  const outcome = e.kind === 'upload' ? await uploadFile(r.URL, r.Username, r.Password, configDump(device), { tls: device.client.tls }) : await fetchImage(device, e);
   if (e.kind === 'upload') device.noteTransfer(r.URL, outcome);
   device.model.transfers.remove(e.transferId);
   const method = e.kind === 'upload' ? 'Upload' : e.kind === 'download' ? 'Download' : 'ScheduleDownload';
@@ -103,7 +103,11 @@ async function fetchImage(device: SimDevice, e: Exclude<TransferEffect, { kind: 
     const now = new Date().toISOString();
     return { fault: { FaultCode: 9010, FaultString: 'Download failure (injected fault)' }, startTime: now, completeTime: now, bytes: 0, statuses: [] };
   }
-  const outcome = await downloadFile(r.URL, r.Username, r.Password, r.FileSize, { rangeBytes: device.rpcOptions.downloadRangeBytes, dropQuery: device.rpcOptions.dropsUrlQuery });
+  const outcome = await downloadFile(r.URL, r.Username, r.Password, r.FileSize, {
+    rangeBytes: device.rpcOptions.downloadRangeBytes,
+    dropQuery: device.rpcOptions.dropsUrlQuery,
+    tls: device.client.tls,
+  });
   device.noteTransfer(r.URL, outcome);
   if (outcome.fault.FaultCode !== 0 || !r.FileType.startsWith('1 ') || !/corrupt/i.test(imageName(e))) return outcome;
   return { ...outcome, fault: { FaultCode: 9018, FaultString: 'File transfer failure: file corrupted (image rejected)' } };

@@ -25,7 +25,12 @@ export interface TransferOutcome {
   statuses: number[];
 }
 
-export interface DownloadOptions {
+export interface TransferOptions {
+  /** For https URLs: the CAs trusted and the client certificate presented (the CPE's, see AcsClient.tls). */
+  tls?: https.RequestOptions;
+}
+
+export interface DownloadOptions extends TransferOptions {
   /** Fetch in Range requests of this many bytes (0: one plain GET). */
   rangeBytes?: number;
   /** Cut the URL at "?" before fetching. */
@@ -59,10 +64,11 @@ function statusFault(status: number, upload: boolean): FaultStruct {
 }
 
 /** One HTTP(S) exchange with node:http (fetch refuses some ports a file server may well use). */
-function exchange(url: URL, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
-  const request = url.protocol === 'https:' ? https.request : http.request;
+function exchange(url: URL, tls: https.RequestOptions, method: string, headers: Record<string, string>, body?: string): Promise<Response> {
+  const secure = url.protocol === 'https:';
+  const request = secure ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, timeout: TIMEOUT_MS }, (res) => {
+    const req = request(url, { ...(secure ? tls : {}), method, headers, timeout: TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -84,7 +90,7 @@ class Requester {
   private readonly auth: SessionAuth;
   private readonly canAuthenticate: boolean;
 
-  constructor(private readonly url: URL, username: string, password: string) {
+  constructor(private readonly url: URL, username: string, password: string, private readonly tls: https.RequestOptions = {}) {
     this.auth = new SessionAuth({ username, password }, false);
     this.canAuthenticate = username !== '';
   }
@@ -94,7 +100,7 @@ class Requester {
     // The first try without credentials, then one answer to the challenge (two if the server calls the nonce stale).
     for (let answered = 0; ; answered++) {
       const authorization = this.auth.header(method, uri);
-      const res = await exchange(this.url, method, authorization ? { ...headers, Authorization: authorization } : headers, body);
+      const res = await exchange(this.url, this.tls, method, authorization ? { ...headers, Authorization: authorization } : headers, body);
       this.statuses.push(res.status);
       if (res.status !== 401 || !this.canAuthenticate || answered >= 2) return res;
       const challenge = pickChallenge(headerList(res.headers['www-authenticate']));
@@ -115,7 +121,7 @@ export async function downloadFile(rawUrl: string, username: string, password: s
   const done = timed();
   const target = options.dropQuery ? rawUrl.split('?')[0] : rawUrl;
   if (!/^https?:\/\//i.test(target)) return done({ fault: { FaultCode: 9013, FaultString: 'Unsupported protocol for file transfer' }, statuses: [] });
-  const requester = new Requester(new URL(target), username, password);
+  const requester = new Requester(new URL(target), username, password, options.tls);
   try {
     const got = await fetchAll(requester, options.rangeBytes ?? 0);
     if ('status' in got) return done({ fault: statusFault(got.status, false), statuses: requester.statuses });
@@ -147,10 +153,10 @@ async function fetchAll(requester: Requester, rangeBytes: number): Promise<{ byt
 }
 
 /** PUTs an Upload's file (a configuration or log the simulator makes up) to the URL. */
-export async function uploadFile(rawUrl: string, username: string, password: string, content: string): Promise<TransferOutcome> {
+export async function uploadFile(rawUrl: string, username: string, password: string, content: string, options: TransferOptions = {}): Promise<TransferOutcome> {
   const done = timed();
   if (!/^https?:\/\//i.test(rawUrl)) return done({ fault: { FaultCode: 9013, FaultString: 'Unsupported protocol for file transfer' }, statuses: [] });
-  const requester = new Requester(new URL(rawUrl), username, password);
+  const requester = new Requester(new URL(rawUrl), username, password, options.tls);
   try {
     const res = await requester.send('PUT', { 'Content-Type': 'application/octet-stream' }, content);
     if (res.status < 200 || res.status > 299) return done({ fault: statusFault(res.status, true), statuses: requester.statuses });

@@ -6,7 +6,7 @@ import { HttpConnectionRequestListener } from './conn-request/http-listener';
 import { UdpConnectionRequestListener } from './conn-request/udp-listener';
 import { StunClient } from './conn-request/stun-client';
 import { rpcOptionsOf, type QuirkSet } from './quirks';
-import { AcsClient, AcsEndpoint, type ConnectionMode } from './transport/acs-client';
+import { AcsClient, AcsEndpoint, type ClientCertificate, type ConnectionMode } from './transport/acs-client';
 import { FleetStats } from './stats';
 
 export interface FleetOptions {
@@ -42,6 +42,19 @@ export interface FleetOptions {
   registered?: boolean;
   timeoutMs?: number;
   report?: Reporter;
+  /** For an https ACS URL (and https file URLs): what the devices trust and the client certificates they present. */
+  tls?: FleetTls;
+}
+
+export interface FleetTls {
+  /** CAs the ACS's (and file server's) certificate must chain to. */
+  ca?: string | Buffer;
+  /** False: accept any server certificate. */
+  rejectUnauthorized?: boolean;
+  /** One client certificate for every device. */
+  certificate?: ClientCertificate;
+  /** Each device's own client certificate, by serial number (undefined: the shared one, if any). */
+  certificateFor?: (serialNumber: string) => ClientCertificate | undefined;
 }
 
 const RETRY_MIN_MS = 5_000;
@@ -65,7 +78,8 @@ export class Fleet implements Scheduler {
   private readonly endpoint: AcsEndpoint;
 
   private constructor(readonly options: FleetOptions) {
-    this.endpoint = new AcsEndpoint(options.acsUrl, { connection: options.connection, timeoutMs: options.timeoutMs });
+    const { ca, rejectUnauthorized, certificate } = options.tls ?? {};
+    this.endpoint = new AcsEndpoint(options.acsUrl, { connection: options.connection, timeoutMs: options.timeoutMs, ca, rejectUnauthorized, certificate });
   }
 
   static async create(options: FleetOptions): Promise<Fleet> {
@@ -102,7 +116,8 @@ export class Fleet implements Scheduler {
       MACAddress: macOf(index, o.model.macCount),
     };
     const model = createDevice(o.model, identity);
-    const client = new AcsClient(this.endpoint, { quirks: o.quirks, username: o.username, password: o.password });
+    const certificate = o.tls?.certificateFor?.(serial);
+    const client = new AcsClient(this.endpoint, { quirks: o.quirks, username: o.username, password: o.password, ...(certificate ? { certificate } : {}) });
     const id = model.deviceId();
     const report = o.report ?? (() => undefined);
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };

@@ -8,6 +8,7 @@ import type { WebhookEmitter } from '../../webhooks';
 import type { Logger } from '../../log';
 import type { TraceSwitch } from '../../trace/switch';
 import type { Authenticator } from '../http/auth';
+import type { ClientCertificate } from '../http/client-cert';
 import type { DeviceFactsCache } from './device-facts';
 import type { RedisSessionStore } from './redis-store';
 
@@ -46,4 +47,6 @@ export interface CwmpPost {
   httpMethod: string;
   /** The request target, which a Digest answer must name. */
   uri: string;
+  /** The verified client certificate of the connection (mTLS), checked against the Inform's DeviceId. */
+  clientCert?: ClientCertificate | null;
 }

@@ -11,6 +11,7 @@ import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
 import { MAX_PATH_LENGTH } from '../../db/paths';
 import { isRoutine, isUnrepeated } from './events';
 import { endSession } from './finalize';
+import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
 import { coalescerOf } from '../../db/coalesce';
@@ -48,7 +49,7 @@ interface InformCtx {
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, checkInform, loadFacts, authenticate, rememberFacts, acknowledge];
+const steps: Step[] = [negotiate, checkHeaders, checkInform, checkCertificate, loadFacts, authenticate, rememberFacts, acknowledge];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -91,6 +92,15 @@ function checkInform(c: InformCtx): CwmpReply | null {
   const event = c.envelope.body.Event.find((e) => e.EventCode.length > EVENT_CODE_MAX || e.CommandKey.length > COMMAND_KEY_MAX);
   if (event) return fault(c, 8003, `EventCode over ${EVENT_CODE_MAX} or CommandKey over ${COMMAND_KEY_MAX} characters: ${event.EventCode.slice(0, 60)}`);
   return null;
+}
+
+/** mTLS: the client certificate must name the device the Inform speaks for; refused before anything about it is read or stored. */
+function checkCertificate(c: InformCtx): CwmpReply | null {
+  const cert = c.post.clientCert;
+  const reason = cert ? identityMismatch(c.deps.config.cwmpTlsIdentity, cert, c.envelope.body.DeviceId) : null;
+  if (!reason) return null;
+  c.deps.log.warn({ deviceId: c.deviceKey, remoteAddress: c.post.remoteAddress, reason }, 'inform refused: client certificate of another device');
+  return errorReply('ACS_ERR_CLIENT_CERT', `client certificate refused: ${reason}`);
 }
 
 /** Credentials, queue state and last Inform hash: from Redis, or the database the first time. */

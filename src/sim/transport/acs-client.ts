@@ -40,9 +40,18 @@ export interface AcsEndpointOptions {
   connection?: ConnectionMode;
   /** Most times one POST is sent again after a 503 with Retry-After (default 10); past it the 503 is the answer. */
   maxDeferrals?: number;
-  /** For https ACS URLs. */
+  /** For https ACS URLs: false accepts any server certificate. */
   rejectUnauthorized?: boolean;
+  /** CAs the ACS's certificate must chain to (default: Node's bundled roots). */
   ca?: string | Buffer;
+  /** A client certificate (PEM) every client presents, unless its own {@link AcsClientOptions.certificate} replaces it. */
+  certificate?: ClientCertificate;
+}
+
+/** A CPE's client certificate and key (PEM), presented to an ACS or file server that asks for one. */
+export interface ClientCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
 }
 
 /** The ACS URL and transport settings, parsed once and shared by every client of a fleet. */
@@ -71,14 +80,14 @@ export class AcsEndpoint {
     this.userAgent = options.userAgent ?? 'acs-sim/0.1';
     this.connection = options.connection ?? 'session';
     this.maxDeferrals = options.maxDeferrals ?? 10;
-    this.tls = { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(options.ca ? { ca: options.ca } : {}) };
+    this.tls = { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(options.ca ? { ca: options.ca } : {}), ...options.certificate };
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`ACS URL must be http(s), not ${u.protocol}`);
   }
 
-  /** A keep-alive agent of at most one connection. */
-  newAgent(): http.Agent {
+  /** A keep-alive agent of at most one connection; `tls` adds to (or replaces) the endpoint's TLS options. */
+  newAgent(tls: https.AgentOptions = {}): http.Agent {
     const options = { keepAlive: true, maxSockets: 1, maxFreeSockets: 1 };
-    return this.secure ? new https.Agent({ ...options, ...this.tls }) : new http.Agent(options);
+    return this.secure ? new https.Agent({ ...options, ...this.tls, ...tls }) : new http.Agent(options);
   }
 
   /** The pool of `connection: 'shared'`. */
@@ -89,9 +98,10 @@ export class AcsEndpoint {
     return this.sharedAgent;
   }
 
-  request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void): http.ClientRequest {
+  request(options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void, tls: https.RequestOptions = {}): http.ClientRequest {
     const all = { ...options, hostname: this.hostname, port: this.port, path: this.path };
-    return this.secure ? https.request({ ...all, ...this.tls }, onResponse) : http.request(all, onResponse);
+    // The TLS options go with each request too: a shared agent keys its connections by them (one per client certificate).
+    return this.secure ? https.request({ ...all, ...this.tls, ...tls }, onResponse) : http.request(all, onResponse);
   }
 
   close(): void {
@@ -106,6 +116,8 @@ export interface AcsClientOptions extends Partial<DeviceCredentials> {
   preemptiveBasic?: boolean;
   /** Source address, e.g. a distinct 127.0.0.x per device so the ACS sees distinct CPE addresses. */
   localAddress?: string;
+  /** This device's own client certificate (mTLS), instead of the endpoint's. */
+  certificate?: ClientCertificate;
 }
 
 export interface PostOk {
@@ -206,6 +218,14 @@ export class AcsClient {
     this.endSession();
     this.closed = true;
     this.wake?.();
+  }
+
+  /**
+   * The TLS options this CPE connects with (CAs it trusts, its client
+   * certificate): its file transfers use them too, as a CPE's one TLS stack does.
+   */
+  get tls(): https.RequestOptions {
+    return { ...this.endpoint.tls, ...this.options.certificate };
   }
 
   /** The session's cookies (for tests and logs). */
@@ -331,7 +351,7 @@ export class AcsClient {
       case 'shared':
         return this.endpoint.shared();
       default:
-        this.agent ??= this.endpoint.newAgent();
+        this.agent ??= this.endpoint.newAgent(this.options.certificate);
         return this.agent;
     }
   }
@@ -364,7 +384,7 @@ export class AcsClient {
         res.on('close', () => {
           if (!res.complete) fail('ECONNRESET', 'connection closed before the end of the response', 'reset');
         });
-      });
+      }, this.options.certificate);
       req.on('error', (err: NodeJS.ErrnoException) => fail(err.code ?? 'ERR', err.message));
       const timer = setTimeout(() => {
         fail('ETIMEDOUT', `no response within ${this.endpoint.timeoutMs} ms`, 'timeout');
