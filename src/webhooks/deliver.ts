@@ -22,6 +22,7 @@ import { compileDeviceQuery, deviceMatches } from '../db/device-query';
 import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
+import { metrics } from '../metrics/registry';
 import { signature } from './sign';
 import type { PendingDelivery, WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
@@ -151,6 +152,7 @@ async function deliverInOrder(ctx: Context, group: PendingDelivery[]): Promise<L
 
 async function settled(store: WebhookStore, d: PendingDelivery, status: 'failed' | 'skipped'): Promise<null> {
   await store.settle(d.id, status);
+  metrics.webhookDeliveries.inc({ outcome: status === 'failed' ? 'dropped' : status });
   return null;
 }
 
@@ -165,6 +167,7 @@ async function deliverOne(ctx: Context, d: PendingDelivery): Promise<Left | null
     if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return settled(store, d, 'skipped');
   }
   const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
+  metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'delivered' : 'failed' });
   if (outcome.ok) {
     await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.status }]);
     // Healthy as far as this worker knows: no write (its cached view is at most a second old).

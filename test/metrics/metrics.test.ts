@@ -6,6 +6,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
@@ -13,6 +15,7 @@ import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { newToken } from '../helpers/api-token';
 import { freePort } from '../helpers/private-services';
+import { until } from '../helpers/wait';
 import { families, sample, scrape, type Samples } from './scrape';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
@@ -88,6 +91,30 @@ describe('metrics: /metrics token-protected and moving under load, /health and /
     for (const name of names) assert.ok(scraped.has(name) || scraped.has(name.replace(/_(bucket|sum|count)$/, '')), `${name} is not in a scrape`);
     for (const family of [...scraped].filter((f) => f.startsWith('acs_'))) {
       assert.ok([...names].some((n) => n.startsWith(family)), `${family} has a panel`);
+    }
+  });
+
+  it('counts webhook deliveries by outcome: delivered, and failed while the receiver answers 500', async () => {
+    let status = 200;
+    const receiver = http.createServer((req, res) => req.resume().on('end', () => res.writeHead(status).end()));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      assert.equal((await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: hook, events: ['device.inform'] }) })).status, 201);
+      const count = async (outcome: string) => sample((await scrape(metricsUrl, read)).samples, 'acs_webhook_deliveries_total', { outcome });
+      const delivered = await count('delivered');
+      // The emitter re-reads subscriptions on a timer: inform until one delivery went out.
+      await until('a delivery', async () => {
+        await fleet.connectAll('2 PERIODIC');
+        return (await count('delivered')) > delivered;
+      }, 15_000);
+      status = 500;
+      const failed = await count('failed');
+      fleet.connect(fleet.devices[1], '2 PERIODIC');
+      await fleet.idle();
+      await until('a failed attempt', async () => (await count('failed')) > failed, 15_000);
+    } finally {
+      receiver.close();
     }
   });
 
