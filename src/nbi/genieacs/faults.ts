@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { listChannelFaults, type DeviceStore } from '../../db';
 import type { ChannelFault, DeviceKey } from '../../db/types';
 import { apiRouter, defineRoute } from '../api/route';
-import { intQuery } from '../api/schemas';
 import { clearFault } from '../routes/faults';
+import { docListQuery, pageOf } from './doc-page';
 import { docQueryOf, equalityOf, type Doc } from './doc-query';
 
 /** Faults read per statement, and at most in all: a fleet's faults, not a history. */
@@ -51,12 +51,11 @@ export function faultRoutes(store: DeviceStore): Router {
       method: 'get',
       path: '/faults',
       summary: 'Channel faults as GenieACS documents',
-      query: z.object({ query: z.string().optional(), skip: intQuery(0, Number.MAX_SAFE_INTEGER, 0), limit: intQuery(0, MAX_READ, 0) }),
+      query: docListQuery(MAX_READ),
       responses: { 200: 'the faults' },
       handle: async (ctx, { query }) => {
         const q = docQueryOf(query.query);
-        const docs = (await faultsOf(store, q.query)).filter(q.matches).slice(query.skip);
-        ctx.body = query.limit > 0 ? docs.slice(0, query.limit) : docs;
+        ctx.body = pageOf((await faultsOf(store, q.query)).filter(q.matches), query);
       },
     }),
     defineRoute({

@@ -26,6 +26,7 @@ import type { TaskService } from '../../tasks/service';
 import type { Task, TaskStatus } from '../../tasks/types';
 import { apiRouter, defineRoute } from '../api/route';
 import { deviceId, flagQuery, intQuery, serialId } from '../api/schemas';
+import { docListQuery, pageOf } from './doc-page';
 import { docQueryOf, equalityOf, type Doc, type Json } from './doc-query';
 
 /** What GenieACS's examples pass as ?timeout=. */
@@ -108,12 +109,11 @@ export function taskRoutes(tasks: TaskService, sql: SqlAccess, files: FileServic
       method: 'get',
       path: '/tasks',
       summary: 'Queued, sent and faulted tasks',
-      query: z.object({ query: z.string().optional(), skip: intQuery(0, Number.MAX_SAFE_INTEGER, 0), limit: intQuery(0, MAX_LISTED, 0) }),
+      query: docListQuery(MAX_LISTED),
       responses: { 200: 'the tasks' },
       handle: async (ctx, { query }) => {
         const q = docQueryOf(query.query);
-        const docs = (await heldTasks(tasks, q.query)).map(taskDocument).filter(q.matches).slice(query.skip);
-        ctx.body = query.limit > 0 ? docs.slice(0, query.limit) : docs;
+        ctx.body = pageOf((await heldTasks(tasks, q.query)).map(taskDocument).filter(q.matches), query);
       },
     }),
     defineRoute({
