@@ -13,6 +13,7 @@ import { AcsError } from '../errors';
 import type { Logger } from '../log';
 import { sendFile } from './send';
 import type { FileService } from './service';
+import { receiveBody } from './upload-body';
 import { claimUpload, releaseUpload } from './uploads';
 
 export interface FileServerDeps {
@@ -84,17 +85,13 @@ async function receiveUpload(ctx: Context, deps: FileServerDeps, token: string):
     return;
   }
   const { claim } = outcome;
-  const { maxBytes } = deps.files.options;
   try {
-    if (ctx.request.length > maxBytes) throw new AcsError('ACS_ERR_BODY_TOO_LARGE', `file is larger than the limit of ${maxBytes} bytes`);
-    const file = await deps.files.store.putFile(claim.name, ctx.req, claim.meta, { limitBytes: maxBytes });
+    const file = await receiveBody(ctx, deps.files, claim.name, claim.meta);
     deps.log.info({ name: file.name, size: file.size, deviceKey: claim.meta.deviceKey }, 'cpe upload stored');
     ctx.status = 200;
     ctx.body = 'stored\n';
   } catch (err) {
     await releaseUpload(deps.files.sql, claim).catch(() => undefined);
-    // The rest of the body is not wanted: close rather than read it.
-    ctx.set('Connection', 'close');
     throw err;
   }
 }
