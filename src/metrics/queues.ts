@@ -33,6 +33,8 @@ export class QueueSampler {
 
   constructor(private readonly connection: Redis, redisPrefix: string) {
     this.queues = QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(redisPrefix) }));
+    // A lost connection shows as gauges missing from the scrape (and in acs_redis_errors_total); BullMQ would print each error.
+    for (const q of this.queues) q.on('error', () => undefined);
   }
 
   private async one(queue: Queue, now: number): Promise<QueueSample> {
