@@ -121,7 +121,7 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   if (want('s')) rows.push(...(await badScriptsRows({ db: v.db, model }, { freshDatabase, startAcs, measure })));
   if (want('d')) rows.push(...(await fanOutRows({ db: v.db, model, devices: v.fanOutDevices }, { freshDatabase, startAcs })));
   if (v.only.includes('q')) rows.push(...(await searchRows({ startAcs })));
-  if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, subscriptions: 2, durationS: 20, devices: 5000 }, { freshDatabase, startAcs })));
+  if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, durationS: 20, devices: 5000 }, { freshDatabase, startAcs })));
   if (want('a') || want('b') || want('r')) rows.push(...(await fleetRows(v, model, want)));
   if (!want('a')) return rows;
   rows.push(await floorRow(v, model));

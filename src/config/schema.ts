@@ -64,6 +64,7 @@ export interface Config {
   webhookRetryBaseMs: number;
   webhookRetryMaxMs: number;
   webhookDisableAfterMs: number;
+  webhookRetentionMs: number;
   fsHost: string;
   fsPort: number;
   fsUrl: string;
@@ -230,6 +231,11 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
     doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+  },
+  webhookRetentionMs: {
+    env: 'WEBHOOK_RETENTION_MS',
+    default: 7 * 24 * 3600_000,
+    doc: 'How long delivered, failed and skipped webhook deliveries stay in the delivery log (and can be replayed) before they are deleted; pending ones stay until settled',
   },
   fsHost: { env: 'FS_HOST', default: '0.0.0.0', doc: 'Interface the file server (firmware images, configuration backups, CPE uploads) listens on' },
   fsPort: { env: 'FS_PORT', default: 7567, doc: 'File server port (as GenieACS); run by the processes with the CWMP server (roles all and cwmp)' },

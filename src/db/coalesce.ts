@@ -16,7 +16,8 @@ interface Waiting<T> {
 
 export class Coalescer<T> {
   private waiting: Waiting<T>[] = [];
-  private busy = false;
+  /** The batch being written (with its delay), if any. */
+  private running: Promise<void> | null = null;
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
@@ -26,13 +27,24 @@ export class Coalescer<T> {
   /** Settles once all of `items` are written (or their batch failed). */
   async add(items: T[]): Promise<void> {
     const written = items.map((item) => new Promise<void>((resolve, reject) => this.waiting.push({ item, resolve, reject })));
-    void this.pump();
+    this.next();
     await Promise.all(written);
   }
 
-  private async pump(): Promise<void> {
-    if (this.busy || this.waiting.length === 0) return;
-    this.busy = true;
+  /** Settles once nothing waits and no batch is out (a closing owner's last writes are done). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private next(): void {
+    if (this.running || this.waiting.length === 0) return;
+    this.running = this.writeBatch().finally(() => {
+      this.running = null;
+      this.next();
+    });
+  }
+
+  private async writeBatch(): Promise<void> {
     const { max = 500, delayMs = 0 } = this.options;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const batch = this.waiting.splice(0, max);
@@ -41,9 +53,6 @@ export class Coalescer<T> {
       for (const w of batch) w.resolve();
     } catch (err) {
       for (const w of batch) w.reject(err);
-    } finally {
-      this.busy = false;
-      void this.pump();
     }
   }
 }

@@ -22,7 +22,9 @@ export interface AcsProcess {
  */
 export function spawnAcs(args: string[], env: NodeJS.ProcessEnv, cwd = process.cwd()): Promise<AcsProcess> {
   // The flag isolated-vm needs (see bin/acs.js), given here so the pid is the ACS itself, not a wrapper.
-  const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], { cwd, env });
+  // BENCH_CPU_PROF=dir: the process writes a .cpuprofile there when it stops (profiling a missed target; Node refuses --cpu-prof in NODE_OPTIONS).
+  const profile = env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, BIN, ...args], { cwd, env });
   const output: string[] = [];
   const stop = (): Promise<number | null> =>
     new Promise((resolve) => {

@@ -34,7 +34,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
-  const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs };
+  const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs, retentionMs: config.webhookRetentionMs };
   const deliveries = startDeliveryWorker({ connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix), store: s.webhookStore, log, options });
   opened.push(() => deliveries.close());
 }

@@ -18,6 +18,7 @@ import https from 'node:https';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
+import { every } from '../roles/closers';
 import { compileDeviceQuery, deviceMatches } from '../db/device-query';
 import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
@@ -37,6 +38,8 @@ export interface DeliveryOptions {
   /** How often, and from what age, pending deliveries get their jobs again (Redis may have restarted empty); defaults 60 s, 60 s. */
   rescueEveryMs?: number;
   rescueAfterMs?: number;
+  /** Settled deliveries older than this are deleted (checked with the rescue). */
+  retentionMs: number;
 }
 
 /** How often a delivery waiting for an earlier one of its device looks again. */
@@ -56,6 +59,7 @@ export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJ
 
 const RESCUE_MS = 60_000;
 const RESCUE_BATCH = 1000;
+const PURGE_BATCH = 5000;
 
 export interface DeliveryWorker {
   close(): Promise<void>;
@@ -73,11 +77,13 @@ export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; s
     settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoff(err instanceof DeliveryFailed ? err.attempts : attemptsMade) },
   });
   // A job per pending delivery, under its own id: BullMQ adds nothing for a job it still holds (waiting, delayed, active).
-  const rescue = setInterval(() => {
-    void o.store.stale(Date.now() - (o.options.rescueAfterMs ?? RESCUE_MS), RESCUE_BATCH)
-      .then((ids) => queue.addBulk(ids.map((id) => jobOf([id]))))
-      .catch((err: unknown) => o.log.warn({ err }, 'pending webhook deliveries not looked at'));
-  }, o.options.rescueEveryMs ?? RESCUE_MS);
+  const rescue = every(o.options.rescueEveryMs ?? RESCUE_MS, o.log, 'rescue of pending webhook deliveries', async () => {
+    const ids = await o.store.stale(Date.now() - (o.options.rescueAfterMs ?? RESCUE_MS), RESCUE_BATCH);
+    await queue.addBulk(ids.map((id) => jobOf([id])));
+    // Every worker purges: deleting what another already deleted does nothing.
+    const purged = await o.store.purge(Date.now() - o.options.retentionMs, PURGE_BATCH);
+    if (purged > 0) o.log.info({ purged }, 'webhook deliveries past their retention deleted');
+  });
   rescue.unref();
   return {
     close: async () => {
@@ -219,7 +225,9 @@ type PostOutcome = { ok: true; status: number } | { ok: false; status: number | 
  * most of the worker's CPU per delivery. Redirects are not followed (a 3xx
  * is a failed attempt), as with fetch's redirect: 'manual' before.
  */
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+/* At most this many connections per receiver: a job's deliveries to different devices go at once, and 50 jobs run together. */
+const agentOptions = { keepAlive: true, maxSockets: 64 };
+const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
 function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
   const target = new URL(url);

@@ -4,8 +4,8 @@
  * subscriptions are read every few seconds (every process emits: the front
  * ends for device and task events, the workers for workflows and campaigns),
  * so an event nobody subscribed to costs no database read. The deliveries of
- * all the events emitted while a batch is being stored go together: one
- * INSERT and one BullMQ round trip per batch, a job per JOB_SIZE deliveries.
+ * the events emitted within BATCH_MS go together: one INSERT and one BullMQ
+ * round trip per batch, a job per JOB_SIZE deliveries.
  */
 import type { Queue } from 'bullmq';
 import { Coalescer } from '../db/coalesce';
@@ -19,7 +19,16 @@ export const WEBHOOK_QUEUE = 'webhook-deliveries';
 const REFRESH_MS = 5_000;
 
 /** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
-const JOB_SIZE = 20;
+const JOB_SIZE = 100;
+/*
+ * How long a batch gathers. Without it a batch held what arrived during the
+ * previous INSERT, 1–4 deliveries in a storm: each paid a statement, a BullMQ
+ * call and, in the worker, a job's two SELECTs and completion, which made
+ * delivering cost sessions ~50 % of their rate (bench (w)). Webhooks are
+ * asynchronous; 50 ms more before the POST is nothing to a receiver.
+ */
+const BATCH_MS = 50;
+const BATCH_MAX = 1000;
 
 export interface DeliverJob {
   /** In the order they were stored. */
@@ -48,7 +57,7 @@ export class WebhookEmitter {
   private subscriptions: Subscription[] = [];
   private readAt = 0;
   private reading: Promise<void> | null = null;
-  private readonly batches = new Coalescer<Item>((items) => this.queueDeliveries(items));
+  private readonly batches = new Coalescer<Item>((items) => this.queueDeliveries(items), { delayMs: BATCH_MS, max: BATCH_MAX });
   /*
    * Read on a timer, not when an event finds the view stale: wants() answers
    * at once from the view it has, so after a quiet spell the first events
@@ -81,7 +90,11 @@ export class WebhookEmitter {
     return this.subscriptions.some((s) => s.disabledAt === null && s.events.includes(event));
   }
 
-  /** Stores and queues the deliveries of `events`; failures are logged (an event source never fails for its webhooks). */
+  /**
+   * Stores and queues the deliveries of `events`, settling when they are
+   * (BATCH_MS or more: a session does not wait for it); failures are logged
+   * (an event source never fails for its webhooks).
+   */
   async emit(events: AcsEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
@@ -105,9 +118,11 @@ export class WebhookEmitter {
     await this.queue.addBulk(ids.map((id) => jobOf([id], { jobId: `${id}-r${at}` })));
   }
 
-  close(): Promise<void> {
+  /** The batch being gathered is stored and queued first. */
+  async close(): Promise<void> {
     clearInterval(this.timer);
-    return this.queue.close();
+    await this.batches.idle();
+    await this.queue.close();
   }
 
   private async queueDeliveries(items: Item[]): Promise<void> {

@@ -174,6 +174,26 @@ export class WebhookStore {
     return rows.map((r) => String(r.uuid));
   }
 
+  /**
+   * Deletes settled deliveries (delivered, failed, skipped) older than
+   * `before`, `batch` rows per statement, each subscription's along its
+   * (webhook_id, time) index; answers how many. Pending ones stay, however old.
+   */
+  async purge(before: number, batch: number): Promise<number> {
+    let deleted = 0;
+    for (const { id } of await this.list()) {
+      for (;;) {
+        // Selected, then deleted by key: SQLite has no DELETE ... LIMIT, MariaDB no LIMIT in an IN subquery.
+        const rows = await this.sql.autocommit((db) => db.select(`SELECT seq FROM webhook_deliveries WHERE webhook_id = ? AND time < ? AND status <> 'pending' LIMIT ${batch}`, [id, before]));
+        if (rows.length === 0) break;
+        const seqs = rows.map((r) => Number(r.seq));
+        deleted += (await this.sql.autocommit((db) => db.run(`DELETE FROM webhook_deliveries WHERE seq IN ${placeholders(seqs.length)}`, seqs))).affected;
+        if (rows.length < batch) break;
+      }
+    }
+    return deleted;
+  }
+
   /** The subscription's deliveries between two times (a replay), oldest first. */
   async between(webhook: number, from: number, to: number): Promise<string[]> {
     const rows = await this.sql.autocommit((db) => db.select('SELECT uuid FROM webhook_deliveries WHERE webhook_id = ? AND time >= ? AND time < ? ORDER BY seq', [webhook, from, to]));

@@ -45,7 +45,7 @@ describe('webhooks: deliveries in batches', function () {
   const inform = (device: string, n: number): AcsEvent => ({ event: 'device.inform', device, time: Date.now(), data: { n } });
   const ofDevice = (device: string) => receiver.got.filter((g) => g.device === device).map((g) => g.data.n);
   const startWorker = () => {
-    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000 };
+    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, retentionMs: 7 * 24 * 3600_000 };
     worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), store, log, options });
   };
 

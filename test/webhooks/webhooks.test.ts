@@ -241,11 +241,36 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     // Stored, never queued: what a Redis restart leaves behind.
     const [delivery] = await store.addDeliveries([{ webhook: id, event: { event: 'device.boot', device: 'X-Y-Z', time: Date.now() - 5000, data: { n: 1 } } }]);
     const prefix = bullPrefix(t.config.redisPrefix);
-    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000 };
+    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000, retentionMs: 7 * 24 * 3600_000 };
     worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix, store, log: createLogger('silent'), options });
     await until('the rescued delivery', async () => receiver.got.some((g) => g.id === delivery), 10_000);
     assert.equal(receiver.bad, 0);
     assert.equal((await store.delivery(delivery))?.status, 'delivered');
+  });
+
+  it('deletes settled deliveries past their retention, pending and recent ones stay', async () => {
+    await worker?.close();
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['device.boot'], secret: SECRET }) });
+    const { id } = (await r.json()) as { id: number };
+    const store = new WebhookStore(t.acs.store.sql);
+    const at = (ageMs: number) => ({ webhook: id, event: { event: 'device.boot' as const, device: 'R-E-T', time: Date.now() - ageMs, data: {} } });
+    const [delivered, failed, skipped, pending, recent] = await store.addDeliveries([at(60_000), at(60_000), at(60_000), at(60_000), at(0)]);
+    await store.settle(delivered, 'delivered');
+    await store.settle(failed, 'failed');
+    await store.settle(skipped, 'skipped');
+    await store.settle(recent, 'delivered');
+    // Batches of one: the loop over full batches is what a large log goes through.
+    assert.equal(await store.purge(Date.now() - 30_000, 1), 3);
+    for (const gone of [delivered, failed, skipped]) assert.equal(await store.delivery(gone), null);
+    assert.equal((await store.delivery(pending))?.status, 'pending', 'a pending delivery is kept however old');
+    assert.equal((await store.delivery(recent))?.status, 'delivered');
+    // The worker purges on its own, with the rescue.
+    const [old] = await store.addDeliveries([at(60_000)]);
+    await store.settle(old, 'delivered');
+    const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000, retentionMs: 30_000 };
+    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullPrefix(t.config.redisPrefix), store, log: createLogger('silent'), options });
+    await until('the old delivery deleted by the worker', async () => (await store.delivery(old)) === null, 10_000);
+    assert.equal((await store.delivery(recent))?.status, 'delivered');
   });
 });
 

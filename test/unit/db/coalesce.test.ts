@@ -35,6 +35,18 @@ describe('Coalescer: concurrent writes in one statement', () => {
     await Promise.all([second, third]);
   });
 
+  it('gathers for delayMs, and idle() settles once that batch and any after it are written', async () => {
+    const written: number[][] = [];
+    const c = new Coalescer<number>(async (items) => void written.push(items), { delayMs: 30 });
+    const first = c.add([1]);
+    const second = c.add([2]);
+    assert.deepEqual(written, [], 'the first item waits for the delay');
+    await c.idle();
+    assert.deepEqual(written, [[1, 2]]);
+    await Promise.all([first, second]);
+    await c.idle();
+  });
+
   it('fails only the callers of the batch that failed; the next batch still goes', async () => {
     const w = gatedWrite();
     const c = new Coalescer(w.write);
