@@ -9,12 +9,14 @@
  *   lease in the campaign row covers a stalled job retried elsewhere.
  *
  * All state is in the database: a worker restart, or another worker taking
- * over, loses nothing; the scheduler is durable in Redis.
+ * over, loses nothing; the scheduler lives in Redis, and every worker
+ * re-creates it if Redis loses it (engine/job-schedulers.ts).
  */
 import type { AcsEvent } from '../webhooks/types';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
+import { KeptSchedulers } from '../engine/job-schedulers';
 import { bullPrefix } from '../engine/queue';
 import type { Logger } from '../log';
 import type { TaskLookup } from '../tasks/build';
@@ -54,7 +56,8 @@ export interface CampaignEngine {
 
 export async function startCampaignEngine(o: CampaignEngineOptions): Promise<CampaignEngine> {
   const prefix = bullPrefix(o.redisPrefix);
-  const queue = new Queue(CAMPAIGN_QUEUE, { connection: o.connect(), prefix });
+  const connection = o.connect();
+  const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix });
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };
   const enqueueTicks = async (): Promise<void> => {
@@ -72,7 +75,8 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   const worker = new Worker(CAMPAIGN_QUEUE, process, { connection: o.connect(), prefix, concurrency: o.concurrency ?? 4 });
   worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, 'campaign job failed'));
   await worker.waitUntilReady();
-  await queue.upsertJobScheduler(SWEEP_SCHEDULER, { every: o.sweepMs ?? 1000 }, { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } });
+  const schedulers = new KeptSchedulers(queue, connection, o.log);
+  await schedulers.set(SWEEP_SCHEDULER, { repeat: { every: o.sweepMs ?? 1000 }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });
   return {
     campaigns: new CampaignService({ sql, runner: o.runner, lookup: o.lookup }),
     sweep: async () => {
@@ -80,6 +84,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
       for (const id of ids) await tickCampaign(tickDeps, id);
     },
     close: async () => {
+      schedulers.close();
       await worker.close();
       await queue.close();
     },

@@ -13,6 +13,7 @@ import type { DeviceStore } from '../db/types';
 import { createLogger, type Logger } from '../log';
 import type { Preset } from '../presets/types';
 import type { PresetRegistry } from '../presets/registry';
+import { KeptSchedulers } from './job-schedulers';
 import { openWindow } from './schedules';
 import { defaultChannelBudget } from './channel-budget';
 import { bullPrefix, STEP_QUEUE, type StepJob, type StepReply } from './queue';
@@ -45,6 +46,7 @@ interface ScheduleJob {
 export class EngineWorker {
   private readonly worker: Worker;
   private readonly queue: Queue;
+  private readonly schedulers: KeptSchedulers;
   private readonly cache: SessionCache;
   private readonly running = new Map<string, Promise<StepReply>>();
   /** Steps answered lately, by "sid:step": a step asked again after its answer came too late is answered at once. */
@@ -55,7 +57,9 @@ export class EngineWorker {
     this.deps = { ...deps, budget: deps.budget ?? defaultChannelBudget(deps.pool.timeoutMs) };
     this.cache = new SessionCache(options.store);
     const prefix = bullPrefix(options.redisPrefix);
-    this.queue = new Queue(STEP_QUEUE, { connection: options.connect(), prefix });
+    const connection = options.connect();
+    this.queue = new Queue(STEP_QUEUE, { connection, prefix });
+    this.schedulers = new KeptSchedulers(this.queue, connection, options.log);
     this.worker = new Worker(STEP_QUEUE, (job) => this.process(job), {
       connection: options.connect(),
       prefix,
@@ -146,18 +150,22 @@ export class EngineWorker {
     this.options.log.info({ preset: job.preset, until: new Date(until).toISOString() }, 'preset schedule window opened');
   }
 
-  /** One BullMQ job scheduler per scheduled preset; schedulers of presets gone or unscheduled are removed. */
+  /**
+   * One BullMQ job scheduler per scheduled preset, kept (re-created after a
+   * Redis loss); schedulers of presets gone or unscheduled are removed, those
+   * another process made included.
+   */
   async syncSchedules(presets: readonly Preset[]): Promise<void> {
     const wanted = new Map(presets.filter((p) => p.schedule).map((p) => [`preset:${p.name}`, p]));
-    for (const s of await this.queue.getJobSchedulers()) {
-      if (s.key.startsWith('preset:') && !wanted.has(s.key)) await this.queue.removeJobScheduler(s.key);
+    const known = [...(await this.queue.getJobSchedulers()).map((s) => s.key), ...this.schedulers.ids()];
+    for (const id of new Set(known)) {
+      if (id.startsWith('preset:') && !wanted.has(id)) await this.schedulers.remove(id);
     }
     for (const [id, p] of wanted) {
       const schedule = p.schedule as NonNullable<Preset['schedule']>;
-      await this.queue.upsertJobScheduler(id, { pattern: schedule.cron, tz: 'UTC' }, {
-        name: 'schedule',
-        data: { preset: p.name, durationS: schedule.durationS } satisfies ScheduleJob,
-        opts: { removeOnComplete: true, removeOnFail: 100 },
+      await this.schedulers.set(id, {
+        repeat: { pattern: schedule.cron, tz: 'UTC' },
+        template: { name: 'schedule', data: { preset: p.name, durationS: schedule.durationS } satisfies ScheduleJob, opts: { removeOnComplete: true, removeOnFail: 100 } },
       });
     }
   }
@@ -166,6 +174,7 @@ export class EngineWorker {
     // Printed whatever LOG_LEVEL says (but silent): the benchmark reads it.
     const log = this.options.log.isLevelEnabled('info') || this.options.log.level === 'silent' ? this.options.log : createLogger('info');
     log.info({ ...engineStats }, 'engine stats');
+    this.schedulers.close();
     await this.worker.close();
     await this.queue.close();
   }

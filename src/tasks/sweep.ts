@@ -6,6 +6,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sweepTasks } from '../db/tasks';
+import { KeptSchedulers } from '../engine/job-schedulers';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
 
@@ -21,7 +22,8 @@ export interface TaskSweepOptions {
 }
 
 export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Promise<void> }> {
-  const queue = new Queue(TASK_SWEEP_QUEUE, { connection: o.connect(), prefix: o.prefix });
+  const connection = o.connect();
+  const queue = new Queue(TASK_SWEEP_QUEUE, { connection, prefix: o.prefix });
   const worker = new Worker(
     TASK_SWEEP_QUEUE,
     async () => {
@@ -31,9 +33,11 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
     { connection: o.connect(), prefix: o.prefix, removeOnComplete: { count: 0 }, removeOnFail: { count: 100 } },
   );
   worker.on('error', (err) => o.log.error({ err }, 'task sweep worker error'));
-  await queue.upsertJobScheduler('sweep', { every: EVERY_MS }, { name: 'sweep' });
+  const schedulers = new KeptSchedulers(queue, connection, o.log);
+  await schedulers.set('sweep', { repeat: { every: EVERY_MS }, template: { name: 'sweep' } });
   return {
     close: async () => {
+      schedulers.close();
       await worker.close();
       await queue.close();
     },
