@@ -9,7 +9,9 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetTls } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { makeCa, serverCert, type Ca } from './pki';
-import { startTlsAcs, type TlsAcs } from './helpers';
+import { httpsRequest, startTlsAcs, type TlsAcs } from './helpers';
+import { encode } from '../../src/cwmp/soap/encode';
+import { inform } from '../helpers/cpe';
 
 describe('TLS: CWMP over HTTPS with client certificates', function () {
   this.timeout(60_000);
@@ -83,10 +85,24 @@ describe('TLS: CWMP over HTTPS with client certificates', function () {
       assert.equal(fleet.stats.completed, 0);
       assert.ok(reports.some((r) => r.startsWith(fleet.devices[0].key) && /HTTP 403 .*MTLSOK000000/.test(r)), reports.join('\n'));
       assert.ok(!(await stored(t, fleet)));
-      const line = t.lines.find((l) => l.msg === 'inform refused: client certificate of another device');
+      const line = t.lines.find((l) => l.msg === 'request refused: client certificate of another device');
       assert.ok(line, 'logged');
       assert.equal(line.deviceId, deviceKeyOf(fleet.devices[0].deviceId()));
       assert.match(String(line.reason), /MTLSOK000000/);
+    });
+    it("refuses with 403 a session's later POST over a connection whose certificate names another device", async () => {
+      const url = `https://127.0.0.1:${t.acs.cwmpPort}/`;
+      const tlsOf = (cn: string) => ({ ca: ca.cert, ...clientCert(ca, cn, cn) });
+      const xml = encode({ header: { ID: '1' }, body: inform('MTLSCOOKIE1', ['2 PERIODIC']), namespace: 'urn:dslforum-org:cwmp-1-2' });
+      const first = await httpsRequest(url, tlsOf('MTLSCOOKIE1'), { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: xml });
+      assert.equal(first.status, 200, first.body.toString());
+      const cookie = String(first.headers['set-cookie']?.[0] ?? '').split(';')[0];
+      assert.ok(cookie, 'the session has a cookie');
+      const stolen = await httpsRequest(url, tlsOf('MTLSCOOKIE2'), { method: 'POST', headers: { Cookie: cookie }, body: '' });
+      assert.equal(stolen.status, 403, stolen.body.toString());
+      assert.match(stolen.body.toString(), /client certificate refused: .*MTLSCOOKIE2/);
+      const own = await httpsRequest(url, tlsOf('MTLSCOOKIE1'), { method: 'POST', headers: { Cookie: cookie }, body: '' });
+      assert.equal(own.status, 204, 'the device itself ends its session');
     });
   });
 

@@ -52,6 +52,7 @@ export async function startTlsAcs(suite: string, overrides: Partial<Config>): Pr
 
 export interface HttpsAnswer {
   status: number;
+  headers: import('node:http').IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -61,7 +62,7 @@ export function httpsRequest(url: string, tls: https.RequestOptions, init: { met
     const req = https.request(url, { ...tls, method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', reject);

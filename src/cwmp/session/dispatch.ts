@@ -5,7 +5,7 @@ import { decode } from '../soap/decode';
 import { acsFault } from '../soap/fault-codes';
 import type { CwmpEnvelope, Inform } from '../soap/types';
 import type { CwmpPost, SessionDeps } from './context';
-import { startSession } from './inform';
+import { certificateRefusal, startSession } from './inform';
 import { faultReply, errorReply, type CwmpReply } from './replies';
 import { badAnswer, continueSession } from './rpc-loop';
 
@@ -35,6 +35,8 @@ export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<Cwm
     const what = envelope ? envelope.body.method : 'empty POST';
     return errorReply('ACS_ERR_NO_SESSION', `no CWMP session for this ${what}: a session starts with an Inform`);
   }
+  const refused = certificateRefusal(deps, post, state.inform.deviceId, state.deviceKey);
+  if (refused) return refused;
   const reply = await continueSession(deps, state, envelope);
   if (receivedAt) deps.trace?.record(state.deviceKey, post, receivedAt, reply);
   return reply;

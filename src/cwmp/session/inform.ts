@@ -2,7 +2,7 @@ import { newProvisionState } from '../../engine/types';
 import { createHash } from 'node:crypto';
 import { acsFault } from '../soap/fault-codes';
 import { negotiateVersion } from '../soap/version';
-import type { CwmpEnvelope, CwmpVersion, EventStruct, Inform } from '../soap/types';
+import type { CwmpEnvelope, CwmpVersion, DeviceIdStruct, EventStruct, Inform } from '../soap/types';
 import { deviceKeyOf } from '../../model/device-key';
 import type { HistoryEntry, InformRecord, StoredModel } from '../../db/types';
 import type { CwmpPost, SessionDeps } from './context';
@@ -96,10 +96,20 @@ function checkInform(c: InformCtx): CwmpReply | null {
 
 /** mTLS: the client certificate must name the device the Inform speaks for; refused before anything about it is read or stored. */
 function checkCertificate(c: InformCtx): CwmpReply | null {
-  const cert = c.post.clientCert;
-  const reason = cert ? identityMismatch(c.deps.config.cwmpTlsIdentity, cert, c.envelope.body.DeviceId) : null;
+  return certificateRefusal(c.deps, c.post, c.envelope.body.DeviceId, c.deviceKey);
+}
+
+/**
+ * The refusal of a POST whose client certificate names another device than
+ * `id`, or null. Every POST of a session is checked, not only its Inform: a
+ * session's cookie presented over a connection with another device's
+ * (trusted) certificate must not speak for this device.
+ */
+export function certificateRefusal(deps: SessionDeps, post: CwmpPost, id: DeviceIdStruct, deviceKey: string): CwmpReply | null {
+  const cert = post.clientCert;
+  const reason = cert ? identityMismatch(deps.config.cwmpTlsIdentity, cert, id) : null;
   if (!reason) return null;
-  c.deps.log.warn({ deviceId: c.deviceKey, remoteAddress: c.post.remoteAddress, reason }, 'inform refused: client certificate of another device');
+  deps.log.warn({ deviceId: deviceKey, remoteAddress: post.remoteAddress, reason }, 'request refused: client certificate of another device');
   return errorReply('ACS_ERR_CLIENT_CERT', `client certificate refused: ${reason}`);
 }
 
@@ -130,7 +140,7 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   const inform = c.envelope.body;
   if (isRoutine(inform.Event)) return null;
   const { store, facts, log, sessions } = c.deps;
-  c.sessionId = sessions.newSessionId();
+  c.sessionId = sessions.newSessionId(c.deviceKey);
   const record = informRecord(c);
   const entry = { time: record.time, kind: 'inform', detail: inform.Event.map((e) => e.EventCode), sessionId: c.sessionId };
   const events = wantedEvents(c).map((e) => ({ code: e.EventCode, commandKey: e.CommandKey, ...detailOf(e.EventCode, inform) }));
@@ -189,7 +199,7 @@ async function authenticate(c: InformCtx): Promise<CwmpReply | null> {
 async function openSession(c: InformCtx): Promise<CwmpReply> {
   const { sessions, log } = c.deps;
   const now = Date.now();
-  const state = newState(c, c.sessionId ?? sessions.newSessionId(), await tasksOf(c, now), now);
+  const state = newState(c, c.sessionId ?? sessions.newSessionId(c.deviceKey), await tasksOf(c, now), now);
   const events = c.envelope.body.Event.map((e) => e.EventCode);
   let holder = await sessions.lockAndOpen(state);
   // A lock whose session is gone (its process died while ending it) is broken at once.
