@@ -24,6 +24,7 @@ describe('TLS: a Download over HTTPS from the file server', function () {
   let fleet: Fleet | null = null;
   let nbiUrl: string;
   let fsPort: number;
+  let genieacsPort: number;
   const reports: string[] = [];
 
   before(async () => {
@@ -31,12 +32,19 @@ describe('TLS: a Download over HTTPS from the file server', function () {
     const server = serverCert(ca);
     fsPort = await freePort();
     const files = (p: 'cwmp' | 'nbi' | 'fs') => ({ [`${p}TlsCert`]: server.certFile, [`${p}TlsKey`]: server.keyFile, [`${p}TlsCa`]: ca.certFile, [`${p}TlsClientAuth`]: 'optional' });
-    t = await startTlsAcs('tls_download', { ...files('cwmp'), ...files('nbi'), ...files('fs'), fsPort, fsUrl: `https://127.0.0.1:${fsPort}` });
+    genieacsPort = await freePort();
+    t = await startTlsAcs('tls_download', { ...files('cwmp'), ...files('nbi'), ...files('fs'), fsPort, fsUrl: `https://127.0.0.1:${fsPort}`, genieacsNbiPort: genieacsPort });
     nbiUrl = `https://127.0.0.1:${t.acs.nbiPort}`;
   });
   after(async () => {
     await fleet?.close();
     await t?.stop();
+  });
+
+  it('serves the GenieACS-compatible API over HTTPS with the REST API\'s certificate (NBI_TLS_*)', async () => {
+    const r = await httpsRequest(`https://127.0.0.1:${genieacsPort}/devices/?projection=_id`, { ca: ca.cert }, { headers: { Authorization: `Bearer ${t.token}` } });
+    assert.equal(r.status, 200, r.body.toString());
+    assert.ok(Array.isArray(JSON.parse(r.body.toString())));
   });
 
   const nbi = (path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}) =>
