@@ -1,17 +1,17 @@
 /**
  * (w) webhook deliveries: a receiver in this process (node:http, answers 204),
  * subscriptions to device.inform, and simulated devices in periodic sessions
- * against a front end (`cwmp`) while a `worker` process delivers. Storms
- * without and with the subscriptions alternate (ROUNDS each, the same closed
- * loop as (a)): the median session rate of each says how much delivering
- * slows sessions. The receiver's count says how many deliveries per second
- * went out during the storms, and how fast the backlog drained after them.
- * Last, a storm with the delivery queue paused (sessions pay for the emission
- * alone) leaves a backlog the worker then delivers with no sessions running:
- * its capacity. Stored rows are counted, so a delivery never made shows.
+ * against a front end (`cwmp`) while a `worker` process delivers. Rounds
+ * without and with the subscriptions alternate, in a closed loop (what
+ * delivering costs the machine's session capacity) and paced (how much
+ * slower sessions are at a fleet's own pace). The receiver's count says how
+ * many deliveries per second went out. Last, a storm with the delivery queue
+ * paused (sessions pay for the emission alone) leaves a backlog the worker
+ * then delivers with no sessions running: its capacity. Stored rows are
+ * counted, so a delivery never made shows.
  * Target: 1,000 deliveries/s, sessions slowed by at most 10 %. A warm-up
- * storm without subscriptions sets how many there are: as many as make
- * about 1,000 deliveries/s at its session rate (the target's rate, not a
+ * storm without subscriptions sets the pace and the subscriptions: as many
+ * as make about 1,000 deliveries/s at each rate (the target's rate, not a
  * multiple of it on a fast machine).
  */
 import http from 'node:http';
@@ -132,13 +132,93 @@ interface Storm {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** The storm of the median session rate among `storms`. */
-function medianStorm(storms: Storm[]): Storm {
-  const sorted = [...storms].sort((a, b) => a.sessionsPerS - b.sessionsPerS);
+/** The storm whose `key` is the median among `storms`. */
+function medianBy(storms: Storm[], key: (s: Storm) => number): Storm {
+  const sorted = [...storms].sort((a, b) => key(a) - key(b));
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** (w): a front end and a delivery worker on one fresh database; storms without and with the subscriptions, alternating. */
+/** The storm of the median session rate. */
+const medianStorm = (storms: Storm[]): Storm => medianBy(storms, (s) => s.sessionsPerS);
+
+/** What a round measures: sessions driven by `drive` (closed loop or paced) with the CPU of each process. */
+type Measure = (drive: () => Promise<unknown>) => Promise<Storm>;
+
+interface Rounds {
+  without: Storm[];
+  withSubs: Storm[];
+  /** Deliveries owed (sessions x subscriptions) and received, over the rounds with subscriptions. */
+  expected: number;
+  delivered: number;
+  drains: { backlog: number; ms: number }[];
+  pendingAfterDrain: number[];
+}
+
+interface Bench {
+  databaseUrl: string;
+  receiver: Receiver;
+  /** Subscriptions created (ids 1..total), all disabled between rounds. */
+  total: number;
+  measure: Measure;
+}
+
+/**
+ * ROUNDS of sessions (`drive`) with `subscriptions` enabled, then without
+ * any, alternating; after each with, the backlog drains before they are
+ * disabled (a disabled subscription's pending deliveries fail).
+ */
+async function rounds(b: Bench, subscriptions: number, drive: () => Promise<unknown>): Promise<Rounds> {
+  const r: Rounds = { without: [], withSubs: [], expected: 0, delivered: 0, drains: [], pendingAfterDrain: [] };
+  // The front end reads the subscriptions every 5 s (src/webhooks/emitter.ts): let it see a change.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 6000));
+  for (let round = 0; round < ROUNDS; round++) {
+    await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
+    await settle();
+    const before = b.receiver.received;
+    const w = await b.measure(drive);
+    r.withSubs.push(w);
+    r.expected += w.completed * subscriptions;
+    const ms = await drained(b.receiver, before + w.completed * subscriptions);
+    r.drains.push({ backlog: b.receiver.received - before - w.received, ms });
+    r.delivered += b.receiver.received - before;
+    r.pendingAfterDrain.push((await stored(b.databaseUrl)).pending);
+    await webhooks(b.databaseUrl, 'disable', b.receiver.url, b.total);
+    await settle();
+    r.without.push(await b.measure(drive));
+  }
+  return r;
+}
+
+/** Capacity: a backlog made while the queue is paused (that storm pays only for the emission), then delivered with no sessions running. */
+async function capacity(b: Bench, subscriptions: number, prefix: string, drive: () => Promise<unknown>): Promise<{ paused: Storm; backlog: number; received: number; ms: number }> {
+  await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
+  const queue = deliveryQueue(redis, bullPrefix(prefix));
+  try {
+    await queue.pause();
+    const paused = await b.measure(drive);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [before, backlog] = [b.receiver.received, (await stored(b.databaseUrl)).pending];
+    await queue.resume();
+    const ms = await drained(b.receiver, before + backlog);
+    return { paused, backlog, received: b.receiver.received - before, ms };
+  } finally {
+    // BullMQ leaves a connection it was given open: it would keep the bench from exiting.
+    await queue.close();
+    redis.disconnect();
+  }
+}
+
+/**
+ * (w): a front end and a delivery worker on one fresh database. Two ways of
+ * offering sessions, each with and without subscriptions, alternating:
+ * - closed loop (`concurrency` in flight, as (a)): what delivering costs the
+ *   session capacity of this machine, every process on its 2 cores;
+ * - open loop (paced at half the warm-up's rate, as a fleet's Informs come
+ *   whatever the ACS's pace): how much longer sessions take.
+ * Each uses as many subscriptions as make ~TARGET_PER_S deliveries/s at its rate.
+ */
 export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Promise<Row[]> {
   const env = { REDIS_PREFIX: `bench-wh-${Date.now()}:` };
   const front = await h.startAcs(await h.freshDatabase(o.db), 'cwmp', env);
@@ -146,10 +226,10 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
   const receiver = await startReceiver();
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${front.cwmpPort}/`, devices: o.devices, model: o.model, concurrency: o.concurrency });
   const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
-  const storm = async (): Promise<Storm> => {
+  const measure: Measure = async (drive) => {
     fleet.stats.reset();
     const [meter, sim, before, t0] = [cpuMeter(pids), process.cpuUsage(), receiver.received, performance.now()];
-    await fleet.storm(o.durationS * 1000);
+    await drive();
     const seconds = (performance.now() - t0) / 1000;
     const used = process.cpuUsage(sim);
     const s = fleet.stats;
@@ -159,70 +239,47 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
   try {
     await fleet.connectAll();
     await fleet.connectAll('2 PERIODIC');
-    const warmUp = await storm();
-    const subscriptions = o.subscriptions ?? Math.max(1, Math.round(TARGET_PER_S / warmUp.sessionsPerS));
-    const without: Storm[] = [];
-    const withSubs: Storm[] = [];
-    const drains: { backlog: number; ms: number }[] = [];
-    let [expected, delivered] = [0, 0];
-    const pendingAfterDrain: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      await webhooks(front.databaseUrl, round === 0 ? 'create' : 'enable', receiver.url, subscriptions);
-      // The front end reads the subscriptions every 5 s (src/webhooks/emitter.ts): let it see them.
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      const before = receiver.received;
-      const w = await storm();
-      withSubs.push(w);
-      expected += w.completed * subscriptions;
-      const ms = await drained(receiver, before + w.completed * subscriptions);
-      drains.push({ backlog: receiver.received - before - w.received, ms });
-      delivered += receiver.received - before;
-      pendingAfterDrain.push((await stored(front.databaseUrl)).pending);
-      await webhooks(front.databaseUrl, 'disable', receiver.url, subscriptions);
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      without.push(await storm());
-    }
-    // Capacity: a backlog made while the queue is paused (the worker idle: that storm pays only for the emission), then delivered with no sessions running.
-    await webhooks(front.databaseUrl, 'enable', receiver.url, subscriptions);
-    await new Promise((resolve) => setTimeout(resolve, 6000));
-    const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
-    const queue = deliveryQueue(redis, bullPrefix(env.REDIS_PREFIX));
-    await queue.pause();
-    const paused = await storm();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const [before, backlog] = [receiver.received, (await stored(front.databaseUrl)).pending];
-    await queue.resume();
-    const ms = await drained(receiver, before + backlog);
-    const capacity = { backlog, ms, received: receiver.received - before, perS: (receiver.received - before) / Math.max(ms / 1000, 0.001) };
-    delivered += receiver.received - before;
-    // BullMQ leaves a connection it was given open: it would keep the bench from exiting.
-    await queue.close();
-    redis.disconnect();
-    const [a, b] = [medianStorm(without), medianStorm(withSubs)];
-    const slower = 1 - b.sessionsPerS / a.sessionsPerS;
-    const duringPerS = median(withSubs.map((s) => s.received / s.seconds));
-    const drainPerS = median(drains.map((d) => d.backlog / Math.max(d.ms / 1000, 0.001)));
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    const rows = (await stored(front.databaseUrl)).rows;
+    const closed = () => fleet.storm(o.durationS * 1000);
+    const warmUp = await measure(closed);
+    const pace = warmUp.sessionsPerS / 2;
+    const paced = () => fleet.paced(pace, o.durationS * 1000);
+    const subsFor = (rate: number) => o.subscriptions ?? Math.max(1, Math.round(TARGET_PER_S / rate));
+    const [closedSubs, pacedSubs] = [subsFor(warmUp.sessionsPerS), subsFor(pace)];
+    const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure };
+    await webhooks(b.databaseUrl, 'create', receiver.url, b.total);
+    await webhooks(b.databaseUrl, 'disable', receiver.url, b.total);
+    const c = await rounds(b, closedSubs, closed);
+    const p = await rounds(b, pacedSubs, paced);
+    const cap = await capacity(b, closedSubs, env.REDIS_PREFIX, closed);
+    const stored_ = await stored(front.databaseUrl);
     const rss = Math.max(peakRssMiB(front.pid), peakRssMiB(worker.pid));
-    const rates = (xs: Storm[]) => xs.map((s) => s.sessionsPerS.toFixed(0)).join(', ');
+    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
     const row = (label: string, s: Storm, note: string): Row => ({
-      scenario: `(w) ${o.devices} devices, ${o.concurrency} in flight, ${label}`, target: 'sessions slowed <= 10 %',
+      scenario: `(w) ${o.devices} devices, ${label}`, target: 'sessions slowed <= 10 %',
       sessionsPerS: s.sessionsPerS, p50: s.p50, p99: s.p99, max: NaN, errors: s.errors, rssMiB: rss, cpu: s.cpu, note,
     });
+    const rates = (xs: Storm[]) => xs.map((s) => s.sessionsPerS.toFixed(0)).join(', ');
+    const p50s = (xs: Storm[]) => xs.map((s) => s.p50.toFixed(1)).join(', ');
+    const [ca, cb] = [medianStorm(c.without), medianStorm(c.withSubs)];
+    const [pa, pb] = [medianBy(p.without, (s) => s.p50), medianBy(p.withSubs, (s) => s.p50)];
+    const inLoop = `${o.concurrency} in flight`;
+    const atPace = `paced at ${pace.toFixed(0)} sessions/s`;
+    const delivered = c.delivered + p.delivered + cap.received;
     return [
-      row('no subscription (median of rounds)', a, `rounds ${rates(without)}/s (warm-up ${warmUp.sessionsPerS.toFixed(0)}/s: ${subscriptions} subscription(s) for ~${TARGET_PER_S} deliveries/s); load average ${load} at the end`),
-      row(`${subscriptions} device.inform subscriptions (median of rounds)`, b, `rounds ${rates(withSubs)}/s; ${(slower * 100).toFixed(1)} % slower than without (target <= 10 %)`),
-      row(`${subscriptions} device.inform subscriptions, delivery queue paused`, paused, `${((1 - paused.sessionsPerS / a.sessionsPerS) * 100).toFixed(1)} % slower than without: the emission's cost alone`),
+      row(`${inLoop}, no subscription (median of rounds)`, ca, `rounds ${rates(c.without)}/s (warm-up ${warmUp.sessionsPerS.toFixed(0)}/s); load average ${load} at the end`),
+      row(`${inLoop}, ${closedSubs} device.inform subscription(s) (median of rounds)`, cb, `rounds ${rates(c.withSubs)}/s; capacity ${(100 * (1 - cb.sessionsPerS / ca.sessionsPerS)).toFixed(1)} % lower than without; deliveries ${median(c.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s`),
+      row(`${inLoop}, ${closedSubs} subscription(s), delivery queue paused`, cap.paused, `${((1 - cap.paused.sessionsPerS / ca.sessionsPerS) * 100).toFixed(1)} % lower than without: the emission's cost alone`),
+      row(`${atPace}, no subscription (median p50 of rounds)`, pa, `p50 of rounds ${p50s(p.without)} ms`),
+      row(`${atPace}, ${pacedSubs} device.inform subscription(s) (median p50 of rounds)`, pb, `p50 of rounds ${p50s(p.withSubs)} ms: sessions ${(100 * (pb.p50 / pa.p50 - 1)).toFixed(1)} % slower (p50), p99 ${(100 * (pb.p99 / pa.p99 - 1)).toFixed(1)} %; deliveries ${median(p.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s (target >= ${TARGET_PER_S})`),
       {
-        scenario: `(w) webhook deliveries to a local receiver, ${subscriptions} per session`, target: '>= 1000 deliveries/s',
-        sessionsPerS: duringPerS, p50: NaN, p99: NaN, max: NaN, errors: rows - delivered, rssMiB: peakRssMiB(worker.pid), cpu: b.cpu,
-        note: `deliveries/s in the sessions/s column (median during the storms with subscriptions); backlogs after them drained at ${drainPerS.toFixed(0)}/s (median of ${drains.map((d) => `${d.backlog} in ${(d.ms / 1000).toFixed(1)} s`).join(', ')}); ${delivered} received of ${rows} stored (${expected} sessions x subscriptions), pending after each drain ${pendingAfterDrain.join(', ')}; CPU s/s front end ${b.cpu.acs.toFixed(2)}, worker ${b.cpu.worker.toFixed(2)}`,
+        scenario: `(w) webhook deliveries to a local receiver`, target: `>= ${TARGET_PER_S} deliveries/s`,
+        sessionsPerS: median(p.withSubs.map((s) => s.received / s.seconds)), p50: NaN, p99: NaN, max: NaN, errors: stored_.rows - delivered, rssMiB: peakRssMiB(worker.pid), cpu: pb.cpu,
+        note: `deliveries/s in the sessions/s column (median while paced); ${delivered} received of ${stored_.rows} stored (${c.expected + p.expected} sessions x subscriptions owed, before the capacity phase), pending after each drain ${[...c.pendingAfterDrain, ...p.pendingAfterDrain].join(', ')}; backlogs after the rounds ${[...c.drains, ...p.drains].map((d) => d.backlog).join(', ')}`,
       },
       {
-        scenario: `(w) delivery capacity: a backlog delivered with no sessions running`, target: '>= 1000 deliveries/s',
-        sessionsPerS: capacity.perS, p50: NaN, p99: NaN, max: NaN, errors: capacity.backlog - capacity.received, rssMiB: peakRssMiB(worker.pid), cpu: {},
-        note: `deliveries/s in the sessions/s column: ${capacity.received} of a backlog of ${capacity.backlog} in ${(capacity.ms / 1000).toFixed(1)} s`,
+        scenario: `(w) delivery capacity: a backlog delivered with no sessions running`, target: `>= ${TARGET_PER_S} deliveries/s`,
+        sessionsPerS: cap.received / Math.max(cap.ms / 1000, 0.001), p50: NaN, p99: NaN, max: NaN, errors: cap.backlog - cap.received, rssMiB: peakRssMiB(worker.pid), cpu: {},
+        note: `deliveries/s in the sessions/s column: ${cap.received} of a backlog of ${cap.backlog} in ${(cap.ms / 1000).toFixed(1)} s`,
       },
     ];
   } finally {

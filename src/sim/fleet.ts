@@ -259,6 +259,36 @@ export class Fleet implements Scheduler {
     await Promise.all(Array.from({ length: n }, worker));
   }
 
+  /**
+   * Open loop for benchmarks: "2 PERIODIC" sessions started at `ratePerS`
+   * whatever the ACS's pace, as a fleet's periodic Informs arrive, cycling
+   * through the devices for `durationMs`; settles once they have all ended.
+   * A device still in its previous session when its turn comes is passed
+   * over (`passed`: the ACS fell behind the offered rate).
+   */
+  async paced(ratePerS: number, durationMs: number, event = '2 PERIODIC'): Promise<{ started: number; passed: number }> {
+    const t0 = Date.now();
+    const running = new Set<Promise<void>>();
+    let [next, started, passed] = [0, 0, 0];
+    while (Date.now() - t0 < durationMs && !this.closed) {
+      const due = Math.floor(((Date.now() - t0) / 1000) * ratePerS);
+      for (; started + passed < due; next++) {
+        const device = this.devices[next % this.devices.length];
+        if (device.inSession) {
+          passed++;
+          continue;
+        }
+        started++;
+        device.addEvent(event);
+        const session: Promise<void> = device.runSession().then((o) => this.stats.record(o)).finally(() => running.delete(session));
+        running.add(session);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all(running);
+    return { started, passed };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const map of this.timers.values()) map.forEach((t) => clearTimeout(t));
