@@ -55,8 +55,8 @@ export interface CampaignEngine {
 }
 
 export async function startCampaignEngine(o: CampaignEngineOptions): Promise<CampaignEngine> {
-  const prefix = bullPrefix(o.redisPrefix);
   const connection = o.connect();
+  const prefix = bullPrefix(o.redisPrefix, connection);
   const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix });
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };

@@ -14,10 +14,11 @@ import type { DeviceKey } from '../db/types';
 import { askedKey, deviceRateKey, globalRateKey } from './keys';
 
 /*
- * admit (KEYS 3)
- * KEYS[1] asked key, KEYS[2] device rate key, KEYS[3] this second's global counter
- * ARGV[1] asked TTL ms, ARGV[2] device interval ms (0 = none), ARGV[3] requests per second (0 = no limit)
+ * admit (KEYS 2 or 3)
+ * KEYS[1] asked key, KEYS[2] device rate key, KEYS[3] this second's global counter (single Redis only)
+ * ARGV[1] asked TTL ms, ARGV[2] device interval ms (0 = none), ARGV[3] requests per second (0 = no limit or no KEYS[3])
  * Returns 1 admitted (both marks set), -1 already asked, -2 device rate, -3 global rate.
+ * On a Redis Cluster the counter is in no device's slot: admitClustered counts it apart.
  */
 const ADMIT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -42,23 +43,43 @@ export interface AdmissionLimits {
   ratePerSecond: number;
 }
 
-type AdmitCommand = (k1: string, k2: string, k3: string, ttl: number, interval: number, rate: number) => Promise<number>;
+type AdmitCommand = (...keysAndArgs: (string | number)[]) => Promise<number>;
+
+function admitCommand(redis: Redis): AdmitCommand {
+  // A fixed count per connection: ioredis's cluster auto-pipelining routes a script by its first argument, which must be a key.
+  if (!('acsConnReqAdmit' in redis)) redis.defineCommand('acsConnReqAdmit', { numberOfKeys: redis.isCluster ? 2 : 3, lua: ADMIT });
+  return (redis as unknown as { acsConnReqAdmit: AdmitCommand }).acsConnReqAdmit.bind(redis);
+}
+
+const ADMISSIONS: Record<number, Admission> = { 1: 'admitted', [-1]: 'already-asked', [-2]: 'device-rate', [-3]: 'global-rate' };
 
 export async function admit(redis: Redis, prefix: string, deviceKey: DeviceKey, limits: AdmissionLimits, nowMs = Date.now()): Promise<Admission> {
-  if (!('acsConnReqAdmit' in redis)) redis.defineCommand('acsConnReqAdmit', { numberOfKeys: 3, lua: ADMIT });
-  const command = (redis as unknown as { acsConnReqAdmit: AdmitCommand }).acsConnReqAdmit.bind(redis);
-  const code = await command(
-    askedKey(prefix, deviceKey),
-    deviceRateKey(prefix, deviceKey),
-    globalRateKey(prefix, Math.floor(nowMs / 1000)),
-    Math.max(1, Math.round(limits.askedTtlMs)),
-    Math.max(0, Math.round(limits.deviceIntervalMs)),
-    Math.max(0, Math.floor(limits.ratePerSecond)),
-  );
-  return code === 1 ? 'admitted' : code === -1 ? 'already-asked' : code === -2 ? 'device-rate' : 'global-rate';
+  const device = [askedKey(prefix, deviceKey, redis), deviceRateKey(prefix, deviceKey, redis)];
+  const ttl = Math.max(1, Math.round(limits.askedTtlMs));
+  const interval = Math.max(0, Math.round(limits.deviceIntervalMs));
+  const rate = Math.max(0, Math.floor(limits.ratePerSecond));
+  const counter = globalRateKey(prefix, Math.floor(nowMs / 1000));
+  if (redis.isCluster) return admitClustered(redis, { device, ttl, interval, rate, counter });
+  return ADMISSIONS[await admitCommand(redis)(...device, counter, ttl, interval, rate)];
+}
+
+/**
+ * On a Redis Cluster: the global counter first (its own slot), then the
+ * device's checks and marks in one script; a device refusal gives its count
+ * back. Two processes may then see the counter one too high for a moment:
+ * the limit errs towards fewer requests, never more.
+ */
+async function admitClustered(redis: Redis, a: { device: string[]; ttl: number; interval: number; rate: number; counter: string }): Promise<Admission> {
+  if (a.rate > 0) {
+    const [[, n]] = (await redis.multi().incr(a.counter).pexpire(a.counter, 2000).exec()) as [[Error | null, number]];
+    if (n > a.rate) return 'global-rate';
+  }
+  const code = await admitCommand(redis)(...a.device, a.ttl, a.interval, 0);
+  if (code !== 1 && a.rate > 0) await redis.decr(a.counter);
+  return ADMISSIONS[code];
 }
 
 /** Forgets that the device was asked: its Inform arrived, or nothing reached it. One DEL, one round trip. */
 export async function clearAsked(redis: Redis, prefix: string, deviceKey: DeviceKey): Promise<void> {
-  await redis.del(askedKey(prefix, deviceKey));
+  await redis.del(askedKey(prefix, deviceKey, redis));
 }

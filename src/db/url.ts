@@ -85,5 +85,5 @@ function badUrl(url: string, problem: string): Error {
 
 /** The URL with its password replaced, fit for logs and error messages. */
 export function redact(url: string): string {
-  return String(url).replace(/^([a-z]+:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+  return String(url).replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 }

@@ -46,7 +46,7 @@ export class EngineClient {
   private refresher: NodeJS.Timeout | null = null;
 
   constructor(private readonly presets: PresetRegistry, private readonly options: ClientOptions) {
-    this.queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: bullPrefix(options.redisPrefix) });
+    this.queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: bullPrefix(options.redisPrefix, options.connection) });
     this.channel = replyChannel(options.redisPrefix, randomBytes(8).toString('hex'));
     options.subscriber.on('message', (_channel: string, message: string) => this.onReply(message));
   }

@@ -2,11 +2,19 @@
  * Names shared by the front ends and the workers: the BullMQ queue of
  * engine steps and the pub/sub channel each front end hears its answers on.
  */
+import type { KeyLayout } from '../infra/hash-tags';
+
 export const STEP_QUEUE = 'engine-steps';
 
-/** BullMQ's own key prefix, under the deployment's REDIS_PREFIX. */
-export function bullPrefix(redisPrefix: string): string {
-  return `${redisPrefix}bull`;
+/**
+ * BullMQ's own key prefix, under the deployment's REDIS_PREFIX. On a Redis
+ * Cluster it is a hash tag (BullMQ's scripts touch many keys of a queue at
+ * once, so they must share a slot): every queue on one master. On a single
+ * Redis, the name of before cluster support: queued jobs survive an upgrade.
+ * `layout`: the queue's connection (omitted: a single Redis, as in tests).
+ */
+export function bullPrefix(redisPrefix: string, layout?: KeyLayout): string {
+  return layout?.isCluster ? `${redisPrefix}{bull}` : `${redisPrefix}bull`;
 }
 
 export function replyChannel(redisPrefix: string, frontEnd: string): string {

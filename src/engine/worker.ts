@@ -56,8 +56,8 @@ export class EngineWorker {
   constructor(deps: StepDeps & { presets: PresetRegistry }, private readonly options: WorkerOptions) {
     this.deps = { ...deps, budget: deps.budget ?? defaultChannelBudget(deps.pool.timeoutMs) };
     this.cache = new SessionCache(options.store);
-    const prefix = bullPrefix(options.redisPrefix);
     const connection = options.connect();
+    const prefix = bullPrefix(options.redisPrefix, connection);
     this.queue = new Queue(STEP_QUEUE, { connection, prefix });
     this.schedulers = new KeptSchedulers(this.queue, connection, options.log);
     this.worker = new Worker(STEP_QUEUE, (job) => this.process(job), {

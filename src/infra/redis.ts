@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Redis, { type RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { connectTo, parseRedisUrl, type RedisEndpoint } from './redis-url';
 import { retryAtStartup, type StartupRetry } from './startup-retry';
 
 export interface RedisHandle {
@@ -25,15 +27,12 @@ export interface RedisTarget {
   dataDir: string;
 }
 
-type Endpoint = string | { path: string };
-
-/** Connects once and PINGs; rejects with the connection's own error (ECONNREFUSED, WRONGPASS ...). */
-async function probe(target: Endpoint): Promise<void> {
-  const options = { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null };
-  const redis = typeof target === 'string' ? new Redis(target, options) : new Redis({ path: target.path, ...options });
-  // connect() itself rejects with "Connection is closed."; the socket's error says why.
+/** Connects once and PINGs; rejects with the connection's own error (ECONNREFUSED, WRONGPASS, CLUSTERDOWN ...). */
+async function probe(target: RedisEndpoint): Promise<void> {
+  const redis = connectTo(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, clusterRetryStrategy: () => null });
+  // connect() itself rejects with "Connection is closed."; the socket's error says why (a Cluster's, its last node's).
   let cause: Error | null = null;
-  redis.on('error', (err: Error) => (cause ??= err));
+  redis.on('error', (err: Error & { lastNodeError?: Error }) => (cause ??= err.lastNodeError ?? err));
   try {
     await redis.connect();
     await redis.ping();
@@ -44,22 +43,17 @@ async function probe(target: Endpoint): Promise<void> {
   }
 }
 
-const answers = (target: Endpoint): Promise<boolean> => probe(target).then(() => true, () => false);
+const answers = (target: RedisEndpoint): Promise<boolean> => probe(target).then(() => true, () => false);
 
-/** A connection that reconnects forever: the one the server keeps. */
-function keep(target: Endpoint, extra: RedisOptions = {}): Redis {
-  return typeof target === 'string' ? new Redis(target, extra) : new Redis({ path: target.path, ...extra });
-}
-
-/** The handle over one Redis target: the main connection and every duplicate, all closed together. */
-function handle(target: Endpoint, stop: () => Promise<void> = async () => undefined): RedisHandle {
+/** The handle over one Redis target: the main connection and every duplicate (reconnecting forever), all closed together. */
+function handle(target: RedisEndpoint, stop: () => Promise<void> = async () => undefined): RedisHandle {
   // Commands issued in the same tick (session saves, facts, engine replies) share one write.
-  const redis = keep(target, { enableAutoPipelining: true });
+  const redis = connectTo(target, { enableAutoPipelining: true });
   const extra: Redis[] = [];
   return {
     redis,
     duplicate(options) {
-      const r = keep(target, options);
+      const r = connectTo(target, options);
       extra.push(r);
       return r;
     },
@@ -76,11 +70,12 @@ function handle(target: Endpoint, stop: () => Promise<void> = async () => undefi
  * once is replaced by a private one instead.
  */
 export async function connectRedis(target: RedisTarget, retry: StartupRetry): Promise<RedisHandle> {
+  const endpoint = parseRedisUrl(target.url);
   if (!target.privateFallback) {
-    await retryAtStartup({ setting: 'REDIS_URL', url: target.url }, retry, () => probe(target.url));
-    return handle(target.url);
+    await retryAtStartup({ setting: 'REDIS_URL', url: target.url }, retry, () => probe(endpoint));
+    return handle(endpoint);
   }
-  if (await answers(target.url)) return handle(target.url);
+  if (await answers(endpoint)) return handle(endpoint);
   return privateRedis(target, retry);
 }
 
@@ -88,9 +83,9 @@ export async function connectRedis(target: RedisTarget, retry: StartupRetry): Pr
 async function privateRedis(target: RedisTarget, { log }: StartupRetry): Promise<RedisHandle> {
   const dir = path.resolve(target.dataDir);
   const socket = path.join(dir, 'redis.sock');
-  if (existsSync(socket) && (await answers({ path: socket }))) {
+  if (existsSync(socket) && (await answers({ kind: 'socket', path: socket }))) {
     log.info({ socket }, 'using the private redis-server left running');
-    return handle({ path: socket });
+    return handle({ kind: 'socket', path: socket });
   }
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`no Redis at ${target.url}: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server)`);
@@ -106,13 +101,13 @@ async function privateRedis(target: RedisTarget, { log }: StartupRetry): Promise
     throw err;
   }
   log.info({ socket, pid: child.pid }, `no Redis at ${target.url}: started a private redis-server`);
-  return handle({ path: socket }, stop);
+  return handle({ kind: 'socket', path: socket }, stop);
 }
 
 async function waitForSocket(socket: string, child: ChildProcess): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`private redis-server exited with code ${child.exitCode}`);
-    if (existsSync(socket) && (await answers({ path: socket }))) return;
+    if (existsSync(socket) && (await answers({ kind: 'socket', path: socket }))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('private redis-server did not start within 5 s');

@@ -32,7 +32,7 @@ export class QueueSampler {
   private readonly queues: Queue[];
 
   constructor(private readonly connection: Redis, redisPrefix: string) {
-    this.queues = QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(redisPrefix) }));
+    this.queues = QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(redisPrefix, connection) }));
     // A lost connection shows as gauges missing from the scrape (and in acs_redis_errors_total); BullMQ would print each error.
     for (const q of this.queues) q.on('error', () => undefined);
   }

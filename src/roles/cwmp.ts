@@ -65,7 +65,7 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   const auth = new Authenticator(config.cwmpAuthRealm, secret);
   const provisioning = await startEngineClient(config, s.redisHandle, presets, log);
   opened.push(() => provisioning.close());
-  const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix) }));
+  const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix, redis) }));
   opened.push(() => notices.close());
   // Runs for orders are started here (at a device's first contact) and carried out by the workers.
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });

@@ -109,7 +109,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
     new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
   const webhookStore = new WebhookStore(store.sql);
-  const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix)), log);
+  const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log);
   opened.push(() => webhooks.close());
   const ready = readinessOf(redis, store.sql);
   const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });

@@ -61,7 +61,8 @@ export interface RunningRunner {
 
 /** A runner for processes that start and read runs but run no steps (NBI). */
 export function createWorkflowRunner(options: WorkflowOptions): RunningRunner {
-  const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix: bullPrefix(options.redisPrefix) });
+  const connection = options.connect();
+  const queue = new Queue(WORKFLOW_QUEUE, { connection, prefix: bullPrefix(options.redisPrefix, connection) });
   const library = new WorkflowLibrary(options.workflowsDir ?? './workflows');
   const runner = new Runner({ runs: new RunStore(options.store.sql), library, queue, redis: options.redis, redisPrefix: options.redisPrefix, taskCanceller: options.taskCanceller });
   return { runner, library, close: () => queue.close() };
@@ -88,7 +89,7 @@ function newsOf(c: SessionCommitted): DeviceNews[] {
 /** Worker processes: runs the steps of every run. */
 export async function startWorkflowEngine(options: EngineOptions): Promise<RunningEngine> {
   const base = createWorkflowRunner(options);
-  const prefix = bullPrefix(options.redisPrefix);
+  const prefix = bullPrefix(options.redisPrefix, options.redis);
   const lockMs = options.lockMs ?? 30_000;
   const queue = new Queue(WORKFLOW_QUEUE, { connection: options.connect(), prefix });
   const runs = new RunStore(options.store.sql);

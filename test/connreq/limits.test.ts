@@ -40,9 +40,9 @@ describeEachDriver('connection request limits (one outstanding request per devic
     assert.equal(again.via, null);
     assert.equal(cpe.stats.accepted, accepted + 1, 'nothing sent the second time');
     assert.equal((await cr.lastAttempt(key))?.outcome, 'ok', 'a skipped request does not overwrite the last attempt');
-    assert.ok((await r.redis.pttl(askedKey(r.prefix, key))) > 25_000, 'the mark lasts pendingMs (30 s by default)');
+    assert.ok((await r.redis.pttl(askedKey(r.prefix, key, r.redis))) > 25_000, 'the mark lasts pendingMs (30 s by default)');
     await cr.connected(key);
-    assert.equal(await r.redis.exists(askedKey(r.prefix, key)), 0);
+    assert.equal(await r.redis.exists(askedKey(r.prefix, key, r.redis)), 0);
     assert.equal((await cr.request(key)).outcome, 'ok');
     assert.equal(cpe.stats.accepted, accepted + 2);
   });
@@ -68,7 +68,7 @@ describeEachDriver('connection request limits (one outstanding request per devic
     const cr = requester({ deviceIntervalMs: 0, ratePerSecond: 0 });
     const key = await cachedDevice(ctx.store, { ConnectionRequestURL: 'http://127.0.0.1:1/cr' });
     assert.equal((await cr.request(key)).outcome, 'refused');
-    assert.equal(await r.redis.exists(askedKey(r.prefix, key)), 0);
+    assert.equal(await r.redis.exists(askedKey(r.prefix, key, r.redis)), 0);
     assert.equal((await cr.request(key)).outcome, 'refused', 'asked again, not already-asked');
   });
 

@@ -22,7 +22,7 @@ describe('session store: saveAndClaim and drop', () => {
   });
 
   async function open(device = `DEV-${randomBytes(3).toString('hex')}`): Promise<SessionState> {
-    const state = { id: store.newSessionId(), deviceKey: device, remoteAddress: '192.0.2.1', logged: 0 } as SessionState;
+    const state = { id: store.newSessionId(device), deviceKey: device, remoteAddress: '192.0.2.1', logged: 0 } as SessionState;
     assert.equal(await store.lockAndOpen(state), null);
     return state;
   }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { askedKey } from '../../connreq/keys';
+import { SessionKeys } from './session-keys';
 import type { SessionLogEntry, SessionState } from './state';
 
 /** Deletes a key only if it still holds the caller's value: a lock is released by its owner only. */
@@ -10,16 +9,17 @@ const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis
  * Opens a session atomically: takes the device's lock and, only if that
  * worked, writes the state, its deadline and its address (what the Inform
  * said that must last was stored before, see inform.ts), and clears the
- * device's connection-request mark. KEYS: lock, session, deadlines, addr,
- * asked. ARGV: sid, ttl ms, state JSON, deadline, address ttl ms.
+ * device's connection-request mark. KEYS: lock, session, deadlines, asked,
+ * addr (single Redis only: on a cluster it is in no device's slot, and is
+ * set after). ARGV: sid, ttl ms, state JSON, deadline, address ttl ms.
  * Returns nil when opened, else the holder's sid ('' if the lock vanished meanwhile).
  */
 const LOCK_AND_OPEN = `
 if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return redis.call('GET', KEYS[1]) or '' end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
-redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[5])
-redis.call('DEL', KEYS[5])
+redis.call('DEL', KEYS[4])
+if KEYS[5] then redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[5]) end
 return false`;
 
 /**
@@ -115,18 +115,24 @@ const LEASE_MS = 3_000;
  * - `lock:<deviceKey>`   sid of the device's one live session
  * - `deadlines`          sorted set sid -> time the session expires (ms)
  * - `ending`             sorted set sid -> end of the lease of the process ending it (ms)
+ * - `touched`            sorted set deviceKey -> last quiet Inform (ms), flushed to the database in batches
  * - `addr:<ip>`          sid of the last session from that address, for CPEs that return no cookie
+ * On a Redis Cluster all but `addr` carry a shard's hash tag, and the sorted sets are one per shard (session-keys.ts).
  * Every key also carries a Redis TTL well past the deadline, so nothing outlives a crashed cluster.
  */
 export class RedisSessionStore {
+  private readonly keys: SessionKeys;
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix: string,
+    prefix: string,
     private readonly timeoutMs: number,
     /** How long a claim to end a session lasts before another process may take it over (renewed meanwhile). */
     readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
-    redis.defineCommand('acsLockAndOpen', { numberOfKeys: 5, lua: LOCK_AND_OPEN });
+    this.keys = new SessionKeys(prefix, redis);
+    // No address key on a cluster. A fixed count (not one per call): ioredis's cluster auto-pipelining routes a script by its first argument.
+    redis.defineCommand('acsLockAndOpen', { numberOfKeys: redis.isCluster ? 4 : 5, lua: LOCK_AND_OPEN });
     redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
     redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
     redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
@@ -140,12 +146,9 @@ export class RedisSessionStore {
     return fn.call(this.redis, ...args);
   }
 
-  newSessionId(): string {
-    return randomBytes(16).toString('hex');
-  }
-
-  private key(...parts: string[]): string {
-    return this.prefix + parts.join(':');
+  /** A new session id for the device (on a cluster it names the device's shard). */
+  newSessionId(deviceKey: string): string {
+    return this.keys.newSessionId(deviceKey);
   }
 
   private get ttlMs(): number {
@@ -154,15 +157,15 @@ export class RedisSessionStore {
 
   /** True the first time a Digest nonce and count are seen: a replayed Authorization header is refused. */
   async firstUse(replayKey: string): Promise<boolean> {
-    return (await this.redis.set(this.key('nonce', replayKey), '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
+    return (await this.redis.set(this.keys.nonce(replayKey), '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
   }
 
   async unlock(deviceKey: string, sid: string): Promise<void> {
-    await this.redis.eval(RELEASE_LOCK, 1, this.key('lock', deviceKey), sid);
+    await this.redis.eval(RELEASE_LOCK, 1, this.keys.lock(deviceKey), sid);
   }
 
   async load(sid: string): Promise<SessionState | null> {
-    const raw = await this.redis.get(this.key('session', sid));
+    const raw = await this.redis.get(this.keys.session(sid));
     return raw ? (JSON.parse(raw) as SessionState) : null;
   }
 
@@ -173,27 +176,30 @@ export class RedisSessionStore {
    */
   async save(state: SessionState, log: SessionLogEntry[] = []): Promise<boolean> {
     state.logged += log.length;
-    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log')];
+    const k = this.keys;
+    const keys = [k.lock(state.deviceKey), k.session(state.id), k.deadlines(k.shardOfSession(state.id)), k.log(state.id)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, ...log.map((e) => JSON.stringify(e))];
     return (await this.script('acsSaveIfLive', ...keys, ...args)) === 1;
   }
 
   async readLog(sid: string): Promise<SessionLogEntry[]> {
-    const raw = await this.redis.lrange(this.key('session', sid, 'log'), 0, -1);
+    const raw = await this.redis.lrange(this.keys.log(sid), 0, -1);
     return raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
   /** Puts a claimed session back, to be ended again later (its commit failed): its lease ends sooner. */
   async retryLater(state: SessionState, delayMs: number): Promise<void> {
     // The keys must outlive the retries, or a long database outage would lose what the session learnt.
-    const multi = this.redis.multi().zadd(this.key('ending'), Date.now() + delayMs, state.id);
-    for (const k of [this.key('session', state.id), this.key('session', state.id, 'log'), this.key('lock', state.deviceKey)]) multi.pexpire(k, this.ttlMs);
+    const k = this.keys;
+    const multi = this.redis.multi().zadd(k.ending(k.shardOfSession(state.id)), Date.now() + delayMs, state.id);
+    for (const key of [k.session(state.id), k.log(state.id), k.lock(state.deviceKey)]) multi.pexpire(key, this.ttlMs);
     await multi.exec();
   }
 
   /** Forgets a finished session and frees its device: one command, so it rides in the same round trip as what is sent beside it. */
   async drop(state: SessionState): Promise<void> {
-    const keys = [this.key('session', state.id), this.key('session', state.id, 'log'), this.key('ending'), this.key('lock', state.deviceKey)];
+    const k = this.keys;
+    const keys = [k.session(state.id), k.log(state.id), k.ending(k.shardOfSession(state.id)), k.lock(state.deviceKey)];
     await this.script('acsDrop', ...keys, state.id);
   }
 
@@ -204,7 +210,9 @@ export class RedisSessionStore {
    */
   async saveAndClaim(state: SessionState, log: SessionLogEntry[]): Promise<SessionLogEntry[] | null> {
     state.logged += log.length;
-    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('session', state.id, 'log'), this.key('ending')];
+    const k = this.keys;
+    const shard = k.shardOfSession(state.id);
+    const keys = [k.lock(state.deviceKey), k.session(state.id), k.deadlines(shard), k.log(state.id), k.ending(shard)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.leaseMs, ...log.map((e) => JSON.stringify(e))];
     const raw = (await this.script('acsSaveAndClaim', ...keys, ...args)) as string[] | null;
     return raw === null ? null : raw.map((line) => JSON.parse(line) as SessionLogEntry);
@@ -217,14 +225,15 @@ export class RedisSessionStore {
    */
   async claimWithLog(sid: string): Promise<SessionLogEntry[] | null> {
     const now = Date.now();
-    const keys = [this.key('deadlines'), this.key('ending'), this.key('session', sid, 'log')];
+    const shard = this.keys.shardOfSession(sid);
+    const keys = [this.keys.deadlines(shard), this.keys.ending(shard), this.keys.log(sid)];
     const raw = (await this.script('acsClaim', ...keys, sid, now, now + this.leaseMs)) as string[] | null;
     return raw === null ? null : raw.map((line) => JSON.parse(line) as SessionLogEntry);
   }
 
   /** Extends the claim on a session being ended (a long commit must not let another process take it over). */
   async renewClaim(sid: string): Promise<void> {
-    await this.redis.zadd(this.key('ending'), 'XX', Date.now() + this.leaseMs, sid);
+    await this.redis.zadd(this.keys.ending(this.keys.shardOfSession(sid)), 'XX', Date.now() + this.leaseMs, sid);
   }
 
   /** How often a process ending a session should renew its claim. */
@@ -234,30 +243,39 @@ export class RedisSessionStore {
 
   /** Notes that a device informed and nothing else changed; flushed to the database in batches. */
   async touch(deviceKey: string, time: number): Promise<void> {
-    await this.redis.zadd(this.key('touched'), 'GT', time, deviceKey);
+    await this.redis.zadd(this.keys.touched(this.keys.shardOfDevice(deviceKey)), 'GT', time, deviceKey);
   }
 
-  /** Takes up to `count` touched devices out of the set, oldest first. */
+  /** Takes up to `count` touched devices out of the set (of each shard in turn), oldest first. */
   async takeTouched(count: number): Promise<{ deviceKey: string; time: number }[]> {
-    const flat = await this.redis.zpopmin(this.key('touched'), count);
     const out: { deviceKey: string; time: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ deviceKey: flat[i], time: Number(flat[i + 1]) });
+    for (const shard of this.keys.shards) {
+      if (out.length >= count) break;
+      const flat = await this.redis.zpopmin(this.keys.touched(shard), count - out.length);
+      for (let i = 0; i < flat.length; i += 2) out.push({ deviceKey: flat[i], time: Number(flat[i + 1]) });
+    }
     return out;
   }
 
   /** Puts touches back after a failed flush (keeping the newer time when one is there already). */
   async untake(entries: { deviceKey: string; time: number }[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.redis.zadd(this.key('touched'), 'GT', ...entries.flatMap((e) => [e.time, e.deviceKey]));
+    const byShard = new Map<number, (string | number)[]>();
+    for (const e of entries) {
+      const shard = this.keys.shardOfDevice(e.deviceKey);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), e.time, e.deviceKey]);
+    }
+    await Promise.all([...byShard].map(([shard, scored]) => this.redis.zadd(this.keys.touched(shard), 'GT', ...scored)));
   }
 
-  /** Sessions whose deadline has passed, or whose ending process's lease ran out, oldest first. */
+  /** Sessions whose deadline has passed, or whose ending process's lease ran out, oldest first (in each shard). */
   async expired(now: number, limit: number): Promise<string[]> {
+    const due = (key: string): Promise<string[]> => this.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, limit);
+    const shards = this.keys.shards;
     const [idle, orphaned] = await Promise.all([
-      this.redis.zrangebyscore(this.key('deadlines'), '-inf', now, 'LIMIT', 0, limit),
-      this.redis.zrangebyscore(this.key('ending'), '-inf', now, 'LIMIT', 0, limit),
+      Promise.all(shards.map((s) => due(this.keys.deadlines(s)))),
+      Promise.all(shards.map((s) => due(this.keys.ending(s)))),
     ]);
-    return [...idle, ...orphaned];
+    return [...idle.flat(), ...orphaned.flat()];
   }
 
   /**
@@ -267,9 +285,13 @@ export class RedisSessionStore {
    */
   async lockAndOpen(state: SessionState): Promise<string | null> {
     // The device is here: a connection request made to it is answered (connreq's "asked" mark goes, in the same round trip).
-    const keys = [this.key('lock', state.deviceKey), this.key('session', state.id), this.key('deadlines'), this.key('addr', state.remoteAddress), askedKey(this.prefix, state.deviceKey)];
+    const k = this.keys;
+    const keys = [k.lock(state.deviceKey), k.session(state.id), k.deadlines(k.shardOfSession(state.id)), k.asked(state.deviceKey)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs];
-    return (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
+    if (!this.redis.isCluster) return (await this.script('acsLockAndOpen', ...keys, k.addr(state.remoteAddress), ...args)) as string | null;
+    const holder = (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
+    if (holder === null) await this.redis.set(k.addr(state.remoteAddress), state.id, 'PX', this.timeoutMs);
+    return holder;
   }
 
   /**
@@ -278,16 +300,18 @@ export class RedisSessionStore {
    * another process had claimed it first (then it ends it).
    */
   async endQuiet(state: SessionState): Promise<boolean> {
-    const keys = [this.key('deadlines'), this.key('touched'), this.key('session', state.id), this.key('session', state.id, 'log'), this.key('lock', state.deviceKey)];
+    const k = this.keys;
+    const shard = k.shardOfSession(state.id);
+    const keys = [k.deadlines(shard), k.touched(shard), k.session(state.id), k.log(state.id), k.lock(state.deviceKey)];
     return (await this.script('acsEndQuiet', ...keys, state.id, state.deviceKey, state.inform.time)) === 1;
   }
 
   /** Frees the device if its lock names a session that no longer exists; true if it did. */
   async breakStaleLock(deviceKey: string, sid: string): Promise<boolean> {
-    return (await this.script('acsBreakStaleLock', this.key('lock', deviceKey), this.key('session', sid), sid)) === 1;
+    return (await this.script('acsBreakStaleLock', this.keys.lock(deviceKey), this.keys.session(sid), sid)) === 1;
   }
 
   async sessionOfAddress(ip: string): Promise<string | null> {
-    return this.redis.get(this.key('addr', ip));
+    return this.redis.get(this.keys.addr(ip));
   }
 }
