@@ -109,7 +109,7 @@ export const schema: Spec<Config> = {
   redisUrl: {
     env: 'REDIS_URL',
     default: 'redis://127.0.0.1:6379',
-    doc: 'Redis for session state. When unset and the role is all: this default, else a private redis-server started under DATA_DIR. When set, or with a split role, an unreachable Redis is an error (after STARTUP_RETRY_MS)',
+    doc: 'Redis for session state: redis:// or rediss://, a Redis Cluster redis+cluster://host:port,host:port,..., or a Sentinel-managed master redis+sentinel://host:port,.../<master name>. When unset and the role is all: this default, else a private redis-server started under DATA_DIR. When set, or with a split role, an unreachable Redis is an error (after STARTUP_RETRY_MS)',
   },
   redisPrefix: {
     env: 'REDIS_PREFIX',
