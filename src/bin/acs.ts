@@ -11,6 +11,7 @@ import { provisionUsage, runProvision } from '../engine/dry-run-cli';
 import { importUsage, runImportCommand } from '../import/cli';
 import { runTask, taskUsage } from '../tasks/cli';
 import { runToken, tokenUsage } from '../nbi/auth/cli';
+import { runUser, userUsage } from '../nbi/auth/user-cli';
 import { runWorkflowDryRun, workflowUsage } from '../workflows';
 
 const usage = `usage: acs <command> [options]
@@ -27,6 +28,8 @@ commands:
                                 create a task for a device, as the REST API does (acs task --help)
   token create --name NAME [--scope read|write|admin] | list | revoke NAME
                                 API tokens of the REST API (acs token --help)
+  user create --name NAME [--role read|write|admin] [--password-stdin] | list | password NAME | delete NAME
+                                web UI users (acs user --help)
   workflow --device ID --workflow NAME [--arg K=V]
                                 dry run of a workflow against a device's stored state (acs workflow --help)
   provision --device FILE --preset NAME [--event CODE] [--sessions N --interval SPAN] [--ext FILE.json] [--json]
@@ -69,6 +72,7 @@ const commands: Record<string, Command> = {
   import: { usage: importUsage, run: runImportCommand },
   task: { usage: taskUsage, run: runTask },
   token: { usage: tokenUsage, run: runToken },
+  user: { usage: userUsage, run: runUser },
   workflow: { usage: workflowUsage, run: runWorkflowDryRun },
 };
 

@@ -14,6 +14,8 @@ export const errorCatalogue = {
   ACS_ERR_UNAVAILABLE: { status: 503, doc: 'The database cannot store what must be durable before the answer (an Inform\'s events); retry after Retry-After' },
   ACS_ERR_TOKEN: { status: 401, doc: 'REST API request without a valid API token (Authorization: Bearer <token>; acs token create)' },
   ACS_ERR_FORBIDDEN: { status: 403, doc: 'The API token\'s scope does not allow this request (read < write < admin)' },
+  ACS_ERR_SIGN_IN: { status: 401, doc: 'Web UI sign-in with a wrong user name, password or API token' },
+  ACS_ERR_CSRF: { status: 403, doc: 'A write authenticated by the web UI\'s session cookie without the session\'s X-ACS-CSRF header, or from another site (Origin, Sec-Fetch-Site)' },
   ACS_ERR_CLIENT_CERT: { status: 403, doc: 'Client certificate not trusted (CLIENT_AUTH=optional), or not the certificate of the device the Inform names (CWMP_TLS_IDENTITY)' },
   ACS_ERR_RATE_LIMITED: { status: 429, doc: 'Too many requests with this API token; retry after the Retry-After delay' },
   ACS_ERR_METHOD_NOT_ALLOWED: { status: 405, doc: 'The route exists but not with this method; the Allow header lists those it takes' },

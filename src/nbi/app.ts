@@ -6,10 +6,14 @@ import { openApiRouter } from './api/openapi';
 import { apiRouter, defineRoute } from './api/route';
 import { apiGuard } from './auth/guard';
 import { authRoutes } from './auth/routes';
+import { sessionRoutes } from './auth/session-routes';
 import { TokenStore } from './auth/tokens';
+import { UiSessionStore } from './auth/ui-sessions';
+import { UserStore } from './auth/users';
 import { deviceRoutes } from './routes/devices';
 import { faultRoutes } from './routes/faults';
 import { tagRoutes } from './routes/tags';
+import { uiAssets } from './ui-assets';
 
 /** A route the REST API serves: its methods and path pattern (e.g. /devices/:id/tasks). */
 export interface NbiRoute {
@@ -24,6 +28,8 @@ export interface NbiAppOptions {
   routers?: Router[];
   /** Requests per second per API token and process (NBI_TOKEN_RATE; 0 = no limit). */
   tokenRate: number;
+  /** The built web UI's folder (default dist/ui). */
+  uiDir?: string;
 }
 
 /** GET /health: anyone may ask (auth/guard.ts), a load balancer does. */
@@ -40,12 +46,15 @@ const health = defineRoute({
 /**
  * The northbound REST API: devices, API tokens and the audit log, the
  * routers of the other parts, and GET /openapi.json describing them. Every
- * route but /health needs an API token (auth/guard.ts). Errors answer JSON
+ * route but /health and /sign-in needs an API token or the web UI's session
+ * cookie (auth/guard.ts); the web UI's files are served under /ui/ (ui-assets.ts). Errors answer JSON
  * `{error, code}`, and a 400 of a route's schemas `field` too (api/route.ts).
  */
 export function createNbiApp(o: NbiAppOptions): Koa {
   const app = new Koa();
   const tokens = new TokenStore(o.store.sql);
+  const sessions = new UiSessionStore(o.store.sql);
+  const users = new UserStore(o.store.sql);
   app.use(async (ctx, next) => {
     try {
       await next();
@@ -61,8 +70,12 @@ export function createNbiApp(o: NbiAppOptions): Koa {
       ctx.body = { error: status < 500 && e.expose !== false ? e.message : 'internal error', code: e.code, ...(status === 400 && e.field ? { field: e.field } : {}) };
     }
   });
-  app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate }));
-  const routers = [apiRouter([health]), deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql), ...(o.routers ?? [])];
+  app.use(uiAssets(o.uiDir));
+  app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate, sessions }));
+  const routers = [
+    apiRouter([health]), deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql),
+    sessionRoutes({ users, sessions, tokens, sql: o.store.sql, log: o.log }), ...(o.routers ?? []),
+  ];
   for (const router of [...routers, openApiRouter(routers)]) app.use(router.routes()).use(router.allowedMethods());
   return app;
 }

@@ -84,9 +84,12 @@ function daysIn(year: number, month: number): number {
   return leap ? 29 : 28;
 }
 
-/** Canonical base64 only (length a multiple of 4, no whitespace, zero padding bits): what every decoder reads the same. */
+/**
+ * Canonical base64 only (length a multiple of 4, no whitespace, zero padding bits): what every decoder reads the same.
+ * atob/btoa, not Buffer: the web UI checks values with this file too (src/ui).
+ */
 function base64(text: string): ValueCheck {
-  const canonical = BASE64.test(text) && text.length % 4 === 0 && Buffer.from(text, 'base64').toString('base64') === text;
+  const canonical = BASE64.test(text) && text.length % 4 === 0 && btoa(atob(text)) === text;
   return canonical ? ok(text) : fail('canonical base64');
 }
 

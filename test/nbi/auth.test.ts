@@ -66,8 +66,8 @@ describe('REST API: tokens, scopes, audit log', function () {
 
   it('refuses every route without a token, or with a wrong one (401), and changes nothing', async () => {
     const before = await counts();
-    // The probes of load balancers are the anonymous routes.
-    for (const route of t.acs.nbiRoutes.filter((r) => r.path !== '/health' && r.path !== '/ready')) {
+    // The probes of load balancers and the web UI's sign-in are the anonymous routes.
+    for (const route of t.acs.nbiRoutes.filter((r) => !['/health', '/ready', '/sign-in'].includes(r.path))) {
       for (const method of route.methods) {
         const init = { method, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}', headers: { 'Content-Type': 'application/json' } }) };
         for (const auth of [undefined, 'Bearer acs_not-a-token', 'Basic YWRtaW46YWRtaW4=', `Bearer ${hashToken(t.token)}`]) {
@@ -83,15 +83,16 @@ describe('REST API: tokens, scopes, audit log', function () {
   });
 
   it('a read token reads but writes nothing (403 naming the scope); only admin reaches tokens and the audit log', async () => {
-    const routes = t.acs.nbiRoutes.filter((r) => r.path !== '/health');
-    const isAdmin = (path: string) => ['/tokens', '/audit', '/webhooks'].some((p) => path.startsWith(p));
+    const routes = t.acs.nbiRoutes.filter((r) => r.path !== '/health' && r.path !== '/sign-in');
+    const isAdmin = (path: string) => ['/tokens', '/audit', '/webhooks', '/users'].some((p) => path.startsWith(p));
     const before = await counts();
     for (const [token, scope] of [[readToken, 'read'], [writeToken, 'write']] as const) {
       for (const route of routes) {
         for (const method of route.methods) {
           const init = { method, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}', headers: { 'Content-Type': 'application/json' } }) };
           const r = await fetch(url(concrete(route.path)), withToken(token, init));
-          if (isAdmin(route.path) || (scope === 'read' && method !== 'GET')) {
+          // Anyone signed in may sign out.
+          if (isAdmin(route.path) || (scope === 'read' && method !== 'GET' && route.path !== '/sign-out')) {
             assert.equal(r.status, 403, `${method} ${route.path} with a ${scope} token`);
             const b = await body(r);
             assert.equal(b.code, 'ACS_ERR_FORBIDDEN');

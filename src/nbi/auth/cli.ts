@@ -39,20 +39,26 @@ export async function runTokenCommand(args: string[], store: DeviceStore, out: (
   }
 }
 
-function option(args: string[], name: string): string | undefined {
+/** The value after `--name` in `args` (undefined when absent); `command` names the command in the error. */
+export function option(args: string[], name: string, command = 'acs token'): string | undefined {
   const i = args.indexOf(name);
   if (i < 0) return undefined;
-  if (args[i + 1] === undefined || args[i + 1].startsWith('--')) throw new Error(`acs token: ${name} needs a value`);
+  if (args[i + 1] === undefined || args[i + 1].startsWith('--')) throw new Error(`${command}: ${name} needs a value`);
   return args[i + 1];
 }
 
-export async function runToken(args: string[]): Promise<void> {
+/** Runs `fn` on the migrated database of DATABASE_URL, closed after. */
+export async function withStore(fn: (store: DeviceStore) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();
-    await runTokenCommand(args, store, (line) => console.log(line));
+    await fn(store);
   } finally {
     await store.close();
   }
+}
+
+export function runToken(args: string[]): Promise<void> {
+  return withStore((store) => runTokenCommand(args, store, (line) => console.log(line)));
 }

@@ -1,0 +1,86 @@
+/**
+ * The UI's frame: who is signed in (GET /session: the cookie is HttpOnly, so
+ * asking is the only way to know), the header with sign-out, and the page of
+ * the address. Later pages add a line to PAGES and to the navigation.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api, useSession, whenSignedOut, type Session } from './lib/api';
+import { navigate, useRoute, type Route } from './lib/router';
+import { Link } from './components/link';
+import { SignIn } from './pages/sign-in';
+import { Devices } from './pages/devices';
+import { Device } from './pages/device';
+
+interface Page {
+  /** Matches the path below /ui; its groups are the page's arguments. */
+  pattern: RegExp;
+  title: string;
+  render(route: Route, match: RegExpMatchArray, session: Session): preact.JSX.Element;
+}
+
+const PAGES: Page[] = [
+  { pattern: /^\/(devices)?\/?$/, title: 'Devices', render: (route) => <Devices route={route} /> },
+  { pattern: /^\/devices\/([^/]+)$/, title: 'Device', render: (_, m, session) => <Device id={decodeURIComponent(m[1])} session={session} /> },
+];
+
+type State = { kind: 'loading' } | { kind: 'out' } | { kind: 'in'; session: Session };
+
+function Header(props: { session: Session; onSignOut: () => void }) {
+  return (
+    <header class="top">
+      <nav aria-label="Main">
+        <Link to="/devices" class="brand">ACS</Link>
+        <Link to="/devices">Devices</Link>
+      </nav>
+      <div class="who">
+        <span>
+          Signed in as <strong>{props.session.name}</strong> ({props.session.scope})
+        </span>
+        <button type="button" onClick={props.onSignOut}>Sign out</button>
+      </div>
+    </header>
+  );
+}
+
+function Body(props: { route: Route; session: Session }) {
+  for (const page of PAGES) {
+    const match = props.route.path.match(page.pattern);
+    if (match) {
+      document.title = `${page.title} · ACS`;
+      return page.render(props.route, match, props.session);
+    }
+  }
+  return <p role="alert">No such page. <Link to="/devices">Devices</Link></p>;
+}
+
+export function App() {
+  const route = useRoute();
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const signedIn = (session: Session) => {
+    useSession(session);
+    setState({ kind: 'in', session });
+  };
+  const signedOut = () => {
+    useSession(null);
+    setState({ kind: 'out' });
+  };
+  useEffect(() => {
+    whenSignedOut(signedOut);
+    api<Session>('GET', '/session').then((r) => signedIn(r.data), signedOut);
+  }, []);
+  const signOut = async () => {
+    await api('POST', '/sign-out').catch(() => undefined);
+    signedOut();
+    navigate('/', true);
+  };
+  if (state.kind === 'loading') return <p class="loading">Loading…</p>;
+  if (state.kind === 'out') return <SignIn onSignedIn={signedIn} />;
+  return (
+    <>
+      <Header session={state.session} onSignOut={signOut} />
+      <main id="main">
+        <Body route={route} session={state.session} />
+      </main>
+    </>
+  );
+}

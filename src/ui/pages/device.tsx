@@ -1,0 +1,89 @@
+/** One device: identity, online state, tags, and the parameter tree with in-place edits. */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, ApiError, encodeId, type Session } from '../lib/api';
+import { ago, exact, isOnline } from '../lib/format';
+import { buildTree, type Parameter } from '../lib/tree';
+import { Link } from '../components/link';
+import { ParamTree } from '../components/param-tree';
+import { TagsEditor } from '../components/tags-editor';
+
+interface DeviceDetail {
+  deviceKey: string;
+  manufacturer: string;
+  oui: string;
+  productClass: string;
+  serialNumber: string;
+  softwareVersion: string | null;
+  hardwareVersion: string | null;
+  lastInform: number | null;
+  firstInform: number | null;
+  lastBoot: number | null;
+  remoteAddress: string | null;
+  cwmpVersion: string | null;
+  tags: string[];
+  parameters: Parameter[];
+  connectionRequest: { outcome: string; time?: number } | null;
+}
+
+const INTERVALS = ['Device.ManagementServer.PeriodicInformInterval', 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval'];
+
+function Identity(props: { d: DeviceDetail }) {
+  const { d } = props;
+  const interval = Number(d.parameters.find((p) => INTERVALS.includes(p.path))?.value ?? NaN);
+  const online = isOnline(d.lastInform, Number.isFinite(interval) ? interval : undefined);
+  const rows: [string, string | null][] = [
+    ['Manufacturer', d.manufacturer], ['OUI', d.oui], ['Product class', d.productClass], ['Serial number', d.serialNumber],
+    ['Software version', d.softwareVersion], ['Hardware version', d.hardwareVersion], ['Address', d.remoteAddress], ['CWMP', d.cwmpVersion],
+  ];
+  return (
+    <dl class="identity">
+      <dt>State</dt>
+      <dd><span class={online ? 'dot on' : 'dot off'} aria-hidden="true" /> {online ? 'Online' : 'Offline'}</dd>
+      <dt>Last inform</dt>
+      <dd title={exact(d.lastInform)}>{ago(d.lastInform)}</dd>
+      <dt>Last boot</dt>
+      <dd title={exact(d.lastBoot)}>{ago(d.lastBoot)}</dd>
+      {rows.map(([k, v]) => [<dt key={`${k}-t`}>{k}</dt>, <dd key={`${k}-d`}>{v ?? '—'}</dd>])}
+      {d.connectionRequest && [<dt key="cr-t">Connection request</dt>, <dd key="cr-d">{d.connectionRequest.outcome}</dd>]}
+    </dl>
+  );
+}
+
+export function Device(props: { id: string; session: Session }) {
+  const [device, setDevice] = useState<DeviceDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const reload = () => setVersion((v) => v + 1);
+  useEffect(() => {
+    let live = true;
+    api<DeviceDetail>('GET', `/devices/${encodeId(props.id)}`).then(
+      (r) => live && setDevice(r.data),
+      (err: unknown) => live && setError(err instanceof ApiError ? err.message : String(err)),
+    );
+    return () => void (live = false);
+  }, [props.id, version]);
+  const tree = useMemo(() => (device ? buildTree(device.parameters) : null), [device]);
+  const canWrite = props.session.scope !== 'read';
+  if (error) return <p class="error" role="alert">{error} <Link to="/devices">Back to devices</Link></p>;
+  if (!device || !tree) return <p class="loading">Loading…</p>;
+  return (
+    <article aria-labelledby="device-title">
+      <p class="crumbs"><Link to="/devices">Devices</Link> ›</p>
+      <h1 id="device-title">{device.deviceKey}</h1>
+      <div class="columns-2">
+        <section aria-labelledby="identity-title">
+          <h2 id="identity-title">Identity</h2>
+          <Identity d={device} />
+        </section>
+        <section aria-labelledby="tags-title">
+          <h2 id="tags-title">Tags</h2>
+          <TagsEditor deviceId={device.deviceKey} tags={device.tags} canWrite={canWrite} onChanged={reload} />
+        </section>
+      </div>
+      <section aria-labelledby="params-title">
+        <h2 id="params-title">Parameters <span class="count">{device.parameters.length}</span></h2>
+        <ParamTree tree={tree} deviceId={device.deviceKey} canWrite={canWrite} onChanged={reload} />
+      </section>
+    </article>
+  );
+}
