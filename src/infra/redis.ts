@@ -114,7 +114,7 @@ async function waitForSocket(socket: string, child: ChildProcess): Promise<void>
 }
 
 /** SIGTERM, then SIGKILL if it is still there after 5 s; resolves once the process is gone. */
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);

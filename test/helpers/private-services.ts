@@ -68,7 +68,8 @@ export async function privateRedis(): Promise<PrivateService> {
   return service;
 }
 
-async function pingRedis(port: number): Promise<boolean> {
+/** Whether a redis-server answers PING on a local port. */
+export async function pingRedis(port: number): Promise<boolean> {
   const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {

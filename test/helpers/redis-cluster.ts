@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Redis, { Cluster } from 'ioredis';
-import { freePort } from './private-services';
+import { Cluster } from 'ioredis';
+import { stopChild } from '../../src/infra/redis';
+import { freePort, pingRedis } from './private-services';
 import { until } from './wait';
 
 export interface RedisClusterHandle {
@@ -47,19 +48,6 @@ function startNode(port: number, dir: string): ChildProcess {
   return spawn('redis-server', [...args, '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 }
 
-async function nodeUp(port: number): Promise<boolean> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
 /** Every node answers "cluster_state:ok" (slots assigned and agreed). */
 async function clusterOk(ports: number[]): Promise<boolean> {
   for (const port of ports) {
@@ -69,29 +57,17 @@ async function clusterOk(ports: number[]): Promise<boolean> {
   return true;
 }
 
-function stopNode(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 /** Starts a cluster of `masters` masters (no replicas) and waits until it serves every slot. */
 export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle> {
   const dir = mkdtempSync(path.join(tmpdir(), 'acs-redis-cluster-'));
   const ports = await clusterPorts(masters);
   const nodes = ports.map((port) => startNode(port, dir));
   const stopAll = async (): Promise<void> => {
-    await Promise.all(nodes.map(stopNode));
+    await Promise.all(nodes.map(stopChild));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (const port of ports) await until(`redis cluster node on port ${port}`, () => nodeUp(port), 10_000);
+    for (const port of ports) await until(`redis cluster node on port ${port}`, () => pingRedis(port), 10_000);
     const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
     await until('the redis cluster to serve every slot', async () => clusterOk(ports), 20_000);
