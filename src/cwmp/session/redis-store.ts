@@ -267,7 +267,7 @@ export class RedisSessionStore {
     await Promise.all([...byShard].map(([shard, scored]) => this.redis.zadd(this.keys.touched(shard), 'GT', ...scored)));
   }
 
-  /** Sessions whose deadline has passed, or whose ending process's lease ran out, oldest first (in each shard). */
+  /** Sessions whose deadline has passed, or whose ending process's lease ran out, oldest first (in each shard); `limit` of each kind. */
   async expired(now: number, limit: number): Promise<string[]> {
     const due = (key: string): Promise<string[]> => this.redis.zrangebyscore(key, '-inf', now, 'LIMIT', 0, limit);
     const shards = this.keys.shards;
@@ -275,7 +275,7 @@ export class RedisSessionStore {
       Promise.all(shards.map((s) => due(this.keys.deadlines(s)))),
       Promise.all(shards.map((s) => due(this.keys.ending(s)))),
     ]);
-    return [...idle.flat(), ...orphaned.flat()];
+    return [...idle.flat().slice(0, limit), ...orphaned.flat().slice(0, limit)];
   }
 
   /**
