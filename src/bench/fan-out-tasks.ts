@@ -33,7 +33,8 @@ export interface FanOutTaskOptions {
   pollMs: number;
 }
 
-interface Posted {
+/** A task POSTed with ?connection_request: when, what the REST API answered, or why it failed. */
+export interface Posted {
   device: SimDevice;
   postStart: number;
   postEnd: number;
@@ -119,7 +120,7 @@ export async function fanOutTasks(nbi: NbiClient, fleet: Fleet, timeline: SimTim
   return report({ concurrency: o.concurrency, t0, posted, tasks, timeline, postSeconds, finished, observedAllDoneMs, deferred, applied: devices.filter((d) => d.model.getValue(FAN_OUT_PATH) === value).length });
 }
 
-async function postOne(nbi: NbiClient, device: SimDevice, body: unknown): Promise<Posted> {
+export async function postOne(nbi: NbiClient, device: SimDevice, body: unknown): Promise<Posted> {
   const key = deviceKeyOf(device.deviceId());
   const postStart = Date.now();
   try {

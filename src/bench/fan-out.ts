@@ -74,15 +74,16 @@ const CAMPAIGN_DEFAULTS: Omit<CampaignStopOptions, 'filter'> = {
   settleMs: 5000,
 };
 const FAULTS: FaultInjection = { fraction: 0.3, seed: 9, spv: 9002 };
-const ROLES = ['cwmp', 'worker', 'nbi'] as const;
+export const ROLES = ['cwmp', 'worker', 'nbi'] as const;
 
-interface Cluster {
+/** The three processes of an ACS as production runs it, and a REST API client with an admin token. */
+export interface Cluster {
   procs: Record<(typeof ROLES)[number], AcsProcess>;
   nbi: NbiClient;
   stop(): Promise<void>;
 }
 
-async function startCluster(o: FanOutOptions, h: FanOutHarness): Promise<Cluster> {
+export async function startCluster(o: Pick<FanOutOptions, 'db' | 'crRate'>, h: FanOutHarness): Promise<Cluster> {
   const env = {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `bench-fan-${Date.now()}:`,
@@ -115,7 +116,7 @@ async function benchToken(databaseUrl: string): Promise<string> {
 }
 
 /** First contact of every device (not measured), then its connection-request credentials through the REST API. */
-async function register(fleet: Fleet, nbi: NbiClient): Promise<void> {
+export async function register(fleet: Fleet, nbi: NbiClient): Promise<void> {
   await fleet.connectAll();
   const failed = fleet.stats.failed + fleet.stats.refused;
   if (failed > 0) throw new Error(`registration: ${failed} sessions failed: ${[...fleet.stats.errors.keys()].slice(0, 3).join('; ')}`);
@@ -171,7 +172,7 @@ export async function runFanOut(o: FanOutOptions, h: FanOutHarness): Promise<Fan
 }
 
 /** Log lines by message ("acs started" left out); lines that are not JSON count under their first 80 characters. */
-function logTally(output: readonly string[]): Record<string, number> {
+export function logTally(output: readonly string[]): Record<string, number> {
   const msgs = output.flatMap((line) => {
     try {
       const msg = String((JSON.parse(line) as { msg?: unknown }).msg);

@@ -14,15 +14,25 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** Peak resident set size of a process in MiB (VmHWM). */
-export function peakRssMiB(pid: number): number {
+/** A memory line of /proc/<pid>/status (VmHWM, VmRSS...) in MiB; NaN once the process is gone. */
+function statusMiB(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
     return kb / 1024;
   } catch {
     return NaN;
   }
+}
+
+/** Peak resident set size of a process in MiB (VmHWM). */
+export function peakRssMiB(pid: number): number {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/** Resident set size of a process now, in MiB (VmRSS). */
+export function rssMiB(pid: number): number {
+  return statusMiB(pid, 'VmRSS');
 }
 
 /** The pid of a running program by name (first match), e.g. redis-server or mariadbd; null if none. */

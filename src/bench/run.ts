@@ -21,7 +21,7 @@ import type { Row } from './types';
  * process used. Appends the table to BENCHMARKS.md. Never part of `npm test`.
  */
 const REPO = path.resolve(__dirname, '../..');
-const DEFAULT_MODEL = path.resolve(REPO, '../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+export const DEFAULT_MODEL = path.resolve(REPO, '../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
 export const benchUsage = `usage: acs bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS] [--no-write]
 
@@ -50,18 +50,20 @@ const options = {
   only: { type: 'string', default: '' },
 } as const;
 
-async function freshDatabase(db: string): Promise<string> {
+/** An empty database of the given kind (MariaDB: `name`, dropped first); its URL. */
+export async function freshDatabase(db: string, name = 'acs_bench'): Promise<string> {
   if (db === 'sqlite') {
-    const file = path.join(os.tmpdir(), `acs-bench-${process.pid}.sqlite`);
+    const file = path.join(os.tmpdir(), `${name}-${process.pid}.sqlite`);
     return `sqlite:${file}`;
   }
   const conn = await mysql.createConnection('mysql://root@127.0.0.1:3306/');
-  await conn.query('DROP DATABASE IF EXISTS acs_bench');
+  await conn.query(`DROP DATABASE IF EXISTS ${name}`);
   await conn.end();
-  return 'mysql://root@127.0.0.1:3306/acs_bench';
+  return `mysql://root@127.0.0.1:3306/${name}`;
 }
 
-async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess & { databaseUrl: string }> {
+/** `acs start --role <role>` on ephemeral ports, Redis prefix and presets of its own unless `extra` says otherwise. */
+export async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess & { databaseUrl: string }> {
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', LOG_LEVEL: 'warn',
     REDIS_PREFIX: `bench-${Date.now()}:`, PRESETS_DIR: emptyDir(), ...extra,
@@ -247,7 +249,8 @@ function table(rows: Row[]): string {
   return [head, '|---|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
-function header(db: string, devices: number, durationS: number): string {
+/** The date, commit and machine of a run, as BENCHMARKS.md headings give them. */
+export function runContext(): string {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
@@ -255,7 +258,11 @@ function header(db: string, devices: number, durationS: number): string {
     // not a git checkout
   }
   const mem = (os.totalmem() / 2 ** 30).toFixed(0);
-  return `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, Node ${process.version}, ${os.cpus().length} cores, ${mem} GiB, db ${db}, ${devices} devices, ${durationS} s storms`;
+  return `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit}, Node ${process.version}, ${os.cpus().length} cores, ${mem} GiB`;
+}
+
+function header(db: string, devices: number, durationS: number): string {
+  return `## ${runContext()}, db ${db}, ${devices} devices, ${durationS} s storms`;
 }
 
 export async function runBench(argv: string[]): Promise<void> {

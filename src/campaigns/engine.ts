@@ -16,7 +16,7 @@ import type { AcsEvent } from '../webhooks/types';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
-import { KeptSchedulers } from '../engine/job-schedulers';
+import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
 import { bullPrefix } from '../engine/queue';
 import type { Logger } from '../log';
 import type { TaskLookup } from '../tasks/build';
@@ -57,7 +57,7 @@ export interface CampaignEngine {
 export async function startCampaignEngine(o: CampaignEngineOptions): Promise<CampaignEngine> {
   const connection = o.connect();
   const prefix = bullPrefix(o.redisPrefix, connection);
-  const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix });
+  const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix, streams: UNREAD_EVENTS });
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };
   const enqueueTicks = async (): Promise<void> => {

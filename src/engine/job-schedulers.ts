@@ -23,6 +23,13 @@ export interface ReadyEmitter {
   off(event: 'ready', listener: () => void): unknown;
 }
 
+/**
+ * Queue option for queues whose events nobody reads (no QueueEvents in the
+ * ACS): BullMQ keeps about 10,000 events per queue by default, ~1 MiB of
+ * Redis that a scheduler firing every second fills within the hour.
+ */
+export const UNREAD_EVENTS = { events: { maxLen: 100 } };
+
 /** Often enough that a scheduler lost without a reconnection is back within a minute; one HGETALL per scheduler. */
 export const SCHEDULER_CHECK_MS = 30_000;
 

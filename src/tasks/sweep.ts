@@ -6,7 +6,7 @@
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sweepTasks } from '../db/tasks';
-import { KeptSchedulers } from '../engine/job-schedulers';
+import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
 
@@ -23,7 +23,7 @@ export interface TaskSweepOptions {
 
 export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Promise<void> }> {
   const connection = o.connect();
-  const queue = new Queue(TASK_SWEEP_QUEUE, { connection, prefix: o.prefix });
+  const queue = new Queue(TASK_SWEEP_QUEUE, { connection, prefix: o.prefix, streams: UNREAD_EVENTS });
   const worker = new Worker(
     TASK_SWEEP_QUEUE,
     async () => {
