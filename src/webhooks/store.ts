@@ -1,6 +1,7 @@
 /** The webhooks and webhook_deliveries tables (migration 1765900000000). */
 import { randomUUID } from 'node:crypto';
 import { placeholders, type Row } from '../db/sql';
+import type { Db } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { AcsEvent, Delivery, DeliveryStatus, Subscription, WebhookEvent, WebhookPayload } from './types';
 
@@ -51,6 +52,18 @@ export interface NewSubscription {
   filter: string | null;
   parameters: string[] | null;
   createdBy: string;
+}
+
+/**
+ * The rescue's read: pending deliveries older than a time, along
+ * ix_webhook_deliveries_pending (migration 1766400000000), named: status
+ * has two common values, and MariaDB's statistics do not see that pending is
+ * the rare one, so left to itself it scans the whole log (and with "ORDER BY
+ * seq LIMIT n" reads the primary key in order, through every delivered row).
+ */
+export function staleSql(driver: Db['driver'], limit: number): string {
+  const index = driver === 'mysql' ? 'FORCE INDEX (ix_webhook_deliveries_pending)' : 'INDEXED BY ix_webhook_deliveries_pending';
+  return `SELECT uuid, seq FROM webhook_deliveries ${index} WHERE status = 'pending' AND time < ? LIMIT ${Math.floor(limit)}`;
 }
 
 export class WebhookStore {
@@ -136,7 +149,7 @@ export class WebhookStore {
   /**
    * For each subscription and device of `found`, the seq of its first pending
    * delivery before the last of `found` and not among `ids`. One range of the
-   * order index per pair (a correlated EXISTS instead made MariaDB scan every
+   * pending index per pair (a correlated EXISTS instead made MariaDB scan every
    * row of the subscription, per delivery: bench (w)).
    */
   private async firstPendingOutside(found: { webhook: number; device: string | null; seq: number }[], ids: string[]): Promise<Map<string, number>> {
@@ -170,8 +183,8 @@ export class WebhookStore {
 
   /** Deliveries still pending since before `before` (their jobs may be gone with a Redis restart), oldest first. */
   async stale(before: number, limit: number): Promise<string[]> {
-    const rows = await this.sql.autocommit((db) => db.select(`SELECT uuid FROM webhook_deliveries WHERE status = 'pending' AND time < ? ORDER BY seq LIMIT ${limit}`, [before]));
-    return rows.map((r) => String(r.uuid));
+    const rows = await this.sql.autocommit((db) => db.select(staleSql(db.driver, limit), [before]));
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((r) => String(r.uuid));
   }
 
   /**

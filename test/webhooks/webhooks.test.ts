@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { startDeliveryWorker, WebhookStore } from '../../src/webhooks';
+import { staleSql } from '../../src/webhooks/store';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
@@ -246,6 +247,21 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     await until('the rescued delivery', async () => receiver.got.some((g) => g.id === delivery), 10_000);
     assert.equal(receiver.bad, 0);
     assert.equal((await store.delivery(delivery))?.status, 'delivered');
+  });
+
+  it('reads only pending deliveries to find those without a job (the index led by status), not the whole log', async () => {
+    const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['device.boot'], secret: SECRET }) });
+    const { id } = (await r.json()) as { id: number };
+    const store = new WebhookStore(t.acs.store.sql);
+    // A log as a running ACS has it: mostly delivered, a few pending.
+    const ids = await store.addDeliveries(Array.from({ length: 2000 }, (_v, i) => ({ webhook: id, event: { event: 'device.boot' as const, device: `D-${i}`, time: Date.now() - 3_600_000, data: {} } })));
+    const delivered = ids.slice(10);
+    await t.acs.store.sql.autocommit((db) => db.run(`UPDATE webhook_deliveries SET status = 'delivered' WHERE uuid IN (${delivered.map(() => '?').join(', ')})`, delivered));
+    await t.acs.store.sql.autocommit((db) => db.select('ANALYZE TABLE webhook_deliveries'));
+    const [plan] = await t.acs.store.sql.autocommit((db) => db.select(`EXPLAIN ${staleSql(db.driver, 1000)}`, [Date.now()]));
+    assert.equal(plan.key, 'ix_webhook_deliveries_pending', JSON.stringify(plan));
+    assert.equal(plan.type, 'ref', JSON.stringify(plan));
+    assert.equal((await t.nbi(`/webhooks/${id}`, { method: 'DELETE' })).status, 204);
   });
 
   it('deletes settled deliveries past their retention, pending and recent ones stay', async () => {

@@ -14,6 +14,7 @@ import { Orders1765950000000 } from './1765950000000-orders';
 import { StoredScripts1766000000000 } from './1766000000000-stored-scripts';
 import { FileStorage1766100000000 } from './1766100000000-file-storage';
 import { ParameterValueIndex1766200000000 } from './1766200000000-parameter-value-index';
+import { WebhookDeliveryIndexes1766400000000 } from './1766400000000-webhook-delivery-indexes';
 import { UiUsers1766500000000 } from './1766500000000-ui-users';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   StoredScripts1766000000000,
   FileStorage1766100000000,
   ParameterValueIndex1766200000000,
+  WebhookDeliveryIndexes1766400000000,
   UiUsers1766500000000,
 ];
