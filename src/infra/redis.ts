@@ -29,10 +29,13 @@ export interface RedisTarget {
 
 /** Connects once and PINGs; rejects with the connection's own error (ECONNREFUSED, WRONGPASS, CLUSTERDOWN ...). */
 async function probe(target: RedisEndpoint): Promise<void> {
-  const redis = connectTo(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, clusterRetryStrategy: () => null });
-  // connect() itself rejects with "Connection is closed."; the socket's error says why (a Cluster's, its last node's).
+  const once = () => null;
+  const redis = connectTo(target, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: once, clusterRetryStrategy: once, sentinelRetryStrategy: once });
+  // connect() itself rejects with "Connection is closed."; the socket's error says why (a Cluster's: its nodes').
   let cause: Error | null = null;
-  redis.on('error', (err: Error & { lastNodeError?: Error }) => (cause ??= err.lastNodeError ?? err));
+  const noteCause = (err: Error): Error => (cause ??= err);
+  redis.on('error', noteCause);
+  redis.on('node error', noteCause);
   try {
     await redis.connect();
     await redis.ping();
