@@ -61,7 +61,7 @@ function ObjectNode(props: TreeProps & { p: Parameter }) {
   const children = tree.children.get(p.path) ?? [];
   return (
     <li class="object">
-      <button type="button" class="toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" class="toggle" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${nameOf(p.path)}, ${children.length} items`}>
         <span aria-hidden="true">{open ? '▾' : '▸'}</span> {nameOf(p.path)}
         <span class="count">{children.length}</span>
       </button>

@@ -27,9 +27,11 @@ export async function runTask(deviceId: string, body: Record<string, unknown>, p
   const path = withQuery(`/devices/${encodeId(deviceId)}/tasks`, { connection_request: true, timeout: WAIT_MS });
   let task = (await api<Task>('POST', path, body)).data;
   progress(task);
+  // Only the creation's answer says how the connection request went: kept for the summary.
+  const { connectionRequest } = task;
   for (let i = 0; i < POLLS && !finished(task) && !signal?.aborted; i++) {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    task = (await api<Task>('GET', `/tasks/${task.id}`)).data;
+    task = { ...(await api<Task>('GET', `/tasks/${task.id}`)).data, connectionRequest };
     progress(task);
   }
   return task;

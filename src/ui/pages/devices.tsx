@@ -71,7 +71,7 @@ export function Devices(props: { route: Route }) {
       <DeviceTable columns={columns} devices={listing?.devices ?? null} sort={sort} onSort={(s) => setQuery(props.route, { sort: s })} />
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>← Previous</button>
-        <span aria-live="polite">Page {cursors.length + 1}{listing ? `, ${listing.devices.length} devices` : ''}</span>
+        <span aria-live="polite">Page {cursors.length + 1}{listing ? `, ${listing.devices.length} device${listing.devices.length === 1 ? '' : 's'}` : ''}</span>
         <button type="button" disabled={!listing?.next} onClick={() => listing?.next && setCursors([...cursors, listing.next])}>Next →</button>
         <label>
           Per page{' '}
