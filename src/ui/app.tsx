@@ -77,6 +77,7 @@ export function App() {
   if (state.kind === 'out') return <SignIn onSignedIn={signedIn} />;
   return (
     <>
+      <a href="#main" class="skip">Skip to content</a>
       <Header session={state.session} onSignOut={signOut} />
       <main id="main">
         <Body route={route} session={state.session} />

@@ -3,15 +3,10 @@
  * parameter (fetched with ?projection=). The operator's choice is kept in
  * localStorage; nothing about devices is.
  */
+import type { DeviceSummary } from '../../db/types';
 
-export interface ListedDevice {
-  deviceKey: string;
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  serialNumber: string;
-  softwareVersion: string | null;
-  lastInform: number | null;
+/** A device of GET /devices (db/device-list.ts), parameters only with ?projection=. */
+export interface ListedDevice extends DeviceSummary {
   parameters?: Record<string, { value: string | null; type: string | null }>;
 }
 

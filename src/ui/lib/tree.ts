@@ -2,15 +2,10 @@
  * The parameter tree of one device's cached data model: children by parent
  * path, made once per load, so expanding a node only renders its children.
  */
+import type { CachedParameter } from '../../db/types';
 
-export interface Parameter {
-  path: string;
-  kind: 'leaf' | 'object' | 'instance';
-  value: string | null;
-  type: string | null;
-  writable: boolean | null;
-  valueTime: number | null;
-}
+/** What the tree shows of a cached parameter (db/types.ts); objects it implies have only a path and kind. */
+export type Parameter = Pick<CachedParameter, 'path' | 'kind' | 'value' | 'type' | 'writable' | 'valueTime'>;
 
 export interface Tree {
   roots: Parameter[];

@@ -7,10 +7,8 @@
 import type { XsdType } from '../../cwmp/soap/types';
 import { checkValue, type ValueCheck } from '../../tasks/values-check';
 
-const XSD_TYPES: readonly string[] = ['xsd:string', 'xsd:int', 'xsd:unsignedInt', 'xsd:long', 'xsd:unsignedLong', 'xsd:boolean', 'xsd:dateTime', 'xsd:base64', 'xsd:hexBinary'];
-
-export async function typeFor(path: string, cached: string | null): Promise<XsdType> {
-  if (cached !== null && XSD_TYPES.includes(cached)) return cached as XsdType;
+export async function typeFor(path: string, cached: XsdType | null): Promise<XsdType> {
+  if (cached !== null) return cached;
   const { typeOf } = await import('../../model/datamodel-types');
   return typeOf(path) ?? 'xsd:string';
 }

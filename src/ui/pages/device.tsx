@@ -2,32 +2,18 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, encodeId, type Session } from '../lib/api';
 import { ago, exact, isOnline } from '../lib/format';
-import { buildTree, type Parameter } from '../lib/tree';
+import type { DeviceDetail } from '../../db/types';
+import { buildTree } from '../lib/tree';
 import { Link } from '../components/link';
 import { ParamTree } from '../components/param-tree';
 import { TagsEditor } from '../components/tags-editor';
 
-interface DeviceDetail {
-  deviceKey: string;
-  manufacturer: string;
-  oui: string;
-  productClass: string;
-  serialNumber: string;
-  softwareVersion: string | null;
-  hardwareVersion: string | null;
-  lastInform: number | null;
-  firstInform: number | null;
-  lastBoot: number | null;
-  remoteAddress: string | null;
-  cwmpVersion: string | null;
-  tags: string[];
-  parameters: Parameter[];
-  connectionRequest: { outcome: string; time?: number } | null;
-}
+/** GET /devices/:id: the stored device (db/types.ts) and its last connection request. */
+type Detail = DeviceDetail & { connectionRequest: { outcome: string } | null };
 
 const INTERVALS = ['Device.ManagementServer.PeriodicInformInterval', 'InternetGatewayDevice.ManagementServer.PeriodicInformInterval'];
 
-function Identity(props: { d: DeviceDetail }) {
+function Identity(props: { d: Detail }) {
   const { d } = props;
   const interval = Number(d.parameters.find((p) => INTERVALS.includes(p.path))?.value ?? NaN);
   const online = isOnline(d.lastInform, Number.isFinite(interval) ? interval : undefined);
@@ -50,13 +36,13 @@ function Identity(props: { d: DeviceDetail }) {
 }
 
 export function Device(props: { id: string; session: Session }) {
-  const [device, setDevice] = useState<DeviceDetail | null>(null);
+  const [device, setDevice] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [version, setVersion] = useState(0);
   const reload = () => setVersion((v) => v + 1);
   useEffect(() => {
     let live = true;
-    api<DeviceDetail>('GET', `/devices/${encodeId(props.id)}`).then(
+    api<Detail>('GET', `/devices/${encodeId(props.id)}`).then(
       (r) => live && setDevice(r.data),
       (err: unknown) => live && setError(err instanceof ApiError ? err.message : String(err)),
     );
