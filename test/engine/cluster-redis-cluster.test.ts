@@ -12,6 +12,7 @@ import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import type Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
+import { shardsOf, shardTag } from '../../src/infra/hash-tags';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
@@ -78,9 +79,12 @@ describe('on a Redis Cluster of three masters', function () {
       await until('the webhooks', async () => receiver.got.filter((g) => g.event === 'task.done').length === 1 && receiver.got.filter((g) => g.event === 'device.registered').length === 8, 20_000);
       assert.equal(receiver.bad, 0);
 
-      // Where the keys went: session and device keys on every master, BullMQ's under its one hash tag.
+      // Where the keys went: the 16 session shards over every master, device keys on more than one, BullMQ's under its one hash tag.
+      const masterOf = async (key: string): Promise<string> => String(rc.client.slots[(await rc.client.cluster('KEYSLOT', key)) as number]?.[0]);
+      const shardMasters = new Set(await Promise.all(shardsOf(rc.client).map((shard) => masterOf(shardTag(rc.client, shard)))));
+      assert.equal(shardMasters.size, 3, 'the session shards spread over the three masters');
       const perMaster = await Promise.all(rc.client.nodes('master').map((n) => n.keys(`${t.config.redisPrefix}*`)));
-      assert.ok(perMaster.every((keys) => keys.length > 0), `keys per master: ${perMaster.map((k) => k.length)}`);
+      assert.ok(perMaster.filter((keys) => keys.length > 0).length >= 2, `keys per master: ${perMaster.map((k) => k.length)}`);
       const bull = perMaster.flat().filter((k) => k.includes('bull'));
       const tag = bullPrefix(t.config.redisPrefix, rc.client);
       assert.ok(bull.length > 0 && bull.every((k) => k.startsWith(tag)), bull.slice(0, 3).join(', '));
