@@ -137,6 +137,17 @@ describe('web UI sessions on the REST API', function () {
     assert.ok(audit.some((e) => e.token === 'user:ui-write' && e.status === 403 && /X-ACS-CSRF/.test(String(e.message))), 'a CSRF refusal');
   });
 
+  it('after 10 wrong passwords for a name in a minute, sign-ins for it are refused (429, Retry-After) before any check', async () => {
+    await new UserStore(t.acs.store.sql).create('ui-guessed', 'read', 'password-guessed', 'test');
+    const attempt = (password: string) => fetch(url('/sign-in'), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'ui-guessed', password }) });
+    for (let i = 0; i < 10; i++) assert.equal((await attempt(`guess-${i}-xx`)).status, 401);
+    const refused = await attempt('password-guessed');
+    assert.equal(refused.status, 429);
+    assert.equal(((await refused.json()) as { code: string }).code, 'ACS_ERR_RATE_LIMITED');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0 && Number(refused.headers.get('retry-after')) <= 60);
+    await signIn({ name: 'ui-read', password: 'password-read' });
+  });
+
   it('acs user create / list / password / delete', async () => {
     const lines: string[] = [];
     const out = (l: string) => lines.push(l);

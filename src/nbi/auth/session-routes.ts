@@ -13,6 +13,7 @@ import type { Logger } from '../../log';
 import { apiRouter, defineRoute } from '../api/route';
 import { recordAudit } from './audit';
 import { tokenOf } from './guard';
+import { SignInThrottle } from './sign-in-throttle';
 import { checkSameOrigin, clearSessionCookie, sessionSecretOf, setSessionCookie, uiSessionOf } from './session-guard';
 import { SCOPES, type TokenStore } from './tokens';
 import { principalName, type PrincipalKind, type UiSessionStore } from './ui-sessions';
@@ -45,6 +46,14 @@ const newUser = z
 
 const newPassword = z.object({ password: z.string() }).meta({ example: { password: 'correct horse battery' } });
 
+/** Refuses an attempt past the throttle's limit (429 with Retry-After), before anything is checked. */
+function throttle(ctx: Context, throttled: SignInThrottle, name: string | null): void {
+  const seconds = Math.ceil(throttled.waitMs(name, ctx.ip) / 1000);
+  if (seconds === 0) return;
+  ctx.set('Retry-After', String(seconds));
+  throw new AcsError('ACS_ERR_RATE_LIMITED', `too many failed sign-ins${name === null ? '' : ` for ${name}`} or from ${ctx.ip}: try again in ${seconds} s`);
+}
+
 /** Who signs in: the user whose password it is, or the live token; 401 otherwise (which of the two is not said). */
 async function principalOf(d: SessionRouteDeps, body: z.output<typeof signIn>): Promise<{ kind: PrincipalKind; name: string; scope: string }> {
   if (body.token !== undefined) {
@@ -56,6 +65,29 @@ async function principalOf(d: SessionRouteDeps, body: z.output<typeof signIn>): 
   const user = await d.users.verify(body.name, body.password);
   if (!user) throw new AcsError('ACS_ERR_SIGN_IN', 'wrong user name or password');
   return { kind: 'user', name: user.name, scope: user.role };
+}
+
+/** POST /sign-in: throttled, checked, a session opened and its cookie set; every attempt audited. */
+async function signInOf(d: SessionRouteDeps, throttled: SignInThrottle, ctx: Context, body: z.output<typeof signIn>): Promise<void> {
+  // A token is 32 random bytes: its guesses are limited by address only.
+  const name = body.token === undefined ? body.name ?? '' : null;
+  try {
+    checkSameOrigin(ctx);
+    throttle(ctx, throttled, name);
+    const who = await principalOf(d, body).catch((err: { code?: string }) => {
+      if (err.code === 'ACS_ERR_SIGN_IN') throttled.failed(name, ctx.ip);
+      throw err;
+    });
+    const { secret, csrf, expiresAt } = await d.sessions.open(who.kind, who.name);
+    setSessionCookie(ctx, secret);
+    ctx.body = { name: principalName(who.kind, who.name), scope: who.scope, csrf, expiresAt };
+    auditSignIn(d, ctx, principalName(who.kind, who.name), 200, null);
+  } catch (err) {
+    const e = err as { status?: number; message: string };
+    // The name tried goes in the message: the audit's name column is for who was let in.
+    auditSignIn(d, ctx, null, e.status ?? 500, name === null ? e.message : `${e.message} (user ${name || '-'})`);
+    throw err;
+  }
 }
 
 /** Sign-ins are anonymous to the guard, which audits only authenticated requests: each attempt is audited here. */
@@ -72,6 +104,7 @@ function whoAmI(ctx: Context): { name: string; scope: string; csrf: string | nul
 }
 
 function sessionRoutesOf(d: SessionRouteDeps) {
+  const throttled = new SignInThrottle();
   return [
     defineRoute({
       method: 'post',
@@ -79,22 +112,8 @@ function sessionRoutesOf(d: SessionRouteDeps) {
       summary: 'Sign in to the web UI with a user\'s password or an API token',
       description: 'Sets the HttpOnly, SameSite=Strict session cookie; writes with it need the answer\'s `csrf` in the X-ACS-CSRF header.',
       body: signIn,
-      responses: { 200: '{name, scope, csrf, expiresAt}', 401: 'wrong name, password or token (ACS_ERR_SIGN_IN)' },
-      handle: async (ctx, { body }) => {
-        try {
-          checkSameOrigin(ctx);
-          const who = await principalOf(d, body);
-          const { secret, csrf, expiresAt } = await d.sessions.open(who.kind, who.name);
-          setSessionCookie(ctx, secret);
-          ctx.body = { name: principalName(who.kind, who.name), scope: who.scope, csrf, expiresAt };
-          auditSignIn(d, ctx, principalName(who.kind, who.name), 200, null);
-        } catch (err) {
-          const e = err as { status?: number; message: string };
-          // The name tried goes in the message: the audit's name column is for who was let in.
-          auditSignIn(d, ctx, null, e.status ?? 500, body.token === undefined ? `${e.message} (user ${body.name ?? '-'})` : e.message);
-          throw err;
-        }
-      },
+      responses: { 200: '{name, scope, csrf, expiresAt}', 401: 'wrong name, password or token (ACS_ERR_SIGN_IN)', 429: 'too many failed sign-ins for the name or from the address in the last minute' },
+      handle: (ctx, { body }) => signInOf(d, throttled, ctx, body),
     }),
     defineRoute({
       method: 'get',
