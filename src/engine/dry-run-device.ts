@@ -164,7 +164,8 @@ type SnapshotParameter = Omit<CachedParameter, 'kind'>;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function fromSnapshot(file: string, text: string, mtime: EpochMs): DryRunDevice {
+/** A device from a snapshot's text (`file` names it in errors); `mtime`: when it was read, unless it says. */
+export function fromSnapshot(file: string, text: string, mtime: EpochMs): DryRunDevice {
   const doc = parseJson(file, text);
   const bad = (where: string, problem: string): never => {
     throw new DryRunInputError(file, `${where}: ${problem}`, where.startsWith('parameters[') ? lineOfElement(text, where) : 0);

@@ -146,10 +146,29 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
   await scripts.refresh(true);
   const preset = loadNamedPreset(options.presetsDir, options.preset, scripts.names());
   const device = loadDryRunDevice(options.device, { cached: options.cached });
-  const events = options.events && options.events.length > 0 ? options.events : defaultEvents(preset);
-  const notes = [...device.notes];
   const virtual = options.virtualParametersDir === undefined ? undefined : new ScriptLibrary(options.virtualParametersDir);
   await virtual?.refresh(true);
+  return dryRunLoaded({ preset, scripts, device, ...(virtual ? { virtual } : {}) }, options);
+}
+
+/** What a dry run plays, loaded by its caller: the CLI from files, the REST API from the store. */
+export interface DryRunInput {
+  preset: Preset;
+  /** The provisions the preset may call (refreshed). */
+  scripts: ScriptLibrary;
+  /** Virtual parameter scripts; absent: provisions see no virtual parameter. */
+  virtual?: ScriptLibrary;
+  device: DryRunDevice;
+}
+
+/** The options that are not about where the input comes from. */
+export type DryRunPlayOptions = Omit<DryRunOptions, 'device' | 'preset' | 'presetsDir' | 'provisionsDir' | 'cached' | 'virtualParametersDir'>;
+
+/** The dry run of a loaded preset against a loaded device. */
+export async function dryRunLoaded(input: DryRunInput, options: DryRunPlayOptions): Promise<DryRunResult> {
+  const { preset, scripts, virtual, device } = input;
+  const events = options.events && options.events.length > 0 ? options.events : defaultEvents(preset);
+  const notes = [...device.notes];
 
   const pool = new SandboxPool({
     size: 1,
@@ -180,7 +199,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
 }
 
 /** The sessions, one after the other, on one cache and one simulated device. */
-async function playSessions(deps: StepDeps, options: DryRunOptions, preset: Preset, device: DryRunDevice, events: string[], notes: string[]): Promise<DryRunResult> {
+async function playSessions(deps: StepDeps, options: DryRunPlayOptions, preset: Preset, device: DryRunDevice, events: string[], notes: string[]): Promise<DryRunResult> {
   const bootstrap = events.includes('0 BOOTSTRAP');
   // As SessionCache.load: a BOOTSTRAP empties the stored model at commit, so the engine plans from an empty one.
   if (bootstrap && device.rows.length > 0) notes.push('0 BOOTSTRAP: the engine plans from an empty cache, as the server does (the stored model is dropped)');
@@ -237,7 +256,7 @@ interface SessionInput {
 }
 
 /** One session, front end and worker in one loop. */
-async function play(deps: StepDeps, options: DryRunOptions, preset: Preset, device: DryRunDevice, input: SessionInput): Promise<DryRunSession> {
+async function play(deps: StepDeps, options: DryRunPlayOptions, preset: Preset, device: DryRunDevice, input: SessionInput): Promise<DryRunSession> {
   const { table, stored, now, events } = input;
   const state = sessionState(device, events, now);
   await table.applyInform(state.inform);

@@ -1,5 +1,7 @@
 /** The NBI role: the northbound REST API with the routers every part brings. */
 import { scriptRoutes } from '../nbi/routes/scripts';
+import { lintRoutes } from '../nbi/routes/lint';
+import { dryRunRoutes } from '../nbi/routes/dry-run';
 import { orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
@@ -33,6 +35,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
     scriptRoutes(config, s.storedScripts),
+    lintRoutes(config, s.storedScripts), dryRunRoutes(config, s),
     orderRoutes(ordersOf(s, workflows)),
     traceRoutes(s.traces), metricsRoutes(s.ready),
   ];

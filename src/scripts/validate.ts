@@ -9,6 +9,7 @@
  * lint's warnings come back with the stored version.
  */
 import { badRequest } from '../errors';
+import type { Severity } from '../lint/check-declaration';
 import { DataModels } from '../lint/datamodel';
 import { callsOf, checkProvisionRuns, type Problem } from '../lint/run-provisions';
 import { loadPresetsDir, MAX_PRESET_BYTES, parsePreset, PROVISION_NAME } from '../presets/load';
@@ -21,6 +22,14 @@ import type { ScriptKind } from './types';
 const NAME_MAX = 128;
 /** One segment of VirtualParameters.<name>: a dot would make it two. */
 const VIRTUAL_PARAMETER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+
+/** One finding of lint in a body: where, how bad, what. */
+export interface LintMessage {
+  line: number;
+  column: number;
+  severity: Severity;
+  message: string;
+}
 
 const WHAT: Record<ScriptKind, string> = { preset: 'preset', provision: 'provision', 'virtual-parameter': 'virtual parameter' };
 
@@ -63,25 +72,30 @@ export class ScriptChecks {
 
   /** Checks a body; a 400 naming the line for an error, else lint's warnings. */
   async check(kind: ScriptKind, name: string, text: string): Promise<string[]> {
+    const problems = await this.problems(kind, name, text);
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) refuse(kind, name, errors);
+    return problems.map((p) => `${where(p)}${p.message}`);
+  }
+
+  /** Every problem `acs lint` finds in a body, errors and warnings, each at its line (0: none applies). */
+  async problems(kind: ScriptKind, name: string, text: string): Promise<LintMessage[]> {
     if (kind === 'preset') return this.preset(name, text);
     const script = scriptFromText(`${name}.js`, text, name, MAX_PRESET_BYTES);
     if (!script.fault) await checkSyntax([script]);
-    if (script.fault) return refuse(kind, name, [{ line: script.fault.line ?? 0, column: script.fault.column, message: script.fault.message }]);
+    if (script.fault) return [{ line: script.fault.line ?? 0, column: script.fault.column ?? 0, severity: 'error', message: script.fault.message }];
     if (kind === 'virtual-parameter') return [];
     const problems = await checkProvisionRuns(callsOf([script], this.presets()), this.lintContext(), {
       timeoutMs: this.o.scriptTimeoutMs,
       memoryLimitMb: this.o.scriptMemoryMb,
     });
-    const errors = problems.filter((p) => p.severity === 'error');
-    if (errors.length > 0) refuse(kind, name, errors);
-    return problems.map((p: Problem) => `${where(p)}${p.message}`);
+    return problems.map(({ line, column, severity, message }: Problem) => ({ line, column, severity, message }));
   }
 
-  private preset(name: string, text: string): string[] {
-    if (Buffer.byteLength(text) > MAX_PRESET_BYTES) return refuse('preset', name, [{ line: 0, message: `larger than ${MAX_PRESET_BYTES} bytes` }]);
+  private preset(name: string, text: string): LintMessage[] {
+    if (Buffer.byteLength(text) > MAX_PRESET_BYTES) return [{ line: 0, column: 0, severity: 'error', message: `larger than ${MAX_PRESET_BYTES} bytes` }];
     const parsed = parsePreset(name, text, { name, knownProvisions: this.names('provision') });
-    if (!parsed.ok) refuse('preset', name, parsed.errors);
-    return [];
+    return parsed.ok ? [] : parsed.errors.map((e) => ({ line: e.line, column: e.column ?? 0, severity: 'error' as const, message: e.message }));
   }
 
   /** The names of a kind, in the folder or in the database. */

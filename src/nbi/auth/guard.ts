@@ -35,6 +35,8 @@ export const ANONYMOUS: ReadonlySet<string> = new Set(['/health', '/ready', '/si
 const ADMIN_PREFIXES = ['/tokens', '/audit', '/webhooks', '/users'];
 // Anyone signed in may end their own session.
 const READ_ANY_METHOD = new Set(['/sign-out']);
+// Posts that change nothing: lint a text, dry-run provisioning (what a read user may want before asking a writer).
+const READ_POSTS = [/^\/lint$/, /^\/devices\/[^/]+\/dry-run$/];
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** How long a token's lookup is trusted: a revoked token stops working within this on every process. */
 const CACHE_MS = 5_000;
@@ -42,7 +44,7 @@ const CACHE_MAX = 10_000;
 
 export function scopeFor(method: string, path: string): Scope {
   if (ADMIN_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`))) return 'admin';
-  return READS.has(method) || READ_ANY_METHOD.has(path) ? 'read' : 'write';
+  return READS.has(method) || READ_ANY_METHOD.has(path) || (method === 'POST' && READ_POSTS.some((re) => re.test(path))) ? 'read' : 'write';
 }
 
 /** Who the request acts as, as the guard found it (for routes that record who did something). */
