@@ -10,6 +10,10 @@ import { Link } from './components/link';
 import { SignIn } from './pages/sign-in';
 import { Devices } from './pages/devices';
 import { Device } from './pages/device';
+import { Overview } from './pages/overview';
+import { Tokens } from './pages/tokens';
+import { Audit } from './pages/audit';
+import { Webhooks } from './pages/webhooks';
 
 interface Page {
   /** Matches the path below /ui; its groups are the page's arguments. */
@@ -21,6 +25,10 @@ interface Page {
 const PAGES: Page[] = [
   { pattern: /^\/(devices)?\/?$/, title: 'Devices', render: (route) => <Devices route={route} /> },
   { pattern: /^\/devices\/([^/]+)$/, title: 'Device', render: (_, m, session) => <Device id={decodeURIComponent(m[1])} session={session} /> },
+  { pattern: /^\/overview$/, title: 'Overview', render: () => <Overview /> },
+  { pattern: /^\/admin\/tokens$/, title: 'API tokens', render: () => <Tokens /> },
+  { pattern: /^\/admin\/audit$/, title: 'Audit log', render: () => <Audit /> },
+  { pattern: /^\/admin\/webhooks$/, title: 'Webhooks', render: () => <Webhooks /> },
 ];
 
 type State = { kind: 'loading' } | { kind: 'out' } | { kind: 'in'; session: Session };
@@ -30,7 +38,9 @@ function Header(props: { session: Session; onSignOut: () => void }) {
     <header class="top">
       <nav aria-label="Main">
         <Link to="/devices" class="brand">ACS</Link>
+        <Link to="/overview">Overview</Link>
         <Link to="/devices">Devices</Link>
+        {props.session.scope === 'admin' && [<Link key="t" to="/admin/tokens">Tokens</Link>, <Link key="a" to="/admin/audit">Audit log</Link>, <Link key="w" to="/admin/webhooks">Webhooks</Link>]}
       </nav>
       <div class="who">
         <span>

@@ -60,4 +60,43 @@ describe('web UI: device actions, overview, admin pages', function () {
     const off = (await (await rig.t.nbi(`/devices/${encodeURIComponent(target)}/trace`)).json()) as { until: string | null };
     assert.equal(off.until, null);
   });
+
+  it('counts the devices known and online on the overview', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('group', { name: 'Devices known' }).locator('.big', { hasText: String(DEVICES) }).waitFor();
+    await page.getByRole('group', { name: 'Online' }).locator('.big', { hasText: String(DEVICES) }).waitFor();
+    // The fleet's first sessions, counted by this process's /metrics (the test runs the server in-process).
+    await page.getByRole('region', { name: 'Sessions by outcome' }).locator('tbody tr').first().waitFor();
+    await page.getByText('No campaign is running.').waitFor();
+    await screenshot(page, 'overview');
+  });
+
+  it('creates an API token, shows it once, lists it, and revokes it after asking', async () => {
+    await page.getByRole('link', { name: 'Tokens' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('ui-billing');
+    await page.getByLabel('Scope').selectOption('write');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.getByLabel('New token').innerText();
+    assert.match(secret, /^acs_/);
+    const row = page.getByRole('table', { name: 'Tokens' }).locator('tr', { hasText: 'ui-billing' });
+    await row.getByRole('cell', { name: 'live' }).waitFor();
+    assert.equal((await fetch(`${rig.t.nbiUrl}/devices?limit=1`, { headers: { Authorization: `Bearer ${secret}` } })).status, 200);
+    await screenshot(page, 'tokens');
+    await row.getByRole('button', { name: 'Revoke ui-billing' }).click();
+    await page.getByRole('dialog', { name: 'Revoke ui-billing?' }).getByRole('button', { name: 'Revoke', exact: true }).click();
+    await row.getByRole('cell', { name: 'revoked' }).waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Revoke ui-billing' }).count(), 0);
+  });
+
+  it('lists the token\'s creation in the audit log, filtered by who did it', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Token or user').fill('user:admin');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const created = page.getByRole('table', { name: 'Audit log' }).locator('tr', { hasText: 'POST' }).filter({ hasText: '/tokens' }).filter({ hasText: '201' });
+    await created.first().waitFor();
+    assert.equal(await created.count(), 1);
+    await screenshot(page, 'audit');
+  });
 });
