@@ -54,6 +54,11 @@ const SEARCHES: Search[] = [
   { name: 'GenieACS sort {"_lastInform":-1} + tag', query: { query: JSON.stringify({ _tags: 'vip' }), sort: JSON.stringify({ _lastInform: -1 }) } },
   { name: 'sort=DeviceID.SerialNumber + ProductClass', query: { q: 'DeviceID.ProductClass = "F660"', sort: 'DeviceID.SerialNumber' } },
   { name: `sort by a parameter (SoftwareVersion)`, query: { sort: SW } },
+  { name: 'sort by a parameter, descending', query: { sort: `-${SW}` } },
+  { name: 'GenieACS sort by a parameter {"...SoftwareVersion":1}', query: { sort: JSON.stringify({ [SW]: 1 }) } },
+  { name: 'sort by a parameter + ProductClass = "F660"', query: { q: 'DeviceID.ProductClass = "F660"', sort: SW } },
+  { name: 'sort by a parameter, then -LastInform', query: { sort: `${SW},-LastInform` } },
+  { name: 'sort by a parameter no device has (id order)', query: { sort: 'InternetGatewayDevice.X_None' } },
   { name: 'needle: ProductClass = "RARE-1" (last 50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"' } },
   { name: 'needle: SoftwareVersion = "9.9.9" (no device)', query: { q: `${SW} = "9.9.9"` } },
 ];
