@@ -3,10 +3,13 @@
  * the real server and simulated CPEs: reboot a device and see its task done,
  * switch its SOAP trace on and off, see the fleet counted on the overview,
  * create an API token (shown once), see it listed, revoke it, and find its
- * creation in the audit log.
+ * creation in the audit log, see a webhook's delivery log and replay a
+ * delivery.
  */
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
+import { until } from '../helpers/wait';
+import { Receiver, SECRET } from '../webhooks/receiver';
 import { screenshot } from './browser';
 import { signIn, startUiRig, stopUiRig, storeConnectionRequestCredentials, type UiRig } from './helpers';
 
@@ -99,4 +102,30 @@ describe('web UI: device actions, overview, admin pages', function () {
     assert.equal(await created.count(), 1);
     await screenshot(page, 'audit');
   });
+
+  it('shows a webhook\'s deliveries and replays one, with the same delivery id', async () => {
+    const receiver = new Receiver();
+    await receiver.open();
+    try {
+      const sub = await rig.t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['task.done'], secret: SECRET }) });
+      assert.equal(sub.status, 201);
+      const task = await rig.t.nbi(`/devices/${encodeURIComponent(target)}/tasks?connection_request&timeout=20000`, { method: 'POST', body: JSON.stringify({ name: 'getRPCMethods' }) });
+      assert.equal(task.status, 200, 'the task ran');
+      await until('the task.done delivery', async () => receiver.got.length === 1);
+      await page.getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('table', { name: 'Subscriptions' }).getByRole('cell', { name: receiver.url() }).waitFor();
+      await page.getByRole('button', { name: 'Deliveries' }).click();
+      const row = page.getByRole('table', { name: 'Deliveries' }).locator('tbody tr').first();
+      await row.getByRole('cell', { name: 'delivered' }).waitFor();
+      await screenshot(page, 'webhooks');
+      await row.getByRole('button', { name: /^Replay delivery / }).click();
+      await page.getByText(/^Delivery .+ queued again\.$/).waitFor();
+      await until('the replay', async () => receiver.got.length === 2);
+      assert.equal(receiver.got[1].id, receiver.got[0].id);
+      assert.equal(receiver.bad, 0, 'signed');
+    } finally {
+      await receiver.shut();
+    }
+  });
 });
+
