@@ -73,7 +73,7 @@ export function Overview() {
         <Tile label="Devices known" count={known.data} error={known.error} hint="every device the ACS keeps" />
         <Tile label="Online" count={online.data} error={online.error} hint={`informed in the last ${ONLINE_MS / 60_000} minutes`} />
       </div>
-      <p class="hint">Sessions and faults below are counted by this REST API process since it started (its /metrics).</p>
+      <p class="hint">Sessions and faults below are what the process serving this page counted since it started (its /metrics): with separate CWMP front ends (<code>--role cwmp</code>) their counts are on their own /metrics.</p>
       {metrics.error && <p class="error" role="alert">{metrics.error}</p>}
       <div class="columns-2">
         <Breakdown title="Sessions by outcome" what="Outcome" rows={byLabel(samples, 'acs_sessions_total', 'outcome')} />
