@@ -137,7 +137,7 @@ async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: numbe
 /** Up to `limit` candidates after `after`: the order's reads in turn, the next only when the previous ran out. */
 async function candidates(db: Db, q: CompiledDeviceQuery, order: SortKey[], after: Position | null, limit: number): Promise<Candidate[]> {
   const list: Candidate[] = [];
-  for (const r of orderedReads(order, after)) {
+  for (const r of orderedReads(order, after, db.driver)) {
     list.push(...(await read(db, q, r, limit - list.length)));
     if (list.length === limit) break;
   }
