@@ -1,5 +1,5 @@
 /**
- * (w) webhook deliveries: a receiver in this process (node:http, answers 204),
+ * (w) webhook deliveries: a receiver in a process of its own (node:http, answers 204),
  * subscriptions to device.inform, and simulated devices in periodic sessions
  * against a front end (`cwmp`) while a `worker` process delivers. Rounds
  * without and with the subscriptions alternate, in a closed loop (what
@@ -14,8 +14,8 @@
  * as make about 1,000 deliveries/s at each rate (the target's rate, not a
  * multiple of it on a fast machine).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import path from 'node:path';
 import os from 'node:os';
 import { openStore } from '../db';
 import type { AcsProcess } from '../infra/acs-process';
@@ -55,31 +55,34 @@ const QUIET_MS = 3000;
 
 interface Receiver {
   url: string;
+  /** As last reported by the receiver process (every 10 ms). */
   received: number;
+  pid: number;
   close(): Promise<void>;
 }
 
+/** The receiver in its own process (webhook-receiver.ts): a real receiver does not share the simulated CPEs' event loop. */
 function startReceiver(): Promise<Receiver> {
-  const r = { received: 0 };
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      r.received++;
-      res.writeHead(204).end();
+  const child = fork(path.join(__dirname, 'webhook-receiver.js'), [], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (m: { port?: number; received?: number }) => {
+      if (m.received !== undefined) r.received = m.received;
+      if (m.port === undefined) return;
+      r.url = `http://127.0.0.1:${m.port}/hook`;
+      resolve(r);
     });
-  });
-  server.keepAliveTimeout = 30_000;
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve(Object.assign(r, {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      }));
-      server.closeIdleConnections();
-    });
+    const r: Receiver = {
+      url: '',
+      received: 0,
+      pid: child.pid as number,
+      close: () => new Promise<void>((done) => {
+        child.once('exit', () => done());
+        child.disconnect();
+      }),
+    };
   });
 }
-
 
 /** The bench's subscriptions (ids 1..count in its fresh database): created, enabled again, or disabled. */
 async function webhooks(databaseUrl: string, action: 'create' | 'enable' | 'disable', url: string, count: number): Promise<void> {
@@ -225,7 +228,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
   const worker = await h.startAcs(front.databaseUrl, 'worker', env);
   const receiver = await startReceiver();
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${front.cwmpPort}/`, devices: o.devices, model: o.model, concurrency: o.concurrency });
-  const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+  const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd'), receiver: receiver.pid };
   const measure: Measure = async (drive) => {
     fleet.stats.reset();
     const [meter, sim, before, t0] = [cpuMeter(pids), process.cpuUsage(), receiver.received, performance.now()];
@@ -274,7 +277,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
       {
         scenario: `(w) webhook deliveries to a local receiver`, target: `>= ${TARGET_PER_S} deliveries/s`,
         sessionsPerS: median(p.withSubs.map((s) => s.received / s.seconds)), p50: NaN, p99: NaN, max: NaN, errors: stored_.rows - delivered, rssMiB: peakRssMiB(worker.pid), cpu: pb.cpu,
-        note: `deliveries/s in the sessions/s column (median while paced); ${delivered} received of ${stored_.rows} stored (${c.expected + p.expected} sessions x subscriptions owed, before the capacity phase), pending after each drain ${[...c.pendingAfterDrain, ...p.pendingAfterDrain].join(', ')}; backlogs after the rounds ${[...c.drains, ...p.drains].map((d) => d.backlog).join(', ')}`,
+        note: `deliveries/s in the sessions/s column (median while paced); ${delivered} received of ${stored_.rows} stored (${c.expected + p.expected} sessions x subscriptions owed, before the capacity phase), pending after each drain ${[...c.pendingAfterDrain, ...p.pendingAfterDrain].join(', ')}; CPU s/s while paced with subscriptions: worker ${pb.cpu.worker.toFixed(2)}, receiver ${pb.cpu.receiver.toFixed(2)}; backlogs after the rounds ${[...c.drains, ...p.drains].map((d) => d.backlog).join(', ')}`,
       },
       {
         scenario: `(w) delivery capacity: a backlog delivered with no sessions running`, target: `>= ${TARGET_PER_S} deliveries/s`,
