@@ -10,6 +10,8 @@ import { Link } from './components/link';
 import { SignIn } from './pages/sign-in';
 import { Devices } from './pages/devices';
 import { Device } from './pages/device';
+import { Scripts } from './pages/scripts';
+import { ScriptEditor } from './pages/script-editor';
 import { Overview } from './pages/overview';
 import { Tokens } from './pages/tokens';
 import { Audit } from './pages/audit';
@@ -25,6 +27,8 @@ interface Page {
 const PAGES: Page[] = [
   { pattern: /^\/(devices)?\/?$/, title: 'Devices', render: (route) => <Devices route={route} /> },
   { pattern: /^\/devices\/([^/]+)$/, title: 'Device', render: (_, m, session) => <Device id={decodeURIComponent(m[1])} session={session} /> },
+  { pattern: /^\/scripts\/?$/, title: 'Presets and provisions', render: (_, __, session) => <Scripts session={session} /> },
+  { pattern: /^\/scripts\/([^/]+)\/([^/]+)$/, title: 'Script', render: (route, m, session) => <ScriptEditor route={m[1]} name={decodeURIComponent(m[2])} isNew={route.query.has('new')} session={session} /> },
   { pattern: /^\/overview$/, title: 'Overview', render: () => <Overview /> },
   { pattern: /^\/admin\/tokens$/, title: 'API tokens', render: () => <Tokens /> },
   { pattern: /^\/admin\/audit$/, title: 'Audit log', render: () => <Audit /> },
@@ -40,6 +44,7 @@ function Header(props: { session: Session; onSignOut: () => void }) {
         <Link to="/devices" class="brand">ACS</Link>
         <Link to="/overview">Overview</Link>
         <Link to="/devices">Devices</Link>
+        <Link to="/scripts">Presets and provisions</Link>
         {props.session.scope === 'admin' && [<Link key="t" to="/admin/tokens">Tokens</Link>, <Link key="a" to="/admin/audit">Audit log</Link>, <Link key="w" to="/admin/webhooks">Webhooks</Link>]}
       </nav>
       <div class="who">
