@@ -14,7 +14,7 @@ export function soakMarkdown(r: SoakResult): string {
   return [
     `## Soak: ${runContext()}, ${o.devices} devices, ${o.minutes} min`,
     '',
-    `\`npm run soak\`: acs start --role cwmp, --role worker, --role nbi (3 processes) on MariaDB and a redis-server of its own; ${o.devices} simulated devices informing every ${o.intervalS} s (at most ${o.concurrency} sessions at once); a preset setting ${'`Device.Time.NTPServer1`'} on one device in ten (a new value every 5 min); ${o.crPerMinute} tasks/min with ?connection_request through the REST API. Memory sampled every ${o.sampleMs / 1000} s; a level is the mean of a minute's samples (the second minute, the last minute).`,
+    `\`npm run soak\`: acs start --role cwmp, --role worker, --role nbi (3 processes) on MariaDB and a redis-server of its own; ${o.devices} simulated devices informing every ${o.intervalS} s (at most ${o.concurrency} sessions at once); a preset setting ${'`Device.Time.NTPServer1`'} on one device in ten (a new value every 5 min); ${o.crPerMinute} tasks/min with ?connection_request through the REST API. Memory sampled every ${o.sampleMs / 1000} s; after the first minute the samples are split in two halves, and each half's level is its low point (RSS follows V8's collections in a sawtooth minutes long; a leak raises the floor).`,
     '',
     growthTable(r),
     '',
@@ -26,8 +26,8 @@ export function soakMarkdown(r: SoakResult): string {
 }
 
 function growthTable(r: SoakResult): string {
-  const rows = r.growth.map((g) => `| ${SERIES_NAMES[g.series] ?? g.series} | ${f(g.warmMiB, 1)} | ${f(g.endMiB, 1)} | ${f(g.peakMiB, 1)} | ${pct(g.growth)} |`);
-  return [`| series | 2nd minute, MiB | last minute, MiB | peak after ${WARM_UP_S} s, MiB | growth (limit +${f(r.options.maxGrowth * 100)} %) |`, '|---|---|---|---|---|', ...rows].join('\n');
+  const rows = r.growth.map((g) => `| ${SERIES_NAMES[g.series] ?? g.series} | ${f(g.firstLowMiB, 1)} | ${f(g.secondLowMiB, 1)} | ${f(g.peakMiB, 1)} | ${pct(g.growth)} |`);
+  return [`| series | low of the first half, MiB | low of the second half, MiB | peak after ${WARM_UP_S} s, MiB | growth (limit +${f(r.options.maxGrowth * 100)} %) |`, '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** One sample per minute (the first at or after each minute mark). */

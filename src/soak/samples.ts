@@ -1,9 +1,13 @@
 /**
  * The soak's memory samples and its verdict: every `everyMs`, the RSS of each
- * ACS process and Redis's used_memory. A series passes when its level at the
- * end is within `maxGrowth` of its level once warmed up (the first minute
- * fills caches, connection pools and V8's heap): each level is the mean of
- * three samples, so one GC cycle caught at its top does not decide.
+ * ACS process and Redis's used_memory. After the warm-up (the first minute
+ * fills caches, connection pools and V8's heap), the samples are split into
+ * two halves and each half's low point is its level: a series passes when the
+ * second half's low is within `maxGrowth` of the first half's. Low points,
+ * because RSS follows V8's garbage collection in a sawtooth several minutes
+ * long (the first 10-minute soak, BENCHMARKS.md): a one-minute mean lands on
+ * either side of a cycle, while what a leak raises is the floor the heap
+ * comes back to after a collection.
  */
 import { rssMiB } from '../bench/proc-stats';
 
@@ -17,7 +21,6 @@ export interface Sample {
 }
 
 export const WARM_UP_S = 60;
-const LEVEL_S = 60;
 
 export class Sampler {
   readonly samples: Sample[] = [];
@@ -49,25 +52,24 @@ export class Sampler {
 
 export interface Growth {
   series: string;
-  warmMiB: number;
-  endMiB: number;
+  /** The low point of the first and of the second half after the warm-up. */
+  firstLowMiB: number;
+  secondLowMiB: number;
   peakMiB: number;
-  /** endMiB / warmMiB - 1 */
+  /** secondLowMiB / firstLowMiB - 1 */
   growth: number;
 }
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Each series' level after the warm-up and at the end; NaN growth when the run was too short to tell. */
+/** Each series' low points in the two halves after the warm-up; NaN growth when the run was too short to tell. */
 export function growthOf(samples: readonly Sample[]): Growth[] {
-  const last = samples[samples.length - 1]?.t ?? 0;
-  const warm = samples.filter((s) => s.t >= WARM_UP_S && s.t < WARM_UP_S + LEVEL_S);
-  const end = samples.filter((s) => s.t > last - LEVEL_S);
-  const enough = warm.length > 0 && end.length > 0 && end[0].t > warm[warm.length - 1].t;
+  const after = samples.filter((s) => s.t >= WARM_UP_S);
+  const mid = after.length > 0 ? (after[0].t + after[after.length - 1].t) / 2 : 0;
+  const [first, second] = [after.filter((s) => s.t < mid), after.filter((s) => s.t >= mid)];
+  const enough = first.length >= 3 && second.length >= 3;
   return Object.keys(samples[0]?.mib ?? {}).map((series) => {
-    const warmMiB = mean(warm.map((s) => s.mib[series]));
-    const endMiB = mean(end.map((s) => s.mib[series]));
-    const peakMiB = Math.max(...samples.filter((s) => s.t >= WARM_UP_S).map((s) => s.mib[series]));
-    return { series, warmMiB, endMiB, peakMiB, growth: enough ? endMiB / warmMiB - 1 : NaN };
+    const low = (xs: Sample[]) => Math.min(...xs.map((s) => s.mib[series]));
+    const [firstLowMiB, secondLowMiB] = [low(first), low(second)];
+    const peakMiB = Math.max(...after.map((s) => s.mib[series]));
+    return { series, firstLowMiB, secondLowMiB, peakMiB, growth: enough ? secondLowMiB / firstLowMiB - 1 : NaN };
   });
 }
