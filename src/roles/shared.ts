@@ -4,7 +4,7 @@
  * and tasks. Each role's own parts start in its own module.
  */
 import { bullPrefix } from '../engine/queue';
-import { deliveryQueue, WebhookEmitter, WebhookStore } from '../webhooks';
+import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore } from '../webhooks';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
 import { ConnectionRequester, startStunServer, type StunServer } from '../connreq';
@@ -58,6 +58,8 @@ export interface Shared {
   /** A new connection for BullMQ (maxRetriesPerRequest: null). */
   bullConnection: () => Redis;
   webhookStore: WebhookStore;
+  /** The subscriptions as last read (every few seconds). */
+  webhookView: SubscriptionView;
   /** Every process emits webhook events (front ends: devices and tasks; workers: workflows and campaigns). */
   webhooks: WebhookEmitter;
   /** A task service; with a waiter, it can wait for tasks to finish (?timeout=). */
@@ -109,11 +111,12 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
     new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });
   const webhookStore = new WebhookStore(store.sql);
-  const webhooks = new WebhookEmitter(webhookStore, deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log);
+  const webhookView = new SubscriptionView(webhookStore);
+  const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
   const ready = readinessOf(redis, store.sql);
   const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });
-  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhooks, opened, ready, traces };
+  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, opened, ready, traces };
 }
 
 /** The zero-touch orders of a process, over its workflow runner. */

@@ -35,6 +35,6 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
   const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs, retentionMs: config.webhookRetentionMs };
-  const deliveries = startDeliveryWorker({ connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), store: s.webhookStore, log, options });
+  const deliveries = startDeliveryWorker({ connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), redisPrefix: config.redisPrefix, view: s.webhookView, store: s.webhookStore, log, options });
   opened.push(() => deliveries.close());
 }

@@ -27,6 +27,8 @@ import { metrics } from '../metrics/registry';
 import { signature } from './sign';
 import type { PendingDelivery, WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
+import { startFanOut } from './fan-out';
+import type { SubscriptionView } from './subscriptions';
 
 export interface DeliveryOptions {
   timeoutMs: number;
@@ -65,9 +67,24 @@ export interface DeliveryWorker {
   close(): Promise<void>;
 }
 
-export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; store: WebhookStore; log: Logger; options: DeliveryOptions; concurrency?: number }): DeliveryWorker {
+export interface DeliveryWorkerDeps {
+  connect: () => Redis;
+  /** BullMQ's prefix. */
+  prefix: string;
+  /** The emitters' (for the events' stream). */
+  redisPrefix: string;
+  view: SubscriptionView;
+  store: WebhookStore;
+  log: Logger;
+  options: DeliveryOptions;
+  concurrency?: number;
+}
+
+/** Delivers the queued deliveries and, through the fan-out, makes them of the emitted events. */
+export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const backoff = (attempts: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.options.maxRetryMs);
   const queue = deliveryQueue(o.connect(), o.prefix);
+  const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, store: o.store, queue, log: o.log });
   const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff };
   const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => runJob(ctx, job, token), {
     connection: o.connect(),
@@ -88,6 +105,7 @@ export function startDeliveryWorker(o: { connect: () => Redis; prefix: string; s
   return {
     close: async () => {
       clearInterval(rescue);
+      await fanOut.close();
       await worker.close();
       await queue.close();
     },

@@ -1,5 +1,6 @@
-/** Webhooks: subscriptions, signed deliveries through BullMQ, the events sessions make. */
-export { WebhookEmitter, WEBHOOK_QUEUE } from './emitter';
+/** Webhooks: subscriptions, events through a Redis stream, signed deliveries through BullMQ. */
+export { WebhookEmitter, WEBHOOK_QUEUE, webhookKeys } from './emitter';
+export { SubscriptionView } from './subscriptions';
 export { deliveryQueue, startDeliveryWorker, type DeliveryOptions } from './deliver';
 export { webhookRoutes } from './routes';
 export { sessionEvents } from './session-events';

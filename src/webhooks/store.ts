@@ -45,6 +45,13 @@ export interface PendingDelivery extends Delivery {
   waits: boolean;
 }
 
+/** A delivery to store: its id (the fan-out derives a stable one; default a random UUID), subscription and event as shaped for it. */
+export interface NewDelivery {
+  id?: string;
+  webhook: number;
+  event: AcsEvent;
+}
+
 export interface NewSubscription {
   url: string;
   events: WebhookEvent[];
@@ -114,15 +121,22 @@ export class WebhookStore {
     await this.sql.autocommit((db) => db.run(sql, failing ? [now, id] : [id]));
   }
 
-  /** One delivery per event and subscription, stored in one INSERT (in order: `seq` follows it); answers their ids, in order. */
-  async addDeliveries(items: { webhook: number; event: AcsEvent }[]): Promise<string[]> {
-    const rows = items.map(({ webhook, event }) => {
-      const id = randomUUID();
+  /**
+   * Stores deliveries in one INSERT (in order: `seq` follows it); one whose id
+   * is stored already is left as it is (the fan-out read its event twice).
+   * Answers their ids, in order.
+   */
+  async addDeliveries(items: NewDelivery[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    const rows = items.map(({ id = randomUUID(), webhook, event }) => {
       const payload: WebhookPayload = { id, event: event.event, time: new Date(event.time).toISOString(), device: event.device, data: event.data };
       return [id, webhook, event.event, event.device, event.time, JSON.stringify(payload), 'pending', 0];
     });
-    const sql = `INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts) VALUES ${rows.map(() => placeholders(8)).join(', ')}`;
-    await this.sql.autocommit((db) => db.run(sql, rows.flat()));
+    await this.sql.autocommit((db) => {
+      const ignore = db.driver === 'mysql' ? 'ON DUPLICATE KEY UPDATE uuid = uuid' : 'ON CONFLICT (uuid) DO NOTHING';
+      const sql = `INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts) VALUES ${rows.map(() => placeholders(8)).join(', ')} ${ignore}`;
+      return db.run(sql, rows.flat());
+    });
     return rows.map((r) => String(r[0]));
   }
 

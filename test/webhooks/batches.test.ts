@@ -1,5 +1,5 @@
 /**
- * Deliveries in batches (bench (w)): the emitter stores the deliveries of the
+ * Deliveries in batches (bench (w)): the fan-out stores the deliveries of the
  * events emitted together in one INSERT and queues them as one job; the
  * worker sends a batch's deliveries of one device one after the other, behind
  * any earlier pending one of that device outside the batch, and hands what it
@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
-import { deliveryQueue, startDeliveryWorker, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
+import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 import { Receiver, SECRET } from './receiver';
@@ -33,7 +33,8 @@ describe('webhooks: deliveries in batches', function () {
     t = await startTestAcs('webhooks_batches', {}, 'nbi');
     await receiver.open();
     store = new WebhookStore(t.acs.store.sql);
-    emitter = new WebhookEmitter(store, deliveryQueue(connect(), bullPrefix(t.config.redisPrefix)), log);
+    const queue = deliveryQueue(connect(), bullPrefix(t.config.redisPrefix));
+    emitter = new WebhookEmitter({ view: new SubscriptionView(store), redis: connect(), redisPrefix: t.config.redisPrefix, queue, log });
   });
   after(async () => {
     await worker?.close();
@@ -46,7 +47,7 @@ describe('webhooks: deliveries in batches', function () {
   const ofDevice = (device: string) => receiver.got.filter((g) => g.device === device).map((g) => g.data.n);
   const startWorker = () => {
     const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, retentionMs: 7 * 24 * 3600_000 };
-    worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), store, log, options });
+    worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log, options });
   };
 
   it('sends a batch\'s deliveries of a device in order, behind an earlier pending one outside the batch, each once', async () => {

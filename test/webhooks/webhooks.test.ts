@@ -12,7 +12,7 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
-import { startDeliveryWorker, WebhookStore } from '../../src/webhooks';
+import { startDeliveryWorker, SubscriptionView, WebhookStore } from '../../src/webhooks';
 import { staleSql } from '../../src/webhooks/store';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
@@ -243,7 +243,7 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     const [delivery] = await store.addDeliveries([{ webhook: id, event: { event: 'device.boot', device: 'X-Y-Z', time: Date.now() - 5000, data: { n: 1 } } }]);
     const prefix = bullPrefix(t.config.redisPrefix);
     const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000, retentionMs: 7 * 24 * 3600_000 };
-    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix, store, log: createLogger('silent'), options });
+    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix, redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log: createLogger('silent'), options });
     await until('the rescued delivery', async () => receiver.got.some((g) => g.id === delivery), 10_000);
     assert.equal(receiver.bad, 0);
     assert.equal((await store.delivery(delivery))?.status, 'delivered');
@@ -284,7 +284,7 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     const [old] = await store.addDeliveries([at(60_000)]);
     await store.settle(old, 'delivered');
     const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, rescueEveryMs: 200, rescueAfterMs: 1000, retentionMs: 30_000 };
-    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullPrefix(t.config.redisPrefix), store, log: createLogger('silent'), options });
+    worker = startDeliveryWorker({ connect: () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }), prefix: bullPrefix(t.config.redisPrefix), redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log: createLogger('silent'), options });
     await until('the old delivery deleted by the worker', async () => (await store.delivery(old)) === null, 10_000);
     assert.equal((await store.delivery(recent))?.status, 'delivered');
   });
