@@ -34,7 +34,7 @@ export interface WebhookBenchOptions {
   model: BaseModel;
   /** Sessions in flight at once (closed loop). */
   concurrency: number;
-  /** device.inform subscriptions (deliveries per session); default: as many as make ~TARGET_PER_S at the warm-up's rate. */
+  /** device.inform subscriptions (deliveries per session); default: as few as make at least TARGET_PER_S at the warm-up's rate. */
   subscriptions?: number;
   /** Length of each storm. */
   durationS: number;
@@ -220,7 +220,7 @@ async function capacity(b: Bench, subscriptions: number, prefix: string, drive: 
  *   session capacity of this machine, every process on its 2 cores;
  * - open loop (paced at half the warm-up's rate, as a fleet's Informs come
  *   whatever the ACS's pace): how much longer sessions take.
- * Each uses as many subscriptions as make ~TARGET_PER_S deliveries/s at its rate.
+ * Each uses as few subscriptions as make at least TARGET_PER_S deliveries/s at its rate.
  */
 export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Promise<Row[]> {
   const env = { REDIS_PREFIX: `bench-wh-${Date.now()}:` };
@@ -246,7 +246,8 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const warmUp = await measure(closed);
     const pace = warmUp.sessionsPerS / 2;
     const paced = () => fleet.paced(pace, o.durationS * 1000);
-    const subsFor = (rate: number) => o.subscriptions ?? Math.max(1, Math.round(TARGET_PER_S / rate));
+    // Rounded up: the paced rounds must offer at least the target (one subscription at 720 sessions/s does not).
+    const subsFor = (rate: number) => o.subscriptions ?? Math.max(1, Math.ceil(TARGET_PER_S / rate));
     const [closedSubs, pacedSubs] = [subsFor(warmUp.sessionsPerS), subsFor(pace)];
     const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure };
     await webhooks(b.databaseUrl, 'create', receiver.url, b.total);
