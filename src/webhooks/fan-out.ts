@@ -30,6 +30,13 @@ const LEASE_RETRY_MS = 2_000;
 const BLOCK_MS = 1_000;
 /** Entries per read: each holds up to the emitter's BATCH_MAX events. */
 const READ_COUNT = 20;
+/*
+ * After a read that found fewer than READ_COUNT entries, the next waits this
+ * long: a read then takes several front ends' batches at once, and their
+ * deliveries go in fewer, fuller INSERTs and jobs (each job costs BullMQ's
+ * scripts and two SELECTs whatever its size). Webhooks are asynchronous.
+ */
+const GATHER_MS = 100;
 /** Deliveries per INSERT. */
 const INSERT_MAX = 1_000;
 /** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
@@ -83,6 +90,7 @@ export function startFanOut(d: FanOutDeps): FanOut {
         await storeDeliveries(d, entries, await d.view.current());
         await d.redis.xdel(keys.stream, ...entries.map(([id]) => id));
         last = entries[entries.length - 1][0];
+        if (entries.length < READ_COUNT) await sleep(GATHER_MS);
       } catch (err) {
         if (closed) break;
         d.log.error({ err }, 'webhook fan-out failed; its events stay in the stream');
