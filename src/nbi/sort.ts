@@ -76,6 +76,13 @@ export function sortOf(raw: unknown): SortKey[] {
   return order;
 }
 
+/*
+ * Sorted cursors say which keyset they were made for: version 2 since sorts by
+ * a parameter compare 64 characters and put devices without it last. A
+ * version-1 cursor (no `v`) would resume in the wrong place: refused.
+ */
+const CURSOR_VERSION = 2;
+
 /** What a cursor is tied to: the fields and directions of its sort. */
 function signature(order: SortKey[]): string {
   return order.map((k) => `${k.descending ? '-' : ''}${k.field}`).join(',');
@@ -83,7 +90,7 @@ function signature(order: SortKey[]): string {
 
 export function cursorText(position: Position, order: SortKey[]): string {
   if (order.length === 0) return String(position.id);
-  return Buffer.from(JSON.stringify({ s: signature(order), k: position.keys, id: position.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: CURSOR_VERSION, s: signature(order), k: position.keys, id: position.id })).toString('base64url');
 }
 
 function badCursor(message: string): never {
@@ -102,13 +109,14 @@ export function cursorOf(raw: unknown, order: SortKey[]): Position | null {
     return { id, keys: [] };
   }
   if (/^\d+$/.test(raw)) badCursor(`it belongs to the unsorted list, not sort=${signature(order)}`);
-  let parsed: { s?: unknown; k?: unknown; id?: unknown };
+  let parsed: { v?: unknown; s?: unknown; k?: unknown; id?: unknown } | null;
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as typeof parsed;
   } catch {
     return badCursor('not a cursor of a sorted list');
   }
-  const { s, k, id } = parsed ?? {};
+  const { v, s, k, id } = parsed ?? {};
+  if (v !== CURSOR_VERSION) badCursor('made by an older version of the ACS; start again from the first page');
   if (s !== signature(order)) badCursor(`it belongs to ${typeof s === 'string' ? `sort=${s || '(none)'}` : 'no sort'}, not sort=${signature(order)}`);
   if (!Array.isArray(k) || k.length !== order.length || !k.every(isKeyValue) || !Number.isSafeInteger(id)) badCursor('damaged');
   return { id: id as number, keys: k };

@@ -208,7 +208,8 @@ describe('REST API: device search, projection, cursor, delete', function () {
       [`cursor=${cursor}`, /cursor: .* is not a cursor of the unsorted list/],
       ['sort=-LastInform&cursor=42', /cursor: it belongs to the unsorted list, not sort=-LastInform/],
       ['sort=-LastInform&cursor=%25%25', /cursor: not a cursor of a sorted list/],
-      [`sort=-LastInform&cursor=${Buffer.from(JSON.stringify({ s: '-LastInform', k: [{}], id: 1 })).toString('base64url')}`, /cursor: damaged/],
+      [`sort=-LastInform&cursor=${Buffer.from(JSON.stringify({ v: 2, s: '-LastInform', k: [{}], id: 1 })).toString('base64url')}`, /cursor: damaged/],
+      [`sort=-LastInform&cursor=${Buffer.from(JSON.stringify({ s: '-LastInform', k: [1], id: 1 })).toString('base64url')}`, /cursor: made by an older version of the ACS; start again from the first page/],
     ];
     for (const [query, message] of cases) {
       const r = await list(query);
