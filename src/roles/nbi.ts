@@ -6,6 +6,7 @@ import { orderRoutes } from '../orders';
 import { CampaignService, campaignRoutes } from '../campaigns';
 import type { ConnectionRequester } from '../connreq';
 import { FILE_SERVER_HTTP_OPTIONS, fileRoutes } from '../files';
+import { fileUrlRoutes } from '../files/url-routes';
 import { createNbiApp, nbiRoutes, type NbiRoute } from '../nbi/app';
 import { startGenieacsApi } from '../nbi/genieacs';
 import { TokenStore } from '../nbi/auth/tokens';
@@ -32,7 +33,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
   const campaigns = new CampaignService({ sql: store.sql, runner: workflows.runner, lookup: { hasProvision: s.hasProvision } });
   const routers = [
     // Not a CWMP-only process: the connector is there.
-    taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files),
+    taskRoutes(tasks), connectionRequestRoutes(store, s.connector as ConnectionRequester), fileRoutes(s.files), fileUrlRoutes(s.files),
     workflowRoutes(workflows.runner, workflows.library), campaignRoutes(campaigns), webhookRoutes(s.webhookStore, s.webhooks),
     scriptRoutes(config, s.storedScripts),
     lintRoutes(config, s.storedScripts), dryRunRoutes(config, s),
