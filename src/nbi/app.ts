@@ -12,6 +12,7 @@ import { UiSessionStore } from './auth/ui-sessions';
 import { UserStore } from './auth/users';
 import { deviceRoutes } from './routes/devices';
 import { faultRoutes } from './routes/faults';
+import { searchRoutes } from './routes/searches';
 import { tagRoutes } from './routes/tags';
 import { uiAssets } from './ui-assets';
 
@@ -73,7 +74,7 @@ export function createNbiApp(o: NbiAppOptions): Koa {
   app.use(uiAssets(o.uiDir));
   app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate, sessions }));
   const routers = [
-    apiRouter([health]), deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), authRoutes(tokens, o.store.sql),
+    apiRouter([health]), deviceRoutes(o.store), tagRoutes(o.store), faultRoutes(o.store), searchRoutes(o.store.sql), authRoutes(tokens, o.store.sql),
     sessionRoutes({ users, sessions, tokens, sql: o.store.sql, log: o.log }), ...(o.routers ?? []),
   ];
   for (const router of [...routers, openApiRouter(routers)]) app.use(router.routes()).use(router.allowedMethods());

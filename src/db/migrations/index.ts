@@ -16,6 +16,7 @@ import { FileStorage1766100000000 } from './1766100000000-file-storage';
 import { ParameterValueIndex1766200000000 } from './1766200000000-parameter-value-index';
 import { WebhookDeliveryIndexes1766400000000 } from './1766400000000-webhook-delivery-indexes';
 import { UiUsers1766500000000 } from './1766500000000-ui-users';
+import { SavedSearches1766650000000 } from './1766650000000-saved-searches';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ParameterValueIndex1766200000000,
   WebhookDeliveryIndexes1766400000000,
   UiUsers1766500000000,
+  SavedSearches1766650000000,
 ];

@@ -8,9 +8,10 @@ import { listDevicesByKey } from '../../db/device-list';
 import type { Position, SortKey } from '../../db/device-order';
 import type { SqlAccess } from '../../db/types';
 import { apiRouter, defineRoute } from '../api/route';
-import { deviceId, intQuery } from '../api/schemas';
+import { deviceId, flagQuery, intQuery } from '../api/schemas';
 import { compiledSearchOf, searchQuery } from '../search';
 import { cursorOf, cursorText, sortOf } from '../sort';
+import { COUNT_CAP, countMatching } from './device-count';
 
 /** Most candidate pages one request reads looking for `limit` matches; past them it answers what it found and a cursor. */
 const MAX_PAGES_PER_REQUEST = 10;
@@ -39,6 +40,7 @@ const listQuery = z.object({
       'fields, "-" for descending: -LastInform,DeviceID.SerialNumber; or GenieACS\'s {"_lastInform":-1}. A parameter path sorts by the first 64 characters of its value, as text (ties in device order); devices without the parameter come last in both directions (GenieACS puts them first ascending)',
   }),
   projection,
+  count: flagQuery.meta({ description: `answer {count, exact} instead of a page (limit, cursor, sort and projection left aside); exact is false past ${COUNT_CAP.toLocaleString('en')} matches (then more than that match) or when a sparse search stopped early (then at least count match)` }),
   offset: z.unknown().optional().refine((v) => v === undefined, { error: 'is not supported: page with ?cursor=, the X-Next-Cursor of the previous page' }),
 });
 
@@ -68,11 +70,15 @@ export function deviceRoutes(store: DeviceStore): Router {
       method: 'get',
       path: '/devices',
       summary: 'Devices matching a search, a page at a time',
-      description: 'Pages follow `X-Next-Cursor` (give it as `cursor`); a page may hold fewer than `limit` devices when the search is sparse.',
+      description: `Pages follow \`X-Next-Cursor\` (give it as \`cursor\`); a page may hold fewer than \`limit\` devices when the search is sparse. With \`count\`, how many devices match instead: exact without a precondition (\`q\`/\`query\`); with one, counted up to ${COUNT_CAP.toLocaleString('en')} ("more than ${COUNT_CAP.toLocaleString('en')}" past it, \`exact\` false) so it stays fast on 100,000 devices.`,
       query: listQuery,
-      responses: { 200: 'the devices: id, identity, software version, last inform, projected parameters' },
+      responses: { 200: 'the devices: id, identity, software version, last inform, projected parameters; with count, {count, exact}' },
       handle: async (ctx, { query }) => {
         const compiled = compiledSearchOf(query);
+        if (query.count) {
+          ctx.body = await countMatching(store.sql, compiled);
+          return;
+        }
         const order = sortOf(query.sort);
         const after = cursorOf(query.cursor, order);
         const { devices, next } = query.limit === 0 ? { devices: [], next: null } : await matching(store.sql, compiled, order, after, query.limit);
