@@ -2,8 +2,8 @@
  * Campaign resources of the northbound API:
  *
  *   POST /campaigns                      create (201; 400 naming the field)
- *   GET  /campaigns?status=&limit=       list, newest first
- *   GET  /campaigns/:id                  one, with counters per stage
+ *   GET  /campaigns?status=&limit=&counts   list, newest first (with counts: each one's devices by outcome)
+ *   GET  /campaigns/:id                  one, with counters and the failure ratio per stage
  *   GET  /campaigns/:id/devices?status=&after=&limit=   per-device outcomes
  *   POST /campaigns/:id/pause | resume | cancel
  *
@@ -14,7 +14,7 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { AcsError } from '../errors';
 import { apiRouter, defineRoute, type ApiRoute } from '../nbi/api/route';
-import { enumQuery, intQuery, textQuery } from '../nbi/api/schemas';
+import { enumQuery, flagQuery, intQuery, textQuery } from '../nbi/api/schemas';
 import type { CampaignService } from './service';
 import { DEVICE_OUTCOMES, type CampaignStatus, type DeviceOutcome } from './types';
 
@@ -81,7 +81,7 @@ export function campaignRoutes(service: CampaignService): Router {
       method: 'get',
       path: '/campaigns',
       summary: 'Campaigns, newest first',
-      query: z.object({ status: enumQuery(STATUSES), limit: intQuery(1, 1000, 100) }),
+      query: z.object({ status: enumQuery(STATUSES), limit: intQuery(1, 1000, 100), counts: flagQuery.meta({ description: 'each campaign with `counts`: its devices by outcome' }) }),
       responses: { 200: 'the campaigns' },
       handle: async (ctx, { query }) => {
         ctx.body = await service.list(query);
@@ -91,6 +91,7 @@ export function campaignRoutes(service: CampaignService): Router {
       method: 'get',
       path: '/campaigns/:id',
       summary: 'One campaign, with counters per stage',
+      description: 'Each stage of `progress` has its counts, `failureRatio` (failed / finished; null before one finished) and `sampled` (enough finished for the ratio to stop the campaign at failureThreshold).',
       params: campaignParams,
       responses: { 200: 'the campaign', 404: 'no such campaign' },
       handle: async (ctx, { params }) => {
