@@ -1,29 +1,26 @@
 /**
- * How many devices a search matches. GET /devices answers pages, not a
- * count, so the count walks the pages (the largest the API gives, only the
- * identity columns) up to a bound: past it the answer is "at least".
+ * How many devices a search matches: GET /devices?count answers it in one
+ * request, exact without a precondition and counted up to 10,000 with one
+ * (`exact` false past it, or when a sparse search stopped early: "at least").
+ * The browser never walks the list to count it.
  */
 import { api, withQuery } from './api';
 
 export interface Count {
   n: number;
-  /** More devices match than were counted. */
+  /** More devices may match than `n`: the server stopped counting. */
   more: boolean;
 }
 
-const PAGE = 1000;
-const MAX_PAGES = 20;
-
 export async function countDevices(search: Record<string, string | number>): Promise<Count> {
-  let n = 0;
-  let cursor: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const r = await api<unknown[]>('GET', withQuery('/devices', { ...search, limit: PAGE, cursor }));
-    n += r.data.length;
-    cursor = r.headers.get('X-Next-Cursor') ?? undefined;
-    if (cursor === undefined) return { n, more: false };
-  }
-  return { n, more: true };
+  const r = await api<{ count: number; exact: boolean }>('GET', withQuery('/devices', { ...search, count: 1 }));
+  return { n: r.data.count, more: !r.data.exact };
 }
 
 export const countText = (c: Count): string => `${c.n.toLocaleString('en')}${c.more ? '+' : ''}`;
+
+/** "12 devices match", "10,000+ devices match" (the server counts up to 10,000), "1 device matches". */
+export function matchText(c: Count): string {
+  const one = c.n === 1 && !c.more;
+  return `${countText(c)} device${one ? '' : 's'} match${one ? 'es' : ''}`;
+}
