@@ -16,6 +16,10 @@ import { Overview } from './pages/overview';
 import { Tokens } from './pages/tokens';
 import { Audit } from './pages/audit';
 import { Webhooks } from './pages/webhooks';
+import { Campaigns } from './pages/campaigns';
+import { CampaignPage } from './pages/campaign';
+import { Workflows, WorkflowRunPage } from './pages/workflows';
+import { Files } from './pages/files';
 
 interface Page {
   /** Matches the path below /ui; its groups are the page's arguments. */
@@ -33,6 +37,11 @@ const PAGES: Page[] = [
   { pattern: /^\/admin\/tokens$/, title: 'API tokens', render: () => <Tokens /> },
   { pattern: /^\/admin\/audit$/, title: 'Audit log', render: () => <Audit /> },
   { pattern: /^\/admin\/webhooks$/, title: 'Webhooks', render: () => <Webhooks /> },
+  { pattern: /^\/campaigns\/?$/, title: 'Campaigns', render: (route, _, session) => <Campaigns route={route} session={session} /> },
+  { pattern: /^\/campaigns\/([^/]+)$/, title: 'Campaign', render: (_, m, session) => <CampaignPage id={decodeURIComponent(m[1])} session={session} /> },
+  { pattern: /^\/workflows\/?$/, title: 'Workflows', render: (route) => <Workflows route={route} /> },
+  { pattern: /^\/workflows\/runs\/([^/]+)$/, title: 'Workflow run', render: (_, m, session) => <WorkflowRunPage id={decodeURIComponent(m[1])} session={session} /> },
+  { pattern: /^\/files\/?$/, title: 'Files', render: (_, __, session) => <Files session={session} /> },
 ];
 
 type State = { kind: 'loading' } | { kind: 'out' } | { kind: 'in'; session: Session };
@@ -45,6 +54,9 @@ function Header(props: { session: Session; onSignOut: () => void }) {
         <Link to="/overview">Overview</Link>
         <Link to="/devices">Devices</Link>
         <Link to="/scripts">Presets and provisions</Link>
+        <Link to="/campaigns">Campaigns</Link>
+        <Link to="/workflows">Workflows</Link>
+        <Link to="/files">Files</Link>
         {props.session.scope === 'admin' && [<Link key="t" to="/admin/tokens">Tokens</Link>, <Link key="a" to="/admin/audit">Audit log</Link>, <Link key="w" to="/admin/webhooks">Webhooks</Link>]}
       </nav>
       <div class="who">
