@@ -4,10 +4,13 @@
  * many devices match, save the search (with its columns and sort) and pick it
  * again after a reload, tick two devices and tag them, select every device
  * the search matches and queue a refresh on each, start a campaign over the
- * search; each checked through the REST API.
+ * search; each checked through the REST API. A task the server refuses is
+ * counted as failed, with the device named; a read-only user sees the count
+ * and the saved queries and nothing that changes devices.
  */
 import { strict as assert } from 'node:assert';
 import type { Page } from 'playwright-core';
+import { UserStore } from '../../src/nbi/auth/users';
 import { screenshot } from './browser';
 import { signIn, startUiRig, stopUiRig, type UiRig } from './helpers';
 
@@ -52,7 +55,8 @@ describe('web UI: device count, saved searches, bulk actions', function () {
     assert.equal(await page.getByRole('link', { name: rig.key(4) }).count(), 0);
     // What the other pages' tests lean on: one label containing "Search", and a first cell reading the device id alone (its checkbox has no text).
     assert.equal(await page.getByLabel('Search').count(), 1);
-    assert.equal(await page.locator('table.devices tbody tr:first-child td:first-child').innerText(), rig.key(0));
+    const first = await page.locator('table.devices tbody tr:first-child td:first-child').innerText();
+    assert.ok(EAST.map((i) => rig.key(i)).includes(first), first);
   });
 
   it('saves the search with its columns and sort, shared, and picks it again after a reload', async () => {
@@ -127,5 +131,38 @@ describe('web UI: device count, saved searches, bulk actions', function () {
     assert.ok(east, 'listed');
     assert.equal(east.spec.query.filter, SEARCH);
     assert.equal(east.spec.action.task?.name, 'reboot');
+  });
+
+  it('counts what the server refuses as failed, naming each device', async () => {
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByText('No device selected.').waitFor();
+    await page.getByLabel(`Select ${rig.key(0)}`, { exact: true }).check();
+    await page.getByLabel(`Select ${rig.key(1)}`, { exact: true }).check();
+    await bulk().getByLabel('Task', { exact: true }).selectOption('setParameterValues');
+    await bulk().getByLabel('Parameter', { exact: true }).fill('Device.ManagementServer.PeriodicInformInterval');
+    await bulk().getByLabel('Value', { exact: true }).fill('often');
+    await bulk().getByLabel('Type', { exact: true }).selectOption('xsd:unsignedInt');
+    await bulk().getByRole('button', { name: 'Run task' }).click();
+    await confirm('Run task');
+    await bulk().getByText(': 0 succeeded, 2 failed.').waitFor();
+    const failures = bulk().getByRole('list', { name: 'First failures' }).getByRole('listitem');
+    assert.deepEqual((await failures.allInnerTexts()).map((t) => t.split(':')[0]).sort(), [rig.key(0), rig.key(1)].sort());
+    const tasks = await json<TaskView[]>('/tasks?limit=100');
+    assert.equal(tasks.filter((t) => t.name === 'setParameterValues').length, 0, 'no task stored');
+  });
+
+  it('shows a read-only user the count and the saved queries, and nothing that changes devices', async () => {
+    await new UserStore(rig.t.acs.store.sql).create('viewer', 'read', 'viewer-password', 'test');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await signIn(page, rig.t.nbiUrl, 'viewer', 'viewer-password');
+    await page.getByText(`${DEVICES} devices match`, { exact: true }).waitFor();
+    await page.getByLabel('Saved queries').selectOption({ label: 'east routers' });
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    await page.getByText(`${EAST.length} devices match`, { exact: true }).waitFor();
+    await page.getByRole('link', { name: rig.key(3) }).waitFor();
+    assert.equal(await page.getByRole('checkbox').count(), 0);
+    assert.equal(await page.getByRole('button', { name: /Save query|Delete/ }).count(), 0);
+    assert.equal(await page.locator('details.search-campaign').count(), 0);
   });
 });
