@@ -87,6 +87,8 @@ export interface Config {
   metricsAuth: 'token' | 'none';
   traceMaxMessages: number;
   traceKeepMs: number;
+  statsFlushMs: number;
+  statsRetentionMs: number;
   logLevel: string;
 }
 
@@ -311,5 +313,7 @@ export const schema: Spec<Config> = {
     doc: 'SOAP messages kept per traced device (PUT /devices/:id/trace), the oldest dropped first; each message is cut at 1 MiB',
   },
   traceKeepMs: { env: 'TRACE_KEEP_MS', default: 24 * 3600_000, doc: 'How long a device\'s trace is kept after its last message' },
+  statsFlushMs: { env: 'STATS_FLUSH_MS', default: 10_000, doc: 'How often each process adds its session, Inform and fault counts to the fleet statistics in Redis (GET /stats/fleet)' },
+  statsRetentionMs: { env: 'STATS_RETENTION_MS', default: 8 * 24 * 3600_000, doc: 'How long the fleet statistics\' per-minute rows are kept in the database' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace, silent' },
 };

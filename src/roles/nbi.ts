@@ -18,6 +18,7 @@ import { tlsSettingsOf } from '../infra/tls';
 import { timeRequests } from '../metrics/http';
 import { metricsRoutes } from '../metrics/routes';
 import { traceRoutes } from '../trace/routes';
+import { statsRoutes } from '../stats';
 import { serve } from './http';
 import { webhookRoutes } from '../webhooks';
 import { ordersOf, type Shared } from './shared';
@@ -38,6 +39,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     scriptRoutes(config, s.storedScripts),
     lintRoutes(config, s.storedScripts), dryRunRoutes(config, s),
     orderRoutes(ordersOf(s, workflows)),
+    statsRoutes({ redis: s.redis, sql: store.sql, redisPrefix: config.redisPrefix }),
     traceRoutes(s.traces), metricsRoutes(s.ready),
   ];
   const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate }), 'nbi');

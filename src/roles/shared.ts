@@ -24,6 +24,7 @@ import type { Closer } from './closers';
 import { createOrders, type Orders } from '../orders';
 import { readinessOf, type ReadinessCheck } from '../metrics/readiness';
 import { TraceStore } from '../trace/store';
+import { flushFleetStats } from '../stats';
 import type { WorkflowLibrary } from '../workflows/library';
 import type { WorkflowRunner } from '../workflows/types';
 
@@ -114,6 +115,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookView = new SubscriptionView(webhookStore);
   const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
+  opened.push(await flushFleetStats(config, redis, log));
   const ready = readinessOf(redis, store.sql);
   const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });
   return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, opened, ready, traces };

@@ -12,6 +12,7 @@ import { startTaskSweep } from '../tasks/sweep';
 import { startWorkflowEngine } from '../workflows';
 import { ordersOf, type Shared } from './shared';
 import { startDeliveryWorker } from '../webhooks';
+import { moveFleetStats } from '../stats';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
   const { config, log, store, opened } = s;
@@ -19,6 +20,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => worker.close());
   const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix, s.redis), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log });
   opened.push(() => sweep.close());
+  opened.push(moveFleetStats(config, s.redis, store.sql, log));
   const tasks = s.taskService();
   const { connector } = s;
   const workflows = await startWorkflowEngine({

@@ -17,6 +17,7 @@ import { ParameterValueIndex1766200000000 } from './1766200000000-parameter-valu
 import { WebhookDeliveryIndexes1766400000000 } from './1766400000000-webhook-delivery-indexes';
 import { UiUsers1766500000000 } from './1766500000000-ui-users';
 import { SavedSearches1766650000000 } from './1766650000000-saved-searches';
+import { FleetStats1766700000000 } from './1766700000000-fleet-stats';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   WebhookDeliveryIndexes1766400000000,
   UiUsers1766500000000,
   SavedSearches1766650000000,
+  FleetStats1766700000000,
 ];
