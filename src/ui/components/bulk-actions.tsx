@@ -19,6 +19,9 @@ export interface Job {
   run(progress: (p: Progress) => void, signal: AbortSignal): Promise<Outcome>;
 }
 
+/** Past this many devices the confirmation points to a campaign. */
+const MANY = 1000;
+
 interface Running {
   job: Job;
   progress: Progress;
@@ -103,6 +106,7 @@ export function BulkActions(props: { selection: Selection; count: Count | null }
       {asking && (
         <ConfirmDialog title={`Act on ${target}?`} confirm={asking.verb} onCancel={() => setAsking(null)} onConfirm={() => (setAsking(null), void run(asking))}>
           <p>{asking.what}: each device is changed in turn; a summary of what succeeded and failed follows.</p>
+          {size !== null && (size.more || size.n > MANY) && <p class="hint">For this many devices a campaign (below the list) paces the work and stops when too many fail.</p>}
         </ConfirmDialog>
       )}
     </section>
