@@ -4,11 +4,12 @@
  * to sign in, and everything it shows comes from the API. / redirects to
  * /ui/. Under /ui/, a path without a file extension is a page of the UI and
  * gets index.html (the UI routes in the browser). Hashed files under
- * /ui/assets/ are cached for a year; index.html is revalidated (ETag) each
- * time, so a new build shows at the next load. Files are read once, and
- * gzipped once for clients that take it.
+ * /ui/assets/ are cached for a year; index.html is fetched again each time
+ * (no-cache, and no ETag: each answer carries its own CSP nonce), so a new
+ * build shows at the next load. Files are read once, and gzipped once for
+ * clients that take it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,8 +30,21 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const IMMUTABLE = 'public, max-age=31536000, immutable';
-// The UI's own scripts and styles only; its API calls go to this origin.
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/**
+ * Stands in index.html (src/ui/index.html's `<meta property="csp-nonce">`) for
+ * the nonce of each answer. CodeMirror adds its styles as a `<style>` element
+ * (style-mod), which `style-src 'self'` alone refuses: the editor then has no
+ * layout and lint's gutter markers no size. The editor gives that element this
+ * nonce (EditorView.cspNonce); inline styles stay refused otherwise (no
+ * 'unsafe-inline'), and a fresh random nonce per answer cannot be guessed by
+ * injected markup.
+ */
+export const NONCE_PLACEHOLDER = '__ACS_CSP_NONCE__';
+
+/** The UI's own scripts and styles only (and styles carrying this answer's nonce); its API calls go to this origin. */
+function cspOf(nonce: string): string {
+  return `default-src 'self'; img-src 'self' data:; style-src 'self' 'nonce-${nonce}'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
 
 interface Asset {
   body: Buffer;
@@ -54,15 +68,23 @@ function fileOf(dir: string, urlPath: string): string | null {
   return file.startsWith(dir + path.sep) ? file : null;
 }
 
+/** A page (index.html) with a new nonce in its text and its CSP; a few hundred bytes, sent as is. */
+function sendPage(ctx: Context, asset: Asset): void {
+  const nonce = randomBytes(16).toString('base64');
+  ctx.set('Cache-Control', 'no-cache');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.set('Content-Security-Policy', cspOf(nonce));
+  ctx.set('Referrer-Policy', 'same-origin');
+  ctx.type = asset.type;
+  ctx.body = asset.body.toString('utf8').replaceAll(NONCE_PLACEHOLDER, nonce);
+}
+
 function send(ctx: Context, asset: Asset, cache: string): void {
+  if (asset.type.startsWith('text/html')) return sendPage(ctx, asset);
   ctx.set('Cache-Control', cache);
   ctx.set('ETag', asset.etag);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.vary('Accept-Encoding');
-  if (asset.type.startsWith('text/html')) {
-    ctx.set('Content-Security-Policy', CSP);
-    ctx.set('Referrer-Policy', 'same-origin');
-  }
   ctx.type = asset.type;
   if (ctx.get('If-None-Match') === asset.etag) {
     ctx.status = 304;

@@ -105,7 +105,13 @@ export function ScriptEditor(props: { route: string; name: string; isNew: boolea
   const [stamp, setStamp] = useState(0);
   const Editor = useEditorComponent();
   useEffect(() => {
-    loadText(base, props.isNew).then((l) => (setLoaded(l), setText(l.text)), (err: unknown) => setError(messageOf(err)));
+    // Another script (Back or Forward between two): nothing of the last one stays, the editor starts again with the new text.
+    setLoaded(null);
+    setText(null);
+    setError(null);
+    let live = true;
+    loadText(base, props.isNew).then((l) => live && (setLoaded(l), setText(l.text)), (err: unknown) => live && setError(messageOf(err)));
+    return () => void (live = false);
   }, [base]);
   const messages = useLint(k ?? { kind: 'provision', route: '', title: '', language: 'javascript' }, props.name, text);
   if (!k) return <p role="alert">No such kind: {props.route}. <Link to="/scripts">Presets and provisions</Link></p>;
@@ -119,7 +125,7 @@ export function ScriptEditor(props: { route: string; name: string; isNew: boolea
     <>
       <p><Link to="/scripts">Presets and provisions</Link></p>
       <h1>{k.title.replace(/s$/, '')} {props.name} <span class="count">{loaded.origin === 'new' ? 'new' : `${loaded.origin}${loaded.version ? `, version ${loaded.version}` : ''}`}</span></h1>
-      {Editor ? <Editor value={text} language={k.language} messages={messages} readOnly={false} label={`${k.kind} ${props.name}`} onChange={setText} /> : <p class="loading">Loading the editor…</p>}
+      {Editor ? <Editor key={base} value={text} language={k.language} messages={messages} readOnly={false} label={`${k.kind} ${props.name}`} onChange={setText} /> : <p class="loading">Loading the editor…</p>}
       <LintList messages={messages} />
       <SaveBar base={base} text={text} loaded={loaded} session={props.session} errors={messages.filter((m) => m.severity === 'error').length} onSaved={onSaved} />
       {k.kind !== 'virtual-parameter' && (
