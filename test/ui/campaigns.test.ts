@@ -3,16 +3,19 @@
  * real server (its campaign and workflow engines), MariaDB, Redis and
  * simulated CPEs that answer connection requests: create a campaign from the
  * form (its 400 shown at the field first), watch it move, pause it (no more
- * devices start), resume, cancel after a confirmation; follow an IPPing
- * workflow run to its steps' outputs and cancel a waiting run; upload a file,
- * see it beside a file a device uploaded, and delete it.
+ * devices start), resume, cancel after a confirmation; see why a campaign
+ * stopped itself; follow an IPPing workflow run to its steps' outputs and
+ * cancel a waiting run; upload a file, see it beside a file a device
+ * uploaded, and delete it; a reader sees no write controls; the pages fit a
+ * tablet.
  */
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { createFileService } from '../../src/files/service';
+import { UserStore } from '../../src/nbi/auth/users';
 import { until, sleep } from '../helpers/wait';
-import { screenshot } from './browser';
+import { newPage, screenshot } from './browser';
 import { signIn, startUiRig, stopUiRig, storeConnectionRequestCredentials, type UiRig } from './helpers';
 
 const DEVICES = 12;
@@ -37,6 +40,7 @@ describe('web UI: campaigns, workflows and files', function () {
     rig = await startUiRig({ suite: 'ui_campaigns', devices: DEVICES, serialBase: 'UIC', user: { name: 'operator', role: 'write', password: 'operator-password' } });
     page = rig.page;
     for (let i = 0; i < DEVICES; i++) await storeConnectionRequestCredentials(rig, i);
+    await new UserStore(rig.t.acs.store.sql).create('viewer', 'read', 'viewer-password', 'test');
     await signIn(page, rig.t.nbiUrl, 'operator', 'operator-password');
   });
   after(() => stopUiRig(rig));
@@ -133,6 +137,31 @@ describe('web UI: campaigns, workflows and files', function () {
     await until('only skipped devices', async () => (await devices.locator('tbody tr').count()) === skipped);
   });
 
+  it('shows why a campaign stopped itself, in the list and on its page, with the stage\'s ratio over the threshold', async () => {
+    const body = {
+      name: 'ui failing', query: 'DeviceID.SerialNumber LIKE "UIC00000%"', action: { task: { name: 'getParameterValues', parameterNames: ['Device.NoSuchObject.'] } },
+      connectionRequest: true, stages: [{ count: 2 }, {}], failureThreshold: 0.5, minSample: 2, ratePerMinute: 600,
+    };
+    const res = await rig.t.nbi('/campaigns', { method: 'POST', body: JSON.stringify(body) });
+    assert.equal(res.status, 201);
+    const id = ((await res.json()) as { id: string }).id;
+    const statusOf = async () => ((await (await rig.t.nbi(`/campaigns/${id}`)).json()) as { status: string }).status;
+    await until('the campaign stopped', async () => (await statusOf()) === 'stopped', 30_000);
+    await page.goto(`${rig.t.nbiUrl}/ui/campaigns?status=stopped`);
+    const row = page.getByRole('table', { name: 'Campaigns' }).locator('tr', { hasText: 'ui failing' });
+    await row.getByText(/^stage 1 of 2: 2 of 2 finished devices failed \(100 % >= 50 %\)$/).waitFor();
+    await row.getByRole('link', { name: 'ui failing' }).click();
+    await page.getByText(/^Stopped itself: stage 1 of 2: 2 of 2 finished/).waitFor();
+    const first = page.getByRole('table', { name: 'Stages' }).locator('tbody tr').first();
+    assert.equal(await first.locator('.error').innerText(), '100 % of 50 %');
+    assert.equal(await page.getByRole('button', { name: 'Resume' }).count(), 0, 'a stopped campaign can only be cancelled');
+    await page.getByRole('button', { name: 'Cancel campaign…' }).waitFor();
+    await page.getByLabel('Outcome', { exact: true }).selectOption('failed');
+    const failed = page.getByRole('table', { name: 'Campaign devices' }).locator('tbody tr');
+    await until('the two failed devices', async () => (await failed.count()) === 2);
+    assert.match(await failed.first().locator('td.reason').innerText(), /9005/);
+  });
+
   it('follows a workflow run started through the API: its steps and their outputs', async () => {
     const res = await rig.t.nbi('/workflows/runs', { method: 'POST', body: JSON.stringify({ device: rig.key(0), workflow: 'ipping', args: { host: '127.0.0.1', repetitions: 2 } }) });
     assert.equal(res.status, 201);
@@ -206,5 +235,46 @@ describe('web UI: campaigns, workflows and files', function () {
     await page.getByText('Deleted ui-fw.bin.').waitFor();
     await row.waitFor({ state: 'detached' });
     assert.equal((await rig.t.nbi('/files/ui-fw.bin')).status, 404);
+  });
+
+  it('shows a reader no write controls', async () => {
+    const viewer = await newPage(rig.browser);
+    try {
+      await signIn(viewer, rig.t.nbiUrl, 'viewer', 'viewer-password');
+      await viewer.getByRole('link', { name: 'Campaigns', exact: true }).click();
+      await viewer.getByRole('table', { name: 'Campaigns' }).locator('tr', { hasText: 'ui failing' }).waitFor();
+      assert.equal(await viewer.getByRole('button', { name: 'New campaign…' }).count(), 0);
+      assert.equal(await viewer.getByRole('button', { name: /^Cancel campaign/ }).count(), 0, 'the stopped campaign could be cancelled by a writer');
+      await viewer.getByRole('link', { name: 'Files', exact: true }).click();
+      await viewer.getByRole('table', { name: 'Files' }).locator('tr', { hasText: 'backup-uic2.cfg' }).waitFor();
+      assert.equal(await viewer.getByRole('heading', { name: 'Upload a file' }).count(), 0);
+      assert.equal(await viewer.getByRole('button', { name: /^Delete / }).count(), 0);
+    } finally {
+      await viewer.context().close();
+    }
+  });
+
+  it('fits a tablet (768×1024): the campaign form and the three pages are no wider than the window', async () => {
+    await page.setViewportSize({ width: 768, height: 1024 });
+    const fits = async (what: string) => {
+      const [scroll, client] = await page.evaluate('[document.documentElement.scrollWidth, document.documentElement.clientWidth]') as [number, number];
+      assert.ok(scroll <= client, `${what}: ${scroll} px wide in a ${client} px window`);
+    };
+    await page.goto(`${rig.t.nbiUrl}/ui/campaigns`);
+    await page.getByRole('button', { name: 'New campaign…' }).click();
+    await page.getByRole('radio', { name: 'Workflow', exact: true }).check();
+    await page.getByRole('combobox', { name: 'Workflow', exact: true }).selectOption('ipping');
+    await page.getByLabel('host (required)').waitFor();
+    await page.getByLabel('Start devices only between').check();
+    await fits('the campaign form');
+    await page.goto(`${rig.t.nbiUrl}/ui/campaigns/${campaignId}`);
+    await page.getByRole('table', { name: 'Stages' }).waitFor();
+    await fits('a campaign');
+    await page.goto(`${rig.t.nbiUrl}/ui/workflows`);
+    await page.getByRole('table', { name: 'Workflow definitions' }).waitFor();
+    await fits('workflows');
+    await page.goto(`${rig.t.nbiUrl}/ui/files`);
+    await page.getByRole('table', { name: 'Files' }).waitFor();
+    await fits('files');
   });
 });
