@@ -1,6 +1,6 @@
 /**
  * The minutes not yet in the database, in Redis (keys.ts): every process
- * adds its counts to the current minute's hash (HINCRBY), the mover takes
+ * adds its counts to the current minute's hash (HINCRBY in a MULTI), the mover takes
  * finished minutes out (HGETALL and DEL in one MULTI: each count is taken
  * once however many movers run), readers add them to the database's rows.
  */
@@ -11,10 +11,14 @@ import type { Counts } from './series';
 /** A hash is dropped this long after its last write even when no worker moves it (a cluster without the worker role). */
 const KEEP_S = 2 * 24 * 3600;
 
-/** Adds `counts` to minute `m`'s hash. */
+/**
+ * Adds `counts` to minute `m`'s hash. A MULTI, not a pipeline: a connection
+ * lost midway must not leave some counts added, which the caller would add
+ * again at its next flush.
+ */
 export async function addCounts(redis: Redis, keys: StatsKeys, m: Minute, counts: Counts): Promise<void> {
   const key = keys.minute(m);
-  const p = redis.pipeline();
+  const p = redis.multi();
   for (const [name, n] of counts) p.hincrby(key, name, n);
   p.expire(key, KEEP_S);
   p.zadd(keys.minutes, m, String(m));
