@@ -2,7 +2,8 @@
  * Campaigns, newest first (GET /campaigns?counts), filtered by status, each
  * with its devices' progress, its stage, why it stopped when it stopped
  * itself, and (write scope) pause / resume / cancel and a new campaign. The
- * list is asked again every few seconds while a campaign moves.
+ * list is asked again every few seconds while a campaign moves (every ten
+ * otherwise).
  */
 import { useState } from 'preact/hooks';
 import { api, withQuery, type Session } from '../lib/api';
@@ -19,6 +20,7 @@ import '../campaigns.css';
 type Listed = Campaign & { counts: Record<DeviceOutcome, number> };
 
 const POLL_MS = 2000;
+const IDLE_POLL_MS = 10_000;
 
 function Row(props: { c: Listed; canWrite: boolean; onChanged: () => void }) {
   const { c } = props;
@@ -58,7 +60,8 @@ export function Campaigns(props: { route: Route; session: Session }) {
   const canWrite = props.session.scope !== 'read';
   const [creating, setCreating] = useState(false);
   const list = useLoad(async () => (await api<Listed[]>('GET', withQuery('/campaigns', { status: status || undefined, counts: true }))).data, [status]);
-  usePoll(list.reload, POLL_MS, (list.data ?? []).some((c) => isMoving(c.status)));
+  // Often while a listed campaign moves; seldom otherwise, so that one changing into the filter's status shows up.
+  usePoll(list.reload, (list.data ?? []).some((c) => isMoving(c.status)) ? POLL_MS : IDLE_POLL_MS, true);
   const filter = (s: string) => navigate(`/campaigns${s ? `?status=${encodeURIComponent(s)}` : ''}`);
   return (
     <article aria-labelledby="campaigns-title">
