@@ -38,7 +38,8 @@ export interface UiRigOptions {
 
 export async function startUiRig(o: UiRigOptions): Promise<UiRig> {
   if (!hasChromium()) throw new Error('no Chromium at /usr/bin/chromium: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH');
-  const t = await startTestAcs(o.suite, { connectionRequestIntervalMs: 0 });
+  // Fleet statistics flushed every half second: the overview shows a session's counts without waiting 10 s.
+  const t = await startTestAcs(o.suite, { connectionRequestIntervalMs: 0, statsFlushMs: 500 });
   const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(TR181), devices: o.devices, serialBase: o.serialBase, connectionRequests: true });
   await fleet.connectAll();
   await new UserStore(t.acs.store.sql).create(o.user.name, o.user.role, o.user.password, 'test');
