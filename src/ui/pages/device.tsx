@@ -1,7 +1,8 @@
 /**
  * One device: identity, online state, tags, actions (reboot, factory reset,
- * connection request), its tasks, faults, SOAP trace, and the parameter tree
- * with in-place edits.
+ * connection request), diagnostics, firmware upgrade, uploaded files, its
+ * tasks, faults, event history, SOAP trace, and the parameter tree with
+ * in-place edits.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, ApiError, encodeId, type Session } from '../lib/api';
@@ -15,6 +16,10 @@ import { DeviceActions } from '../components/device-actions';
 import { DeviceFaults } from '../components/device-faults';
 import { DeviceTasks } from '../components/device-tasks';
 import { TraceSwitch } from '../components/trace-switch';
+import { DeviceDiagnostics } from '../components/device-diagnostics';
+import { DeviceFirmware } from '../components/device-firmware';
+import { DeviceEvents } from '../components/device-events';
+import { DeviceFiles } from '../components/device-files';
 
 /** GET /devices/:id: the stored device (db/types.ts) and its last connection request. */
 type Detail = DeviceDetail & { connectionRequest: { outcome: string } | null };
@@ -80,6 +85,20 @@ export function Device(props: { id: string; session: Session }) {
           <DeviceActions deviceId={device.deviceKey} onChanged={reload} />
         </section>
       )}
+      <section aria-labelledby="diagnostics-title">
+        <h2 id="diagnostics-title">Diagnostics</h2>
+        <DeviceDiagnostics deviceId={device.deviceKey} canWrite={canWrite} onChanged={reload} />
+      </section>
+      <div class="columns-2">
+        <section aria-labelledby="firmware-title">
+          <h2 id="firmware-title">Firmware</h2>
+          <DeviceFirmware deviceId={device.deviceKey} canWrite={canWrite} onChanged={reload} />
+        </section>
+        <section aria-labelledby="files-title">
+          <h2 id="files-title">Uploaded files</h2>
+          <DeviceFiles deviceId={device.deviceKey} canWrite={canWrite} />
+        </section>
+      </div>
       <div class="columns-2">
         <section aria-labelledby="tasks-title">
           <h2 id="tasks-title">Tasks</h2>
@@ -90,6 +109,10 @@ export function Device(props: { id: string; session: Session }) {
           <DeviceFaults deviceId={device.deviceKey} faults={device.faults} channelFaults={device.channelFaults} canWrite={canWrite} onChanged={reload} />
         </section>
       </div>
+      <section aria-labelledby="events-title">
+        <h2 id="events-title">Event history</h2>
+        <DeviceEvents history={device.history} pendingEvents={device.pendingEvents} />
+      </section>
       <section aria-labelledby="trace-title">
         <h2 id="trace-title">SOAP trace</h2>
         <TraceSwitch deviceId={device.deviceKey} canWrite={canWrite} />
