@@ -12,6 +12,7 @@ import { startTaskSweep } from '../tasks/sweep';
 import { startWorkflowEngine } from '../workflows';
 import { ordersOf, type Shared } from './shared';
 import { startDeliveryWorker } from '../webhooks';
+import { requestUntilAnswered } from '../connreq';
 import { moveFleetStats } from '../stats';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
@@ -25,7 +26,8 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   const { connector } = s;
   const workflows = await startWorkflowEngine({
     workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, tasks, taskCanceller: tasks, log, files: s.files,
-    connectionRequest: connector ? (device) => connector.request(device) : undefined,
+    // Asked again while the CPE answers 503 (it limits the rate): a run's second step comes within a second of its first.
+    connectionRequest: connector ? (device) => requestUntilAnswered((d) => connector.request(d), device) : undefined,
     // Orders follow their runs: told first, so that an order's event goes out with its run's.
     emit: async (events) => {
       await orders?.onEvents(events).catch((err: unknown) => log.error({ err }, 'order not updated'));

@@ -126,8 +126,8 @@ async function afterWrite(deps: AdvanceDeps, run: StoredRun, outcome: Outcome): 
   if ((outcome.kind === 'wait' || outcome.kind === 'created') && wait) await enqueueTimeout(deps.queue, run.id, wait.step, wait.deadline);
   if (outcome.kind === 'fail' && outcome.abandonedTask !== undefined) await withdraw(deps, run.id, outcome.abandonedTask);
   if (outcome.kind === 'created' && outcome.connectionRequest && deps.connectionRequest) {
-    // Best effort: the task runs at the device's next session anyway.
-    await deps.connectionRequest(run.device).catch((err: unknown) => deps.log.warn({ err, runId: run.id, device: run.device }, 'connection request failed'));
+    // Best effort, not awaited (it may be asked again for half a minute): the task runs at the device's next session anyway.
+    void deps.connectionRequest(run.device).catch((err: unknown) => deps.log.warn({ err, runId: run.id, device: run.device }, 'connection request failed'));
   }
   if (FINAL_RUN_STATUSES.includes(run.status)) {
     await unwatchDevice(deps.redis, deps.redisPrefix, run.device);
