@@ -20,24 +20,26 @@ function KindTable(props: { k: KindInfo }) {
       {list.error && <p role="alert" class="error">{list.error}</p>}
       {list.data?.length === 0 && <p class="none">None yet.</p>}
       {list.data && list.data.length > 0 && (
-        <table class="scripts">
-          <thead>
-            <tr><th scope="col">Name</th><th scope="col">Origin</th><th scope="col">Version</th><th scope="col">Changed</th></tr>
-          </thead>
-          <tbody>
-            {list.data.map((s) => (
-              <tr key={s.name}>
-                <td>
-                  <Link to={`/scripts/${k.route}/${encodeURIComponent(s.name)}`}>{s.name}</Link>
-                  {s.ok === false && <span class="error"> (has errors)</span>}
-                </td>
-                <td>{s.origin}{s.shadowed ? ` (shadows stored v${s.shadowed.version})` : ''}</td>
-                <td>{s.version ?? '—'}</td>
-                <td title={exact(s.modified)}>{ago(s.modified)}{s.updatedBy ? ` by ${s.updatedBy}` : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div class="scroll-x">
+          <table class="scripts">
+            <thead>
+              <tr><th scope="col">Name</th><th scope="col">Origin</th><th scope="col">Version</th><th scope="col">Changed</th></tr>
+            </thead>
+            <tbody>
+              {list.data.map((s) => (
+                <tr key={s.name}>
+                  <td>
+                    <Link to={`/scripts/${k.route}/${encodeURIComponent(s.name)}`}>{s.name}</Link>
+                    {s.ok === false && <span class="error"> (has errors)</span>}
+                  </td>
+                  <td>{s.origin}{s.shadowed ? ` (shadows stored v${s.shadowed.version})` : ''}</td>
+                  <td>{s.version ?? '—'}</td>
+                  <td title={exact(s.modified)}>{ago(s.modified)}{s.updatedBy ? ` by ${s.updatedBy}` : ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
