@@ -220,6 +220,20 @@ describe('web UI: device diagnostics, firmware, uploaded files, event history', 
     assert.ok(transfer, `a TransferComplete row: ${JSON.stringify(rows)}`);
   });
 
+  it('fits a 768-pixel-wide tablet with its forms and results shown: nothing makes the page scroll sideways', async () => {
+    await page.setViewportSize({ width: 768, height: 1024 });
+    try {
+      for (const test of ['Ping', 'Traceroute', 'Download speed', 'Upload speed']) {
+        await diagnostics().getByRole('button', { name: test, exact: true }).click();
+        await diagnostics().locator('p.run-line').waitFor();
+        // A string: the page runs it, and this file's types know no DOM.
+        assert.equal(await page.evaluate('document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth'), 0, `${test}: no sideways scroll`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it('shows a reader the results but no control that starts anything', async () => {
     const context = await rig.browser.newContext({ viewport: { width: 768, height: 1024 }, locale: 'en-GB', timezoneId: 'UTC' });
     try {
