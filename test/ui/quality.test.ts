@@ -335,4 +335,17 @@ describe('web UI quality: every page against 1,000 devices, on a desktop and a t
       await page.keyboard.press('Tab');
     }
   });
+
+  it("keyboard: the code editor shows the same ring, Tab indents in it, and Escape then Tab leaves it (no trap)", async () => {
+    await go('Presets and provisions');
+    await page.getByRole('link', { name: 'quality', exact: true }).click();
+    await page.locator('.code-editor .cm-content').focus();
+    await page.locator('.cm-editor.cm-focused').waitFor();
+    assert.equal(await page.evaluate("getComputedStyle(document.querySelector('.cm-editor')).outlineColor"), 'rgb(194, 106, 0)');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate("document.activeElement.classList.contains('cm-content')"), true, 'Tab indents');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate("document.activeElement.closest('.cm-editor') === null"), true, 'Escape, Tab: out of the editor');
+  });
 });
