@@ -35,7 +35,18 @@ function detailText(kind: string, detail: unknown): string {
     return `${key}${code === 0 ? 'transfer succeeded' : `fault ${code} ${String(fault?.FaultString ?? '')}`.trim()}`;
   }
   if (typeof d.unanswered === 'string') return `no answer to ${d.unanswered}`;
-  return JSON.stringify(detail);
+  return fieldsText(d);
+}
+
+/** TR-069's unknown time (0001-01-01T00:00:00Z): a field that says nothing. */
+const UNKNOWN_TIME = /^0001-01-01T00:00:00/;
+
+/** "Status 1 (completes later)", then the other fields as "name value". */
+function fieldsText(d: Record<string, unknown>): string {
+  const parts = Object.entries(d)
+    .filter(([, v]) => v !== null && v !== undefined && !(typeof v === 'string' && (v === '' || UNKNOWN_TIME.test(v))))
+    .map(([k, v]) => (k === 'Status' && v === 1 ? 'Status 1 (completes later)' : `${k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`));
+  return parts.join(', ');
 }
 
 /** The CommandKeys of the Inform's events still pending (the history keeps only the codes). */
@@ -72,7 +83,7 @@ export function DeviceEvents(props: { history: HistoryEntry[]; pendingEvents: Pe
             <tbody>
               {shown.map((r) => (
                 <tr key={r.key}>
-                  <td title={exact(r.time)}>{ago(r.time)}</td>
+                  <td class="when" title={exact(r.time)}>{ago(r.time)}</td>
                   <td>{r.what}</td>
                   <td>
                     {r.codes.length > 0 && <ul class="codes">{r.codes.map((c) => <li key={c}>{c}</li>)}</ul>}

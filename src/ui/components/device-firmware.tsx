@@ -77,7 +77,7 @@ function UpgradeForm(props: { deviceId: string; images: StoredFile[]; busy: bool
           {props.images.map((f) => <option key={f.name} value={f.name}>{f.name}{f.version ? ` (${f.version})` : ''}, {sizeText(f.size)}</option>)}
         </select>
         <label for="fw-version">Expected version</label>
-        <input id="fw-version" required value={version} onInput={(e) => setVersion(e.currentTarget.value)} placeholder="SoftwareVersion after the upgrade" />
+        <input id="fw-version" required value={version} onInput={(e) => setVersion(e.currentTarget.value)} placeholder="e.g. 2.1.0" title="The SoftwareVersion the device must report after the upgrade" />
         <button type="submit" disabled={props.busy}>Upgrade firmware…</button>
       </form>
       {confirming && file && (
