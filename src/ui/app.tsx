@@ -106,7 +106,7 @@ export function App() {
     <>
       <a href="#main" class="skip">Skip to content</a>
       <Header session={state.session} onSignOut={signOut} />
-      <main id="main">
+      <main id="main" tabIndex={-1}>
         <Body route={route} session={state.session} />
       </main>
     </>
