@@ -66,6 +66,12 @@ async function figures(dl: Locator): Promise<Record<string, string>> {
   return Object.fromEntries(terms.map((t, i) => [t.trim(), values[i].trim()]));
 }
 
+/** "2.35 Gbit/s" in bits per second. */
+function bitsPerS(text: string): number {
+  const [n, unit] = text.split(' ');
+  return Number(n) * 1000 ** ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s'].indexOf(unit);
+}
+
 /** The rows of a table's body, each as its cells' texts. */
 async function cells(table: Locator): Promise<string[][]> {
   const rows = table.locator('tbody tr');
@@ -156,6 +162,14 @@ describe('web UI: device diagnostics, firmware, uploaded files, event history', 
     assert.equal(down['Bytes received'], SPEED_BYTES.toLocaleString('en-GB'));
     assert.match(down.Throughput, /^\d+(\.\d+)? [kMG]?bit\/s$/);
     assert.match(down['Transfer time'], /^\d+(\.\d+)? s$/);
+    // TR-143: TestBytesReceived over EOMTime - BOMTime, from the run's own values (times in µs).
+    const runs = (await (await rig.t.nbi(`/workflows/runs?device=${encodeURIComponent(target)}&workflow=download-diagnostics`)).json()) as { output: { results: { results: Record<string, string> } } }[];
+    const v = runs[0].output.results.results;
+    const micros = (t: string) => Date.parse(t.replace(/\.\d+Z$/, 'Z')) * 1000 + Number(/\.(\d{6})Z$/.exec(t)?.[1] ?? 0);
+    const seconds = (micros(v.EOMTime) - micros(v.BOMTime)) / 1e6;
+    assert.equal(Number(v.TestBytesReceived), SPEED_BYTES);
+    assert.equal(down['Transfer time'], `${Number(seconds.toFixed(3))} s`);
+    assert.ok(Math.abs(bitsPerS(down.Throughput) / ((SPEED_BYTES * 8) / seconds) - 1) < 0.006, `${down.Throughput} for ${seconds} s`);
 
     await d.getByRole('button', { name: 'Upload speed', exact: true }).click();
     await d.getByLabel('Upload URL').fill(`${speed.url}/up`);
