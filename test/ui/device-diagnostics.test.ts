@@ -266,4 +266,32 @@ describe('web UI: device diagnostics, firmware, uploaded files, event history', 
       await context.close();
     }
   });
+  it('offers to ask the device to connect again when a step\'s task waits on a device the ACS did not reach', async () => {
+    // Device 0: no connection-request credentials stored (the simulated CPE answers the ACS 401), no periodic Informs.
+    const cpe = rig.fleet.devices[0];
+    cpe.model.setValue(cpe.model.lookup(`${cpe.model.root}ManagementServer.PeriodicInformEnable`) as NodeRef, 'false');
+    const other = rig.key(0);
+    await page.goto(`${rig.t.nbiUrl}/ui/devices/${encodeURIComponent(other)}`);
+    await page.getByRole('heading', { name: other }).waitFor();
+    const d = diagnostics();
+    await d.getByLabel('Host').fill('example.org');
+    await d.getByRole('button', { name: 'Run ping' }).click();
+    const ask = d.getByRole('button', { name: 'Ask the device to connect' });
+    await ask.waitFor({ timeout: 20_000 });
+    await d.getByText(/has not taken this step's task for \d+ s/).waitFor();
+    await storeConnectionRequestCredentials(rig, 0);
+    // Each later step's own request may come within the simulated CPE's 1 s limit (503): ask whenever the page offers it.
+    const done = d.getByText('Ping done.');
+    const deadline = Date.now() + 90_000;
+    while (!(await done.isVisible()) && Date.now() < deadline) {
+      if (await ask.isVisible()) {
+        await ask.click();
+        await d.getByText(/^Connection request: ok/).waitFor();
+        await ask.waitFor({ state: 'hidden', timeout: 15_000 });
+      }
+      await page.waitForTimeout(500);
+    }
+    await done.waitFor({ timeout: 1_000 });
+    assert.equal(await ask.count(), 0, 'no hint once the run is done');
+  });
 });

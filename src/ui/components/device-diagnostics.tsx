@@ -8,7 +8,7 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import { PingResult, SpeedResult, TraceResult, valuesOf, type Values } from './diagnostics-results';
-import { RunLine, isFinal, useWorkflowRun, type Run } from './device-workflow-run';
+import { RunLine, WaitingHint, isFinal, useWorkflowRun, type Run } from './device-workflow-run';
 import '../device-diagnostics.css';
 
 type Kind = 'ping' | 'traceroute' | 'download' | 'upload';
@@ -109,6 +109,7 @@ function TestPanel(props: { kind: Kind; deviceId: string; canWrite: boolean; onC
       {props.canWrite && <TestForm kind={props.kind} test={test} busy={flow.busy || going} onRun={(args) => void flow.start(args)} />}
       {run && <RunOf run={run} />}
       {run && <RunLine run={run} what={test.what} />}
+      {run && <WaitingHint deviceId={props.deviceId} run={run} canWrite={props.canWrite} />}
       {props.canWrite && going && <button type="button" class="small" disabled={flow.busy} onClick={() => void flow.cancel()}>Cancel {test.what.toLowerCase()}</button>}
       {run?.status === 'done' && test.result(valuesOf(run))}
       {!run && !props.canWrite && <p class="none">No {test.what.toLowerCase()} run on this device yet.</p>}

@@ -8,7 +8,7 @@ import { api, withQuery } from '../lib/api';
 import { ago, exact } from '../lib/format';
 import { useLoad } from '../lib/use-load';
 import { sizeText, type StoredFile } from './device-firmware';
-import { RunLine, isFinal, useWorkflowRun } from './device-workflow-run';
+import { RunLine, WaitingHint, isFinal, useWorkflowRun } from './device-workflow-run';
 import '../device-diagnostics.css';
 
 function Backup(props: { deviceId: string; onDone: () => void }) {
@@ -18,6 +18,7 @@ function Backup(props: { deviceId: string; onDone: () => void }) {
     <div class="backup">
       <button type="button" disabled={flow.busy || going} onClick={() => void flow.start({ prefix: 'config' })}>Back up configuration</button>
       {flow.run && <RunLine run={flow.run} what="Configuration backup" />}
+      {flow.run && <WaitingHint deviceId={props.deviceId} run={flow.run} canWrite />}
       {flow.error && <p class="error" role="alert">{flow.error}</p>}
     </div>
   );

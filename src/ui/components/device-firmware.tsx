@@ -10,7 +10,7 @@ import { useState } from 'preact/hooks';
 import { api, encodeId, withQuery } from '../lib/api';
 import { messageOf, useLoad } from '../lib/use-load';
 import { ConfirmDialog } from './confirm-dialog';
-import { RunLine, isFinal, useWorkflowRun, type Run } from './device-workflow-run';
+import { RunLine, WaitingHint, isFinal, useWorkflowRun, type Run } from './device-workflow-run';
 import '../device-diagnostics.css';
 
 export const FIRMWARE = '1 Firmware Upgrade Image';
@@ -113,6 +113,7 @@ export function DeviceFirmware(props: { deviceId: string; canWrite: boolean; onC
     <div class="firmware">
       {props.canWrite && images.data && <UpgradeForm deviceId={props.deviceId} images={images.data} busy={flow.busy || going} onUpgrade={(f, v) => void upgrade(f, v)} />}
       {flow.run && <Outcome run={flow.run} />}
+      {flow.run && <WaitingHint deviceId={props.deviceId} run={flow.run} canWrite={props.canWrite} />}
       {props.canWrite && going && <button type="button" class="small" disabled={flow.busy} onClick={() => void flow.cancel()}>Cancel the upgrade</button>}
       {!flow.run && !props.canWrite && <p class="none">No firmware upgrade run on this device yet.</p>}
       {(error ?? flow.error ?? images.error) && <p class="error" role="alert">{error ?? flow.error ?? images.error}</p>}

@@ -15,6 +15,8 @@ export type Run = WorkflowRun;
 export const isFinal = (s: RunStatus): boolean => s === 'done' || s === 'failed' || s === 'cancelled';
 
 const POLL_MS = 1_000;
+/** How long a run may wait on the device before the page offers to ask the device again. */
+const STUCK_MS = 10_000;
 
 export interface FollowedRun {
   /** The device's latest run of the workflow; null when none. */
@@ -108,5 +110,58 @@ export function RunLine(props: { run: Run; what: string; steps?: Record<string, 
     <p class="run-line" role="status">
       <span class="spinner" aria-hidden="true" /> {what}: {run.status}{step ? `, ${step}` : ''}…
     </p>
+  );
+}
+
+/** ConnectionRequestOutcome of POST /devices/:id/connection-request, the fields shown. */
+interface Asked {
+  outcome: string;
+  message?: string;
+}
+
+/** GET /workflows: each workflow's steps with their kinds (task, wait, switch ...). */
+type Definitions = { name: string; steps: { name: string; kind: string }[] }[];
+
+/**
+ * A run waiting on a task for a while: the task waits for a session the
+ * device has not opened (a connection request it refused, e.g. 503 for
+ * asking too often, is not asked again by the ACS). A writer may ask again.
+ * Waits on the device's own doing (a transfer, a reboot) get no hint.
+ */
+export function WaitingHint(props: { deviceId: string; run: Run; canWrite: boolean }) {
+  const { run } = props;
+  const [now, setNow] = useState(Date.now());
+  const [kinds, setKinds] = useState<Record<string, string> | null>(null);
+  const [asked, setAsked] = useState<string | null>(null);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const waitedMs = now - run.updatedAt;
+  const stuck = run.status === 'waiting' && waitedMs >= STUCK_MS;
+  useEffect(() => {
+    if (!stuck || kinds !== null) return;
+    // Unknown kinds (an inline workflow, a failed read) show the hint: asking a device to connect does no harm.
+    api<Definitions>('GET', '/workflows').then(
+      (r) => setKinds(Object.fromEntries(r.data.find((w) => w.name === run.workflow)?.steps.map((x) => [x.name, x.kind]) ?? [])),
+      () => setKinds({}),
+    );
+  }, [stuck]);
+  const kind = run.step === null ? undefined : kinds?.[run.step];
+  if (!stuck || kinds === null || (kind !== undefined && kind !== 'task')) return null;
+  const ask = async () => {
+    try {
+      const r = (await api<Asked>('POST', `/devices/${encodeId(props.deviceId)}/connection-request`)).data;
+      setAsked(`Connection request: ${r.outcome}${r.message ? ` (${r.message})` : ''}.`);
+    } catch (err) {
+      setAsked(messageOf(err));
+    }
+  };
+  return (
+    <div class="waiting-hint">
+      <p class="hint">The device has not taken this step's task for {Math.round(waitedMs / 1000)} s: it may not have been asked to connect, or it refused.</p>
+      {props.canWrite && <button type="button" class="small" onClick={() => void ask()}>Ask the device to connect</button>}
+      {asked && <p role="status">{asked}</p>}
+    </div>
   );
 }
