@@ -6,8 +6,10 @@
  * its hops, download and upload speed tests against a local HTTP server, a
  * firmware upgrade from the ACS's file store (the CPE downloads the image
  * from the ACS file server and boots with its version), a configuration
- * backup listed with a download link, the event history, and a reader who
- * sees the results but no control that changes anything.
+ * backup listed with a download link, the event history, the page at a
+ * tablet's width, a reader who sees the results but no control that changes
+ * anything, and a run stuck on a device the ACS could not reach, asked again
+ * from the page.
  */
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
