@@ -16,7 +16,7 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../dist/ui', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    // The first page is ~15 KB gzipped (budget 300 KB); the largest chunk, loaded only when a value has no cached
+    // The first page is ~46 KB gzipped (budget 300 KB); the largest chunk, loaded only when a value has no cached
     // type, is the BBF data models' type table (~210 KB, ~42 KB gzipped). The script editor's CodeMirror chunk
     // (~450 KB, ~150 KB gzipped) loads only on the presets and provisions editor.
     chunkSizeWarningLimit: 500,
