@@ -18,5 +18,5 @@ export {
   validateCredentials,
 } from './credentials';
 export { askedKey } from './keys';
-export { requestUntilAnswered, RETRY_DELAYS_MS } from './persist';
+export { delaysWithin, requestUntilAnswered, RETRY_DELAYS_MS } from './persist';
 export type * from './types';

@@ -15,6 +15,12 @@ export const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 16_000] as const;
 
 const NOT_NOW: ReadonlySet<ConnectionRequestResult> = new Set<ConnectionRequestResult>(['http-503', 'rate-limited']);
 
+/** The delays of RETRY_DELAYS_MS that fit, added up, within `ms` (a caller waiting that long for the task). */
+export function delaysWithin(ms: number): number[] {
+  let total = 0;
+  return RETRY_DELAYS_MS.filter((d) => (total += d) < ms);
+}
+
 export async function requestUntilAnswered(
   request: (device: DeviceKey) => Promise<ConnectionRequestOutcome>,
   device: DeviceKey,

@@ -147,8 +147,9 @@ export async function runTaskCommand(args: string[], deps: TaskCliDeps): Promise
       store: deps.store, facts, log, waiter, connector: deps.connector, hasProvision: provisionLookup(deps.provisionsDir, stored),
       ...(deps.files ? fileDeps(deps.files) : {}),
     });
-    const created = await service.createAndConnect(p.device, p.body, { due: p.due, expiry: p.expiry, connectionRequest: p.connectionRequest, idempotencyKey: p.idempotencyKey });
-    const task = p.timeoutMs > 0 ? ((await service.waitFinished(created.task.id, p.timeoutMs)) ?? created.task) : created.task;
+    const deadline = Date.now() + p.timeoutMs;
+    const created = await service.createAndConnect(p.device, p.body, { due: p.due, expiry: p.expiry, connectionRequest: p.connectionRequest, idempotencyKey: p.idempotencyKey, waitMs: p.timeoutMs });
+    const task = p.timeoutMs > 0 ? ((await service.waitFinished(created.task.id, Math.max(1, deadline - Date.now()))) ?? created.task) : created.task;
     console.log(JSON.stringify({ ...task, ...(p.connectionRequest ? { connectionRequest: created.connectionRequest } : {}) }, null, 2));
     return isFinished(task) && task.status !== 'done' ? 1 : 0;
   } finally {

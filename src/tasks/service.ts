@@ -11,6 +11,7 @@ import type { DeviceKey, DeviceStore } from '../db/types';
 import { AcsError } from '../errors';
 import type { FileService } from '../files';
 import type { Logger } from '../log';
+import { delaysWithin, requestUntilAnswered, type ConnectionRequestOutcome } from '../connreq';
 import { typeOf as bbfTypeOf } from '../model/datamodel-types';
 import { taskSpec } from './build';
 import type { TaskWaiter } from './waiter';
@@ -19,7 +20,7 @@ import { FINISHED, MAX_IDEMPOTENCY_KEY } from './types';
 
 /** Asks a device to connect now (connection requests); its answer is shown with the task. */
 export interface Connector {
-  request(device: DeviceKey): Promise<unknown>;
+  request(device: DeviceKey): Promise<ConnectionRequestOutcome>;
 }
 
 export interface TaskServiceDeps {
@@ -52,7 +53,7 @@ export interface Created {
   /** False when an idempotency key gave back a task created before. */
   created: boolean;
   /** Absent when no connection request was asked (not told to, or the task given back is finished). */
-  connectionRequest?: unknown;
+  connectionRequest?: ConnectionRequestOutcome;
 }
 
 export class TaskService implements TaskApi {
@@ -83,7 +84,9 @@ export class TaskService implements TaskApi {
     }
     if (!options.connectionRequest || isFinished(task)) return { task, created };
     if (!this.deps.connector) throw new AcsError('ACS_ERR_BAD_REQUEST', 'connection requests are not available in this process');
-    return { task, created, connectionRequest: await this.deps.connector.request(device) };
+    const { connector } = this.deps;
+    // A caller that waits for the task would otherwise wait for the device's next periodic Inform after a 503.
+    return { task, created, connectionRequest: await requestUntilAnswered((d) => connector.request(d), device, delaysWithin(options.waitMs ?? 0)) };
   }
 
   /** One INSERT, sent with those of other requests under way; a repeated key reads the first task. */

@@ -98,6 +98,8 @@ export const MAX_IDEMPOTENCY_KEY = 128;
 export interface CreateOptions extends TaskTiming {
   /** Ask the device to connect now (again on a repeated key, while the task is not finished). */
   connectionRequest?: boolean;
+  /** The caller waits this long for the task (?timeout=): a connection request the CPE answers 503 is asked again within it. */
+  waitMs?: number;
   /** 1 to 128 characters, unique per device: a second create with the key gives back the first task, whatever its status. */
   idempotencyKey?: string;
 }

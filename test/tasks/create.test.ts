@@ -78,7 +78,7 @@ describeEachDriver('creating tasks', 'acs_test_tasks_create', (ctx) => {
       const first = await service.createAndConnect(dev, REBOOT, { idempotencyKey: 'cr', connectionRequest: true });
       const again = await service.createAndConnect(dev, REBOOT, { idempotencyKey: 'cr', connectionRequest: true });
       assert.deepEqual(asked, [dev, dev], 'asked again: the task is still queued');
-      assert.deepEqual(again.connectionRequest, { outcome: 'ok' });
+      assert.equal(again.connectionRequest?.outcome, 'ok');
       await ctx.store.sql.transaction(async (db) => finishTasks(db, dev, 's1', [{ id: first.task.id, status: 'done', result: {} }], Date.now()));
       const finished = await service.createAndConnect(dev, REBOOT, { idempotencyKey: 'cr', connectionRequest: true });
       assert.equal(finished.task.status, 'done');

@@ -55,7 +55,7 @@ export function serviceBench(store: DeviceStore, facts: DeviceFactsCache, extra:
   const asked: string[] = [];
   // The store as the service sees it: the same, but its SQL recorded.
   const recorded = Object.create(store, { sql: { value: recordingSql(store.sql, statements) } }) as DeviceStore;
-  const connector = { request: async (device: string) => (asked.push(device), { outcome: 'ok' }) };
+  const connector = { request: async (device: string) => (asked.push(device), { deviceKey: device, outcome: 'ok' as const, via: 'http' as const, message: '', time: Date.now() }) };
   const service = new TaskService({ store: recorded, facts, log: createLogger('silent'), connector, ...extra });
   return { service, statements, asked };
 }

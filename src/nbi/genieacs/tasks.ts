@@ -17,7 +17,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import type { ConnectionRequestOutcome } from '../../connreq';
 import { moveTask } from '../../db/tasks';
 import type { SqlAccess } from '../../db/types';
 import { AcsError } from '../../errors';
@@ -94,12 +93,14 @@ export function taskRoutes(tasks: TaskService, sql: SqlAccess, files: FileServic
       responses: { 200: 'the task, done', 202: 'the task, still to run or faulted', 404: 'no such device' },
       handle: async (ctx, { params, query, body }) => {
         const connectionRequest = query.connection_request;
-        const created = await tasks.createAndConnect(params.id, await withFileType(files, body), { connectionRequest });
-        const asked = created.connectionRequest as ConnectionRequestOutcome | undefined;
+        const wait = query.timeout ?? (connectionRequest ? DEFAULT_WAIT_MS : 0);
+        const deadline = Date.now() + wait;
+        // Unlike GenieACS, a CPE's 503 (rate limit) is asked again within the wait before it is reported.
+        const created = await tasks.createAndConnect(params.id, await withFileType(files, body), { connectionRequest, waitMs: wait });
+        const asked = created.connectionRequest;
         ctx.body = taskDocument(created.task);
         if (asked && !ASKED.has(asked.outcome)) return reason(ctx, 202, `Connection request error: ${asked.message}`);
-        const wait = query.timeout ?? (connectionRequest ? DEFAULT_WAIT_MS : 0);
-        const task = wait > 0 ? ((await tasks.waitFinished(created.task.id, wait)) ?? created.task) : created.task;
+        const task = wait > 0 ? ((await tasks.waitFinished(created.task.id, Math.max(1, deadline - Date.now()))) ?? created.task) : created.task;
         ctx.body = taskDocument(task);
         if (task.status === 'done') ctx.status = 200;
         else reason(ctx, 202, task.status === 'fault' ? 'Task faulted' : 'Task queued but not processed');

@@ -62,8 +62,10 @@ export function taskRoutes(tasks: TaskService): Router {
       handle: async (ctx, { params, query, headers, body }) => {
         const { timeout, connection_request: connectionRequest, due, expiry } = query;
         const idempotencyKey = headers['Idempotency-Key'];
-        const created = await tasks.createAndConnect(params.id, body, { due, expiry, connectionRequest, idempotencyKey });
-        const task = timeout > 0 ? ((await tasks.waitFinished(created.task.id, timeout)) ?? created.task) : created.task;
+        const deadline = Date.now() + timeout;
+        const created = await tasks.createAndConnect(params.id, body, { due, expiry, connectionRequest, idempotencyKey, waitMs: timeout });
+        // The wait includes the connection request's (it may have been asked again after a 503).
+        const task = timeout > 0 ? ((await tasks.waitFinished(created.task.id, Math.max(1, deadline - Date.now()))) ?? created.task) : created.task;
         if (!created.created) ctx.set('Idempotent-Replayed', 'true');
         ctx.status = isFinished(task) ? 200 : 202;
         ctx.body = { ...view(task), ...(connectionRequest ? { connectionRequest: created.connectionRequest } : {}) };

@@ -1,9 +1,11 @@
 /**
- * A workflow whose task steps each ask the device to connect, on a CPE that
- * answers a connection request within a second of the last one with 503 (as
- * rate-limiting CPEs do) and sends no periodic Inform: every step's request
- * is asked again until the CPE takes it, and the run finishes in seconds
- * instead of waiting for the next periodic Inform.
+ * A CPE that answers a connection request within a second of the last one
+ * with 503 (as rate-limiting CPEs do) and sends no periodic Inform:
+ * - a workflow whose task steps each ask it to connect: every step's request
+ *   is asked again until the CPE takes it, and the run finishes in seconds
+ *   instead of waiting for the next periodic Inform;
+ * - tasks posted with ?connection_request&timeout=: asked again within the
+ *   wait, so the second of two quick tasks is done too (200), on both APIs.
  */
 import { strict as assert } from 'node:assert';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import { until } from '../helpers/wait';
 
 const TR181 = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-describe('workflows: connection requests asked again while the CPE answers 503', function () {
+describe('connection requests asked again while the CPE answers 503', function () {
   this.timeout(60_000);
   let t: TestAcs;
   let fleet: Fleet;
@@ -42,5 +44,16 @@ describe('workflows: connection requests asked again while the CPE answers 503',
       return ['done', 'failed', 'cancelled'].includes(run.status);
     }, 40_000);
     assert.equal(run.status, 'done', JSON.stringify(run));
+  });
+
+  it('runs two tasks posted one after the other with ?connection_request&timeout=, the second asked again after the 503', async () => {
+    const key = deviceKeyOf(fleet.devices[0].deviceId());
+    const post = () => t.nbi(`/devices/${encodeURIComponent(key)}/tasks?connection_request&timeout=15000`, { method: 'POST', body: JSON.stringify({ name: 'getRPCMethods' }) });
+    const first = await post();
+    assert.equal(first.status, 200, await first.clone().text());
+    const second = await post();
+    const body = (await second.json()) as { status: string; connectionRequest: { outcome: string } };
+    assert.equal(second.status, 200, JSON.stringify(body));
+    assert.equal(body.connectionRequest.outcome, 'ok', 'the last answer is the CPE taking it');
   });
 });
