@@ -58,6 +58,18 @@ describe('workflows: shipped diagnostics end to end with the simulator (TR-181 a
         assert.equal(far.run.reason, 'TraceRoute failed: Error_MaxHopCountExceeded');
       });
 
+      it('TraceRoute: a shorter route after a longer one leaves none of the longer one\'s hops in the results', async () => {
+        const fleet = await fleetOf(b, model, 1, `WFDIAG${serial++}-`);
+        const device = fleet.devices[0];
+        const trace = async (host: string) => {
+          const started = await b.engine.runner.start({ device: keyOf(device), workflow: 'traceroute', args: { host, tries: 1 } });
+          return (await runUntil(b, started.id, ['done'], taskDriver(b, fleet, device, () => started.id), 30_000)).output.results as Output;
+        };
+        const hops = (out: Output) => new Set(Object.keys(out.results).map((k) => /^RouteHops\.(\d+)\./.exec(k)?.[1]).filter((n) => n !== undefined));
+        assert.deepEqual([...hops(await trace('hops-5.example.net'))].sort(), ['1', '2', '3', '4', '5']);
+        assert.deepEqual([...hops(await trace('hops-2.example.net'))].sort(), ['1', '2'], 'hops 3 to 5 of the first route are gone');
+      });
+
       it('NSLookup: returns the results', async () => {
         const { run } = await diagnose(model, 'nslookup', { hostName: 'example.org' }, 'done');
         const out = run.output.results as Output;
