@@ -6,13 +6,14 @@
  * done, failed or cancelled, or the page is left.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { RunStatus, WorkflowRun } from '../../workflows/types';
+import type { WorkflowRun } from '../../workflows/types';
 import { api, encodeId, withQuery } from '../lib/api';
 import { messageOf } from '../lib/use-load';
+import { isFinal } from '../lib/workflows';
 
 export type Run = WorkflowRun;
 
-export const isFinal = (s: RunStatus): boolean => s === 'done' || s === 'failed' || s === 'cancelled';
+export { isFinal };
 
 const POLL_MS = 1_000;
 /** How long a run may wait on the device before the page offers to ask the device again. */

@@ -5,12 +5,14 @@
  * output, not a history: the steps before the current one are passed, the
  * ones with output are done).
  */
-import type { ArgDef, RunStatus, WorkflowRun } from '../../workflows/types';
+import { FINAL_RUN_STATUSES, type ArgDef, type RunStatus, type WorkflowRun } from '../../workflows/types';
 
 export type { RunStatus, WorkflowRun };
 
 export const RUN_STATUSES: RunStatus[] = ['running', 'waiting', 'done', 'failed', 'cancelled'];
-export const FINAL: readonly RunStatus[] = ['done', 'failed', 'cancelled'];
+// The server's own list: one meaning of "final" for the engine and the pages.
+export const FINAL: readonly RunStatus[] = FINAL_RUN_STATUSES;
+export const isFinal = (s: RunStatus): boolean => FINAL.includes(s);
 
 /** An entry of GET /workflows. */
 export interface WorkflowInfo {
