@@ -4,46 +4,32 @@
  * unknown id, the operator actions and the per-device listing.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { campaignRoutes } from '../../src/campaigns/routes';
 import { CampaignService } from '../../src/campaigns/service';
 import type { CampaignDetail } from '../../src/campaigns/types';
 import { openStore } from '../../src/db';
 import type { DeviceStore } from '../../src/db/types';
-import { createLogger } from '../../src/log';
-import { createNbiApp } from '../../src/nbi/app';
-import { newToken, withToken } from '../helpers/api-token';
 import { dropMysqlDatabase, mysqlUrl } from '../helpers/db';
+import { serveRouters, type NbiServer } from '../helpers/nbi-server';
 
 describe('campaign routes', function () {
   this.timeout(60_000);
   let store: DeviceStore;
-  let server: http.Server;
-  let base = '';
-  let token = '';
+  let nbi: NbiServer;
 
   before(async () => {
     const url = mysqlUrl('acs_test_campaign_routes');
     await dropMysqlDatabase(url);
     store = await openStore(url);
     await store.migrate();
-    const log = createLogger('silent');
-    server = http.createServer(createNbiApp({ store, log, routers: [campaignRoutes(new CampaignService({ sql: store.sql }))], tokenRate: 0 }).callback());
-    token = await newToken(store);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    nbi = await serveRouters(store, [campaignRoutes(new CampaignService({ sql: store.sql }))]);
   });
   after(async () => {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
+    await nbi?.close();
     await store?.close();
   });
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, withToken(token, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }));
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const call = (method: string, path: string, body?: unknown) => nbi.call<Record<string, unknown>>(method, path, body);
   const valid = { name: 'periodic 600', query: 'Tags.lab', action: { task: { name: 'reboot' } }, stages: [{ percent: 10, waitMinutes: 5 }, {}], draft: true };
 
   it('POST /campaigns stores a checked campaign (201); GET returns it with counters; GET /campaigns lists it', async () => {

@@ -8,8 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { campaignRoutes } from '../../src/campaigns/routes';
 import { CampaignService, type CampaignView } from '../../src/campaigns/service';
@@ -17,11 +15,10 @@ import { tickCampaign } from '../../src/campaigns/tick';
 import { openStore } from '../../src/db';
 import type { DeviceStore } from '../../src/db/types';
 import { createLogger } from '../../src/log';
-import { createNbiApp } from '../../src/nbi/app';
 import { createWorkflowRunner, type RunningRunner } from '../../src/workflows';
 import { TEST_REDIS_URL } from '../helpers/acs';
-import { newToken, withToken } from '../helpers/api-token';
 import { dropMysqlDatabase, mysqlUrl } from '../helpers/db';
+import { serveRouters, type NbiServer } from '../helpers/nbi-server';
 
 const T0 = Date.parse('2026-12-04T03:00:00Z');
 const log = createLogger('silent');
@@ -32,9 +29,7 @@ describe('campaign stage failure ratio (GET /campaigns/:id) and counts in the li
   const connections: Redis[] = [];
   let store: DeviceStore;
   let runner: RunningRunner;
-  let server: http.Server;
-  let base = '';
-  let token = '';
+  let nbi: NbiServer;
 
   before(async () => {
     const url = mysqlUrl('acs_test_campaign_ratio');
@@ -48,14 +43,10 @@ describe('campaign stage failure ratio (GET /campaigns/:id) and counts in the li
     };
     runner = createWorkflowRunner({ redisPrefix: prefix, connect, redis: connect(), store, log });
     const service = new CampaignService({ sql: store.sql, runner: runner.runner, now: () => T0 });
-    server = http.createServer(createNbiApp({ store, log, routers: [campaignRoutes(service)], tokenRate: 0 }).callback());
-    token = await newToken(store);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    nbi = await serveRouters(store, [campaignRoutes(service)]);
   });
   after(async () => {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
+    await nbi?.close();
     await runner?.close();
     const keys = await connections[0]?.keys(`${prefix}*`);
     if (keys && keys.length > 0) await connections[0].del(...keys);
@@ -63,10 +54,7 @@ describe('campaign stage failure ratio (GET /campaigns/:id) and counts in the li
     await store?.close();
   });
 
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${base}${path}`, withToken(token, { method, body: body === undefined ? undefined : JSON.stringify(body) }));
-    return { status: res.status, body: (await res.json()) as T };
-  };
+  const call = <T>(method: string, path: string, body?: unknown) => nbi.call<T>(method, path, body);
 
   async function devices(tag: string, n: number): Promise<void> {
     await store.sql.transaction(async (db) => {

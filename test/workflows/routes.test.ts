@@ -1,38 +1,28 @@
 import { strict as assert } from 'node:assert';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger } from '../../src/log';
-import { createNbiApp } from '../../src/nbi/app';
 import { workflowRoutes } from '../../src/workflows/routes';
-import { newToken, withToken } from '../helpers/api-token';
+import { serveRouters, type NbiServer } from '../helpers/nbi-server';
 import { fleetOf, keyOf, runUntil, startBench, TR181, type Bench } from './helpers';
 
 describe('workflows: REST routes (/workflows, /workflows/runs)', function () {
   this.timeout(60_000);
   let b: Bench;
-  let server: http.Server;
-  let base: string;
+  let nbi: NbiServer;
   let key: string;
-  let token: string;
   before(async () => {
     b = await startBench('wf_routes');
-    const app = createNbiApp({ store: b.t.acs.store, log: createLogger('silent'), routers: [workflowRoutes(b.engine.runner, b.engine.library)], tokenRate: 0 });
-    token = await newToken(b.t.acs.store);
-    server = http.createServer(app.callback());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    nbi = await serveRouters(b.t.acs.store, [workflowRoutes(b.engine.runner, b.engine.library)]);
     key = keyOf((await fleetOf(b, TR181, 1, 'WFREST-')).devices[0]);
   });
   after(async () => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await nbi?.close();
     await b?.close();
   });
 
   // The JSON of each route has its own shape: the assertions below say which fields they read.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-    const res = await fetch(base + path, withToken(token, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { 'content-type': 'application/json' } }));
-    return { status: res.status, json: await res.json().catch(() => null) };
+    const { status, body: json } = await nbi.call<any>(method, path, body);
+    return { status, json };
   }
 
   it('GET /workflows lists the definitions with their args and steps', async () => {
