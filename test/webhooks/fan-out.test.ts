@@ -90,6 +90,17 @@ describe('webhooks: the fan-out from the events stream', function () {
     assert.notEqual(deliveryId('s', '1-0', 0, 1), deliveryId('s', '1-1', 0, 1));
   });
 
+  it('drops an unreadable entry (logged) and stores the others read with it', async () => {
+    const subs = await store.list();
+    const deps = { store, queue: deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-bad`), log, redisPrefix: t.config.redisPrefix };
+    const before = await rows();
+    const ids = await storeDeliveries(deps, [['1700000000001-0', ['e', '{not json']], ['1700000000001-1', ['x', '[]']], ['1700000000001-2', ['e', JSON.stringify([boot('U', 1)])]]], subs);
+    await deps.queue.close();
+    assert.equal(ids.length, 1, 'only the readable entry makes a delivery');
+    assert.equal(await rows(), before + 1);
+    assert.equal((await store.delivery(ids[0]))?.device, 'U');
+  });
+
   it('leaves the events in the stream while the database refuses their deliveries, and delivers them once it takes them', async () => {
     await stopWorkers();
     const broken = await openStore(t.config.databaseUrl);
