@@ -5,7 +5,7 @@ import type { DeviceKey, EpochMs } from '../db/types';
 export const WEBHOOK_EVENTS = [
   'device.registered', 'device.bootstrap', 'device.boot', 'device.inform', 'device.fault', 'parameter.changed',
   'task.done', 'task.failed', 'workflow.done', 'workflow.failed', 'campaign.progress', 'campaign.stopped',
-  'order.applied', 'order.failed',
+  'order.applied', 'order.failed', 'qoe.alert', 'qoe.report',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
