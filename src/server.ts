@@ -12,7 +12,8 @@ import { startMetrics } from './metrics/server';
 import { closeAll, type Closer } from './roles/closers';
 import { startCwmpRole } from './roles/cwmp';
 import { startNbiRole } from './roles/nbi';
-import { openShared, runs, type Role, type StartOptions } from './roles/shared';
+import { deliversWebhooks, openShared, runs, type Role, type StartOptions } from './roles/shared';
+import { startWebhooksRole } from './roles/webhooks';
 import { startWorkerRole } from './roles/worker';
 
 export type { Role, StartOptions };
@@ -51,6 +52,7 @@ async function startParts(config: Readonly<Config>, log: Logger, role: Role, opt
   const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, metricsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
   // Worker and CWMP processes always have presets (only NBI ones have none).
   if (runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
+  if (deliversWebhooks(role, shared.config)) startWebhooksRole(shared);
   if (runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
   if (runs(role, 'nbi')) ({ port: result.nbiPort, routes: result.nbiRoutes } = await startNbiRole(shared));
   result.metricsPort = await startMetrics(shared);

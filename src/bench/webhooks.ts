@@ -1,7 +1,8 @@
 /**
  * (w) webhook deliveries: a receiver in a process of its own (node:http, answers 204),
  * subscriptions to device.inform, and simulated devices in periodic sessions
- * against a front end (`cwmp`) while a `worker` process delivers. Rounds
+ * against a front end (`cwmp`) while a `webhooks` process delivers (under
+ * `nice -n $BENCH_WEBHOOKS_NICE` when set). Rounds
  * without and with the subscriptions alternate, in a closed loop (what
  * delivering costs the machine's session capacity) and paced (how much
  * slower sessions are at a fleet's own pace). The receiver's count says how
@@ -225,7 +226,7 @@ async function capacity(b: Bench, subscriptions: number, prefix: string, drive: 
 export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Promise<Row[]> {
   const env = { REDIS_PREFIX: `bench-wh-${Date.now()}:` };
   const front = await h.startAcs(await h.freshDatabase(o.db), 'cwmp', env);
-  const worker = await h.startAcs(front.databaseUrl, 'worker', env);
+  const worker = await h.startAcs(front.databaseUrl, 'webhooks', { ...env, BENCH_NICE: process.env.BENCH_WEBHOOKS_NICE ?? '' });
   const receiver = await startReceiver();
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${front.cwmpPort}/`, devices: o.devices, model: o.model, concurrency: o.concurrency });
   const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd'), receiver: receiver.pid };

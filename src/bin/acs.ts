@@ -17,7 +17,7 @@ import { runWorkflowDryRun, workflowUsage } from '../workflows';
 const usage = `usage: acs <command> [options]
 
 commands:
-  start [--role cwmp|worker|nbi|all]   run the ACS (settings from environment variables; see README)
+  start [--role cwmp|worker|nbi|webhooks|all]   run the ACS (settings from environment variables; see README)
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
   bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS]
                                 run the benchmark recipes; appends to BENCHMARKS.md (acs bench --help)
@@ -41,13 +41,14 @@ commands:
 
 acs <command> --help shows a command's options and runs nothing.`;
 
-const startUsage = `usage: acs start [--role cwmp|worker|nbi|all]
+const startUsage = `usage: acs start [--role cwmp|worker|nbi|webhooks|all]
 
 Runs the ACS with the settings of its environment variables (README, "Configuration").
   --role all      CWMP server, engine worker and REST API in one process (default)
   --role cwmp     only the CPE-facing server (any number behind a load balancer)
-  --role worker   only the provisioning engine's worker
+  --role worker   only the provisioning engine's worker (and webhook deliveries, unless WORKER_DELIVERS_WEBHOOKS=false)
   --role nbi      only the REST API
+  --role webhooks only webhook deliveries (e.g. under nice, below the front ends' CPU priority)
 A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;
 
 const floorUsage = `usage: acs floor [--port N] [--fan-out]
@@ -85,7 +86,7 @@ function version(): string {
 function parseRole(args: string[]): Role {
   const i = args.indexOf('--role');
   const role = i >= 0 ? args[i + 1] : 'all';
-  if (role !== 'cwmp' && role !== 'worker' && role !== 'nbi' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, worker, nbi or all`);
+  if (role !== 'cwmp' && role !== 'worker' && role !== 'nbi' && role !== 'webhooks' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, worker, nbi, webhooks or all`);
   return role;
 }
 

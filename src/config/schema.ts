@@ -65,6 +65,7 @@ export interface Config {
   webhookRetryMaxMs: number;
   webhookDisableAfterMs: number;
   webhookRetentionMs: number;
+  workerDeliversWebhooks: boolean;
   fsHost: string;
   fsPort: number;
   fsUrl: string;
@@ -233,6 +234,11 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
     doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+  },
+  workerDeliversWebhooks: {
+    env: 'WORKER_DELIVERS_WEBHOOKS',
+    default: true,
+    doc: 'Whether `--role worker` processes also deliver webhooks. Set false when `--role webhooks` processes deliver them (e.g. at a lower CPU priority than the front ends: see "Webhooks")',
   },
   webhookRetentionMs: {
     env: 'WEBHOOK_RETENTION_MS',

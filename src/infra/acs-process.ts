@@ -24,7 +24,10 @@ export function spawnAcs(args: string[], env: NodeJS.ProcessEnv, cwd = process.c
   // The flag isolated-vm needs (see bin/acs.js), given here so the pid is the ACS itself, not a wrapper.
   // BENCH_CPU_PROF=dir: the process writes a .cpuprofile there when it stops (profiling a missed target; Node refuses --cpu-prof in NODE_OPTIONS).
   const profile = env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, ['--no-node-snapshot', ...profile, BIN, ...args], { cwd, env });
+  const node = [process.execPath, '--no-node-snapshot', ...profile, BIN, ...args];
+  // BENCH_NICE=n: under `nice -n n` (which execs node: the pid stays the ACS's), as an operator would run a process below the others' CPU priority.
+  const command = env.BENCH_NICE ? ['nice', '-n', env.BENCH_NICE, ...node] : node;
+  const child = spawn(command[0], command.slice(1), { cwd, env });
   const output: string[] = [];
   const stop = (): Promise<number | null> =>
     new Promise((resolve) => {

@@ -28,7 +28,7 @@ import { flushFleetStats } from '../stats';
 import type { WorkflowLibrary } from '../workflows/library';
 import type { WorkflowRunner } from '../workflows/types';
 
-export type Role = 'cwmp' | 'worker' | 'nbi' | 'all';
+export type Role = 'cwmp' | 'worker' | 'nbi' | 'webhooks' | 'all';
 
 export interface StartOptions {
   /** REDIS_URL was left unset: with role all, a private redis-server may stand in for an absent Redis. */
@@ -78,6 +78,11 @@ export function runs(role: Role, part: Exclude<Role, 'all'>): boolean {
   return role === part || role === 'all';
 }
 
+/** Webhook deliveries: in their own role, and in workers unless WORKER_DELIVERS_WEBHOOKS=false leaves them to it. */
+export function deliversWebhooks(role: Role, config: Readonly<Config>): boolean {
+  return runs(role, 'webhooks') || (role === 'worker' && config.workerDeliversWebhooks);
+}
+
 /**
  * Opens what every role uses. An unreachable Redis or database is retried for
  * STARTUP_RETRY_MS; what was opened is in `opened` even when this throws.
@@ -107,7 +112,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
     ? await startStunServer({ port: config.stunPort, host: config.stunHost, redis, prefix: config.redisPrefix, store, log })
     : null;
   if (stun) opened.push(() => stun.close());
-  const connector = role === 'cwmp' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
+  const connector = role === 'cwmp' || role === 'webhooks' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
   const taskService = (waiter: TaskWaiter | null = null) =>
     new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });

@@ -1,7 +1,7 @@
 /**
  * The worker role: the provisioning engine's worker, the task sweep, and the
  * durable workflows and campaigns (advanced by BullMQ jobs; all their state
- * is in the database).
+ * is in the database). Webhook deliveries are roles/webhooks.ts.
  */
 import type { Orders } from '../orders';
 import { startCampaignWorker } from '../campaigns/worker';
@@ -11,7 +11,6 @@ import type { PresetRegistry } from '../presets/registry';
 import { startTaskSweep } from '../tasks/sweep';
 import { startWorkflowEngine } from '../workflows';
 import { ordersOf, type Shared } from './shared';
-import { startDeliveryWorker } from '../webhooks';
 import { requestUntilAnswered } from '../connreq';
 import { moveFleetStats } from '../stats';
 
@@ -38,7 +37,4 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
-  const options = { timeoutMs: config.webhookTimeoutMs, retryBaseMs: config.webhookRetryBaseMs, maxRetryMs: config.webhookRetryMaxMs, disableAfterMs: config.webhookDisableAfterMs, retentionMs: config.webhookRetentionMs };
-  const deliveries = startDeliveryWorker({ connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), redisPrefix: config.redisPrefix, view: s.webhookView, store: s.webhookStore, log, options });
-  opened.push(() => deliveries.close());
 }

@@ -1,0 +1,25 @@
+/**
+ * The webhooks role: the fan-out of emitted events into deliveries, and their
+ * delivery. Run by workers (unless WORKER_DELIVERS_WEBHOOKS=false) and by
+ * `--role webhooks` processes, which an operator can give a lower CPU
+ * priority than the front ends (`nice`): deliveries are asynchronous, sessions
+ * are not.
+ */
+import { bullPrefix } from '../engine/queue';
+import { startDeliveryWorker } from '../webhooks';
+import type { Shared } from './shared';
+
+export function startWebhooksRole(s: Shared): void {
+  const { config } = s;
+  const options = {
+    timeoutMs: config.webhookTimeoutMs,
+    retryBaseMs: config.webhookRetryBaseMs,
+    maxRetryMs: config.webhookRetryMaxMs,
+    disableAfterMs: config.webhookDisableAfterMs,
+    retentionMs: config.webhookRetentionMs,
+  };
+  const deliveries = startDeliveryWorker({
+    connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), redisPrefix: config.redisPrefix, view: s.webhookView, store: s.webhookStore, log: s.log, options,
+  });
+  s.opened.push(() => deliveries.close());
+}
