@@ -18,6 +18,7 @@ import { WebhookDeliveryIndexes1766400000000 } from './1766400000000-webhook-del
 import { UiUsers1766500000000 } from './1766500000000-ui-users';
 import { SavedSearches1766650000000 } from './1766650000000-saved-searches';
 import { FleetStats1766700000000 } from './1766700000000-fleet-stats';
+import { QoeAlerts1766810000000 } from './1766810000000-qoe-alerts';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   UiUsers1766500000000,
   SavedSearches1766650000000,
   FleetStats1766700000000,
+  QoeAlerts1766810000000,
 ];
