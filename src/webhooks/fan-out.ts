@@ -4,7 +4,7 @@
  * wants it, queues their jobs, then deletes the events from the stream.
  *
  * - One worker of the cluster reads at a time (a lease in Redis, taken over
- *   within LEASE_MS of its holder's death): the deliveries of a device are
+ *   within 10 s of its holder's death: infra/leased-stream.ts): the deliveries of a device are
  *   stored, and so sent, in the order its events came.
  * - Idempotent: a delivery's id is derived from its event's place in the
  *   stream and its subscription, and a stored id is not stored again. An
@@ -13,21 +13,17 @@
  * - Until its deliveries are stored (the database is down), an entry stays in
  *   the stream and is read again.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { chunks } from '../db/sql';
+import { jsonArrayField, readLeasedStream, type LeasedStreamReader, type StreamEntry } from '../infra/leased-stream';
 import type { Logger } from '../log';
 import { jobOf, webhookKeys, type DeliverJob } from './emitter';
 import type { NewDelivery, WebhookStore } from './store';
 import { forSubscription, type SubscriptionView } from './subscriptions';
 import type { AcsEvent, Subscription } from './types';
 
-const LEASE_MS = 10_000;
-/** How often a worker without the lease tries to take it. */
-const LEASE_RETRY_MS = 2_000;
-/** How long a read waits for new events (and so how often the lease is renewed when there are none). */
-const BLOCK_MS = 1_000;
 /** Entries per read: each holds up to the emitter's BATCH_MAX events. */
 const READ_COUNT = 20;
 /*
@@ -42,14 +38,6 @@ const INSERT_MAX = 1_000;
 /** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
 const JOB_SIZE = 100;
 
-// Renews the lease if `ARGV[1]` holds it, takes it if nobody does: 1 when held.
-const HOLD = `local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
 export interface FanOutDeps {
   /** Commands (the lease, deletes): its own connection, closed with it. */
   redis: Redis;
@@ -62,54 +50,12 @@ export interface FanOutDeps {
   log: Logger;
 }
 
-export interface FanOut {
-  close(): Promise<void>;
-}
-
-type StreamEntry = [id: string, fields: string[]];
-
-export function startFanOut(d: FanOutDeps): FanOut {
+export function startFanOut(d: FanOutDeps): LeasedStreamReader {
   const keys = webhookKeys(d.redisPrefix);
-  const token = randomBytes(12).toString('hex');
-  let closed = false;
-  const hold = async () => Number(await d.redis.eval(HOLD, 1, keys.lease, token, LEASE_MS)) === 1;
-
-  async function loop(): Promise<void> {
-    // Entries before `last` were stored and deleted; a new holder starts from the oldest left.
-    let last = '0-0';
-    while (!closed) {
-      try {
-        if (!(await hold())) {
-          last = '0-0';
-          await sleep(LEASE_RETRY_MS);
-          continue;
-        }
-        const read = (await d.reader.xread('COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', keys.stream, last)) as [string, StreamEntry[]][] | null;
-        const entries = read?.[0]?.[1] ?? [];
-        if (entries.length === 0) continue;
-        await storeDeliveries(d, entries, await d.view.current());
-        await d.redis.xdel(keys.stream, ...entries.map(([id]) => id));
-        last = entries[entries.length - 1][0];
-        if (entries.length < READ_COUNT) await sleep(GATHER_MS);
-      } catch (err) {
-        if (closed) break;
-        d.log.error({ err }, 'webhook fan-out failed; its events stay in the stream');
-        await sleep(BLOCK_MS);
-      }
-    }
-  }
-
-  const running = loop();
-  return {
-    close: async () => {
-      closed = true;
-      // Ends a blocked read at once.
-      d.reader.disconnect();
-      await running;
-      await d.redis.eval(RELEASE, 1, keys.lease, token).catch(() => undefined);
-      d.redis.disconnect();
-    },
-  };
+  return readLeasedStream({
+    redis: d.redis, reader: d.reader, stream: keys.stream, lease: keys.lease, log: d.log, what: 'webhook fan-out', count: READ_COUNT, gatherMs: GATHER_MS,
+    handle: async (entries) => void (await storeDeliveries(d, entries, await d.view.current())),
+  });
 }
 
 /** Stores the deliveries of `entries`' events and queues their jobs (exported for the idempotence test). */
@@ -117,7 +63,7 @@ export async function storeDeliveries(d: Pick<FanOutDeps, 'store' | 'queue' | 'l
   const stream = webhookKeys(d.redisPrefix).stream;
   const deliveries: (NewDelivery & { id: string })[] = [];
   for (const [entry, fields] of entries) {
-    const events = eventsOf(fields);
+    const events = jsonArrayField<AcsEvent>(fields, 'e');
     if (!events) {
       d.log.error({ entry }, 'webhook events unreadable: dropped');
       continue;
@@ -136,16 +82,6 @@ export async function storeDeliveries(d: Pick<FanOutDeps, 'store' | 'queue' | 'l
   return deliveries.map((p) => p.id);
 }
 
-function eventsOf(fields: string[]): AcsEvent[] | null {
-  const at = fields.indexOf('e');
-  try {
-    const events: unknown = at >= 0 ? JSON.parse(fields[at + 1]) : null;
-    return Array.isArray(events) ? (events as AcsEvent[]) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A UUID (version 8: made of a hash) of the event's place in the stream and the subscription. */
 export function deliveryId(stream: string, entry: string, index: number, webhook: number): string {
   const h = createHash('sha256').update(`${stream}/${entry}/${index}/${webhook}`).digest('hex');
@@ -153,4 +89,3 @@ export function deliveryId(stream: string, entry: string, index: number, webhook
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
