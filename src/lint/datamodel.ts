@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { XsdType } from '../cwmp/soap/types';
+import { withLintServices } from '../sim/model/bbf-services';
 import { BBF_DATAMODEL_DIR, BBF_FILES, BBF_ROOTS, readBbfDocument, type BbfObject, type BbfParameter, type BbfStatus, type BbfSyntax } from '../sim/model/bbf-xml';
 import type { RootKind } from '../sim/model/types';
 import { defaultValue } from '../sim/model/values';
@@ -98,9 +99,15 @@ function objectNode(o: BbfObject): ObjectNode {
   return { kind: 'object', path: o.path, status: o.status, writable: o.access === 'readWrite', children };
 }
 
-/** Builds the tree of a data-model document's `kind` root. */
-export function dataModelFromXml(xml: string, kind: RootKind): DataModel {
-  const doc = readBbfDocument(xml, BBF_ROOTS[kind], 'acs lint');
+/**
+ * Builds the tree of a data-model document's `kind` root. With `servicesDir`,
+ * the service models found there (TR-104 voice, issues 2 and 1; TR-135 STB;
+ * TR-140 storage) are mounted under its Services object, so their paths are
+ * checked too; a service without a document stays unchecked.
+ */
+export function dataModelFromXml(xml: string, kind: RootKind, servicesDir?: string): DataModel {
+  const read = readBbfDocument(xml, BBF_ROOTS[kind], 'acs lint');
+  const doc = servicesDir === undefined ? read : withLintServices(read, servicesDir);
   const spec = kind === 'tr181' ? 'TR-181' : 'TR-098';
   return { kind, name: doc.modelName, label: `${spec} ${doc.modelName}`, root: objectNode(doc.root) };
 }
@@ -153,7 +160,7 @@ export class DataModels {
     if (file === null) return null;
     let model = byFile.get(file);
     if (!model) {
-      model = dataModelFromXml(readFileSync(file, 'utf8'), kind);
+      model = dataModelFromXml(readFileSync(file, 'utf8'), kind, path.dirname(file));
       byFile.set(file, model);
     }
     return model;

@@ -246,11 +246,8 @@ function readParam(p: XNode, syntaxes: SyntaxResolver): BbfParameter {
 // text and never needed: dropping them first halves the parse time.
 const UNUSED = /<(description|bibliography|profile|uniqueKey)\b[^>]*?(?:\/>|>[\s\S]*?<\/\1>)|<units\b[^>]*\/>|<!--[\s\S]*?-->/g;
 
-/**
- * Reads the objects under `rootPath` ("Device." or "InternetGatewayDevice.")
- * of a data-model document. `label` prefixes error messages.
- */
-export function readBbfDocument(xml: string, rootPath: string, label = 'readBbfDocument'): BbfDocument {
+/** The `model` element of a document, with its dataType resolver. */
+function parseModel(xml: string, label: string): { model: XNode; modelName: string; syntaxes: SyntaxResolver } {
   const text = xml.replace(UNUSED, '').replace(/>\s+</g, '><');
   const parser = new XMLParser({
     preserveOrder: true,
@@ -270,9 +267,13 @@ export function readBbfDocument(xml: string, rootPath: string, label = 'readBbfD
   const syntaxes = new SyntaxResolver(body.filter((n) => tagOf(n) === 'dataType'));
   const model = body.find((n) => tagOf(n) === 'model');
   if (!model) throw new Error(`${label}: no model element`);
-  const modelName = attr(model, 'name') ?? '';
+  return { model, modelName: attr(model, 'name') ?? '', syntaxes };
+}
+
+/** The objects of a model whose path starts with `rootPath`, as trees: the objects whose parent is not there. */
+function readObjects(model: XNode, syntaxes: SyntaxResolver, rootPath: string): BbfObject[] {
   const objects = new Map<string, BbfObject>();
-  let root: BbfObject | undefined;
+  const tops: BbfObject[] = [];
   for (const o of kids(model)) {
     if (tagOf(o) !== 'object') continue;
     const path = attr(o, 'name') ?? '';
@@ -296,10 +297,44 @@ export function readBbfDocument(xml: string, rootPath: string, label = 'readBbfD
     };
     objects.set(path, def);
     if (parent) parent.children.push(def);
-    else root ??= def;
+    else tops.push(def);
   }
+  return tops;
+}
+
+/**
+ * Reads the objects under `rootPath` ("Device." or "InternetGatewayDevice.")
+ * of a data-model document. `label` prefixes error messages.
+ */
+export function readBbfDocument(xml: string, rootPath: string, label = 'readBbfDocument'): BbfDocument {
+  const { model, modelName, syntaxes } = parseModel(xml, label);
+  const root = readObjects(model, syntaxes, rootPath)[0];
   if (!root) throw new Error(`${label}: no ${rootPath} object`);
   return { modelName, version: modelName.slice(modelName.indexOf(':') + 1), root };
+}
+
+/**
+ * A service data model (TR-104 "VoiceService:2.0", TR-135 "STBService:1.4",
+ * ...): its tables ("VoiceService.{i}.") and the parameters at the model's
+ * top, its NumberOfEntries counters, which a root model's Services object
+ * holds once the service is mounted there.
+ */
+export interface BbfServiceDocument {
+  modelName: string;
+  params: BbfParameter[];
+  tables: BbfObject[];
+}
+
+/** Reads a service document (its objects are named from the service's table down: "STBService.{i}.Components."). */
+export function readBbfServiceDocument(xml: string, label = 'readBbfServiceDocument'): BbfServiceDocument {
+  const { model, modelName, syntaxes } = parseModel(xml, label);
+  if (attr(model, 'isService') !== 'true') throw new Error(`${label}: ${modelName} is not a service model`);
+  const params = kids(model)
+    .filter((p) => tagOf(p) === 'parameter')
+    .map((p) => readParam(p, syntaxes));
+  const tables = readObjects(model, syntaxes, '').filter((o) => o.isTable);
+  if (tables.length === 0) throw new Error(`${label}: ${modelName} has no table`);
+  return { modelName, params, tables };
 }
 
 /** Whether a node is gone from the model (obsoleted or deleted). */

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NotificationLevel, XsdType } from '../../cwmp/soap/types';
 import { buildBaseModel, type BaseModel, type ModelEntry, type Template, type TemplateEntry } from './base';
+import { serviceValues, withSimServices, type ServiceName, type ServiceValues } from './bbf-services';
 import { BBF_DATAMODEL_DIR, BBF_FILES, BBF_ROOTS, isRetired, readBbfDocument, type BbfObject, type BbfParameter, type BbfSyntax } from './bbf-xml';
 import { genericPath, instanceDepth, lastSegment } from './paths';
 import { ActiveNotify, NodeFlag, typeCode, type ActiveNotifyPolicy, type Constraint, type RootKind } from './types';
@@ -152,13 +153,16 @@ function paramDef(p: BbfParameter, root: string, objectPath: string, fixed: Read
 interface Definitions {
   root: ObjectDef;
   version: string;
+  /** The services' instance counts and per-instance values. */
+  extra: ServiceValues;
 }
 
 /** The live part of the document, with the simulator's values. */
-function readDefinitions(xml: string, kind: RootKind): Definitions {
+function readDefinitions(xml: string, kind: RootKind, services: readonly ServiceName[]): Definitions {
   const rootPath = BBF_ROOTS[kind];
-  const doc = readBbfDocument(xml, rootPath, 'generateBbfModel');
-  const fixed = placeholders(kind, doc.version);
+  const doc = withSimServices(readBbfDocument(xml, rootPath, 'generateBbfModel'), kind, services);
+  const extra = serviceValues(kind, services);
+  const fixed = new Map([...placeholders(kind, doc.version), ...extra.generic]);
   const convert = (o: BbfObject): ObjectDef => ({
     path: o.path,
     writable: o.access === 'readWrite',
@@ -168,7 +172,7 @@ function readDefinitions(xml: string, kind: RootKind): Definitions {
     children: o.children.filter(isLive).map(convert),
   });
   if (!isLive(doc.root)) throw new Error(`generateBbfModel: no ${rootPath} object`);
-  return { root: convert(doc.root), version: doc.version };
+  return { root: convert(doc.root), version: doc.version, extra };
 }
 
 // ---------------------------------------------------------------- generation
@@ -181,7 +185,9 @@ function objectSegment(def: ObjectDef): string {
   return def.isTable ? tableSegment(def) : lastSegment(def.path);
 }
 
-function instanceCount(def: ObjectDef): number {
+function instanceCount(def: ObjectDef, extra: ServiceValues): number {
+  const asked = extra.instances.get(def.path.slice(def.path.indexOf('.') + 1));
+  if (asked !== undefined) return asked;
   if (instanceDepth(def.path) > MAX_TABLE_DEPTH && !DEEP_TABLES.has(def.path)) return 0;
   return TWO_INSTANCES.has(def.path) ? 2 : 1;
 }
@@ -203,6 +209,7 @@ function generateEntries(defs: Definitions): ModelEntry[] {
     }
     return p.value;
   };
+  const rootLength = defs.root.path.length;
   const emitParams = (def: ObjectDef, objectPath: string, instance: number): Map<string, number> => {
     const at = new Map<string, number>();
     for (const p of def.params) {
@@ -211,7 +218,7 @@ function generateEntries(defs: Definitions): ModelEntry[] {
         path: objectPath + p.name,
         writable: p.writable,
         type: p.type,
-        value: valueOf(p, instance),
+        value: defs.extra.concrete.get(objectPath.slice(rootLength) + p.name) ?? valueOf(p, instance),
         hidden: p.hidden,
         policy: p.policy,
         constraint: p.constraint,
@@ -231,7 +238,7 @@ function generateEntries(defs: Definitions): ModelEntry[] {
       }
       const tablePath = objectPath + seg + '.';
       out.push({ path: tablePath, writable: c.writable, table: true });
-      const count = instanceCount(c);
+      const count = instanceCount(c, defs.extra);
       for (let i = 1; i <= count; i++) emit(c, `${tablePath}${i}.`, i, c.writable);
       const counter = c.numEntriesParameter ?? seg + 'NumberOfEntries';
       const at = params.get(counter);
@@ -299,25 +306,29 @@ function numEntriesNames(defs: Definitions): Map<string, string> {
 export interface BbfModelOptions {
   /** The XML text to use instead of the file in {@link BBF_DATAMODEL_DIR} (not cached). */
   readonly xml?: string;
-  /** Label of the model (default "tr181" / "tr098"). */
+  /** Label of the model (default "tr181" / "tr098", with "+stb", "+voice" for services). */
   readonly name?: string;
+  /** Service models mounted under Services (bbf-services.ts): TR-135 STB, TR-104 voice (issue 2 on TR-181, issue 1 on TR-098). */
+  readonly services?: readonly ServiceName[];
 }
 
-const cache = new Map<RootKind, BaseModel>();
+const cache = new Map<string, BaseModel>();
 
 /** Generates (once per process and root, unless `xml` is given) a plausible device of the BBF model. */
 export function generateBbfModel(root: RootKind, options: BbfModelOptions = {}): BaseModel {
-  const cached = options.xml === undefined ? cache.get(root) : undefined;
+  const services = [...new Set(options.services ?? [])].sort();
+  const key = [root, ...services].join('+');
+  const cached = options.xml === undefined ? cache.get(key) : undefined;
   if (cached) return cached;
   const xml = options.xml ?? readFileSync(resolve(BBF_DATAMODEL_DIR, BBF_FILES[root]), 'utf8');
-  const defs = readDefinitions(xml, root);
+  const defs = readDefinitions(xml, root, services);
   const templates = templateLookup(defs);
   const numEntries = numEntriesNames(defs);
   const model = buildBaseModel(generateEntries(defs), {
-    name: options.name ?? root,
+    name: options.name ?? key,
     templates,
     numEntries: new Map([...numEntries].map(([k, v]) => [genericPath(k), v])),
   });
-  if (options.xml === undefined) cache.set(root, model);
+  if (options.xml === undefined) cache.set(key, model);
   return model;
 }
