@@ -13,9 +13,10 @@
  * another signed, and nothing per URL is stored. FS_ACCESS=open serves any
  * file to anyone who knows its name, as GenieACS does.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { CpeRequest } from '../cwmp/soap/types';
-import { Authenticator, parseAuthParams } from '../cwmp/http/auth';
+import { Authenticator, claimedUsername, safeEqual } from '../cwmp/http/auth';
+import { deploymentSecret } from '../db/secrets';
 import type { SqlAccess } from '../db/types';
 
 export type FileAccessMode = 'device' | 'open';
@@ -53,7 +54,7 @@ export class FileAccess {
   /** Loads (or, first of the deployment, makes) the signing key; grant() and check() need it. */
   async init(): Promise<void> {
     if (this.key) return;
-    this.key = this.options.secret !== '' ? Buffer.from(this.options.secret) : await sharedSecret(this.sql);
+    this.key = this.options.secret !== '' ? Buffer.from(this.options.secret) : await deploymentSecret(this.sql, SECRET_NAME, 'file URL signing key');
     this.auth = new Authenticator(REALM, this.key);
   }
 
@@ -88,7 +89,7 @@ export class FileAccess {
     const [d, e, s] = ['d', 'e', 's'].map((k) => req.query[k]);
     if (d === undefined && e === undefined && s === undefined) return denied('no signed URL and no credentials');
     if (typeof d !== 'string' || typeof e !== 'string' || typeof s !== 'string') return denied('malformed signed URL');
-    if (!same(s, this.sign(`url\n${req.name}\n${d}\n${e}`))) return denied('URL signature does not match');
+    if (!safeEqual(s, this.sign(`url\n${req.name}\n${d}\n${e}`))) return denied('URL signature does not match');
     if (parseInt(e, 36) * 1000 < now) return denied('signed URL expired');
     return { ok: true, device: d };
   }
@@ -126,35 +127,4 @@ export class FileAccess {
 
 function denied(reason: string): AccessOutcome {
   return { ok: false, reason, challenges: [] };
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-/** The username of a Basic or Digest Authorization header, or null. */
-function claimedUsername(header: string | undefined): string | null {
-  const m = /^\s*(\S+)\s+(.*)$/s.exec(header ?? '');
-  if (!m) return null;
-  if (m[1].toLowerCase() === 'digest') return parseAuthParams(m[2]).username ?? null;
-  if (m[1].toLowerCase() !== 'basic') return null;
-  const decoded = Buffer.from(m[2].trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon > 0 ? decoded.slice(0, colon) : null;
-}
-
-/** The deployment's key: made by the first process that needs it, read by every other. */
-async function sharedSecret(sql: SqlAccess): Promise<Buffer> {
-  const read = () => sql.autocommit((db) => db.select('SELECT secret FROM acs_secrets WHERE name = ?', [SECRET_NAME]));
-  let rows = await read();
-  if (rows.length === 0) {
-    const fresh = randomBytes(32).toString('base64url');
-    // Two processes starting together: one insert wins, both read the winner's.
-    await sql.transaction((db) => db.run('INSERT INTO acs_secrets (name, secret, created_at) VALUES (?, ?, ?)', [SECRET_NAME, fresh, Date.now()])).catch(() => undefined);
-    rows = await read();
-  }
-  if (rows.length === 0) throw new Error('could not store the file URL signing key (acs_secrets)');
-  return Buffer.from(String(rows[0].secret));
 }

@@ -24,7 +24,8 @@ const NONCE_LIFETIME_MS = 5 * 60_000;
 // One call, no Hash object: Digest checks hash three times per request (crypto.hash, Node >= 20.12).
 const md5 = (s: string): string => hash('md5', s, 'hex');
 
-function safeEqual(a: string, b: string): boolean {
+/** Equal strings, compared in constant time (passwords, signatures). */
+export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
@@ -124,3 +125,15 @@ export function digestResponse(p: Record<string, string>, password: string, http
   if (p.qop !== 'auth' || !p.cnonce || !p.nc) return null;
   return md5(`${ha1}:${p.nonce}:${p.nc}:${p.cnonce}:auth:${ha2}`);
 }
+
+/** The username of a Basic or Digest Authorization header, or null. */
+export function claimedUsername(header: string | undefined): string | null {
+  const m = /^\s*(\S+)\s+(.*)$/s.exec(header ?? '');
+  if (!m) return null;
+  if (m[1].toLowerCase() === 'digest') return parseAuthParams(m[2]).username ?? null;
+  if (m[1].toLowerCase() !== 'basic') return null;
+  const decoded = Buffer.from(m[2].trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon > 0 ? decoded.slice(0, colon) : null;
+}
+
