@@ -34,7 +34,7 @@ export type ParseResult =
 export const EXPRESSION_MAX = 1024;
 
 const FUNCTIONS: readonly SeriesFunction[] = ['rate', 'avg', 'min', 'max', 'last'];
-const COMPARISONS: readonly Comparison[] = ['>=', '<=', '==', '!=', '>', '<'];
+const COMPARISONS: readonly Comparison[] = ['>', '>=', '<', '<=', '==', '!='];
 const RATE_UNITS: Record<string, RateUnit> = { s: 's', sec: 's', min: 'min', h: 'h', hour: 'h' };
 const RATE_SECONDS: Record<RateUnit, number> = { s: 1, min: 60, h: 3600 };
 const DURATION_MS: Record<string, number> = {
