@@ -20,6 +20,8 @@ export class MemorySeries implements SeriesReader {
   readonly held: Held[] = [];
   /** Every query asked, for tests that check what was read. */
   readonly queries: SeriesQuery[] = [];
+  /** The `since` of every devicesWithFramesSince call. */
+  readonly sinceAsked: EpochMs[] = [];
 
   /** Adds points to the device's series (created on first use). */
   add(device: DeviceKey, profile: string, path: string, kind: SeriesKind, points: Point[], alias?: string): this {
@@ -42,6 +44,7 @@ export class MemorySeries implements SeriesReader {
   }
 
   async devicesWithFramesSince(profile: string, since: EpochMs, limit: number, after?: DeviceKey): Promise<DeviceKey[]> {
+    this.sinceAsked.push(since);
     const keys = new Set(this.held.filter((s) => s.profile === profile && s.points.some((p) => p.time >= since)).map((s) => s.device));
     return [...keys].filter((k) => after === undefined || k > after).sort().slice(0, limit);
   }

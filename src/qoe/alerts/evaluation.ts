@@ -140,9 +140,9 @@ export async function evaluateProfile(d: EvaluationDeps, profile: string, at: Ep
     if (devices.length < pageSize) break;
     after = devices[devices.length - 1];
   }
-  // Open alerts of devices without new frames: their windows slid on.
+  // Open alerts, whether or not their devices sent frames (those that did are judged twice, to the same result): windows slide on.
   for (const r of rules) {
-    const open = await d.store.alerts({ rule: r.rule.id, open: true, before: since, limit: OPEN_ALERTS_MAX });
+    const open = await d.store.alerts({ rule: r.rule.id, open: true, limit: OPEN_ALERTS_MAX });
     await eachLimited(open.map((a) => a.device), concurrency, (device) => apply(d, r, device, at, counts));
   }
   await d.store.setMark(profile, at);
