@@ -18,7 +18,9 @@ import { WebhookDeliveryIndexes1766400000000 } from './1766400000000-webhook-del
 import { UiUsers1766500000000 } from './1766500000000-ui-users';
 import { SavedSearches1766650000000 } from './1766650000000-saved-searches';
 import { FleetStats1766700000000 } from './1766700000000-fleet-stats';
+import { QoeSeries1766800000000 } from './1766800000000-qoe-series';
 import { QoeAlerts1766810000000 } from './1766810000000-qoe-alerts';
+import { QoeProfiles1766820000000 } from './1766820000000-qoe-profiles';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -42,5 +44,7 @@ export const MIGRATIONS = [
   UiUsers1766500000000,
   SavedSearches1766650000000,
   FleetStats1766700000000,
+  QoeSeries1766800000000,
   QoeAlerts1766810000000,
+  QoeProfiles1766820000000,
 ];

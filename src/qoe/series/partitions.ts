@@ -1,0 +1,80 @@
+/**
+ * MySQL/MariaDB: qoe_raw is partitioned by RANGE of time, one partition per
+ * UTC day named pYYYYMMDD (rows before the day's end; the first one also
+ * holds anything older), and `pmax` for anything later. Days are split off
+ * `pmax` ahead of the frames (tomorrow's too), while it is still empty, so
+ * the split moves no rows; retention drops whole days (no row-by-row
+ * DELETE, no purge lag).
+ */
+import type { Db } from '../../db/sql';
+import type { SqlAccess } from '../../db/types';
+import { DAY_MS } from './tiers';
+
+export interface Partition {
+  name: string;
+  /** Exclusive upper bound (ms); the day is [end - 1 day, end). */
+  end: number;
+}
+
+function nameOf(dayStart: number): string {
+  return `p${new Date(dayStart).toISOString().slice(0, 10).replace(/-/g, '')}`;
+}
+
+export async function listPartitions(db: Db): Promise<Partition[]> {
+  const rows = await db.select(
+    `SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound FROM information_schema.PARTITIONS
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'qoe_raw' AND PARTITION_NAME <> 'pmax' ORDER BY PARTITION_ORDINAL_POSITION`,
+  );
+  return rows.map((r) => ({ name: String(r.name), end: Number(r.bound) }));
+}
+
+/** "Duplicate partition name" / "values must be strictly increasing": another process split the same days first. */
+const RACED = new Set([1517, 1493]);
+
+function errno(err: unknown): number {
+  const e = (err as { driverError?: { errno?: unknown }; errno?: unknown } | null) ?? {};
+  return Number(e.driverError?.errno ?? e.errno ?? 0);
+}
+
+export class RawPartitions {
+  /** End of the last day partition; null until loaded (or when there is none). */
+  private until: number | null = null;
+  private loaded = false;
+
+  constructor(private readonly sql: SqlAccess) {}
+
+  private async reload(): Promise<Partition[]> {
+    const list = await this.sql.autocommit((db) => listPartitions(db));
+    this.until = list.length > 0 ? list[list.length - 1].end : null;
+    this.loaded = true;
+    return list;
+  }
+
+  /** Day partitions up to the day after `maxTime` (from `minTime`'s day when there are none yet); answers the names added. */
+  async ensure(minTime: number, maxTime: number): Promise<string[]> {
+    if (!this.loaded) await this.reload();
+    const wantedEnd = Math.floor(maxTime / DAY_MS) * DAY_MS + 2 * DAY_MS;
+    if (this.until !== null && this.until >= wantedEnd) return [];
+    const firstEnd = this.until !== null ? this.until + DAY_MS : Math.floor(minTime / DAY_MS) * DAY_MS + DAY_MS;
+    const days: Partition[] = [];
+    for (let end = firstEnd; end <= wantedEnd; end += DAY_MS) days.push({ name: nameOf(end - DAY_MS), end });
+    if (days.length === 0) return [];
+    const parts = [...days.map((d) => `PARTITION ${d.name} VALUES LESS THAN (${d.end})`), 'PARTITION pmax VALUES LESS THAN MAXVALUE'];
+    try {
+      await this.sql.autocommit((db) => db.run(`ALTER TABLE qoe_raw REORGANIZE PARTITION pmax INTO (${parts.join(', ')})`));
+    } catch (err) {
+      if (!RACED.has(errno(err))) throw err;
+    }
+    await this.reload();
+    return days.map((d) => d.name);
+  }
+
+  /** Drops the day partitions that end at or before `cutoff`; answers their names. */
+  async dropBefore(cutoff: number): Promise<string[]> {
+    const old = (await this.reload()).filter((p) => p.end <= cutoff);
+    if (old.length === 0) return [];
+    await this.sql.autocommit((db) => db.run(`ALTER TABLE qoe_raw DROP PARTITION ${old.map((p) => p.name).join(', ')}`));
+    await this.reload();
+    return old.map((p) => p.name);
+  }
+}

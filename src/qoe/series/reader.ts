@@ -1,0 +1,86 @@
+/**
+ * SeriesReader: one device's series at the resolution asked for, or the
+ * finest one its profile still keeps for the whole range, and the devices
+ * with recent frames of a profile (what alert rules evaluate).
+ *
+ * Rolled-up points carry the bucket's average as `value` with its min and
+ * max; under REBOOTS_PATH a rolled-up point's `value` is the number of
+ * reboots in the bucket (at raw resolution, 1 per reboot).
+ */
+import type { Db } from '../../db/sql';
+import type { DeviceKey, SqlAccess } from '../../db/types';
+import { REBOOTS_PATH, type Point, type Resolution, type Series, type SeriesQuery } from '../types';
+import { decode } from './codec';
+import type { Layouts } from './layouts';
+import { DAY_MS, keptResolutions, RESOLUTIONS, TABLES, type ProfileShape } from './tiers';
+import { patternRegExp, type Column } from './values';
+
+export interface ReaderContext {
+  sql: SqlAccess;
+  layouts: Layouts;
+  now: () => number;
+  shapeOf: (profile: string) => ProfileShape;
+}
+
+/** The resolution to read: asked for (or the finest kept coarser one, if the profile skips it), else the finest kept for the whole range. */
+export function resolutionFor(shape: ProfileShape, from: number, now: number, asked?: Resolution): Resolution {
+  const kept = keptResolutions(shape);
+  if (asked) return kept.find((r) => RESOLUTIONS.indexOf(r) >= RESOLUTIONS.indexOf(asked)) ?? kept[kept.length - 1];
+  return kept.find((r) => from >= now - shape.retention[r] * DAY_MS) ?? kept[kept.length - 1];
+}
+
+/** Which columns a query's paths select: all (no paths), or by concrete path, pattern with "*", or alias. */
+function selector(paths: string[] | undefined): (c: Column) => boolean {
+  if (!paths || paths.length === 0) return () => true;
+  const exact = new Set(paths.filter((p) => !p.includes('*')));
+  const patterns = paths.filter((p) => p.includes('*')).map(patternRegExp);
+  return (c) => exact.has(c.path) || (c.alias !== undefined && exact.has(c.alias)) || patterns.some((re) => re.test(c.path));
+}
+
+function pointOf(c: Column, values: number[], i: number, time: number, rolled: boolean): Point | null {
+  if (!rolled) return Number.isNaN(values[i]) ? null : { time, value: values[i] };
+  const [min, max, avg, n] = values.slice(4 * i, 4 * i + 4);
+  if (!(n > 0)) return null;
+  return c.path === REBOOTS_PATH ? { time, value: n } : { time, value: avg, min, max };
+}
+
+async function streamSeries(ctx: ReaderContext, db: Db, stream: { id: number; profile: string }, q: SeriesQuery): Promise<Series[]> {
+  const resolution = resolutionFor(ctx.shapeOf(stream.profile), q.from, ctx.now(), q.resolution);
+  const rows = await db.select(`SELECT time, layout, data FROM ${TABLES[resolution]} WHERE stream = ? AND time >= ? AND time < ? ORDER BY time`, [stream.id, q.from, q.to]);
+  await ctx.layouts.load(db, rows.map((r) => Number(r.layout)));
+  const wanted = selector(q.paths);
+  const out = new Map<string, Series>();
+  for (const row of rows) {
+    const values = decode(row.data as Buffer);
+    ctx.layouts.columns(Number(row.layout)).forEach((c, i) => {
+      if (!wanted(c)) return;
+      const point = pointOf(c, values, i, Number(row.time), resolution !== 'raw');
+      if (!point) return;
+      let s = out.get(c.path);
+      if (!s) out.set(c.path, (s = { device: q.device, profile: stream.profile, path: c.path, kind: c.kind, unit: c.kind === 'counter' ? 'per-second' : 'value', resolution, points: [] }));
+      s.points.push(point);
+    });
+  }
+  return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+export async function readSeries(ctx: ReaderContext, q: SeriesQuery): Promise<Series[]> {
+  if (typeof q?.device !== 'string' || !Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new TypeError('series query needs device (string), from and to (epoch ms)');
+  if (q.resolution !== undefined && !RESOLUTIONS.includes(q.resolution)) throw new TypeError(`series query resolution ${String(q.resolution)} not one of ${RESOLUTIONS.join(', ')}`);
+  return ctx.sql.autocommit(async (db) => {
+    const filter = q.profile === undefined ? '' : ' AND profile = ?';
+    const streams = await db.select(`SELECT id, profile FROM qoe_streams WHERE device_key = ?${filter} ORDER BY profile`, q.profile === undefined ? [q.device] : [q.device, q.profile]);
+    const out: Series[] = [];
+    for (const s of streams) out.push(...(await streamSeries(ctx, db, { id: Number(s.id), profile: String(s.profile) }, q)));
+    return out;
+  });
+}
+
+export async function devicesWithFramesSince(sql: SqlAccess, profile: string, since: number, limit: number, after?: DeviceKey): Promise<DeviceKey[]> {
+  const n = Math.max(0, Math.min(Math.floor(limit), 10_000));
+  if (n === 0) return [];
+  const rows = await sql.autocommit((db) =>
+    db.select(`SELECT device_key FROM qoe_streams WHERE profile = ? AND device_key > ? AND last_time >= ? ORDER BY device_key LIMIT ${n}`, [profile, after ?? '', since]),
+  );
+  return rows.map((r) => String(r.device_key));
+}
