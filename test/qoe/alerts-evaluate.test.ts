@@ -71,9 +71,10 @@ describe('qoe alerts: judging an expression on series', () => {
     });
 
     it('reads back D + max(D, 1 h) for `for`, D for `in`', () => {
-      assert.deepEqual(readRange(expr('avg(X) > 1 for 15 min'), AT), { from: AT - 75 * MIN, to: AT });
-      assert.deepEqual(readRange(expr('avg(X) > 1 for 2 h'), AT), { from: AT - 240 * MIN, to: AT });
-      assert.deepEqual(readRange(expr('avg(X) > 1 in 1 d'), AT), { from: AT - 1440 * MIN, to: AT });
+      // `to` past AT: the series store's end is exclusive.
+      assert.deepEqual(readRange(expr('avg(X) > 1 for 15 min'), AT), { from: AT - 75 * MIN, to: AT + 1 });
+      assert.deepEqual(readRange(expr('avg(X) > 1 for 2 h'), AT), { from: AT - 240 * MIN, to: AT + 1 });
+      assert.deepEqual(readRange(expr('avg(X) > 1 in 1 d'), AT), { from: AT - 1440 * MIN, to: AT + 1 });
     });
   });
 
@@ -107,6 +108,11 @@ describe('qoe alerts: judging an expression on series', () => {
       assert.deepEqual(v, { holds: true, value: 4, path: REBOOTS_PATH });
       assert.equal((await verdict(m, 'reboots > 4 in 1 day')).holds, false);
       assert.equal((await verdict(m, 'reboots > 1 in 1 h')).holds, false, 'one reboot in the last hour');
+    });
+
+    it('a rolled-up reboot point counts the reboots of its bucket', async () => {
+      const m = new MemorySeries().add(DEV, 'p', REBOOTS_PATH, 'gauge', [{ time: AT - 3 * HOUR, value: 3, min: 1, max: 1 }, { time: AT - HOUR, value: 1, min: 1, max: 1 }]);
+      assert.deepEqual(await verdict(m, 'reboots > 3 in 1 day'), { holds: true, value: 4, path: REBOOTS_PATH });
     });
 
     it('no reboot series at all counts 0 reboots', async () => {

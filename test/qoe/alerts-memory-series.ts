@@ -1,7 +1,8 @@
 /**
  * A SeriesReader over series held in memory, fed with known points: the
  * alert tests' stand-in for the series store (src/qoe/series, another
- * part), so that rules are judged on exactly the points a test gives.
+ * part), so that rules are judged on exactly the points a test gives. As
+ * the store, `to` is exclusive.
  */
 import type { DeviceKey, EpochMs } from '../../src/db/types';
 import type { Point, Series, SeriesKind, SeriesQuery, SeriesReader } from '../../src/qoe/types';
@@ -40,7 +41,7 @@ export class MemorySeries implements SeriesReader {
     const wanted = (s: Held) => q.paths === undefined || q.paths.some((p) => p === s.alias || pathPattern(p).test(s.path));
     return this.held
       .filter((s) => s.device === q.device && (q.profile === undefined || s.profile === q.profile) && wanted(s))
-      .map(({ alias: _alias, ...s }) => ({ ...s, points: s.points.filter((p) => p.time >= q.from && p.time <= q.to) }));
+      .map(({ alias: _alias, ...s }) => ({ ...s, points: s.points.filter((p) => p.time >= q.from && p.time < q.to) }));
   }
 
   async devicesWithFramesSince(profile: string, since: EpochMs, limit: number, after?: DeviceKey): Promise<DeviceKey[]> {

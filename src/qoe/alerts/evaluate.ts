@@ -12,7 +12,8 @@
  *   1 h) never satisfies `for`, nor one whose newest point is older than that.
  * - `in D`: the function over the points of the last D (avg: their mean, min
  *   / max: the extreme, last: the newest, rate: the mean rate), compared
- *   once; reboots: the number of reboot points (0 without any).
+ *   once; reboots: the sum of the reboot points (1 each at raw resolution,
+ *   the bucket's count rolled up; 0 without any).
  * - With "*", each matched series is judged alone: the rule holds when one
  *   of them holds (the first, by path, is reported).
  * - No point to judge: the rule does not hold (an open alert clears).
@@ -32,10 +33,10 @@ export interface Verdict {
   path: string | null;
 }
 
-/** The time range to read for an evaluation at `at`. */
+/** The time range to read for an evaluation at `at`: the series store's `to` is exclusive, and a point at `at` counts. */
 export function readRange(e: AlertExpression, at: number): { from: number; to: number } {
   const back = e.window.mode === 'for' ? e.window.ms + forSlack(e) : e.window.ms;
-  return { from: at - back, to: at };
+  return { from: at - back, to: at + 1 };
 }
 
 export function compare(value: number, op: Comparison, threshold: number): boolean {
@@ -80,7 +81,8 @@ function aggregate(e: AlertExpression, points: Point[]): number {
     case 'min': return Math.min(...values);
     case 'max': return Math.max(...values);
     case 'last': return values[values.length - 1];
-    case 'reboots': return values.length;
+    // A raw reboot point is 1; a rolled-up one is the number of reboots in its bucket.
+    case 'reboots': return values.reduce((a, b) => a + b, 0);
     default: return values.reduce((a, b) => a + b, 0) / values.length;
   }
 }
@@ -89,7 +91,7 @@ function judgeOne(e: AlertExpression, s: Series, at: number): Verdict {
   const from = at - e.window.ms;
   const points = [...s.points].filter((p) => p.time <= at && (e.window.mode === 'for' || p.time > from)).sort((a, b) => a.time - b.time);
   if (e.fn === 'reboots') {
-    const value = points.length;
+    const value = aggregate(e, points);
     return { holds: compare(value, e.op, e.threshold), value, path: s.path };
   }
   if (points.length === 0) return { holds: false, value: null, path: s.path };
