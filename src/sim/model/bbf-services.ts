@@ -225,19 +225,21 @@ function voiceV2Values(out: ServiceValues, root: string): void {
     [`${vs}Capabilities.SIP.Client.Extensions`, 'INVITE,ACK,OPTIONS,BYE,CANCEL,REGISTER,REFER,INFO,PRACK,SUBSCRIBE,NOTIFY,UPDATE'],
     [`${vs}Capabilities.SIP.Client.Transports`, 'UDP,TCP'],
     [`${vs}Capabilities.SIP.Client.URISchemes`, 'sip,tel'],
-    [`${vs}SIP.Client.{i}.Network`, `${one}SIP.Network.1`],
     [`${vs}SIP.Client.{i}.RegisterMode`, 'RFC3261'],
-    [`${vs}SIP.Network.{i}.VoIPProfile`, `${one}VoIPProfile.1`],
     [`${vs}SIP.Network.{i}.RegistrationPeriod`, '3300'],
     [`${vs}SIP.Network.{i}.RegisterExpires`, '3600'],
     [`${vs}SIP.Network.{i}.RegisterRetryInterval`, '30'],
-    [`${vs}SIP.Network.{i}.CodecList`, CODECS.map((_, i) => `${one}CodecProfile.${i + 1}`).join(',')],
-    [`${vs}CallControl.Line.{i}.Provider`, `${one}SIP.Client.1`],
     [`${vs}VoIPProfile.{i}.Name`, 'default'],
     [`${vs}CodecProfile.{i}.Enable`, 'true'],
     [`${vs}CodecProfile.{i}.PacketizationPeriod`, '20'],
     [`${vs}CodecProfile.{i}.SilenceSuppression`, 'false'],
   ] as const) out.generic.set(k, v);
+  // References of the shipped instances only: a line or client the ACS adds refers to nothing yet.
+  const first = 'Services.VoiceService.1.';
+  out.concrete.set(`${first}SIP.Client.1.Network`, `${one}SIP.Network.1`);
+  out.concrete.set(`${first}SIP.Network.1.VoIPProfile`, `${one}VoIPProfile.1`);
+  out.concrete.set(`${first}SIP.Network.1.CodecList`, CODECS.map((_, i) => `${one}CodecProfile.${i + 1}`).join(','));
+  out.concrete.set(`${first}CallControl.Line.1.Provider`, `${one}SIP.Client.1`);
   CODECS.forEach(([codec, bitRate], i) => {
     const cap = `Services.VoiceService.1.Capabilities.Codec.${i + 1}.`;
     out.concrete.set(`${cap}Codec`, codec);
