@@ -6,6 +6,7 @@ import { checkAcsRequest, checkResponse, readAnswer, type AcsAnswer } from './co
 import type { AcsClient } from './transport/acs-client';
 import type { TransferOutcome } from './file-transfer';
 import { Outbox } from './outbox';
+import type { DeviceTraffic } from './traffic';
 
 const NAMESPACE = 'urn:dslforum-org:cwmp-1-2';
 
@@ -50,6 +51,8 @@ export class SimDevice {
   readonly transferLog: (TransferOutcome & { url: string })[] = [];
   /** Chaos: drop the connection, unanswered, on the ACS's Nth request of the next sessions (for resilience tests). */
   dropAtRequest: number | null = null;
+  /** Counters and uptime computed from the (simulated) time, when the fleet simulates traffic (./traffic). */
+  traffic: DeviceTraffic | undefined;
   private nextId = 1;
 
   constructor(
@@ -209,7 +212,7 @@ export class SimDevice {
   private execute(request: CpeRequest, id: string | undefined, out: SessionOutcome): Promise<AcsAnswer | null> {
     const problems = checkAcsRequest({ header: { ID: id }, body: request, namespace: NAMESPACE });
     out.violations.push(...problems);
-    const { response, effects } = handleRequest(this.model, request, this.rpcOptions);
+    const { response, effects } = handleRequest(this.model, request, this.rpcOptions, this.traffic);
     out.effects.push(...effects);
     return this.post(response, id === undefined ? {} : { ID: id }, out);
   }

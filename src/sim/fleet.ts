@@ -8,6 +8,9 @@ import { StunClient } from './conn-request/stun-client';
 import { rpcOptionsOf, type QuirkSet } from './quirks';
 import { AcsClient, AcsEndpoint, type ClientCertificate, type ConnectionMode } from './transport/acs-client';
 import { FleetStats } from './stats';
+import { SimClock, TrafficModel, type TrafficOptions } from './traffic';
+import { BulkDataReporter, type BulkDataOptions } from './bulkdata';
+import type { Effect } from './cpe';
 
 export interface FleetOptions {
   acsUrl: string;
@@ -44,6 +47,12 @@ export interface FleetOptions {
   report?: Reporter;
   /** For an https ACS URL (and https file URLs): what the devices trust and the client certificates they present. */
   tls?: FleetTls;
+  /** Simulated time of counters and bulk data schedules (e.g. new SimClock({ speed: 60 }) in tests); default real time. */
+  clock?: SimClock;
+  /** Counters and uptime that move with a time-of-day traffic profile (./traffic); default off: they read as the model stores them. */
+  traffic?: TrafficOptions | boolean;
+  /** Enabled Device.BulkData profiles post their reports (./bulkdata); default off. */
+  bulkData?: Omit<BulkDataOptions, 'clock'> | boolean;
 }
 
 export interface FleetTls {
@@ -76,10 +85,19 @@ export class Fleet implements Scheduler {
   private udpCr: UdpConnectionRequestListener | null = null;
   private stunClient: StunClient | null = null;
   private readonly endpoint: AcsEndpoint;
+  readonly clock: SimClock;
+  /** The devices' counters, when FleetOptions.traffic is on. */
+  readonly traffic: TrafficModel | null;
+  /** The devices' bulk data reports, when FleetOptions.bulkData is on. */
+  readonly bulkData: BulkDataReporter | null;
 
   private constructor(readonly options: FleetOptions) {
     const { ca, rejectUnauthorized, certificate } = options.tls ?? {};
     this.endpoint = new AcsEndpoint(options.acsUrl, { connection: options.connection, timeoutMs: options.timeoutMs, ca, rejectUnauthorized, certificate });
+    this.clock = options.clock ?? new SimClock();
+    this.traffic = options.traffic ? new TrafficModel(this.clock, options.traffic === true ? {} : options.traffic) : null;
+    const bulk = options.bulkData === true ? {} : options.bulkData;
+    this.bulkData = bulk ? new BulkDataReporter({ report: options.report, ...bulk, clock: this.clock }) : null;
   }
 
   static async create(options: FleetOptions): Promise<Fleet> {
@@ -122,6 +140,7 @@ export class Fleet implements Scheduler {
     const report = o.report ?? (() => undefined);
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
     const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, { ...o.rpcOptions, ...injectedFaults(o.faults, index) }), report, wire);
+    device.traffic = this.traffic?.device(device.key);
     if (o.registered) device.outbox.clear();
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
@@ -180,6 +199,7 @@ export class Fleet implements Scheduler {
       outcome = await device.runSession();
       this.stats.record(outcome);
       applyEffects(device, outcome.effects, this);
+      this.afterSession(device, outcome.effects);
       if (outcome.result !== 'completed') this.retry(device, outcome);
     } catch (err) {
       this.options.report?.(device.key, `simulator error: ${(err as Error).stack ?? String(err)}`);
@@ -188,6 +208,15 @@ export class Fleet implements Scheduler {
       this.active--;
       this.pump();
     }
+  }
+
+  /** A reboot or factory reset restarts the counters; a changed bulk data profile takes effect. */
+  private afterSession(device: SimDevice, effects: readonly Effect[]): void {
+    if (effects.some((e) => e.kind === 'reboot' || e.kind === 'factoryReset')) {
+      device.traffic?.reboot();
+      this.bulkData?.rebooted(device);
+    }
+    this.bulkData?.refresh(device);
   }
 
   /** TR-069 §3.2.1.1 retry: a random wait that doubles with each failed attempt. */
@@ -291,6 +320,7 @@ export class Fleet implements Scheduler {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.bulkData?.close();
     for (const map of this.timers.values()) map.forEach((t) => clearTimeout(t));
     this.timers.clear();
     this.waiting.clear();

@@ -2,7 +2,7 @@
  * Per-profile behaviour switches of the simulated CPE's RPC handling.
  */
 import type { CpeRequest, CpeResponse, Fault } from '../../cwmp/soap/types';
-import type { DeviceModel } from '../model/device';
+import type { DeviceModel, NodeRef } from '../model/device';
 import type { Effect } from './effects';
 
 export type CpeMethod = CpeRequest['method'];
@@ -87,8 +87,18 @@ export interface RpcResult {
   readonly effects: Effect[];
 }
 
+/**
+ * Values a device computes when they are read instead of storing them
+ * (counters, uptime: ../traffic): undefined for a parameter it stores.
+ */
+export interface LiveValues {
+  valueOf(device: DeviceModel, ref: NodeRef): string | undefined;
+}
+
 /** What every handler receives. */
 export interface RpcContext {
   readonly device: DeviceModel;
   readonly options: RpcOptions;
+  /** GetParameterValues reads these before the stored values. */
+  readonly live?: LiveValues;
 }

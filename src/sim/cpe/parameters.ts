@@ -66,10 +66,11 @@ export function getParameterNames({ device, options }: RpcContext, req: GetParam
   return { method: 'GetParameterNamesResponse', ParameterList: out };
 }
 
-export function getParameterValues({ device, options }: RpcContext, req: GetParameterValues): GetParameterValuesResponse | Fault {
+export function getParameterValues({ device, options, live }: RpcContext, req: GetParameterValues): GetParameterValuesResponse | Fault {
   const out: ParameterValueStruct[] = [];
   const value = (ref: NodeRef): void => {
-    if (!device.isObject(ref)) out.push({ Name: device.pathOf(ref), Value: device.reportedValue(ref), type: device.typeOf(ref) });
+    if (device.isObject(ref)) return;
+    out.push({ Name: device.pathOf(ref), Value: live?.valueOf(device, ref) ?? device.reportedValue(ref), type: device.typeOf(ref) });
   };
   for (const name of req.ParameterNames) {
     if (isPartialPath(name)) {

@@ -13,7 +13,7 @@ import { fail } from './cpe-faults';
 import { diagnosticEffects } from './diagnostics';
 import { injectedSpvFault } from './fault-injection';
 import { addObject, deleteObject } from './objects';
-import { CPE_METHODS, type RpcContext, type RpcOptions, type RpcResult } from './options';
+import { CPE_METHODS, type LiveValues, type RpcContext, type RpcOptions, type RpcResult } from './options';
 import { getParameterNames, getParameterValues, setParameterValues } from './parameters';
 import {
   cancelTransfer,
@@ -47,10 +47,10 @@ function scheduleInform(options: RpcOptions, req: ScheduleInform): RpcResult {
   };
 }
 
-/** Answers one request the ACS sent to the device. */
-export function handleRequest(device: DeviceModel, request: CpeRequest, options: RpcOptions = NO_OPTIONS): RpcResult {
+/** Answers one request the ACS sent to the device; `live` gives the values it computes when read (counters). */
+export function handleRequest(device: DeviceModel, request: CpeRequest, options: RpcOptions = NO_OPTIONS, live?: LiveValues): RpcResult {
   if (isDisabled(options, request.method)) return { response: fail(options, 9000, request.method), effects: [] };
-  const ctx: RpcContext = { device, options };
+  const ctx: RpcContext = { device, options, live };
   const only = (response: RpcResult['response']): RpcResult => ({ response, effects: [] });
   switch (request.method) {
     case 'GetRPCMethods': {

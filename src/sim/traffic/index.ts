@@ -1,0 +1,7 @@
+/**
+ * Simulated traffic: a clock that can run fast, and counters that follow it.
+ */
+export { SimClock, type SimClockOptions } from './clock';
+export { TrafficModel, DeviceTraffic, type TrafficOptions } from './counters';
+export { classify, unitHash, type CounterKind, type CounterSpec } from './classify';
+export { loadAt, loadIntegral } from './day-shape';
