@@ -39,11 +39,13 @@ const root = declare('Device.DeviceInfo.SoftwareVersion').size > 0 ? 'Device' : 
 const stb = firstPath(declare(`${root}.Services.STBService.*`, { path: 1 }));
 if (stb === undefined) fail(`this device has no ${root}.Services.STBService (TR-135)`);
 
+// Everything that can refuse the set-up is read before anything is declared: reading commits what was declared before.
+const stream = interval === undefined ? undefined : mainStream(`${stb}.ServiceMonitoring`);
 set(`${stb}.Enable`, true);
 frontEnds(`${stb}.Components.FrontEnd`);
 set(`${stb}.AVPlayers.PreferredAudioLanguage`, a.audioLanguage);
 set(`${stb}.AVPlayers.PreferredSubtitlingLanguage`, a.subtitleLanguage);
-if (interval !== undefined) monitoring(`${stb}.ServiceMonitoring`);
+if (stream !== undefined) monitoring(`${stb}.ServiceMonitoring`, stream);
 else if (reportSamples !== undefined) set(`${stb}.ServiceMonitoring.ReportSamples`, reportSamples);
 
 /** The IP front ends (an STB may also have DVB-T ones: they have no IP object). */
@@ -65,19 +67,27 @@ function igmpVersion(path) {
   else if (v.value !== undefined && v.value[0] !== a.igmpVersion) log(`iptv: ${path} is ${v.value[0]} (read-only), not ${a.igmpVersion}`);
 }
 
-/** Sampling on at the interval, and the first main stream measuring the service type the STB offers. */
-function monitoring(sm) {
+/** The first main stream, when the STB offers the service type to measure (it rejects one it does not). */
+function mainStream(sm) {
+  const stream = firstPath(declare(`${sm}.MainStream.*`, { path: 1 }));
+  if (stream === undefined) fail(`${sm} has no MainStream to measure`);
+  const offered = declare(`${stb}.Capabilities.ServiceMonitoring.ServiceTypes`, { value: 1 }).value;
+  // The list may be empty on STBs that do not say.
+  const list = offered === undefined ? [] : String(offered[0]).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (list.length > 0 && !list.includes(serviceType())) fail(`this STB measures ${list.join(', ')}; not ${serviceType()}`);
+  return stream;
+}
+
+function serviceType() {
+  return a.serviceType === '' ? 'IPTV' : a.serviceType;
+}
+
+/** Sampling on at the interval, and the main stream measuring the service type. */
+function monitoring(sm, stream) {
   set(`${sm}.SampleInterval`, interval);
   if (reportSamples !== undefined) set(`${sm}.ReportSamples`, reportSamples);
   set(`${sm}.SampleEnable`, true);
-  const stream = firstPath(declare(`${sm}.MainStream.*`, { path: 1 }));
-  if (stream === undefined) fail(`${sm} has no MainStream to measure`);
-  const type = a.serviceType === '' ? 'IPTV' : a.serviceType;
-  const offered = declare(`${stb}.Capabilities.ServiceMonitoring.ServiceTypes`, { value: 1 }).value;
-  // An STB rejects a type it does not offer; the list may be empty on STBs that do not say.
-  const list = offered === undefined ? [] : String(offered[0]).split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (list.length > 0 && !list.includes(type)) fail(`this STB measures ${list.join(', ')}; not ${type}`);
-  set(`${stream}.ServiceType`, type);
+  set(`${stream}.ServiceType`, serviceType());
   set(`${stream}.Enable`, true);
 }
 

@@ -49,6 +49,8 @@ else fail(`${service} has neither CallControl.Line (TR-104 issue 2) nor VoicePro
 
 /** TR-104 issue 2: the line refers to its SIP client (Provider), the client to its network (Network). */
 function issue2(vs) {
+  // The codecs are checked before anything is declared: reading commits what was declared before.
+  const profiles = codecs.length > 0 ? codecProfiles(vs) : [];
   const line = nth(`${vs}.CallControl.Line`, lineNo);
   // Line n's own client (another line's would get this account too); networks are shared.
   const client = linked(`${line}.Provider`, `${vs}.SIP.Client`, lineNo);
@@ -61,13 +63,18 @@ function issue2(vs) {
   set(`${client}.RegisterURI`, a.uri);
   if (enable) set(`${network}.Enable`, true);
   sipServers(network);
-  if (codecs.length > 0) set(`${network}.CodecList`, codecProfiles(vs).join(','));
+  if (codecs.length > 0) {
+    for (const profile of profiles) set(`${profile}.Enable`, true);
+    set(`${network}.CodecList`, profiles.join(','));
+  }
 }
 
 /** TR-104 issue 1: servers on the profile, the account on its line, codecs in the line's list. */
 function issue1(vs) {
   const profile = nth(`${vs}.VoiceProfile`, 1);
   const line = nth(`${profile}.Line`, lineNo);
+  // The codecs are checked before the line is declared: reading commits what was declared before.
+  const ranks = codecs.length > 0 ? codecPriorities(`${line}.Codec.List`) : new Map();
   if (enable) set(`${profile}.Enable`, 'Enabled'); // an enumeration in issue 1, not a boolean
   set(`${line}.Enable`, enable ? 'Enabled' : 'Disabled');
   set(`${line}.DirectoryNumber`, a.number);
@@ -75,7 +82,10 @@ function issue1(vs) {
   secret(`${line}.SIP.AuthPassword`, a.password);
   set(`${line}.SIP.URI`, a.uri);
   sipServers(`${profile}.SIP`);
-  if (codecs.length > 0) codecPriorities(`${line}.Codec.List`);
+  for (const [entry, rank] of ranks) {
+    set(`${entry}.Enable`, rank >= 0);
+    if (rank >= 0) set(`${entry}.Priority`, rank + 1);
+  }
 }
 
 /** Registrar, proxy, outbound proxy, domain and transports: the same names in issue 2's SIP.Network and issue 1's VoiceProfile.SIP. */
@@ -111,12 +121,11 @@ function codecProfiles(vs) {
   return codecs.map((codec) => {
     const profile = profiles.get(codec);
     if (profile === undefined) fail(`codec ${codec} is not one this device offers (${[...profiles.keys()].join(', ') || 'none'})`);
-    set(`${profile}.Enable`, true);
     return profile;
   });
 }
 
-/** Issue 1: wanted codecs get priorities 1, 2, ... and are enabled; the others are disabled. */
+/** Issue 1: each entry of the line's codec list with its rank among the wanted codecs (-1: not wanted, to disable). */
 function codecPriorities(list) {
   const entries = new Map(); // codec name -> entry
   for (const c of declare(`${list}.*.Codec`, { path: 1, value: 1 })) {
@@ -126,11 +135,7 @@ function codecPriorities(list) {
   for (const codec of codecs) {
     if (!entries.has(codec)) fail(`codec ${codec} is not in ${list} (${[...entries.keys()].join(', ') || 'empty'})`);
   }
-  for (const [name, entry] of entries) {
-    const rank = codecs.indexOf(name);
-    set(`${entry}.Enable`, rank >= 0);
-    if (rank >= 0) set(`${entry}.Priority`, rank + 1);
-  }
+  return new Map([...entries].map(([name, entry]) => [entry, codecs.indexOf(name)]));
 }
 
 /** The n-th instance of a table (by number), added when the table has fewer and takes new ones. */
