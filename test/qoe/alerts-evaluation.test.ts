@@ -174,6 +174,16 @@ describeEachDriver('qoe alerts: evaluating rules on the database', 'qoe_alerts_t
     assert.equal(events[1].data.state, 'cleared');
   });
 
+  it('skips a stored rule that does not compile (written around the service) and evaluates the others', async () => {
+    const good = await store.createRule(rule(), T0);
+    await store.createRule(rule({ profile: good.profile, expression: 'rate(WANErrors) >> 1 in 1 h' }), T0);
+    await store.createRule(rule({ profile: good.profile, precondition: 'DeviceID.ProductClass = ' }), T0);
+    const dev = await device();
+    wan(dev, good.profile, T0, [0.2, 0.2, 0.2, 0.2]);
+    assert.deepEqual(await evaluateProfile(deps(), good.profile, T0), { devices: 1, raised: 1, cleared: 0 });
+    assert.deepEqual(events.map((e) => e.data.rule), [good.name]);
+  });
+
   it('two evaluations racing raise one alert: the open alert\'s unique index', async () => {
     const r = await store.createRule(rule(), T0);
     const raise = () => store.raise({ rule: r.id, device: 'RACE', at: T0, value: 1, path: WAN, cooldownMs: 0 });

@@ -98,6 +98,15 @@ describeEachDriver('qoe alerts: rules through the service and the REST API', 'qo
       assert.equal(next?.createdAt, r.createdAt);
       assert.equal(await service.replace(999_999, BODY), null);
     });
+
+    it('disabling a rule clears its open alerts', async () => {
+      const r = await service.create({ ...BODY, name: 'to-disable' });
+      await store.raise({ rule: r.id, device: 'DEV-DISABLE-1', at: 1000, value: 1, path: null, cooldownMs: 0 });
+      await service.replace(r.id, { ...BODY, name: 'to-disable', enabled: true });
+      assert.equal((await store.alerts({ rule: r.id, open: true })).length, 1, 'still enabled: still open');
+      await service.replace(r.id, { ...BODY, name: 'to-disable', enabled: false });
+      assert.deepEqual((await store.alerts({ rule: r.id })).map((a) => [a.clearedAt, a.value]), [[1_790_000_000_000, 1]]);
+    });
   });
 
   describe('the REST API', () => {

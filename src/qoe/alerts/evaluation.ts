@@ -57,17 +57,22 @@ export interface EvaluationResult {
   cleared: number;
 }
 
-/** The profile's enabled rules whose expression and precondition compile (a stored one that no longer does is logged and skipped). */
+/** The rule compiled, or why it does not compile (the service checked it when stored: a later change of a language may refuse it). */
+function compileRule(rule: AlertRule): CompiledRule | string {
+  const e = parseExpression(rule.expression);
+  if (!e.ok) return `expression: ${e.message}`;
+  if (rule.precondition === null) return { rule, expression: e.expression, precondition: null };
+  const q = compileDeviceQuery({ filter: rule.precondition });
+  return q.ok ? { rule, expression: e.expression, precondition: q.compiled } : `precondition: ${q.message}`;
+}
+
+/** The profile's enabled rules that compile; one that does not is logged and skipped. */
 async function compiledRules(d: EvaluationDeps, profile: string): Promise<CompiledRule[]> {
   const out: CompiledRule[] = [];
   for (const rule of (await d.store.rules(profile)).filter((r) => r.enabled)) {
-    const e = parseExpression(rule.expression);
-    const q = rule.precondition === null ? null : compileDeviceQuery({ filter: rule.precondition });
-    if (!e.ok || (q !== null && !q.ok)) {
-      d.log.error({ rule: rule.name, error: e.ok ? q : e.message }, 'alert rule skipped: it no longer compiles');
-      continue;
-    }
-    out.push({ rule, expression: e.expression, precondition: q === null ? null : (q as { compiled: CompiledDeviceQuery }).compiled });
+    const c = compileRule(rule);
+    if (typeof c === 'string') d.log.error({ rule: rule.name, error: c }, 'alert rule skipped: it does not compile');
+    else out.push(c);
   }
   return out;
 }

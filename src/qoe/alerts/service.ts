@@ -28,13 +28,20 @@ export class AlertRuleService {
     return this.deps.store.createRule(input, this.now());
   }
 
-  /** The rule replaced by the body (its open alerts stay, and clear when the new condition does not hold); null when unknown. */
+  /**
+   * The rule replaced by the body; null when unknown. Its open alerts stay,
+   * and clear at the next evaluation where the new condition does not hold;
+   * disabling it clears them now (without qoe.alert: nothing judged them).
+   */
   async replace(id: number, body: unknown): Promise<AlertRule | null> {
     const input = await ruleInput(body, this.deps);
     if (!(await this.deps.store.rule(id))) return null;
     const named = await this.deps.store.ruleNamed(input.name);
     if (named && named.id !== id) throw new AcsError('ACS_ERR_CONFLICT', `an alert rule named ${JSON.stringify(input.name)} exists`);
-    return this.deps.store.replaceRule(id, input, this.now());
+    const now = this.now();
+    const rule = await this.deps.store.replaceRule(id, input, now);
+    if (!input.enabled) await this.deps.store.clearAll(id, now);
+    return rule;
   }
 
   get(id: number): Promise<AlertRule | null> {

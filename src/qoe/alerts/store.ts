@@ -149,6 +149,11 @@ export class AlertStore {
     return done.affected > 0 ? { ...open, clearedAt: at } : null;
   }
 
+  /** Clears every open alert of the rule (disabled: nothing judges them any more); how many. */
+  async clearAll(rule: number, at: EpochMs): Promise<number> {
+    return (await this.sql.autocommit((db) => db.run('UPDATE qoe_alerts SET cleared_at = ?, is_open = NULL WHERE rule_id = ? AND is_open = 1', [at, rule]))).affected;
+  }
+
   /** When the profile's devices were evaluated up to; null before its first evaluation. */
   async mark(profile: string): Promise<EpochMs | null> {
     const [row] = await this.sql.autocommit((db) => db.select('SELECT evaluated_to FROM qoe_alert_marks WHERE profile = ?', [profile]));
