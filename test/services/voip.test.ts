@@ -168,6 +168,51 @@ describe('services: VoIP lines provisioned end to end (simulator, MariaDB, Redis
     await secondSessionSendsNothing(device, sessions);
   });
 
+  /** Places an order for a device that has been in touch, and runs its sessions until the order is done. */
+  async function orderNow(id: string, device: SimDevice, args: (string | number | boolean)[]): Promise<{ status: string; reason: string | null; seen: string }> {
+    const created = await t.nbi('/orders', { method: 'POST', body: JSON.stringify({ id, device: { serialNumber: device.deviceId().SerialNumber }, service: { provision: 'voip', args } }) });
+    assert.equal(created.status, 201, await created.text());
+    let last = { status: '', reason: null as string | null, seen: '' };
+    await until(`order ${id} done`, async () => {
+      const r = (await (await t.nbi(`/orders/${id}`)).json()) as { status: string; reason: string | null };
+      last = { ...r, seen: `${JSON.stringify(await faults(device))} ${r.reason ?? ''}` };
+      if (r.status === 'applied' || r.status === 'failed' || /voip: /.test(last.seen)) return true;
+      await device.runSession('2 PERIODIC');
+      return false;
+    }, 30_000);
+    return last;
+  }
+
+  it('takes the account as positional args or as one JSON object (what an order system builds from a subscriber record)', async () => {
+    const { device } = await simulated(generateBbfModel('tr098', { services: ['voice'] }), 'ARGS098-');
+    await device.runSession('0 BOOTSTRAP');
+    const vp = 'InternetGatewayDevice.Services.VoiceService.1.VoiceProfile.1.';
+    const positional = await orderNow('voip-pos', device, ['+3225550010', 'pos-user', 'pos-pass', 'reg.example.com', 'proxy.example.com:5080', '', 'example.com']);
+    assert.equal(positional.status, 'applied', positional.seen);
+    assert.equal(device.model.getValue(`${vp}Line.1.DirectoryNumber`), '+3225550010');
+    assert.equal(device.model.getValue(`${vp}SIP.ProxyServerPort`), '5080');
+    assert.equal(device.model.getValue(`${vp}SIP.UserAgentDomain`), 'example.com');
+    const record = JSON.stringify({ number: '+3225550011', user: 'json-user', password: 'json-pass', registrar: 'reg2.example.com', line: 2, enable: true });
+    const json = await orderNow('voip-json', device, [record]);
+    assert.equal(json.status, 'applied', json.seen);
+    assert.equal(device.model.getValue(`${vp}Line.2.DirectoryNumber`), '+3225550011');
+    assert.equal(device.model.getValue(`${vp}Line.2.SIP.AuthUserName`), 'json-user');
+    assert.equal(device.model.getValue(`${vp}Line.2.SIP.AuthPassword`), 'json-pass');
+    assert.equal(device.model.getValue(`${vp}Line.2.Enable`), 'Enabled');
+    assert.equal(device.model.getValue(`${vp}Line.1.DirectoryNumber`), '+3225550010', 'line 1 kept');
+    assert.equal(device.model.getValue(`${vp}SIP.RegistrarServer`), 'reg2.example.com');
+  });
+
+  it('a codec the device does not offer faults the provision naming the ones it has, and configures nothing', async () => {
+    const { device } = await simulated(generateBbfModel('tr181', { services: ['voice'] }), 'CODEC181-');
+    await device.runSession('0 BOOTSTRAP');
+    const r = await orderNow('voip-codec', device, ['number=+3225550020', 'user=u', 'password=p', 'registrar=reg.example.com', 'codecs=G.711ALaw,AMR']);
+    assert.match(r.seen, /voip: codec AMR is not one this device offers \(G\.711ALaw, G\.711MuLaw, G\.729, G\.722\)/);
+    const vs = 'Device.Services.VoiceService.1.';
+    assert.equal(device.model.getValue(`${vs}CallControl.Line.1.DirectoryNumber`), '');
+    assert.equal(device.model.getValue(`${vs}SIP.Network.1.RegistrarServer`), '');
+  });
+
   it('bad order arguments fault the provision naming the setting, and configure nothing', async () => {
     const created = await t.nbi('/orders', {
       method: 'POST',
