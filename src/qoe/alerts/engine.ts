@@ -64,6 +64,7 @@ export async function startAlertEngine(o: AlertEngineOptions): Promise<AlertEngi
   const deps: EvaluationDeps = { store, series: o.series, sql: o.sql, log: o.log, emit: o.emit, startWorkflow: o.startWorkflow, pageSize: o.pageSize, overlapMs: o.overlapMs };
   const enqueue = async (): Promise<void> => {
     const profiles = await store.activeProfiles();
+    if (profiles.length === 0) return;
     const opts = (p: string) => ({ jobId: `evaluate-${p}`, removeOnComplete: true, removeOnFail: true });
     await queue.addBulk(profiles.map((profile) => ({ name: 'evaluate', data: { profile }, opts: opts(profile) })));
   };
