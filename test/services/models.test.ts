@@ -54,6 +54,13 @@ describe('services: BBF service models in the simulator and in acs lint', functi
     assert.equal(m.lookup('Device.Services.VoiceService.'), undefined, 'no voice unless asked');
   });
 
+  it('TR-098 + STB: TR-135 mounts under InternetGatewayDevice.Services the same way', () => {
+    const m = device('tr098', ['stb']);
+    assert.equal(m.getValue('InternetGatewayDevice.Services.STBService.1.Components.FrontEnd.1.IP.IGMP.Enable'), 'true');
+    assert.equal(m.getValue('InternetGatewayDevice.Services.STBServiceNumberOfEntries'), '1');
+    assert.equal(m.lookup('InternetGatewayDevice.Services.VoiceService.'), undefined);
+  });
+
   it('the plain generated models are unchanged: no service objects', () => {
     for (const [root, prefix] of [['tr181', 'Device'], ['tr098', 'InternetGatewayDevice']] as const) {
       const m = device(root, []);
@@ -107,6 +114,7 @@ describe('services: BBF service models in the simulator and in acs lint', functi
     assert.equal(Number(a.getValue(`${total}RTPStats.PacketsReceived`)), 2 * first, 'counters grow');
     assert.equal(Number(a.getValue(`${total}MPEG2TSStats.TSPacketsReceived`)), 14 * first, 'seven TS packets per RTP packet');
     assert.equal(a.getValue(`${total}TotalSeconds`), '120');
+    assert.equal(a.getValue(`${total}VideoDecoderStats.DecodedFrames`), String(120 * 25), '25 frames a second');
     const lost = new Set<number>();
     for (const serial of ['STB-A', 'STB-B', 'STB-C', 'STB-D', 'STB-E', 'STB-F', 'STB-G', 'STB-H', 'STB-I']) {
       const d = device('tr181', ['stb'], serial);

@@ -12,6 +12,8 @@ import type { DeviceModel } from './device';
 /** RTP packets per second of a ~6 Mbit/s stream (7 × 188-byte TS packets each). */
 const RTP_PER_SECOND = 570;
 const TS_PER_RTP = 7;
+/** Decoded video frames per second (25 fps); a lost RTP packet costs about one frame, mostly concealed. */
+const FPS = 25;
 /** unsignedInt counters wrap at 2^32. */
 const WRAP = 2 ** 32;
 
@@ -65,6 +67,10 @@ export function advanceStbStatistics(model: DeviceModel, seconds: number): numbe
     add(model, `${total}MPEG2TSStats.TotalSeconds`, whole);
     add(model, `${total}MPEG2TSStats.TSPacketsReceived`, received * TS_PER_RTP);
     add(model, `${total}MPEG2TSStats.PacketDiscontinuityCounter`, Math.ceil(lost / 7));
+    add(model, `${total}VideoDecoderStats.TotalSeconds`, whole);
+    add(model, `${total}VideoDecoderStats.DecodedFrames`, Math.round(seconds * FPS));
+    add(model, `${total}VideoDecoderStats.LostFrames`, Math.floor(lost / 10));
+    add(model, `${total}VideoDecoderStats.ConcealedFrames`, lost - Math.floor(lost / 10));
     add(model, `${total}DejitteringStats.TotalSeconds`, whole);
     add(model, `${total}DejitteringStats.Underruns`, lost > 0 ? 1 : 0);
     if (model.getValue(`${ms}Status`) === 'Disabled') model.deviceChange(`${ms}Status`, 'Enabled');
