@@ -66,6 +66,7 @@ export interface Config {
   webhookDisableAfterMs: number;
   webhookRetentionMs: number;
   workerDeliversWebhooks: boolean;
+  qoeExportMax: number;
   fsHost: string;
   fsPort: number;
   fsUrl: string;
@@ -234,6 +235,11 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
     doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+  },
+  qoeExportMax: {
+    env: 'QOE_EXPORT_MAX',
+    default: 0,
+    doc: 'When above 0, every QoE frame the workers store is also appended to the Redis stream `<REDIS_PREFIX>qoe:export`, kept to about this many entries, for an outside store (ClickHouse, Prometheus remote-write) to read',
   },
   workerDeliversWebhooks: {
     env: 'WORKER_DELIVERS_WEBHOOKS',

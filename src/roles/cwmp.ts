@@ -72,7 +72,7 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   opened.push(() => workflows.close());
   const orders = ordersOf(s, workflows);
   const trace = await startTraceSwitch(s.traces, log, opened);
-  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, orders, fileAccess: s.files.access, trace };
+  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, qoe: s.qoe, orders, fileAccess: s.files.access, trace };
 }
 
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {

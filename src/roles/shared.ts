@@ -5,6 +5,7 @@
  */
 import { bullPrefix } from '../engine/queue';
 import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore } from '../webhooks';
+import { QoeCollection } from '../qoe/collection';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
 import { ConnectionRequester, startStunServer, type StunServer } from '../connreq';
@@ -63,6 +64,8 @@ export interface Shared {
   webhookView: SubscriptionView;
   /** Every process emits webhook events (front ends: devices and tasks; workers: workflows and campaigns). */
   webhooks: WebhookEmitter;
+  /** Collection profiles and the frames' way to the ingest (every process may make frames). */
+  qoe: QoeCollection;
   /** A task service; with a waiter, it can wait for tasks to finish (?timeout=). */
   taskService(waiter?: TaskWaiter | null): TaskService;
   /** What was opened so far, closed last first. */
@@ -120,10 +123,12 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookView = new SubscriptionView(webhookStore);
   const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
+  const qoe = new QoeCollection({ sql: store.sql, redis, redisPrefix: config.redisPrefix, log });
+  opened.push(() => qoe.close());
   opened.push(await flushFleetStats(config, redis, log));
   const ready = readinessOf(redis, store.sql);
   const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });
-  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, opened, ready, traces };
+  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, qoe, opened, ready, traces };
 }
 
 /** The zero-touch orders of a process, over its workflow runner. */

@@ -13,6 +13,9 @@ import { startWorkflowEngine } from '../workflows';
 import { ordersOf, type Shared } from './shared';
 import { requestUntilAnswered } from '../connreq';
 import { moveFleetStats } from '../stats';
+import { startFrameIngest } from '../qoe/frames/ingest';
+import { startSeriesMaintenance } from '../qoe/maintenance';
+import { createSeriesStore } from '../qoe/series';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
   const { config, log, store, opened } = s;
@@ -37,4 +40,16 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
+  startQoeWorker(s);
+}
+
+/** Frames into the series store, and its rollups and retention. */
+function startQoeWorker(s: Shared): void {
+  const { config, log, opened } = s;
+  const series = createSeriesStore(s.store.sql, { profiles: s.qoe.view.lookup });
+  const ingest = startFrameIngest({
+    redis: s.redisHandle.duplicate(), reader: s.redisHandle.duplicate(), redisPrefix: config.redisPrefix, view: s.qoe.view, series, exportMax: config.qoeExportMax, log,
+  });
+  opened.push(() => ingest.close());
+  opened.push(startSeriesMaintenance({ redis: s.redis, redisPrefix: config.redisPrefix, series, log }));
 }

@@ -10,18 +10,18 @@ import { AcsError } from '../../errors';
  * replacing them would store text the CPE never sent (even in a device id).
  */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limitBytes) throw tooLarge(limitBytes);
-  const raw = await collect(req, limitBytes);
+  const raw = await readRawBody(req, limitBytes);
   const bytes = await decompress(raw, String(req.headers['content-encoding'] ?? 'identity'), limitBytes);
   return decodeText(bytes, String(req.headers['content-type'] ?? ''));
 }
 
-function tooLarge(limitBytes: number): AcsError {
-  return new AcsError('ACS_ERR_BODY_TOO_LARGE', `body larger than ${limitBytes} bytes (CWMP_MAX_BODY)`);
+function tooLarge(limitBytes: number, setting = 'CWMP_MAX_BODY'): AcsError {
+  return new AcsError('ACS_ERR_BODY_TOO_LARGE', `body larger than ${limitBytes} bytes (${setting})`);
 }
 
-function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+/** A request's bytes as sent (still compressed), refused past `limitBytes` (the setting that sets it named in the error). */
+export function readRawBody(req: IncomingMessage, limitBytes: number, setting?: string): Promise<Buffer> {
+  if (Number(req.headers['content-length']) > limitBytes) return Promise.reject(tooLarge(limitBytes, setting));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -30,7 +30,7 @@ function collect(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
       if (size > limitBytes) {
         req.removeAllListeners('data');
         req.resume();
-        reject(tooLarge(limitBytes));
+        reject(tooLarge(limitBytes, setting));
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));

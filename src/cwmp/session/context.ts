@@ -5,6 +5,7 @@ import type { DeviceStore } from '../../db/types';
 import type { EngineClient } from '../../engine/client';
 import type { CommitNotices } from '../../tasks/committed';
 import type { WebhookEmitter } from '../../webhooks';
+import type { QoeCollection } from '../../qoe/collection';
 import type { Logger } from '../../log';
 import type { TraceSwitch } from '../../trace/switch';
 import type { Authenticator } from '../http/auth';
@@ -26,6 +27,8 @@ export interface SessionDeps {
   notices?: CommitNotices | null;
   /** Told of every ended session's events (device.*, task.*) for webhook subscriptions. */
   webhooks?: WebhookEmitter | null;
+  /** Turns a committed session's reads of collection profiles' parameters into frames. */
+  qoe?: Pick<QoeCollection, 'fromSession'> | null;
   /** Zero-touch orders waiting for a device's first contact. */
   orders?: Pick<Orders, 'onBootstrap'> | null;
   /** Signs Downloads of the ACS's own files for the device they go to; absent: sent as planned. */
