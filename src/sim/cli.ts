@@ -4,6 +4,7 @@ import { Fleet } from './fleet';
 import { loadModel } from './load-model';
 import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
 import { fleetTlsOf } from './tls-files';
+import { SimClock, type TrafficOptions } from './traffic';
 
 export const simUsage = `usage: acs sim --acs URL --model FILE|tr181|tr098 [options]
 
@@ -39,6 +40,12 @@ answers every CPE RPC as the spec says, and reports whatever the ACS sends that 
   --fault-spv 9002|9007  the chosen devices refuse SetParameterValues (9002, or 9003 with 9007 per parameter)
   --fault-download       the chosen devices fail every Download with TransferComplete 9010
   --no-bootstrap         devices are already registered: no first-contact session, no 0 BOOTSTRAP
+  --traffic              counters and uptime move: traffic by time of day, errors on bad lines, 32-bit
+                         wraps, reset on reboot (computed when read)
+  --bad-lines F          with --traffic: share of devices whose line errors grow (default 0.05)
+  --utc-offset MIN       with --traffic: the devices' local time, minutes east of UTC (default 0)
+  --bulk-data            enabled Device.BulkData profiles post their reports (JSON/CSV over HTTP)
+  --clock-speed N        counters and bulk data schedules run N times faster than real time (default 1)
   --quiet                no per-device report lines
 
 quirks: ${QUIRK_NAMES.join(', ')}
@@ -75,6 +82,11 @@ const options = {
   'fault-spv': { type: 'string' },
   'fault-download': { type: 'boolean', default: false },
   'no-bootstrap': { type: 'boolean', default: false },
+  traffic: { type: 'boolean', default: false },
+  'bad-lines': { type: 'string' },
+  'utc-offset': { type: 'string' },
+  'bulk-data': { type: 'boolean', default: false },
+  'clock-speed': { type: 'string', default: '1' },
   quiet: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
@@ -95,6 +107,19 @@ function parseStun(raw: string | undefined, udp: boolean, intervalS: number): { 
   return { host: m[1], port, keepAliveMs: intervalS * 1000 };
 }
 
+/** --traffic and its options; undefined when off. */
+function trafficOf(v: { traffic: boolean; 'bad-lines'?: string; 'utc-offset'?: string }): TrafficOptions | undefined {
+  if (!v.traffic) {
+    if (v['bad-lines'] !== undefined || v['utc-offset'] !== undefined) throw new Error('--bad-lines and --utc-offset need --traffic');
+    return undefined;
+  }
+  const bad = v['bad-lines'] === undefined ? undefined : positive('bad-lines', v['bad-lines'], true);
+  if (bad !== undefined && bad > 1) throw new Error(`--bad-lines ${v['bad-lines']}: expected a share between 0 and 1`);
+  const offset = v['utc-offset'] === undefined ? undefined : Number(v['utc-offset']);
+  if (offset !== undefined && !(Number.isInteger(offset) && Math.abs(offset) <= 14 * 60)) throw new Error(`--utc-offset ${v['utc-offset']}: expected minutes between -840 and 840`);
+  return { badLineShare: bad, utcOffsetMin: offset };
+}
+
 function parseMethods(list: string | undefined): string[] {
   const names = (list ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !(CPE_METHODS as readonly string[]).includes(n));
@@ -106,7 +131,8 @@ function summary(fleet: Fleet, seconds: number): string {
   const s = fleet.stats;
   const rate = (s.sessions / Math.max(seconds, 0.001)).toFixed(1);
   return `sessions ${s.sessions} (${rate}/s): completed ${s.completed}, refused ${s.refused}, failed ${s.failed}; ` +
-    `rpcs ${s.rpcs}; round trip p50 ${s.rttMs(50).toFixed(2)} ms, p99 ${s.rttMs(99).toFixed(2)} ms; violations ${s.violations}`;
+    `rpcs ${s.rpcs}; round trip p50 ${s.rttMs(50).toFixed(2)} ms, p99 ${s.rttMs(99).toFixed(2)} ms; violations ${s.violations}` +
+    (fleet.bulkData ? `; bulk data reports sent ${fleet.bulkData.stats.sent}, failed ${fleet.bulkData.stats.failed}` : '');
 }
 
 export async function runSim(argv: string[]): Promise<void> {
@@ -133,6 +159,9 @@ export async function runSim(argv: string[]): Promise<void> {
     stun: parseStun(v.stun, v.udp, positive('stun-interval', v['stun-interval'])),
     faults: faultInjectionFromFlags({ every: v['fault-every'], fraction: v['fault-fraction'], seed: v['fault-seed'], spv: v['fault-spv'], download: v['fault-download'] }),
     registered: v['no-bootstrap'],
+    clock: new SimClock({ speed: positive('clock-speed', v['clock-speed']) }),
+    traffic: trafficOf(v),
+    bulkData: v['bulk-data'],
     report: quiet ? undefined : (key, message) => console.log(`${key}: ${message}`),
   });
   const started = Date.now();

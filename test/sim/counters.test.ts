@@ -170,3 +170,14 @@ describe('sim counters', () => {
     assert.equal(traffic.counter(classify(IP_RX_181, 'xsd:unsignedInt', false) ?? assert.fail(), MIDNIGHT + 30 * 86_400_000) < 2 ** 32, true);
   });
 });
+
+describe('sim counters: command line', () => {
+  it('--bad-lines and --utc-offset need --traffic; bad values are named', async () => {
+    const { runSim } = await import('../../src/sim/cli');
+    const base = ['--acs', 'http://127.0.0.1:1/', '--model', 'tr181'];
+    await assert.rejects(runSim([...base, '--bad-lines', '0.1']), /--bad-lines and --utc-offset need --traffic/);
+    await assert.rejects(runSim([...base, '--traffic', '--bad-lines', '2']), /--bad-lines 2: expected a share between 0 and 1/);
+    await assert.rejects(runSim([...base, '--traffic', '--utc-offset', '5000']), /--utc-offset 5000: expected minutes/);
+    await assert.rejects(runSim([...base, '--clock-speed', '0']), /--clock-speed 0: expected a positive number/);
+  });
+});
