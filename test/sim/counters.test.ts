@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import type { GetParameterValuesResponse } from '../../src/cwmp/soap/types';
+import { runSim } from '../../src/sim/cli';
 import { handleRequest } from '../../src/sim/cpe';
 import { createDevice, type DeviceModel } from '../../src/sim/model';
 import { classify, loadAt, loadIntegral, SimClock, TrafficModel, type DeviceTraffic } from '../../src/sim/traffic';
@@ -173,7 +174,6 @@ describe('sim counters', () => {
 
 describe('sim counters: command line', () => {
   it('--bad-lines and --utc-offset need --traffic; bad values are named', async () => {
-    const { runSim } = await import('../../src/sim/cli');
     const base = ['--acs', 'http://127.0.0.1:1/', '--model', 'tr181'];
     await assert.rejects(runSim([...base, '--bad-lines', '0.1']), /--bad-lines and --utc-offset need --traffic/);
     await assert.rejects(runSim([...base, '--traffic', '--bad-lines', '2']), /--bad-lines 2: expected a share between 0 and 1/);
