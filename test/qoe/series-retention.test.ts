@@ -49,10 +49,11 @@ describeEachDriver('qoe series retention', 'qoe_series_retention_test', (ctx) =>
     assert.deepEqual(shortRaw, [D0 - 18 * HOUR, D0 - 12 * HOUR, D0 - 6 * HOUR, D0], 'one day (less an hour) of raw');
     assert.ok(r.rowsDeleted > 0);
     if (ctx.driver === 'mysql') {
-      assert.deepEqual(r.partitionsDropped, ['p20261206', 'p20261207'], 'the days that ended 2 days before now');
+      assert.deepEqual(r.partitionsDropped, ['qoe_raw.p20261206', 'qoe_raw.p20261207'], 'the raw days that ended 2 days before now');
+      assert.deepEqual(r.partitionsCompacted, ['qoe_raw.p20261208'], 'the raw days over for the rollup lag and an hour (not yesterday yet)');
       assert.deepEqual(keepRaw[0], D0 - 2 * DAY, 'a day is dropped whole: the day that ends within the retention stays');
     } else {
-      assert.deepEqual(r.partitionsDropped, []);
+      assert.deepEqual([r.partitionsDropped, r.partitionsCompacted], [[], []]);
       assert.equal(keepRaw[0], D0 - 2 * DAY + 6 * HOUR);
     }
   });
@@ -66,8 +67,9 @@ describeEachDriver('qoe series retention', 'qoe_series_retention_test', (ctx) =>
     assert.equal(before[before.length - 1].end, D0 + 2 * DAY, 'up to the end of tomorrow');
     clock = D0 + DAY + HOUR;
     const r = await store.expire(clock);
-    assert.deepEqual(r.partitionsAdded, ['p20261212']);
-    assert.deepEqual(r.partitionsDropped, ['p20261208']);
+    assert.deepEqual(r.partitionsAdded, ['qoe_raw', 'qoe_5m', 'qoe_1h', 'qoe_1d'].map((t) => `${t}.p20261212`));
+    assert.deepEqual(r.partitionsDropped, ['qoe_raw.p20261208']);
+    assert.deepEqual(r.partitionsCompacted, ['qoe_raw.p20261209']);
     const after = await ctx.store.sql.autocommit((db) => listPartitions(db));
     assert.deepEqual(after.map((p) => p.name), ['p20261209', 'p20261210', 'p20261211', 'p20261212']);
     // A frame on a day that has its partition lands in it; the rows are all still readable.

@@ -8,10 +8,11 @@
  *   uptime and raw counter values of its last frame (rates continue across
  *   a restart), in `layout`'s column order.
  * - qoe_raw: one row per frame, its values packed in `data` (codec.ts).
- *   Partitioned by day on MySQL/MariaDB (retention drops whole partitions;
- *   `pmax` takes what has no day partition yet, and is split ahead of time).
  * - qoe_5m, qoe_1h, qoe_1d: one row per stream and bucket, min/max/avg/count
  *   of each column packed the same way.
+ *   All four partitioned by day on MySQL/MariaDB (retention drops whole
+ *   partitions; `pmax` takes what has no day partition yet, and is split
+ *   ahead of time: src/qoe/series/partitions.ts).
  * - qoe_rollup_marks: per profile and resolution, the time up to which
  *   buckets are rolled up.
  *
@@ -52,10 +53,10 @@ function tables(t: ColumnTypes, sqlite: boolean): string[] {
   )${t.tableSuffix}`,
     'CREATE UNIQUE INDEX ux_qoe_streams_device_profile ON qoe_streams (device_key, profile)',
     'CREATE INDEX ix_qoe_streams_profile_device ON qoe_streams (profile, device_key)',
-    ...SERIES_TABLES.map((name) => seriesTable(t, name, !sqlite && name === 'qoe_raw')),
+    ...SERIES_TABLES.map((name) => seriesTable(t, name, !sqlite)),
     `CREATE TABLE qoe_rollup_marks (
     profile ${t.key(64)} NOT NULL,
-    resolution ${t.key(8)} NOT NULL,
+    resolution ${t.key(16)} NOT NULL,
     done_until ${t.bigint} NOT NULL,
     PRIMARY KEY (profile, resolution)
   )${t.tableSuffix}`,

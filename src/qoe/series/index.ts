@@ -16,11 +16,12 @@
 import type { SqlAccess } from '../../db/types';
 import { ingest } from './ingest';
 import { Layouts } from './layouts';
-import { RawPartitions } from './partitions';
+import { DayPartitions } from './partitions';
 import { devicesWithFramesSince, readSeries } from './reader';
 import { rollup } from './rollup';
 import { expire } from './expire';
-import { shapeOf } from './tiers';
+import { RESOLUTIONS, shapeOf, TABLES } from './tiers';
+import type { Resolution } from '../types';
 import type { SeriesStore, SeriesStoreOptions } from './types';
 
 export type { Dropped, ExpireResult, IngestResult, ProfileLookup, RollupResult, SeriesStore, SeriesStoreOptions } from './types';
@@ -31,14 +32,15 @@ const DEFAULT_MAX_FUTURE_MS = 86_400_000;
 
 export function createSeriesStore(sql: SqlAccess, options: SeriesStoreOptions): SeriesStore {
   const layouts = new Layouts();
-  const partitions = sql.driver === 'mysql' ? new RawPartitions(sql) : null;
+  const partitions = sql.driver === 'mysql' ? (Object.fromEntries(RESOLUTIONS.map((r) => [r, new DayPartitions(sql, TABLES[r])])) as Record<Resolution, DayPartitions>) : null;
   const now = options.now ?? Date.now;
+  const lagMs = options.rollupLagMs ?? DEFAULT_LAG_MS;
   const shape = (profile: string) => shapeOf(options.profiles(profile));
-  const ingestCtx = { sql, layouts, partitions, now, maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS };
+  const ingestCtx = { sql, layouts, partitions: partitions?.raw ?? null, now, maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS };
   return {
     ingest: (frames, profiles = options.profiles) => ingest(ingestCtx, frames, profiles),
-    rollup: async (at = now()) => ({ rows: await rollup({ sql, layouts, lagMs: options.rollupLagMs ?? DEFAULT_LAG_MS }, at, shape) }),
-    expire: (at = now()) => expire({ sql, partitions }, at, shape),
+    rollup: async (at = now()) => ({ rows: await rollup({ sql, layouts, lagMs, partitions }, at, shape) }),
+    expire: (at = now()) => expire({ sql, partitions, lagMs }, at, shape),
     series: (q) => readSeries({ sql, layouts, now, shapeOf: shape }, q),
     devicesWithFramesSince: (profile, since, limit, after) => devicesWithFramesSince(sql, profile, since, limit, after),
   };

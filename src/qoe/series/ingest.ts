@@ -8,7 +8,7 @@ import type { SqlAccess } from '../../db/types';
 import type { CollectionProfile, Frame } from '../types';
 import { encode } from './codec';
 import type { Layouts } from './layouts';
-import type { RawPartitions } from './partitions';
+import type { DayPartitions } from './partitions';
 import { frameRow, type Previous } from './rates';
 import { loadStreams, saveStreams, streamKey, type StreamState } from './streams';
 import type { Dropped, IngestResult, ProfileLookup } from './types';
@@ -22,7 +22,7 @@ export interface IngestContext {
   sql: SqlAccess;
   layouts: Layouts;
   /** MySQL only. */
-  partitions: RawPartitions | null;
+  partitions: DayPartitions | null;
   now: () => number;
   maxFutureMs: number;
 }

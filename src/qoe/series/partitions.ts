@@ -1,10 +1,16 @@
 /**
- * MySQL/MariaDB: qoe_raw is partitioned by RANGE of time, one partition per
- * UTC day named pYYYYMMDD (rows before the day's end; the first one also
- * holds anything older), and `pmax` for anything later. Days are split off
- * `pmax` ahead of the frames (tomorrow's too), while it is still empty, so
- * the split moves no rows; retention drops whole days (no row-by-row
- * DELETE, no purge lag).
+ * MySQL/MariaDB: every series table (qoe_raw, qoe_5m, qoe_1h, qoe_1d) is
+ * partitioned by RANGE of time, one partition per UTC day named pYYYYMMDD
+ * (rows before the day's end; the first one also holds anything older), and
+ * `pmax` for anything later. Days are split off `pmax` ahead of the rows
+ * (tomorrow's too), while it is still empty, so the split moves no rows;
+ * retention drops whole days (no row-by-row DELETE, no purge lag).
+ *
+ * A day's raw rows arrive one per stream per round, each at the end of its
+ * stream's key range: InnoDB splits pages half full, and the day ends near
+ * 60 % full. Once the day is over, compact() copies it in key order into a
+ * table of its own and swaps that in (EXCHANGE PARTITION): pages ~94 % full,
+ * without blocking the writes of the current day.
  */
 import type { Db } from '../../db/sql';
 import type { SqlAccess } from '../../db/types';
@@ -16,14 +22,15 @@ export interface Partition {
   end: number;
 }
 
-function nameOf(dayStart: number): string {
+export function partitionName(dayStart: number): string {
   return `p${new Date(dayStart).toISOString().slice(0, 10).replace(/-/g, '')}`;
 }
 
-export async function listPartitions(db: Db): Promise<Partition[]> {
+export async function listPartitions(db: Db, table = 'qoe_raw'): Promise<Partition[]> {
   const rows = await db.select(
     `SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound FROM information_schema.PARTITIONS
-     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'qoe_raw' AND PARTITION_NAME <> 'pmax' ORDER BY PARTITION_ORDINAL_POSITION`,
+     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME <> 'pmax' ORDER BY PARTITION_ORDINAL_POSITION`,
+    [table],
   );
   return rows.map((r) => ({ name: String(r.name), end: Number(r.bound) }));
 }
@@ -36,15 +43,15 @@ function errno(err: unknown): number {
   return Number(e.driverError?.errno ?? e.errno ?? 0);
 }
 
-export class RawPartitions {
+export class DayPartitions {
   /** End of the last day partition; null until loaded (or when there is none). */
   private until: number | null = null;
   private loaded = false;
 
-  constructor(private readonly sql: SqlAccess) {}
+  constructor(private readonly sql: SqlAccess, readonly table: string) {}
 
-  private async reload(): Promise<Partition[]> {
-    const list = await this.sql.autocommit((db) => listPartitions(db));
+  async list(): Promise<Partition[]> {
+    const list = await this.sql.autocommit((db) => listPartitions(db, this.table));
     this.until = list.length > 0 ? list[list.length - 1].end : null;
     this.loaded = true;
     return list;
@@ -52,29 +59,42 @@ export class RawPartitions {
 
   /** Day partitions up to the day after `maxTime` (from `minTime`'s day when there are none yet); answers the names added. */
   async ensure(minTime: number, maxTime: number): Promise<string[]> {
-    if (!this.loaded) await this.reload();
+    if (!this.loaded) await this.list();
     const wantedEnd = Math.floor(maxTime / DAY_MS) * DAY_MS + 2 * DAY_MS;
     if (this.until !== null && this.until >= wantedEnd) return [];
     const firstEnd = this.until !== null ? this.until + DAY_MS : Math.floor(minTime / DAY_MS) * DAY_MS + DAY_MS;
     const days: Partition[] = [];
-    for (let end = firstEnd; end <= wantedEnd; end += DAY_MS) days.push({ name: nameOf(end - DAY_MS), end });
+    for (let end = firstEnd; end <= wantedEnd; end += DAY_MS) days.push({ name: partitionName(end - DAY_MS), end });
     if (days.length === 0) return [];
     const parts = [...days.map((d) => `PARTITION ${d.name} VALUES LESS THAN (${d.end})`), 'PARTITION pmax VALUES LESS THAN MAXVALUE'];
     try {
-      await this.sql.autocommit((db) => db.run(`ALTER TABLE qoe_raw REORGANIZE PARTITION pmax INTO (${parts.join(', ')})`));
+      await this.sql.autocommit((db) => db.run(`ALTER TABLE ${this.table} REORGANIZE PARTITION pmax INTO (${parts.join(', ')})`));
     } catch (err) {
       if (!RACED.has(errno(err))) throw err;
     }
-    await this.reload();
+    await this.list();
     return days.map((d) => d.name);
   }
 
   /** Drops the day partitions that end at or before `cutoff`; answers their names. */
   async dropBefore(cutoff: number): Promise<string[]> {
-    const old = (await this.reload()).filter((p) => p.end <= cutoff);
+    const old = (await this.list()).filter((p) => p.end <= cutoff);
     if (old.length === 0) return [];
-    await this.sql.autocommit((db) => db.run(`ALTER TABLE qoe_raw DROP PARTITION ${old.map((p) => p.name).join(', ')}`));
-    await this.reload();
+    await this.sql.autocommit((db) => db.run(`ALTER TABLE ${this.table} DROP PARTITION ${old.map((p) => p.name).join(', ')}`));
+    await this.list();
     return old.map((p) => p.name);
+  }
+
+  /** Rewrites partition `p` in key order (see the header); its rows stay readable throughout. */
+  async compact(p: Partition): Promise<void> {
+    const copy = `${this.table}_compact`;
+    await this.sql.autocommit(async (db) => {
+      await db.run(`DROP TABLE IF EXISTS ${copy}`);
+      await db.run(`CREATE TABLE ${copy} LIKE ${this.table}`);
+      await db.run(`ALTER TABLE ${copy} REMOVE PARTITIONING`);
+      await db.run(`INSERT INTO ${copy} SELECT * FROM ${this.table} PARTITION (${p.name}) ORDER BY stream, time`);
+      await db.run(`ALTER TABLE ${this.table} EXCHANGE PARTITION ${p.name} WITH TABLE ${copy}`);
+      await db.run(`DROP TABLE ${copy}`);
+    });
   }
 }

@@ -5,14 +5,18 @@
  *
  * Rolled-up points carry the bucket's average as `value` with its min and
  * max; under REBOOTS_PATH a rolled-up point's `value` is the number of
- * reboots in the bucket (at raw resolution, 1 per reboot).
+ * reboots in the bucket (at raw resolution, 1 per reboot). Rollups are made
+ * a day at a time: the buckets of the days not rolled up yet (today's) are
+ * made from raw rows on the fly, so a chart reaches up to now.
  */
 import type { Db } from '../../db/sql';
 import type { DeviceKey, SqlAccess } from '../../db/types';
 import { REBOOTS_PATH, type Point, type Resolution, type Series, type SeriesQuery } from '../types';
+import { bucketRow, columnStats } from './buckets';
 import { decode } from './codec';
 import type { Layouts } from './layouts';
-import { DAY_MS, keptResolutions, RESOLUTIONS, TABLES, type ProfileShape } from './tiers';
+import { bucketsOf, markOf } from './rollup';
+import { DAY_MS, keptResolutions, RESOLUTIONS, TABLES, type ProfileShape, type RollupResolution } from './tiers';
 import { patternRegExp, type Column } from './values';
 
 export interface ReaderContext {
@@ -39,22 +43,45 @@ function selector(paths: string[] | undefined): (c: Column) => boolean {
 
 function pointOf(c: Column, values: number[], i: number, time: number, rolled: boolean): Point | null {
   if (!rolled) return Number.isNaN(values[i]) ? null : { time, value: values[i] };
-  const [min, max, avg, n] = values.slice(4 * i, 4 * i + 4);
-  if (!(n > 0)) return null;
+  const { min, max, avg, n } = columnStats(values, i);
+  if (!(n > 0) || Number.isNaN(avg)) return null;
   return c.path === REBOOTS_PATH ? { time, value: n } : { time, value: avg, min, max };
+}
+
+interface ReadRow {
+  time: number;
+  columns: Column[];
+  values: number[];
+}
+
+async function tableRows(ctx: ReaderContext, db: Db, table: string, stream: number, from: number, to: number): Promise<{ time: number; layout: number; data: Buffer }[]> {
+  const rows = await db.select(`SELECT time, layout, data FROM ${table} WHERE stream = ? AND time >= ? AND time < ? ORDER BY time`, [stream, from, to]);
+  await ctx.layouts.load(db, rows.map((r) => Number(r.layout)));
+  return rows.map((r) => ({ time: Number(r.time), layout: Number(r.layout), data: r.data as Buffer }));
+}
+
+/** The stream's rows at `resolution` in [from, to): stored ones, then (rollups) buckets of the days not rolled up yet, from raw. */
+async function readRows(ctx: ReaderContext, db: Db, stream: { id: number; profile: string }, resolution: Resolution, from: number, to: number): Promise<ReadRow[]> {
+  const stored = (await tableRows(ctx, db, TABLES[resolution], stream.id, from, to)).map((r) => ({ time: r.time, columns: ctx.layouts.columns(r.layout), values: decode(r.data) }));
+  if (resolution === 'raw') return stored;
+  const mark = (await markOf(db, stream.profile, resolution)) ?? -Infinity;
+  if (mark >= to) return stored;
+  const raw = (await tableRows(ctx, db, TABLES.raw, stream.id, Math.max(from, mark), to)).map((r) => ({ stream: stream.id, ...r }));
+  const buckets = await bucketsOf(db, ctx.layouts, raw, resolution as RollupResolution, true);
+  const recent = [...buckets.values()].sort((a, b) => a.time - b.time).map((b) => ({ time: b.time, ...bucketRow(b) }));
+  return [...stored.filter((r) => r.time < mark), ...recent];
 }
 
 async function streamSeries(ctx: ReaderContext, db: Db, stream: { id: number; profile: string }, q: SeriesQuery): Promise<Series[]> {
   const resolution = resolutionFor(ctx.shapeOf(stream.profile), q.from, ctx.now(), q.resolution);
-  const rows = await db.select(`SELECT time, layout, data FROM ${TABLES[resolution]} WHERE stream = ? AND time >= ? AND time < ? ORDER BY time`, [stream.id, q.from, q.to]);
-  await ctx.layouts.load(db, rows.map((r) => Number(r.layout)));
+  const rows = await readRows(ctx, db, stream, resolution, q.from, q.to);
   const wanted = selector(q.paths);
   const out = new Map<string, Series>();
   for (const row of rows) {
-    const values = decode(row.data as Buffer);
-    ctx.layouts.columns(Number(row.layout)).forEach((c, i) => {
+    const values = row.values;
+    row.columns.forEach((c, i) => {
       if (!wanted(c)) return;
-      const point = pointOf(c, values, i, Number(row.time), resolution !== 'raw');
+      const point = pointOf(c, values, i, row.time, resolution !== 'raw');
       if (!point) return;
       let s = out.get(c.path);
       if (!s) out.set(c.path, (s = { device: q.device, profile: stream.profile, path: c.path, kind: c.kind, unit: c.kind === 'counter' ? 'per-second' : 'value', resolution, points: [] }));

@@ -49,9 +49,10 @@ export interface RollupResult {
 }
 
 export interface ExpireResult {
-  /** MySQL/MariaDB: day partitions of qoe_raw dropped (and added ahead). */
+  /** MySQL/MariaDB: day partitions dropped, added ahead, and of qoe_raw compacted, as "table.pYYYYMMDD". */
   partitionsDropped: string[];
   partitionsAdded: string[];
+  partitionsCompacted: string[];
   /** Rows deleted by range (SQLite; and on MySQL profiles keeping less than the longest raw retention, and the rollups). */
   rowsDeleted: number;
 }
