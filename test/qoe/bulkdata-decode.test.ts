@@ -83,6 +83,7 @@ describe('qoe bulk data: decodeReport', () => {
       ['ISO-8601 with fractions and no zone (UTC)', '2013-03-29T03:52:29.5', Date.UTC(2013, 2, 29, 3, 52, 29, 500)],
       ['a time since boot (no clock): no time', 3600, undefined],
       ['the Unknown Time: no time', '0001-01-01T00:00:00Z', undefined],
+      ['milliseconds since boot (41 days), which would read as seconds in 2081: no time', 3_542_400_000, undefined],
     ];
     for (const [what, stamp, expected] of cases) {
       it(`JSON CollectionTime: ${what}`, () => {

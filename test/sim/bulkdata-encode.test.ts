@@ -56,7 +56,7 @@ function roundTrip(config: ProfileConfig, rows: Collection[], compression: strin
   const raw = Buffer.from(enc.text, 'utf8');
   const body = compression === 'gzip' ? zlib.gzipSync(raw) : compression === 'deflate' ? zlib.deflateSync(raw) : raw;
   const csv = { fieldSeparator: config.csv.fieldSeparator, rowSeparator: config.csv.rowSeparator, escapeCharacter: config.csv.escapeCharacter };
-  return decodeReport(body, { contentType: enc.contentType, contentEncoding: compression === 'none' ? undefined : compression, reportFormat: enc.reportFormat }, { csv });
+  return decodeReport(body, { contentType: enc.contentType, contentEncoding: compression === 'none' ? undefined : compression, reportFormat: enc.reportFormat }, { csv, now: T0 });
 }
 
 function expectedTime(t: number, timestamp: string, epochUnit: 's' | 'ms'): number | undefined {

@@ -40,7 +40,7 @@ class Collector {
           contentType: req.headers['content-type'],
           contentEncoding: req.headers['content-encoding'],
           reportFormat: req.headers['bbf-report-format'] as string | undefined,
-        });
+        }, { now: Date.now() + YEAR_MS });
         this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, report });
       }
       res.writeHead(status, headers).end();
@@ -59,6 +59,8 @@ class Collector {
 }
 
 const START = Date.UTC(2026, 11, 5, 18, 0, 7);
+/** The simulated clocks run ahead of the real one: the collector takes their times as they come. */
+const YEAR_MS = 365 * 86_400_000;
 
 function reportingDevice(clock: SimClock, key: string, setup: ProfileSetup): BulkDataDevice {
   const model = createDevice(tr181(), { SerialNumber: key });

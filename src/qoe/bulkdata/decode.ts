@@ -17,7 +17,7 @@ import { AcsError } from '../../errors';
 import { decodeContent, utf8Text } from './body';
 import { decodeCsv } from './csv';
 import { decodeJson } from './json';
-import type { DecodeOptions, DecodedReport, ReportHeaders } from './report';
+import type { DecodeOptions, DecodedReport, ReportHeaders, ReportRow } from './report';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_DECODED_BYTES = 8 * 1024 * 1024;
@@ -41,6 +41,14 @@ function checkCharset(contentType: string | undefined): void {
   }
 }
 
+/** A time more than this ahead of the collector's clock is not a time: a CPE counting milliseconds since boot looks like one. */
+const MAX_AHEAD_MS = 86_400_000;
+
+function dropFutureTimes(rows: ReportRow[], now: number): ReportRow[] {
+  for (const row of rows) if (row.time !== undefined && row.time > now + MAX_AHEAD_MS) delete row.time;
+  return rows;
+}
+
 /** Decodes one report body. Throws an AcsError naming what is wrong (see the file comment). */
 export function decodeReport(body: Buffer, headers: ReportHeaders, options: DecodeOptions = {}): DecodedReport {
   const limits = {
@@ -50,7 +58,7 @@ export function decodeReport(body: Buffer, headers: ReportHeaders, options: Deco
   checkCharset(headers.contentType);
   const text = utf8Text(decodeContent(body, headers.contentEncoding, limits));
   const encoding = encodingOf(headers.contentType, text);
-  if (encoding === 'JSON') return { encoding, ...decodeJson(text, headers.reportFormat) };
   const headerAbsent = /header\s*=\s*"?absent/i.test(headers.contentType ?? '');
-  return { encoding, ...decodeCsv(text, options.csv ?? {}, { format: headers.reportFormat, headerAbsent }) };
+  const decoded = encoding === 'JSON' ? decodeJson(text, headers.reportFormat) : decodeCsv(text, options.csv ?? {}, { format: headers.reportFormat, headerAbsent });
+  return { encoding, format: decoded.format, rows: dropFutureTimes(decoded.rows, options.now ?? Date.now()) };
 }

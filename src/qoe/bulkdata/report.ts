@@ -9,7 +9,7 @@ import type { CsvSyntax } from './csv-records';
 
 /** One collection in a report: the current one, or a retained failed one (NumberOfRetainedFailedReports). */
 export interface ReportRow {
-  /** The CollectionTime / ReportTimestamp; absent when the report has none (RowTimestamp None) or only a time since boot. */
+  /** The CollectionTime / ReportTimestamp; absent when the report has none (RowTimestamp None), only a time since boot, or one more than a day ahead. */
   time?: EpochMs;
   /** By the name the report uses: the parameter path, or the profile's Parameter.{i}.Name (see ./names.ts). */
   values: Record<ParameterPath, RawValue>;
@@ -38,4 +38,6 @@ export interface DecodeOptions {
   maxDecodedBytes?: number;
   /** The profile's CSVEncoding, when the collector knows it; guessed otherwise. */
   csv?: CsvSyntax;
+  /** The collector's clock (default Date.now()): row times more than a day ahead of it are dropped (a time since boot in ms, a wrong clock). */
+  now?: number;
 }
