@@ -127,15 +127,13 @@ function codecProfiles(vs) {
 
 /** Issue 1: each entry of the line's codec list with its rank among the wanted codecs (-1: not wanted, to disable). */
 function codecPriorities(list) {
-  const entries = new Map(); // codec name -> entry
-  for (const c of declare(`${list}.*.Codec`, { path: 1, value: 1 })) {
-    const name = c.value === undefined ? '' : String(c.value[0]);
-    if (!entries.has(name)) entries.set(name, c.path.slice(0, -'.Codec'.length));
-  }
+  // A codec may have several entries (one per packetization period, say): each gets the codec's rank.
+  const entries = [...declare(`${list}.*.Codec`, { path: 1, value: 1 })].map((c) => [c.path.slice(0, -'.Codec'.length), c.value === undefined ? '' : String(c.value[0])]);
+  const offered = new Set(entries.map(([, name]) => name));
   for (const codec of codecs) {
-    if (!entries.has(codec)) fail(`codec ${codec} is not in ${list} (${[...entries.keys()].join(', ') || 'empty'})`);
+    if (!offered.has(codec)) fail(`codec ${codec} is not in ${list} (${[...offered].join(', ') || 'empty'})`);
   }
-  return new Map([...entries].map(([name, entry]) => [entry, codecs.indexOf(name)]));
+  return new Map(entries.map(([entry, name]) => [entry, codecs.indexOf(name)]));
 }
 
 /** The n-th instance of a table (by number), added when the table has fewer and takes new ones. */
@@ -176,7 +174,8 @@ function hostPort(text, what) {
   if (text === '') return undefined;
   const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
   if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) fail(`${what} must be host or host:port, not ${JSON.stringify(text)}`);
-  return { host: m[1], port: m[2] === undefined ? undefined : Number(m[2]) };
+  // The parameters take a host name or an IP address: an IPv6 address without the URI's brackets.
+  return { host: m[1].replace(/^\[(.*)\]$/, '$1'), port: m[2] === undefined ? undefined : Number(m[2]) };
 }
 
 function bool(text, what) {

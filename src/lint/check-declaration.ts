@@ -19,7 +19,7 @@ import { wireValue } from '../engine/planner/wire-value';
 import { checkValue } from '../sim/model/values';
 import { parsePattern, toWire, type Declaration, type PathSegment } from '../sandbox';
 import { walkModel } from './check-path';
-import { MODEL_ROOTS, type DataModel, type DataModels, type ParamNode } from './datamodel';
+import { labelOf, MODEL_ROOTS, type DataModel, type DataModels, type ParamNode } from './datamodel';
 
 export type Severity = 'error' | 'warning';
 
@@ -77,7 +77,7 @@ function checkModelPath(d: Declaration, model: DataModel): Finding[] {
   const walk = walkModel(model, d.path);
   if (walk.ok === 'vendor') return [];
   if (!walk.ok) return [error(walk.message)];
-  const out: Finding[] = walk.retired ? [warning(`${walk.retired.path} is ${walk.retired.status} in ${model.label}`)] : [];
+  const out: Finding[] = walk.retired ? [warning(`${walk.retired.path} is ${walk.retired.status} in ${labelOf(model, walk.retired.path)}`)] : [];
   const { value, instances } = d.values;
   if (instances !== undefined && !(walk.endsAtInstances && walk.node.kind === 'object')) {
     out.push(error('values.instances needs a path ending at the "*" or alias filter of a multi-instance object (e.g. Device.WiFi.SSID.*)'));
@@ -87,7 +87,7 @@ function checkModelPath(d: Declaration, model: DataModel): Finding[] {
     out.push(error('names an object, which has no value'));
     return out;
   }
-  out.push(...checkValueFor(walk.node, value[0], value[1], model.label));
+  out.push(...checkValueFor(walk.node, value[0], value[1], labelOf(model, walk.node.path)));
   return out;
 }
 

@@ -5,7 +5,7 @@
  * stand-in device view lint runs provisions against.
  */
 import { parsePattern, type AliasFilter, type PathSegment } from '../sandbox';
-import type { DataModel, ModelNode, ObjectNode } from './datamodel';
+import { labelOf, type DataModel, type ModelNode, type ObjectNode } from './datamodel';
 
 const INSTANCE = /^\d+$/;
 /** TR-106 vendor extensions ("X_ACME-COM_Thing", "X_00D09E_Thing"): not in the standard model, not checked. */
@@ -83,7 +83,7 @@ function stepInto(model: DataModel, node: ModelNode, seg: PathSegment, text: str
   const next = node.children.get(seg.name);
   if (next) return next;
   if (VENDOR.test(seg.name) || isServiceSlot(node)) return VENDOR_STEP;
-  return `${node.path} has no "${seg.name}" in ${model.label}${suggestion(node, seg.name)}`;
+  return `${node.path} has no "${seg.name}" in ${labelOf(model, node.path)}${suggestion(node, seg.name)}`;
 }
 
 /** An alias filter's key must name a parameter of the table's instance (a relative path, possibly through sub-objects). */

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { XsdType } from '../cwmp/soap/types';
-import { withLintServices } from '../sim/model/bbf-services';
+import { lintServiceLabels, withLintServices } from '../sim/model/bbf-services';
 import { BBF_DATAMODEL_DIR, BBF_FILES, BBF_ROOTS, readBbfDocument, type BbfObject, type BbfParameter, type BbfStatus, type BbfSyntax } from '../sim/model/bbf-xml';
 import type { RootKind } from '../sim/model/types';
 import { defaultValue } from '../sim/model/values';
@@ -58,6 +58,14 @@ export interface DataModel {
   /** "TR-181 Device:2.17", for messages. */
   label: string;
   root: ObjectNode;
+  /** The service models mounted under the root's Services object, by path prefix: "Device.Services.STBService." → "TR-135 STBService:1.4". */
+  services?: ReadonlyMap<string, string>;
+}
+
+/** The model a generic path is checked against, for messages: its service model's name under Services, else the root model's. */
+export function labelOf(model: DataModel, genericPath: string): string {
+  for (const [prefix, label] of model.services ?? []) if (genericPath.startsWith(prefix)) return label;
+  return model.label;
 }
 
 /** The root segment of each standard model. */
@@ -108,8 +116,9 @@ function objectNode(o: BbfObject): ObjectNode {
 export function dataModelFromXml(xml: string, kind: RootKind, servicesDir?: string): DataModel {
   const read = readBbfDocument(xml, BBF_ROOTS[kind], 'acs lint');
   const doc = servicesDir === undefined ? read : withLintServices(read, servicesDir);
+  const services = servicesDir === undefined ? undefined : new Map([...lintServiceLabels(servicesDir)].map(([name, label]) => [`${BBF_ROOTS[kind]}Services.${name}.`, label]));
   const spec = kind === 'tr181' ? 'TR-181' : 'TR-098';
-  return { kind, name: doc.modelName, label: `${spec} ${doc.modelName}`, root: objectNode(doc.root) };
+  return { kind, name: doc.modelName, label: `${spec} ${doc.modelName}`, root: objectNode(doc.root), ...(services ? { services } : {}) };
 }
 
 // ---------------------------------------------------------------- where the XML is

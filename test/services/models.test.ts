@@ -150,8 +150,8 @@ describe('services: BBF service models in the simulator and in acs lint', functi
       const out = await lint(presets, provisions);
       const text = out.lines.join('\n');
       assert.equal(out.ok, false);
-      assert.match(text, /typo\.js:1:\d+: .*MainStream\.\{i\}\. has no "Enabel".*did you mean "Enable"\?/);
-      assert.match(text, /typo\.js:2:\d+: .*has no "AuthUserNam".*did you mean "AuthUserName"\?/);
+      assert.match(text, /typo\.js:1:\d+: .*MainStream\.\{i\}\. has no "Enabel" in TR-135 STBService:1\.4; did you mean "Enable"\?/);
+      assert.match(text, /typo\.js:2:\d+: .*has no "AuthUserNam" in TR-104 VoiceService:2\.0 \(with issue 1's VoiceProfile\); did you mean "AuthUserName"\?/);
       assert.doesNotMatch(text, /typo\.js:[34]:/, 'issue 2 and issue 1 paths under Device. are both valid');
       assert.match(text, /2 error\(s\)/);
     });

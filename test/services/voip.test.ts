@@ -160,7 +160,8 @@ describe('services: VoIP lines provisioned end to end (simulator, MariaDB, Redis
     assert.equal(m.getValue(`${vs}SIP.Client.1.AuthUserName`), '', 'line 1\'s client is left alone');
     assert.equal(m.getValue(`${vs}SIP.Network.1.RegistrarServer`), 'registrar.example.org');
     assert.equal(m.getValue(`${vs}SIP.Network.1.RegistrarServerPort`), '5070');
-    assert.equal(m.getValue(`${vs}SIP.Network.1.OutboundProxy`), '[2001:db8::5]');
+    assert.equal(m.getValue(`${vs}SIP.Network.1.OutboundProxy`), '2001:db8::5', 'an IPv6 address without brackets');
+    assert.equal(m.getValue(`${vs}SIP.Network.1.OutboundProxyPort`), '5060');
     const profiles = (m.getValue(`${vs}SIP.Network.1.CodecList`) ?? '').split(',');
     assert.deepEqual(profiles.map((p) => m.getValue(m.getValue(`${p}.Codec`) + '.Codec')), ['G.722', 'G.711ALaw']);
     const adds = sessions.flat().filter((r) => r.method === 'AddObject').map((r) => (r.method === 'AddObject' ? r.ObjectName : ''));

@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BBF_DATAMODEL_DIR, readBbfServiceDocument, type BbfDocument, type BbfObject, type BbfParameter } from './bbf-xml';
+import { BBF_DATAMODEL_DIR, readBbfServiceDocument, type BbfDocument, type BbfObject, type BbfParameter, type BbfServiceDocument } from './bbf-xml';
 import { voiceServiceV1 } from './bbf-voice-v1';
 import type { RootKind } from './types';
 
@@ -31,6 +31,9 @@ export const SERVICE_FILES = {
 } as const;
 
 type ServiceFile = keyof typeof SERVICE_FILES;
+
+/** The standard each service document is, for messages. */
+const SERVICE_SPECS: Readonly<Record<ServiceFile, string>> = { voice: 'TR-104', stb: 'TR-135', storage: 'TR-140' };
 
 /** A model name the simulator accepts: "tr181", "tr098", with "+stb" and/or "+voice". */
 export interface BbfModelName {
@@ -56,9 +59,9 @@ export function parseBbfModelName(spec: string): BbfModelName | null {
 
 // ---------------------------------------------------------------- service documents
 
-const documents = new Map<string, { params: BbfParameter[]; tables: BbfObject[] }>();
+const documents = new Map<string, BbfServiceDocument>();
 
-function serviceDocument(dir: string, which: ServiceFile): { params: BbfParameter[]; tables: BbfObject[] } {
+function serviceDocument(dir: string, which: ServiceFile): BbfServiceDocument {
   const file = path.join(dir, SERVICE_FILES[which]);
   let doc = documents.get(file);
   if (!doc) {
@@ -117,6 +120,25 @@ function lintServices(dir: string): Mounted[] {
     }
     if (which === 'voice') doc = { params: doc.params, tables: doc.tables.map((t) => (t.path === 'VoiceService.{i}.' ? merge(t, voiceServiceV1()) : t)) };
     out.push(doc);
+  }
+  return out;
+}
+
+/**
+ * What lint names each mounted service by in its messages, by table name:
+ * "STBService" → "TR-135 STBService:1.4". Services without a document are left out.
+ */
+export function lintServiceLabels(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const which of Object.keys(SERVICE_FILES) as ServiceFile[]) {
+    let doc: BbfServiceDocument;
+    try {
+      doc = serviceDocument(dir, which);
+    } catch {
+      continue; // no document: the service is not checked, nothing to name
+    }
+    const issue1 = which === 'voice' ? ' (with issue 1\'s VoiceProfile)' : '';
+    for (const t of doc.tables) out.set(t.path.slice(0, -5), `${SERVICE_SPECS[which]} ${doc.modelName}${issue1}`);
   }
   return out;
 }
