@@ -219,6 +219,11 @@ export class Fleet implements Scheduler {
     this.bulkData?.refresh(device);
   }
 
+  /** Reads every device's bulk data profiles again: for profiles written into the models directly (tests), not by an ACS. */
+  refreshBulkData(): void {
+    for (const d of this.devices) this.bulkData?.refresh(d);
+  }
+
   /** TR-069 §3.2.1.1 retry: a random wait that doubles with each failed attempt. */
   private retry(device: SimDevice, outcome: SessionOutcome): void {
     this.options.report?.(device.key, `session ${outcome.result}: ${outcome.reason ?? ''}`);

@@ -229,6 +229,15 @@ describe('sim bulk data: a fleet configured by the ACS', function () {
     await collector.close();
   });
 
+  it('profiles written into the devices\' models report after Fleet.refreshBulkData, each device its own values', async () => {
+    await acs.start();
+    const url = await collector.start();
+    fleet = await Fleet.create({ acsUrl: 'http://127.0.0.1:1/', devices: 3, model: tr181(), clock: new SimClock({ speed: 600 }), traffic: true, bulkData: { tickMs: 10 } });
+    for (const d of fleet.devices) configureProfile(d.model, { url, encoding: 'JSON', intervalS: 60, parameters: [{ reference: 'Device.DeviceInfo.SerialNumber' }] });
+    fleet.refreshBulkData();
+    await until('a report from each device', async () => new Set(collector.received.map((r) => r.report.rows[0].values['Device.DeviceInfo.SerialNumber'])).size === 3);
+  });
+
   it('AddObject + SetParameterValues make the device report; a Reboot starts its counters and uptime again', async () => {
     const acsUrl = await acs.start();
     const url = await collector.start();
