@@ -85,6 +85,32 @@ describe('services: IPTV set-top boxes provisioned end to end (simulator, MariaD
     assert.equal(rows.find((r) => r.path === `${STREAM}Total.RTPStats.PacketsReceived`)?.value, received, 'the ACS has the grown counter');
   });
 
+  it('an STB under a TR-098 root, set up by an order with positional args (portal, sample interval, IGMP off)', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: generateBbfModel('tr098', { services: ['stb'] }), devices: 1, serialBase: 'STB098-', concurrency: 1, connectionRequests: true });
+    fleets.push(fleet);
+    const device = fleet.devices[0];
+    const sessions = requestsOf(device);
+    await device.runSession('0 BOOTSTRAP');
+    const args = ['http://portal.example.org/stb', 900, false];
+    const created = await t.nbi('/orders', { method: 'POST', body: JSON.stringify({ id: 'iptv-098', device: { serialNumber: device.deviceId().SerialNumber }, service: { provision: 'iptv', args } }) });
+    assert.equal(created.status, 201, await created.text());
+    let status = '';
+    for (let i = 0; i < 30 && status !== 'applied' && status !== 'failed'; i++) {
+      status = ((await (await t.nbi('/orders/iptv-098')).json()) as { status: string }).status;
+      if (status === 'applying') await device.runSession('2 PERIODIC');
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(status, 'applied', JSON.stringify(await t.acs.store.getChannelFaults(deviceKeyOf(device.deviceId()))));
+    const stb = 'InternetGatewayDevice.Services.STBService.1.';
+    const m = device.model;
+    assert.equal(m.getValue(`${stb}Components.FrontEnd.1.IP.ServiceConnect.URI`), 'http://portal.example.org/stb');
+    assert.equal(m.getValue(`${stb}Components.FrontEnd.1.IP.IGMP.Enable`), 'false');
+    assert.equal(m.getValue(`${stb}ServiceMonitoring.SampleInterval`), '900');
+    assert.equal(m.getValue(`${stb}ServiceMonitoring.MainStream.1.Enable`), 'true');
+    assert.equal(m.getValue(`${stb}AVPlayers.PreferredAudioLanguage`), '', 'not given: left alone');
+    assert.ok(sessions.flat().some((r) => r.method === 'SetParameterValues'));
+  });
+
   it('an STB that measures only VoD: the provision faults naming the types it offers, rather than half-configure', async () => {
     const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: generateBbfModel('tr181', { services: ['stb'] }), devices: 1, serialBase: 'STB181-VOD-', concurrency: 1 });
     fleets.push(fleet);
