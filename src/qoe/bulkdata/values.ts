@@ -33,7 +33,7 @@ export function typedValue(text: string, type: string): RawValue {
     if (b === 'false' || b === '0') return false;
     return text;
   }
-  if (t === '' ) return inferValue(text);
+  if (t === '') return inferValue(text);
   return text;
 }
 
