@@ -13,6 +13,7 @@ import { badScriptsRows } from './bad-scripts';
 import { fanOutRows } from './fan-out';
 import { searchRows } from './search';
 import { webhookRows } from './webhooks';
+import { qoeIngestRows } from './qoe-ingest';
 import type { Row } from './types';
 
 /**
@@ -36,6 +37,7 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
   --only LETTERS             scenarios to run, e.g. "r" or "ab" (default: all of h, c, s, d, b, a, r)
                              opt-in, only when named: q (search over 100k devices x 500 params; the first run generates them, minutes),
                              w (webhook deliveries, storms with and without subscriptions, ~5 min)
+                             i (QoE series ingest on MariaDB, in this process: 1 day of BENCH_QOE_DEVICES=2000 devices scaled to 100k, ~5 min)
   --no-write                 print the table without appending it to BENCHMARKS.md`;
 
 const options = {
@@ -123,6 +125,7 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   if (want('s')) rows.push(...(await badScriptsRows({ db: v.db, model }, { freshDatabase, startAcs, measure })));
   if (want('d')) rows.push(...(await fanOutRows({ db: v.db, model, devices: v.fanOutDevices }, { freshDatabase, startAcs })));
   if (v.only.includes('q')) rows.push(...(await searchRows({ startAcs })));
+  if (v.only.includes('i')) rows.push(...(await qoeIngestRows({ freshDatabase })));
   if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, durationS: 20, devices: 5000 }, { freshDatabase, startAcs })));
   if (want('a') || want('b') || want('r')) rows.push(...(await fleetRows(v, model, want)));
   if (!want('a')) return rows;
