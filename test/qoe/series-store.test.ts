@@ -220,4 +220,30 @@ describeEachDriver('qoe series store', 'qoe_series_test', (ctx) => {
     assert.equal(await pick(day), '1d');
     clock = T0 + DAY;
   });
+
+  it("makes the buckets of a day not rolled up yet from raw, counting each column's own values", async () => {
+    const d = newDevice();
+    const day = T0 + 4 * DAY;
+    clock = day + 2 * HOUR;
+    // Four frames in an hour: RX has no rate at the first (none before) nor at the third (a reset), so 2 values; CPU 4.
+    await store.ingest([
+      frame(d, day, { [RX]: 0, [CPU]: 10 }),
+      frame(d, day + 15 * 60_000, { [RX]: 900_000, [CPU]: 20 }),
+      frame(d, day + 30 * 60_000, { [RX]: 1000, [CPU]: 30 }),
+      frame(d, day + 45 * 60_000, { [RX]: 1_801_000, [CPU]: 40 }),
+    ]);
+    await store.rollup(clock);
+    const hour = await store.series({ device: d, from: day, to: day + 2 * HOUR, resolution: '1h' });
+    assert.equal(hour[0].resolution, '1h');
+    assert.deepEqual(hour.find((x) => x.path === CPU)?.points, [{ time: day, value: 25, min: 10, max: 40 }]);
+    assert.deepEqual(hour.find((x) => x.path === RX)?.points, [{ time: day, value: 1500, min: 1000, max: 2000 }], 'two rates, not four');
+    // The same once the day is rolled up: the stored row, its RX count kept apart from the row's.
+    clock = day + DAY + HOUR;
+    assert.ok((await store.rollup(clock)).rows['1h'] >= 1);
+    const stored = await store.series({ device: d, from: day, to: day + 2 * HOUR, resolution: '1h' });
+    assert.deepEqual(stored, hour);
+    const daily = await store.series({ device: d, paths: [RX], from: day, to: day + DAY, resolution: '1d' });
+    assert.deepEqual(daily[0].points, [{ time: day, value: 1500, min: 1000, max: 2000 }]);
+    clock = T0 + DAY;
+  });
 });
