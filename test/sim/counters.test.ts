@@ -181,3 +181,43 @@ describe('sim counters: command line', () => {
     await assert.rejects(runSim([...base, '--clock-speed', '0']), /--clock-speed 0: expected a positive number/);
   });
 });
+
+describe('sim gauges', () => {
+  const model = createDevice(tr181(), { SerialNumber: 'G1' });
+  const fleet = new TrafficModel(frozen(MIDNIGHT), { badLineShare: 0.5, seed: 'g' });
+  const devices = Array.from({ length: 40 }, (_v, i) => fleet.device(`g-${i}`));
+  const read = (d: DeviceTraffic, path: string, at: number): number => counterAt(model, d, path, at);
+  const mean = (path: string, hour: number): number => {
+    let sum = 0;
+    for (const d of devices) for (let m = 0; m < 60; m += 10) sum += read(d, path, MIDNIGHT + hour * HOUR + m * 60_000);
+    return sum / (devices.length * 6);
+  };
+
+  it('CPU use follows the evening load; free memory falls as it rises; the same time reads the same value', () => {
+    const cpu = 'Device.DeviceInfo.ProcessStatus.CPUUsage';
+    const free = 'Device.DeviceInfo.MemoryStatus.Free';
+    assert.ok(mean(cpu, 20) > mean(cpu, 4) + 15, `${mean(cpu, 20)} vs ${mean(cpu, 4)}`);
+    assert.ok(mean(free, 20) < mean(free, 4));
+    assert.equal(read(devices[0], 'Device.DeviceInfo.MemoryStatus.Total', MIDNIGHT), 524_288, 'the model says 0: a plausible size');
+    for (const d of devices) {
+      const v = read(d, cpu, MIDNIGHT + 20 * HOUR);
+      assert.ok(v >= 0 && v <= 100);
+      assert.equal(read(d, cpu, MIDNIGHT + 20 * HOUR), v);
+    }
+  });
+
+  it('Wi-Fi signal strength stays in -83..-42 dBm; DSL noise margin is lower on bad lines', () => {
+    const signal = 'Device.WiFi.AccessPoint.1.AssociatedDevice.1.SignalStrength';
+    const margin = 'Device.DSL.Line.1.DownstreamNoiseMargin';
+    assert.ok(model.lookup(signal) !== undefined && model.lookup(margin) !== undefined);
+    for (const d of devices) {
+      const s = read(d, signal, MIDNIGHT + 3 * HOUR);
+      assert.ok(s >= -83 && s <= -42, String(s));
+    }
+    const avg = (list: DeviceTraffic[]): number => list.reduce((a, d) => a + read(d, margin, MIDNIGHT), 0) / list.length;
+    const bad = devices.filter((d) => d.badLine);
+    const good = devices.filter((d) => !d.badLine);
+    assert.ok(bad.length > 0 && good.length > 0);
+    assert.ok(avg(bad) < 45 && avg(good) > 55, `bad ${avg(bad)} good ${avg(good)}`);
+  });
+});

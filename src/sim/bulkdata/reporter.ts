@@ -118,7 +118,11 @@ export class BulkDataReporter {
       else if (state.config.intervalS !== config.intervalS || state.config.timeReference !== config.timeReference) {
         this.wheel.cancel(state.timer);
         states.set(config.path, this.start(device, config, now, state.outstanding));
-      } else state.config = config;
+      } else {
+        // TR-181 NumberOfRetainedFailedReports: a new EncodingType deletes the outstanding failed reports.
+        if (state.config.encoding !== config.encoding) state.outstanding = [];
+        state.config = config;
+      }
     }
     if (states.size > 0) this.devices.set(device, states);
     else this.devices.delete(device);

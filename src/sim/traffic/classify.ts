@@ -2,12 +2,16 @@
  * Which parameters of a data model are counters the simulator makes move,
  * told by their names as TR-181 and TR-098 (and vendor dumps) spell them:
  * interface statistics (Bytes/Packets/Errors/Discard... Sent/Received under
- * a ".Stats." object, TR-098 Total* counters), DSL errored seconds, uptime.
+ * a ".Stats." object, TR-098 Total* counters), DSL errored seconds, uptime;
+ * and the gauges that move with them (CPU, memory, signal, noise margin).
  * Read-only integers only; diagnostics results are left to the diagnostics.
  */
 import type { XsdType } from '../../cwmp/soap/types';
 
-export type CounterKind = 'uptime' | 'bytes' | 'packets' | 'errors' | 'discards' | 'erroredSecs' | 'severelyErroredSecs';
+export type CounterKind = 'uptime' | 'bytes' | 'packets' | 'errors' | 'discards' | 'erroredSecs' | 'severelyErroredSecs' | GaugeKind;
+
+/** Values that go up and down rather than count (./gauges.ts). */
+export type GaugeKind = 'cpu' | 'memFree' | 'memTotal' | 'signal' | 'noiseMargin';
 
 /** Since when a counter counts: boot, or a reset every quarter hour / day (DSL Stats.QuarterHour / CurrentDay). */
 export type CounterPeriod = 'boot' | 'quarter' | 'day';
@@ -22,6 +26,21 @@ export interface CounterSpec {
   /** The counter wraps to 0 at this value (2^32 for xsd:unsignedInt); 0: never within a simulation. */
   readonly wrap: number;
   readonly period: CounterPeriod;
+  /** Gauges: a number fixed per path (0-1), so two radios or lines differ. */
+  readonly salt?: number;
+}
+
+const GAUGES: readonly [RegExp, GaugeKind][] = [
+  [/\.DeviceInfo\.ProcessStatus\.CPUUsage$/, 'cpu'],
+  [/\.DeviceInfo\.MemoryStatus\.Free$/, 'memFree'],
+  [/\.DeviceInfo\.MemoryStatus\.Total$/, 'memTotal'],
+  [/\.AssociatedDevice\.\d+\.SignalStrength$/, 'signal'],
+  [/(\.DSL\.Line\.\d+|WANDSLInterfaceConfig)\.(Downstream|Upstream)NoiseMargin$/, 'noiseMargin'],
+];
+
+function gaugeOf(path: string): CounterSpec | null {
+  const kind = GAUGES.find(([re]) => re.test(path))?.[1];
+  return kind ? { kind, sent: false, fraction: 1, share: 1, wrap: 0, period: 'boot', salt: unitHash(path) } : null;
 }
 
 const WRAP: Partial<Record<XsdType, number>> = { 'xsd:unsignedInt': 2 ** 32, 'xsd:int': 2 ** 31 };
@@ -54,12 +73,14 @@ function fractionOf(name: string): number {
   return 1;
 }
 
-/** The counter a parameter is, or null for any other parameter. */
+/** The counter (or gauge) a parameter is, or null for any other parameter. */
 export function classify(path: string, type: XsdType, writable: boolean): CounterSpec | null {
   if (writable || !INTEGER_TYPES.has(type)) return null;
   const name = path.slice(path.lastIndexOf('.') + 1);
   const wrap = WRAP[type] ?? 0;
   if (name === 'UpTime') return { kind: 'uptime', sent: false, fraction: 1, share: 1, wrap, period: 'boot' };
+  const gauge = gaugeOf(path);
+  if (gauge) return gauge;
   if (path.includes('Diagnostics')) return null;
   const stats = path.indexOf('.Stats.');
   if (stats < 0 && !/\.Total(Bytes|Packets)(Sent|Received)$/.test(path)) return null;

@@ -11,14 +11,17 @@
  *  - xsd:unsignedInt counters wrap at 2^32 (a busy WAN byte counter wraps
  *    every few hours, as TR-098 ones do);
  *  - a reboot (or factory reset) starts every counter and the uptime again
- *    from 0 (DeviceTraffic.reboot).
+ *    from 0 (DeviceTraffic.reboot);
+ *  - gauges (CPU, memory, Wi-Fi signal, DSL noise margin) move with the
+ *    load and the line (./gauges.ts).
  */
 import type { DeviceModel, NodeRef } from '../model/device';
 import type { BaseModel } from '../model/base';
 import type { LiveValues } from '../cpe/options';
-import { classify, unitHash, type CounterSpec } from './classify';
+import { classify, unitHash, type CounterSpec, type GaugeKind } from './classify';
 import type { SimClock } from './clock';
 import { loadIntegral } from './day-shape';
+import { gaugeValue } from './gauges';
 
 export interface TrafficOptions {
   /** Share of devices with a bad line (errors growing), 0-1; default 0.05. */
@@ -72,6 +75,11 @@ export class TrafficModel {
   }
 }
 
+function storedTotal(model: DeviceModel): number {
+  const v = Number(model.getValue(`${model.root}DeviceInfo.MemoryStatus.Total`));
+  return Number.isFinite(v) ? v : 0;
+}
+
 /** One device's counters: its boot time and its draws. */
 export class DeviceTraffic implements LiveValues {
   bootAt: number;
@@ -84,7 +92,7 @@ export class DeviceTraffic implements LiveValues {
 
   constructor(
     private readonly traffic: TrafficModel,
-    key: string,
+    readonly key: string,
   ) {
     const seed = traffic.options.seed ?? '';
     const draw = (what: string): number => unitHash(`${seed}/${key}/${what}`);
@@ -116,7 +124,15 @@ export class DeviceTraffic implements LiveValues {
   /** The value of a counter parameter at simulated time `at`, undefined for any other parameter. */
   valueAt(model: DeviceModel, ref: NodeRef, at: number): string | undefined {
     const spec = this.traffic.specOf(model, ref);
-    return spec ? String(this.counter(spec, at)) : undefined;
+    if (!spec) return undefined;
+    if (spec.salt === undefined) return String(this.counter(spec, at));
+    return String(this.gauge(spec, at, spec.kind === 'memFree' || spec.kind === 'memTotal' ? storedTotal(model) : 0));
+  }
+
+  /** A gauge's value at `at`; `storedTotal` is MemoryStatus.Total as the model stores it (0 when unknown). */
+  gauge(spec: CounterSpec, at: number, storedTotal = 0): number {
+    const localS = at / 1000 + this.traffic.utcOffsetS + this.phaseS;
+    return gaugeValue({ kind: spec.kind as GaugeKind, salt: spec.salt ?? 0, key: this.key, at, localS, badness: this.badness, storedTotal });
   }
 
   /** A counter's value at simulated time `at`. */
