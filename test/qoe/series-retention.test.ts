@@ -34,7 +34,14 @@ describeEachDriver('qoe series retention', 'qoe_series_retention_test', (ctx) =>
 
   before(async () => {
     store = createSeriesStore(ctx.store.sql, { profiles: (name) => PROFILES.get(name), now: () => clock });
-    assert.equal((await store.ingest([...frames('dev-keep', 'keep'), ...frames('dev-short', 'short')])).frames, 34);
+    // As they came: each frame while it is recent (a frame older than its profile's raw retention is refused).
+    for (const [keep, short] of frames('dev-keep', 'keep').map((f, i) => [f, frames('dev-short', 'short')[i]])) {
+      clock = keep.time + HOUR;
+      assert.equal((await store.ingest([keep, short])).frames, 2);
+    }
+    clock = D0 + HOUR;
+    const late = await store.ingest([{ device: 'dev-late', profile: 'short', time: D0 - 2 * DAY, values: { [CPU]: 1 } }]);
+    assert.match(late.dropped[0].reason, /older than the profile's raw retention \(1 days\)/);
     await store.rollup(clock);
   });
 

@@ -11,6 +11,7 @@ import type { Layouts } from './layouts';
 import type { DayPartitions } from './partitions';
 import { frameRow, type Previous } from './rates';
 import { loadStreams, saveStreams, streamKey, type StreamState } from './streams';
+import { DAY_MS } from './tiers';
 import type { Dropped, IngestResult, ProfileLookup } from './types';
 
 /** Dropped entries listed in a result (all are counted). */
@@ -56,6 +57,7 @@ function frameProblem(f: Frame, profile: CollectionProfile | undefined, now: num
   if (!profile) return `unknown profile ${f.profile}`;
   if (!Number.isSafeInteger(f.time) || f.time <= 0) return 'time not a positive integer of milliseconds';
   if (f.time > now + maxFutureMs) return `time ${new Date(f.time).toISOString()} ahead of the ACS's clock`;
+  if (f.time < now - profile.retention.raw * DAY_MS) return `time ${new Date(f.time).toISOString()} older than the profile's raw retention (${profile.retention.raw} days)`;
   if (f.uptimeS !== undefined && !(Number.isFinite(f.uptimeS) && f.uptimeS >= 0)) return 'uptimeS not a number >= 0';
   if (f.values === null || typeof f.values !== 'object') return 'values not an object';
   return null;

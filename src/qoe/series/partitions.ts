@@ -62,7 +62,8 @@ export class DayPartitions {
     if (!this.loaded) await this.list();
     const wantedEnd = Math.floor(maxTime / DAY_MS) * DAY_MS + 2 * DAY_MS;
     if (this.until !== null && this.until >= wantedEnd) return [];
-    const firstEnd = this.until !== null ? this.until + DAY_MS : Math.floor(minTime / DAY_MS) * DAY_MS + DAY_MS;
+    // After a long pause, one partition spans the gap (rows that old are past any retention): never hundreds of empty days.
+    const firstEnd = Math.max(this.until === null ? 0 : this.until + DAY_MS, Math.floor(minTime / DAY_MS) * DAY_MS + DAY_MS);
     const days: Partition[] = [];
     for (let end = firstEnd; end <= wantedEnd; end += DAY_MS) days.push({ name: partitionName(end - DAY_MS), end });
     if (days.length === 0) return [];
