@@ -53,6 +53,8 @@ export class SimDevice {
   dropAtRequest: number | null = null;
   /** Counters and uptime computed from the (simulated) time, when the fleet simulates traffic (./traffic). */
   traffic: DeviceTraffic | undefined;
+  /** Called when the device (re)boots: a Reboot, a factory reset, a firmware install (each adds "1 BOOT"). */
+  onBoot: (() => void) | undefined;
   private nextId = 1;
 
   constructor(
@@ -94,9 +96,17 @@ export class SimDevice {
     return this.outbox.events;
   }
 
-  /** Adds an event for the next Inform, once (single events) or with its CommandKey ("M ..." events). */
+  /**
+   * Adds an event for the next Inform, once (single events) or with its
+   * CommandKey ("M ..." events). "1 BOOT" means the device restarted: its
+   * counters and uptime start again from 0.
+   */
   addEvent(code: string, commandKey = ''): void {
     this.outbox.add(code, commandKey);
+    if (code === '1 BOOT') {
+      this.traffic?.reboot();
+      this.onBoot?.();
+    }
   }
 
   /** A request for after the next InformResponse (TransferComplete ...), with the events that announce it. */

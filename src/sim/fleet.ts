@@ -10,7 +10,6 @@ import { AcsClient, AcsEndpoint, type ClientCertificate, type ConnectionMode } f
 import { FleetStats } from './stats';
 import { SimClock, TrafficModel, type TrafficOptions } from './traffic';
 import { BulkDataReporter, type BulkDataOptions } from './bulkdata';
-import type { Effect } from './cpe';
 
 export interface FleetOptions {
   acsUrl: string;
@@ -141,6 +140,7 @@ export class Fleet implements Scheduler {
     const wire = { namespace: o.quirks?.has('cwmp-1-0') ? 'urn:dslforum-org:cwmp-1-0' : PLAIN_WIRE.namespace, header: !o.quirks?.has('no-header') };
     const device = new SimDevice(`${id.OUI}-${id.ProductClass}-${id.SerialNumber}`, model, client, rpcOptionsOf(o.quirks, { ...o.rpcOptions, ...injectedFaults(o.faults, index) }), report, wire);
     device.traffic = this.traffic?.device(device.key);
+    if (this.bulkData) device.onBoot = () => this.bulkData?.rebooted(device);
     if (o.registered) device.outbox.clear();
     this.httpCr?.register(`/${serial}`, { ...cr, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
     this.udpCr?.register(cr.username, { password: cr.password, onRequest: () => this.connect(device, '6 CONNECTION REQUEST') });
@@ -199,7 +199,7 @@ export class Fleet implements Scheduler {
       outcome = await device.runSession();
       this.stats.record(outcome);
       applyEffects(device, outcome.effects, this);
-      this.afterSession(device, outcome.effects);
+      this.afterSession(device);
       if (outcome.result !== 'completed') this.retry(device, outcome);
     } catch (err) {
       this.options.report?.(device.key, `simulator error: ${(err as Error).stack ?? String(err)}`);
@@ -210,12 +210,8 @@ export class Fleet implements Scheduler {
     }
   }
 
-  /** A reboot or factory reset restarts the counters; a changed bulk data profile takes effect. */
-  private afterSession(device: SimDevice, effects: readonly Effect[]): void {
-    if (effects.some((e) => e.kind === 'reboot' || e.kind === 'factoryReset')) {
-      device.traffic?.reboot();
-      this.bulkData?.rebooted(device);
-    }
+  /** A changed bulk data profile takes effect (reboots restart the counters through SimDevice.addEvent("1 BOOT")). */
+  private afterSession(device: SimDevice): void {
     this.bulkData?.refresh(device);
   }
 

@@ -7,6 +7,7 @@
 import { strict as assert } from 'node:assert';
 import type { GetParameterValuesResponse } from '../../src/cwmp/soap/types';
 import { runSim } from '../../src/sim/cli';
+import { Fleet } from '../../src/sim/fleet';
 import { handleRequest } from '../../src/sim/cpe';
 import { createDevice, type DeviceModel } from '../../src/sim/model';
 import { classify, loadAt, loadIntegral, SimClock, TrafficModel, type DeviceTraffic } from '../../src/sim/traffic';
@@ -169,6 +170,22 @@ describe('sim counters', () => {
     const ref = model.lookup(IP_RX_181);
     assert.ok(ref !== undefined && model.typeOf(ref) === 'xsd:unsignedInt');
     assert.equal(traffic.counter(classify(IP_RX_181, 'xsd:unsignedInt', false) ?? assert.fail(), MIDNIGHT + 30 * 86_400_000) < 2 ** 32, true);
+  });
+});
+
+describe('sim counters: in a fleet', () => {
+  it('every "1 BOOT" (Reboot, factory reset, firmware install) restarts the device\'s counters and uptime', async () => {
+    const fleet = await Fleet.create({ acsUrl: 'http://127.0.0.1:1/', devices: 2, model: tr181(), traffic: { initialUptimeS: 86_400 } });
+    try {
+      const [a, b] = fleet.devices;
+      assert.ok(a.traffic && b.traffic);
+      assert.ok(a.traffic.uptimeS() >= 86_400);
+      a.addEvent('1 BOOT');
+      assert.ok(a.traffic.uptimeS() < 5);
+      assert.ok(b.traffic.uptimeS() >= 86_400, 'the other device did not reboot');
+    } finally {
+      await fleet.close();
+    }
   });
 });
 
