@@ -67,6 +67,8 @@ export interface Config {
   webhookRetentionMs: number;
   workerDeliversWebhooks: boolean;
   qoeExportMax: number;
+  qoeAlertEveryMs: number;
+  qoeReportMaxBytes: number;
   fsHost: string;
   fsPort: number;
   fsUrl: string;
@@ -235,6 +237,16 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
     doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+  },
+  qoeAlertEveryMs: {
+    env: 'QOE_ALERT_EVERY_MS',
+    default: 60_000,
+    doc: 'How often the workers evaluate the QoE alert rules, for the devices with new samples since the last time',
+  },
+  qoeReportMaxBytes: {
+    env: 'QOE_REPORT_MAX_BYTES',
+    default: 1_048_576,
+    doc: 'Largest bulk data report (TR-232) the collector takes, as sent (compressed); decompressed it may be 8 times that',
   },
   qoeExportMax: {
     env: 'QOE_EXPORT_MAX',

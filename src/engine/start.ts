@@ -13,7 +13,7 @@ import { formatPresetError } from '../presets/types';
 import type { StoredScripts } from '../scripts/stored';
 import { SandboxPool } from '../sandbox';
 import { EngineClient } from './client';
-import { ExtensionHost } from './ext';
+import { ExtensionHost, type BuiltinExtension } from './ext';
 import { ScriptLibrary } from './script-library';
 import { openSchedules } from './schedules';
 import { EngineWorker } from './worker';
@@ -51,6 +51,7 @@ export async function startEngineWorker(
   presets: PresetRegistry,
   stored: StoredScripts,
   log: Logger,
+  builtins: Readonly<Record<string, BuiltinExtension>> = {},
 ): Promise<RunningWorker> {
   const onWarning = (message: string): void => log.warn(message);
   const scripts = new ScriptLibrary(config.provisionsDir, { stored: stored.source('provision'), onWarning, onError: (message) => log.error(`provision rejected: ${message}`) });
@@ -65,7 +66,7 @@ export async function startEngineWorker(
       process.exit(70);
     },
   });
-  const ext = new ExtensionHost({ dir: config.extDir, timeoutMs: config.extTimeoutMs, log });
+  const ext = new ExtensionHost({ dir: config.extDir, timeoutMs: config.extTimeoutMs, log, builtins });
   const command: Redis = redis.redis;
   const sessions = new RedisSessionStore(command, config.redisPrefix, config.sessionTimeoutMs);
   const worker = new EngineWorker(

@@ -2,6 +2,7 @@
  * The file server for CPEs (FS_PORT, 7567 as in GenieACS):
  * - GET/HEAD /<name>: a stored file (Download RPC URLs), with single ranges,
  *   to a CPE the ACS granted it (a signed URL or its credentials, access.ts);
+ * - POST /bulkdata/<profile>: a CPE's bulk data report (src/qoe/collector);
  * - PUT/POST /uploads/<token>: a CPE's Upload (TR-069 A.4.1.5) to a URL made
  *   by FileService.uploadTarget. The token is the credential: whatever
  *   Basic/Digest credentials the CPE sends are not checked, and it is never
@@ -11,6 +12,7 @@ import type { ServerOptions } from 'node:http';
 import Koa, { type Context } from 'koa';
 import { AcsError } from '../errors';
 import type { Logger } from '../log';
+import { BULKDATA_PATH } from '../qoe/collector/route';
 import { sendFile } from './send';
 import type { FileService } from './service';
 import { receiveBody } from './upload-body';
@@ -19,6 +21,8 @@ import { claimUpload, releaseUpload } from './uploads';
 export interface FileServerDeps {
   files: FileService;
   log: Logger;
+  /** POST /bulkdata/<profile>: the QoE collector (src/qoe/collector/route.ts). */
+  bulkData?: (ctx: Context, profile: string) => Promise<void>;
 }
 
 /**
@@ -36,6 +40,12 @@ export function createFileServerApp(deps: FileServerDeps): Koa {
   const app = new Koa();
   app.use(errors(deps.log));
   app.use(async (ctx) => {
+    const report = BULKDATA_PATH.exec(ctx.path);
+    if (report && deps.bulkData) {
+      if (ctx.method === 'POST' || ctx.method === 'PUT') return deps.bulkData(ctx, report[1]);
+      ctx.set('Allow', 'POST, PUT');
+      throw Object.assign(new Error(`method ${ctx.method} not allowed: bulk data reports are POSTed`), { status: 405, expose: true });
+    }
     const upload = /^\/uploads\/([^/]*)$/.exec(ctx.path);
     if (upload && (ctx.method === 'PUT' || ctx.method === 'POST')) return receiveUpload(ctx, deps, upload[1]);
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

@@ -4,13 +4,16 @@
  *
  * A provision runs once per preset call, with the preset's args and events;
  * one no preset calls runs once with no args. An ext() call is answered
- * with null (the extension is not run) and the run replayed, up to
+ * with null (the extension is not run; the ACS's own acs-qoe answers from
+ * the shipped collection profiles) and the run replayed, up to
  * {@link MAX_EXT_CALLS} times. GenieACS idioms that cost RPCs in every
  * session are warnings (costly.ts). Runs are traced, so each finding points at
  * the declare() call (the .ts line for TypeScript).
  */
+import { parseExtName } from '../engine/ext';
+import { QOE_EXTENSION, qoeStandIn } from '../qoe/ext';
 import type { Preset } from '../presets';
-import { SandboxPool, type Declaration, type LoadedScript, type RunInput, type RunResult, type ScriptFault } from '../sandbox';
+import { SandboxPool, type Declaration, type ExtCall, type LoadedScript, type RunInput, type RunResult, type ScriptFault } from '../sandbox';
 import { checkDeclaration, type CheckContext, type Severity } from './check-declaration';
 import { costlyIdioms } from './costly';
 import { StandInView } from './stand-in-view';
@@ -103,7 +106,7 @@ async function runCall(pool: SandboxPool, call: Call, view: StandInView, now: nu
     const result = await pool.run(call.script, input);
     if (result.stop !== 'ext' || !result.pendingExt) return { result, extCapped: false };
     if (extResults.size >= MAX_EXT_CALLS) return { result, extCapped: true };
-    extResults.set(result.pendingExt.key, null);
+    extResults.set(result.pendingExt.key, await standInAnswer(result.pendingExt));
   }
 }
 
@@ -120,4 +123,11 @@ function faultProblem(script: LoadedScript, fault: ScriptFault): Problem {
   const misuse = fault.code === 'script.error' && /^TypeError: (declare|clear|commit|ext|log)\(\):/.test(fault.message);
   const message = misuse ? fault.message : `${fault.code}: ${fault.message} (run against a stand-in device: ext() answers null, parameters hold model defaults)`;
   return { file: script.file, line: fault.line ?? 0, column: fault.column ?? 0, severity: misuse ? 'error' : 'warning', message };
+}
+
+/** The ACS's own extensions answer as they would (from the shipped profiles); an operator's answers null. */
+async function standInAnswer(call: ExtCall): Promise<unknown> {
+  const parsed = parseExtName(call.name);
+  if (parsed?.module !== QOE_EXTENSION) return null;
+  return qoeStandIn(parsed.fn, call.args).catch(() => null);
 }

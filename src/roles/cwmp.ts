@@ -2,6 +2,8 @@
  * The CWMP role: the CPE-facing server with its session sweeps, the engine's
  * front end, commit notices, and the file server CPEs download from.
  */
+import type { Context } from 'koa';
+import { receiveReport } from '../qoe/collector/route';
 import { createWorkflowRunner } from '../workflows';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
@@ -93,8 +95,16 @@ export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise
 /** The file server CPEs download from and upload to, and the collection of released contents. */
 async function startFileServer(s: Shared): Promise<number> {
   const { config, log, files, opened } = s;
-  const port = await serve({ app: withProbes(createFileServerApp({ files, log }), 'fs', s.ready), name: 'fs', options: FILE_SERVER_HTTP_OPTIONS, port: config.fsPort, host: config.fsHost, tls: tlsSettingsOf(config, 'fs') }, log, opened);
+  const port = await serve({ app: withProbes(createFileServerApp({ files, log, bulkData: bulkDataCollector(s) }), 'fs', s.ready), name: 'fs', options: FILE_SERVER_HTTP_OPTIONS, port: config.fsPort, host: config.fsHost, tls: tlsSettingsOf(config, 'fs') }, log, opened);
   const gc = every(FILE_GC_MS, log, 'file garbage collection', () => files.store.collectGarbage());
   opened.push(async () => clearInterval(gc));
   return port;
+}
+
+/** The bulk data collector's handler, with what it needs from the process. */
+function bulkDataCollector(s: Shared): (ctx: Context, profile: string) => Promise<void> {
+  return async (ctx, profile) => {
+    const access = await s.qoe.access();
+    await receiveReport(ctx, { access, view: s.qoe.view, frames: s.qoe.frames, log: s.log, maxBodyBytes: s.config.qoeReportMaxBytes }, profile);
+  };
 }

@@ -13,12 +13,15 @@ import { TokenStore } from '../nbi/auth/tokens';
 import { connectionRequestRoutes } from '../nbi/routes/connection-requests';
 import { taskRoutes } from '../nbi/routes/tasks';
 import { TaskWaiter } from '../tasks/waiter';
-import { createWorkflowRunner, workflowRoutes } from '../workflows';
+import { checkArgs, createWorkflowRunner, workflowRoutes } from '../workflows';
 import { tlsSettingsOf } from '../infra/tls';
 import { timeRequests } from '../metrics/http';
 import { metricsRoutes } from '../metrics/routes';
 import { traceRoutes } from '../trace/routes';
 import { statsRoutes } from '../stats';
+import { qoeRoutes } from '../qoe/routes';
+import { createSeriesStore } from '../qoe/series';
+import { AlertRuleService, AlertStore, qoeAlertRoutes } from '../qoe/alerts';
 import { serve } from './http';
 import { webhookRoutes } from '../webhooks';
 import { ordersOf, type Shared } from './shared';
@@ -40,6 +43,12 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     lintRoutes(config, s.storedScripts), dryRunRoutes(config, s),
     orderRoutes(ordersOf(s, workflows)),
     statsRoutes({ redis: s.redis, sql: store.sql, redisPrefix: config.redisPrefix }),
+    qoeRoutes(s.qoe, createSeriesStore(store.sql, { profiles: s.qoe.view.lookup })),
+    qoeAlertRoutes(new AlertRuleService({
+      store: new AlertStore(store.sql),
+      checkWorkflow: (name, args) => void checkArgs(workflows.library.get(name), args),
+      profileExists: async (name) => (await s.qoe.view.get(name)) !== undefined,
+    })),
     traceRoutes(s.traces), metricsRoutes(s.ready),
   ];
   const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate }), 'nbi');

@@ -16,10 +16,14 @@ import { moveFleetStats } from '../stats';
 import { startFrameIngest } from '../qoe/frames/ingest';
 import { startSeriesMaintenance } from '../qoe/maintenance';
 import { createSeriesStore } from '../qoe/series';
+import { startAlertEngine } from '../qoe/alerts';
+import { QOE_EXTENSION, qoeExtension } from '../qoe/ext';
+import type { WorkflowRunner } from '../workflows/types';
 
 export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promise<void> {
   const { config, log, store, opened } = s;
-  const worker = await startEngineWorker(config, s.redisHandle, store, presets, s.storedScripts, log);
+  const builtins = { [QOE_EXTENSION]: qoeExtension(s.qoe, s.files.access.options.urlBase) };
+  const worker = await startEngineWorker(config, s.redisHandle, store, presets, s.storedScripts, log, builtins);
   opened.push(() => worker.close());
   const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix, s.redis), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log });
   opened.push(() => sweep.close());
@@ -40,11 +44,11 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   opened.push(() => workflows.close());
   const campaigns = await startCampaignWorker({ redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store, log, runner: workflows.runner, emit: (events) => s.webhooks.emit(events) });
   opened.push(() => campaigns.close());
-  startQoeWorker(s);
+  await startQoeWorker(s, workflows.runner);
 }
 
-/** Frames into the series store, and its rollups and retention. */
-function startQoeWorker(s: Shared): void {
+/** Frames into the series store, its rollups and retention, and the alert rules' evaluation. */
+async function startQoeWorker(s: Shared, runner: WorkflowRunner): Promise<void> {
   const { config, log, opened } = s;
   const series = createSeriesStore(s.store.sql, { profiles: s.qoe.view.lookup });
   const ingest = startFrameIngest({
@@ -52,4 +56,10 @@ function startQoeWorker(s: Shared): void {
   });
   opened.push(() => ingest.close());
   opened.push(startSeriesMaintenance({ redis: s.redis, redisPrefix: config.redisPrefix, series, log }));
+  const alerts = await startAlertEngine({
+    redisPrefix: config.redisPrefix, connect: s.bullConnection, sql: s.store.sql, series, log, everyMs: config.qoeAlertEveryMs,
+    emit: (events) => s.webhooks.emit(events),
+    startWorkflow: (run) => runner.start(run),
+  });
+  opened.push(() => alerts.close());
 }

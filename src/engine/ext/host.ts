@@ -39,7 +39,16 @@ export interface ExtensionHostOptions {
   livenessMs?: number;
   /** How long a new child has to start. Default max(10 s, timeoutMs). */
   startupMs?: number;
+  /**
+   * Modules the ACS answers itself, in this process (e.g. `acs-qoe`, the
+   * collection profiles): a file of the same name in the folder is never
+   * loaded. Their names start with "acs-".
+   */
+  builtins?: Readonly<Record<string, BuiltinExtension>>;
 }
+
+/** A module of the ACS's own: called with the function name and the arguments; a thrown Error is an ext.error fault. */
+export type BuiltinExtension = (fn: string | null, args: unknown[]) => Promise<unknown>;
 
 /** The child script next to this file: child.ts under tsx, child.js in dist/. */
 const CHILD = path.join(__dirname, `child${path.extname(__filename)}`);
@@ -84,12 +93,15 @@ export class ExtensionHost {
   /** Every child still running (a replaced one until its exit), for close(). */
   private readonly live = new Set<Child>();
 
+  private readonly builtins: Readonly<Record<string, BuiltinExtension>>;
+
   constructor(options: ExtensionHostOptions) {
     this.dir = path.resolve(options.dir);
     this.timeoutMs = options.timeoutMs;
     this.livenessMs = options.livenessMs ?? 250;
     this.startupMs = options.startupMs ?? Math.max(10_000, options.timeoutMs);
     this.log = options.log?.child({ component: 'ext' });
+    this.builtins = options.builtins ?? {};
   }
 
   /** Calls extension `name` with JSON `args`; resolves with its value or a fault, never rejects. */
@@ -131,6 +143,8 @@ export class ExtensionHost {
     const problem = jsonProblem(args, 'args');
     if (problem) return Promise.resolve(fault('ext.error', `arguments of '${name}' are not JSON data: ${problem}`));
 
+    const builtin = this.builtins[parsed.module];
+    if (builtin) return answerBuiltin(builtin, parsed.fn, args);
     const child = this.child ?? this.spawn();
     const id = this.nextId++;
     return new Promise<ExtOutcome>((resolve) => {
@@ -283,5 +297,15 @@ export class ExtensionHost {
       pending.resolve(fault('ext.error', reason));
     }
     if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+  }
+}
+
+async function answerBuiltin(builtin: BuiltinExtension, fn: string | null, args: unknown[]): Promise<ExtOutcome> {
+  try {
+    const value = await builtin(fn, args);
+    const problem = jsonProblem(value, 'result');
+    return problem ? fault('ext.error', problem) : { ok: true, value };
+  } catch (e) {
+    return fault('ext.error', e instanceof Error ? e.message : String(e));
   }
 }
