@@ -66,6 +66,8 @@ class SimDevice {
   private uptimeS = 0;
   private readonly bytesPerS: number;
   private readonly rnd: () => number;
+  /** Counter wraps so far (the store should rate across each). */
+  wraps = 0;
 
   constructor(i: number) {
     this.rnd = random(i + 1);
@@ -88,7 +90,9 @@ class SimDevice {
       const stat = k % STATS.length;
       const bytes = this.bytesPerS * load * dtS * (stat % 2 === 0 ? 0.1 : 1) * (0.8 + 0.4 * this.rnd());
       const step = stat < 2 ? bytes : stat < 4 || stat >= 8 ? bytes / 800 : this.rnd() < 0.05 ? Math.floor(this.rnd() * 50) : 0;
-      this.values[k] = (this.values[k] + Math.floor(step)) % 2 ** c.bits;
+      const next = this.values[k] + Math.floor(step);
+      if (next >= 2 ** c.bits) this.wraps++;
+      this.values[k] = next % 2 ** c.bits;
     });
     return { device: this.key, profile: profileName, time, values: Object.fromEntries(COUNTERS.map((c, k) => [c.path, this.values[k]])), uptimeS: this.uptimeS };
   }
@@ -133,10 +137,12 @@ class Meter {
 }
 
 /** A: one day of `devices` devices, round by round, in batches. */
-async function ingestDay(series: SeriesStore, devices: SimDevice[], profileName: string, day0: number, rounds: number, stepMs: number): Promise<{ t: Timed; frames: number; dropped: number }> {
+async function ingestDay(series: SeriesStore, devices: SimDevice[], profileName: string, day0: number, rounds: number, stepMs: number): Promise<{ t: Timed; frames: number; dropped: number; rates: number; reboots: number }> {
   const meter = new Meter();
   let frames = 0;
   let dropped = 0;
+  let rates = 0;
+  let reboots = 0;
   for (let k = 0; k < rounds; k++) {
     const roundStart = day0 + k * stepMs;
     // Devices report at their own second of the round: times are spread, not all on the quarter hour.
@@ -145,9 +151,11 @@ async function ingestDay(series: SeriesStore, devices: SimDevice[], profileName:
       const r = await meter.run(() => series.ingest(all.slice(i, i + BATCH)));
       frames += r.frames;
       dropped += r.droppedCount;
+      rates += r.rates;
+      reboots += r.reboots;
     }
   }
-  return { t: meter.done(), frames, dropped };
+  return { t: meter.done(), frames, dropped, rates, reboots };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -233,6 +241,7 @@ export async function qoeIngestRows(h: QoeBenchHarness): Promise<Row[]> {
         `raw ${(rawBytes / a.frames).toFixed(0)} B/frame once compacted (${(rawOpenBytes / a.frames).toFixed(0)} while the day is open; ${expired.partitionsCompacted.join(' ')} compacted in ${c.wallS.toFixed(1)} s, ${(c.nodeS + c.mariadbS).toFixed(1)} CPU s) = ${gib(rawPerDay)}/day; after rollups (1 h ${gib(hourPerDay)} + 1 d ${gib(dayPerDay)}; ${perRollupRow.toFixed(0)} B per rollup row) ${gib(rollPerDay)}/day`,
         `steady state at the default retention (raw 2 d + the open day, 1 h 30 d, 1 d 400 d; 5 m not kept at 15 min; streams) ${gib(steady)}`,
         `rollup of the day: ${rolled.rows['1h']} 1 h + ${rolled.rows['1d']} 1 d rows in ${b.wallS.toFixed(1)} s, ${(b.nodeS + b.mariadbS).toFixed(1)} CPU s = ${rollupPct.toFixed(2)} % of a core at 100k`,
+        `${a.rates} rates, ${sims.reduce((n, d) => n + d.wraps, 0)} counter wraps and ${a.reboots} reboots in the day`,
         `chart p50/p99/max = 30 days at 1 h of 2 series (${chart.points} points) for ${chartDevices} devices x ${CHART_RUNS}`,
         `load average ${load0.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end; MariaDB CPU is the whole server's (shared)`,
       ].join('; '),

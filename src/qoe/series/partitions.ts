@@ -86,9 +86,14 @@ export class DayPartitions {
     return old.map((p) => p.name);
   }
 
-  /** Rewrites partition `p` in key order (see the header); its rows stay readable throughout. */
+  /**
+   * Rewrites partition `p` in key order (see the header); its rows stay
+   * readable throughout. Not to be run by two processes at once (expire runs
+   * under the workers' lock): a copy left by a process that stopped half
+   * way is dropped and made again.
+   */
   async compact(p: Partition): Promise<void> {
-    const copy = `${this.table}_compact`;
+    const copy = `${this.table}_compact_${p.name}`;
     await this.sql.autocommit(async (db) => {
       await db.run(`DROP TABLE IF EXISTS ${copy}`);
       await db.run(`CREATE TABLE ${copy} LIKE ${this.table}`);
