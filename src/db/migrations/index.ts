@@ -21,6 +21,7 @@ import { FleetStats1766700000000 } from './1766700000000-fleet-stats';
 import { QoeSeries1766800000000 } from './1766800000000-qoe-series';
 import { QoeAlerts1766810000000 } from './1766810000000-qoe-alerts';
 import { QoeProfiles1766820000000 } from './1766820000000-qoe-profiles';
+import { QoeReportSchedules1766830000000 } from './1766830000000-qoe-report-schedules';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   QoeSeries1766800000000,
   QoeAlerts1766810000000,
   QoeProfiles1766820000000,
+  QoeReportSchedules1766830000000,
 ];
