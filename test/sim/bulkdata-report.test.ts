@@ -197,6 +197,20 @@ describe('sim bulk data: reports on schedule', function () {
     assert.match(String(collector.received[0].headers.authorization), /^Digest username="u", realm="bulk"/);
   });
 
+  it('with the Unknown Time, the first interval begins at once; unknownPhase random spreads a fleet over the interval', async () => {
+    const clock = new SimClock({ start: START, speed: 600 });
+    const attempts: ReportAttempt[] = [];
+    reporter = new BulkDataReporter({ clock, tickMs: 10, unknownPhase: 'random', onAttempt: (a) => attempts.push(a) });
+    const devices = Array.from({ length: 20 }, (_v, i) => reportingDevice(clock, `P${i}`, { url, encoding: 'JSON', intervalS: 600, parameters: [{ reference: 'Device.DeviceInfo.UpTime' }] }));
+    const configured = clock.now();
+    for (const d of devices) reporter.refresh(d);
+    await until('every device reported', async () => new Set(attempts.map((a) => a.device)).size === 20);
+    const times = collector.received.map((r) => r.report.rows[0].time ?? NaN).sort((x, y) => x - y);
+    // Spread over the 10-minute interval, all within it.
+    assert.ok(times[0] >= configured - 1000 && times[times.length - 1] <= configured + 601_000, times.map((t) => t - configured).join(' '));
+    assert.ok(times[times.length - 1] - times[0] > 120_000, 'not in lockstep');
+  });
+
   it('disabling the profile stops its reports; one wheel holds every profile of the fleet', async () => {
     const clock = new SimClock({ start: START, speed: 1 });
     reporter = new BulkDataReporter({ clock, tickMs: 10 });
@@ -233,7 +247,13 @@ describe('sim bulk data: a fleet configured by the ACS', function () {
     await acs.start();
     const url = await collector.start();
     fleet = await Fleet.create({ acsUrl: 'http://127.0.0.1:1/', devices: 3, model: tr181(), clock: new SimClock({ speed: 600 }), traffic: true, bulkData: { tickMs: 10 } });
-    for (const d of fleet.devices) configureProfile(d.model, { url, encoding: 'JSON', intervalS: 60, parameters: [{ reference: 'Device.DeviceInfo.SerialNumber' }] });
+    for (const d of fleet.devices) {
+      configureProfile(d.model, { url, encoding: 'JSON', intervalS: 60, reuseFirst: true, parameters: [{ reference: 'Device.DeviceInfo.SerialNumber' }, { reference: 'Device.DeviceInfo.UpTime' }] });
+      // The base model's Profile.1 and Parameter.1 were used; one Parameter entry was added.
+      assert.equal(d.model.getValue('Device.BulkData.Profile.1.Parameter.1.Reference'), 'Device.DeviceInfo.SerialNumber');
+      assert.equal(d.model.getValue('Device.BulkData.Profile.1.Parameter.2.Reference'), 'Device.DeviceInfo.UpTime');
+      assert.equal(d.model.lookup('Device.BulkData.Profile.2.'), undefined);
+    }
     fleet.refreshBulkData();
     await until('a report from each device', async () => new Set(collector.received.map((r) => r.report.rows[0].values['Device.DeviceInfo.SerialNumber'])).size === 3);
   });

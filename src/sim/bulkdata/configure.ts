@@ -24,12 +24,26 @@ export interface ProfileSetup {
   /** Relative to the profile: "CSVEncoding.FieldSeparator", "JSONEncoding.ReportFormat", "HTTP.UseDateHeader"... */
   extra?: Record<string, string>;
   uriParameters?: { name: string; reference: string }[];
+  /**
+   * Write into the model's first Profile instance (and its first Parameter
+   * entry) when it has them, instead of adding new ones: a change of a few
+   * values per device, where AddObject materialises a whole profile (the way
+   * to give 100,000 simulated devices a profile).
+   */
+  reuseFirst?: boolean;
 }
 
 function set(model: DeviceModel, path: string, value: string): void {
   const ref = model.lookup(path);
   if (ref === undefined || model.isObject(ref)) throw new Error(`configureProfile: the model has no parameter ${path}`);
   model.setValue(ref, value);
+}
+
+/** The table's first instance, if `reuse` and it has one; else a new instance. */
+function instance(model: DeviceModel, tablePath: string, reuse: boolean): string {
+  const table = model.lookup(tablePath);
+  const first = reuse && table !== undefined ? model.children(table).find((c) => model.isInstance(c)) : undefined;
+  return first !== undefined ? model.pathOf(first) : addInstance(model, tablePath);
 }
 
 function addInstance(model: DeviceModel, tablePath: string): string {
@@ -41,7 +55,8 @@ function addInstance(model: DeviceModel, tablePath: string): string {
 /** Adds an enabled profile (and turns BulkData.Enable on); returns its path ("Device.BulkData.Profile.2."). */
 export function configureProfile(model: DeviceModel, setup: ProfileSetup): string {
   const root = `${model.root}BulkData.`;
-  const profile = addInstance(model, root + 'Profile.');
+  const reuse = setup.reuseFirst === true;
+  const profile = instance(model, root + 'Profile.', reuse);
   const values: Record<string, string | undefined> = {
     Protocol: 'HTTP',
     EncodingType: setup.encoding,
@@ -59,12 +74,12 @@ export function configureProfile(model: DeviceModel, setup: ProfileSetup): strin
     ...setup.extra,
   };
   for (const [rel, v] of Object.entries(values)) if (v !== undefined) set(model, profile + rel, v);
-  for (const p of setup.parameters) {
-    const entry = addInstance(model, profile + 'Parameter.');
+  setup.parameters.forEach((p, i) => {
+    const entry = instance(model, profile + 'Parameter.', reuse && i === 0);
     set(model, entry + 'Reference', p.reference);
     if (p.name !== undefined) set(model, entry + 'Name', p.name);
     if (p.exclude !== undefined) set(model, entry + 'Exclude', String(p.exclude));
-  }
+  });
   for (const u of setup.uriParameters ?? []) {
     const entry = addInstance(model, profile + 'HTTP.RequestURIParameter.');
     set(model, entry + 'Name', u.name);

@@ -56,6 +56,14 @@ export interface BulkDataOptions extends EncodeOptions {
   report?: (deviceKey: string, message: string) => void;
   /** Every attempt, after its outcome. */
   onAttempt?: (attempt: ReportAttempt) => void;
+  /**
+   * With the Unknown Time as TimeReference (the CPE picks the phase):
+   * 'immediate' (default) begins the first interval when the profile is
+   * configured, as TR-181 says; 'random' ends it at a random point of the
+   * interval instead, so a fleet configured at once does not report in
+   * lockstep (benchmarks).
+   */
+  unknownPhase?: 'immediate' | 'random';
 }
 
 export interface BulkDataStats {
@@ -164,7 +172,8 @@ export class BulkDataReporter {
   }
 
   private start(device: BulkDataDevice, config: ProfileConfig, now: number, outstanding: Collection[] = []): ProfileState {
-    const anchor = config.timeReference ?? now;
+    const phase = this.options.unknownPhase === 'random' ? Math.random() * config.intervalS * 1000 : 0;
+    const anchor = config.timeReference ?? now - phase;
     const state: ProfileState = { config, anchor, due: nextDue(anchor, config.intervalS * 1000, now), outstanding, retries: 0, sending: false };
     this.arm(device, state);
     return state;
