@@ -86,7 +86,7 @@ describe('services: IPTV set-top boxes provisioned end to end (simulator, MariaD
   });
 
   it('an STB under a TR-098 root, set up by an order with positional args (portal, sample interval, IGMP off)', async () => {
-    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: generateBbfModel('tr098', { services: ['stb'] }), devices: 1, serialBase: 'STB098-', concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: generateBbfModel('tr098', { services: ['stb'] }), devices: 1, serialBase: 'STB098-', concurrency: 1 });
     fleets.push(fleet);
     const device = fleet.devices[0];
     const sessions = requestsOf(device);

@@ -53,7 +53,7 @@ describe('services: VoIP lines provisioned end to end (simulator, MariaDB, Redis
   });
 
   async function simulated(model: BaseModel, serialBase: string): Promise<{ fleet: Fleet; device: SimDevice; sessions: CpeRequest[][] }> {
-    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model, devices: 1, serialBase, concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model, devices: 1, serialBase, concurrency: 1 });
     fleets.push(fleet);
     const device = fleet.devices[0];
     return { fleet, device, sessions: requestsOf(device) };
