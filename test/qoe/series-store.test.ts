@@ -129,6 +129,8 @@ describeEachDriver('qoe series store', 'qoe_series_test', (ctx) => {
     const notArray = await store.ingest('x' as unknown as Frame[]);
     assert.equal(notArray.dropped[0].reason, 'frames not an array');
     await assert.rejects(store.series({ device: d, from: T0, to: T0 + HOUR, resolution: '2m' as unknown as '5m' }), /resolution 2m not one of/);
+    await assert.rejects(store.series({ device: d, from: T0, to: T0 + HOUR, paths: 'x' as unknown as string[] }), /paths not an array of strings/);
+    await assert.rejects(store.devicesWithFramesSince('wan', T0, Number.NaN), /finite since and limit/);
   });
 
   it('drops a duplicate or older frame of a stream, and follows layouts as instances come and go', async () => {

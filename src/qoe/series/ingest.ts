@@ -80,7 +80,8 @@ function previousOf(s: StreamState, layouts: Layouts): Previous {
   if (s.layout !== null) {
     layouts.columns(s.layout).forEach((c, i) => {
       const v = s.prev[i];
-      if (v !== null && v !== undefined) counters.set(c.path, BigInt(v));
+      // Only this store writes them, as decimal strings; anything else is no previous value (no rate), not a failed batch.
+      if (typeof v === 'string' && /^\d+$/.test(v)) counters.set(c.path, BigInt(v));
     });
   }
   return { time: s.lastTime, uptimeS: s.uptimeS, counters };

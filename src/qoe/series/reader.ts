@@ -94,6 +94,7 @@ async function streamSeries(ctx: ReaderContext, db: Db, stream: { id: number; pr
 export async function readSeries(ctx: ReaderContext, q: SeriesQuery): Promise<Series[]> {
   if (typeof q?.device !== 'string' || !Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new TypeError('series query needs device (string), from and to (epoch ms)');
   if (q.resolution !== undefined && !RESOLUTIONS.includes(q.resolution)) throw new TypeError(`series query resolution ${String(q.resolution)} not one of ${RESOLUTIONS.join(', ')}`);
+  if (q.paths !== undefined && !(Array.isArray(q.paths) && q.paths.every((p) => typeof p === 'string'))) throw new TypeError('series query paths not an array of strings');
   return ctx.sql.autocommit(async (db) => {
     const filter = q.profile === undefined ? '' : ' AND profile = ?';
     const streams = await db.select(`SELECT id, profile FROM qoe_streams WHERE device_key = ?${filter} ORDER BY profile`, q.profile === undefined ? [q.device] : [q.device, q.profile]);
@@ -104,6 +105,7 @@ export async function readSeries(ctx: ReaderContext, q: SeriesQuery): Promise<Se
 }
 
 export async function devicesWithFramesSince(sql: SqlAccess, profile: string, since: number, limit: number, after?: DeviceKey): Promise<DeviceKey[]> {
+  if (!Number.isFinite(limit) || !Number.isFinite(since)) throw new TypeError('devicesWithFramesSince needs a finite since and limit');
   const n = Math.max(0, Math.min(Math.floor(limit), 10_000));
   if (n === 0) return [];
   const rows = await sql.autocommit((db) =>
