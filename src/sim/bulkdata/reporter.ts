@@ -125,6 +125,7 @@ export class BulkDataReporter {
       if (!state) states.set(config.path, this.start(device, config, now));
       else if (state.config.intervalS !== config.intervalS || state.config.timeReference !== config.timeReference) {
         this.wheel.cancel(state.timer);
+        this.wheel.cancel(state.retryTimer);
         states.set(config.path, this.start(device, config, now, state.outstanding));
       } else {
         // TR-181 NumberOfRetainedFailedReports: a new EncodingType deletes the outstanding failed reports.
@@ -154,6 +155,7 @@ export class BulkDataReporter {
   close(): void {
     this.wheel.close();
     this.devices.clear();
+    this.problems.clear();
   }
 
   private noteProblems(device: BulkDataDevice, text: string): void {
