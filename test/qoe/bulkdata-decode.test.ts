@@ -164,6 +164,11 @@ describe('qoe bulk data: decodeReport', () => {
       assert.deepEqual(r.rows[0].values, { A: 12, B: -3.5, C: true, D: '00123', E: 1000, F: '', G: '1,2,3', H: 'x' });
     });
 
+    it('padding around numbers is dropped, text keeps its spaces; "toString" is a name like any other', () => {
+      const r = decode('ParameterName,ParameterValue\nDevice.A, 12 \nDevice.B, two words \ntoString,1\nvalueOf,2\n');
+      assert.deepEqual(r.rows, [{ time: undefined, values: { 'Device.A': 12, 'Device.B': ' two words ', toString: 1, valueOf: 2 } }]);
+    });
+
     it('ParameterType decides in ParameterPerRow: a string type keeps digits as text, boolean takes 1/0', () => {
       const r = decode('ParameterName,ParameterValue,ParameterType\nA,123,string\nB,1,boolean\nC,42,xsd:unsignedInt\nD,abc,int\n');
       assert.deepEqual(r.rows[0].values, { A: '123', B: true, C: 42, D: 'abc' });

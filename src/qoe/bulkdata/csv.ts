@@ -80,7 +80,7 @@ function perRow(records: CsvRecord[], cols: RowColumns, hasHeader: boolean): Rep
     const value: RawValue = cols.type === undefined ? inferValue(text) : typedValue(text, rec.fields[cols.type]);
     const key = cols.time === undefined ? undefined : rec.fields[cols.time].trim();
     // A new timestamp starts a new report row; without timestamps, a name seen again does.
-    const fresh = !current || (key !== undefined ? key !== currentKey : name in current.values);
+    const fresh = !current || (key !== undefined ? key !== currentKey : Object.hasOwn(current.values, name));
     if (fresh || !current) {
       current = { time: timeOf(rec, cols.time), values: {} };
       currentKey = key;

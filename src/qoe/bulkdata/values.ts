@@ -15,11 +15,13 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** Types as CSV ParameterPerRow reports name them (TR-106 types, with or without "xsd:"). */
 const NUMERIC_TYPES = new Set(['int', 'unsignedint', 'long', 'unsignedlong', 'decimal', 'double', 'float']);
 
-/** A value whose type the report does not say: a number if it reads as one, a boolean if "true"/"false", else text. */
+/** A value whose type the report does not say: a number if it reads as one, a boolean if "true"/"false", else text (as sent). */
 export function inferValue(text: string): RawValue {
-  if (NUMBER.test(text)) return Number(text);
-  if (text === 'true') return true;
-  if (text === 'false') return false;
+  // Padding around a number or boolean is no part of it (CPEs align columns); text keeps its spaces.
+  const t = text.trim();
+  if (NUMBER.test(t)) return Number(t);
+  if (t === 'true') return true;
+  if (t === 'false') return false;
   return text;
 }
 
