@@ -6,13 +6,14 @@ import { parseQuirks, QUIRK_NAMES, QUIRK_PROFILES } from './quirks';
 import { fleetTlsOf } from './tls-files';
 import { SimClock, type TrafficOptions } from './traffic';
 
-export const simUsage = `usage: acs sim --acs URL --model FILE|tr181|tr098 [options]
+export const simUsage = `usage: acs sim --acs URL --model FILE|tr181[+stb][+voice]|tr098[+stb][+voice] [options]
 
 Simulates CPEs against an ACS. Each device has its own serial number, data model and state,
 answers every CPE RPC as the spec says, and reports whatever the ACS sends that breaks TR-069.
 
   --acs URL              the ACS's CWMP URL (e.g. http://127.0.0.1:7547/)
-  --model FILE           a CSV dump of a real device (GenieACS export format), or tr181 / tr098
+  --model FILE           a CSV dump of a real device (GenieACS export format), or tr181 / tr098;
+                         +stb adds a TR-135 set-top box, +voice TR-104 voice (issue 2 on tr181, issue 1 on tr098)
   --devices N            how many devices (default 1)
   --duration S           stop after S seconds (default: run until interrupted)
   --interval S           set every device's PeriodicInformInterval (default: the model's value, else 300);
