@@ -91,12 +91,13 @@ export async function setMark(db: Db, profile: string, name: string, until: numb
   await db.run(`INSERT INTO qoe_rollup_marks (profile, resolution, done_until) VALUES (?, ?, ?) ${clause}`, [profile, name, until]);
 }
 
-/** One profile, one resolution: the finished days since its mark (at first, since its source's retention). */
+/** One profile, one resolution: the finished days since its mark, never further back than its source keeps (at first, all of that). */
 async function rollResolution(ctx: RollupContext, profile: string, shape: ProfileShape, r: RollupResolution, now: number, maxId: number): Promise<number> {
   const end = bucketStart(now - ctx.lagMs, '1d');
   const mark = await ctx.sql.autocommit((db) => markOf(db, profile, r));
+  const oldest = bucketStart(now - shape.retention[sourceOf(shape, r)] * DAY_MS, '1d');
   let written = 0;
-  for (let start = mark ?? bucketStart(now - shape.retention[sourceOf(shape, r)] * DAY_MS, '1d'); start < end; start += DAY_MS) {
+  for (let start = Math.max(mark ?? oldest, oldest); start < end; start += DAY_MS) {
     written += await rollDay(ctx, profile, shape, r, start, maxId);
     await ctx.sql.autocommit((db) => setMark(db, profile, r, start + DAY_MS));
   }
