@@ -48,7 +48,7 @@ Runs the ACS with the settings of its environment variables (README, "Configurat
   --role cwmp     only the CPE-facing server (any number behind a load balancer)
   --role worker   only the provisioning engine's worker (and webhook deliveries, unless WORKER_DELIVERS_WEBHOOKS=false)
   --role nbi      only the REST API
-  --role webhooks only webhook deliveries (e.g. under nice, below the front ends' CPU priority)
+  --role webhooks only webhook deliveries (e.g. on hosts of their own)
 A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;
 
 const floorUsage = `usage: acs floor [--port N] [--fan-out]

@@ -256,7 +256,7 @@ export const schema: Spec<Config> = {
   workerDeliversWebhooks: {
     env: 'WORKER_DELIVERS_WEBHOOKS',
     default: true,
-    doc: 'Whether `--role worker` processes also deliver webhooks. Set false when `--role webhooks` processes deliver them (e.g. at a lower CPU priority than the front ends: see "Webhooks")',
+    doc: 'Whether `--role worker` processes also deliver webhooks. Set false when `--role webhooks` processes deliver them (e.g. on hosts of their own: see "Webhooks")',
   },
   webhookRetentionMs: {
     env: 'WEBHOOK_RETENTION_MS',

@@ -1,9 +1,9 @@
 /**
  * The webhooks role: the fan-out of emitted events into deliveries, and their
  * delivery. Run by workers (unless WORKER_DELIVERS_WEBHOOKS=false) and by
- * `--role webhooks` processes, which an operator can give a lower CPU
- * priority than the front ends (`nice`): deliveries are asynchronous, sessions
- * are not.
+ * `--role webhooks` processes, which can run on hosts of their own, away
+ * from the front ends (a lower CPU priority on a shared host made sessions
+ * slower still: BENCHMARKS.md (w), run G).
  */
 import { bullPrefix } from '../engine/queue';
 import { startDeliveryWorker } from '../webhooks';
