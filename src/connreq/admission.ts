@@ -9,6 +9,7 @@
  * One script, one round trip: the check and the marks are atomic, so two
  * processes asked for the same device at once send one request.
  */
+import { defineScripts, registerScript } from '../infra/redis-scripts';
 import type Redis from 'ioredis';
 import type { DeviceKey } from '../db/types';
 import { askedKey, deviceRateKey, globalRateKey } from './keys';
@@ -45,10 +46,13 @@ export interface AdmissionLimits {
 
 type AdmitCommand = (...keysAndArgs: (string | number)[]) => Promise<number>;
 
+// A fixed count per connection: ioredis's cluster auto-pipelining routes a script by its first argument, which must be a key.
+const ADMIT_COMMAND = registerScript('acsConnReqAdmit', { keys: (cluster) => (cluster ? 2 : 3), lua: ADMIT });
+
 function admitCommand(redis: Redis): AdmitCommand {
-  // A fixed count per connection: ioredis's cluster auto-pipelining routes a script by its first argument, which must be a key.
-  if (!('acsConnReqAdmit' in redis)) redis.defineCommand('acsConnReqAdmit', { numberOfKeys: redis.isCluster ? 2 : 3, lua: ADMIT });
-  return (redis as unknown as { acsConnReqAdmit: AdmitCommand }).acsConnReqAdmit.bind(redis);
+  // Connections from infra/redis.ts have it already; a test's own connection gets it here.
+  defineScripts(redis);
+  return (redis as unknown as Record<typeof ADMIT_COMMAND, AdmitCommand>)[ADMIT_COMMAND].bind(redis);
 }
 
 const ADMISSIONS: Record<number, Admission> = { 1: 'admitted', [-1]: 'already-asked', [-2]: 'device-rate', [-3]: 'global-rate' };

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { defineScripts } from './redis-scripts';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
@@ -51,12 +52,12 @@ const answers = (target: RedisEndpoint): Promise<boolean> => probe(target).then(
 /** The handle over one Redis target: the main connection and every duplicate (reconnecting forever), all closed together. */
 function handle(target: RedisEndpoint, stop: () => Promise<void> = async () => undefined): RedisHandle {
   // Commands issued in the same tick (session saves, facts, engine replies) share one write.
-  const redis = connectTo(target, { enableAutoPipelining: true });
+  const redis = defineScripts(connectTo(target, { enableAutoPipelining: true }));
   const extra: Redis[] = [];
   return {
     redis,
     duplicate(options) {
-      const r = connectTo(target, options);
+      const r = defineScripts(connectTo(target, options));
       extra.push(r);
       return r;
     },

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { defineScripts, registerScript } from '../../infra/redis-scripts';
 import { SessionKeys } from './session-keys';
 import type { SessionLogEntry, SessionState } from './state';
 
@@ -100,6 +101,15 @@ return 0`;
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
+// No address key on a cluster. A fixed count (not one per call): ioredis's cluster auto-pipelining routes a script by its first argument.
+registerScript('acsLockAndOpen', { keys: (cluster) => (cluster ? 4 : 5), lua: LOCK_AND_OPEN });
+registerScript('acsSaveIfLive', { keys: () => 4, lua: SAVE_IF_LIVE });
+registerScript('acsEndQuiet', { keys: () => 5, lua: END_QUIET });
+registerScript('acsBreakStaleLock', { keys: () => 2, lua: BREAK_STALE_LOCK });
+registerScript('acsClaim', { keys: () => 3, lua: CLAIM });
+registerScript('acsSaveAndClaim', { keys: () => 5, lua: SAVE_AND_CLAIM });
+registerScript('acsDrop', { keys: () => 4, lua: DROP });
+
 /**
  * How long a claim to end a session lasts unless renewed. Short: a process
  * killed while committing holds its sessions (and their devices) this long,
@@ -131,14 +141,8 @@ export class RedisSessionStore {
     readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
     this.keys = new SessionKeys(prefix, redis);
-    // No address key on a cluster. A fixed count (not one per call): ioredis's cluster auto-pipelining routes a script by its first argument.
-    redis.defineCommand('acsLockAndOpen', { numberOfKeys: redis.isCluster ? 4 : 5, lua: LOCK_AND_OPEN });
-    redis.defineCommand('acsSaveIfLive', { numberOfKeys: 4, lua: SAVE_IF_LIVE });
-    redis.defineCommand('acsEndQuiet', { numberOfKeys: 5, lua: END_QUIET });
-    redis.defineCommand('acsBreakStaleLock', { numberOfKeys: 2, lua: BREAK_STALE_LOCK });
-    redis.defineCommand('acsClaim', { numberOfKeys: 3, lua: CLAIM });
-    redis.defineCommand('acsSaveAndClaim', { numberOfKeys: 5, lua: SAVE_AND_CLAIM });
-    redis.defineCommand('acsDrop', { numberOfKeys: 4, lua: DROP });
+    // Connections from infra/redis.ts have them already; a test's own connection gets them here.
+    defineScripts(redis);
   }
 
   private script(name: string, ...args: (string | number)[]): Promise<unknown> {
