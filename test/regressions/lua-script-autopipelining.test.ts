@@ -17,7 +17,7 @@ describe('Lua scripts on an auto-pipelined connection', () => {
   let handle: RedisHandle;
   const prefix = `acs-test:lua:${process.pid}:`;
   before(async () => {
-    handle = await connectRedis({ url: TEST_REDIS_URL }, { retryMs: 1000, log: createLogger('silent') });
+    handle = await connectRedis({ url: TEST_REDIS_URL, privateFallback: false, dataDir: '' }, { retryMs: 1000, log: createLogger('silent') });
   });
   after(async () => {
     const keys = await handle.redis.keys(`${prefix}*`);
