@@ -292,6 +292,36 @@ describe('qoe bulk data: decodeReport', () => {
       assert.match(failure(() => decode('', { contentType: 'application/json' })).message, /empty body/);
     });
 
+    it('mangled reports (bytes cut, changed, inserted) decode or fail with an AcsError code, never anything else', () => {
+      const seeds = [
+        `ReportTimestamp,ParameterName,ParameterValue,ParameterType\n${T},Device.A,"x,""y""",string\n${T},Device.B,2,int\n`,
+        `ReportTimestamp;Device.A;Device.B\r\n${T};1;"a;b"\r\n`,
+        JSON.stringify({ Report: [{ CollectionTime: T, Device: { A: { '1': { B: 1, C: 'x' } } } }, { CollectionTime: '2013-03-29T03:52:29Z', 'Device.A': [1, { Name: 'n', Value: 2 }] }] }),
+      ];
+      // A small deterministic generator: the same cases every run.
+      let state = 12345;
+      const rand = (n: number): number => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return state % n;
+      };
+      const alphabet = ',;"\n\r{}[]:.0123456789aZ \\\t-+eE';
+      for (let i = 0; i < 3000; i++) {
+        let text = seeds[i % seeds.length];
+        for (let k = 0; k < 1 + rand(4); k++) {
+          const at = rand(text.length + 1);
+          const op = rand(3);
+          const c = alphabet[rand(alphabet.length)];
+          text = op === 0 ? text.slice(0, at) + text.slice(at + 1) : op === 1 ? text.slice(0, at) + c + text.slice(at + 1) : text.slice(0, at) + c + text.slice(at);
+        }
+        try {
+          const r = decode(text);
+          assert.ok(Array.isArray(r.rows));
+        } catch (err) {
+          assert.match(String((err as { code?: string }).code), /^ACS_ERR_/, `${(err as Error).message} for ${JSON.stringify(text)}`);
+        }
+      }
+    });
+
     it('JSON nested deeper than any data model is refused, not a stack overflow', () => {
       const deep = '{"a":'.repeat(200) + '1' + '}'.repeat(200);
       assert.match(failure(() => decode(deep)).message, /nested deeper than 64 levels/);
