@@ -1,7 +1,8 @@
 /// <reference path="./index.d.ts" />
 // qoe-bulkdata: has the device report a collection profile's parameters
-// itself (TR-232 bulk data, Device.BulkData on TR-181, InternetGatewayDevice.
-// BulkData on TR-098) to the ACS's collector, every interval of the profile.
+// itself (TR-232 bulk data over HTTP, Device.BulkData of TR-181) to the
+// ACS's collector, every interval of the profile. TR-098's BulkData has no
+// HTTP transport (IPDR only): on a TR-098 device this faults; use qoe-collect.
 // args[0]: the profile's name; args[1]: "JSON" (default) or "CSV".
 // The report URL is signed for this device and profile; the profile's HTTP
 // credentials are set too, for devices that drop a URL's query string.
@@ -14,9 +15,12 @@ if (typeof name !== 'string' || name === '') throw new Error(`qoe-bulkdata: args
 const encoding = args.length > 1 ? String(args[1]) : 'JSON';
 if (encoding !== 'JSON' && encoding !== 'CSV') throw new Error(`qoe-bulkdata: args[1] must be "JSON" or "CSV", not ${JSON.stringify(args[1])}`);
 
+if (declare('Device.DeviceInfo.SoftwareVersion').size === 0) {
+  throw new Error('qoe-bulkdata: TR-098 bulk data has no HTTP transport; collect with qoe-collect on this device');
+}
+const root = 'Device';
 const deviceId = declare('DeviceID.ID', { value: 1 }).value[0];
 const target = ext('acs-qoe.bulkdata', name, deviceId);
-const root = declare('Device.DeviceInfo.SoftwareVersion').size > 0 ? 'Device' : 'InternetGatewayDevice';
 
 declare(`${root}.BulkData.Enable`, { value: 1 }, { value: true });
 const profile = `${root}.BulkData.Profile.[Name:acs-${name}]`;
