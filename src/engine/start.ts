@@ -17,6 +17,7 @@ import { ExtensionHost, type BuiltinExtension } from './ext';
 import { ScriptLibrary } from './script-library';
 import { openSchedules } from './schedules';
 import { EngineWorker } from './worker';
+import { vendorProfilesFor } from '../vendor/config';
 
 /** The live presets of a process (the folder's and the stored ones), with problems logged (one line per rejected version). */
 export function presetRegistry(config: Readonly<Config>, log: Logger, stored: StoredScripts): PresetRegistry {
@@ -74,6 +75,7 @@ export async function startEngineWorker(
       pool, scripts, virtual, ext, presets, log,
       limits: { maxRpcs: config.engineMaxRpcs, maxSteps: config.engineMaxSteps },
       openSchedules: () => openSchedules(command, config.redisPrefix),
+      vendor: vendorProfilesFor(config, log),
     },
     {
       redisPrefix: config.redisPrefix,

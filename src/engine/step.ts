@@ -29,6 +29,9 @@ import { tagRows, tagChanges, applyTagChanges } from './tags';
 import { channelFaultLabel } from '../metrics/labels';
 import { metrics } from '../metrics/registry';
 import { provisionStateOf, type EngineRequestMeta, type ProvisionState, type RequestOutcome } from './types';
+import type { VendorAdapter } from '../vendor/adapter';
+import type { VendorProfiles } from '../vendor/registry';
+import { listedRoot } from '../vendor/root';
 
 export interface StepDeps extends RunDeps {
   /** The live presets (a PresetRegistry; the dry run hands one preset). */
@@ -39,6 +42,8 @@ export interface StepDeps extends RunDeps {
   virtual?: ScriptLibrary;
   /** Presets whose schedule window is open now (fired by the cluster's scheduler). */
   openSchedules?: () => Promise<Set<string>>;
+  /** Vendor profiles (src/vendor): absent, every device is provisioned the default way. */
+  vendor?: VendorProfiles;
 }
 
 /** What the step knows of the device beyond the session: from the store, read once per session. */
@@ -82,7 +87,7 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 
   if (p.presets === null) await source.ensure?.(preconditionPrefixes(deps), log);
   const presets = await chosenPresets(deps, p, state, source);
-  const ctx = contextOf(state, p, source.stored, await configurationKey(deps, presets));
+  const ctx = contextOf(state, p, source.stored, await configurationKey(deps, presets), deps.vendor?.get(p.vendor) ?? null);
   const round = await runScripts(deps, state, source, p, presets, ctx, log);
   const planned = round ? planRound(round, ctx, p, source.stored, state.startedAt) : [];
   if (planned.length > 0) return finish(deps, p, state, source.stored, planned, log);
@@ -116,7 +121,7 @@ async function runScripts(
   let virtual = new Map<string, VirtualValue>();
   let round: Round | null = null;
   for (let i = 0; i < MAX_LOCAL_ROUNDS; i++) {
-    const view = viewOf(source.table, source.stored, p, state, virtual);
+    const view = viewOf(source.table, source.stored, p, state, virtual, ctx.vendor);
     const held = virtual;
     const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual));
     const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
@@ -125,7 +130,7 @@ async function runScripts(
     Object.assign(p.logs, runs.logs);
     round = { runs, view };
 
-    if (await source.ensure?.(declaredPrefixes(runs.declarations), log)) continue;
+    if (await source.ensure?.(declaredPrefixes(runs.declarations, ctx.vendor), log)) continue;
     const cleared = await applyClears(p, source.table, runs.clears, state, log);
     const tags = tagChanges(runs.declarations, source.stored.tags, p.tags);
     applyTagChanges(p.tags, tags);
@@ -156,8 +161,9 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-function contextOf(state: SessionState, p: ProvisionState, stored: StoredDevice, parameterKey: string): PlanOptions {
+function contextOf(state: SessionState, p: ProvisionState, stored: StoredDevice, parameterKey: string, vendor: VendorAdapter | null): PlanOptions {
   return {
+    vendor,
     now: state.startedAt,
     parameterKey,
     refused: p.refused,
@@ -204,6 +210,7 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
       .filter((preset) => (preset.schedule && open ? open.has(preset.name) && presetMatches({ ...preset, schedule: undefined }, { events, lookup }) : presetMatches(preset, { events, lookup, now: state.startedAt })))
       .map((preset) => preset.name);
     p.presets = [...(state.taskProvisions ?? []).map((t) => taskChannel(t.id)), ...chosen];
+    if (deps.vendor) p.vendor = deps.vendor.match(lookup)?.name ?? null;
   }
   return p.presets.map((name) => taskPreset(state, name) ?? deps.presets.get(name)).filter((x): x is Preset => x !== undefined);
 }
@@ -217,13 +224,13 @@ function taskPreset(state: SessionState, name: string): Preset | undefined {
 }
 
 function preconditionPrefixes(deps: StepDeps): string[] {
-  const paths = deps.presets.list().flatMap((x) => (x.precondition ? pathsOf(x.precondition) : []));
+  const paths = [...deps.presets.list().flatMap((x) => (x.precondition ? pathsOf(x.precondition) : [])), ...(deps.vendor?.paths ?? [])];
   return paths.map(prefixOf).filter((x): x is string => x !== null);
 }
 
-/** The rows the declarations look at, and the root's listing stamp (which top-level names are absent). */
-function declaredPrefixes(decls: readonly ChannelDeclaration[]): string[] {
-  const prefixes = decls.map((d) => prefixOf(d.declaration.path)).filter((x): x is string => x !== null);
+/** The rows the declarations look at (through the vendor profile's aliases), and the root's listing stamp (which top-level names are absent). */
+function declaredPrefixes(decls: readonly ChannelDeclaration[], vendor?: VendorAdapter | null): string[] {
+  const prefixes = decls.map((d) => prefixOf(vendor ? vendor.path(d.declaration.path) : d.declaration.path)).filter((x): x is string => x !== null);
   return prefixes.length > 0 ? [ROOT_LISTING, ...prefixes] : [];
 }
 
@@ -249,9 +256,15 @@ function activePresets(presets: Preset[], p: ProvisionState, stored: StoredDevic
   return presets.filter((preset) => !faulted.has(preset.channel) && !backingOff.has(preset.channel));
 }
 
-/** The view the scripts and the planner see: the table's tree, plus the session's tags and virtual parameters. */
-function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState, virtual: Map<string, VirtualValue>): MemoryDeviceView {
-  const root: Node = { ...table.root, children: new Map(table.root.children) };
+/**
+ * The view the scripts and the planner see: the table's tree, plus the
+ * session's tags and virtual parameters. A vendor profile that skips the
+ * root's listing has the root count as listed now: a top-level name the
+ * cache lacks is absent.
+ */
+function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, state: SessionState, virtual: Map<string, VirtualValue>, vendor?: VendorAdapter | null): MemoryDeviceView {
+  const rootRow = vendor?.skipRootListing ? listedRoot(table.root.row, state.startedAt) : table.root.row;
+  const root: Node = { ...table.root, row: rootRow, children: new Map(table.root.children) };
   for (const row of [...tagRows(stored.tags, p.tags, state.startedAt), ...virtualRows(virtual, state.startedAt)]) placeRow(root, row);
   const informPaths = new Set(state.inform.parameters.map((x) => x.Name));
   return new MemoryDeviceView(root, state.inform.time, informPaths);
@@ -263,8 +276,9 @@ function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, sta
  * a virtual parameter only once the step computed it (`computed`).
  */
 function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean): DeviceView {
+  const lookup = (pattern: string) => view.lookup(pattern);
   return {
-    lookup: (pattern) => view.lookup(pattern),
+    lookup: ctx.vendor ? ctx.vendor.lookup(lookup) : lookup,
     satisfied: (decls: readonly Declaration[]) => {
       const own = decls.filter((d) => isStepPath(d.path));
       if (!own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path))) return false;

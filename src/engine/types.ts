@@ -23,6 +23,8 @@ export interface RequestOutcome {
 export interface ProvisionState {
   /** Presets chosen at the first step, in order (names); null before it. */
   presets: string[] | null;
+  /** The vendor profile chosen with the presets (its name; null: none matched). Absent before the first step. */
+  vendor?: string | null;
   /** Planning rounds and engine RPCs so far (limits). */
   steps: number;
   rpcs: number;

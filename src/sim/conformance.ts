@@ -1,6 +1,7 @@
 import { decode } from '../cwmp/soap/decode';
 import type { CwmpEnvelope, CwmpMessage } from '../cwmp/soap/types';
 import type { PostOk } from './transport/acs-client';
+import { withWireBooleans } from './quirks';
 
 /**
  * The simulator as a conformance checker: what the ACS sends is checked
@@ -43,7 +44,8 @@ export function readAnswer(res: PostOk, namespace: string): AcsAnswer {
   if (decoded.envelope.namespace !== namespace) {
     violations.push(`answered in ${decoded.envelope.namespace}, not in the CPE's namespace ${namespace}`);
   }
-  return { kind: 'message', envelope: decoded.envelope, violations };
+  // The CPE judges booleans as written (quirk spv-boolean-digits), not as the decoder made them.
+  return { kind: 'message', envelope: { ...decoded.envelope, body: withWireBooleans(decoded.envelope.body, res.body) }, violations };
 }
 
 /** Checks the ACS answered a CPE request with the matching response and echoed our cwmp:ID. */

@@ -13,9 +13,11 @@
  *  - {@link applyQuirks}: text transforms of the SOAP envelope our encoder wrote;
  *  - {@link wireRequest}: HTTP headers and body bytes of one POST (charset, gzip, chunked empty POST);
  *  - behaviour, read by the transport: `no-cookie`, `version-cookie`;
- *  - answers, read by the CPE's RPC handling through {@link rpcOptionsOf}: `gpv-omits-missing`, `drops-url-query`.
+ *  - answers, read by the CPE's RPC handling through {@link rpcOptionsOf}: `gpv-omits-missing`, `drops-url-query`,
+ *    `spv-boolean-digits`, `spv-datetime-plain` (what a vendor profile, src/vendor, works around).
  */
 import { gzipSync } from 'node:zlib';
+import type { SetParameterValues } from '../cwmp/soap/types';
 import type { RpcOptions } from './cpe/options';
 import { attrByLocal, localOf, prefixOf, tokenize, writeTag, type XmlAttr, type XmlToken } from './transport/xml-tokens';
 
@@ -37,6 +39,8 @@ export const QUIRKS = {
   'version-cookie': 'cookies returned RFC 2965 style: $Version="0"; name=value; $Path=/ (Thomson)',
   'gpv-omits-missing': 'GetParameterValues leaves out names it does not know (an empty list) instead of fault 9005',
   'drops-url-query': 'Download URLs are cut at "?" before fetching (CPEs that cannot keep a query string, as issue 10 reports); only the RPC\'s Username/Password then open a protected file',
+  'spv-boolean-digits': 'SetParameterValues takes an xsd:boolean only as 1 or 0: "true"/"false" get 9007 (booleans as 0/1, see SOURCES.md)',
+  'spv-datetime-plain': 'SetParameterValues takes an xsd:dateTime only in whole seconds without a zone (2026-12-05T10:00:00): a fraction or a zone gets 9007 (ZTE F600W, Cisco femtocell report theirs so)',
 } as const satisfies Record<string, string>;
 
 export type Quirk = keyof typeof QUIRKS;
@@ -92,8 +96,33 @@ export function rpcOptionsOf(quirks: QuirkSet | undefined, base: RpcOptions = {}
   return {
     ...(quirks?.has('gpv-omits-missing') ? { gpvOmitsMissing: true } : {}),
     ...(quirks?.has('drops-url-query') ? { dropsUrlQuery: true } : {}),
+    ...(quirks?.has('spv-boolean-digits') ? { booleanDigits: true } : {}),
+    ...(quirks?.has('spv-datetime-plain') ? { plainDateTimes: true } : {}),
     ...base,
   };
+}
+
+/**
+ * A SetParameterValues as the ACS wrote it: our decoder makes booleans
+ * canonical ("1" becomes "true"), but a CPE with `spv-boolean-digits` must
+ * judge the literal it was sent. The Value texts of `xml` are matched to the
+ * decoded list by position (the decoder keeps the order); any other message
+ * is returned as it is.
+ */
+export function withWireBooleans<T extends { method: string }>(body: T, xml: string): T {
+  if (!isSpv(body) || !body.ParameterList.some((p) => p.type === 'xsd:boolean')) return body;
+  const raw: string[] = [];
+  const tokens = tokenize(xml);
+  tokens.forEach((t, i) => {
+    if (t.kind === 'open' && localOf(t.name) === 'Value') raw.push(tokens[i + 1]?.kind === 'text' ? (tokens[i + 1] as { raw: string }).raw.trim() : '');
+  });
+  if (raw.length !== body.ParameterList.length) return body;
+  const list = body.ParameterList.map((p, i) => (p.type === 'xsd:boolean' && (raw[i] === '1' || raw[i] === '0') ? { ...p, Value: raw[i] } : p));
+  return { ...body, ParameterList: list };
+}
+
+function isSpv(body: { method: string }): body is SetParameterValues & { method: string } {
+  return body.method === 'SetParameterValues';
 }
 
 // ------------------------------------------------------------ text transforms

@@ -24,7 +24,9 @@ const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags'
 
 export type PlanOptions = ActionContext;
 
-export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
+export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
+  // A vendor profile plans standard paths on the device's own (aliases), and may ask for writability first.
+  const decls = ctx.vendor ? ctx.vendor.declarations(declared) : declared;
   const parsed = decls.map((cd) => ({ ...cd, segments: parsePattern(cd.declaration.path) }));
   const model = parsed.filter((p) => !isRoot(p.segments, PASSIVE_ROOTS) && !isRoot(p.segments, ACTION_ROOTS));
 
@@ -54,7 +56,8 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
       last.set(entry.path, { entry, declaration: prev ? mergeValues(prev.declaration, p.declaration) : p.declaration, channel: p.channel });
     }
   }
-  for (const { entry, declaration, channel } of last.values()) planWrites(view.root, entry, declaration, channel, writes);
+  const format = ctx.vendor?.format;
+  for (const { entry, declaration, channel } of last.values()) planWrites(view.root, entry, declaration, channel, writes, format);
   if (writes.invalid.length > 0) {
     // A channel with a value its parameter cannot take is left out whole; the others are planned as if it had declared nothing.
     const left = new Set(writes.invalid.map((x) => x.channel));
@@ -62,7 +65,7 @@ export function plan(view: MemoryDeviceView, decls: readonly ChannelDeclaration[
     return { ...rest, invalid: [...writes.invalid, ...(rest.invalid ?? [])] };
   }
   const writeRound = writeRequests(writes, ctx);
-  if (writeRound.length > 0) return { phase: 'writes', requests: writeRound };
+  if (writeRound.length > 0) return { phase: 'writes', requests: ctx.vendor ? ctx.vendor.requests(writeRound) : writeRound };
 
   const actionCtx = { ...ctx, slots: new Map<string, number>() };
   const actions = parsed

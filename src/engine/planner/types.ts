@@ -5,6 +5,7 @@
 import type { CpeRequest, ParameterValueStruct } from '../../cwmp/soap/types';
 import type { EpochMs } from '../../db/types';
 import type { Declaration } from '../../sandbox/types';
+import type { VendorAdapter } from '../../vendor/adapter';
 
 /** A declaration and the channel (fault-isolation unit) whose provision made it. */
 export interface ChannelDeclaration {
@@ -35,6 +36,8 @@ export interface PlanContext {
   parameterKey: string;
   /** Paths the device answered 9005 to in this session: not asked for again. */
   refused?: readonly string[];
+  /** The device's vendor profile (src/vendor): declarations and written values as the device wants them. */
+  vendor?: VendorAdapter | null;
 }
 
 /** Which round the plan is: reads come first, then writes, then actions that end the device's uptime. */

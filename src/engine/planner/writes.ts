@@ -25,6 +25,9 @@ export interface Writes {
   invalid: InvalidValue[];
 }
 
+/** How a device wants a value written (a vendor profile's literals, src/vendor); absent: as the planner made it. */
+export type WireFormat = (p: ParameterValueStruct) => ParameterValueStruct;
+
 export function newWrites(): Writes {
   return { deletes: new Collector(), adds: new Collector(), values: new Collector(), attributes: new Collector(), invalid: [] };
 }
@@ -99,7 +102,7 @@ function segmentMatches(node: Node, seg: PathSegment): boolean {
  * (xsd:string for text), as that type's canonical text (wire-value.ts); one the type
  * cannot take is not sent, and faults its channel.
  */
-export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel: string, writes: Writes): void {
+export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel: string, writes: Writes, format?: WireFormat): void {
   const { value, notification, accessList } = d.values;
   if (value !== undefined && !entry.object && entry.writable !== false) {
     const [wanted, declaredType] = value;
@@ -107,9 +110,13 @@ export function planWrites(root: Node, entry: ViewEntry, d: Declaration, channel
     const wire = wireValue(wanted, type);
     if (!wire.ok) {
       writes.invalid.push({ channel, path: entry.path, message: `${entry.path}: ${wire.reason}` });
-    } else if (entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
-      !sameValue(entry.value, entry.type ?? type, wire.value)) {
-      writes.values.set(entry.path, channel, { Name: entry.path, Value: wire.value, type });
+    } else {
+      // Compared as it will be sent: a vendor's dateTime without milliseconds is met by the same seconds on the device.
+      const sent = format ? format({ Name: entry.path, Value: wire.value, type }) : { Name: entry.path, Value: wire.value, type };
+      if (entry.value === undefined || (entry.type !== undefined && declaredType !== undefined && entry.type !== declaredType) ||
+        !sameValue(entry.value, entry.type ?? type, sent.Value)) {
+        writes.values.set(entry.path, channel, sent);
+      }
     }
   }
   const notifyDiffers = notification !== undefined && entry.notification !== notification;

@@ -64,6 +64,10 @@ export interface RpcOptions {
   readonly downloadRangeBytes?: number;
   /** Downloads cut the URL at "?" (quirk seen in CPE software): only credentials can then open a protected file. */
   readonly dropsUrlQuery?: boolean;
+  /** SetParameterValues refuses (9007) an xsd:boolean written "true"/"false": only 1 and 0 (quirk `spv-boolean-digits`). */
+  readonly booleanDigits?: boolean;
+  /** SetParameterValues refuses (9007) an xsd:dateTime with a fraction or a zone (quirk `spv-datetime-plain`). */
+  readonly plainDateTimes?: boolean;
   /** Fault injection: every Download is accepted, then its TransferComplete carries fault 9010 (nothing is fetched). */
   readonly failDownloads?: boolean;
   /**

@@ -125,7 +125,8 @@ export function setParameterValues({ device, options }: RpcContext, req: SetPara
       faults.push(spvEntry(options, p.Name, 9006, `expected ${type}, got ${p.type}`));
       continue;
     }
-    const check = checkValue(type, p.Value, device.constraintOf(ref));
+    const literal = literalRefusal(options, type, p.Value);
+    const check = literal === null ? checkValue(type, p.Value, device.constraintOf(ref)) : { ok: false as const, reason: literal };
     if (!check.ok) {
       faults.push(spvEntry(options, p.Name, 9007, check.reason));
       continue;
@@ -137,4 +138,12 @@ export function setParameterValues({ device, options }: RpcContext, req: SetPara
   for (const [ref, v] of writes) device.setValue(ref, v);
   device.setParameterKey(req.ParameterKey);
   return { method: 'SetParameterValuesResponse', Status: options.applyStatus ?? 0 };
+}
+
+/** Why a CPE with a literal quirk refuses a value its type allows (options.booleanDigits, plainDateTimes); null when it takes it. */
+function literalRefusal(options: RpcOptions, type: string, value: string): string | null {
+  const v = value.trim();
+  if (options.booleanDigits && type === 'xsd:boolean' && v !== '1' && v !== '0') return 'booleans are 1 or 0';
+  if (options.plainDateTimes && type === 'xsd:dateTime' && !/^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(v)) return 'dateTimes are whole seconds without a zone';
+  return null;
 }
