@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { BulkDataAccess } from '../../src/qoe/collector/access';
 import { qoeKeys } from '../../src/qoe/frames/keys';
-import type { Series } from '../../src/qoe/types';
+import { REBOOTS_PATH, type Series } from '../../src/qoe/types';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { SimClock } from '../../src/sim/traffic/clock';
@@ -125,6 +125,21 @@ describe('QoE collection: profiles, reads in sessions, bulk data reports, rates'
       assert.equal(rate.unit, 'per-second');
       assert.ok(rate.points.some((p) => p.value > 0), `the simulated traffic moved the counter: ${JSON.stringify(rate.points)}`);
       assert.ok(rate.points.every((p) => Number.isFinite(p.value) && p.value >= 0), JSON.stringify(rate.points));
+    });
+
+    it('sees a reboot (the uptime and counters reset): a point of the @reboots series, and no negative rate', async () => {
+      const task = await json(`/devices/${encodeURIComponent(device)}/tasks`, { method: 'POST', body: JSON.stringify({ name: 'reboot' }) });
+      assert.ok(task.status >= 200 && task.status < 300, `reboot: ${task.status} ${JSON.stringify(task.body)}`);
+      await fleet.connectAll('2 PERIODIC');
+      // The device comes back with "1 BOOT"; then a read of the counters and the uptime.
+      await fleet.connectAll('1 BOOT');
+      const read = await json(`/devices/${encodeURIComponent(device)}/tasks`, { method: 'POST', body: JSON.stringify({ name: 'getParameterValues', parameterNames: ['Device.IP.Interface.', 'Device.DeviceInfo.UpTime'] }) });
+      assert.ok(read.status >= 200 && read.status < 300);
+      await fleet.connectAll('2 PERIODIC');
+      await until('the reboot recorded', async () => (await seriesOf(device, 'fast')).some((s) => s.path === REBOOTS_PATH && s.points.length > 0), 15_000);
+      for (const s of await seriesOf(device, 'fast')) {
+        if (s.kind === 'counter') assert.ok(s.points.every((p) => p.value >= 0), `${s.path}: ${JSON.stringify(s.points)}`);
+      }
     });
 
     it('copies the stored frames to the export stream (QOE_EXPORT_MAX)', async () => {
