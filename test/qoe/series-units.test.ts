@@ -35,6 +35,12 @@ describe('qoe series: codec, rates and values', () => {
     assert.ok(encode(new Array<number>(20).fill(0)).length <= 27, String(encode(new Array<number>(20).fill(0)).length));
   });
 
+  it('reads only the values asked for, the others as missing', () => {
+    const row = encode([7, 0.5, 1e300, NaN, -3, 2 ** 40]);
+    const some = decode(row, (i) => i === 2 || i === 5);
+    assert.deepEqual(some.map((v) => (Number.isNaN(v) ? null : v)), [null, null, 1e300, null, null, 2 ** 40]);
+  });
+
   it('refuses a row of another format or cut short', () => {
     assert.throws(() => decode(Buffer.from([9, 0])), /unknown format 9/);
     const full = encode([1.5, 2.5]);

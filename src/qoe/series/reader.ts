@@ -15,7 +15,7 @@ import { REBOOTS_PATH, type Point, type Resolution, type Series, type SeriesQuer
 import { bucketRow, columnStats } from './buckets';
 import { decode } from './codec';
 import type { Layouts } from './layouts';
-import { bucketsOf, markOf } from './rollup';
+import { bucketsOf } from './rollup';
 import { DAY_MS, keptResolutions, RESOLUTIONS, TABLES, type ProfileShape, type RollupResolution } from './tiers';
 import { patternRegExp, type Column } from './values';
 
@@ -60,11 +60,34 @@ async function tableRows(ctx: ReaderContext, db: Db, table: string, stream: numb
   return rows.map((r) => ({ time: Number(r.time), layout: Number(r.layout), data: r.data as Buffer }));
 }
 
+interface StreamRef {
+  id: number;
+  profile: string;
+  /** Rolled up until, by resolution. */
+  marks: Map<string, number>;
+}
+
+/** Which of a layout's values to decode: the wanted columns' (a rolled-up row: the row's count, then 4 per column). */
+function keeperOf(ctx: ReaderContext, wanted: (c: Column) => boolean, rolled: boolean): (layout: number) => (i: number) => boolean {
+  const cache = new Map<number, (i: number) => boolean>();
+  return (layout) => {
+    let keep = cache.get(layout);
+    if (!keep) {
+      const columns = ctx.layouts.columns(layout).map(wanted);
+      keep = rolled ? (i) => i === 0 || columns[(i - 1) >> 2] : (i) => columns[i];
+      cache.set(layout, keep);
+    }
+    return keep;
+  };
+}
+
 /** The stream's rows at `resolution` in [from, to): stored ones, then (rollups) buckets of the days not rolled up yet, from raw. */
-async function readRows(ctx: ReaderContext, db: Db, stream: { id: number; profile: string }, resolution: Resolution, from: number, to: number): Promise<ReadRow[]> {
-  const stored = (await tableRows(ctx, db, TABLES[resolution], stream.id, from, to)).map((r) => ({ time: r.time, columns: ctx.layouts.columns(r.layout), values: decode(r.data) }));
+async function readRows(ctx: ReaderContext, db: Db, stream: StreamRef, resolution: Resolution, q: SeriesQuery): Promise<ReadRow[]> {
+  const { from, to } = q;
+  const keeper = keeperOf(ctx, selector(q.paths), resolution !== 'raw');
+  const stored = (await tableRows(ctx, db, TABLES[resolution], stream.id, from, to)).map((r) => ({ time: r.time, columns: ctx.layouts.columns(r.layout), values: decode(r.data, keeper(r.layout)) }));
   if (resolution === 'raw') return stored;
-  const mark = (await markOf(db, stream.profile, resolution)) ?? -Infinity;
+  const mark = stream.marks.get(resolution) ?? -Infinity;
   if (mark >= to) return stored;
   const raw = (await tableRows(ctx, db, TABLES.raw, stream.id, Math.max(from, mark), to)).map((r) => ({ stream: stream.id, ...r }));
   const buckets = await bucketsOf(db, ctx.layouts, raw, resolution as RollupResolution, true);
@@ -72,9 +95,9 @@ async function readRows(ctx: ReaderContext, db: Db, stream: { id: number; profil
   return [...stored.filter((r) => r.time < mark), ...recent];
 }
 
-async function streamSeries(ctx: ReaderContext, db: Db, stream: { id: number; profile: string }, q: SeriesQuery): Promise<Series[]> {
+async function streamSeries(ctx: ReaderContext, db: Db, stream: StreamRef, q: SeriesQuery): Promise<Series[]> {
   const resolution = resolutionFor(ctx.shapeOf(stream.profile), q.from, ctx.now(), q.resolution);
-  const rows = await readRows(ctx, db, stream, resolution, q.from, q.to);
+  const rows = await readRows(ctx, db, stream, resolution, q);
   const wanted = selector(q.paths);
   const out = new Map<string, Series>();
   for (const row of rows) {
@@ -91,15 +114,31 @@ async function streamSeries(ctx: ReaderContext, db: Db, stream: { id: number; pr
   return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/** The device's streams (of the profile asked for) with their rollup marks: one query. */
+async function streamsOf(db: Db, q: SeriesQuery): Promise<StreamRef[]> {
+  const filter = q.profile === undefined ? '' : ' AND s.profile = ?';
+  const rows = await db.select(
+    `SELECT s.id, s.profile, m.resolution, m.done_until FROM qoe_streams s LEFT JOIN qoe_rollup_marks m ON m.profile = s.profile
+     WHERE s.device_key = ?${filter} ORDER BY s.profile`,
+    q.profile === undefined ? [q.device] : [q.device, q.profile],
+  );
+  const streams = new Map<number, StreamRef>();
+  for (const row of rows) {
+    const id = Number(row.id);
+    let s = streams.get(id);
+    if (!s) streams.set(id, (s = { id, profile: String(row.profile), marks: new Map() }));
+    if (row.resolution !== null && row.resolution !== undefined) s.marks.set(String(row.resolution), Number(row.done_until));
+  }
+  return [...streams.values()];
+}
+
 export async function readSeries(ctx: ReaderContext, q: SeriesQuery): Promise<Series[]> {
   if (typeof q?.device !== 'string' || !Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new TypeError('series query needs device (string), from and to (epoch ms)');
   if (q.resolution !== undefined && !RESOLUTIONS.includes(q.resolution)) throw new TypeError(`series query resolution ${String(q.resolution)} not one of ${RESOLUTIONS.join(', ')}`);
   if (q.paths !== undefined && !(Array.isArray(q.paths) && q.paths.every((p) => typeof p === 'string'))) throw new TypeError('series query paths not an array of strings');
   return ctx.sql.autocommit(async (db) => {
-    const filter = q.profile === undefined ? '' : ' AND profile = ?';
-    const streams = await db.select(`SELECT id, profile FROM qoe_streams WHERE device_key = ?${filter} ORDER BY profile`, q.profile === undefined ? [q.device] : [q.device, q.profile]);
     const out: Series[] = [];
-    for (const s of streams) out.push(...(await streamSeries(ctx, db, { id: Number(s.id), profile: String(s.profile) }, q)));
+    for (const s of await streamsOf(db, q)) out.push(...(await streamSeries(ctx, db, s, q)));
     return out;
   });
 }
