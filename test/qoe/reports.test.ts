@@ -87,6 +87,18 @@ describeEachDriver('qoe reports', 'qoe_reports_test', (ctx) => {
       assert.equal(r.rows[0].bytesReceived, (A.rx + B.rx + C.rx) * S);
     });
 
+    it('reads daily rows past 2 days when devices × hours would pass the hourly row budget, and says so', async () => {
+      const small = new ReportService({ sql: ctx.store.sql, profiles: lookup, now: () => NOW, hourlyRowBudget: 4 * 50 });
+      const within = await run('bandwidth', { profile: 'wan', from: D, to: NOW }, small);
+      assert.equal(within.resolution, '1h');
+      const tight = new ReportService({ sql: ctx.store.sql, profiles: lookup, now: () => NOW, hourlyRowBudget: 4 * 50 - 1 });
+      const r = await run('bandwidth', { profile: 'wan', from: D, to: NOW }, tight);
+      assert.deepEqual([r.resolution, r.from, r.to, r.coveredUntil], ['1d', D, D + 3 * DAY, D + 2 * DAY]);
+      assert.match(r.notes[0], /^read at 1d: 4 devices × 50 hours is over the hourly budget of 199 rows/);
+      assert.equal(r.rows[0].bytesReceived, (A.rx + B.rx + C.rx) * S);
+      assert.equal((await run('bandwidth', { profile: 'wan', from: D, to: NOW, resolution: '1h' }, tight)).resolution, '1h', 'asked for');
+    });
+
     it('gives the same figures a device at a time (one statement per slice)', async () => {
       const sliced = new ReportService({ sql: ctx.store.sql, profiles: lookup, now: () => NOW, rowsPerRead: 40 });
       const one = await run('bandwidth', { profile: 'wan', groupBy: 'productClass', from: D, to: D + 2 * DAY }, sliced);

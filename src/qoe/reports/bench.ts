@@ -42,12 +42,13 @@ export const BENCH_PROFILE: CollectionProfile = {
 const COLUMNS: Column[] = BENCH_PROFILE.parameters.map((p) => ({ path: p.path.replace('*', '1'), kind: p.kind, ...(p.alias ? { alias: p.alias } : {}) }));
 
 /** A rolled-up row's values (series/buckets.ts): count, then min, max, avg and (missing: = count) count per column. */
-function rowValues(device: number, time: number, frames: number): number[] {
+function rowValues(device: number, time: number, frames: number, end: number): number[] {
   const hour = new Date(time).getUTCHours();
   const load = 0.3 + 0.7 * Math.sin((Math.PI * hour) / 24) ** 2;
   const base = 200 + (device % 97) * 40;
   const rx = base * 10 * load;
-  const errors = device % 50 === 0 && time % (7 * DAY) > 3 * DAY ? 2 : 0.01;
+  // One device in 50 degrades over the last three days.
+  const errors = device % 50 === 0 && time >= end - 3 * DAY ? 2 : 0.01;
   const cpu = 10 + (device % 7) * 10 * load;
   return [frames, ...[rx, rx / 10, errors, cpu].flatMap((avg) => [avg * 0.5, avg * 1.5, avg, NaN])];
 }
@@ -62,7 +63,7 @@ async function fill(store: DeviceStore, devices: number, table: string, bucketMs
   await store.sql.autocommit(async (db) => {
     for (let d = 1; d <= devices; d++) {
       for (let t = start; t < end; t += bucketMs) {
-        rows.push([d, t, layout, encode(rowValues(d, t, bucketMs / 900_000), () => true)]);
+        rows.push([d, t, layout, encode(rowValues(d, t, bucketMs / 900_000, end), () => true)]);
         if (rows.length === ROWS_PER_INSERT) {
           await insertRows(db, table, rows);
           written += rows.length;

@@ -25,6 +25,8 @@ export interface ReportServiceOptions {
   now?: () => number;
   /** Rows per statement (scan.ts); tests make it small to cross slices. */
   rowsPerRead?: number;
+  /** See plan.ts HOURLY_ROW_BUDGET. */
+  hourlyRowBudget?: number;
 }
 
 /** What a kind contributes to a run: its visitor, and its rows once the scan is done. */
@@ -86,7 +88,7 @@ export class ReportService {
     const started = performance.now();
     const profile = this.profile(params.profile);
     const now = this.now();
-    const plan = await this.o.sql.autocommit((db) => planScan(db, profile.name, profile, rangeOf(kind, params), now));
+    const plan = await this.o.sql.autocommit((db) => planScan(db, profile.name, profile, rangeOf(kind, params), now, this.o.hourlyRowBudget));
     const groupBy = 'groupBy' in params ? (params.groupBy as GroupBy) : undefined;
     const devices = await fleetDevices(this.o.sql, profile.name, plan.from, { filter: params.filter, groupBy });
     const k = kindRun(kind, params, plan);
