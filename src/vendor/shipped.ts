@@ -61,7 +61,7 @@ const SOURCES: readonly ShippedSource[] = [
     settings: { skipRootListing: true, dateTimeFormat: 'seconds-no-zone' },
   },
   {
-    // captured-real/cisco-femtocell-CJJ005B00009.*: 32 of 34 booleans written 1/0; ManagementServer and Time dateTimes
+    // captured-real/cisco-femtocell-CJJ005B00009.*: 33 of its 34 booleans written 1/0 (one "true"); ManagementServer and Time dateTimes
     // without a zone (PeriodicInformTime 0001-01-01T00:00:00); TR-181 only. Writability stays learnt from writes: its
     // listing is not to be trusted alone (TraceRouteDiagnostics.MaxHopCount reports Writable 30).
     name: 'cisco-femtocell',
