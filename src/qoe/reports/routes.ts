@@ -75,7 +75,8 @@ function reportRoute(reports: ReportService, kind: ReportKind): ApiRoute {
     path: `/qoe/reports/${kind}`,
     summary: SUMMARIES[kind],
     description: 'Read from the hourly or daily rollups (never raw rows for a range over a day). `coveredUntil` says how far the rollups reach. format=csv answers text/csv with the same columns.',
-    query: PARAM_SCHEMAS[kind].extend({ format: enumQuery(['json', 'csv']) }),
+    // format first: a required parameter (percentiles' series) stays last, so its absence never hides another's issue.
+    query: z.object({ format: enumQuery(['json', 'csv']), ...PARAM_SCHEMAS[kind].shape }),
     responses: { 200: '{kind, profile, from, to, resolution, coveredUntil, devices, params, columns, rows, totalRows, notes, cost}, or text/csv' },
     handle: async (ctx, { query }) => {
       const { format, ...params } = query as AnyParams & { format?: 'json' | 'csv' };
