@@ -20,6 +20,8 @@ import { Campaigns } from './pages/campaigns';
 import { CampaignPage } from './pages/campaign';
 import { Workflows, WorkflowRunPage } from './pages/workflows';
 import { Files } from './pages/files';
+import { Qoe } from './pages/qoe';
+import { QoeReports } from './pages/qoe-reports';
 
 interface Page {
   /** Matches the path below /ui; its groups are the page's arguments. */
@@ -42,6 +44,8 @@ const PAGES: Page[] = [
   { pattern: /^\/workflows\/?$/, title: 'Workflows', render: (route) => <Workflows route={route} /> },
   { pattern: /^\/workflows\/runs\/([^/]+)$/, title: 'Workflow run', render: (_, m, session) => <WorkflowRunPage id={decodeURIComponent(m[1])} session={session} /> },
   { pattern: /^\/files\/?$/, title: 'Files', render: (_, __, session) => <Files session={session} /> },
+  { pattern: /^\/qoe\/?$/, title: 'Quality of experience', render: (_, __, session) => <Qoe session={session} /> },
+  { pattern: /^\/qoe\/reports\/?$/, title: 'Fleet reports', render: (route) => <QoeReports route={route} /> },
 ];
 
 type State = { kind: 'loading' } | { kind: 'out' } | { kind: 'in'; session: Session };
@@ -57,6 +61,7 @@ function Header(props: { session: Session; onSignOut: () => void }) {
         <Link to="/campaigns">Campaigns</Link>
         <Link to="/workflows">Workflows</Link>
         <Link to="/files">Files</Link>
+        <Link to="/qoe">QoE</Link>
         {props.session.scope === 'admin' && [<Link key="t" to="/admin/tokens">Tokens</Link>, <Link key="a" to="/admin/audit">Audit log</Link>, <Link key="w" to="/admin/webhooks">Webhooks</Link>]}
       </nav>
       <div class="who">

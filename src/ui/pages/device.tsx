@@ -1,7 +1,7 @@
 /**
  * One device: identity, online state, tags, actions (reboot, factory reset,
  * connection request), diagnostics, firmware upgrade, uploaded files, its
- * tasks, faults, event history, SOAP trace, and the parameter tree with
+ * tasks, faults, QoE charts, event history, SOAP trace, and the parameter tree with
  * in-place edits.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -20,6 +20,7 @@ import { DeviceDiagnostics } from '../components/device-diagnostics';
 import { DeviceFirmware } from '../components/device-firmware';
 import { DeviceEvents } from '../components/device-events';
 import { DeviceFiles } from '../components/device-files';
+import { QoeDeviceCharts } from '../components/qoe-device';
 
 /** GET /devices/:id: the stored device (db/types.ts) and its last connection request. */
 type Detail = DeviceDetail & { connectionRequest: { outcome: string } | null };
@@ -109,6 +110,10 @@ export function Device(props: { id: string; session: Session }) {
           <DeviceFaults deviceId={device.deviceKey} faults={device.faults} channelFaults={device.channelFaults} canWrite={canWrite} onChanged={reload} />
         </section>
       </div>
+      <section aria-labelledby="quality-title">
+        <h2 id="quality-title">Quality</h2>
+        <QoeDeviceCharts deviceId={device.deviceKey} />
+      </section>
       <section aria-labelledby="events-title">
         <h2 id="events-title">Event history</h2>
         <DeviceEvents history={device.history} pendingEvents={device.pendingEvents} />
