@@ -189,64 +189,100 @@ async function chartTimes(devices: number, clock: { now: number }, series: Serie
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
 const pct = (cpuS: number, frames: number): number => (100 * cpuS * (FRAMES_PER_DAY / 86_400)) / frames;
 
+type DayRun = Awaited<ReturnType<typeof ingestDay>>;
+
+/** What one run measured, before scaling. */
+interface Measures {
+  nDevices: number;
+  chartDevices: number;
+  load0: number;
+  a: DayRun;
+  wraps: number;
+  rawOpenBytes: number;
+  rawBytes: number;
+  rollBytes: Record<string, number>;
+  rolled: { rows: Record<'5m' | '1h' | '1d', number> };
+  b: Timed;
+  compacted: string[];
+  c: Timed;
+  chart: Awaited<ReturnType<typeof chartTimes>>;
+}
+
+/** A, B (rollup, then the day's compaction by expire) and C on a fresh database. */
+async function measure(store: DeviceStore, nDevices: number, chartDevices: number): Promise<Measures> {
+  const clock = { now: 0 };
+  const profiles = new Map([profile('bench-if'), profile('bench-chart')].map((p) => [p.name, p]));
+  const series = createSeriesStore(store.sql, { profiles: (n) => profiles.get(n), now: () => clock.now });
+  const load0 = os.loadavg()[0];
+  // A: one day, ending two hours ago.
+  const day0 = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
+  clock.now = day0 + DAY + 2 * HOUR;
+  const sims = Array.from({ length: nDevices }, (_, i) => new SimDevice(i));
+  const a = await ingestDay(series, sims, 'bench-if', day0, 96, ROUND_MS);
+  const rawOpenBytes = (await tableBytes(store, ['qoe_raw'])).qoe_raw;
+  const rollMeter = new Meter();
+  const rolled = await rollMeter.run(() => series.rollup(clock.now));
+  const b = rollMeter.done();
+  const compactMeter = new Meter();
+  const expired = await compactMeter.run(() => series.expire(clock.now));
+  const c = compactMeter.done();
+  const rawBytes = (await tableBytes(store, ['qoe_raw'])).qoe_raw;
+  const rollBytes = await tableBytes(store, ['qoe_1h', 'qoe_1d', 'qoe_streams', 'qoe_layouts']);
+  const chart = await chartTimes(chartDevices, clock, series);
+  const wraps = sims.reduce((n, d) => n + d.wraps, 0);
+  return { nDevices, chartDevices, load0, a, wraps, rawOpenBytes, rawBytes, rollBytes, rolled, b, compacted: expired.partitionsCompacted, c, chart };
+}
+
+/** Bytes and CPU scaled to 100,000 devices. */
+function scaled(m: Measures) {
+  const scale = TARGET_DEVICES / m.nDevices;
+  const rawPerDay = (m.rawBytes / m.a.frames) * FRAMES_PER_DAY;
+  // A 1 d row has the shape of a 1 h row (the same columns, min/max/avg/count each); the day's 1 d table is too small
+  // (one row per device) for its allocated size to mean much, so a 1 d row counts what a 1 h row measured.
+  const perRollupRow = m.rollBytes.qoe_1h / m.rolled.rows['1h'];
+  const hourPerDay = perRollupRow * 24 * TARGET_DEVICES;
+  const dayPerDay = perRollupRow * TARGET_DEVICES;
+  // Raw at steady state: the open day (not compacted) and the two before it (compacted, the older dropped at the next day's start).
+  const steady = (m.rawOpenBytes / m.a.frames) * FRAMES_PER_DAY + 2 * rawPerDay + 30 * hourPerDay + 400 * dayPerDay + m.rollBytes.qoe_streams * scale;
+  return {
+    rawPerDay, perRollupRow, hourPerDay, dayPerDay, steady,
+    ingestPct: { node: pct(m.a.t.nodeS, m.a.frames), mariadb: pct(m.a.t.mariadbS, m.a.frames) },
+    rollupPct: (100 * (m.b.nodeS + m.b.mariadbS) * scale) / 86_400,
+  };
+}
+
+function noteOf(m: Measures): string {
+  const x = scaled(m);
+  return [
+    `sessions/s column = frames/s ingested flat out (batches of ${BATCH}); at 110 frames/s ingest costs ${x.ingestPct.node.toFixed(1)} % of a core (node) + ${x.ingestPct.mariadb.toFixed(1)} % (MariaDB) = ${(x.ingestPct.node + x.ingestPct.mariadb).toFixed(1)} %`,
+    `raw ${(m.rawBytes / m.a.frames).toFixed(0)} B/frame once compacted (${(m.rawOpenBytes / m.a.frames).toFixed(0)} while the day is open; ${m.compacted.join(' ')} compacted in ${m.c.wallS.toFixed(1)} s, ${(m.c.nodeS + m.c.mariadbS).toFixed(1)} CPU s) = ${gib(x.rawPerDay)}/day; after rollups (1 h ${gib(x.hourPerDay)} + 1 d ${gib(x.dayPerDay)}; ${x.perRollupRow.toFixed(0)} B per rollup row) ${gib(x.hourPerDay + x.dayPerDay)}/day`,
+    `steady state at the default retention (raw 2 d + the open day, 1 h 30 d, 1 d 400 d; 5 m not kept at 15 min; streams) ${gib(x.steady)}`,
+    `rollup of the day: ${m.rolled.rows['1h']} 1 h + ${m.rolled.rows['1d']} 1 d rows in ${m.b.wallS.toFixed(1)} s, ${(m.b.nodeS + m.b.mariadbS).toFixed(1)} CPU s = ${x.rollupPct.toFixed(2)} % of a core at 100k`,
+    `${m.a.rates} rates, ${m.wraps} counter wraps and ${m.a.reboots} reboots in the day`,
+    `chart p50/p99/max = 30 days at 1 h of 2 series (${m.chart.points} points) for ${m.chartDevices} devices x ${CHART_RUNS}, ${m.chart.cpuMs.toFixed(1)} ms of this process's CPU each (the rest is MariaDB and waiting for a core)`,
+    `load average ${m.load0.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end; MariaDB CPU is the whole server's (shared)`,
+  ].join('; ');
+}
+
 export async function qoeIngestRows(h: QoeBenchHarness): Promise<Row[]> {
   const nDevices = Number(process.env.BENCH_QOE_DEVICES ?? 2000);
   const chartDevices = Number(process.env.BENCH_QOE_CHART_DEVICES ?? 100);
   const store = await openStore(await h.freshDatabase('mysql', 'acs_bench_qoe'));
   try {
     await store.migrate();
-    const clock = { now: 0 };
-    const profiles = new Map([profile('bench-if'), profile('bench-chart')].map((p) => [p.name, p]));
-    const series = createSeriesStore(store.sql, { profiles: (n) => profiles.get(n), now: () => clock.now });
-    const load0 = os.loadavg()[0];
-    // A: one day, ending two hours ago.
-    const day0 = Math.floor(Date.now() / DAY) * DAY - 2 * DAY;
-    clock.now = day0 + DAY + 2 * HOUR;
-    const sims = Array.from({ length: nDevices }, (_, i) => new SimDevice(i));
-    const a = await ingestDay(series, sims, 'bench-if', day0, 96, ROUND_MS);
-    const rawOpenBytes = (await tableBytes(store, ['qoe_raw'])).qoe_raw;
-    // B: its rollup, then the day's compaction (expire).
-    const meter = new Meter();
-    const rolled = await meter.run(() => series.rollup(clock.now));
-    const b = meter.done();
-    const compactMeter = new Meter();
-    const expired = await compactMeter.run(() => series.expire(clock.now));
-    const c = compactMeter.done();
-    const rawBytes = (await tableBytes(store, ['qoe_raw'])).qoe_raw;
-    const rollBytes = await tableBytes(store, ['qoe_1h', 'qoe_1d', 'qoe_streams', 'qoe_layouts']);
-    const chart = await chartTimes(chartDevices, clock, series);
-    const scale = TARGET_DEVICES / nDevices;
-    const rawPerDay = (rawBytes / a.frames) * FRAMES_PER_DAY;
-    // A 1 d row has the shape of a 1 h row (the same columns, min/max/avg/count each); the day's 1 d table is too small
-    // (one row per device) for its allocated size to mean much, so a 1 d row counts what a 1 h row measured.
-    const perRollupRow = rollBytes.qoe_1h / rolled.rows['1h'];
-    const hourPerDay = perRollupRow * 24 * TARGET_DEVICES;
-    const dayPerDay = perRollupRow * TARGET_DEVICES;
-    const rollPerDay = hourPerDay + dayPerDay;
-    // Raw at steady state: the open day (not compacted) and the two before it (compacted, the older dropped at the next day's start).
-    const steady = (rawOpenBytes / a.frames) * FRAMES_PER_DAY + 2 * rawPerDay + 30 * hourPerDay + 400 * dayPerDay + rollBytes.qoe_streams * scale;
-    const ingestPct = { node: pct(a.t.nodeS, a.frames), mariadb: pct(a.t.mariadbS, a.frames) };
-    const rollupPct = (100 * (b.nodeS + b.mariadbS) * scale) / 86_400;
-    const [p50, p99] = [percentile(chart.ms, 50), percentile(chart.ms, 99)];
+    const m = await measure(store, nDevices, chartDevices);
+    const ms = m.chart.ms;
     return [{
       scenario: `(i) QoE ingest: ${nDevices} devices x 20 counters x 96 rounds (1 day), scaled to 100k devices (9.6M frames/day)`,
       target: '< 25 % of one core, < 1 GiB/day after rollups, 30-day chart < 50 ms',
-      sessionsPerS: a.frames / a.t.wallS,
-      p50,
-      p99,
-      max: chart.ms[chart.ms.length - 1],
-      errors: a.dropped,
+      sessionsPerS: m.a.frames / m.a.t.wallS,
+      p50: percentile(ms, 50),
+      p99: percentile(ms, 99),
+      max: ms[ms.length - 1],
+      errors: m.a.dropped,
       rssMiB: process.resourceUsage().maxRSS / 1024,
-      cpu: { acs: a.t.nodeS / a.t.wallS, redis: NaN, mariadb: a.t.mariadbS / a.t.wallS, sim: NaN },
-      note: [
-        `sessions/s column = frames/s ingested flat out (batches of ${BATCH}); at 110 frames/s ingest costs ${ingestPct.node.toFixed(1)} % of a core (node) + ${ingestPct.mariadb.toFixed(1)} % (MariaDB) = ${(ingestPct.node + ingestPct.mariadb).toFixed(1)} %`,
-        `raw ${(rawBytes / a.frames).toFixed(0)} B/frame once compacted (${(rawOpenBytes / a.frames).toFixed(0)} while the day is open; ${expired.partitionsCompacted.join(' ')} compacted in ${c.wallS.toFixed(1)} s, ${(c.nodeS + c.mariadbS).toFixed(1)} CPU s) = ${gib(rawPerDay)}/day; after rollups (1 h ${gib(hourPerDay)} + 1 d ${gib(dayPerDay)}; ${perRollupRow.toFixed(0)} B per rollup row) ${gib(rollPerDay)}/day`,
-        `steady state at the default retention (raw 2 d + the open day, 1 h 30 d, 1 d 400 d; 5 m not kept at 15 min; streams) ${gib(steady)}`,
-        `rollup of the day: ${rolled.rows['1h']} 1 h + ${rolled.rows['1d']} 1 d rows in ${b.wallS.toFixed(1)} s, ${(b.nodeS + b.mariadbS).toFixed(1)} CPU s = ${rollupPct.toFixed(2)} % of a core at 100k`,
-        `${a.rates} rates, ${sims.reduce((n, d) => n + d.wraps, 0)} counter wraps and ${a.reboots} reboots in the day`,
-        `chart p50/p99/max = 30 days at 1 h of 2 series (${chart.points} points) for ${chartDevices} devices x ${CHART_RUNS}, ${chart.cpuMs.toFixed(1)} ms of this process's CPU each (the rest is MariaDB and waiting for a core)`,
-        `load average ${load0.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end; MariaDB CPU is the whole server's (shared)`,
-      ].join('; '),
+      cpu: { acs: m.a.t.nodeS / m.a.t.wallS, redis: NaN, mariadb: m.a.t.mariadbS / m.a.t.wallS, sim: NaN },
+      note: noteOf(m),
     }];
   } finally {
     await store.close();
