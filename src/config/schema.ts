@@ -67,6 +67,8 @@ export interface Config {
   webhookRetentionMs: number;
   workerDeliversWebhooks: boolean;
   qoeExportMax: number;
+  vendorProfilesDir: string;
+  vendorProfilesShipped: boolean;
   qoeAlertEveryMs: number;
   qoeReportMaxBytes: number;
   fsHost: string;
@@ -237,6 +239,16 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
     doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+  },
+  vendorProfilesDir: {
+    env: 'VENDOR_PROFILES_DIR',
+    default: '',
+    doc: 'Folder of operator vendor profiles (one YAML file each, see README "Vendor profiles"); empty: none',
+  },
+  vendorProfilesShipped: {
+    env: 'VENDOR_PROFILES_SHIPPED',
+    default: true,
+    doc: 'Use the vendor profiles shipped for the sample device models and captured CPEs (see README "Vendor profiles")',
   },
   qoeAlertEveryMs: {
     env: 'QOE_ALERT_EVERY_MS',

@@ -20,6 +20,7 @@ import { metricsRoutes } from '../metrics/routes';
 import { traceRoutes } from '../trace/routes';
 import { statsRoutes } from '../stats';
 import { qoeRoutes } from '../qoe/routes';
+import { qoeReportRoutes } from '../qoe/reports';
 import { createSeriesStore } from '../qoe/series';
 import { AlertRuleService, AlertStore, qoeAlertRoutes } from '../qoe/alerts';
 import { serve } from './http';
@@ -44,6 +45,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     orderRoutes(ordersOf(s, workflows)),
     statsRoutes({ redis: s.redis, sql: store.sql, redisPrefix: config.redisPrefix }),
     qoeRoutes(s.qoe, createSeriesStore(store.sql, { profiles: s.qoe.view.lookup })),
+    qoeReportRoutes({ sql: store.sql, profiles: s.qoe.view.lookup }),
     qoeAlertRoutes(new AlertRuleService({
       store: new AlertStore(store.sql),
       checkWorkflow: (name, args) => void checkArgs(workflows.library.get(name), args),

@@ -17,6 +17,7 @@ import { startFrameIngest } from '../qoe/frames/ingest';
 import { startSeriesMaintenance } from '../qoe/maintenance';
 import { createSeriesStore } from '../qoe/series';
 import { startAlertEngine } from '../qoe/alerts';
+import { startReportScheduler } from '../qoe/reports';
 import { QOE_EXTENSION, qoeExtension } from '../qoe/ext';
 import type { WorkflowRunner } from '../workflows/types';
 
@@ -62,4 +63,9 @@ async function startQoeWorker(s: Shared, runner: WorkflowRunner): Promise<void> 
     startWorkflow: (run) => runner.start(run),
   });
   opened.push(() => alerts.close());
+  const reports = await startReportScheduler({
+    redisPrefix: config.redisPrefix, connect: s.bullConnection, sql: s.store.sql, profiles: s.qoe.view.lookup, log,
+    emit: (events) => s.webhooks.emit(events),
+  });
+  opened.push(() => reports.close());
 }

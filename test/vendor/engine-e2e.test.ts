@@ -18,7 +18,6 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { parseQuirks } from '../../src/sim/quirks';
-import type { VendorConfig } from '../../src/vendor/config';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { requestsOf } from '../helpers/sim-sessions';
 
@@ -106,8 +105,8 @@ describe('vendor profiles end to end (simulator, MariaDB, Redis, engine)', funct
   before(async () => {
     const dirs = { presetsDir: folder('presets', PRESETS), provisionsDir: folder('provisions', PROVISIONS), sessionTimeoutMs: 3000 };
     // The VENDOR_PROFILES_* keys may not be in Config yet (src/vendor/config.ts): passed as overrides.
-    const vendor: VendorConfig = { vendorProfilesDir: folder('profiles', PROFILES), vendorProfilesShipped: true };
-    withProfiles = await startTestAcs('vendor_profiles', { ...dirs, ...vendor } as Partial<Config>);
+    const vendor: Pick<Config, 'vendorProfilesDir' | 'vendorProfilesShipped'> = { vendorProfilesDir: folder('profiles', PROFILES), vendorProfilesShipped: true };
+    withProfiles = await startTestAcs('vendor_profiles', { ...dirs, ...vendor });
     without = await startTestAcs('vendor_none', dirs);
   });
   after(async () => {
