@@ -65,7 +65,8 @@ const DB = unit('dB');
 const PERCENT = unit('%');
 const MIB = unit('MiB');
 const COUNT = unit('');
-const COUNT_INT: Unit = { format: (v) => num(v, 0), short: (v) => num(v, 0) };
+/** Counts: whole numbers as read; the axis's middle line may fall between two (2.5). */
+const COUNT_INT: Unit = { format: (v) => num(v, 0), short: (v) => num(v) };
 
 /** The path without its root and ".Stats": "IP.Interface.1.Stats.BytesSent" → "IP.Interface.1.BytesSent". */
 const shortPath = (path: string): string => path.replace(/^(Device|InternetGatewayDevice)\./, '').replace(/\.Stats(\.Total)?\./, '.');
@@ -127,7 +128,7 @@ function reboots(series: Series[]): ChartSpec[] {
   if (all.length === 0) return [];
   const count = (s: Series) => s.points.reduce((a, p) => a + p.value, 0);
   const most = all.reduce((a, s) => (count(s) > count(a) ? s : a));
-  return [{ key: 'reboots', section: 'Reboots', title: 'Reboots', unit: { format: (v) => `${num(v, 0)} ${v === 1 ? 'reboot' : 'reboots'}`, short: (v) => num(v, 0) }, bars: true, hidden: 0,
+  return [{ key: 'reboots', section: 'Reboots', title: 'Reboots', unit: { format: (v) => `${num(v, 0)} ${v === 1 ? 'reboot' : 'reboots'}`, short: (v) => num(v) }, bars: true, hidden: 0,
     lines: [{ name: 'Reboots', points: most.points }] }];
 }
 
