@@ -25,7 +25,10 @@ export const BUILTIN_PROFILES: readonly CollectionProfile[] = [
   profile('interfaces', 'WAN and LAN interface byte, packet, error and discard counters', 900, [
     ...counters('Device.IP.Interface.*.Stats.', TRAFFIC),
     ...counters('Device.Ethernet.Interface.*.Stats.', TRAFFIC),
-    ...counters('InternetGatewayDevice.WANDevice.*.WANCommonInterfaceConfig.', ['TotalBytesSent', 'TotalBytesReceived', 'TotalPacketsSent', 'TotalPacketsReceived']),
+    // The fleet reports' default byte counters (TR-181 names its WAN interface per device: no alias there).
+    { path: 'InternetGatewayDevice.WANDevice.*.WANCommonInterfaceConfig.TotalBytesReceived', kind: 'counter', alias: 'WANBytesReceived' },
+    { path: 'InternetGatewayDevice.WANDevice.*.WANCommonInterfaceConfig.TotalBytesSent', kind: 'counter', alias: 'WANBytesSent' },
+    ...counters('InternetGatewayDevice.WANDevice.*.WANCommonInterfaceConfig.', ['TotalPacketsSent', 'TotalPacketsReceived']),
     ...counters('InternetGatewayDevice.WANDevice.*.WANConnectionDevice.*.WANIPConnection.*.Stats.', ['EthernetBytesSent', 'EthernetBytesReceived', 'EthernetPacketsSent', 'EthernetPacketsReceived', 'EthernetErrorsSent', 'EthernetErrorsReceived']),
     ...counters('InternetGatewayDevice.LANDevice.*.LANEthernetInterfaceConfig.*.Stats.', TRAFFIC),
     ...UPTIME,
