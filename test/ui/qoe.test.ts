@@ -261,13 +261,22 @@ describe('web UI: quality of experience (device charts, alerts, rules, profiles)
       await page.getByRole('heading', { name: 'Quality of experience', level: 1 }).waitFor();
     });
 
-    it('edits a rule, then deletes it (after a question) with its alert', async () => {
+    it('edits a rule (its alert clears when the new condition does not hold), then deletes it after a question', async () => {
       await page.getByRole('button', { name: 'Edit the rule ui-reboots' }).click();
       assert.equal(await form().getByLabel('Expression').inputValue(), 'reboots > 0 in 1 day');
+      await form().getByLabel('Expression').fill('reboots > 5 in 1 day');
       await form().getByLabel('Severity').selectOption('major');
       await form().getByLabel('Cool-down (s)').fill('600');
       await form().getByRole('button', { name: 'Save the rule' }).click();
-      await rules().getByRole('row', { name: /ui-reboots .* major webhook, cool-down 600 s yes/ }).waitFor();
+      await rules().getByRole('row', { name: /ui-reboots system reboots > 5 in 1 day every device major webhook, cool-down 600 s yes/ }).waitFor();
+      // The engine's next evaluation (one at a time per profile) judges the new condition: the alert clears.
+      const none = page.getByText('No alert is open.');
+      for (let i = 0; i < 60 && (await none.count()) === 0; i++) {
+        await page.getByRole('button', { name: 'Refresh the open alerts' }).click();
+        await page.waitForTimeout(250);
+      }
+      await none.waitFor({ timeout: 1000 });
+      // Deleted only now: an evaluation under way while a rule is deleted can raise an alert for it after the delete (reported).
       await page.getByRole('button', { name: 'Delete the rule ui-reboots' }).click();
       const dialog = page.getByRole('dialog', { name: 'Delete the rule ui-reboots?' });
       await dialog.getByRole('button', { name: 'Delete' }).click();
@@ -304,7 +313,8 @@ describe('web UI: quality of experience (device charts, alerts, rules, profiles)
       await page.getByRole('button', { name: 'Delete the profile ui-lab' }).click();
       await page.getByRole('dialog', { name: 'Delete the profile ui-lab?' }).getByRole('button', { name: 'Delete' }).click();
       await page.getByText('Deleted the profile ui-lab.').waitFor();
-      assert.equal(await profiles.getByRole('row', { name: /^ui-lab / }).count(), 0);
+      await profiles.getByRole('row', { name: /^ui-lab / }).waitFor({ state: 'detached' });
+      assert.equal((await t.nbi('/qoe/profiles/ui-lab')).status, 404, 'gone from the API');
       assert.deepEqual(errors, [], 'no script error');
     });
 
