@@ -89,7 +89,7 @@ export function QoeDeviceCharts(props: { deviceId: string }) {
     <div class="qoe-device" data-range={loaded.data?.range}>
       <div class="qoe-toolbar">
         <RangePicker value={range} onChange={setRange} />
-        <button type="button" class="small" onClick={loaded.reload}>Refresh</button>
+        <button type="button" class="small" onClick={loaded.reload}>Refresh<span class="sr-only"> the charts</span></button>
         {resolution && <span class="hint">{resolution === 'raw' ? 'Every sample' : `${resolution} buckets (mean)`}</span>}
       </div>
       {loaded.error && <p class="error" role="alert">{loaded.error}</p>}
