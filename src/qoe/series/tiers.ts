@@ -5,12 +5,13 @@
  * collected every 15 minutes would hold one frame: a copy of raw, for
  * nothing).
  */
+import { DEFAULT_RETENTION } from '../profiles/builtin';
 import type { CollectionProfile, Resolution, Retention } from '../types';
 
 export const DAY_MS = 86_400_000;
 
-/** What the shipped profiles keep, in days; also what data of a profile no longer defined keeps. */
-export const DEFAULT_RETENTION: Retention = Object.freeze({ raw: 2, '5m': 7, '1h': 30, '1d': 400 });
+/** What the shipped profiles keep, in days (profiles/builtin.ts); also what data of a profile no longer defined keeps. */
+export { DEFAULT_RETENTION };
 
 export type RollupResolution = Exclude<Resolution, 'raw'>;
 export const ROLLUPS: readonly RollupResolution[] = ['5m', '1h', '1d'];
