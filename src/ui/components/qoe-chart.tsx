@@ -9,6 +9,7 @@
  */
 import { useState } from 'preact/hooks';
 import { niceMax } from './fleet-charts';
+import type { ChartLine, ChartPoint } from './qoe-groups';
 
 const W = 720;
 const H = 190;
@@ -21,15 +22,6 @@ export const LINE_STYLES = 6;
 /** Rows of a chart's table at most (a 30-day chart has 720 hourly points). */
 const TABLE_ROWS = 400;
 
-export interface ChartPoint {
-  time: number;
-  value: number;
-}
-
-export interface ChartLine {
-  name: string;
-  points: ChartPoint[];
-}
 
 export interface TimeChartProps {
   id: string;

@@ -54,7 +54,7 @@ function Section(props: { name: string; charts: ChartSpec[]; data: Loaded }) {
       <div class="qoe-charts">
         {props.charts.map((c) => (
           <TimeChart key={c.key} id={`qoe-chart-${c.key}`} title={c.title} from={props.data.from} to={props.data.to} lines={c.lines} format={c.unit.format} short={c.unit.short} bars={c.bars}
-            note={c.hidden > 0 ? `The ${MAX_LINES} busiest of ${MAX_LINES + c.hidden} series are shown.` : undefined} />
+            note={c.hidden > 0 ? `Shown: the ${MAX_LINES} of ${MAX_LINES + c.hidden} series whose values go furthest from zero.` : undefined} />
         ))}
       </div>
     </section>

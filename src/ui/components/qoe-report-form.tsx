@@ -106,9 +106,9 @@ function KindField(props: { kind: ReportKind; k: keyof ReportForm; f: ReportForm
       return <Select field="window" label="Window" value={f.window} options={[['6h', '6 h'], ['1d', '1 day'], ['7d', '7 days']]} onChange={(v) => set({ window: v })} problem={problem}
         hint="the last window is compared with the one before it" />;
     case 'received':
-      return text('Received (series)', 'byte counters, comma-separated; empty: the WANBytesReceived alias and the TR-098 WAN totals; on TR-181 e.g. Device.IP.Interface.1.Stats.BytesReceived');
+      return text('Received (series)', 'byte counters, comma-separated, summed per device; empty: the WANBytesReceived alias (TR-098 WAN totals in the shipped profile); TR-181 names its WAN interface per device: e.g. Device.IP.Interface.1.Stats.BytesReceived');
     case 'sent':
-      return text('Sent (series)', 'as Received; empty: WANBytesSent and the TR-098 WAN totals');
+      return text('Sent (series)', 'as Received; empty: the WANBytesSent alias');
     case 'limit':
       return text('Rows at most', props.kind === 'degrading' ? 'empty: 100' : 'empty: 10', true);
     case 'series':

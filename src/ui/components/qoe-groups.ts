@@ -4,12 +4,22 @@
  * the same parameters under another name. Values are converted to the unit
  * people read (bytes per second to bit/s, 0.1 dB to dB, KiB to MiB, errors
  * per second to per minute); what matches no chart goes to "Other series" by
- * profile. UpTime is left out: its drops are the reboots chart.
+ * profile. UpTime is left out: its drops are the reboots chart. No JSX here
+ * (a .ts file): the unit tests import it without the UI's compiler settings.
  */
 import { REBOOTS_PATH, type Series } from '../../qoe/types';
-import type { ChartLine } from './qoe-chart';
 
-/** Lines on one chart at most (the busiest: a device has many interfaces and Wi-Fi clients). */
+export interface ChartPoint {
+  time: number;
+  value: number;
+}
+
+export interface ChartLine {
+  name: string;
+  points: ChartPoint[];
+}
+
+/** Lines on one chart at most (those going furthest from zero: the busiest interfaces, the weakest Wi-Fi signals). */
 export const MAX_LINES = 8;
 
 export interface Unit {
@@ -108,7 +118,7 @@ export const SECTIONS = ['Throughput', 'Errors', 'Wi-Fi', 'Line', 'System', 'Reb
 const linesOf = (series: Series[], g: { scale: number; label: (p: string) => string }): ChartLine[] =>
   series.map((s) => ({ name: g.label(s.path), points: s.points.map((p) => ({ time: p.time, value: p.value * g.scale })) }));
 
-/** The busiest MAX_LINES lines (by peak), in name order; and how many were left out. */
+/** The MAX_LINES lines whose values go furthest from zero, in name order; and how many were left out. */
 function busiest(lines: ChartLine[]): { lines: ChartLine[]; hidden: number } {
   const peak = (l: ChartLine) => Math.max(...l.points.map((p) => Math.abs(p.value)));
   const kept = [...lines].sort((a, b) => peak(b) - peak(a)).slice(0, MAX_LINES);
