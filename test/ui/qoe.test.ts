@@ -254,6 +254,9 @@ describe('web UI: quality of experience (device charts, alerts, rules, profiles)
       const row = page.getByRole('table', { name: 'Open alerts' }).locator('tbody tr');
       assert.deepEqual((await row.locator('td').allInnerTexts()).slice(1, 5), ['ui-reboots', 'warning', withData, '1']);
       await inspect('the QoE page with an open alert');
+      await page.setViewportSize({ width: 768, height: 1024 });
+      await inspect('the QoE page on a tablet');
+      await page.setViewportSize({ width: 1280, height: 800 });
       await screenshot(page, 'qoe-page', true);
       await link.click();
       await page.getByRole('heading', { name: withData, level: 1 }).waitFor();
