@@ -192,6 +192,15 @@ describeEachDriver('qoe alerts: evaluating rules on the database', 'qoe_alerts_t
     assert.equal((await store.alerts({ rule: r.id })).length, 1);
   });
 
+  it('raises nothing for a rule deleted or disabled while it was being evaluated', async () => {
+    const gone = await store.createRule(rule(), T0);
+    await store.removeRule(gone.id);
+    assert.notEqual(await store.raise({ rule: gone.id, device: 'LATE', at: T0, value: 1, path: WAN, cooldownMs: 0 }), 'raised');
+    const off = await store.createRule({ ...rule(), name: 'off', enabled: false }, T0);
+    assert.notEqual(await store.raise({ rule: off.id, device: 'LATE', at: T0, value: 1, path: WAN, cooldownMs: 0 }), 'raised');
+    assert.equal((await store.alerts({ device: 'LATE' })).length, 0);
+  });
+
   it('a workflow that cannot start, or an emit that fails, is logged: the alert stays raised and the evaluation goes on', async () => {
     const r = await store.createRule(rule({ workflow: 'missing' }), T0);
     const [a, b] = [await device(), await device()];

@@ -135,8 +135,10 @@ export class AlertStore {
     const inserted = await this.sql.autocommit((db) => {
       // INSERT IGNORE, not ON DUPLICATE KEY UPDATE: with mysql2's FOUND_ROWS flag an unchanged duplicate counts as 1 affected row.
       const [insert, ignore] = db.driver === 'mysql' ? ['INSERT IGNORE', ''] : ['INSERT', ' ON CONFLICT (rule_id, device, is_open) DO NOTHING'];
-      return db.run(`${insert} INTO qoe_alerts (rule_id, device, raised_at, cleared_at, value, path, is_open) VALUES (?, ?, ?, NULL, ?, ?, 1)${ignore}`,
-        [a.rule, a.device, a.at, value, path]);
+      // Only while the rule exists and is enabled: an evaluation that read it before a DELETE or a disable raises nothing after.
+      return db.run(`${insert} INTO qoe_alerts (rule_id, device, raised_at, cleared_at, value, path, is_open)
+        SELECT ?, ?, ?, NULL, ?, ?, 1 FROM qoe_alert_rules WHERE id = ? AND enabled = 1${ignore}`,
+        [a.rule, a.device, a.at, value, path, a.rule]);
     });
     return inserted.affected > 0 ? 'raised' : 'open';
   }
