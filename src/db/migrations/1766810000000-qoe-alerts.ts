@@ -42,7 +42,7 @@ function tables(t: ColumnTypes): string[] {
     raised_at ${t.bigint} NOT NULL,
     cleared_at ${t.bigint} NULL,
     value ${t.real} NULL,
-    path ${t.str(1024)} NULL,
+    path ${t.key(1024)} NULL,
     is_open ${t.tinyint} NULL
   )${t.tableSuffix}`,
     'CREATE UNIQUE INDEX ux_qoe_alerts_open ON qoe_alerts (rule_id, device, is_open)',
