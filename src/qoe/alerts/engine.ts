@@ -13,11 +13,10 @@
  * scheduler is in Redis and every worker re-creates it if Redis loses it
  * (engine/job-schedulers.ts).
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SqlAccess } from '../../db/types';
-import { KeptSchedulers, UNREAD_EVENTS } from '../../engine/job-schedulers';
-import { bullPrefix } from '../../engine/queue';
+import { startSweptQueue } from '../../engine/swept-queue';
 import type { Logger } from '../../log';
 import type { AcsEvent } from '../../webhooks/types';
 import type { RunStart } from '../../workflows/types';
@@ -26,7 +25,6 @@ import { evaluateProfile, type EvaluationDeps, type EvaluationResult } from './e
 import { AlertStore } from './store';
 
 export const QOE_ALERT_QUEUE = 'qoe-alerts';
-const SWEEP_SCHEDULER = 'qoe-alerts-sweep';
 
 export interface AlertEngineOptions {
   redisPrefix: string;
@@ -57,30 +55,25 @@ export interface AlertEngine {
 }
 
 export async function startAlertEngine(o: AlertEngineOptions): Promise<AlertEngine> {
-  const connection = o.connect();
-  const prefix = bullPrefix(o.redisPrefix, connection);
-  const queue = new Queue(QOE_ALERT_QUEUE, { connection, prefix, streams: UNREAD_EVENTS });
   const store = new AlertStore(o.sql);
   const deps: EvaluationDeps = { store, series: o.series, sql: o.sql, log: o.log, emit: o.emit, startWorkflow: o.startWorkflow, pageSize: o.pageSize, overlapMs: o.overlapMs };
-  const enqueue = async (): Promise<void> => {
+  const enqueue = async (queue: Queue): Promise<void> => {
     const profiles = await store.activeProfiles();
     if (profiles.length === 0) return;
     const opts = (p: string) => ({ jobId: `evaluate-${p}`, removeOnComplete: true, removeOnFail: true });
     await queue.addBulk(profiles.map((profile) => ({ name: 'evaluate', data: { profile }, opts: opts(profile) })));
   };
-  const run = async (job: Job): Promise<void> => {
-    if (job.name === 'sweep') return enqueue();
+  const run = (queue: Queue) => async (job: Job): Promise<void> => {
+    if (job.name === 'sweep') return enqueue(queue);
     if (job.name !== 'evaluate') return;
     const profile = String((job.data as { profile: unknown }).profile);
     const r = await evaluateProfile(deps, profile, Date.now());
     if (r.raised + r.cleared > 0) o.log.info({ profile, ...r }, 'qoe alerts evaluated');
   };
-  const worker = new Worker(QOE_ALERT_QUEUE, run, { connection: o.connect(), prefix, concurrency: o.concurrency ?? 2 });
-  worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, 'qoe alert job failed'));
-  worker.on('error', (err) => o.log.error({ err }, 'qoe alert worker error'));
-  await worker.waitUntilReady();
-  const schedulers = new KeptSchedulers(queue, connection, o.log);
-  await schedulers.set(SWEEP_SCHEDULER, { repeat: { every: o.everyMs ?? 60_000 }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });
+  const swept = await startSweptQueue({
+    name: QOE_ALERT_QUEUE, connect: o.connect, redisPrefix: o.redisPrefix, log: o.log, what: 'qoe alert',
+    sweepEveryMs: o.everyMs ?? 60_000, concurrency: o.concurrency ?? 2, run,
+  });
   return {
     store,
     evaluateNow: async (at = Date.now()) => {
@@ -88,10 +81,6 @@ export async function startAlertEngine(o: AlertEngineOptions): Promise<AlertEngi
       for (const profile of await store.activeProfiles()) out[profile] = await evaluateProfile(deps, profile, at);
       return out;
     },
-    close: async () => {
-      schedulers.close();
-      await worker.close();
-      await queue.close();
-    },
+    close: () => swept.close(),
   };
 }

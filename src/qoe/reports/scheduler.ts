@@ -10,11 +10,10 @@
  *   time in the database first: a second run of it, on any worker, does
  *   nothing.
  */
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { SqlAccess } from '../../db/types';
-import { KeptSchedulers, UNREAD_EVENTS } from '../../engine/job-schedulers';
-import { bullPrefix } from '../../engine/queue';
+import { startSweptQueue } from '../../engine/swept-queue';
 import type { Logger } from '../../log';
 import type { AcsEvent } from '../../webhooks/types';
 import type { ProfileLookup } from '../series/types';
@@ -24,7 +23,6 @@ import { runSchedule, type RunDeps, type RunOutcome } from './schedule-run';
 import { ScheduleStore } from './schedule-store';
 
 export const QOE_REPORT_QUEUE = 'qoe-reports';
-const SWEEP_SCHEDULER = 'qoe-reports-sweep';
 const DAY_S = 86_400;
 
 export interface ReportSchedulerOptions {
@@ -65,31 +63,22 @@ async function sweep(queue: Queue, store: ScheduleStore, now: number): Promise<n
 }
 
 export async function startReportScheduler(o: ReportSchedulerOptions): Promise<ReportScheduler> {
-  const connection = o.connect();
-  const prefix = bullPrefix(o.redisPrefix, connection);
-  const queue = new Queue(QOE_REPORT_QUEUE, { connection, prefix, streams: UNREAD_EVENTS });
   const store = new ScheduleStore(o.sql);
   const deps: RunDeps = { store, reports: new ReportService({ sql: o.sql, profiles: o.profiles }), emit: o.emit, apiBase: o.apiBase };
-  const run = async (job: Job): Promise<RunOutcome | number> => {
+  const run = (queue: Queue) => async (job: Job): Promise<RunOutcome | number> => {
     if (job.name === 'sweep') return sweep(queue, store, Date.now());
     const { id, due } = job.data as { id: number; due: number };
     const outcome = await runSchedule(deps, Number(id), Number(due));
     o.log.info({ schedule: id, due, outcome }, 'qoe report schedule run');
     return outcome;
   };
-  const worker = new Worker(QOE_REPORT_QUEUE, run, { connection: o.connect(), prefix, concurrency: o.concurrency ?? 1 });
-  worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, 'qoe report job failed'));
-  worker.on('error', (err) => o.log.error({ err }, 'qoe report worker error'));
-  await worker.waitUntilReady();
-  const schedulers = new KeptSchedulers(queue, connection, o.log);
-  await schedulers.set(SWEEP_SCHEDULER, { repeat: { every: o.sweepMs ?? 60_000 }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });
+  const swept = await startSweptQueue({
+    name: QOE_REPORT_QUEUE, connect: o.connect, redisPrefix: o.redisPrefix, log: o.log, what: 'qoe report',
+    sweepEveryMs: o.sweepMs ?? 60_000, concurrency: o.concurrency ?? 1, run,
+  });
   return {
     store,
-    sweepNow: (now = Date.now()) => sweep(queue, store, now),
-    close: async () => {
-      schedulers.close();
-      await worker.close();
-      await queue.close();
-    },
+    sweepNow: (now = Date.now()) => sweep(swept.queue, store, now),
+    close: () => swept.close(),
   };
 }

@@ -1,0 +1,50 @@
+/**
+ * A BullMQ queue whose work starts from a sweep: a kept job scheduler
+ * (job-schedulers.ts) adds a 'sweep' job every `sweepEveryMs`, whichever
+ * worker takes it looks for what is due and adds the queue's own jobs; the
+ * workers run both. The QoE alert rules and scheduled reports work so.
+ */
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import { KeptSchedulers, UNREAD_EVENTS } from './job-schedulers';
+import { bullPrefix } from './queue';
+
+export interface SweptQueueOptions {
+  name: string;
+  /** A new connection for BullMQ (maxRetriesPerRequest: null). */
+  connect: () => Redis;
+  redisPrefix: string;
+  log: Logger;
+  /** In log lines: "<what> job failed". */
+  what: string;
+  sweepEveryMs: number;
+  concurrency: number;
+  /** Runs a job of the queue ('sweep' included), given the queue to add jobs to. */
+  run: (queue: Queue) => (job: Job) => Promise<unknown>;
+}
+
+export interface SweptQueue {
+  queue: Queue;
+  close(): Promise<void>;
+}
+
+export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue> {
+  const connection = o.connect();
+  const prefix = bullPrefix(o.redisPrefix, connection);
+  const queue = new Queue(o.name, { connection, prefix, streams: UNREAD_EVENTS });
+  const worker = new Worker(o.name, o.run(queue), { connection: o.connect(), prefix, concurrency: o.concurrency });
+  worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, `${o.what} job failed`));
+  worker.on('error', (err) => o.log.error({ err }, `${o.what} worker error`));
+  await worker.waitUntilReady();
+  const schedulers = new KeptSchedulers(queue, connection, o.log);
+  await schedulers.set(`${o.name}-sweep`, { repeat: { every: o.sweepEveryMs }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });
+  return {
+    queue,
+    close: async () => {
+      schedulers.close();
+      await worker.close();
+      await queue.close();
+    },
+  };
+}
