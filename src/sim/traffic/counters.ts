@@ -12,6 +12,9 @@
  *    every few hours, as TR-098 ones do);
  *  - a reboot (or factory reset) starts every counter and the uptime again
  *    from 0 (DeviceTraffic.reboot);
+ *  - TrafficOptions.wrapAfterS sets those wrapping counters just under
+ *    their wrap, so that a test (or a demo of an ACS's wrap handling) sees
+ *    them wrap at a known time instead of after hours of traffic;
  *  - gauges (CPU, memory, Wi-Fi signal, DSL noise margin) move with the
  *    load and the line (./gauges.ts).
  */
@@ -34,6 +37,15 @@ export interface TrafficOptions {
   initialUptimeS?: number;
   /** Changes every per-device draw (which lines are bad, who is a heavy user). */
   seed?: string;
+  /**
+   * Every counter that wraps (xsd:unsignedInt, xsd:int; not the uptime) and
+   * counts since boot reads as if it had counted almost to its wrap before:
+   * it passes 2^32 (2^31) and starts again from 0 this many simulated
+   * seconds after the device is made, as a busy line's counter does. Until
+   * the device's next reboot, after which counters start from 0 as always.
+   * Default: off (counters count from 0 at boot).
+   */
+  wrapAfterS?: number;
 }
 
 const UPSTREAM_SHARE = 0.15;
@@ -89,6 +101,8 @@ export class DeviceTraffic implements LiveValues {
   readonly scale: number;
   /** Shifts the device's day by up to ±45 minutes, so a fleet does not move in lockstep. */
   readonly phaseS: number;
+  /** Simulated ms at which the wrapping counters wrap (TrafficOptions.wrapAfterS); null: they count from 0 at boot. */
+  private wrapAt: number | null;
 
   constructor(
     private readonly traffic: TrafficModel,
@@ -101,6 +115,8 @@ export class DeviceTraffic implements LiveValues {
     this.phaseS = (draw('phase') - 0.5) * 5400;
     const uptimeS = traffic.options.initialUptimeS ?? Math.floor(draw('uptime') * MAX_INITIAL_UPTIME_S);
     this.bootAt = traffic.clock.now() - uptimeS * 1000;
+    const wrapAfterS = traffic.options.wrapAfterS;
+    this.wrapAt = wrapAfterS === undefined ? null : traffic.clock.now() + wrapAfterS * 1000;
   }
 
   get badLine(): boolean {
@@ -110,6 +126,7 @@ export class DeviceTraffic implements LiveValues {
   /** The device restarts: counters and uptime from 0 at `at` (simulated ms). */
   reboot(at = this.traffic.clock.now()): void {
     this.bootAt = at;
+    this.wrapAt = null;
   }
 
   uptimeS(at = this.traffic.clock.now()): number {
@@ -138,9 +155,15 @@ export class DeviceTraffic implements LiveValues {
   /** A counter's value at simulated time `at`. */
   counter(spec: CounterSpec, at: number): number {
     const since = this.periodStart(spec, at);
-    const raw = spec.kind === 'uptime' ? (at - since) / 1000 : this.amount(spec, since, at);
+    const raw = spec.kind === 'uptime' ? (at - since) / 1000 : this.amount(spec, since, at) + this.headStart(spec);
     const n = Math.floor(Math.max(0, raw));
     return spec.wrap > 0 ? n % spec.wrap : n;
+  }
+
+  /** What a wrapping counter had counted before boot so that it wraps at `wrapAt` (0 for the others). */
+  private headStart(spec: CounterSpec): number {
+    if (this.wrapAt === null || spec.wrap === 0 || spec.period !== 'boot') return 0;
+    return spec.wrap - (this.amount(spec, this.bootAt, this.wrapAt) % spec.wrap);
   }
 
   private periodStart(spec: CounterSpec, at: number): number {
