@@ -7,7 +7,7 @@ import type { NbiRoute } from './nbi/app';
 import type { Config } from './config/load';
 import type { SessionDeps } from './cwmp/session/context';
 import type { DeviceStore } from './db/types';
-import { createLogger, type Logger } from './log';
+import type { Logger } from './log';
 import { startMetrics } from './metrics/server';
 import { closeAll, type Closer } from './roles/closers';
 import { startCwmpRole } from './roles/cwmp';
@@ -26,6 +26,8 @@ export interface RunningAcs {
   fsPort: number | null;
   /** The METRICS_PORT server's port; null when off. */
   metricsPort: number | null;
+  /** The STUN server's UDP port; null when off or without the nbi role. */
+  stunPort: number | null;
   store: DeviceStore;
   deps: SessionDeps | null;
   close(): Promise<void>;
@@ -49,15 +51,17 @@ export async function startAcs(config: Readonly<Config>, log: Logger, role: Role
 
 async function startParts(config: Readonly<Config>, log: Logger, role: Role, options: StartOptions, opened: Closer[]): Promise<RunningAcs> {
   const shared = await openShared(config, log, role, options, opened);
-  const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, metricsPort: null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
+  const result: RunningAcs = { cwmpPort: null, nbiPort: null, nbiRoutes: [], fsPort: null, metricsPort: null, stunPort: shared.stun?.port ?? null, store: shared.store, deps: null, close: () => closeAll(opened, log) };
   // Worker and CWMP processes always have presets (only NBI ones have none).
   if (runs(role, 'worker')) await startWorkerRole(shared, shared.presets);
   if (deliversWebhooks(role, shared.config)) startWebhooksRole(shared);
   if (runs(role, 'cwmp')) Object.assign(result, (await startCwmpRole(shared, shared.presets)) satisfies Partial<RunningAcs>);
   if (runs(role, 'nbi')) ({ port: result.nbiPort, routes: result.nbiRoutes } = await startNbiRole(shared));
   result.metricsPort = await startMetrics(shared);
-  // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line.
-  const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : createLogger('info');
-  announce.info({ role, cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, metricsPort: result.metricsPort, stunPort: shared.stun?.port ?? null }, 'acs started');
+  // Printed at any LOG_LEVEL but silent: operators and spawnAcs() wait for this line (a child's is another: its primary announces the ACS).
+  const announce = log.isLevelEnabled('info') || log.level === 'silent' ? log : log.child({}, { level: 'info' });
+  const ports = { cwmpPort: result.cwmpPort, nbiPort: result.nbiPort, fsPort: result.fsPort, metricsPort: result.metricsPort, stunPort: result.stunPort };
+  if (options.member) announce.info(ports, 'process started');
+  else announce.info({ role, ...ports }, 'acs started');
   return result;
 }

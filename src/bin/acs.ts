@@ -1,8 +1,12 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConfigError, isSet, loadConfig } from '../config/load';
 import { createLogger, type Logger } from '../log';
 import { startAcs, type Role, type RunningAcs } from '../server';
+import { reportStarted, runPrimary } from '../roles/cluster';
+import { planProcesses, processCounts } from '../roles/processes';
 import { runSim, simUsage } from '../sim/cli';
 import { benchUsage, runBench } from '../bench/run';
 import { runFloor } from '../bench/floor';
@@ -17,7 +21,8 @@ import { runWorkflowDryRun, workflowUsage } from '../workflows';
 const usage = `usage: acs <command> [options]
 
 commands:
-  start [--role cwmp|worker|nbi|webhooks|all]   run the ACS (settings from environment variables; see README)
+  start [--role cwmp|worker|nbi|webhooks|all] [--processes N|auto [--workers M]]
+                                run the ACS (settings from environment variables; see README)
   sim --acs URL --model FILE    simulate CPEs against an ACS (acs sim --help)
   bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS]
                                 run the benchmark recipes; appends to BENCHMARKS.md (acs bench --help)
@@ -41,7 +46,7 @@ commands:
 
 acs <command> --help shows a command's options and runs nothing.`;
 
-const startUsage = `usage: acs start [--role cwmp|worker|nbi|webhooks|all]
+const startUsage = `usage: acs start [--role cwmp|worker|nbi|webhooks|all] [--processes N|auto [--workers M]]
 
 Runs the ACS with the settings of its environment variables (README, "Configuration").
   --role all      CWMP server, engine worker and REST API in one process (default)
@@ -49,6 +54,10 @@ Runs the ACS with the settings of its environment variables (README, "Configurat
   --role worker   only the provisioning engine's worker (and webhook deliveries, unless WORKER_DELIVERS_WEBHOOKS=false)
   --role nbi      only the REST API
   --role webhooks only webhook deliveries (e.g. on hosts of their own)
+  --processes N   several processes on this machine, restarted when they die: with role all, N CWMP front ends
+                  (sharing CWMP_PORT and FS_PORT), M engine workers and one REST API process; with role cwmp or
+                  worker, N of that role. auto: one front end per core. Needs a MySQL/MariaDB DATABASE_URL
+  --workers M     engine workers beside the N front ends (role all; default: N/2, at least 1; 0: workers run elsewhere)
 A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;
 
 const floorUsage = `usage: acs floor [--port N] [--fan-out]
@@ -83,11 +92,22 @@ function version(): string {
   return pkg.version;
 }
 
-function parseRole(args: string[]): Role {
-  const i = args.indexOf('--role');
-  const role = i >= 0 ? args[i + 1] : 'all';
+interface StartArgs {
+  role: Role;
+  /** --processes and --workers; null: one process. */
+  counts: ReturnType<typeof processCounts>;
+}
+
+function parseStart(args: string[]): StartArgs {
+  let values: { role?: string; processes?: string; workers?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { role: { type: 'string' }, processes: { type: 'string' }, workers: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw new ConfigError(`start: ${(err as Error).message} (acs start --help)`);
+  }
+  const role = values.role ?? 'all';
   if (role !== 'cwmp' && role !== 'worker' && role !== 'nbi' && role !== 'webhooks' && role !== 'all') throw new ConfigError(`--role ${role}: expected cwmp, worker, nbi, webhooks or all`);
-  return role;
+  return { role, counts: processCounts(values.processes, values.workers) };
 }
 
 /** Anything thrown outside a request (a bug) ends the process with one JSON log line, never a bare stack trace. */
@@ -110,25 +130,41 @@ function closeAndExit(acs: RunningAcs, log: Logger): void {
   );
 }
 
-async function start(args: string[]): Promise<void> {
-  const role = parseRole(args);
-  const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  logFatal(log);
-  // Signals are handled from the first moment: a stop during start-up ends its retries and closes what was opened.
+/** Signals are handled from the first moment: a stop during start-up ends its retries and closes what was opened. */
+function stopOnSignals(log: Logger, stop: () => void): AbortSignal {
   const starting = new AbortController();
-  let acs: RunningAcs | null = null;
-  const stop = (signal: string): void => {
+  const onSignal = (signal: string): void => {
     if (starting.signal.aborted) return;
     log.info({ signal }, 'stopping');
     starting.abort();
-    if (acs) closeAndExit(acs, log);
+    stop();
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  acs = await startAcs(config, log, role, { redisUrlIsDefault: !isSet('redisUrl'), signal: starting.signal });
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  return starting.signal;
+}
+
+async function start(args: string[]): Promise<void> {
+  const { role, counts } = parseStart(args);
+  const config = loadConfig();
+  // A child of `--processes` says which role it runs on every line (pino adds the pid).
+  const member = cluster.isWorker;
+  const log = member ? createLogger(config.logLevel).child({ role }) : createLogger(config.logLevel);
+  logFatal(log);
+  const redisUrlIsDefault = !isSet('redisUrl');
+  if (counts) {
+    const plan = planProcesses(role, counts);
+    // The primary forwards the signal to its children and returns once they all exited.
+    const signal = stopOnSignals(log, () => undefined);
+    await runPrimary(plan, role, config, log, { redisUrlIsDefault, signal });
+    process.exit(0);
+  }
+  let acs: RunningAcs | null = null;
+  const signal = stopOnSignals(log, () => acs && closeAndExit(acs, log));
+  acs = await startAcs(config, log, role, { redisUrlIsDefault, signal, member });
   // Asked to stop while a start-up step that does not wait (migrations, listening) was running.
-  if (starting.signal.aborted) closeAndExit(acs, log);
+  if (signal.aborted) return closeAndExit(acs, log);
+  reportStarted(acs);
 }
 
 async function main(argv: string[]): Promise<void> {

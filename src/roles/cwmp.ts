@@ -82,7 +82,7 @@ export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise
   const deps = await sessionDeps(s, presets);
   // Closed after the server (below): what quiet sessions touched until the last request is written.
   opened.push(() => flushTouched(deps, Number.MAX_SAFE_INTEGER).then(() => undefined, () => undefined));
-  const cwmpPort = await serve({ app: withProbes(createCwmpApp(deps), 'cwmp', s.ready), name: 'cwmp', options: cwmpServerOptions(config), port: config.cwmpPort, host: config.cwmpHost, tls: tlsSettingsOf(config, 'cwmp') }, log, opened);
+  const cwmpPort = await serve({ app: withProbes(createCwmpApp(deps), 'cwmp', s.ready), name: 'cwmp', options: cwmpServerOptions(config), port: config.cwmpPort, host: config.cwmpHost, tls: tlsSettingsOf(config, 'cwmp'), shared: true }, log, opened);
   const timers = [
     every(SWEEP_INTERVAL_MS, log, 'session sweep', () => sweepExpired(deps)),
     every(TOUCH_FLUSH_MS, log, 'last-inform flush', () => flushTouched(deps)),
@@ -95,7 +95,7 @@ export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise
 /** The file server CPEs download from and upload to, and the collection of released contents. */
 async function startFileServer(s: Shared): Promise<number> {
   const { config, log, files, opened } = s;
-  const port = await serve({ app: withProbes(createFileServerApp({ files, log, bulkData: bulkDataCollector(s) }), 'fs', s.ready), name: 'fs', options: FILE_SERVER_HTTP_OPTIONS, port: config.fsPort, host: config.fsHost, tls: tlsSettingsOf(config, 'fs') }, log, opened);
+  const port = await serve({ app: withProbes(createFileServerApp({ files, log, bulkData: bulkDataCollector(s) }), 'fs', s.ready), name: 'fs', options: FILE_SERVER_HTTP_OPTIONS, port: config.fsPort, host: config.fsHost, tls: tlsSettingsOf(config, 'fs'), shared: true }, log, opened);
   const gc = every(FILE_GC_MS, log, 'file garbage collection', () => files.store.collectGarbage());
   opened.push(async () => clearInterval(gc));
   return port;

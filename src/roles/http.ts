@@ -15,10 +15,17 @@ const LISTEN_BACKLOG = 65_535;
 /** Error codes of a request the client gave up on, or that timed out: the client's doing, not ours. */
 const CLIENT_ENDED = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_HTTP_REQUEST_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-function listen(server: http.Server, port: number, host: string): Promise<number> {
+/**
+ * In a child of `acs start --processes` (node:cluster) a server listens
+ * through the primary, which hands each connection to one of the children
+ * listening on that port in turn: what the front ends want. A server meant to
+ * run once per machine (REST API, metrics) is `exclusive`: its own socket.
+ * Outside a cluster both are a plain listen.
+ */
+function listen(server: http.Server, port: number, host: string, exclusive: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => resolve((server.address() as AddressInfo).port));
+    server.listen({ port, host, backlog: LISTEN_BACKLOG, exclusive }, () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -74,6 +81,8 @@ export interface Serve {
   host: string;
   /** HTTPS with these files (reloaded when they change); absent or null: plain HTTP. */
   tls?: TlsSettings | null;
+  /** The children of `acs start --processes` share the port (CWMP, file server); otherwise the process listens alone. */
+  shared?: boolean;
 }
 
 /** Serves `app` (closed with what was opened, its connections cut), resolving to the port it listens on. */
@@ -86,5 +95,5 @@ export async function serve(s: Serve, log: Logger, opened: Closer[]): Promise<nu
     watch?.close();
     await closeServer(server);
   });
-  return listen(server, s.port, s.host);
+  return listen(server, s.port, s.host, s.shared !== true);
 }

@@ -36,6 +36,8 @@ export interface StartOptions {
   redisUrlIsDefault?: boolean;
   /** Aborted when the process is asked to stop during start-up: retries stop waiting. */
   signal?: AbortSignal;
+  /** A child of `acs start --processes`: its primary announces the ACS once every child started (roles/cluster.ts). */
+  member?: boolean;
 }
 
 export interface Shared {

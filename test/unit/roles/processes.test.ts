@@ -1,0 +1,54 @@
+/** `acs start --processes N|auto [--workers M]`: the command line read, and the children planned from it. */
+import { strict as assert } from 'node:assert';
+import { planProcesses, processCounts, type ProcessCounts } from '../../../src/roles/processes';
+
+const counts = (processes: string, workers?: string): ProcessCounts => processCounts(processes, workers) ?? assert.fail('--processes was given');
+
+describe('acs start --processes: the plan', () => {
+  it('is absent without --processes (one process, as before)', () => {
+    assert.equal(processCounts(undefined, undefined), null);
+  });
+
+  it('runs N front ends, half as many workers (at least one) and one REST API process with role all', () => {
+    assert.deepEqual(planProcesses('all', { processes: 2, workers: null }), ['cwmp', 'cwmp', 'worker', 'nbi']);
+    assert.deepEqual(planProcesses('all', { processes: 1, workers: null }), ['cwmp', 'worker', 'nbi']);
+    assert.deepEqual(planProcesses('all', { processes: 5, workers: null }).filter((r) => r === 'worker').length, 2);
+  });
+
+  it('takes --workers M, 0 included (workers elsewhere)', () => {
+    assert.deepEqual(planProcesses('all', counts('2', '3')), ['cwmp', 'cwmp', 'worker', 'worker', 'worker', 'nbi']);
+    assert.deepEqual(planProcesses('all', counts('1', '0')), ['cwmp', 'nbi']);
+  });
+
+  it('auto: one front end per core', () => {
+    const plan = planProcesses('all', { processes: 'auto', workers: null }, 16);
+    assert.equal(plan.filter((r) => r === 'cwmp').length, 16);
+    assert.equal(plan.filter((r) => r === 'worker').length, 8);
+    assert.equal(plan.filter((r) => r === 'nbi').length, 1);
+  });
+
+  it('runs N of the role with role cwmp or worker', () => {
+    assert.deepEqual(planProcesses('cwmp', { processes: 3, workers: null }), ['cwmp', 'cwmp', 'cwmp']);
+    assert.deepEqual(planProcesses('worker', { processes: 2, workers: null }), ['worker', 'worker']);
+  });
+
+  for (const [processes, workers, message] of [
+    ['0', undefined, /^--processes 0: expected a whole number from 1 to 256, or auto$/],
+    ['abc', undefined, /^--processes abc: expected a whole number/],
+    ['-1', undefined, /^--processes -1: expected/],
+    ['1.5', undefined, /^--processes 1\.5: expected/],
+    ['100000', undefined, /^--processes 100000: expected a whole number from 1 to 256/],
+    ['2', 'x', /^--workers x: expected a whole number from 0 to 256$/],
+    [undefined, '2', /^--workers needs --processes/],
+  ] as const) {
+    it(`refuses --processes ${processes} --workers ${workers} with a clear error`, () => {
+      assert.throws(() => processCounts(processes, workers), (err: Error & { code?: string }) => message.test(err.message) && err.code === 'ACS_ERR_CONFIG');
+    });
+  }
+
+  it('refuses --processes with roles that run once per machine, and --workers beside a single role', () => {
+    assert.throws(() => planProcesses('nbi', { processes: 2, workers: null }), /--processes with --role nbi: only roles all, cwmp and worker/);
+    assert.throws(() => planProcesses('webhooks', { processes: 2, workers: null }), /--processes with --role webhooks/);
+    assert.throws(() => planProcesses('cwmp', { processes: 2, workers: 1 }), /--workers with --role cwmp: only role all/);
+  });
+});
