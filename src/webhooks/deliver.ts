@@ -1,33 +1,30 @@
 /**
- * Delivering stored deliveries. A job carries a batch of them (the emitter's)
- * or one alone under its own id (a retry, a replay, a rescue). For each:
+ * The delivery worker: jobs of first attempts (first-attempt.ts) and jobs of
+ * stored deliveries (retries, replays, rescues, and those stored behind a
+ * pending one). A job of stored deliveries carries a batch of them or one
+ * alone under its own id. For each:
  * 1. nothing to do if it is no longer pending (delivered, skipped, failed: a
  *    duplicate or replayed job does nothing twice);
  * 2. it waits while an earlier delivery of the same subscription and device
  *    is pending: a device's events arrive in order (within a batch, a
  *    device's go one after the other);
- * 3. a device outside the subscription's filter: skipped;
- * 4. POST, signed; a subscription that has failed for WEBHOOK_DISABLE_AFTER_MS
- *    is disabled (with a log line saying so) and its deliveries fail.
+ * 3. one attempt (attempt.ts: the filter, the signed POST, the disable rule).
  * What a batch could not deliver (a failure, a wait) becomes a job of its own,
  * under the delivery's id, which BullMQ retries with a capped exponential
  * backoff until it gets a 2xx: a delivery has one such job at most.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
 import { every } from '../roles/closers';
-import { compileDeviceQuery, deviceMatches } from '../db/device-query';
 import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
-import { metrics } from '../metrics/registry';
-import { signature } from './sign';
+import { attempt } from './attempt';
 import type { PendingDelivery, WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
 import { startFanOut } from './fan-out';
+import { runFirstAttempts, type FirstAttemptContext } from './first-attempt';
 import type { SubscriptionView } from './subscriptions';
 
 export interface DeliveryOptions {
@@ -83,9 +80,10 @@ export interface DeliveryWorkerDeps {
 /** Delivers the queued deliveries and, through the fan-out, makes them of the emitted events. */
 export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const backoff = (attempts: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.options.maxRetryMs);
-  const queue = deliveryQueue(o.connect(), o.prefix);
-  const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, store: o.store, queue, log: o.log });
-  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff };
+  const commands = o.connect();
+  const queue = deliveryQueue(commands, o.prefix);
+  const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, queue, log: o.log });
+  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, redis: commands, redisPrefix: o.redisPrefix, orderWaitMs: ORDER_WAIT_MS };
   const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => runJob(ctx, job, token), {
     connection: o.connect(),
     prefix: o.prefix,
@@ -108,36 +106,19 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
       await fanOut.close();
       await worker.close();
       await queue.close();
+      // BullMQ leaves a connection it was given open.
+      commands.disconnect();
     },
   };
 }
 
-interface Context {
-  store: WebhookStore;
-  log: Logger;
-  options: DeliveryOptions;
-  queue: Queue<DeliverJob>;
-  backoff: (attempts: number) => number;
-}
+type Context = FirstAttemptContext;
 
 /** A delivery not made by this attempt: it waits for an earlier one of its device, or failed (its `attempts` so far). */
 type Left = { id: string; wait: true } | { id: string; wait: false; error: string; attempts: number };
 
-/** Subscriptions as read at most this long ago: a burst of deliveries reads each one once. */
-const SUBSCRIPTION_CACHE_MS = 1000;
-const subscriptions = new WeakMap<WebhookStore, Map<number, { at: number; entry: Awaited<ReturnType<WebhookStore['withSecret']>> }>>();
-
-async function subscription(store: WebhookStore, id: number): ReturnType<WebhookStore['withSecret']> {
-  let cache = subscriptions.get(store);
-  if (!cache) subscriptions.set(store, (cache = new Map()));
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS) return hit.entry;
-  const entry = await store.withSecret(id);
-  cache.set(id, { at: Date.now(), entry });
-  return entry;
-}
-
 async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promise<void> {
+  if ('series' in job.data) return runFirstAttempts(ctx, job.data.series, job.data.queuedAt);
   // A job queued by a version that named one `delivery` has no list: the rescue queues its delivery again.
   const ids = job.data.deliveries ?? [];
   const pending = await ctx.store.pending(ids);
@@ -174,43 +155,20 @@ async function deliverInOrder(ctx: Context, group: PendingDelivery[]): Promise<L
   return [];
 }
 
-async function settled(store: WebhookStore, d: PendingDelivery, status: 'failed' | 'skipped'): Promise<null> {
-  await store.settle(d.id, status);
-  metrics.webhookDeliveries.inc({ outcome: status === 'failed' ? 'dropped' : status });
-  return null;
-}
-
 async function deliverOne(ctx: Context, d: PendingDelivery): Promise<Left | null> {
   const { store } = ctx;
   if (d.waits) return { id: d.id, wait: true };
-  const found = await subscription(store, d.webhook);
-  const sub = found?.subscription;
-  if (!found || !sub || sub.disabledAt !== null) return settled(store, d, 'failed');
-  if (sub.filter !== null && d.device !== null) {
-    const q = compileDeviceQuery({ filter: sub.filter });
-    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return settled(store, d, 'skipped');
-  }
-  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
-  metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'delivered' : 'failed' });
-  if (outcome.ok) {
-    await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.status }]);
-    // Healthy as far as this worker knows: no write (its cached view is at most a second old).
-    if (sub.failingSince !== null) await store.health(sub.id, false);
+  const outcome = await attempt(ctx, d);
+  if (outcome.kind === 'delivered') {
+    await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.httpStatus }]);
     return null;
   }
-  await store.attempted(d.id, { status: 'pending', httpStatus: outcome.status, error: outcome.error });
-  await store.health(sub.id, true);
-  // The next success here must see the failure clock running, to stop it.
-  subscriptions.get(store)?.delete(sub.id);
-  const since = (await store.get(sub.id))?.failingSince ?? Date.now();
-  if (Date.now() - since >= ctx.options.disableAfterMs) {
-    const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;
-    await store.disable(sub.id, reason);
-    await store.settle(d.id, 'failed');
-    ctx.log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+  if (outcome.kind !== 'failed') {
+    await store.settle(d.id, outcome.kind === 'skipped' ? 'skipped' : 'failed');
     return null;
   }
-  return { id: d.id, wait: false, error: outcome.error, attempts: d.attempts + 1 };
+  await store.attempted(d.id, { status: outcome.disabled ? 'failed' : 'pending', httpStatus: outcome.httpStatus, error: outcome.error });
+  return outcome.disabled ? null : { id: d.id, wait: false, error: outcome.error, attempts: d.attempts + 1 };
 }
 
 interface Delivered {
@@ -235,52 +193,3 @@ async function writeDelivered(sql: SqlAccess, items: Delivered[]): Promise<void>
   }
 }
 
-type PostOutcome = { ok: true; status: number } | { ok: false; status: number | null; error: string };
-
-/*
- * node:http with keep-alive rather than fetch: in bench (w) fetch's
- * machinery (undici, web streams, AbortSignal.timeout) and its garbage were
- * most of the worker's CPU per delivery. Redirects are not followed (a 3xx
- * is a failed attempt), as with fetch's redirect: 'manual' before.
- */
-/* At most this many connections per receiver: a job's deliveries to different devices go at once, and 50 jobs run together. */
-const agentOptions = { keepAlive: true, maxSockets: 64 };
-const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-
-function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
-  const target = new URL(url);
-  const headers = {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    'User-Agent': 'acs-webhooks',
-    'X-ACS-Delivery': id,
-    'X-ACS-Event': event,
-    'X-ACS-Signature': signature(secret, body, Math.floor(Date.now() / 1000)),
-  };
-  return new Promise((resolve) => {
-    let timedOut = false;
-    const failed = (err: Error & { code?: string }) => {
-      clearTimeout(timer);
-      const error = timedOut ? `no answer within ${timeoutMs} ms` : `${err.message}${err.code && !err.message.includes(err.code) ? ` (${err.code})` : ''}`;
-      resolve({ ok: false, status: null, error });
-    };
-    const secure = target.protocol === 'https:';
-    const req = (secure ? https : http).request(target, { method: 'POST', headers, agent: secure ? agents.https : agents.http }, (res) => {
-      const status = res.statusCode ?? 0;
-      res.on('error', failed);
-      // A connection cut mid-answer (or by the timeout) may end the answer without an 'error'.
-      res.on('close', () => !res.complete && failed(new Error('the answer was cut short')));
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `receiver answered ${status}` });
-      });
-      res.resume();
-    });
-    req.on('error', failed);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      req.destroy(new Error('timeout'));
-    }, timeoutMs);
-    req.end(body);
-  });
-}

@@ -3,8 +3,8 @@
  * Every process emits (the front ends for device and task events, the
  * workers for workflows and campaigns), and emitting is cheap: the events of
  * BATCH_MS go to a Redis stream in one XADD, and a worker's fan-out
- * (fan-out.ts) stores one delivery per event and subscription and queues its
- * job. Storing them here cost a CWMP front end ~0.17 ms of CPU per delivery,
+ * (fan-out.ts) makes one delivery per event and subscription and queues it
+ * in a job. Storing them here cost a CWMP front end ~0.17 ms of CPU per delivery,
  * a fifth of a whole quiet session (bench (w)).
  */
 import type { Queue } from 'bullmq';
@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import { Coalescer } from '../db/coalesce';
 import type { Logger } from '../log';
 import type { SubscriptionView } from './subscriptions';
+import type { EpochMs } from '../db/types';
 import type { AcsEvent, WebhookEvent } from './types';
 
 export const WEBHOOK_QUEUE = 'webhook-deliveries';
@@ -35,14 +36,35 @@ export function webhookKeys(redisPrefix: string): { stream: string; lease: strin
   return { stream: `${redisPrefix}webhooks:events`, lease: `${redisPrefix}webhooks:fan-out` };
 }
 
-export interface DeliverJob {
-  /** In the order they were stored. */
-  deliveries: string[];
+/** A delivery on its way to its first attempt: its job carries it (it is stored once attempted). */
+export interface FirstDelivery {
+  id: string;
+  event: WebhookEvent;
+  time: EpochMs;
+  body: string;
 }
 
-/** A job's options: one delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
-export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } } {
+/** A subscription and device's deliveries, in order, to be attempted after the delivery `after` (order.ts); of no device: one alone. */
+export interface Series {
+  webhook: number;
+  device: string | null;
+  after: string | null;
+  deliveries: FirstDelivery[];
+}
+
+/** A job: stored deliveries (in the order they were stored: retries, replays, rescues), or series on their first attempt. */
+export type DeliverJob = { deliveries: string[] } | { series: Series[]; queuedAt: EpochMs };
+
+type JobSpec = { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } };
+
+/** A job's options: one stored delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
+export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): JobSpec {
   return { name: 'deliver', data: { deliveries: ids }, opts: ids.length === 1 ? { jobId: ids[0], ...opts } : opts };
+}
+
+/** A job of first attempts; `jobId` keeps a fan-out that reads its entries twice from queuing them twice while the first job waits. */
+export function firstAttemptsJob(series: Series[], queuedAt: EpochMs, opts: { jobId?: string; delay?: number } = {}): JobSpec {
+  return { name: 'first', data: { series, queuedAt }, opts };
 }
 
 export class WebhookEmitter {

@@ -1,17 +1,20 @@
 /**
  * The worker side of emitting: reads the webhook events from their Redis
- * stream (emitter.ts), stores one delivery per event and subscription that
- * wants it, queues their jobs, then deletes the events from the stream.
+ * stream (emitter.ts), makes one delivery per event and subscription that
+ * wants it, queues them in jobs of first attempts (a job carries its
+ * deliveries: nothing is stored before the first attempt, see
+ * first-attempt.ts), then deletes the events from the stream.
  *
  * - One worker of the cluster reads at a time (a lease in Redis, taken over
- *   within 10 s of its holder's death: infra/leased-stream.ts): the deliveries of a device are
- *   stored, and so sent, in the order its events came.
+ *   within 10 s of its holder's death: infra/leased-stream.ts): it names each
+ *   series of a device's deliveries the one queued before it (order.ts), so a
+ *   device's deliveries are sent in the order its events came.
  * - Idempotent: a delivery's id is derived from its event's place in the
- *   stream and its subscription, and a stored id is not stored again. An
- *   entry read twice (a worker died between storing and deleting, a lease
- *   changed hands mid-batch) makes no second delivery.
- * - Until its deliveries are stored (the database is down), an entry stays in
- *   the stream and is read again.
+ *   stream and its subscription, and a job's id from its first delivery's: an
+ *   entry read twice (a worker died between queuing and deleting, a lease
+ *   changed hands mid-batch) queues nothing twice while its job waits, and a
+ *   delivery sent twice carries the same id.
+ * - Until their jobs are queued, the entries stay in the stream and are read again.
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
@@ -19,8 +22,9 @@ import type { Redis } from 'ioredis';
 import { chunks } from '../db/sql';
 import { jsonArrayField, readLeasedStream, type LeasedStreamReader, type StreamEntry } from '../infra/leased-stream';
 import type { Logger } from '../log';
-import { jobOf, webhookKeys, type DeliverJob } from './emitter';
-import type { NewDelivery, WebhookStore } from './store';
+import { firstAttemptsJob, webhookKeys, type DeliverJob, type Series } from './emitter';
+import { lastQueued, markQueued } from './order';
+import { bodyOf, pairKey } from './store';
 import { forSubscription, type SubscriptionView } from './subscriptions';
 import type { AcsEvent, Subscription } from './types';
 
@@ -29,12 +33,10 @@ const READ_COUNT = 20;
 /*
  * After a read that found fewer than READ_COUNT entries, the next waits this
  * long: a read then takes several front ends' batches at once, and their
- * deliveries go in fewer, fuller INSERTs and jobs (each job costs BullMQ's
- * scripts and two SELECTs whatever its size). Webhooks are asynchronous.
+ * deliveries go in fewer, fuller jobs (each job costs BullMQ's scripts, a
+ * SELECT and an INSERT whatever its size). Webhooks are asynchronous.
  */
 const GATHER_MS = 100;
-/** Deliveries per INSERT. */
-const INSERT_MAX = 1_000;
 /** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
 const JOB_SIZE = 100;
 
@@ -45,7 +47,6 @@ export interface FanOutDeps {
   reader: Redis;
   redisPrefix: string;
   view: SubscriptionView;
-  store: WebhookStore;
   queue: Queue<DeliverJob>;
   log: Logger;
 }
@@ -54,14 +55,15 @@ export function startFanOut(d: FanOutDeps): LeasedStreamReader {
   const keys = webhookKeys(d.redisPrefix);
   return readLeasedStream({
     redis: d.redis, reader: d.reader, stream: keys.stream, lease: keys.lease, log: d.log, what: 'webhook fan-out', count: READ_COUNT, gatherMs: GATHER_MS,
-    handle: async (entries) => void (await storeDeliveries(d, entries, await d.view.current())),
+    handle: async (entries) => void (await queueDeliveries(d, entries, await d.view.current())),
   });
 }
 
-/** Stores the deliveries of `entries`' events and queues their jobs (exported for the idempotence test). */
-export async function storeDeliveries(d: Pick<FanOutDeps, 'store' | 'queue' | 'log' | 'redisPrefix'>, entries: StreamEntry[], subs: Subscription[]): Promise<string[]> {
+/** Queues the deliveries of `entries`' events, in jobs of first attempts; answers their ids (exported for the idempotence test). */
+export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'log' | 'redisPrefix'>, entries: StreamEntry[], subs: Subscription[]): Promise<string[]> {
   const stream = webhookKeys(d.redisPrefix).stream;
-  const deliveries: (NewDelivery & { id: string })[] = [];
+  const series = new Map<string, Series>();
+  const ids: string[] = [];
   for (const [entry, fields] of entries) {
     const events = jsonArrayField<AcsEvent>(fields, 'e');
     if (!events) {
@@ -71,15 +73,46 @@ export async function storeDeliveries(d: Pick<FanOutDeps, 'store' | 'queue' | 'l
     events.forEach((event, i) => {
       for (const s of subs) {
         const shaped = forSubscription(s, event);
-        if (shaped) deliveries.push({ id: deliveryId(stream, entry, i, s.id), webhook: s.id, event: shaped });
+        if (!shaped) continue;
+        const id = deliveryId(stream, entry, i, s.id);
+        const delivery = { id, event: shaped.event, time: shaped.time, body: bodyOf(id, shaped) };
+        const key = shaped.device === null ? id : pairKey(s.id, shaped.device);
+        const found = series.get(key);
+        if (found) found.deliveries.push(delivery);
+        else series.set(key, { webhook: s.id, device: shaped.device, after: null, deliveries: [delivery] });
+        ids.push(id);
       }
     });
   }
-  for (const part of chunks(deliveries, INSERT_MAX)) {
-    await d.store.addDeliveries(part);
-    await d.queue.addBulk(chunks(part.map((p) => p.id), JOB_SIZE).map((ids) => jobOf(ids)));
+  const all = [...series.values()].flatMap(split);
+  const after = await lastQueued(d.redis, d.redisPrefix, all);
+  // A long series' later parts follow its earlier ones; its first follows what was queued before this read.
+  all.forEach((s, i) => (s.after ??= after[i]));
+  const queuedAt = Date.now();
+  await d.queue.addBulk(packed(all).map((jobSeries) => firstAttemptsJob(jobSeries, queuedAt, { jobId: `first-${jobSeries[0].deliveries[0].id}` })));
+  await markQueued(d.redis, d.redisPrefix, all);
+  return ids;
+}
+
+/** A series of more than JOB_SIZE deliveries in parts, each after the one before. */
+function split(s: Series): Series[] {
+  const parts = chunks(s.deliveries, JOB_SIZE);
+  return parts.map((deliveries, i) => ({ ...s, after: i === 0 ? null : parts[i - 1][parts[i - 1].length - 1].id, deliveries }));
+}
+
+/** Series into jobs of at most JOB_SIZE deliveries, a series whole (the parts of a long one in jobs of their own). */
+function packed(all: Series[]): Series[][] {
+  const jobs: Series[][] = [];
+  let size = JOB_SIZE;
+  for (const s of all) {
+    if (size + s.deliveries.length > JOB_SIZE) {
+      jobs.push([]);
+      size = 0;
+    }
+    jobs[jobs.length - 1].push(s);
+    size += s.deliveries.length;
   }
-  return deliveries.map((p) => p.id);
+  return jobs;
 }
 
 /** A UUID (version 8: made of a hash) of the event's place in the stream and the subscription. */

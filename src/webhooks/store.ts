@@ -45,6 +45,32 @@ export interface PendingDelivery extends Delivery {
   waits: boolean;
 }
 
+/** A row of the delivery log as written. */
+export interface LogRow {
+  id: string;
+  webhook: number;
+  event: WebhookEvent;
+  device: string | null;
+  time: number;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+/** What a delivery POSTs: its payload as JSON. */
+export function bodyOf(id: string, event: AcsEvent): string {
+  const payload: WebhookPayload = { id, event: event.event, time: new Date(event.time).toISOString(), device: event.device, data: event.data };
+  return JSON.stringify(payload);
+}
+
+/** A (subscription, device) pair as a map key: the unit a device's order holds within. */
+export function pairKey(webhook: number, device: string): string {
+  return `${webhook} ${device}`;
+}
+
 /** A delivery to store: its id (the fan-out derives a stable one; default a random UUID), subscription and event as shaped for it. */
 export interface NewDelivery {
   id?: string;
@@ -123,21 +149,50 @@ export class WebhookStore {
 
   /**
    * Stores deliveries in one INSERT (in order: `seq` follows it); one whose id
-   * is stored already is left as it is (the fan-out read its event twice).
-   * Answers their ids, in order.
+   * is stored already is left as it is. Answers their ids, in order.
    */
   async addDeliveries(items: NewDelivery[]): Promise<string[]> {
-    if (items.length === 0) return [];
-    const rows = items.map(({ id = randomUUID(), webhook, event }) => {
-      const payload: WebhookPayload = { id, event: event.event, time: new Date(event.time).toISOString(), device: event.device, data: event.data };
-      return [id, webhook, event.event, event.device, event.time, JSON.stringify(payload), 'pending', 0];
-    });
+    const rows = items.map(({ id = randomUUID(), webhook, event }): LogRow => ({
+      id, webhook, event: event.event, device: event.device, time: event.time, body: bodyOf(id, event), status: 'pending', attempts: 0, lastStatus: null, lastError: null, deliveredAt: null,
+    }));
+    await this.insert(rows, 'keep');
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * The delivery log's rows of first attempts, in one INSERT (in order: `seq`
+   * follows it). A row stored already (a job run again after a crash) takes
+   * the new outcome, its attempts added.
+   */
+  async writeLog(rows: LogRow[]): Promise<void> {
+    await this.insert(rows, 'update');
+  }
+
+  private async insert(rows: LogRow[], onConflict: 'keep' | 'update'): Promise<void> {
+    if (rows.length === 0) return;
+    const values = rows.map((r) => [r.id, r.webhook, r.event, r.device, r.time, r.body, r.status, r.attempts, r.lastStatus, r.lastError?.slice(0, ERROR_MAX) ?? null, r.deliveredAt]);
     await this.sql.autocommit((db) => {
-      const ignore = db.driver === 'mysql' ? 'ON DUPLICATE KEY UPDATE uuid = uuid' : 'ON CONFLICT (uuid) DO NOTHING';
-      const sql = `INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts) VALUES ${rows.map(() => placeholders(8)).join(', ')} ${ignore}`;
-      return db.run(sql, rows.flat());
+      const mysql = db.driver === 'mysql';
+      const v = (c: string) => (mysql ? `VALUES(${c})` : `excluded.${c}`);
+      const update = ['status', 'last_status', 'last_error', 'delivered_at'].map((c) => `${c} = ${v(c)}`).concat(`attempts = attempts + ${v('attempts')}`).join(', ');
+      const conflict = mysql
+        ? `ON DUPLICATE KEY UPDATE ${onConflict === 'keep' ? 'uuid = uuid' : update}`
+        : `ON CONFLICT (uuid) DO ${onConflict === 'keep' ? 'NOTHING' : `UPDATE SET ${update}`}`;
+      const sql = `INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts, last_status, last_error, delivered_at)
+        VALUES ${values.map(() => placeholders(11)).join(', ')} ${conflict}`;
+      return db.run(sql, values.flat());
     });
-    return rows.map((r) => String(r[0]));
+  }
+
+  /**
+   * Which of the (subscription, device) pairs have a pending delivery: one
+   * range of the pending index per pair, all in one statement.
+   */
+  async pendingPairs(pairs: { webhook: number; device: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const sql = `SELECT DISTINCT webhook_id, device FROM webhook_deliveries WHERE ${pairs.map(() => "(status = 'pending' AND webhook_id = ? AND device = ?)").join(' OR ')}`;
+    const rows = await this.sql.autocommit((db) => db.select(sql, pairs.flatMap((p) => [p.webhook, p.device])));
+    return new Set(rows.map((r) => pairKey(Number(r.webhook_id), String(r.device))));
   }
 
   /** The delivery with its body and place in its device's order, or null. */

@@ -1,8 +1,9 @@
 /**
- * The fan-out: emitted events wait in a Redis stream until a worker stores
- * their deliveries; reading an entry twice makes no second delivery; while
- * the database refuses them the events stay; one worker of several reads at
- * a time, and another takes over when it stops.
+ * The fan-out: emitted events wait in a Redis stream until a worker queues
+ * their deliveries (stored once attempted); reading an entry twice makes no
+ * second delivery; while the database refuses their log rows the deliveries
+ * stay queued; one worker of several reads at a time, and another takes over
+ * when it stops.
  */
 import { strict as assert } from 'node:assert';
 import Redis from 'ioredis';
@@ -10,7 +11,7 @@ import { openStore } from '../../src/db';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, webhookKeys, WebhookStore, type AcsEvent } from '../../src/webhooks';
-import { deliveryId, storeDeliveries } from '../../src/webhooks/fan-out';
+import { deliveryId, queueDeliveries } from '../../src/webhooks/fan-out';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 import { Receiver, SECRET } from './receiver';
@@ -73,43 +74,54 @@ describe('webhooks: the fan-out from the events stream', function () {
     assert.equal(receiver.bad, 0);
   });
 
-  it('stores an entry read twice once: a delivery\'s id is derived from its event\'s place in the stream and its subscription', async () => {
+  /** The deliveries the jobs waiting in `queue` carry. */
+  const carried = async (queue: ReturnType<typeof deliveryQueue>) =>
+    (await queue.getJobs(['waiting'])).flatMap((j) => ('series' in j.data ? j.data.series.flatMap((s) => s.deliveries.map((d) => ({ ...d, device: s.device }))) : []));
+  const fanOutDeps = (name: string) => ({ redis, queue: deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-${name}`), log, redisPrefix: t.config.redisPrefix });
+
+  it('queues an entry read twice once: a delivery\'s id is derived from its event\'s place in the stream and its subscription', async () => {
     const subs = await store.list();
     const entry: [string, string[]] = ['1700000000000-7', ['e', JSON.stringify([boot('B', 1), boot('B', 2)])]];
-    const deps = { store, queue: deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-twice`), log, redisPrefix: t.config.redisPrefix };
+    const deps = fanOutDeps('twice');
     const before = await rows();
-    const first = await storeDeliveries(deps, [entry], subs);
-    const second = await storeDeliveries(deps, [entry], subs);
+    const first = await queueDeliveries(deps, [entry], subs);
+    const second = await queueDeliveries(deps, [entry], subs);
+    const queued = await carried(deps.queue);
+    await deps.queue.obliterate({ force: true });
     await deps.queue.close();
     assert.equal(first.length, 2);
     assert.deepEqual(second, first, 'the same ids');
-    assert.equal(await rows(), before + 2, 'stored once');
+    assert.deepEqual(queued.map((d) => d.id), first, 'queued once, in order');
+    assert.equal(await rows(), before, 'nothing stored before the first attempt');
     assert.match(first[0], /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 8 UUID');
     assert.notEqual(deliveryId('s', '1-0', 0, 1), deliveryId('s', '1-0', 1, 1));
     assert.notEqual(deliveryId('s', '1-0', 0, 1), deliveryId('s', '1-0', 0, 2));
     assert.notEqual(deliveryId('s', '1-0', 0, 1), deliveryId('s', '1-1', 0, 1));
   });
 
-  it('drops an unreadable entry (logged) and stores the others read with it', async () => {
+  it('drops an unreadable entry (logged) and queues the others read with it', async () => {
     const subs = await store.list();
-    const deps = { store, queue: deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-bad`), log, redisPrefix: t.config.redisPrefix };
-    const before = await rows();
-    const ids = await storeDeliveries(deps, [['1700000000001-0', ['e', '{not json']], ['1700000000001-1', ['x', '[]']], ['1700000000001-2', ['e', JSON.stringify([boot('U', 1)])]]], subs);
+    const deps = fanOutDeps('bad');
+    const ids = await queueDeliveries(deps, [['1700000000001-0', ['e', '{not json']], ['1700000000001-1', ['x', '[]']], ['1700000000001-2', ['e', JSON.stringify([boot('U', 1)])]]], subs);
+    const queued = await carried(deps.queue);
+    await deps.queue.obliterate({ force: true });
     await deps.queue.close();
     assert.equal(ids.length, 1, 'only the readable entry makes a delivery');
-    assert.equal(await rows(), before + 1);
-    assert.equal((await store.delivery(ids[0]))?.device, 'U');
+    assert.deepEqual(queued.map((d) => [d.id, d.device]), [[ids[0], 'U']]);
   });
 
-  it('leaves the events in the stream while the database refuses their deliveries, and delivers them once it takes them', async () => {
+  it('keeps the deliveries queued while the database refuses their log rows, and delivers them once it takes them', async () => {
     await stopWorkers();
     const broken = await openStore(t.config.databaseUrl);
     await broken.close();
     startWorker(new WebhookStore(broken.sql));
     await emitter.emit([boot('C', 1)]);
     await sleep(2500);
-    assert.equal(await streamLength(), 1, 'the entry stays');
-    assert.deepEqual(ofDevice('C'), []);
+    assert.deepEqual(ofDevice('C'), [], 'not sent before its predecessors could be looked up');
+    const queue = deliveryQueue(connect(), bullPrefix(t.config.redisPrefix));
+    const jobs = await queue.getJobs(['waiting', 'delayed', 'active']);
+    await queue.close();
+    assert.ok(jobs.some((j) => 'series' in j.data && j.data.series.some((s) => s.device === 'C')), 'its job stays');
     await stopWorkers();
     startWorker();
     await until('C\'s delivery', async () => ofDevice('C').length === 1, 15_000);

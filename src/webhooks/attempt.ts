@@ -1,0 +1,84 @@
+/**
+ * One attempt at one delivery, whatever carries it (a job's first attempts,
+ * a stored delivery's retry): the subscription (read at most a second ago),
+ * its filter, the signed POST, and the subscription's health: a failure
+ * starts its failure clock, and one failing for `disableAfterMs` is disabled
+ * (with a log line saying so). The caller records the outcome.
+ */
+import { compileDeviceQuery, deviceMatches } from '../db/device-query';
+import type { Logger } from '../log';
+import { metrics } from '../metrics/registry';
+import { post } from './post';
+import type { WebhookStore } from './store';
+import type { WebhookEvent } from './types';
+
+export interface AttemptContext {
+  store: WebhookStore;
+  log: Logger;
+  options: { timeoutMs: number; disableAfterMs: number };
+}
+
+/** What is attempted: enough of a delivery to POST it. */
+export interface Attempted {
+  id: string;
+  webhook: number;
+  device: string | null;
+  event: WebhookEvent;
+  body: string;
+}
+
+export type Outcome =
+  | { kind: 'delivered'; httpStatus: number }
+  /** Its device is outside the subscription's filter. */
+  | { kind: 'skipped' }
+  /** Its subscription is gone or disabled: not attempted. */
+  | { kind: 'dropped' }
+  /** `disabled`: this failure disabled the subscription (the delivery fails with it). */
+  | { kind: 'failed'; httpStatus: number | null; error: string; disabled: boolean };
+
+/** Subscriptions as read at most this long ago: a burst of deliveries reads each one once. */
+const SUBSCRIPTION_CACHE_MS = 1000;
+const subscriptions = new WeakMap<WebhookStore, Map<number, { at: number; entry: Awaited<ReturnType<WebhookStore['withSecret']>> }>>();
+
+async function subscription(store: WebhookStore, id: number): ReturnType<WebhookStore['withSecret']> {
+  let cache = subscriptions.get(store);
+  if (!cache) subscriptions.set(store, (cache = new Map()));
+  const hit = cache.get(id);
+  if (hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS) return hit.entry;
+  const entry = await store.withSecret(id);
+  cache.set(id, { at: Date.now(), entry });
+  return entry;
+}
+
+export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcome> {
+  const { store } = ctx;
+  const found = await subscription(store, d.webhook);
+  const sub = found?.subscription;
+  if (!found || !sub || sub.disabledAt !== null) return counted({ kind: 'dropped' });
+  if (sub.filter !== null && d.device !== null) {
+    const q = compileDeviceQuery({ filter: sub.filter });
+    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return counted({ kind: 'skipped' });
+  }
+  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
+  metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'delivered' : 'failed' });
+  if (outcome.ok) {
+    // Healthy as far as this worker knows: no write (its cached view is at most a second old).
+    if (sub.failingSince !== null) await store.health(sub.id, false);
+    return { kind: 'delivered', httpStatus: outcome.status };
+  }
+  await store.health(sub.id, true);
+  // The next success here must see the failure clock running, to stop it.
+  subscriptions.get(store)?.delete(sub.id);
+  const since = (await store.get(sub.id))?.failingSince ?? Date.now();
+  const failed = { kind: 'failed' as const, httpStatus: outcome.status, error: outcome.error };
+  if (Date.now() - since < ctx.options.disableAfterMs) return { ...failed, disabled: false };
+  const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;
+  await store.disable(sub.id, reason);
+  ctx.log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+  return { ...failed, disabled: true };
+}
+
+function counted(o: Outcome & { kind: 'skipped' | 'dropped' }): Outcome {
+  metrics.webhookDeliveries.inc({ outcome: o.kind });
+  return o;
+}

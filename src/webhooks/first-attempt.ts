@@ -1,0 +1,87 @@
+/**
+ * A job of first attempts: series of deliveries nothing has stored yet (the
+ * fan-out's). For each series whose predecessor is handled (order.ts):
+ * - its pair has a stored delivery pending (a retry, a replay): the series is
+ *   stored behind it, to be sent by the stored deliveries' path (deliver.ts);
+ * - otherwise its deliveries are attempted one after the other; the first
+ *   that fails is stored pending with its attempt and gets a retry job, and
+ *   those after it are stored pending behind it.
+ * Every delivery attempted becomes a row of the delivery log (delivered,
+ * skipped, failed or pending), all the job's rows, and those of the jobs
+ * running beside it, in one INSERT; only then is the series marked handled
+ * and the job done. A worker that dies before that leaves the job to BullMQ,
+ * which runs it again: its deliveries are sent again (at least once, under
+ * the same ids), never lost. Series whose predecessor is not handled yet wait
+ * in a job of their own.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { coalescerOf } from '../db/coalesce';
+import { attempt, type AttemptContext } from './attempt';
+import { firstAttemptsJob, jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
+import { markHandled, mayGo } from './order';
+import { pairKey, type LogRow } from './store';
+
+export interface FirstAttemptContext extends AttemptContext {
+  queue: Queue<DeliverJob>;
+  /** Commands (the order markers). */
+  redis: Redis;
+  redisPrefix: string;
+  backoff: (attempts: number) => number;
+  /** How long a delivery waiting for an earlier one of its device waits before it looks again. */
+  orderWaitMs: number;
+}
+
+/** What handling a series leaves: log rows, and jobs for the stored deliveries still pending. */
+interface Handled {
+  rows: LogRow[];
+  jobs: ReturnType<typeof jobOf>[];
+}
+
+export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number): Promise<void> {
+  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt);
+  const ready = series.filter((_s, i) => go[i]);
+  const waiting = series.filter((_s, i) => !go[i]);
+  const keyed = ready.filter((s): s is Series & { device: string } => s.device !== null);
+  const behind = await ctx.store.pendingPairs(keyed.map((s) => ({ webhook: s.webhook, device: s.device })));
+  const handled = await Promise.all(ready.map((s) => (s.device !== null && behind.has(pairKey(s.webhook, s.device)) ? stored(s, s.deliveries) : attempted(ctx, s))));
+  await coalescerOf<LogRow>(ctx.store, 'webhook-log', (rows) => ctx.store.writeLog(rows)).add(handled.flatMap((h) => h.rows));
+  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: ctx.orderWaitMs })];
+  await ctx.queue.addBulk([...handled.flatMap((h) => h.jobs), ...later]);
+  await markHandled(ctx.redis, ctx.redisPrefix, ready);
+}
+
+/** One after the other; the first not delivered (a failure that leaves it pending) holds back those after it. */
+async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> {
+  const rows: LogRow[] = [];
+  for (const [i, d] of s.deliveries.entries()) {
+    const outcome = await attempt(ctx, { ...d, webhook: s.webhook, device: s.device });
+    const now = Date.now();
+    const row = (status: LogRow['status'], attempts: number, lastStatus: number | null = null, lastError: string | null = null): LogRow =>
+      ({ ...logRow(s, d), status, attempts, lastStatus, lastError, deliveredAt: status === 'delivered' ? now : null });
+    if (outcome.kind === 'delivered') rows.push(row('delivered', 1, outcome.httpStatus));
+    else if (outcome.kind === 'skipped') rows.push(row('skipped', 0));
+    else if (outcome.kind === 'dropped') rows.push(row('failed', 0));
+    else if (outcome.disabled) rows.push(row('failed', 1, outcome.httpStatus, outcome.error));
+    else {
+      const rest = stored(s, s.deliveries.slice(i + 1));
+      return {
+        rows: [...rows, row('pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
+        jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: ctx.orderWaitMs } }))],
+      };
+    }
+  }
+  return { rows, jobs: [] };
+}
+
+/** Stored pending, not attempted: the stored deliveries' path sends them, in order behind the pending ones of their pair. */
+function stored(s: Series, deliveries: FirstDelivery[]): Handled {
+  return {
+    rows: deliveries.map((d) => ({ ...logRow(s, d), status: 'pending', attempts: 0, lastStatus: null, lastError: null, deliveredAt: null })),
+    jobs: deliveries.map((d) => jobOf([d.id])),
+  };
+}
+
+function logRow(s: Series, d: FirstDelivery): Pick<LogRow, 'id' | 'webhook' | 'event' | 'device' | 'time' | 'body'> {
+  return { id: d.id, webhook: s.webhook, event: d.event, device: s.device, time: d.time, body: d.body };
+}

@@ -1,0 +1,61 @@
+/**
+ * A device's order across the jobs of first attempts. The fan-out (one
+ * reader at a time) names, for each series of a subscription and device's
+ * deliveries it queues, the last delivery queued before it (`after`); a
+ * worker attempts a series once that one's series is handled (delivered, or
+ * stored to be retried), as the marker it leaves says. Two keys per pair,
+ * expiring after ORDER_TTL_MS without use.
+ */
+import type { Redis } from 'ioredis';
+import type { Series } from './emitter';
+
+/**
+ * How long the markers live. A series whose predecessor left no marker
+ * (never handled, or handled longer ago than this) waits for it at most until
+ * its own job is this old: a first attempt is not held up that long but when
+ * the workers were.
+ */
+export const ORDER_TTL_MS = 15 * 60_000;
+
+type Keyed = Pick<Series, 'webhook' | 'device'>;
+const key = (redisPrefix: string, what: 'queued' | 'handled', s: Keyed) => `${redisPrefix}webhooks:${what}:${s.webhook}:${s.device}`;
+
+/** The fan-out: the last delivery queued before each series (series of no device: none). */
+export async function lastQueued(redis: Redis, redisPrefix: string, series: Keyed[]): Promise<(string | null)[]> {
+  const keyed = series.filter((s) => s.device !== null);
+  const found = keyed.length === 0 ? [] : await redis.mget(keyed.map((s) => key(redisPrefix, 'queued', s)));
+  const bySeries = new Map(keyed.map((s, i) => [s, found[i] ?? null]));
+  return series.map((s) => bySeries.get(s) ?? null);
+}
+
+/** The fan-out, once their jobs are queued: each series' last delivery is the one the next must follow. */
+export async function markQueued(redis: Redis, redisPrefix: string, series: Series[]): Promise<void> {
+  await mark(redis, redisPrefix, 'queued', series);
+}
+
+/** A worker, once the series are delivered or stored to be retried: the series after them may go. */
+export async function markHandled(redis: Redis, redisPrefix: string, series: Series[]): Promise<void> {
+  await mark(redis, redisPrefix, 'handled', series);
+}
+
+/** Whether each series may be attempted now: its predecessor is handled (or this series was, by an earlier run of its job). */
+export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number): Promise<boolean[]> {
+  const following = series.filter((s) => s.after !== null);
+  const handled = following.length === 0 ? [] : await redis.mget(following.map((s) => key(redisPrefix, 'handled', s)));
+  const bySeries = new Map(following.map((s, i) => [s, handled[i] ?? null]));
+  const expired = Date.now() - queuedAt > ORDER_TTL_MS;
+  return series.map((s) => {
+    if (s.after === null) return true;
+    const last = bySeries.get(s) ?? null;
+    if (last === null) return expired;
+    return last === s.after || s.deliveries.some((d) => d.id === last);
+  });
+}
+
+async function mark(redis: Redis, redisPrefix: string, what: 'queued' | 'handled', series: Series[]): Promise<void> {
+  const keyed = series.filter((s) => s.device !== null);
+  if (keyed.length === 0) return;
+  const batch = redis.pipeline();
+  for (const s of keyed) batch.set(key(redisPrefix, what, s), s.deliveries[s.deliveries.length - 1].id, 'PX', ORDER_TTL_MS);
+  for (const [err] of (await batch.exec()) ?? []) if (err) throw err;
+}
