@@ -24,7 +24,7 @@ import type { Row } from './types';
 const REPO = path.resolve(__dirname, '../..');
 export const DEFAULT_MODEL = path.resolve(REPO, '../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
-export const benchUsage = `usage: acs bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS] [--no-write]
+export const benchUsage = `usage: acs bench [--db mysql|sqlite] [--devices N] [--duration S] [--concurrency N] [--only LETTERS] [--processes N] [--no-write]
 
 Runs the benchmark recipes against real ACS processes and appends the table to BENCHMARKS.md.
   --db mysql|sqlite          store of the ACS under test (default mysql: MariaDB on 127.0.0.1:3306 as root)
@@ -38,6 +38,8 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
                              opt-in, only when named: q (search over 100k devices x 500 params; the first run generates them, minutes),
                              w (webhook deliveries, storms with and without subscriptions, ~5 min)
                              i (QoE series ingest on MariaDB, in this process: 1 day of BENCH_QOE_DEVICES=2000 devices scaled to 100k, ~5 min)
+  --processes N              (b), (a) and (r) against \`acs start --role cwmp --processes N\` (N front ends behind one port);
+                             the CPU of each process in the note
   --no-write                 print the table without appending it to BENCHMARKS.md`;
 
 const options = {
@@ -50,6 +52,7 @@ const options = {
   'zero-touch-devices': { type: 'string', default: '3000' },
   'fan-out-devices': { type: 'string', default: '10000' },
   only: { type: 'string', default: '' },
+  processes: { type: 'string', default: '' },
 } as const;
 
 /** An empty database of the given kind (MariaDB: `name`, dropped first); its URL. */
@@ -64,19 +67,43 @@ export async function freshDatabase(db: string, name = 'acs_bench'): Promise<str
   return `mysql://root@127.0.0.1:3306/${name}`;
 }
 
-/** `acs start --role <role>` on ephemeral ports, Redis prefix and presets of its own unless `extra` says otherwise. */
-export async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}): Promise<AcsProcess & { databaseUrl: string }> {
+/** `acs start --role <role>` on ephemeral ports, Redis prefix and presets of its own unless `extra` says otherwise; `args`: more options of `acs start`. */
+export async function startAcs(databaseUrl: string, role = 'cwmp', extra: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<AcsProcess & { databaseUrl: string }> {
   const env = {
     ...process.env, DATABASE_URL: databaseUrl, CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', LOG_LEVEL: 'warn',
     REDIS_PREFIX: `bench-${Date.now()}:`, PRESETS_DIR: emptyDir(), ...extra,
   };
-  return { ...(await spawnAcs(['start', '--role', role], env)), databaseUrl };
+  return { ...(await spawnAcs(['start', '--role', role, ...args], env)), databaseUrl };
 }
 
-/** The processes whose CPU a row reports: the ACS (and its engine worker, when separate), Redis, MariaDB. */
+/** The children of an `acs start --processes` primary, from its 'acs started' line: cwmp-1, cwmp-2 … (none for one process). */
+function childPids(acs: AcsProcess): Record<string, number> {
+  const started = logged<{ processes?: { role: string; pid: number }[] }>(acs.output, 'acs started');
+  return Object.fromEntries((started?.processes ?? []).map((c, i) => [`${c.role}-${i + 1}`, c.pid]));
+}
+
+/** The processes whose CPU a row reports: the ACS (and its engine worker, when separate; with --processes its primary and each child), Redis, MariaDB. */
 function serverPids(acs: AcsProcess | AcsProcess[]): Record<string, number | null> {
   const [main, worker] = Array.isArray(acs) ? acs : [acs];
-  return { acs: main.pid, ...(worker ? { worker: worker.pid } : {}), redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+  const children = childPids(main);
+  const own: Record<string, number> = Object.keys(children).length > 0 ? { primary: main.pid, ...children } : { acs: main.pid };
+  return { ...own, ...(worker ? { worker: worker.pid } : {}), redis: pidOf('redis-server'), mariadb: pidOf('mariadbd') };
+}
+
+/** The primary's and the children's entries of a CPU record of an \`acs start --processes\` (none for one process). */
+const ownProcesses = (cpu: Record<string, number>): [string, number][] =>
+  Object.entries(cpu).filter(([k]) => k === 'primary' || /^(cwmp|worker|nbi)-\d+$/.test(k));
+
+/** With several processes, \`acs\` (the table's column) is their sum; each one's stays for the note. */
+function withAcsTotal(cpu: Record<string, number>): Record<string, number> {
+  const own = ownProcesses(cpu);
+  return own.length === 0 ? cpu : { ...cpu, acs: own.reduce((n, [, v]) => n + v, 0) };
+}
+
+/** The note's CPU s/s per process of an \`acs start --processes\` (empty for one process). */
+function perProcess(cpu: Record<string, number>): string {
+  const own = ownProcesses(cpu);
+  return own.length === 0 ? '' : `CPU s/s per process: ${own.map(([k, v]) => `${k} ${f(v, 2)}`).join(', ')}`;
 }
 
 async function measure(
@@ -100,7 +127,7 @@ async function measure(
     max: s.rttMs(100),
     errors: s.failed + s.refused,
     rssMiB: Math.max(...(Array.isArray(acs) ? acs : [acs]).map((a) => peakRssMiB(a.pid))),
-    cpu: { ...Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds])), sim: (sim.user + sim.system) / 1e6 / seconds },
+    cpu: { ...withAcsTotal(Object.fromEntries(Object.entries(cpu()).map(([k, v]) => [k, v / seconds]))), sim: (sim.user + sim.system) / 1e6 / seconds },
   };
 }
 
@@ -114,6 +141,8 @@ interface BenchOptions {
   fanOutDevices: number;
   /** Scenario letters to run ("c", "abr"); empty: all. */
   only: string;
+  /** (b), (a), (r) against `acs start --processes N`; null: one process. */
+  processes: number | null;
 }
 
 async function runScenarios(v: BenchOptions): Promise<Row[]> {
@@ -132,7 +161,7 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   rows.push(await floorRow(v, model));
   const a = rows.find((r) => r.scenario.startsWith('(a)'));
   const floor = rows[rows.length - 1];
-  if (a) a.note = `ratio to floor ${(a.sessionsPerS / floor.sessionsPerS).toFixed(2)} (target >= 0.4)`;
+  if (a) a.note = [`ratio to floor ${(a.sessionsPerS / floor.sessionsPerS).toFixed(2)} (target >= 0.4)`, a.note].filter(Boolean).join('; ');
   return rows;
 }
 
@@ -143,15 +172,16 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
 async function fleetRows(v: BenchOptions, model: ReturnType<typeof loadModel>, want: (letter: string) => boolean): Promise<Row[]> {
   const rows: Row[] = [];
   const devices = want('a') || want('b') ? v.devices : Math.min(OVERLOAD_IN_FLIGHT, v.devices);
-  const acs = await startAcs(await freshDatabase(v.db));
+  const acs = await startAcs(await freshDatabase(v.db), 'cwmp', {}, v.processes === null ? [] : ['--processes', String(v.processes)]);
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${acs.cwmpPort}/`, devices, model, concurrency: v.concurrency });
+  const front = v.processes === null ? '' : `, ${v.processes} front-end processes`;
   try {
     const b = await measure(fleet, acs, () => fleet.connectAll());
-    if (want('b')) rows.push({ scenario: `(b) first contact, ${devices} ${path.basename(v.model).slice(0, 24)} devices`, target: '>= 300 registrations/s', ...b, note: 'registrations/s' });
+    if (want('b')) rows.push({ scenario: `(b) first contact, ${devices} ${path.basename(v.model).slice(0, 24)} devices${front}`, target: '>= 300 registrations/s', ...b, note: ['registrations/s', perProcess(b.cpu)].filter(Boolean).join('; ') });
     await fleet.connectAll('2 PERIODIC'); // the first periodic Inform of each device is committed; later ones are quiet
     if (want('a')) {
       const a = await measure(fleet, acs, () => fleet.storm(v.durationS * 1000));
-      rows.push({ scenario: `(a) periodic storm, ${devices} devices, ${v.concurrency} in flight`, target: '>= 1500/s, p99 < 50 ms', ...a, note: '' });
+      rows.push({ scenario: `(a) periodic storm, ${devices} devices, ${v.concurrency} in flight${front}`, target: '>= 1500/s, p99 < 50 ms', ...a, note: perProcess(a.cpu) });
     }
     if (want('r')) rows.push(await overloadRow(v, fleet, acs));
   } finally {
@@ -268,6 +298,13 @@ function header(db: string, devices: number, durationS: number): string {
   return `## ${runContext()}, db ${db}, ${devices} devices, ${durationS} s storms`;
 }
 
+/** --processes N of the bench: empty for one process; anything but a whole number from 1 is refused. */
+function processesOf(raw: string): number | null {
+  if (raw === '') return null;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`--processes ${raw}: expected a whole number of at least 1`);
+  return Number(raw);
+}
+
 export async function runBench(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options, strict: true });
   const v = {
@@ -279,6 +316,7 @@ export async function runBench(argv: string[]): Promise<void> {
     zeroTouchDevices: Number(values['zero-touch-devices']),
     fanOutDevices: Number(values['fan-out-devices']),
     only: values.only,
+    processes: processesOf(values.processes),
   };
   const rows = await runScenarios(v);
   const out = `${header(v.db, v.devices, v.durationS)}\n\n${table(rows)}\n`;

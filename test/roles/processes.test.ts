@@ -159,6 +159,24 @@ describe('acs start --processes', function () {
   });
 });
 
+describe('acs start --processes: its primary killed', function () {
+  this.timeout(120_000);
+
+  it('leaves no child behind: they exit once their primary is gone', async () => {
+    const databaseUrl = databaseUrlFor('roles_processes_orphans');
+    await dropMysqlDatabase(databaseUrl);
+    const env = {
+      PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `acs-test:processes-orphans:${process.pid}:`,
+      PRESETS_DIR: dirWith({}), PROVISIONS_DIR: dirWith({}), CWMP_HOST: '127.0.0.1', CWMP_PORT: '0', NBI_HOST: '127.0.0.1', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0',
+    };
+    const acs = await spawnAcs(['start', '--processes', '1', '--workers', '0'], env, dirWith({}));
+    const children = (lines(acs).find((l) => l.msg === 'acs started')?.processes ?? []) as Child[];
+    assert.deepEqual(children.map((c) => c.role), ['cwmp', 'nbi']);
+    acs.child.kill('SIGKILL');
+    await until('every child exited', async () => !children.some((c) => alive(c.pid)));
+  });
+});
+
 describe('acs start --processes: refused input', function () {
   this.timeout(60_000);
 
