@@ -120,41 +120,58 @@ function announce(log: Logger, role: Role, slots: Slot[]): void {
   (log.isLevelEnabled('info') || log.level === 'silent' ? log : log.child({}, { level: 'info' })).info(line, 'acs started');
 }
 
+/** The first start of every child: settled once all started, or when one exits first. */
+interface StartUp {
+  done(): void;
+  failed(err: Error): void;
+}
+
 class Primary {
   private stopping = false;
+  private startUp: StartUp | null = null;
 
   constructor(readonly slots: Slot[], private readonly log: Logger) {}
 
-  /** Forks every child and resolves once each reported it started; rejects when one exits first. */
+  /** Forks every child and resolves once each reported it started (or a stop was asked); rejects when one exits first. */
   start(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    // From the signal on, a child's exit is the stop under way, never a crash to restart.
+    signal.addEventListener('abort', () => {
+      this.stopping = true;
+      this.settleStartUp(null);
+    });
     return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (this.slots.every((s) => s.started)) resolve();
-      };
-      const failed = (slot: Slot, code: number | null, sig: string | null): void =>
-        reject(new Error(`a ${slot.role} process exited during start-up (${sig ?? `code ${code}`}); its log lines above say why`));
-      signal.addEventListener('abort', () => resolve());
-      for (const slot of this.slots) this.fork(slot, { started: check, exitedEarly: failed });
+      this.startUp = { done: resolve, failed: reject };
+      for (const slot of this.slots) this.fork(slot);
     });
   }
 
-  private fork(slot: Slot, first?: { started: () => void; exitedEarly: (slot: Slot, code: number | null, signal: string | null) => void }): void {
+  private fork(slot: Slot): void {
     slot.restartTimer = null;
     cluster.setupPrimary({ args: ['start', '--role', slot.role] });
     const worker = cluster.fork(slot.env);
     slot.worker = worker;
+    slot.started = null;
     slot.startedAt = Date.now();
     worker.on('message', (message: unknown) => {
       if (!isStarted(message)) return;
       slot.started = message;
-      first?.started();
+      if (this.slots.every((s) => s.started)) this.settleStartUp(null);
     });
     worker.on('exit', (code, signal) => {
       if (slot.worker === worker) slot.worker = null;
       if (this.stopping) return;
-      if (first && !slot.started) return first.exitedEarly(slot, code, signal);
+      if (this.startUp) return this.settleStartUp(new Error(`a ${slot.role} process exited during start-up (${signal ?? `code ${code}`}); its log lines above say why`));
       this.restart(slot, worker, code, signal);
     });
+  }
+
+  /** Ends the first start: done (every child started, or a stop was asked), or failed; later exits are restarts. */
+  private settleStartUp(err: Error | null): void {
+    const startUp = this.startUp;
+    this.startUp = null;
+    if (err) startUp?.failed(err);
+    else startUp?.done();
   }
 
   /** A child died: logged, and started again after a backoff that grows while it keeps dying young. */
