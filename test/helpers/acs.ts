@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../src/config/load';
 import { createLogger } from '../../src/log';
 import { startAcs, type Role, type RunningAcs } from '../../src/server';
 import { newToken, tokenFetch } from './api-token';
-import { dropMysqlDatabase, TEST_DATABASE_URL } from './db';
+import { freshMigratedMysqlDatabase, TEST_DATABASE_URL } from './db';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -43,11 +43,12 @@ export interface TestAcs {
 
 /**
  * Starts the real server on ephemeral ports against the real MariaDB (a fresh
- * database per suite) and Redis (a fresh key prefix per start).
+ * migrated database per suite, see freshMigratedMysqlDatabase) and Redis (a
+ * fresh key prefix per start).
  */
 export async function startTestAcs(suite: string, overrides: Partial<Config> = {}, role: Role = 'all'): Promise<TestAcs> {
   const databaseUrl = overrides.databaseUrl ?? databaseUrlFor(suite);
-  if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await dropMysqlDatabase(databaseUrl);
+  if (!overrides.databaseUrl && databaseUrl.startsWith('mysql')) await freshMigratedMysqlDatabase(databaseUrl);
   const config = loadConfig({}, {
     cwmpHost: '127.0.0.1',
     cwmpPort: 0,

@@ -16,7 +16,7 @@ import { openStore } from '../../src/db';
 import type { DeviceStore } from '../../src/db/types';
 import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 import { databaseUrlFor, TEST_REDIS_URL } from './acs';
-import { dropMysqlDatabase } from './db';
+import { freshMigratedMysqlDatabase } from './db';
 import { dirWith } from './files';
 
 export { dirWith };
@@ -64,7 +64,7 @@ function follow(acs: AcsProcess, lines: LogLine[], other: string[]): void {
 }
 
 export interface ClusterOptions {
-  /** Suffix of the MySQL database name (dropped first) and of the Redis prefix. */
+  /** Suffix of the MySQL database name (made again, migrated: see freshMigratedMysqlDatabase) and of the Redis prefix. */
   suite: string;
   fronts?: number;
   workers?: number;
@@ -99,7 +99,7 @@ export interface Cluster {
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const databaseUrl = options.databaseUrl ?? databaseUrlFor(options.suite);
-  await dropMysqlDatabase(databaseUrl);
+  await freshMigratedMysqlDatabase(databaseUrl);
   const redisPrefix = `acs-test:${options.suite}:${randomBytes(4).toString('hex')}:`;
   const presetsDir = dirWith(options.presets);
   const provisionsDir = dirWith(options.provisions);
@@ -135,7 +135,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     all.push(p);
     return p;
   };
-  // All at once, as a deployment starts them: they take turns migrating the fresh database (a named lock).
+  // All at once, as a deployment starts them: each finds the migrations applied (a named lock makes them take turns checking).
   const settled = await Promise.allSettled(
     options.allInOne
       ? [start('all-1', 'all')]
