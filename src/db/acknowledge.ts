@@ -4,22 +4,24 @@
  * the caller's transaction; any error aborts it and the Inform goes unanswered.
  */
 import { ACTION_PREFIXES } from '../model/action-records';
-import { upsertDevice } from './device-row';
-import { readPendingEvents, recordEvents } from './events';
+import { writeDevice } from './device-row';
+import { eventsOf, pendingEventsRead, recordEvents } from './events';
 import { prefixCondition } from './paths';
 import type { Db } from './sql';
 import type { InformAcknowledgement, PendingEvent, StoredModel } from './types';
 
 export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }> {
-  const { deviceId, created } = await upsertDevice(db, ack);
+  // The events are written and read by device key: a new row's INSERT goes with them (or with the COMMIT).
+  const existing = await writeDevice(db, ack);
   // A BOOTSTRAP means a factory reset (or a new ACS URL): the cached model is no longer true.
   // The ACS's own records (tags, channel faults, actions it had done) stay.
   const bootstrap = ack.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP');
-  if (bootstrap && !created) await clearModel(db, deviceId);
-  const model = created ? 'new' : bootstrap ? 'cleared' : 'stored';
+  if (bootstrap && existing !== null) await clearModel(db, existing);
+  const model = existing === null ? 'new' : bootstrap ? 'cleared' : 'stored';
   if (ack.events.length === 0) return { pending: null, model };
-  recordEvents(db, deviceId, ack, ack.inform.time);
-  return { pending: await readPendingEvents(db, deviceId), model };
+  recordEvents(db, ack, ack.inform.time);
+  const read = pendingEventsRead(ack.deviceKey);
+  return { pending: eventsOf(await db.select(read.sql, read.params)), model };
 }
 
 /** Deletes the device's cached model but for the records of actions. */

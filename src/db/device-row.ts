@@ -49,6 +49,31 @@ export type DeviceWrite = Pick<SessionResult, 'deviceKey' | 'inform' | 'history'
  * whether it is new, and the rows of the `alongside` reads (sent with the lock).
  */
 export async function upsertDevice(db: Db, result: DeviceWrite, alongside: Statement[] = []): Promise<{ deviceId: number; created: boolean; rows: Row[][] }> {
+  const { stored, rows, insert } = await updateOrInsert(db, result, alongside);
+  if (stored) return { deviceId: Number(stored.id), created: false, rows };
+  return { deviceId: (await db.run(insert.sql, insert.params)).insertId, created: true, rows };
+}
+
+/**
+ * upsertDevice for a caller that needs no id of a new row: its INSERT goes
+ * with the transaction's next statement or its COMMIT (a first contact's
+ * acknowledgement is then two round trips, not three). The id of the row
+ * that existed, or null for a new one.
+ */
+export async function writeDevice(db: Db, result: DeviceWrite): Promise<number | null> {
+  const { stored, insert } = await updateOrInsert(db, result, []);
+  if (stored) return Number(stored.id);
+  db.later(insert.sql, insert.params);
+  return null;
+}
+
+type Locked = { rows: Row[][] } & ({ stored: StoredDevice; insert?: never } | { stored: null; insert: Statement });
+
+/**
+ * Locks and reads the row: one that exists gets the columns that changed
+ * written (deferred); for a missing one, the INSERT that creates it.
+ */
+async function updateOrInsert(db: Db, result: DeviceWrite, alongside: Statement[]): Promise<Locked> {
   const { stored, rows } = await lockDevice(db, result.deviceKey, alongside);
   const fields = deviceFields(result, stored);
   const names = Object.keys(fields);
@@ -58,12 +83,11 @@ export async function upsertDevice(db: Db, result: DeviceWrite, alongside: State
     if (changed.length > 0) {
       db.later(`UPDATE devices SET ${changed.map((n) => `${n} = ?`).join(', ')} WHERE id = ?`, [...changed.map((n) => fields[n]), stored.id]);
     }
-    return { deviceId: Number(stored.id), created: false, rows };
+    return { stored, rows };
   }
   // Selected first, inserted only if missing: INSERT ... ON DUPLICATE KEY would burn an
   // auto-increment id on every periodic Inform.
-  const sql = `INSERT INTO devices (${names.join(', ')}) VALUES ${placeholders(names.length)}`;
-  return { deviceId: (await db.run(sql, Object.values(fields))).insertId, created: true, rows };
+  return { stored: null, rows, insert: { sql: `INSERT INTO devices (${names.join(', ')}) VALUES ${placeholders(names.length)}`, params: Object.values(fields) } };
 }
 
 function deviceFields(result: DeviceWrite, stored: StoredDevice | null): Record<string, unknown> {

@@ -6,23 +6,25 @@
  * row per kind of event however often it reboots.
  */
 import type { DeviceKey, EpochMs, InformAcknowledgement, PendingEvent } from './types';
-import { chunks, placeholders, type Db, type Row } from './sql';
+import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
 
 /** Longest event code and CommandKey kept (TR-069: string(64) and string(32); the columns hold 64 and 255). */
 export const EVENT_CODE_MAX = 64;
 export const COMMAND_KEY_MAX = 255;
 
 const COLUMNS = 'id, code, command_key, detail, time, session_id';
+const ROW_OF_KEY = '((SELECT id FROM devices WHERE device_key = ?), ?, ?, ?, ?, ?)';
 
-export function recordEvents(db: Db, deviceId: number, ack: Pick<InformAcknowledgement, 'events' | 'sessionId'>, time: EpochMs): void {
+/** The device is named by its key (its row may be an INSERT still deferred in the same transaction). */
+export function recordEvents(db: Db, ack: Pick<InformAcknowledgement, 'deviceKey' | 'events' | 'sessionId'>, time: EpochMs): void {
   if (ack.events.length === 0) return;
-  const rows = ack.events.map((e) => [deviceId, e.code, e.commandKey, e.detail === undefined ? null : JSON.stringify(e.detail), time, ack.sessionId]);
+  const rows = ack.events.map((e) => [ack.deviceKey, e.code, e.commandKey, e.detail === undefined ? null : JSON.stringify(e.detail), time, ack.sessionId]);
   const update = ['detail', 'time', 'session_id'];
   const onConflict =
     db.driver === 'mysql'
       ? `ON DUPLICATE KEY UPDATE ${update.map((c) => `${c} = VALUES(${c})`).join(', ')}`
       : `ON CONFLICT (device_id, code, command_key) DO UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-  const sql = `INSERT INTO device_events (device_id, code, command_key, detail, time, session_id) VALUES ${rows.map(() => placeholders(6)).join(',')} ${onConflict}`;
+  const sql = `INSERT INTO device_events (device_id, code, command_key, detail, time, session_id) VALUES ${rows.map(() => ROW_OF_KEY).join(',')} ${onConflict}`;
   db.later(sql, rows.flat());
 }
 
@@ -31,10 +33,16 @@ export async function readPendingEvents(db: Db, deviceId: number): Promise<Pendi
   return rows.map(eventOf);
 }
 
-export async function readPendingEventsOf(db: Db, deviceKey: DeviceKey): Promise<PendingEvent[]> {
-  const sql = `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM device_events e JOIN devices d ON d.id = e.device_id
+const OF_KEY = `SELECT ${COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM device_events e JOIN devices d ON d.id = e.device_id
     WHERE d.device_key = ? ORDER BY e.time, e.id`;
-  return (await db.select(sql, [deviceKey])).map(eventOf);
+
+/** The read of a device's pending events by its key (a statement that stands alone, for `batched`); `eventsOf` makes them. */
+export function pendingEventsRead(deviceKey: DeviceKey): Statement {
+  return { sql: OF_KEY, params: [deviceKey] };
+}
+
+export function eventsOf(rows: Row[]): PendingEvent[] {
+  return rows.map(eventOf);
 }
 
 /** Drops events a session carried out, unless the device reported them again since `before` (they are due again). */

@@ -27,7 +27,8 @@ export const MAX_VALUE_CHANGES = 1000;
 
 export async function applySessionResult(db: Db, result: SessionResult): Promise<CommitStats> {
   // The rows the session's ops name are read with the device row's lock: one round trip for both.
-  const paths = namedPaths(result.inform, result.ops);
+  // A fresh model (new, or cleared by a BOOTSTRAP) has none to read.
+  const paths = result.fresh ? [] : namedPaths(result.inform, result.ops);
   const read = paths.length > 0 ? [ParamTable.readByKey(result.deviceKey, paths)] : [];
   const { deviceId, created, rows } = await upsertDevice(db, result, read);
   const table = new ParamTable(db, deviceId);

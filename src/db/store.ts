@@ -11,7 +11,7 @@ import type {
   CommitOutcome, PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
 } from './types';
 import { acknowledgeInform } from './acknowledge';
-import { readPendingEventsOf } from './events';
+import { eventsOf, pendingEventsRead } from './events';
 import { checkChannel, deleteChannelFault, readChannelFaults } from './channel-faults';
 import { appendHistory, ensureDevice } from './device-row';
 import type { StoreLogger } from './logger';
@@ -22,6 +22,14 @@ import { batched } from './coalesce';
 import { applySessionResult } from './session-result';
 import { chunks, closeTransactionPool, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
+
+/**
+ * The reads a session start makes of a device the facts cache does not know
+ * (credentials, pending events, open tasks) go with those of other sessions
+ * starting now, as one packet: a fan-out or a first-contact wave starts
+ * hundreds at once, and each read alone was a round trip.
+ */
+const DEVICE_READS = 'device-reads';
 
 export class SqlDeviceStore implements DeviceStore {
   private readonly serializer: Serializer | null;
@@ -68,8 +76,8 @@ export class SqlDeviceStore implements DeviceStore {
     return this.exclusive(() => this.transaction((db) => appendHistory(db, deviceKey, entries)));
   }
 
-  pendingEvents(deviceKey: DeviceKey): Promise<PendingEvent[]> {
-    return this.exclusive(() => withDb(this.ds, this.driver, (db) => readPendingEventsOf(db, deviceKey)));
+  async pendingEvents(deviceKey: DeviceKey): Promise<PendingEvent[]> {
+    return eventsOf((await batched(this.sql, DEVICE_READS, pendingEventsRead(deviceKey))).rows);
   }
 
   getProvisioningFacts(deviceKey: DeviceKey): Promise<ProvisioningFacts> {
@@ -89,10 +97,9 @@ export class SqlDeviceStore implements DeviceStore {
     });
   }
 
-  /** The read goes with those of other sessions starting now (batched): a fan-out starts hundreds at once. */
   async pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
     const now = Date.now();
-    return openTasksOf(this.sql, (await batched(this.sql, 'open-task-reads', openTasksRead(deviceKey))).rows, now);
+    return openTasksOf(this.sql, (await batched(this.sql, DEVICE_READS, openTasksRead(deviceKey))).rows, now);
   }
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
@@ -156,14 +163,11 @@ export class SqlDeviceStore implements DeviceStore {
     );
   }
 
-  getCpeCredentials(deviceKey: DeviceKey): Promise<CpeCredentials | null> {
-    return this.exclusive(() =>
-      withDb(this.ds, this.driver, async (db) => {
-        const [row] = await db.select('SELECT cpe_username, cpe_password FROM devices WHERE device_key = ?', [deviceKey]);
-        if (!row || row.cpe_username === null) return null;
-        return { username: String(row.cpe_username), password: String(row.cpe_password ?? '') };
-      }),
-    );
+  async getCpeCredentials(deviceKey: DeviceKey): Promise<CpeCredentials | null> {
+    const read = { sql: 'SELECT cpe_username, cpe_password FROM devices WHERE device_key = ?', params: [deviceKey] };
+    const [row] = (await batched(this.sql, DEVICE_READS, read)).rows;
+    if (!row || row.cpe_username === null) return null;
+    return { username: String(row.cpe_username), password: String(row.cpe_password ?? '') };
   }
 
   private transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
