@@ -4,7 +4,7 @@ import { runFanOut, runFanOutFloor, type FanOutHarness, type FanOutReport } from
 import { spawnAcs, type AcsProcess } from '../../src/infra/acs-process';
 import { loadModel } from '../../src/sim/load-model';
 import { databaseUrlFor, emptyDir } from '../helpers/acs';
-import { dropMysqlDatabase } from '../helpers/db';
+import { freshMigratedMysqlDatabase } from '../helpers/db';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 
@@ -12,7 +12,7 @@ const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/dev
 const harness: FanOutHarness = {
   async freshDatabase() {
     const url = databaseUrlFor('bench_fanout');
-    await dropMysqlDatabase(url);
+    await freshMigratedMysqlDatabase(url);
     return url;
   },
   async startAcs(databaseUrl: string, role: string, extra: NodeJS.ProcessEnv): Promise<AcsProcess & { databaseUrl: string }> {

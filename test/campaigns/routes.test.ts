@@ -9,7 +9,7 @@ import { CampaignService } from '../../src/campaigns/service';
 import type { CampaignDetail } from '../../src/campaigns/types';
 import { openStore } from '../../src/db';
 import type { DeviceStore } from '../../src/db/types';
-import { dropMysqlDatabase, mysqlUrl } from '../helpers/db';
+import { freshMigratedMysqlDatabase, mysqlUrl } from '../helpers/db';
 import { serveRouters, type NbiServer } from '../helpers/nbi-server';
 
 describe('campaign routes', function () {
@@ -19,7 +19,7 @@ describe('campaign routes', function () {
 
   before(async () => {
     const url = mysqlUrl('acs_test_campaign_routes');
-    await dropMysqlDatabase(url);
+    await freshMigratedMysqlDatabase(url);
     store = await openStore(url);
     await store.migrate();
     nbi = await serveRouters(store, [campaignRoutes(new CampaignService({ sql: store.sql }))]);

@@ -17,7 +17,7 @@ import type { DeviceStore } from '../../src/db/types';
 import { createLogger } from '../../src/log';
 import { createWorkflowRunner, type RunningRunner } from '../../src/workflows';
 import { TEST_REDIS_URL } from '../helpers/acs';
-import { dropMysqlDatabase, mysqlUrl } from '../helpers/db';
+import { freshMigratedMysqlDatabase, mysqlUrl } from '../helpers/db';
 import { serveRouters, type NbiServer } from '../helpers/nbi-server';
 
 const T0 = Date.parse('2026-12-04T03:00:00Z');
@@ -33,7 +33,7 @@ describe('campaign stage failure ratio (GET /campaigns/:id) and counts in the li
 
   before(async () => {
     const url = mysqlUrl('acs_test_campaign_ratio');
-    await dropMysqlDatabase(url);
+    await freshMigratedMysqlDatabase(url);
     store = await openStore(url);
     await store.migrate();
     const connect = () => {
