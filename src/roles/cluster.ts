@@ -7,8 +7,7 @@
  * start the one private redis-server all children share.
  */
 import cluster, { type Worker } from 'node:cluster';
-import type { Config } from '../config/load';
-import { ConfigError } from '../config/load';
+import { ConfigError, type Config } from '../config/load';
 import { parseStoreUrl } from '../db/url';
 import { connectRedis, type RedisHandle } from '../infra/redis';
 import type { Logger } from '../log';
@@ -109,6 +108,7 @@ export async function runPrimary(plan: ChildRole[], role: Role, config: Readonly
   } finally {
     await primary.stop();
     await redis.handle?.close();
+    log.info('every process stopped');
   }
 }
 

@@ -152,6 +152,7 @@ describe('acs start --processes', function () {
     assert.equal(await acs.stop(), 0);
     const left = [...everyPid].filter(alive);
     assert.deepEqual(left, [], 'no child process left');
+    assert.ok(lines(acs).some((l) => l.pid === acs.pid && l.msg === 'every process stopped'), 'the primary waited for its children');
     for (const pid of everyPid) {
       if (pid === children[0].pid) continue; // killed by the test
       assert.ok(lines(acs).some((l) => l.pid === pid && l.msg === 'stopping'), `child ${pid} stopped on the signal`);
