@@ -220,6 +220,7 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
       }
       const reboots = stored.find((s) => s.path === REBOOTS_PATH);
       assert.equal(reboots?.points.length ?? 0, 0, `no reboot: ${JSON.stringify(reboots?.points)}`);
+      await f.close();
     });
 
     it('a reboot just before a wrap is a reset (@reboots), not a wrap, though the counter went down by less than half its range', async () => {
@@ -252,6 +253,7 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
           if (k > 0) close(pt.value, rate32(frames[k - 1], frames[k], s.path), `${s.path} at ${pt.time}`, 1e-6);
         }
       }
+      await f.close();
     });
   });
 
@@ -278,12 +280,14 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
     before(async function () {
       this.timeout(240_000);
       const delivered = new Map<string, number>();
+      const reporting: Fleet[] = [];
       for (const [productClass, serialBase] of [['QoeGwA', 'QRPTA'], ['QoeGwB', 'QRPTB']]) {
         // The devices' clocks start at 09:00 of that day and run 600 times fast: a report every 0.5 s.
         const f = await fleet({
           devices: 2, serialBase, productClass, clock: new SimClock({ start: day + 9 * HOUR, speed: 600 }), traffic: true,
           bulkData: { epochUnit: 'ms', onAttempt: (a) => a.outcome.ok && delivered.set(a.device, (delivered.get(a.device) ?? 0) + 1) },
         });
+        reporting.push(f);
         await f.connectAll();
         f.devices.forEach((sim, i) => sims.push({ sim, key: deviceKeyOf(sim.deviceId()), productClass, tag: i === 0 ? 'gold' : 'silver' }));
       }
@@ -296,7 +300,7 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
         }
         return true;
       }, 180_000);
-      await Promise.all(fleets.map((f) => f.close()));
+      await Promise.all(reporting.map((f) => f.close()));
       // A report on its way when the fleets closed still arrives: let it, before counting.
       await sleep(1000);
       // Every report delivered is stored (the export stream is written after the store).
