@@ -67,6 +67,12 @@ export interface Outcome {
   result: RunResult;
   /** The isolate must not serve another run (disposed, near its memory limit, or cut short). */
   replace: boolean;
+  /**
+   * Cut at its time limit while the script itself used under half of it in
+   * CPU: the wall clock went to host calls, the host's garbage collector or a
+   * busy machine's scheduler, not to a runaway script (the pool runs it again).
+   */
+  starved?: boolean;
 }
 
 const SETUP_TIMEOUT_MS = 5_000;
@@ -144,6 +150,7 @@ export class SandboxIsolate {
     const run = new ActiveRun(input);
     const args = input.args && input.args.length > 0 ? [...input.args] : null;
     this.slot.current = run;
+    const cpu0 = process.cpuUsage();
     let out: RawOutput;
     try {
       out = this.refs.run.applySync(undefined, [id, input.now, seed, args, input.trace === true], {
@@ -152,7 +159,7 @@ export class SandboxIsolate {
         timeout: this.limits.timeoutMs,
       });
     } catch (error) {
-      return this.interrupted(error, script);
+      return this.interrupted(error, script, cpu0);
     } finally {
       this.slot.current = null;
     }
@@ -169,7 +176,7 @@ export class SandboxIsolate {
   }
 
   /** The run did not return: time limit, memory limit, an error in its promise jobs, or the isolate broke. */
-  private interrupted(error: unknown, script: ScriptSource): Outcome {
+  private interrupted(error: unknown, script: ScriptSource, cpu0: NodeJS.CpuUsage): Outcome {
     const message = error instanceof Error ? error.message : String(error);
     const empty = { declarations: [], clears: [], done: true };
     if (this.isolate.isDisposed) {
@@ -181,7 +188,8 @@ export class SandboxIsolate {
       const fault = this.nearMemoryLimit()
         ? makeFault('script.memory', script, `reached the memory limit (${this.limits.memoryLimitMb} MiB) when stopped at its time limit`)
         : makeFault('script.timeout', script, `ran longer than ${this.limits.timeoutMs} ms`);
-      return { result: { ...empty, logs: this.partialLogs(), fault }, replace: true };
+      const starved = fault.code === 'script.timeout' && cpuMsSince(cpu0) < this.limits.timeoutMs / 2;
+      return { result: { ...empty, logs: this.partialLogs(), fault }, replace: true, starved };
     }
     const last = this.takeLast();
     if (last === null) return { result: { ...empty, logs: [], fault: makeFault('script.error', script, message) }, replace: true };
@@ -254,6 +262,17 @@ async function installRuntime(context: ivm.Context, slot: RunSlot, limits: Isola
   } finally {
     api.release();
   }
+}
+
+/**
+ * CPU time this process used since `start`. The run's own thread is the one
+ * that matters, but Node 20 has no per-thread measure, and isolated-vm's
+ * `cpuTime` counts wall time on Linux builds like ours (a run kept off the CPU
+ * for 7 s read 7 s): the process's other threads add little to a starved run.
+ */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 /** Compiles the script wrapped as a function; a syntax fault located in the operator's file if it does not compile. */

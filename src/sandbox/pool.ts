@@ -40,6 +40,15 @@ export interface SandboxOptions {
   onCatastrophicError?: (message: string) => void;
 }
 
+/**
+ * Runs cut at their time limit while starved (Outcome.starved) are run again
+ * this many times before the timeout counts as the script's fault: a busy
+ * worker must not fault a benign script (its device then waits out the
+ * channel's backoff), and a script that makes the host work (reads in a loop)
+ * still faults, at twice its time limit.
+ */
+const STARVED_RETRIES = 1;
+
 interface Waiter {
   resolve: (isolate: SandboxIsolate) => void;
   reject: (error: unknown) => void;
@@ -95,16 +104,18 @@ export class SandboxPool {
     const idle = this.closed ? undefined : this.idle.pop();
     const id = idle?.compiledId(known.key);
     if (idle && id !== undefined) {
+      let first: RunResult | null;
       try {
-        return Promise.resolve(this.execute(idle, id, script, input, gate));
+        first = this.execute(idle, id, script, input, gate, true);
       } catch (error) {
         return Promise.reject(error);
       }
+      return first ? Promise.resolve(first) : this.runPreparing(undefined, script, input, known, gate, STARVED_RETRIES - 1);
     }
-    return this.runPreparing(idle, script, input, known, gate);
+    return this.runPreparing(idle, script, input, known, gate, STARVED_RETRIES);
   }
 
-  private async runPreparing(idle: SandboxIsolate | undefined, script: ScriptSource, input: RunInput, known: KnownScript, gate?: RunGate): Promise<RunResult> {
+  private async runPreparing(idle: SandboxIsolate | undefined, script: ScriptSource, input: RunInput, known: KnownScript, gate: RunGate | undefined, retries: number): Promise<RunResult> {
     const isolate = idle ?? (await this.acquire());
     let prepared: Awaited<ReturnType<SandboxIsolate['prepare']>>;
     try {
@@ -118,22 +129,26 @@ export class SandboxPool {
       this.release(isolate, !isolate.usable);
       return faultResult(prepared.fault);
     }
-    return this.execute(isolate, prepared.id, script, input, gate);
+    return this.execute(isolate, prepared.id, script, input, gate, retries > 0) ?? this.runPreparing(undefined, script, input, known, gate, retries - 1);
   }
 
-  /** Runs on a borrowed isolate and gives it back (or replaces it); the gate is asked and charged around it. */
-  private execute(isolate: SandboxIsolate, id: number, script: ScriptSource, input: RunInput, gate?: RunGate): RunResult {
+  /**
+   * Runs on a borrowed isolate and gives it back (or replaces it); the gate is
+   * asked and charged around it. null: the run was starved (see
+   * Outcome.starved) and `retry` allows running it again, uncharged.
+   */
+  private execute(isolate: SandboxIsolate, id: number, script: ScriptSource, input: RunInput, gate: RunGate | undefined, retry: boolean): RunResult | null {
     if (gate && !gate.admit()) {
       this.release(isolate, false);
       return faultResult({ code: 'script.budget', script: script.name, message: 'not run: over the budget of faulting runs' });
     }
     const t0 = performance.now();
     let replace = true;
-    let result: RunResult | undefined;
+    let result: RunResult | null = null;
     try {
       const outcome = isolate.execute(id, script, input, seedOf(input.seed ?? input.deviceKey));
       replace = outcome.replace;
-      result = outcome.result;
+      result = outcome.starved && retry ? null : outcome.result;
       return result;
     } catch (error) {
       replace = !isolate.usable;
