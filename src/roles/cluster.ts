@@ -41,6 +41,16 @@ const STABLE_MS = 60_000;
 /** Children still running this long after SIGTERM are killed (never left behind the primary). */
 const STOP_GRACE_MS = 30_000;
 
+/**
+ * How long to wait before starting a dead child again (`delayMs`), and the
+ * wait after its next death (`nextMs`): 1 s, doubled while it keeps dying
+ * young, up to a minute; a child that ran a minute starts the count again.
+ */
+export function restartDelay(currentMs: number, ranMs: number): { delayMs: number; nextMs: number } {
+  const delayMs = ranMs >= STABLE_MS ? RESTART_FIRST_MS : currentMs;
+  return { delayMs, nextMs: Math.min(delayMs * 2, RESTART_MAX_MS) };
+}
+
 /** One planned child: its role and environment, and the process running it now. */
 interface Slot {
   role: ChildRole;
@@ -48,6 +58,7 @@ interface Slot {
   worker: Worker | null;
   started: ChildStarted | null;
   startedAt: number;
+  /** The wait before this slot's next restart (restartDelay). */
   restartMs: number;
   restartTimer: NodeJS.Timeout | null;
 }
@@ -177,10 +188,10 @@ class Primary {
   /** A child died: logged, and started again after a backoff that grows while it keeps dying young. */
   private restart(slot: Slot, dead: Worker, code: number | null, signal: string | null): void {
     const ranMs = Date.now() - slot.startedAt;
-    slot.restartMs = ranMs >= STABLE_MS ? RESTART_FIRST_MS : slot.restartMs;
-    this.log.error({ child: slot.role, childPid: dead.process.pid, code, signal, ranMs, restartInMs: slot.restartMs }, 'process exited: restarting it');
-    slot.restartTimer = setTimeout(() => this.fork(slot), slot.restartMs);
-    slot.restartMs = Math.min(slot.restartMs * 2, RESTART_MAX_MS);
+    const { delayMs, nextMs } = restartDelay(slot.restartMs, ranMs);
+    this.log.error({ child: slot.role, childPid: dead.process.pid, code, signal, ranMs, restartInMs: delayMs }, 'process exited: restarting it');
+    slot.restartTimer = setTimeout(() => this.fork(slot), delayMs);
+    slot.restartMs = nextMs;
   }
 
   /** SIGTERM to every child (each closes as one process does on SIGTERM); resolves once all exited, killing stragglers after STOP_GRACE_MS. */

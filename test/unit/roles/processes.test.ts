@@ -1,5 +1,6 @@
 /** `acs start --processes N|auto [--workers M]`: the command line read, and the children planned from it. */
 import { strict as assert } from 'node:assert';
+import { restartDelay } from '../../../src/roles/cluster';
 import { planProcesses, processCounts, type ProcessCounts } from '../../../src/roles/processes';
 
 const counts = (processes: string, workers?: string): ProcessCounts => processCounts(processes, workers) ?? assert.fail('--processes was given');
@@ -50,5 +51,23 @@ describe('acs start --processes: the plan', () => {
     assert.throws(() => planProcesses('nbi', { processes: 2, workers: null }), /--processes with --role nbi: only roles all, cwmp and worker/);
     assert.throws(() => planProcesses('webhooks', { processes: 2, workers: null }), /--processes with --role webhooks/);
     assert.throws(() => planProcesses('cwmp', { processes: 2, workers: 1 }), /--workers with --role cwmp: only role all/);
+  });
+});
+
+describe('acs start --processes: restarts of a dead child', () => {
+  it('wait 1 s, doubling while the child keeps dying young, up to a minute', () => {
+    const waits: number[] = [];
+    let current = 1_000;
+    for (let i = 0; i < 9; i++) {
+      const { delayMs, nextMs } = restartDelay(current, 2_000);
+      waits.push(delayMs);
+      current = nextMs;
+    }
+    assert.deepEqual(waits, [1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+  });
+
+  it('start from 1 s again after a child ran a minute', () => {
+    assert.deepEqual(restartDelay(32_000, 60_000), { delayMs: 1_000, nextMs: 2_000 });
+    assert.deepEqual(restartDelay(32_000, 59_999), { delayMs: 32_000, nextMs: 60_000 });
   });
 });
