@@ -59,6 +59,11 @@ export interface Frame {
   values: Record<ParameterPath, RawValue>;
   /** The device's uptime in seconds at `time`, when known: a smaller uptime than before means a reboot (counters reset). */
   uptimeS?: number;
+  /**
+   * Paths the device typed xsd:unsignedInt in this read: they wrap at 2^32 whatever the data model
+   * declares (the captured XX230v reports TR-181's 64-bit interface byte counters as 32-bit ones).
+   */
+  narrow?: ParameterPath[];
 }
 
 /** A point of a stored series: at raw resolution `value` alone; rolled up, min/max/avg of the values in the bucket. */

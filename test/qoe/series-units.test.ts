@@ -9,6 +9,8 @@ import { counterRate, frameRow } from '../../src/qoe/series/rates';
 import { resolutionFor } from '../../src/qoe/series/reader';
 import { keptResolutions, DAY_MS } from '../../src/qoe/series/tiers';
 import { counterValue, gaugeValue } from '../../src/qoe/series/values';
+import { framesOfValues } from '../../src/qoe/frames/from-session';
+import { ProfileMatcher } from '../../src/qoe/profiles/matcher';
 import { REBOOTS_PATH, type CollectionProfile } from '../../src/qoe/types';
 
 const RETENTION = { raw: 2, '5m': 7, '1h': 30, '1d': 400 };
@@ -84,6 +86,21 @@ describe('qoe series: codec, rates and values', () => {
     assert.ok(Number.isNaN(rebooted.values[0]), 'the counter grew, but the device rebooted: no rate');
     assert.equal(rebooted.values[1], 1);
     assert.equal(rebooted.reboot, true);
+  });
+
+  it('a counter the device types xsd:unsignedInt in a read wraps at 2^32 though its profile says 64 bits', () => {
+    const path = 'Device.Ethernet.Interface.1.Stats.BytesSent';
+    const wide: CollectionProfile = { ...PROFILE, parameters: [{ path: 'Device.Ethernet.Interface.*.Stats.BytesSent', kind: 'counter', bits: 64 }] };
+    const matcher = new ProfileMatcher([wide]);
+    const read = (value: string, type: string, time: number) =>
+      framesOfValues('d', [{ Name: path, Value: value, type }], time, matcher)[0];
+    const before = read(String(2 ** 32 - 1000), 'xsd:unsignedInt', 1000);
+    assert.deepEqual(before.narrow, [path]);
+    const prev = { time: 1000, uptimeS: null, counters: frameRow(before, wide, { time: null, uptimeS: null, counters: new Map() }).counters };
+    assert.deepEqual(frameRow(read('3000', 'xsd:unsignedInt', 11_000), wide, prev).values, [400, NaN], '4000 bytes in 10 s across the wrap');
+    const typedWide = read('3000', 'xsd:unsignedLong', 11_000);
+    assert.equal(typedWide.narrow, undefined);
+    assert.ok(Number.isNaN(frameRow(typedWide, wide, prev).values[0]), 'a 64-bit counter that fell by almost 2^32 was reset');
   });
 
   it('keeps a rollup only when its bucket holds more than one frame, and reads the finest kept for a range', () => {

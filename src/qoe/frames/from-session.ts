@@ -19,6 +19,7 @@ export function framesOfSession(device: DeviceKey, ops: readonly CacheOp[], matc
 
 export function framesOfValues(device: DeviceKey, parameters: readonly ParameterValueStruct[], time: number, matcher: ProfileMatcher): Frame[] {
   const byProfile = new Map<string, Record<string, RawValue>>();
+  const narrow = new Map<string, string[]>();
   let uptimeS: number | undefined;
   for (const p of parameters) {
     if (UPTIME.test(p.Name)) uptimeS = Number(p.Value);
@@ -26,10 +27,14 @@ export function framesOfValues(device: DeviceKey, parameters: readonly Parameter
       const values = byProfile.get(profile) ?? {};
       values[p.Name] = valueOf(p);
       byProfile.set(profile, values);
+      if (p.type === 'xsd:unsignedInt') narrow.set(profile, [...(narrow.get(profile) ?? []), p.Name]);
     }
   }
   const uptime = uptimeS !== undefined && Number.isFinite(uptimeS) ? { uptimeS } : {};
-  return [...byProfile].map(([profile, values]) => ({ device, profile, time, values, ...uptime }));
+  return [...byProfile].map(([profile, values]) => {
+    const paths = narrow.get(profile);
+    return { device, profile, time, values, ...uptime, ...(paths ? { narrow: paths } : {}) };
+  });
 }
 
 /** Numbers as numbers, booleans as booleans, the rest as the text the CPE sent (the series store drops what is not a number). */

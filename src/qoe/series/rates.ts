@@ -8,6 +8,8 @@
  * so is every counter of a frame whose uptime went back (a reboot: counters
  * that grew past their old value since the reboot would give a wrong rate).
  * A reset interval has no rate; a reboot adds a point under REBOOTS_PATH.
+ * A counter wraps at 2^bits of its profile parameter (from the data model's
+ * type), or at 2^32 when the device typed it xsd:unsignedInt in the read.
  */
 import { REBOOTS_PATH, type CollectionProfile, type Frame } from '../types';
 import { bitsOf, counterValue, gaugeValue, parameterOf, type Column } from './values';
@@ -47,6 +49,7 @@ interface Read {
 
 function readValues(frame: Frame, profile: CollectionProfile, dropped: FrameRow['dropped']): Read[] {
   const reads: Read[] = [];
+  const narrow = new Set(frame.narrow);
   for (const [path, raw] of Object.entries(frame.values)) {
     const parameter = parameterOf(profile, path);
     if (!parameter) {
@@ -54,7 +57,8 @@ function readValues(frame: Frame, profile: CollectionProfile, dropped: FrameRow[
       continue;
     }
     const column: Column = { path, kind: parameter.kind, ...(parameter.alias ? { alias: parameter.alias } : {}) };
-    const bits = bitsOf(parameter);
+    // What the device said it sends wins over what the data model declares.
+    const bits = narrow.has(path) ? 32 : bitsOf(parameter);
     const v = parameter.kind === 'counter' ? counterValue(raw, bits) : gaugeValue(raw);
     if (typeof v === 'object') dropped.push({ path, reason: v.reason });
     else reads.push(typeof v === 'bigint' ? { column, counter: { value: v, bits } } : { column, gauge: v });
