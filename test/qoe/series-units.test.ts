@@ -11,6 +11,7 @@ import { keptResolutions, DAY_MS } from '../../src/qoe/series/tiers';
 import { counterValue, gaugeValue } from '../../src/qoe/series/values';
 import { framesOfValues } from '../../src/qoe/frames/from-session';
 import { ProfileMatcher } from '../../src/qoe/profiles/matcher';
+import type { XsdType } from '../../src/cwmp/soap/types';
 import { REBOOTS_PATH, type CollectionProfile } from '../../src/qoe/types';
 
 const RETENTION = { raw: 2, '5m': 7, '1h': 30, '1d': 400 };
@@ -92,7 +93,7 @@ describe('qoe series: codec, rates and values', () => {
     const path = 'Device.Ethernet.Interface.1.Stats.BytesSent';
     const wide: CollectionProfile = { ...PROFILE, parameters: [{ path: 'Device.Ethernet.Interface.*.Stats.BytesSent', kind: 'counter', bits: 64 }] };
     const matcher = new ProfileMatcher([wide]);
-    const read = (value: string, type: string, time: number) =>
+    const read = (value: string, type: XsdType, time: number) =>
       framesOfValues('d', [{ Name: path, Value: value, type }], time, matcher)[0];
     const before = read(String(2 ** 32 - 1000), 'xsd:unsignedInt', 1000);
     assert.deepEqual(before.narrow, [path]);
