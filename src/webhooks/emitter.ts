@@ -36,12 +36,16 @@ export function webhookKeys(redisPrefix: string): { stream: string; lease: strin
   return { stream: `${redisPrefix}webhooks:events`, lease: `${redisPrefix}webhooks:fan-out` };
 }
 
-/** A delivery on its way to its first attempt: its job carries it (it is stored once attempted). */
+/**
+ * A delivery on its way to its first attempt: its job carries it (it is
+ * stored once attempted). Its event's data, not its body: a body is JSON,
+ * which inside the job's JSON would be escaped and parsed twice.
+ */
 export interface FirstDelivery {
   id: string;
   event: WebhookEvent;
   time: EpochMs;
-  body: string;
+  data: Record<string, unknown>;
 }
 
 /** A subscription and device's deliveries, in order, to be attempted after the delivery `after` (order.ts); of no device: one alone. */

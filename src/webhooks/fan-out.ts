@@ -24,7 +24,7 @@ import { jsonArrayField, readLeasedStream, type LeasedStreamReader, type StreamE
 import type { Logger } from '../log';
 import { firstAttemptsJob, webhookKeys, type DeliverJob, type Series } from './emitter';
 import { lastQueued, markQueued } from './order';
-import { bodyOf, pairKey } from './store';
+import { pairKey } from './store';
 import { forSubscription, type SubscriptionView } from './subscriptions';
 import type { AcsEvent, Subscription } from './types';
 
@@ -75,7 +75,7 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
         const shaped = forSubscription(s, event);
         if (!shaped) continue;
         const id = deliveryId(stream, entry, i, s.id);
-        const delivery = { id, event: shaped.event, time: shaped.time, body: bodyOf(id, shaped) };
+        const delivery = { id, event: shaped.event, time: shaped.time, data: shaped.data };
         const key = shaped.device === null ? id : pairKey(s.id, shaped.device);
         const found = series.get(key);
         if (found) found.deliveries.push(delivery);

@@ -20,7 +20,7 @@ import { coalescerOf } from '../db/coalesce';
 import { attempt, type AttemptContext } from './attempt';
 import { firstAttemptsJob, jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
 import { markHandled, mayGo } from './order';
-import { pairKey, type LogRow } from './store';
+import { bodyOf, pairKey, type LogRow } from './store';
 
 export interface FirstAttemptContext extends AttemptContext {
   queue: Queue<DeliverJob>;
@@ -54,19 +54,18 @@ export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[
 /** One after the other; the first not delivered (a failure that leaves it pending) holds back those after it. */
 async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> {
   const rows: LogRow[] = [];
-  for (const [i, d] of s.deliveries.entries()) {
-    const outcome = await attempt(ctx, { ...d, webhook: s.webhook, device: s.device });
-    const now = Date.now();
-    const row = (status: LogRow['status'], attempts: number, lastStatus: number | null = null, lastError: string | null = null): LogRow =>
-      ({ ...logRow(s, d), status, attempts, lastStatus, lastError, deliveredAt: status === 'delivered' ? now : null });
-    if (outcome.kind === 'delivered') rows.push(row('delivered', 1, outcome.httpStatus));
-    else if (outcome.kind === 'skipped') rows.push(row('skipped', 0));
-    else if (outcome.kind === 'dropped') rows.push(row('failed', 0));
-    else if (outcome.disabled) rows.push(row('failed', 1, outcome.httpStatus, outcome.error));
+  for (let i = 0; i < s.deliveries.length; i++) {
+    const d = s.deliveries[i];
+    const body = bodyOfFirst(s, d);
+    const outcome = await attempt(ctx, { id: d.id, webhook: s.webhook, device: s.device, event: d.event, body });
+    if (outcome.kind === 'delivered') rows.push(logRow(s, d, body, 'delivered', 1, outcome.httpStatus, null, Date.now()));
+    else if (outcome.kind === 'skipped') rows.push(logRow(s, d, body, 'skipped', 0));
+    else if (outcome.kind === 'dropped') rows.push(logRow(s, d, body, 'failed', 0));
+    else if (outcome.disabled) rows.push(logRow(s, d, body, 'failed', 1, outcome.httpStatus, outcome.error));
     else {
       const rest = stored(s, s.deliveries.slice(i + 1));
       return {
-        rows: [...rows, row('pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
+        rows: [...rows, logRow(s, d, body, 'pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
         jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: ctx.orderWaitMs } }))],
       };
     }
@@ -76,12 +75,13 @@ async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> 
 
 /** Stored pending, not attempted: the stored deliveries' path sends them, in order behind the pending ones of their pair. */
 function stored(s: Series, deliveries: FirstDelivery[]): Handled {
-  return {
-    rows: deliveries.map((d) => ({ ...logRow(s, d), status: 'pending', attempts: 0, lastStatus: null, lastError: null, deliveredAt: null })),
-    jobs: deliveries.map((d) => jobOf([d.id])),
-  };
+  return { rows: deliveries.map((d) => logRow(s, d, bodyOfFirst(s, d), 'pending', 0)), jobs: deliveries.map((d) => jobOf([d.id])) };
 }
 
-function logRow(s: Series, d: FirstDelivery): Pick<LogRow, 'id' | 'webhook' | 'event' | 'device' | 'time' | 'body'> {
-  return { id: d.id, webhook: s.webhook, event: d.event, device: s.device, time: d.time, body: d.body };
+function bodyOfFirst(s: Series, d: FirstDelivery): string {
+  return bodyOf(d.id, { event: d.event, device: s.device, time: d.time, data: d.data });
+}
+
+function logRow(s: Series, d: FirstDelivery, body: string, status: LogRow['status'], attempts: number, lastStatus: number | null = null, lastError: string | null = null, deliveredAt: number | null = null): LogRow {
+  return { id: d.id, webhook: s.webhook, event: d.event, device: s.device, time: d.time, body, status, attempts, lastStatus, lastError, deliveredAt };
 }
