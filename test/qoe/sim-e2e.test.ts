@@ -468,8 +468,9 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
       let first: CpeRequest[] = [];
       let second: CpeRequest[] = [];
       for (let attempt = 0; ; attempt++) {
-        const start = windowOf(Date.now());
-        if (start + 60_000 - Date.now() < 40_000) await sleep(start + 60_000 - Date.now() + 200);
+        // Begun 15 s before an interval ends: the wait for the next interval after the two sessions is short.
+        const left = windowOf(Date.now()) + 60_000 - Date.now();
+        await sleep(left >= 15_000 ? left - 15_000 : left + 45_000);
         const window = windowOf(Date.now());
         first = await periodic();
         second = await periodic();
