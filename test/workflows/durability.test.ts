@@ -71,8 +71,8 @@ describe('workflows: a run survives kill -9 of every worker process (cluster of 
     await fleet.idle();
     await sleep(500);
     assert.equal((await runner.runner.get(run.id))?.step, 'complete', 'nothing moved without workers');
-    await cluster.restart(w1);
-    await cluster.restart(w2);
+    // Both at once, as a supervisor brings back what died together.
+    await Promise.all([cluster.restart(w1), cluster.restart(w2)]);
     await until('the run is done', async () => {
       const r = await runs.get(run.id);
       if (r?.state.wait?.kind === 'task' && !device.inSession) {
