@@ -1,7 +1,8 @@
 /**
  * acknowledgeInform's body: what an Inform reported, made durable before the
  * ACS answers it (after the answer the CPE never reports it again). Runs in
- * the caller's transaction; any error aborts it and the Inform goes unanswered.
+ * the caller's transaction (and ends it when it reads back the pending events);
+ * any error aborts it and the Inform goes unanswered.
  */
 import { ACTION_PREFIXES } from '../model/action-records';
 import { writeDevice } from './device-row';
@@ -20,8 +21,8 @@ export async function acknowledgeInform(db: Db, ack: InformAcknowledgement): Pro
   const model = existing === null ? 'new' : bootstrap ? 'cleared' : 'stored';
   if (ack.events.length === 0) return { pending: null, model };
   recordEvents(db, ack, ack.inform.time);
-  const read = pendingEventsRead(ack.deviceKey);
-  return { pending: eventsOf(await db.select(read.sql, read.params)), model };
+  const [read] = await db.batch([pendingEventsRead(ack.deviceKey)], { last: true });
+  return { pending: eventsOf(read.rows), model };
 }
 
 /** Deletes the device's cached model but for the records of actions. */

@@ -76,6 +76,15 @@ interface Batched {
 }
 
 /**
+ * The `batched` name of the reads of one device that sessions make as they
+ * start or end (credentials, pending events, open tasks of a device the facts
+ * cache does not know): they go with those of other sessions in one packet. A
+ * fan-out or a first-contact wave starts hundreds of sessions at once, and
+ * each of these reads alone was a round trip.
+ */
+export const DEVICE_READS = 'device-reads';
+
+/**
  * Runs one statement that concurrent callers (the REST API under load) send
  * many of: it goes with the others waiting, in one transaction sent as one
  * packet on MySQL (one round trip and one commit for the lot). If the lot
@@ -92,7 +101,7 @@ export async function batched(sql: SqlAccess, name: string, statement: Statement
 async function runBatch(sql: SqlAccess, items: Batched[]): Promise<void> {
   if (items.length > 1) {
     try {
-      const results = await sql.transaction((db) => db.batch(items.map((i) => i.statement)));
+      const results = await sql.transaction((db) => db.batch(items.map((i) => i.statement), { last: true }));
       items.forEach((item, k) => (item.result = results[k]));
       return;
     } catch {

@@ -19,8 +19,11 @@ export interface Db {
    * all of them). Its error fails that statement, and so the transaction.
    */
   later(sql: string, params?: unknown[]): void;
-  /** Several statements in one round trip on MySQL (after the deferred writes); their results, in order. */
-  batch(statements: Statement[]): Promise<StatementResult[]>;
+  /**
+   * Several statements in one round trip on MySQL (after the deferred writes); their results, in order.
+   * `last`: they end the transaction, whose COMMIT goes in the same round trip; the Db takes nothing more.
+   */
+  batch(statements: Statement[], options?: { last?: boolean }): Promise<StatementResult[]>;
 }
 
 /** " FOR UPDATE" where the driver locks rows read in a transaction (SQLite's transactions lock the whole database already). */
@@ -37,9 +40,9 @@ export interface Statement {
   params: unknown[];
 }
 
-/** A Db whose deferred writes are still to be sent: `end` sends them, with a last statement if given (COMMIT). */
+/** A Db whose deferred writes are still to be sent: `end` sends them, with its closing statement (COMMIT) if it has one. */
 interface OpenDb extends Db {
-  end(last?: string): Promise<void>;
+  end(): Promise<void>;
 }
 
 interface Outcome {
@@ -47,24 +50,34 @@ interface Outcome {
   insertId: number;
 }
 
-/** A Db over `send`, which runs statements in order and answers each one's raw result. */
-function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>, rows: (r: R) => Row[], outcome: (r: R) => Outcome): OpenDb {
+/**
+ * A Db over `send`, which runs statements in order and answers each one's
+ * raw result. `closing` (COMMIT) is the statement that ends it, sent by `end`
+ * or with a `last` batch.
+ */
+function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>, rows: (r: R) => Row[], outcome: (r: R) => Outcome, closing?: string): OpenDb {
   let queued: Statement[] = [];
+  let closed = false;
   /** Sends the deferred writes and `last`; answers the results of `last`. */
   const take = async (last: Statement[]): Promise<R[]> => {
+    if (closed) throw new Error('statement after the end of its transaction');
     const list = [...queued, ...last];
     queued = [];
     return (await send(list)).slice(list.length - last.length);
+  };
+  const close = async (last: Statement[]): Promise<R[]> => {
+    const results = await take(closing === undefined ? last : [...last, { sql: closing, params: [] }]);
+    closed = true;
+    return results.slice(0, last.length);
   };
   return {
     driver,
     select: async (sql, params = []) => rows((await take([{ sql, params }]))[0]),
     run: async (sql, params = []) => outcome((await take([{ sql, params }]))[0]),
     later: (sql, params = []) => void queued.push({ sql, params }),
-    batch: async (statements) => (await take(statements)).map((r) => ({ rows: rows(r), ...outcome(r) })),
-    async end(last) {
-      const tail = last === undefined ? [] : [{ sql: last, params: [] }];
-      if (queued.length + tail.length > 0) await take(tail);
+    batch: async (statements, options) => (await (options?.last ? close : take)(statements)).map((r) => ({ rows: rows(r), ...outcome(r) })),
+    async end() {
+      if (!closed && queued.length + (closing === undefined ? 0 : 1) > 0) await close([]);
     },
   };
 }
@@ -247,7 +260,7 @@ type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };
  * Several statements go as one packet where the connection takes them (the
  * transaction pool's); mysql2 then answers one result per statement.
  */
-function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean): OpenDb {
+function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean, closing?: string): OpenDb {
   const send = async (list: Statement[]): Promise<MysqlResult[]> => {
     if (list.length === 1) return [(await query(c, list[0].sql, list[0].params)) as MysqlResult];
     if (multiple) return (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
@@ -259,7 +272,7 @@ function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean): OpenDb {
     const header = r as { affectedRows?: number; insertId?: number };
     return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
   };
-  return batchingDb('mysql', send, (r) => (Array.isArray(r) ? r : []), outcome);
+  return batchingDb('mysql', send, (r) => (Array.isArray(r) ? r : []), outcome, closing);
 }
 
 /**
@@ -287,9 +300,9 @@ async function mysqlTransaction<T>(pool: MysqlPool, fn: (db: Db) => Promise<T>):
     throw err;
   }
   try {
-    const db = mysqlDb(c, true);
+    const db = mysqlDb(c, true, 'COMMIT');
     const result = await fn(db);
-    await db.end('COMMIT');
+    await db.end();
     c.release();
     return result;
   } catch (err) {

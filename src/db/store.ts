@@ -18,18 +18,10 @@ import type { StoreLogger } from './logger';
 import { runMigrations } from './migrate';
 import * as reads from './reads';
 import { insertTask, openTasksOf, openTasksRead } from './tasks';
-import { batched } from './coalesce';
+import { batched, DEVICE_READS } from './coalesce';
 import { applySessionResult } from './session-result';
 import { chunks, closeTransactionPool, inTransaction, placeholders, Serializer, withDb, type Db, type Driver } from './sql';
 import { applyTags, readTags } from './tags';
-
-/**
- * The reads a session start makes of a device the facts cache does not know
- * (credentials, pending events, open tasks) go with those of other sessions
- * starting now, as one packet: a fan-out or a first-contact wave starts
- * hundreds at once, and each read alone was a round trip.
- */
-const DEVICE_READS = 'device-reads';
 
 export class SqlDeviceStore implements DeviceStore {
   private readonly serializer: Serializer | null;
