@@ -107,6 +107,8 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 interface Round {
   runs: RunsOutcome;
   view: MemoryDeviceView;
+  /** What the runs looked at (PlanOptions.touched). */
+  touched: string[];
 }
 
 /**
@@ -123,12 +125,13 @@ async function runScripts(
   for (let i = 0; i < MAX_LOCAL_ROUNDS; i++) {
     const view = viewOf(source.table, source.stored, p, state, virtual, ctx.vendor);
     const held = virtual;
-    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual));
+    const touched: string[] = [];
+    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual), touched);
     const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
     const computed = await withVirtual(deps, runs, state, planView, p.extResults);
     for (const [channel, fault] of runs.faults) addFault(p, channel, fault, source.stored, now);
     Object.assign(p.logs, runs.logs);
-    round = { runs, view };
+    round = { runs, view, touched };
 
     if (await source.ensure?.(declaredPrefixes(runs.declarations, ctx.vendor), log)) continue;
     const cleared = await applyClears(p, source.table, runs.clears, state, log);
@@ -148,7 +151,7 @@ async function runScripts(
  */
 function planRound(round: Round, ctx: PlanOptions, p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
   try {
-    const next = plan(round.view, round.runs.declarations, ctx);
+    const next = plan(round.view, round.runs.declarations, { ...ctx, touched: round.touched });
     for (const x of next.invalid ?? []) addFault(p, x.channel, { code: 'engine.value', message: x.message }, stored, now);
     return next.requests;
   } catch (error) {
@@ -273,16 +276,22 @@ function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, sta
 /**
  * commit() asks: would the planner send nothing for these? Tags and virtual
  * parameters need no RPC: they are met when the view holds them as declared,
- * a virtual parameter only once the step computed it (`computed`).
+ * a virtual parameter only once the step computed it (`computed`). What the
+ * scripts read, and the declarations found met, go to `touched`.
  */
-function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean): DeviceView {
-  const lookup = (pattern: string) => view.lookup(pattern);
+function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean, touched: string[]): DeviceView {
+  const lookup = (pattern: string) => {
+    touched.push(pattern);
+    return view.lookup(pattern);
+  };
   return {
     lookup: ctx.vendor ? ctx.vendor.lookup(lookup) : lookup,
     satisfied: (decls: readonly Declaration[]) => {
       const own = decls.filter((d) => isStepPath(d.path));
       if (!own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path))) return false;
-      return view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
+      const met = view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
+      if (met) for (const d of decls) touched.push(ctx.vendor ? ctx.vendor.path(d.path) : d.path);
+      return met;
     },
   };
 }

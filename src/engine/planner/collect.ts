@@ -4,8 +4,11 @@
  */
 export class Collector<T> {
   private readonly items = new Map<string, { value: T; channels: Set<string> }>();
+  /** add() calls so far, repeats included: whether a declaration asked for something, even what another one asked first. */
+  asked = 0;
 
   add(key: string, channel: string, value: T): void {
+    this.asked++;
     const found = this.items.get(key);
     if (found) found.channels.add(channel);
     else this.items.set(key, { value, channels: new Set([channel]) });

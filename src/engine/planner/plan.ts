@@ -10,9 +10,9 @@ import { ROOT_LISTING } from '../../model/root-listing';
 import { parsePattern, type PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration, ViewEntry } from '../../sandbox/types';
 import { ACTION_ROOTS, planAction, type ActionContext } from './actions';
-import { discover, newReads, pathNeed, readMatch, readRequests } from './reads';
+import { discover, newReads, pathNeed, readMatch, readRequests, type Reads } from './reads';
 import type { ChannelDeclaration, Plan, PlannedRequest } from './types';
-import { newWrites, planInstances, planWrites, writeRequests } from './writes';
+import { newWrites, planInstances, planWrites, writeRequests, type Writes } from './writes';
 
 /** A later declaration's values over an earlier one's, field by field (value, notification, access list). */
 function mergeValues(earlier: Declaration, later: Declaration): Declaration {
@@ -22,7 +22,16 @@ function mergeValues(earlier: Declaration, later: Declaration): Declaration {
 /** Roots that are never data-model paths: read-only session facts, what the step or other layers handle, the root's listing stamp. */
 const PASSIVE_ROOTS: ReadonlySet<string> = new Set(['DeviceID', 'Events', 'Tags', 'VirtualParameters', ROOT_LISTING]);
 
-export type PlanOptions = ActionContext;
+export interface PlanOptions extends ActionContext {
+  /**
+   * What the step's script runs looked at, as the device's paths (through a
+   * vendor profile's aliases): the patterns they read and the declarations
+   * their commits found met. Given, a read round also carries
+   * the writes its reads cannot change (see readyWrites); absent (commit()'s
+   * checks, tests), writes wait for the next round.
+   */
+  touched?: readonly string[];
+}
 
 export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
   // A vendor profile plans standard paths on the device's own (aliases), and may ask for writability first.
@@ -31,17 +40,42 @@ export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclarati
   const model = parsed.filter((p) => !isRoot(p.segments, PASSIVE_ROOTS) && !isRoot(p.segments, ACTION_ROOTS));
 
   const reads = newReads();
+  const waiting: ParsedDeclaration[] = [];
   for (const p of model) {
     const need = pathNeed(p.declaration);
     if (need === undefined) continue;
+    const asked = askedSoFar(reads);
     const object = p.declaration.values.instances !== undefined;
     for (const node of discover(view.root, p.segments, need, p.channel, reads, object, ctx.refused ?? [])) {
       readMatch(node, p.declaration, valueTimeOf(view, node), p.channel, reads);
     }
+    if (askedSoFar(reads) > asked) waiting.push(p);
   }
   const readRound = readRequests(reads);
-  if (readRound.length > 0) return { phase: 'reads', requests: readRound };
+  if (readRound.length > 0) return { phase: 'reads', requests: [...readRound, ...readyWrites(view, model, { requests: readRound, waiting }, ctx)] };
 
+  const writes = writesOf(view, model, ctx);
+  if (writes.invalid.length > 0) {
+    // A channel with a value its parameter cannot take is left out whole; the others are planned as if it had declared nothing.
+    const left = new Set(writes.invalid.map((x) => x.channel));
+    const rest = plan(view, decls.filter((d) => !left.has(d.channel)), ctx);
+    return { ...rest, invalid: [...writes.invalid, ...(rest.invalid ?? [])] };
+  }
+  const writeRound = writeRequests(writes, ctx);
+  if (writeRound.length > 0) return { phase: 'writes', requests: ctx.vendor ? ctx.vendor.requests(writeRound) : writeRound };
+
+  const actionCtx = { ...ctx, slots: new Map<string, number>() };
+  const actions = parsed
+    .filter((p) => isRoot(p.segments, ACTION_ROOTS))
+    .map((p) => planAction(view.root, p.declaration, p.segments, p.channel, actionCtx))
+    .filter((r): r is PlannedRequest => r !== null);
+  return actions.length > 0 ? { phase: 'actions', requests: firstOfEach(actions) } : { phase: 'none', requests: [] };
+}
+
+type ParsedDeclaration = ChannelDeclaration & { segments: PathSegment[] };
+
+/** Instances to add or delete, values and attributes that differ from the cache. */
+function writesOf(view: MemoryDeviceView, model: readonly ParsedDeclaration[], ctx: PlanOptions): Writes {
   const writes = newWrites();
   for (const p of model) {
     const wanted = p.declaration.values.instances;
@@ -58,21 +92,89 @@ export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclarati
   }
   const format = ctx.vendor?.format;
   for (const { entry, declaration, channel } of last.values()) planWrites(view.root, entry, declaration, channel, writes, format);
-  if (writes.invalid.length > 0) {
-    // A channel with a value its parameter cannot take is left out whole; the others are planned as if it had declared nothing.
-    const left = new Set(writes.invalid.map((x) => x.channel));
-    const rest = plan(view, decls.filter((d) => !left.has(d.channel)), ctx);
-    return { ...rest, invalid: [...writes.invalid, ...(rest.invalid ?? [])] };
-  }
-  const writeRound = writeRequests(writes, ctx);
-  if (writeRound.length > 0) return { phase: 'writes', requests: ctx.vendor ? ctx.vendor.requests(writeRound) : writeRound };
+  return writes;
+}
 
-  const actionCtx = { ...ctx, slots: new Map<string, number>() };
-  const actions = parsed
-    .filter((p) => isRoot(p.segments, ACTION_ROOTS))
-    .map((p) => planAction(view.root, p.declaration, p.segments, p.channel, actionCtx))
-    .filter((r): r is PlannedRequest => r !== null);
-  return actions.length > 0 ? { phase: 'actions', requests: firstOfEach(actions) } : { phase: 'none', requests: [] };
+/**
+ * The values and attributes a read round can set after its reads, where that
+ * changes nothing but the round they go in. Running the scripts again after
+ * the reads (the next step) would replay the last run exactly, declare these
+ * writes again and plan them next, with nothing to read in between, when:
+ * - the reads miss everything the runs looked at (`touched`: the patterns
+ *   they read, the declarations their commits found met);
+ * - the reads are the last the declarations waiting on them need: no listing
+ *   (it finds objects to look into next), and the waiting declarations ask
+ *   only for paths and values (GetParameterValues answers both), with no
+ *   alias filter (its keys are read first);
+ * - the waiting declarations write nothing: the next round would then be
+ *   these writes and no other (one SetParameterValues either way);
+ * - the writes' declarations miss the reads and the waiting declarations,
+ *   and no other declaration has a write to wait with (then these would
+ *   only leave its round earlier, costing a SetParameterValues more).
+ * Reads still go first on the wire. Paths are the device's (through a
+ * vendor profile's aliases). Instances are added or deleted as planned today.
+ * A read that faults its channel no longer holds back the channel's writes
+ * of the same round (they were declared before the read, as GenieACS's
+ * scripts declare them).
+ */
+function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[], round: { requests: readonly PlannedRequest[]; waiting: readonly ParsedDeclaration[] }, ctx: PlanOptions): PlannedRequest[] {
+  const { touched } = ctx;
+  if (touched === undefined) return [];
+  if (round.requests.some((r) => r.request.method === 'GetParameterNames') || !round.waiting.every(lastRead)) return [];
+  const read = round.requests.flatMap((r) => pathsOf(r));
+  if (read.some((r) => touched.some((t) => overlaps(r, t)))) return [];
+  const held = [...read, ...round.waiting.map((w) => w.declaration.path)];
+  const rest = model.filter((p) => !round.waiting.includes(p));
+  const ready = rest.filter((p) => p.declaration.values.instances === undefined && !held.some((h) => overlaps(h, p.declaration.path)));
+  if (ready.length === 0) return [];
+  const writes = writesOf(view, ready, ctx);
+  if (writes.invalid.length > 0) return [];
+  const planned = writeRequests(writes, ctx);
+  const requests = ctx.vendor ? ctx.vendor.requests(planned) : planned;
+  // Some write must wait (an instance to add, a path the reads hold): the next round writes anyway, these go with it.
+  if (ready.length < rest.length && JSON.stringify(writeRequests(writesOf(view, rest, ctx), ctx)) !== JSON.stringify(planned)) return [];
+  return requests;
+}
+
+/** A declaration whose reads of this round are its last and that writes nothing: a path or value asked, through names and `*` only. */
+function lastRead(p: ParsedDeclaration): boolean {
+  const { timestamps: t, values: v } = p.declaration;
+  const others = t.writable !== undefined || t.object !== undefined || t.notification !== undefined || t.accessList !== undefined;
+  const writes = v.value !== undefined || v.notification !== undefined || v.accessList !== undefined || v.instances !== undefined;
+  return !others && !writes && p.segments.every((s) => s.kind !== 'alias');
+}
+
+function askedSoFar(reads: Reads): number {
+  return reads.names.asked + reads.values.asked + reads.attributes.asked;
+}
+
+/** The paths a read request asks about (an object path ends in "."; "" is the whole tree). */
+function pathsOf(r: PlannedRequest): string[] {
+  const q = r.request;
+  if (q.method === 'GetParameterNames') return [q.ParameterPath];
+  return q.method === 'GetParameterValues' || q.method === 'GetParameterAttributes' ? q.ParameterNames : [''];
+}
+
+/**
+ * Whether two paths or patterns can name a common parameter: one lies under
+ * the other, a "*" or an alias filter matching any instance.
+ */
+export function overlaps(a: string, b: string): boolean {
+  const x = segmentsOf(a);
+  const y = segmentsOf(b);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i] && !isAnyInstance(x[i]) && !isAnyInstance(y[i])) return false;
+  }
+  return true;
+}
+
+function segmentsOf(path: string): string[] {
+  const bare = path.endsWith('.') ? path.slice(0, -1) : path;
+  return bare === '' ? [] : bare.split('.');
+}
+
+function isAnyInstance(segment: string): boolean {
+  return segment === '*' || segment.startsWith('[');
 }
 
 function isRoot(segments: PathSegment[], roots: ReadonlySet<string>): boolean {
