@@ -195,7 +195,7 @@ async function rounds(b: Bench, subscriptions: number, drive: () => Promise<unkn
 
 /** The deliveries the queue's jobs carry (first attempts: nothing is stored before them) or name (stored ones). */
 async function queuedDeliveries(queue: ReturnType<typeof deliveryQueue>): Promise<number> {
-  const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized']);
+  const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
   return jobs.reduce((n, j) => n + ('series' in j.data ? j.data.series.reduce((m, s) => m + s.deliveries.length, 0) : j.data.deliveries.length), 0);
 }
 

@@ -31,8 +31,8 @@ export type Outcome =
   | { kind: 'delivered'; httpStatus: number }
   /** Its device is outside the subscription's filter. */
   | { kind: 'skipped' }
-  /** Its subscription is gone or disabled: not attempted. */
-  | { kind: 'dropped' }
+  /** Its subscription is disabled (or, `gone`, removed with its log): not attempted. */
+  | { kind: 'dropped'; gone: boolean }
   /** `disabled`: this failure disabled the subscription (the delivery fails with it). */
   | { kind: 'failed'; httpStatus: number | null; error: string; disabled: boolean };
 
@@ -54,7 +54,7 @@ export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcom
   const { store } = ctx;
   const found = await subscription(store, d.webhook);
   const sub = found?.subscription;
-  if (!found || !sub || sub.disabledAt !== null) return counted({ kind: 'dropped' });
+  if (!found || !sub || sub.disabledAt !== null) return counted({ kind: 'dropped', gone: !sub });
   if (sub.filter !== null && d.device !== null) {
     const q = compileDeviceQuery({ filter: sub.filter });
     if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return counted({ kind: 'skipped' });

@@ -17,7 +17,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
-import { attempt, type AttemptContext } from './attempt';
+import { attempt, type AttemptContext, type Outcome } from './attempt';
 import { firstAttemptsJob, jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
 import { markHandled, mayGo } from './order';
 import { bodyOf, pairKey, type LogRow } from './store';
@@ -58,19 +58,32 @@ async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> 
     const d = s.deliveries[i];
     const body = bodyOfFirst(s, d);
     const outcome = await attempt(ctx, { id: d.id, webhook: s.webhook, device: s.device, event: d.event, body });
-    if (outcome.kind === 'delivered') rows.push(logRow(s, d, body, 'delivered', 1, outcome.httpStatus, null, Date.now()));
-    else if (outcome.kind === 'skipped') rows.push(logRow(s, d, body, 'skipped', 0));
-    else if (outcome.kind === 'dropped') rows.push(logRow(s, d, body, 'failed', 0));
-    else if (outcome.disabled) rows.push(logRow(s, d, body, 'failed', 1, outcome.httpStatus, outcome.error));
-    else {
-      const rest = stored(s, s.deliveries.slice(i + 1));
-      return {
-        rows: [...rows, logRow(s, d, body, 'pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
-        jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: ctx.orderWaitMs } }))],
-      };
+    if (outcome.kind !== 'failed' || outcome.disabled) {
+      const row = settledRow(s, d, body, outcome);
+      if (row) rows.push(row);
+      continue;
     }
+    const rest = stored(s, s.deliveries.slice(i + 1));
+    return {
+      rows: [...rows, logRow(s, d, body, 'pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
+      jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: ctx.orderWaitMs } }))],
+    };
   }
   return { rows, jobs: [] };
+}
+
+/** The row of an attempt that leaves nothing to retry; none for a removed subscription (its log went with it). */
+function settledRow(s: Series, d: FirstDelivery, body: string, o: Outcome): LogRow | null {
+  switch (o.kind) {
+    case 'delivered':
+      return logRow(s, d, body, 'delivered', 1, o.httpStatus, null, Date.now());
+    case 'skipped':
+      return logRow(s, d, body, 'skipped', 0);
+    case 'dropped':
+      return o.gone ? null : logRow(s, d, body, 'failed', 0);
+    case 'failed':
+      return logRow(s, d, body, 'failed', 1, o.httpStatus, o.error);
+  }
 }
 
 /** Stored pending, not attempted: the stored deliveries' path sends them, in order behind the pending ones of their pair. */

@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
+import { firstAttemptsJob } from '../../src/webhooks/emitter';
 import type { LogRow } from '../../src/webhooks/store';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
@@ -21,7 +22,7 @@ import { Receiver, SECRET } from './receiver';
 /** A store whose first `failures` log writes fail, as if the worker died between its attempts and their rows. */
 class LosingStore extends WebhookStore {
   failures = 0;
-  async writeLog(rows: LogRow[]): Promise<void> {
+  override async writeLog(rows: LogRow[]): Promise<void> {
     if (this.failures > 0) {
       this.failures--;
       throw new Error('the worker died before writing the log');
@@ -104,6 +105,19 @@ describe('webhooks: first attempts, stored once attempted', function () {
     const [id] = ids;
     await until('its row', async () => (await store.delivery(id))?.status === 'delivered');
     assert.equal(store.failures, 0);
+  });
+
+  it('leaves no row for a delivery whose subscription was removed before its first attempt (its log went with it)', async () => {
+    const gone = await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' });
+    await store.remove(gone.id);
+    const series = (webhook: number, id: string) => ({ webhook, device: 'GONE', after: null, deliveries: [{ id, event: 'device.boot' as const, time: Date.now(), data: { n: 1 } }] });
+    const queue = deliveryQueue(connect(), bullPrefix(t.config.redisPrefix));
+    await queue.addBulk([firstAttemptsJob([series(gone.id, '00000000-0000-8000-8000-000000000001'), series(webhook, '00000000-0000-8000-8000-000000000002')], Date.now())]);
+    await queue.close();
+    await until('the kept subscription\'s delivery', async () => ofDevice('GONE').length === 1);
+    await until('its row', async () => (await store.delivery('00000000-0000-8000-8000-000000000002'))?.status === 'delivered');
+    assert.equal(await store.delivery('00000000-0000-8000-8000-000000000001'), null);
+    assert.equal(ofDevice('GONE')[0].id, '00000000-0000-8000-8000-000000000002');
   });
 });
 
