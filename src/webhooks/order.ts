@@ -18,7 +18,11 @@ import type { Series } from './emitter';
 export const ORDER_TTL_MS = 15 * 60_000;
 
 type Keyed = Pick<Series, 'webhook' | 'device'>;
-const key = (redisPrefix: string, what: 'queued' | 'handled', s: Keyed) => `${redisPrefix}webhooks:${what}:${s.webhook}:${s.device}`;
+/*
+ * One hash tag for every marker: a job's are read with one MGET and set by
+ * one script, which on a Redis Cluster may only touch keys of one slot.
+ */
+const key = (redisPrefix: string, what: 'queued' | 'handled', s: Keyed) => `${redisPrefix}webhooks:{order}:${what}:${s.webhook}:${s.device}`;
 
 /** The fan-out: the last delivery queued before each series (series of no device: none). */
 export async function lastQueued(redis: Redis, redisPrefix: string, series: Keyed[]): Promise<(string | null)[]> {
