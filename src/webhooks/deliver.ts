@@ -21,7 +21,7 @@ import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
 import { attempt } from './attempt';
-import type { PendingDelivery, WebhookStore } from './store';
+import { pairKey, type PendingDelivery, type WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
 import { startFanOut } from './fan-out';
 import { runFirstAttempts, type FirstAttemptContext } from './first-attempt';
@@ -140,7 +140,7 @@ async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promi
 function byDevice(pending: PendingDelivery[]): PendingDelivery[][] {
   const groups = new Map<string, PendingDelivery[]>();
   for (const d of pending) {
-    const key = d.device === null ? d.id : `${d.webhook} ${d.device}`;
+    const key = d.device === null ? d.id : pairKey(d.webhook, d.device);
     groups.set(key, [...(groups.get(key) ?? []), d]);
   }
   return [...groups.values()];

@@ -212,7 +212,7 @@ export class WebhookStore {
     const rows = await this.sql.autocommit((db) => db.select(`SELECT * FROM webhook_deliveries WHERE uuid IN ${placeholders(ids.length)} AND status = 'pending' ORDER BY seq`, ids));
     const found = rows.map((r) => ({ ...deliveryOf(r), body: String(r.body), seq: Number(r.seq) }));
     const first = await this.firstPendingOutside(found, ids);
-    return found.map(({ seq, ...d }) => ({ ...d, waits: (first.get(`${d.webhook} ${d.device}`) ?? Infinity) < seq }));
+    return found.map(({ seq, ...d }) => ({ ...d, waits: d.device !== null && (first.get(pairKey(d.webhook, d.device)) ?? Infinity) < seq }));
   }
 
   /**
@@ -223,13 +223,13 @@ export class WebhookStore {
    */
   private async firstPendingOutside(found: { webhook: number; device: string | null; seq: number }[], ids: string[]): Promise<Map<string, number>> {
     const last = new Map<string, { webhook: number; device: string; seq: number }>();
-    for (const d of found) if (d.device !== null) last.set(`${d.webhook} ${d.device}`, { webhook: d.webhook, device: d.device, seq: d.seq });
+    for (const d of found) if (d.device !== null) last.set(pairKey(d.webhook, d.device), { webhook: d.webhook, device: d.device, seq: d.seq });
     if (last.size === 0) return new Map();
     const pairs = [...last.values()];
     const sql = `SELECT webhook_id, device, MIN(seq) AS first FROM webhook_deliveries WHERE uuid NOT IN ${placeholders(ids.length)}
       AND (${pairs.map(() => "(webhook_id = ? AND device = ? AND status = 'pending' AND seq < ?)").join(' OR ')}) GROUP BY webhook_id, device`;
     const rows = await this.sql.autocommit((db) => db.select(sql, [...ids, ...pairs.flatMap((p) => [p.webhook, p.device, p.seq])]));
-    return new Map(rows.map((r) => [`${Number(r.webhook_id)} ${String(r.device)}`, Number(r.first)]));
+    return new Map(rows.map((r) => [pairKey(Number(r.webhook_id), String(r.device)), Number(r.first)]));
   }
 
   async attempted(id: string, outcome: { status: DeliveryStatus; httpStatus: number | null; error: string | null }, now = Date.now()): Promise<void> {
