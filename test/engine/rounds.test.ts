@@ -120,6 +120,8 @@ describe('engine rounds (issue 15): a read round carries the writes its reads ca
       assert.equal(overlaps('Device.WiFi.SSID.*.SSID', 'Device.WiFi.SSID.3.SSID'), true);
       assert.equal(overlaps('Device.WiFi.SSID.[SSID:x].Enable', 'Device.WiFi.SSID.2'), true);
       assert.equal(overlaps('', 'Device.X'), true, 'the root holds everything');
+      assert.equal(overlaps('Device.DNS.Relay.Forwarding.[DNSServer:9.9.9.9]', 'Device.DNS.Relay.Forwarding.3.DNSServer'), true, 'a filter\'s dots are not segments');
+      assert.equal(overlaps('Device.DNS.Relay.Forwarding.[DNSServer:9.9.9.9].Enable', 'Device.DNS.Relay.Forwarding.3.Interface'), false);
       assert.equal(overlaps('Device.WiFi.SSID.*.SSID', 'Device.WiFi.SSID.3.Enable'), false);
       assert.equal(overlaps('Device.Time.NTPServer1', 'Device.Time.NTPServer2'), false);
     });

@@ -121,11 +121,12 @@ function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[]
   const { touched } = ctx;
   if (touched === undefined) return [];
   if (round.requests.some((r) => r.request.method === 'GetParameterNames') || !round.waiting.every(lastRead)) return [];
-  const read = round.requests.flatMap((r) => pathsOf(r));
-  if (read.some((r) => touched.some((t) => overlaps(r, t)))) return [];
-  const held = [...read, ...round.waiting.map((w) => w.declaration.path)];
+  const read = round.requests.flatMap((r) => pathsOf(r)).map(segmentsOf);
+  const looked = [...new Set(touched)].map(segmentsOf);
+  if (read.some((r) => looked.some((t) => overlapping(r, t)))) return [];
+  const held = [...read, ...round.waiting.map((w) => segmentsOf(w.declaration.path))];
   const rest = model.filter((p) => !round.waiting.includes(p));
-  const ready = rest.filter((p) => p.declaration.values.instances === undefined && !held.some((h) => overlaps(h, p.declaration.path)));
+  const ready = rest.filter((p) => p.declaration.values.instances === undefined && !held.some((h) => overlapping(h, segmentsOf(p.declaration.path))));
   if (ready.length === 0) return [];
   const writes = writesOf(view, ready, ctx);
   if (writes.invalid.length > 0) return [];
@@ -160,17 +161,32 @@ function pathsOf(r: PlannedRequest): string[] {
  * the other, a "*" or an alias filter matching any instance.
  */
 export function overlaps(a: string, b: string): boolean {
-  const x = segmentsOf(a);
-  const y = segmentsOf(b);
+  return overlapping(segmentsOf(a), segmentsOf(b));
+}
+
+function overlapping(x: readonly string[], y: readonly string[]): boolean {
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     if (x[i] !== y[i] && !isAnyInstance(x[i]) && !isAnyInstance(y[i])) return false;
   }
   return true;
 }
 
+/** A path's segments; an alias filter is one ("[DNSServer:9.9.9.9]" keeps its dots). */
 function segmentsOf(path: string): string[] {
-  const bare = path.endsWith('.') ? path.slice(0, -1) : path;
-  return bare === '' ? [] : bare.split('.');
+  const out: string[] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === '.' && depth === 0) {
+      out.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (start < path.length) out.push(path.slice(start));
+  return out;
 }
 
 function isAnyInstance(segment: string): boolean {
