@@ -27,7 +27,26 @@ export type PathSegment =
   | { kind: 'any' }
   | { kind: 'alias'; filters: AliasFilter[] };
 
+/** Patterns parsed lately: scripts declare and read the same paths step after step (a step plans each several times). */
+const parsed = new Map<string, readonly PathSegment[]>();
+const MAX_PARSED = 10_000;
+
+/** The pattern's segments; frozen, shared by every caller that parses the same pattern. */
 export function parsePattern(pattern: string): PathSegment[] {
+  const known = parsed.get(pattern);
+  // Frozen at run time (a caller that wrote into them would throw); the type stays the one every caller takes.
+  if (known !== undefined) return known as PathSegment[];
+  const segments = parseSegments(pattern);
+  for (const s of segments) {
+    if (s.kind === 'alias') for (const f of s.filters) Object.freeze(Object.freeze(f).key);
+    Object.freeze(s.kind === 'alias' ? Object.freeze(s).filters : s);
+  }
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(pattern, Object.freeze(segments));
+  return segments;
+}
+
+function parseSegments(pattern: string): PathSegment[] {
   if (typeof pattern !== 'string' || pattern === '') throw new PathSyntaxError('path must be a non-empty string');
   const text = pattern.endsWith('.') ? pattern.slice(0, -1) : pattern;
   const segments: PathSegment[] = [];
