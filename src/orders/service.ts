@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deviceKeyOf } from '../model/device-key';
+import { batched, DEVICE_READS } from '../db/coalesce';
 import type { DeviceKey, SqlAccess } from '../db/types';
 import type { Row } from '../db/sql';
 import { AcsError, badRequest } from '../errors';
@@ -221,9 +222,11 @@ export class Orders {
    */
   async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }): Promise<void> {
     const key = deviceKeyOf(identity);
-    const rows = await this.deps.sql.autocommit((db) =>
-      db.select("SELECT * FROM orders WHERE status = 'pending' AND (serial = ? OR device = ?)", [identity.SerialNumber, key]),
-    );
+    // Every BOOTSTRAP asks: with the other starting sessions' device reads, in one packet.
+    const { rows } = await batched(this.deps.sql, DEVICE_READS, {
+      sql: "SELECT * FROM orders WHERE status = 'pending' AND (serial = ? OR device = ?)",
+      params: [identity.SerialNumber, key],
+    });
     for (const order of rows.map(orderOf)) {
       const d = order.device;
       if (d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI)) await this.apply(order, key);
