@@ -107,8 +107,9 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 interface Round {
   runs: RunsOutcome;
   view: MemoryDeviceView;
-  /** What the runs looked at (PlanOptions.touched). */
+  /** What the runs looked at (PlanOptions.touched), and what each stopped run waits on (PlanOptions.stopped). */
   touched: string[];
+  stopped: string[][];
 }
 
 /**
@@ -126,12 +127,13 @@ async function runScripts(
     const view = viewOf(source.table, source.stored, p, state, virtual, ctx.vendor);
     const held = virtual;
     const touched: string[] = [];
-    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual), touched);
+    const stopped: string[][] = [];
+    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual), { touched, stopped });
     const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
     const computed = await withVirtual(deps, runs, state, planView, p.extResults);
     for (const [channel, fault] of runs.faults) addFault(p, channel, fault, source.stored, now);
     Object.assign(p.logs, runs.logs);
-    round = { runs, view, touched };
+    round = { runs, view, touched, stopped };
 
     if (await source.ensure?.(declaredPrefixes(runs.declarations, ctx.vendor), log)) continue;
     const cleared = await applyClears(p, source.table, runs.clears, state, log);
@@ -151,7 +153,7 @@ async function runScripts(
  */
 function planRound(round: Round, ctx: PlanOptions, p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
   try {
-    const next = plan(round.view, round.runs.declarations, { ...ctx, touched: round.touched });
+    const next = plan(round.view, round.runs.declarations, { ...ctx, touched: round.touched, stopped: round.stopped });
     for (const x of next.invalid ?? []) addFault(p, x.channel, { code: 'engine.value', message: x.message }, stored, now);
     return next.requests;
   } catch (error) {
@@ -277,23 +279,30 @@ function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, sta
  * commit() asks: would the planner send nothing for these? Tags and virtual
  * parameters need no RPC: they are met when the view holds them as declared,
  * a virtual parameter only once the step computed it (`computed`). What the
- * scripts read, and the declarations found met, go to `touched`.
+ * scripts read and the declarations found met go to `looked.touched`; the
+ * writes of a commit not met (its run stops there) to `looked.stopped`.
  */
-function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean, touched: string[]): DeviceView {
+function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean, looked: { touched: string[]; stopped: string[][] }): DeviceView {
   const lookup = (pattern: string) => {
-    touched.push(pattern);
+    looked.touched.push(pattern);
     return view.lookup(pattern);
   };
+  const devicePath = (d: Declaration) => (ctx.vendor ? ctx.vendor.path(d.path) : d.path);
   return {
     lookup: ctx.vendor ? ctx.vendor.lookup(lookup) : lookup,
     satisfied: (decls: readonly Declaration[]) => {
       const own = decls.filter((d) => isStepPath(d.path));
-      if (!own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path))) return false;
-      const met = view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
-      if (met) for (const d of decls) touched.push(ctx.vendor ? ctx.vendor.path(d.path) : d.path);
+      const met = own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path)) &&
+        view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
+      if (met) looked.touched.push(...decls.map(devicePath));
+      else looked.stopped.push(decls.filter(isWrite).map(devicePath));
       return met;
     },
   };
+}
+
+function isWrite(d: Declaration): boolean {
+  return d.values.value !== undefined || d.values.notification !== undefined || d.values.accessList !== undefined;
 }
 
 /** Paths the step answers itself, from the session (tags) or the scripts (virtual parameters). */

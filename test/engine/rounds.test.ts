@@ -111,6 +111,20 @@ describe('engine rounds (issue 15): a read round carries the writes its reads ca
       assert.deepEqual(p.requests.map((r) => r.request.method), ['GetParameterValues']);
     });
 
+    it('a stopped run whose wait no write of the round keeps up goes on after the reads: nothing joins them', () => {
+      const decls = [cd(PII, {}, { value: [600] }), cd('Device.WiFi.SSID.*.SSID', { value: NOW })];
+      assert.deepEqual(plan(view(), decls, { ...ctx([]), stopped: [[]] }).requests.map((r) => r.request.method), ['GetParameterValues'], 'it waited on a read only');
+      assert.deepEqual(plan(view(), decls, { ...ctx([]), stopped: [[PII]] }).requests.map((r) => r.request.method), ['GetParameterValues', 'SetParameterValues'], 'it waits on the write');
+    });
+
+    it('a read may find its instance gone (9005): writes under that instance wait', () => {
+      assert.deepEqual(shape([cd('Device.WiFi.SSID.2.Enable', {}, { value: [true] }), cd('Device.WiFi.SSID.2.SSID', { value: NOW })], []), ['GetParameterValues']);
+    });
+
+    it('a write through an alias filter waits for reads anywhere in its table (the keys choose the instance)', () => {
+      assert.deepEqual(shape([cd('Device.WiFi.SSID.[SSID:home].Enable', {}, { value: [false] }), cd('Device.WiFi.SSID.*.SSID', { value: NOW })], []), ['GetParameterValues']);
+    });
+
     it('a write the reads hold (same path or below a read) waits', () => {
       assert.deepEqual(shape([cd('Device.WiFi.SSID.1.SSID', {}, { value: ['x'] }), cd('Device.WiFi.SSID.*.SSID', { value: NOW })], []), ['GetParameterValues']);
     });

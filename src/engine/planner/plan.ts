@@ -31,6 +31,12 @@ export interface PlanOptions extends ActionContext {
    * checks, tests), writes wait for the next round.
    */
   touched?: readonly string[];
+  /**
+   * The writes each stopped run was waiting on (its last commit, not met),
+   * as the device's paths: a run whose wait no write of the round keeps up
+   * goes on after the reads, and may write otherwise.
+   */
+  stopped?: readonly (readonly string[])[];
 }
 
 export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
@@ -121,12 +127,13 @@ function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[]
   const { touched } = ctx;
   if (touched === undefined) return [];
   if (round.requests.some((r) => r.request.method === 'GetParameterNames') || !round.waiting.every(lastRead)) return [];
-  const read = round.requests.flatMap((r) => pathsOf(r)).map(segmentsOf);
-  const looked = [...new Set(touched)].map(segmentsOf);
+  // A read refused (9005) may mean its instance is gone: what is under that instance waits.
+  const read = round.requests.flatMap((r) => pathsOf(r)).map((p) => heldBy(segmentsOf(p)));
+  const looked = [...new Set(touched)].map(dependsOn);
   if (read.some((r) => looked.some((t) => overlapping(r, t)))) return [];
-  const held = [...read, ...round.waiting.map((w) => segmentsOf(w.declaration.path))];
+  const held = [...read, ...round.waiting.map((w) => dependsOn(w.declaration.path))];
   const rest = model.filter((p) => !round.waiting.includes(p));
-  const ready = rest.filter((p) => p.declaration.values.instances === undefined && !held.some((h) => overlapping(h, segmentsOf(p.declaration.path))));
+  const ready = rest.filter((p) => p.declaration.values.instances === undefined && !held.some((h) => overlapping(h, dependsOn(p.declaration.path))));
   if (ready.length === 0) return [];
   const writes = writesOf(view, ready, ctx);
   if (writes.invalid.length > 0) return [];
@@ -134,7 +141,25 @@ function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[]
   const requests = ctx.vendor ? ctx.vendor.requests(planned) : planned;
   // Some write must wait (an instance to add, a path the reads hold): the next round writes anyway, these go with it.
   if (ready.length < rest.length && JSON.stringify(writeRequests(writesOf(view, rest, ctx), ctx)) !== JSON.stringify(planned)) return [];
+  // A stopped run goes on after the reads unless a write of these keeps its wait unmet: it may then write otherwise.
+  const written = planned.flatMap((r) => (r.request.method === 'SetParameterValues' || r.request.method === 'SetParameterAttributes' ? r.request.ParameterList.map((x) => segmentsOf(x.Name)) : []));
+  const kept = (batch: readonly string[]) => batch.some((path) => written.some((w) => overlapping(dependsOn(path), w)));
+  if (!(ctx.stopped ?? []).every(kept)) return [];
   return requests;
+}
+
+/** A read's reach: the instance its path runs through (it may be gone), else the object above it; a listing is its object. */
+function heldBy(segments: string[]): string[] {
+  const instance = segments.findLastIndex((s) => /^\d+$/.test(s));
+  if (instance >= 0) return segments.slice(0, instance + 1);
+  return segments.length > 0 ? segments.slice(0, -1) : segments;
+}
+
+/** What a path or pattern depends on: through an alias filter, every instance of its table (their keys choose). */
+function dependsOn(path: string): string[] {
+  const segments = segmentsOf(path);
+  const alias = segments.findIndex((s) => s.startsWith('['));
+  return alias < 0 ? segments : [...segments.slice(0, alias), '*'];
 }
 
 /** A declaration whose reads of this round are its last and that writes nothing: a path or value asked, through names and `*` only. */
