@@ -68,7 +68,7 @@ export interface Outcome {
   /** The isolate must not serve another run (disposed, near its memory limit, or cut short). */
   replace: boolean;
   /**
-   * Cut at its time limit while the script itself used under half of it in
+   * Cut at its time limit while the process used less than that limit in
    * CPU: the wall clock went to host calls, the host's garbage collector or a
    * busy machine's scheduler, not to a runaway script (the pool runs it again).
    */
@@ -188,7 +188,10 @@ export class SandboxIsolate {
       const fault = this.nearMemoryLimit()
         ? makeFault('script.memory', script, `reached the memory limit (${this.limits.memoryLimitMb} MiB) when stopped at its time limit`)
         : makeFault('script.timeout', script, `ran longer than ${this.limits.timeoutMs} ms`);
-      const starved = fault.code === 'script.timeout' && cpuMsSince(cpu0) < this.limits.timeoutMs / 2;
+      // The whole limit, not a share of it: the reading is the process's, and a busy worker's main thread
+      // alone can use half of it meanwhile (a run lost that way in a quiet (c) run). A runaway reads at
+      // least its own limit; one misread costs one more try, never more.
+      const starved = fault.code === 'script.timeout' && cpuMsSince(cpu0) < this.limits.timeoutMs;
       return { result: { ...empty, logs: this.partialLogs(), fault }, replace: true, starved };
     }
     const last = this.takeLast();
@@ -283,7 +286,8 @@ function cpuMark(): NodeJS.CpuUsage {
  * CPU time this process used since `start`. The run's own thread is the one
  * that matters, but Node 20 has no per-thread measure, and isolated-vm's
  * `cpuTime` counts wall time on Linux builds like ours (a run kept off the CPU
- * for 7 s read 7 s): the process's other threads add little to a starved run.
+ * for 7 s read 7 s): the process's other threads (its event loop, the GC's)
+ * add to it, so only a reading under the whole limit says "starved".
  */
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);

@@ -4,7 +4,7 @@
  * is wall clock, and a run's wall clock also holds its host calls (the
  * planner behind commit()), the host's garbage collector and the time a busy
  * machine keeps the worker off the CPU. A run cut at its limit while the
- * script itself used under half of it in CPU is run again once; a runaway
+ * process used less than the limit in CPU is run again once; a runaway
  * script (its own CPU) still faults at once, and a script that keeps the host
  * busy faults at the second try.
  */
