@@ -13,6 +13,7 @@ import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
 import { Receiver, SECRET } from '../webhooks/receiver';
+import { nbiJson, type JsonReply } from './nbi-json';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const ROOT = path.resolve(__dirname, '../..');
@@ -23,11 +24,7 @@ describe('QoE alerts end to end: a rule raises once, with a webhook and a workfl
   let fleet: Fleet;
   let device: string;
   const receiver = new Receiver();
-  const json = async (p: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
-    const r = await t.nbi(p, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
+  const json = (p: string, init?: RequestInit): Promise<JsonReply> => nbiJson(t, p, init);
 
   before(async () => {
     await receiver.open();

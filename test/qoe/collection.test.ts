@@ -19,6 +19,7 @@ import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { freePort } from '../helpers/private-services';
 import { until } from '../helpers/wait';
+import { nbiJson, type JsonReply } from './nbi-json';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const PROVISIONS = path.resolve(__dirname, '../../provisions');
@@ -36,11 +37,7 @@ describe('QoE collection: profiles, reads in sessions, bulk data reports, rates'
   const fleets: Fleet[] = [];
   const model = loadModel(MODEL);
 
-  const json = async (p: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
-    const r = await t.nbi(p, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
+  const json = (p: string, init?: RequestInit): Promise<JsonReply> => nbiJson(t, p, init);
   const seriesOf = async (device: string, profile: string): Promise<Series[]> => {
     const r = await json(`/qoe/devices/${encodeURIComponent(device)}/series?profile=${profile}&from=${Date.now() - 86_400_000}&to=${Date.now() + 7_200_000}&resolution=raw`);
     if (r.status !== 200) throw new Error(`series: ${r.status} ${JSON.stringify(r.body)}`);

@@ -34,6 +34,7 @@ import { dirWith } from '../helpers/files';
 import { freePort } from '../helpers/private-services';
 import { requestsOf } from '../helpers/sim-sessions';
 import { sleep, until } from '../helpers/wait';
+import { nbiJson, type JsonReply } from './nbi-json';
 
 const ROOT = path.resolve(__dirname, '../..');
 // A real TP-Link XX230v: its Ethernet and IP interface byte counters are xsd:unsignedInt (TR-181 says
@@ -112,11 +113,7 @@ describe('QoE with the simulator: counter wraps, rollups and fleet reports, read
   const fleets: Fleet[] = [];
   const model = loadModel(MODEL);
 
-  const json = async (p: string, init?: RequestInit): Promise<{ status: number; body: any }> => {
-    const r = await t.nbi(p, init);
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  };
+  const json = (p: string, init?: RequestInit): Promise<JsonReply> => nbiJson(t, p, init);
   const seriesOf = async (device: string, profile: string, q: string): Promise<Series[]> => {
     const r = await json(`/qoe/devices/${encodeURIComponent(device)}/series?profile=${profile}&${q}`);
     if (r.status !== 200) throw new Error(`series: ${r.status} ${JSON.stringify(r.body)}`);
