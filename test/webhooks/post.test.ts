@@ -1,0 +1,366 @@
+/**
+ * The delivery POST (src/webhooks/post.ts) against receivers that answer in
+ * every way HTTP/1.1 allows, and some it does not: what counts as delivered,
+ * and that every failure is a failed attempt with a clear error string.
+ */
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { post } from '../../src/webhooks/post';
+import { verifySignature } from '../../src/webhooks/sign';
+
+const SECRET = 'a-secret-of-at-least-16';
+const BODY = JSON.stringify({ id: 'd-1', event: 'device.inform', time: '2026-12-05T00:00:00.000Z', device: 'dev-1', data: { a: 1 } });
+const fixtures = path.join(__dirname, 'fixtures');
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A node:http receiver answering with `answer`; it records each request and counts connections. */
+async function httpReceiver(answer: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void, server: http.Server = http.createServer()) {
+  const seen: Seen[] = [];
+  const state = { connections: 0, open: 0, maxOpen: 0 };
+  server.on('connection', (socket: net.Socket) => {
+    state.connections++;
+    state.maxOpen = Math.max(state.maxOpen, ++state.open);
+    socket.on('close', () => state.open--);
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      answer(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { seen, state, port, close: () => closeServer(server) };
+}
+
+/** A raw TCP receiver: `onRequest` gets the socket once a whole request (headers and Content-Length body) is in. */
+async function rawReceiver(onRequest: (socket: net.Socket, n: number) => void) {
+  let n = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buf = '';
+    socket.setEncoding('latin1');
+    socket.on('error', () => {});
+    socket.on('data', (d: string) => {
+      buf += d;
+      for (;;) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
+        if (buf.length < end + 4 + len) return;
+        buf = buf.slice(end + 4 + len);
+        onRequest(socket, ++n);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const close = () => {
+    // The client keeps its connections: a net.Server's close waits for them.
+    for (const s of sockets) s.destroy();
+    return closeServer(server);
+  };
+  return { port, requests: () => n, close };
+}
+
+async function closeServer(server: net.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  (server as http.Server).closeAllConnections?.();
+  await closed;
+}
+
+const url = (port: number, scheme = 'http') => `${scheme}://127.0.0.1:${port}/hook?x=1`;
+
+describe('webhook POST', function () {
+  this.timeout(20_000);
+
+  it('sends the signed delivery (headers, body, path) and calls a 204 delivered', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(204).end());
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.deepEqual(o, { ok: true, status: 204 });
+      const [s] = r.seen;
+      assert.equal(s.method, 'POST');
+      assert.equal(s.url, '/hook?x=1');
+      assert.equal(s.body, BODY);
+      assert.equal(s.headers['content-type'], 'application/json');
+      assert.equal(s.headers['content-length'], String(Buffer.byteLength(BODY)));
+      assert.equal(s.headers['user-agent'], 'acs-webhooks');
+      assert.equal(s.headers['x-acs-delivery'], 'd-1');
+      assert.equal(s.headers['x-acs-event'], 'device.inform');
+      assert.equal(s.headers.host, `127.0.0.1:${r.port}`);
+      assert.match(String(s.headers['x-acs-signature']), /^t=\d+,v1=[0-9a-f]{64}$/);
+      assert.ok(verifySignature(SECRET, BODY, String(s.headers['x-acs-signature'])));
+      assert.ok(!verifySignature('another-secret-of-16', BODY, String(s.headers['x-acs-signature'])));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('sends a body with multi-byte characters whole (Content-Length in bytes)', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(200).end('ok'));
+    const body = JSON.stringify({ id: 'd-2', data: { name: 'Gerät – ünïcode ✓ 😀' } });
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', body, SECRET, 5000), { ok: true, status: 200 });
+      assert.equal(r.seen[0].body, body);
+      assert.ok(verifySignature(SECRET, body, String(r.seen[0].headers['x-acs-signature'])));
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('keeps the connection alive: POSTs one after the other reuse their connections', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(204).end());
+    try {
+      for (let i = 0; i < 20; i++) assert.equal((await post(url(r.port), `d-${i}`, 'device.inform', BODY, SECRET, 5000)).ok, true);
+      assert.equal(r.seen.length, 20);
+      // Two at most: undici reuses a connection a turn of the event loop after its answer, and a POST sent at once takes another.
+      assert.ok(r.state.connections <= 2, `${r.state.connections} connections`);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('opens at most 64 connections to a receiver, however many POSTs are in flight, and delivers them all', async () => {
+    const r = await httpReceiver((_req, res) => setTimeout(() => res.writeHead(204).end(), 20));
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 300 }, (_x, i) => post(url(r.port), `d-${i}`, 'device.inform', BODY, SECRET, 10_000)));
+      assert.equal(outcomes.filter((o) => o.ok).length, 300);
+      assert.equal(r.seen.length, 300);
+      assert.ok(r.state.maxOpen <= 64, `${r.state.maxOpen} connections at once`);
+      assert.ok(r.state.maxOpen > 1, 'POSTs in flight go on several connections');
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('reads a chunked answer to its end', async () => {
+    const r = await httpReceiver((_req, res) => {
+      res.writeHead(202, { 'Content-Type': 'text/plain' });
+      res.write('accepted, ');
+      setTimeout(() => res.end('later'), 20);
+    });
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 202 });
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 202 });
+      assert.equal(r.seen.length, 2);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('takes an answer with Connection: close, and the next POST opens a new connection', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(200, { Connection: 'close', 'Content-Length': '2' }).end('ok'));
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 200 });
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 200 });
+      assert.equal(r.state.connections, 2);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('takes an HTTP/1.0 answer whose body ends with the connection', async () => {
+    const r = await rawReceiver((socket) => socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it'));
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 200 });
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 200 });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('skips an informational 1xx answer and takes the final one', async () => {
+    const r = await rawReceiver((socket) => socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'));
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 204 });
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 204 });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt whose answer is cut short (the connection closed before the Content-Length was read), saying so', async () => {
+    const r = await rawReceiver((socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part'));
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.equal(o.ok, false);
+      assert.match(o.ok ? '' : o.error, /^the answer was cut short: /);
+      assert.equal(o.status, null);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt whose chunked answer is cut short', async () => {
+    const r = await rawReceiver((socket) => socket.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n'));
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.equal(o.ok, false);
+      assert.match(o.ok ? '' : o.error, /^the answer was cut short: /);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt the receiver closes without an answer, and the next POST gets a new connection', async () => {
+    const r = await rawReceiver((socket, n) => (n === 1 ? socket.destroy() : socket.write('HTTP/1.1 204 No Content\r\n\r\n')));
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.equal(o.ok, false);
+      assert.match(o.ok ? '' : o.error, /other side closed|ECONNRESET|socket/i);
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 204 });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt on a garbled answer', async () => {
+    const r = await rawReceiver((socket) => socket.write('this is not HTTP\r\n\r\n'));
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.equal(o.ok, false);
+      assert.ok(!o.ok && o.error.length > 0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt with no answer within the timeout, promptly, and the next POST goes through', async () => {
+    const r = await rawReceiver((socket, n) => n > 1 && socket.write('HTTP/1.1 204 No Content\r\n\r\n'));
+    try {
+      const t0 = Date.now();
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 300);
+      const took = Date.now() - t0;
+      assert.deepEqual(o, { ok: false, status: null, error: 'no answer within 300 ms' });
+      assert.ok(took >= 290 && took < 2000, `took ${took} ms`);
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: true, status: 204 });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('times out a POST still waiting for one of the receiver\'s 64 connections, and never sends it', async () => {
+    const held: net.Socket[] = [];
+    const r = await rawReceiver((socket) => held.push(socket));
+    try {
+      const first = Array.from({ length: 64 }, (_x, i) => post(url(r.port), `d-${i}`, 'device.inform', BODY, SECRET, 10_000));
+      while (r.requests() < 64) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(await post(url(r.port), 'd-late', 'device.inform', BODY, SECRET, 200), { ok: false, status: null, error: 'no answer within 200 ms' });
+      for (const socket of held) socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+      assert.equal((await Promise.all(first)).filter((o) => o.ok).length, 64);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(r.requests(), 64);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt answered 100 Continue unasked (undici 7 takes it for a bad answer), saying so', async () => {
+    // RFC 9110 lets a client skip it; node:http did, undici does not. Pinned so a change shows.
+    const r = await rawReceiver((socket) => socket.write('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'));
+    try {
+      const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+      assert.deepEqual(o, { ok: false, status: null, error: 'bad response (UND_ERR_SOCKET)' });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('times out an answer whose body does not come', async () => {
+    const r = await rawReceiver((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab'));
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 300), { ok: false, status: null, error: 'no answer within 300 ms' });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('does not follow a redirect: a 3xx is a failed attempt', async () => {
+    const target = await httpReceiver((_req, res) => res.writeHead(204).end());
+    const r = await httpReceiver((_req, res) => res.writeHead(302, { Location: url(target.port) }).end());
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: false, status: 302, error: 'receiver answered 302' });
+      assert.equal(target.seen.length, 0);
+    } finally {
+      await r.close();
+      await target.close();
+    }
+  });
+
+  it('fails an attempt answered 4xx or 5xx, with its status', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(r.seen.length === 1 ? 410 : 503).end('no'));
+    try {
+      assert.deepEqual(await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000), { ok: false, status: 410, error: 'receiver answered 410' });
+      assert.deepEqual(await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000), { ok: false, status: 503, error: 'receiver answered 503' });
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('fails an attempt to a receiver that is not listening, naming the error', async () => {
+    const r = await rawReceiver(() => {});
+    await r.close();
+    const o = await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000);
+    assert.equal(o.ok, false);
+    assert.match(o.ok ? '' : o.error, /ECONNREFUSED/);
+  });
+
+  it('fails an attempt to a URL that is not http(s), without sending', async () => {
+    const o = await post('ftp://127.0.0.1/x', 'd-1', 'device.inform', BODY, SECRET, 5000);
+    assert.deepEqual(o, { ok: false, status: null, error: 'not an http or https URL: ftp://127.0.0.1/x' });
+  });
+
+  describe('https', () => {
+    const tls = { key: readFileSync(path.join(fixtures, 'receiver-key.pem')), cert: readFileSync(path.join(fixtures, 'receiver-cert.pem')) };
+
+    it('refuses a receiver whose certificate it does not trust (self-signed), saying why', async () => {
+      const r = await httpReceiver((_req, res) => res.writeHead(204).end(), https.createServer(tls));
+      try {
+        const o = await post(url(r.port, 'https'), 'd-1', 'device.inform', BODY, SECRET, 5000);
+        assert.equal(o.ok, false);
+        assert.match(o.ok ? '' : o.error, /self[- ]signed/i);
+        assert.equal(r.seen.length, 0);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('delivers to a receiver whose certificate is trusted (NODE_EXTRA_CA_CERTS), over kept-alive connections', async () => {
+      const r = await httpReceiver((_req, res) => res.writeHead(204).end(), https.createServer(tls));
+      try {
+        // The extra CA is read at a process's start: the POSTs go from a process of their own.
+        const script = `const { post } = require(${JSON.stringify(path.resolve(__dirname, '../../src/webhooks/post.ts'))});
+          (async () => { const out = []; for (let i = 0; i < 3; i++) out.push(await post(${JSON.stringify(url(r.port, 'https'))}, 'd-' + i, 'device.inform', ${JSON.stringify(BODY)}, ${JSON.stringify(SECRET)}, 5000));
+          console.log(JSON.stringify(out)); process.exit(0); })();`;
+        const env = { ...process.env, NODE_EXTRA_CA_CERTS: path.join(fixtures, 'receiver-cert.pem') };
+        const stdout = await new Promise<string>((resolve, reject) =>
+          execFile(process.execPath, ['--require', 'tsx/cjs', '-e', script], { env, timeout: 15_000 }, (err, out) => (err ? reject(err) : resolve(out))),
+        );
+        assert.deepEqual(JSON.parse(stdout), [0, 1, 2].map(() => ({ ok: true, status: 204 })));
+        assert.equal(r.seen.length, 3);
+        assert.ok(verifySignature(SECRET, BODY, String(r.seen[2].headers['x-acs-signature'])));
+        assert.ok(r.state.connections <= 2, `${r.state.connections} connections`);
+      } finally {
+        await r.close();
+      }
+    });
+  });
+});
