@@ -10,10 +10,12 @@
  *   series of a device's deliveries the one queued before it (order.ts), so a
  *   device's deliveries are sent in the order its events came.
  * - Idempotent: a delivery's id is derived from its event's place in the
- *   stream and its subscription, and a job's id from its first delivery's: an
+ *   stream and its subscription, and a job's id from all its deliveries': an
  *   entry read twice (a worker died between queuing and deleting, a lease
- *   changed hands mid-batch) queues nothing twice while its job waits, and a
- *   delivery sent twice carries the same id.
+ *   changed hands mid-batch) in a read of the same entries queues nothing
+ *   twice while its job waits; read with later entries, its delivery is
+ *   queued again with them (never dropped with them), and a delivery sent
+ *   twice carries the same id.
  * - Until their jobs are queued, the entries stay in the stream and are read again.
  */
 import { createHash } from 'node:crypto';
@@ -89,9 +91,22 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
   // A long series' later parts follow its earlier ones; its first follows what was queued before this read.
   all.forEach((s, i) => (s.after ??= after[i]));
   const queuedAt = Date.now();
-  await d.queue.addBulk(packed(all).map((jobSeries) => firstAttemptsJob(jobSeries, queuedAt, { jobId: `first-${jobSeries[0].deliveries[0].id}` })));
+  await d.queue.addBulk(packed(all).map((jobSeries) => firstAttemptsJob(jobSeries, queuedAt, { jobId: jobIdOf(jobSeries) })));
   await markQueued(d.redis, d.redisPrefix, all);
   return ids;
+}
+
+/*
+ * A job's id names all its deliveries: an entry read twice in the same read
+ * makes the same job (queued once while it waits), but a read again that
+ * found later entries too makes jobs of other contents, which must not be
+ * taken for twins of the first read's (their later deliveries were dropped
+ * with them). Its deliveries read twice are then sent twice, under their ids.
+ */
+function jobIdOf(jobSeries: Series[]): string {
+  const h = createHash('sha256');
+  for (const s of jobSeries) for (const d of s.deliveries) h.update(d.id);
+  return `first-${h.digest('hex').slice(0, 32)}`;
 }
 
 /** A series of more than JOB_SIZE deliveries in parts, each after the one before. */

@@ -12,7 +12,7 @@
  * and the job done. A worker that dies before that leaves the job to BullMQ,
  * which runs it again: its deliveries are sent again (at least once, under
  * the same ids), never lost. Series whose predecessor is not handled yet wait
- * in a job of their own.
+ * in a job of their own, as long as the order markers live (order.ts).
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -40,15 +40,15 @@ interface Handled {
 
 export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number): Promise<void> {
   const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt);
-  const ready = series.filter((_s, i) => go[i]);
-  const waiting = series.filter((_s, i) => !go[i]);
+  const ready = series.filter((_s, i) => go[i] !== 'wait');
+  const waiting = series.filter((_s, i) => go[i] === 'wait');
   const keyed = ready.filter((s): s is Series & { device: string } => s.device !== null);
   const behind = await ctx.store.pendingPairs(keyed.map((s) => ({ webhook: s.webhook, device: s.device })));
   const handled = await Promise.all(ready.map((s) => (s.device !== null && behind.has(pairKey(s.webhook, s.device)) ? stored(s, s.deliveries) : attempted(ctx, s))));
   await coalescerOf<LogRow>(ctx.store, 'webhook-log', (rows) => ctx.store.writeLog(rows)).add(handled.flatMap((h) => h.rows));
   const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: ctx.orderWaitMs })];
   await ctx.queue.addBulk([...handled.flatMap((h) => h.jobs), ...later]);
-  await markHandled(ctx.redis, ctx.redisPrefix, ready);
+  await markHandled(ctx.redis, ctx.redisPrefix, series.filter((_s, i) => go[i] === 'go'));
 }
 
 /** One after the other; the first not delivered (a failure that leaves it pending) holds back those after it. */

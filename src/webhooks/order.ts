@@ -42,17 +42,27 @@ export async function markHandled(redis: Redis, redisPrefix: string, series: Ser
   await mark(redis, redisPrefix, 'handled', series);
 }
 
-/** Whether each series may be attempted now: its predecessor is handled (or this series was, by an earlier run of its job). */
-export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number): Promise<boolean[]> {
+/**
+ * Whether each series may be attempted now: 'go' once its predecessor is
+ * handled (or this series was, by an earlier run of its job); 'wait' until
+ * then; 'late' when its job outlived the markers while the marker names
+ * another series (one that went before it, its own job being held up): it
+ * goes, or it would wait as long as its device keeps the marker alive, but
+ * leaves the marker alone, which the series after that other one follow.
+ */
+export type MayGo = 'go' | 'wait' | 'late';
+
+export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number): Promise<MayGo[]> {
   const following = series.filter((s) => s.after !== null);
   const handled = following.length === 0 ? [] : await redis.mget(following.map((s) => key(redisPrefix, 'handled', s)));
   const bySeries = new Map(following.map((s, i) => [s, handled[i] ?? null]));
   const expired = Date.now() - queuedAt > ORDER_TTL_MS;
   return series.map((s) => {
-    if (s.after === null) return true;
+    if (s.after === null) return 'go';
     const last = bySeries.get(s) ?? null;
-    if (last === null) return expired;
-    return last === s.after || s.deliveries.some((d) => d.id === last);
+    if (last === null) return expired ? 'go' : 'wait';
+    if (last === s.after || s.deliveries.some((d) => d.id === last)) return 'go';
+    return expired ? 'late' : 'wait';
   });
 }
 
