@@ -88,6 +88,13 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
     connection: o.connect(),
     prefix: o.prefix,
     concurrency: o.concurrency ?? 50,
+    /*
+     * A job whose worker died is run again however often that happens: a
+     * job of first attempts is its deliveries' only record, and a stored
+     * one's own job, once failed, keeps the rescue from queuing it again
+     * (same id). BullMQ's default fails a job at its second stall.
+     */
+    maxStalledCount: DELIVERY_JOB_OPTIONS.attempts,
     // A failed delivery's wait follows its own attempts (its first may have been in a batch), not its job's.
     settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoff(err instanceof DeliveryFailed ? err.attempts : attemptsMade) },
   });
