@@ -125,7 +125,7 @@ type Context = FirstAttemptContext;
 type Left = { id: string; wait: true } | { id: string; wait: false; error: string; attempts: number };
 
 async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promise<void> {
-  if ('series' in job.data) return runFirstAttempts(ctx, job.data.series, job.data.queuedAt);
+  if ('series' in job.data) return runFirstAttempts(ctx, job.data.series, job.data.queuedAt, job.data.waitingSince);
   // A job queued by a version that named one `delivery` has no list: the rescue queues its delivery again.
   const ids = job.data.deliveries ?? [];
   const pending = await ctx.store.pending(ids);

@@ -56,8 +56,12 @@ export interface Series {
   deliveries: FirstDelivery[];
 }
 
-/** A job: stored deliveries (in the order they were stored: retries, replays, rescues), or series on their first attempt. */
-export type DeliverJob = { deliveries: string[] } | { series: Series[]; queuedAt: EpochMs };
+/**
+ * A job: stored deliveries (in the order they were stored: retries, replays,
+ * rescues), or series on their first attempt; `waitingSince`: when they were
+ * first found waiting for their predecessors (order.ts).
+ */
+export type DeliverJob = { deliveries: string[] } | { series: Series[]; queuedAt: EpochMs; waitingSince?: EpochMs };
 
 type JobSpec = { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } };
 
@@ -67,8 +71,8 @@ export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = 
 }
 
 /** A job of first attempts; `jobId` keeps a fan-out that reads its entries twice from queuing them twice while the first job waits. */
-export function firstAttemptsJob(series: Series[], queuedAt: EpochMs, opts: { jobId?: string; delay?: number } = {}): JobSpec {
-  return { name: 'first', data: { series, queuedAt }, opts };
+export function firstAttemptsJob(series: Series[], queuedAt: EpochMs, opts: { jobId?: string; delay?: number } = {}, waitingSince?: EpochMs): JobSpec {
+  return { name: 'first', data: waitingSince === undefined ? { series, queuedAt } : { series, queuedAt, waitingSince }, opts };
 }
 
 export class WebhookEmitter {

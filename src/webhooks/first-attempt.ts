@@ -38,15 +38,16 @@ interface Handled {
   jobs: ReturnType<typeof jobOf>[];
 }
 
-export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number): Promise<void> {
-  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt);
+/** `waitingSince`: when the series were first found waiting (a job of waiting series carries it). */
+export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number, waitingSince?: number): Promise<void> {
+  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt, waitingSince);
   const ready = series.filter((_s, i) => go[i] !== 'wait');
   const waiting = series.filter((_s, i) => go[i] === 'wait');
   const keyed = ready.filter((s): s is Series & { device: string } => s.device !== null);
   const behind = await ctx.store.pendingPairs(keyed.map((s) => ({ webhook: s.webhook, device: s.device })));
   const handled = await Promise.all(ready.map((s) => (s.device !== null && behind.has(pairKey(s.webhook, s.device)) ? stored(s, s.deliveries) : attempted(ctx, s))));
   await coalescerOf<LogRow>(ctx.store, 'webhook-log', (rows) => ctx.store.writeLog(rows)).add(handled.flatMap((h) => h.rows));
-  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: ctx.orderWaitMs })];
+  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: ctx.orderWaitMs }, waitingSince ?? Date.now())];
   await ctx.queue.addBulk([...handled.flatMap((h) => h.jobs), ...later]);
   await markHandled(ctx.redis, ctx.redisPrefix, series.filter((_s, i) => go[i] === 'go'));
 }

@@ -45,24 +45,27 @@ export async function markHandled(redis: Redis, redisPrefix: string, series: Ser
 /**
  * Whether each series may be attempted now: 'go' once its predecessor is
  * handled (or this series was, by an earlier run of its job); 'wait' until
- * then; 'late' when its job outlived the markers while the marker names
- * another series (one that went before it, its own job being held up): it
+ * then; 'late' when it has waited (since `waitingSince`) longer than the
+ * markers live while the marker names another series (one that went before
+ * it, its own job being held up, e.g. retried through a database outage): it
  * goes, or it would wait as long as its device keeps the marker alive, but
  * leaves the marker alone, which the series after that other one follow.
  */
 export type MayGo = 'go' | 'wait' | 'late';
 
-export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number): Promise<MayGo[]> {
+export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number, waitingSince?: number): Promise<MayGo[]> {
   const following = series.filter((s) => s.after !== null);
   const handled = following.length === 0 ? [] : await redis.mget(following.map((s) => key(redisPrefix, 'handled', s)));
   const bySeries = new Map(following.map((s, i) => [s, handled[i] ?? null]));
   const expired = Date.now() - queuedAt > ORDER_TTL_MS;
+  // Measured from the first wait, not the job's age: behind a backlog older than the markers, a series still waits for a predecessor being handled.
+  const waitedTooLong = waitingSince !== undefined && Date.now() - waitingSince > ORDER_TTL_MS;
   return series.map((s) => {
     if (s.after === null) return 'go';
     const last = bySeries.get(s) ?? null;
     if (last === null) return expired ? 'go' : 'wait';
     if (last === s.after || s.deliveries.some((d) => d.id === last)) return 'go';
-    return expired ? 'late' : 'wait';
+    return waitedTooLong ? 'late' : 'wait';
   });
 }
 

@@ -20,7 +20,7 @@ import { firstAttemptsJob, type Series } from '../../src/webhooks/emitter';
 import { queueDeliveries } from '../../src/webhooks/fan-out';
 import { markHandled, ORDER_TTL_MS } from '../../src/webhooks/order';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
-import { until } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
 import { Receiver, SECRET } from './receiver';
 
 describe('webhooks review: first attempts across re-reads and late jobs', function () {
@@ -83,7 +83,9 @@ describe('webhooks review: first attempts across re-reads and late jobs', functi
     await markHandled(redis, t.config.redisPrefix, [series(null, wentFirst, 2)]);
     const queue = deliveryQueue(connect(), prefix());
     const late = '00000000-0000-8000-8000-00000000aa01';
-    await queue.addBulk([firstAttemptsJob([series('00000000-0000-8000-8000-00000000aa00', late, 1)], Date.now() - ORDER_TTL_MS - 60_000)]);
+    const longAgo = Date.now() - ORDER_TTL_MS - 60_000;
+    // Queued long ago, and found waiting long ago: its job of waiting series.
+    await queue.addBulk([firstAttemptsJob([series('00000000-0000-8000-8000-00000000aa00', late, 1)], longAgo, {}, longAgo)]);
     startWorker();
     await until('the late series\' delivery', async () => firstCome(device).includes(late));
     // The device's next series follows the one that went first: it goes at once, not after the markers' life.
@@ -93,5 +95,25 @@ describe('webhooks review: first attempts across re-reads and late jobs', functi
     await until('the next series\' delivery', async () => firstCome(device).includes(next), 5000);
     assert.equal((await store.delivery(late))?.status, 'delivered');
     assert.equal((await store.delivery(next))?.status, 'delivered');
+  });
+
+  it('keeps a device\'s order behind a backlog older than the markers: a series whose predecessor is still being handled waits for it', async () => {
+    const device = 'BACKLOG';
+    const delivery = (id: string, n: number) => ({ id, event: 'device.boot' as const, time: Date.now(), data: { n } });
+    const series = (after: string | null, id: string, n: number): Series => ({ webhook, device, after, deliveries: [delivery(id, n)] });
+    const handledBefore = '00000000-0000-8000-8000-00000000bb00';
+    const predecessor = '00000000-0000-8000-8000-00000000bb01';
+    const follower = '00000000-0000-8000-8000-00000000bb02';
+    await markHandled(redis, t.config.redisPrefix, [series(null, handledBefore, 0)]);
+    // Its job ran only now, long after it was queued: the predecessor's job is running beside it (not yet handled).
+    const queue = deliveryQueue(connect(), prefix());
+    await queue.addBulk([firstAttemptsJob([series(predecessor, follower, 2)], Date.now() - ORDER_TTL_MS - 60_000)]);
+    startWorker();
+    await sleep(1500);
+    assert.deepEqual(firstCome(device), [], 'it waits for its predecessor');
+    await queue.addBulk([firstAttemptsJob([series(handledBefore, predecessor, 1)], Date.now() - ORDER_TTL_MS - 60_000)]);
+    await queue.close();
+    await until('both deliveries', async () => firstCome(device).length === 2);
+    assert.deepEqual(firstCome(device), [predecessor, follower]);
   });
 });
