@@ -38,25 +38,38 @@ export type Outcome =
 
 /** Subscriptions as read at most this long ago: a burst of deliveries reads each one once. */
 const SUBSCRIPTION_CACHE_MS = 1000;
-const subscriptions = new WeakMap<WebhookStore, Map<number, { at: number; entry: Awaited<ReturnType<WebhookStore['withSecret']>> }>>();
+type Found = Awaited<ReturnType<WebhookStore['withSecret']>>;
+interface Cached {
+  at: number;
+  entry: Found;
+  /** The subscription's filter as compiled, once per read (not per delivery); null: no filter. */
+  query: CompiledFilter | null;
+}
+type CompiledFilter = ReturnType<typeof compileDeviceQuery>;
+const subscriptions = new WeakMap<WebhookStore, Map<number, Cached>>();
 
-async function subscription(store: WebhookStore, id: number): ReturnType<WebhookStore['withSecret']> {
+/** The subscription as cached, with no promise when it is (most deliveries); undefined when it must be read. */
+function cached(store: WebhookStore, id: number): Cached | undefined {
+  const hit = subscriptions.get(store)?.get(id);
+  return hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS ? hit : undefined;
+}
+
+async function read(store: WebhookStore, id: number): Promise<Cached> {
   let cache = subscriptions.get(store);
   if (!cache) subscriptions.set(store, (cache = new Map()));
-  const hit = cache.get(id);
-  if (hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS) return hit.entry;
   const entry = await store.withSecret(id);
-  cache.set(id, { at: Date.now(), entry });
-  return entry;
+  const filter = entry?.subscription?.filter ?? null;
+  const fresh: Cached = { at: Date.now(), entry, query: filter === null ? null : compileDeviceQuery({ filter }) };
+  cache.set(id, fresh);
+  return fresh;
 }
 
 export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcome> {
   const { store } = ctx;
-  const found = await subscription(store, d.webhook);
+  const { entry: found, query: q } = cached(store, d.webhook) ?? (await read(store, d.webhook));
   const sub = found?.subscription;
   if (!found || !sub || sub.disabledAt !== null) return counted({ kind: 'dropped', gone: !sub });
-  if (sub.filter !== null && d.device !== null) {
-    const q = compileDeviceQuery({ filter: sub.filter });
+  if (q !== null && d.device !== null) {
     if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return counted({ kind: 'skipped' });
   }
   const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
