@@ -249,6 +249,7 @@ function requestLine(rpc: DryRunRpc): string {
     case 'GetParameterNames':
       return `GetParameterNames ${r.ParameterPath || '(root)'} NextLevel=${r.NextLevel}`;
     case 'GetParameterValues':
+      return `${r.method} (${count(r.ParameterNames.length, 'name')})${rpc.followUp ? ' (under what the listing found, no engine step between)' : ''}`;
     case 'GetParameterAttributes':
       return `${r.method} (${count(r.ParameterNames.length, 'name')})`;
     case 'SetParameterValues':

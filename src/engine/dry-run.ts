@@ -25,7 +25,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { engineAnswer, takeStepOutput } from '../cwmp/session/provisioning';
 import { entriesForFault, entriesForResponse } from '../cwmp/session/results';
-import type { InFlightRequest, QueuedRequest, SessionState } from '../cwmp/session/state';
+import type { InFlightRequest, SessionState } from '../cwmp/session/state';
 import type { CpeRequest, CpeResponse, DeviceIdStruct, Fault } from '../cwmp/soap/types';
 import type { ChannelFault, DeviceKey, InformRecord } from '../db/types';
 import type { ProvisionState } from './types';
@@ -88,6 +88,8 @@ export interface DryRunRpc {
   channels: string[];
   /** The SetParameterValues of a new instance's alias keys, sent right after its AddObject. */
   keys?: boolean;
+  /** The GetParameterValues of what a listing of the round found, sent by the front end right after it (no engine step between). */
+  followUp?: boolean;
   response: CpeResponse | Fault;
   /** What the CPE would do after the session (reboot, transfers, a scheduled inform). */
   effects: Effect[];
@@ -267,7 +269,6 @@ async function play(deps: StepDeps, options: DryRunPlayOptions, preset: Preset, 
 
   const rounds: DryRunRound[] = [];
   const provision = (): ProvisionState => state.provision ?? fail('the session lost its provisioning state');
-  const followUps = new WeakSet<QueuedRequest>();
   while (!provision().done) {
     takeStepOutput(state, await step(deps, state, { table, stored })); // its clear() ops are in the table already
     const round: DryRunRound = { step: provision().steps, rpcs: [] };
@@ -277,11 +278,10 @@ async function play(deps: StepDeps, options: DryRunPlayOptions, preset: Preset, 
       const time = clock();
       // As rpc-loop.ts answer(): the response's (or fault's) log entries, then the engine's.
       const entries = response.method === 'Fault' ? entriesForFault(sent, response, time) : entriesForResponse(sent, response, state.id, time);
-      const head = state.queue[0];
       entries.push(...engineAnswer(state, sent, response, time));
-      if (state.queue[0] !== undefined && state.queue[0] !== head) followUps.add(state.queue[0]);
       for (const e of entries) if (e.t === 'op') await table.applyOp(e.op);
-      round.rpcs.push({ request: next.request, channels: next.engine?.channels ?? [], ...(followUps.has(next) ? { keys: true } : {}), response, effects });
+      const made = next.engine?.aliasKeys ? { keys: true } : next.engine?.followUp ? { followUp: true } : {};
+      round.rpcs.push({ request: next.request, channels: next.engine?.channels ?? [], ...made, response, effects });
     }
     if (round.rpcs.length > 0) rounds.push(round);
   }

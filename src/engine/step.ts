@@ -427,6 +427,7 @@ function metaOf(r: PlannedRequest): EngineRequestMeta {
   if (r.keys && r.keys.length > 0) meta.keys = r.keys;
   if (r.record) meta.record = r.record;
   if (r.paramChannels) meta.paramChannels = r.paramChannels;
+  if (r.then) meta.then = r.then;
   return meta;
 }
 

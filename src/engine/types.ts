@@ -5,7 +5,7 @@
  */
 import type { CpeRequest, ParameterValueStruct } from '../cwmp/soap/types';
 import type { ChannelFault } from '../db/types';
-import type { InstanceKeys } from './planner/types';
+import type { FollowUp, InstanceKeys } from './planner/types';
 
 /** An RPC the engine asked for that the device refused, as the front end saw it. */
 export interface RequestOutcome {
@@ -63,6 +63,10 @@ export interface EngineRequestMeta {
   paramChannels?: Record<string, string[]>;
   /** The SetParameterValues of the alias keys of the instances the round's AddObjects made. */
   aliasKeys?: true;
+  /** GetParameterNames: read these names under each object listed, right after its answer (provisioning.ts). */
+  then?: FollowUp;
+  /** The GetParameterValues a listing's `then` made (one per round, for every listing of it). */
+  followUp?: true;
 }
 
 export function newProvisionState(): ProvisionState {

@@ -2,9 +2,11 @@
  * A session's side of provisioning: when the device's queue runs
  * dry, ask the engine for the next round; when an engine request is
  * answered, tell the engine how it went (and finish what the engine attached
- * to it: alias keys of a new instance, records of actions).
+ * to it: alias keys of a new instance, the read of a listing's instances,
+ * records of actions).
  */
-import type { AddObjectResponse, CpeResponse, Fault, ParameterValueStruct } from '../soap/types';
+import type { AddObjectResponse, CpeResponse, Fault, ParameterInfoStruct, ParameterValueStruct } from '../soap/types';
+import type { FollowUp } from '../../engine/planner/types';
 import type { StepOutput } from '../../engine/step';
 import { omittedOutcome } from '../../engine/recovery';
 import type { RequestOutcome } from '../../engine/types';
@@ -70,6 +72,9 @@ export function engineAnswer(state: SessionState, sent: InFlightRequest, msg: Cp
   if (msg.method === 'AddObjectResponse' && sent.request.method === 'AddObject' && meta.keys?.length) {
     setKeys(state, sent.request.ObjectName, msg, meta.keys, meta.channels, sent.request.ParameterKey);
   }
+  if (msg.method === 'GetParameterNamesResponse' && sent.request.method === 'GetParameterNames' && meta.then) {
+    readListed(state, sent.request.ParameterPath, msg.ParameterList, meta.then, meta.channels);
+  }
   return meta.record ? [{ t: 'op', op: { op: 'values', parameters: meta.record, time } }] : [];
 }
 
@@ -99,6 +104,52 @@ function setKeys(state: SessionState, object: string, response: AddObjectRespons
   };
   state.queue.splice(lastAdd + 1, 0, request);
   if (state.provision) state.provision.rpcs++; // within the session's RPC budget like the engine's own
+}
+
+/**
+ * The read the engine attached to a listing (`then`): the names under each
+ * object it returned, in one GetParameterValues for every listing of the
+ * round, sent after the last of them. It is the read the next engine step
+ * would have planned (planner/reads.ts followUpOf), made without that step;
+ * the device's answer (or fault) is taken as that step's read's would be.
+ */
+function readListed(state: SessionState, object: string, listed: readonly ParameterInfoStruct[], then: FollowUp, channels: string[]): void {
+  const bases = listedChildren(object, listed, then.leaves);
+  const names = then.names.flatMap((name) => bases.map((base) => `${base}.${name}`));
+  if (names.length === 0) return;
+  const pending = state.queue.find((q) => q.engine?.followUp && q.request.method === 'GetParameterValues');
+  if (pending?.engine && pending.request.method === 'GetParameterValues') {
+    pending.request = { ...pending.request, ParameterNames: [...new Set([...pending.request.ParameterNames, ...names])] };
+    pending.engine.channels = [...new Set([...pending.engine.channels, ...channels])];
+    return;
+  }
+  const lastListing = state.queue.findLastIndex((q) => q.engine?.then !== undefined && q.request.method === 'GetParameterNames');
+  const request: QueuedRequest = { id: null, request: { method: 'GetParameterValues', ParameterNames: names }, engine: { channels, followUp: true } };
+  state.queue.splice(lastListing + 1, 0, request);
+  if (state.provision) state.provision.rpcs++; // within the session's RPC budget like the engine's own
+}
+
+/** The paths of the objects (and, with `leaves`, parameters) right under `object` in a listing's answer, as the cache orders them. */
+function listedChildren(object: string, listed: readonly ParameterInfoStruct[], leaves: boolean): string[] {
+  const out = new Set<string>();
+  for (const { Name } of listed) {
+    if (!Name.startsWith(object)) continue;
+    const rest = Name.slice(object.length);
+    const isObject = rest.endsWith('.');
+    const name = isObject ? rest.slice(0, -1) : rest;
+    if (name === '' || name.includes('.') || (!isObject && !leaves)) continue;
+    out.add(name);
+  }
+  return [...out].sort(compareNames).map((name) => object + name);
+}
+
+/** Instance numbers in numeric order first, then names (as the cache's tree lists children). */
+function compareNames(a: string, b: string): number {
+  const na = /^\d+$/.test(a);
+  const nb = /^\d+$/.test(b);
+  if (na && nb) return Number(a) - Number(b);
+  if (na !== nb) return na ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function pathsOf(sent: InFlightRequest): string[] {

@@ -109,9 +109,10 @@ function writesOf(view: MemoryDeviceView, model: readonly ParsedDeclaration[], c
  * - the reads miss everything the runs looked at (`touched`: the patterns
  *   they read, the declarations their commits found met);
  * - the reads are the last the declarations waiting on them need: no listing
- *   (it finds objects to look into next), and the waiting declarations ask
- *   only for paths and values (GetParameterValues answers both), with no
- *   alias filter (its keys are read first);
+ *   (it finds objects to look into next) unless the front end reads what it
+ *   finds right after it (`then`, reads.ts followUpOf), and the waiting
+ *   declarations ask only for paths and values (GetParameterValues answers
+ *   both), with no alias filter (its keys are read first);
  * - the waiting declarations write nothing: the next round would then be
  *   these writes and no other (one SetParameterValues either way);
  * - the writes' declarations miss the reads and the waiting declarations,
@@ -126,9 +127,10 @@ function writesOf(view: MemoryDeviceView, model: readonly ParsedDeclaration[], c
 function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[], round: { requests: readonly PlannedRequest[]; waiting: readonly ParsedDeclaration[] }, ctx: PlanOptions): PlannedRequest[] {
   const { touched } = ctx;
   if (touched === undefined) return [];
-  if (round.requests.some((r) => r.request.method === 'GetParameterNames') || !round.waiting.every(lastRead)) return [];
+  if (round.requests.some((r) => r.request.method === 'GetParameterNames' && !r.then) || !round.waiting.every(lastRead)) return [];
   // A read refused (9005) may mean its instance is gone: what is under that instance waits.
-  const read = round.requests.flatMap((r) => pathsOf(r)).map((p) => heldBy(segmentsOf(p)));
+  // A listing read on (`then`) holds its whole object: its instances are read, unknown yet, and only they.
+  const read = round.requests.flatMap((r) => (r.then ? [segmentsOf(pathsOf(r)[0])] : pathsOf(r).map((p) => heldBy(segmentsOf(p)))));
   const looked = [...new Set(touched)].map(dependsOn);
   if (read.some((r) => looked.some((t) => overlapping(r, t)))) return [];
   const held = [...read, ...round.waiting.map((w) => dependsOn(w.declaration.path))];

@@ -21,23 +21,37 @@
  *   absent, and asking for a path under it would only be refused (9005).
  * - A path the device refused (9005) in this session is never asked for
  *   again: the object above it that the cache holds is listed instead.
+ * - A listing whose instances will be read next, each the same way (a `*`
+ *   followed by names, an alias filter's keys), says so (`then`): the front
+ *   end sends that read right after the listing's answer, in the same round,
+ *   instead of an engine step planning it (see followUpOf).
  */
 import type { EpochMs } from '../../db/types';
 import { childrenListedAt, childrenOf, filtersMatch, type Node } from '../../sandbox/device-view';
 import type { PathSegment } from '../../sandbox/path-pattern';
 import type { Declaration } from '../../sandbox/types';
 import { Collector } from './collect';
-import type { PlannedRequest } from './types';
+import type { FollowUp, PlannedRequest } from './types';
 
 export interface Reads {
   /** Object path ("X.Y.") → NextLevel. A subtree read (false) covers a listing (true). */
   names: Collector<boolean>;
   values: Collector<true>;
   attributes: Collector<true>;
+  /** Object path → the read of its listed instances the next step would plan, null where it cannot be told now. */
+  follow: Map<string, FollowUp | null>;
 }
 
 export function newReads(): Reads {
-  return { names: new Collector(), values: new Collector(), attributes: new Collector() };
+  return { names: new Collector(), values: new Collector(), attributes: new Collector(), follow: new Map() };
+}
+
+/** Lists `object`; `follow`: what the next step would read under each instance found, null if not only that. */
+function list(reads: Reads, object: string, channel: string, nextLevel: boolean, follow: FollowUp | null): void {
+  reads.names.add(object, channel, nextLevel);
+  const had = reads.follow.get(object);
+  if (follow === null || had === null || !nextLevel || (had !== undefined && had.leaves !== follow.leaves)) reads.follow.set(object, null);
+  else reads.follow.set(object, had === undefined ? follow : { names: [...new Set([...had.names, ...follow.names])], leaves: had.leaves });
 }
 
 /** When a declaration needs its path known at all: it asks something of its matches. */
@@ -87,7 +101,8 @@ function walk(w: Walk, node: Node, i: number): void {
     return;
   }
   if (childrenListedAt(node) < w.need) {
-    if (!isRefused(w.refused, objectPath(node))) w.reads.names.add(objectPath(node), w.channel, listsOneLevel(w.segs.slice(i)));
+    const object = objectPath(node);
+    if (!isRefused(w.refused, object)) list(w.reads, object, w.channel, listsOneLevel(w.segs.slice(i)), node.children.size > 0 ? null : followUpOf(w, object, i));
     return;
   }
   for (const child of childrenOf(node)) {
@@ -107,7 +122,7 @@ function walk(w: Walk, node: Node, i: number): void {
  */
 function askFor(w: Walk, node: Node, i: number): void {
   const here = objectPath(node);
-  if (node.path === '') return w.reads.names.add(here, w.channel, true);
+  if (node.path === '') return list(w.reads, here, w.channel, true, null);
   const rest = w.segs.slice(i);
   const wild = rest.findIndex((s) => s.kind !== 'name');
   const names = (wild < 0 ? rest : rest.slice(0, wild)).map((s) => (s as { name: string }).name);
@@ -115,12 +130,33 @@ function askFor(w: Walk, node: Node, i: number): void {
   const read = wild < 0 && !w.object && !/^\d+$/.test(names[names.length - 1]);
   const asked = read ? target : wild >= 0 ? `${target}.` : parentObject(target);
   if (isRefused(w.refused, asked)) {
-    if (!isRefused(w.refused, here)) w.reads.names.add(here, w.channel, true);
+    if (!isRefused(w.refused, here)) list(w.reads, here, w.channel, true, null);
   } else if (read) {
     w.reads.values.add(target, w.channel, true);
   } else {
-    w.reads.names.add(asked, w.channel, wild < 0 || listsOneLevel(rest.slice(wild)));
+    // The cache lacks `target` (a name before it is missing): nothing under it is known either.
+    list(w.reads, asked, w.channel, wild < 0 || listsOneLevel(rest.slice(wild)), wild < 0 ? null : followUpOf(w, asked, i + wild));
   }
+}
+
+/**
+ * What the walk will ask under each object a listing of `object` returns,
+ * when it is the same read for each and the cache knows nothing under
+ * `object` (else some instance might need nothing, or other reads): the
+ * wildcard at segment `i` followed by names only (a parameter under each
+ * instance: one GetParameterValues of them all, as askFor plans it once the
+ * instances are known), or an alias filter (its keys, under every child, as
+ * keysKnown asks them). null: no such read, or not one the front end can make
+ * alone (an object declared, a path the device refused under it).
+ */
+function followUpOf(w: Walk, object: string, i: number): FollowUp | null {
+  if (w.refused.some((r) => r.startsWith(object) || object.startsWith(r))) return null;
+  const seg = w.segs[i];
+  if (seg.kind === 'alias') return { names: [...new Set(seg.filters.map((f) => f.key.join('.')))], leaves: true };
+  const rest = w.segs.slice(i + 1);
+  if (seg.kind !== 'any' || w.object || rest.length === 0 || rest.some((s) => s.kind !== 'name')) return null;
+  const names = rest.map((s) => (s as { name: string }).name);
+  return /^\d+$/.test(names[names.length - 1]) ? null : { names: [names.join('.')], leaves: false };
 }
 
 /** Whether the device refused `path` or an object above it in this session. */
@@ -170,7 +206,7 @@ export function readMatch(node: Node, d: Declaration, valueTime: EpochMs, channe
   const leaf = row?.kind === 'leaf';
   const namesTime = row?.namesTime ?? 0;
   const parent = parentObject(node.path);
-  if ((t.writable ?? 0) > namesTime || (t.object ?? 0) > namesTime) reads.names.add(parent, channel, true);
+  if ((t.writable ?? 0) > namesTime || (t.object ?? 0) > namesTime) list(reads, parent, channel, true, null);
   if (leaf && (t.value ?? 0) > valueTime) reads.values.add(node.path, channel, true);
   const attributesTime = row?.attributesTime ?? 0;
   if ((t.notification ?? 0) > attributesTime || (t.accessList ?? 0) > attributesTime) reads.attributes.add(leaf ? node.path : `${node.path}.`, channel, true);
@@ -185,6 +221,7 @@ export function readRequests(reads: Reads): PlannedRequest[] {
     if (nextLevel && subtrees.includes(key)) continue;
     out.push({ request: { method: 'GetParameterNames', ParameterPath: key, NextLevel: nextLevel }, channels });
   }
+  withFollowUps(out, reads);
   const values = reads.values.entries();
   if (values.length > 0) {
     out.push({ request: { method: 'GetParameterValues', ParameterNames: values.map((e) => e.key) }, channels: union(values) });
@@ -194,6 +231,25 @@ export function readRequests(reads: Reads): PlannedRequest[] {
     out.push({ request: { method: 'GetParameterAttributes', ParameterNames: attributes.map((e) => e.key) }, channels: union(attributes) });
   }
   return out;
+}
+
+/**
+ * Each listing gets its `then` only when every listing of the round has one
+ * and no other read of the round lies under them: the next step would then
+ * plan exactly the follow-ups' reads (one GetParameterValues for them all),
+ * so sending them at once changes the round they go in and nothing else. A
+ * listing without one would leave reads for the next step that it would
+ * have sent with the follow-ups, in one GetParameterValues.
+ */
+function withFollowUps(listings: PlannedRequest[], reads: Reads): void {
+  const follow = listings.map((r) => (r.request.method === 'GetParameterNames' ? reads.follow.get(r.request.ParameterPath) : undefined));
+  if (follow.some((f) => f === null || f === undefined)) return;
+  const others = [...reads.values.entries(), ...reads.attributes.entries()].map((e) => e.key);
+  const objects = listings.map((r) => (r.request.method === 'GetParameterNames' ? r.request.ParameterPath : ''));
+  if (others.some((k) => objects.some((o) => k.startsWith(o)))) return;
+  listings.forEach((r, i) => {
+    r.then = follow[i] as FollowUp;
+  });
 }
 
 export function union(entries: { channels: string[] }[]): string[] {

@@ -16,6 +16,18 @@ export interface ChannelDeclaration {
 /** Values to set on an instance as soon as the AddObject that creates it succeeds (its alias keys). */
 export type InstanceKeys = ParameterValueStruct[];
 
+/**
+ * What the front end reads right after a listing's answer, in the same round
+ * (no engine step in between): for each object the listing returns, these
+ * names relative to it ("SSID" → "Device.WiFi.SSID.3.SSID"), in one
+ * GetParameterValues. `leaves`: the parameters it returns too (an alias
+ * filter's keys are asked under every child, as the planner would).
+ */
+export interface FollowUp {
+  names: string[];
+  leaves: boolean;
+}
+
 /** One RPC the engine wants sent, and who asked for it. */
 export interface PlannedRequest {
   request: CpeRequest;
@@ -27,6 +39,8 @@ export interface PlannedRequest {
   record?: ParameterValueStruct[];
   /** SetParameterValues: the channels that declared each parameter. */
   paramChannels?: Record<string, string[]>;
+  /** GetParameterNames: the read of each listed instance the next step would plan (reads.ts followUpOf). */
+  then?: FollowUp;
 }
 
 export interface PlanContext {
