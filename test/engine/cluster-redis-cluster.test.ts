@@ -36,7 +36,7 @@ describe('on a Redis Cluster of three masters', function () {
   });
   after(async () => rc?.stop());
 
-  clusterSuites({ url: () => rc.url, connect: () => rc.client.duplicate() as unknown as Redis });
+  clusterSuites({ name: 'rcluster', url: () => rc.url, connect: () => rc.client.duplicate() as unknown as Redis });
 
   describe('a session, engine steps, a task run now and its webhooks', function () {
     this.timeout(90_000);

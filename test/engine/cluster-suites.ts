@@ -132,6 +132,11 @@ interface LeftLock {
 
 /** The Redis under test: what the ACS processes are given (REDIS_URL, read when a suite starts) and a client for the checks. */
 export interface RedisUnderTest {
+  /**
+   * Suffix of the suites' database names: the two files running these suites (cluster.test.ts and
+   * cluster-redis-cluster.test.ts) may run at the same time (mocha --parallel), each on its own databases.
+   */
+  name: string;
   url(): string;
   /** A client of it (a Cluster typed as Redis, as the ACS has it); the suite disconnects it. */
   connect(): Redis;
@@ -269,7 +274,7 @@ describe('engine cluster: two CWMP front ends and two engine workers as separate
   before(async function () {
     this.timeout(60_000);
     // A generous step timeout: this suite is about steps crossing processes, not about slow workers (the next one is).
-    c = await startCluster({ suite: 'cluster', ...clusterFiles(0), redisUrl: target.url(), env: { ENGINE_STEP_TIMEOUT_MS: '10000' } });
+    c = await startCluster({ suite: `cluster_${target.name}`, ...clusterFiles(0), redisUrl: target.url(), env: { ENGINE_STEP_TIMEOUT_MS: '10000' } });
     redis = target.connect();
   });
   after(async () => {
@@ -385,7 +390,7 @@ describe('engine cluster: kill -9 of a worker or a front end mid-session', funct
   after(() => redis?.disconnect());
 
   it('kill -9 of a worker: its steps go to the other worker, no session hangs, no data is lost, every device ends provisioned', async () => {
-    c = await startCluster({ suite: 'cluster_kill_worker', ...clusterFiles(SPIN), redisUrl: target.url(), env: ENV });
+    c = await startCluster({ suite: `cluster_kill_worker_${target.name}`, ...clusterFiles(SPIN), redisUrl: target.url(), env: ENV });
     const cluster = c;
     const fleet = await Fleet.create({ acsUrl: cluster.acsUrl, model: baseModel(), devices: 40, serialBase: 'KW-', concurrency: 40, report: (k, m) => reports.push(`${k}: ${m}`) });
     fleets.push(fleet);
@@ -457,7 +462,7 @@ describe('engine cluster: kill -9 of a worker or a front end mid-session', funct
   });
 
   it("kill -9 of a front end: the other front end's sweeper ends its sessions and the devices' next sessions provision them", async () => {
-    c = await startCluster({ suite: 'cluster_kill_front', ...clusterFiles(SPIN), redisUrl: target.url(), env: ENV });
+    c = await startCluster({ suite: `cluster_kill_front_${target.name}`, ...clusterFiles(SPIN), redisUrl: target.url(), env: ENV });
     const cluster = c;
     const fleet = await Fleet.create({ acsUrl: cluster.acsUrl, model: baseModel(), devices: 30, serialBase: 'KF-', concurrency: 30, report: (k, m) => reports.push(`${k}: ${m}`) });
     fleets.push(fleet);
@@ -539,7 +544,7 @@ describe('a front end that dies between claiming a session and committing it', f
   let t: TestAcs;
   let redis: Redis;
   before(async () => {
-    t = await startTestAcs('cluster_claim', { sessionTimeoutMs: 1000, redisUrl: target.url() });
+    t = await startTestAcs(`cluster_claim_${target.name}`, { sessionTimeoutMs: 1000, redisUrl: target.url() });
     redis = target.connect();
   });
   after(async () => {

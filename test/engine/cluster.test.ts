@@ -7,4 +7,4 @@ import Redis from 'ioredis';
 import { TEST_REDIS_URL } from '../helpers/acs';
 import { clusterSuites } from './cluster-suites';
 
-clusterSuites({ url: () => TEST_REDIS_URL, connect: () => new Redis(TEST_REDIS_URL) });
+clusterSuites({ name: 'redis', url: () => TEST_REDIS_URL, connect: () => new Redis(TEST_REDIS_URL) });

@@ -7,13 +7,17 @@ import { createLogger } from '../../src/log';
 import { startAcs, type Role, type RunningAcs } from '../../src/server';
 import { newToken, tokenFetch } from './api-token';
 import { freshMigratedMysqlDatabase, TEST_DATABASE_URL } from './db';
+import { slotted } from './worker-slot';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The test database URL with its database name suffixed, so each suite has its own schema. */
+/**
+ * The test database URL with its database name suffixed, so each suite has its own schema, and made this test
+ * process's own (see worker-slot.ts): parallel workers never share one.
+ */
 export function databaseUrlFor(suffix: string): string {
   const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `${url.pathname.replace(/^\//, '') || 'acs_test'}_${suffix}`;
+  url.pathname = slotted(`${url.pathname.replace(/^\//, '') || 'acs_test'}_${suffix}`);
   return url.toString();
 }
 

@@ -10,16 +10,26 @@ import type { ParameterValueStruct, XsdType } from '../../src/cwmp/soap/types';
 import { openStore } from '../../src/db';
 import type { CacheOp, DeviceStore, SessionResult } from '../../src/db/types';
 import { deviceKeyOf } from '../../src/model/device-key';
+import { slotted } from './worker-slot';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/acs_test';
 export type DriverName = 'mysql' | 'sqlite';
 export const DRIVERS: DriverName[] = ['mysql', 'sqlite'];
 
-/** The MySQL test URL with another database name. */
+/**
+ * The MySQL test URL with another database name, made this test process's own
+ * (`<database>_w<slot>`, see worker-slot.ts): files running at the same time
+ * in parallel workers never share a database, whatever names they chose.
+ */
 export function mysqlUrl(database: string): string {
   const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${database}`;
+  url.pathname = `/${slotted(database)}`;
   return url.toString();
+}
+
+/** The database name of a MySQL URL (what mysqlUrl made of a name). */
+export function databaseOf(url: string): string {
+  return new URL(url).pathname.replace(/^\//, '');
 }
 
 /** A connection to the server of a MySQL URL (no database selected) and the URL's database name. */

@@ -4,8 +4,8 @@
  * never the shared services. Killed with SIGKILL, as a crash would.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -22,16 +22,40 @@ export interface PrivateService {
   stop(): Promise<void>;
 }
 
-/** A TCP port nothing listens on now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The first port of the kernel's ephemeral range (listen(0) and outgoing connections take theirs from it). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const PORTS_FROM = 10_000;
+const PORTS_TO = ephemeralLow();
+
+/** Whether a server can listen on 127.0.0.1:port now. */
+export function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A TCP port nothing listens on now, for a server a test starts a moment later (often in another process). It
+ * is picked at random below the kernel's ephemeral range: a port of that range can be taken in the meantime by
+ * any outgoing connection or listen(0) of the machine, and with test files running in parallel there are
+ * thousands (a child's METRICS_PORT + 3 was taken that way).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PORTS_FROM + Math.floor(Math.random() * (PORTS_TO - PORTS_FROM));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${PORTS_FROM}-${PORTS_TO - 1} after 50 tries`);
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -7,10 +7,13 @@
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import { openStore } from '../../../src/db';
-import { dropMysqlDatabase, freshMigratedMysqlDatabase, mysqlUrl, TEST_DATABASE_URL } from '../../helpers/db';
+import { databaseOf, dropMysqlDatabase, freshMigratedMysqlDatabase, mysqlUrl, TEST_DATABASE_URL } from '../../helpers/db';
 
-const MIGRATED = 'acs_test_schema_copy_migrated';
-const COPIED = 'acs_test_schema_copy_copied';
+const MIGRATED_URL = mysqlUrl('acs_test_schema_copy_migrated');
+const COPIED_URL = mysqlUrl('acs_test_schema_copy_copied');
+// The names mysqlUrl gave this test process (suffixed with its slot: test/helpers/worker-slot.ts).
+const MIGRATED = databaseOf(MIGRATED_URL);
+const COPIED = databaseOf(COPIED_URL);
 
 /** Each table's SHOW CREATE TABLE (the AUTO_INCREMENT counter aside: the copy's rows set it) and its rows, by table name. */
 async function describeDatabase(connection: mysql.Connection, database: string): Promise<Record<string, { ddl: string; rows: unknown[] }>> {
@@ -31,9 +34,8 @@ describe('suite databases copied from a migrated one [mysql]', function () {
   let connection: mysql.Connection;
 
   before(async () => {
-    const migrated = mysqlUrl(MIGRATED);
-    await dropMysqlDatabase(migrated);
-    const store = await openStore(migrated);
+    await dropMysqlDatabase(MIGRATED_URL);
+    const store = await openStore(MIGRATED_URL);
     await store.migrate();
     await store.close();
     const server = new URL(TEST_DATABASE_URL);
@@ -45,7 +47,7 @@ describe('suite databases copied from a migrated one [mysql]', function () {
   });
 
   it('have the tables, columns, keys, collations and rows the migrations leave', async () => {
-    await freshMigratedMysqlDatabase(mysqlUrl(COPIED));
+    await freshMigratedMysqlDatabase(COPIED_URL);
     const migrated = await describeDatabase(connection, MIGRATED);
     assert.ok(Object.keys(migrated).length > 20, `tables: ${Object.keys(migrated).join(', ')}`);
     assert.deepEqual(await describeDatabase(connection, COPIED), migrated);
@@ -59,7 +61,7 @@ describe('suite databases copied from a migrated one [mysql]', function () {
   });
 
   it('is made again from nothing: rows written before are gone, and migrate() finds nothing to apply', async () => {
-    const url = mysqlUrl(COPIED);
+    const url = COPIED_URL;
     const names = async (database: string) => ((await connection.query(`SELECT name FROM \`${database}\`.migrations ORDER BY id`)) as [{ name: string }[], unknown])[0];
     await freshMigratedMysqlDatabase(url);
     await connection.query(`INSERT INTO \`${COPIED}\`.migrations (timestamp, name) VALUES (1, 'Written1')`);

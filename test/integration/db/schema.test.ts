@@ -10,7 +10,7 @@ import { MIGRATIONS } from '../../../src/db/migrations';
 import { InitialSchema1732600000000 } from '../../../src/db/migrations/1732600000000-initial-schema';
 import { SqlDeviceStore } from '../../../src/db/store';
 import { deviceKeyOf } from '../../../src/model/device-key';
-import { DRIVERS, dropMysqlDatabase, mysqlUrl, newDeviceId, pv, session } from '../../helpers/db';
+import { DRIVERS, databaseOf, dropMysqlDatabase, mysqlUrl, newDeviceId, pv, session } from '../../helpers/db';
 
 const TABLES = ['devices', 'device_parameters', 'device_tags', 'tasks', 'device_faults', 'channel_faults'];
 
@@ -37,7 +37,7 @@ for (const driver of DRIVERS) {
       const store = await openStore(url);
       await store.close();
       if (driver === 'sqlite') assert.ok(existsSync(join(dir, 'a', 'b', 'store.sqlite')));
-      else assert.ok(await mysqlDatabaseExists('acs_test_db_schema'));
+      else assert.ok(await mysqlDatabaseExists(url));
     });
 
     it('migrations create every table on an empty database, and re-run as a no-op', async () => {
@@ -151,8 +151,9 @@ for (const driver of DRIVERS) {
   });
 }
 
-async function mysqlDatabaseExists(name: string): Promise<boolean> {
-  const u = new URL(mysqlUrl(name));
+async function mysqlDatabaseExists(url: string): Promise<boolean> {
+  const name = databaseOf(url);
+  const u = new URL(url);
   u.pathname = '/';
   const connection = await mysql.createConnection(u.toString());
   try {
