@@ -82,7 +82,9 @@ async function runOne(variant: string, modulePath: string, url: string, n: numbe
 
 function runChild(variant: string, modulePath: string, url: string, n: number, inFlight: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', variant, modulePath, url, String(n), String(inFlight)], { execArgv: ['--import', 'tsx'] });
+    // BENCH_CPU_PROF=dir: a CPU profile of each run's posting process.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = fork(__filename, ['--child', variant, modulePath, url, String(n), String(inFlight)], { execArgv: ['--import', 'tsx', ...prof] });
     child.on('message', (m: RunResult) => resolve(m));
     child.on('exit', (code) => code !== 0 && reject(new Error(`variant ${variant} exited ${code}`)));
   });
