@@ -25,6 +25,8 @@ const agent = new Agent({ connections: CONNECTIONS, pipelining: 1 });
 interface Target {
   origin: string;
   path: string;
+  /** Credentials in the URL (https://user:pass@host/) are sent as Basic authorization, as node:http did; null: none. */
+  authorization: string | null;
 }
 const targets = new Map<string, Target>();
 const TARGETS_MAX = 1000;
@@ -35,7 +37,9 @@ function targetOf(url: string): Target {
     if (targets.size >= TARGETS_MAX) targets.clear();
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`not an http or https URL: ${url}`);
-    targets.set(url, (target = { origin: u.origin, path: `${u.pathname}${u.search}` }));
+    const credentials = u.username || u.password ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` : null;
+    const authorization = credentials === null ? null : `Basic ${Buffer.from(credentials).toString('base64')}`;
+    targets.set(url, (target = { origin: u.origin, path: `${u.pathname}${u.search}`, authorization }));
   }
   return target;
 }
@@ -62,6 +66,7 @@ export function post(url: string, id: string, event: string, body: string, secre
       'x-acs-signature',
       signature(secret, body, Math.floor(Date.now() / 1000)),
     ];
+    if (target.authorization !== null) headers.push('authorization', target.authorization);
     const attempt = new Attempt(resolve, timeoutMs);
     agent.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers, body }, attempt);
   });

@@ -126,6 +126,19 @@ describe('webhook POST', function () {
     }
   });
 
+  it('sends credentials in the URL as Basic authorization, and none when the URL has none', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(204).end());
+    try {
+      assert.equal((await post(`http://us%40er:p%3Ass@127.0.0.1:${r.port}/hook`, 'd-1', 'device.inform', BODY, SECRET, 5000)).ok, true);
+      assert.equal((await post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000)).ok, true);
+      assert.equal(r.seen[0].headers.authorization, `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
+      assert.equal(r.seen[0].url, '/hook');
+      assert.equal(r.seen[1].headers.authorization, undefined);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('keeps the connection alive: POSTs one after the other reuse their connections', async () => {
     const r = await httpReceiver((_req, res) => res.writeHead(204).end());
     try {
