@@ -78,8 +78,11 @@ describe('engine/ext: ExtensionHost', function () {
     dir = await mkdtemp(path.join(tmpdir(), 'acs-ext-'));
     await writeFixtures(dir);
   });
+  // Limits far above what these calls take: the tests of the limits make hosts of their own (200-300 ms). With 1 s,
+  // 2,000 concurrent calls, or a module's first load, answered ext.timeout on a loaded machine (CI runs test files
+  // in parallel).
   beforeEach(function () {
-    host = new ExtensionHost({ dir, timeoutMs: 1_000, livenessMs: 100 });
+    host = new ExtensionHost({ dir, timeoutMs: 10_000, livenessMs: 1_000 });
   });
   afterEach(async function () {
     await host.close();

@@ -215,6 +215,10 @@ describe('vendor profiles end to end (simulator, MariaDB, Redis, engine)', funct
       } finally {
         unwrap();
       }
+      // touchDevices is the CWMP process's once-a-second flush of the last_inform times quiet sessions left in
+      // Redis (roles/cwmp.ts), not a call of the session: it lands in one device's window or the other's by the
+      // clock (a loaded machine's slower sessions catch it more often).
+      delete calls.touchDevices;
       return calls;
     };
     const [a, b] = [await counted(profiled), await counted(plain)];
