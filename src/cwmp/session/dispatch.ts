@@ -6,7 +6,9 @@ import { acsFault } from '../soap/fault-codes';
 import type { CwmpEnvelope, Inform } from '../soap/types';
 import type { CwmpPost, SessionDeps } from './context';
 import { certificateRefusal, startSession } from './inform';
-import { faultReply, errorReply, type CwmpReply } from './replies';
+import { endOpened } from './finalize';
+import { endReply, faultReply, errorReply, type CwmpReply } from './replies';
+import type { SessionState } from './state';
 import { badAnswer, continueSession } from './rpc-loop';
 
 const DEFAULT_NAMESPACE = 'urn:dslforum-org:cwmp-1-0';
@@ -19,7 +21,11 @@ export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<Cwm
   // Only while some device is traced (trace/switch.ts): the quiet session pays a property read.
   const receivedAt = deps.trace?.active ? Date.now() : 0;
   let envelope: CwmpEnvelope | null = null;
-  if (post.body.trim() !== '') {
+  const empty = post.body.trim() === '';
+  // A quiet session this process opened: its empty POST ends it without reading it back; any other POST reads it (opened.ts).
+  const opened = post.sessionId ? deps.sessions.opened.take(post.sessionId) : undefined;
+  if (opened && empty) return endOpenedSession(deps, post, opened, receivedAt);
+  if (!empty) {
     const decoded = decode(post.body);
     if (!decoded.ok) return isAnswer(decoded.method) ? refuseAnswer(deps, post, decoded) : refuse(deps, post, decoded);
     envelope = decoded.envelope;
@@ -32,14 +38,26 @@ export async function handlePost(deps: SessionDeps, post: CwmpPost): Promise<Cwm
   }
   const state = post.sessionId ? await deps.sessions.load(post.sessionId) : null;
   if (!state) {
-    const what = envelope ? envelope.body.method : 'empty POST';
-    return errorReply('ACS_ERR_NO_SESSION', `no CWMP session for this ${what}: a session starts with an Inform`);
+    return noSession(envelope ? envelope.body.method : 'empty POST');
   }
   const refused = certificateRefusal(deps, post, state.inform.deviceId, state.deviceKey);
   if (refused) return refused;
   const reply = await continueSession(deps, state, envelope);
   if (receivedAt) deps.trace?.record(state.deviceKey, post, receivedAt, reply);
   return reply;
+}
+
+/** The empty POST of a quiet session opened here (see endOpened): 204, or "no session" if it ended meanwhile. */
+async function endOpenedSession(deps: SessionDeps, post: CwmpPost, state: SessionState, receivedAt: number): Promise<CwmpReply> {
+  const refused = certificateRefusal(deps, post, state.inform.deviceId, state.deviceKey);
+  if (refused) return refused;
+  const reply = (await endOpened(deps, state)) === 'gone' ? noSession('empty POST') : endReply();
+  if (receivedAt) deps.trace?.record(state.deviceKey, post, receivedAt, reply);
+  return reply;
+}
+
+function noSession(what: string): CwmpReply {
+  return errorReply('ACS_ERR_NO_SESSION', `no CWMP session for this ${what}: a session starts with an Inform`);
 }
 
 type DecodeFailure = Extract<ReturnType<typeof decode>, { ok: false }>;

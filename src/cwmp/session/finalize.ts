@@ -117,15 +117,11 @@ async function notify(deps: SessionDeps, state: SessionState, result: SessionRes
  * `known` saves a read when the caller holds the session's latest state.
  */
 export async function endSession(deps: SessionDeps, sid: string, reason: EndReason, known?: SessionState): Promise<boolean> {
-  const { sessions, log } = deps;
+  const { sessions } = deps;
   // The common case, a periodic Inform and nothing else: one Redis round trip, no database.
   if (known && known.logged === 0 && isQuiet(known, [], reason)) {
     const ours = await sessions.endQuiet(known);
-    // Not awaited: the quiet path needs no database. Measured: even an empty emit per quiet session cost
-    // the 10,000-in-flight bench its 0 failures, so nothing is built unless device.inform is subscribed.
-    if (ours && deps.webhooks?.wants('device.inform')) void deps.webhooks.emit(sessionEvents(known, null));
-    if (ours) log.info({ deviceId: known.deviceKey, sessionId: sid, reason, ms: Date.now() - known.startedAt }, 'session ended');
-    if (ours) sessionEnded('quiet', known.startedAt);
+    if (ours) endedQuiet(deps, known, reason);
     return ours;
   }
   const entries = await sessions.claimWithLog(sid);
@@ -134,6 +130,36 @@ export async function endSession(deps: SessionDeps, sid: string, reason: EndReas
   if (!state) return false;
   await endClaimed(deps, state, entries, reason);
   return true;
+}
+
+/**
+ * True when a session, as it opens, would end quietly at its CPE's empty POST:
+ * nothing queued, no provision to run, nothing carried (see isQuiet). Such a
+ * session is kept by the process that opened it (opened.ts) for endOpened.
+ */
+export function quietAtOpen(state: SessionState): boolean {
+  return state.queue.length === 0 && state.taskProvisions === undefined && state.provision === null && state.logged === 0 && isQuiet(state, [], 'completed');
+}
+
+/**
+ * The empty POST of a session this process opened quiet (quietAtOpen) and has
+ * not read back since: ended as endSession would end it, without reading its
+ * state. 'gone' when the session no longer exists (the CPE must start anew).
+ */
+export async function endOpened(deps: SessionDeps, state: SessionState): Promise<'ended' | 'claimed' | 'gone'> {
+  state.phase = 'acs-requests';
+  const outcome = await deps.sessions.endOpenedQuiet(state);
+  if (outcome === 'ended') endedQuiet(deps, state, 'completed');
+  return outcome;
+}
+
+/** What follows the end of a quiet session: its webhook events if subscribed, its log line and its metrics. */
+function endedQuiet(deps: SessionDeps, state: SessionState, reason: EndReason): void {
+  // Not awaited: the quiet path needs no database. Measured: even an empty emit per quiet session cost
+  // the 10,000-in-flight bench its 0 failures, so nothing is built unless device.inform is subscribed.
+  if (deps.webhooks?.wants('device.inform')) void deps.webhooks.emit(sessionEvents(state, null));
+  if (deps.log.isLevelEnabled('info')) deps.log.info({ deviceId: state.deviceKey, sessionId: state.id, reason, ms: Date.now() - state.startedAt }, 'session ended');
+  sessionEnded('quiet', state.startedAt);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { EventRef, LoadedFacts } from './device-facts';
 import { COMMAND_KEY_MAX, EVENT_CODE_MAX } from '../../db/events';
 import { MAX_PATH_LENGTH } from '../../db/paths';
 import { isRoutine, isUnrepeated } from './events';
-import { endSession } from './finalize';
+import { endSession, quietAtOpen } from './finalize';
 import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
@@ -200,17 +200,23 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
   const { sessions, log } = c.deps;
   const now = Date.now();
   const state = newState(c, c.sessionId ?? sessions.newSessionId(c.deviceKey), await tasksOf(c, now), now);
-  const events = c.envelope.body.Event.map((e) => e.EventCode);
-  let holder = await sessions.lockAndOpen(state);
+  // The address key is only read by processes that look sessions up by address (CWMP_ADDRESS_FALLBACK).
+  const address = c.deps.config.cwmpAddressFallback;
+  let holder = await sessions.lockAndOpen(state, address);
   // A lock whose session is gone (its process died while ending it) is broken at once.
-  if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state);
+  if (holder !== null && (await sessions.breakStaleLock(c.deviceKey, holder))) holder = await sessions.lockAndOpen(state, address);
   if (holder !== null && mayTakeOver(c, holder)) holder = await takeOver(c, state, holder);
   if (holder !== null) {
     log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
   }
   markSent(c, state);
-  log.info({ deviceId: c.deviceKey, sessionId: state.id, events, carried: state.carried.length, queued: state.queue.length }, 'session started');
+  // Its empty POST, if it comes back here, ends it without reading it back (opened.ts).
+  if (quietAtOpen(state)) sessions.opened.remember(state);
+  if (log.isLevelEnabled('info')) {
+    const events = c.envelope.body.Event.map((e) => e.EventCode);
+    log.info({ deviceId: c.deviceKey, sessionId: state.id, events, carried: state.carried.length, queued: state.queue.length }, 'session started');
+  }
   const header = { ID: c.envelope.header.ID, ...(c.useCwmpVersion ? { UseCWMPVersion: c.useCwmpVersion } : {}) };
   return soapReply(c.envelope.namespace, header, { method: 'InformResponse', MaxEnvelopes: 1 }, state.id);
 }
@@ -234,7 +240,7 @@ async function takeOver(c: InformCtx, state: SessionState, holder: string): Prom
       return holder;
     }
     await reloadTasks(c, state);
-    const next = await sessions.lockAndOpen(state);
+    const next = await sessions.lockAndOpen(state, c.deps.config.cwmpAddressFallback);
     if (next !== holder || Date.now() > deadline) return next;
     await new Promise((resolve) => setTimeout(resolve, TAKEOVER_POLL_MS));
   }

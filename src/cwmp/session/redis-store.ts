@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { defineScripts, registerScript } from '../../infra/redis-scripts';
+import { OpenedSessions } from './opened';
 import { SessionKeys } from './session-keys';
 import type { SessionLogEntry, SessionState } from './state';
 
@@ -47,6 +48,19 @@ return 1`;
  */
 const END_QUIET = `
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[2])
+redis.call('DEL', KEYS[3], KEYS[4])
+if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
+return 1`;
+
+/**
+ * END_QUIET for a session this process opened and did not read back (see
+ * opened.ts): it also tells a session that is gone (ended and forgotten)
+ * from one another process is ending. Same KEYS and ARGV as END_QUIET.
+ * Returns 1 if ended here, 0 if another process claimed it, -1 if it is gone.
+ */
+const END_OPENED_QUIET = `
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return redis.call('EXISTS', KEYS[3]) - 1 end
 redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[2])
 redis.call('DEL', KEYS[3], KEYS[4])
 if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end
@@ -103,6 +117,9 @@ type Script = (...args: (string | number)[]) => Promise<unknown>;
 
 // No address key on a cluster. A fixed count (not one per call): ioredis's cluster auto-pipelining routes a script by its first argument.
 registerScript('acsLockAndOpen', { keys: (cluster) => (cluster ? 4 : 5), lua: LOCK_AND_OPEN });
+// The same script without the address key, for processes that never look a session up by address.
+registerScript('acsLockAndOpenNoAddr', { keys: () => 4, lua: LOCK_AND_OPEN });
+registerScript('acsEndOpenedQuiet', { keys: () => 5, lua: END_OPENED_QUIET });
 registerScript('acsSaveIfLive', { keys: () => 4, lua: SAVE_IF_LIVE });
 registerScript('acsEndQuiet', { keys: () => 5, lua: END_QUIET });
 registerScript('acsBreakStaleLock', { keys: () => 2, lua: BREAK_STALE_LOCK });
@@ -132,6 +149,8 @@ const LEASE_MS = 3_000;
  */
 export class RedisSessionStore {
   private readonly keys: SessionKeys;
+  /** Quiet sessions this process opened, until their empty POST (see opened.ts). */
+  readonly opened: OpenedSessions;
 
   constructor(
     private readonly redis: Redis,
@@ -141,6 +160,7 @@ export class RedisSessionStore {
     readonly leaseMs = Math.min(timeoutMs, LEASE_MS),
   ) {
     this.keys = new SessionKeys(prefix, redis);
+    this.opened = new OpenedSessions(timeoutMs);
     // Connections from infra/redis.ts have them already; a test's own connection gets them here.
     defineScripts(redis);
   }
@@ -284,14 +304,16 @@ export class RedisSessionStore {
 
   /**
    * Takes the device's lock and opens the session in one round trip (state,
-   * deadline, address for CPEs without cookies). Returns null when opened,
-   * else the sid of the session holding the device.
+   * deadline, and the address for CPEs without cookies unless `address` is
+   * false: a process that never looks sessions up by address need not write
+   * it). Returns null when opened, else the sid of the session holding the device.
    */
-  async lockAndOpen(state: SessionState): Promise<string | null> {
+  async lockAndOpen(state: SessionState, address = true): Promise<string | null> {
     // The device is here: a connection request made to it is answered (connreq's "asked" mark goes, in the same round trip).
     const k = this.keys;
     const keys = [k.lock(state.deviceKey), k.session(state.id), k.deadlines(k.shardOfSession(state.id)), k.asked(state.deviceKey)];
     const args = [state.id, this.ttlMs, JSON.stringify(state), Date.now() + this.timeoutMs, this.timeoutMs];
+    if (!address) return (await this.script('acsLockAndOpenNoAddr', ...keys, ...args)) as string | null;
     if (!this.redis.isCluster) return (await this.script('acsLockAndOpen', ...keys, k.addr(state.remoteAddress), ...args)) as string | null;
     const holder = (await this.script('acsLockAndOpen', ...keys, ...args)) as string | null;
     if (holder === null) await this.redis.set(k.addr(state.remoteAddress), state.id, 'PX', this.timeoutMs);
@@ -308,6 +330,19 @@ export class RedisSessionStore {
     const shard = k.shardOfSession(state.id);
     const keys = [k.deadlines(shard), k.touched(shard), k.session(state.id), k.log(state.id), k.lock(state.deviceKey)];
     return (await this.script('acsEndQuiet', ...keys, state.id, state.deviceKey, state.inform.time)) === 1;
+  }
+
+  /**
+   * endQuiet for a session opened by this process and not read back since
+   * (opened.ts): 'gone' when the session no longer exists (timed out and
+   * ended, or replaced), which a read of its state would have found.
+   */
+  async endOpenedQuiet(state: SessionState): Promise<'ended' | 'claimed' | 'gone'> {
+    const k = this.keys;
+    const shard = k.shardOfSession(state.id);
+    const keys = [k.deadlines(shard), k.touched(shard), k.session(state.id), k.log(state.id), k.lock(state.deviceKey)];
+    const outcome = await this.script('acsEndOpenedQuiet', ...keys, state.id, state.deviceKey, state.inform.time);
+    return outcome === 1 ? 'ended' : outcome === 0 ? 'claimed' : 'gone';
   }
 
   /** Frees the device if its lock names a session that no longer exists; true if it did. */
