@@ -107,9 +107,10 @@ export async function step(deps: StepDeps, state: SessionState, source: StepSour
 interface Round {
   runs: RunsOutcome;
   view: MemoryDeviceView;
-  /** What the runs looked at (PlanOptions.touched), and what each stopped run waits on (PlanOptions.stopped). */
+  /** What the runs looked at (PlanOptions.touched), what each stopped run waits on (PlanOptions.stopped, PlanOptions.waits). */
   touched: string[];
   stopped: string[][];
+  waits: string[][];
 }
 
 /**
@@ -128,12 +129,13 @@ async function runScripts(
     const held = virtual;
     const touched: string[] = [];
     const stopped: string[][] = [];
-    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual), { touched, stopped });
+    const waits: string[][] = [];
+    const planView = plannerView(view, ctx, (path) => isComputed(path, held, deps.virtual), { touched, stopped, waits });
     const runs = await runProvisions(deps, activePresets(presets, p, source.stored, now), runBase(state), planView, p.extResults);
     const computed = await withVirtual(deps, runs, state, planView, p.extResults);
     for (const [channel, fault] of runs.faults) addFault(p, channel, fault, source.stored, now);
     Object.assign(p.logs, runs.logs);
-    round = { runs, view, touched, stopped };
+    round = { runs, view, touched, stopped, waits };
 
     if (await source.ensure?.(declaredPrefixes(runs.declarations, ctx.vendor), log)) continue;
     const cleared = await applyClears(p, source.table, runs.clears, state, log);
@@ -153,7 +155,7 @@ async function runScripts(
  */
 function planRound(round: Round, ctx: PlanOptions, p: ProvisionState, stored: StoredDevice, now: number): PlannedRequest[] {
   try {
-    const next = plan(round.view, round.runs.declarations, { ...ctx, touched: round.touched, stopped: round.stopped });
+    const next = plan(round.view, round.runs.declarations, { ...ctx, touched: round.touched, stopped: round.stopped, waits: round.waits });
     for (const x of next.invalid ?? []) addFault(p, x.channel, { code: 'engine.value', message: x.message }, stored, now);
     return next.requests;
   } catch (error) {
@@ -280,9 +282,10 @@ function viewOf(table: MemoryTable, stored: StoredDevice, p: ProvisionState, sta
  * parameters need no RPC: they are met when the view holds them as declared,
  * a virtual parameter only once the step computed it (`computed`). What the
  * scripts read and the declarations found met go to `looked.touched`; the
- * writes of a commit not met (its run stops there) to `looked.stopped`.
+ * writes of a commit not met (its run stops there) to `looked.stopped`, all
+ * its declarations to `looked.waits`.
  */
-function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean, looked: { touched: string[]; stopped: string[][] }): DeviceView {
+function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: string) => boolean, looked: { touched: string[]; stopped: string[][]; waits: string[][] }): DeviceView {
   const lookup = (pattern: string) => {
     looked.touched.push(pattern);
     return view.lookup(pattern);
@@ -295,7 +298,10 @@ function plannerView(view: MemoryDeviceView, ctx: PlanOptions, computed: (path: 
       const met = own.every((d) => !d.path.startsWith(VIRTUAL_ROOT) || computed(d.path)) &&
         view.satisfied(own) && planIsEmpty(view, decls.filter((d) => !isStepPath(d.path)), ctx);
       if (met) looked.touched.push(...decls.map(devicePath));
-      else looked.stopped.push(decls.filter(isWrite).map(devicePath));
+      else {
+        looked.stopped.push(decls.filter(isWrite).map(devicePath));
+        looked.waits.push(decls.map(devicePath));
+      }
       return met;
     },
   };

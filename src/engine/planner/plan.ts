@@ -37,6 +37,13 @@ export interface PlanOptions extends ActionContext {
    * goes on after the reads, and may write otherwise.
    */
   stopped?: readonly (readonly string[])[];
+  /**
+   * The declarations of each stopped run's unmet commit, as the device's
+   * paths. A listing is read on at once (`then`) only while every stopped run
+   * waits on one: a run waiting on other reads alone goes on after the round,
+   * and its next reads would have gone with the listing's in one RPC.
+   */
+  waits?: readonly (readonly string[])[];
 }
 
 export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclaration[], ctx: PlanOptions): Plan {
@@ -57,7 +64,7 @@ export function plan(view: MemoryDeviceView, declared: readonly ChannelDeclarati
     }
     if (askedSoFar(reads) > asked) waiting.push(p);
   }
-  const readRound = readRequests(reads);
+  const readRound = withoutFollowUps(readRequests(reads), ctx.waits);
   if (readRound.length > 0) return { phase: 'reads', requests: [...readRound, ...readyWrites(view, model, { requests: readRound, waiting }, ctx)] };
 
   const writes = writesOf(view, model, ctx);
@@ -148,6 +155,17 @@ function readyWrites(view: MemoryDeviceView, model: readonly ParsedDeclaration[]
   const kept = (batch: readonly string[]) => batch.some((path) => written.some((w) => overlapping(dependsOn(path), w)));
   if (!(ctx.stopped ?? []).every(kept)) return [];
   return requests;
+}
+
+/** The round's listings without `then` unless every stopped run waits on one of them (PlanOptions.waits; absent: kept). */
+function withoutFollowUps(requests: PlannedRequest[], waits: PlanOptions['waits']): PlannedRequest[] {
+  const objects = requests.filter((r) => r.then !== undefined).map((r) => segmentsOf(pathsOf(r)[0]));
+  if (objects.length === 0 || waits === undefined) return requests;
+  if (waits.every((batch) => batch.some((path) => objects.some((o) => overlapping(o, segmentsOf(path)) && segmentsOf(path).length > o.length)))) return requests;
+  return requests.map((r) => {
+    const { then: _dropped, ...rest } = r;
+    return rest;
+  });
 }
 
 /** A read's reach: the instance its path runs through (it may be gone), else the object above it; a listing is its object. */
