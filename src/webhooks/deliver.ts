@@ -7,7 +7,11 @@
  *    duplicate or replayed job does nothing twice);
  * 2. it waits while an earlier delivery of the same subscription and device
  *    is pending: a device's events arrive in order (within a batch, a
- *    device's go one after the other);
+ *    device's go one after the other). It looks again once that one can have
+ *    moved: after that one's next retry (backoff of its attempts so far),
+ *    within [ORDER_WAIT_MS, ORDER_WAIT_MAX_MS] (order.ts). Every 250 ms made
+ *    a receiver's outage cost two SELECTs and a job 4 times a second per
+ *    waiting delivery;
  * 3. one attempt (attempt.ts: the filter, the signed POST, the disable rule).
  * What a batch could not deliver (a failure, a wait) becomes a job of its own,
  * under the delivery's id, which BullMQ retries with a capped exponential
@@ -25,6 +29,7 @@ import { pairKey, type PendingDelivery, type WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
 import { startFanOut } from './fan-out';
 import { runFirstAttempts, type FirstAttemptContext } from './first-attempt';
+import { ORDER_WAIT_MS, orderWait } from './order';
 import type { SubscriptionView } from './subscriptions';
 
 export interface DeliveryOptions {
@@ -41,8 +46,6 @@ export interface DeliveryOptions {
   retentionMs: number;
 }
 
-/** How often a delivery waiting for an earlier one of its device looks again. */
-const ORDER_WAIT_MS = 250;
 /** Attempts are bounded by the disable rule, not by a count. */
 export const DELIVERY_JOB_OPTIONS = { attempts: 1_000_000, backoff: { type: 'webhook' }, removeOnComplete: true, removeOnFail: 1000 };
 
@@ -121,8 +124,8 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
 
 type Context = FirstAttemptContext;
 
-/** A delivery not made by this attempt: it waits for an earlier one of its device, or failed (its `attempts` so far). */
-type Left = { id: string; wait: true } | { id: string; wait: false; error: string; attempts: number };
+/** A delivery not made by this attempt: it waits (`waitMs`) for an earlier one of its device, or failed (its `attempts` so far). */
+type Left = { id: string; wait: true; waitMs: number } | { id: string; wait: false; error: string; attempts: number };
 
 async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promise<void> {
   if ('series' in job.data) return runFirstAttempts(ctx, job.data.series, job.data.queuedAt, job.data.waitingSince);
@@ -135,12 +138,12 @@ async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promi
     // The delivery's own job: BullMQ waits and runs it again.
     const [l] = left;
     if (l.wait) {
-      await job.moveToDelayed(Date.now() + ORDER_WAIT_MS, token);
+      await job.moveToDelayed(Date.now() + l.waitMs, token);
       throw new DelayedError();
     }
     throw new DeliveryFailed(l.error, l.attempts);
   }
-  await ctx.queue.addBulk(left.map((l) => jobOf([l.id], { delay: l.wait ? ORDER_WAIT_MS : ctx.backoff(l.attempts) })));
+  await ctx.queue.addBulk(left.map((l) => jobOf([l.id], { delay: l.wait ? l.waitMs : ctx.backoff(l.attempts) })));
 }
 
 /** The deliveries of each subscription and device (a device's in their order); those of no device each alone. */
@@ -157,14 +160,17 @@ function byDevice(pending: PendingDelivery[]): PendingDelivery[][] {
 async function deliverInOrder(ctx: Context, group: PendingDelivery[]): Promise<Left[]> {
   for (const [i, d] of group.entries()) {
     const left = await deliverOne(ctx, d);
-    if (left) return [left, ...group.slice(i + 1).map((later): Left => ({ id: later.id, wait: true }))];
+    if (!left) continue;
+    // Those after it look again when it can have moved: when it is retried, or when the one it waits for can have moved.
+    const waitMs = left.wait ? left.waitMs : behind(ctx, left.attempts);
+    return [left, ...group.slice(i + 1).map((later): Left => ({ id: later.id, wait: true, waitMs }))];
   }
   return [];
 }
 
 async function deliverOne(ctx: Context, d: PendingDelivery): Promise<Left | null> {
   const { store } = ctx;
-  if (d.waits) return { id: d.id, wait: true };
+  if (d.waits) return { id: d.id, wait: true, waitMs: behind(ctx, d.aheadAttempts ?? 0) };
   const outcome = await attempt(ctx, d);
   if (outcome.kind === 'delivered') {
     await coalescerOf<Delivered>(store.sql, 'webhook-delivered', (items) => writeDelivered(store.sql, items)).add([{ id: d.id, httpStatus: outcome.httpStatus }]);
@@ -176,6 +182,15 @@ async function deliverOne(ctx: Context, d: PendingDelivery): Promise<Left | null
   }
   await store.attempted(d.id, { status: outcome.disabled ? 'failed' : 'pending', httpStatus: outcome.httpStatus, error: outcome.error });
   return outcome.disabled ? null : { id: d.id, wait: false, error: outcome.error, attempts: d.attempts + 1 };
+}
+
+/**
+ * How long a delivery waits behind a pending one of `attempts` attempts: that
+ * one is retried at most its backoff after now (its job waits that long after
+ * its last attempt); one never attempted is about to be (its job is queued).
+ */
+function behind(ctx: Context, attempts: number): number {
+  return attempts === 0 ? ctx.orderWaitMs : orderWait(ctx.backoff(attempts), ctx.orderWaitMs);
 }
 
 interface Delivered {

@@ -12,14 +12,15 @@
  * and the job done. A worker that dies before that leaves the job to BullMQ,
  * which runs it again: its deliveries are sent again (at least once, under
  * the same ids), never lost. Series whose predecessor is not handled yet wait
- * in a job of their own, as long as the order markers live (order.ts).
+ * in a job of their own, looking again less and less often (order.ts:
+ * seriesWait), as long as the order markers live.
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
 import { attempt, type AttemptContext, type Outcome } from './attempt';
 import { firstAttemptsJob, jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
-import { markHandled, mayGo } from './order';
+import { markHandled, mayGo, orderWait, seriesWait } from './order';
 import { bodyOf, pairKey, type LogRow } from './store';
 
 export interface FirstAttemptContext extends AttemptContext {
@@ -28,7 +29,7 @@ export interface FirstAttemptContext extends AttemptContext {
   redis: Redis;
   redisPrefix: string;
   backoff: (attempts: number) => number;
-  /** How long a delivery waiting for an earlier one of its device waits before it looks again. */
+  /** How long a delivery waiting for an earlier one of its device waits at least before it looks again (more as it waits: order.ts). */
   orderWaitMs: number;
 }
 
@@ -40,14 +41,15 @@ interface Handled {
 
 /** `waitingSince`: when the series were first found waiting (a job of waiting series carries it). */
 export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number, waitingSince?: number): Promise<void> {
-  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt, waitingSince);
+  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt, waitingSince, (ids) => ctx.store.logged(ids));
   const ready = series.filter((_s, i) => go[i] !== 'wait');
   const waiting = series.filter((_s, i) => go[i] === 'wait');
   const keyed = ready.filter((s): s is Series & { device: string } => s.device !== null);
   const behind = await ctx.store.pendingPairs(keyed.map((s) => ({ webhook: s.webhook, device: s.device })));
   const handled = await Promise.all(ready.map((s) => (s.device !== null && behind.has(pairKey(s.webhook, s.device)) ? stored(s, s.deliveries) : attempted(ctx, s))));
   await coalescerOf<LogRow>(ctx.store, 'webhook-log', (rows) => ctx.store.writeLog(rows)).add(handled.flatMap((h) => h.rows));
-  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: ctx.orderWaitMs }, waitingSince ?? Date.now())];
+  const since = waitingSince ?? Date.now();
+  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: seriesWait(since, ctx.orderWaitMs) }, since)];
   await ctx.queue.addBulk([...handled.flatMap((h) => h.jobs), ...later]);
   await markHandled(ctx.redis, ctx.redisPrefix, series.filter((_s, i) => go[i] === 'go'));
 }
@@ -67,7 +69,8 @@ async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> 
     const rest = stored(s, s.deliveries.slice(i + 1));
     return {
       rows: [...rows, logRow(s, d, body, 'pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
-      jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: ctx.orderWaitMs } }))],
+      // Those behind it look first when it is retried.
+      jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: orderWait(ctx.backoff(1), ctx.orderWaitMs) } }))],
     };
   }
   return { rows, jobs: [] };

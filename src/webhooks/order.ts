@@ -50,23 +50,65 @@ export async function markHandled(redis: Redis, redisPrefix: string, series: Ser
  * it, its own job being held up, e.g. retried through a database outage): it
  * goes, or it would wait as long as its device keeps the marker alive, but
  * leaves the marker alone, which the series after that other one follow.
+ *
+ * The slow path: a series whose marker is missing or names another asks
+ * `logged` (one SELECT for the job) whether its predecessor has a row in the
+ * delivery log. A series' rows are written when it is handled (delivered,
+ * skipped, failed, or stored pending to be retried), before its marker: a
+ * row in any state means handled. Without it, a device whose events came
+ * just under the markers' life apart found its predecessor's marker expired
+ * and waited the whole 15 minutes. Found with no marker, the series goes and
+ * marks (as if the marker had not expired); found beside a marker naming
+ * another series, it goes 'late' (that marker is left to the series after it).
  */
 export type MayGo = 'go' | 'wait' | 'late';
 
-export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number, waitingSince?: number): Promise<MayGo[]> {
+/** Which of these delivery ids have a row in the delivery log (WebhookStore.logged). */
+export type Logged = (ids: string[]) => Promise<Set<string>>;
+
+export async function mayGo(redis: Redis, redisPrefix: string, series: Series[], queuedAt: number, waitingSince?: number, logged?: Logged): Promise<MayGo[]> {
   const following = series.filter((s) => s.after !== null);
   const handled = following.length === 0 ? [] : await redis.mget(following.map((s) => key(redisPrefix, 'handled', s)));
   const bySeries = new Map(following.map((s, i) => [s, handled[i] ?? null]));
   const expired = Date.now() - queuedAt > ORDER_TTL_MS;
   // Measured from the first wait, not the job's age: behind a backlog older than the markers, a series still waits for a predecessor being handled.
   const waitedTooLong = waitingSince !== undefined && Date.now() - waitingSince > ORDER_TTL_MS;
-  return series.map((s) => {
+  const byMarker = series.map((s): MayGo | 'ask' => {
     if (s.after === null) return 'go';
     const last = bySeries.get(s) ?? null;
-    if (last === null) return expired ? 'go' : 'wait';
+    if (last === null) return expired ? 'go' : 'ask';
     if (last === s.after || s.deliveries.some((d) => d.id === last)) return 'go';
-    return waitedTooLong ? 'late' : 'wait';
+    return waitedTooLong ? 'late' : 'ask';
   });
+  const asking = series.filter((_s, i) => byMarker[i] === 'ask').map((s) => s.after as string);
+  const found = asking.length === 0 || !logged ? new Set<string>() : await logged(asking);
+  return series.map((s, i) => {
+    const m = byMarker[i];
+    if (m !== 'ask') return m;
+    if (!found.has(s.after as string)) return 'wait';
+    return bySeries.get(s) === null ? 'go' : 'late';
+  });
+}
+
+/** The first wait of a series or delivery for its predecessor, and the longest. */
+export const ORDER_WAIT_MS = 250;
+export const ORDER_WAIT_MAX_MS = 30_000;
+
+/** `ms` within [floor, ORDER_WAIT_MAX_MS]. */
+export function orderWait(ms: number, floor = ORDER_WAIT_MS): number {
+  return Math.min(Math.max(ms, floor), Math.max(floor, ORDER_WAIT_MAX_MS));
+}
+
+/**
+ * How long a series found waiting looks again after: half as long as it has
+ * waited so far (from the floor up to the cap). Its predecessor is not
+ * stored yet (no row tells when it moves): looks grow geometrically while a
+ * receiver outage or a backlog holds it up (about 20 in a minute's wait,
+ * then two a minute, where every 250 ms made 240 a minute), and a series
+ * goes at most half its wait (at most the cap) after its predecessor.
+ */
+export function seriesWait(waitingSince: number, floor = ORDER_WAIT_MS, now = Date.now()): number {
+  return orderWait((now - waitingSince) / 2, floor);
 }
 
 // Sets KEYS[i] to ARGV[i], expiring in ARGV[#KEYS + 1] ms: one command for a job's series (a pipeline of SETs cost an ioredis command each).

@@ -43,6 +43,8 @@ export interface PendingDelivery extends Delivery {
   body: string;
   /** An earlier delivery of its subscription and device is pending (not in the same batch): it goes after that one. */
   waits: boolean;
+  /** When it waits: the attempts so far of the first pending delivery of its pair, whose retries it waits behind (deliver.ts). */
+  aheadAttempts?: number;
 }
 
 /** A row of the delivery log as written. */
@@ -212,24 +214,36 @@ export class WebhookStore {
     const rows = await this.sql.autocommit((db) => db.select(`SELECT * FROM webhook_deliveries WHERE uuid IN ${placeholders(ids.length)} AND status = 'pending' ORDER BY seq`, ids));
     const found = rows.map((r) => ({ ...deliveryOf(r), body: String(r.body), seq: Number(r.seq) }));
     const first = await this.firstPendingOutside(found, ids);
-    return found.map(({ seq, ...d }) => ({ ...d, waits: d.device !== null && (first.get(pairKey(d.webhook, d.device)) ?? Infinity) < seq }));
+    return found.map(({ seq, ...d }) => {
+      const ahead = d.device === null ? undefined : first.get(pairKey(d.webhook, d.device));
+      return ahead !== undefined && ahead.seq < seq ? { ...d, waits: true, aheadAttempts: ahead.attempts } : { ...d, waits: false };
+    });
+  }
+
+  /** Which of `ids` have a row in the delivery log, whatever its status (order.ts: a series' rows mean it was handled). */
+  async logged(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.sql.autocommit((db) => db.select(`SELECT uuid FROM webhook_deliveries WHERE uuid IN ${placeholders(ids.length)}`, ids));
+    return new Set(rows.map((r) => String(r.uuid)));
   }
 
   /**
-   * For each subscription and device of `found`, the seq of its first pending
-   * delivery before the last of `found` and not among `ids`. One range of the
-   * pending index per pair (a correlated EXISTS instead made MariaDB scan every
-   * row of the subscription, per delivery: bench (w)).
+   * For each subscription and device of `found`, the seq and attempts of its
+   * first pending delivery before the last of `found` and not among `ids`.
+   * One range of the pending index per pair (a correlated EXISTS instead made
+   * MariaDB scan every row of the subscription, per delivery: bench (w)), then
+   * that row by its seq.
    */
-  private async firstPendingOutside(found: { webhook: number; device: string | null; seq: number }[], ids: string[]): Promise<Map<string, number>> {
+  private async firstPendingOutside(found: { webhook: number; device: string | null; seq: number }[], ids: string[]): Promise<Map<string, { seq: number; attempts: number }>> {
     const last = new Map<string, { webhook: number; device: string; seq: number }>();
     for (const d of found) if (d.device !== null) last.set(pairKey(d.webhook, d.device), { webhook: d.webhook, device: d.device, seq: d.seq });
     if (last.size === 0) return new Map();
     const pairs = [...last.values()];
-    const sql = `SELECT webhook_id, device, MIN(seq) AS first FROM webhook_deliveries WHERE uuid NOT IN ${placeholders(ids.length)}
+    const firsts = `SELECT MIN(seq) AS first FROM webhook_deliveries WHERE uuid NOT IN ${placeholders(ids.length)}
       AND (${pairs.map(() => "(webhook_id = ? AND device = ? AND status = 'pending' AND seq < ?)").join(' OR ')}) GROUP BY webhook_id, device`;
+    const sql = `SELECT d.webhook_id, d.device, d.seq, d.attempts FROM webhook_deliveries d JOIN (${firsts}) f ON d.seq = f.first`;
     const rows = await this.sql.autocommit((db) => db.select(sql, [...ids, ...pairs.flatMap((p) => [p.webhook, p.device, p.seq])]));
-    return new Map(rows.map((r) => [pairKey(Number(r.webhook_id), String(r.device)), Number(r.first)]));
+    return new Map(rows.map((r) => [pairKey(Number(r.webhook_id), String(r.device)), { seq: Number(r.seq), attempts: Number(r.attempts) }]));
   }
 
   async attempted(id: string, outcome: { status: DeliveryStatus; httpStatus: number | null; error: string | null }, now = Date.now()): Promise<void> {
