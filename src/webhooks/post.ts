@@ -9,8 +9,8 @@ export type PostOutcome = { ok: true; status: number } | { ok: false; status: nu
  * streams and AbortSignals, then node:http's client (agent, parser, request
  * and response streams), were most of the worker's CPU per delivery. Its
  * `dispatch` takes a handler of callbacks: no stream, no promise, no headers
- * object per answer (bench note: /work/notes/bench-webhook-post.md, ~80 µs
- * of CPU per POST with node:http, ~40 with this).
+ * object per answer (src/bench/webhook-post.ts: ~80-130 µs of CPU per POST
+ * with node:http, ~40-75 with this, on a quiet and a loaded machine).
  * One request at a time per connection (no pipelining: a POST sent behind
  * another on a connection the receiver then closes would fail unseen), at
  * most CONNECTIONS per receiver's origin: a job's deliveries to different
