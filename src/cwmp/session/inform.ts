@@ -320,6 +320,7 @@ function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
  * sessions that start within a few milliseconds.
  */
 function markSent(c: InformCtx, state: SessionState): void {
+  if (state.queue.length === 0 && state.taskProvisions === undefined) return;
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
   const { sql } = c.deps.store;
