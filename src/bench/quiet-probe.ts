@@ -41,6 +41,13 @@ async function commandCalls(redis: Redis): Promise<Map<string, number>> {
   return out;
 }
 
+/** Bytes Redis received and sent so far (INFO stats). */
+async function netBytes(redis: Redis): Promise<{ in: number; out: number }> {
+  const info = await redis.info('stats');
+  const field = (name: string): number => Number(new RegExp(`${name}:(\\d+)`).exec(info)?.[1]);
+  return { in: field('total_net_input_bytes'), out: field('total_net_output_bytes') };
+}
+
 async function sqlStatements(): Promise<number> {
   const conn = await mysql.createConnection('mysql://root@127.0.0.1:3306/');
   const [rows] = await conn.query(`SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_select','Com_insert','Com_update','Com_delete','Com_replace','Com_insert_select')`);
@@ -101,14 +108,15 @@ async function probe(port: number, redisPid: number): Promise<void> {
   try {
     await fleet.connectAll();
     await fleet.connectAll('2 PERIODIC');
-    const before = { cmds: await commandCalls(redis), sql: await sqlStatements() };
+    const before = { cmds: await commandCalls(redis), sql: await sqlStatements(), net: await netBytes(redis) };
     const { windows, sessions } = await storm(fleet, acs.pid, redisPid);
-    const after = { cmds: await commandCalls(redis), sql: await sqlStatements() };
+    const after = { cmds: await commandCalls(redis), sql: await sqlStatements(), net: await netBytes(redis) };
     const calls = [...after.cmds].map(([name, n]) => [name, n - (before.cmds.get(name) ?? 0)] as const).filter(([, n]) => n > 0);
     const total = calls.reduce((sum, [, n]) => sum + n, 0);
     console.log(`sessions ${sessions}; per s by window ${windows.map((w) => w.rate.toFixed(0)).join(' ')}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`ACS CPU ms/session ${spread(windows.map((w) => w.acs))}; redis-server CPU ms/session ${spread(windows.map((w) => w.redis))}`);
     console.log(`Redis commands/session ${(total / sessions).toFixed(2)} (${calls.map(([name, n]) => `${name} ${(n / sessions).toFixed(2)}`).join(', ')})`);
+    console.log(`Redis bytes/session: ${((after.net.in - before.net.in) / sessions).toFixed(0)} in, ${((after.net.out - before.net.out) / sessions).toFixed(0)} out`);
     console.log(`MariaDB statements/session (global counters, an upper bound) ${((after.sql - before.sql) / sessions).toFixed(3)}`);
   } finally {
     await fleet.close();
