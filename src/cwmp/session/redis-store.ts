@@ -144,6 +144,7 @@ const LEASE_MS = 3_000;
  * - `ending`             sorted set sid -> end of the lease of the process ending it (ms)
  * - `touched`            sorted set deviceKey -> last quiet Inform (ms), flushed to the database in batches
  * - `addr:<ip>`          sid of the last session from that address, for CPEs that return no cookie
+ *                        (written only by processes that look sessions up by address: CWMP_ADDRESS_FALLBACK)
  * On a Redis Cluster all but `addr` carry a shard's hash tag, and the sorted sets are one per shard (session-keys.ts).
  * Every key also carries a Redis TTL well past the deadline, so nothing outlives a crashed cluster.
  */
