@@ -47,13 +47,18 @@ describe('REST API: stored scripts across a cluster', function () {
     assert.equal((await put('/provisions/interval', PROVISION, 'application/javascript')).status, 201);
     assert.equal((await put('/presets/interval', 'provisions:\n  - interval\n', 'text/yaml')).status, 201);
     const written = Date.now();
+    // Every front end and worker serves it: four consecutive sessions alternate front ends (the proxy's round robin)
+    // and their steps go to either worker. Each process sees the write at its own poll, so the first session to run
+    // it can come a poll before the last process sees it.
     let n = 0;
-    await until('the stored preset to run on the cluster', async () => provisioned(cluster.acsUrl, `SN-CLUSTER-${++n}`), 10_000);
+    const fourInARow = async () => {
+      for (let i = 0; i < 4; i++) if (!(await provisioned(cluster.acsUrl, `SN-CLUSTER-${++n}`))) return false;
+      return true;
+    };
+    await until('the stored preset to run on every process of the cluster', fourInARow, 15_000);
     const tookMs = Date.now() - written;
-    assert.ok(tookMs < 2_500, `took ${tookMs} ms`);
-    console.log(`      (stored preset running on the cluster ${tookMs} ms after its write, ${n} session(s))`);
-    // Every front end serves it: consecutive sessions alternate (the proxy's round robin).
-    for (let i = 0; i < 4; i++) assert.ok(await provisioned(cluster.acsUrl, `SN-CLUSTER-R${i}`), `session ${i}`);
+    assert.ok(tookMs < 5_000, `took ${tookMs} ms`);
+    console.log(`      (stored preset running on every process ${tookMs} ms after its write, ${n} session(s))`);
   });
 
   it('a stored preset whose name a file of the folder holds is shadowed: logged once by each process', async () => {
