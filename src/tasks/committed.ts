@@ -42,9 +42,19 @@ export async function watchDevice(redis: Redis, prefix: string, device: DeviceKe
   await redis.hincrby(watchedKey(prefix), device, 1);
 }
 
+/**
+ * The decrement and the removal of a count that reached 0 in one step. As two
+ * commands, a watch landing between them (a run started on the device as its
+ * last run ended) was deleted with the field: the new run's commits sent no
+ * notice, and it waited on its finished task until its step's timeout.
+ */
+const UNWATCH = `
+local left = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+if left <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return left`;
+
 export async function unwatchDevice(redis: Redis, prefix: string, device: DeviceKey): Promise<void> {
-  const left = await redis.hincrby(watchedKey(prefix), device, -1);
-  if (left <= 0) await redis.hdel(watchedKey(prefix), device);
+  await redis.eval(UNWATCH, 1, watchedKey(prefix), device);
 }
 
 export async function isWatched(redis: Redis, prefix: string, device: DeviceKey): Promise<boolean> {

@@ -11,6 +11,7 @@ import { deviceKeyOf } from '../../src/model/device-key';
 import type { SimDevice } from '../../src/sim/device';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
+import { isWatched } from '../../src/tasks/committed';
 import { fileDeps, TaskService } from '../../src/tasks/service';
 import { startWorkflowEngine, type RunningEngine } from '../../src/workflows/engine';
 import { RunStore } from '../../src/workflows/run-store';
@@ -121,8 +122,21 @@ export async function runUntil(b: Bench, id: string, statuses: readonly string[]
     if (run && FINAL_RUN_STATUSES.includes(run.status)) throw new Error(`run ended ${run.status}: ${run.reason ?? ''}`);
     if (drive) await drive();
     return false;
-  }, timeoutMs).catch((err: Error) => {
-    throw new Error(`${err.message}; last seen: ${JSON.stringify(run)}; simulator: ${b.reports.slice(-5).join(' | ')}`);
+  }, timeoutMs).catch(async (err: Error) => {
+    throw new Error(`${err.message}; last seen: ${JSON.stringify(run)}; ${await waitDetail(b, id)}; simulator: ${b.reports.slice(-5).join(' | ')}`);
   });
   return run as unknown as WorkflowRun;
+}
+
+/** What a stuck run waits on: its wait, the status of the task it waits for, and whether its device's commits reach the engine. */
+async function waitDetail(b: Bench, id: string): Promise<string> {
+  try {
+    const stored = await new RunStore(b.t.acs.store.sql).get(id);
+    const wait = stored?.state.wait ?? null;
+    const task = wait?.kind === 'task' ? await b.tasks.get(wait.taskId) : null;
+    const watched = stored ? await isWatched(b.redis, b.t.config.redisPrefix, stored.device) : null;
+    return `wait: ${JSON.stringify(wait)}, task: ${task ? `${task.id} ${task.status}` : 'none'}, device watched: ${String(watched)}`;
+  } catch (err) {
+    return `wait unknown (${(err as Error).message})`;
+  }
 }
