@@ -9,15 +9,15 @@
 import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
 import { firstAttemptsJob } from '../../src/webhooks/emitter';
 import type { LogRow } from '../../src/webhooks/store';
-import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
-import { Receiver, SECRET } from './receiver';
+import { SECRET } from './receiver';
+import { boot, connect, deliverySuite } from './delivery-suite';
 
 /** A store whose first `failures` log writes fail, as if the worker died between its attempts and their rows. */
 class LosingStore extends WebhookStore {
@@ -36,31 +36,12 @@ describe('webhooks: first attempts, stored once attempted', function () {
   let t: TestAcs;
   let store: LosingStore;
   let emitter: WebhookEmitter;
-  let worker: { close(): Promise<void> } | null = null;
   let webhook = 0;
-  const receiver = new Receiver();
-  const log = createLogger('silent');
-  const connect = () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   const options = { timeoutMs: 5000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, retentionMs: 7 * 24 * 3600_000 };
+  const suite = deliverySuite('webhooks_first', (acs) => (store = new LosingStore(acs.acs.store.sql)), options);
+  const receiver = suite.receiver;
+  before(() => ({ t, emitter, webhook } = suite));
 
-  before(async () => {
-    // No worker role: the only delivery worker is this suite's.
-    t = await startTestAcs('webhooks_first', {}, 'nbi');
-    await receiver.open();
-    store = new LosingStore(t.acs.store.sql);
-    emitter = new WebhookEmitter({ view: new SubscriptionView(store), redis: connect(), redisPrefix: t.config.redisPrefix, queue: deliveryQueue(connect(), bullPrefix(t.config.redisPrefix)), log });
-    webhook = (await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
-    emitter.refresh();
-    worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log, options });
-  });
-  after(async () => {
-    await worker?.close();
-    await emitter?.close();
-    await receiver.shut();
-    await t?.stop();
-  });
-
-  const boot = (device: string, n: number): AcsEvent => ({ event: 'device.boot', device, time: Date.now(), data: { n } });
   const ofDevice = (device: string) => receiver.got.filter((g) => g.device === device);
   const logOf = async (status: string) => (await (await t.nbi(`/webhooks/${webhook}/deliveries?status=${status}&limit=1000`)).json()) as { id: string; device: string; attempts: number; lastStatus: number | null; lastError: string | null; deliveredAt: number | null }[];
 
@@ -131,7 +112,6 @@ describe('webhooks: a device\'s order across jobs of first attempts', function (
   const came: number[] = [];
   const answered = new Map<number, number>();
   const log = createLogger('silent');
-  const connect = () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 
   before(async () => {
     t = await startTestAcs('webhooks_first_order', {}, 'nbi');

@@ -8,15 +8,13 @@
  * arrive once the receiver is back, in their device's order.
  */
 import { strict as assert } from 'node:assert';
-import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
-import { createLogger } from '../../src/log';
-import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
+import { deliveryQueue, WebhookEmitter, WebhookStore } from '../../src/webhooks';
 import { firstAttemptsJob, type Series } from '../../src/webhooks/emitter';
 import type { PendingDelivery } from '../../src/webhooks/store';
-import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
+import type { TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
-import { Receiver, SECRET } from './receiver';
+import { boot, connect, deliverySuite } from './delivery-suite';
 
 /** Counts the looks of waiting stored deliveries, and the runs of jobs of first attempts (each asks which pairs have a pending delivery). */
 class CountingStore extends WebhookStore {
@@ -38,37 +36,18 @@ describe('webhooks: waiting for an earlier delivery during an outage', function 
   let t: TestAcs;
   let store: CountingStore;
   let emitter: WebhookEmitter;
-  let worker: { close(): Promise<void> } | null = null;
   let webhook = 0;
-  const receiver = new Receiver();
-  const log = createLogger('silent');
-  const connect = () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   // Retries after 1 s, 2 s, then every 4 s.
   const options = { timeoutMs: 2000, retryBaseMs: 1000, maxRetryMs: 4000, disableAfterMs: 600_000, retentionMs: 7 * 24 * 3600_000 };
+  const suite = deliverySuite('webhooks_waiting_load', (acs) => (store = new CountingStore(acs.acs.store.sql)), options);
+  const receiver = suite.receiver;
+  before(() => ({ t, emitter, webhook } = suite));
   const prefix = () => bullPrefix(t.config.redisPrefix);
-  const boot = (device: string, n: number): AcsEvent => ({ event: 'device.boot', device, time: Date.now(), data: { n } });
   const firstCome = (device: string) => [...new Set(receiver.got.filter((g) => g.device === device).map((g) => g.id))];
   const ns = (device: string) => {
     const seen = new Set<string>();
     return receiver.got.filter((g) => g.device === device && !seen.has(g.id) && seen.add(g.id)).map((g) => g.data.n);
   };
-
-  before(async () => {
-    // No worker role: the only delivery worker is this suite's.
-    t = await startTestAcs('webhooks_waiting_load', {}, 'nbi');
-    await receiver.open();
-    store = new CountingStore(t.acs.store.sql);
-    emitter = new WebhookEmitter({ view: new SubscriptionView(store), redis: connect(), redisPrefix: t.config.redisPrefix, queue: deliveryQueue(connect(), prefix()), log });
-    webhook = (await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
-    emitter.refresh();
-    worker = startDeliveryWorker({ connect, prefix: prefix(), redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log, options });
-  });
-  after(async () => {
-    await worker?.close();
-    await emitter?.close();
-    await receiver.shut();
-    await t?.stop();
-  });
 
   it('looks again behind a failing delivery at its retries, not 4 times a second, and sends all in order once the receiver is back', async () => {
     const device = 'OUTAGE';
