@@ -273,21 +273,50 @@ export class WebhookStore {
   /**
    * Deletes settled deliveries (delivered, failed, skipped) older than
    * `before`, `batch` rows per statement, each subscription's along its
-   * (webhook_id, time) index; answers how many. Pending ones stay, however old.
+   * (webhook_id, time) index, and every row of removed subscriptions
+   * (orphaned); answers how many. Pending ones of listed subscriptions stay, however old.
    */
   async purge(before: number, batch: number): Promise<number> {
     let deleted = 0;
-    for (const { id } of await this.list()) {
-      for (;;) {
-        // Selected, then deleted by key: SQLite has no DELETE ... LIMIT, MariaDB no LIMIT in an IN subquery.
-        const rows = await this.sql.autocommit((db) => db.select(`SELECT seq FROM webhook_deliveries WHERE webhook_id = ? AND time < ? AND status <> 'pending' LIMIT ${batch}`, [id, before]));
-        if (rows.length === 0) break;
-        const seqs = rows.map((r) => Number(r.seq));
-        deleted += (await this.sql.autocommit((db) => db.run(`DELETE FROM webhook_deliveries WHERE seq IN ${placeholders(seqs.length)}`, seqs))).affected;
-        if (rows.length < batch) break;
-      }
+    const listed = await this.list();
+    for (const { id } of listed) deleted += await this.deleteRows("webhook_id = ? AND time < ? AND status <> 'pending'", [id, before], batch);
+    for (const id of await this.orphaned(new Set(listed.map((s) => s.id)))) deleted += await this.deleteRows('webhook_id = ?', [id], batch);
+    return deleted;
+  }
+
+  /** Deletes the rows `where` selects, `batch` per statement; answers how many. */
+  private async deleteRows(where: string, params: unknown[], batch: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      // Selected, then deleted by key: SQLite has no DELETE ... LIMIT, MariaDB no LIMIT in an IN subquery.
+      const rows = await this.sql.autocommit((db) => db.select(`SELECT seq FROM webhook_deliveries WHERE ${where} LIMIT ${batch}`, params));
+      if (rows.length === 0) break;
+      const seqs = rows.map((r) => Number(r.seq));
+      deleted += (await this.sql.autocommit((db) => db.run(`DELETE FROM webhook_deliveries WHERE seq IN ${placeholders(seqs.length)}`, seqs))).affected;
+      if (rows.length < batch) break;
     }
     return deleted;
+  }
+
+  /**
+   * The removed subscriptions that still have rows: a worker whose cached
+   * copy of one (attempt.ts, up to a second old) outlived its removal wrote
+   * them after its log was deleted, and nobody lists them. Found off the hot
+   * path (the purge, every minute), where a check in the log's INSERT would
+   * cost every first attempt. The log's subscriptions are read by one seek of
+   * its (webhook_id, time) index each, not a scan; those missing from
+   * `listed` are read again, as one created since `listed` was read may
+   * have rows already (ids are not reused).
+   */
+  private async orphaned(listed: Set<number>): Promise<number[]> {
+    const walk = `WITH RECURSIVE ids (id) AS (SELECT MIN(webhook_id) FROM webhook_deliveries
+      UNION ALL SELECT (SELECT MIN(webhook_id) FROM webhook_deliveries WHERE webhook_id > ids.id) FROM ids WHERE ids.id IS NOT NULL)
+      SELECT id FROM ids WHERE id IS NOT NULL`;
+    const unlisted = (await this.sql.autocommit((db) => db.select(walk))).map((r) => Number(r.id)).filter((id) => !listed.has(id));
+    if (unlisted.length === 0) return [];
+    const found = await this.sql.autocommit((db) => db.select(`SELECT id FROM webhooks WHERE id IN ${placeholders(unlisted.length)}`, unlisted));
+    const existing = new Set(found.map((r) => Number(r.id)));
+    return unlisted.filter((id) => !existing.has(id));
   }
 
   /** The subscription's deliveries between two times (a replay), oldest first. */

@@ -1,0 +1,97 @@
+/**
+ * Review of the delivery log, each finding
+ * reproduced by calling the worker's steps directly in
+ * the order that shows it (no delivery worker runs in this suite):
+ * - a worker holding a removed subscription in its cache (attempt.ts, up to
+ *   a second) writes rows for it after its log was deleted: the purge must
+ *   delete those orphans, and only those;
+ */
+import { strict as assert } from 'node:assert';
+import type { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { bullPrefix } from '../../src/engine/queue';
+import { createLogger } from '../../src/log';
+import { deliveryQueue, WebhookStore } from '../../src/webhooks';
+import type { DeliverJob, Series } from '../../src/webhooks/emitter';
+import { runFirstAttempts, type FirstAttemptContext } from '../../src/webhooks/first-attempt';
+import { ORDER_WAIT_MS } from '../../src/webhooks/order';
+import type { Subscription } from '../../src/webhooks/types';
+import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
+import { Receiver, SECRET } from './receiver';
+
+/** A store whose list of subscriptions was read before the newest was created (the purge's race with a creation). */
+class StaleListStore extends WebhookStore {
+  hidden: number | null = null;
+  override async list(): Promise<Subscription[]> {
+    return (await super.list()).filter((s) => s.id !== this.hidden);
+  }
+}
+
+describe('webhooks review: orphan rows', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  let store: StaleListStore;
+  let redis: Redis;
+  let ctx: FirstAttemptContext;
+  let webhook = 0;
+  const receiver = new Receiver();
+  const log = createLogger('silent');
+  const connect = () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const RETENTION_MS = 7 * 24 * 3600_000;
+  const queues: Queue<DeliverJob>[] = [];
+  /** A queue no worker reads: the jobs the steps queue stay there for the test to look at or run. */
+  const idleQueue = (name: string) => {
+    const q = deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-${name}`);
+    queues.push(q);
+    return q;
+  };
+  const subscribe = async () => (await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
+  const series = (sub: number, device: string, after: string | null, id: string, n: number): Series => ({ webhook: sub, device, after, deliveries: [{ id, event: 'device.boot', time: Date.now(), data: { n } }] });
+  const rowsOf = async (sub: number) => Number((await t.acs.store.sql.autocommit((db) => db.select('SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ?', [sub])))[0].n);
+
+  before(async () => {
+    t = await startTestAcs('webhooks_review_log_order', {}, 'nbi');
+    await receiver.open();
+    redis = connect();
+    store = new StaleListStore(t.acs.store.sql);
+    webhook = await subscribe();
+    ctx = { store, log, options: { timeoutMs: 2000, disableAfterMs: 60_000 }, queue: idleQueue('ctx'), redis, redisPrefix: t.config.redisPrefix, backoff: () => 100, orderWaitMs: ORDER_WAIT_MS };
+  });
+  afterEach(() => {
+    receiver.refuse = () => false;
+    store.hidden = null;
+  });
+  after(async () => {
+    for (const q of queues) {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+    redis?.disconnect();
+    await receiver.shut();
+    await t?.stop();
+  });
+
+  it('purges the rows a worker wrote with its cached copy of a removed subscription, and keeps those of the others', async () => {
+    const gone = await subscribe();
+    const cached = '00000000-0000-8000-8000-00000000f101';
+    const orphan = '00000000-0000-8000-8000-00000000f102';
+    const kept = '00000000-0000-8000-8000-00000000f103';
+    await runFirstAttempts(ctx, [series(gone, 'ORPHAN', null, cached, 1)], Date.now());
+    await store.remove(gone);
+    // Within the second the worker keeps the subscription: it still POSTs, and writes a row nobody lists.
+    await runFirstAttempts(ctx, [series(gone, 'ORPHAN', cached, orphan, 2), series(webhook, 'ORPHAN', null, kept, 2)], Date.now());
+    assert.equal((await store.delivery(orphan))?.webhook, gone, 'the orphan row (the finding)');
+    await store.purge(Date.now() - RETENTION_MS, 5000);
+    assert.equal(await rowsOf(gone), 0, 'no row of the removed subscription left');
+    assert.equal((await store.delivery(kept))?.status, 'delivered', 'the kept subscription\'s row stays');
+  });
+
+  it('keeps the rows of a subscription created after the purge read the list', async () => {
+    const created = await subscribe();
+    const id = '00000000-0000-8000-8000-00000000f201';
+    await runFirstAttempts(ctx, [series(created, 'NEWER', null, id, 1)], Date.now());
+    store.hidden = created;
+    await store.purge(Date.now() - RETENTION_MS, 5000);
+    assert.equal((await store.delivery(id))?.status, 'delivered');
+  });
+});
