@@ -164,7 +164,10 @@ export class WebhookStore {
   /**
    * The delivery log's rows of first attempts, in one INSERT (in order: `seq`
    * follows it). A row stored already (a job run again after a crash) takes
-   * the new outcome, its attempts added.
+   * the new outcome of an attempt, its attempts added; a row stored behind a
+   * pending one (pending, never attempted) changes no stored row: the run
+   * again found its own first run's pending delivery, whose attempt, error
+   * or delivery it would otherwise erase.
    */
   async writeLog(rows: LogRow[]): Promise<void> {
     await this.insert(rows, 'update');
@@ -176,7 +179,9 @@ export class WebhookStore {
     await this.sql.autocommit((db) => {
       const mysql = db.driver === 'mysql';
       const v = (c: string) => (mysql ? `VALUES(${c})` : `excluded.${c}`);
-      const update = ['status', 'last_status', 'last_error', 'delivered_at'].map((c) => `${c} = ${v(c)}`).concat(`attempts = attempts + ${v('attempts')}`).join(', ');
+      // The condition reads only the new row's values: MySQL assigns left to right, a later assignment seeing the earlier ones' results.
+      const behind = `${v('status')} = 'pending' AND ${v('attempts')} = 0`;
+      const update = ['status', 'last_status', 'last_error', 'delivered_at'].map((c) => `${c} = CASE WHEN ${behind} THEN ${c} ELSE ${v(c)} END`).concat(`attempts = attempts + ${v('attempts')}`).join(', ');
       const conflict = mysql
         ? `ON DUPLICATE KEY UPDATE ${onConflict === 'keep' ? 'uuid = uuid' : update}`
         : `ON CONFLICT (uuid) DO ${onConflict === 'keep' ? 'NOTHING' : `UPDATE SET ${update}`}`;

@@ -5,6 +5,10 @@
  * - a worker holding a removed subscription in its cache (attempt.ts, up to
  *   a second) writes rows for it after its log was deleted: the purge must
  *   delete those orphans, and only those;
+ * - a job of first attempts run again after a crash (rows written, job not
+ *   completed) stores its series behind its own first run's pending
+ *   delivery: those rows must not erase that delivery's attempt and error,
+ *   nor turn a delivered row back into pending;
  */
 import { strict as assert } from 'node:assert';
 import type { Queue } from 'bullmq';
@@ -27,7 +31,7 @@ class StaleListStore extends WebhookStore {
   }
 }
 
-describe('webhooks review: orphan rows', function () {
+describe('webhooks review: orphan rows, a job run again', function () {
   this.timeout(60_000);
   let t: TestAcs;
   let store: StaleListStore;
@@ -93,5 +97,32 @@ describe('webhooks review: orphan rows', function () {
     store.hidden = created;
     await store.purge(Date.now() - RETENTION_MS, 5000);
     assert.equal((await store.delivery(id))?.status, 'delivered');
+  });
+
+  it('keeps a pending delivery\'s attempt and error when its job of first attempts is run again', async () => {
+    const id = '00000000-0000-8000-8000-00000000f301';
+    const s = series(webhook, 'RERUN', null, id, 1);
+    receiver.refuse = (p) => p.device === 'RERUN';
+    await runFirstAttempts(ctx, [s], Date.now());
+    const first = await store.delivery(id);
+    assert.deepEqual([first?.status, first?.attempts, first?.lastStatus, first?.lastError], ['pending', 1, 500, 'receiver answered 500']);
+    // The worker died after the rows, before the job completed: BullMQ runs it again, which finds the delivery pending.
+    await runFirstAttempts(ctx, [s], Date.now());
+    assert.deepEqual(await store.delivery(id), first, 'the row as the attempt left it');
+  });
+
+  it('keeps a delivered row delivered when a job run again stores its series behind a later pending one', async () => {
+    const device = 'RERUN-DELIVERED';
+    const delivered = '00000000-0000-8000-8000-00000000f401';
+    const failing = '00000000-0000-8000-8000-00000000f402';
+    const s = series(webhook, device, null, delivered, 1);
+    await runFirstAttempts(ctx, [s], Date.now());
+    receiver.refuse = (p) => p.id === failing;
+    await runFirstAttempts(ctx, [series(webhook, device, delivered, failing, 2)], Date.now());
+    assert.equal((await store.delivery(failing))?.status, 'pending');
+    const before = await store.delivery(delivered);
+    assert.equal(before?.status, 'delivered');
+    await runFirstAttempts(ctx, [s], Date.now());
+    assert.deepEqual(await store.delivery(delivered), before);
   });
 });
