@@ -66,6 +66,8 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
   const stream = webhookKeys(d.redisPrefix).stream;
   const series = new Map<string, Series>();
   const ids: string[] = [];
+  // Where each delivery's event is in the stream: the "queued" markers never go back to an earlier one (order.ts).
+  const places = new Map<string, string>();
   for (const [entry, fields] of entries) {
     const events = jsonArrayField<AcsEvent>(fields, 'e');
     if (!events) {
@@ -83,6 +85,7 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
         if (found) found.deliveries.push(delivery);
         else series.set(key, { webhook: s.id, device: shaped.device, after: null, deliveries: [delivery] });
         ids.push(id);
+        places.set(id, `${entry}/${i}`);
       }
     });
   }
@@ -92,7 +95,7 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
   all.forEach((s, i) => (s.after ??= after[i]));
   const queuedAt = Date.now();
   await d.queue.addBulk(packed(all).map((jobSeries) => firstAttemptsJob(jobSeries, queuedAt, { jobId: jobIdOf(jobSeries) })));
-  await markQueued(d.redis, d.redisPrefix, all);
+  await markQueued(d.redis, d.redisPrefix, all, (id) => places.get(id) ?? '');
   return ids;
 }
 

@@ -28,18 +28,34 @@ const key = (redisPrefix: string, what: 'queued' | 'handled', s: Keyed) => `${re
 export async function lastQueued(redis: Redis, redisPrefix: string, series: Keyed[]): Promise<(string | null)[]> {
   const keyed = series.filter((s) => s.device !== null);
   const found = keyed.length === 0 ? [] : await redis.mget(keyed.map((s) => key(redisPrefix, 'queued', s)));
-  const bySeries = new Map(keyed.map((s, i) => [s, found[i] ?? null]));
+  // "<delivery> <place>" (a marker of an older version: the delivery alone).
+  const bySeries = new Map(keyed.map((s, i) => [s, found[i]?.split(' ')[0] ?? null]));
   return series.map((s) => bySeries.get(s) ?? null);
 }
 
-/** The fan-out, once their jobs are queued: each series' last delivery is the one the next must follow. */
-export async function markQueued(redis: Redis, redisPrefix: string, series: Series[]): Promise<void> {
-  await mark(redis, redisPrefix, 'queued', series);
+/**
+ * The fan-out, once their jobs are queued: each series' last delivery is the
+ * one the next must follow, unless the marker names a delivery of a later
+ * event. `placeOf`: a delivery's event's place in the stream, as
+ * "<entry id>/<index in the entry>". After a lease handover the old holder,
+ * finishing a read, marked its series after the new holder had queued later
+ * deliveries of the same device (it read the entries again, with later
+ * ones): the marker went back to an earlier delivery, and the device's next
+ * series, following that one, went before those later deliveries.
+ */
+export async function markQueued(redis: Redis, redisPrefix: string, series: Series[], placeOf: (delivery: string) => string): Promise<void> {
+  const keyed = series.filter((s) => s.device !== null);
+  if (keyed.length === 0) return;
+  const last = keyed.map((s) => s.deliveries[s.deliveries.length - 1].id);
+  await redis.eval(MARK_QUEUED, keyed.length, ...keyed.map((s) => key(redisPrefix, 'queued', s)), ...last.map((id) => `${id} ${placeOf(id)}`), ORDER_TTL_MS);
 }
 
 /** A worker, once the series are delivered or stored to be retried: the series after them may go. */
 export async function markHandled(redis: Redis, redisPrefix: string, series: Series[]): Promise<void> {
-  await mark(redis, redisPrefix, 'handled', series);
+  const keyed = series.filter((s) => s.device !== null);
+  if (keyed.length === 0) return;
+  const keys = keyed.map((s) => key(redisPrefix, 'handled', s));
+  await redis.eval(MARK, keys.length, ...keys, ...keyed.map((s) => s.deliveries[s.deliveries.length - 1].id), ORDER_TTL_MS);
 }
 
 /**
@@ -115,9 +131,24 @@ export function seriesWait(waitingSince: number, floor = ORDER_WAIT_MS, now = Da
 const MARK = `for i, key in ipairs(KEYS) do redis.call('SET', key, ARGV[i], 'PX', ARGV[#KEYS + 1]) end
 return #KEYS`;
 
-async function mark(redis: Redis, redisPrefix: string, what: 'queued' | 'handled', series: Series[]): Promise<void> {
-  const keyed = series.filter((s) => s.device !== null);
-  if (keyed.length === 0) return;
-  const keys = keyed.map((s) => key(redisPrefix, what, s));
-  await redis.eval(MARK, keys.length, ...keys, ...keyed.map((s) => s.deliveries[s.deliveries.length - 1].id), ORDER_TTL_MS);
-}
+/*
+ * MARK for the "queued" markers, whose values are "<delivery> <ms>-<seq>/<index>":
+ * KEYS[i] is set to ARGV[i] unless it names a later place (a stream entry
+ * id, then the event's index in it); a marker of no place (an older
+ * version's) is replaced.
+ */
+const MARK_QUEUED = `local function place(v)
+  local ms, seq, i = string.match(v, ' (%d+)%-(%d+)/(%d+)$')
+  if not ms then return nil end
+  return { tonumber(ms), tonumber(seq), tonumber(i) }
+end
+local function before(a, b)
+  for j = 1, 3 do if a[j] ~= b[j] then return a[j] < b[j] end end
+  return false
+end
+for i, key in ipairs(KEYS) do
+  local new, current = place(ARGV[i]), redis.call('GET', key)
+  local old = current and place(current)
+  if not (new and old and before(new, old)) then redis.call('SET', key, ARGV[i], 'PX', ARGV[#KEYS + 1]) end
+end
+return #KEYS`;
