@@ -36,7 +36,7 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
   --model FILE               device model of the simulated CPEs
   --only LETTERS             scenarios to run, e.g. "r" or "ab" (default: all of h, c, s, d, b, a, r)
                              opt-in, only when named: q (search over 100k devices x 500 params; the first run generates them, minutes),
-                             w (webhook deliveries, storms with and without subscriptions, ~5 min)
+                             w (webhook deliveries, storms with and without subscriptions and beside bare POSTs (the floor), ~9 min)
                              i (QoE series ingest on MariaDB, in this process: 1 day of BENCH_QOE_DEVICES=2000 devices scaled to 100k, ~5 min)
   --processes N              (b), (a) and (r) against \`acs start --role cwmp --processes N\` (N front ends behind one port);
                              the CPU of each process in the note

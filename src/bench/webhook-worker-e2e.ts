@@ -74,6 +74,7 @@ async function freshDatabase(): Promise<void> {
 interface E2e {
   deliveries: number;
   workerMs: number;
+  workerSysMs: number;
   receiverMs: number;
   mariadbMs: number;
   redisMs: number;
@@ -91,7 +92,7 @@ async function runOnce(srcDir: string, rate: number, seconds: number): Promise<E
   const { port } = (await fresh(receiver, 'port')) as { port: number };
   await webhooks.create({ url: `http://127.0.0.1:${port}/hook`, events: ['device.inform'], secret: 'bench-secret-0', filter: null, parameters: null, createdBy: 'bench' });
   const redisPrefix = `wpost-e2e-${Date.now()}:`;
-  const w = fork(__filename, ['--worker', srcDir, redisPrefix], { execArgv: ['--import', 'tsx'] });
+  const w = fork(__filename, ['--worker', srcDir, redisPrefix], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
   await fresh(w, 'ready');
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const emitter = new WebhookEmitter({ view: new SubscriptionView(webhooks), redis, redisPrefix, queue: deliveryQueue(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), bullPrefix(redisPrefix)), log: createLogger('warn') });
@@ -129,7 +130,7 @@ async function runOnce(srcDir: string, rate: number, seconds: number): Promise<E
   receiver.kill();
   await store.close();
   if (received < total) console.log(`  only ${received} of ${total} received`);
-  return { deliveries, workerMs: (cpu.user + cpu.system - cpu0.user - cpu0.system) / 1000, receiverMs: proc.receiver * 1000, mariadbMs: proc.mariadb * 1000, redisMs: proc.redis * 1000, seconds: wall };
+  return { deliveries, workerMs: (cpu.user + cpu.system - cpu0.user - cpu0.system) / 1000, workerSysMs: (cpu.system - cpu0.system) / 1000, receiverMs: proc.receiver * 1000, mariadbMs: proc.mariadb * 1000, redisMs: proc.redis * 1000, seconds: wall };
 }
 
 async function main(): Promise<void> {
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
       const r = await runOnce(path.resolve(dir), rate, seconds);
       const per = (ms: number) => ((ms / r.deliveries) * 1000).toFixed(1);
       console.log(
-        `run ${run} ${name}: ${r.deliveries} deliveries in ${r.seconds.toFixed(1)} s; µs per delivery: worker ${per(r.workerMs)}, receiver ${per(r.receiverMs)}, mariadb ${per(r.mariadbMs)}, redis ${per(r.redisMs)}; load ${os.loadavg()[0].toFixed(2)}`,
+        `run ${run} ${name}: ${r.deliveries} deliveries in ${r.seconds.toFixed(1)} s; µs per delivery: worker ${per(r.workerMs)} (system ${per(r.workerSysMs)}), receiver ${per(r.receiverMs)}, mariadb ${per(r.mariadbMs)}, redis ${per(r.redisMs)}; load ${os.loadavg()[0].toFixed(2)}`,
       );
     }
   }

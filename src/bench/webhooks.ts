@@ -51,6 +51,14 @@ export interface WebhookHarness {
 const TARGET_PER_S = 1000;
 /** Storms of each kind, alternating: the machine is shared, its load varies; medians compare. */
 const ROUNDS = 3;
+/*
+ * Paced rounds are more and shorter: a paced storm's p50 is exact within a
+ * few seconds, but this shared machine's speed drifts by tens of percent
+ * between minutes (the floor's p50 of 1.7 and 2.8 ms in one run), so each
+ * round's storms are compared with each other (paired), and the pairs' median
+ * is the result.
+ */
+const PACED_ROUNDS = 5;
 /** The backlog has drained when the receiver got every delivery, or none for this long. */
 const QUIET_MS = 3000;
 
@@ -58,6 +66,8 @@ interface Receiver {
   url: string;
   /** As last reported by the receiver process (every 10 ms). */
   received: number;
+  /** Of those, deliveries received again (same delivery id). */
+  repeated: number;
   pid: number;
   close(): Promise<void>;
 }
@@ -67,8 +77,8 @@ function startReceiver(): Promise<Receiver> {
   const child = fork(path.join(__dirname, 'webhook-receiver.js'), [], { stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
-    child.on('message', (m: { port?: number; received?: number }) => {
-      if (m.received !== undefined) r.received = m.received;
+    child.on('message', (m: { port?: number; received?: number; repeated?: number }) => {
+      if (m.received !== undefined) [r.received, r.repeated] = [m.received, m.repeated ?? 0];
       if (m.port === undefined) return;
       r.url = `http://127.0.0.1:${m.port}/hook`;
       resolve(r);
@@ -76,6 +86,7 @@ function startReceiver(): Promise<Receiver> {
     const r: Receiver = {
       url: '',
       received: 0,
+      repeated: 0,
       pid: child.pid as number,
       close: () => new Promise<void>((done) => {
         child.once('exit', () => done());
@@ -83,6 +94,31 @@ function startReceiver(): Promise<Receiver> {
       }),
     };
   });
+}
+
+/** How often the floor sends the POSTs due (BENCH_FLOOR_TICK_MS): 10 ms spreads them, 100 ms sends them in bursts as the fan-out's reads do. */
+const FLOOR_TICK_MS = Number(process.env.BENCH_FLOOR_TICK_MS ?? 10);
+
+/** The floor (webhook-floor.ts) in its own process: bare signed POSTs to the receiver at a set rate. */
+interface Floor {
+  pid: number;
+  start(rate: number): void;
+  /** Answers once the POSTs under way are answered. */
+  stop(): Promise<{ posted: number; failed: number }>;
+  close(): void;
+}
+
+function startFloor(url: string): Floor {
+  const child = fork(path.join(__dirname, 'webhook-floor.js'), [], { stdio: 'inherit' });
+  return {
+    pid: child.pid as number,
+    start: (rate) => child.send({ url, rate, tickMs: FLOOR_TICK_MS }),
+    stop: () => new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send('stop');
+    }),
+    close: () => child.disconnect(),
+  };
 }
 
 /** The bench's subscriptions (ids 1..count in its fresh database): created, enabled again, or disabled. */
@@ -151,6 +187,9 @@ type Measure = (drive: () => Promise<unknown>) => Promise<Storm>;
 interface Rounds {
   without: Storm[];
   withSubs: Storm[];
+  /** With the floor's POSTs at the rounds' delivery rate instead of the subscriptions (paced rounds only). */
+  floor: Storm[];
+  floorFailed: number;
   /** Deliveries owed (sessions x subscriptions) and received, over the rounds with subscriptions. */
   expected: number;
   delivered: number;
@@ -171,11 +210,11 @@ interface Bench {
  * any, alternating; after each with, the backlog drains before they are
  * disabled (a disabled subscription's pending deliveries fail).
  */
-async function rounds(b: Bench, subscriptions: number, drive: () => Promise<unknown>): Promise<Rounds> {
-  const r: Rounds = { without: [], withSubs: [], expected: 0, delivered: 0, drains: [], pendingAfterDrain: [] };
+async function rounds(b: Bench, count: number, subscriptions: number, drive: () => Promise<unknown>, floor?: { f: Floor; rate: number }): Promise<Rounds> {
+  const r: Rounds = { without: [], withSubs: [], floor: [], floorFailed: 0, expected: 0, delivered: 0, drains: [], pendingAfterDrain: [] };
   // The front end reads the subscriptions every 5 s (src/webhooks/emitter.ts): let it see a change.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 6000));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < count; round++) {
     await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
     await settle();
     const before = b.receiver.received;
@@ -189,6 +228,10 @@ async function rounds(b: Bench, subscriptions: number, drive: () => Promise<unkn
     await webhooks(b.databaseUrl, 'disable', b.receiver.url, b.total);
     await settle();
     r.without.push(await b.measure(drive));
+    if (!floor) continue;
+    floor.f.start(floor.rate);
+    r.floor.push(await b.measure(drive));
+    r.floorFailed += (await floor.f.stop()).failed;
   }
   return r;
 }
@@ -226,7 +269,10 @@ async function capacity(b: Bench, subscriptions: number, prefix: string, drive: 
  * - closed loop (`concurrency` in flight, as (a)): what delivering costs the
  *   session capacity of this machine, every process on its 2 cores;
  * - open loop (paced at half the warm-up's rate, as a fleet's Informs come
- *   whatever the ACS's pace): how much longer sessions take.
+ *   whatever the ACS's pace): how much longer sessions take; and, as the
+ *   floor, how much longer they take beside bare signed POSTs at the same
+ *   delivery rate from a process doing nothing else (webhook-floor.ts): what
+ *   delivering costs this machine's sessions whoever delivers.
  * Each uses as few subscriptions as make at least TARGET_PER_S deliveries/s at its rate.
  */
 export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Promise<Row[]> {
@@ -234,8 +280,9 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
   const front = await h.startAcs(await h.freshDatabase(o.db), 'cwmp', env);
   const worker = await h.startAcs(front.databaseUrl, 'webhooks', { ...env, BENCH_NICE: process.env.BENCH_WEBHOOKS_NICE ?? '' });
   const receiver = await startReceiver();
+  const floor = startFloor(receiver.url);
   const fleet = await Fleet.create({ acsUrl: `http://127.0.0.1:${front.cwmpPort}/`, devices: o.devices, model: o.model, concurrency: o.concurrency });
-  const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd'), receiver: receiver.pid };
+  const pids = { acs: front.pid, worker: worker.pid, redis: pidOf('redis-server'), mariadb: pidOf('mariadbd'), receiver: receiver.pid, floor: floor.pid };
   const measure: Measure = async (drive) => {
     fleet.stats.reset();
     const [meter, sim, before, t0] = [cpuMeter(pids), process.cpuUsage(), receiver.received, performance.now()];
@@ -252,15 +299,15 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const closed = () => fleet.storm(o.durationS * 1000);
     const warmUp = await measure(closed);
     const pace = warmUp.sessionsPerS / 2;
-    const paced = () => fleet.paced(pace, o.durationS * 1000);
+    const paced = () => fleet.paced(pace, (o.durationS * 1000) / 2);
     // Rounded up: the paced rounds must offer at least the target (one subscription at 720 sessions/s does not).
     const subsFor = (rate: number) => o.subscriptions ?? Math.max(1, Math.ceil(TARGET_PER_S / rate));
     const [closedSubs, pacedSubs] = [subsFor(warmUp.sessionsPerS), subsFor(pace)];
     const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure };
     await webhooks(b.databaseUrl, 'create', receiver.url, b.total);
     await webhooks(b.databaseUrl, 'disable', receiver.url, b.total);
-    const c = await rounds(b, closedSubs, closed);
-    const p = await rounds(b, pacedSubs, paced);
+    const c = await rounds(b, ROUNDS, closedSubs, closed, { f: floor, rate: closedSubs * warmUp.sessionsPerS });
+    const p = await rounds(b, PACED_ROUNDS, pacedSubs, paced, { f: floor, rate: pacedSubs * pace });
     const cap = await capacity(b, closedSubs, env.REDIS_PREFIX, closed);
     const stored_ = await stored(front.databaseUrl);
     const rss = Math.max(peakRssMiB(front.pid), peakRssMiB(worker.pid));
@@ -272,20 +319,27 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const rates = (xs: Storm[]) => xs.map((s) => s.sessionsPerS.toFixed(0)).join(', ');
     const p50s = (xs: Storm[]) => xs.map((s) => s.p50.toFixed(1)).join(', ');
     const [ca, cb] = [medianStorm(c.without), medianStorm(c.withSubs)];
-    const [pa, pb] = [medianBy(p.without, (s) => s.p50), medianBy(p.withSubs, (s) => s.p50)];
+    const [pa, pb, pf] = [medianBy(p.without, (s) => s.p50), medianBy(p.withSubs, (s) => s.p50), medianBy(p.floor, (s) => s.p50)];
+    // Each round's storm against the same round's storm without deliveries: the median of those pairs.
+    const paired = (xs: Storm[], ys: Storm[], at: (s: Storm) => number) => median(xs.map((s, i) => at(s) / at(ys[i]) - 1));
+    const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+    const slower = (xs: Storm[]) => `${pct(paired(xs, p.without, (s) => s.p50))} slower (p50, median of rounds' pairs), p99 ${pct(paired(xs, p.without, (s) => s.p99))}`;
+    const lower = (xs: Storm[]) => `capacity ${pct(-paired(xs, c.without, (s) => s.sessionsPerS))} lower than without (median of rounds' pairs)`;
     const inLoop = `${o.concurrency} in flight`;
     const atPace = `paced at ${pace.toFixed(0)} sessions/s`;
     const delivered = c.delivered + p.delivered + cap.received;
     return [
       row(`${inLoop}, no subscription (median of rounds)`, ca, `rounds ${rates(c.without)}/s (warm-up ${warmUp.sessionsPerS.toFixed(0)}/s); load average ${load} at the end`),
-      row(`${inLoop}, ${closedSubs} device.inform subscription(s) (median of rounds)`, cb, `rounds ${rates(c.withSubs)}/s; capacity ${(100 * (1 - cb.sessionsPerS / ca.sessionsPerS)).toFixed(1)} % lower than without; deliveries ${median(c.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s`),
+      row(`${inLoop}, ${closedSubs} device.inform subscription(s) (median of rounds)`, cb, `rounds ${rates(c.withSubs)}/s; ${lower(c.withSubs)}, ${pct(-paired(c.withSubs, c.floor, (s) => s.sessionsPerS))} lower than beside the floor; deliveries ${median(c.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s`),
+      row(`${inLoop}, floor: bare signed POSTs at ${(closedSubs * warmUp.sessionsPerS).toFixed(0)}/s (median of rounds)`, medianStorm(c.floor), `rounds ${rates(c.floor)}/s; ${lower(c.floor)}; POSTs ${median(c.floor.map((s) => s.received / s.seconds)).toFixed(0)}/s, ${c.floorFailed} failed`),
       row(`${inLoop}, ${closedSubs} subscription(s), delivery queue paused`, cap.paused, `${((1 - cap.paused.sessionsPerS / ca.sessionsPerS) * 100).toFixed(1)} % lower than without: the emission's cost alone`),
       row(`${atPace}, no subscription (median p50 of rounds)`, pa, `p50 of rounds ${p50s(p.without)} ms`),
-      row(`${atPace}, ${pacedSubs} device.inform subscription(s) (median p50 of rounds)`, pb, `p50 of rounds ${p50s(p.withSubs)} ms: sessions ${(100 * (pb.p50 / pa.p50 - 1)).toFixed(1)} % slower (p50), p99 ${(100 * (pb.p99 / pa.p99 - 1)).toFixed(1)} %; deliveries ${median(p.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s (target >= ${TARGET_PER_S})`),
+      row(`${atPace}, ${pacedSubs} device.inform subscription(s) (median p50 of rounds)`, pb, `p50 of rounds ${p50s(p.withSubs)} ms: sessions ${slower(p.withSubs)}, ${pct(paired(p.withSubs, p.floor, (s) => s.p50))} slower than beside the floor (p50); deliveries ${median(p.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s (target >= ${TARGET_PER_S}); CPU s/s webhooks ${pb.cpu.worker.toFixed(2)}, receiver ${pb.cpu.receiver.toFixed(2)}`),
+      row(`${atPace}, floor: bare signed POSTs at ${(pacedSubs * pace).toFixed(0)}/s, every ${FLOOR_TICK_MS} ms (median p50 of rounds)`, pf, `p50 of rounds ${p50s(p.floor)} ms: sessions ${slower(p.floor)}; POSTs ${median(p.floor.map((s) => s.received / s.seconds)).toFixed(0)}/s, ${p.floorFailed} failed; CPU s/s floor process ${pf.cpu.floor.toFixed(2)}, receiver ${pf.cpu.receiver.toFixed(2)}`),
       {
         scenario: `(w) webhook deliveries to a local receiver`, target: `>= ${TARGET_PER_S} deliveries/s`,
-        sessionsPerS: median(p.withSubs.map((s) => s.received / s.seconds)), p50: NaN, p99: NaN, max: NaN, errors: stored_.rows - delivered, rssMiB: peakRssMiB(worker.pid), cpu: pb.cpu,
-        note: `deliveries/s in the sessions/s column (median while paced); ${delivered} received of ${stored_.rows} stored (${c.expected + p.expected} sessions x subscriptions owed, before the capacity phase), pending after each drain ${[...c.pendingAfterDrain, ...p.pendingAfterDrain].join(', ')}; CPU s/s while paced with subscriptions: worker ${pb.cpu.worker.toFixed(2)}, receiver ${pb.cpu.receiver.toFixed(2)}; backlogs after the rounds ${[...c.drains, ...p.drains].map((d) => d.backlog).join(', ')}`,
+        sessionsPerS: median(p.withSubs.map((s) => s.received / s.seconds)), p50: NaN, p99: NaN, max: NaN, errors: stored_.rows - (delivered - receiver.repeated), rssMiB: peakRssMiB(worker.pid), cpu: pb.cpu,
+        note: `deliveries/s in the sessions/s column (median while paced); ${delivered} received (${receiver.repeated} of them again, same delivery id) of ${stored_.rows} stored (${c.expected + p.expected} sessions x subscriptions owed, before the capacity phase), pending after each drain ${[...c.pendingAfterDrain, ...p.pendingAfterDrain].join(', ')}; CPU s/s while paced with subscriptions: worker ${pb.cpu.worker.toFixed(2)}, receiver ${pb.cpu.receiver.toFixed(2)}; backlogs after the rounds ${[...c.drains, ...p.drains].map((d) => d.backlog).join(', ')}`,
       },
       {
         scenario: `(w) delivery capacity: a backlog delivered with no sessions running`, target: `>= ${TARGET_PER_S} deliveries/s`,
@@ -295,6 +349,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     ];
   } finally {
     await fleet.close();
+    floor.close();
     await receiver.close();
     await Promise.all([front.stop(), worker.stop()]);
   }
