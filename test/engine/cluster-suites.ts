@@ -372,8 +372,12 @@ describe('engine cluster: kill -9 of a worker or a front end mid-session', funct
   /**
    * isolated-vm's limit is wall-clock time: on a loaded 2-core test host a 10 ms loop now and then ran past 50 ms,
    * faulting the channel (and its 60 s backoff would hide the next round). 250 ms keeps those faults out of this test.
+   * Steps get 1 s before they are asked again (500 ms before): on a host running at half its speed, the next
+   * sessions' steps queued behind each other on the workers past two 500 ms waits, and those sessions ended their
+   * provisioning (provision-interrupted) with no process killed; the base commit failed the same way.
    */
-  const ENV = { ENGINE_STEP_TIMEOUT_MS: '500', SESSION_TIMEOUT_MS: '3000', SCRIPT_TIMEOUT_MS: '250' };
+  const STEP_TIMEOUT_MS = 1000;
+  const ENV = { ENGINE_STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS), SESSION_TIMEOUT_MS: '3000', SCRIPT_TIMEOUT_MS: '250' };
   let c: Cluster | null = null;
   let redis: Redis;
   const fleets: Fleet[] = [];
@@ -454,7 +458,7 @@ describe('engine cluster: kill -9 of a worker or a front end mid-session', funct
         `      40 devices, ${victim.name} killed after ${killedAt - t0} ms with ${open.size} sessions open (${victim.count('engine step')} steps done there)`,
         `      first round: ${roundMs} ms; ${finished} open sessions finished provisioning, ${interrupted} ended it cleanly (provision-interrupted; ${interruptedAll} in all)`,
         `      POSTs in progress at the kill took ${ms(inFlight)}; open sessions ended ${ms(recovery)} after the kill`,
-        `      ${retries} steps asked again after the kill (ENGINE_STEP_TIMEOUT_MS 500); ${cluster.workers[0].name} took ${survivorSteps} steps after it; ${repeats} of ${planned.length} steps planned were repeats`,
+        `      ${retries} steps asked again after the kill (ENGINE_STEP_TIMEOUT_MS ${STEP_TIMEOUT_MS}); ${cluster.workers[0].name} took ${survivorSteps} steps after it; ${repeats} of ${planned.length} steps planned were repeats`,
         `      next sessions (10 at a time, one worker): ${round2Ms} ms, all 40 devices provisioned`,
         `      POST round trip with an engine step (one worker): ${ms(times.withStep)}; without: ${ms(times.without)}`,
       ].join('\n'),
