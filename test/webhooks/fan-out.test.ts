@@ -99,6 +99,18 @@ describe('webhooks: the fan-out from the events stream', function () {
     assert.notEqual(deliveryId('s', '1-0', 0, 1), deliveryId('s', '1-1', 0, 1));
   });
 
+  it("makes delivery ids that start with their stream entry's milliseconds, in time order", () => {
+    const ms = 1764950400123;
+    const id = deliveryId('s', `${ms}-7`, 2, 3);
+    assert.equal(id.replace(/-/g, '').slice(0, 12), ms.toString(16).padStart(12, '0'));
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 8 UUID');
+    // Later entries sort after earlier ones, whatever their hashes (the log's unique index then grows at its end).
+    const ids = [`${ms}-0`, `${ms + 1}-0`, `${ms + 1000}-5`, `${ms + 86_400_000}-0`].map((e) => deliveryId('s', e, 0, 1));
+    assert.deepEqual([...ids].sort(), ids);
+    assert.equal(deliveryId('s', `${ms}-7`, 2, 3), id, 'stable');
+    assert.match(deliveryId('s', 'not-an-entry', 0, 1), /^00000000-0000-8/, 'a place without milliseconds still makes an id');
+  });
+
   it('drops an unreadable entry (logged) and queues the others read with it', async () => {
     const subs = await store.list();
     const deps = fanOutDeps('bad');
