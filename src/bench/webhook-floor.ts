@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { post } from '../webhooks/post';
 
 let timer: NodeJS.Timeout | null = null;
-let [posted, failed] = [0, 0];
+let [posted, failed, underWay] = [0, 0, 0];
 
 function body(id: string, n: number): string {
   const data = { sessionId: randomUUID(), events: ['2 PERIODIC'], softwareVersion: '1.0.0' };
@@ -27,7 +27,12 @@ function start(url: string, rate: number, tickMs: number): void {
     const due = Math.floor(((performance.now() - t0) / 1000) * rate);
     for (; sent < due; sent++) {
       const id = randomUUID();
-      void post(url, id, 'device.inform', body(id, sent), 'bench-floor-secret', 10_000).then((o) => (o.ok ? posted++ : failed++));
+      underWay++;
+      void post(url, id, 'device.inform', body(id, sent), 'bench-floor-secret', 10_000).then((o) => {
+        underWay--;
+        if (o.ok) posted++;
+        else failed++;
+      });
     }
   }, tickMs);
 }
@@ -35,7 +40,11 @@ function start(url: string, rate: number, tickMs: number): void {
 process.on('message', (m: { url: string; rate: number; tickMs: number } | 'stop') => {
   if (m !== 'stop') return start(m.url, m.rate, m.tickMs);
   if (timer) clearInterval(timer);
-  // The POSTs under way get their answers first.
-  setTimeout(() => process.send?.({ posted, failed }), 500);
+  // The POSTs under way get their answers first (each settles within its 10 s timeout).
+  const answered = setInterval(() => {
+    if (underWay > 0) return;
+    clearInterval(answered);
+    process.send?.({ posted, failed });
+  }, 10);
 });
 process.on('disconnect', () => process.exit(0));
