@@ -24,6 +24,7 @@ import type { WorkflowRunner } from '../workflows/types';
 import { CampaignService } from './service';
 import { activeCampaignIds } from './store';
 import { tickCampaign, type TickOptions } from './tick';
+import { closeWorker } from '../infra/bull-worker';
 
 export const CAMPAIGN_QUEUE = 'campaigns';
 const SWEEP_SCHEDULER = 'campaigns-sweep';
@@ -85,7 +86,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
     },
     close: async () => {
       schedulers.close();
-      await worker.close();
+      await closeWorker(worker);
       await queue.close();
     },
   };

@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import { KeptSchedulers, UNREAD_EVENTS } from './job-schedulers';
 import { bullPrefix } from './queue';
+import { closeWorker } from '../infra/bull-worker';
 
 export interface SweptQueueOptions {
   name: string;
@@ -43,7 +44,7 @@ export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue>
     queue,
     close: async () => {
       schedulers.close();
-      await worker.close();
+      await closeWorker(worker);
       await queue.close();
     },
   };

@@ -21,6 +21,7 @@ import { SessionCache } from './session-cache';
 import { step, type StepDeps } from './step';
 import { engineStats, timed } from './stats';
 import { metrics } from '../metrics/registry';
+import { closeWorker } from '../infra/bull-worker';
 
 export interface WorkerOptions {
   redisPrefix: string;
@@ -175,7 +176,7 @@ export class EngineWorker {
     const log = this.options.log.isLevelEnabled('info') || this.options.log.level === 'silent' ? this.options.log : createLogger('info');
     log.info({ ...engineStats }, 'engine stats');
     this.schedulers.close();
-    await this.worker.close();
+    await closeWorker(this.worker);
     await this.queue.close();
   }
 }

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
+import { disconnectNow } from './redis-disconnect';
 
 const LEASE_MS = 10_000;
 /** How often a process without the lease tries to take it. */
@@ -86,10 +87,12 @@ export function readLeasedStream(o: LeasedStreamOptions): LeasedStreamReader {
     close: async () => {
       closed = true;
       // Ends a blocked read at once.
-      o.reader.disconnect();
+      disconnectNow(o.reader);
+      // A command connection waiting for its server would hold the loop's command until it is back: the lease then lapses by itself (LEASE_MS).
+      if (o.redis.status !== 'ready') disconnectNow(o.redis);
       await running;
       await o.redis.eval(RELEASE, 1, o.lease, token).catch(() => undefined);
-      o.redis.disconnect();
+      disconnectNow(o.redis);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { defineScripts } from './redis-scripts';
+import { disconnectNow } from './redis-disconnect';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
@@ -62,7 +63,7 @@ function handle(target: RedisEndpoint, stop: () => Promise<void> = async () => u
       return r;
     },
     close: async () => {
-      for (const r of [redis, ...extra]) r.disconnect();
+      for (const r of [redis, ...extra]) disconnectNow(r);
       await stop();
     },
   };

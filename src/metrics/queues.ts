@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import { CAMPAIGN_QUEUE } from '../campaigns/engine';
+import { disconnectNow } from '../infra/redis-disconnect';
 import { STEP_QUEUE, bullPrefix } from '../engine/queue';
 import { SESSION_COMMITTED_QUEUE } from '../tasks/committed';
 import { TASK_SWEEP_QUEUE } from '../tasks/sweep';
@@ -54,7 +55,7 @@ export class QueueSampler {
 
   async close(): Promise<void> {
     await Promise.all(this.queues.map((q) => q.close()));
-    this.connection.disconnect();
+    disconnectNow(this.connection);
   }
 }
 

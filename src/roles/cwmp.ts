@@ -80,8 +80,8 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {
   const { config, log, opened } = s;
   const deps = await sessionDeps(s, presets);
-  // Closed after the server (below): what quiet sessions touched until the last request is written.
-  opened.push(() => flushTouched(deps, Number.MAX_SAFE_INTEGER).then(() => undefined, () => undefined));
+  // Closed after the server (below): what quiet sessions touched until the last request is written. Kept in Redis: with Redis down, nothing to write.
+  opened.push(async () => void (s.redis.status === 'ready' && (await flushTouched(deps, Number.MAX_SAFE_INTEGER).catch(() => 0))));
   const cwmpPort = await serve({ app: withProbes(createCwmpApp(deps), 'cwmp', s.ready), name: 'cwmp', options: cwmpServerOptions(config), port: config.cwmpPort, host: config.cwmpHost, tls: tlsSettingsOf(config, 'cwmp'), shared: true }, log, opened);
   const timers = [
     every(SWEEP_INTERVAL_MS, log, 'session sweep', () => sweepExpired(deps)),

@@ -9,6 +9,7 @@ import { sweepTasks } from '../db/tasks';
 import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
+import { closeWorker } from '../infra/bull-worker';
 
 export const TASK_SWEEP_QUEUE = 'task-sweep';
 const EVERY_MS = 60_000;
@@ -38,7 +39,7 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
   return {
     close: async () => {
       schedulers.close();
-      await worker.close();
+      await closeWorker(worker);
       await queue.close();
     },
   };

@@ -20,6 +20,7 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { coalescerOf } from '../db/coalesce';
+import { disconnectNow } from '../infra/redis-disconnect';
 import { every } from '../roles/closers';
 import { placeholders } from '../db/sql';
 import type { SqlAccess } from '../db/types';
@@ -31,6 +32,7 @@ import { startFanOut } from './fan-out';
 import { runFirstAttempts, type FirstAttemptContext } from './first-attempt';
 import { ORDER_WAIT_MS, orderWait } from './order';
 import type { SubscriptionView } from './subscriptions';
+import { closeWorker } from '../infra/bull-worker';
 
 export interface DeliveryOptions {
   timeoutMs: number;
@@ -114,10 +116,10 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
     close: async () => {
       clearInterval(rescue);
       await fanOut.close();
-      await worker.close();
+      await closeWorker(worker);
       await queue.close();
       // BullMQ leaves a connection it was given open.
-      commands.disconnect();
+      disconnectNow(commands);
     },
   };
 }

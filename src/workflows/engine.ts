@@ -19,6 +19,7 @@ import { RunStore, type DeviceNews } from './run-store';
 import { Runner } from './runner';
 import type { TaskCanceller } from './task-cancel';
 import type { WorkflowFiles, WorkflowRunner } from './types';
+import { closeWorker } from '../infra/bull-worker';
 
 /** News older than this is dropped: no wait lasts that long. */
 const NEWS_KEEP_MS = 7 * 86_400_000;
@@ -106,8 +107,8 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
     waitUntilReady: () => ready,
     close: async () => {
       await ready.catch(() => undefined);
-      await advancer.close();
-      await consumer.close();
+      await closeWorker(advancer);
+      await closeWorker(consumer);
       await queue.close();
       await base.close();
     },
