@@ -8,11 +8,12 @@
  * of the receiver, MariaDB and Redis (/proc; both shared with whatever else
  * runs), per delivery.
  *
- *   node --import tsx src/bench/webhook-worker-e2e.ts [--rate 1500] [--seconds 12] [--runs 2] name=<src dir> ...
+ *   node --import tsx src/bench/webhook-worker-e2e.ts [--rate 1500] [--seconds 12] [--runs 2] [--prefill 0] name=<src dir> ...
  *
  * Each `name=<src dir>` is a tree of this project's src/ (e.g. an older
  * commit's, `git archive <commit> src | tar -x -C /tmp/x`, its node_modules
- * linked) whose worker runs; the trees run interleaved.
+ * linked) whose worker runs, on a database its own migrations made; the
+ * trees run interleaved. `--prefill N`: the log starts with N delivered rows.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -81,10 +82,25 @@ interface E2e {
   seconds: number;
 }
 
-async function runOnce(srcDir: string, rate: number, seconds: number): Promise<E2e> {
+/** `rows` delivered rows of a subscription that is not the run's, as a log holds after days of deliveries (MariaDB's sequence engine makes them). */
+async function prefill(rows: number): Promise<void> {
+  if (rows <= 0) return;
+  const conn = await mysql.createConnection(DB_URL);
+  await conn.query(`INSERT INTO webhook_deliveries (uuid, webhook_id, event, device, time, body, status, attempts, last_status, delivered_at)
+    SELECT CONCAT(LPAD(HEX(seq), 8, '0'), '-0000-8', SUBSTR(MD5(seq), 1, 3), '-8', SUBSTR(MD5(seq), 4, 3), '-', SUBSTR(MD5(seq), 7, 12)), 999, 'device.inform',
+      CONCAT('old-', seq % 5000), 0, REPEAT('x', 200), 'delivered', 1, 204, 0 FROM seq_1_to_${Math.floor(rows)}`);
+  await conn.end();
+}
+
+async function runOnce(srcDir: string, rate: number, seconds: number, prefilled: number): Promise<E2e> {
   await freshDatabase();
+  // Migrated by the tree's own code: a tree runs on the schema it knows.
+  const tree = require(path.join(srcDir, 'db')) as typeof import('../db');
+  const migrating = await tree.openStore(DB_URL);
+  await migrating.migrate();
+  await migrating.close();
+  await prefill(prefilled);
   const store = await openStore(DB_URL);
-  await store.migrate();
   const webhooks = new WebhookStore(store.sql);
   const receiver = fork(path.join(__dirname, 'webhook-receiver.ts'), [], { execArgv: ['--import', 'tsx'] });
   let received = 0;
@@ -138,12 +154,13 @@ async function main(): Promise<void> {
   const rate = arg('rate', 1500);
   const seconds = arg('seconds', 12);
   const runs = arg('runs', 2);
+  const prefilled = arg('prefill', 0);
   const trees = process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]);
   if (trees.length === 0) trees.push(['this', path.resolve(__dirname, '..')]);
-  console.log(`rate ${rate}/s for ${seconds} s, runs ${runs}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`rate ${rate}/s for ${seconds} s, runs ${runs}, prefill ${prefilled}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let run = 1; run <= runs; run++) {
     for (const [name, dir] of trees) {
-      const r = await runOnce(path.resolve(dir), rate, seconds);
+      const r = await runOnce(path.resolve(dir), rate, seconds, prefilled);
       const per = (ms: number) => ((ms / r.deliveries) * 1000).toFixed(1);
       console.log(
         `run ${run} ${name}: ${r.deliveries} deliveries in ${r.seconds.toFixed(1)} s; µs per delivery: worker ${per(r.workerMs)} (system ${per(r.workerSysMs)}), receiver ${per(r.receiverMs)}, mariadb ${per(r.mariadbMs)}, redis ${per(r.redisMs)}; load ${os.loadavg()[0].toFixed(2)}`,

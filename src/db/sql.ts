@@ -14,6 +14,15 @@ export interface Db {
   select(sql: string, params?: unknown[]): Promise<Row[]>;
   run(sql: string, params?: unknown[]): Promise<{ affected: number; insertId: number }>;
   /**
+   * `run` for a statement whose text comes back often: on MySQL a prepared
+   * statement (prepared once per connection and kept there; its values go
+   * binary, never formatted into the text: for a many-row INSERT, less CPU
+   * on both sides). At most 65,535 parameters; each distinct text is one
+   * more statement held per connection, so callers keep their texts few
+   * (`fixedChunks`).
+   */
+  runPrepared(sql: string, params: unknown[]): Promise<{ affected: number; insertId: number }>;
+  /**
    * A write whose answer nobody reads: sent with the next statement, or with
    * the transaction's COMMIT (on MySQL in the same packet: one round trip for
    * all of them). Its error fails that statement, and so the transaction.
@@ -38,6 +47,8 @@ export interface StatementResult extends Outcome {
 export interface Statement {
   sql: string;
   params: unknown[];
+  /** Sent as a prepared statement where the driver has them (Db.runPrepared). */
+  prepared?: boolean;
 }
 
 /** A Db whose deferred writes are still to be sent: `end` sends them, with its closing statement (COMMIT) if it has one. */
@@ -74,6 +85,7 @@ function batchingDb<R>(driver: Driver, send: (list: Statement[]) => Promise<R[]>
     driver,
     select: async (sql, params = []) => rows((await take([{ sql, params }]))[0]),
     run: async (sql, params = []) => outcome((await take([{ sql, params }]))[0]),
+    runPrepared: async (sql, params) => outcome((await take([{ sql, params, prepared: true }]))[0]),
     later: (sql, params = []) => void queued.push({ sql, params }),
     batch: async (statements, options) => (await (options?.last ? close : take)(statements)).map((r) => ({ rows: rows(r), ...outcome(r) })),
     async end() {
@@ -112,6 +124,24 @@ export function placeholders(n: number): string {
 export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * `items` in chunks of `largest` (a power of two), the rest in
+ * decreasing powers of two: however many items come, a statement per
+ * chunk has one of log2(largest) + 1 texts (prepared statements are kept
+ * per text and per connection).
+ */
+export function fixedChunks<T>(items: T[], largest: number): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  for (; items.length - i >= largest; i += largest) out.push(items.slice(i, i + largest));
+  for (let size = largest / 2; size >= 1; size /= 2) {
+    if (items.length - i < size) continue;
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
   return out;
 }
 
@@ -183,13 +213,16 @@ export async function withDb<T>(ds: DataSource, driver: Driver, fn: (db: Db) => 
  * are made of small queries. Errors are wrapped as TypeORM's, so callers see
  * one shape (QueryFailedError with driverError.errno) on both drivers.
  */
+type MysqlCallback = (err: Error | null, result: unknown) => void;
 interface MysqlConnection {
-  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+  query(sql: string, params: unknown[], cb: MysqlCallback): void;
+  execute(sql: string, params: unknown[], cb: MysqlCallback): void;
   release(): void;
   destroy(): void;
 }
 interface MysqlPool {
-  query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+  query(sql: string, params: unknown[], cb: MysqlCallback): void;
+  execute(sql: string, params: unknown[], cb: MysqlCallback): void;
   getConnection(cb: (err: Error | null, connection: MysqlConnection) => void): void;
   end(cb: (err?: Error | null) => void): void;
 }
@@ -249,9 +282,13 @@ function connect(pool: MysqlPool): Promise<MysqlConnection> {
   return new Promise((resolve, reject) => pool.getConnection((err, c) => (err ? reject(countedDbError(err)) : resolve(c))));
 }
 
-/** A statement on a connection, or on the pool (any free connection, given back at once). */
-function query(c: Pick<MysqlConnection, 'query'>, sql: string, params: unknown[] = []): Promise<unknown> {
-  return new Promise((resolve, reject) => c.query(sql, params, (err, result) => (err ? reject(countedDbError(new QueryFailedError(sql, params, err))) : resolve(result))));
+/** A statement on a connection, or on the pool (any free connection, given back at once); `prepared`: by execute (Db.runPrepared). */
+function query(c: Pick<MysqlConnection, 'query' | 'execute'>, sql: string, params: unknown[] = [], prepared = false): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const done: MysqlCallback = (err, result) => (err ? reject(countedDbError(new QueryFailedError(sql, params, err))) : resolve(result));
+    if (prepared) c.execute(sql, params, done);
+    else c.query(sql, params, done);
+  });
 }
 
 type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };
@@ -260,12 +297,13 @@ type MysqlResult = Row[] | { affectedRows?: number; insertId?: number };
  * Several statements go as one packet where the connection takes them (the
  * transaction pool's); mysql2 then answers one result per statement.
  */
-function mysqlDb(c: Pick<MysqlConnection, 'query'>, multiple: boolean, closing?: string): OpenDb {
+function mysqlDb(c: Pick<MysqlConnection, 'query' | 'execute'>, multiple: boolean, closing?: string): OpenDb {
   const send = async (list: Statement[]): Promise<MysqlResult[]> => {
-    if (list.length === 1) return [(await query(c, list[0].sql, list[0].params)) as MysqlResult];
-    if (multiple) return (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
+    if (list.length === 1) return [(await query(c, list[0].sql, list[0].params, list[0].prepared)) as MysqlResult];
+    // A prepared statement goes alone: only plain text statements share a packet.
+    if (multiple && !list.some((s) => s.prepared)) return (await query(c, list.map((s) => s.sql).join(';\n'), list.flatMap((s) => s.params))) as MysqlResult[];
     const results: MysqlResult[] = [];
-    for (const s of list) results.push((await query(c, s.sql, s.params)) as MysqlResult);
+    for (const s of list) results.push((await query(c, s.sql, s.params, s.prepared)) as MysqlResult);
     return results;
   };
   const outcome = (r: MysqlResult): Outcome => {

@@ -47,6 +47,12 @@ interface Cached {
 }
 type CompiledFilter = ReturnType<typeof compileDeviceQuery>;
 const subscriptions = new WeakMap<WebhookStore, Map<number, Cached>>();
+/*
+ * Reads under way: the deliveries that find the cache expired together (a
+ * job attempts its series side by side, 50 jobs at a time) wait for one
+ * read. Each read its own: 75 SELECTs a second at 1,400 deliveries/s.
+ */
+const reading = new WeakMap<WebhookStore, Map<number, Promise<Cached>>>();
 
 /** The subscription as cached, with no promise when it is (most deliveries); undefined when it must be read. */
 function cached(store: WebhookStore, id: number): Cached | undefined {
@@ -54,7 +60,17 @@ function cached(store: WebhookStore, id: number): Cached | undefined {
   return hit && Date.now() - hit.at < SUBSCRIPTION_CACHE_MS ? hit : undefined;
 }
 
-async function read(store: WebhookStore, id: number): Promise<Cached> {
+function read(store: WebhookStore, id: number): Promise<Cached> {
+  let pending = reading.get(store);
+  if (!pending) reading.set(store, (pending = new Map()));
+  const under = pending.get(id);
+  if (under) return under;
+  const started = readOnce(store, id).finally(() => pending.delete(id));
+  pending.set(id, started);
+  return started;
+}
+
+async function readOnce(store: WebhookStore, id: number): Promise<Cached> {
   let cache = subscriptions.get(store);
   if (!cache) subscriptions.set(store, (cache = new Map()));
   const entry = await store.withSecret(id);

@@ -53,6 +53,7 @@ function counting(sql: SqlAccess): { sql: SqlAccess; count: () => number } {
     driver: db.driver,
     select: (s, p) => (n++, db.select(s, p)),
     run: (s, p) => (n++, db.run(s, p)),
+    runPrepared: (s, p) => (n++, db.runPrepared(s, p)),
     later: (s, p) => (n++, db.later(s, p)),
     batch: (list) => ((n += list.length), db.batch(list)),
   });

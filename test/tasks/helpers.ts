@@ -26,6 +26,7 @@ function recording(db: Db, statements: string[]): Db {
     driver: db.driver,
     select: (sql, params) => (statements.push(sql), db.select(sql, params)),
     run: (sql, params) => (statements.push(sql), db.run(sql, params)),
+    runPrepared: (sql, params) => (statements.push(sql), db.runPrepared(sql, params)),
     later: (sql, params) => (statements.push(sql), db.later(sql, params)),
     batch: (list) => (statements.push(...list.map((s) => s.sql)), db.batch(list)),
   };

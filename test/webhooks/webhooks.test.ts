@@ -250,7 +250,7 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     await until('the rescued delivery marked delivered', async () => (await store.delivery(delivery))?.status === 'delivered', 10_000);
   });
 
-  it('reads only pending deliveries to find those without a job (the index led by status), not the whole log', async () => {
+  it('reads only pending deliveries to find those without a job (the index keyed only where pending), not the whole log', async () => {
     const r = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url: receiver.url(), events: ['device.boot'], secret: SECRET }) });
     const { id } = (await r.json()) as { id: number };
     const store = new WebhookStore(t.acs.store.sql);
@@ -259,9 +259,11 @@ describe('webhooks: deliveries whose jobs were lost (Redis restarted empty) are 
     const delivered = ids.slice(10);
     await t.acs.store.sql.autocommit((db) => db.run(`UPDATE webhook_deliveries SET status = 'delivered' WHERE uuid IN (${delivered.map(() => '?').join(', ')})`, delivered));
     await t.acs.store.sql.autocommit((db) => db.select('ANALYZE TABLE webhook_deliveries'));
-    const [plan] = await t.acs.store.sql.autocommit((db) => db.select(`EXPLAIN ${staleSql(db.driver, 1000)}`, [Date.now()]));
-    assert.equal(plan.key, 'ix_webhook_deliveries_pending', JSON.stringify(plan));
-    assert.equal(plan.type, 'ref', JSON.stringify(plan));
+    // MariaDB's ANALYZE runs the statement and reports the rows it read (r_rows): the estimate of a small table's range is coarse.
+    const [plan] = await t.acs.store.sql.autocommit((db) => db.select(`ANALYZE ${staleSql(db.driver, 1000)}`, [Date.now()]));
+    assert.equal(plan.key, 'ix_webhook_deliveries_pending_only', JSON.stringify(plan));
+    assert.equal(plan.type, 'range', JSON.stringify(plan));
+    assert.ok(Number(plan.r_rows) >= 10 && Number(plan.r_rows) < 100, `the pending entries only, not the 2,000 rows: ${JSON.stringify(plan)}`);
     assert.equal((await t.nbi(`/webhooks/${id}`, { method: 'DELETE' })).status, 204);
   });
 

@@ -22,6 +22,7 @@ import { QoeSeries1766800000000 } from './1766800000000-qoe-series';
 import { QoeAlerts1766810000000 } from './1766810000000-qoe-alerts';
 import { QoeProfiles1766820000000 } from './1766820000000-qoe-profiles';
 import { QoeReportSchedules1766830000000 } from './1766830000000-qoe-report-schedules';
+import { WebhookPendingOnlyIndex1766900000000 } from './1766900000000-webhook-pending-only-index';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   QoeAlerts1766810000000,
   QoeProfiles1766820000000,
   QoeReportSchedules1766830000000,
+  WebhookPendingOnlyIndex1766900000000,
 ];
