@@ -8,8 +8,8 @@
  *   those after it are stored pending behind it.
  * Every delivery attempted becomes a row of the delivery log (delivered,
  * skipped, failed or pending), all the job's rows, and those of the jobs
- * running beside it, in one write (coalesce.ts); only then is the series marked handled
- * and the job done. A worker that dies before that leaves the job to BullMQ,
+ * running beside it, in one write (coalesce.ts); only then is the series
+ * marked handled and the job done. A worker that dies before that leaves the job to BullMQ,
  * which runs it again: its deliveries are sent again (at least once, under
  * the same ids), never lost. Series whose predecessor is not handled yet wait
  * in a job of their own, looking again less and less often (order.ts:

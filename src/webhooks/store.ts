@@ -7,10 +7,12 @@ import type { AcsEvent, Delivery, DeliveryStatus, Subscription, WebhookEvent, We
 
 const ERROR_MAX = 1024;
 /*
- * Log rows per INSERT: prepared (measured on MariaDB: 30 µs of its CPU per
- * row against 42 formatted into the text), in chunks of a few fixed sizes
- * (fixedChunks: at most 8 texts prepared per connection), each well under
- * the 65,535 parameters of a statement and SQLite's 32,766.
+ * Log rows per INSERT: prepared (MariaDB's CPU per row, 130-row INSERTs flat
+ * out: 30 µs against 42 formatted into the text; end to end, where INSERTs
+ * carry ~26 rows, the gain is smaller: BENCHMARKS.md (w) ninth pass), in
+ * chunks of a few fixed sizes (fixedChunks: at most 8 texts prepared per
+ * connection), each well under the 65,535 parameters of a statement and
+ * SQLite's 32,766.
  */
 const LOG_CHUNK = 128;
 
@@ -157,8 +159,8 @@ export class WebhookStore {
   }
 
   /**
-   * Stores deliveries in INSERTs of up to LOG_CHUNK rows (in order: `seq` follows it); one whose id
-   * is stored already is left as it is. Answers their ids, in order.
+   * Stores deliveries in INSERTs of up to LOG_CHUNK rows (in order: `seq`
+   * follows it); one whose id is stored already is left as it is. Answers their ids, in order.
    */
   async addDeliveries(items: NewDelivery[]): Promise<string[]> {
     const rows = items.map(({ id = randomUUID(), webhook, event }): LogRow => ({
@@ -170,8 +172,9 @@ export class WebhookStore {
 
   /**
    * The delivery log's rows of first attempts, in INSERTs of up to LOG_CHUNK
-   * rows, one after the other (in order: `seq` follows it). A row stored already (a job run again after a crash) takes
-   * the new outcome of an attempt, its attempts added; a row stored behind a
+   * rows, one after the other (in order: `seq` follows it). A row stored
+   * already (a job run again after a crash) takes the new outcome of an
+   * attempt, its attempts added; a row stored behind a
    * pending one (pending, never attempted) changes no stored row: the run
    * again found its own first run's pending delivery, whose attempt, error
    * or delivery it would otherwise erase.

@@ -6,9 +6,10 @@
  * (status, webhook_id, device, seq), which took each new row at a place of
  * its own (its subscription and device): most rows are stored delivered, and
  * now their entries (NULL, NULL, seq) all go to the index's start, in seq
- * order. Measured on a 200,000-row log (this machine's MariaDB): the old
- * index cost 9 of the 42 µs of MariaDB's CPU per row stored; with prepared
- * INSERTs and time-ordered ids too, a row costs 19.5 µs.
+ * order. Measured on a 200,000-row scratch log (130-row INSERTs flat out):
+ * the old index cost 9 of the 42 µs of MariaDB's CPU per row stored; with
+ * prepared INSERTs and time-ordered ids too, 19.5 µs. End to end the gain is
+ * smaller (BENCHMARKS.md (w) ninth pass: MariaDB -14 % per delivery).
  * The same three reads use it: the order check (a pair's pending deliveries
  * before a seq), which pairs have any pending, and the rescue (pending
  * deliveries older than a time: the non-NULL entries).
