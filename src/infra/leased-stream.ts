@@ -1,7 +1,8 @@
 /**
  * Reading a Redis stream that many processes append to, one reader of the
  * cluster at a time: a lease in Redis, taken over within LEASE_MS of its
- * holder's death. The reader handles a read's entries, then deletes them:
+ * holder's death. The reader handles a read's entries, then deletes them (or
+ * its handler does, later):
  * until `handle` succeeds (the database is down), they stay and are read
  * again, so `handle` must be idempotent per entry (an entry may also be read
  * twice when the lease changes hands mid-read).
@@ -14,6 +15,8 @@ import { disconnectNow } from './redis-disconnect';
 const LEASE_MS = 10_000;
 /** How often a process without the lease tries to take it. */
 const LEASE_RETRY_MS = 2_000;
+/** How long a close waits for the lease's release. */
+const RELEASE_WAIT_MS = 1_000;
 /** How long a read waits for new entries (and so how often the lease is renewed when there are none). */
 const BLOCK_MS = 1_000;
 
@@ -45,6 +48,8 @@ export interface LeasedStreamOptions {
    * writes. For streams whose readers can wait.
    */
   gatherMs: number;
+  /** false: `handle` deletes its entries itself, once done with them (it answers before: the reader reads on). */
+  deletes?: boolean;
   handle(entries: StreamEntry[]): Promise<void>;
 }
 
@@ -71,7 +76,7 @@ export function readLeasedStream(o: LeasedStreamOptions): LeasedStreamReader {
         const entries = read?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;
         await o.handle(entries);
-        await o.redis.xdel(o.stream, ...entries.map(([id]) => id));
+        if (o.deletes !== false) await o.redis.xdel(o.stream, ...entries.map(([id]) => id));
         last = entries[entries.length - 1][0];
         if (entries.length < o.count) await sleep(o.gatherMs);
       } catch (err) {
@@ -91,7 +96,8 @@ export function readLeasedStream(o: LeasedStreamOptions): LeasedStreamReader {
       // A command connection waiting for its server would hold the loop's command until it is back: the lease then lapses by itself (LEASE_MS).
       if (o.redis.status !== 'ready') disconnectNow(o.redis);
       await running;
-      await o.redis.eval(RELEASE, 1, o.lease, token).catch(() => undefined);
+      // A server that died unseen (the connection still "ready") would hold the release until it is back: it lapses by itself then.
+      await Promise.race([o.redis.eval(RELEASE, 1, o.lease, token).catch(() => undefined), sleep(RELEASE_WAIT_MS)]);
       disconnectNow(o.redis);
     },
   };

@@ -1,15 +1,15 @@
 /**
- * The delivery worker: jobs of first attempts (first-attempt.ts) and jobs of
- * stored deliveries (retries, replays, rescues, and those stored behind a
- * pending one). A job of stored deliveries carries a batch of them or one
- * alone under its own id. For each:
+ * The delivery worker: the fan-out, whose lease holder makes the first
+ * attempts (fan-out.ts, first-attempt.ts), and the jobs of stored
+ * deliveries (retries, replays, rescues, and those stored behind a pending
+ * one). A job carries a batch of them or one alone under its own id. For each:
  * 1. nothing to do if it is no longer pending (delivered, skipped, failed: a
  *    duplicate or replayed job does nothing twice);
  * 2. it waits while an earlier delivery of the same subscription and device
  *    is pending: a device's events arrive in order (within a batch, a
  *    device's go one after the other). It looks again once that one can have
  *    moved: after that one's next retry (backoff of its attempts so far),
- *    within [ORDER_WAIT_MS, ORDER_WAIT_MAX_MS] (order.ts). Every 250 ms made
+ *    within [ORDER_WAIT_MS, ORDER_WAIT_MAX_MS]. Every 250 ms made
  *    a receiver's outage cost two SELECTs and a job 4 times a second per
  *    waiting delivery;
  * 3. one attempt (attempt.ts: the filter, the signed POST, the disable rule).
@@ -27,10 +27,9 @@ import type { SqlAccess } from '../db/types';
 import type { Logger } from '../log';
 import { attempt } from './attempt';
 import { pairKey, type PendingDelivery, type WebhookStore } from './store';
-import { jobOf, WEBHOOK_QUEUE, type DeliverJob } from './emitter';
+import { jobOf, WEBHOOK_QUEUE, webhookKeys, type DeliverJob, type Series } from './emitter';
 import { startFanOut } from './fan-out';
-import { runFirstAttempts, type FirstAttemptContext } from './first-attempt';
-import { ORDER_WAIT_MS, orderWait } from './order';
+import { FirstAttempts, stored, type FirstAttemptContext } from './first-attempt';
 import type { SubscriptionView } from './subscriptions';
 import { closeWorker } from '../infra/bull-worker';
 
@@ -61,6 +60,15 @@ export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJ
   return new Queue<DeliverJob>(WEBHOOK_QUEUE, { connection, prefix, defaultJobOptions: DELIVERY_JOB_OPTIONS });
 }
 
+/** The first wait of a delivery for an earlier one of its device, and the longest. */
+export const ORDER_WAIT_MS = 250;
+export const ORDER_WAIT_MAX_MS = 30_000;
+
+/** `ms` within [floor, ORDER_WAIT_MAX_MS]. */
+export function orderWait(ms: number, floor = ORDER_WAIT_MS): number {
+  return Math.min(Math.max(ms, floor), Math.max(floor, ORDER_WAIT_MAX_MS));
+}
+
 const RESCUE_MS = 60_000;
 const RESCUE_BATCH = 1000;
 const PURGE_BATCH = 5000;
@@ -87,17 +95,17 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const backoff = (attempts: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.options.maxRetryMs);
   const commands = o.connect();
   const queue = deliveryQueue(commands, o.prefix);
-  const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, queue, log: o.log });
-  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, redis: commands, redisPrefix: o.redisPrefix, orderWaitMs: ORDER_WAIT_MS };
+  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, orderWaitMs: ORDER_WAIT_MS };
+  const attempts = new FirstAttempts(ctx, { redis: commands, stream: webhookKeys(o.redisPrefix).stream, log: o.log });
+  const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, attempts, log: o.log });
   const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => runJob(ctx, job, token), {
     connection: o.connect(),
     prefix: o.prefix,
     concurrency: o.concurrency ?? 50,
     /*
      * A job whose worker died is run again however often that happens: a
-     * job of first attempts is its deliveries' only record, and a stored
-     * one's own job, once failed, keeps the rescue from queuing it again
-     * (same id). BullMQ's default fails a job at its second stall.
+     * stored delivery's own job, once failed, keeps the rescue from queuing
+     * it again (same id). BullMQ's default fails a job at its second stall.
      */
     maxStalledCount: DELIVERY_JOB_OPTIONS.attempts,
     // A failed delivery's wait follows its own attempts (its first may have been in a batch), not its job's.
@@ -116,6 +124,7 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
     close: async () => {
       clearInterval(rescue);
       await fanOut.close();
+      await attempts.close();
       await closeWorker(worker);
       await queue.close();
       // BullMQ leaves a connection it was given open.
@@ -130,7 +139,7 @@ type Context = FirstAttemptContext;
 type Left = { id: string; wait: true; waitMs: number } | { id: string; wait: false; error: string; attempts: number };
 
 async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promise<void> {
-  if ('series' in job.data) return runFirstAttempts(ctx, job.data.series, job.data.queuedAt, job.data.waitingSince);
+  if ('series' in job.data) return storeQueuedSeries(ctx, job.data.series);
   // A job queued by a version that named one `delivery` has no list: the rescue queues its delivery again.
   const ids = job.data.deliveries ?? [];
   const pending = await ctx.store.pending(ids);
@@ -146,6 +155,17 @@ async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promi
     throw new DeliveryFailed(l.error, l.attempts);
   }
   await ctx.queue.addBulk(left.map((l) => jobOf([l.id], { delay: l.wait ? l.waitMs : ctx.backoff(l.attempts) })));
+}
+
+/**
+ * A job of first attempts that an older version's fan-out queued, found
+ * after an upgrade: its deliveries are stored pending (a row already there,
+ * e.g. delivered, is kept as it is) and sent by the stored deliveries' path.
+ */
+async function storeQueuedSeries(ctx: Context, series: Series[]): Promise<void> {
+  const handled = series.map((s) => stored(s, s.deliveries));
+  await ctx.store.writeLog(handled.flatMap((h) => h.rows));
+  await ctx.queue.addBulk(handled.flatMap((h) => h.jobs));
 }
 
 /** The deliveries of each subscription and device (a device's in their order); those of no device each alone. */

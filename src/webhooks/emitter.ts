@@ -3,8 +3,7 @@
  * Every process emits (the front ends for device and task events, the
  * workers for workflows and campaigns), and emitting is cheap: the events of
  * BATCH_MS go to a Redis stream in one XADD, and a worker's fan-out
- * (fan-out.ts) makes one delivery per event and subscription and queues it
- * in a job. Storing them here cost a CWMP front end ~0.17 ms of CPU per delivery,
+ * (fan-out.ts) makes one delivery per event and subscription and attempts it. Storing them here cost a CWMP front end ~0.17 ms of CPU per delivery,
  * a fifth of a whole quiet session (bench (w)).
  */
 import type { Queue } from 'bullmq';
@@ -36,11 +35,7 @@ export function webhookKeys(redisPrefix: string): { stream: string; lease: strin
   return { stream: `${redisPrefix}webhooks:events`, lease: `${redisPrefix}webhooks:fan-out` };
 }
 
-/**
- * A delivery on its way to its first attempt: its job carries it (it is
- * stored once attempted). Its event's data, not its body: a body is JSON,
- * which inside the job's JSON would be escaped and parsed twice.
- */
+/** A delivery on its way to its first attempt (first-attempt.ts): it is stored once attempted. */
 export interface FirstDelivery {
   id: string;
   event: WebhookEvent;
@@ -48,31 +43,25 @@ export interface FirstDelivery {
   data: Record<string, unknown>;
 }
 
-/** A subscription and device's deliveries, in order, to be attempted after the delivery `after` (order.ts); of no device: one alone. */
+/** A subscription and device's deliveries, in order; of no device: one alone. */
 export interface Series {
   webhook: number;
   device: string | null;
-  after: string | null;
   deliveries: FirstDelivery[];
 }
 
 /**
  * A job: stored deliveries (in the order they were stored: retries, replays,
- * rescues), or series on their first attempt; `waitingSince`: when they were
- * first found waiting for their predecessors (order.ts).
+ * rescues), or series of first attempts that a version before 2026-12-05
+ * queued (its fan-out queued first attempts in jobs; deliver.ts stores them).
  */
-export type DeliverJob = { deliveries: string[] } | { series: Series[]; queuedAt: EpochMs; waitingSince?: EpochMs };
+export type DeliverJob = { deliveries: string[] } | { series: Series[] };
 
 type JobSpec = { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } };
 
 /** A job's options: one stored delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
 export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): JobSpec {
   return { name: 'deliver', data: { deliveries: ids }, opts: ids.length === 1 ? { jobId: ids[0], ...opts } : opts };
-}
-
-/** A job of first attempts; `jobId` keeps a fan-out that reads its entries twice from queuing them twice while the first job waits. */
-export function firstAttemptsJob(series: Series[], queuedAt: EpochMs, opts: { jobId?: string; delay?: number } = {}, waitingSince?: EpochMs): JobSpec {
-  return { name: 'first', data: waitingSince === undefined ? { series, queuedAt } : { series, queuedAt, waitingSince }, opts };
 }
 
 export class WebhookEmitter {

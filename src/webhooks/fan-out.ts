@@ -1,31 +1,25 @@
 /**
  * The worker side of emitting: reads the webhook events from their Redis
  * stream (emitter.ts), makes one delivery per event and subscription that
- * wants it, queues them in jobs of first attempts (a job carries its
- * deliveries: nothing is stored before the first attempt, see
- * first-attempt.ts), then deletes the events from the stream.
+ * wants it, and makes their first attempts (first-attempt.ts: nothing is
+ * stored before), deleting each entry from the stream once its deliveries
+ * are in the delivery log.
  *
  * - One worker of the cluster reads at a time (a lease in Redis, taken over
- *   within 10 s of its holder's death: infra/leased-stream.ts): it names each
- *   series of a device's deliveries the one queued before it (order.ts), so a
+ *   within 10 s of its holder's death: infra/leased-stream.ts), so a
  *   device's deliveries are sent in the order its events came.
  * - Idempotent: a delivery's id is derived from its event's place in the
- *   stream and its subscription, and a job's id from all its deliveries': an
- *   entry read twice (a worker died between queuing and deleting, a lease
- *   changed hands mid-batch) in a read of the same entries queues nothing
- *   twice while its job waits; read with later entries, its delivery is
- *   queued again with them (never dropped with them), and a delivery sent
- *   twice carries the same id.
- * - Until their jobs are queued, the entries stay in the stream and are read again.
+ *   stream and its subscription: an entry read again (its holder died before
+ *   deleting it, the lease changed hands) makes the same deliveries, sent
+ *   again under the same ids.
+ * - Until their deliveries have rows, the entries stay in the stream.
  */
 import { createHash } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { chunks } from '../db/sql';
 import { jsonArrayField, readLeasedStream, type LeasedStreamReader, type StreamEntry } from '../infra/leased-stream';
 import type { Logger } from '../log';
-import { firstAttemptsJob, webhookKeys, type DeliverJob, type Series } from './emitter';
-import { lastQueued, markQueued } from './order';
+import { webhookKeys } from './emitter';
+import type { FirstAttempts, ReadSeries } from './first-attempt';
 import { pairKey } from './store';
 import { forSubscription, type SubscriptionView } from './subscriptions';
 import type { AcsEvent, Subscription } from './types';
@@ -35,12 +29,10 @@ const READ_COUNT = 20;
 /*
  * After a read that found fewer than READ_COUNT entries, the next waits this
  * long: a read then takes several front ends' batches at once, and their
- * deliveries go in fewer, fuller jobs (each job costs BullMQ's scripts, a
- * SELECT and an INSERT whatever its size). Webhooks are asynchronous.
+ * rows go in fewer, fuller writes (each costs a SELECT and an INSERT whatever
+ * its size). Webhooks are asynchronous.
  */
 const GATHER_MS = 100;
-/** Deliveries per job: a worker's job POSTs them together (a device's one after the other). */
-const JOB_SIZE = 100;
 
 export interface FanOutDeps {
   /** Commands (the lease, deletes): its own connection, closed with it. */
@@ -49,7 +41,7 @@ export interface FanOutDeps {
   reader: Redis;
   redisPrefix: string;
   view: SubscriptionView;
-  queue: Queue<DeliverJob>;
+  attempts: FirstAttempts;
   log: Logger;
 }
 
@@ -57,21 +49,26 @@ export function startFanOut(d: FanOutDeps): LeasedStreamReader {
   const keys = webhookKeys(d.redisPrefix);
   return readLeasedStream({
     redis: d.redis, reader: d.reader, stream: keys.stream, lease: keys.lease, log: d.log, what: 'webhook fan-out', count: READ_COUNT, gatherMs: GATHER_MS,
-    handle: async (entries) => void (await queueDeliveries(d, entries, await d.view.current())),
+    // The first attempts delete their entries once done with them.
+    deletes: false,
+    handle: (entries) => handleRead(d, entries),
   });
 }
 
-/** Queues the deliveries of `entries`' events, in jobs of first attempts; answers their ids (exported for the idempotence test). */
-export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'log' | 'redisPrefix'>, entries: StreamEntry[], subs: Subscription[]): Promise<string[]> {
-  const stream = webhookKeys(d.redisPrefix).stream;
-  const series = new Map<string, Series>();
-  const ids: string[] = [];
-  // Where each delivery's event is in the stream: the "queued" markers never go back to an earlier one (order.ts).
-  const places = new Map<string, string>();
+/** Starts the first attempts of a read's entries, but for those under way here (read again after the lease came back). */
+export async function handleRead(d: Pick<FanOutDeps, 'redisPrefix' | 'view' | 'attempts' | 'log'>, entries: StreamEntry[]): Promise<void> {
+  const fresh = entries.filter(([id]) => !d.attempts.has(id));
+  if (fresh.length === 0) return;
+  await d.attempts.start(fresh.map(([id]) => id), deliveriesOf(webhookKeys(d.redisPrefix).stream, fresh, await d.view.current(), d.log));
+}
+
+/** The deliveries of `entries`' events, as series of a subscription and device's in order (one alone for no device). */
+export function deliveriesOf(stream: string, entries: StreamEntry[], subs: Subscription[], log: Logger): ReadSeries[] {
+  const series = new Map<string, ReadSeries>();
   for (const [entry, fields] of entries) {
     const events = jsonArrayField<AcsEvent>(fields, 'e');
     if (!events) {
-      d.log.error({ entry }, 'webhook events unreadable: dropped');
+      log.error({ entry }, 'webhook events unreadable: dropped');
       continue;
     }
     events.forEach((event, i) => {
@@ -82,55 +79,14 @@ export async function queueDeliveries(d: Pick<FanOutDeps, 'redis' | 'queue' | 'l
         const delivery = { id, event: shaped.event, time: shaped.time, data: shaped.data };
         const key = shaped.device === null ? id : pairKey(s.id, shaped.device);
         const found = series.get(key);
-        if (found) found.deliveries.push(delivery);
-        else series.set(key, { webhook: s.id, device: shaped.device, after: null, deliveries: [delivery] });
-        ids.push(id);
-        places.set(id, `${entry}/${i}`);
+        if (found) {
+          found.deliveries.push(delivery);
+          found.entries.push(entry);
+        } else series.set(key, { webhook: s.id, device: shaped.device, deliveries: [delivery], entries: [entry] });
       }
     });
   }
-  const all = [...series.values()].flatMap(split);
-  const after = await lastQueued(d.redis, d.redisPrefix, all);
-  // A long series' later parts follow its earlier ones; its first follows what was queued before this read.
-  all.forEach((s, i) => (s.after ??= after[i]));
-  const queuedAt = Date.now();
-  await d.queue.addBulk(packed(all).map((jobSeries) => firstAttemptsJob(jobSeries, queuedAt, { jobId: jobIdOf(jobSeries) })));
-  await markQueued(d.redis, d.redisPrefix, all, (id) => places.get(id) ?? '');
-  return ids;
-}
-
-/*
- * A job's id names all its deliveries: an entry read twice in the same read
- * makes the same job (queued once while it waits), but a read again that
- * found later entries too makes jobs of other contents, which must not be
- * taken for twins of the first read's (their later deliveries were dropped
- * with them). Its deliveries read twice are then sent twice, under their ids.
- */
-function jobIdOf(jobSeries: Series[]): string {
-  const h = createHash('sha256');
-  for (const s of jobSeries) for (const d of s.deliveries) h.update(d.id);
-  return `first-${h.digest('hex').slice(0, 32)}`;
-}
-
-/** A series of more than JOB_SIZE deliveries in parts, each after the one before. */
-function split(s: Series): Series[] {
-  const parts = chunks(s.deliveries, JOB_SIZE);
-  return parts.map((deliveries, i) => ({ ...s, after: i === 0 ? null : parts[i - 1][parts[i - 1].length - 1].id, deliveries }));
-}
-
-/** Series into jobs of at most JOB_SIZE deliveries, a series whole (the parts of a long one in jobs of their own). */
-function packed(all: Series[]): Series[][] {
-  const jobs: Series[][] = [];
-  let size = JOB_SIZE;
-  for (const s of all) {
-    if (size + s.deliveries.length > JOB_SIZE) {
-      jobs.push([]);
-      size = 0;
-    }
-    jobs[jobs.length - 1].push(s);
-    size += s.deliveries.length;
-  }
-  return jobs;
+  return [...series.values()];
 }
 
 /**

@@ -1,36 +1,63 @@
 /**
- * A job of first attempts: series of deliveries nothing has stored yet (the
- * fan-out's). For each series whose predecessor is handled (order.ts):
- * - its pair has a stored delivery pending (a retry, a replay): the series is
- *   stored behind it, to be sent by the stored deliveries' path (deliver.ts);
+ * First attempts, made by the fan-out's lease holder as it reads the events
+ * (fan-out.ts): nothing is stored or queued before a delivery's first
+ * attempt. A device's deliveries to a subscription (a pair) go one after the
+ * other, in the order of their events, as one chain of series; different
+ * pairs go side by side. For each series, once the pair's previous one is
+ * handled:
+ * - the pair has a stored delivery pending (a retry, a replay), or the
+ *   subscription already has SUBSCRIPTION_ATTEMPTS_MAX series under way (a
+ *   slow receiver: it must not hold up the others): the series is stored
+ *   pending, to be sent by the stored deliveries' path (deliver.ts) in order
+ *   behind the pending ones of its pair;
  * - otherwise its deliveries are attempted one after the other; the first
  *   that fails is stored pending with its attempt and gets a retry job, and
  *   those after it are stored pending behind it.
  * Every delivery attempted becomes a row of the delivery log (delivered,
- * skipped, failed or pending), all the job's rows, and those of the jobs
- * running beside it, in one write (coalesce.ts); only then is the series
- * marked handled and the job done. A worker that dies before that leaves the job to BullMQ,
- * which runs it again: its deliveries are sent again (at least once, under
- * the same ids), never lost. Series whose predecessor is not handled yet wait
- * in a job of their own, looking again less and less often (order.ts:
- * seriesWait), as long as the order markers live.
+ * skipped, failed or pending), written with the rows of the series handled
+ * beside it (coalesce.ts); only then does the pair's next series start, and
+ * a stream entry whose deliveries all have rows is deleted. A holder that
+ * dies leaves its entries in the stream: the next holder reads them again
+ * and sends their deliveries again (at least once, under the same ids), never
+ * lost. Without BullMQ's job per batch and the order markers a job needed
+ * in Redis, a delivery cost the cluster ~100 µs of CPU less (bench (w)).
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { coalescerOf } from '../db/coalesce';
+import { Coalescer, coalescerOf } from '../db/coalesce';
+import { chunks } from '../db/sql';
 import { attempt, type AttemptContext, type Outcome } from './attempt';
-import { firstAttemptsJob, jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
-import { markHandled, mayGo, orderWait, seriesWait } from './order';
+import { jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
 import { bodyOf, pairKey, type LogRow } from './store';
+
+/** Series under way (attempted, stored, waiting for their pair's previous one) beyond which the reader waits. */
+const UNDER_WAY_MAX = 10_000;
+/** Series of one subscription attempted at once; more are stored for the stored deliveries' path. */
+const SUBSCRIPTION_ATTEMPTS_MAX = 256;
+/*
+ * A series' rows wait this long for those of the series answered after it,
+ * to go in one INSERT: series finish one by one, as their receivers answer,
+ * and written as they came an INSERT carried ~3 rows (bench (w)). It delays
+ * only a pair's next series (one device's burst).
+ */
+const LOG_DELAY_MS = 25;
+/** Done entries wait this long to be deleted with those done after them (one XDEL). */
+const DELETE_DELAY_MS = 50;
+/** Pairs per SELECT of the pending ones. */
+const PAIRS_PER_READ = 500;
+/** How long a series whose handling failed (the database) waits before it is tried again. */
+const RETRY_MS = 1000;
 
 export interface FirstAttemptContext extends AttemptContext {
   queue: Queue<DeliverJob>;
-  /** Commands (the order markers). */
-  redis: Redis;
-  redisPrefix: string;
   backoff: (attempts: number) => number;
-  /** How long a delivery waiting for an earlier one of its device waits at least before it looks again (more as it waits: order.ts). */
+  /** How long a delivery stored behind a failed one waits at least before it looks again (deliver.ts). */
   orderWaitMs: number;
+}
+
+/** A series as read: the stream entry of each of its deliveries. */
+export interface ReadSeries extends Series {
+  entries: string[];
 }
 
 /** What handling a series leaves: log rows, and jobs for the stored deliveries still pending. */
@@ -39,19 +66,127 @@ interface Handled {
   jobs: ReturnType<typeof jobOf>[];
 }
 
-/** `waitingSince`: when the series were first found waiting (a job of waiting series carries it). */
-export async function runFirstAttempts(ctx: FirstAttemptContext, series: Series[], queuedAt: number, waitingSince?: number): Promise<void> {
-  const go = await mayGo(ctx.redis, ctx.redisPrefix, series, queuedAt, waitingSince, (ids) => ctx.store.logged(ids));
-  const ready = series.filter((_s, i) => go[i] !== 'wait');
-  const waiting = series.filter((_s, i) => go[i] === 'wait');
-  const keyed = ready.filter((s): s is Series & { device: string } => s.device !== null);
-  const behind = await ctx.store.pendingPairs(keyed.map((s) => ({ webhook: s.webhook, device: s.device })));
-  const handled = await Promise.all(ready.map((s) => (s.device !== null && behind.has(pairKey(s.webhook, s.device)) ? stored(s, s.deliveries) : attempted(ctx, s))));
-  await coalescerOf<LogRow>(ctx.store, 'webhook-log', (rows) => ctx.store.writeLog(rows)).add(handled.flatMap((h) => h.rows));
-  const since = waitingSince ?? Date.now();
-  const later = waiting.length === 0 ? [] : [firstAttemptsJob(waiting, queuedAt, { delay: seriesWait(since, ctx.orderWaitMs) }, since)];
-  await ctx.queue.addBulk([...handled.flatMap((h) => h.jobs), ...later]);
-  await markHandled(ctx.redis, ctx.redisPrefix, series.filter((_s, i) => go[i] === 'go'));
+export class FirstAttempts {
+  /** Per pair (a delivery of no device: alone), the handling of its last series: whether it left one pending. */
+  private readonly tails = new Map<string, Promise<boolean>>();
+  /** Per stream entry under way, its deliveries without a row yet. */
+  private readonly left = new Map<string, number>();
+  private readonly attempting = new Map<number, number>();
+  private underWay = 0;
+  private closed = false;
+  private roomWaiters: (() => void)[] = [];
+  private readonly deletes: Coalescer<string>;
+
+  constructor(
+    private readonly ctx: FirstAttemptContext,
+    /** `attemptsPerSubscription`: SUBSCRIPTION_ATTEMPTS_MAX unless told (tests). */
+    private readonly o: { redis: Redis; stream: string; log: AttemptContext['log']; attemptsPerSubscription?: number },
+  ) {
+    this.deletes = new Coalescer((ids) => o.redis.xdel(o.stream, ...ids).then(() => undefined), { delayMs: DELETE_DELAY_MS, max: 5000 });
+  }
+
+  /** Whether the entry's deliveries are under way here (an entry read again after the lease came back is left to its first read). */
+  has(entry: string): boolean {
+    return this.left.has(entry);
+  }
+
+  /**
+   * Starts the series read in `entries` (none of them under way here);
+   * answers once they are started and fewer than UNDER_WAY_MAX are under
+   * way. Throws, nothing started, when the pending pairs cannot be read.
+   */
+  async start(entries: string[], series: ReadSeries[]): Promise<void> {
+    const prevs = series.map((s) => this.tails.get(keyOf(s)));
+    const asking = series.filter((s, i): s is ReadSeries & { device: string } => prevs[i] === undefined && s.device !== null);
+    const behind = new Set<string>();
+    for (const part of chunks(asking, PAIRS_PER_READ)) for (const p of await this.ctx.store.pendingPairs(part.map((s) => ({ webhook: s.webhook, device: s.device })))) behind.add(p);
+    for (const s of series) for (const e of s.entries) this.left.set(e, (this.left.get(e) ?? 0) + 1);
+    const empty = entries.filter((e) => !this.left.has(e));
+    if (empty.length > 0) this.deleted(empty);
+    series.forEach((s, i) => this.chain(s, prevs[i] ?? Promise.resolve(s.device !== null && behind.has(pairKey(s.webhook, s.device)))));
+    while (this.underWay >= UNDER_WAY_MAX && !this.closed) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Settles once nothing is under way and the done entries are deleted. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+    await this.deletes.idle();
+  }
+
+  /** Lets what is under way finish (a handling the database refuses is given up: its entries stay in the stream). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.roomWaiters.splice(0).forEach((wake) => wake());
+    await this.idle();
+  }
+
+  private chain(s: ReadSeries, prev: Promise<boolean>): void {
+    const key = keyOf(s);
+    this.underWay++;
+    const tail = prev.then((pending) => this.handle(s, pending));
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+      this.underWay--;
+      this.roomWaiters.shift()?.();
+    });
+  }
+
+  /** Whether the pair has a delivery pending after `s` (never rejects). */
+  private async handle(s: ReadSeries, pending: boolean): Promise<boolean> {
+    const busy = () => (this.attempting.get(s.webhook) ?? 0) >= (this.o.attemptsPerSubscription ?? SUBSCRIPTION_ATTEMPTS_MAX);
+    const handled = await this.retrying(s, () => (pending || busy() ? Promise.resolve(stored(s, s.deliveries)) : this.attempted(s)));
+    // Only the rows are written again while the database refuses them: the receiver got its deliveries once.
+    const written = handled && (await this.retrying(s, () => coalescerOf<LogRow>(this.ctx.store, 'webhook-log', (rows) => this.ctx.store.writeLog(rows), { delayMs: LOG_DELAY_MS }).add(handled.rows).then(() => true)));
+    // Given up (closing): the entries stay in the stream for the next holder.
+    if (!handled || !written) return pending;
+    // A job lost here is queued again by the rescue (its delivery stays pending).
+    if (handled.jobs.length > 0) await this.ctx.queue.addBulk(handled.jobs).catch((err: unknown) => this.o.log.error({ err, webhook: s.webhook }, 'webhook retry jobs not queued; the rescue will'));
+    const done = s.entries.filter((e) => this.written(e));
+    if (done.length > 0) this.deleted(done);
+    return handled.rows.some((r) => r.status === 'pending');
+  }
+
+  /** `step` until it succeeds; null once closing. */
+  private async retrying<T>(s: Series, step: () => Promise<T>): Promise<T | null> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (err) {
+        if (this.closed) return null;
+        this.o.log.error({ err, webhook: s.webhook, device: s.device }, 'webhook deliveries not handled; tried again');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      }
+    }
+  }
+
+  private async attempted(s: Series): Promise<Handled> {
+    this.attempting.set(s.webhook, (this.attempting.get(s.webhook) ?? 0) + 1);
+    try {
+      return await attempted(this.ctx, s);
+    } finally {
+      const n = (this.attempting.get(s.webhook) ?? 1) - 1;
+      if (n === 0) this.attempting.delete(s.webhook);
+      else this.attempting.set(s.webhook, n);
+    }
+  }
+
+  /** One more of the entry's deliveries has its row: whether it was the last. */
+  private written(entry: string): boolean {
+    const n = (this.left.get(entry) ?? 1) - 1;
+    if (n > 0) this.left.set(entry, n);
+    else this.left.delete(entry);
+    return n <= 0;
+  }
+
+  private deleted(entries: string[]): void {
+    // Not deleted: the next holder sends them again (at least once); the stream's cap trims them in time.
+    this.deletes.add(entries).catch((err: unknown) => this.o.log.warn({ err, entries: entries.length }, 'webhook events delivered but not deleted from the stream'));
+  }
+}
+
+function keyOf(s: Series): string {
+  return s.device === null ? s.deliveries[0].id : pairKey(s.webhook, s.device);
 }
 
 /** One after the other; the first not delivered (a failure that leaves it pending) holds back those after it. */
@@ -70,7 +205,7 @@ async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> 
     return {
       rows: [...rows, logRow(s, d, body, 'pending', 1, outcome.httpStatus, outcome.error), ...rest.rows],
       // Those behind it look first when it is retried.
-      jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: orderWait(ctx.backoff(1), ctx.orderWaitMs) } }))],
+      jobs: [jobOf([d.id], { delay: ctx.backoff(1) }), ...rest.jobs.map((j) => ({ ...j, opts: { ...j.opts, delay: Math.max(ctx.backoff(1), ctx.orderWaitMs) } }))],
     };
   }
   return { rows, jobs: [] };
@@ -91,7 +226,7 @@ function settledRow(s: Series, d: FirstDelivery, body: string, o: Outcome): LogR
 }
 
 /** Stored pending, not attempted: the stored deliveries' path sends them, in order behind the pending ones of their pair. */
-function stored(s: Series, deliveries: FirstDelivery[]): Handled {
+export function stored(s: Series, deliveries: FirstDelivery[]): Handled {
   return { rows: deliveries.map((d) => logRow(s, d, bodyOfFirst(s, d), 'pending', 0)), jobs: deliveries.map((d) => jobOf([d.id])) };
 }
 

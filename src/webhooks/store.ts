@@ -235,13 +235,6 @@ export class WebhookStore {
     });
   }
 
-  /** Which of `ids` have a row in the delivery log, whatever its status (order.ts: a series' rows mean it was handled). */
-  async logged(ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = await this.sql.autocommit((db) => db.select(`SELECT uuid FROM webhook_deliveries WHERE uuid IN ${placeholders(ids.length)}`, ids));
-    return new Set(rows.map((r) => String(r.uuid)));
-  }
-
   /**
    * For each subscription and device of `found`, the seq and attempts of its
    * first pending delivery before the last of `found` and not among `ids`.

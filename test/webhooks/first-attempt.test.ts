@@ -1,25 +1,32 @@
 /**
- * First attempts (bench (w)): a delivery is stored only once attempted, its
- * job carrying it until then. Its log row says how the attempt went; one
- * that failed is stored pending and retried from its row; a worker that
- * attempted but did not write the row leaves the job to run again (the
- * delivery is sent again under its id: at least once, never lost); a device's
- * deliveries in later jobs wait for those in earlier ones.
+ * First attempts, made by the fan-out's lease holder (bench (w)): a delivery
+ * is stored only once attempted, its event waiting in the stream until then.
+ * Its log row says how the attempt went; one that failed is stored pending
+ * and retried from its row; a row the database refuses is written again,
+ * the delivery not sent again; a holder that stops before writing it leaves
+ * the event to the next, which sends it again under its id (at least once,
+ * never lost); a device's later deliveries wait for its earlier ones; a slow
+ * receiver does not hold up the others; a job of first attempts queued by an
+ * older version is stored and sent.
  */
 import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
-import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
-import { firstAttemptsJob } from '../../src/webhooks/emitter';
+import type Redis from 'ioredis';
+import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, webhookKeys, WebhookStore, type AcsEvent } from '../../src/webhooks';
+import type { DeliverJob } from '../../src/webhooks/emitter';
+import { handleRead } from '../../src/webhooks/fan-out';
+import { FirstAttempts, type FirstAttemptContext, type ReadSeries } from '../../src/webhooks/first-attempt';
+import type { StreamEntry } from '../../src/infra/leased-stream';
 import type { LogRow } from '../../src/webhooks/store';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
-import { SECRET } from './receiver';
+import { Receiver, SECRET } from './receiver';
 import { boot, connect, deliverySuite } from './delivery-suite';
 
-/** A store whose first `failures` log writes fail, as if the worker died between its attempts and their rows. */
+/** A store whose first `failures` log writes fail, as if the database refused them. */
 class LosingStore extends WebhookStore {
   failures = 0;
   override async writeLog(rows: LogRow[]): Promise<void> {
@@ -77,32 +84,172 @@ describe('webhooks: first attempts, stored once attempted', function () {
     receiver.refuse = () => false;
   });
 
-  it('sends again, under the same id, a delivery whose row was not written: at least once, never lost', async () => {
-    store.failures = 1;
+  it('writes a row the database refused again, without sending its delivery again; its event stays in the stream until then', async () => {
+    const stream = webhookKeys(t.config.redisPrefix).stream;
+    const redis = connect();
+    store.failures = 2;
     await emitter.emit([boot('L', 1)]);
-    await until('L\'s delivery sent again', async () => ofDevice('L').length >= 2);
-    const ids = new Set(ofDevice('L').map((g) => g.id));
-    assert.equal(ids.size, 1, 'the same delivery id each time');
-    const [id] = ids;
-    await until('its row', async () => (await store.delivery(id))?.status === 'delivered');
-    assert.equal(store.failures, 0);
+    await until('L\'s delivery', async () => ofDevice('L').length === 1);
+    assert.ok(store.failures > 0 || (await redis.xlen(stream)) >= 1, 'the event waits in the stream while its row is refused');
+    const [got] = ofDevice('L');
+    await until('its row', async () => (await store.delivery(got.id))?.status === 'delivered', 15_000);
+    await until('the event deleted', async () => (await redis.xlen(stream)) === 0);
+    redis.disconnect();
+    assert.equal(store.failures, 0, 'both refusals met');
+    assert.equal(ofDevice('L').length, 1, 'sent once');
+  });
+
+  it('stores the deliveries of a job of first attempts an older version queued, keeps a row already there, and sends them in order', async () => {
+    const gone = await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' });
+    await store.remove(gone.id);
+    const ids = ['00000000-0000-8000-8000-0000000a0001', '00000000-0000-8000-8000-0000000a0002', '00000000-0000-8000-8000-0000000a0003'];
+    const delivery = (id: string, n: number) => ({ id, event: 'device.boot' as const, time: Date.now(), data: { n } });
+    await store.writeLog([{ id: ids[0], webhook, event: 'device.boot', device: 'OLDJOB', time: Date.now(), body: '{}', status: 'delivered', attempts: 1, lastStatus: 204, lastError: null, deliveredAt: Date.now() }]);
+    const queue = deliveryQueue(connect(), bullPrefix(t.config.redisPrefix));
+    // As the older version queued it: series with `after`, and the time they were queued.
+    const data = { series: [{ webhook, device: 'OLDJOB', after: null, deliveries: ids.map((id, i) => delivery(id, i + 1)) }, { webhook: gone.id, device: 'OLDJOB', after: null, deliveries: [delivery('00000000-0000-8000-8000-0000000a0009', 9)] }], queuedAt: Date.now() };
+    await queue.add('first', data as unknown as DeliverJob);
+    await queue.close();
+    await until('the two not delivered before', async () => ofDevice('OLDJOB').length === 2);
+    await sleep(300);
+    assert.deepEqual(ofDevice('OLDJOB').map((g) => g.id), ids.slice(1), 'in order, the delivered one not again');
+    for (const id of ids) await until(`${id} delivered`, async () => (await store.delivery(id))?.status === 'delivered');
+    assert.equal((await store.delivery(ids[0]))?.attempts, 1, 'the delivered row kept');
+  });
+});
+
+describe('webhooks: the first attempts of a read, step by step', function () {
+  this.timeout(60_000);
+  let t: TestAcs;
+  let store: LosingStore;
+  let redis: Redis;
+  let slow: http.Server;
+  let fast = 0;
+  let late = 0;
+  const receiver = new Receiver();
+  const log = createLogger('silent');
+  const queues: ReturnType<typeof deliveryQueue>[] = [];
+  /** A context whose retry jobs go to a queue no worker reads. */
+  const context = (name: string): FirstAttemptContext => {
+    const queue = deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-${name}`);
+    queues.push(queue);
+    return { store, log, options: { timeoutMs: 5000, disableAfterMs: 60_000 }, queue, backoff: () => 100, orderWaitMs: 250 };
+  };
+  const stream = () => `${t.config.redisPrefix}first-steps:${Math.random()}`;
+  /** Entries in `key`, one per event, as emitters write them. */
+  const append = async (key: string, ...events: AcsEvent[]): Promise<StreamEntry[]> => {
+    const entries: StreamEntry[] = [];
+    for (const e of events) {
+      const fields = ['e', JSON.stringify([e])];
+      entries.push([String(await redis.xadd(key, '*', ...fields)), fields]);
+    }
+    return entries;
+  };
+  const ofDevice = (device: string) => receiver.got.filter((g) => g.device === device);
+  const view = () => new SubscriptionView(store);
+
+  before(async () => {
+    t = await startTestAcs('webhooks_first_steps', {}, 'nbi');
+    await receiver.open();
+    redis = connect();
+    store = new LosingStore(t.acs.store.sql);
+    // Answers after 1.5 s.
+    slow = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => res.writeHead(204).end(), 1500));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    fast = (await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
+    late = (await store.create({ url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`, events: ['device.inform'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
+  });
+  after(async () => {
+    for (const q of queues) {
+      await q.obliterate({ force: true });
+      await q.close();
+    }
+    redis?.disconnect();
+    slow?.closeAllConnections();
+    slow?.close();
+    await receiver.shut();
+    await t?.stop();
+  });
+
+  it('sends a fast receiver\'s deliveries while a slow one\'s are out, and stores a slow subscription\'s series beyond its share for the stored path', async () => {
+    const key = stream();
+    const ctx = context('slow');
+    const attempts = new FirstAttempts(ctx, { redis, stream: key, log, attemptsPerSubscription: 2 });
+    const inform = (device: string): AcsEvent => ({ event: 'device.inform', device, time: Date.now(), data: {} });
+    const entries = await append(key, inform('S1'), inform('S2'), inform('S3'), boot('F1', 1));
+    const started = Date.now();
+    await handleRead({ redisPrefix: t.config.redisPrefix, view: view(), attempts, log }, entries);
+    await until('the fast receiver\'s delivery', async () => ofDevice('F1').length === 1);
+    assert.ok(Date.now() - started < 1000, `the fast delivery did not wait for the slow ones (${Date.now() - started} ms)`);
+    assert.ok(attempts.has(entries[0][0]), 'the slow ones are under way');
+    await attempts.idle();
+    const rows = await t.acs.store.sql.autocommit((db) => db.select('SELECT device, status, attempts FROM webhook_deliveries WHERE webhook_id = ? ORDER BY device', [late]));
+    assert.deepEqual(rows.map((r) => [r.device, r.status, Number(r.attempts)]), [['S1', 'delivered', 1], ['S2', 'delivered', 1], ['S3', 'pending', 0]], 'two attempted at once, the third stored');
+    const jobs = await ctx.queue.getJobs(['waiting']);
+    assert.equal(jobs.length, 1, 'a job for the stored one');
+    assert.equal(await redis.xlen(key), 0, 'every entry deleted once its rows were written');
+    assert.ok(entries.every(([id]) => !attempts.has(id)));
+    await attempts.close();
+  });
+
+  it('does not start twice an entry read again while under way, and starts the later entries read with it', async () => {
+    const key = stream();
+    const attempts = new FirstAttempts(context('again'), { redis, stream: key, log });
+    const deps = { redisPrefix: t.config.redisPrefix, view: view(), attempts, log };
+    const [first] = await append(key, { event: 'device.inform', device: 'AGAIN', time: Date.now(), data: {} });
+    await handleRead(deps, [first]);
+    assert.ok(attempts.has(first[0]), 'under way (its receiver answers after 1.5 s)');
+    const [later] = await append(key, { event: 'device.inform', device: 'AGAIN', time: Date.now(), data: {} });
+    await handleRead(deps, [first, later]);
+    await attempts.idle();
+    const rows = await t.acs.store.sql.autocommit((db) => db.select("SELECT uuid, attempts FROM webhook_deliveries WHERE webhook_id = ? AND device = 'AGAIN' ORDER BY uuid", [late]));
+    assert.deepEqual(rows.map((r) => Number(r.attempts)), [1, 1], 'two deliveries, each attempted once');
+    assert.equal(await redis.xlen(key), 0);
+    await attempts.close();
+  });
+
+  it('leaves the entries of rows still refused at close in the stream; the next holder sends them again under the same ids', async () => {
+    const key = stream();
+    const entries = await append(key, boot('HANDED', 1), boot('HANDED', 2));
+    store.failures = 1000;
+    const first = new FirstAttempts(context('closing'), { redis, stream: key, log });
+    await handleRead({ redisPrefix: t.config.redisPrefix, view: view(), attempts: first, log }, entries);
+    await until('the first holder\'s attempts', async () => ofDevice('HANDED').length === 2);
+    await first.close();
+    assert.equal(await redis.xlen(key), 2, 'the entries stay');
+    store.failures = 0;
+    const next = new FirstAttempts(context('next'), { redis, stream: key, log });
+    await handleRead({ redisPrefix: t.config.redisPrefix, view: view(), attempts: next, log }, entries);
+    await next.close();
+    const ids = ofDevice('HANDED').map((g) => g.id);
+    assert.deepEqual(ids.slice(2), ids.slice(0, 2), 'sent again, same ids, same order');
+    for (const id of ids) assert.equal((await store.delivery(id))?.status, 'delivered');
+    assert.equal(await redis.xlen(key), 0);
   });
 
   it('leaves no row for a delivery whose subscription was removed before its first attempt (its log went with it)', async () => {
     const gone = await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' });
+    const key = stream();
+    const entries = await append(key, boot('GONE', 1));
+    // The fan-out's view still has it; by the attempt it is removed.
+    const subscriptions = await store.list();
     await store.remove(gone.id);
-    const series = (webhook: number, id: string) => ({ webhook, device: 'GONE', after: null, deliveries: [{ id, event: 'device.boot' as const, time: Date.now(), data: { n: 1 } }] });
-    const queue = deliveryQueue(connect(), bullPrefix(t.config.redisPrefix));
-    await queue.addBulk([firstAttemptsJob([series(gone.id, '00000000-0000-8000-8000-000000000001'), series(webhook, '00000000-0000-8000-8000-000000000002')], Date.now())]);
-    await queue.close();
-    await until('the kept subscription\'s delivery', async () => ofDevice('GONE').length === 1);
-    await until('its row', async () => (await store.delivery('00000000-0000-8000-8000-000000000002'))?.status === 'delivered');
-    assert.equal(await store.delivery('00000000-0000-8000-8000-000000000001'), null);
-    assert.equal(ofDevice('GONE')[0].id, '00000000-0000-8000-8000-000000000002');
+    const attempts = new FirstAttempts(context('gone'), { redis, stream: key, log });
+    const series: ReadSeries[] = subscriptions.filter((s) => s.id === gone.id || s.id === fast).map((s, i) => ({ webhook: s.id, device: 'GONE', entries: [entries[0][0]], deliveries: [{ id: `00000000-0000-8000-8000-00000000b00${i}`, event: 'device.boot', time: Date.now(), data: { n: 1 } }] }));
+    await attempts.start([entries[0][0]], series);
+    await attempts.close();
+    const byWebhook = new Map(series.map((s) => [s.webhook, s.deliveries[0].id]));
+    assert.equal(await store.delivery(byWebhook.get(gone.id) ?? ''), null);
+    assert.equal((await store.delivery(byWebhook.get(fast) ?? ''))?.status, 'delivered');
+    assert.deepEqual(ofDevice('GONE').map((g) => g.id), [byWebhook.get(fast)]);
+    assert.equal(await redis.xlen(key), 0);
   });
 });
 
-describe('webhooks: a device\'s order across jobs of first attempts', function () {
+describe('webhooks: a device\'s order across reads', function () {
   this.timeout(60_000);
   let t: TestAcs;
   let server: http.Server;
@@ -115,7 +262,7 @@ describe('webhooks: a device\'s order across jobs of first attempts', function (
 
   before(async () => {
     t = await startTestAcs('webhooks_first_order', {}, 'nbi');
-    // The first delivery is answered after 1.5 s: a later job of the same device must not overtake it.
+    // The first delivery is answered after 1.5 s: a later read's delivery of the same device must not overtake it.
     server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -144,11 +291,11 @@ describe('webhooks: a device\'s order across jobs of first attempts', function (
     await t?.stop();
   });
 
-  it('sends a device\'s later deliveries, queued in later jobs, only after its earlier one is answered', async () => {
+  it('sends a device\'s later deliveries, read later, only after its earlier one is answered', async () => {
     const boot = (n: number): AcsEvent => ({ event: 'device.boot', device: 'O', time: Date.now(), data: { n } });
     await emitter.emit([boot(1)]);
     await until('the first delivery sent', async () => came.length === 1);
-    // Queued while the first is still out: jobs of their own.
+    // Emitted while the first is still out: reads of their own.
     await emitter.emit([boot(2)]);
     await sleep(300);
     await emitter.emit([boot(3)]);

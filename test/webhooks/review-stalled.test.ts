@@ -1,10 +1,11 @@
 /**
- * Review of first attempts (issue 10): a job of first attempts whose worker
- * died twice while holding it (a crash loop under a storm, say) is still a
- * job to run. Its deliveries are in Redis only (nothing is stored before a
- * first attempt): were BullMQ to fail it for stalling ("job stalled more
- * than allowable limit", after one stall by default), they would be lost,
- * with no row for the rescue to find. The stalls are real: a worker takes the
+ * Review of first attempts (issue 10): a job of first attempts (as a version
+ * before 2026-12-05 queued them, found after an upgrade) whose worker died
+ * twice while holding it (a crash loop under a storm, say) is still a job to
+ * run. Its deliveries are in Redis only (nothing is stored before a first
+ * attempt): were BullMQ to fail it for stalling ("job stalled more than
+ * allowable limit", after one stall by default), they would be lost, with no
+ * row for the rescue to find. The stalls are real: a worker takes the
  * job and lets its lock lapse; the second stall is found by the delivery
  * worker's own stalled check (every 30 s), so this suite takes that long.
  */
@@ -14,7 +15,7 @@ import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WEBHOOK_QUEUE, WebhookStore } from '../../src/webhooks';
-import { firstAttemptsJob, type DeliverJob } from '../../src/webhooks/emitter';
+import type { DeliverJob } from '../../src/webhooks/emitter';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 import { Receiver, SECRET } from './receiver';
@@ -43,7 +44,9 @@ describe('webhooks review: a job of first attempts that stalled twice', function
     const webhook = (await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' })).id;
     const id = '00000000-0000-8000-8000-0000000057a1';
     const queue = deliveryQueue(connect(), prefix);
-    await queue.addBulk([firstAttemptsJob([{ webhook, device: 'STALL', after: null, deliveries: [{ id, event: 'device.boot', time: Date.now(), data: { n: 1 } }] }], Date.now(), { jobId: 'first-stalled' })]);
+    // As the older version queued it: series with `after`, and the time they were queued.
+    const data = { series: [{ webhook, device: 'STALL', after: null, deliveries: [{ id, event: 'device.boot', time: Date.now(), data: { n: 1 } }] }], queuedAt: Date.now() };
+    await queue.add('first', data as unknown as DeliverJob, { jobId: 'first-stalled' });
     // A worker that takes the job and dies: its lock lapses.
     const dying = new Worker<DeliverJob>(WEBHOOK_QUEUE, null, { connection: connect(), prefix, lockDuration: 300, autorun: false });
     assert.equal((await dying.getNextJob('first-holder'))?.id, 'first-stalled');
