@@ -6,9 +6,9 @@
  * without and with the subscriptions alternate, in a closed loop (what
  * delivering costs the machine's session capacity) and paced (how much
  * slower sessions are at a fleet's own pace). The receiver's count says how
- * many deliveries per second went out. Last, a storm with the delivery queue
- * paused (sessions pay for the emission alone) leaves a backlog the worker
- * then delivers with no sessions running: its capacity. Stored rows are
+ * many deliveries per second went out. Last, a storm with the webhooks
+ * process stopped (sessions pay for the emission alone) leaves a backlog the
+ * worker then delivers with no sessions running: its capacity. Stored rows are
  * counted, so a delivery never made shows.
  * Target: 1,000 deliveries/s, sessions slowed by at most 10 %. A warm-up
  * storm without subscriptions sets the pace and the subscriptions: as many
@@ -24,8 +24,8 @@ import { Fleet } from '../sim/fleet';
 import type { BaseModel } from '../sim/model';
 import Redis from 'ioredis';
 import { loadConfig } from '../config/load';
-import { bullPrefix } from '../engine/queue';
-import { deliveryQueue } from '../webhooks/deliver';
+import { jsonArrayField } from '../infra/leased-stream';
+import { webhookKeys } from '../webhooks/emitter';
 import { WebhookStore } from '../webhooks/store';
 import { cpuMeter, peakRssMiB, pidOf } from './proc-stats';
 import type { Row } from './types';
@@ -236,29 +236,43 @@ async function rounds(b: Bench, count: number, subscriptions: number, drive: () 
   return r;
 }
 
-/** The deliveries the queue's jobs carry (first attempts: nothing is stored before them) or name (stored ones). */
-async function queuedDeliveries(queue: ReturnType<typeof deliveryQueue>): Promise<number> {
-  const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
-  return jobs.reduce((n, j) => n + ('series' in j.data ? j.data.series.reduce((m, s) => m + s.deliveries.length, 0) : j.data.deliveries.length), 0);
+/** The events waiting in the stream for their first attempts (an entry holds a batch of them). */
+async function waitingEvents(redis: Redis, prefix: string): Promise<number> {
+  const stream = webhookKeys(prefix).stream;
+  let [n, from] = [0, '-'];
+  for (;;) {
+    const page = await redis.xrange(stream, from, '+', 'COUNT', 1000);
+    for (const [, fields] of page) n += jsonArrayField(fields, 'e')?.length ?? 0;
+    if (page.length < 1000) return n;
+    from = `(${page[page.length - 1][0]}`;
+  }
 }
 
-/** Capacity: a backlog made while the queue is paused (that storm pays only for the emission), then delivered with no sessions running. */
-async function capacity(b: Bench, subscriptions: number, prefix: string, drive: () => Promise<unknown>): Promise<{ paused: Storm; backlog: number; received: number; ms: number }> {
+/**
+ * Capacity: a backlog made while the webhooks process is stopped (SIGSTOP:
+ * that storm pays only for the emission; first attempts are the process's
+ * own, no queue to pause), then delivered with no sessions running.
+ */
+async function capacity(b: Bench, subscriptions: number, prefix: string, workerPid: number, drive: () => Promise<unknown>): Promise<{ paused: Storm; backlog: number; received: number; ms: number }> {
   await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
   await new Promise((resolve) => setTimeout(resolve, 6000));
   const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
-  const queue = deliveryQueue(redis, bullPrefix(prefix));
   try {
-    await queue.pause();
-    const paused = await b.measure(drive);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const [before, backlog] = [b.receiver.received, await queuedDeliveries(queue)];
-    await queue.resume();
+    await drained(b.receiver, Infinity);
+    process.kill(workerPid, 'SIGSTOP');
+    let paused: Storm;
+    let backlog: number;
+    const before = b.receiver.received;
+    try {
+      paused = await b.measure(drive);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      backlog = (await waitingEvents(redis, prefix)) * subscriptions;
+    } finally {
+      process.kill(workerPid, 'SIGCONT');
+    }
     const ms = await drained(b.receiver, before + backlog);
     return { paused, backlog, received: b.receiver.received - before, ms };
   } finally {
-    // BullMQ leaves a connection it was given open: it would keep the bench from exiting.
-    await queue.close();
     redis.disconnect();
   }
 }
@@ -308,7 +322,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     await webhooks(b.databaseUrl, 'disable', receiver.url, b.total);
     const c = await rounds(b, ROUNDS, closedSubs, closed, { f: floor, rate: closedSubs * warmUp.sessionsPerS });
     const p = await rounds(b, PACED_ROUNDS, pacedSubs, paced, { f: floor, rate: pacedSubs * pace });
-    const cap = await capacity(b, closedSubs, env.REDIS_PREFIX, closed);
+    const cap = await capacity(b, closedSubs, env.REDIS_PREFIX, worker.pid, closed);
     const stored_ = await stored(front.databaseUrl);
     const rss = Math.max(peakRssMiB(front.pid), peakRssMiB(worker.pid));
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -332,7 +346,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
       row(`${inLoop}, no subscription (median of rounds)`, ca, `rounds ${rates(c.without)}/s (warm-up ${warmUp.sessionsPerS.toFixed(0)}/s); load average ${load} at the end`),
       row(`${inLoop}, ${closedSubs} device.inform subscription(s) (median of rounds)`, cb, `rounds ${rates(c.withSubs)}/s; ${lower(c.withSubs)}, ${pct(-paired(c.withSubs, c.floor, (s) => s.sessionsPerS))} lower than beside the floor; deliveries ${median(c.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s`),
       row(`${inLoop}, floor: bare signed POSTs at ${(closedSubs * warmUp.sessionsPerS).toFixed(0)}/s (median of rounds)`, medianStorm(c.floor), `rounds ${rates(c.floor)}/s; ${lower(c.floor)}; POSTs ${median(c.floor.map((s) => s.received / s.seconds)).toFixed(0)}/s, ${c.floorFailed} failed`),
-      row(`${inLoop}, ${closedSubs} subscription(s), delivery queue paused`, cap.paused, `${((1 - cap.paused.sessionsPerS / ca.sessionsPerS) * 100).toFixed(1)} % lower than without: the emission's cost alone`),
+      row(`${inLoop}, ${closedSubs} subscription(s), webhooks process stopped`, cap.paused, `${((1 - cap.paused.sessionsPerS / ca.sessionsPerS) * 100).toFixed(1)} % lower than without: the emission's cost alone`),
       row(`${atPace}, no subscription (median p50 of rounds)`, pa, `p50 of rounds ${p50s(p.without)} ms`),
       row(`${atPace}, ${pacedSubs} device.inform subscription(s) (median p50 of rounds)`, pb, `p50 of rounds ${p50s(p.withSubs)} ms: sessions ${slower(p.withSubs)}, ${pct(paired(p.withSubs, p.floor, (s) => s.p50))} slower than beside the floor (p50); deliveries ${median(p.withSubs.map((s) => s.received / s.seconds)).toFixed(0)}/s (target >= ${TARGET_PER_S}); CPU s/s webhooks ${pb.cpu.worker.toFixed(2)}, receiver ${pb.cpu.receiver.toFixed(2)}`),
       row(`${atPace}, floor: bare signed POSTs at ${(pacedSubs * pace).toFixed(0)}/s, every ${FLOOR_TICK_MS} ms (median p50 of rounds)`, pf, `p50 of rounds ${p50s(p.floor)} ms: sessions ${slower(p.floor)}; POSTs ${median(p.floor.map((s) => s.received / s.seconds)).toFixed(0)}/s, ${p.floorFailed} failed; CPU s/s floor process ${pf.cpu.floor.toFixed(2)}, receiver ${pf.cpu.receiver.toFixed(2)}`),

@@ -2,7 +2,9 @@
  * BullMQ queue depths and the age of each queue's oldest waiting job, read
  * when Prometheus scrapes (a few Redis commands per queue, never on a
  * request's path). The queues are the cluster's, so every process reports
- * the same values: dashboards take max() over instances.
+ * the same values: dashboards take max() over instances. The webhook events
+ * waiting for their first attempts are in a Redis stream, not a queue
+ * (webhooks/fan-out.ts): sampled as the queue WEBHOOK_EVENTS, state waiting.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -12,12 +14,13 @@ import { disconnectNow } from '../infra/redis-disconnect';
 import { STEP_QUEUE, bullPrefix } from '../engine/queue';
 import { SESSION_COMMITTED_QUEUE } from '../tasks/committed';
 import { TASK_SWEEP_QUEUE } from '../tasks/sweep';
-import { WEBHOOK_QUEUE } from '../webhooks/emitter';
+import { WEBHOOK_QUEUE, webhookKeys } from '../webhooks/emitter';
 import { WORKFLOW_QUEUE } from '../workflows/jobs';
 import { registry } from './registry';
 
 const QUEUES = [STEP_QUEUE, SESSION_COMMITTED_QUEUE, TASK_SWEEP_QUEUE, WORKFLOW_QUEUE, CAMPAIGN_QUEUE, WEBHOOK_QUEUE];
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
+export const WEBHOOK_EVENTS = 'webhook-events';
 /** A scrape must answer even while Redis does not: the gauges are left out then. */
 const SAMPLE_TIMEOUT_MS = 2_000;
 
@@ -31,8 +34,10 @@ interface QueueSample {
 /** The queues of one deployment (its REDIS_PREFIX), over one shared non-blocking connection. */
 export class QueueSampler {
   private readonly queues: Queue[];
+  private readonly webhookEvents: string;
 
   constructor(private readonly connection: Redis, redisPrefix: string) {
+    this.webhookEvents = webhookKeys(redisPrefix).stream;
     this.queues = QUEUES.map((name) => new Queue(name, { connection, prefix: bullPrefix(redisPrefix, connection) }));
     // A lost connection shows as gauges missing from the scrape (and in acs_redis_errors_total); BullMQ would print each error.
     for (const q of this.queues) q.on('error', () => undefined);
@@ -44,11 +49,18 @@ export class QueueSampler {
     return { queue: queue.name, counts, oldestS: since === undefined ? 0 : Math.max(0, (now - since) / 1000) };
   }
 
+  /** An entry's id starts with the milliseconds it was added at. */
+  private async events(now: number): Promise<QueueSample> {
+    const [waiting, oldest] = await Promise.all([this.connection.xlen(this.webhookEvents), this.connection.xrange(this.webhookEvents, '-', '+', 'COUNT', 1)]);
+    const since = oldest.length > 0 ? Number.parseInt(oldest[0][0], 10) : now;
+    return { queue: WEBHOOK_EVENTS, counts: { waiting }, oldestS: Math.max(0, (now - since) / 1000) };
+  }
+
   async sample(): Promise<QueueSample[]> {
     const now = Date.now();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('queue sample timed out')), SAMPLE_TIMEOUT_MS)));
-    const all = Promise.all(this.queues.map((q) => this.one(q, now)));
+    const all = Promise.all([...this.queues.map((q) => this.one(q, now)), this.events(now)]);
     all.catch(() => undefined);
     return Promise.race([all, late]).finally(() => clearTimeout(timer));
   }

@@ -62,10 +62,10 @@ export function deliveryQueue(connection: Redis, prefix: string): Queue<DeliverJ
 
 /** The first wait of a delivery for an earlier one of its device, and the longest. */
 export const ORDER_WAIT_MS = 250;
-export const ORDER_WAIT_MAX_MS = 30_000;
+const ORDER_WAIT_MAX_MS = 30_000;
 
 /** `ms` within [floor, ORDER_WAIT_MAX_MS]. */
-export function orderWait(ms: number, floor = ORDER_WAIT_MS): number {
+function orderWait(ms: number, floor = ORDER_WAIT_MS): number {
   return Math.min(Math.max(ms, floor), Math.max(floor, ORDER_WAIT_MAX_MS));
 }
 

@@ -134,6 +134,8 @@ export class FirstAttempts {
 
   /** Whether the pair has a delivery pending after `s` (never rejects). */
   private async handle(s: ReadSeries, pending: boolean): Promise<boolean> {
+    // Closing: what waited behind a series is left in the stream for the next holder.
+    if (this.closed) return pending;
     const busy = () => (this.attempting.get(s.webhook) ?? 0) >= (this.o.attemptsPerSubscription ?? SUBSCRIPTION_ATTEMPTS_MAX);
     const handled = await this.retrying(s, () => (pending || busy() ? Promise.resolve(stored(s, s.deliveries)) : this.attempted(s)));
     // Only the rows are written again while the database refuses them: the receiver got its deliveries once.

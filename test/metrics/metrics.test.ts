@@ -79,6 +79,9 @@ describe('metrics: /metrics token-protected and moving under load, /health and /
     assert.ok(sample(after, 'acs_queue_jobs', { queue: 'engine-steps', state: 'waiting' }) >= 0);
     assert.ok(after.has('acs_queue_jobs{queue="webhook-deliveries",state="failed"}'), 'queue depths sampled at scrape');
     assert.ok(after.has('acs_queue_oldest_waiting_seconds{queue="engine-steps"}'));
+    // The webhook events waiting for their first attempts: a stream, sampled as a queue.
+    assert.ok(after.has('acs_queue_jobs{queue="webhook-events",state="waiting"}'));
+    assert.ok(after.has('acs_queue_oldest_waiting_seconds{queue="webhook-events"}'));
     assert.ok(sample(after, 'process_resident_memory_bytes') > 0, 'Node\'s process metrics');
   });
 
