@@ -239,7 +239,8 @@ describe('sandbox: SandboxPool', function () {
       assert.equal(r.fault?.code, 'script.timeout');
       assert.match(r.fault.message, /50 ms/);
       assert.deepEqual(r.logs, ['spinning']);
-      assert.ok(elapsed >= 49 && elapsed < 250, `took ${elapsed} ms`);
+      // The limit is the script's CPU time; wall time on a loaded machine runs longer (406 ms once in CI), but a limit not enforced would run on.
+      assert.ok(elapsed >= 49 && elapsed < 2000, `took ${elapsed} ms`);
       assert.deepEqual((await ok('log("alive")')).logs, ['alive']);
     });
 
