@@ -4,7 +4,7 @@
  * request's path). The queues are the cluster's, so every process reports
  * the same values: dashboards take max() over instances. The webhook events
  * waiting for their first attempts are in a Redis stream, not a queue
- * (webhooks/fan-out.ts): sampled as the queue WEBHOOK_EVENTS, state waiting.
+ * (webhooks/fan-out.ts): sampled as the queue EVENTS_STREAM_LABEL, state waiting.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -20,7 +20,8 @@ import { registry } from './registry';
 
 const QUEUES = [STEP_QUEUE, SESSION_COMMITTED_QUEUE, TASK_SWEEP_QUEUE, WORKFLOW_QUEUE, CAMPAIGN_QUEUE, WEBHOOK_QUEUE];
 const STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
-export const WEBHOOK_EVENTS = 'webhook-events';
+/** The label under which the webhook events' stream is sampled. */
+const EVENTS_STREAM_LABEL = 'webhook-events';
 /** A scrape must answer even while Redis does not: the gauges are left out then. */
 const SAMPLE_TIMEOUT_MS = 2_000;
 
@@ -53,7 +54,7 @@ export class QueueSampler {
   private async events(now: number): Promise<QueueSample> {
     const [waiting, oldest] = await Promise.all([this.connection.xlen(this.webhookEvents), this.connection.xrange(this.webhookEvents, '-', '+', 'COUNT', 1)]);
     const since = oldest.length > 0 ? Number.parseInt(oldest[0][0], 10) : now;
-    return { queue: WEBHOOK_EVENTS, counts: { waiting }, oldestS: Math.max(0, (now - since) / 1000) };
+    return { queue: EVENTS_STREAM_LABEL, counts: { waiting }, oldestS: Math.max(0, (now - since) / 1000) };
   }
 
   async sample(): Promise<QueueSample[]> {

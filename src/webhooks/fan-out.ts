@@ -35,7 +35,7 @@ const READ_COUNT = 20;
 const GATHER_MS = 100;
 
 export interface FanOutDeps {
-  /** Commands (the lease, deletes): its own connection, closed with it. */
+  /** Commands (the lease): its own connection, closed with it (the first attempts delete the entries, on theirs). */
   redis: Redis;
   /** Its own connection too: the reads block. */
   reader: Redis;
