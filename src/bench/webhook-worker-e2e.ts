@@ -14,6 +14,9 @@
  * commit's, `git archive <commit> src | tar -x -C /tmp/x`, its node_modules
  * linked) whose worker runs, on a database its own migrations made; the
  * trees run interleaved. `--prefill N`: the log starts with N delivered rows.
+ * `--filter EXPR`: the subscription has that filter, over devices dev-0 to
+ * dev-4999 (and warm-up) stored, each tagged `bench` (`--filter Tags.bench`
+ * matches them all).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -34,6 +37,7 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
+const filter = process.argv.includes('--filter') ? process.argv[process.argv.indexOf('--filter') + 1] : null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** In the worker process: a delivery worker from the tree `srcDir`; answers 'cpu' with its process.cpuUsage(). */
@@ -92,6 +96,16 @@ async function prefill(rows: number): Promise<void> {
   await conn.end();
 }
 
+/** The devices the events name, for a filter to look at: each tagged `bench`. */
+async function devices(): Promise<void> {
+  const conn = await mysql.createConnection(DB_URL);
+  await conn.query(`INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number)
+    SELECT CONCAT('dev-', seq), 'Acme', '00D09E', 'PC', CONCAT('SN', seq) FROM seq_0_to_4999`);
+  await conn.query(`INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number) VALUES ('warm-up', 'Acme', '00D09E', 'PC', 'SNW')`);
+  await conn.query(`INSERT INTO device_tags (device_id, tag) SELECT id, 'bench' FROM devices`);
+  await conn.end();
+}
+
 async function runOnce(srcDir: string, rate: number, seconds: number, prefilled: number): Promise<E2e> {
   await freshDatabase();
   // Migrated by the tree's own code: a tree runs on the schema it knows.
@@ -100,13 +114,14 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
   await migrating.migrate();
   await migrating.close();
   await prefill(prefilled);
+  if (filter !== null) await devices();
   const store = await openStore(DB_URL);
   const webhooks = new WebhookStore(store.sql);
   const receiver = fork(path.join(__dirname, 'webhook-receiver.ts'), [], { execArgv: ['--import', 'tsx'] });
   let received = 0;
   receiver.on('message', (m: { received?: number }) => m.received !== undefined && (received = m.received));
   const { port } = (await fresh(receiver, 'port')) as { port: number };
-  await webhooks.create({ url: `http://127.0.0.1:${port}/hook`, events: ['device.inform'], secret: 'bench-secret-0', filter: null, parameters: null, createdBy: 'bench' });
+  await webhooks.create({ url: `http://127.0.0.1:${port}/hook`, events: ['device.inform'], secret: 'bench-secret-0', filter, parameters: null, createdBy: 'bench' });
   const redisPrefix = `wpost-e2e-${Date.now()}:`;
   const w = fork(__filename, ['--worker', srcDir, redisPrefix], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
   await fresh(w, 'ready');
@@ -157,7 +172,7 @@ async function main(): Promise<void> {
   const prefilled = arg('prefill', 0);
   const trees = process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]);
   if (trees.length === 0) trees.push(['this', path.resolve(__dirname, '..')]);
-  console.log(`rate ${rate}/s for ${seconds} s, runs ${runs}, prefill ${prefilled}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`rate ${rate}/s for ${seconds} s, runs ${runs}, prefill ${prefilled}, filter ${filter ?? 'none'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let run = 1; run <= runs; run++) {
     for (const [name, dir] of trees) {
       const r = await runOnce(path.resolve(dir), rate, seconds, prefilled);

@@ -186,19 +186,35 @@ export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, pa
   });
 }
 
-/** Whether one device matches the query (a webhook's filter, checked per delivery). */
+/** Whether one device matches the query (a QoE alert rule's precondition, a webhook delivery retried). */
 export async function deviceMatches(sql: SqlAccess, q: CompiledDeviceQuery, key: DeviceKey): Promise<boolean> {
-  return sql.autocommit(async (db) => {
-    const rows = await db.select(
-      `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key = ? AND ${q.where.sql}`,
-      [key, ...q.where.params],
-    );
-    const list = rows.map((r) => candidateOf(r));
-    if (list.length === 0) return false;
-    if (q.expr === null) return true;
-    await loadFacts(db, q, list);
-    return evaluate(q.expr, lookupFrom(list[0].facts as DeviceFacts));
-  });
+  return (await devicesMatching(sql, q, [key])).size > 0;
+}
+
+/**
+ * Which of `keys` match the query: one read of MAX_PAGE devices at a time
+ * (a webhook filter over a read's devices: a query per delivery was one to
+ * three SELECTs each).
+ */
+export async function devicesMatching(sql: SqlAccess, q: CompiledDeviceQuery, keys: readonly DeviceKey[]): Promise<Set<DeviceKey>> {
+  const matching = new Set<DeviceKey>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += MAX_PAGE) {
+    const part = unique.slice(i, i + MAX_PAGE);
+    const found = await sql.autocommit(async (db) => {
+      const rows = await db.select(
+        `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
+        [...part, ...q.where.params],
+      );
+      const list = rows.map((r) => candidateOf(r));
+      const expr = q.expr;
+      if (list.length === 0 || expr === null) return list;
+      await loadFacts(db, q, list);
+      return list.filter((c) => evaluate(expr, lookupFrom(c.facts as DeviceFacts)));
+    });
+    for (const c of found) matching.add(c.key);
+  }
+  return matching;
 }
 
 /** Every matching device, page by page (each page one short read: no transaction held across pages). */

@@ -5,7 +5,7 @@
  * starts its failure clock, and one failing for `disableAfterMs` is disabled
  * (with a log line saying so). The caller records the outcome.
  */
-import { compileDeviceQuery, deviceMatches } from '../db/device-query';
+import { compileDeviceQuery, deviceMatches, devicesMatching } from '../db/device-query';
 import type { Logger } from '../log';
 import { metrics } from '../metrics/registry';
 import { post } from './post';
@@ -25,6 +25,8 @@ export interface Attempted {
   device: string | null;
   event: WebhookEvent;
   body: string;
+  /** Whether the device matches the subscription's filter, when already known (filterMatches); absent: checked here. */
+  matches?: boolean;
 }
 
 export type Outcome =
@@ -80,13 +82,24 @@ async function readOnce(store: WebhookStore, id: number): Promise<Cached> {
   return fresh;
 }
 
+/**
+ * Which of `devices` match the subscription's filter, in one query for them
+ * all (a read's first attempts); null when it has none (or one that does not
+ * compile, which filters nothing), or is gone.
+ */
+export async function filterMatches(store: WebhookStore, webhook: number, devices: string[]): Promise<Set<string> | null> {
+  const { entry, query: q } = cached(store, webhook) ?? (await read(store, webhook));
+  if (!entry?.subscription || q === null || !q.ok) return null;
+  return devicesMatching(store.sql, q.compiled, devices);
+}
+
 export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcome> {
   const { store } = ctx;
   const { entry: found, query: q } = cached(store, d.webhook) ?? (await read(store, d.webhook));
   const sub = found?.subscription;
   if (!found || !sub || sub.disabledAt !== null) return counted({ kind: 'dropped', gone: !sub });
-  if (q !== null && d.device !== null) {
-    if (q.ok && !(await deviceMatches(store.sql, q.compiled, d.device))) return counted({ kind: 'skipped' });
+  if (q !== null && q.ok && d.device !== null) {
+    if (!(d.matches ?? (await deviceMatches(store.sql, q.compiled, d.device)))) return counted({ kind: 'skipped' });
   }
   const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
   metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'delivered' : 'failed' });

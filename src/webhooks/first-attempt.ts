@@ -27,7 +27,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Coalescer, coalescerOf } from '../db/coalesce';
 import { chunks } from '../db/sql';
-import { attempt, type AttemptContext, type Outcome } from './attempt';
+import { attempt, filterMatches, type AttemptContext, type Outcome } from './attempt';
 import { jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
 import { bodyOf, pairKey, type LogRow } from './store';
 
@@ -59,6 +59,8 @@ export interface FirstAttemptContext extends AttemptContext {
 /** A series as read: the stream entry of each of its deliveries. */
 export interface ReadSeries extends Series {
   entries: string[];
+  /** The devices of the read its subscription's filter matches (null: no filter, or not known: each attempt checks). */
+  matching?: Promise<Set<string> | null>;
 }
 
 /** What handling a series leaves: log rows, and jobs for the stored deliveries still pending. */
@@ -101,11 +103,28 @@ export class FirstAttempts {
     const asking = series.filter((s, i): s is ReadSeries & { device: string } => prevs[i] === undefined && s.device !== null);
     const behind = new Set<string>();
     for (const part of chunks(asking, PAIRS_PER_READ)) for (const p of await this.ctx.store.pendingPairs(part.map((s) => ({ webhook: s.webhook, device: s.device })))) behind.add(p);
+    this.filter(series);
     for (const s of series) for (const e of s.entries) this.left.set(e, (this.left.get(e) ?? 0) + 1);
     const empty = entries.filter((e) => !this.left.has(e));
     if (empty.length > 0) this.deleted(empty);
     series.forEach((s, i) => this.chain(s, prevs[i] ?? Promise.resolve(s.device !== null && behind.has(pairKey(s.webhook, s.device)))));
     while (this.underWay >= UNDER_WAY_MAX && !this.closed) await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Each subscription's filter over the read's devices, one query each (asked now, awaited by the attempts). */
+  private filter(series: ReadSeries[]): void {
+    const bySubscription = new Map<number, ReadSeries[]>();
+    for (const s of series) {
+      if (s.device === null) continue;
+      const same = bySubscription.get(s.webhook);
+      if (same) same.push(s);
+      else bySubscription.set(s.webhook, [s]);
+    }
+    for (const [webhook, same] of bySubscription) {
+      // Not read: each attempt checks its own device, as a retry does.
+      const matching = filterMatches(this.ctx.store, webhook, same.map((s) => s.device as string)).catch(() => null);
+      for (const s of same) s.matching = matching;
+    }
   }
 
   /** Settles once nothing is under way and the done entries are deleted. */
@@ -163,7 +182,7 @@ export class FirstAttempts {
     }
   }
 
-  private async attempted(s: Series): Promise<Handled> {
+  private async attempted(s: ReadSeries): Promise<Handled> {
     this.attempting.set(s.webhook, (this.attempting.get(s.webhook) ?? 0) + 1);
     try {
       return await attempted(this.ctx, s);
@@ -193,12 +212,13 @@ function keyOf(s: Series): string {
 }
 
 /** One after the other; the first not delivered (a failure that leaves it pending) holds back those after it. */
-async function attempted(ctx: FirstAttemptContext, s: Series): Promise<Handled> {
+async function attempted(ctx: FirstAttemptContext, s: ReadSeries): Promise<Handled> {
   const rows: LogRow[] = [];
+  const matches = s.device === null ? undefined : (await s.matching)?.has(s.device);
   for (let i = 0; i < s.deliveries.length; i++) {
     const d = s.deliveries[i];
     const body = bodyOfFirst(s, d);
-    const outcome = await attempt(ctx, { id: d.id, webhook: s.webhook, device: s.device, event: d.event, body });
+    const outcome = await attempt(ctx, { id: d.id, webhook: s.webhook, device: s.device, event: d.event, body, matches });
     if (outcome.kind !== 'failed' || outcome.disabled) {
       const row = settledRow(s, d, body, outcome);
       if (row) rows.push(row);

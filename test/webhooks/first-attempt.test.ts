@@ -17,6 +17,8 @@ import { createLogger } from '../../src/log';
 import type Redis from 'ioredis';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, webhookKeys, WebhookStore, type AcsEvent } from '../../src/webhooks';
 import type { DeliverJob } from '../../src/webhooks/emitter';
+import type { Db } from '../../src/db/sql';
+import type { SqlAccess } from '../../src/db/types';
 import { handleRead } from '../../src/webhooks/fan-out';
 import { FirstAttempts, type FirstAttemptContext, type ReadSeries } from '../../src/webhooks/first-attempt';
 import type { StreamEntry } from '../../src/infra/leased-stream';
@@ -237,6 +239,46 @@ describe('webhooks: the first attempts of a read, step by step', function () {
     assert.deepEqual(ids.slice(2), ids.slice(0, 2), 'sent again, same ids, same order');
     for (const id of ids) assert.equal((await store.delivery(id))?.status, 'delivered');
     assert.equal(await redis.xlen(key), 0);
+  });
+
+  it('checks a filtered subscription over a read\'s devices in one query: those it matches delivered, the others skipped', async () => {
+    let deviceReads = 0;
+    const counted = (db: Db): Db => new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'select') {
+          return (q: string, params?: unknown[]) => {
+            if (q.includes('FROM devices d')) deviceReads++;
+            return target.select(q, params);
+          };
+        }
+        const v: unknown = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const sql = t.acs.store.sql;
+    const counting: SqlAccess = { driver: sql.driver, autocommit: (fn) => sql.autocommit((db) => fn(counted(db))), transaction: (fn) => sql.transaction((db) => fn(counted(db))) };
+    const filtered = new WebhookStore(counting);
+    const sub = await filtered.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: 'Tags.hooked', parameters: null, createdBy: 'test' });
+    const devices = ['FILT1', 'FILT2', 'FILT3', 'FILT4'];
+    await sql.transaction(async (db) => {
+      for (const [i, name] of devices.entries()) {
+        const { insertId } = await db.run("INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number) VALUES (?, 'Acme', '00D09E', 'PC', ?)", [name, name]);
+        if (i % 2 === 0) await db.run("INSERT INTO device_tags (device_id, tag) VALUES (?, 'hooked')", [insertId]);
+      }
+    });
+    const key = stream();
+    const entries = await append(key, ...devices.map((d) => boot(d, 1)));
+    const attempts = new FirstAttempts({ ...context('filter'), store: filtered }, { redis, stream: key, log });
+    const series: ReadSeries[] = devices.map((device, i) => ({ webhook: sub.id, device, entries: [entries[i][0]], deliveries: [{ id: `00000000-0000-8000-8000-00000000c00${i}`, event: 'device.boot', time: Date.now(), data: { n: 1 } }] }));
+    deviceReads = 0;
+    await attempts.start(entries.map(([id]) => id), series);
+    await attempts.idle();
+    assert.equal(deviceReads, 1, 'one read of the devices for the four');
+    const rows = await sql.autocommit((db) => db.select('SELECT device, status FROM webhook_deliveries WHERE webhook_id = ? ORDER BY device', [sub.id]));
+    assert.deepEqual(rows.map((r) => [r.device, r.status]), [['FILT1', 'delivered'], ['FILT2', 'skipped'], ['FILT3', 'delivered'], ['FILT4', 'skipped']]);
+    assert.deepEqual(receiver.got.map((g) => g.device ?? '').filter((d) => d.startsWith('FILT')).sort(), ['FILT1', 'FILT3']);
+    assert.equal(await redis.xlen(key), 0);
+    await attempts.close();
   });
 
   it('leaves no row for a delivery whose subscription was removed before its first attempt (its log went with it)', async () => {

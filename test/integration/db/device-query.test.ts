@@ -5,7 +5,7 @@
  * pre-filter can never drop a device the language says matches.
  */
 import assert from 'node:assert/strict';
-import { compileDeviceQuery, findDevices, queryDevicePage, streamDevices, type DeviceQuery } from '../../../src/db/device-query';
+import { compileDeviceQuery, deviceMatches, devicesMatching, findDevices, queryDevicePage, streamDevices, type DeviceQuery } from '../../../src/db/device-query';
 import { compile, evaluate } from '../../../src/presets/expression';
 import { lookupFrom, type DeviceFacts } from '../../../src/presets/lookup';
 import type { DeviceStore } from '../../../src/db/types';
@@ -138,6 +138,22 @@ describeEachDriver('device query', 'acs_test_device_query', (ctx) => {
       assert.deepEqual(found, expected);
     });
   }
+
+  it('tells which of a list of devices match, in one call (a webhook filter over a read): every case, as the search does', async () => {
+    // Every other device, one asked twice, and keys of no device.
+    const asked = [...FIXTURES.filter((_, i) => i % 2 === 0).map((f) => f.key), FIXTURES[0].key, '00D09E-F660-NOPE', 'missing'];
+    for (const [filter, expected] of CASES) {
+      const q = compileDeviceQuery({ filter });
+      assert.ok(q.ok);
+      const found = await devicesMatching(ctx.store.sql, q.compiled, asked);
+      assert.deepEqual([...found].sort(), expected.filter((k) => asked.includes(k)), filter);
+      const one = FIXTURES[1].key;
+      assert.equal(await deviceMatches(ctx.store.sql, q.compiled, one), expected.includes(one), `${filter}: one device`);
+    }
+    const all = compileDeviceQuery({ filter: 'Tags.lab' });
+    assert.ok(all.ok);
+    assert.equal((await devicesMatching(ctx.store.sql, all.compiled, [])).size, 0, 'no device asked');
+  });
 
   it('bounds the last Inform; never-seen devices (NULL) match neither bound', async () => {
     const before = await findDevices(ctx.store.sql, { lastInformBefore: T0 + 10 * MIN });
