@@ -11,6 +11,7 @@ import { WORKFLOW_QUEUE } from '../../src/workflows/jobs';
 import { RunStore, type StoredRun } from '../../src/workflows/run-store';
 import type { TaskCanceller } from '../../src/workflows/task-cancel';
 import { TEST_REDIS_URL } from '../helpers/acs';
+import { until } from '../helpers/wait';
 import Redis from 'ioredis';
 import { fleetOf, keyOf, runUntil, startBench, TR181, type Bench } from './helpers';
 
@@ -93,7 +94,8 @@ describe('workflows: a run that ends withdraws the task its step is waiting for 
     const taskId = await waitingTask(run.id);
     const failed = await runUntil(b, run.id, ['failed'], undefined, 15_000);
     assert.equal(failed.reason, `step download: task ${taskId} did not finish in time (queued)`);
-    assert.equal((await b.tasks.get(taskId))?.status, 'cancelled');
+    // Withdrawn once the failure is written (advance.ts afterWrite): a reader may see the run failed a moment before.
+    await until('the task cancelled', async () => (await b.tasks.get(taskId))?.status === 'cancelled', 5000);
     await informsAndGetsNothing(sim, taskId);
   });
 
