@@ -418,7 +418,9 @@ function finish(deps: StepDeps, p: ProvisionState, state: SessionState, stored: 
     log.push(...historyOf(p, state));
   }
   p.rpcs += requests.length;
-  return { provision: p, requests: requests.map((r): QueuedRequest => ({ id: null, request: r.request, engine: metaOf(r) })), log };
+  // The read a listing's answer brings (`then`, one more RPC for the round's listings) only within the budget; else the next step plans it, and is held to it.
+  const followUps = p.rpcs < maxRpcs;
+  return { provision: p, requests: requests.map((r): QueuedRequest => ({ id: null, request: r.request, engine: metaOf(r, followUps) })), log };
 }
 
 /** The channel that wants the most of these requests. */
@@ -428,12 +430,12 @@ function greediest(requests: PlannedRequest[]): string | undefined {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
-function metaOf(r: PlannedRequest): EngineRequestMeta {
+function metaOf(r: PlannedRequest, followUp: boolean): EngineRequestMeta {
   const meta: EngineRequestMeta = { channels: r.channels };
   if (r.keys && r.keys.length > 0) meta.keys = r.keys;
   if (r.record) meta.record = r.record;
   if (r.paramChannels) meta.paramChannels = r.paramChannels;
-  if (r.then) meta.then = r.then;
+  if (r.then && followUp) meta.then = r.then;
   return meta;
 }
 

@@ -606,6 +606,20 @@ if (v.value) declare('${PII}', null, { value: Number(v.value[0]) + 1 });
       assert.deepEqual(r.p.faults, [], 'it did not need more than 1 RPC');
     });
 
+    it('the read that follows a listing counts within ENGINE max RPCs: not made past it, and the channel gets engine.limit', async function () {
+      const script = { 'ssids.js': `declare('Device.WiFi.SSID.*.SSID', { value: 1 });` };
+      const probe = await runSession(await harness({ a: preset(['ssids'], { channel: 'w' }) }, script), newDevice(), freshStore());
+      assert.deepEqual(methods(probe).slice(0, 2), ['GetParameterNames', 'GetParameterValues'], `a listing, then its follow-up read: ${methods(probe).join()}`);
+      const h = await harness({ a: preset(['ssids'], { channel: 'w' }) }, script, { limits: { maxRpcs: 1, maxSteps: 32 } });
+      const r = await runSession(h, newDevice(), freshStore());
+      assert.deepEqual(methods(r), ['GetParameterNames']);
+      assert.equal(faultOf(r, 'w')?.code, 'engine.limit');
+      assert.match(faultOf(r, 'w')?.message ?? '', /1 RPCs/);
+      const room = await runSession(await harness({ a: preset(['ssids'], { channel: 'w' }) }, script, { limits: { maxRpcs: methods(probe).length, maxSteps: 32 } }), newDevice(), freshStore());
+      assert.deepEqual(methods(room), methods(probe), 'with room for all of them, the same RPCs');
+      assert.deepEqual(room.p.faults, []);
+    });
+
     it('one planning round never queues more than ENGINE max RPCs (a script asking for 100,000 instances)', async function () {
       const h = await harness({ a: preset(['flood'], { channel: 'flood' }) }, {
         'flood.js': `declare('Device.NAT.PortMapping.*', { path: 1 }, { instances: 100000 });`,
