@@ -37,8 +37,7 @@ export interface Bench {
 
 export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs = 5000): Promise<Bench> {
   // A known file server port: the URLs the ACS's own workflow worker gives CPEs must reach it too.
-  const fsPort = await freePort();
-  const t = await startTestAcs(suite, { sessionTimeoutMs: 5000, fsPort, fsHost: '127.0.0.1', fsUrl: `http://127.0.0.1:${fsPort}` });
+  const t = await withFreePort((fsPort) => startTestAcs(suite, { sessionTimeoutMs: 5000, fsPort, fsHost: '127.0.0.1', fsUrl: `http://127.0.0.1:${fsPort}` }));
   const redis = new Redis(TEST_REDIS_URL);
   const log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const facts = t.acs.deps?.facts;
@@ -67,6 +66,17 @@ export async function startBench(suite: string, workflowsDir = SHIPPED, lockMs =
     },
   };
   return bench;
+}
+
+/** `start` on a port free a moment ago; another one if a process took it meanwhile (a parallel test file: CI saw EADDRINUSE once). */
+async function withFreePort<T>(start: (port: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (err) {
+      if (attempt >= 5 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+    }
+  }
 }
 
 function freePort(): Promise<number> {
