@@ -37,7 +37,8 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const filter = process.argv.includes('--filter') ? process.argv[process.argv.indexOf('--filter') + 1] : null;
+const filterAt = process.argv.indexOf('--filter');
+const filter = filterAt >= 0 ? (process.argv[filterAt + 1] ?? null) : null;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** In the worker process: a delivery worker from the tree `srcDir`; answers 'cpu' with its process.cpuUsage(). */
@@ -170,7 +171,8 @@ async function main(): Promise<void> {
   const seconds = arg('seconds', 12);
   const runs = arg('runs', 2);
   const prefilled = arg('prefill', 0);
-  const trees = process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=', 2) as [string, string]);
+  // A filter may hold '=' too: it is not a tree.
+  const trees = process.argv.slice(2).filter((a, i) => a.includes('=') && i + 2 !== filterAt + 1).map((a) => a.split('=', 2) as [string, string]);
   if (trees.length === 0) trees.push(['this', path.resolve(__dirname, '..')]);
   console.log(`rate ${rate}/s for ${seconds} s, runs ${runs}, prefill ${prefilled}, filter ${filter ?? 'none'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (let run = 1; run <= runs; run++) {

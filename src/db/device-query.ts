@@ -172,15 +172,21 @@ async function loadFacts(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Pro
 /** Largest page; candidates are loaded with one IN list of this many ids. */
 export const MAX_PAGE = 1000;
 
+/** The candidates the query's expression holds for (their facts loaded first); all of them when it has none. */
+async function holding(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Promise<Candidate[]> {
+  const expr = q.expr;
+  if (expr === null || list.length === 0) return list;
+  await loadFacts(db, q, list);
+  return list.filter((c) => evaluate(expr, lookupFrom(c.facts as DeviceFacts)));
+}
+
 /** One page of matching devices in `order`, after `after` (absent: from the start). */
 export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, page: PageRequest = {}): Promise<DevicePage> {
   const limit = Math.max(1, Math.min(page.limit ?? 500, MAX_PAGE));
   return sql.autocommit(async (db) => {
     const list = await candidates(db, q, page.order ?? [], page.after ?? null, limit);
     if (list.length === 0) return { devices: [], next: null };
-    if (q.expr) await loadFacts(db, q, list);
-    const expr = q.expr;
-    const devices = list.filter((c) => expr === null || evaluate(expr, lookupFrom(c.facts as DeviceFacts))).map((c) => c.key);
+    const devices = (await holding(db, q, list)).map((c) => c.key);
     const last = list[list.length - 1];
     return { devices, next: list.length < limit ? null : { id: last.id, keys: last.sortKeys } };
   });
@@ -206,11 +212,7 @@ export async function devicesMatching(sql: SqlAccess, q: CompiledDeviceQuery, ke
         `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
         [...part, ...q.where.params],
       );
-      const list = rows.map((r) => candidateOf(r));
-      const expr = q.expr;
-      if (list.length === 0 || expr === null) return list;
-      await loadFacts(db, q, list);
-      return list.filter((c) => evaluate(expr, lookupFrom(c.facts as DeviceFacts)));
+      return holding(db, q, rows.map((r) => candidateOf(r)));
     });
     for (const c of found) matching.add(c.key);
   }

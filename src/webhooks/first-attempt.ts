@@ -121,7 +121,7 @@ export class FirstAttempts {
       else bySubscription.set(s.webhook, [s]);
     }
     for (const [webhook, same] of bySubscription) {
-      // Not read: each attempt checks its own device, as a retry does.
+      // The query failed: each attempt checks its own device, as a retry does.
       const matching = filterMatches(this.ctx.store, webhook, same.map((s) => s.device as string)).catch(() => null);
       for (const s of same) s.matching = matching;
     }
