@@ -66,7 +66,9 @@ class Receiver {
   constructor(private readonly origin: Origin) {}
 
   send(job: Job): void {
-    const free = this.idle.pop();
+    let free = this.idle.pop();
+    // One closing (its idle time out, or the receiver's end just in) is left to its 'close'.
+    while (free && !free.usable) free = this.idle.pop();
     if (free) free.start(job);
     else if (this.open < CONNECTIONS) this.connect().start(job);
     else this.waiting.add(job);
@@ -127,6 +129,10 @@ class Connection {
     this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (err: Error) => (this.error ??= err));
     this.socket.on('close', () => this.onClose());
+  }
+
+  get usable(): boolean {
+    return !this.socket.destroyed && !this.socket.readableEnded && !this.socket.writableEnded;
   }
 
   start(job: Job): void {

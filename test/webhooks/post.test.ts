@@ -352,6 +352,19 @@ describe('webhook POST', function () {
     }
   });
 
+  it('does not send on a connection closed for idleness but not yet gone: a POST at that moment takes a new one', async () => {
+    const r = await httpReceiver((_req, res) => res.writeHead(204, { 'Keep-Alive': 'timeout=2' }).end());
+    try {
+      assert.equal((await post(url(r.port), 'd-1', 'device.inform', BODY, SECRET, 5000)).ok, true);
+      // The same 1 s as the connection's idle timer, set in the same turn: it runs right after the timer closed it.
+      const o = await new Promise((resolve) => setTimeout(() => resolve(post(url(r.port), 'd-2', 'device.inform', BODY, SECRET, 5000)), 1000));
+      assert.deepEqual(o, { ok: true, status: 204 });
+      assert.equal(r.state.connections, 2);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('does not reuse a connection whose receiver says its keep-alive is a second or less', async () => {
     const r = await httpReceiver((_req, res) => res.writeHead(204, { 'Keep-Alive': 'timeout=1' }).end());
     try {
