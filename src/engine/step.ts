@@ -404,7 +404,7 @@ function finish(deps: StepDeps, p: ProvisionState, state: SessionState, stored: 
     for (const channel of new Set(requests.flatMap((r) => r.channels))) addFault(p, channel, limit(`${maxSteps} planning rounds`), stored, state.startedAt);
     requests = [];
   }
-  while (p.rpcs + requests.length > maxRpcs) {
+  while (p.rpcs + rpcsOf(requests) > maxRpcs) {
     const channel = greediest(requests);
     if (channel === undefined) {
       requests = [];
@@ -417,10 +417,20 @@ function finish(deps: StepDeps, p: ProvisionState, state: SessionState, stored: 
     p.done = true;
     log.push(...historyOf(p, state));
   }
-  p.rpcs += requests.length;
+  p.rpcs += rpcsOf(requests);
   // The read a listing's answer brings (`then`, one more RPC for the round's listings) only within the budget; else the next step plans it, and is held to it.
   const followUps = p.rpcs < maxRpcs;
   return { provision: p, requests: requests.map((r): QueuedRequest => ({ id: null, request: r.request, engine: metaOf(r, followUps) })), log };
+}
+
+/**
+ * The RPCs these requests make: one each, and one more for the new instances'
+ * alias keys if any AddObject has some (the front end sets them all in one
+ * SetParameterValues after the round's last AddObject, provisioning.ts
+ * setKeys). An instance added without its keys would be added again next time.
+ */
+function rpcsOf(requests: PlannedRequest[]): number {
+  return requests.length + (requests.some((r) => r.request.method === 'AddObject' && r.keys && r.keys.length > 0) ? 1 : 0);
 }
 
 /** The channel that wants the most of these requests. */

@@ -620,6 +620,22 @@ if (v.value) declare('${PII}', null, { value: Number(v.value[0]) + 1 });
       assert.deepEqual(room.p.faults, []);
     });
 
+    it('a new instance\'s alias keys count within ENGINE max RPCs: no AddObject without room for its keys\' SetParameterValues', async function () {
+      const script = { 'guest.js': `declare('Device.WiFi.SSID.[SSID:acs-guest]', { path: 1 }, { instances: 1 });` };
+      const probe = await runSession(await harness({ a: preset(['guest'], { channel: 'w' }) }, script), newDevice(), freshStore());
+      const add = methods(probe).indexOf('AddObject');
+      assert.ok(add >= 0 && methods(probe)[add + 1] === 'SetParameterValues', `an AddObject, then its keys: ${methods(probe).join()}`);
+      // Room for everything before the AddObject and the AddObject itself, not for its keys.
+      const tight = { limits: { maxRpcs: add + 1, maxSteps: 32 } };
+      const device = newDevice();
+      const r = await runSession(await harness({ a: preset(['guest'], { channel: 'w' }) }, script, tight), device, freshStore());
+      assert.ok(!methods(r).includes('AddObject'), `no instance added without its keys: ${methods(r).join()}`);
+      assert.ok(r.sent.length <= add + 1, `${r.sent.length} RPCs`);
+      assert.equal(faultOf(r, 'w')?.code, 'engine.limit');
+      const room = await runSession(await harness({ a: preset(['guest'], { channel: 'w' }) }, script, { limits: { maxRpcs: add + 2, maxSteps: 32 } }), newDevice(), freshStore());
+      assert.deepEqual(methods(room).slice(0, add + 2), methods(probe).slice(0, add + 2), 'with room for both, the instance and its keys');
+    });
+
     it('one planning round never queues more than ENGINE max RPCs (a script asking for 100,000 instances)', async function () {
       const h = await harness({ a: preset(['flood'], { channel: 'flood' }) }, {
         'flood.js': `declare('Device.NAT.PortMapping.*', { path: 1 }, { instances: 100000 });`,

@@ -102,8 +102,8 @@ function setKeys(state: SessionState, object: string, response: AddObjectRespons
     request: { method: 'SetParameterValues', ParameterList: list, ParameterKey: parameterKey },
     engine: { channels, aliasKeys: true, paramChannels: owners },
   };
+  // Counted within the session's RPC budget when the AddObjects were planned (engine/step.ts rpcsOf).
   state.queue.splice(lastAdd + 1, 0, request);
-  if (state.provision) state.provision.rpcs++; // within the session's RPC budget like the engine's own
 }
 
 /**
