@@ -195,6 +195,7 @@ class Connection {
   }
 
   private onClose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.receiver.closed(this);
     if (this.job) this.fail(this.error ?? new Error('other side closed'));
   }
