@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -49,4 +49,20 @@ export function pidOf(name: string): number | null {
 export function cpuMeter(pids: Record<string, number | null>): () => Record<string, number> {
   const start = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : NaN]));
   return () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) - start[k] : NaN]));
+}
+
+/** Context switches so far of a process's threads (voluntary: each a sleep and a wakeup), summed; NaN once it is gone. */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  try {
+    let voluntary = 0;
+    let involuntary = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    }
+    return { voluntary, involuntary };
+  } catch {
+    return { voluntary: NaN, involuntary: NaN };
+  }
 }

@@ -27,7 +27,7 @@ import { openStore } from '../db';
 import { bullPrefix } from '../engine/queue';
 import { createLogger } from '../log';
 import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../webhooks';
-import { cpuSeconds, pidOf } from './proc-stats';
+import { contextSwitches, cpuSeconds, pidOf } from './proc-stats';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const DB_NAME = 'acs_wpost_e2e';
@@ -85,6 +85,8 @@ interface E2e {
   mariadbMs: number;
   redisMs: number;
   seconds: number;
+  /** Voluntary context switches (sleeps ended by a wakeup) per process over the run. */
+  wakeups: Record<string, number>;
 }
 
 /** `rows` delivered rows of a subscription that is not the run's, as a log holds after days of deliveries (MariaDB's sequence engine makes them). */
@@ -133,6 +135,9 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
   while (received < 1) await sleep(20);
   const pids = { mariadb: pidOf('mariadbd') ?? pidOf('mysqld'), redis: pidOf('redis-server'), receiver: receiver.pid ?? null };
   const proc0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : NaN]));
+  const woken = { worker: w.pid ?? null, ...pids };
+  const switches = () => Object.fromEntries(Object.entries(woken).map(([k, pid]) => [k, pid ? contextSwitches(pid).voluntary : NaN]));
+  const switches0 = switches();
   const cpu0 = ((await (w.send('cpu'), fresh(w, 'cpu'))) as { cpu: NodeJS.CpuUsage }).cpu;
   const start = Date.now();
   const per10ms = rate / 100;
@@ -152,6 +157,8 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
     if (received !== last) [last, quietSince] = [received, Date.now()];
   }
   const cpu = ((await (w.send('cpu'), fresh(w, 'cpu'))) as { cpu: NodeJS.CpuUsage }).cpu;
+  const switched = switches();
+  const wakeups = Object.fromEntries(Object.keys(woken).map((k) => [k, switched[k] - switches0[k]]));
   const proc = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) - proc0[k] : NaN]));
   const wall = (Date.now() - start) / 1000;
   const deliveries = received - 1;
@@ -162,7 +169,7 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
   receiver.kill();
   await store.close();
   if (received < total) console.log(`  only ${received} of ${total} received`);
-  return { deliveries, workerMs: (cpu.user + cpu.system - cpu0.user - cpu0.system) / 1000, workerSysMs: (cpu.system - cpu0.system) / 1000, receiverMs: proc.receiver * 1000, mariadbMs: proc.mariadb * 1000, redisMs: proc.redis * 1000, seconds: wall };
+  return { deliveries, workerMs: (cpu.user + cpu.system - cpu0.user - cpu0.system) / 1000, workerSysMs: (cpu.system - cpu0.system) / 1000, receiverMs: proc.receiver * 1000, mariadbMs: proc.mariadb * 1000, redisMs: proc.redis * 1000, seconds: wall, wakeups };
 }
 
 async function main(): Promise<void> {
@@ -180,13 +187,14 @@ async function main(): Promise<void> {
       const r = await runOnce(path.resolve(dir), rate, seconds, prefilled);
       const per = (ms: number) => ((ms / r.deliveries) * 1000).toFixed(1);
       console.log(
-        `run ${run} ${name}: ${r.deliveries} deliveries in ${r.seconds.toFixed(1)} s; µs per delivery: worker ${per(r.workerMs)} (system ${per(r.workerSysMs)}), receiver ${per(r.receiverMs)}, mariadb ${per(r.mariadbMs)}, redis ${per(r.redisMs)}; load ${os.loadavg()[0].toFixed(2)}`,
+        `run ${run} ${name}: ${r.deliveries} deliveries in ${r.seconds.toFixed(1)} s; µs per delivery: worker ${per(r.workerMs)} (system ${per(r.workerSysMs)}), receiver ${per(r.receiverMs)}, mariadb ${per(r.mariadbMs)}, redis ${per(r.redisMs)}; wakeups per delivery: ${Object.entries(r.wakeups).map(([k, n]) => `${k} ${(n / r.deliveries).toFixed(2)}`).join(', ')}; load ${os.loadavg()[0].toFixed(2)}`,
       );
     }
   }
 }
 
-main().catch((err: unknown) => {
+// Exits when done: a connection the run left open (the emitter's queue's own) would keep it alive.
+main().then(() => process.argv[2] !== '--worker' && process.exit(0)).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
