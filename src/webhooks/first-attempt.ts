@@ -38,14 +38,13 @@ const SUBSCRIPTION_ATTEMPTS_MAX = 256;
 /*
  * A series' rows wait this long for those of the series answered after it,
  * to go in one INSERT: series finish one by one, as their receivers answer,
- * and written as they came an INSERT carried ~3 rows (bench (w)). At 25 ms
- * an INSERT carried ~26 rows at 1,000 deliveries/s; at 100 ms, the fan-out's
- * GATHER_MS, a read's rows go together: MariaDB's CPU per row 27-29 µs in
- * 25-row INSERTs, 18-19 in 100-row batches (BENCHMARKS.md (w) thirteenth
- * pass). It delays only a pair's next series (one device's burst) and the
- * rows' appearance in the log.
+ * and written as they came an INSERT carried ~3 rows (bench (w)); at 25 ms
+ * ~26 rows at 1,000 deliveries/s. 100 ms (a read's rows together) cost
+ * MariaDB less per row (18-19 µs against 27-29) but left paced sessions
+ * slower (BENCHMARKS.md (w) thirteenth pass): longer bursts of database
+ * work. It delays only a pair's next series (one device's burst).
  */
-const LOG_DELAY_MS = 100;
+const LOG_DELAY_MS = 25;
 /** Done entries wait this long to be deleted with those done after them (one XDEL). */
 const DELETE_DELAY_MS = 50;
 /** Pairs per SELECT of the pending ones. */
