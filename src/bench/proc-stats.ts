@@ -51,18 +51,15 @@ export function cpuMeter(pids: Record<string, number | null>): () => Record<stri
   return () => Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) - start[k] : NaN]));
 }
 
-/** Context switches so far of a process's threads (voluntary: each a sleep and a wakeup), summed; NaN once it is gone. */
-export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+/** Voluntary context switches so far of a process's threads, summed (each a sleep ended by a wakeup); NaN once it is gone. */
+export function wakeupsOf(pid: number): number {
   try {
-    let voluntary = 0;
-    let involuntary = 0;
+    let n = 0;
     for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      n += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8'))?.[1] ?? 0);
     }
-    return { voluntary, involuntary };
+    return n;
   } catch {
-    return { voluntary: NaN, involuntary: NaN };
+    return NaN;
   }
 }

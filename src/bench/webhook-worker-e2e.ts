@@ -27,7 +27,7 @@ import { openStore } from '../db';
 import { bullPrefix } from '../engine/queue';
 import { createLogger } from '../log';
 import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../webhooks';
-import { contextSwitches, cpuSeconds, pidOf } from './proc-stats';
+import { cpuSeconds, pidOf, wakeupsOf } from './proc-stats';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const DB_NAME = 'acs_wpost_e2e';
@@ -129,14 +129,16 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
   const w = fork(__filename, ['--worker', srcDir, redisPrefix], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_WORKER_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
   await fresh(w, 'ready');
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  const emitter = new WebhookEmitter({ view: new SubscriptionView(webhooks), redis, redisPrefix, queue: deliveryQueue(new Redis(REDIS_URL, { maxRetriesPerRequest: null }), bullPrefix(redisPrefix)), log: createLogger('warn') });
+  // The queue's own connection: BullMQ's close leaves a connection it was given open.
+  const queueRedis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const emitter = new WebhookEmitter({ view: new SubscriptionView(webhooks), redis, redisPrefix, queue: deliveryQueue(queueRedis, bullPrefix(redisPrefix)), log: createLogger('warn') });
   // Emitting starts the fan-out's and the worker's first jobs: a short warm-up, then the measured storm.
   await emitter.emit([{ event: 'device.inform', device: 'warm-up', time: Date.now(), data: {} }]);
   while (received < 1) await sleep(20);
   const pids = { mariadb: pidOf('mariadbd') ?? pidOf('mysqld'), redis: pidOf('redis-server'), receiver: receiver.pid ?? null };
   const proc0 = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, pid ? cpuSeconds(pid) : NaN]));
   const woken = { worker: w.pid ?? null, ...pids };
-  const switches = () => Object.fromEntries(Object.entries(woken).map(([k, pid]) => [k, pid ? contextSwitches(pid).voluntary : NaN]));
+  const switches = () => Object.fromEntries(Object.entries(woken).map(([k, pid]) => [k, pid ? wakeupsOf(pid) : NaN]));
   const switches0 = switches();
   const cpu0 = ((await (w.send('cpu'), fresh(w, 'cpu'))) as { cpu: NodeJS.CpuUsage }).cpu;
   const start = Date.now();
@@ -166,6 +168,7 @@ async function runOnce(srcDir: string, rate: number, seconds: number, prefilled:
   await new Promise((resolve) => w.once('exit', resolve));
   await emitter.close();
   redis.disconnect();
+  queueRedis.disconnect();
   receiver.kill();
   await store.close();
   if (received < total) console.log(`  only ${received} of ${total} received`);
@@ -193,8 +196,7 @@ async function main(): Promise<void> {
   }
 }
 
-// Exits when done: a connection the run left open (the emitter's queue's own) would keep it alive.
-main().then(() => process.argv[2] !== '--worker' && process.exit(0)).catch((err: unknown) => {
+main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
