@@ -12,6 +12,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
+import { DeviceFactsCache } from '../cwmp/session/device-facts';
 import { unwatchDevice } from '../tasks/committed';
 import type { TaskApi } from '../tasks/types';
 import { enqueueAdvance, enqueueTimeout } from './jobs';
@@ -124,6 +125,8 @@ async function withdraw(deps: AdvanceDeps, runId: string, taskId: number): Promi
 async function afterWrite(deps: AdvanceDeps, run: StoredRun, outcome: Outcome): Promise<void> {
   const wait = run.state.wait;
   if ((outcome.kind === 'wait' || outcome.kind === 'created') && wait) await enqueueTimeout(deps.queue, run.id, wait.step, wait.deadline);
+  // Such a session would end quiet, committing nothing and telling no one: its cached facts are dropped, so the next one commits (and is told of).
+  if (outcome.kind === 'wait' && outcome.routine) await new DeviceFactsCache(deps.redis, deps.redisPrefix).invalidate(run.device);
   if (outcome.kind === 'fail' && outcome.abandonedTask !== undefined) await withdraw(deps, run.id, outcome.abandonedTask);
   if (outcome.kind === 'created' && outcome.connectionRequest && deps.connectionRequest) {
     // Best effort, not awaited (it may be asked again for half a minute): the task runs at the device's next session anyway.

@@ -3,6 +3,7 @@
  * advance loop applies. Steps are safe to redo: a task step creates its task
  * only when the run has none recorded for it, and every other step only reads.
  */
+import { isRoutineCode } from '../cwmp/session/events';
 import type { Task, TaskApi } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
 import type { DeviceNews, RunStore, StoredRun } from './run-store';
@@ -18,8 +19,8 @@ export type Outcome =
   | { kind: 'fail'; reason: string; abandonedTask?: number }
   /** A task was created: record it before anything else. */
   | { kind: 'created'; task: Task; deadline: number; connectionRequest: boolean }
-  /** Start waiting for an event/condition until `deadline`. */
-  | { kind: 'wait'; deadline: number }
+  /** Start waiting for an event/condition until `deadline`; `routine`: the event is one a session with nothing new reports (2 PERIODIC). */
+  | { kind: 'wait'; deadline: number; routine: boolean }
   /** Still waiting: nothing to write. */
   | { kind: 'stay' };
 
@@ -110,7 +111,7 @@ function newsOutput(n: DeviceNews): Record<string, unknown> {
 
 async function waitStep(step: Of<'wait'>, run: StoredRun, view: DeviceView, deps: StepDeps): Promise<Outcome> {
   const wait = run.state.wait;
-  if (!wait || wait.step !== step.name) return { kind: 'wait', deadline: deps.now + step.wait.timeoutMs };
+  if (!wait || wait.step !== step.name) return { kind: 'wait', deadline: deps.now + step.wait.timeoutMs, routine: step.wait.event !== undefined && isRoutineCode(step.wait.event) };
   const scope = scopeOf(run, view);
   const spec = step.wait;
   let matched: DeviceNews | null = null;

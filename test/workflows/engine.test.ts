@@ -9,7 +9,7 @@ import { advanceRun, type AdvanceDeps } from '../../src/workflows/advance';
 import { enqueueAdvance, WORKFLOW_QUEUE } from '../../src/workflows/jobs';
 import { RunStore } from '../../src/workflows/run-store';
 import { sleep } from '../helpers/wait';
-import { fleetOf, keyOf, runUntil, startBench, taskDriver, TR181, type Bench } from './helpers';
+import { fleetOf, keyOf, runUntil, session, startBench, taskDriver, TR181, type Bench } from './helpers';
 
 describe('workflows: the engine against a real ACS and the simulator', function () {
   this.timeout(60_000);
@@ -94,6 +94,18 @@ describe('workflows: steps, branches, timeouts, compensation and cancel (real AC
     assert.equal(waiting.step, 'w');
     const failed = await runUntil(b, run.id, ['failed'], undefined, 10_000);
     assert.equal(failed.reason, 'step w: timed out waiting for event "8 DIAGNOSTICS COMPLETE"');
+  });
+
+  it('a wait on a routine event (2 PERIODIC) ends at the device\'s next periodic Inform, though that Inform brings nothing new', async () => {
+    const { key, fleet, sim } = await device();
+    // A periodic session with nothing new: from here on such sessions end quiet (nothing committed).
+    await session(fleet, sim, '2 PERIODIC');
+    const run = await b.engine.runner.start({ device: key, workflow: { name: 'next-inform', definition: { steps: [{ name: 'w', wait: { event: '2 PERIODIC', timeout: '20s' } }] } } });
+    await runUntil(b, run.id, ['waiting']);
+    await session(fleet, sim, '2 PERIODIC');
+    const done = await runUntil(b, run.id, ['done'], undefined, 10_000);
+    assert.equal((done.output.w as { name: string }).name, '2 PERIODIC');
+    assert.ok((done.output.w as { time: number }).time >= done.createdAt, 'the news is of a session after the run started');
   });
 
   it('a condition wait on the stored parameters: true at once ends the wait', async () => {

@@ -9,7 +9,11 @@ const ROUTINE_EVENTS = new Set(['2 PERIODIC', '14 HEARTBEAT']);
 const UNREPEATED_EVENTS = new Set([...ROUTINE_EVENTS, '6 CONNECTION REQUEST']);
 
 export function isRoutine(events: { EventCode: string }[]): boolean {
-  return events.every((e) => ROUTINE_EVENTS.has(e.EventCode));
+  return events.every((e) => isRoutineCode(e.EventCode));
+}
+
+export function isRoutineCode(code: string): boolean {
+  return ROUTINE_EVENTS.has(code);
 }
 
 export function isUnrepeated(events: { EventCode: string }[]): boolean {
