@@ -11,6 +11,7 @@
  */
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { redact } from '../db/url';
+import { clusterRetry } from './redis-disconnect';
 
 interface HostPort {
   host: string;
@@ -65,7 +66,7 @@ export function connectTo(endpoint: RedisEndpoint, extra: RedisOptions & Pick<Cl
       return new Redis({ sentinels: endpoint.sentinels, name: endpoint.name, db: endpoint.db, ...endpoint.auth, ...extra });
     case 'cluster': {
       const { enableAutoPipelining, lazyConnect, clusterRetryStrategy, ...node } = extra;
-      const options: ClusterOptions = { enableAutoPipelining, lazyConnect, clusterRetryStrategy, redisOptions: { ...endpoint.auth, ...node } };
+      const options: ClusterOptions = { enableAutoPipelining, lazyConnect, clusterRetryStrategy: clusterRetryStrategy ?? clusterRetry, redisOptions: { ...endpoint.auth, ...node } };
       return new Cluster(endpoint.nodes, options) as unknown as Redis;
     }
   }

@@ -8,12 +8,14 @@
 import { strict as assert } from 'node:assert';
 import Redis from 'ioredis';
 import { disconnectNow } from '../../src/infra/redis-disconnect';
+import { connectTo, parseRedisUrl } from '../../src/infra/redis-url';
 import { readLeasedStream } from '../../src/infra/leased-stream';
 import { createLogger } from '../../src/log';
 import { SubscriptionView, WebhookStore, startDeliveryWorker } from '../../src/webhooks';
 import { startTestAcs } from '../helpers/acs';
 import { describeEachDriver } from '../helpers/db';
 import { privateRedis, type PrivateService } from '../helpers/private-services';
+import { startRedisCluster } from '../helpers/redis-cluster';
 import { sleep, until } from '../helpers/wait';
 
 const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
@@ -96,5 +98,36 @@ describe('infra: a whole ACS stops while its Redis is down', function () {
         await redis.stop();
       }
     }
+  });
+});
+
+describe('infra: ending Redis Cluster connections while the cluster is down', function () {
+  this.timeout(60_000);
+
+  it('disconnectNow rejects the commands a cluster waiting to reconnect holds, and ends it (its disconnect() alone left them held)', async () => {
+    const cluster = await startRedisCluster(3);
+    const r = connectTo(parseRedisUrl(cluster.url), { maxRetriesPerRequest: null });
+    r.on('error', () => undefined);
+    try {
+      await r.ping();
+      const read = r.xread('BLOCK', 5000, 'STREAMS', 'a-stream', '$').then(() => 'answered', (err: Error) => err.message);
+      await cluster.stop();
+      await until('waiting to reconnect', async () => r.status === 'reconnecting', 10_000);
+      const queued = r.get('a-key').then(() => 'answered', (err: Error) => err.message);
+      disconnectNow(r);
+      assert.deepEqual(await within(Promise.all([read, queued]), 5000, 'the held commands'), ['None of startup nodes is available', 'None of startup nodes is available']);
+      assert.equal(r.status, 'end');
+    } finally {
+      r.disconnect();
+    }
+  });
+
+  it('a whole ACS on a Redis Cluster stops within seconds while the cluster is down', async () => {
+    const cluster = await startRedisCluster(3);
+    const t = await startTestAcs('cluster_down_stop', { redisUrl: cluster.url });
+    await cluster.stop();
+    // Long enough for every connection to have lost its nodes and wait to reconnect.
+    await sleep(1500);
+    await within(t.stop(), 15_000, 'stop (Redis Cluster down)');
   });
 });
