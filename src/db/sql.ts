@@ -165,14 +165,19 @@ export class Serializer {
 const RETRYABLE = new Set([1213 /* ER_LOCK_DEADLOCK */, 1062 /* ER_DUP_ENTRY: two first Informs raced */]);
 const ATTEMPTS = 3;
 
-export async function inTransaction<T>(ds: DataSource, driver: Driver, fn: (db: Db) => Promise<T>): Promise<T> {
+/** Runs `fn` again, up to ATTEMPTS times in all, after an error that re-running cures; `fn` must be safe to run again. */
+export async function retryable<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return driver === 'mysql' ? await mysqlTransaction(transactionPoolOf(ds), fn) : await transactionOnce(ds, driver, fn);
+      return await fn();
     } catch (err) {
       if (attempt >= ATTEMPTS || !RETRYABLE.has(errnoOf(err))) throw err;
     }
   }
+}
+
+export function inTransaction<T>(ds: DataSource, driver: Driver, fn: (db: Db) => Promise<T>): Promise<T> {
+  return retryable(() => (driver === 'mysql' ? mysqlTransaction(transactionPoolOf(ds), fn) : transactionOnce(ds, driver, fn)));
 }
 
 async function transactionOnce<T>(ds: DataSource, driver: Driver, fn: (db: Db) => Promise<T>): Promise<T> {

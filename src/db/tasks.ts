@@ -9,7 +9,7 @@ import type { CpeRequest, XsdType } from '../cwmp/soap/types';
 import type { Task, TaskFault, TaskName, TaskProgress, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
 import type { DeviceKey, EpochMs, PendingRequest, SqlAccess, TaskOutcome } from './types';
-import { chunks, placeholders, type Db, type Row, type Statement } from './sql';
+import { chunks, placeholders, retryable, type Db, type Row, type Statement } from './sql';
 
 const OPEN = `status IN ('queued', 'sent')`;
 const FINISHED_SQL = `(${FINISHED.map((s) => `'${s}'`).join(', ')})`;
@@ -153,6 +153,16 @@ export async function markSentMany(db: Db, marks: SentMark[]): Promise<void> {
     const times = batch.flatMap((m) => [m.id, m.now]);
     await db.run(sql, [...batch.flatMap((m) => [m.id, m.sessionId]), ...times, ...batch.map((m) => m.id), ...times]);
   }
+}
+
+/**
+ * markSentMany in its own statements, run again after a deadlock (it is safe
+ * to: a task already marked is no longer queued). Its rows are locked in id
+ * order, a session's commit locks its tasks in its own order: seen once in
+ * 50,000 soak sessions.
+ */
+export function markTasksSent(sql: SqlAccess, marks: SentMark[]): Promise<void> {
+  return retryable(() => sql.autocommit((db) => markSentMany(db, marks)));
 }
 
 /**

@@ -153,8 +153,10 @@ interface LogLine {
 /** A JSON log line of an ACS process (pino: level 40 warn, 50 error, 60 fatal); anything else printed counts as an error. */
 function logLine(role: string, line: string): LogLine[] {
   try {
-    const entry = JSON.parse(line) as { level?: unknown; msg?: unknown };
-    return [{ role, level: Number(entry.level), msg: String(entry.msg) }];
+    const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+    // The error's message tells one cause of a warning from another (a deadlock, a closed pool).
+    const cause = entry.err?.message === undefined ? '' : ` (${String(entry.err.message).slice(0, 120)})`;
+    return [{ role, level: Number(entry.level), msg: String(entry.msg) + cause }];
   } catch {
     return [{ role, level: 50, msg: line.slice(0, 120) }];
   }

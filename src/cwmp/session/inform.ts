@@ -15,7 +15,7 @@ import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
 import { coalescerOf } from '../../db/coalesce';
-import { markSentMany, type SentMark } from '../../db/tasks';
+import { markTasksSent, type SentMark } from '../../db/tasks';
 
 /** What a CPE is told to wait before retrying an Inform the ACS could not store. */
 const RETRY_AFTER_S = 10;
@@ -324,7 +324,7 @@ function markSent(c: InformCtx, state: SessionState): void {
   const ids = [...state.queue.flatMap((q) => (q.id === null ? [] : [q.id])), ...(state.taskProvisions ?? []).map((t) => t.id)];
   if (ids.length === 0) return;
   const { sql } = c.deps.store;
-  const marks = coalescerOf<SentMark>(sql, 'tasks-sent', (m) => sql.autocommit((db) => markSentMany(db, m)), { delayMs: SENT_MARK_DELAY_MS });
+  const marks = coalescerOf<SentMark>(sql, 'tasks-sent', (m) => markTasksSent(sql, m), { delayMs: SENT_MARK_DELAY_MS });
   const now = Date.now();
   marks
     .add(ids.map((id) => ({ id, sessionId: state.id, now })))

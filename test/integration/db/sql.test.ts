@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { QueryFailedError } from 'typeorm';
 import { describeEachDriver } from '../../helpers/db';
+import { retryable } from '../../../src/db/sql';
 
 /**
  * The raw SQL layer (src/db/sql.ts): on MySQL, transactions run on their own
@@ -96,6 +97,28 @@ describeEachDriver('db raw SQL layer', 'acs_test_db_sql', (ctx) => {
     assert.equal(attempts, 3, 'one of the two ran again after the deadlock');
     const rows = await sql().autocommit((db) => db.select("SELECT k, v FROM sql_layer WHERE k IN ('lock-a', 'lock-b') ORDER BY k"));
     assert.deepEqual(rows.map((r) => [r.k, Number(r.v)]), [['lock-a', 2], ['lock-b', 2]]);
+  });
+
+  it('retryable runs a call again after a deadlock (an autocommit write InnoDB picked as its victim), at most 3 times, and nothing else', async () => {
+    // The error as the SQL layer throws it: TypeORM's shape, the driver's errno inside.
+    const failure = (errno: number) => new QueryFailedError('UPDATE sql_layer', [], Object.assign(new Error(`errno ${errno}`), { errno }));
+    let calls = 0;
+    await retryable(async () => {
+      calls++;
+      if (calls === 1) throw failure(1213);
+      await sql().autocommit((db) => db.run('INSERT INTO sql_layer (k, v) VALUES (?, ?)', ['retried', calls]));
+    });
+    assert.equal(calls, 2);
+    const rows = await sql().autocommit((db) => db.select("SELECT v FROM sql_layer WHERE k = 'retried'"));
+    assert.deepEqual(rows.map((r) => Number(r.v)), [2]);
+    for (const [errno, expected] of [[1213, 3], [1054, 1]]) {
+      calls = 0;
+      await assert.rejects(retryable(async () => {
+        calls++;
+        throw failure(errno);
+      }), new RegExp(`errno ${errno}`));
+      assert.equal(calls, expected, `errno ${errno}`);
+    }
   });
 });
 
