@@ -25,6 +25,7 @@ import { CampaignService } from './service';
 import { activeCampaignIds } from './store';
 import { tickCampaign, type TickOptions } from './tick';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 export const CAMPAIGN_QUEUE = 'campaigns';
 const SWEEP_SCHEDULER = 'campaigns-sweep';
@@ -59,6 +60,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   const connection = o.connect();
   const prefix = bullPrefix(o.redisPrefix, connection);
   const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix, streams: UNREAD_EVENTS });
+  logBullErrors(queue, o.log, 'campaign queue');
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };
   const enqueueTicks = async (): Promise<void> => {
@@ -75,6 +77,7 @@ export async function startCampaignEngine(o: CampaignEngineOptions): Promise<Cam
   };
   const worker = new Worker(CAMPAIGN_QUEUE, process, { connection: o.connect(), prefix, concurrency: o.concurrency ?? 4 });
   worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, 'campaign job failed'));
+  logBullErrors(worker, o.log, 'campaign worker');
   await worker.waitUntilReady();
   const schedulers = new KeptSchedulers(queue, connection, o.log);
   await schedulers.set(SWEEP_SCHEDULER, { repeat: { every: o.sweepMs ?? 1000 }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });

@@ -17,6 +17,7 @@ import type { PresetRegistry } from '../presets/registry';
 import { bullPrefix, replyChannel, STEP_QUEUE, type StepJob, type StepReply } from './queue';
 import type { StepOutput } from './step';
 import { openSchedules } from './schedules';
+import { logBullErrors } from '../infra/redis-outage';
 
 const SCHEDULE_REFRESH_MS = 1_000;
 
@@ -47,6 +48,7 @@ export class EngineClient {
 
   constructor(private readonly presets: PresetRegistry, private readonly options: ClientOptions) {
     this.queue = new Queue(STEP_QUEUE, { connection: options.connection, prefix: bullPrefix(options.redisPrefix, options.connection) });
+    logBullErrors(this.queue, options.log, 'engine step queue');
     this.channel = replyChannel(options.redisPrefix, randomBytes(8).toString('hex'));
     options.subscriber.on('message', (_channel: string, message: string) => this.onReply(message));
   }

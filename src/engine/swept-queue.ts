@@ -10,6 +10,7 @@ import type { Logger } from '../log';
 import { KeptSchedulers, UNREAD_EVENTS } from './job-schedulers';
 import { bullPrefix } from './queue';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 export interface SweptQueueOptions {
   name: string;
@@ -36,7 +37,8 @@ export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue>
   const queue = new Queue(o.name, { connection, prefix, streams: UNREAD_EVENTS });
   const worker = new Worker(o.name, o.run(queue), { connection: o.connect(), prefix, concurrency: o.concurrency });
   worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, `${o.what} job failed`));
-  worker.on('error', (err) => o.log.error({ err }, `${o.what} worker error`));
+  logBullErrors(worker, o.log, `${o.what} worker`);
+  logBullErrors(queue, o.log, `${o.what} queue`);
   await worker.waitUntilReady();
   const schedulers = new KeptSchedulers(queue, connection, o.log);
   await schedulers.set(`${o.name}-sweep`, { repeat: { every: o.sweepEveryMs }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });

@@ -22,6 +22,7 @@ import { step, type StepDeps } from './step';
 import { engineStats, timed } from './stats';
 import { metrics } from '../metrics/registry';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 export interface WorkerOptions {
   redisPrefix: string;
@@ -70,7 +71,8 @@ export class EngineWorker {
       removeOnComplete: { count: 0 },
       removeOnFail: { count: 1000 },
     });
-    this.worker.on('error', (err) => options.log.error({ err }, 'engine worker error'));
+    logBullErrors(this.worker, options.log, 'engine worker');
+    logBullErrors(this.queue, options.log, 'engine step queue');
   }
 
   async waitUntilReady(): Promise<void> {

@@ -1,6 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { defineScripts } from './redis-scripts';
 import { disconnectNow } from './redis-disconnect';
+import { RedisOutage } from './redis-outage';
+import type { Logger } from '../log';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Redis from 'ioredis';
@@ -51,14 +53,15 @@ async function probe(target: RedisEndpoint): Promise<void> {
 const answers = (target: RedisEndpoint): Promise<boolean> => probe(target).then(() => true, () => false);
 
 /** The handle over one Redis target: the main connection and every duplicate (reconnecting forever), all closed together. */
-function handle(target: RedisEndpoint, stop: () => Promise<void> = async () => undefined): RedisHandle {
+function handle(target: RedisEndpoint, log: Logger, stop: () => Promise<void> = async () => undefined): RedisHandle {
+  const outage = new RedisOutage(log);
   // Commands issued in the same tick (session saves, facts, engine replies) share one write.
-  const redis = defineScripts(connectTo(target, { enableAutoPipelining: true }));
+  const redis = outage.watch(defineScripts(connectTo(target, { enableAutoPipelining: true })));
   const extra: Redis[] = [];
   return {
     redis,
     duplicate(options) {
-      const r = defineScripts(connectTo(target, options));
+      const r = outage.watch(defineScripts(connectTo(target, options)));
       extra.push(r);
       return r;
     },
@@ -78,9 +81,9 @@ export async function connectRedis(target: RedisTarget, retry: StartupRetry): Pr
   const endpoint = parseRedisUrl(target.url);
   if (!target.privateFallback) {
     await retryAtStartup({ setting: 'REDIS_URL', url: target.url }, retry, () => probe(endpoint));
-    return handle(endpoint);
+    return handle(endpoint, retry.log);
   }
-  if (await answers(endpoint)) return handle(endpoint);
+  if (await answers(endpoint)) return handle(endpoint, retry.log);
   return privateRedis(target, retry);
 }
 
@@ -90,7 +93,7 @@ async function privateRedis(target: RedisTarget, { log }: StartupRetry): Promise
   const socket = path.join(dir, 'redis.sock');
   if (existsSync(socket) && (await answers({ kind: 'socket', path: socket }))) {
     log.info({ socket }, 'using the private redis-server left running');
-    return handle({ kind: 'socket', path: socket });
+    return handle({ kind: 'socket', path: socket }, log);
   }
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(`no Redis at ${target.url}: set REDIS_URL, or install redis-server (e.g. apt-get install redis-server)`);
@@ -106,7 +109,7 @@ async function privateRedis(target: RedisTarget, { log }: StartupRetry): Promise
     throw err;
   }
   log.info({ socket, pid: child.pid }, `no Redis at ${target.url}: started a private redis-server`);
-  return handle({ kind: 'socket', path: socket }, stop);
+  return handle({ kind: 'socket', path: socket }, log, stop);
 }
 
 async function waitForSocket(socket: string, child: ChildProcess): Promise<void> {

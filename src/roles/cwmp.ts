@@ -26,6 +26,7 @@ import { startTraceSwitch } from '../trace/switch';
 import { every } from './closers';
 import { serve } from './http';
 import { ordersOf, type Shared } from './shared';
+import { logBullErrors } from '../infra/redis-outage';
 
 const SWEEP_INTERVAL_MS = 1_000;
 /** How often quiet sessions' last_inform times are written, in one statement per 500 devices. */
@@ -67,7 +68,9 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   const auth = new Authenticator(config.cwmpAuthRealm, secret);
   const provisioning = await startEngineClient(config, s.redisHandle, presets, log);
   opened.push(() => provisioning.close());
-  const notices = new CommitNotices(redis, config.redisPrefix, new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix, redis) }));
+  const committedQueue = new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix, redis) });
+  logBullErrors(committedQueue, log, 'session-committed queue');
+  const notices = new CommitNotices(redis, config.redisPrefix, committedQueue);
   opened.push(() => notices.close());
   // Runs for orders are started here (at a device's first contact) and carried out by the workers.
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });

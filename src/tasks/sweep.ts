@@ -10,6 +10,7 @@ import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 export const TASK_SWEEP_QUEUE = 'task-sweep';
 const EVERY_MS = 60_000;
@@ -33,7 +34,8 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
     },
     { connection: o.connect(), prefix: o.prefix, removeOnComplete: { count: 0 }, removeOnFail: { count: 100 } },
   );
-  worker.on('error', (err) => o.log.error({ err }, 'task sweep worker error'));
+  logBullErrors(worker, o.log, 'task sweep worker');
+  logBullErrors(queue, o.log, 'task sweep queue');
   const schedulers = new KeptSchedulers(queue, connection, o.log);
   await schedulers.set('sweep', { repeat: { every: EVERY_MS }, template: { name: 'sweep' } });
   return {

@@ -32,6 +32,7 @@ import { startFanOut } from './fan-out';
 import { FirstAttempts, stored, type FirstAttemptContext } from './first-attempt';
 import type { SubscriptionView } from './subscriptions';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 export interface DeliveryOptions {
   timeoutMs: number;
@@ -95,6 +96,7 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const backoff = (attempts: number) => Math.min(o.options.retryBaseMs * 2 ** Math.max(0, attempts - 1), o.options.maxRetryMs);
   const commands = o.connect();
   const queue = deliveryQueue(commands, o.prefix);
+  logBullErrors(queue, o.log, 'webhook delivery queue');
   const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, orderWaitMs: ORDER_WAIT_MS };
   const attempts = new FirstAttempts(ctx, { redis: commands, stream: webhookKeys(o.redisPrefix).stream, log: o.log });
   const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, attempts, log: o.log });
@@ -111,6 +113,7 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
     // A failed delivery's wait follows its own attempts (its first may have been in a batch), not its job's.
     settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => backoff(err instanceof DeliveryFailed ? err.attempts : attemptsMade) },
   });
+  logBullErrors(worker, o.log, 'webhook delivery worker');
   // A job per pending delivery, under its own id: BullMQ adds nothing for a job it still holds (waiting, delayed, active).
   const rescue = every(o.options.rescueEveryMs ?? RESCUE_MS, o.log, 'rescue of pending webhook deliveries', async () => {
     const ids = await o.store.stale(Date.now() - (o.options.rescueAfterMs ?? RESCUE_MS), RESCUE_BATCH);

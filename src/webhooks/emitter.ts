@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import type { SubscriptionView } from './subscriptions';
 import type { EpochMs } from '../db/types';
 import type { AcsEvent, WebhookEvent } from './types';
+import { logBullErrors } from '../infra/redis-outage';
 
 export const WEBHOOK_QUEUE = 'webhook-deliveries';
 
@@ -72,6 +73,7 @@ export class WebhookEmitter {
     private readonly o: { view: SubscriptionView; redis: Redis; redisPrefix: string; queue: Queue<DeliverJob>; log: Logger },
   ) {
     this.stream = webhookKeys(o.redisPrefix).stream;
+    logBullErrors(o.queue, o.log, 'webhook delivery queue');
   }
 
   /** Forgets the cached subscriptions (one was created, changed or removed in this process). */

@@ -20,6 +20,7 @@ import { Runner } from './runner';
 import type { TaskCanceller } from './task-cancel';
 import type { WorkflowFiles, WorkflowRunner } from './types';
 import { closeWorker } from '../infra/bull-worker';
+import { logBullErrors } from '../infra/redis-outage';
 
 /** News older than this is dropped: no wait lasts that long. */
 const NEWS_KEEP_MS = 7 * 86_400_000;
@@ -64,6 +65,7 @@ export interface RunningRunner {
 export function createWorkflowRunner(options: WorkflowOptions): RunningRunner {
   const connection = options.connect();
   const queue = new Queue(WORKFLOW_QUEUE, { connection, prefix: bullPrefix(options.redisPrefix, connection) });
+  logBullErrors(queue, options.log, 'workflow queue');
   const library = new WorkflowLibrary(options.workflowsDir ?? './workflows');
   const runner = new Runner({ runs: new RunStore(options.store.sql), library, queue, redis: options.redis, redisPrefix: options.redisPrefix, taskCanceller: options.taskCanceller });
   return { runner, library, close: () => queue.close() };
@@ -98,7 +100,7 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   const workerOptions = { prefix, concurrency: options.concurrency ?? 8, lockDuration: lockMs, stalledInterval: options.stalledIntervalMs ?? lockMs };
   const advancer = new Worker<AdvanceJob>(WORKFLOW_QUEUE, (job) => advanceRun(deps, job.data.runId), { ...workerOptions, connection: options.connect() });
   const consumer = new Worker<SessionCommitted>(SESSION_COMMITTED_QUEUE, (job) => onCommitted(deps, job), { ...workerOptions, connection: options.connect() });
-  for (const w of [advancer, consumer]) w.on('error', (err) => options.log.error({ err }, 'workflow worker error'));
+  for (const w of [advancer, consumer, queue]) logBullErrors(w, options.log, 'workflow engine');
   advancer.on('failed', (job, err) => options.log.error({ err, runId: job?.data.runId }, 'workflow step failed'));
   const ready = Promise.all([advancer.waitUntilReady(), consumer.waitUntilReady()]).then(() => recover(deps));
   return {
