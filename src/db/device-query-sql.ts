@@ -20,7 +20,7 @@
  * `may(e, false)` for e to be FALSE, so NOT swaps them and a comparison with a
  * missing parameter (UNKNOWN) is neither.
  */
-import type { Expression, Operand } from '../presets/expression';
+import type { CompareOp, Expression, Operand } from '../presets/expression';
 import { evaluate } from '../presets/expression';
 
 /** A SQL condition with its positional parameters; true/false are the constant conditions. */
@@ -187,12 +187,34 @@ function pathsIn(...operands: Operand[]): string[] {
   return operands.flatMap((o) => (o.kind === 'path' ? [o.path] : []));
 }
 
+const INFORMED: Cond = { sql: 'd.last_inform IS NOT NULL', params: [] };
+const FLIPPED: Record<CompareOp, CompareOp> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const NEGATED: Record<CompareOp, CompareOp> = { '=': '<>', '<>': '=', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+
+/** A non-NULL value is needed for anything but IS NULL and a bare operand: a path's, or the last Inform's. */
+function presentOperand(o: Operand): Cond {
+  if (o.kind === 'path') return present(o.path);
+  return o.kind === 'last-inform' ? INFORMED : true;
+}
+
+/**
+ * A comparison of LastInform: with a number (NOW() bound to one by the
+ * search) it is exactly `d.last_inform <op> n` (FALSE: the opposite operator;
+ * NULL is neither); otherwise every operand must have a value.
+ */
+function compareLastInform(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
+  const [other, op] = e.left.kind === 'last-inform' ? [e.right, e.op] : [e.left, FLIPPED[e.op]];
+  if (other.kind === 'literal' && typeof other.value === 'number') return { sql: `d.last_inform ${truth ? op : NEGATED[op]} ?`, params: [other.value] };
+  return and(presentOperand(e.left), presentOperand(e.right));
+}
+
 /** A predicate without paths has a constant truth value: the evaluator says which. */
 function constant(e: Expression, truth: boolean): boolean {
   return evaluate(truth ? e : { kind: 'not', operand: e }, () => []);
 }
 
 function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
+  if (e.left.kind === 'last-inform' || e.right.kind === 'last-inform') return compareLastInform(e, truth);
   const paths = pathsIn(e.left, e.right);
   if (paths.length === 0) return constant(e, truth);
   if (truth && e.op === '=' && paths.length === 1) {
@@ -203,12 +225,15 @@ function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): C
 }
 
 function like(e: Extract<Expression, { kind: 'like' }>, truth: boolean): Cond {
-  if (e.operand.kind === 'literal') return constant(e, truth);
+  if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
+  if (e.operand.kind === 'last-inform') return INFORMED;
   return truth && !e.negated ? likeText(e.operand.path, e.pattern) : present(e.operand.path);
 }
 
 function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {
-  if (e.operand.kind === 'literal') return constant(e, truth);
+  if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
+  // Exact either way: the column is the value.
+  if (e.operand.kind === 'last-inform') return truth === e.negated ? INFORMED : not(INFORMED);
   const path = e.operand.path;
   // `IS NULL` TRUE: exactly isNull(); `IS NOT NULL` FALSE: no non-NULL value; the other two need one.
   if (truth === e.negated) return present(path);
@@ -216,7 +241,9 @@ function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boo
 }
 
 function truthy(e: Extract<Expression, { kind: 'truthy' }>, truth: boolean): Cond {
-  if (e.operand.kind === 'literal') return constant(e, truth);
+  if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
+  // A time is never TRUE.
+  if (e.operand.kind === 'last-inform') return !truth;
   const path = e.operand.path;
   if (rootOf(path) === 'tag') return truth ? tagExists(path) : not(tagExists(path));
   // FALSE covers "absent" (two-valued on purpose in the language): no pre-filter.

@@ -3,8 +3,8 @@
  * id, `d.id > last ORDER BY d.id LIMIT n`, or by sort keys: device-order.ts),
  * so 100,000 devices stream without OFFSET. A query is a precondition in the presets' language
  * (src/presets/expression.ts: identity, tags, cached parameters, `*` instance
- * wildcards, three-valued logic) plus last-Inform bounds, which the language
- * has no words for.
+ * wildcards, LastInform and NOW(), three-valued logic), plus last-Inform
+ * bounds given as times (lastInformBefore/After).
  *
  * How: device-query-sql.ts turns the precondition into a SQL pre-filter that
  * keeps every device that may match; each page of candidates is then loaded
@@ -13,7 +13,7 @@
  * what a preset with that precondition would match. A page may thus hold fewer
  * than `limit` devices while more follow: continue from `next` until it is null.
  */
-import { compile, pathsOf, evaluate, type Expression } from '../presets/expression';
+import { bindNow, compile, pathsOf, evaluate, type Expression } from '../presets/expression';
 import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
 import { orderedReads, type KeyValue, type OrderedRead, type Position, type SortKey } from './device-order';
@@ -72,7 +72,8 @@ export function compileDeviceQuery(query: DeviceQuery): CompileQueryResult {
     if (virtual) {
       return { ok: false, field: 'filter', message: `${virtual}: virtual parameters are computed in sessions, not stored: they cannot be searched` };
     }
-    expr = r.expr;
+    // NOW() read once: the SQL pre-filter and the evaluator of every page agree on the time.
+    expr = bindNow(r.expr, Date.now());
   }
   return { ok: true, compiled: build(query, expr) };
 }
@@ -105,6 +106,9 @@ function keyValue(v: unknown): KeyValue {
   return v === null || typeof v === 'number' ? v : String(v);
 }
 
+/** What candidateOf reads of a device row. */
+const CANDIDATE_COLUMNS = 'd.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number, d.last_inform';
+
 function candidateOf(r: Row, sortKeys = 0): Candidate {
   return {
     id: Number(r.id),
@@ -120,13 +124,14 @@ function candidateOf(r: Row, sortKeys = 0): Candidate {
       },
       parameters: [],
       tags: [],
+      lastInform: r.last_inform === null || r.last_inform === undefined ? null : Number(r.last_inform),
     },
   };
 }
 
 async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: number): Promise<Candidate[]> {
   const rows = await db.select(
-    `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
+    `SELECT ${CANDIDATE_COLUMNS}${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
      FROM ${r.from.sql}
      WHERE ${r.where.sql} AND ${q.where.sql} ORDER BY ${r.orderBy} LIMIT ${limit}`,
     [...r.from.params, ...r.where.params, ...q.where.params],
@@ -209,7 +214,7 @@ export async function devicesMatching(sql: SqlAccess, q: CompiledDeviceQuery, ke
     const part = unique.slice(i, i + MAX_PAGE);
     const found = await sql.autocommit(async (db) => {
       const rows = await db.select(
-        `SELECT d.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
+        `SELECT ${CANDIDATE_COLUMNS} FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
         [...part, ...q.where.params],
       );
       return holding(db, q, rows.map((r) => candidateOf(r)));

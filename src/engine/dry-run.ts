@@ -353,7 +353,7 @@ function whyNot(preset: Preset, events: string[], table: MemoryTable, state: Ses
     return `its events (${want}) do not match the session's (${events.join(', ')})`;
   }
   if (preset.precondition) {
-    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags });
+    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags, lastInform: state.inform.time });
     if (!presetMatches({ ...preset, schedule: undefined }, { events, lookup })) {
       const read = pathsOf(preset.precondition).map((p) => {
         const values = lookup(p);

@@ -209,7 +209,7 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
   const { table, stored } = source;
   if (p.presets === null) {
     const virtualParameters = await preconditionVirtuals(deps, state, source, p);
-    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters });
+    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters, lastInform: state.inform.time });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
     const events = state.events;
     const chosen = deps.presets

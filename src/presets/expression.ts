@@ -14,7 +14,8 @@
  *            | operand ["NOT"] "LIKE" string
  *            | operand "IS" ["NOT"] "NULL"
  *            | path | "TRUE" | "FALSE" | "NULL"          a bare path is true when its value is true
- * operand   := path | string | number | "TRUE" | "FALSE" | "NULL"
+ * operand   := path | string | number | "TRUE" | "FALSE" | "NULL" | "LastInform" | now
+ * now       := "NOW" "(" ")" [("+" | "-") duration]      duration: 30s, 15m, 12h, 1d, 2w (also 500ms)
  * ```
  *
  * - Keywords are case-insensitive; paths are case-sensitive.
@@ -25,6 +26,10 @@
  *   `*`), `DeviceID.{ID,Manufacturer,OUI,ProductClass,SerialNumber}`,
  *   `Tags.<name>` (true when the device has the tag, NULL otherwise),
  *   `VirtualParameters.<name>`.
+ * - `LastInform` is the time of the device's last Inform (epoch ms; in a
+ *   session, the Inform being answered; NULL for a device never seen), and
+ *   `NOW()` the time the expression is evaluated, give or take a duration:
+ *   `LastInform < NOW() - 1d` holds for a device silent for a day.
  *
  * Semantics (three-valued, as in SQL): a parameter the device does not have is
  * NULL; any comparison or LIKE with NULL is unknown; NOT unknown is unknown;
@@ -64,7 +69,13 @@ export type Literal = string | number | boolean | null;
 
 export type Operand =
   | { kind: 'path'; path: string }
-  | { kind: 'literal'; value: Literal };
+  | { kind: 'literal'; value: Literal }
+  | { kind: 'last-inform' }
+  /** NOW() + offsetMs, read when evaluated. */
+  | { kind: 'now'; offsetMs: number };
+
+/** What a Lookup is asked for the time of the device's last Inform. */
+export const LAST_INFORM = 'LastInform';
 
 export type Expression =
   | { kind: 'and'; left: Expression; right: Expression }
@@ -100,6 +111,9 @@ type Token =
   | { t: 'op'; op: CompareOp; col: number }
   | { t: 'string'; value: string; col: number; end: number }
   | { t: 'number'; value: number; col: number }
+  /** `signed`: written with its minus ("-1d", right after NOW()). */
+  | { t: 'duration'; ms: number; signed: boolean; text: string; col: number }
+  | { t: 'sign'; sign: '+' | '-'; col: number }
   | { t: 'word'; text: string; col: number };
 
 class CompileError extends Error {
@@ -111,9 +125,11 @@ class CompileError extends Error {
   }
 }
 
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'LIKE', 'IS', 'NULL', 'TRUE', 'FALSE']);
+const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'LIKE', 'IS', 'NULL', 'TRUE', 'FALSE', 'NOW']);
 const NUMBER_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/;
 const WORD_CHAR = /[A-Za-z0-9_\-.*]/;
+const DURATION_UNIT = /^(ms|s|m|h|d|w)(?![A-Za-z0-9_\-.*])/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -147,6 +163,9 @@ function tokenize(text: string): Token[] {
         tokens.push({ t: 'op', op: '>', col });
         i++;
       }
+    } else if (c === '+' || (c === '-' && !/[0-9.]/.test(text[i + 1] ?? ''))) {
+      tokens.push({ t: 'sign', sign: c, col });
+      i++;
     } else if (c === '!') {
       throw new CompileError(text[i + 1] === '=' ? "'!=' is not an operator: use '<>'" : "unexpected '!': use NOT", col);
     } else if (c === '"') {
@@ -158,6 +177,13 @@ function tokenize(text: string): Token[] {
     } else if ((c >= '0' && c <= '9') || ((c === '-' || c === '.') && /[0-9.]/.test(text[i + 1] ?? ''))) {
       const m = NUMBER_RE.exec(text.slice(i));
       if (!m) throw new CompileError(`unexpected '${c}'`, col);
+      const unit = DURATION_UNIT.exec(text.slice(i + m[0].length));
+      if (unit) {
+        const end = i + m[0].length + unit[1].length;
+        tokens.push({ t: 'duration', ms: Number(m[0]) * UNIT_MS[unit[1]], signed: m[0].startsWith('-'), text: text.slice(i, end), col });
+        i = end;
+        continue;
+      }
       const after = text[i + m[0].length];
       if (after !== undefined && WORD_CHAR.test(after)) {
         let j = i;
@@ -294,6 +320,10 @@ class Parser {
         return `string "${tok.value}"`;
       case 'number':
         return `number ${tok.value}`;
+      case 'duration':
+        return `duration ${tok.text}`;
+      case 'sign':
+        return `'${tok.sign}'`;
       case 'op':
         return `'${tok.op}'`;
       default:
@@ -369,7 +399,7 @@ class Parser {
           throw new CompileError(`a comparison with NULL is never true: use ${fix}`, side.col);
         }
       }
-      return { kind: 'compare', op: opTok.op, left: left.operand, right: right.operand };
+      return { kind: 'compare', op: opTok.op, left: asTime(left, right), right: asTime(right, left) };
     }
     if (this.isKeyword(opTok, 'NOT') || this.isKeyword(opTok, 'LIKE')) {
       this.next();
@@ -428,18 +458,51 @@ class Parser {
         return { operand: { kind: 'literal', value: tok.value }, col: tok.col, tok };
       case 'word': {
         const upper = tok.text.toUpperCase();
+        if (tok.text === LAST_INFORM) return { operand: { kind: 'last-inform' }, col: tok.col, tok };
         if (!tok.text.includes('.') && KEYWORDS.has(upper)) {
           if (upper === 'TRUE' || upper === 'FALSE') return { operand: { kind: 'literal', value: upper === 'TRUE' }, col: tok.col, tok };
           if (upper === 'NULL') return { operand: { kind: 'literal', value: null }, col: tok.col, tok };
+          if (upper === 'NOW') return { operand: this.parseNow(), col: tok.col, tok };
           throw new CompileError(`expected a parameter path or a value, found keyword ${upper}`, tok.col);
         }
         checkPath(tok.text, tok.col);
         return { operand: { kind: 'path', path: tok.text }, col: tok.col, tok };
       }
+      case 'duration':
+        throw new CompileError(`a duration (${tok.text}) is added to or taken from NOW(): NOW() - ${tok.text.replace(/^-/, '')}`, tok.col);
       default:
         throw new CompileError(`expected a parameter path or a value, found ${this.describe(tok)}`, tok.col);
     }
   }
+
+  /** After NOW: "()" and an optional offset, "- 1d" (or "-1d") / "+ 2h". */
+  private parseNow(): Operand {
+    for (const want of ['(', ')'] as const) {
+      const t = this.next();
+      if (t.t !== want) throw new CompileError(`expected '${want}' after NOW${want === ')' ? '(' : ''}, found ${this.describe(t)}`, t.col);
+    }
+    const t = this.peek();
+    if (t.t === 'duration' && t.signed) {
+      this.next();
+      return { kind: 'now', offsetMs: t.ms };
+    }
+    if (t.t !== 'sign') return { kind: 'now', offsetMs: 0 };
+    this.next();
+    const d = this.next();
+    if (d.t !== 'duration' || d.signed) throw new CompileError(`expected a duration after '${t.sign}' (30s, 15m, 12h, 1d, 2w), found ${this.describe(d)}`, d.col);
+    return { kind: 'now', offsetMs: t.sign === '-' ? -d.ms : d.ms };
+  }
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** A string compared with LastInform is a date ("2026-12-01", "2026-12-01T08:00:00Z"): its epoch ms; any other string is refused. */
+function asTime(side: { operand: Operand; col: number }, other: { operand: Operand }): Operand {
+  const o = side.operand;
+  if (other.operand.kind !== 'last-inform' || o.kind !== 'literal' || typeof o.value !== 'string') return o;
+  const ms = ISO_DATE.test(o.value) ? Date.parse(o.value) : NaN;
+  if (Number.isNaN(ms)) throw new CompileError(`LastInform is a time: compare it with NOW() - 1d, a date ("2026-12-01T08:00:00Z") or epoch ms, not "${o.value}"`, side.col);
+  return { kind: 'literal', value: ms };
 }
 
 /** SQL LIKE pattern to an anchored RegExp: % any run, _ one character, \ escapes. */
@@ -513,6 +576,39 @@ export function pathsOf(expr: Expression): string[] {
   return [...out];
 }
 
+/** The expression with every NOW() read once, at `now`: a search's SQL and its evaluator then agree on the time. */
+export function bindNow(expr: Expression, now: number): Expression {
+  const operand = (o: Operand): Operand => (o.kind === 'now' ? { kind: 'literal', value: now + o.offsetMs } : o);
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return { ...expr, left: bindNow(expr.left, now), right: bindNow(expr.right, now) };
+    case 'not':
+      return { ...expr, operand: bindNow(expr.operand, now) };
+    case 'compare':
+      return { ...expr, left: operand(expr.left), right: operand(expr.right) };
+    case 'like':
+    case 'is-null':
+    case 'truthy':
+      return { ...expr, operand: operand(expr.operand) };
+  }
+}
+
+/** Whether the expression reads the time of the last Inform. */
+export function readsLastInform(expr: Expression): boolean {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return readsLastInform(expr.left) || readsLastInform(expr.right);
+    case 'not':
+      return readsLastInform(expr.operand);
+    case 'compare':
+      return expr.left.kind === 'last-inform' || expr.right.kind === 'last-inform';
+    default:
+      return expr.operand.kind === 'last-inform';
+  }
+}
+
 // ----------------------------------------------------------------- evaluator
 
 /** Three-valued truth: null is SQL's UNKNOWN. */
@@ -548,7 +644,8 @@ function coerce(v: LookupValue): Literal {
 
 function valuesOf(o: Operand, lookup: Lookup): Literal[] {
   if (o.kind === 'literal') return [o.value];
-  const found = lookup(o.path).map(coerce);
+  if (o.kind === 'now') return [Date.now() + o.offsetMs];
+  const found = lookup(o.kind === 'path' ? o.path : LAST_INFORM).map(coerce);
   return found.length === 0 ? [null] : found;
 }
 

@@ -5,7 +5,7 @@
 import type { DeviceIdStruct } from '../cwmp/soap/types';
 import type { CachedParameter } from '../db/types';
 import { deviceKeyOf } from '../model/device-key';
-import type { Lookup, LookupValue } from './expression';
+import { LAST_INFORM, type Lookup, type LookupValue } from './expression';
 
 export interface DeviceFacts {
   /** Cached parameters; only leaves are read. */
@@ -14,6 +14,8 @@ export interface DeviceFacts {
   deviceId?: DeviceIdStruct & { ID?: string };
   tags?: Iterable<string>;
   virtualParameters?: Record<string, string | number | boolean | null>;
+  /** When the device last informed (epoch ms); null or absent: never. */
+  lastInform?: number | null;
 }
 
 /** Whether a concrete path matches a pattern in which "*" stands for one segment. */
@@ -41,6 +43,8 @@ export function lookupFrom(facts: DeviceFacts): Lookup {
     const root = dot < 0 ? path : path.slice(0, dot);
     const rest = dot < 0 ? '' : path.slice(dot + 1);
     switch (root) {
+      case LAST_INFORM:
+        return facts.lastInform === undefined || facts.lastInform === null ? [] : [{ value: facts.lastInform }];
       case 'Tags':
         return tags.has(rest) ? [{ value: true, type: 'xsd:boolean' }] : [];
       case 'DeviceID': {

@@ -81,6 +81,17 @@ describe('REST API: device search, projection, cursor, delete', function () {
     assert.deepEqual((await q('Device.DeviceInfo.SoftwareVersion = "1.9"')).names, ['a', 'd']);
   });
 
+  it('filters on the last Inform with LastInform, NOW() and durations, or dates (the issue\'s example in full)', async () => {
+    assert.deepEqual((await q('DeviceID.ProductClass = "XX230v" AND Tags.vip IS NOT NULL AND LastInform < NOW() - 1d')).names, ['c']);
+    assert.deepEqual((await q('LastInform >= NOW()-36h')).names, ['a', 'b']);
+    assert.deepEqual((await q('NOT (LastInform > NOW() - 60h)')).names, ['d', 'e']);
+    assert.deepEqual((await q(`LastInform < "${new Date(NOW - 2.5 * DAY).toISOString()}" OR Tags.vip`)).names, ['a', 'c', 'd', 'e']);
+    assert.deepEqual((await q('LastInform IS NULL')).names, []);
+    const refused = await q('LastInform < "last week"');
+    assert.equal(refused.status, 400);
+    assert.match(JSON.stringify(refused.body), /LastInform is a time/);
+  });
+
   it('takes last-Inform bounds', async () => {
     const r = await list(`lastInformBefore=${NOW - 2 * DAY + 1}&lastInformAfter=${NOW - 3 * DAY}`);
     assert.deepEqual(r.names, ['c', 'd']);

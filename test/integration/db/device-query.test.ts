@@ -79,6 +79,7 @@ function factsOf(f: Fixture): DeviceFacts {
     deviceId: { ID: f.key, Manufacturer: f.manufacturer, OUI, ProductClass, SerialNumber },
     parameters: f.params.map((p) => ({ ...p, kind: 'leaf' as const, type: p.type as XsdType | null })),
     tags: f.tags,
+    lastInform: f.lastInform,
   };
 }
 
@@ -124,6 +125,13 @@ const CASES: [string, string[]][] = [
   ['Device.X.Y IS NOT NULL', range((i) => i % 7 === 1)],
   ['NOT (Device.X.Y IS NULL)', range((i) => i % 7 === 1)],
   ['Device.*.Z = "z"', idx(12)],
+  // the last Inform: a column, compared exactly in SQL (device 35 never informed: NULL)
+  [`LastInform < "${new Date(T0 + 10 * MIN).toISOString()}"`, range((i) => i < 10)],
+  [`NOT (LastInform < ${T0 + 10 * MIN})`, range((i) => i >= 10 && i !== 35)],
+  ['LastInform IS NULL', idx(35)],
+  ['LastInform IS NOT NULL AND LastInform > NOW()', []],
+  ['LastInform < NOW() - 1d AND Tags.lab', range((i) => i % 4 === 0)],
+  ['NOT (LastInform >= NOW() - 1d) OR LastInform IS NULL', range(() => true)],
   ['TRUE', range(() => true)],
   ['FALSE OR NULL', []],
 ];

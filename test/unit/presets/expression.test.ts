@@ -192,6 +192,40 @@ describe('presets: expression', function () {
     });
   });
 
+  describe('LastInform and NOW()', function () {
+    const HOUR = 3_600_000;
+    const seen = (agoMs: number): Lookup => lookupFrom({ lastInform: Date.now() - agoMs });
+
+    it('compares the last Inform with NOW() give or take a duration, in every spelling', function () {
+      const text = 'LastInform < NOW() - 1d';
+      assert.equal(evaluate(expr(text), seen(25 * HOUR)), true);
+      assert.equal(evaluate(expr(text), seen(23 * HOUR)), false);
+      for (const same of ['LastInform < NOW()-1d', 'LastInform < now() - 24h', 'LastInform < NOW() - 1440m', 'NOW() - 86400s > LastInform']) {
+        assert.equal(evaluate(expr(same), seen(25 * HOUR)), true, same);
+        assert.equal(evaluate(expr(same), seen(23 * HOUR)), false, same);
+      }
+      assert.equal(evaluate(expr('LastInform >= NOW() - 2w AND LastInform <= NOW() + 500ms'), seen(13 * 24 * HOUR)), true);
+    });
+
+    it('is NULL for a device never seen, and compares with dates', function () {
+      assert.equal(evaluate(expr('LastInform IS NULL'), lookupFrom({})), true);
+      assert.equal(evaluate(expr('LastInform < NOW()'), lookupFrom({})), false, 'unknown, not true');
+      assert.equal(evaluate(expr('NOT (LastInform < NOW())'), lookupFrom({})), false, 'unknown, not true');
+      const at = lookupFrom({ lastInform: Date.parse('2026-12-01T08:00:00Z') });
+      assert.equal(evaluate(expr('LastInform > "2026-12-01" AND LastInform < "2026-12-01T09:00:00Z"'), at), true);
+      assert.equal(evaluate(expr(`LastInform = ${Date.parse('2026-12-01T08:00:00Z')}`), at), true, 'epoch ms');
+    });
+
+    it('refuses what is not a time or a duration, naming it', function () {
+      assert.match(compileError('LastInform < "yesterday"').message, /LastInform is a time: .* not "yesterday"/);
+      assert.match(compileError('LastInform < NOW() - ').message, /expected a duration after '-'/);
+      assert.match(compileError('LastInform < NOW() - 1y').message, /'1y' is not a number/);
+      assert.match(compileError('LastInform < 1d').message, /a duration \(1d\) is added to or taken from NOW\(\)/);
+      assert.match(compileError('LastInform < NOW').message, /expected '\(' after NOW/);
+      assert.equal(compileError('Device.A = - 1').column, 12);
+    });
+  });
+
   describe('pathsOf', function () {
     it('lists each path read, once, in order', function () {
       assert.deepEqual(
