@@ -222,6 +222,34 @@ describe('REST API: the OpenAPI document, walked', function () {
     assert.equal(await stored(), before);
   });
 
+  it('refuses a field or a query parameter no schema names (a misspelt one is not dropped): 400 naming it, nothing stored', async () => {
+    const before = await stored();
+    let tried = 0;
+    for (const o of operations(doc)) {
+      const example = exampleOf(o);
+      const attempts: { what: string; field: string; query?: string; body: unknown }[] = [{ what: 'query', field: 'query.x_unknown', query: '?x_unknown=1', body: example }];
+      if (example !== null && typeof example === 'object' && !Array.isArray(example)) attempts.push({ what: 'body', field: 'body.x_unknown', body: { ...example, x_unknown: 1 } });
+      for (const a of attempts) {
+        const r = await call(o, tokens.admin, { query: a.query, body: a.body });
+        const what = `${o.method} ${o.path} (${a.what})`;
+        assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.field, a.field, what);
+        assert.match(r.body.error ?? '', /x_unknown is not a known field/, what);
+        tried++;
+      }
+    }
+    assert.ok(tried >= 100, `${tried} unknown fields`);
+    // Inside an object too: an order's device by a misspelt "serial" is not an order for any device.
+    const orders = operations(doc).find((o) => o.method === 'POST' && o.path === '/orders');
+    assert.ok(orders);
+    const typo = { ...(exampleOf(orders) as Record<string, unknown>), device: { serial: 'SN0001' } };
+    const r = await call(orders, tokens.admin, { body: typo });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.field, 'body.device.serial');
+    assert.equal(r.body.error, 'device.serial is not a known field');
+    assert.equal(await stored(), before);
+  });
+
   it('refuses a query parameter of the wrong type or given twice: 400 naming it, nothing stored', async () => {
     const before = await stored();
     let tried = 0;

@@ -64,6 +64,12 @@ export function predicate(issue: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
+/** A key the schema does not name (unknown-keys.ts), as zod words one it refuses. */
+export function unknownField(where: Where, path: readonly PropertyKey[]): FieldError {
+  const name = fieldName(path);
+  return new FieldError(where, name, `${NAMED[where](name)} is not a known field`);
+}
+
 /** The first issue of a failed parse as a FieldError. */
 export function firstIssue(error: z.ZodError, where: Where): FieldError {
   const issue = error.issues[0];

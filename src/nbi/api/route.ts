@@ -37,7 +37,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { jsonBody, textBody } from '../json-body';
-import { FieldError, firstIssue, predicate, type Where } from './messages';
+import { FieldError, firstIssue, predicate, unknownField, type Where } from './messages';
+import { unknownKey } from './unknown-keys';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -78,10 +79,16 @@ export function pathNames(path: string): string[] {
   return [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
 }
 
-function check<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
+/** Whether a body's or a query's unknown fields are refused (ours) or ignored (GenieACS's API, whose clients send some). */
+export type UnknownFields = 'refused' | 'ignored';
+
+function check<S extends z.ZodType>(schema: S, value: unknown, where: Where, unknown: UnknownFields = 'refused'): z.output<S> {
+  // First: a misspelt field is better named as such than as the required one it was meant to be.
+  const extra = unknown === 'refused' && (where === 'body' || where === 'query') ? unknownKey(schema, value) : null;
+  if (extra) throw unknownField(where, extra);
   const parsed = schema.safeParse(value, { error: predicate });
-  if (parsed.success) return parsed.data;
-  throw firstIssue(parsed.error, where);
+  if (!parsed.success) throw firstIssue(parsed.error, where);
+  return parsed.data;
 }
 
 function pathValues(ctx: Context & { captures?: string[] }, names: string[]): Record<string, string> {
@@ -112,21 +119,21 @@ const ANY_PARAMS = z.record(z.string(), z.string());
 const NONE = z.object({});
 
 /** Path, query, headers, then body: each checked by its schema, the body read only when the route takes one. */
-async function inputOf(ctx: Context, route: ApiRoute): Promise<Parameters<ApiRoute['handle']>[1]> {
+async function inputOf(ctx: Context, route: ApiRoute, unknown: UnknownFields): Promise<Parameters<ApiRoute['handle']>[1]> {
   const params = check(route.params ?? ANY_PARAMS, pathValues(ctx, pathNames(route.path)), 'path');
-  const query = check(route.query ?? NONE, ctx.query, 'query');
+  const query = check(route.query ?? NONE, ctx.query, 'query', unknown);
   const headers = check(route.headers ?? NONE, headerValues(ctx, Object.keys(route.headers?.shape ?? {})), 'header');
-  const body = route.body ? check(route.body, await bodyValue(ctx, route), 'body') : undefined;
+  const body = route.body ? check(route.body, await bodyValue(ctx, route), 'body', unknown) : undefined;
   return { params, query, headers, body };
 }
 
 const described = new WeakMap<Router, ApiRoute[]>();
 
-/** A router serving `routes`, each request checked by its route's schemas. */
-export function apiRouter(routes: ApiRoute[]): Router {
+/** A router serving `routes`, each request checked by its route's schemas; a field they do not name is refused unless `unknown` says otherwise. */
+export function apiRouter(routes: ApiRoute[], unknown: UnknownFields = 'refused'): Router {
   const router = new Router();
   for (const route of routes) {
-    router[route.method](route.path, async (ctx) => route.handle(ctx, await inputOf(ctx, route)));
+    router[route.method](route.path, async (ctx) => route.handle(ctx, await inputOf(ctx, route, unknown)));
   }
   described.set(router, routes);
   return router;

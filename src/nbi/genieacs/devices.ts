@@ -130,5 +130,5 @@ export function deviceRoutes(store: DeviceStore): Router {
     }),
     tagRoute('post'),
     tagRoute('delete'),
-  ]);
+  ], 'ignored');
 }

@@ -60,5 +60,5 @@ export function fileRoutes(files: FileService): Router {
     }),
     downloadRoute(files),
     deleteRoute(files, 200),
-  ]);
+  ], 'ignored');
 }

@@ -122,5 +122,5 @@ export function scriptRoutes(d: ScriptRouteDeps): Router {
     deleteRoute(writer, 'provision', '/provisions'),
     ...sourceRoutes(d, writer, 'virtual-parameter', '/virtual_parameters'),
     deleteRoute(writer, 'virtual-parameter', '/virtual_parameters'),
-  ]);
+  ], 'ignored');
 }

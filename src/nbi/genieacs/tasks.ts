@@ -139,5 +139,5 @@ export function taskRoutes(tasks: TaskService, sql: SqlAccess, files: FileServic
         ctx.status = 200;
       },
     }),
-  ]);
+  ], 'ignored');
 }

@@ -1,0 +1,262 @@
+/**
+ * Zero-touch orders (issue 10 §3), what orders.test.ts leaves out: the ACS
+ * applies an order through its own connection request (the test never opens
+ * a session after the device's first contact), for a known online device and
+ * for a serial seen for the first time at its BOOTSTRAP; an order whose
+ * provision the CPE refuses ends failed with the fault, told once to a
+ * webhook receiver whose signature is checked here with node:crypto alone;
+ * devices named by OUI + serial and by full id; a serial two devices share.
+ */
+import { strict as assert } from 'node:assert';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { deviceKeyOf } from '../../src/model/device-key';
+import { Fleet, type FleetOptions } from '../../src/sim/fleet';
+import { loadModel } from '../../src/sim/load-model';
+import { startTestAcs, type TestAcs } from '../helpers/acs';
+import { dirWith } from '../helpers/files';
+import { until } from '../helpers/wait';
+
+const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+const SECRET = 'orders-more-secret-4567';
+const SSID = 'Device.WiFi.SSID.1.SSID';
+
+interface Delivery {
+  id: string;
+  event: string;
+  device: string | null;
+  data: Record<string, unknown>;
+  raw: string;
+  signature: string;
+  deliveryHeader: string;
+}
+
+interface OrderView {
+  id: string;
+  status: string;
+  deviceKey: string | null;
+  reason: string | null;
+  runId: string | null;
+}
+
+/** The X-ACS-Signature header checked by hand: t=<unix>,v1=<hex> is HMAC-SHA256(secret, `${t}.${rawBody}`). */
+function signatureHolds(secret: string, rawBody: string, header: string): boolean {
+  const parts = new Map(header.split(',').map((p) => p.split('=', 2) as [string, string]));
+  const t = parts.get('t');
+  const v1 = parts.get('v1');
+  if (!t || !/^\d+$/.test(t) || !v1 || !/^[0-9a-f]{64}$/.test(v1)) return false;
+  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
+  return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
+}
+
+describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
+  this.timeout(120_000);
+  let t: TestAcs;
+  let receiver: http.Server;
+  const got: Delivery[] = [];
+  const fleets: Fleet[] = [];
+
+  before(async () => {
+    const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
+    t = await startTestAcs('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 });
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const p = JSON.parse(raw) as Omit<Delivery, 'raw' | 'signature' | 'deliveryHeader'>;
+        got.push({ ...p, raw, signature: String(req.headers['x-acs-signature'] ?? ''), deliveryHeader: String(req.headers['x-acs-delivery'] ?? '') });
+        res.statusCode = 200;
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/orders`;
+    const sub = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['order.applied', 'order.failed'], secret: SECRET }) });
+    assert.equal(sub.status, 201);
+  });
+  after(async () => {
+    await Promise.all(fleets.map((f) => f.close()));
+    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await t?.stop();
+  });
+
+  const post = (body: unknown) => t.nbi('/orders', { method: 'POST', body: JSON.stringify(body) });
+  const order = async (id: string) => (await (await t.nbi(`/orders/${encodeURIComponent(id)}`)).json()) as OrderView;
+  const devicePath = (key: string) => `/devices/${encodeURIComponent(key)}`;
+
+  /**
+   * One simulated CPE with an HTTP connection-request endpoint; counts the
+   * connection requests the simulator accepted (each queues a "6 CONNECTION
+   * REQUEST" session).
+   */
+  async function simulated(serialBase: string, extra: Partial<FleetOptions> = {}) {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
+    fleets.push(fleet);
+    const sim = fleet.devices[0];
+    const counts = { connectionRequests: 0 };
+    const connect = fleet.connect.bind(fleet);
+    fleet.connect = (device, event) => {
+      if (event === '6 CONNECTION REQUEST') counts.connectionRequests++;
+      connect(device, event);
+    };
+    const key = deviceKeyOf(sim.deviceId());
+    return { fleet, sim, key, counts, serial: sim.deviceId().SerialNumber, oui: sim.deviceId().OUI };
+  }
+
+  /** The connection-request credentials the simulator checks (cr-<serial> / crpw-<serial>), told to the ACS as an operator would. */
+  async function tellCredentials(key: string, serial: string): Promise<void> {
+    const r = await t.nbi(`${devicePath(key)}/connection-request-credentials`, { method: 'PUT', body: JSON.stringify({ username: `cr-${serial}`, password: `crpw-${serial}` }) });
+    assert.equal(r.status, 204);
+  }
+
+  async function settled(id: string, ms: number): Promise<OrderView> {
+    await until(`order ${id} applied or failed`, async () => ['applied', 'failed'].includes((await order(id)).status), ms);
+    return order(id);
+  }
+
+  async function lastConnectionRequest(key: string): Promise<{ outcome: string; via: string | null; message: string } | null> {
+    const r = await t.nbi(devicePath(key));
+    if (r.status === 404) return null;
+    assert.equal(r.status, 200);
+    return ((await r.json()) as { connectionRequest: { outcome: string; via: string | null; message: string } | null }).connectionRequest;
+  }
+
+  /** The order's webhook deliveries of `event`, after a pause for late duplicates. */
+  async function deliveriesOf(orderId: string, event: string): Promise<Delivery[]> {
+    await until(`${event} for ${orderId}`, async () => got.some((g) => g.event === event && g.data.order === orderId), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return got.filter((g) => g.data.order === orderId);
+  }
+
+  it('a known, online device: the order is applied now through the ACS\'s connection request, the test opening no session', async () => {
+    const d = await simulated('ONL');
+    await d.fleet.connectAll('0 BOOTSTRAP');
+    await tellCredentials(d.key, d.serial);
+    const sessions = d.fleet.stats.sessions;
+    const created = await post({ id: 'ord-online', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['online-now'] } });
+    assert.equal(created.status, 201);
+    assert.equal(((await created.json()) as OrderView).deviceKey, d.key, 'known: bound to the device at once');
+    const final = await settled('ord-online', 20_000);
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(d.sim.model.getValue(SSID), 'online-now', 'the device is configured');
+    assert.equal(d.counts.connectionRequests, 1, 'the simulator accepted one connection request');
+    assert.ok(d.fleet.stats.sessions - sessions >= 1, 'the session that applied it was the connection request\'s');
+    // Recorded once the CPE answered; the session it brought may have ended first.
+    await until('the ACS\'s record of the connection request', async () => (await lastConnectionRequest(d.key))?.outcome === 'ok', 5_000);
+    assert.equal((await lastConnectionRequest(d.key))?.via, 'http');
+    const device = await t.acs.store.getDevice(d.key);
+    assert.ok((device?.history ?? []).some((h) => h.kind === 'inform' && JSON.stringify(h.detail).includes('6 CONNECTION REQUEST')), 'the ACS saw a "6 CONNECTION REQUEST" session');
+    const hooks = await deliveriesOf('ord-online', 'order.applied');
+    assert.deepEqual(hooks.map((h) => h.event), ['order.applied']);
+  });
+
+  it('an unknown serial whose connection-request credentials the ACS holds: applied after its BOOTSTRAP with no session but the one the ACS asked for', async () => {
+    const d = await simulated('FST');
+    // Stored for the device's id before it ever informed (the route accepts an id the ACS has not seen).
+    await tellCredentials(d.key, d.serial);
+    const created = await post({ id: 'ord-first', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['first-contact'] } });
+    assert.equal(created.status, 201);
+    assert.equal((await order('ord-first')).status, 'pending', 'never seen: it waits');
+    await d.fleet.connectAll('0 BOOTSTRAP');
+    const afterBootstrap = d.fleet.stats.sessions;
+    assert.equal(afterBootstrap, 1);
+    const final = await settled('ord-first', 20_000);
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(final.deviceKey, d.key);
+    assert.equal(d.sim.model.getValue(SSID), 'first-contact');
+    assert.equal(d.counts.connectionRequests, 1, 'the ACS asked the device to connect once');
+    assert.ok(d.fleet.stats.sessions > afterBootstrap, 'a session after the BOOTSTRAP, brought by the connection request');
+    await until('the ACS\'s record of the connection request', async () => (await lastConnectionRequest(d.key))?.outcome === 'ok', 5_000);
+  });
+
+  it('an unknown serial whose credentials the ACS does not hold: after its BOOTSTRAP the order stays applying (its connection request cannot authenticate) until the ACS is told them', async () => {
+    const d = await simulated('NOC');
+    const created = await post({ id: 'ord-nocreds', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['late'] } });
+    assert.equal(created.status, 201);
+    await d.fleet.connectAll('0 BOOTSTRAP');
+    await until('the ACS\'s connection-request attempt', async () => (await lastConnectionRequest(d.key)) != null, 10_000);
+    const cr = await lastConnectionRequest(d.key);
+    assert.equal(cr?.outcome, 'auth-failed');
+    assert.match(cr?.message ?? '', /no ConnectionRequestUsername\/Password known for the device/);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal((await order('ord-nocreds')).status, 'applying', 'nothing brings the device back');
+    assert.equal(d.counts.connectionRequests, 0);
+    assert.equal(d.fleet.stats.sessions, 1, 'only the BOOTSTRAP session');
+    // The operator tells the ACS the credentials and asks again (an API call, not a session of the test's).
+    await tellCredentials(d.key, d.serial);
+    await until('a connection request answered', async () => ((await (await t.nbi(`${devicePath(d.key)}/connection-request`, { method: 'POST' })).json()) as { outcome: string }).outcome === 'ok', 10_000);
+    const final = await settled('ord-nocreds', 20_000);
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(d.sim.model.getValue(SSID), 'late');
+  });
+
+  it('a provision the CPE refuses: the order ends failed with the fault; order.failed arrives once by delivery id, signed (checked with node:crypto)', async () => {
+    const d = await simulated('FLT', { faults: { every: 1, spv: 9007 } });
+    await d.fleet.connectAll('0 BOOTSTRAP');
+    await tellCredentials(d.key, d.serial);
+    const created = await post({ id: 'ord-fault', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['refused'] } });
+    assert.equal(created.status, 201);
+    const final = await settled('ord-fault', 20_000);
+    assert.equal(final.status, 'failed');
+    assert.match(final.reason ?? '', /^step provision-1: task provision fault cwmp\.9003: SetParameterValues: .*Device\.WiFi\.SSID\.1\.SSID: 9007/, `the fault in the reason: ${final.reason}`);
+    assert.notEqual(d.sim.model.getValue(SSID), 'refused');
+    const hooks = await deliveriesOf('ord-fault', 'order.failed');
+    assert.equal(hooks.length, 1, `once: ${hooks.map((h) => `${h.event} ${h.id}`).join(', ')}`);
+    const [hook] = hooks;
+    assert.equal(new Set(got.filter((g) => g.id === hook.id).map((g) => g.id)).size, 1);
+    assert.equal(got.filter((g) => g.id === hook.id).length, 1, 'no second delivery under its id');
+    assert.equal(hook.deliveryHeader, hook.id, 'X-ACS-Delivery is the delivery id');
+    assert.match(hook.signature, /^t=\d+,v1=[0-9a-f]{64}$/);
+    assert.equal(signatureHolds(SECRET, hook.raw, hook.signature), true, 'HMAC-SHA256 over `${t}.${body}`');
+    assert.equal(signatureHolds('another-secret', hook.raw, hook.signature), false, 'the check can fail');
+    assert.equal(signatureHolds(SECRET, hook.raw.replace('ord-fault', 'ord-faulT'), hook.signature), false, 'a changed body fails');
+    assert.equal(hook.device, d.key);
+    assert.equal(hook.data.reason, final.reason);
+    assert.deepEqual(hook.data.service, { provision: 'set-ssid', args: ['refused'] });
+  });
+
+  it('orders naming the device by OUI + serial and by full id go to that device; a serial two devices share fails, saying so', async () => {
+    const a = await simulated('TWN', { oui: '00AA01' });
+    const b = await simulated('TWN', { oui: '00AA02' });
+    assert.equal(a.serial, b.serial);
+    assert.notEqual(a.key, b.key);
+    await Promise.all([a.fleet.connectAll('0 BOOTSTRAP'), b.fleet.connectAll('0 BOOTSTRAP')]);
+    await tellCredentials(a.key, a.serial);
+    await tellCredentials(b.key, b.serial);
+
+    const byOui = await post({ id: 'ord-oui', device: { oui: '00AA02', serialNumber: a.serial }, service: { provision: 'set-ssid', args: ['by-oui'] } });
+    assert.equal(byOui.status, 201);
+    const oui = await settled('ord-oui', 20_000);
+    assert.equal(oui.status, 'applied', oui.reason ?? '');
+    assert.equal(oui.deviceKey, b.key);
+    assert.equal(b.sim.model.getValue(SSID), 'by-oui');
+    assert.notEqual(a.sim.model.getValue(SSID), 'by-oui');
+
+    const byId = await post({ id: 'ord-full-id', device: { id: a.key }, service: { provision: 'set-ssid', args: ['by-id'] } });
+    assert.equal(byId.status, 201);
+    const full = await settled('ord-full-id', 20_000);
+    assert.equal(full.status, 'applied', full.reason ?? '');
+    assert.equal(full.deviceKey, a.key);
+    assert.equal(a.sim.model.getValue(SSID), 'by-id');
+    assert.equal(b.sim.model.getValue(SSID), 'by-oui', 'the other device untouched');
+
+    const ambiguous = await post({ id: 'ord-twins', device: { serialNumber: a.serial }, service: { provision: 'set-ssid', args: ['which'] } });
+    assert.equal(ambiguous.status, 201, 'taken, then failed');
+    const twins = (await ambiguous.json()) as OrderView;
+    assert.equal(twins.status, 'failed');
+    assert.equal(twins.deviceKey, null);
+    assert.equal(twins.runId, null);
+    assert.equal(twins.reason, `several devices have serial number ${a.serial}: name the device by id or OUI`);
+    assert.equal((await order('ord-twins')).reason, twins.reason);
+    const hooks = await deliveriesOf('ord-twins', 'order.failed');
+    assert.equal(hooks.length, 1);
+    assert.equal(hooks[0].data.reason, twins.reason);
+    assert.equal(signatureHolds(SECRET, hooks[0].raw, hooks[0].signature), true);
+    assert.notEqual(a.sim.model.getValue(SSID), 'which');
+    assert.notEqual(b.sim.model.getValue(SSID), 'which');
+  });
+});
