@@ -22,9 +22,6 @@ export interface CommitStats {
   valueChanges: ValueChange[];
 }
 
-/** Value changes a commit reports at most (a full refresh of a model may change thousands). */
-export const MAX_VALUE_CHANGES = 1000;
-
 export async function applySessionResult(db: Db, result: SessionResult): Promise<CommitStats> {
   // The rows the session's ops name are read with the device row's lock: one round trip for both.
   // A fresh model (new, or cleared by a BOOTSTRAP) has none to read.
@@ -42,5 +39,5 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   await applyChannelFaults(db, deviceId, result.channelFaults);
   deleteDoneEvents(db, deviceId, result.doneEvents);
   if (result.tags) await applyTags(db, deviceId, result.tags.add, result.tags.remove);
-  return { deviceId, written: table.written, deleted: table.deleted, valueChanges: table.valueChanges().slice(0, MAX_VALUE_CHANGES) };
+  return { deviceId, written: table.written, deleted: table.deleted, valueChanges: table.valueChanges() };
 }

@@ -197,7 +197,7 @@ export interface ValueChange {
 }
 
 export interface CommitOutcome {
-  /** Leaf values the session changed (rows that existed before), at most MAX_VALUE_CHANGES. */
+  /** Leaf values the session changed (rows that existed before): all of them, the webhooks keep those subscribed to. */
   valueChanges: ValueChange[];
 }
 

@@ -10,9 +10,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Coalescer } from '../db/coalesce';
 import type { Logger } from '../log';
-import type { SubscriptionView } from './subscriptions';
+import { namesParameter, type SubscriptionView } from './subscriptions';
 import type { EpochMs } from '../db/types';
-import type { AcsEvent, WebhookEvent } from './types';
+import type { AcsEvent, Subscription, WebhookEvent } from './types';
 import { logBullErrors } from '../infra/redis-outage';
 
 export const WEBHOOK_QUEUE = 'webhook-deliveries';
@@ -94,8 +94,8 @@ export class WebhookEmitter {
   async emit(events: AcsEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      const subs = await this.o.view.current();
-      const wanted = events.filter((e) => subs.some((s) => s.disabledAt === null && s.events.includes(e.event)));
+      const subs = (await this.o.view.current()).filter((s) => s.disabledAt === null);
+      const wanted = events.flatMap((e) => (subs.some((s) => s.events.includes(e.event)) ? subscribed(e, subs) : []));
       if (wanted.length > 0) await this.batches.add(wanted);
     } catch (err) {
       this.o.log.error({ err, events: events.map((e) => e.event) }, 'webhook events not sent');
@@ -119,4 +119,20 @@ export class WebhookEmitter {
   private async append(events: AcsEvent[]): Promise<void> {
     await this.o.redis.xadd(this.stream, 'MAXLEN', '~', STREAM_MAX, '*', 'e', JSON.stringify(events));
   }
+}
+
+/** Changes one parameter.changed event carries at most: a refresh of a whole model may change thousands. */
+const MAX_CHANGES = 1000;
+
+/**
+ * The event as the stream keeps it: a parameter.changed event only with the
+ * changes some subscription names (none: no event), then at most
+ * MAX_CHANGES of them. Capped before that filter, a refresh's thousands of
+ * changes could push out the one a subscription asked for.
+ */
+function subscribed(e: AcsEvent, subs: Subscription[]): AcsEvent[] {
+  if (e.event !== 'parameter.changed') return [e];
+  const lists = subs.filter((s) => s.events.includes('parameter.changed')).map((s) => s.parameters ?? []);
+  const changes = (e.data.changes as { path: string }[]).filter((c) => lists.some((l) => namesParameter(l, c.path)));
+  return changes.length === 0 ? [] : [{ ...e, data: { ...e.data, changes: changes.slice(0, MAX_CHANGES) } }];
 }

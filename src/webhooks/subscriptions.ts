@@ -61,7 +61,11 @@ export class SubscriptionView {
 export function forSubscription(s: Subscription, event: AcsEvent): AcsEvent | null {
   if (s.disabledAt !== null || !s.events.includes(event.event)) return null;
   if (event.event !== 'parameter.changed') return event;
-  const names = s.parameters ?? [];
-  const changes = (event.data.changes as { path: string }[]).filter((c) => names.some((n) => (n.endsWith('.') ? c.path.startsWith(n) : c.path === n)));
+  const changes = (event.data.changes as { path: string }[]).filter((c) => namesParameter(s.parameters ?? [], c.path));
   return changes.length > 0 ? { ...event, data: { ...event.data, changes } } : null;
+}
+
+/** Whether a subscription's parameter list names `path`: itself, or an object above it ("Device.WiFi."). */
+export function namesParameter(parameters: readonly string[], path: string): boolean {
+  return parameters.some((n) => (n.endsWith('.') ? path.startsWith(n) : path === n));
 }

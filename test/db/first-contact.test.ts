@@ -113,6 +113,15 @@ describeEachDriver('db first contact', 'acs_test_first_contact', (ctx) => {
     assert.deepEqual(leaves, [['Device.DeviceInfo.SoftwareVersion', '1.1'], ['Device.ManagementServer.ConnectionRequestURL', 'http://192.0.2.1/cr']]);
   });
 
+  it('a commit reports every value it changed, thousands included (the webhooks keep those subscribed to; capped here, a refresh cut off the rest)', async () => {
+    const deviceId = newDeviceId('VC');
+    const counters = (v: string) => Array.from({ length: 1500 }, (_, i) => pv(`Device.X_Stats.${i}.Bytes`, v));
+    await ctx.store.commitSession({ ...session({ deviceId, events: ['0 BOOTSTRAP'], time: T0, params: counters('0') }), fresh: true });
+    const { valueChanges } = await ctx.store.commitSession(session({ deviceId, time: T0 + 1000, params: counters('7') }));
+    assert.equal(valueChanges.length, 1500);
+    assert.deepEqual(valueChanges[1499], { path: 'Device.X_Stats.1499.Bytes', old: '0', value: '7', type: 'xsd:string' });
+  });
+
   it('reads of unknown devices made at once each get their own answer (coalesced credentials, events and tasks)', async () => {
     const ids = Array.from({ length: 30 }, () => newDeviceId('FC'));
     const keys = ids.map((deviceId) => session({ deviceId }).deviceKey);

@@ -252,6 +252,10 @@ describeEachDriver('file server (database storage)', 'acs_test_files', (ctx) => 
       assert.deepEqual(outcome.fault, { FaultCode: 0, FaultString: '' });
       const [file] = await t.files.store.listFiles({ deviceKey: device });
       assert.equal(file.name, name);
+      // Listed per device through the API too, and only under its device.
+      const listed = (await (await t.nbi(`/files?deviceKey=${encodeURIComponent(device)}`)).json()) as { name: string; size: number; deviceKey: string }[];
+      assert.deepEqual(listed.map((f) => [f.name, f.size, f.deviceKey]), [[name, Buffer.byteLength(config), device]]);
+      assert.deepEqual(await (await t.nbi(`/files?deviceKey=${encodeURIComponent('00D09E-HG8245-OTHER')}`)).json(), []);
       assert.equal(file.size, Buffer.byteLength(config));
       assert.deepEqual([file.fileType, file.oui, file.productClass], ['1 Vendor Configuration File', '00D09E', 'HG8245']);
       // Restore: the same file back to the CPE.

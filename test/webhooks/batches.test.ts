@@ -24,6 +24,7 @@ describe('webhooks: deliveries in batches', function () {
   let store: WebhookStore;
   let emitter: WebhookEmitter;
   let worker: { close(): Promise<void> } | null = null;
+  let workerView: SubscriptionView | null = null;
   const receiver = new Receiver();
   const log = createLogger('silent');
   const connect = () => new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
@@ -47,7 +48,8 @@ describe('webhooks: deliveries in batches', function () {
   const ofDevice = (device: string) => receiver.got.filter((g) => g.device === device).map((g) => g.data.n);
   const startWorker = () => {
     const options = { timeoutMs: 2000, retryBaseMs: 100, maxRetryMs: 200, disableAfterMs: 60_000, retentionMs: 7 * 24 * 3600_000 };
-    worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), redisPrefix: t.config.redisPrefix, view: new SubscriptionView(store), store, log, options });
+    workerView = new SubscriptionView(store);
+    worker = startDeliveryWorker({ connect, prefix: bullPrefix(t.config.redisPrefix), redisPrefix: t.config.redisPrefix, view: workerView, store, log, options });
   };
 
   it('sends a batch\'s deliveries of a device in order, behind an earlier pending one outside the batch, each once', async () => {
@@ -89,6 +91,28 @@ describe('webhooks: deliveries in batches', function () {
     assert.equal(retried?.status, 'delivered');
     assert.equal(retried?.attempts, 2);
     assert.equal(new Set(receiver.got.map((g) => g.id)).size, receiver.got.length, 'no delivery twice');
+  });
+
+  it('keeps, of a parameter.changed event of thousands of changes, the ones subscriptions name: one named last is not cut off', async () => {
+    const sub = await store.create({ url: receiver.url(), events: ['parameter.changed'], secret: SECRET, filter: null, parameters: ['Device.Z.Wanted', 'Device.Y.'], createdBy: 'test' });
+    if (!worker) startWorker();
+    // Told at once, as the process that made a subscription is (others see it within their refresh period).
+    emitter.refresh();
+    workerView?.refresh();
+    await until('the subscription seen', async () => emitter.wants('parameter.changed') && (await workerView!.current()).some((x) => x.id === sub.id));
+    // A whole model refreshed: 3,000 counters changed, then the two the subscription names.
+    const changes = [
+      ...Array.from({ length: 3000 }, (_, i) => ({ path: `Device.Stats.${i}.Bytes`, old: '0', value: String(i) })),
+      { path: 'Device.Y.Z', old: 'a', value: 'b' },
+      { path: 'Device.Z.Wanted', old: 'off', value: 'on' },
+    ];
+    await emitter.emit([{ event: 'parameter.changed', device: 'P', time: Date.now(), data: { sessionId: 's-p', changes } }]);
+    await until('the parameter.changed delivery', async () => receiver.got.some((g) => g.device === 'P'));
+    await sleep(500);
+    const got = receiver.got.filter((g) => g.device === 'P');
+    assert.equal(got.length, 1);
+    assert.deepEqual(got[0].data.changes, [{ path: 'Device.Y.Z', old: 'a', value: 'b' }, { path: 'Device.Z.Wanted', old: 'off', value: 'on' }]);
+    await store.remove(sub.id);
   });
 
   it('gives up an attempt the receiver does not answer within the timeout, saying so', async () => {
