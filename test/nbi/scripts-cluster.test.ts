@@ -14,13 +14,13 @@ import { sleep, until } from '../helpers/wait';
 
 const PROVISION = "declare('Device.ManagementServer.PeriodicInformInterval', { value: 1 }, { value: 900 });\n";
 
-/** One session through the proxy: whether the ACS asked the device about PeriodicInformInterval after the Inform. */
-async function provisioned(acsUrl: string, serial: string): Promise<boolean> {
+/** One session through the proxy: whether the ACS's first request after the Inform names `asked` (PeriodicInformInterval). */
+async function provisioned(acsUrl: string, serial: string, asked = /PeriodicInformInterval/): Promise<boolean> {
   const cpe = new ScriptedCpe(acsUrl);
   try {
     assert.equal((await cpe.post(inform(serial, ['2 PERIODIC']))).status, 200);
     const next = await cpe.post(null);
-    return next.status === 200 && /PeriodicInformInterval/.test(next.text);
+    return next.status === 200 && asked.test(next.text);
   } finally {
     cpe.close();
   }
@@ -59,6 +59,22 @@ describe('REST API: stored scripts across a cluster', function () {
     const tookMs = Date.now() - written;
     assert.ok(tookMs < 5_000, `took ${tookMs} ms`);
     console.log(`      (stored preset running on every process ${tookMs} ms after its write, ${n} session(s))`);
+  });
+
+  it('a virtual parameter written on one process is computed by every other, without a restart', async () => {
+    // A preset that only a virtual parameter's value lets run: before the parameter exists its precondition is NULL.
+    const gated = /ProvisioningCode/;
+    assert.equal((await put('/provisions/gated', "declare('Device.DeviceInfo.ProvisioningCode', { value: 1 }, { value: 'gated' });\n", 'application/javascript')).status, 201);
+    assert.equal((await put('/presets/gated', 'weight: -10\nprecondition: VirtualParameters.gate = "open"\nprovisions:\n  - gated\n', 'text/yaml')).status, 201);
+    await sleep(2_000);
+    for (let i = 0; i < 4; i++) assert.equal(await provisioned(cluster.acsUrl, `SN-VP-${i}`, gated), false, 'no virtual parameter yet: the precondition is not true');
+    assert.equal((await put('/virtual-parameters/gate', JSON.stringify({ source: 'return { value: ["open", "xsd:string"] };' }), 'application/json')).status, 201);
+    let n = 10;
+    const fourInARow = async () => {
+      for (let i = 0; i < 4; i++) if (!(await provisioned(cluster.acsUrl, `SN-VP-${++n}`, gated))) return false;
+      return true;
+    };
+    await until('the stored virtual parameter computed on every process of the cluster', fourInARow, 15_000);
   });
 
   it('a stored preset whose name a file of the folder holds is shadowed: logged once by each process', async () => {
