@@ -1,5 +1,5 @@
 /**
- * A process's view of the webhook subscriptions, read every few seconds: the
+ * A process's view of the webhook subscriptions, read every second: the
  * emitters ask it whether anybody wants an event before building it, the
  * fan-out which subscriptions get a delivery of it. An event nobody
  * subscribed to costs no database read.
@@ -7,8 +7,12 @@
 import type { WebhookStore } from './store';
 import type { AcsEvent, Subscription, WebhookEvent } from './types';
 
-/** How stale a process's view of the subscriptions may be. */
-export const REFRESH_MS = 5_000;
+/**
+ * How stale a process's view of the subscriptions may be: a subscription made
+ * through one process's API takes effect on the others within it (an event
+ * meanwhile is not delivered to it). One small SELECT a second per process.
+ */
+export const REFRESH_MS = 1_000;
 
 export class SubscriptionView {
   private subscriptions: Subscription[] = [];

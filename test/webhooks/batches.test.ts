@@ -14,6 +14,7 @@ import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
 import { createLogger } from '../../src/log';
 import { deliveryQueue, startDeliveryWorker, SubscriptionView, WebhookEmitter, WebhookStore, type AcsEvent } from '../../src/webhooks';
+import { REFRESH_MS } from '../../src/webhooks/subscriptions';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { sleep, until } from '../helpers/wait';
 import { Receiver, SECRET } from './receiver';
@@ -138,7 +139,7 @@ describe('webhooks: deliveries in batches', function () {
     assert.equal(emitter.wants('device.boot'), false);
     // Made through the store, as another process would: this emitter is not told.
     await store.create({ url: receiver.url(), events: ['device.boot'], secret: SECRET, filter: null, parameters: null, createdBy: 'test' });
-    await sleep(5500);
+    await sleep(REFRESH_MS + 500);
     assert.equal(emitter.wants('device.boot'), true, 'the first event after a quiet spell is judged by a fresh view');
   });
 });
