@@ -9,8 +9,6 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
@@ -18,20 +16,11 @@ import { loadModel } from '../../src/sim/load-model';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
+import { orderReceiver, type OrderDelivery, type OrderReceiver } from './receiver';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'orders-more-secret-4567';
 const SSID = 'Device.WiFi.SSID.1.SSID';
-
-interface Delivery {
-  id: string;
-  event: string;
-  device: string | null;
-  data: Record<string, unknown>;
-  raw: string;
-  signature: string;
-  deliveryHeader: string;
-}
 
 interface OrderView {
   id: string;
@@ -55,32 +44,18 @@ function signatureHolds(secret: string, rawBody: string, header: string): boolea
 describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
   this.timeout(120_000);
   let t: TestAcs;
-  let receiver: http.Server;
-  const got: Delivery[] = [];
+  let receiver: OrderReceiver;
+  const got = (): OrderDelivery[] => receiver.got;
   const fleets: Fleet[] = [];
 
   before(async () => {
     const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
     t = await startTestAcs('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 });
-    receiver = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const p = JSON.parse(raw) as Omit<Delivery, 'raw' | 'signature' | 'deliveryHeader'>;
-        got.push({ ...p, raw, signature: String(req.headers['x-acs-signature'] ?? ''), deliveryHeader: String(req.headers['x-acs-delivery'] ?? '') });
-        res.statusCode = 200;
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/orders`;
-    const sub = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['order.applied', 'order.failed'], secret: SECRET }) });
-    assert.equal(sub.status, 201);
+    receiver = await orderReceiver(t, SECRET);
   });
   after(async () => {
     await Promise.all(fleets.map((f) => f.close()));
-    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await receiver?.close();
     await t?.stop();
   });
 
@@ -126,10 +101,10 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
   }
 
   /** The order's webhook deliveries of `event`, after a pause for late duplicates. */
-  async function deliveriesOf(orderId: string, event: string): Promise<Delivery[]> {
-    await until(`${event} for ${orderId}`, async () => got.some((g) => g.event === event && g.data.order === orderId), 15_000);
+  async function deliveriesOf(orderId: string, event: string): Promise<OrderDelivery[]> {
+    await until(`${event} for ${orderId}`, async () => got().some((g) => g.event === event && g.data.order === orderId), 15_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return got.filter((g) => g.data.order === orderId);
+    return got().filter((g) => g.data.order === orderId);
   }
 
   it('a known, online device: the order is applied now through the ACS\'s connection request, the test opening no session', async () => {
@@ -207,8 +182,8 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     const hooks = await deliveriesOf('ord-fault', 'order.failed');
     assert.equal(hooks.length, 1, `once: ${hooks.map((h) => `${h.event} ${h.id}`).join(', ')}`);
     const [hook] = hooks;
-    assert.equal(new Set(got.filter((g) => g.id === hook.id).map((g) => g.id)).size, 1);
-    assert.equal(got.filter((g) => g.id === hook.id).length, 1, 'no second delivery under its id');
+    assert.equal(new Set(got().filter((g) => g.id === hook.id).map((g) => g.id)).size, 1);
+    assert.equal(got().filter((g) => g.id === hook.id).length, 1, 'no second delivery under its id');
     assert.equal(hook.deliveryHeader, hook.id, 'X-ACS-Delivery is the delivery id');
     assert.match(hook.signature, /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(signatureHolds(SECRET, hook.raw, hook.signature), true, 'HMAC-SHA256 over `${t}.${body}`');

@@ -6,8 +6,6 @@
  * replace, and bad orders refused naming the field.
  */
 import { strict as assert } from 'node:assert';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
@@ -15,6 +13,7 @@ import { verifySignature } from '../../src/webhooks';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
+import { orderReceiver, type OrderDelivery, type OrderReceiver } from './receiver';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'order-hooks-secret-0123';
@@ -24,8 +23,8 @@ const KEY = 'Device.WiFi.SSID.2.SSID';
 describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
   this.timeout(120_000);
   let t: TestAcs;
-  let receiver: http.Server;
-  const got: { id: string; event: string; device: string | null; data: Record<string, unknown>; good: boolean }[] = [];
+  let receiver: OrderReceiver;
+  const got = (): OrderDelivery[] => receiver.got;
   const fleets: Fleet[] = [];
 
   before(async () => {
@@ -36,25 +35,11 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     // A preset no session would apply by itself (an event no device sends): only an order gives it.
     const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
     t = await startTestAcs('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 });
-    receiver = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const p = JSON.parse(body) as { id: string; event: string; device: string | null; data: Record<string, unknown> };
-        got.push({ ...p, good: verifySignature(SECRET, body, String(req.headers['x-acs-signature'])) });
-        res.statusCode = 200;
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/orders`;
-    const sub = await t.nbi('/webhooks', { method: 'POST', body: JSON.stringify({ url, events: ['order.applied', 'order.failed'], secret: SECRET }) });
-    assert.equal(sub.status, 201);
+    receiver = await orderReceiver(t, SECRET);
   });
   after(async () => {
     await Promise.all(fleets.map((f) => f.close()));
-    await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+    await receiver?.close();
     await t?.stop();
   });
 
@@ -121,11 +106,11 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     const final = await order('ord-zt-1');
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(sim.model.getValue(SSID), 'zero-touch', 'the device is configured');
-    await until('the webhook', async () => got.some((g) => g.event === 'order.applied'), 15_000);
+    await until('the webhook', async () => got().some((g) => g.event === 'order.applied'), 15_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const applied = got.filter((g) => g.event === 'order.applied');
+    const applied = got().filter((g) => g.event === 'order.applied');
     assert.equal(applied.length, 1, 'once');
-    assert.equal(applied[0].good, true, 'signed');
+    assert.equal(verifySignature(SECRET, applied[0].raw, applied[0].signature), true, 'signed');
     assert.equal(applied[0].data.order, 'ord-zt-1');
     assert.equal(applied[0].device, final.deviceKey);
     assert.equal((await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } })).status, 200, 'the order system may send it again');
@@ -148,7 +133,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(sim.model.getValue(SSID), 'from-preset');
     assert.equal(sim.model.getValue(KEY), 'preset-passphrase');
-    await until('the webhook', async () => got.some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
-    assert.deepEqual(got.find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
+    await until('the webhook', async () => got().some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
+    assert.deepEqual(got().find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
   });
 });
