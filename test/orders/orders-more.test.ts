@@ -13,22 +13,14 @@ import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
-import { startTestAcs, type TestAcs } from '../helpers/acs';
+import type { TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
-import { orderReceiver, type OrderDelivery, type OrderReceiver } from './receiver';
+import { startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'orders-more-secret-4567';
 const SSID = 'Device.WiFi.SSID.1.SSID';
-
-interface OrderView {
-  id: string;
-  status: string;
-  deviceKey: string | null;
-  reason: string | null;
-  runId: string | null;
-}
 
 /** The X-ACS-Signature header checked by hand: t=<unix>,v1=<hex> is HMAC-SHA256(secret, `${t}.${rawBody}`). */
 function signatureHolds(secret: string, rawBody: string, header: string): boolean {
@@ -43,24 +35,21 @@ function signatureHolds(secret: string, rawBody: string, header: string): boolea
 
 describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
   this.timeout(120_000);
+  let s: OrderSuite;
   let t: TestAcs;
-  let receiver: OrderReceiver;
-  const got = (): OrderDelivery[] => receiver.got;
-  const fleets: Fleet[] = [];
+  const got = (): OrderDelivery[] => s.got;
 
   before(async () => {
     const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
-    t = await startTestAcs('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 });
-    receiver = await orderReceiver(t, SECRET);
+    s = await startOrderSuite('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 }, SECRET);
+    t = s.t;
   });
   after(async () => {
-    await Promise.all(fleets.map((f) => f.close()));
-    await receiver?.close();
-    await t?.stop();
+    await s?.close();
   });
 
-  const post = (body: unknown) => t.nbi('/orders', { method: 'POST', body: JSON.stringify(body) });
-  const order = async (id: string) => (await (await t.nbi(`/orders/${encodeURIComponent(id)}`)).json()) as OrderView;
+  const post = (body: unknown) => s.post(body);
+  const order = (id: string) => s.order(id);
   const devicePath = (key: string) => `/devices/${encodeURIComponent(key)}`;
 
   /**
@@ -70,7 +59,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
    */
   async function simulated(serialBase: string, extra: Partial<FleetOptions> = {}) {
     const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
-    fleets.push(fleet);
+    s.fleets.push(fleet);
     const sim = fleet.devices[0];
     const counts = { connectionRequests: 0 };
     const connect = fleet.connect.bind(fleet);

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { verifySignature } from '../../src/webhooks';
-import { startTestAcs, type TestAcs } from '../helpers/acs';
+import type { TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
-import { orderReceiver, type OrderDelivery, type OrderReceiver } from './receiver';
+import { startOrderSuite, type OrderDelivery, type OrderSuite } from './suite';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'order-hooks-secret-0123';
@@ -22,10 +22,9 @@ const KEY = 'Device.WiFi.SSID.2.SSID';
 
 describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
   this.timeout(120_000);
+  let s: OrderSuite;
   let t: TestAcs;
-  let receiver: OrderReceiver;
-  const got = (): OrderDelivery[] => receiver.got;
-  const fleets: Fleet[] = [];
+  const got = (): OrderDelivery[] => s.got;
 
   before(async () => {
     const provisions = dirWith({
@@ -34,17 +33,15 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     });
     // A preset no session would apply by itself (an event no device sends): only an order gives it.
     const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
-    t = await startTestAcs('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 });
-    receiver = await orderReceiver(t, SECRET);
+    s = await startOrderSuite('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 }, SECRET);
+    t = s.t;
   });
   after(async () => {
-    await Promise.all(fleets.map((f) => f.close()));
-    await receiver?.close();
-    await t?.stop();
+    await s?.close();
   });
 
-  const post = (body: unknown) => t.nbi('/orders', { method: 'POST', body: JSON.stringify(body) });
-  const order = async (id: string) => (await (await t.nbi(`/orders/${encodeURIComponent(id)}`)).json()) as { status: string; deviceKey: string | null; reason: string | null; runId: string | null };
+  const post = (body: unknown) => s.post(body);
+  const order = (id: string) => s.order(id);
 
   it('refuses bad orders naming the field, and stores nothing', async () => {
     const service = { provision: 'set-ssid', args: ['x'] };
@@ -91,7 +88,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal((await order('ord-zt-1')).status, 'pending', 'the device was never seen: it waits');
 
     const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
-    fleets.push(fleet);
+    s.fleets.push(fleet);
     const sim = fleet.devices[0];
     assert.equal(sim.deviceId().SerialNumber, serial);
     await fleet.connectAll('0 BOOTSTRAP');
@@ -119,7 +116,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
 
   it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments', async () => {
     const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
-    fleets.push(fleet);
+    s.fleets.push(fleet);
     const sim = fleet.devices[0];
     await fleet.connectAll('0 BOOTSTRAP');
     const created = await post({ id: 'ord-preset-1', device: { serialNumber: sim.deviceId().SerialNumber }, service: { preset: 'wifi' } });
