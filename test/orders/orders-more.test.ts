@@ -13,7 +13,6 @@ import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
-import type { TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
 import { startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
@@ -36,13 +35,10 @@ function signatureHolds(secret: string, rawBody: string, header: string): boolea
 describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
   this.timeout(120_000);
   let s: OrderSuite;
-  let t: TestAcs;
-  const got = (): OrderDelivery[] => s.got;
 
   before(async () => {
     const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
     s = await startOrderSuite('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 }, SECRET);
-    t = s.t;
   });
   after(async () => {
     await s?.close();
@@ -58,7 +54,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
    * REQUEST" session).
    */
   async function simulated(serialBase: string, extra: Partial<FleetOptions> = {}) {
-    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     const counts = { connectionRequests: 0 };
@@ -73,7 +69,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
 
   /** The connection-request credentials the simulator checks (cr-<serial> / crpw-<serial>), told to the ACS as an operator would. */
   async function tellCredentials(key: string, serial: string): Promise<void> {
-    const r = await t.nbi(`${devicePath(key)}/connection-request-credentials`, { method: 'PUT', body: JSON.stringify({ username: `cr-${serial}`, password: `crpw-${serial}` }) });
+    const r = await s.t.nbi(`${devicePath(key)}/connection-request-credentials`, { method: 'PUT', body: JSON.stringify({ username: `cr-${serial}`, password: `crpw-${serial}` }) });
     assert.equal(r.status, 204);
   }
 
@@ -83,7 +79,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
   }
 
   async function lastConnectionRequest(key: string): Promise<{ outcome: string; via: string | null; message: string } | null> {
-    const r = await t.nbi(devicePath(key));
+    const r = await s.t.nbi(devicePath(key));
     if (r.status === 404) return null;
     assert.equal(r.status, 200);
     return ((await r.json()) as { connectionRequest: { outcome: string; via: string | null; message: string } | null }).connectionRequest;
@@ -91,9 +87,9 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
 
   /** The order's webhook deliveries of `event`, after a pause for late duplicates. */
   async function deliveriesOf(orderId: string, event: string): Promise<OrderDelivery[]> {
-    await until(`${event} for ${orderId}`, async () => got().some((g) => g.event === event && g.data.order === orderId), 15_000);
+    await until(`${event} for ${orderId}`, async () => s.got.some((g) => g.event === event && g.data.order === orderId), 15_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return got().filter((g) => g.data.order === orderId);
+    return s.got.filter((g) => g.data.order === orderId);
   }
 
   it('a known, online device: the order is applied now through the ACS\'s connection request, the test opening no session', async () => {
@@ -112,7 +108,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     // Recorded once the CPE answered; the session it brought may have ended first.
     await until('the ACS\'s record of the connection request', async () => (await lastConnectionRequest(d.key))?.outcome === 'ok', 5_000);
     assert.equal((await lastConnectionRequest(d.key))?.via, 'http');
-    const device = await t.acs.store.getDevice(d.key);
+    const device = await s.t.acs.store.getDevice(d.key);
     assert.ok((device?.history ?? []).some((h) => h.kind === 'inform' && JSON.stringify(h.detail).includes('6 CONNECTION REQUEST')), 'the ACS saw a "6 CONNECTION REQUEST" session');
     const hooks = await deliveriesOf('ord-online', 'order.applied');
     assert.deepEqual(hooks.map((h) => h.event), ['order.applied']);
@@ -152,7 +148,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     assert.equal(d.fleet.stats.sessions, 1, 'only the BOOTSTRAP session');
     // The operator tells the ACS the credentials and asks again (an API call, not a session of the test's).
     await tellCredentials(d.key, d.serial);
-    await until('a connection request answered', async () => ((await (await t.nbi(`${devicePath(d.key)}/connection-request`, { method: 'POST' })).json()) as { outcome: string }).outcome === 'ok', 10_000);
+    await until('a connection request answered', async () => ((await (await s.t.nbi(`${devicePath(d.key)}/connection-request`, { method: 'POST' })).json()) as { outcome: string }).outcome === 'ok', 10_000);
     const final = await settled('ord-nocreds', 20_000);
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(d.sim.model.getValue(SSID), 'late');
@@ -171,8 +167,8 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     const hooks = await deliveriesOf('ord-fault', 'order.failed');
     assert.equal(hooks.length, 1, `once: ${hooks.map((h) => `${h.event} ${h.id}`).join(', ')}`);
     const [hook] = hooks;
-    assert.equal(new Set(got().filter((g) => g.id === hook.id).map((g) => g.id)).size, 1);
-    assert.equal(got().filter((g) => g.id === hook.id).length, 1, 'no second delivery under its id');
+    assert.equal(new Set(s.got.filter((g) => g.id === hook.id).map((g) => g.id)).size, 1);
+    assert.equal(s.got.filter((g) => g.id === hook.id).length, 1, 'no second delivery under its id');
     assert.equal(hook.deliveryHeader, hook.id, 'X-ACS-Delivery is the delivery id');
     assert.match(hook.signature, /^t=\d+,v1=[0-9a-f]{64}$/);
     assert.equal(signatureHolds(SECRET, hook.raw, hook.signature), true, 'HMAC-SHA256 over `${t}.${body}`');

@@ -10,10 +10,9 @@ import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { verifySignature } from '../../src/webhooks';
-import type { TestAcs } from '../helpers/acs';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
-import { startOrderSuite, type OrderDelivery, type OrderSuite } from './suite';
+import { startOrderSuite, type OrderSuite } from './suite';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'order-hooks-secret-0123';
@@ -23,8 +22,6 @@ const KEY = 'Device.WiFi.SSID.2.SSID';
 describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
   this.timeout(120_000);
   let s: OrderSuite;
-  let t: TestAcs;
-  const got = (): OrderDelivery[] => s.got;
 
   before(async () => {
     const provisions = dirWith({
@@ -34,7 +31,6 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     // A preset no session would apply by itself (an event no device sends): only an order gives it.
     const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
     s = await startOrderSuite('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 }, SECRET);
-    t = s.t;
   });
   after(async () => {
     await s?.close();
@@ -62,7 +58,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.match(((await r.json()) as { error: string }).error, message);
     }
-    assert.deepEqual(await (await t.nbi('/orders')).json(), []);
+    assert.deepEqual(await (await s.t.nbi('/orders')).json(), []);
   });
 
   it('is idempotent by id; another body under the id is 409; a pending order can be replaced and cancelled', async () => {
@@ -72,13 +68,13 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(again.status, 200, 'the same order, keys in another order');
     const other = await post({ ...body, service: { provision: 'set-ssid', args: ['b'] } });
     assert.equal(other.status, 409);
-    const replaced = await t.nbi('/orders/ord-idem', { method: 'PUT', body: JSON.stringify({ device: body.device, service: { provision: 'set-ssid', args: ['b'] } }) });
+    const replaced = await s.t.nbi('/orders/ord-idem', { method: 'PUT', body: JSON.stringify({ device: body.device, service: { provision: 'set-ssid', args: ['b'] } }) });
     assert.equal(replaced.status, 200);
     assert.deepEqual(((await replaced.json()) as { service: unknown }).service, { provision: 'set-ssid', args: ['b'] });
-    const cancelled = await t.nbi('/orders/ord-idem', { method: 'DELETE' });
+    const cancelled = await s.t.nbi('/orders/ord-idem', { method: 'DELETE' });
     assert.equal(((await cancelled.json()) as { status: string }).status, 'cancelled');
-    assert.equal((await t.nbi('/orders/ord-idem', { method: 'DELETE' })).status, 409);
-    assert.equal((await t.nbi('/orders/nope')).status, 404);
+    assert.equal((await s.t.nbi('/orders/ord-idem', { method: 'DELETE' })).status, 409);
+    assert.equal((await s.t.nbi('/orders/nope')).status, 404);
   });
 
   it('applies an order for an unknown serial at the device\'s first contact; order.applied arrives once, signed', async () => {
@@ -87,7 +83,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(created.status, 201);
     assert.equal((await order('ord-zt-1')).status, 'pending', 'the device was never seen: it waits');
 
-    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     assert.equal(sim.deviceId().SerialNumber, serial);
@@ -103,19 +99,19 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     const final = await order('ord-zt-1');
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(sim.model.getValue(SSID), 'zero-touch', 'the device is configured');
-    await until('the webhook', async () => got().some((g) => g.event === 'order.applied'), 15_000);
+    await until('the webhook', async () => s.got.some((g) => g.event === 'order.applied'), 15_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const applied = got().filter((g) => g.event === 'order.applied');
+    const applied = s.got.filter((g) => g.event === 'order.applied');
     assert.equal(applied.length, 1, 'once');
     assert.equal(verifySignature(SECRET, applied[0].raw, applied[0].signature), true, 'signed');
     assert.equal(applied[0].data.order, 'ord-zt-1');
     assert.equal(applied[0].device, final.deviceKey);
     assert.equal((await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } })).status, 200, 'the order system may send it again');
-    assert.equal((await t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
+    assert.equal((await s.t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
   });
 
   it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments', async () => {
-    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     await fleet.connectAll('0 BOOTSTRAP');
@@ -130,7 +126,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(sim.model.getValue(SSID), 'from-preset');
     assert.equal(sim.model.getValue(KEY), 'preset-passphrase');
-    await until('the webhook', async () => got().some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
-    assert.deepEqual(got().find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
+    await until('the webhook', async () => s.got.some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
+    assert.deepEqual(s.got.find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
   });
 });
