@@ -8,29 +8,18 @@
  * devices named by OUI + serial and by full id; a serial two devices share.
  */
 import { strict as assert } from 'node:assert';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
+import { signatureHolds } from '../helpers/webhook-signature';
 import { startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'orders-more-secret-4567';
 const SSID = 'Device.WiFi.SSID.1.SSID';
-
-/** The X-ACS-Signature header checked by hand: t=<unix>,v1=<hex> is HMAC-SHA256(secret, `${t}.${rawBody}`). */
-function signatureHolds(secret: string, rawBody: string, header: string): boolean {
-  const parts = new Map(header.split(',').map((p) => p.split('=', 2) as [string, string]));
-  const t = parts.get('t');
-  const v1 = parts.get('v1');
-  if (!t || !/^\d+$/.test(t) || !v1 || !/^[0-9a-f]{64}$/.test(v1)) return false;
-  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest();
-  return timingSafeEqual(expected, Buffer.from(v1, 'hex'));
-}
 
 describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
   this.timeout(120_000);
