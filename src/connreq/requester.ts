@@ -2,8 +2,10 @@
  * Asks a CPE to open a session now (TR-069 §3.2.2, Annex G).
  *
  * Order, per request:
- *   1. admission (admission.ts): not already asked, per-device and
- *      cluster-wide rates;
+ *   1. admission (admission.ts): not in session, not already asked,
+ *      per-device and cluster-wide rates; a device in session is asked
+ *      once its session is over (looked at every IN_SESSION_POLL_MS, for
+ *      at most `sessionWaitMs`), by this process, once;
  *   2. HTTP to ConnectionRequestURL, when it is usable — unless its host is
  *      a private address and the device has a UDP address: then the URL is the
  *      LAN side of a NAT, unreachable from here, and UDP goes first;
@@ -25,6 +27,7 @@ import { getConnectionRequestCredentials, lastConnectionRequest, recordAttempt, 
 import { HTTP_DEFAULTS, httpConnectionRequest, usableUrl, type HttpAttempt, type HttpRequestOptions } from './http-request';
 import type { StunServer } from './stun/server';
 import { resolveTarget } from './target';
+import { lockKey } from '../cwmp/session/session-keys';
 import type {
   ConnectionRequestCredentials, ConnectionRequestOutcome, ConnectionRequestResult, ConnectionRequestVia, ConnectionTarget, LastConnectionRequest,
 } from './types';
@@ -52,7 +55,13 @@ export interface ConnectionRequesterOptions {
   ratePerSecond?: number;
   /** UDP before HTTP when the URL's host is private and a UDP address is known (default true). */
   preferUdpForPrivateUrl?: boolean;
+  /** How long a request for a device in session waits for that session to end (default 120 000 ms: past it, the device is not asked). */
+  sessionWaitMs?: number;
 }
+
+/** How often a request for a device in session looks whether the session is over. */
+const IN_SESSION_POLL_MS = 250;
+const SESSION_WAIT_MS = 120_000;
 
 /** Outcomes after which the CPE may be on its way: the "asked" mark stays until its Inform. */
 const DELIVERED = new Set<ConnectionRequestResult>(['ok', 'udp-sent']);
@@ -68,6 +77,8 @@ export class ConnectionRequester {
   private readonly limits: AdmissionLimits;
   private readonly http: HttpRequestOptions;
   private readonly udp: UdpRequestOptions;
+  /** Devices this process asks once their session is over. */
+  private readonly afterSession = new Set<DeviceKey>();
 
   constructor(
     private readonly deps: ConnectionRequesterDeps,
@@ -84,6 +95,10 @@ export class ConnectionRequester {
 
   /** Asks the device to open a session; never throws (failures are outcomes). */
   async request(deviceKey: DeviceKey): Promise<ConnectionRequestOutcome> {
+    return this.attempt(deviceKey, true);
+  }
+
+  private async attempt(deviceKey: DeviceKey, mayWait: boolean): Promise<ConnectionRequestOutcome> {
     const log = this.deps.log.child({ deviceId: deviceKey });
     let step: Step;
     try {
@@ -93,14 +108,39 @@ export class ConnectionRequester {
         log.debug({ outcome: outcome.outcome }, 'connection request skipped');
         return outcome;
       }
-      step = admission === 'admitted' ? await this.deliver(await this.target(deviceKey)) : rateLimited(admission, this.limits);
-      if (admission === 'admitted' && !DELIVERED.has(step.outcome)) await clearAsked(this.deps.redis, this.deps.prefix, deviceKey);
+      if (admission === 'in-session' && mayWait) {
+        this.askAfterSession(deviceKey);
+        const outcome = this.outcome(deviceKey, { outcome: 'in-session', via: null, message: 'the device is in a session with the ACS: asked once it is over' });
+        log.debug({ outcome: outcome.outcome }, 'connection request deferred');
+        return outcome;
+      }
+      if (admission === 'in-session') {
+        step = { outcome: 'in-session', via: null, message: `the device was still in a session after ${this.options.sessionWaitMs ?? SESSION_WAIT_MS} ms: not asked` };
+      } else {
+        step = admission === 'admitted' ? await this.deliver(await this.target(deviceKey)) : rateLimited(admission, this.limits);
+        if (admission === 'admitted' && !DELIVERED.has(step.outcome)) await clearAsked(this.deps.redis, this.deps.prefix, deviceKey);
+      }
     } catch (err) {
       step = { outcome: 'error', via: null, message: (err as Error).message };
     }
     const outcome = this.outcome(deviceKey, step);
     await this.record(outcome, log);
     return outcome;
+  }
+
+  /** Once the device's session is over (or after sessionWaitMs), asks it; one such wait per device in this process. */
+  private askAfterSession(deviceKey: DeviceKey): void {
+    if (this.afterSession.has(deviceKey)) return;
+    this.afterSession.add(deviceKey);
+    const deadline = Date.now() + (this.options.sessionWaitMs ?? SESSION_WAIT_MS);
+    const lock = lockKey(this.deps.prefix, deviceKey, this.deps.redis);
+    const look = async (): Promise<void> => {
+      const open = Date.now() < deadline && (await this.deps.redis.exists(lock).catch(() => 0)) === 1;
+      if (open) return void setTimeout(() => void look(), IN_SESSION_POLL_MS).unref();
+      this.afterSession.delete(deviceKey);
+      await this.attempt(deviceKey, false);
+    };
+    setTimeout(() => void look(), IN_SESSION_POLL_MS).unref();
   }
 
   /** The device's Inform arrived: it may be asked again. One DEL (call it on every Inform; it costs one round trip). */

@@ -15,6 +15,10 @@ import type { DeviceKey, EpochMs } from '../db/types';
  * - 'no-credentials': UDP only: nothing to sign with;
  * - 'rate-limited': our own limits (per device or cluster-wide) said no;
  * - 'already-asked': asked before and no Inform since (not recorded);
+ * - 'in-session': the device is in a session with the ACS now: it is asked
+ *   once that session is over (a CPE in session answers 503, or connects
+ *   after it; and what the session's Inform brought, such as a first
+ *   ConnectionRequestURL, is stored only as it ends);
  * - 'error': a bug or a store/Redis failure (message says which).
  */
 export type ConnectionRequestResult =
@@ -29,6 +33,7 @@ export type ConnectionRequestResult =
   | 'no-credentials'
   | 'rate-limited'
   | 'already-asked'
+  | 'in-session'
   | 'error';
 
 export type ConnectionRequestVia = 'http' | 'udp';

@@ -4,9 +4,11 @@
  * the service (a provision with arguments, a preset, or a workflow with
  * arguments). A
  * known device gets it now (a workflow run whose task asks the device to
- * connect); an unknown one when it first contacts the ACS (its BOOTSTRAP
- * session's end). The order follows its run: applying → applied or failed,
- * told to webhooks as order.applied / order.failed.
+ * connect); an unknown one in its first session: its BOOTSTRAP Inform starts
+ * the run, and the session carries out the run's first task (an order that
+ * comes after that Inform finds the device stored, as a known one).
+ * The order follows its run: applying → applied or failed, told to webhooks
+ * as order.applied / order.failed.
  *
  * The order system's id is the key: the same id with the same body is the
  * same order (answered as it is now); with another body, 409. A pending order
@@ -72,6 +74,8 @@ export interface OrderDeps {
 const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 /** How long a provision order's task may take (a device that never comes back fails the order). */
 const PROVISION_TIMEOUT = '1d';
+/** How often a BOOTSTRAP's Inform looks whether its orders' runs have made their first move. */
+const RUN_POLL_MS = 20;
 
 const bad = badRequest;
 
@@ -217,45 +221,67 @@ export class Orders {
   }
 
   /**
-   * A device's first contact (its BOOTSTRAP session ended): the pending orders
-   * naming it are applied. One indexed read per bootstrap.
+   * A device's first contact (BOOTSTRAP): the pending orders naming it are
+   * applied. One indexed read per bootstrap. With `waitMs`, answers once each
+   * run started has made its first move (created its first task, most
+   * often), or after waitMs: the caller, the BOOTSTRAP's Inform, then finds
+   * those tasks for its session. Answers how many runs it started.
    */
-  async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }): Promise<void> {
+  async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }, waitMs = 0): Promise<number> {
     const key = deviceKeyOf(identity);
     // Every BOOTSTRAP asks: with the other starting sessions' device reads, in one packet.
     const { rows } = await batched(this.deps.sql, DEVICE_READS, {
       sql: "SELECT * FROM orders WHERE status = 'pending' AND (serial = ? OR device = ?)",
       params: [identity.SerialNumber, key],
     });
+    const runs: string[] = [];
     for (const order of rows.map(orderOf)) {
       const d = order.device;
-      if (d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI)) await this.apply(order, key);
+      if (!(d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI))) continue;
+      // The session to come does the task: a connection request to a device in session would be wasted, or fail.
+      const run = await this.apply(order, key, waitMs === 0);
+      if (run !== null) runs.push(run);
+    }
+    if (waitMs > 0) await this.firstMoves(runs, waitMs);
+    return runs.length;
+  }
+
+  /** Until none of `runIds` is still 'running' (a run waiting on its task is 'waiting'), or `ms` passed. */
+  private async firstMoves(runIds: string[], ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    let left = runIds;
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, RUN_POLL_MS));
+      const runs = await Promise.all(left.map((id) => this.deps.runner.get(id)));
+      left = left.filter((_, i) => runs[i]?.status === 'running');
     }
   }
 
-  /** Starts the order's run; the order is applying (or failed, when the run cannot start). */
-  private async apply(order: Order, device: DeviceKey): Promise<void> {
+  /** Starts the order's run; the order is applying (or failed, when the run cannot start). Answers the run's id, null when none started. */
+  private async apply(order: Order, device: DeviceKey, connect = true): Promise<string | null> {
     const claimed = await this.deps.sql.autocommit((db) =>
       db.run("UPDATE orders SET status = 'applying', device = ?, updated_at = ? WHERE id = ? AND status = 'pending'", [device, Date.now(), order.id]),
     );
-    if (claimed.affected === 0) return;
+    if (claimed.affected === 0) return null;
     try {
       const s = order.service;
-      const workflow = 'workflow' in s ? s.workflow : this.provisioning(s);
+      const workflow = 'workflow' in s ? s.workflow : this.provisioning(s, connect);
       const run = await this.deps.runner.start({ device, workflow, args: 'workflow' in s ? s.args : {} });
       await this.deps.sql.autocommit((db) => db.run('UPDATE orders SET run_id = ?, updated_at = ? WHERE id = ?', [run.id, Date.now(), order.id]));
       this.deps.log.info({ order: order.id, deviceId: device, run: run.id }, 'order applying');
+      return run.id;
     } catch (err) {
       await this.finish({ ...order, deviceKey: device }, 'failed', (err as Error).message);
+      return null;
     }
   }
 
-  /** An inline workflow running the service's provisions, one task each, the first asking the device to connect. */
-  private provisioning(s: Exclude<OrderService, { workflow: string }>): { name: string; definition: { steps: unknown[] } } {
+  /** An inline workflow running the service's provisions, one task each, the first asking the device to connect if `connect`. */
+  private provisioning(s: Exclude<OrderService, { workflow: string }>, connect: boolean): { name: string; definition: { steps: unknown[] } } {
     const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
     // The preset went away between the order and the device's first contact.
     if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
-    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: i === 0, timeout: PROVISION_TIMEOUT }));
+    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: connect && i === 0, timeout: PROVISION_TIMEOUT }));
     return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { ConnectionRequester, askedKey } from '../../src/connreq';
 import { HttpConnectionRequestListener } from '../../src/sim/conn-request/http-listener';
 import { describeEachDriver } from '../helpers/db';
-import { sleep } from '../helpers/wait';
+import { sleep, until } from '../helpers/wait';
+import { lockKey } from '../../src/cwmp/session/session-keys';
 import { cachedDevice, log, testRedis, type TestRedis } from './helpers';
 
 describeEachDriver('connection request limits (one outstanding request per device, rates)', 'acs_test_connreq_limits', (ctx) => {
@@ -53,6 +54,35 @@ describeEachDriver('connection request limits (one outstanding request per devic
     const outcomes = await Promise.all([requester({ ratePerSecond: 0 }).request(key), requester({ ratePerSecond: 0 }).request(key)]);
     assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['already-asked', 'ok']);
     assert.equal(cpe.stats.accepted, accepted + 1);
+  });
+
+  it('a device in session is asked once that session is over, once however often it was asked meanwhile; a session outlasting sessionWaitMs leaves it unasked', async () => {
+    const cr = requester({ deviceIntervalMs: 0, ratePerSecond: 0 });
+    const key = await device();
+    const accepted = cpe.stats.accepted;
+    const lock = lockKey(r.prefix, key, r.redis);
+    await r.redis.set(lock, 'a-session-id', 'PX', 60_000);
+    const deferred = await cr.request(key);
+    assert.equal(deferred.outcome, 'in-session');
+    assert.equal(deferred.via, null);
+    assert.equal((await cr.request(key)).outcome, 'in-session', 'asked again meanwhile');
+    await sleep(700);
+    assert.equal(cpe.stats.accepted, accepted, 'nothing sent while the session is open');
+    assert.equal(await cr.lastAttempt(key), null, 'a deferred request is not recorded as an attempt');
+    await r.redis.del(lock);
+    await until('the request sent after the session', async () => cpe.stats.accepted === accepted + 1, 3000);
+    await until('its outcome recorded', async () => (await cr.lastAttempt(key))?.outcome === 'ok', 3000);
+    await sleep(700);
+    assert.equal(cpe.stats.accepted, accepted + 1, 'sent once');
+
+    const patient = requester({ deviceIntervalMs: 0, ratePerSecond: 0, sessionWaitMs: 300 });
+    await cr.connected(key);
+    await r.redis.set(lock, 'a-long-session', 'PX', 60_000);
+    assert.equal((await patient.request(key)).outcome, 'in-session');
+    await until('given up after sessionWaitMs', async () => (await patient.lastAttempt(key))?.outcome === 'in-session', 3000);
+    assert.match((await patient.lastAttempt(key))?.message ?? '', /still in a session after 300 ms: not asked/);
+    assert.equal(cpe.stats.accepted, accepted + 1, 'not sent');
+    await r.redis.del(lock);
   });
 
   it('the mark expires on its own when no Inform comes (pendingMs)', async () => {

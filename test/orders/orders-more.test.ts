@@ -15,6 +15,8 @@ import { loadModel } from '../../src/sim/load-model';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
 import { signatureHolds } from '../helpers/webhook-signature';
+import { inform, ScriptedCpe } from '../helpers/cpe';
+import { informParameters } from '../../src/sim/cpe/inform';
 import { startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
 
 const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
@@ -103,44 +105,45 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     assert.deepEqual(hooks.map((h) => h.event), ['order.applied']);
   });
 
-  it('an unknown serial whose connection-request credentials the ACS holds: applied after its BOOTSTRAP with no session but the one the ACS asked for', async () => {
-    const d = await simulated('FST');
-    // Stored for the device's id before it ever informed (the route accepts an id the ACS has not seen).
-    await tellCredentials(d.key, d.serial);
-    const created = await post({ id: 'ord-first', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['first-contact'] } });
+  it('an unknown serial behind NAT (no connection request can reach it, no credentials known): configured in its BOOTSTRAP session, and no connection request tried', async () => {
+    const d = await simulated('NAT', { connectionRequests: false });
+    const created = await post({ id: 'ord-nat', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['behind-nat'] } });
     assert.equal(created.status, 201);
-    assert.equal((await order('ord-first')).status, 'pending', 'never seen: it waits');
+    assert.equal((await order('ord-nat')).status, 'pending', 'never seen: it waits');
     await d.fleet.connectAll('0 BOOTSTRAP');
-    const afterBootstrap = d.fleet.stats.sessions;
-    assert.equal(afterBootstrap, 1);
-    const final = await settled('ord-first', 20_000);
+    assert.equal(d.sim.model.getValue(SSID), 'behind-nat', 'set in the first session');
+    const final = await settled('ord-nat', 15_000);
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(final.deviceKey, d.key);
-    assert.equal(d.sim.model.getValue(SSID), 'first-contact');
-    assert.equal(d.counts.connectionRequests, 1, 'the ACS asked the device to connect once');
-    assert.ok(d.fleet.stats.sessions > afterBootstrap, 'a session after the BOOTSTRAP, brought by the connection request');
-    await until('the ACS\'s record of the connection request', async () => (await lastConnectionRequest(d.key))?.outcome === 'ok', 5_000);
+    assert.equal(d.fleet.stats.sessions, 1, 'the BOOTSTRAP session only');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await lastConnectionRequest(d.key), null, 'the ACS never tried a connection request');
+    const hooks = await deliveriesOf('ord-nat', 'order.applied');
+    assert.deepEqual(hooks.map((h) => h.event), ['order.applied']);
   });
 
-  it('an unknown serial whose credentials the ACS does not hold: after its BOOTSTRAP the order stays applying (its connection request cannot authenticate) until the ACS is told them', async () => {
-    const d = await simulated('NOC');
-    const created = await post({ id: 'ord-nocreds', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['late'] } });
-    assert.equal(created.status, 201);
-    await d.fleet.connectAll('0 BOOTSTRAP');
-    await until('the ACS\'s connection-request attempt', async () => (await lastConnectionRequest(d.key)) != null, 10_000);
-    const cr = await lastConnectionRequest(d.key);
-    assert.equal(cr?.outcome, 'auth-failed');
-    assert.match(cr?.message ?? '', /no ConnectionRequestUsername\/Password known for the device/);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    assert.equal((await order('ord-nocreds')).status, 'applying', 'nothing brings the device back');
-    assert.equal(d.counts.connectionRequests, 0);
-    assert.equal(d.fleet.stats.sessions, 1, 'only the BOOTSTRAP session');
-    // The operator tells the ACS the credentials and asks again (an API call, not a session of the test's).
+  it('an order that arrives during the device\'s first session (after its Inform): applied through a connection request sent once that session is over', async () => {
+    const d = await simulated('MID');
     await tellCredentials(d.key, d.serial);
-    await until('a connection request answered', async () => ((await (await s.t.nbi(`${devicePath(d.key)}/connection-request`, { method: 'POST' })).json()) as { outcome: string }).outcome === 'ok', 10_000);
-    const final = await settled('ord-nocreds', 20_000);
+    const cpe = new ScriptedCpe(s.t.cwmpUrl);
+    // The simulated CPE's own Inform (its id, its connection-request URL), sent by the test so that it can act between the Inform and the empty POST.
+    const informed = await cpe.post(inform(d.serial, ['0 BOOTSTRAP'], { DeviceId: d.sim.deviceId(), ParameterList: informParameters(d.sim.model) }));
+    assert.equal(informed.envelope?.body.method, 'InformResponse');
+    const created = await post({ id: 'ord-mid', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['mid-session'] } });
+    assert.equal(created.status, 201);
+    assert.equal((await order('ord-mid')).status, 'applying', 'its Inform stored the device: applied as to a known device');
+    // The run's task and its connection request: deferred while the session is open (the ACS does not know the device's URL yet).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(d.counts.connectionRequests, 0, 'no connection request during the session');
+    assert.equal(await lastConnectionRequest(d.key), null, 'nor any attempt recorded');
+    const ended = await cpe.post(null);
+    cpe.close();
+    assert.equal(ended.status, 204, 'nothing for this session: the order came after its Inform');
+    const final = await settled('ord-mid', 20_000);
     assert.equal(final.status, 'applied', final.reason ?? '');
-    assert.equal(d.sim.model.getValue(SSID), 'late');
+    assert.equal(d.sim.model.getValue(SSID), 'mid-session');
+    assert.equal(d.counts.connectionRequests, 1, 'asked to connect once');
+    assert.equal((await lastConnectionRequest(d.key))?.outcome, 'ok');
   });
 
   it('a provision the CPE refuses: the order ends failed with the fault; order.failed arrives once by delivery id, signed (checked with node:crypto)', async () => {

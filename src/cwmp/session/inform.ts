@@ -23,6 +23,12 @@ const RETRY_AFTER_S = 10;
 const SENT_MARK_DELAY_MS = 10;
 /** How often a takeover looks again at a session another process is ending. */
 const TAKEOVER_POLL_MS = 200;
+/*
+ * How long a BOOTSTRAP's Inform waits for its orders' runs to make their
+ * first tasks (a worker's job: tens of ms). Past it the session goes on
+ * without them, and they wait for the device's next session.
+ */
+const ORDER_TASKS_WAIT_MS = 3000;
 
 /**
  * The Inform pipeline (TR-069 §3.7.1.1), as an ordered list of steps:
@@ -49,7 +55,7 @@ interface InformCtx {
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, checkInform, checkCertificate, loadFacts, authenticate, rememberFacts, acknowledge];
+const steps: Step[] = [negotiate, checkHeaders, checkInform, checkCertificate, loadFacts, authenticate, rememberFacts, acknowledge, applyOrders];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -158,6 +164,24 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
     return errorReply('ACS_ERR_UNAVAILABLE', 'the ACS cannot store this Inform now; retry later', { 'Retry-After': String(RETRY_AFTER_S) });
   }
   if (pending) await facts.setEvents(c.deviceKey, pending);
+  return null;
+}
+
+/**
+ * A device's BOOTSTRAP: the orders waiting for it are applied now, and their
+ * first tasks join this session. A device the ACS cannot ask to connect
+ * (behind NAT, or with connection-request credentials the ACS does not know
+ * yet) is so configured in its first session, not at its next periodic
+ * Inform, hours later. A failure is logged: the session goes on without them.
+ */
+async function applyOrders(c: InformCtx): Promise<null> {
+  const { orders, store, log } = c.deps;
+  if (!orders || !c.envelope.body.Event.some((e) => e.EventCode === '0 BOOTSTRAP')) return null;
+  try {
+    if ((await orders.onBootstrap(c.envelope.body.DeviceId, ORDER_TASKS_WAIT_MS)) > 0) (c.loaded as LoadedFacts).queue = await store.pendingRequests(c.deviceKey);
+  } catch (err) {
+    log.error({ deviceId: c.deviceKey, err }, 'orders not looked at');
+  }
   return null;
 }
 

@@ -26,6 +26,11 @@ function randomId(): Buffer {
   return id;
 }
 
+/** The device's session lock: held while a session with it is open (connection requests wait for it to go). */
+export function lockKey(prefix: string, deviceKey: string, layout: KeyLayout): string {
+  return `${prefix}${deviceTag(layout, deviceKey)}lock:${deviceKey}`;
+}
+
 export class SessionKeys {
   constructor(
     private readonly prefix: string,
@@ -54,7 +59,7 @@ export class SessionKeys {
   }
 
   lock(deviceKey: string): string {
-    return `${this.prefix}${deviceTag(this.layout, deviceKey)}lock:${deviceKey}`;
+    return lockKey(this.prefix, deviceKey, this.layout);
   }
 
   /** The device's connection-request mark, cleared when its session opens. */

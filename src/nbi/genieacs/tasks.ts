@@ -34,8 +34,8 @@ const MAX_WAIT_MS = 120_000;
 /** The statuses of a task GenieACS would still hold. */
 const HELD: readonly TaskStatus[] = ['queued', 'sent', 'fault'];
 const MAX_LISTED = 1000;
-/** The device was asked, or had been (its session is still to come). */
-const ASKED = new Set(['ok', 'udp-sent', 'already-asked']);
+/** The device was asked, or had been (its session is still to come), or is in session (asked once it is over). */
+const ASKED = new Set(['ok', 'udp-sent', 'already-asked', 'in-session']);
 
 /** A task as GenieACS shows one: its own fields, `_id`, `device`, `name`, `timestamp`, and `fault` once faulted. */
 export function taskDocument(task: Task): Doc {
