@@ -221,13 +221,13 @@ export class Orders {
   }
 
   /**
-   * A device's first contact (BOOTSTRAP): the pending orders naming it are
-   * applied. One indexed read per bootstrap. With `waitMs`, answers once each
-   * run started has made its first move (created its first task, most
-   * often), or after waitMs: the caller, the BOOTSTRAP's Inform, then finds
-   * those tasks for its session. Answers how many runs it started.
+   * A device's first contact, as its BOOTSTRAP Inform is answered: the
+   * pending orders naming it are applied (one indexed read per bootstrap),
+   * and this answers, with how many runs it started, once each has made its
+   * first move (created its first task, most often) or after `waitMs`: the
+   * Inform then finds those tasks for its session.
    */
-  async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }, waitMs = 0): Promise<number> {
+  async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }, waitMs: number): Promise<number> {
     const key = deviceKeyOf(identity);
     // Every BOOTSTRAP asks: with the other starting sessions' device reads, in one packet.
     const { rows } = await batched(this.deps.sql, DEVICE_READS, {
@@ -238,11 +238,11 @@ export class Orders {
     for (const order of rows.map(orderOf)) {
       const d = order.device;
       if (!(d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI))) continue;
-      // The session to come does the task: a connection request to a device in session would be wasted, or fail.
-      const run = await this.apply(order, key, waitMs === 0);
+      // The session to come does the task: no connection request (it would bring a needless second session, or fail).
+      const run = await this.apply(order, key, false);
       if (run !== null) runs.push(run);
     }
-    if (waitMs > 0) await this.firstMoves(runs, waitMs);
+    await this.firstMoves(runs, waitMs);
     return runs.length;
   }
 

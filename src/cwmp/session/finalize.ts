@@ -93,10 +93,6 @@ async function notify(deps: SessionDeps, state: SessionState, result: SessionRes
   // Not awaited: the deliveries are stored in the emitter's next batch, up to its BATCH_MS later; the CPE's last answer does not wait for that.
   void deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
   deps.qoe?.fromSession(state.deviceKey, result.ops);
-  // The Inform applied the orders waiting for the device (later ones found it stored): a second look, for when that one failed.
-  if (deps.orders && state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) {
-    await deps.orders.onBootstrap(state.inform.deviceId).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
-  }
   if (!deps.notices) return;
   const notice: SessionCommitted = {
     device: state.deviceKey,
