@@ -11,7 +11,7 @@
  * session (`refused`): the planner never asks for them again (reads.ts). The
  * same listing follows a SetParameterValues refused because some parameters
  * are not writable (9008 in its details): it tells which, and the planner
- * leaves them out. Each object is listed so once per session; a second
+ * leaves them out (the device history says which: `notWritable`). Each object is listed so once per session; a second
  * fault under it is real.
  *
  * Some CPEs answer a GetParameterValues without the names they do not know
@@ -31,7 +31,7 @@ const RECOVERABLE: ReadonlySet<string> = new Set([
 const RECOVERABLE_DETAIL: ReadonlySet<number> = new Set([9005, 9008]);
 
 /** The listings that tell what the refused request was about, or none when the fault is the channel's (not recoverable, or already listed). */
-export function recoveryFor(outcome: RequestOutcome, p: Pick<ProvisionState, 'refreshed' | 'refused'>, root: Node): PlannedRequest[] {
+export function recoveryFor(outcome: RequestOutcome, p: Pick<ProvisionState, 'refreshed' | 'refused' | 'notWritable'>, root: Node): PlannedRequest[] {
   const fault = outcome.fault;
   if (!fault || !RECOVERABLE.has(outcome.method)) return [];
   const detail = (fault.detail ?? []).filter((d) => RECOVERABLE_DETAIL.has(d.code));
@@ -41,6 +41,8 @@ export function recoveryFor(outcome: RequestOutcome, p: Pick<ProvisionState, 're
   const objects = new Set(paths.map((path) => knownObjectAbove(root, path, p.refused)));
   if ([...objects].some((o) => p.refreshed.includes(o))) return [];
   p.refreshed.push(...objects);
+  const readOnly = detail.filter((d) => d.code === 9008).map((d) => d.name);
+  if (readOnly.length > 0) (p.notWritable ??= []).push(...readOnly);
   return [...objects].map((path) => ({ request: { method: 'GetParameterNames', ParameterPath: path, NextLevel: true }, channels: outcome.channels }));
 }
 

@@ -461,5 +461,6 @@ function historyOf(p: ProvisionState, state: SessionState): SessionLogEntry[] {
   const lines = Object.entries(p.logs).filter(([, l]) => l.length > 0);
   if (lines.length > 0 && (p.rpcs > 0 || p.faults.length > 0)) out.push({ t: 'history', entry: { time, kind: 'provision-log', detail: Object.fromEntries(lines), sessionId: state.id } });
   if (p.faults.length > 0) out.push({ t: 'history', entry: { time, kind: 'provision-fault', detail: p.faults.map((f) => ({ channel: f.channel, code: f.code, message: f.message })), sessionId: state.id } });
+  if (p.notWritable?.length) out.push({ t: 'history', entry: { time, kind: 'provision-not-writable', detail: { parameters: p.notWritable }, sessionId: state.id } });
   return out;
 }

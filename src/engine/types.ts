@@ -44,6 +44,13 @@ export interface ProvisionState {
   refused: string[];
   /** clear() calls already applied ("path@before"). */
   cleared: string[];
+  /**
+   * Parameters a script gave a value that the device refused as not writable
+   * (9008) in this session: left as they are (the listing that followed told
+   * the planner), and kept in the device history so that operators see why.
+   * Optional: a session state saved before 2026-12-06 has none.
+   */
+  notWritable?: string[];
   /** The last runs' log() lines, per provision (replaced on each replay). */
   logs: Record<string, string[]>;
   /** Nothing left to do in this session. */

@@ -566,6 +566,15 @@ log('after commit');
       assert.equal(device.getValue(PII), '5');
       assert.notEqual(device.getValue('Device.DeviceInfo.SoftwareVersion'), 'hacked');
       assert.equal(faultOf(r, 'rw'), undefined, JSON.stringify(r.p.faults));
+      const notWritable = r.stepLog.filter((e) => e.t === 'history' && e.entry.kind === 'provision-not-writable');
+      assert.deepEqual(notWritable.map((e) => e.t === 'history' && e.entry.detail), [{ parameters: ['Device.DeviceInfo.SoftwareVersion'] }], 'the history says which value was left as it is');
+    });
+
+    it('a write the device takes leaves no not-writable entry', async function () {
+      const h = await harness({ rw: preset([['set', PII, 7]], { channel: 'rw' }) }, { 'set.js': 'declare(args[0], null, { value: args[1] });' });
+      const r = await runSession(h, newDevice(), freshStore());
+      assert.ok(methods(r).includes('SetParameterValues'));
+      assert.deepEqual(r.stepLog.filter((e) => e.t === 'history' && e.entry.kind === 'provision-not-writable'), []);
     });
   });
 
