@@ -4,8 +4,7 @@
  * Order, per request:
  *   1. admission (admission.ts): not in session, not already asked,
  *      per-device and cluster-wide rates; a device in session is asked
- *      once its session is over (looked at every IN_SESSION_POLL_MS, for
- *      at most `sessionWaitMs`), by this process, once;
+ *      once its session is over (askAfterSession), by this process, once;
  *   2. HTTP to ConnectionRequestURL, when it is usable — unless its host is
  *      a private address and the device has a UDP address: then the URL is the
  *      LAN side of a NAT, unreachable from here, and UDP goes first;
@@ -62,6 +61,7 @@ export interface ConnectionRequesterOptions {
 /** How often a request for a device in session looks whether the session is over. */
 const IN_SESSION_POLL_MS = 250;
 const SESSION_WAIT_MS = 120_000;
+const MAX_POLL_MS = 2000;
 
 /** Outcomes after which the CPE may be on its way: the "asked" mark stays until its Inform. */
 const DELIVERED = new Set<ConnectionRequestResult>(['ok', 'udp-sent']);
@@ -77,8 +77,9 @@ export class ConnectionRequester {
   private readonly limits: AdmissionLimits;
   private readonly http: HttpRequestOptions;
   private readonly udp: UdpRequestOptions;
-  /** Devices this process asks once their session is over. */
-  private readonly afterSession = new Set<DeviceKey>();
+  /** Devices this process asks once their session is over, with the timer of their next look. */
+  private readonly waits = new Map<DeviceKey, NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly deps: ConnectionRequesterDeps,
@@ -95,10 +96,18 @@ export class ConnectionRequester {
 
   /** Asks the device to open a session; never throws (failures are outcomes). */
   async request(deviceKey: DeviceKey): Promise<ConnectionRequestOutcome> {
-    return this.attempt(deviceKey, true);
+    return this.attempt(deviceKey, null);
   }
 
-  private async attempt(deviceKey: DeviceKey, mayWait: boolean): Promise<ConnectionRequestOutcome> {
+  /** Forgets the requests waiting for sessions to end (the process is stopping). */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.waits.values()) clearTimeout(timer);
+    this.waits.clear();
+  }
+
+  /** `deadline`: set when this is a request that waited for the device's session (askAfterSession). */
+  private async attempt(deviceKey: DeviceKey, deadline: number | null): Promise<ConnectionRequestOutcome> {
     const log = this.deps.log.child({ deviceId: deviceKey });
     let step: Step;
     try {
@@ -108,14 +117,15 @@ export class ConnectionRequester {
         log.debug({ outcome: outcome.outcome }, 'connection request skipped');
         return outcome;
       }
-      if (admission === 'in-session' && mayWait) {
-        this.askAfterSession(deviceKey);
+      const waitMs = this.options.sessionWaitMs ?? SESSION_WAIT_MS;
+      if (admission === 'in-session' && (deadline === null || Date.now() < deadline)) {
+        this.askAfterSession(deviceKey, deadline ?? Date.now() + waitMs);
         const outcome = this.outcome(deviceKey, { outcome: 'in-session', via: null, message: 'the device is in a session with the ACS: asked once it is over' });
         log.debug({ outcome: outcome.outcome }, 'connection request deferred');
         return outcome;
       }
       if (admission === 'in-session') {
-        step = { outcome: 'in-session', via: null, message: `the device was still in a session after ${this.options.sessionWaitMs ?? SESSION_WAIT_MS} ms: not asked` };
+        step = { outcome: 'in-session', via: null, message: `the device was still in a session after ${waitMs} ms: not asked` };
       } else {
         step = admission === 'admitted' ? await this.deliver(await this.target(deviceKey)) : rateLimited(admission, this.limits);
         if (admission === 'admitted' && !DELIVERED.has(step.outcome)) await clearAsked(this.deps.redis, this.deps.prefix, deviceKey);
@@ -128,19 +138,27 @@ export class ConnectionRequester {
     return outcome;
   }
 
-  /** Once the device's session is over (or after sessionWaitMs), asks it; one such wait per device in this process. */
-  private askAfterSession(deviceKey: DeviceKey): void {
-    if (this.afterSession.has(deviceKey)) return;
-    this.afterSession.add(deviceKey);
-    const deadline = Date.now() + (this.options.sessionWaitMs ?? SESSION_WAIT_MS);
+  /**
+   * Asks the device once its session is over, or gives up at `deadline`; one
+   * such wait per device in this process, held in memory only (a process
+   * stopping forgets it: the device's tasks then wait for its next Inform).
+   * Looks at the lock after IN_SESSION_POLL_MS, then twice as long each time.
+   */
+  private askAfterSession(deviceKey: DeviceKey, deadline: number): void {
+    if (this.closed || this.waits.has(deviceKey)) return;
     const lock = lockKey(this.deps.prefix, deviceKey, this.deps.redis);
+    let delay = IN_SESSION_POLL_MS;
     const look = async (): Promise<void> => {
-      const open = Date.now() < deadline && (await this.deps.redis.exists(lock).catch(() => 0)) === 1;
-      if (open) return void setTimeout(() => void look(), IN_SESSION_POLL_MS).unref();
-      this.afterSession.delete(deviceKey);
-      await this.attempt(deviceKey, false);
+      const open = (await this.deps.redis.exists(lock).catch(() => 1)) === 1;
+      if (open && Date.now() < deadline) {
+        delay = Math.min(2 * delay, MAX_POLL_MS);
+        return wait();
+      }
+      this.waits.delete(deviceKey);
+      if (!this.closed) await this.attempt(deviceKey, deadline);
     };
-    setTimeout(() => void look(), IN_SESSION_POLL_MS).unref();
+    const wait = (): void => void this.waits.set(deviceKey, setTimeout(() => void look(), delay).unref());
+    wait();
   }
 
   /** The device's Inform arrived: it may be asked again. One DEL (call it on every Inform; it costs one round trip). */

@@ -221,11 +221,13 @@ export class Orders {
   }
 
   /**
-   * A device's first contact, as its BOOTSTRAP Inform is answered: the
-   * pending orders naming it are applied (one indexed read per bootstrap),
-   * and this answers, with how many runs it started, once each has made its
-   * first move (created its first task, most often) or after `waitMs`: the
-   * Inform then finds those tasks for its session.
+   * A device's first contact (BOOTSTRAP): the pending orders naming it are
+   * applied (one indexed read per bootstrap). From its session's Inform
+   * (`waitMs` > 0), this answers, with how many runs it started, once each
+   * has made its first move (created its first task, most often) or after
+   * waitMs: the session then carries those tasks out, and needs no
+   * connection request. With waitMs 0 (the session is over), as for a known
+   * device: the first task asks the device to connect.
    */
   async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }, waitMs: number): Promise<number> {
     const key = deviceKeyOf(identity);
@@ -238,11 +240,11 @@ export class Orders {
     for (const order of rows.map(orderOf)) {
       const d = order.device;
       if (!(d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI))) continue;
-      // The session to come does the task: no connection request (it would bring a needless second session, or fail).
-      const run = await this.apply(order, key, false);
+      // In session, the session does the task: a connection request would bring a needless second session, or fail.
+      const run = await this.apply(order, key, waitMs === 0);
       if (run !== null) runs.push(run);
     }
-    await this.firstMoves(runs, waitMs);
+    if (waitMs > 0) await this.firstMoves(runs, waitMs);
     return runs.length;
   }
 
@@ -267,7 +269,12 @@ export class Orders {
       const s = order.service;
       const workflow = 'workflow' in s ? s.workflow : this.provisioning(s, connect);
       const run = await this.deps.runner.start({ device, workflow, args: 'workflow' in s ? s.args : {} });
-      await this.deps.sql.autocommit((db) => db.run('UPDATE orders SET run_id = ?, updated_at = ? WHERE id = ?', [run.id, Date.now(), order.id]));
+      const noted = await this.deps.sql.autocommit((db) => db.run("UPDATE orders SET run_id = ?, updated_at = ? WHERE id = ? AND status = 'applying'", [run.id, Date.now(), order.id]));
+      if (noted.affected === 0) {
+        // Cancelled while its run started (cancel() saw no run to stop): the run goes too.
+        await this.deps.runner.cancel(run.id, `order ${order.id} cancelled`);
+        return null;
+      }
       this.deps.log.info({ order: order.id, deviceId: device, run: run.id }, 'order applying');
       return run.id;
     } catch (err) {
@@ -276,12 +283,12 @@ export class Orders {
     }
   }
 
-  /** An inline workflow running the service's provisions, one task each, the first asking the device to connect if `connect`. */
+  /** An inline workflow running the service's provisions, one task each, each asking the device to connect (the first only if `connect`). */
   private provisioning(s: Exclude<OrderService, { workflow: string }>, connect: boolean): { name: string; definition: { steps: unknown[] } } {
     const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
     // The preset went away between the order and the device's first contact.
     if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
-    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: connect && i === 0, timeout: PROVISION_TIMEOUT }));
+    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: connect || i > 0, timeout: PROVISION_TIMEOUT }));
     return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }
 

@@ -29,7 +29,11 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
 
   before(async () => {
     const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
-    s = await startOrderSuite('orders_more', { provisionsDir: provisions, sessionTimeoutMs: 5000 }, SECRET);
+    // A workflow whose first step asks the device to connect, as the shipped ones do.
+    const workflows = dirWith({
+      'wifi-order.yaml': 'args:\n  ssid: { description: the SSID }\nsteps:\n  - name: wifi\n    task: { name: provision, provision: set-ssid, args: ["{{args.ssid}}"] }\n    connectionRequest: true\n    timeout: 1h\n',
+    });
+    s = await startOrderSuite('orders_more', { provisionsDir: provisions, workflowsDir: workflows, sessionTimeoutMs: 5000 }, SECRET);
   });
   after(async () => {
     await s?.close();
@@ -69,11 +73,11 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     return order(id);
   }
 
-  async function lastConnectionRequest(key: string): Promise<{ outcome: string; via: string | null; message: string } | null> {
+  async function lastConnectionRequest(key: string): Promise<{ outcome: string; via: string | null; message: string; time: number } | null> {
     const r = await s.t.nbi(devicePath(key));
     if (r.status === 404) return null;
     assert.equal(r.status, 200);
-    return ((await r.json()) as { connectionRequest: { outcome: string; via: string | null; message: string } | null }).connectionRequest;
+    return ((await r.json()) as { connectionRequest: { outcome: string; via: string | null; message: string; time: number } | null }).connectionRequest;
   }
 
   /** The order's webhook deliveries of `event`, after a pause for late duplicates. */
@@ -120,6 +124,22 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     assert.equal(await lastConnectionRequest(d.key), null, 'the ACS never tried a connection request');
     const hooks = await deliveriesOf('ord-nat', 'order.applied');
     assert.deepEqual(hooks.map((h) => h.event), ['order.applied']);
+  });
+
+  it('a workflow order whose first step asks for a connection request, for an unknown serial behind NAT: carried out in its BOOTSTRAP session; the request waits for that session\'s end', async () => {
+    const d = await simulated('WFN', { connectionRequests: false });
+    const created = await post({ id: 'ord-wf-nat', device: { serialNumber: d.serial }, service: { workflow: 'wifi-order', args: { ssid: 'wf-first' } } });
+    assert.equal(created.status, 201, await created.clone().text());
+    await d.fleet.connectAll('0 BOOTSTRAP');
+    const ended = Date.now();
+    assert.equal(d.sim.model.getValue(SSID), 'wf-first', 'set in the first session');
+    const final = await settled('ord-wf-nat', 15_000);
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(d.fleet.stats.sessions, 1);
+    // The step's connection request went out once the session was over (and found nobody: the device is behind NAT).
+    await until('the connection-request attempt', async () => (await lastConnectionRequest(d.key)) !== null, 10_000);
+    const cr = await lastConnectionRequest(d.key);
+    assert.ok(cr && cr.time >= ended - 100, `attempted ${ended - (cr?.time ?? 0)} ms before the session ended`);
   });
 
   it('an order that arrives during the device\'s first session (after its Inform): applied through a connection request sent once that session is over', async () => {

@@ -93,6 +93,9 @@ async function notify(deps: SessionDeps, state: SessionState, result: SessionRes
   // Not awaited: the deliveries are stored in the emitter's next batch, up to its BATCH_MS later; the CPE's last answer does not wait for that.
   void deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
   deps.qoe?.fromSession(state.deviceKey, result.ops);
+  if (deps.orders && state.ordersUnread) {
+    await deps.orders.onBootstrap(state.inform.deviceId, 0).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
+  }
   if (!deps.notices) return;
   const notice: SessionCommitted = {
     device: state.deviceKey,

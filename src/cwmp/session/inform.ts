@@ -55,7 +55,7 @@ interface InformCtx {
 
 type Step = (c: InformCtx) => Promise<CwmpReply | null> | CwmpReply | null;
 
-const steps: Step[] = [negotiate, checkHeaders, checkInform, checkCertificate, loadFacts, authenticate, rememberFacts, acknowledge, applyOrders];
+const steps: Step[] = [negotiate, checkHeaders, checkInform, checkCertificate, loadFacts, authenticate, rememberFacts, acknowledge];
 
 export async function startSession(deps: SessionDeps, post: CwmpPost, envelope: CwmpEnvelope<Inform>): Promise<CwmpReply> {
   const c: InformCtx = { deps, post, envelope, deviceKey: deviceKeyOf(envelope.body.DeviceId) };
@@ -168,21 +168,27 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
 }
 
 /**
- * A device's BOOTSTRAP: the orders waiting for it are applied now, and their
- * first tasks join this session. A device the ACS cannot ask to connect
- * (behind NAT, or with connection-request credentials the ACS does not know
- * yet) is so configured in its first session, not at its next periodic
- * Inform, hours later. A failure is logged: the session goes on without them.
+ * A device's BOOTSTRAP, its session open: the orders waiting for it are
+ * applied now, and their first tasks join this session. A device the ACS
+ * cannot ask to connect (behind NAT, or with connection-request credentials
+ * the ACS does not know yet) is so configured in its first session, not at
+ * its next periodic Inform, hours later. After the lock: a connection request
+ * a run's first step asks for waits for the session's end (connreq), and an
+ * Inform refused as concurrent applies nothing. If the look fails, the
+ * session's end looks again (`ordersUnread`).
  */
-async function applyOrders(c: InformCtx): Promise<null> {
-  const { orders, store, log } = c.deps;
-  if (!orders || !c.envelope.body.Event.some((e) => e.EventCode === '0 BOOTSTRAP')) return null;
+async function applyOrders(c: InformCtx, state: SessionState): Promise<void> {
+  const { orders, log, sessions } = c.deps;
+  if (!orders || !state.inform.events.some((e) => e.EventCode === '0 BOOTSTRAP')) return;
   try {
-    if ((await orders.onBootstrap(c.envelope.body.DeviceId, ORDER_TASKS_WAIT_MS)) > 0) (c.loaded as LoadedFacts).queue = await store.pendingRequests(c.deviceKey);
+    if ((await orders.onBootstrap(state.inform.deviceId, ORDER_TASKS_WAIT_MS)) === 0) return;
+    await reloadTasks(c, state);
+    if (state.taskProvisions && !state.provision) state.provision = newProvisionState();
   } catch (err) {
-    log.error({ deviceId: c.deviceKey, err }, 'orders not looked at');
+    log.error({ deviceId: c.deviceKey, err }, 'orders not looked at; looked at again as the session ends');
+    state.ordersUnread = true;
   }
-  return null;
+  await sessions.save(state);
 }
 
 /** The Inform's events to keep pending: all but the routine ones, if some preset listens to them (with those already pending). */
@@ -234,6 +240,7 @@ async function openSession(c: InformCtx): Promise<CwmpReply> {
     log.warn({ deviceId: c.deviceKey, sessionId: holder }, 'concurrent inform refused');
     return fault(c, 8005, `another session with device ${c.deviceKey} is in progress; retry later`);
   }
+  await applyOrders(c, state);
   markSent(c, state);
   // Its empty POST, if it comes back here, ends it without reading it back (opened.ts).
   if (quietAtOpen(state)) sessions.opened.remember(state);

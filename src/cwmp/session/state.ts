@@ -50,6 +50,8 @@ export interface SessionState {
   loadedIds: number[];
   /** Provision tasks due in this session: run by the engine, each as a channel of its own ("task:<id>"), before the presets. */
   taskProvisions?: TaskProvision[];
+  /** A BOOTSTRAP whose orders could not be looked at as it opened: the session's end looks again. */
+  ordersUnread?: true;
   /** The CPE's own requests in this session (TransferComplete ...), for whoever waits on the device. */
   cpeRequests?: { method: string; detail: Record<string, unknown> }[];
   inFlight: InFlightRequest | null;
