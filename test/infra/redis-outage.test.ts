@@ -62,6 +62,10 @@ describe('infra: a Redis outage in the log', function () {
         CWMP_PORT: '0', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0', REDIS_PREFIX: `acs-outage-test-${process.pid}:`,
       };
       acs = await spawnAcs(['start'], env, dir);
+      // Every connection ready first: one that became ready just after the kill would count as Redis back, then lost again.
+      const ready = `http://127.0.0.1:${acs.nbiPort}/ready`;
+      await until('the process ready', async () => (await fetch(ready)).status === 200, 10_000);
+      await sleep(1000);
       killedAt = acs.output.length;
       await redis.kill();
       await sleep(3000);
