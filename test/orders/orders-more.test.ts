@@ -142,6 +142,32 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     assert.ok(cr && cr.time >= ended - 100, `attempted ${ended - (cr?.time ?? 0)} ms before the session ended`);
   });
 
+  it('when the BOOTSTRAP Inform cannot look at the orders (a database error), the session\'s end looks again and applies them through a connection request', async () => {
+    const deps = s.t.acs.deps;
+    assert.ok(deps?.orders);
+    const real = deps.orders;
+    const waits: number[] = [];
+    deps.orders = {
+      onBootstrap: (identity, waitMs) => {
+        waits.push(waitMs);
+        return waits.length === 1 ? Promise.reject(new Error('injected: orders table unreachable')) : real.onBootstrap(identity, waitMs);
+      },
+    };
+    try {
+      const d = await simulated('UNR');
+      await tellCredentials(d.key, d.serial);
+      assert.equal((await post({ id: 'ord-unread', device: { serialNumber: d.serial }, service: { provision: 'set-ssid', args: ['second-look'] } })).status, 201);
+      await d.fleet.connectAll('0 BOOTSTRAP');
+      const final = await settled('ord-unread', 20_000);
+      assert.equal(final.status, 'applied', final.reason ?? '');
+      assert.equal(d.sim.model.getValue(SSID), 'second-look');
+      assert.deepEqual(waits, [3000, 0], 'looked at as the session opened (failed), then as it ended');
+      assert.equal(d.counts.connectionRequests, 1, 'brought back by a connection request');
+    } finally {
+      deps.orders = real;
+    }
+  });
+
   it('an order that arrives during the device\'s first session (after its Inform): applied through a connection request sent once that session is over', async () => {
     const d = await simulated('MID');
     await tellCredentials(d.key, d.serial);
