@@ -139,10 +139,13 @@ export class ConnectionRequester {
   }
 
   /**
-   * Asks the device once its session is over, or gives up at `deadline`; one
-   * such wait per device in this process, held in memory only (a process
-   * stopping forgets it: the device's tasks then wait for its next Inform).
-   * Looks at the lock after IN_SESSION_POLL_MS, then twice as long each time.
+   * Asks the device once its session is over if it still has open tasks (the
+   * session may have done them: a task made as the session opened, or a
+   * request that wanted the session the device was having), or gives up at
+   * `deadline`. One such wait per device in this process, held in memory
+   * only (a process stopping forgets it: the device's tasks then wait for its
+   * next Inform). Looks at the lock after IN_SESSION_POLL_MS, then twice as
+   * long each time.
    */
   private askAfterSession(deviceKey: DeviceKey, deadline: number): void {
     if (this.closed || this.waits.has(deviceKey)) return;
@@ -155,7 +158,10 @@ export class ConnectionRequester {
         return wait();
       }
       this.waits.delete(deviceKey);
-      if (!this.closed) await this.attempt(deviceKey, deadline);
+      if (this.closed) return;
+      const tasks = await this.deps.store.pendingRequests(deviceKey).catch(() => null);
+      if (tasks?.length === 0) return void this.deps.log.debug({ deviceId: deviceKey }, 'connection request not needed: the session did the device\'s tasks');
+      await this.attempt(deviceKey, deadline);
     };
     const wait = (): void => void this.waits.set(deviceKey, setTimeout(() => void look(), delay).unref());
     wait();

@@ -225,9 +225,7 @@ export class Orders {
    * applied (one indexed read per bootstrap). From its session's Inform
    * (`waitMs` > 0), this answers, with how many runs it started, once each
    * has made its first move (created its first task, most often) or after
-   * waitMs: the session then carries those tasks out, and needs no
-   * connection request. With waitMs 0 (the session is over), as for a known
-   * device: the first task asks the device to connect.
+   * waitMs: the session then carries those tasks out.
    */
   async onBootstrap(identity: { OUI: string; ProductClass: string; SerialNumber: string; Manufacturer: string }, waitMs: number): Promise<number> {
     const key = deviceKeyOf(identity);
@@ -240,8 +238,7 @@ export class Orders {
     for (const order of rows.map(orderOf)) {
       const d = order.device;
       if (!(d.id !== undefined ? d.id === key : d.serialNumber === identity.SerialNumber && (d.oui === undefined || d.oui === identity.OUI))) continue;
-      // In session, the session does the task: a connection request would bring a needless second session, or fail.
-      const run = await this.apply(order, key, waitMs === 0);
+      const run = await this.apply(order, key);
       if (run !== null) runs.push(run);
     }
     if (waitMs > 0) await this.firstMoves(runs, waitMs);
@@ -260,14 +257,14 @@ export class Orders {
   }
 
   /** Starts the order's run; the order is applying (or failed, when the run cannot start). Answers the run's id, null when none started. */
-  private async apply(order: Order, device: DeviceKey, connect = true): Promise<string | null> {
+  private async apply(order: Order, device: DeviceKey): Promise<string | null> {
     const claimed = await this.deps.sql.autocommit((db) =>
       db.run("UPDATE orders SET status = 'applying', device = ?, updated_at = ? WHERE id = ? AND status = 'pending'", [device, Date.now(), order.id]),
     );
     if (claimed.affected === 0) return null;
     try {
       const s = order.service;
-      const workflow = 'workflow' in s ? s.workflow : this.provisioning(s, connect);
+      const workflow = 'workflow' in s ? s.workflow : this.provisioning(s);
       const run = await this.deps.runner.start({ device, workflow, args: 'workflow' in s ? s.args : {} });
       const noted = await this.deps.sql.autocommit((db) => db.run("UPDATE orders SET run_id = ?, updated_at = ? WHERE id = ? AND status = 'applying'", [run.id, Date.now(), order.id]));
       if (noted.affected === 0) {
@@ -283,12 +280,17 @@ export class Orders {
     }
   }
 
-  /** An inline workflow running the service's provisions, one task each, each asking the device to connect (the first only if `connect`). */
-  private provisioning(s: Exclude<OrderService, { workflow: string }>, connect: boolean): { name: string; definition: { steps: unknown[] } } {
+  /**
+   * An inline workflow running the service's provisions, one task each, each
+   * asking the device to connect. A task made while the device is in session
+   * (its BOOTSTRAP's) has its request held until that session is over, and
+   * dropped if the session did it (connreq).
+   */
+  private provisioning(s: Exclude<OrderService, { workflow: string }>): { name: string; definition: { steps: unknown[] } } {
     const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
     // The preset went away between the order and the device's first contact.
     if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
-    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: connect || i > 0, timeout: PROVISION_TIMEOUT }));
+    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: true, timeout: PROVISION_TIMEOUT }));
     return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }
 

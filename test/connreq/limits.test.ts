@@ -56,11 +56,21 @@ describeEachDriver('connection request limits (one outstanding request per devic
     assert.equal(cpe.stats.accepted, accepted + 1);
   });
 
-  it('a device in session is asked once that session is over, once however often it was asked meanwhile; a session outlasting sessionWaitMs leaves it unasked', async () => {
+  it('a device in session is asked once that session is over if it has open tasks, once however often it was asked meanwhile; with none, or a session outlasting sessionWaitMs, it is not asked', async () => {
     const cr = requester({ deviceIntervalMs: 0, ratePerSecond: 0 });
     const key = await device();
-    const accepted = cpe.stats.accepted;
     const lock = lockKey(r.prefix, key, r.redis);
+    // No open task when the session ends: the session itself was what the request wanted.
+    await r.redis.set(lock, 'a-session-id', 'PX', 60_000);
+    const idle = cpe.stats.accepted;
+    assert.equal((await cr.request(key)).outcome, 'in-session');
+    await r.redis.del(lock);
+    await sleep(700);
+    assert.equal(cpe.stats.accepted, idle, 'not asked: nothing left to do');
+    assert.equal(await cr.lastAttempt(key), null);
+
+    await ctx.store.enqueueRequest(key, { method: 'GetParameterValues', ParameterNames: ['Device.DeviceInfo.UpTime'] });
+    const accepted = cpe.stats.accepted;
     await r.redis.set(lock, 'a-session-id', 'PX', 60_000);
     const deferred = await cr.request(key);
     assert.equal(deferred.outcome, 'in-session');

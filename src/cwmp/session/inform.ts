@@ -26,7 +26,8 @@ const TAKEOVER_POLL_MS = 200;
 /*
  * How long a BOOTSTRAP's Inform waits for its orders' runs to make their
  * first tasks (a worker's job: tens of ms). Past it the session goes on
- * without them, and they wait for the device's next session.
+ * without them; their connection requests, held until it is over, bring the
+ * device back for them.
  */
 const ORDER_TASKS_WAIT_MS = 3000;
 
@@ -173,8 +174,9 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
  * cannot ask to connect (behind NAT, or with connection-request credentials
  * the ACS does not know yet) is so configured in its first session, not at
  * its next periodic Inform, hours later. After the lock: a connection request
- * a run's first step asks for waits for the session's end (connreq), and an
- * Inform refused as concurrent applies nothing. If the look fails, the
+ * a run's first task asks for waits for the session's end, and is dropped
+ * if the session did the task (connreq); an Inform refused as concurrent
+ * applies nothing. If the look fails, the
  * session's end looks again (`ordersUnread`).
  */
 async function applyOrders(c: InformCtx, state: SessionState): Promise<void> {
