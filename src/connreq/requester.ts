@@ -163,7 +163,9 @@ export class ConnectionRequester {
       if (tasks?.length === 0) return void this.deps.log.debug({ deviceId: deviceKey }, 'connection request not needed: the session did the device\'s tasks');
       await this.attempt(deviceKey, deadline);
     };
-    const wait = (): void => void this.waits.set(deviceKey, setTimeout(() => void look(), delay).unref());
+    const wait = (): void => {
+      if (!this.closed) this.waits.set(deviceKey, setTimeout(() => void look(), delay).unref());
+    };
     wait();
   }
 
