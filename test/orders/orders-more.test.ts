@@ -8,7 +8,6 @@
  * devices named by OUI + serial and by full id; a serial two devices share.
  */
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet, type FleetOptions } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
@@ -17,18 +16,16 @@ import { until } from '../helpers/wait';
 import { signatureHolds } from '../helpers/webhook-signature';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { informParameters } from '../../src/sim/cpe/inform';
-import { startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
+import { ORDER_MODEL, setterScript, SSID, startOrderSuite, type OrderDelivery, type OrderSuite, type OrderView } from './suite';
 
-const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'orders-more-secret-4567';
-const SSID = 'Device.WiFi.SSID.1.SSID';
 
 describe('orders: applied through the ACS\'s connection requests; failures, device naming (simulator, webhooks)', function () {
   this.timeout(120_000);
   let s: OrderSuite;
 
   before(async () => {
-    const provisions = dirWith({ 'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n` });
+    const provisions = dirWith({ 'set-ssid.js': setterScript(SSID) });
     // A workflow whose first step asks the device to connect, as the shipped ones do.
     const workflows = dirWith({
       'wifi-order.yaml': 'args:\n  ssid: { description: the SSID }\nsteps:\n  - name: wifi\n    task: { name: provision, provision: set-ssid, args: ["{{args.ssid}}"] }\n    connectionRequest: true\n    timeout: 1h\n',
@@ -49,7 +46,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
    * REQUEST" session).
    */
   async function simulated(serialBase: string, extra: Partial<FleetOptions> = {}) {
-    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(ORDER_MODEL), devices: 1, serialBase, concurrency: 1, connectionRequests: true, ...extra });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     const counts = { connectionRequests: 0 };

@@ -6,17 +6,14 @@
  * replace, and bad orders refused naming the field.
  */
 import { strict as assert } from 'node:assert';
-import path from 'node:path';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { verifySignature } from '../../src/webhooks';
 import { dirWith } from '../helpers/files';
 import { until } from '../helpers/wait';
-import { startOrderSuite, type OrderSuite } from './suite';
+import { ORDER_MODEL, setterScript, SSID, startOrderSuite, type OrderSuite } from './suite';
 
-const MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
 const SECRET = 'order-hooks-secret-0123';
-const SSID = 'Device.WiFi.SSID.1.SSID';
 const KEY = 'Device.WiFi.SSID.2.SSID';
 
 describe('orders: zero-touch provisioning from an order system (simulator, webhooks)', function () {
@@ -25,8 +22,8 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
 
   before(async () => {
     const provisions = dirWith({
-      'set-ssid.js': `declare('${SSID}', { value: Date.now() }, { value: args[0] });\n`,
-      'set-key.js': `declare('${KEY}', { value: Date.now() }, { value: args[0] });\n`,
+      'set-ssid.js': setterScript(SSID),
+      'set-key.js': setterScript(KEY),
     });
     // A preset no session would apply by itself (an event no device sends): only an order gives it.
     const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
@@ -83,7 +80,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(created.status, 201);
     assert.equal((await order('ord-zt-1')).status, 'pending', 'the device was never seen: it waits');
 
-    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(ORDER_MODEL), devices: 1, serialBase: 'ZT', concurrency: 1, connectionRequests: true });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     assert.equal(sim.deviceId().SerialNumber, serial);
@@ -107,7 +104,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
   });
 
   it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments', async () => {
-    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(ORDER_MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     await fleet.connectAll('0 BOOTSTRAP');

@@ -9,7 +9,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Fleet } from '../../src/sim/fleet';
 import type { Config } from '../../src/config/load';
+import path from 'node:path';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
+
+/** The real CPE data model the order suites simulate. */
+export const ORDER_MODEL = path.resolve(__dirname, '../../../shared/samples/device-models/device-1C61B4-XX230v-22275A7000395-2023-04-27T154050686Z.csv');
+/** What the suites' set-ssid provision sets. */
+export const SSID = 'Device.WiFi.SSID.1.SSID';
+/** A provision setting `parameter` to its first argument. */
+export const setterScript = (parameter: string): string => `declare('${parameter}', { value: Date.now() }, { value: args[0] });\n`;
 
 export interface OrderDelivery {
   id: string;
