@@ -11,8 +11,8 @@
  * session (`refused`): the planner never asks for them again (reads.ts). The
  * same listing follows a SetParameterValues refused because some parameters
  * are not writable (9008 in its details): it tells which, and the planner
- * leaves them out (the device history says which: `notWritable`). Each object is listed so once per session; a second
- * fault under it is real.
+ * leaves them out (the device history names them: `notWritable`). Each
+ * object is listed so once per session; a second fault under it is real.
  *
  * Some CPEs answer a GetParameterValues without the names they do not know
  * (an empty list) instead of 9005: names asked for and not returned are taken

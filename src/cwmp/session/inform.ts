@@ -176,8 +176,8 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
  * its next periodic Inform, hours later. After the lock: a connection request
  * a run's first task asks for waits for the session's end, and is dropped
  * if the session did the task (connreq); an Inform refused as concurrent
- * applies nothing. If the look fails, the
- * session's end looks again (`ordersUnread`).
+ * applies nothing. If the look fails, the session's end looks again
+ * (`ordersUnread`).
  */
 async function applyOrders(c: InformCtx, state: SessionState): Promise<void> {
   const { orders, log, sessions } = c.deps;
