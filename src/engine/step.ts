@@ -227,7 +227,7 @@ function taskPreset(state: SessionState, name: string): Preset | undefined {
   const task = state.taskProvisions?.find((t) => taskChannel(t.id) === name);
   if (!task) return undefined;
   const events = { all: [], none: [] };
-  return { name, file: '', events, precondition: null, preconditionSource: null, weight: -Infinity, channel: name, provisions: [{ name: task.name, args: task.args }] };
+  return { name, file: '', events, precondition: null, preconditionSource: null, weight: -Infinity, channel: name, provisions: task.provisions };
 }
 
 function preconditionPrefixes(deps: StepDeps): string[] {

@@ -281,16 +281,18 @@ export class Orders {
   }
 
   /**
-   * An inline workflow running the service's provisions, one task each, each
-   * asking the device to connect. A task made while the device is in session
-   * (its BOOTSTRAP's) has its request held until that session is over, and
+   * An inline workflow of one task running the service's provisions (a
+   * preset's together, in one session, as its channel would), asking the
+   * device to connect. A task made while the device is in session (its
+   * BOOTSTRAP's) has its request held until that session is over, and
    * dropped if the session did it (connreq).
    */
   private provisioning(s: Exclude<OrderService, { workflow: string }>): { name: string; definition: { steps: unknown[] } } {
     const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
     // The preset went away between the order and the device's first contact.
     if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
-    const steps = calls.map((c, i) => ({ name: `provision-${i + 1}`, task: { name: 'provision', provision: c.name, args: c.args }, connectionRequest: true, timeout: PROVISION_TIMEOUT }));
+    const task = { name: 'provision', provisions: calls.map((c) => ({ provision: c.name, args: c.args })) };
+    const steps = [{ name: 'provision', task, connectionRequest: true, timeout: PROVISION_TIMEOUT }];
     return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }
 

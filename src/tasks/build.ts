@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import type { CpeRequest } from '../cwmp/soap/types';
+import type { ProvisionCall } from '../presets/types';
 import { ACTION_TASKS } from './action-tasks';
 import { changeDUState } from './du-tasks';
 import { bad, object, onlyFields, show } from './fields';
@@ -71,7 +72,7 @@ export function taskSpec(body: unknown, lookup: TaskLookup = {}): TaskSpec {
   const args = kind.normalize(fields, lookup);
   const spec: TaskSpec = { name, args };
   if (kind.request) spec.request = kind.request(args);
-  if (kind.provision) spec.provision = kind.provision(args);
+  if (kind.provisions) spec.provisions = kind.provisions(args);
   return spec;
 }
 
@@ -82,6 +83,11 @@ export function taskSpec(body: unknown, lookup: TaskLookup = {}): TaskSpec {
 export function firstRequest(task: Pick<TaskRef, 'name' | 'args'>): CpeRequest | undefined {
   const kind = KINDS[task.name];
   return kind.request?.(task.args);
+}
+
+/** The provisions a stored provision task runs, from its args (either shape it was stored in); undefined for an RPC task. */
+export function taskProvisionCalls(task: Pick<TaskRef, 'name' | 'args'>): ProvisionCall[] | undefined {
+  return KINDS[task.name].provisions?.(task.args);
 }
 
 function isTaskName(name: string): name is TaskName {

@@ -8,6 +8,7 @@
  */
 import type { z } from 'zod';
 import type { CpeRequest, XsdType } from '../cwmp/soap/types';
+import type { ProvisionCall } from '../presets/types';
 import type { Body } from './fields';
 
 /** What the checks may ask the rest of the ACS; every member is optional. */
@@ -28,8 +29,8 @@ export interface TaskKind<A extends object = Body> {
   normalize(body: Body, lookup: TaskLookup): A;
   /** Absent for tasks that send no request of their own (provision). */
   request?(args: A): CpeRequest;
-  /** The provision a provision task runs, instead of a request. */
-  provision?(args: A): { name: string; args: (string | number | boolean)[] };
+  /** The provisions a provision task runs, instead of a request. */
+  provisions?(args: A): ProvisionCall[];
 }
 
 /** Ties a kind's args type to its functions; stored as the loose TaskKind. */

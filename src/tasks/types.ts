@@ -7,8 +7,9 @@
  */
 import type { CpeRequest, CpeResponse, SetParameterValuesFaultStruct } from '../cwmp/soap/types';
 import type { DeviceKey, EpochMs } from '../db/types';
+import type { ProvisionCall } from '../presets/types';
 
-/** Every task type; one per CPE RPC, plus refreshObject (a subtree read) and provision (a named provision run once). */
+/** Every task type; one per CPE RPC, plus refreshObject (a subtree read) and provision (named provisions run once). */
 export const TASK_NAMES = [
   'getParameterNames',
   'getParameterValues',
@@ -51,14 +52,14 @@ export interface TaskFault {
 /**
  * What the task does, checked and normalized (GenieACS's body shape plus our
  * types): `name` and the fields of that type. For an RPC task, `request` is the
- * first CPE request it sends; a provision task has `provision` instead.
+ * first CPE request it sends; a provision task has `provisions` instead.
  */
 export interface TaskSpec {
   name: TaskName;
   /** The body as accepted (normalized), kept for display and retry. */
   args: Record<string, unknown>;
   request?: CpeRequest;
-  provision?: { name: string; args: (string | number | boolean)[] };
+  provisions?: ProvisionCall[];
 }
 
 export interface Task {

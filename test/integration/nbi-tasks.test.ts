@@ -210,6 +210,20 @@ describe('northbound API: tasks', function () {
     assert.match((await json<{ error: string }>(res)).error, /unknown provision "no-such-script"/);
   });
 
+  it('runs a task of several provisions in one session, in its one channel, with a result per provision', async () => {
+    const key = await register('TASK-6B');
+    const created = await json(post(key, { name: 'provision', provisions: [{ provision: 'set-tag', args: ['silver'] }, { provision: 'set-tag', args: ['bronze'] }] }));
+    assert.deepEqual(created.args, { provisions: [{ provision: 'set-tag', args: ['silver'] }, { provision: 'set-tag', args: ['bronze'] }] });
+    await session('TASK-6B', () => ({ method: 'GetRPCMethodsResponse', MethodList: [] }));
+    const done = await task(created.id);
+    assert.equal(done.status, 'done', JSON.stringify(done));
+    assert.deepEqual((await t.acs.store.getTags(key)).sort(), ['bronze', 'silver']);
+    assert.deepEqual((done.result as { provisions: { provision: string }[] }).provisions.map((p) => p.provision), ['set-tag', 'set-tag']);
+    const res = await post(key, { name: 'provision', provisions: [{ provision: 'set-tag' }, { provision: 'no-such-script' }] });
+    assert.equal(res.status, 400);
+    assert.match((await json<{ error: string }>(res)).error, /provisions\[1\]\.provision: unknown provision "no-such-script"/);
+  });
+
   it('?timeout waits: 200 with the result when the session finishes in time, 202 with the task when not', async () => {
     const key = await register('TASK-7');
     const started = Date.now();

@@ -20,7 +20,7 @@ describeEachDriver('orders: a cancel racing the start of the order\'s run', 'acs
         const cancelled = await (orders as Orders).cancel('race-1');
         assert.equal(cancelled.status, 'cancelled', 'cancelled while its run starts');
         asked.started.push('run-1');
-        return { id: 'run-1', device: 'dev', workflow: 'w', args: {}, status: 'running', step: 'provision-1', reason: null, output: {}, campaignId: null, campaignStage: null, createdAt: 0, updatedAt: 0 };
+        return { id: 'run-1', device: 'dev', workflow: 'w', args: {}, status: 'running', step: 'provision', reason: null, output: {}, campaignId: null, campaignStage: null, createdAt: 0, updatedAt: 0 };
       },
       cancel: async (id: string): Promise<WorkflowRun | null> => {
         asked.cancelled.push(id);

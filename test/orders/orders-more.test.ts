@@ -194,7 +194,7 @@ describe('orders: applied through the ACS\'s connection requests; failures, devi
     assert.equal(created.status, 201);
     const final = await settled('ord-fault', 20_000);
     assert.equal(final.status, 'failed');
-    assert.match(final.reason ?? '', /^step provision-1: task provision fault cwmp\.9003: SetParameterValues: .*Device\.WiFi\.SSID\.1\.SSID: 9007/, `the fault in the reason: ${final.reason}`);
+    assert.match(final.reason ?? '', /^step provision: task provision fault cwmp\.9003: SetParameterValues: .*Device\.WiFi\.SSID\.1\.SSID: 9007/, `the fault in the reason: ${final.reason}`);
     assert.notEqual(d.sim.model.getValue(SSID), 'refused');
     const hooks = await deliveriesOf('ord-fault', 'order.failed');
     assert.equal(hooks.length, 1, `once: ${hooks.map((h) => `${h.event} ${h.id}`).join(', ')}`);

@@ -6,6 +6,7 @@
  * replace, and bad orders refused naming the field.
  */
 import { strict as assert } from 'node:assert';
+import { deviceKeyOf } from '../../src/model/device-key';
 import { Fleet } from '../../src/sim/fleet';
 import { loadModel } from '../../src/sim/load-model';
 import { verifySignature } from '../../src/webhooks';
@@ -103,23 +104,50 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal((await s.t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
   });
 
-  it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments', async () => {
+  it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments, in the one session the connection request brings', async () => {
     const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(ORDER_MODEL), devices: 1, serialBase: 'PRE', concurrency: 1, connectionRequests: true });
     s.fleets.push(fleet);
     const sim = fleet.devices[0];
     await fleet.connectAll('0 BOOTSTRAP');
-    const created = await post({ id: 'ord-preset-1', device: { serialNumber: sim.deviceId().SerialNumber }, service: { preset: 'wifi' } });
+    const key = deviceKeyOf(sim.deviceId());
+    const serial = sim.deviceId().SerialNumber;
+    const credentials = await s.t.nbi(`/devices/${encodeURIComponent(key)}/connection-request-credentials`, { method: 'PUT', body: JSON.stringify({ username: `cr-${serial}`, password: `crpw-${serial}` }) });
+    assert.equal(credentials.status, 204);
+    const before = fleet.stats.sessions;
+    const created = await post({ id: 'ord-preset-1', device: { serialNumber: serial }, service: { preset: 'wifi' } });
     assert.equal(created.status, 201);
-    await until('the preset order applied', async () => {
-      const { status } = await order('ord-preset-1');
-      if (status === 'applying') await sim.runSession('2 PERIODIC');
-      return status === 'applied' || status === 'failed';
-    }, 60_000);
+    await until('the preset order applied', async () => ['applied', 'failed'].includes((await order('ord-preset-1')).status), 30_000);
     const final = await order('ord-preset-1');
     assert.equal(final.status, 'applied', final.reason ?? '');
     assert.equal(sim.model.getValue(SSID), 'from-preset');
     assert.equal(sim.model.getValue(KEY), 'preset-passphrase');
+    assert.equal(fleet.stats.sessions - before, 1, 'both provisions in the connection request\'s session');
+    const task = await onlyTask(key);
+    assert.deepEqual(task.args, { provisions: [{ provision: 'set-ssid', args: ['from-preset'] }, { provision: 'set-key', args: ['preset-passphrase'] }] });
+    assert.deepEqual((task.result as { provisions: { provision: string }[] }).provisions.map((p) => p.provision), ['set-ssid', 'set-key']);
     await until('the webhook', async () => s.got.some((g) => g.event === 'order.applied' && g.data.order === 'ord-preset-1'), 15_000);
     assert.deepEqual(s.got.find((g) => g.data.order === 'ord-preset-1')?.data.service, { preset: 'wifi' });
   });
+
+  it('applies a preset order for an unknown serial behind NAT in its BOOTSTRAP session: every provision of the preset, one session in all', async () => {
+    const fleet = await Fleet.create({ acsUrl: s.t.cwmpUrl, model: loadModel(ORDER_MODEL), devices: 1, serialBase: 'PNA', concurrency: 1, connectionRequests: false });
+    s.fleets.push(fleet);
+    const sim = fleet.devices[0];
+    const created = await post({ id: 'ord-preset-nat', device: { serialNumber: sim.deviceId().SerialNumber }, service: { preset: 'wifi' } });
+    assert.equal(created.status, 201);
+    await fleet.connectAll('0 BOOTSTRAP');
+    assert.equal(sim.model.getValue(SSID), 'from-preset', 'the first provision, in the first session');
+    assert.equal(sim.model.getValue(KEY), 'preset-passphrase', 'the second too, in the same session');
+    await until('the preset order applied', async () => ['applied', 'failed'].includes((await order('ord-preset-nat')).status), 15_000);
+    const final = await order('ord-preset-nat');
+    assert.equal(final.status, 'applied', final.reason ?? '');
+    assert.equal(fleet.stats.sessions, 1, 'the BOOTSTRAP session only');
+  });
+
+  /** The device's one task (the order's run made it). */
+  async function onlyTask(key: string): Promise<{ args: unknown; result: unknown }> {
+    const tasks = (await (await s.t.nbi(`/devices/${encodeURIComponent(key)}/tasks`)).json()) as { args: unknown; result: unknown }[];
+    assert.equal(tasks.length, 1, 'one task for the whole preset');
+    return tasks[0];
+  }
 });

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { encode } from '../../src/cwmp/soap/encode';
 import type { CpeRequest, CpeResponse, XsdType } from '../../src/cwmp/soap/types';
 import { typeOf } from '../../src/model/datamodel-types';
-import { firstRequest, taskSpec, type TaskLookup } from '../../src/tasks/build';
+import { firstRequest, TASK_BODY, taskProvisionCalls, taskSpec, type TaskLookup } from '../../src/tasks/build';
 import { followUp } from '../../src/tasks/follow-up';
 import { TASK_NAMES, type TaskRef, type TaskSpec } from '../../src/tasks/types';
 import { validateMessages } from '../helpers/validate';
@@ -203,10 +203,23 @@ describe('tasks: task bodies → CWMP requests', () => {
     it('provision: no request, the provision and its args', () => {
       const spec = taskSpec({ name: 'provision', provision: 'wifi', args: ['HomeNet', 5, true] }, lookup);
       assert.equal(spec.request, undefined);
-      assert.deepEqual(spec.provision, { name: 'wifi', args: ['HomeNet', 5, true] });
+      assert.deepEqual(spec.provisions, [{ name: 'wifi', args: ['HomeNet', 5, true] }]);
       assert.deepEqual(spec.args, { provision: 'wifi', args: ['HomeNet', 5, true] });
-      assert.deepEqual(taskSpec({ name: 'provision', provision: 'wifi' }).provision, { name: 'wifi', args: [] });
+      assert.deepEqual(taskSpec({ name: 'provision', provision: 'wifi' }).provisions, [{ name: 'wifi', args: [] }]);
       assert.equal(firstRequest(ref(spec)), undefined);
+      assert.deepEqual(taskProvisionCalls(ref(spec)), [{ name: 'wifi', args: ['HomeNet', 5, true] }]);
+    });
+
+    it('provision with provisions: several, in their order, each checked; read back from stored args the same', () => {
+      const body = { name: 'provision', provisions: [{ provision: 'wifi', args: ['HomeNet'] }, { provision: 'voip' }] };
+      const spec = taskSpec(body, { hasProvision: (n) => n === 'wifi' || n === 'voip' });
+      assert.equal(spec.request, undefined);
+      assert.deepEqual(spec.args, { provisions: [{ provision: 'wifi', args: ['HomeNet'] }, { provision: 'voip', args: [] }] });
+      assert.deepEqual(spec.provisions, [{ name: 'wifi', args: ['HomeNet'] }, { name: 'voip', args: [] }]);
+      assert.deepEqual(taskProvisionCalls(ref({ ...spec, args: JSON.parse(JSON.stringify(spec.args)) })), spec.provisions);
+      assert.equal(taskProvisionCalls(ref(taskSpec({ name: 'reboot' }))), undefined, 'an RPC task runs no provision');
+      assert.equal(TASK_BODY.safeParse(body).success, true, 'the REST API\'s schema takes it');
+      assert.equal(TASK_BODY.safeParse({ name: 'provision', provisions: [{ provision: 'wifi', typo: 1 }] }).success, false);
     });
 
     it('a normalized task posted again (args plus name) gives the same spec: retry and re-post are stable', () => {
@@ -408,6 +421,13 @@ describe('tasks: task bodies → CWMP requests', () => {
       ['provision name', { name: 'provision', provision: '../etc/x' }, /provision must be a script's base name/],
       ['provision unknown', { name: 'provision', provision: 'nope' }, /provision: unknown provision "nope"/],
       ['provision arg', { name: 'provision', provision: 'wifi', args: [{ a: 1 }] }, /args\[0\] must be a string, number or boolean/],
+      ['provision and provisions', { name: 'provision', provision: 'wifi', provisions: [{ provision: 'wifi' }] }, /give provision \(with args\) or provisions, not both/],
+      ['provision neither', { name: 'provision' }, /^provision is required/],
+      ['provisions empty', { name: 'provision', provisions: [] }, /provisions must have at least 1 entry/],
+      ['provisions not objects', { name: 'provision', provisions: ['wifi'] }, /provisions\[0\] must be a JSON object/],
+      ['provisions unknown one', { name: 'provision', provisions: [{ provision: 'wifi' }, { provision: 'nope' }] }, /provisions\[1\].provision: unknown provision "nope"/],
+      ['provisions arg', { name: 'provision', provisions: [{ provision: 'wifi', args: [null] }] }, /provisions\[0\].args\[0\] must be a string, number or boolean/],
+      ['provisions typo', { name: 'provision', provisions: [{ provision: 'wifi', arg: [] }] }, /provisions\[0\]: unknown field "arg"/],
       ['factoryReset extra', { name: 'factoryReset', commandKey: 'x' }, /factoryReset: unknown field "commandKey" \(known: none\)/],
     ];
     for (const [what, body, pattern] of cases) {

@@ -14,6 +14,7 @@ import { endSession, quietAtOpen } from './finalize';
 import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
+import { taskProvisionCalls } from '../../tasks/build';
 import { coalescerOf } from '../../db/coalesce';
 import { markTasksSent, type SentMark } from '../../db/tasks';
 
@@ -336,14 +337,9 @@ async function tasksOf(c: InformCtx, now: number): Promise<TasksOf> {
   const due = open.filter((p) => p.due === null || p.due <= now);
   return {
     queue: due.flatMap((p) => (p.request ? [{ id: p.id, request: p.request, task: p.task, ...(p.earlier ? { earlier: p.earlier } : {}) }] : [])),
-    provisions: due.flatMap((p) => (p.request ? [] : [provisionOf(p.id, p.task.args)])),
+    provisions: due.flatMap((p) => (p.request ? [] : [{ id: p.id, provisions: taskProvisionCalls(p.task) ?? [] }])),
     ids: open.map((p) => p.id),
   };
-}
-
-function provisionOf(id: number, args: Record<string, unknown>): TaskProvision {
-  const list = Array.isArray(args.args) ? (args.args as TaskProvision['args']) : [];
-  return { id, name: String(args.provision), args: list };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CacheOp, CpeCredentials, DeviceKey, FaultRecord, HistoryEntry, Inf
 import type { TaskRef } from '../../tasks/types';
 import type { EngineRequestMeta, ProvisionState } from '../../engine/types';
 import type { EventRef } from './device-facts';
+import type { ProvisionCall } from '../../presets/types';
 
 /**
  * Where a session is in the TR-069 §3.7.1 message flow:
@@ -79,11 +80,10 @@ export interface SessionState {
   provision: ProvisionState | null;
 }
 
-/** A provision task: run a named provision once, with arguments. */
+/** A provision task: run named provisions once, with their arguments, in one channel (as a preset's). */
 export interface TaskProvision {
   id: number;
-  name: string;
-  args: (string | number | boolean)[];
+  provisions: ProvisionCall[];
 }
 
 /** What a session learnt, appended as it happens, committed in one transaction at its end. */

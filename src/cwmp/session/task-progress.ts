@@ -49,6 +49,10 @@ export function provisionOutcomes(state: SessionState): TaskOutcome[] {
     const channel = taskChannel(t.id);
     const fault = p.faults.find((f) => f.channel === channel);
     if (fault) return { id: t.id, status: 'fault', fault: { code: fault.code, message: fault.message } };
-    return { id: t.id, status: 'done', result: { provision: t.name, logs: p.logs[`${channel}/${t.name}`] ?? [] } };
+    const logs = (name: string) => p.logs[`${channel}/${name}`] ?? [];
+    // One provision: its result as it always was; several: one entry each, in their order.
+    const [only, ...more] = t.provisions;
+    if (more.length === 0) return { id: t.id, status: 'done', result: { provision: only.name, logs: logs(only.name) } };
+    return { id: t.id, status: 'done', result: { provisions: t.provisions.map((c) => ({ provision: c.name, logs: logs(c.name) })) } };
   });
 }
