@@ -4,7 +4,7 @@
  * Order, per request:
  *   1. admission (admission.ts): not in session, not already asked,
  *      per-device and cluster-wide rates; a device in session is asked
- *      once its session is over (askAfterSession), by this process, once;
+ *      once its session is over (after-session.ts), once, by any process;
  *   2. HTTP to ConnectionRequestURL, when it is usable — unless its host is
  *      a private address and the device has a UDP address: then the URL is the
  *      LAN side of a NAT, unreachable from here, and UDP goes first;
@@ -26,7 +26,7 @@ import { getConnectionRequestCredentials, lastConnectionRequest, recordAttempt, 
 import { HTTP_DEFAULTS, httpConnectionRequest, usableUrl, type HttpAttempt, type HttpRequestOptions } from './http-request';
 import type { StunServer } from './stun/server';
 import { resolveTarget } from './target';
-import { lockKey } from '../cwmp/session/session-keys';
+import { AfterSession, type SessionWait } from './after-session';
 import type {
   ConnectionRequestCredentials, ConnectionRequestOutcome, ConnectionRequestResult, ConnectionRequestVia, ConnectionTarget, LastConnectionRequest,
 } from './types';
@@ -58,10 +58,7 @@ export interface ConnectionRequesterOptions {
   sessionWaitMs?: number;
 }
 
-/** How often a request for a device in session looks whether the session is over. */
-const IN_SESSION_POLL_MS = 250;
 const SESSION_WAIT_MS = 120_000;
-const MAX_POLL_MS = 2000;
 
 /** Outcomes after which the CPE may be on its way: the "asked" mark stays until its Inform. */
 const DELIVERED = new Set<ConnectionRequestResult>(['ok', 'udp-sent']);
@@ -77,8 +74,8 @@ export class ConnectionRequester {
   private readonly limits: AdmissionLimits;
   private readonly http: HttpRequestOptions;
   private readonly udp: UdpRequestOptions;
-  /** Devices this process asks once their session is over, with the timer of their next look. */
-  private readonly waits = new Map<DeviceKey, NodeJS.Timeout>();
+  /** Devices asked once their session is over (by this process or another). */
+  private readonly waiting: AfterSession;
   private closed = false;
 
   constructor(
@@ -92,6 +89,12 @@ export class ConnectionRequester {
     };
     this.http = { ...HTTP_DEFAULTS, ...options.http };
     this.udp = { ...UDP_DEFAULTS, ...options.udp };
+    this.waiting = new AfterSession({ redis: deps.redis, prefix: deps.prefix, log: deps.log, ask: (device, wait) => this.afterSession(device, wait) });
+  }
+
+  /** Carries out, from now on, the requests that wait for sessions to end, those a stopped process left included. */
+  start(): void {
+    this.waiting.start();
   }
 
   /** Asks the device to open a session; never throws (failures are outcomes). */
@@ -99,15 +102,14 @@ export class ConnectionRequester {
     return this.attempt(deviceKey, null);
   }
 
-  /** Forgets the requests waiting for sessions to end (the process is stopping). */
+  /** Stops carrying out the requests waiting for sessions to end (they stay in Redis, for the other processes). */
   close(): void {
     this.closed = true;
-    for (const timer of this.waits.values()) clearTimeout(timer);
-    this.waits.clear();
+    this.waiting.close();
   }
 
-  /** `deadline`: set when this is a request that waited for the device's session (askAfterSession). */
-  private async attempt(deviceKey: DeviceKey, deadline: number | null): Promise<ConnectionRequestOutcome> {
+  /** `wait`: set when this is a request that waited for the device's session (after-session.ts). */
+  private async attempt(deviceKey: DeviceKey, wait: SessionWait | null): Promise<ConnectionRequestOutcome> {
     const log = this.deps.log.child({ deviceId: deviceKey });
     let step: Step;
     try {
@@ -117,15 +119,15 @@ export class ConnectionRequester {
         log.debug({ outcome: outcome.outcome }, 'connection request skipped');
         return outcome;
       }
-      const waitMs = this.options.sessionWaitMs ?? SESSION_WAIT_MS;
-      if (admission === 'in-session' && (deadline === null || Date.now() < deadline)) {
-        this.askAfterSession(deviceKey, deadline ?? Date.now() + waitMs);
+      if (admission === 'in-session' && (wait === null || Date.now() < wait.deadline)) {
+        const ms = this.options.sessionWaitMs ?? SESSION_WAIT_MS;
+        await this.waiting.add(deviceKey, wait ?? { deadline: Date.now() + ms, ms });
         const outcome = this.outcome(deviceKey, { outcome: 'in-session', via: null, message: 'the device is in a session with the ACS: asked once it is over' });
         log.debug({ outcome: outcome.outcome }, 'connection request deferred');
         return outcome;
       }
       if (admission === 'in-session') {
-        step = { outcome: 'in-session', via: null, message: `the device was still in a session after ${waitMs} ms: not asked` };
+        step = { outcome: 'in-session', via: null, message: `the device was still in a session after ${(wait as SessionWait).ms} ms: not asked` };
       } else {
         step = admission === 'admitted' ? await this.deliver(await this.target(deviceKey)) : rateLimited(admission, this.limits);
         if (admission === 'admitted' && !DELIVERED.has(step.outcome)) await clearAsked(this.deps.redis, this.deps.prefix, deviceKey);
@@ -142,31 +144,15 @@ export class ConnectionRequester {
    * Asks the device once its session is over if it still has open tasks (the
    * session may have done them: a task made as the session opened, or a
    * request that wanted the session the device was having), or gives up at
-   * `deadline`. One such wait per device in this process, held in memory
-   * only (a process stopping forgets it: the device's tasks then wait for its
-   * next Inform). Looks at the lock after IN_SESSION_POLL_MS, then twice as
-   * long each time.
+   * the wait's deadline. The wait is kept in Redis (after-session.ts):
+   * any requesting process carries it out, this one or, if it stops,
+   * another.
    */
-  private askAfterSession(deviceKey: DeviceKey, deadline: number): void {
-    if (this.closed || this.waits.has(deviceKey)) return;
-    const lock = lockKey(this.deps.prefix, deviceKey, this.deps.redis);
-    let delay = IN_SESSION_POLL_MS;
-    const look = async (): Promise<void> => {
-      const open = (await this.deps.redis.exists(lock).catch(() => 1)) === 1;
-      if (open && Date.now() < deadline) {
-        delay = Math.min(2 * delay, MAX_POLL_MS);
-        return wait();
-      }
-      this.waits.delete(deviceKey);
-      if (this.closed) return;
-      const tasks = await this.deps.store.pendingRequests(deviceKey).catch(() => null);
-      if (tasks?.length === 0) return void this.deps.log.debug({ deviceId: deviceKey }, 'connection request not needed: the session did the device\'s tasks');
-      await this.attempt(deviceKey, deadline);
-    };
-    const wait = (): void => {
-      if (!this.closed) this.waits.set(deviceKey, setTimeout(() => void look(), delay).unref());
-    };
-    wait();
+  private async afterSession(deviceKey: DeviceKey, wait: SessionWait): Promise<void> {
+    if (this.closed) return;
+    const tasks = await this.deps.store.pendingRequests(deviceKey).catch(() => null);
+    if (tasks?.length === 0) return void this.deps.log.debug({ deviceId: deviceKey }, 'connection request not needed: the session did the device\'s tasks');
+    await this.attempt(deviceKey, wait);
   }
 
   /** The device's Inform arrived: it may be asked again. One DEL (call it on every Inform; it costs one round trip). */

@@ -118,7 +118,11 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
     : null;
   if (stun) opened.push(() => stun.close());
   const connector = role === 'cwmp' || role === 'webhooks' ? null : new ConnectionRequester({ store, redis, prefix: config.redisPrefix, log, stun }, connectionRequestOptions(config));
-  if (connector) opened.push(async () => connector.close());
+  if (connector) {
+    // Connection requests that wait for a session to end, those a stopped process left included (after-session.ts).
+    connector.start();
+    opened.push(async () => connector.close());
+  }
   const taskService = (waiter: TaskWaiter | null = null) =>
     new TaskService({ store, facts, log, waiter, connector, ...fileDeps(files), hasProvision });
   const bullConnection = () => redisHandle.duplicate({ maxRetriesPerRequest: null });

@@ -93,6 +93,32 @@ describeEachDriver('connection request limits (one outstanding request per devic
     assert.match((await patient.lastAttempt(key))?.message ?? '', /still in a session after 300 ms: not asked/);
     assert.equal(cpe.stats.accepted, accepted + 1, 'not sent');
     await r.redis.del(lock);
+    cr.close();
+    patient.close();
+  });
+
+  it('a request waiting for a session is carried out by another process when the one that deferred it stops (the wait is in Redis)', async () => {
+    const key = await device();
+    const lock = lockKey(r.prefix, key, r.redis);
+    await ctx.store.enqueueRequest(key, { method: 'GetParameterValues', ParameterNames: ['Device.DeviceInfo.UpTime'] });
+    const stopping = requester({ deviceIntervalMs: 0, ratePerSecond: 0 });
+    const other = requester({ deviceIntervalMs: 0, ratePerSecond: 0 });
+    other.start();
+    try {
+      const accepted = cpe.stats.accepted;
+      await r.redis.set(lock, 'a-session-id', 'PX', 60_000);
+      assert.equal((await stopping.request(key)).outcome, 'in-session');
+      await sleep(600);
+      stopping.close();
+      await r.redis.del(lock);
+      await until('the other process sends the request', async () => cpe.stats.accepted === accepted + 1, 10_000);
+      await until('its outcome recorded', async () => (await other.lastAttempt(key))?.outcome === 'ok', 3000);
+      await sleep(1000);
+      assert.equal(cpe.stats.accepted, accepted + 1, 'sent once');
+    } finally {
+      stopping.close();
+      other.close();
+    }
   });
 
   it('the mark expires on its own when no Inform comes (pendingMs)', async () => {
