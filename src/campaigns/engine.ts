@@ -13,22 +13,18 @@
  * re-creates it if Redis loses it (engine/job-schedulers.ts).
  */
 import type { AcsEvent } from '../webhooks/types';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
-import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
-import { bullPrefix } from '../engine/queue';
+import { startSweptQueue } from '../engine/swept-queue';
 import type { Logger } from '../log';
 import type { TaskLookup } from '../tasks/build';
 import type { WorkflowRunner } from '../workflows/types';
 import { CampaignService } from './service';
 import { activeCampaignIds } from './store';
 import { tickCampaign, type TickOptions } from './tick';
-import { closeWorker } from '../infra/bull-worker';
-import { logBullErrors } from '../infra/redis-outage';
 
 export const CAMPAIGN_QUEUE = 'campaigns';
-const SWEEP_SCHEDULER = 'campaigns-sweep';
 
 export interface CampaignEngineOptions {
   redisPrefix: string;
@@ -57,40 +53,27 @@ export interface CampaignEngine {
 }
 
 export async function startCampaignEngine(o: CampaignEngineOptions): Promise<CampaignEngine> {
-  const connection = o.connect();
-  const prefix = bullPrefix(o.redisPrefix, connection);
-  const queue = new Queue(CAMPAIGN_QUEUE, { connection, prefix, streams: UNREAD_EVENTS });
-  logBullErrors(queue, o.log, 'campaign queue');
   const sql = o.store.sql;
   const tickDeps = { sql, runner: o.runner, log: o.log, options: o.tick, emit: o.emit };
-  const enqueueTicks = async (): Promise<void> => {
-    const ids = await sql.autocommit((db) => activeCampaignIds(db));
-    if (ids.length === 0) return;
-    await queue.addBulk(ids.map((id) => ({ name: 'tick', data: { campaignId: id }, opts: { jobId: `tick-${id}`, removeOnComplete: true, removeOnFail: true } })));
-  };
-  const process = async (job: Job): Promise<void> => {
-    if (job.name === 'sweep') return enqueueTicks();
-    if (job.name === 'tick') {
+  const run = (queue: Queue) => async (job: Job): Promise<void> => {
+    if (job.name === 'sweep') {
+      const ids = await sql.autocommit((db) => activeCampaignIds(db));
+      if (ids.length > 0) await queue.addBulk(ids.map((id) => ({ name: 'tick', data: { campaignId: id }, opts: { jobId: `tick-${id}`, removeOnComplete: true, removeOnFail: true } })));
+    } else if (job.name === 'tick') {
       const r = await tickCampaign(tickDeps, String((job.data as { campaignId: unknown }).campaignId));
       if (r.started > 0 || r.finished > 0) o.log.debug({ campaign: job.data.campaignId, ...r }, 'campaign tick');
     }
   };
-  const worker = new Worker(CAMPAIGN_QUEUE, process, { connection: o.connect(), prefix, concurrency: o.concurrency ?? 4 });
-  worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, 'campaign job failed'));
-  logBullErrors(worker, o.log, 'campaign worker');
-  await worker.waitUntilReady();
-  const schedulers = new KeptSchedulers(queue, connection, o.log);
-  await schedulers.set(SWEEP_SCHEDULER, { repeat: { every: o.sweepMs ?? 1000 }, template: { name: 'sweep', opts: { removeOnComplete: true, removeOnFail: 100 } } });
+  const swept = await startSweptQueue({
+    name: CAMPAIGN_QUEUE, connect: o.connect, redisPrefix: o.redisPrefix, log: o.log, what: 'campaign',
+    sweepEveryMs: o.sweepMs ?? 1000, concurrency: o.concurrency ?? 4, run,
+  });
   return {
     campaigns: new CampaignService({ sql, runner: o.runner, lookup: o.lookup }),
     sweep: async () => {
       const ids = await sql.autocommit((db) => activeCampaignIds(db));
       for (const id of ids) await tickCampaign(tickDeps, id);
     },
-    close: async () => {
-      schedulers.close();
-      await closeWorker(worker);
-      await queue.close();
-    },
+    close: () => swept.close(),
   };
 }

@@ -2,7 +2,8 @@
  * A BullMQ queue whose work starts from a sweep: a kept job scheduler
  * (job-schedulers.ts) adds a 'sweep' job every `sweepEveryMs`, whichever
  * worker takes it looks for what is due and adds the queue's own jobs; the
- * workers run both. The QoE alert rules and scheduled reports work so.
+ * workers run both. Campaigns, the QoE alert rules and scheduled reports
+ * work so.
  */
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -11,6 +12,7 @@ import { KeptSchedulers, UNREAD_EVENTS } from './job-schedulers';
 import { bullPrefix } from './queue';
 import { closeWorker } from '../infra/bull-worker';
 import { logBullErrors } from '../infra/redis-outage';
+import { FailureStreak } from '../infra/failure-streak';
 
 export interface SweptQueueOptions {
   name: string;
@@ -36,7 +38,7 @@ export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue>
   const prefix = bullPrefix(o.redisPrefix, connection);
   const queue = new Queue(o.name, { connection, prefix, streams: UNREAD_EVENTS });
   const worker = new Worker(o.name, o.run(queue), { connection: o.connect(), prefix, concurrency: o.concurrency });
-  worker.on('failed', (job, err) => o.log.error({ err, job: job?.name, data: job?.data }, `${o.what} job failed`));
+  watchFailures(worker, o.log, o.what);
   logBullErrors(worker, o.log, `${o.what} worker`);
   logBullErrors(queue, o.log, `${o.what} queue`);
   await worker.waitUntilReady();
@@ -50,4 +52,20 @@ export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue>
       await queue.close();
     },
   };
+}
+
+/**
+ * A job's failure is logged once per streak of its name (failure-streak.ts):
+ * while the database is down, a sweep each second failed with the same line
+ * each second. A job of that name that completes ends the streak.
+ */
+function watchFailures(worker: Worker, log: Logger, what: string): void {
+  const streaks = new Map<string, FailureStreak>();
+  const streak = (name: string): FailureStreak => {
+    let s = streaks.get(name);
+    if (!s) streaks.set(name, (s = new FailureStreak(log.child({ job: name }), { lost: `${what} job failed`, still: `${what} jobs still failing`, back: `${what} jobs succeed again` })));
+    return s;
+  };
+  worker.on('failed', (job, err) => streak(job?.name ?? '').failed(err, { data: job?.data }));
+  worker.on('completed', (job) => streaks.get(job.name)?.succeeded());
 }

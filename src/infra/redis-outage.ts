@@ -10,8 +10,7 @@
 import type { Queue, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
-
-const REPEAT_MS = 60_000;
+import { FailureStreak } from './failure-streak';
 
 /** Errors of a connection that cannot reach its Redis (socket, DNS, cluster, held commands given up). */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOENT']);
@@ -28,48 +27,25 @@ export function isConnectionError(err: unknown): boolean {
 const outages = new WeakMap<object, RedisOutage>();
 
 export class RedisOutage {
-  private lostAt: number | null = null;
-  private loggedAt = 0;
-  private unlogged = 0;
+  private readonly streak: FailureStreak;
 
-  constructor(
-    private readonly log: Logger,
-    private readonly repeatMs = REPEAT_MS,
-  ) {}
+  constructor(log: Logger, repeatMs?: number) {
+    this.streak = new FailureStreak(log, { lost: 'Redis unreachable', still: 'Redis still unreachable', back: 'Redis reachable again' }, repeatMs);
+  }
 
   /** Reports `r`'s errors and readiness here (its 'error' listener: without one, ioredis prints each error as a stack trace). */
   watch<R extends Redis>(r: R): R {
     outages.set(r, this);
-    r.on('error', (err: Error) => this.failed(err));
-    r.on('ready', () => this.ready());
+    r.on('error', (err: Error) => this.streak.failed(err));
+    r.on('ready', () => this.streak.succeeded());
     return r;
-  }
-
-  private failed(err: Error): void {
-    const now = Date.now();
-    if (this.lostAt === null) {
-      this.lostAt = now;
-      this.loggedAt = now;
-      this.unlogged = 0;
-      return this.log.error({ err }, 'Redis unreachable');
-    }
-    if (now - this.loggedAt < this.repeatMs) return void this.unlogged++;
-    this.log.error({ err, downMs: now - this.lostAt, errors: this.unlogged + 1 }, 'Redis still unreachable');
-    this.loggedAt = now;
-    this.unlogged = 0;
-  }
-
-  private ready(): void {
-    if (this.lostAt === null) return;
-    this.log.warn({ downMs: Date.now() - this.lostAt, errors: this.unlogged }, 'Redis reachable again');
-    this.lostAt = null;
   }
 
   /** An error about reaching Redis from a BullMQ queue or worker on a connection this outage watches: true when it was taken. */
   static took(connection: unknown, err: Error): boolean {
     const outage = typeof connection === 'object' && connection !== null ? outages.get(connection) : undefined;
     if (!outage || !isConnectionError(err)) return false;
-    outage.failed(err);
+    outage.streak.failed(err);
     return true;
   }
 }
