@@ -172,7 +172,7 @@ describeEachDriver('creating tasks', 'acs_test_tasks_create', (ctx) => {
         const post = (body: unknown) => fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/devices/${encodeURIComponent(dev)}/tasks`, withToken(token, { method: 'POST', body: JSON.stringify(body) }));
         const refused = await post({ name: 'download', fileName: 'missing.bin', fileType: '1 Firmware Upgrade Image' });
         assert.equal(refused.status, 400);
-        assert.deepEqual(await refused.json(), { error: 'fileName: no file named "missing.bin" in the file store', code: 'ACS_ERR_BAD_REQUEST' });
+        assert.deepEqual(await refused.json(), { error: 'fileName: no file named "missing.bin" in the file store', code: 'ACS_ERR_BAD_REQUEST', field: 'body.fileName' });
         const accepted = await post({ name: 'download', fileName: 'fw 2.1.bin', fileType: '1 Firmware Upgrade Image' });
         assert.equal(accepted.status, 202);
         assert.equal(((await accepted.json()) as { url: string }).url, 'http://files.example:7567/fw%202.1.bin');

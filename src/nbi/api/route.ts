@@ -39,6 +39,7 @@ import { z } from 'zod';
 import { jsonBody, textBody } from '../json-body';
 import { FieldError, firstIssue, predicate, unknownField, type Where } from './messages';
 import { unknownKey } from './unknown-keys';
+import { fieldOfMessage, type RequestParts } from './message-field';
 
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
@@ -133,10 +134,27 @@ const described = new WeakMap<Router, ApiRoute[]>();
 export function apiRouter(routes: ApiRoute[], unknown: UnknownFields = 'refused'): Router {
   const router = new Router();
   for (const route of routes) {
-    router[route.method](route.path, async (ctx) => route.handle(ctx, await inputOf(ctx, route, unknown)));
+    router[route.method](route.path, async (ctx) => {
+      const input = await inputOf(ctx, route, unknown);
+      try {
+        await route.handle(ctx, input);
+      } catch (err) {
+        throw namingField(err, { ...input, schemas: route });
+      }
+    });
   }
   described.set(router, routes);
   return router;
+}
+
+/** A handler's 400 without a field, with the one its message names (message-field.ts), if any. */
+function namingField(err: unknown, r: RequestParts): unknown {
+  const e = err as { code?: unknown; field?: unknown; message?: unknown };
+  if (e?.code !== 'ACS_ERR_BAD_REQUEST' || e.field !== undefined || typeof e.message !== 'string') return err;
+  const field = fieldOfMessage(e.message, r);
+  if (field === null) return err;
+  const [where, ...path] = field.split('.');
+  return new FieldError(where as Where, path.join('.'), e.message);
 }
 
 /** The routes of a router made by apiRouter; undefined for a plain one. */

@@ -20,7 +20,7 @@ export async function clearFault(store: DeviceStore, id: string): Promise<void> 
   // Device ids hold no ":" (percent-encoded), channel names may: the first one splits.
   const colon = id.indexOf(':');
   const [device, channel] = colon < 0 ? [id, ''] : [id.slice(0, colon), id.slice(colon + 1)];
-  if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'a fault id is <device id>:<channel>');
+  if (!isValidChannel(channel)) throw new AcsError('ACS_ERR_BAD_REQUEST', 'path parameter id must be <device id>:<channel> (a fault\'s id)');
   if (!(await store.clearChannelFault(device, channel))) throw new AcsError('ACS_ERR_NOT_FOUND', `no fault of channel ${channel} on device ${device}`);
 }
 
