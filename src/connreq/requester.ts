@@ -76,7 +76,6 @@ export class ConnectionRequester {
   private readonly udp: UdpRequestOptions;
   /** Devices asked once their session is over (by this process or another). */
   private readonly waiting: AfterSession;
-  private closed = false;
 
   constructor(
     private readonly deps: ConnectionRequesterDeps,
@@ -104,7 +103,6 @@ export class ConnectionRequester {
 
   /** Stops carrying out the requests waiting for sessions to end (they stay in Redis, for the other processes). */
   close(): void {
-    this.closed = true;
     this.waiting.close();
   }
 
@@ -149,7 +147,6 @@ export class ConnectionRequester {
    * another.
    */
   private async afterSession(deviceKey: DeviceKey, wait: SessionWait): Promise<void> {
-    if (this.closed) return;
     const tasks = await this.deps.store.pendingRequests(deviceKey).catch(() => null);
     if (tasks?.length === 0) return void this.deps.log.debug({ deviceId: deviceKey }, 'connection request not needed: the session did the device\'s tasks');
     await this.attempt(deviceKey, wait);

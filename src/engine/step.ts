@@ -15,7 +15,7 @@ import { placeRow, type Node } from '../sandbox/device-view';
 import { pathsOf } from '../presets/expression';
 import { ROOT_LISTING } from '../model/root-listing';
 import type { SessionLogEntry, SessionState, QueuedRequest } from '../cwmp/session/state';
-import { taskChannel } from '../cwmp/session/task-progress';
+import { callsOf, taskChannel } from '../cwmp/session/task-progress';
 import { channelFault, type FaultSource } from './channel-faults';
 import type { MemoryTable } from './memory-table';
 import { plan, planIsEmpty, type PlanOptions } from './planner/plan';
@@ -227,7 +227,7 @@ function taskPreset(state: SessionState, name: string): Preset | undefined {
   const task = state.taskProvisions?.find((t) => taskChannel(t.id) === name);
   if (!task) return undefined;
   const events = { all: [], none: [] };
-  return { name, file: '', events, precondition: null, preconditionSource: null, weight: -Infinity, channel: name, provisions: task.provisions };
+  return { name, file: '', events, precondition: null, preconditionSource: null, weight: -Infinity, channel: name, provisions: callsOf(task) };
 }
 
 function preconditionPrefixes(deps: StepDeps): string[] {

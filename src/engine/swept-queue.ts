@@ -55,17 +55,19 @@ export async function startSweptQueue(o: SweptQueueOptions): Promise<SweptQueue>
 }
 
 /**
- * A job's failure is logged once per streak of its name (failure-streak.ts):
- * while the database is down, a sweep each second failed with the same line
- * each second. A job of that name that completes ends the streak.
+ * A failing sweep is logged once per streak (failure-streak.ts): while the
+ * database was down, the sweep each second failed with the same line each
+ * second. A sweep that completes ends the streak. The other jobs, each of
+ * its own campaign, rule or schedule, are logged as they fail: one's
+ * streak would hide another's failures.
  */
 function watchFailures(worker: Worker, log: Logger, what: string): void {
-  const streaks = new Map<string, FailureStreak>();
-  const streak = (name: string): FailureStreak => {
-    let s = streaks.get(name);
-    if (!s) streaks.set(name, (s = new FailureStreak(log.child({ job: name }), { lost: `${what} job failed`, still: `${what} jobs still failing`, back: `${what} jobs succeed again` })));
-    return s;
-  };
-  worker.on('failed', (job, err) => streak(job?.name ?? '').failed(err, { data: job?.data }));
-  worker.on('completed', (job) => streaks.get(job.name)?.succeeded());
+  const sweeps = new FailureStreak(log.child({ job: 'sweep' }), { lost: `${what} sweep failed`, still: `${what} sweeps still failing`, back: `${what} sweeps succeed again` });
+  worker.on('failed', (job, err) => {
+    if (job?.name === 'sweep') sweeps.failed(err);
+    else log.error({ err, job: job?.name, data: job?.data }, `${what} job failed`);
+  });
+  worker.on('completed', (job) => {
+    if (job.name === 'sweep') sweeps.succeeded();
+  });
 }

@@ -24,6 +24,7 @@ import type { Logger } from '../log';
 import type { ProvisionCall } from '../presets/types';
 import type { AcsEvent } from '../webhooks/types';
 import type { WorkflowRunner } from '../workflows/types';
+import { PROVISIONS_MAX } from '../tasks/action-tasks';
 
 export type OrderStatus = 'pending' | 'applying' | 'applied' | 'failed' | 'cancelled';
 
@@ -110,7 +111,10 @@ function checkService(v: unknown, deps: Pick<OrderDeps, 'hasProvision' | 'hasWor
     return { workflow: s.workflow, args: args as Record<string, unknown> };
   }
   if (typeof s.preset === 'string') {
-    if (deps.presetProvisions(s.preset) === null) bad(`service.preset: no preset named ${JSON.stringify(s.preset)}`);
+    const calls = deps.presetProvisions(s.preset);
+    if (calls === null) return bad(`service.preset: no preset named ${JSON.stringify(s.preset)}`);
+    // Run as one task (action-tasks.ts): refused now, not when the device comes.
+    if (calls.length === 0 || calls.length > PROVISIONS_MAX) bad(`service.preset: preset ${s.preset} has ${calls.length} provisions; an order runs 1 to ${PROVISIONS_MAX}`);
     if (s.args !== undefined) bad('service.args: a preset runs its provisions with the arguments its definition gives; order a provision or a workflow to pass arguments');
     return { preset: s.preset };
   }
@@ -291,7 +295,8 @@ export class Orders {
     const calls = 'provision' in s ? [{ name: s.provision, args: s.args }] : this.deps.presetProvisions(s.preset);
     // The preset went away between the order and the device's first contact.
     if (calls === null) throw new AcsError('ACS_ERR_NOT_FOUND', `no preset named ${JSON.stringify((s as { preset: string }).preset)} any more`);
-    const task = { name: 'provision', provisions: calls.map((c) => ({ provision: c.name, args: c.args })) };
+    // A provision alone keeps the task shape it always had.
+    const task = 'provision' in s ? { name: 'provision', provision: s.provision, args: s.args } : { name: 'provision', provisions: calls.map((c) => ({ provision: c.name, args: c.args })) };
     const steps = [{ name: 'provision', task, connectionRequest: true, timeout: PROVISION_TIMEOUT }];
     return { name: `order-${'provision' in s ? s.provision : `preset-${s.preset}`}`, definition: { steps } };
   }

@@ -59,7 +59,7 @@ export const getAllQueuedTransfers = kind<Record<string, never>>({
 /** A script's base name, as presets name provisions (letters, digits, '_', '-', '.'). */
 const PROVISION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 /** Provisions one task runs at most (a preset's worth). */
-const PROVISIONS_MAX = 100;
+export const PROVISIONS_MAX = 100;
 
 const provisionArgs = z.array(scalar).optional().meta({ description: 'its args' });
 
@@ -89,7 +89,7 @@ export const provision = kind<ProvisionArgs>({
     const list = array(b.provisions, 'provisions', 1, PROVISIONS_MAX);
     return { provisions: list.map((p, i) => provisionCall(object(p, `provisions[${i}]`), `provisions[${i}].`, lookup)) };
   },
-  provisions: (a) => ('provisions' in a ? a.provisions : [a]).map((p) => ({ name: p.provision, args: p.args })),
+  provisions: (a) => ('provisions' in a ? a.provisions : [a]).map((p) => ({ name: p.provision, args: p.args ?? [] })),
 });
 
 function provisionCall(b: Body, at: string, lookup: TaskLookup): { provision: string; args: ProvisionCall['args'] } {

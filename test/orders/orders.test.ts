@@ -27,7 +27,10 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
       'set-key.js': setterScript(KEY),
     });
     // A preset no session would apply by itself (an event no device sends): only an order gives it.
-    const presets = dirWith({ 'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n' });
+    const presets = dirWith({
+      'wifi.yaml': 'events: ["X 00D09E NEVER"]\nprovisions:\n  - [set-ssid, "from-preset"]\n  - [set-key, "preset-passphrase"]\n',
+      'tags-only.yaml': 'events: ["X 00D09E NEVER"]\nprovisions: []\n',
+    });
     s = await startOrderSuite('orders', { provisionsDir: provisions, presetsDir: presets, sessionTimeoutMs: 5000 }, SECRET);
   });
   after(async () => {
@@ -49,6 +52,7 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { provision: 'set-ssid', args: [{}] } }, /service.args of a provision/],
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'x' } }, /service.preset: no preset named "x"/],
       [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'wifi', args: ['x'] } }, /service.args: a preset runs its provisions with the arguments its definition gives/],
+      [{ id: 'o1', device: { serialNumber: 'S' }, service: { preset: 'tags-only' } }, /service.preset: preset tags-only has 0 provisions; an order runs 1 to 100/],
       [{ id: 'o1', device: { serialNumber: 'S' }, service: {} }, /service needs provision, preset or workflow/],
     ];
     for (const [body, message] of cases) {

@@ -15,6 +15,7 @@ import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
 import { taskProvisionCalls } from '../../tasks/build';
+import type { TaskRef } from '../../tasks/types';
 import { coalescerOf } from '../../db/coalesce';
 import { markTasksSent, type SentMark } from '../../db/tasks';
 
@@ -337,9 +338,13 @@ async function tasksOf(c: InformCtx, now: number): Promise<TasksOf> {
   const due = open.filter((p) => p.due === null || p.due <= now);
   return {
     queue: due.flatMap((p) => (p.request ? [{ id: p.id, request: p.request, task: p.task, ...(p.earlier ? { earlier: p.earlier } : {}) }] : [])),
-    provisions: due.flatMap((p) => (p.request ? [] : [{ id: p.id, provisions: taskProvisionCalls(p.task) ?? [] }])),
+    provisions: due.flatMap((p) => (p.request ? [] : [provisionTask(p.id, p.task)])),
     ids: open.map((p) => p.id),
   };
+}
+
+function provisionTask(id: number, task: TaskRef): TaskProvision {
+  return { id, provisions: taskProvisionCalls(task) ?? [], ...(Array.isArray(task.args.provisions) ? { listed: true as const } : {}) };
 }
 
 /**

@@ -80,10 +80,16 @@ export interface SessionState {
   provision: ProvisionState | null;
 }
 
-/** A provision task: run named provisions once, with their arguments, in one channel (as a preset's). */
+/**
+ * A provision task: run named provisions once, with their arguments, in one
+ * channel (as a preset's). A session opened before tasks could list
+ * provisions kept `name` and `args` instead (task-progress.ts callsOf).
+ */
 export interface TaskProvision {
   id: number;
   provisions: ProvisionCall[];
+  /** Given as a list (`provisions`): its result is a list too. */
+  listed?: true;
 }
 
 /** What a session learnt, appended as it happens, committed in one transaction at its end. */

@@ -6,7 +6,8 @@
 import type { CpeResponse } from '../soap/types';
 import type { TaskOutcome } from '../../db/types';
 import { followUp } from '../../tasks/follow-up';
-import type { InFlightRequest, SessionLogEntry, SessionState } from './state';
+import type { InFlightRequest, SessionLogEntry, SessionState, TaskProvision } from './state';
+import type { ProvisionCall } from '../../presets/types';
 
 /**
  * A task request answered: its follow-up goes first in the queue, logged as
@@ -50,9 +51,15 @@ export function provisionOutcomes(state: SessionState): TaskOutcome[] {
     const fault = p.faults.find((f) => f.channel === channel);
     if (fault) return { id: t.id, status: 'fault', fault: { code: fault.code, message: fault.message } };
     const logs = (name: string) => p.logs[`${channel}/${name}`] ?? [];
-    // One provision: its result as it always was; several: one entry each, in their order.
-    const [only, ...more] = t.provisions;
-    if (more.length === 0) return { id: t.id, status: 'done', result: { provision: only.name, logs: logs(only.name) } };
-    return { id: t.id, status: 'done', result: { provisions: t.provisions.map((c) => ({ provision: c.name, logs: logs(c.name) })) } };
+    const calls = callsOf(t);
+    // One provision given alone: its result as it always was; a list: one entry each, in their order.
+    if (!t.listed && calls.length === 1) return { id: t.id, status: 'done', result: { provision: calls[0].name, logs: logs(calls[0].name) } };
+    return { id: t.id, status: 'done', result: { provisions: calls.map((c) => ({ provision: c.name, logs: logs(c.name) })) } };
   });
+}
+
+/** The task's provisions, in a session's state of this version or of the one before (`name` and `args`: one provision). */
+export function callsOf(t: TaskProvision): ProvisionCall[] {
+  const before = t as Partial<TaskProvision> & { name?: string; args?: ProvisionCall['args'] };
+  return before.provisions ?? (before.name === undefined ? [] : [{ name: before.name, args: before.args ?? [] }]);
 }

@@ -1,0 +1,118 @@
+/**
+ * The connection requests that wait for a session to end, kept in Redis
+ * (src/connreq/after-session.ts), on the real Redis: two AfterSession
+ * objects on one prefix stand for two processes. The requester's side
+ * (open tasks, the outcome recorded) is limits.test.ts's.
+ */
+import { strict as assert } from 'node:assert';
+import { AfterSession, type SessionWait } from '../../src/connreq/after-session';
+import { lockKey } from '../../src/cwmp/session/session-keys';
+import type { DeviceKey } from '../../src/db/types';
+import { sleep, until } from '../helpers/wait';
+import { log, testRedis, type TestRedis } from './helpers';
+
+const FAST = { sweepMs: 20, lookMs: 40, leaseMs: 300, askLeaseMs: 600 };
+
+describe('connection requests after sessions (kept in Redis)', function () {
+  this.timeout(20_000);
+  let r: TestRedis;
+  const opened: AfterSession[] = [];
+  before(() => {
+    r = testRedis('after_session');
+  });
+  // Each test's processes stop with it: on one prefix, a process left running would take the next test's devices.
+  afterEach(() => opened.splice(0).forEach((a) => a.close()));
+  after(async () => {
+    await r.close();
+  });
+
+  /** A process's AfterSession whose asks are recorded and wait for `gate` when one is set. */
+  function process(times = FAST) {
+    const asked: { device: string; wait: SessionWait }[] = [];
+    const p = {
+      asked,
+      gate: null as Promise<void> | null,
+      after: null as unknown as AfterSession,
+    };
+    p.after = new AfterSession({ redis: r.redis, prefix: r.prefix, log, ask: async (device, wait) => {
+      asked.push({ device, wait });
+      if (p.gate) await p.gate;
+    } }, times);
+    opened.push(p.after);
+    return p;
+  }
+  const device = (): DeviceKey => `00AA11-Box-AS${Math.random().toString(36).slice(2, 10)}` as DeviceKey;
+  const inSession = (d: DeviceKey) => r.redis.set(lockKey(r.prefix, d, r.redis), 'a-session', 'PX', 60_000);
+  const sessionOver = (d: DeviceKey) => r.redis.del(lockKey(r.prefix, d, r.redis));
+  const soon = (ms = 10_000): SessionWait => ({ deadline: Date.now() + ms, ms });
+
+  it('asks once the session is over, once; not while it is open', async () => {
+    const a = process();
+    const d = device();
+    await inSession(d);
+    await a.after.add(d, soon());
+    await a.after.add(d, soon());
+    await sleep(300);
+    assert.equal(a.asked.length, 0, 'not while the session is open');
+    await sessionOver(d);
+    await until('asked', async () => a.asked.length === 1, 3000);
+    await sleep(300);
+    assert.equal(a.asked.length, 1, 'once');
+    assert.equal(a.asked[0].wait.ms, 10_000);
+  });
+
+  it('past the deadline with the session still open: asked once, with the deadline, to record it was not asked', async () => {
+    const a = process();
+    const d = device();
+    await inSession(d);
+    await a.after.add(d, soon(200));
+    await until('asked at the deadline', async () => a.asked.length === 1, 3000);
+    assert.ok(Date.now() >= a.asked[0].wait.deadline);
+    await sleep(300);
+    assert.equal(a.asked.length, 1);
+    await sessionOver(d);
+  });
+
+  it('a process that stops while asking leaves the device to another, which asks it once the ask lease ran out', async () => {
+    const stopping = process();
+    stopping.gate = new Promise<void>(() => undefined); // its ask never ends: the process died in it
+    const d = device();
+    await stopping.after.add(d, soon());
+    await until('the first process asks', async () => stopping.asked.length === 1, 3000);
+    stopping.after.close();
+    const other = process();
+    other.after.start();
+    await sleep(300);
+    assert.equal(other.asked.length, 0, 'not while the first one\'s ask lease runs');
+    await until('the other process asks', async () => other.asked.length === 1, 3000);
+    assert.equal(other.asked[0].device, d);
+  });
+
+  it('a request made while the device is asked keeps it waiting: it is looked at again after that ask', async () => {
+    const a = process();
+    let release = () => undefined as void;
+    a.gate = new Promise<void>((resolve) => (release = resolve));
+    const d = device();
+    await a.after.add(d, soon());
+    await until('asked', async () => a.asked.length === 1, 3000);
+    await a.after.add(d, soon());
+    a.gate = null;
+    release();
+    await until('asked again for the later request', async () => a.asked.length === 2, 3000);
+    await sleep(300);
+    assert.equal(a.asked.length, 2, 'and then the wait is over');
+  });
+
+  it('a slow ask does not hold up another device\'s', async () => {
+    const a = process();
+    let release = () => undefined as void;
+    a.gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = device();
+    const quick = device();
+    await a.after.add(slow, soon());
+    await until('the slow one asked', async () => a.asked.length === 1, 3000);
+    await a.after.add(quick, soon());
+    await until('the other asked meanwhile', async () => a.asked.some((x) => x.device === quick), 3000);
+    release();
+  });
+});
