@@ -14,6 +14,7 @@ import { fromScriptFault } from './channel-faults';
 import type { ChannelDeclaration } from './planner/types';
 import type { ScriptLibrary } from './script-library';
 import { engineStats, timed } from './stats';
+import { logKeys } from './types';
 
 /** Replays of one run for ext() answers, at most. */
 const MAX_EXT_CALLS_PER_RUN = 8;
@@ -29,7 +30,7 @@ export interface RunDeps {
 export interface RunsOutcome {
   declarations: ChannelDeclaration[];
   clears: Clear[];
-  /** log() lines per "preset/provision". */
+  /** log() lines per "preset/provision" (logKeys). */
   logs: Record<string, string[]>;
   /** Channels that faulted, with the first fault of each. */
   faults: Map<string, FaultSource>;
@@ -53,8 +54,9 @@ export async function runProvisions(
       out.faults.set(preset.channel, overBudget(preset, deps.budget));
       continue;
     }
-    for (const call of preset.provisions) {
-      const fault = await runOne(deps, preset, call.name, { ...base, args: call.args, view, extResults }, extResults, out);
+    const keys = logKeys(preset.name, preset.provisions);
+    for (const [i, call] of preset.provisions.entries()) {
+      const fault = await runOne(deps, preset, call.name, keys[i], { ...base, args: call.args, view, extResults }, extResults, out);
       if (fault) {
         out.faults.set(preset.channel, fault);
         break;
@@ -70,6 +72,7 @@ async function runOne(
   deps: RunDeps,
   preset: Preset,
   name: string,
+  logKey: string,
   input: RunInput,
   extResults: Record<string, unknown>,
   out: RunsOutcome,
@@ -79,7 +82,7 @@ async function runOne(
   const answered = await withExtAnswers(deps.ext, extResults, () => runScript(deps, script, input, preset.channel));
   if (!answered.ok) return { code: answered.code, message: answered.message, preset: preset.name, script: script.name };
   const result = answered.result;
-  out.logs[`${preset.name}/${name}`] = result.logs;
+  out.logs[logKey] = result.logs;
   if (result.fault?.code === 'script.budget' && deps.budget) return overBudget(preset, deps.budget);
   if (result.fault) return fromScriptFault(result.fault, preset.name);
   for (const declaration of result.declarations) out.declarations.push({ channel: preset.channel, declaration });

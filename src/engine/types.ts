@@ -88,3 +88,17 @@ export function newProvisionState(): ProvisionState {
 export function provisionStateOf(stored: Omit<ProvisionState, 'refused'> & Partial<Pick<ProvisionState, 'refused'>>): ProvisionState {
   return { ...stored, refused: stored.refused ?? [] };
 }
+
+/**
+ * Where each provision's log() lines go in `logs`: "<preset>/<provision>",
+ * and "<preset>/<provision>#2" … for the same provision again in the preset
+ * (another run, other arguments: its lines are its own).
+ */
+export function logKeys(preset: string, calls: readonly { name: string }[]): string[] {
+  const seen = new Map<string, number>();
+  return calls.map(({ name }) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? `${preset}/${name}` : `${preset}/${name}#${n}`;
+  });
+}

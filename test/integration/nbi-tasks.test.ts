@@ -218,7 +218,7 @@ describe('northbound API: tasks', function () {
     const done = await task(created.id);
     assert.equal(done.status, 'done', JSON.stringify(done));
     assert.deepEqual((await t.acs.store.getTags(key)).sort(), ['bronze', 'silver']);
-    assert.deepEqual((done.result as { provisions: { provision: string }[] }).provisions.map((p) => p.provision), ['set-tag', 'set-tag']);
+    assert.deepEqual((done.result as { provisions: { provision: string; logs: string[] }[] }).provisions, [{ provision: 'set-tag', logs: ['tagged silver'] }, { provision: 'set-tag', logs: ['tagged bronze'] }], 'each run\'s own log lines');
     const res = await post(key, { name: 'provision', provisions: [{ provision: 'set-tag' }, { provision: 'no-such-script' }] });
     assert.equal(res.status, 400);
     assert.match((await json<{ error: string }>(res)).error, /provisions\[1\]\.provision: unknown provision "no-such-script"/);

@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import type { SessionState, TaskProvision } from '../../src/cwmp/session/state';
 import { callsOf, provisionOutcomes, taskChannel } from '../../src/cwmp/session/task-progress';
-import { newProvisionState } from '../../src/engine/types';
+import { logKeys, newProvisionState } from '../../src/engine/types';
 
 function ended(tasks: TaskProvision[], logs: Record<string, string[]> = {}, faulted: number[] = []): SessionState {
   const provision = { ...newProvisionState(), done: true, logs, faults: faulted.map((id) => ({ channel: taskChannel(id), code: 'script.error', message: 'boom', retries: 0, timestamp: 0 })) };
@@ -23,9 +23,16 @@ describe('provision tasks in a session', () => {
   it('a list, even of one: { provisions: [{ provision, logs }] } in its order', () => {
     const logs = { 'task:8/wifi': ['a'], 'task:8/voip': ['b'] };
     const [two] = provisionOutcomes(ended([{ id: 8, provisions: [{ name: 'wifi', args: [] }, { name: 'voip', args: [] }], listed: true }], logs));
-    assert.deepEqual(two.result, { provisions: [{ provision: 'wifi', logs: ['a'] }, { provision: 'voip', logs: ['b'] }] });
+    assert.deepEqual((two as { result: unknown }).result, { provisions: [{ provision: 'wifi', logs: ['a'] }, { provision: 'voip', logs: ['b'] }] });
     const [one] = provisionOutcomes(ended([{ id: 8, provisions: [{ name: 'wifi', args: [] }], listed: true }], logs));
-    assert.deepEqual(one.result, { provisions: [{ provision: 'wifi', logs: ['a'] }] });
+    assert.deepEqual((one as { result: unknown }).result, { provisions: [{ provision: 'wifi', logs: ['a'] }] });
+  });
+
+  it('the same provision twice: each entry its own run\'s logs ("#2" for the second)', () => {
+    assert.deepEqual(logKeys('task:12', [{ name: 'tag' }, { name: 'wifi' }, { name: 'tag' }]), ['task:12/tag', 'task:12/wifi', 'task:12/tag#2']);
+    const logs = { 'task:12/tag': ['tagged silver'], 'task:12/tag#2': ['tagged bronze'] };
+    const [out] = provisionOutcomes(ended([{ id: 12, provisions: [{ name: 'tag', args: ['silver'] }, { name: 'tag', args: ['bronze'] }], listed: true }], logs));
+    assert.deepEqual((out as { result: unknown }).result, { provisions: [{ provision: 'tag', logs: ['tagged silver'] }, { provision: 'tag', logs: ['tagged bronze'] }] });
   });
 
   it('a faulted task: its channel\'s fault', () => {

@@ -8,6 +8,7 @@ import type { TaskOutcome } from '../../db/types';
 import { followUp } from '../../tasks/follow-up';
 import type { InFlightRequest, SessionLogEntry, SessionState, TaskProvision } from './state';
 import type { ProvisionCall } from '../../presets/types';
+import { logKeys } from '../../engine/types';
 
 /**
  * A task request answered: its follow-up goes first in the queue, logged as
@@ -50,11 +51,11 @@ export function provisionOutcomes(state: SessionState): TaskOutcome[] {
     const channel = taskChannel(t.id);
     const fault = p.faults.find((f) => f.channel === channel);
     if (fault) return { id: t.id, status: 'fault', fault: { code: fault.code, message: fault.message } };
-    const logs = (name: string) => p.logs[`${channel}/${name}`] ?? [];
     const calls = callsOf(t);
+    const logs = logKeys(channel, calls).map((key) => p.logs[key] ?? []);
     // One provision given alone: its result as it always was; a list: one entry each, in their order.
-    if (!t.listed && calls.length === 1) return { id: t.id, status: 'done', result: { provision: calls[0].name, logs: logs(calls[0].name) } };
-    return { id: t.id, status: 'done', result: { provisions: calls.map((c) => ({ provision: c.name, logs: logs(c.name) })) } };
+    if (!t.listed && calls.length === 1) return { id: t.id, status: 'done', result: { provision: calls[0].name, logs: logs[0] } };
+    return { id: t.id, status: 'done', result: { provisions: calls.map((c, i) => ({ provision: c.name, logs: logs[i] })) } };
   });
 }
 
