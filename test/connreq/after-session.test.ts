@@ -10,6 +10,10 @@ import { lockKey } from '../../src/cwmp/session/session-keys';
 import type { DeviceKey } from '../../src/db/types';
 import { sleep, until } from '../helpers/wait';
 import { log, testRedis, type TestRedis } from './helpers';
+import type Redis from 'ioredis';
+import { defineScripts } from '../../src/infra/redis-scripts';
+import { shardOfDevice } from '../../src/infra/hash-tags';
+import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster';
 
 const FAST = { sweepMs: 20, lookMs: 40, leaseMs: 300, askLeaseMs: 600 };
 
@@ -114,5 +118,36 @@ describe('connection requests after sessions (kept in Redis)', function () {
     await a.after.add(quick, soon());
     await until('the other asked meanwhile', async () => a.asked.some((x) => x.device === quick), 3000);
     release();
+  });
+});
+
+// The set and the wait keys must share a slot for the scripts: on a real cluster, a CROSSSLOT error would show.
+describe('connection requests after sessions, on a Redis Cluster', function () {
+  this.timeout(60_000);
+  let cluster: RedisClusterHandle | null = null;
+  before(async () => {
+    cluster = await startRedisCluster(3);
+  });
+  after(async () => cluster?.stop());
+
+  it('waits, asks once the session is over, and ends the wait, for devices of several shards', async () => {
+    const redis = defineScripts(cluster!.client as unknown as Redis);
+    const prefix = 'acs-test-cluster:';
+    const asked: string[] = [];
+    const a = new AfterSession({ redis, prefix, log, ask: async (device) => void asked.push(device) }, FAST);
+    try {
+      const devices = Array.from({ length: 8 }, (_, i) => `00AA11-Box-CL${i}` as DeviceKey);
+      assert.ok(new Set(devices.map((d) => shardOfDevice(redis, d))).size > 1, 'devices of several shards');
+      for (const d of devices) await redis.set(lockKey(prefix, d, redis), 'a-session', 'PX', 60_000);
+      for (const d of devices) await a.add(d, { deadline: Date.now() + 10_000, ms: 10_000 });
+      await sleep(300);
+      assert.deepEqual(asked, [], 'not while the sessions are open');
+      for (const d of devices) await redis.del(lockKey(prefix, d, redis));
+      await until('every device asked', async () => asked.length === devices.length, 5000);
+      await sleep(300);
+      assert.deepEqual([...asked].sort(), [...devices].sort(), 'each once');
+    } finally {
+      a.close();
+    }
   });
 });
