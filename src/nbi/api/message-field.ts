@@ -8,10 +8,7 @@
  * message that starts otherwise ("give q or query, not both") has none.
  */
 import type { z } from 'zod';
-
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+import { defOf, WRAPPERS } from './unknown-keys';
 
 /** "query parameter from", "provisions[1].provision", "args.ssid": the part, its top-level name and its whole path. */
 const LEADING = /^(query parameter |path parameter )?([A-Za-z_$][\w$-]*)((?:\[\d+\]|\.[A-Za-z_$][\w$-]*)*)(?=[\s:]|$)/;

@@ -8,11 +8,13 @@
  */
 import type { z } from 'zod';
 
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
+/** The zod types that wrap one inner schema (its `innerType`): followed through by whoever walks a schema. */
+export const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; catchall?: z.ZodType; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType };
+/** What a walk reads of a schema's definition (zod 4's `_zod.def`). */
+export type Def = { type: string; shape?: Record<string, z.ZodType>; catchall?: z.ZodType; innerType?: z.ZodType; element?: z.ZodType; in?: z.ZodType; options?: z.ZodType[] };
 
-const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
+export const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The path of the first unknown key of `value` for `schema` (which accepted it), or null. */
 export function unknownKey(schema: z.ZodType, value: unknown, path: (string | number)[] = []): (string | number)[] | null {
