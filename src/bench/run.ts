@@ -38,6 +38,8 @@ Runs the benchmark recipes against real ACS processes and appends the table to B
                              opt-in, only when named: q (search over 100k devices x 500 params; the first run generates them, minutes),
                              w (webhook deliveries, storms with and without subscriptions and beside bare POSTs (the floor), ~9 min)
                              i (QoE series ingest on MariaDB, in this process: 1 day of BENCH_QOE_DEVICES=2000 devices scaled to 100k, ~5 min)
+  --webhook-subscriptions N  (w)'s paced rounds with N device.inform subscriptions, at 1,010/N sessions/s whatever the warm-up's
+                             rate (default: as few as half the warm-up's rate allows), so that two codes' runs are paced alike
   --processes N              (b), (a) and (r) against \`acs start --role cwmp --processes N\` (N front ends behind one port);
                              the CPU of each process in the note
   --no-write                 print the table without appending it to BENCHMARKS.md`;
@@ -53,6 +55,7 @@ const options = {
   'fan-out-devices': { type: 'string', default: '10000' },
   only: { type: 'string', default: '' },
   processes: { type: 'string', default: '' },
+  'webhook-subscriptions': { type: 'string', default: '' },
 } as const;
 
 /** An empty database of the given kind (MariaDB: `name`, dropped first); its URL. */
@@ -143,6 +146,8 @@ interface BenchOptions {
   only: string;
   /** (b), (a), (r) against `acs start --processes N`; null: one process. */
   processes: number | null;
+  /** (w)'s paced subscriptions, and so its pace; undefined: set by its warm-up. */
+  webhookSubscriptions?: number;
 }
 
 async function runScenarios(v: BenchOptions): Promise<Row[]> {
@@ -155,7 +160,7 @@ async function runScenarios(v: BenchOptions): Promise<Row[]> {
   if (want('d')) rows.push(...(await fanOutRows({ db: v.db, model, devices: v.fanOutDevices }, { freshDatabase, startAcs })));
   if (v.only.includes('q')) rows.push(...(await searchRows({ startAcs })));
   if (v.only.includes('i')) rows.push(...(await qoeIngestRows({ freshDatabase })));
-  if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, durationS: 20, devices: 5000 }, { freshDatabase, startAcs })));
+  if (v.only.includes('w')) rows.push(...(await webhookRows({ db: v.db, model, concurrency: 100, durationS: 20, devices: 5000, pacedSubscriptions: v.webhookSubscriptions }, { freshDatabase, startAcs })));
   if (want('a') || want('b') || want('r')) rows.push(...(await fleetRows(v, model, want)));
   if (!want('a')) return rows;
   rows.push(await floorRow(v, model));
@@ -298,10 +303,10 @@ function header(db: string, devices: number, durationS: number): string {
   return `## ${runContext()}, db ${db}, ${devices} devices, ${durationS} s storms`;
 }
 
-/** --processes N of the bench: empty for one process; anything but a whole number from 1 is refused. */
-function processesOf(raw: string): number | null {
+/** A bench option that is a count (--processes, --webhook-subscriptions): empty when not given; anything but a whole number from 1 is refused. */
+function countOf(flag: string, raw: string): number | null {
   if (raw === '') return null;
-  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`--processes ${raw}: expected a whole number of at least 1`);
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`--${flag} ${raw}: expected a whole number of at least 1`);
   return Number(raw);
 }
 
@@ -316,7 +321,8 @@ export async function runBench(argv: string[]): Promise<void> {
     zeroTouchDevices: Number(values['zero-touch-devices']),
     fanOutDevices: Number(values['fan-out-devices']),
     only: values.only,
-    processes: processesOf(values.processes),
+    processes: countOf('processes', values.processes),
+    webhookSubscriptions: countOf('webhook-subscriptions', values['webhook-subscriptions']) ?? undefined,
   };
   const rows = await runScenarios(v);
   const out = `${header(v.db, v.devices, v.durationS)}\n\n${table(rows)}\n`;

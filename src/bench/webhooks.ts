@@ -35,8 +35,8 @@ export interface WebhookBenchOptions {
   model: BaseModel;
   /** Sessions in flight at once (closed loop). */
   concurrency: number;
-  /** device.inform subscriptions (deliveries per session); default: as few as make at least TARGET_PER_S at the warm-up's rate. */
-  subscriptions?: number;
+  /** device.inform subscriptions of the paced rounds (deliveries per session), and so their pace (TARGET_PER_S / subscriptions); default: as few as make at least TARGET_PER_S at half the warm-up's rate. */
+  pacedSubscriptions?: number;
   /** Length of each storm. */
   durationS: number;
   devices: number;
@@ -322,11 +322,11 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const closed = () => fleet.storm(o.durationS * 1000);
     const warmUp = await measure(closed);
     // Rounded up: the closed loop's rate is the machine's, at least the target (one subscription at 720 sessions/s does not offer it).
-    const subsFor = (rate: number) => o.subscriptions ?? Math.max(1, Math.ceil(TARGET_PER_S / rate));
+    const subsFor = (rate: number) => Math.max(1, Math.ceil(TARGET_PER_S / rate));
     // Paced at the target's rate (run R of the tenth pass judged it at 1,373/s), at most half the warm-up's sessions/s; 1 % over:
     // the receiver's count during a storm misses the deliveries of its last tenth of a second (991/s counted at 1,000/s).
-    const pacedSubs = subsFor(warmUp.sessionsPerS / 2);
-    const pace = o.subscriptions ? warmUp.sessionsPerS / 2 : (1.01 * TARGET_PER_S) / pacedSubs;
+    const pacedSubs = o.pacedSubscriptions ?? subsFor(warmUp.sessionsPerS / 2);
+    const pace = (1.01 * TARGET_PER_S) / pacedSubs;
     const paced = () => fleet.paced(pace, (o.durationS * 1000) / 2);
     const closedSubs = subsFor(warmUp.sessionsPerS);
     const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure };
