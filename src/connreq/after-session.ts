@@ -16,6 +16,11 @@
  * came meanwhile (the token changed): then it is looked at again. A process
  * that stops while asking leaves the device to another after ASK_LEASE_MS
  * (asked twice at worst, never forgotten).
+ *
+ * A process sweeps every SWEEP_MS only the shards it added to, or found
+ * devices in, until it finds them empty; all of them only every
+ * IDLE_SWEEP_MS, for what a stopped process left. On a Redis Cluster's 16
+ * shards an idle process would otherwise run 64 scripts a second for nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -27,6 +32,7 @@ import type { Logger } from '../log';
 import { lockKey } from '../cwmp/session/session-keys';
 
 const SWEEP_MS = 250;
+const IDLE_SWEEP_MS = 5000;
 const LOOK_MS = 500;
 /** A taken device not looked at within this long (its process stopped) is taken by another sweep. */
 const LEASE_MS = 5000;
@@ -39,13 +45,13 @@ const ASKING_MAX = 100;
 
 /*
  * take (KEYS 1): KEYS[1] the shard's set; ARGV[1] now, ARGV[2] lease ms, ARGV[3] limit.
- * Returns the due devices, each now scored now + lease.
+ * Returns the devices in the set, due or not, then the due ones, each now scored now + lease.
  */
 const TAKE = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
 for _, d in ipairs(due) do redis.call('ZADD', KEYS[1], until_ms, d) end
-return due
+return {redis.call('ZCARD', KEYS[1]), due}
 `;
 /*
  * add (KEYS 2): KEYS[1] the shard's set, KEYS[2] the device's wait;
@@ -85,11 +91,12 @@ const SCRIPTS = {
 /** The timings (tests shorten them). */
 export interface AfterSessionTimes {
   sweepMs: number;
+  idleSweepMs: number;
   lookMs: number;
   leaseMs: number;
   askLeaseMs: number;
 }
-const TIMES: AfterSessionTimes = { sweepMs: SWEEP_MS, lookMs: LOOK_MS, leaseMs: LEASE_MS, askLeaseMs: ASK_LEASE_MS };
+const TIMES: AfterSessionTimes = { sweepMs: SWEEP_MS, idleSweepMs: IDLE_SWEEP_MS, lookMs: LOOK_MS, leaseMs: LEASE_MS, askLeaseMs: ASK_LEASE_MS };
 
 export interface AfterSessionDeps {
   redis: Redis;
@@ -111,6 +118,9 @@ export class AfterSession {
   private closed = false;
   /** Devices this process is asking now. */
   private readonly asking = new Set<DeviceKey>();
+  /** Shards swept every sweepMs: added to, or found with devices, and not found empty since. */
+  private readonly busy = new Set<number>();
+  private lastFullSweep = 0;
   private readonly streak: FailureStreak;
 
   private readonly t: AfterSessionTimes;
@@ -129,7 +139,9 @@ export class AfterSession {
     const now = Date.now();
     // Kept past the deadline, for the look that finds it passed and the ask after it.
     const ttl = Math.max(0, wait.deadline - now) + this.t.askLeaseMs + this.t.leaseMs;
-    await this.command('add')(this.setKey(deviceKey), this.waitKey(deviceKey), deviceKey, now + this.t.lookMs, `${wait.deadline}:${wait.ms}`, ttl, randomUUID());
+    const shard = shardOfDevice(this.d.redis, deviceKey);
+    await this.command('add')(this.shardSetKey(shard), this.waitKey(deviceKey), deviceKey, now + this.t.lookMs, `${wait.deadline}:${wait.ms}`, ttl, randomUUID());
+    this.busy.add(shard);
     this.start();
   }
 
@@ -150,10 +162,12 @@ export class AfterSession {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      for (const shard of shardsOf(this.d.redis)) {
+      for (const shard of this.shardsToSweep()) {
         const room = Math.min(TAKE_MAX, ASKING_MAX - this.asking.size);
         if (room <= 0 || this.closed) break;
-        const due = (await this.command('take')(this.shardSetKey(shard), Date.now(), this.t.leaseMs, room)) as DeviceKey[];
+        const [left, due] = (await this.command('take')(this.shardSetKey(shard), Date.now(), this.t.leaseMs, room)) as [number, DeviceKey[]];
+        if (left > 0) this.busy.add(shard);
+        else this.busy.delete(shard);
         await Promise.all(due.map((device) => this.look(device)));
       }
       this.streak.succeeded();
@@ -163,6 +177,13 @@ export class AfterSession {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  private shardsToSweep(): number[] {
+    const now = Date.now();
+    if (now - this.lastFullSweep < this.t.idleSweepMs) return [...this.busy];
+    this.lastFullSweep = now;
+    return shardsOf(this.d.redis);
   }
 
   private async look(deviceKey: DeviceKey): Promise<void> {

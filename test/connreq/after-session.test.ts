@@ -15,30 +15,38 @@ import { defineScripts } from '../../src/infra/redis-scripts';
 import { shardOfDevice } from '../../src/infra/hash-tags';
 import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster';
 
-const FAST = { sweepMs: 20, lookMs: 40, leaseMs: 300, askLeaseMs: 600 };
+const FAST = { sweepMs: 20, idleSweepMs: 200, lookMs: 40, leaseMs: 300, askLeaseMs: 600 };
 
 describe('connection requests after sessions (kept in Redis)', function () {
   this.timeout(20_000);
   let r: TestRedis;
   const opened: AfterSession[] = [];
+  const clients: Redis[] = [];
   before(() => {
     r = testRedis('after_session');
   });
   // Each test's processes stop with it: on one prefix, a process left running would take the next test's devices.
   afterEach(() => opened.splice(0).forEach((a) => a.close()));
   after(async () => {
+    clients.forEach((c) => c.disconnect());
     await r.close();
   });
 
-  /** A process's AfterSession whose asks are recorded and wait for `gate` when one is set. */
+  /** A process's AfterSession whose asks are recorded and wait for `gate` when one is set; `sweeps` counts its sweeps' scripts. */
   function process(times = FAST) {
     const asked: { device: string; wait: SessionWait }[] = [];
     const p = {
       asked,
       gate: null as Promise<void> | null,
       after: null as unknown as AfterSession,
+      sweeps: 0,
     };
-    p.after = new AfterSession({ redis: r.redis, prefix: r.prefix, log, ask: async (device, wait) => {
+    // A client of its own, whose sweep script is counted on its way to Redis.
+    const redis = defineScripts(r.redis.duplicate());
+    clients.push(redis);
+    const take = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>).acsConnReqTakeAfterSession.bind(redis);
+    Object.assign(redis, { acsConnReqTakeAfterSession: (...a: unknown[]) => (p.sweeps++, take(...a)) });
+    p.after = new AfterSession({ redis, prefix: r.prefix, log, ask: async (device, wait) => {
       asked.push({ device, wait });
       if (p.gate) await p.gate;
     } }, times);
@@ -105,6 +113,38 @@ describe('connection requests after sessions (kept in Redis)', function () {
     await until('asked again for the later request', async () => a.asked.length === 2, 3000);
     await sleep(300);
     assert.equal(a.asked.length, 2, 'and then the wait is over');
+  });
+
+  it('idle, a process sweeps every shard only every idleSweepMs; a shard with a device waiting, every sweepMs until it is empty', async () => {
+    const a = process({ ...FAST, idleSweepMs: 300 });
+    a.after.start();
+    await sleep(1000);
+    const idle = a.sweeps;
+    assert.ok(idle >= 2 && idle <= 5, `about one sweep of the one shard every 300 ms idle, not one every 20 ms: ${idle} in 1 s`);
+    const d = device();
+    await inSession(d);
+    await a.after.add(d, soon());
+    const before = a.sweeps;
+    await sleep(300);
+    assert.ok(a.sweeps - before >= 6, `its shard swept every 20 ms while the device waits: ${a.sweeps - before} in 300 ms`);
+    await sessionOver(d);
+    await until('asked', async () => a.asked.length === 1, 3000);
+    await sleep(100);
+    const after = a.sweeps;
+    await sleep(1000);
+    assert.ok(a.sweeps - after <= 5, `idle again once the wait ended: ${a.sweeps - after} in 1 s`);
+  });
+
+  it('a process that stopped before its first sweep leaves its devices to another, idle, process', async () => {
+    const stopped = process({ ...FAST, sweepMs: 60_000 });
+    const d = device();
+    await stopped.after.add(d, soon());
+    stopped.after.close();
+    const other = process();
+    other.after.start();
+    await until('the other process asks', async () => other.asked.length === 1, 3000);
+    assert.equal(other.asked[0].device, d);
+    assert.equal(stopped.asked.length, 0);
   });
 
   it('a slow ask does not hold up another device\'s', async () => {
