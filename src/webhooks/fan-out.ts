@@ -30,7 +30,9 @@ const READ_COUNT = 20;
  * After a read that found fewer than READ_COUNT entries, the next waits this
  * long: a read then takes several front ends' batches at once, and their
  * rows go in fewer, fuller writes (each costs a SELECT and an INSERT whatever
- * its size). Webhooks are asynchronous.
+ * its size). Webhooks are asynchronous. 200 ms saved the worker ~10 % of its
+ * CPU per delivery but made paced sessions no faster (BENCHMARKS.md (w),
+ * sixteenth pass), for deliveries up to 100 ms later.
  */
 const GATHER_MS = 100;
 
