@@ -46,25 +46,32 @@ export type DeviceWrite = Pick<SessionResult, 'deviceKey' | 'inform' | 'history'
 
 /**
  * Inserts or updates the device row from the session; returns the device id,
- * whether it is new, and the rows of the `alongside` reads (sent with the lock).
+ * whether the row is new, whether this is the device's first Inform (a new
+ * row, or one made bare for its tags or credentials), and the rows of the
+ * `alongside` reads (sent with the lock).
  */
-export async function upsertDevice(db: Db, result: DeviceWrite, alongside: Statement[] = []): Promise<{ deviceId: number; created: boolean; rows: Row[][] }> {
+export async function upsertDevice(db: Db, result: DeviceWrite, alongside: Statement[] = []): Promise<{ deviceId: number; created: boolean; firstInform: boolean; rows: Row[][] }> {
   const { stored, rows, insert } = await updateOrInsert(db, result, alongside);
-  if (stored) return { deviceId: Number(stored.id), created: false, rows };
-  return { deviceId: (await db.run(insert.sql, insert.params)).insertId, created: true, rows };
+  if (stored) return { deviceId: Number(stored.id), created: false, firstInform: isBare(stored), rows };
+  return { deviceId: (await db.run(insert.sql, insert.params)).insertId, created: true, firstInform: true, rows };
 }
 
 /**
  * upsertDevice for a caller that needs no id of a new row: its INSERT goes
  * with the transaction's next statement or its COMMIT (a first contact's
  * acknowledgement is then two round trips, not three). The id of the row
- * that existed, or null for a new one.
+ * that existed (null for a new one), and whether this is the device's first Inform.
  */
-export async function writeDevice(db: Db, result: DeviceWrite): Promise<number | null> {
+export async function writeDevice(db: Db, result: DeviceWrite): Promise<{ id: number | null; firstInform: boolean }> {
   const { stored, insert } = await updateOrInsert(db, result, []);
-  if (stored) return Number(stored.id);
+  if (stored) return { id: Number(stored.id), firstInform: isBare(stored) };
   db.later(insert.sql, insert.params);
-  return null;
+  return { id: null, firstInform: true };
+}
+
+/** A row made before the device's first Inform (for its tags, credentials, history): it never had one. */
+function isBare(stored: StoredDevice): boolean {
+  return (stored.first_inform ?? null) === null;
 }
 
 type Locked = { rows: Row[][] } & ({ stored: StoredDevice; insert?: never } | { stored: null; insert: Statement });

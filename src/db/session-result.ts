@@ -15,6 +15,8 @@ import { applyTags } from './tags';
 
 export interface CommitStats {
   deviceId: number;
+  /** The device row had never had an Inform (new, or bare). */
+  firstInform: boolean;
   /** device_parameters rows inserted or updated. */
   written: number;
   /** device_parameters rows deleted. */
@@ -27,7 +29,7 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   // A fresh model (new, or cleared by a BOOTSTRAP) has none to read.
   const paths = result.fresh ? [] : namedPaths(result.inform, result.ops);
   const read = paths.length > 0 ? [ParamTable.readByKey(result.deviceKey, paths)] : [];
-  const { deviceId, created, rows } = await upsertDevice(db, result, read);
+  const { deviceId, created, firstInform, rows } = await upsertDevice(db, result, read);
   const table = new ParamTable(db, deviceId);
   if (read.length > 0) table.preloaded(paths, rows[0]);
   // A BOOTSTRAP's clearing of the model happened when its Inform was acknowledged (acknowledge.ts).
@@ -39,5 +41,5 @@ export async function applySessionResult(db: Db, result: SessionResult): Promise
   await applyChannelFaults(db, deviceId, result.channelFaults);
   deleteDoneEvents(db, deviceId, result.doneEvents);
   if (result.tags) await applyTags(db, deviceId, result.tags.add, result.tags.remove);
-  return { deviceId, written: table.written, deleted: table.deleted, valueChanges: table.valueChanges() };
+  return { deviceId, firstInform, written: table.written, deleted: table.deleted, valueChanges: table.valueChanges() };
 }

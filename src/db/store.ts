@@ -7,8 +7,8 @@ import type { DataSource } from 'typeorm';
 import type { CpeRequest } from '../cwmp/soap/types';
 import type { TaskName } from '../tasks/types';
 import type {
-  CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement,
-  CommitOutcome, PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess, StoredModel,
+  CachedParameter, ChannelFault, CpeCredentials, DeviceDetail, DeviceKey, DeviceStore, DeviceSummary, HistoryEntry, InformAcknowledgement, InformAcknowledged,
+  CommitOutcome, ExpiredTask, PendingEvent, PendingRequest, ProvisioningFacts, SessionResult, SqlAccess,
 } from './types';
 import { acknowledgeInform } from './acknowledge';
 import { eventsOf, pendingEventsRead } from './events';
@@ -54,13 +54,13 @@ export class SqlDeviceStore implements DeviceStore {
   commitSession(result: SessionResult): Promise<CommitOutcome> {
     return this.exclusive(async () => {
       const started = Date.now();
-      const { valueChanges, ...stats } = await this.transaction((db) => applySessionResult(db, result));
+      const { valueChanges, firstInform, ...stats } = await this.transaction((db) => applySessionResult(db, result));
       this.logger?.debug({ deviceKey: result.deviceKey, ...stats, changed: valueChanges.length, ms: Date.now() - started }, 'session committed');
-      return { valueChanges };
+      return { valueChanges, firstInform };
     });
   }
 
-  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }> {
+  acknowledgeInform(ack: InformAcknowledgement): Promise<InformAcknowledged> {
     return this.exclusive(() => this.transaction((db) => acknowledgeInform(db, ack)));
   }
 
@@ -91,8 +91,10 @@ export class SqlDeviceStore implements DeviceStore {
 
   async pendingRequests(deviceKey: DeviceKey): Promise<PendingRequest[]> {
     const now = Date.now();
-    return openTasksOf(this.sql, (await batched(this.sql, DEVICE_READS, openTasksRead(deviceKey))).rows, now);
+    return openTasksOf(this.sql, (await batched(this.sql, DEVICE_READS, openTasksRead(deviceKey))).rows, now, this.onTasksExpired);
   }
+
+  onTasksExpired?: (tasks: ExpiredTask[]) => void;
 
   enqueueRequest(deviceKey: DeviceKey, request: CpeRequest): Promise<number> {
     const name = (request.method.charAt(0).toLowerCase() + request.method.slice(1)) as TaskName;

@@ -8,7 +8,7 @@
 import type { CpeRequest, XsdType } from '../cwmp/soap/types';
 import type { Task, TaskFault, TaskName, TaskProgress, TaskSpec, TaskStatus, TaskTiming } from '../tasks/types';
 import { FINISHED } from '../tasks/types';
-import type { DeviceKey, EpochMs, PendingRequest, SqlAccess, TaskOutcome } from './types';
+import type { DeviceKey, EpochMs, ExpiredTask, PendingRequest, SqlAccess, TaskOutcome } from './types';
 import { chunks, placeholders, retryable, type Db, type Row, type Statement } from './sql';
 
 const OPEN = `status IN ('queued', 'sent')`;
@@ -109,12 +109,27 @@ export function openTasksRead(device: DeviceKey): Statement {
  * passed become expired first: an expired task is never sent. Only then is
  * there a statement to send: the common session reads its queue in one.
  */
-export async function openTasksOf(sql: SqlAccess, rows: Row[], now: EpochMs): Promise<PendingRequest[]> {
-  const expired = rows.filter((r) => r.expires_at !== null && Number(r.expires_at) <= now).map((r) => Number(r.id));
-  if (expired.length > 0) {
-    await sql.autocommit((db) => db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE ${OPEN} AND id IN ${placeholders(expired.length)}`, [now, ...expired]));
+export async function openTasksOf(sql: SqlAccess, rows: Row[], now: EpochMs, onExpired?: (tasks: ExpiredTask[]) => void): Promise<PendingRequest[]> {
+  const due = rows.filter((r) => r.expires_at !== null && Number(r.expires_at) <= now);
+  if (due.length > 0) {
+    const expired = await sql.autocommit((db) => expireTasks(db, due, now));
+    if (expired.length > 0) onExpired?.(expired);
   }
-  return rows.filter((r) => !expired.includes(Number(r.id))).map(pendingOf);
+  return rows.filter((r) => !due.includes(r)).map(pendingOf);
+}
+
+/**
+ * Marks open tasks expired, one statement each: only those this call moved
+ * are answered, so a task expired at once by a session and by the sweep is
+ * told of once. Few tasks expire; most never have an expiry.
+ */
+async function expireTasks(db: Db, rows: Row[], now: EpochMs): Promise<ExpiredTask[]> {
+  const expired: ExpiredTask[] = [];
+  for (const r of rows) {
+    const moved = await db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE id = ? AND ${OPEN}`, [now, r.id]);
+    if (moved.affected > 0) expired.push({ id: Number(r.id), deviceKey: String(r.device_key) as DeviceKey, expiresAt: Number(r.expires_at) });
+  }
+  return expired;
 }
 
 /** A task cut between two RPCs resumes with its next request (see TaskProgress), not its first. */
@@ -218,13 +233,14 @@ export async function moveTask(db: Db, id: number, from: readonly TaskStatus[], 
   return (await db.run(sql, [to, now, id, ...from])).affected > 0;
 }
 
-/** Open tasks past their expiry become expired; finished tasks older than the retention go. Returns both counts. */
-export async function sweepTasks(db: Db, now: EpochMs, retentionMs: number, batch = 1000): Promise<{ expired: number; deleted: number }> {
-  const expired = await db.run(`UPDATE tasks SET status = 'expired', updated_at = ? WHERE ${OPEN} AND expires_at <= ?`, [now, now]);
+/** Open tasks past their expiry become expired (`batch` at most); finished tasks older than the retention go. Returns the expired tasks and the count deleted. */
+export async function sweepTasks(db: Db, now: EpochMs, retentionMs: number, batch = 1000): Promise<{ expired: ExpiredTask[]; deleted: number }> {
+  const due = await db.select(`SELECT id, device_key, expires_at FROM tasks WHERE ${OPEN} AND expires_at <= ? ORDER BY expires_at LIMIT ${batch}`, [now]);
+  const expired = await expireTasks(db, due, now);
   const old = await db.select(`SELECT id FROM tasks WHERE status IN ${FINISHED_SQL} AND updated_at < ? ORDER BY updated_at LIMIT ${batch}`, [now - retentionMs]);
   const ids = old.map((r) => Number(r.id));
   if (ids.length > 0) await db.run(`DELETE FROM tasks WHERE id IN ${placeholders(ids.length)}`, ids);
-  return { expired: expired.affected, deleted: ids.length };
+  return { expired, deleted: ids.length };
 }
 
 function json<T>(value: unknown, fallback: T): T {

@@ -122,6 +122,16 @@ export interface PendingEvent {
 /** What the store held of a device's model when its Inform was acknowledged: nothing (a new device), only action records (cleared by a BOOTSTRAP), or its cache. */
 export type StoredModel = 'new' | 'cleared' | 'stored';
 
+/** What acknowledging an Inform answers. */
+export interface InformAcknowledged {
+  /** Every pending event of the device; null when it recorded none (they are as they were). */
+  pending: PendingEvent[] | null;
+  /** What is left of its cached model. */
+  model: StoredModel;
+  /** This is the device's first Inform: its row is new, or was made bare (tags, credentials) before it came. */
+  firstInform: boolean;
+}
+
 /** What an answered Inform makes durable before its InformResponse goes out. */
 export interface InformAcknowledgement {
   sessionId: string;
@@ -199,6 +209,8 @@ export interface ValueChange {
 export interface CommitOutcome {
   /** Leaf values the session changed (rows that existed before): all of them, the webhooks keep those subscribed to. */
   valueChanges: ValueChange[];
+  /** The commit wrote the device's first Inform (its row was new or bare; an acknowledged Inform wrote it before, see InformAcknowledged). */
+  firstInform: boolean;
 }
 
 /** A cached parameter or object, as stored. */
@@ -261,7 +273,16 @@ export interface SqlAccess {
   transaction<T>(fn: (db: import('./sql').Db) => Promise<T>): Promise<T>;
 }
 
+/** A task that expired before its device ran it (told of as task.failed). */
+export interface ExpiredTask {
+  id: number;
+  deviceKey: DeviceKey;
+  expiresAt: EpochMs;
+}
+
 export interface DeviceStore {
+  /** Told of the tasks a device's session found past their expiry and marked expired (the roles send task.failed). */
+  onTasksExpired?: (tasks: ExpiredTask[]) => void;
   readonly sql: SqlAccess;
   /** Creates the schema (migrations) if needed. */
   migrate(): Promise<void>;
@@ -275,10 +296,10 @@ export interface DeviceStore {
    * Makes an Inform's news durable before it is answered, in one transaction:
    * the device row (created if new), its history entry, a BOOTSTRAP's clearing
    * of the cached model, and its events as pending events. Returns every
-   * pending event of the device (null when it recorded none: they are as
-   * they were), and what is left of its cached model.
+   * pending event of the device, what is left of its cached model, and
+   * whether this is its first Inform.
    */
-  acknowledgeInform(ack: InformAcknowledgement): Promise<{ pending: PendingEvent[] | null; model: StoredModel }>;
+  acknowledgeInform(ack: InformAcknowledgement): Promise<InformAcknowledged>;
   /** Appends to a device's history now (a CPE request about to be answered), creating a bare device if needed. */
   appendHistory(deviceKey: DeviceKey, entries: HistoryEntry[]): Promise<void>;
   /** The device's pending events, oldest first ([] for an unknown device). */

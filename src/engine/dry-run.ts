@@ -334,6 +334,7 @@ function sessionState(device: DryRunDevice, events: string[], now: number): Sess
     carried: [],
     events,
     model: 'stored',
+    firstInform: false,
     provision: newProvisionState(),
   };
 }

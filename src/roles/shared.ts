@@ -5,6 +5,7 @@
  */
 import { bullPrefix } from '../engine/queue';
 import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore } from '../webhooks';
+import { expiredTaskEvents } from '../webhooks/expired-tasks';
 import { QoeCollection } from '../qoe/collection';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
@@ -130,6 +131,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookView = new SubscriptionView(webhookStore);
   const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
+  sql.onTasksExpired = (tasks) => void webhooks.emit(expiredTaskEvents(tasks, Date.now()));
   const qoe = new QoeCollection({ sql: store.sql, redis, redisPrefix: config.redisPrefix, log });
   opened.push(() => qoe.close());
   opened.push(await flushFleetStats(config, redis, log));

@@ -1,7 +1,8 @@
 /**
  * The retention sweep of tasks, once a minute per cluster (a BullMQ job
  * scheduler: whichever worker takes the job runs it): open tasks past their
- * expiry become expired, finished tasks older than TASK_RETENTION_MS go.
+ * expiry become expired (each told of as task.failed), finished tasks older
+ * than TASK_RETENTION_MS go.
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -9,6 +10,8 @@ import { sweepTasks } from '../db/tasks';
 import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
 import type { DeviceStore } from '../db/types';
 import type { Logger } from '../log';
+import type { AcsEvent } from '../webhooks/types';
+import { expiredTaskEvents } from '../webhooks/expired-tasks';
 import { closeWorker } from '../infra/bull-worker';
 import { logBullErrors } from '../infra/redis-outage';
 
@@ -21,6 +24,7 @@ export interface TaskSweepOptions {
   store: DeviceStore;
   retentionMs: number;
   log: Logger;
+  emit(events: AcsEvent[]): Promise<void>;
 }
 
 export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Promise<void> }> {
@@ -29,8 +33,11 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
   const worker = new Worker(
     TASK_SWEEP_QUEUE,
     async () => {
-      const swept = await o.store.sql.transaction((db) => sweepTasks(db, Date.now(), o.retentionMs));
-      if (swept.expired + swept.deleted > 0) o.log.info(swept, 'tasks swept');
+      const now = Date.now();
+      const { expired, deleted } = await o.store.sql.transaction((db) => sweepTasks(db, now, o.retentionMs));
+      if (expired.length + deleted > 0) o.log.info({ expired: expired.length, deleted }, 'tasks swept');
+      // After the commit: an event never tells of an expiry that was rolled back.
+      if (expired.length > 0) await o.emit(expiredTaskEvents(expired, now));
     },
     { connection: o.connect(), prefix: o.prefix, removeOnComplete: { count: 0 }, removeOnFail: { count: 100 } },
   );

@@ -9,6 +9,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Coalescer } from '../db/coalesce';
+import { chunks } from '../db/sql';
 import type { Logger } from '../log';
 import { namesParameter, type SubscriptionView } from './subscriptions';
 import type { EpochMs } from '../db/types';
@@ -61,6 +62,9 @@ export type DeliverJob = { deliveries: string[] } | { series: Series[] };
 type JobSpec = { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } };
 
 /** A job's options: one stored delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
+/** Jobs per addBulk of a replay. */
+const REQUEUE_CHUNK = 1000;
+
 export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): JobSpec {
   return { name: 'deliver', data: { deliveries: ids }, opts: ids.length === 1 ? { jobId: ids[0], ...opts } : opts };
 }
@@ -106,7 +110,7 @@ export class WebhookEmitter {
   async requeue(ids: string[]): Promise<void> {
     // A new job id per replay: the first delivery's job may still be kept by BullMQ.
     const at = Date.now();
-    await this.o.queue.addBulk(ids.map((id) => jobOf([id], { jobId: `${id}-r${at}` })));
+    for (const chunk of chunks(ids, REQUEUE_CHUNK)) await this.o.queue.addBulk(chunk.map((id) => jobOf([id], { jobId: `${id}-r${at}` })));
   }
 
   /** The batch being gathered is sent first. */

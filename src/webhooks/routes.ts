@@ -22,6 +22,8 @@ const URL_MAX = 2048;
 const SECRET_MIN = 16;
 const SECRET_MAX = 255;
 const STATUSES = ['pending', 'delivered', 'skipped', 'failed'] as const;
+/** Deliveries one range replay sends again at most: a day of device.inform of a large fleet is replayed page by page (`next`). */
+const REPLAY_MAX = 10_000;
 const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
 
 const urlError = `must be an http(s) URL of at most ${URL_MAX} characters`;
@@ -166,17 +168,20 @@ export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Rou
     defineRoute({
       method: 'post',
       path: '/webhooks/:id/replay',
-      summary: 'Deliver again every delivery made from one time to another',
+      summary: 'Deliver again the deliveries made from one time to another, oldest first, up to limit of them; next: the from of the rest',
       params: webhook,
-      body: z.object({ from: timeText, to: timeText.optional().meta({ description: 'now when absent' }) }).meta({ example: { from: '2026-01-01T00:00:00Z' } }),
-      responses: { 202: '{replayed: n}', 404: 'no such subscription' },
+      body: z.object({
+        from: timeText,
+        to: timeText.optional().meta({ description: 'now when absent' }),
+        limit: z.number().int().min(1).max(REPLAY_MAX).optional().meta({ description: `deliveries replayed by this request at most (default ${REPLAY_MAX})` }),
+      }).meta({ example: { from: '2026-01-01T00:00:00Z' } }),
+      responses: { 202: '{replayed: n, next: ms since the epoch, or null when none is left}', 404: 'no such subscription' },
       handle: async (ctx, { params, body }) => {
         const id = await found(params.id);
-        const ids = await store.between(id, body.from, body.to ?? Date.now() + 1);
-        for (const d of ids) await store.reopen(d, id);
+        const { ids, next } = await store.reopenBetween(id, body.from, body.to ?? Date.now() + 1, body.limit ?? REPLAY_MAX);
         await emitter.requeue(ids);
         ctx.status = 202;
-        ctx.body = { replayed: ids.length };
+        ctx.body = { replayed: ids.length, next };
       },
     }),
   ]);

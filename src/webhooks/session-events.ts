@@ -8,7 +8,7 @@ export function sessionEvents(state: SessionState, result: SessionResult | null,
   const base = { device: state.deviceKey, time: state.inform.time };
   const data = { sessionId: state.id, events: codes, softwareVersion: softwareVersion(state) };
   const out: AcsEvent[] = [{ ...base, event: 'device.inform', data }];
-  if (state.model === 'new') out.push({ ...base, event: 'device.registered', data });
+  if (state.firstInform) out.push({ ...base, event: 'device.registered', data });
   if (codes.includes('0 BOOTSTRAP')) out.push({ ...base, event: 'device.bootstrap', data });
   if (codes.includes('1 BOOT')) out.push({ ...base, event: 'device.boot', data });
   if (changes.length > 0) out.push({ ...base, event: 'parameter.changed', data: { sessionId: state.id, changes } });

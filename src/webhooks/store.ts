@@ -1,6 +1,6 @@
 /** The webhooks and webhook_deliveries tables (migration 1765900000000). */
 import { randomUUID } from 'node:crypto';
-import { fixedChunks, placeholders, type Row } from '../db/sql';
+import { chunks, fixedChunks, placeholders, type Row } from '../db/sql';
 import type { Db } from '../db/sql';
 import type { SqlAccess } from '../db/types';
 import type { AcsEvent, Delivery, DeliveryStatus, Subscription, WebhookEvent, WebhookPayload } from './types';
@@ -15,6 +15,9 @@ const ERROR_MAX = 1024;
  * SQLite's 32,766.
  */
 const LOG_CHUNK = 128;
+
+/** Deliveries set back to pending per statement (a replay). */
+const REOPEN_CHUNK = 1000;
 
 function subscriptionOf(r: Row): Subscription {
   const time = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -327,10 +330,27 @@ export class WebhookStore {
     return unlisted.filter((id) => !existing.has(id));
   }
 
-  /** The subscription's deliveries between two times (a replay), oldest first. */
-  async between(webhook: number, from: number, to: number): Promise<string[]> {
-    const rows = await this.sql.autocommit((db) => db.select('SELECT uuid FROM webhook_deliveries WHERE webhook_id = ? AND time >= ? AND time < ? ORDER BY seq', [webhook, from, to]));
-    return rows.map((r) => String(r.uuid));
+  /**
+   * A replay's page: up to `limit` of the subscription's deliveries made from
+   * `from` to before `to`, oldest first, back to pending. `next`: where the
+   * rest starts (null: nothing left). A page ends between two times, so that
+   * `next` taken as the next page's `from` replays each delivery once.
+   */
+  async reopenBetween(webhook: number, from: number, to: number, limit: number): Promise<{ ids: string[]; next: number | null }> {
+    const read = (sql: string, params: unknown[]) => this.sql.autocommit((db) => db.select(sql, params));
+    const rows = await read(`SELECT uuid, time FROM webhook_deliveries WHERE webhook_id = ? AND time >= ? AND time < ? ORDER BY time, seq LIMIT ${limit + 1}`, [webhook, from, to]);
+    let [page, next] = [rows, null as number | null];
+    if (rows.length > limit) {
+      next = Number(rows[limit].time);
+      page = rows.slice(0, limit).filter((r) => Number(r.time) < (next as number));
+      // More than `limit` made in one millisecond: that millisecond whole.
+      if (page.length === 0) [page, next] = [await read('SELECT uuid, time FROM webhook_deliveries WHERE webhook_id = ? AND time = ? ORDER BY seq', [webhook, next]), next + 1];
+    }
+    const ids = page.map((r) => String(r.uuid));
+    for (const chunk of chunks(ids, REOPEN_CHUNK)) {
+      await this.sql.autocommit((db) => db.run(`UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = ? AND uuid IN ${placeholders(chunk.length)}`, [webhook, ...chunk]));
+    }
+    return { ids, next };
   }
 
   /** The delivery log, newest first; `before` is a previous page's last seq. */

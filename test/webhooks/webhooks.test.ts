@@ -105,11 +105,76 @@ describe('webhooks: signed deliveries of session events', function () {
     const replay = await t.nbi(`/webhooks/${sub.id}/deliveries/${one}/replay`, { method: 'POST' });
     assert.equal(replay.status, 202);
     await until('the replay', async () => receiver.got.filter((g) => g.id === one).length === 2);
-    const range = await t.nbi(`/webhooks/${sub.id}/replay`, { method: 'POST', body: JSON.stringify({ from: 0 }) });
-    assert.deepEqual(await range.json(), { replayed: 9 });
+    const range = async (body: Record<string, unknown>) => (await (await t.nbi(`/webhooks/${sub.id}/replay`, { method: 'POST', body: JSON.stringify(body) })).json()) as { replayed: number; next: number | null };
+    // Page by page (limit), each page ending between two sessions' times: every delivery once.
+    const pages: number[] = [];
+    for (let page = await range({ from: 0, limit: 4 }); ; page = await range({ from: page.next, limit: 4 })) {
+      pages.push(page.replayed);
+      if (page.next === null) break;
+    }
+    assert.deepEqual(pages, [4, 3, 2], 'the first session\'s 4, then 2 + 1, then 2');
     await until('the range replay', async () => ofDevice('HOOK-1').length === 9 + 1 + 9);
+    await sleep(500);
+    assert.equal(ofDevice('HOOK-1').length, 9 + 1 + 9, 'each once');
+    // A page smaller than one millisecond's deliveries takes that millisecond whole.
+    const first = await range({ from: 0, limit: 2 });
+    assert.equal(first.replayed, 4);
+    await until('the millisecond replayed', async () => ofDevice('HOOK-1').length === 9 + 1 + 9 + 4);
+    assert.ok(first.next !== null);
+    assert.deepEqual(await range({ from: first.next - 1, to: first.next }), { replayed: 4, next: null }, 'next: the millisecond after');
+    await until('the millisecond again', async () => ofDevice('HOOK-1').length === 9 + 1 + 9 + 4 + 4);
+    const tooMany = await t.nbi(`/webhooks/${sub.id}/replay`, { method: 'POST', body: JSON.stringify({ from: 0, limit: 10_001 }) });
+    assert.equal(tooMany.status, 400);
+    assert.equal(((await tooMany.json()) as { field: string }).field, 'body.limit');
+    assert.deepEqual(await range({ from: 0 }), { replayed: 9, next: null }, 'all of them when no limit is given');
+    await until('the whole replay', async () => ofDevice('HOOK-1').length === 9 + 1 + 9 + 4 + 4 + 9);
     assert.equal((await t.nbi(`/webhooks/${sub.id}/deliveries/nope/replay`, { method: 'POST' })).status, 404);
     assert.equal((await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' })).status, 204);
+  });
+
+  it('delivers device.registered once per device, at its first Inform: one tagged before it came, one whose first Inform is periodic', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['device.registered'], secret: SECRET });
+    const early = deviceKeyOf(inform('HOOK-EARLY', []).DeviceId);
+    // Tagged before its first contact (zero-touch): the ACS makes its row then, bare.
+    assert.equal((await t.nbi(`/devices/${encodeURIComponent(early)}/tags/vip`, { method: 'POST' })).status, 204);
+    await session('HOOK-EARLY', ['0 BOOTSTRAP', '1 BOOT']);
+    // Moved from another ACS: its first Inform here is a routine one, acknowledged only by the session's commit.
+    await session('HOOK-MOVED', ['2 PERIODIC']);
+    await until('both registered', async () => ofDevice('HOOK-EARLY').length === 1 && ofDevice('HOOK-MOVED').length === 1);
+    await session('HOOK-EARLY', ['1 BOOT']);
+    await session('HOOK-MOVED', ['2 PERIODIC', '1 BOOT']);
+    await session('HOOK-MOVED', ['0 BOOTSTRAP']);
+    await sleep(1500);
+    for (const serial of ['HOOK-EARLY', 'HOOK-MOVED']) {
+      assert.deepEqual(ofDevice(serial).map((g) => g.event), ['device.registered'], `${serial}: once, at its first Inform`);
+    }
+    assert.deepEqual(ofDevice('HOOK-EARLY')[0].data.events, ['0 BOOTSTRAP', '1 BOOT']);
+    assert.deepEqual(ofDevice('HOOK-MOVED')[0].data.events, ['2 PERIODIC']);
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
+  });
+
+  it('delivers task.failed, once, for a task that expired before its device ran it', async () => {
+    await session('HOOK-EXP', ['0 BOOTSTRAP']);
+    const sub = await subscribe({ url: receiver.url(), events: ['task.failed', 'task.done'], secret: SECRET });
+    const key = deviceKeyOf(inform('HOOK-EXP', []).DeviceId);
+    const r = await t.nbi(`/devices/${encodeURIComponent(key)}/tasks?expiry=${Date.now() + 300}`, { method: 'POST', body: JSON.stringify({ name: 'reboot' }) });
+    assert.equal(r.status, 202, await r.clone().text());
+    const id = Number(((await r.json()) as { id: number | string }).id);
+    await sleep(500);
+    // The device's next session finds it past its expiry: never sent, expired, told of.
+    await session('HOOK-EXP', ['2 PERIODIC']);
+    await until('task.failed', async () => ofDevice('HOOK-EXP').length === 1);
+    const [got] = ofDevice('HOOK-EXP');
+    assert.equal(got.event, 'task.failed');
+    assert.equal(got.data.task, id);
+    assert.equal((got.data.fault as { code: string }).code, 'expired');
+    assert.match((got.data.fault as { message: string }).message, /^expired at \d{4}-.*before the device ran it$/);
+    assert.equal(((await (await t.nbi(`/tasks/${id}`)).json()) as { status: string }).status, 'expired');
+    await session('HOOK-EXP', ['2 PERIODIC']);
+    await sleep(1000);
+    assert.equal(ofDevice('HOOK-EXP').length, 1, 'once');
+    assert.equal(receiver.bad, 0);
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
   });
 
   it('skips devices outside the filter', async () => {

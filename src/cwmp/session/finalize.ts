@@ -78,7 +78,8 @@ function isQuiet(state: SessionState, log: SessionLogEntry[], reason: EndReason)
 async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEntry[], reason: EndReason): Promise<void> {
   if (isQuiet(state, log, reason)) return void (await Promise.all([deps.sessions.touch(state.deviceKey, state.inform.time), deps.sessions.drop(state)]));
   const result = resultOf(state, log, reason);
-  const { valueChanges } = await deps.store.commitSession(result);
+  const { valueChanges, firstInform } = await deps.store.commitSession(result);
+  if (firstInform) state.firstInform = true;
   const finished = new Set(finishing(result.tasks).map((t) => t.id));
   const pending = state.loadedIds.some((id) => !finished.has(id));
   const consumed = new Set(result.doneEvents?.ids ?? []);
