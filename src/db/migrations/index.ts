@@ -23,6 +23,7 @@ import { QoeAlerts1766810000000 } from './1766810000000-qoe-alerts';
 import { QoeProfiles1766820000000 } from './1766820000000-qoe-profiles';
 import { QoeReportSchedules1766830000000 } from './1766830000000-qoe-report-schedules';
 import { WebhookPendingOnlyIndex1766900000000 } from './1766900000000-webhook-pending-only-index';
+import { DeviceIdentityIndexes1767000000000 } from './1767000000000-device-identity-indexes';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   QoeProfiles1766820000000,
   QoeReportSchedules1766830000000,
   WebhookPendingOnlyIndex1766900000000,
+  DeviceIdentityIndexes1767000000000,
 ];

@@ -132,6 +132,31 @@ for (const driver of DRIVERS) {
       }
     });
 
+    it('looks devices up by serial (and OUI), product class and last inform through an index, not the whole table', async () => {
+      const { dataSource } = await openDataSource(url);
+      try {
+        await dataSource.runMigrations();
+        const rows = Array.from({ length: 2000 }, (_, i) => [`K-${i}`, 'Acme', `00AA${i % 10}`, `PC-${i % 50}`, `SN-${i}`, 1_700_000_000_000 + i * 1000]);
+        await dataSource.query(`INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number, last_inform) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+        if (driver === 'mysql') await dataSource.query('ANALYZE TABLE devices');
+        const lookups: [string, unknown[], string][] = [
+          ['serial_number = ?', ['SN-1234'], 'ix_devices_serial'],
+          ['serial_number = ? AND oui = ?', ['SN-1234', '00AA4'], 'ix_devices_serial'],
+          ['product_class = ?', ['PC-7'], 'ix_devices_product_class'],
+          ['last_inform < ?', [1_700_000_000_000 + 5000], 'ix_devices_last_inform'],
+        ];
+        for (const [where, params, index] of lookups) {
+          const sql = `SELECT id FROM devices WHERE ${where}`;
+          const plan = driver === 'mysql'
+            ? ((await dataSource.query(`EXPLAIN ${sql}`, params)) as { key: string | null }[]).map((r) => r.key ?? '').join(' ')
+            : ((await dataSource.query(`EXPLAIN QUERY PLAN ${sql}`, params)) as { detail: string }[]).map((r) => r.detail).join(' ');
+          assert.match(plan, new RegExp(index), `${where}: ${plan}`);
+        }
+      } finally {
+        await dataSource.destroy();
+      }
+    });
+
     if (driver === 'mysql') {
       it('paths, keys and tags compare every byte: case and trailing spaces (a NO PAD binary collation)', async () => {
         const { dataSource } = await openDataSource(url);
