@@ -250,6 +250,24 @@ describe('REST API: the OpenAPI document, walked', function () {
     assert.equal(await stored(), before);
   });
 
+  it('refuses a body sent to an operation that takes none: 400 naming body, nothing stored; an empty one or {} is none', async () => {
+    const before = await stored();
+    const bodiless = operations(doc).filter((o) => !o.op.requestBody && o.method !== 'GET');
+    for (const o of bodiless) {
+      const r = await call(o, tokens.admin, { body: { x_unknown: 1 } });
+      const what = `${o.method} ${o.path}`;
+      assert.equal(r.status, 400, `${what}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.field, 'body', what);
+      assert.match(r.body.error ?? '', /takes no body$/, what);
+    }
+    assert.ok(bodiless.length >= 10, `${bodiless.length} operations without a body`);
+    assert.equal(await stored(), before);
+    // {} is no body: the operation does its work.
+    const enable = bodiless.find((o) => o.method === 'POST' && o.path === '/webhooks/{id}/enable');
+    assert.ok(enable, bodiless.map((o) => o.path).join(' '));
+    assert.equal((await call(enable, tokens.admin, { body: {} })).status, 200);
+  });
+
   it('refuses a query parameter of the wrong type or given twice: 400 naming it, nothing stored', async () => {
     const before = await stored();
     let tried = 0;

@@ -124,8 +124,17 @@ async function inputOf(ctx: Context, route: ApiRoute, unknown: UnknownFields): P
   const params = check(route.params ?? ANY_PARAMS, pathValues(ctx, pathNames(route.path)), 'path');
   const query = check(route.query ?? NONE, ctx.query, 'query', unknown);
   const headers = check(route.headers ?? NONE, headerValues(ctx, Object.keys(route.headers?.shape ?? {})), 'header');
+  if (!route.body && unknown === 'refused') await noBody(ctx);
   const body = route.body ? check(route.body, await bodyValue(ctx, route), 'body', unknown) : undefined;
   return { params, query, headers, body };
+}
+
+/** A route that takes no body refuses one (empty, {} or null is none): a request meant for another route says so rather than doing this one's work. */
+async function noBody(ctx: Context): Promise<void> {
+  if (!ctx.request.length && !ctx.get('Transfer-Encoding')) return;
+  const text = (await textBody(ctx)).trim();
+  if (text === '' || text === '{}' || text === 'null') return;
+  throw new FieldError('body', '', `${ctx.method} ${ctx.path} takes no body`);
 }
 
 const described = new WeakMap<Router, ApiRoute[]>();
