@@ -8,7 +8,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { createFileService } from '../../src/files';
 import { deviceKeyOf } from '../../src/model/device-key';
@@ -71,6 +72,27 @@ describeEachDriver('file server access and disk storage', 'acs_test_files_access
       const chunks: Buffer[] = [];
       for await (const c of reader!.chunks()) chunks.push(c);
       assert.equal(Buffer.concat(chunks).toString(), 'v2');
+    });
+
+    it('streams an upload to disk as it comes: the partial file grows while the request is still open', async () => {
+      const body = randomBytes(6 * 1024 * KiB + 3);
+      const half = 3 * 1024 * KiB;
+      const partial = path.join(t.files.options.dir, 'partial');
+      const onDisk = () => filesUnder(partial).reduce((n, f) => n + statSync(f).size, 0);
+      const u = new URL(`${t.nbiUrl}/files/stream.bin`);
+      let answered: (status: number) => void = () => undefined;
+      const status = new Promise<number>((resolve) => (answered = resolve));
+      const req = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers: { Authorization: `Bearer ${t.token}`, sha256: sha256(body) } }, (res) => {
+        res.resume();
+        answered(res.statusCode ?? 0);
+      });
+      req.write(body.subarray(0, half));
+      // Half sent and the request still open: at least two of its 1 MiB pieces are on disk already, not held in memory.
+      await until('pieces written before the body ended', async () => onDisk() >= 2 * 1024 * KiB, 10_000);
+      req.end(body.subarray(half));
+      assert.equal(await status, 201);
+      assert.equal(onDisk(), 0, 'renamed into place once whole');
+      assert.ok(Buffer.from(await (await fetch(t.signedUrl('stream.bin'))).arrayBuffer()).equals(body));
     });
 
     it('leaves nothing on disk when an upload is refused past the size limit', async () => {
