@@ -124,7 +124,7 @@ async function inputOf(ctx: Context, route: ApiRoute, unknown: UnknownFields): P
   const params = check(route.params ?? ANY_PARAMS, pathValues(ctx, pathNames(route.path)), 'path');
   const query = check(route.query ?? NONE, ctx.query, 'query', unknown);
   const headers = check(route.headers ?? NONE, headerValues(ctx, Object.keys(route.headers?.shape ?? {})), 'header');
-  if (!route.body && unknown === 'refused') await noBody(ctx);
+  if (!route.body && !route.streamBody && unknown === 'refused') await noBody(ctx);
   const body = route.body ? check(route.body, await bodyValue(ctx, route), 'body', unknown) : undefined;
   return { params, query, headers, body };
 }
