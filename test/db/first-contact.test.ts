@@ -61,7 +61,7 @@ describeEachDriver('db first contact', 'acs_test_first_contact', (ctx) => {
     const result = session({ deviceId: newDeviceId('FC'), events: ['0 BOOTSTRAP', '1 BOOT'], time: T0, params: [pv('Device.DeviceInfo.SoftwareVersion', '1.0')] });
     const entry = { time: T0, kind: 'inform', detail: ['0 BOOTSTRAP', '1 BOOT'], sessionId: result.sessionId };
     const ack = await ctx.store.acknowledgeInform({ sessionId: result.sessionId, deviceKey: result.deviceKey, inform: result.inform, events: [], history: [entry] });
-    assert.deepEqual(ack, { pending: null, model: 'new' });
+    assert.deepEqual(ack, { pending: null, model: 'new', firstInform: true });
     const detail = await ctx.store.getDevice(result.deviceKey);
     assert.equal(detail?.softwareVersion, '1.0');
     assert.deepEqual(detail?.history, [entry]);

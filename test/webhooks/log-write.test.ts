@@ -56,14 +56,16 @@ describeEachDriver('webhooks: the delivery log written in prepared chunks', 'web
   });
 
   it('the pending-only index (migration 1766900000000) keys the rows pending when it ran, and follows later changes', async () => {
-    assert.equal(MIGRATIONS[MIGRATIONS.length - 1].name, 'WebhookPendingOnlyIndex1766900000000', 'this test undoes the last migration');
+    // Undone with the migrations after it, then all run again.
+    const undo = MIGRATIONS.length - MIGRATIONS.findIndex((m) => new m().name === 'WebhookPendingOnlyIndex1766900000000');
+    assert.ok(undo >= 1 && undo <= MIGRATIONS.length, 'the migration is listed');
     const store = new WebhookStore(ctx.store.sql);
     const s = await store.create({ url: 'http://127.0.0.1:1/', events: ['device.boot'], secret: 'x', filter: null, parameters: null, createdBy: 'test' });
     const at = (device: string, i: number, status: LogRow['status'], attempts: number): LogRow => ({ ...row(s.id, i, status, attempts), device });
     let old: LogRow[] = [];
     const { dataSource } = await openDataSource(ctx.url);
     try {
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < undo; i++) await dataSource.undoLastMigration();
       // Rows stored before it: D0 pending, D1 delivered, D2 pending and failed.
       old = [at('D0', 10_000, 'pending', 1), at('D1', 10_001, 'delivered', 1), at('D2', 10_002, 'pending', 0), at('D2', 10_003, 'failed', 1)];
       for (const r of old) {
