@@ -162,14 +162,18 @@ export class AfterSession {
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      for (const shard of this.shardsToSweep()) {
+      const now = Date.now();
+      const full = now - this.lastFullSweep >= this.t.idleSweepMs;
+      for (const shard of full ? shardsOf(this.d.redis) : [...this.busy]) {
         const room = Math.min(TAKE_MAX, ASKING_MAX - this.asking.size);
-        if (room <= 0 || this.closed) break;
+        // Not swept now: looked at again on the next tick (a full sweep, if this was one).
+        if (room <= 0 || this.closed) return;
         const [left, due] = (await this.command('take')(this.shardSetKey(shard), Date.now(), this.t.leaseMs, room)) as [number, DeviceKey[]];
         if (left > 0) this.busy.add(shard);
         else this.busy.delete(shard);
         await Promise.all(due.map((device) => this.look(device)));
       }
+      if (full) this.lastFullSweep = now;
       this.streak.succeeded();
     } catch (err) {
       // Redis away: the devices stay in the set, for the next sweep (here or elsewhere).
@@ -177,13 +181,6 @@ export class AfterSession {
     } finally {
       this.sweeping = false;
     }
-  }
-
-  private shardsToSweep(): number[] {
-    const now = Date.now();
-    if (now - this.lastFullSweep < this.t.idleSweepMs) return [...this.busy];
-    this.lastFullSweep = now;
-    return shardsOf(this.d.redis);
   }
 
   private async look(deviceKey: DeviceKey): Promise<void> {

@@ -334,7 +334,6 @@ function sessionState(device: DryRunDevice, events: string[], now: number): Sess
     carried: [],
     events,
     model: 'stored',
-    firstInform: false,
     provision: newProvisionState(),
   };
 }

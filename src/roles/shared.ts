@@ -131,7 +131,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookView = new SubscriptionView(webhookStore);
   const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
-  sql.onTasksExpired = (tasks) => void webhooks.emit(expiredTaskEvents(tasks, Date.now()));
+  store.onTasksExpired = (tasks) => void webhooks.emit(expiredTaskEvents(tasks, Date.now()));
   const qoe = new QoeCollection({ sql: store.sql, redis, redisPrefix: config.redisPrefix, log });
   opened.push(() => qoe.close());
   opened.push(await flushFleetStats(config, redis, log));

@@ -17,6 +17,8 @@ import { logBullErrors } from '../infra/redis-outage';
 
 export const TASK_SWEEP_QUEUE = 'task-sweep';
 const EVERY_MS = 60_000;
+/** Tasks expired (and old ones deleted) per transaction; a sweep goes on while a whole batch expired. */
+const BATCH = 1000;
 
 export interface TaskSweepOptions {
   prefix: string;
@@ -33,11 +35,14 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
   const worker = new Worker(
     TASK_SWEEP_QUEUE,
     async () => {
-      const now = Date.now();
-      const { expired, deleted } = await o.store.sql.transaction((db) => sweepTasks(db, now, o.retentionMs));
-      if (expired.length + deleted > 0) o.log.info({ expired: expired.length, deleted }, 'tasks swept');
-      // After the commit: an event never tells of an expiry that was rolled back.
-      if (expired.length > 0) await o.emit(expiredTaskEvents(expired, now));
+      for (;;) {
+        const now = Date.now();
+        const { expired, deleted } = await o.store.sql.transaction((db) => sweepTasks(db, now, o.retentionMs, BATCH));
+        if (expired.length + deleted > 0) o.log.info({ expired: expired.length, deleted }, 'tasks swept');
+        // After the commit: an event never tells of an expiry that was rolled back.
+        if (expired.length > 0) await o.emit(expiredTaskEvents(expired, now));
+        if (expired.length < BATCH) break;
+      }
     },
     { connection: o.connect(), prefix: o.prefix, removeOnComplete: { count: 0 }, removeOnFail: { count: 100 } },
   );

@@ -22,7 +22,7 @@ const URL_MAX = 2048;
 const SECRET_MIN = 16;
 const SECRET_MAX = 255;
 const STATUSES = ['pending', 'delivered', 'skipped', 'failed'] as const;
-/** Deliveries one range replay sends again at most: a day of device.inform of a large fleet is replayed page by page (`next`). */
+/** A range replay's page: deliveries set back to pending and queued at a time (and the largest `limit` a client may ask for). */
 const REPLAY_MAX = 10_000;
 const PARAMETER = /^(Device|InternetGatewayDevice)(\.[A-Za-z0-9_-]+)*\.?$/;
 
@@ -168,20 +168,26 @@ export function webhookRoutes(store: WebhookStore, emitter: WebhookEmitter): Rou
     defineRoute({
       method: 'post',
       path: '/webhooks/:id/replay',
-      summary: 'Deliver again the deliveries made from one time to another, oldest first, up to limit of them; next: the from of the rest',
+      summary: 'Deliver again the deliveries made from one time to another, oldest first: all of them, or with limit that many at most, next being the from of the rest',
       params: webhook,
       body: z.object({
         from: timeText,
         to: timeText.optional().meta({ description: 'now when absent' }),
-        limit: z.number().int().min(1).max(REPLAY_MAX).optional().meta({ description: `deliveries replayed by this request at most (default ${REPLAY_MAX})` }),
+        limit: z.number().int().min(1).max(REPLAY_MAX).optional().meta({ description: `deliveries replayed by this request at most (up to ${REPLAY_MAX}); absent: all of the range, ${REPLAY_MAX} at a time` }),
       }).meta({ example: { from: '2026-01-01T00:00:00Z' } }),
       responses: { 202: '{replayed: n, next: ms since the epoch, or null when none is left}', 404: 'no such subscription' },
       handle: async (ctx, { params, body }) => {
         const id = await found(params.id);
-        const { ids, next } = await store.reopenBetween(id, body.from, body.to ?? Date.now() + 1, body.limit ?? REPLAY_MAX);
-        await emitter.requeue(ids);
+        const to = body.to ?? Date.now() + 1;
+        let [from, replayed, next] = [body.from, 0, null as number | null];
+        do {
+          const page = await store.reopenBetween(id, from, to, body.limit ?? REPLAY_MAX);
+          await emitter.requeue(page.ids);
+          [replayed, next] = [replayed + page.ids.length, page.next];
+          from = next ?? to;
+        } while (body.limit === undefined && next !== null);
         ctx.status = 202;
-        ctx.body = { replayed: ids.length, next };
+        ctx.body = { replayed, next };
       },
     }),
   ]);

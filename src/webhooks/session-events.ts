@@ -1,14 +1,18 @@
 /** The webhook events a CWMP session makes, once its commit is done (or, for a quiet session, once it ended). */
-import type { SessionResult, ValueChange } from '../db/types';
+import type { DeviceKey, InformRecord, SessionResult, ValueChange } from '../db/types';
 import type { SessionState } from '../cwmp/session/state';
 import type { AcsEvent } from './types';
 
-export function sessionEvents(state: SessionState, result: SessionResult | null, changes: ValueChange[] = []): AcsEvent[] {
+/**
+ * `registered`: the commit wrote the device's first Inform. An Inform
+ * acknowledged before the session (inform.ts) tells of it then, with registeredEvent.
+ */
+export function sessionEvents(state: SessionState, result: SessionResult | null, changes: ValueChange[] = [], registered = false): AcsEvent[] {
   const codes = state.inform.events.map((e) => e.EventCode);
   const base = { device: state.deviceKey, time: state.inform.time };
-  const data = { sessionId: state.id, events: codes, softwareVersion: softwareVersion(state) };
+  const data = informData(state.id, state.inform);
   const out: AcsEvent[] = [{ ...base, event: 'device.inform', data }];
-  if (state.firstInform) out.push({ ...base, event: 'device.registered', data });
+  if (registered) out.push({ ...base, event: 'device.registered', data });
   if (codes.includes('0 BOOTSTRAP')) out.push({ ...base, event: 'device.bootstrap', data });
   if (codes.includes('1 BOOT')) out.push({ ...base, event: 'device.boot', data });
   if (changes.length > 0) out.push({ ...base, event: 'parameter.changed', data: { sessionId: state.id, changes } });
@@ -22,7 +26,16 @@ export function sessionEvents(state: SessionState, result: SessionResult | null,
   return out;
 }
 
-function softwareVersion(state: SessionState): string | null {
-  const p = state.inform.parameters.find((x) => x.Name === 'Device.DeviceInfo.SoftwareVersion' || x.Name === 'InternetGatewayDevice.DeviceInfo.SoftwareVersion');
+/** device.registered for an Inform whose acknowledgement wrote the device's first Inform. */
+export function registeredEvent(deviceKey: DeviceKey, sessionId: string, inform: InformRecord): AcsEvent {
+  return { device: deviceKey, time: inform.time, event: 'device.registered', data: informData(sessionId, inform) };
+}
+
+function informData(sessionId: string, inform: InformRecord): Record<string, unknown> {
+  return { sessionId, events: inform.events.map((e) => e.EventCode), softwareVersion: softwareVersion(inform) };
+}
+
+function softwareVersion(inform: InformRecord): string | null {
+  const p = inform.parameters.find((x) => x.Name === 'Device.DeviceInfo.SoftwareVersion' || x.Name === 'InternetGatewayDevice.DeviceInfo.SoftwareVersion');
   return p?.Value ?? null;
 }

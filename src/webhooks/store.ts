@@ -346,6 +346,8 @@ export class WebhookStore {
       // More than `limit` made in one millisecond: that millisecond whole.
       if (page.length === 0) [page, next] = [await read('SELECT uuid, time FROM webhook_deliveries WHERE webhook_id = ? AND time = ? ORDER BY seq', [webhook, next]), next + 1];
     }
+    // Nothing of the range is left past its end.
+    if (next !== null && next >= to) next = null;
     const ids = page.map((r) => String(r.uuid));
     for (const chunk of chunks(ids, REOPEN_CHUNK)) {
       await this.sql.autocommit((db) => db.run(`UPDATE webhook_deliveries SET status = 'pending' WHERE webhook_id = ? AND uuid IN ${placeholders(chunk.length)}`, [webhook, ...chunk]));

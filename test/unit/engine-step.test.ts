@@ -123,7 +123,7 @@ function newSession(device: DeviceModel, events: string[], startedAt: number): S
   return {
     id: `sess${Math.random().toString(16).slice(2)}0000000000`, deviceKey: deviceKeyOf(deviceId), namespace: 'urn:dslforum-org:cwmp-1-0', cwmpVersion: '1.0',
     remoteAddress: '127.0.0.1', phase: 'acs-requests', startedAt, inform, queue: [], loadedIds: [], inFlight: null, holdRequests: false, sent: 0,
-    logged: 0, informHash: '', facts: { version: '0', credentials: null, knownHash: null }, carried: [], events, model: 'stored', firstInform: false, provision: newProvisionState(),
+    logged: 0, informHash: '', facts: { version: '0', credentials: null, knownHash: null }, carried: [], events, model: 'stored', provision: newProvisionState(),
   };
 }
 

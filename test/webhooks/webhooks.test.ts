@@ -153,6 +153,26 @@ describe('webhooks: signed deliveries of session events', function () {
     await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
   });
 
+  it('delivers device.registered for a first Inform acknowledged whose session could not open, and not again later', async () => {
+    const sub = await subscribe({ url: receiver.url(), events: ['device.registered'], secret: SECRET });
+    // A new device's periodic Inform opens a session; its row waits for that session's commit.
+    const first = new ScriptedCpe(t.cwmpUrl);
+    const second = new ScriptedCpe(t.cwmpUrl);
+    cpes.push(first, second);
+    assert.equal((await first.post(inform('HOOK-BUSY', ['2 PERIODIC']))).envelope?.body.method, 'InformResponse');
+    // Meanwhile a VALUE CHANGE Inform is made durable (its row, first_inform set), then refused: the device is in session.
+    const refused = await second.post(inform('HOOK-BUSY', ['4 VALUE CHANGE']));
+    assert.equal(refused.envelope?.body.method, 'Fault', 'refused while the first session holds the device');
+    await until('registered', async () => ofDevice('HOOK-BUSY').length === 1);
+    // The first session's commit finds the row no longer bare: nothing more.
+    assert.equal((await first.post(null)).status, 204);
+    await session('HOOK-BUSY', ['4 VALUE CHANGE']);
+    await sleep(1500);
+    assert.deepEqual(ofDevice('HOOK-BUSY').map((g) => g.event), ['device.registered']);
+    assert.deepEqual(ofDevice('HOOK-BUSY')[0].data.events, ['4 VALUE CHANGE']);
+    await t.nbi(`/webhooks/${sub.id}`, { method: 'DELETE' });
+  });
+
   it('delivers task.failed, once, for a task that expired before its device ran it', async () => {
     await session('HOOK-EXP', ['0 BOOTSTRAP']);
     const sub = await subscribe({ url: receiver.url(), events: ['task.failed', 'task.done'], secret: SECRET });

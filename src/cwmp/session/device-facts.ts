@@ -135,6 +135,13 @@ export class FactsAwareStore implements DeviceStore {
   get sql(): DeviceStore['sql'] {
     return this.inner.sql;
   }
+  /** The inner store finds expired tasks: told there, whichever of the two it was set on. */
+  get onTasksExpired(): DeviceStore['onTasksExpired'] {
+    return this.inner.onTasksExpired;
+  }
+  set onTasksExpired(fn: DeviceStore['onTasksExpired']) {
+    this.inner.onTasksExpired = fn;
+  }
   migrate = (): Promise<void> => this.inner.migrate();
   close = (): Promise<void> => this.inner.close();
   commitSession: DeviceStore['commitSession'] = (r) => this.inner.commitSession(r);

@@ -79,20 +79,20 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
   if (isQuiet(state, log, reason)) return void (await Promise.all([deps.sessions.touch(state.deviceKey, state.inform.time), deps.sessions.drop(state)]));
   const result = resultOf(state, log, reason);
   const { valueChanges, firstInform } = await deps.store.commitSession(result);
-  if (firstInform) state.firstInform = true;
   const finished = new Set(finishing(result.tasks).map((t) => t.id));
   const pending = state.loadedIds.some((id) => !finished.has(id));
   const consumed = new Set(result.doneEvents?.ids ?? []);
   const events = state.carried.filter((e) => !consumed.has(e.id));
   const facts = { credentials: state.facts.credentials, pending, informHash: state.informHash, events };
   // The facts are written before the lock goes (same pipeline, in order): the device's next session reads them.
-  await Promise.all([deps.facts.write(state.deviceKey, state.facts.version, facts), notify(deps, state, result, valueChanges), deps.sessions.drop(state)]);
+  await Promise.all([deps.facts.write(state.deviceKey, state.facts.version, facts), notify(deps, state, result, valueChanges, firstInform), deps.sessions.drop(state)]);
 }
 
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
-async function notify(deps: SessionDeps, state: SessionState, result: SessionResult, valueChanges: ValueChange[]): Promise<void> {
+/** `registered`: the commit wrote the device's first Inform (device.registered). */
+async function notify(deps: SessionDeps, state: SessionState, result: SessionResult, valueChanges: ValueChange[], registered: boolean): Promise<void> {
   // Not awaited: the deliveries are stored in the emitter's next batch, up to its BATCH_MS later; the CPE's last answer does not wait for that.
-  void deps.webhooks?.emit(sessionEvents(state, result, valueChanges));
+  void deps.webhooks?.emit(sessionEvents(state, result, valueChanges, registered));
   deps.qoe?.fromSession(state.deviceKey, result.ops);
   if (deps.orders && state.ordersUnread) {
     await deps.orders.onBootstrap(state.inform.deviceId, 0).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));

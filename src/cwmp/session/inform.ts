@@ -15,6 +15,7 @@ import { identityMismatch } from '../http/client-cert';
 import { faultReply, errorReply, soapReply, type CwmpReply } from './replies';
 import type { SessionState, TaskProvision } from './state';
 import { taskProvisionCalls } from '../../tasks/build';
+import { registeredEvent } from '../../webhooks/session-events';
 import type { TaskRef } from '../../tasks/types';
 import { coalescerOf } from '../../db/coalesce';
 import { markTasksSent, type SentMark } from '../../db/tasks';
@@ -51,7 +52,7 @@ interface InformCtx {
   sessionId?: string;
   record?: InformRecord;
   /** What acknowledging the Inform stored (absent for a routine Inform: nothing to make durable). */
-  ack?: { pending: EventRef[]; model: StoredModel; firstInform: boolean };
+  ack?: { pending: EventRef[]; model: StoredModel };
   /** The Inform's history entry, left to the session's commit when nothing needed acknowledging. */
   informEntry?: HistoryEntry;
 }
@@ -161,7 +162,9 @@ async function acknowledge(c: InformCtx): Promise<CwmpReply | null> {
   try {
     const ack = await store.acknowledgeInform({ sessionId: c.sessionId, deviceKey: c.deviceKey, inform: record, events, history: [entry] });
     pending = ack.pending;
-    c.ack = { pending: pending ?? (c.loaded as LoadedFacts).facts.events, model: ack.model, firstInform: ack.firstInform };
+    c.ack = { pending: pending ?? (c.loaded as LoadedFacts).facts.events, model: ack.model };
+    // Told now: the row is no longer bare, and a session that then fails to open would not tell of it.
+    if (ack.firstInform) void c.deps.webhooks?.emit([registeredEvent(c.deviceKey, c.sessionId, record)]);
   } catch (err) {
     log.error({ deviceId: c.deviceKey, err }, 'inform not acknowledged: its events could not be stored');
     return errorReply('ACS_ERR_UNAVAILABLE', 'the ACS cannot store this Inform now; retry later', { 'Retry-After': String(RETRY_AFTER_S) });
@@ -392,7 +395,6 @@ function newState(c: InformCtx, sid: string, tasks: TasksOf, now: number): Sessi
     carried,
     events,
     model: c.ack?.model ?? 'stored',
-    firstInform: c.ack?.firstInform ?? false,
     provision: c.deps.provisioning && (tasks.provisions.length > 0 || c.deps.provisioning.wants(events)) ? newProvisionState() : null,
   };
 }

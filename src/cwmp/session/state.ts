@@ -76,12 +76,6 @@ export interface SessionState {
   events: string[];
   /** What the store held of the device's model when the session began (a new device: nothing to read back). */
   model: StoredModel;
-  /**
-   * The device's first Inform (device.registered): found when the Inform was
-   * acknowledged, or else by the commit. A new row, or one made bare for the
-   * device's tags or credentials before it came.
-   */
-  firstInform: boolean;
   /** The provisioning engine's part of the session; null when no preset can apply (no engine step at all). */
   provision: ProvisionState | null;
 }
