@@ -61,10 +61,10 @@ export type DeliverJob = { deliveries: string[] } | { series: Series[] };
 
 type JobSpec = { name: string; data: DeliverJob; opts: { jobId?: string; delay?: number } };
 
-/** A job's options: one stored delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
 /** Jobs per addBulk of a replay. */
 const REQUEUE_CHUNK = 1000;
 
+/** A job's options: one stored delivery alone is its job under its own id (see deliver.ts: it retries itself, and the rescue adds no twin). */
 export function jobOf(ids: string[], opts: { jobId?: string; delay?: number } = {}): JobSpec {
   return { name: 'deliver', data: { deliveries: ids }, opts: ids.length === 1 ? { jobId: ids[0], ...opts } : opts };
 }

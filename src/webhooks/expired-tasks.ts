@@ -2,7 +2,7 @@
 import type { ExpiredTask } from '../db/types';
 import type { AcsEvent } from './types';
 
-export const EXPIRED_FAULT_CODE = 'expired';
+const EXPIRED_FAULT_CODE = 'expired';
 
 export function expiredTaskEvents(tasks: ExpiredTask[], now: number): AcsEvent[] {
   return tasks.map((t) => ({

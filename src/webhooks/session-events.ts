@@ -8,9 +8,9 @@ import type { AcsEvent } from './types';
  * acknowledged before the session (inform.ts) tells of it then, with registeredEvent.
  */
 export function sessionEvents(state: SessionState, result: SessionResult | null, changes: ValueChange[] = [], registered = false): AcsEvent[] {
-  const codes = state.inform.events.map((e) => e.EventCode);
   const base = { device: state.deviceKey, time: state.inform.time };
   const data = informData(state.id, state.inform);
+  const codes = data.events;
   const out: AcsEvent[] = [{ ...base, event: 'device.inform', data }];
   if (registered) out.push({ ...base, event: 'device.registered', data });
   if (codes.includes('0 BOOTSTRAP')) out.push({ ...base, event: 'device.bootstrap', data });
@@ -31,7 +31,7 @@ export function registeredEvent(deviceKey: DeviceKey, sessionId: string, inform:
   return { device: deviceKey, time: inform.time, event: 'device.registered', data: informData(sessionId, inform) };
 }
 
-function informData(sessionId: string, inform: InformRecord): Record<string, unknown> {
+function informData(sessionId: string, inform: InformRecord): { sessionId: string; events: string[]; softwareVersion: string | null } {
   return { sessionId, events: inform.events.map((e) => e.EventCode), softwareVersion: softwareVersion(inform) };
 }
 
