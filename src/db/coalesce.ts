@@ -3,19 +3,29 @@
  * While a batch is out, new items wait and go together in the next one, so a
  * busy database gets fewer, larger statements. Without a delay an item alone
  * goes at once; a write nobody waits for may take one (a batch then gathers
- * what arrives within it). Each caller's promise settles with its batch.
+ * what arrives within it). Each caller's promise settles once the batches
+ * holding its items are written.
  */
 import type { Statement, StatementResult } from './sql';
 import type { SqlAccess } from './types';
 
-interface Waiting<T> {
-  item: T;
+/** A caller of add(): settled once each of its `left` items is written or failed. */
+interface Caller {
+  left: number;
+  failed: boolean;
+  error: unknown;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
 export class Coalescer<T> {
-  private waiting: Waiting<T>[] = [];
+  /*
+   * Waiting items and, at the same index, their callers. One promise per
+   * call, not per item: a quiet session's webhook event (emitter.ts) made
+   * ~10 promises and their microtasks on the front end's event loop.
+   */
+  private items: T[] = [];
+  private callers: Caller[] = [];
   /** The batch being written (with its delay), if any. */
   private running: Promise<void> | null = null;
 
@@ -24,11 +34,17 @@ export class Coalescer<T> {
     private readonly options: { max?: number; delayMs?: number } = {},
   ) {}
 
-  /** Settles once all of `items` are written (or their batch failed). */
-  async add(items: T[]): Promise<void> {
-    const written = items.map((item) => new Promise<void>((resolve, reject) => this.waiting.push({ item, resolve, reject })));
-    this.next();
-    await Promise.all(written);
+  /** Settles once all of `items` are written; rejects if the batch of one of them failed. */
+  add(items: T[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const caller: Caller = { left: items.length, failed: false, error: undefined, resolve, reject };
+      for (const item of items) {
+        this.items.push(item);
+        this.callers.push(caller);
+      }
+      this.next();
+    });
   }
 
   /** Settles once nothing waits and no batch is out (a closing owner's last writes are done). */
@@ -37,7 +53,7 @@ export class Coalescer<T> {
   }
 
   private next(): void {
-    if (this.running || this.waiting.length === 0) return;
+    if (this.running || this.items.length === 0) return;
     this.running = this.writeBatch().finally(() => {
       this.running = null;
       this.next();
@@ -47,13 +63,23 @@ export class Coalescer<T> {
   private async writeBatch(): Promise<void> {
     const { max = 500, delayMs = 0 } = this.options;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    const batch = this.waiting.splice(0, max);
+    const batch = this.items.splice(0, max);
+    const callers = this.callers.splice(0, max);
     try {
-      await this.write(batch.map((w) => w.item));
-      for (const w of batch) w.resolve();
+      await this.write(batch);
+      settle(callers, false, undefined);
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      settle(callers, true, err);
     }
+  }
+}
+
+function settle(callers: Caller[], failed: boolean, error: unknown): void {
+  for (const c of callers) {
+    if (failed && !c.failed) [c.failed, c.error] = [true, error];
+    if (--c.left > 0) continue;
+    if (c.failed) c.reject(c.error);
+    else c.resolve();
   }
 }
 

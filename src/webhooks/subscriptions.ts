@@ -44,8 +44,12 @@ export class SubscriptionView {
 
   /** The subscriptions, read first if the view is stale. */
   async current(): Promise<Subscription[]> {
-    if (Date.now() - this.readAt > REFRESH_MS) await this.read();
-    return this.subscriptions;
+    return this.fresh() ?? (await this.read(), this.subscriptions);
+  }
+
+  /** The subscriptions if the view is not stale, else null: an emitter's synchronous path (emitter.ts). */
+  fresh(): Subscription[] | null {
+    return Date.now() - this.readAt > REFRESH_MS ? null : this.subscriptions;
   }
 
   close(): void {

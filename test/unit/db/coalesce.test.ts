@@ -72,6 +72,26 @@ describe('Coalescer: concurrent writes in one statement', () => {
     assert.deepEqual(w.batches, [[1], [2, 3], [4, 5], [6]]);
   });
 
+  it('settles a call cut over several batches once all of them are written, and fails it if one failed', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write, { max: 2 });
+    let settled = false;
+    const first = c.add([1]);
+    const spread = c.add([2, 3, 4]).finally(() => (settled = true));
+    spread.catch(() => undefined);
+    w.release();
+    await first;
+    await tick();
+    assert.deepEqual(w.batches, [[1], [2, 3]]);
+    w.release(new Error('database gone'));
+    await tick();
+    assert.equal(settled, false, 'its last item is not written yet');
+    assert.deepEqual(w.batches, [[1], [2, 3], [4]]);
+    w.release();
+    await assert.rejects(spread, /database gone/);
+    assert.equal(settled, true);
+  });
+
   it('with a delay, gathers what arrives within it into the first batch', async () => {
     const w = gatedWrite();
     const c = new Coalescer(w.write, { delayMs: 30 });
