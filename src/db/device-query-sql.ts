@@ -20,7 +20,7 @@
  * `may(e, false)` for e to be FALSE, so NOT swaps them and a comparison with a
  * missing parameter (UNKNOWN) is neither.
  */
-import type { CompareOp, Expression, Operand } from '../presets/expression';
+import type { CompareOp, DeviceTime, Expression, Operand } from '../presets/expression';
 import { evaluate } from '../presets/expression';
 
 /** A SQL condition with its positional parameters; true/false are the constant conditions. */
@@ -187,24 +187,29 @@ function pathsIn(...operands: Operand[]): string[] {
   return operands.flatMap((o) => (o.kind === 'path' ? [o.path] : []));
 }
 
-const INFORMED: Cond = { sql: 'd.last_inform IS NOT NULL', params: [] };
+/** The devices column of each time an expression reads. */
+const TIME_COLUMNS: Record<DeviceTime, string> = { LastInform: 'd.last_inform', Registered: 'd.first_inform', LastBoot: 'd.last_boot', LastBootstrap: 'd.last_bootstrap' };
+
+const known = (field: DeviceTime): Cond => ({ sql: `${TIME_COLUMNS[field]} IS NOT NULL`, params: [] });
 const FLIPPED: Record<CompareOp, CompareOp> = { '=': '=', '<>': '<>', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 const NEGATED: Record<CompareOp, CompareOp> = { '=': '<>', '<>': '=', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
 
-/** A non-NULL value is needed for anything but IS NULL and a bare operand: a path's, or the last Inform's. */
+/** A non-NULL value is needed for anything but IS NULL and a bare operand: a path's, or a time's. */
 function presentOperand(o: Operand): Cond {
   if (o.kind === 'path') return present(o.path);
-  return o.kind === 'last-inform' ? INFORMED : true;
+  return o.kind === 'time' ? known(o.field) : true;
 }
 
 /**
- * A comparison of LastInform: with a number (NOW() bound to one by the
- * search) it is exactly `d.last_inform <op> n` (FALSE: the opposite operator;
- * NULL is neither); otherwise every operand must have a value.
+ * A comparison of a time (LastInform ...): with a number (NOW() bound to one
+ * by the search) it is exactly `d.<column> <op> n` (FALSE: the opposite
+ * operator; NULL is neither); otherwise every operand must have a value.
  */
-function compareLastInform(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
-  const [other, op] = e.left.kind === 'last-inform' ? [e.right, e.op] : [e.left, FLIPPED[e.op]];
-  if (other.kind === 'literal' && typeof other.value === 'number') return { sql: `d.last_inform ${truth ? op : NEGATED[op]} ?`, params: [other.value] };
+function compareTime(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
+  const [time, other, op] = e.left.kind === 'time' ? [e.left, e.right, e.op] : [e.right, e.left, FLIPPED[e.op]];
+  if (time.kind === 'time' && other.kind === 'literal' && typeof other.value === 'number') {
+    return { sql: `${TIME_COLUMNS[time.field]} ${truth ? op : NEGATED[op]} ?`, params: [other.value] };
+  }
   return and(presentOperand(e.left), presentOperand(e.right));
 }
 
@@ -214,7 +219,7 @@ function constant(e: Expression, truth: boolean): boolean {
 }
 
 function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): Cond {
-  if (e.left.kind === 'last-inform' || e.right.kind === 'last-inform') return compareLastInform(e, truth);
+  if (e.left.kind === 'time' || e.right.kind === 'time') return compareTime(e, truth);
   const paths = pathsIn(e.left, e.right);
   if (paths.length === 0) return constant(e, truth);
   if (truth && e.op === '=' && paths.length === 1) {
@@ -224,16 +229,17 @@ function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): C
   return paths.map(present).reduce(and, true);
 }
 
-function like(e: Extract<Expression, { kind: 'like' }>, truth: boolean): Cond {
+/** LIKE pushed down when it must hold; MATCHES (a regular expression, regex.ts) only needs a value. */
+function like(e: Extract<Expression, { kind: 'like' | 'matches' }>, truth: boolean): Cond {
   if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
-  if (e.operand.kind === 'last-inform') return INFORMED;
-  return truth && !e.negated ? likeText(e.operand.path, e.pattern) : present(e.operand.path);
+  if (e.operand.kind === 'time') return known(e.operand.field);
+  return truth && !e.negated && e.kind === 'like' ? likeText(e.operand.path, e.pattern) : present(e.operand.path);
 }
 
 function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {
   if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
   // Exact either way: the column is the value.
-  if (e.operand.kind === 'last-inform') return truth === e.negated ? INFORMED : not(INFORMED);
+  if (e.operand.kind === 'time') return truth === e.negated ? known(e.operand.field) : not(known(e.operand.field));
   const path = e.operand.path;
   // `IS NULL` TRUE: exactly isNull(); `IS NOT NULL` FALSE: no non-NULL value; the other two need one.
   if (truth === e.negated) return present(path);
@@ -243,7 +249,7 @@ function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boo
 function truthy(e: Extract<Expression, { kind: 'truthy' }>, truth: boolean): Cond {
   if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
   // A time is never TRUE.
-  if (e.operand.kind === 'last-inform') return !truth;
+  if (e.operand.kind === 'time') return !truth;
   const path = e.operand.path;
   if (rootOf(path) === 'tag') return truth ? tagExists(path) : not(tagExists(path));
   // FALSE covers "absent" (two-valued on purpose in the language): no pre-filter.
@@ -262,6 +268,7 @@ export function may(e: Expression, truth: boolean): Cond {
     case 'compare':
       return compare(e, truth);
     case 'like':
+    case 'matches':
       return like(e, truth);
     case 'is-null':
       return isNullPredicate(e, truth);

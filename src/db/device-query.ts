@@ -107,7 +107,9 @@ function keyValue(v: unknown): KeyValue {
 }
 
 /** What candidateOf reads of a device row. */
-const CANDIDATE_COLUMNS = 'd.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number, d.last_inform';
+const CANDIDATE_COLUMNS = 'd.id, d.device_key, d.manufacturer, d.oui, d.product_class, d.serial_number, d.last_inform, d.first_inform, d.last_boot, d.last_bootstrap';
+
+const timeOf = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 function candidateOf(r: Row, sortKeys = 0): Candidate {
   return {
@@ -124,7 +126,10 @@ function candidateOf(r: Row, sortKeys = 0): Candidate {
       },
       parameters: [],
       tags: [],
-      lastInform: r.last_inform === null || r.last_inform === undefined ? null : Number(r.last_inform),
+      lastInform: timeOf(r.last_inform),
+      registered: timeOf(r.first_inform),
+      lastBoot: timeOf(r.last_boot),
+      lastBootstrap: timeOf(r.last_bootstrap),
     },
   };
 }

@@ -105,12 +105,13 @@ export async function getParametersUnder(db: Db, deviceKey: DeviceKey, prefixes:
 
 /** What the provisioning engine reads once per session besides the cached model. */
 export async function getProvisioningFacts(db: Db, deviceKey: DeviceKey): Promise<ProvisioningFacts> {
-  const [row] = await db.select('SELECT id, last_boot, last_bootstrap FROM devices WHERE device_key = ?', [deviceKey]);
-  if (!row) return { tags: [], channelFaults: [], lastBoot: null, lastBootstrap: null };
+  const [row] = await db.select('SELECT id, first_inform, last_boot, last_bootstrap FROM devices WHERE device_key = ?', [deviceKey]);
+  if (!row) return { tags: [], channelFaults: [], lastBoot: null, lastBootstrap: null, firstInform: null };
   return {
     tags: await readTags(db, deviceKey),
     channelFaults: await readChannelFaults(db, deviceKey),
     lastBoot: numOrNull(row.last_boot),
     lastBootstrap: numOrNull(row.last_bootstrap),
+    firstInform: numOrNull(row.first_inform),
   };
 }

@@ -149,6 +149,8 @@ export interface ProvisioningFacts {
   /** Last 1 BOOT and 0 BOOTSTRAP Informs: actions "since a time" are judged by them. */
   lastBoot: EpochMs | null;
   lastBootstrap: EpochMs | null;
+  /** The first Inform here (a precondition's Registered). */
+  firstInform: EpochMs | null;
 }
 
 /**

@@ -41,7 +41,7 @@ import { DryRunInputError, loadDryRunDevice, type DeviceSource, type DryRunDevic
 import { ExtensionHost } from './ext';
 import { MemoryTable } from './memory-table';
 import { ScriptLibrary } from './script-library';
-import { step, type StepDeps, type StoredDevice } from './step';
+import { sessionFacts, step, type StepDeps, type StoredDevice } from './step';
 import { newProvisionState } from './types';
 import { AnsweringHost, type ExtAnswers } from './dry-run-ext';
 
@@ -345,7 +345,6 @@ export function defaultEvents(preset: Preset): string[] {
 
 /** Why the preset was not chosen: its events, or its precondition with the values it read. */
 function whyNot(preset: Preset, events: string[], table: MemoryTable, state: SessionState, stored: StoredDevice): string {
-  const tags = stored.tags;
   const held = stored.channelFaults.find((f) => f.channel === preset.channel && f.nextRetry > state.startedAt);
   if (held) return `its channel ${held.channel} faulted (${held.code}); it is retried from ${new Date(held.nextRetry).toISOString()}`;
   if (!eventsMatch(preset.events, events)) {
@@ -353,7 +352,7 @@ function whyNot(preset: Preset, events: string[], table: MemoryTable, state: Ses
     return `its events (${want}) do not match the session's (${events.join(', ')})`;
   }
   if (preset.precondition) {
-    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags, lastInform: state.inform.time });
+    const lookup = lookupFrom(sessionFacts(state, table, stored));
     if (!presetMatches({ ...preset, schedule: undefined }, { events, lookup })) {
       const read = pathsOf(preset.precondition).map((p) => {
         const values = lookup(p);

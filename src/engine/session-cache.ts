@@ -36,7 +36,7 @@ interface Entry {
 function newDevice(state: SessionState): StoredDevice {
   const events = new Set(state.inform.events.map((e) => e.EventCode));
   const at = (code: string) => (events.has(code) ? state.inform.time : null);
-  return { tags: [], channelFaults: [], lastBoot: at('1 BOOT'), lastBootstrap: at('0 BOOTSTRAP') };
+  return { tags: [], channelFaults: [], lastBoot: at('1 BOOT'), lastBootstrap: at('0 BOOTSTRAP'), firstInform: state.inform.time };
 }
 
 /** An entry unused this long belongs to a session that ended elsewhere (timed out, another worker): dropped. */

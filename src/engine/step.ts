@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ChannelFault, DeviceKey, EpochMs } from '../db/types';
 import type { Logger } from '../log';
-import { lookupFrom } from '../presets/lookup';
+import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { presetMatches, type PresetRegistry } from '../presets/registry';
 import type { Preset } from '../presets/types';
 import { MemoryDeviceView, toScriptValue, type Declaration, type DeviceView } from '../sandbox';
@@ -50,9 +50,29 @@ export interface StepDeps extends RunDeps {
 export interface StoredDevice {
   channelFaults: ChannelFault[];
   tags: string[];
-  /** Last 1 BOOT / 0 BOOTSTRAP Informs as stored (absent in a dry run). */
+  /** Last 1 BOOT / 0 BOOTSTRAP Informs and the first Inform, as stored (absent: not known). */
   lastBoot?: EpochMs | null;
   lastBootstrap?: EpochMs | null;
+  firstInform?: EpochMs | null;
+}
+
+/**
+ * What a precondition reads of the device in a session: the cache, its
+ * DeviceID, tags and times. The Inform being answered is the last one, the
+ * last boot or bootstrap if it says so, and the first if none is stored.
+ */
+export function sessionFacts(state: SessionState, table: MemoryTable, stored: StoredDevice): DeviceFacts {
+  const t = state.inform.time;
+  const has = (code: string) => state.inform.events.some((e) => e.EventCode === code);
+  return {
+    parameters: table.all(),
+    deviceId: { ...state.inform.deviceId, ID: state.deviceKey },
+    tags: stored.tags,
+    lastInform: t,
+    registered: stored.firstInform ?? t,
+    lastBoot: has('1 BOOT') ? t : (stored.lastBoot ?? null),
+    lastBootstrap: has('0 BOOTSTRAP') ? t : (stored.lastBootstrap ?? null),
+  };
 }
 
 export interface StepOutput {
@@ -209,7 +229,7 @@ async function chosenPresets(deps: StepDeps, p: ProvisionState, state: SessionSt
   const { table, stored } = source;
   if (p.presets === null) {
     const virtualParameters = await preconditionVirtuals(deps, state, source, p);
-    const lookup = lookupFrom({ parameters: table.all(), deviceId: { ...state.inform.deviceId, ID: state.deviceKey }, tags: stored.tags, virtualParameters, lastInform: state.inform.time });
+    const lookup = lookupFrom({ ...sessionFacts(state, table, stored), virtualParameters });
     const open = deps.openSchedules ? await deps.openSchedules() : null;
     const events = state.events;
     const chosen = deps.presets

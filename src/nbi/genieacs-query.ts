@@ -1,22 +1,24 @@
 /**
  * GenieACS's JSON device query (`GET /devices/?query={...}`, MongoDB-style)
  * translated to our device search (src/db/device-query.ts): a precondition
- * in the presets' language plus last-Inform bounds. Existing integrations keep
- * their queries:
+ * in the presets' language. Existing integrations keep their queries:
  *
  *   {"_id": "...", "_tags": "vip", "_deviceId._ProductClass": "XX230v",
  *    "InternetGatewayDevice.DeviceInfo.SoftwareVersion": {"$lt": "2.0"},
  *    "_lastInform": {"$lt": "2026-12-01T00:00:00Z"}}
  *
  * Operators: $eq $ne $lt $lte $gt $gte $in $nin $and $or $not $exists
- * $regex (anchored or plain literal patterns, which become LIKE; others are
- * refused rather than run: a regular expression from a client could stall the
- * process). As in MongoDB, $ne, $nin and $not also match devices that lack
- * the parameter. Parameters compare with our language's typed rules
- * (numbers as numbers, versions part by part). A problem is an Error naming
- * the key at fault.
+ * $regex (with $options i, m, s, x). A literal pattern, anchored or not,
+ * becomes LIKE (the database filters on it); any other runs in linear time
+ * (MATCHES, src/presets/regex.ts), so no backreferences or lookaround.
+ * _lastInform, _registered, _lastBoot and _lastBootstrap take ISO dates or
+ * epoch ms, anywhere in the query. As in MongoDB, $ne, $nin and $not also
+ * match devices that lack the parameter. Parameters compare with our
+ * language's typed rules (numbers as numbers, versions part by part). A
+ * problem is an Error naming the key at fault.
  */
 import type { DeviceQuery } from '../db/device-query';
+import { compileRegex } from '../presets/regex';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -27,6 +29,9 @@ const IDENTITY: Record<string, string> = {
   '_deviceId._ProductClass': 'DeviceID.ProductClass',
   '_deviceId._SerialNumber': 'DeviceID.SerialNumber',
 };
+
+/** GenieACS's device times, as our language names them. */
+const TIMES: Record<string, string> = { _lastInform: 'LastInform', _registered: 'Registered', _lastBoot: 'LastBoot', _lastBootstrap: 'LastBootstrap' };
 
 const COMPARE: Record<string, string> = { $eq: '=', $lt: '<', $lte: '<=', $gt: '>', $gte: '>=' };
 const PATH = /^(Device|InternetGatewayDevice)(\.([A-Za-z0-9_-]+|\*))+$/;
@@ -46,32 +51,49 @@ function literal(key: string, v: Json): string {
 const or = (parts: string[]): string => (parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
 const and = (parts: string[]): string => (parts.length === 0 ? 'TRUE' : parts.length === 1 ? parts[0] : `(${parts.join(' AND ')})`);
 
-/** A MongoDB regex that says "starts with", "ends with", "is" or "contains" a literal, as a LIKE pattern. */
-function likeOf(key: string, source: string, options: string): string {
-  if (options !== '') fail(key, `$options ${JSON.stringify(options)} is not supported`);
+/**
+ * A $regex as our language says it: a literal that the pattern says starts,
+ * ends, is or contains, as LIKE (the database filters on it); any other
+ * pattern, or one with options, as MATCHES with the options as a leading
+ * flag group.
+ */
+function regexOf(key: string, path: string, source: string, options: string): string {
+  if (!/^[imsx]*$/.test(options)) fail(key, `$options ${JSON.stringify(options)}: the options are i, m, s and x`);
   const m = /^(\^?)((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}/-])*)(\$?)$/.exec(source);
-  if (!m) fail(key, `$regex ${JSON.stringify(source)}: only literal patterns, optionally anchored with ^ and $, are supported`);
-  const text = m[2].replace(/\\(.)/g, '$1').replace(/[\\%_]/g, (c) => `\\${c}`);
-  return `${m[1] ? '' : '%'}${text}${m[3] ? '' : '%'}`;
+  if (m && options === '') {
+    const text = m[2].replace(/\\(.)/g, '$1').replace(/[\\%_]/g, (c) => `\\${c}`);
+    return `${path} LIKE ${literal(key, `${m[1] ? '' : '%'}${text}${m[3] ? '' : '%'}`)}`;
+  }
+  const pattern = options === '' ? source : `(?${options})${source}`;
+  const r = compileRegex(pattern);
+  if (!r.ok) fail(key, `$regex ${JSON.stringify(source)}: ${r.message}`);
+  return `${path} MATCHES ${literal(key, pattern)}`;
 }
 
-/** The condition one value or operator object puts on `path` (a parameter or identity path). */
-function condition(key: string, path: string, spec: Json): string {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return `${path} = ${literal(key, spec)}`;
+/** A time's value: an ISO date or epoch ms, as epoch ms. */
+const timeLiteral = (key: string, v: Json): string => String(time(key, v));
+
+/**
+ * The condition one value or operator object puts on `path` (a parameter,
+ * identity path or time); `value` writes a value of it in our language.
+ */
+function condition(key: string, path: string, spec: Json, value = literal): string {
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return `${path} = ${value(key, spec)}`;
   const parts: string[] = [];
   for (const [op, v] of Object.entries(spec)) {
-    if (op in COMPARE) parts.push(`${path} ${COMPARE[op]} ${literal(key, v)}`);
-    else if (op === '$ne') parts.push(`(${path} IS NULL OR ${path} <> ${literal(key, v)})`);
+    if (op in COMPARE) parts.push(`${path} ${COMPARE[op]} ${value(key, v)}`);
+    else if (op === '$ne') parts.push(`(${path} IS NULL OR ${path} <> ${value(key, v)})`);
     else if (op === '$in' || op === '$nin') {
       if (!Array.isArray(v) || v.length === 0) fail(key, `${op} needs a non-empty array`);
-      const any = or(v.map((x) => `${path} = ${literal(key, x)}`));
+      const any = or(v.map((x) => `${path} = ${value(key, x)}`));
       parts.push(op === '$in' ? any : `(${path} IS NULL OR NOT ${any})`);
     } else if (op === '$exists') parts.push(`${path} IS ${v === false ? '' : 'NOT '}NULL`);
-    else if (op === '$not') parts.push(`(${path} IS NULL OR NOT ${condition(key, path, v)})`);
+    else if (op === '$not') parts.push(`(${path} IS NULL OR NOT ${condition(key, path, v, value)})`);
     else if (op === '$regex') {
       const options = (spec as Record<string, Json>).$options ?? '';
       if (typeof v !== 'string' || typeof options !== 'string') fail(key, '$regex and $options must be strings');
-      parts.push(`${path} LIKE ${literal(key, likeOf(key, v, options))}`);
+      if (value !== literal) fail(key, '$regex does not apply to a time');
+      parts.push(regexOf(key, path, v, options));
     } else if (op !== '$options') fail(key, `unknown operator ${op}`);
   }
   return and(parts);
@@ -104,35 +126,21 @@ function time(key: string, v: Json): number {
   return n;
 }
 
-function lastInform(spec: Json, q: DeviceQuery): void {
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) return fail('_lastInform', 'needs $lt, $lte, $gt or $gte');
-  for (const [op, v] of Object.entries(spec)) {
-    const t = time('_lastInform', v);
-    if (op === '$lt') q.lastInformBefore = t;
-    else if (op === '$lte') q.lastInformBefore = t + 1;
-    else if (op === '$gte') q.lastInformAfter = t;
-    else if (op === '$gt') q.lastInformAfter = t + 1;
-    else fail('_lastInform', `operator ${op} is not supported (use $lt, $lte, $gt, $gte)`);
-  }
-}
-
-/** The conditions of one query object; with `q` (the top level), _lastInform sets its bounds. */
-function objectCondition(obj: Json, q: DeviceQuery | null): string {
+/** The conditions of one query object. */
+function objectCondition(obj: Json): string {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return fail('', 'must be a JSON object');
   const parts: string[] = [];
   for (const [key, spec] of Object.entries(obj)) {
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(spec) || spec.length === 0) fail(key, 'needs a non-empty array of queries');
-      const subs = spec.map((s) => objectCondition(s, null));
+      const subs = spec.map((s) => objectCondition(s));
       parts.push(key === '$and' ? and(subs) : or(subs));
     } else if (key === '_tags') parts.push(tags(spec));
-    else if (key === '_lastInform') {
-      if (!q) fail(key, 'only at the top level of the query (it bounds the search)');
-      lastInform(spec, q);
-    } else if (key in IDENTITY) parts.push(condition(key, IDENTITY[key], spec));
+    else if (key in TIMES) parts.push(condition(key, TIMES[key], spec, timeLiteral));
+    else if (key in IDENTITY) parts.push(condition(key, IDENTITY[key], spec));
     else {
       const path = key.endsWith('._value') ? key.slice(0, -'._value'.length) : key;
-      if (!PATH.test(path)) fail(key, 'is not a parameter path or a supported field (_id, _tags, _lastInform, _deviceId._*)');
+      if (!PATH.test(path)) fail(key, 'is not a parameter path or a supported field (_id, _tags, _lastInform, _registered, _lastBoot, _lastBootstrap, _deviceId._*)');
       parts.push(condition(key, path, spec));
     }
   }
@@ -147,8 +155,6 @@ export function fromGenieacsQuery(text: string): DeviceQuery {
   } catch (err) {
     throw new Error(`query is not JSON: ${(err as Error).message}`);
   }
-  const q: DeviceQuery = {};
-  const filter = objectCondition(parsed, q);
-  if (filter !== 'TRUE') q.filter = filter;
-  return q;
+  const filter = objectCondition(parsed);
+  return filter === 'TRUE' ? {} : { filter };
 }

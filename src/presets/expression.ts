@@ -12,9 +12,11 @@
  * predicate := "(" expr ")"
  *            | operand ("=" | "<>" | "<" | "<=" | ">" | ">=") operand
  *            | operand ["NOT"] "LIKE" string
+ *            | operand ["NOT"] "MATCHES" string             a regular expression (regex.ts)
  *            | operand "IS" ["NOT"] "NULL"
  *            | path | "TRUE" | "FALSE" | "NULL"          a bare path is true when its value is true
- * operand   := path | string | number | "TRUE" | "FALSE" | "NULL" | "LastInform" | now
+ * operand   := path | string | number | "TRUE" | "FALSE" | "NULL" | time | now
+ * time      := "LastInform" | "Registered" | "LastBoot" | "LastBootstrap"
  * now       := "NOW" "(" ")" [("+" | "-") duration]      duration: 30s, 15m, 12h, 1d, 2w (also 500ms)
  * ```
  *
@@ -30,6 +32,10 @@
  *   session, the Inform being answered; NULL for a device never seen), and
  *   `NOW()` the time the expression is evaluated, give or take a duration:
  *   `LastInform < NOW() - 1d` holds for a device silent for a day.
+ *   `Registered` is the time of its first Inform here, `LastBoot` and
+ *   `LastBootstrap` of its last Inform with 1 BOOT and 0 BOOTSTRAP (in a
+ *   session with that event, the Inform being answered); NULL when there is
+ *   none. A time compares with a number (epoch ms), NOW() or a date string.
  *
  * Semantics (three-valued, as in SQL): a parameter the device does not have is
  * NULL; any comparison or LIKE with NULL is unknown; NOT unknown is unknown;
@@ -61,7 +67,12 @@
  *
  * LIKE is case-sensitive: `%` any run of characters, `_` one character,
  * `\` makes the next one literal (written "\\" inside a string literal).
+ * MATCHES holds when a regular expression finds a match anywhere in the
+ * value (anchor it with ^ and $): JavaScript's syntax, run in linear time, so
+ * no backreferences or lookaround; `(?i)` first ignores case (regex.ts).
  */
+
+import { compileRegex } from './regex';
 
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
@@ -70,12 +81,15 @@ export type Literal = string | number | boolean | null;
 export type Operand =
   | { kind: 'path'; path: string }
   | { kind: 'literal'; value: Literal }
-  | { kind: 'last-inform' }
+  | { kind: 'time'; field: DeviceTime }
   /** NOW() + offsetMs, read when evaluated. */
   | { kind: 'now'; offsetMs: number };
 
-/** What a Lookup is asked for the time of the device's last Inform. */
-export const LAST_INFORM = 'LastInform';
+/** The device's times an expression reads by name; a Lookup is asked for them by that name. */
+export const DEVICE_TIMES = ['LastInform', 'Registered', 'LastBoot', 'LastBootstrap'] as const;
+export type DeviceTime = (typeof DEVICE_TIMES)[number];
+
+const isDeviceTime = (word: string): word is DeviceTime => (DEVICE_TIMES as readonly string[]).includes(word);
 
 export type Expression =
   | { kind: 'and'; left: Expression; right: Expression }
@@ -83,6 +97,7 @@ export type Expression =
   | { kind: 'not'; operand: Expression }
   | { kind: 'compare'; op: CompareOp; left: Operand; right: Operand }
   | { kind: 'like'; negated: boolean; operand: Operand; pattern: string; regex: RegExp }
+  | { kind: 'matches'; negated: boolean; operand: Operand; pattern: string; test: (s: string) => boolean }
   | { kind: 'is-null'; negated: boolean; operand: Operand }
   /** A bare path or TRUE/FALSE/NULL: true when the value is boolean true. */
   | { kind: 'truthy'; operand: Operand };
@@ -125,7 +140,7 @@ class CompileError extends Error {
   }
 }
 
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'LIKE', 'IS', 'NULL', 'TRUE', 'FALSE', 'NOW']);
+const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'LIKE', 'MATCHES', 'IS', 'NULL', 'TRUE', 'FALSE', 'NOW']);
 const NUMBER_RE = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/;
 const WORD_CHAR = /[A-Za-z0-9_\-.*]/;
 const DURATION_UNIT = /^(ms|s|m|h|d|w)(?![A-Za-z0-9_\-.*])/;
@@ -401,19 +416,21 @@ class Parser {
       }
       return { kind: 'compare', op: opTok.op, left: asTime(left, right), right: asTime(right, left) };
     }
-    if (this.isKeyword(opTok, 'NOT') || this.isKeyword(opTok, 'LIKE')) {
+    if (this.isKeyword(opTok, 'NOT') || this.isKeyword(opTok, 'LIKE') || this.isKeyword(opTok, 'MATCHES')) {
       this.next();
       const negated = this.isKeyword(opTok, 'NOT');
-      if (negated) {
-        const like = this.next();
-        if (!this.isKeyword(like, 'LIKE')) throw new CompileError(`expected LIKE after NOT, found ${this.describe(like)}`, like.col);
-      }
+      const verb = negated ? this.next() : opTok;
+      const word = this.isKeyword(verb, 'LIKE') ? 'LIKE' : this.isKeyword(verb, 'MATCHES') ? 'MATCHES' : null;
+      if (word === null) throw new CompileError(`expected LIKE or MATCHES after NOT, found ${this.describe(verb)}`, verb.col);
       const pat = this.next();
       if (pat.t !== 'string') {
-        throw new CompileError(`LIKE needs a string pattern ("..."), found ${this.describe(pat)}`, pat.col);
+        throw new CompileError(`${word} needs a string pattern ("..."), found ${this.describe(pat)}`, pat.col);
       }
-      this.checkNotNullLiteral(left, 'LIKE');
-      return { kind: 'like', negated, operand: left.operand, pattern: pat.value, regex: likeToRegExp(pat.value) };
+      this.checkNotNullLiteral(left, word);
+      if (word === 'LIKE') return { kind: 'like', negated, operand: left.operand, pattern: pat.value, regex: likeToRegExp(pat.value) };
+      const r = compileRegex(pat.value);
+      if (!r.ok) throw new CompileError(`MATCHES: ${r.message}`, pat.col);
+      return { kind: 'matches', negated, operand: left.operand, pattern: pat.value, test: r.test };
     }
     if (this.isKeyword(opTok, 'IS')) {
       this.next();
@@ -430,13 +447,13 @@ class Parser {
     }
     if (left.operand.kind === 'literal' && typeof left.operand.value !== 'boolean' && left.operand.value !== null) {
       throw new CompileError(
-        `expected a comparison operator (=, <>, <, <=, >, >=, LIKE, IS) after ${this.describe(left.tok)}, found ${this.describe(opTok)}`,
+        `expected a comparison operator (=, <>, <, <=, >, >=, LIKE, MATCHES, IS) after ${this.describe(left.tok)}, found ${this.describe(opTok)}`,
         opTok.col,
       );
     }
     if (opTok.t !== 'eof' && opTok.t !== ')' && !this.isKeyword(opTok, 'AND') && !this.isKeyword(opTok, 'OR')) {
       throw new CompileError(
-        `expected an operator (=, <>, <, <=, >, >=, LIKE, IS, AND, OR) after ${this.describe(left.tok)}, found ${this.describe(opTok)}`,
+        `expected an operator (=, <>, <, <=, >, >=, LIKE, MATCHES, IS, AND, OR) after ${this.describe(left.tok)}, found ${this.describe(opTok)}`,
         opTok.col,
       );
     }
@@ -458,7 +475,7 @@ class Parser {
         return { operand: { kind: 'literal', value: tok.value }, col: tok.col, tok };
       case 'word': {
         const upper = tok.text.toUpperCase();
-        if (tok.text === LAST_INFORM) return { operand: { kind: 'last-inform' }, col: tok.col, tok };
+        if (isDeviceTime(tok.text)) return { operand: { kind: 'time', field: tok.text }, col: tok.col, tok };
         if (!tok.text.includes('.') && KEYWORDS.has(upper)) {
           if (upper === 'TRUE' || upper === 'FALSE') return { operand: { kind: 'literal', value: upper === 'TRUE' }, col: tok.col, tok };
           if (upper === 'NULL') return { operand: { kind: 'literal', value: null }, col: tok.col, tok };
@@ -496,12 +513,12 @@ class Parser {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** A string compared with LastInform is a date ("2026-12-01", "2026-12-01T08:00:00Z"): its epoch ms; any other string is refused. */
+/** A string compared with a time (LastInform ...) is a date ("2026-12-01", "2026-12-01T08:00:00Z"): its epoch ms; any other string is refused. */
 function asTime(side: { operand: Operand; col: number }, other: { operand: Operand }): Operand {
   const o = side.operand;
-  if (other.operand.kind !== 'last-inform' || o.kind !== 'literal' || typeof o.value !== 'string') return o;
+  if (other.operand.kind !== 'time' || o.kind !== 'literal' || typeof o.value !== 'string') return o;
   const ms = ISO_DATE.test(o.value) ? Date.parse(o.value) : NaN;
-  if (Number.isNaN(ms)) throw new CompileError(`LastInform is a time: compare it with NOW() - 1d, a date ("2026-12-01T08:00:00Z") or epoch ms, not "${o.value}"`, side.col);
+  if (Number.isNaN(ms)) throw new CompileError(`${other.operand.field} is a time: compare it with NOW() - 1d, a date ("2026-12-01T08:00:00Z") or epoch ms, not "${o.value}"`, side.col);
   return { kind: 'literal', value: ms };
 }
 
@@ -566,6 +583,7 @@ export function pathsOf(expr: Expression): string[] {
         visitOperand(e.right);
         break;
       case 'like':
+      case 'matches':
       case 'is-null':
       case 'truthy':
         visitOperand(e.operand);
@@ -588,24 +606,10 @@ export function bindNow(expr: Expression, now: number): Expression {
     case 'compare':
       return { ...expr, left: operand(expr.left), right: operand(expr.right) };
     case 'like':
+    case 'matches':
     case 'is-null':
     case 'truthy':
       return { ...expr, operand: operand(expr.operand) };
-  }
-}
-
-/** Whether the expression reads the time of the last Inform. */
-export function readsLastInform(expr: Expression): boolean {
-  switch (expr.kind) {
-    case 'and':
-    case 'or':
-      return readsLastInform(expr.left) || readsLastInform(expr.right);
-    case 'not':
-      return readsLastInform(expr.operand);
-    case 'compare':
-      return expr.left.kind === 'last-inform' || expr.right.kind === 'last-inform';
-    default:
-      return expr.operand.kind === 'last-inform';
   }
 }
 
@@ -645,7 +649,7 @@ function coerce(v: LookupValue): Literal {
 function valuesOf(o: Operand, lookup: Lookup): Literal[] {
   if (o.kind === 'literal') return [o.value];
   if (o.kind === 'now') return [Date.now() + o.offsetMs];
-  const found = lookup(o.kind === 'path' ? o.path : LAST_INFORM).map(coerce);
+  const found = lookup(o.kind === 'path' ? o.path : o.field).map(coerce);
   return found.length === 0 ? [null] : found;
 }
 
@@ -779,11 +783,14 @@ function evaluate3(e: Expression, lookup: Lookup): Truth {
       return any(left, (a) => any(right, (b) => applyCompare(e.op, a, b)));
     }
     case 'like':
+    case 'matches': {
+      const test = e.kind === 'like' ? (s: string) => e.regex.test(s) : e.test;
       return any(valuesOf(e.operand, lookup), (v) => {
         const s = likeString(v);
         if (s === null) return null;
-        return e.regex.test(s) !== e.negated;
+        return test(s) !== e.negated;
       });
+    }
     case 'is-null':
       return any(valuesOf(e.operand, lookup), (v) => (v === null) !== e.negated);
     case 'truthy':

@@ -5,7 +5,7 @@
 import type { DeviceIdStruct } from '../cwmp/soap/types';
 import type { CachedParameter } from '../db/types';
 import { deviceKeyOf } from '../model/device-key';
-import { LAST_INFORM, type Lookup, type LookupValue } from './expression';
+import type { DeviceTime, Lookup, LookupValue } from './expression';
 
 export interface DeviceFacts {
   /** Cached parameters; only leaves are read. */
@@ -16,7 +16,15 @@ export interface DeviceFacts {
   virtualParameters?: Record<string, string | number | boolean | null>;
   /** When the device last informed (epoch ms); null or absent: never. */
   lastInform?: number | null;
+  /** Its first Inform here, its last with 1 BOOT, with 0 BOOTSTRAP (epoch ms); null or absent: none. */
+  registered?: number | null;
+  lastBoot?: number | null;
+  lastBootstrap?: number | null;
 }
+
+const FACT_OF: Record<DeviceTime, 'lastInform' | 'registered' | 'lastBoot' | 'lastBootstrap'> = {
+  LastInform: 'lastInform', Registered: 'registered', LastBoot: 'lastBoot', LastBootstrap: 'lastBootstrap',
+};
 
 /** Whether a concrete path matches a pattern in which "*" stands for one segment. */
 export function pathMatches(pattern: string, concrete: string): boolean {
@@ -43,8 +51,13 @@ export function lookupFrom(facts: DeviceFacts): Lookup {
     const root = dot < 0 ? path : path.slice(0, dot);
     const rest = dot < 0 ? '' : path.slice(dot + 1);
     switch (root) {
-      case LAST_INFORM:
-        return facts.lastInform === undefined || facts.lastInform === null ? [] : [{ value: facts.lastInform }];
+      case 'LastInform':
+      case 'Registered':
+      case 'LastBoot':
+      case 'LastBootstrap': {
+        const t = facts[FACT_OF[root]];
+        return t === undefined || t === null ? [] : [{ value: t }];
+      }
       case 'Tags':
         return tags.has(rest) ? [{ value: true, type: 'xsd:boolean' }] : [];
       case 'DeviceID': {

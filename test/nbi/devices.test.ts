@@ -24,21 +24,22 @@ describe('REST API: device search, projection, cursor, delete', function () {
   let t: TestAcs;
   const keys: Record<string, string> = {};
 
-  /** Five devices: two product classes, software versions 1.9 / 1.10 / 2.0, tags, an SSID, last informs 0 to 4 days ago; two with X_Partial. */
+  /** Five devices: two product classes, software versions 1.9 / 1.10 / 2.0, tags, an SSID, last informs 0 to 4 days ago (a and b with 1 BOOT, e with 0 BOOTSTRAP too); two with X_Partial. */
   before(async () => {
     t = await startTestAcs('nbi_devices');
     const specs = [
-      { name: 'a', pc: 'XX230v', sw: '1.9', ssid: 'home-1', tags: ['vip'], age: 0 },
-      { name: 'b', pc: 'XX230v', sw: '1.10', ssid: 'guest', tags: [], age: 1, partial: 'y' },
+      { name: 'a', pc: 'XX230v', sw: '1.9', ssid: 'home-1', tags: ['vip'], age: 0, events: ['1 BOOT'] },
+      { name: 'b', pc: 'XX230v', sw: '1.10', ssid: 'guest', tags: [], age: 1, partial: 'y', events: ['1 BOOT'] },
       { name: 'c', pc: 'XX230v', sw: '2.0', ssid: 'home-2', tags: ['vip', 'lab'], age: 2 },
       { name: 'd', pc: 'F660', sw: '1.9', ssid: 'a_b', tags: [], age: 3, partial: 'x' },
-      { name: 'e', pc: 'F660', sw: '3.1', ssid: 'home-3', tags: ['lab'], age: 4 },
+      { name: 'e', pc: 'F660', sw: '3.1', ssid: 'home-3', tags: ['lab'], age: 4, events: ['0 BOOTSTRAP', '1 BOOT'] },
     ];
     for (const s of specs) {
       const deviceId = { ...newDeviceId(`S${s.name}`), ProductClass: s.pc };
       const r = session({
         deviceId,
         time: NOW - s.age * DAY,
+        events: s.events,
         params: [
           pv('Device.DeviceInfo.SoftwareVersion', s.sw),
           pv('Device.WiFi.SSID.1.SSID', s.ssid),
@@ -113,14 +114,37 @@ describe('REST API: device search, projection, cursor, delete', function () {
     assert.deepEqual((await g({})).names, ['a', 'b', 'c', 'd', 'e']);
   });
 
+  it("answers GenieACS's regular expressions, with options, in linear time", async () => {
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: '^home-[13]$' } })).names, ['a', 'e']);
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: 'HOME', $options: 'i' } })).names, ['a', 'c', 'e']);
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: '^(g|a)' } })).names, ['b', 'd']);
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $not: { $regex: '^home' } } })).names, ['b', 'd']);
+    assert.deepEqual((await g({ _id: { $regex: `^${keys.c.slice(0, -1)}.$` } })).names, ['c'], 'GenieACS LIKE as a regex: . for _');
+    assert.deepEqual((await g({ 'Device.WiFi.SSID.1.SSID': { $regex: '^(h|ho|hom)*$' } })).names, [], 'a pattern that backtracks runs in linear time');
+    assert.deepEqual((await q('Device.WiFi.SSID.*.SSID MATCHES "(?i)^HOME-[12]$"')).names, ['a', 'c'], 'the same in our language');
+  });
+
+  it("answers _lastInform, _registered, _lastBoot and _lastBootstrap anywhere in a query", async () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    assert.deepEqual((await g({ $or: [{ _lastInform: { $lt: NOW - 3.5 * DAY } }, { _tags: 'vip' }] })).names, ['a', 'c', 'e']);
+    assert.deepEqual((await g({ _registered: { $lte: iso(NOW - 2 * DAY) } })).names, ['c', 'd', 'e']);
+    assert.deepEqual((await g({ _registered: NOW - 3 * DAY })).names, ['d'], 'epoch ms, equal');
+    assert.deepEqual((await g({ _lastBoot: { $gt: iso(NOW - 1.5 * DAY) } })).names, ['a', 'b'], 'the 1 BOOT Informs of a and b');
+    assert.deepEqual((await g({ _lastBootstrap: { $exists: true } })).names, ['e']);
+    assert.deepEqual((await g({ _lastBootstrap: { $ne: NOW - 4 * DAY } })).names, ['a', 'b', 'c', 'd'], '$ne matches the devices without one');
+    assert.deepEqual((await q('Registered < NOW() - 36h AND LastBoot IS NULL')).names, ['c', 'd'], 'the same in our language');
+  });
+
   it('refuses bad searches with 400 naming the part at fault', async () => {
     const cases: [string, RegExp][] = [
       [`q=${encodeURIComponent('DeviceID.ProductClass = ')}`, /^q: .*column/],
       [`query=${encodeURIComponent('{"a":')}`, /query is not JSON/],
       [`query=${encodeURIComponent('{"Device.X": {"$where": "1"}}')}`, /query Device.X: unknown operator \$where/],
-      [`query=${encodeURIComponent('{"Device.X": {"$regex": "a.*b"}}')}`, /only literal patterns/],
-      [`query=${encodeURIComponent('{"Device.X": {"$regex": "abc", "$options": "i"}}')}`, /\$options "i" is not supported/],
-      [`query=${encodeURIComponent('{"$or": [{"_lastInform": {"$lt": 1}}]}')}`, /_lastInform: only at the top level/],
+      [`query=${encodeURIComponent('{"Device.X": {"$regex": "(a)\\\\1"}}')}`, /query Device.X: \$regex "\(a\)\\\\1": backreferences and lookaround are not supported/],
+      [`query=${encodeURIComponent('{"Device.X": {"$regex": "abc", "$options": "g"}}')}`, /query Device.X: \$options "g": the options are i, m, s and x/],
+      [`query=${encodeURIComponent('{"Device.X": {"$regex": "a("}}')}`, /query Device.X: \$regex "a\(": .*Unterminated group/],
+      [`query=${encodeURIComponent('{"$or": [{"_lastBoot": {"$regex": "x"}}]}')}`, /query _lastBoot: \$regex does not apply to a time/],
+      [`query=${encodeURIComponent('{"_registered": "last week"}')}`, /query _registered: "last week" is not a date/],
       [`query=${encodeURIComponent('{"foo": 1}')}`, /query foo: is not a parameter path/],
       [`query=${encodeURIComponent('{}')}&q=TRUE`, /not both/],
       ['offset=2', /offset is not supported: page with \?cursor=/],
@@ -292,6 +316,7 @@ describe('GenieACS query translation', () => {
   it('escapes what the precondition language would read otherwise', () => {
     assert.equal(fromGenieacsQuery('{"Device.X": "a\\"b\\\\c"}').filter, 'Device.X = "a\\"b\\\\c"');
     assert.equal(fromGenieacsQuery('{"Device.X": {"$regex": "^50%_off\\\\.$"}}').filter, 'Device.X LIKE "50\\\\%\\\\_off."');
-    assert.deepEqual(fromGenieacsQuery('{"_lastInform": {"$lt": 1000, "$gte": 10}}'), { lastInformBefore: 1000, lastInformAfter: 10 });
+    assert.deepEqual(fromGenieacsQuery('{"_lastInform": {"$lt": 1000, "$gte": "1970-01-01T00:00:00.010Z"}}'), { filter: '(LastInform < 1000 AND LastInform >= 10)' });
+    assert.equal(fromGenieacsQuery('{"Device.X": {"$regex": "^a\\"b", "$options": "i"}}').filter, 'Device.X MATCHES "(?i)^a\\"b"');
   });
 });

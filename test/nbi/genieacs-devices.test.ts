@@ -213,6 +213,13 @@ describe('GenieACS-compatible API: devices, tags, faults, access', function () {
         detail: { script: 'wifi' }, timestamp: new Date(time).toISOString(), expiry: new Date(NOW + 600_000).toISOString(), retries: 1,
       });
       assert.deepEqual((await json(`/faults/?query=${encodeURIComponent('{"code":{"$ne":"cwmp.9005"}}')}`)).body, []);
+      const byRegex = async (spec: unknown) => ((await json(`/faults/?query=${encodeURIComponent(JSON.stringify({ device: keys.b, message: spec }))}`)).body as Doc[]).length;
+      assert.equal(await byRegex({ $regex: '^invalid PARAMETER', $options: 'i' }), 1, '$regex with $options on a collection');
+      assert.equal(await byRegex({ $regex: '^invalid PARAMETER' }), 0);
+      assert.equal(await byRegex({ $not: { $regex: 'name$' } }), 0);
+      const refused = await json(`/faults/?query=${encodeURIComponent('{"message":{"$regex":"(?<=a)b"}}')}`);
+      assert.equal(refused.status, 400);
+      assert.match(JSON.stringify(refused.body), /query message: \$regex .*backreferences and lookaround are not supported/);
       const id = `/faults/${encodeURIComponent(`${keys.b}:default`)}`;
       assert.equal((await call(id, { method: 'DELETE' })).status, 200);
       assert.deepEqual(await t.acs.store.getChannelFaults(keys.b), []);

@@ -87,6 +87,19 @@ describe('GenieACS-compatible API: presets, provisions, virtual parameters, file
       const yaml = await (await t.nbi('/presets/inform')).text();
       assert.match(yaml, /precondition: .*Tags\.test IS NOT NULL/, 'our own API shows the stored YAML');
       assert.deepEqual(((await (await call(`/presets/?query=${encodeURIComponent('{"weight":{"$gte":10}}')}`)).json()) as Doc[]).map((p) => p._id), ['inform']);
+      assert.deepEqual(((await (await call(`/presets/?query=${encodeURIComponent('{"_id":{"$regex":"^INF","$options":"i"}}')}`)).json()) as Doc[]).map((p) => p._id), ['inform']);
+    });
+
+    it('maps a precondition on the device times and a regular expression with options', async () => {
+      const preset = {
+        precondition: '{"_registered": {"$gte": "2026-01-01T00:00:00Z"}, "$or": [{"_lastBoot": {"$exists": false}}, {"_id": {"$regex": "^00259e-", "$options": "i"}}]}',
+        configurations: [{ type: 'provision', name: 'mynewprovision' }],
+      };
+      const res = await put('/presets/times', JSON.stringify(preset));
+      assert.equal(res.status, 200, await res.clone().text());
+      const doc = (await (await call('/presets/times')).json()) as Doc;
+      assert.equal(doc.precondition, `(Registered >= ${Date.parse('2026-01-01T00:00:00Z')} AND (LastBoot IS NULL OR DeviceID.ID MATCHES "(?i)^00259e-"))`);
+      assert.equal((await call('/presets/times', { method: 'DELETE' })).status, 200);
     });
 
     it('refuses the documented "value" configurations with a 400 naming each, and stores nothing', async () => {
@@ -106,11 +119,12 @@ describe('GenieACS-compatible API: presets, provisions, virtual parameters, file
       assert.equal((await call('/presets/periodic')).status, 404);
     });
 
-    it('refuses what lint refuses or does not map: an unknown provision, a bad event, _lastInform, a bad schedule, unknown fields (nothing stored)', async () => {
+    it('refuses what lint refuses or does not map: an unknown provision, a bad event, a bad _lastInform or $regex, a bad schedule, unknown fields (nothing stored)', async () => {
       const cases: [Doc, RegExp][] = [
         [{ configurations: [{ type: 'provision', name: 'nope' }] }, /nope/],
         [{ events: { '99 NONSENSE': true }, configurations: [] }, /99 NONSENSE/],
-        [{ precondition: '{"_lastInform": {"$lt": "2026-01-01"}}' }, /_lastInform does not map/],
+        [{ precondition: '{"_lastInform": {"$lt": "soon"}}' }, /precondition: query _lastInform: "soon" is not a date/],
+        [{ precondition: '{"_id": {"$regex": "(?<=a)b"}}' }, /precondition: query _id: \$regex .*backreferences and lookaround are not supported/],
         [{ schedule: 'hourly' }, /schedule must be "<duration in seconds> <cron of 5 fields>"/],
         [{ weight: 'heavy', colour: 'red' }, /colour is not a preset field.*weight must be a number|weight must be a number.*colour/],
         [{ precondition: '{"x": 1}' }, /precondition: query x: is not a parameter path/],

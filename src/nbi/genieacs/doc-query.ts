@@ -6,10 +6,12 @@
  *
  * Operators: $eq $ne $lt $lte $gt $gte $in $nin $exists $not $and $or; a
  * dotted key reads into nested objects ("metadata.fileType"), and an array
- * field matches when one of its elements does, as in MongoDB. $regex is
- * refused: a client's regular expression could stall the process.
+ * field matches when one of its elements does, as in MongoDB. $regex (with
+ * $options i, m, s, x) runs in linear time (src/presets/regex.ts), so a
+ * client's pattern cannot stall the process: no backreferences or lookaround.
  */
 import { badRequest } from '../../errors';
+import { compileRegex } from '../../presets/regex';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Doc = { [k: string]: Json };
@@ -57,10 +59,32 @@ function satisfies(key: string, value: Json | undefined, spec: Json): boolean {
       case '$nin': return !listOf(key, op, v).some((x) => equal(value, x));
       case '$exists': return (value !== undefined) === (v !== false && v !== 0);
       case '$not': return !satisfies(key, value, v);
-      case '$regex': return fail(key, '$regex is not supported on this collection');
+      case '$regex': return matchesRegex(value, regexOf(key, spec));
+      case '$options': return true;
       default: return fail(key, `unknown operator ${op}`);
     }
   });
+}
+
+/** Each operator object's $regex, compiled once. */
+const regexes = new WeakMap<Doc, (s: string) => boolean>();
+
+function regexOf(key: string, spec: Doc): (s: string) => boolean {
+  let test = regexes.get(spec);
+  if (test) return test;
+  const { $regex: source, $options: options = '' } = spec;
+  if (typeof source !== 'string' || typeof options !== 'string') return fail(key, '$regex and $options must be strings');
+  if (!/^[imsx]*$/.test(options)) return fail(key, `$options ${JSON.stringify(options)}: the options are i, m, s and x`);
+  const r = compileRegex(options === '' ? source : `(?${options})${source}`);
+  if (!r.ok) return fail(key, `$regex ${JSON.stringify(source)}: ${r.message}`);
+  regexes.set(spec, (test = r.test));
+  return test;
+}
+
+/** A string value, or an array with one, that the pattern finds a match in. */
+function matchesRegex(value: Json | undefined, test: (s: string) => boolean): boolean {
+  if (Array.isArray(value)) return value.some((x) => typeof x === 'string' && test(x));
+  return typeof value === 'string' && test(value);
 }
 
 function matcherOf(query: Json): DocMatcher {

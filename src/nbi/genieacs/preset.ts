@@ -43,11 +43,7 @@ function precondition(v: unknown, problems: string[]): string | undefined {
   if (text === undefined) return void problems.push('precondition must be a JSON query (string or object) or a precondition string');
   if (!text.trim().startsWith('{')) return text;
   try {
-    const q = fromGenieacsQuery(text);
-    if (q.lastInformBefore !== undefined || q.lastInformAfter !== undefined) {
-      return void problems.push('precondition: _lastInform does not map to a preset precondition (use a schedule, or a campaign over a search)');
-    }
-    return q.filter ?? undefined;
+    return fromGenieacsQuery(text).filter ?? undefined;
   } catch (err) {
     return void problems.push(`precondition: ${(err as Error).message}`);
   }

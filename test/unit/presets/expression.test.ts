@@ -93,6 +93,46 @@ describe('presets: expression', function () {
     });
   });
 
+  describe('MATCHES', function () {
+    it('finds a regular expression anywhere in the value, anchored with ^ and $, (?i) ignoring case, and NOT MATCHES', function () {
+      const d = { 'DeviceID.ProductClass': 'XX230v', 'Device.S': 'home-12', 'Device.N': { value: '300', type: 'xsd:unsignedInt' } };
+      assert.equal(check('DeviceID.ProductClass MATCHES "230"', d), true);
+      assert.equal(check('DeviceID.ProductClass MATCHES "^X{2}\\\\d+v$"', d), true);
+      assert.equal(check('DeviceID.ProductClass MATCHES "^xx"', d), false, 'case-sensitive');
+      assert.equal(check('DeviceID.ProductClass MATCHES "(?i)^xx"', d), true);
+      assert.equal(check('DeviceID.ProductClass MATCHES "(?i)^XX\\\\D"', d), false, '\\D keeps its meaning under (?i)');
+      assert.equal(check('Device.S MATCHES "^home-(1|2)[0-9]$"', d), true);
+      assert.equal(check('Device.S NOT MATCHES "^guest"', d), true);
+      assert.equal(check('Device.N MATCHES "^30"', d), true, 'a number is matched as its text');
+      assert.equal(check('Device.Missing MATCHES ".*"', d), false, 'NULL MATCHES anything is unknown');
+      assert.equal(check('NOT (Device.Missing MATCHES ".*")', d), false, 'and so is its negation');
+      assert.equal(check('Device.S MATCHES "(?x) ^home  # a comment\\n -12$"', d), true, '(?x) drops whitespace and comments');
+      assert.equal(check('Device.M MATCHES "^b$"', { 'Device.M': 'a\nb' }), false, '^ and $ are the ends of the value');
+      assert.equal(check('Device.M MATCHES "(?m)^b$"', { 'Device.M': 'a\nb' }), true, '(?m): ends of lines');
+      assert.equal(check('Device.M MATCHES "a.b"', { 'Device.M': 'a\nb' }), false);
+      assert.equal(check('Device.M MATCHES "(?s)a.b"', { 'Device.M': 'a\nb' }), true, '(?s): . matches a line break');
+    });
+
+    it('runs in linear time: a pattern that would backtrack for ever answers at once', function () {
+      const long = `${'a'.repeat(5000)}!`;
+      assert.equal(check('Device.S MATCHES "^(a|aa)*$"', { 'Device.S': long }), false);
+      assert.equal(check('Device.S MATCHES "^(a+)+$"', { 'Device.S': long }), false);
+      assert.equal(check('Device.S MATCHES "^(a|aa)*!$"', { 'Device.S': long }), true);
+    });
+
+    it('refuses what the linear-time engine cannot run, and bad patterns, naming them', function () {
+      assert.match(compileError('Device.S MATCHES "(a)\\\\1"').message, /MATCHES: backreferences and lookaround are not supported/);
+      assert.match(compileError('Device.S MATCHES "a(?=b)"').message, /MATCHES: backreferences and lookaround are not supported/);
+      assert.match(compileError('Device.S MATCHES "(?q)a"').message, /the flags are i, m, s and x, not q/);
+      assert.match(compileError('Device.S MATCHES "a("').message, /MATCHES: .*Unterminated group/);
+      assert.match(compileError(`Device.S MATCHES "${'a'.repeat(1001)}"`).message, /longer than 1000 characters/);
+      assert.match(compileError('Device.S MATCHES abc').message, /MATCHES needs a string pattern/);
+      assert.match(compileError('Device.S NOT = "a"').message, /expected LIKE or MATCHES after NOT/);
+      const at = compileError('Device.S = "x" AND Device.T MATCHES "[z-a]"');
+      assert.equal(at.column, 37, 'the column of the pattern');
+    });
+  });
+
   describe('NULL semantics', function () {
     it('a missing parameter is NULL; comparisons with NULL are unknown, and NOT unknown is unknown', function () {
       assert.equal(check('Device.Missing = "x"'), false);
@@ -226,6 +266,20 @@ describe('presets: expression', function () {
     });
   });
 
+  describe('Registered, LastBoot and LastBootstrap', function () {
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    const device = lookupFrom({ lastInform: t0 + 5000, registered: t0, lastBoot: t0 + 3000, lastBootstrap: null });
+
+    it('compare as times with dates, epoch ms, NOW() and each other; NULL when there is none', function () {
+      assert.equal(evaluate(expr('Registered = "2026-11-01T00:00:00Z"'), device), true);
+      assert.equal(evaluate(expr(`LastBoot > ${t0 + 2999} AND LastBoot < LastInform`), device), true);
+      assert.equal(evaluate(expr('Registered < NOW() - 1d'), device), true);
+      assert.equal(evaluate(expr('LastBootstrap IS NULL'), device), true);
+      assert.equal(evaluate(expr('LastBootstrap < NOW()'), device), false, 'unknown, not true');
+      assert.match(compileError('LastBoot > "after the storm"').message, /LastBoot is a time/);
+    });
+  });
+
   describe('pathsOf', function () {
     it('lists each path read, once, in order', function () {
       assert.deepEqual(
@@ -263,7 +317,7 @@ describe('presets: expression', function () {
       ['Device.A = 1 Device.B = 2', /expected AND, OR/, 14],
       ['Device.A LIKE Device.B', /LIKE needs a string pattern/, 15],
       ['Device.A IS 3', /expected \[NOT\] NULL after IS/, 13],
-      ['Device.A NOT 3', /expected LIKE after NOT/, 14],
+      ['Device.A NOT 3', /expected LIKE or MATCHES after NOT/, 14],
       ['"x"', /expected a comparison operator/, 4],
       ['Device.A Device.B', /expected an operator/, 10],
       ['Device.A = AND', /found keyword AND/, 12],
