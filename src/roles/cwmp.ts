@@ -7,7 +7,6 @@ import { receiveReport } from '../qoe/collector/route';
 import { createWorkflowRunner } from '../workflows';
 import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
 import { createCwmpApp } from '../cwmp/app';
@@ -15,18 +14,15 @@ import { Authenticator } from '../cwmp/http/auth';
 import type { SessionDeps } from '../cwmp/session/context';
 import { RedisSessionStore } from '../cwmp/session/redis-store';
 import { flushTouched, sweepExpired } from '../cwmp/session/sweeper';
-import { bullPrefix } from '../engine/queue';
 import { startEngineClient } from '../engine/start';
 import { createFileServerApp, FILE_SERVER_HTTP_OPTIONS } from '../files';
 import type { PresetRegistry } from '../presets/registry';
-import { CommitNotices, SESSION_COMMITTED_QUEUE } from '../tasks/committed';
 import { tlsSettingsOf } from '../infra/tls';
 import { withProbes } from '../metrics/http';
 import { startTraceSwitch } from '../trace/switch';
 import { every } from './closers';
 import { serve } from './http';
 import { ordersOf, type Shared } from './shared';
-import { logBullErrors } from '../infra/redis-outage';
 
 const SWEEP_INTERVAL_MS = 1_000;
 /** How often quiet sessions' last_inform times are written, in one statement per 500 devices. */
@@ -68,16 +64,12 @@ async function sessionDeps(s: Shared, presets: PresetRegistry): Promise<SessionD
   const auth = new Authenticator(config.cwmpAuthRealm, secret);
   const provisioning = await startEngineClient(config, s.redisHandle, presets, log);
   opened.push(() => provisioning.close());
-  const committedQueue = new Queue(SESSION_COMMITTED_QUEUE, { connection: s.bullConnection(), prefix: bullPrefix(config.redisPrefix, redis) });
-  logBullErrors(committedQueue, log, 'session-committed queue');
-  const notices = new CommitNotices(redis, config.redisPrefix, committedQueue);
-  opened.push(() => notices.close());
   // Runs for orders are started here (at a device's first contact) and carried out by the workers.
   const workflows = createWorkflowRunner({ workflowsDir: config.workflowsDir, redisPrefix: config.redisPrefix, connect: s.bullConnection, redis: s.redis, store: s.store, log });
   opened.push(() => workflows.close());
   const orders = ordersOf(s, workflows);
   const trace = await startTraceSwitch(s.traces, log, opened);
-  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices, webhooks: s.webhooks, qoe: s.qoe, orders, fileAccess: s.files.access, trace };
+  return { config, store: s.store, sessions, auth, facts: s.facts, log, provisioning, notices: s.notices, webhooks: s.webhooks, qoe: s.qoe, orders, fileAccess: s.files.access, trace };
 }
 
 export async function startCwmpRole(s: Shared, presets: PresetRegistry): Promise<CwmpRole> {

@@ -6,6 +6,10 @@
 import { bullPrefix } from '../engine/queue';
 import { deliveryQueue, SubscriptionView, WebhookEmitter, WebhookStore } from '../webhooks';
 import { expiredTaskEvents } from '../webhooks/expired-tasks';
+import { Queue } from 'bullmq';
+import { CommitNotices, SESSION_COMMITTED_QUEUE } from '../tasks/committed';
+import { logBullErrors } from '../infra/redis-outage';
+import type { ExpiredTask } from '../db/types';
 import { QoeCollection } from '../qoe/collection';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load';
@@ -67,6 +71,10 @@ export interface Shared {
   webhookView: SubscriptionView;
   /** Every process emits webhook events (front ends: devices and tasks; workers: workflows and campaigns). */
   webhooks: WebhookEmitter;
+  /** What waits on devices is told here of committed sessions (front ends) and expired tasks (any process). */
+  notices: CommitNotices;
+  /** Tasks marked expired (committed): task.failed to the webhooks, and a notice to their waiters. */
+  tasksExpired(tasks: ExpiredTask[], now: number): Promise<void>;
   /** Collection profiles and the frames' way to the ingest (every process may make frames). */
   qoe: QoeCollection;
   /** A task service; with a waiter, it can wait for tasks to finish (?timeout=). */
@@ -131,13 +139,21 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
   const webhookView = new SubscriptionView(webhookStore);
   const webhooks = new WebhookEmitter({ view: webhookView, redis, redisPrefix: config.redisPrefix, queue: deliveryQueue(bullConnection(), bullPrefix(config.redisPrefix, redis)), log });
   opened.push(() => webhooks.close());
-  store.onTasksExpired = (tasks) => void webhooks.emit(expiredTaskEvents(tasks, Date.now()));
+  const committedQueue = new Queue(SESSION_COMMITTED_QUEUE, { connection: bullConnection(), prefix: bullPrefix(config.redisPrefix, redis) });
+  logBullErrors(committedQueue, log, 'session-committed queue');
+  const notices = new CommitNotices(redis, config.redisPrefix, committedQueue);
+  opened.push(() => notices.close());
+  const tasksExpired = async (tasks: ExpiredTask[], now: number): Promise<void> => {
+    const noticed = notices.expired(tasks).catch((err: unknown) => log.error({ err, tasks: tasks.map((t) => t.id) }, 'expired tasks: notice not sent'));
+    await Promise.all([webhooks.emit(expiredTaskEvents(tasks, now)), noticed]);
+  };
+  store.onTasksExpired = (tasks) => void tasksExpired(tasks, Date.now());
   const qoe = new QoeCollection({ sql: store.sql, redis, redisPrefix: config.redisPrefix, log });
   opened.push(() => qoe.close());
   opened.push(await flushFleetStats(config, redis, log));
   const ready = readinessOf(redis, store.sql);
   const traces = new TraceStore(redis, { redisPrefix: config.redisPrefix, maxMessages: config.traceMaxMessages, keepMs: config.traceKeepMs });
-  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, qoe, opened, ready, traces };
+  return { config, log, role, redisHandle, redis, store, facts, presets, storedScripts, hasProvision, files, stun, connector, bullConnection, taskService, webhookStore, webhookView, webhooks, notices, tasksExpired, qoe, opened, ready, traces };
 }
 
 /** The zero-touch orders of a process, over its workflow runner. */

@@ -26,7 +26,7 @@ export async function startWorkerRole(s: Shared, presets: PresetRegistry): Promi
   const builtins = { [QOE_EXTENSION]: qoeExtension(s.qoe, s.files.access.options.urlBase) };
   const worker = await startEngineWorker(config, s.redisHandle, store, presets, s.storedScripts, log, builtins);
   opened.push(() => worker.close());
-  const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix, s.redis), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log, emit: (events) => s.webhooks.emit(events) });
+  const sweep = await startTaskSweep({ prefix: bullPrefix(config.redisPrefix, s.redis), connect: s.bullConnection, store, retentionMs: config.taskRetentionMs, log, expired: s.tasksExpired });
   opened.push(() => sweep.close());
   opened.push(moveFleetStats(config, s.redis, store.sql, log));
   const tasks = s.taskService();

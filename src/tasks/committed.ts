@@ -1,6 +1,7 @@
 /**
  * What a committed session tells the parts that wait on devices: tasks that
- * finished, events the device reported, requests it made (TransferComplete).
+ * finished, events the device reported, requests it made (TransferComplete);
+ * and tasks that expired, found by a session as it opened or by the sweep.
  *
  * Two paths, for two kinds of waiter:
  * - pub/sub (`tasksFinishedChannel`): an NBI request holding `?timeout=` open.
@@ -11,7 +12,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeviceKey, EpochMs } from '../db/types';
+import type { DeviceKey, EpochMs, ExpiredTask } from '../db/types';
 import type { TaskStatus } from './types';
 
 export const SESSION_COMMITTED_QUEUE = 'session-committed';
@@ -28,6 +29,15 @@ export interface SessionCommitted {
   /** Tasks that reached done or fault in this session. */
   tasks: { id: number; status: TaskStatus }[];
 }
+
+/** A watched device's tasks that expired outside a commit: its workflow runs look at them now, not at their step's timeout. */
+export interface TasksExpired {
+  device: DeviceKey;
+  tasks: number[];
+}
+
+/** The job names on SESSION_COMMITTED_QUEUE, one per kind of notice. */
+export const NOTICE = { session: 'session', expired: 'expired' } as const;
 
 export function tasksFinishedChannel(prefix: string): string {
   return `${prefix}tasks:finished`;
@@ -61,7 +71,9 @@ export async function isWatched(redis: Redis, prefix: string, device: DeviceKey)
   return (await redis.hexists(watchedKey(prefix), device)) === 1;
 }
 
-/** Where a front end sends the notices of its committed sessions. */
+const JOB_OPTIONS = { removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } };
+
+/** Where a process sends the notices of its committed sessions and expired tasks. */
 export class CommitNotices {
   constructor(
     private readonly redis: Redis,
@@ -75,9 +87,20 @@ export class CommitNotices {
     const published = notice.tasks.length > 0 ? this.redis.publish(tasksFinishedChannel(this.prefix), JSON.stringify(notice.tasks)) : null;
     const watched = isWatched(this.redis, this.prefix, notice.device);
     await published;
-    if (await watched) {
-      await this.queue.add('session', notice, { removeOnComplete: { count: 0 }, removeOnFail: { count: 1000 } });
-    }
+    if (await watched) await this.queue.add(NOTICE.session, notice, JOB_OPTIONS);
+  }
+
+  /** After tasks were marked expired (and committed so). */
+  async expired(tasks: ExpiredTask[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const finished: SessionCommitted['tasks'] = tasks.map((t) => ({ id: t.id, status: 'expired' }));
+    const published = this.redis.publish(tasksFinishedChannel(this.prefix), JSON.stringify(finished));
+    const byDevice = new Map<DeviceKey, number[]>();
+    for (const t of tasks) byDevice.set(t.deviceKey, [...(byDevice.get(t.deviceKey) ?? []), t.id]);
+    const watched = await Promise.all([...byDevice.keys()].map((d) => isWatched(this.redis, this.prefix, d)));
+    await published;
+    const jobs = [...byDevice].filter((_, i) => watched[i]).map(([device, ids]) => ({ name: NOTICE.expired, data: { device, tasks: ids } satisfies TasksExpired, opts: JOB_OPTIONS }));
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
   }
 
   close(): Promise<void> {

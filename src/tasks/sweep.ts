@@ -8,10 +8,8 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sweepTasks } from '../db/tasks';
 import { KeptSchedulers, UNREAD_EVENTS } from '../engine/job-schedulers';
-import type { DeviceStore } from '../db/types';
+import type { DeviceStore, ExpiredTask } from '../db/types';
 import type { Logger } from '../log';
-import type { AcsEvent } from '../webhooks/types';
-import { expiredTaskEvents } from '../webhooks/expired-tasks';
 import { closeWorker } from '../infra/bull-worker';
 import { logBullErrors } from '../infra/redis-outage';
 
@@ -26,7 +24,8 @@ export interface TaskSweepOptions {
   store: DeviceStore;
   retentionMs: number;
   log: Logger;
-  emit(events: AcsEvent[]): Promise<void>;
+  /** Told of the tasks a sweep marked expired, once committed (task.failed, the waiters' notice). */
+  expired(tasks: ExpiredTask[], now: number): Promise<void>;
 }
 
 export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Promise<void> }> {
@@ -40,7 +39,7 @@ export async function startTaskSweep(o: TaskSweepOptions): Promise<{ close(): Pr
         const { expired, deleted } = await o.store.sql.transaction((db) => sweepTasks(db, now, o.retentionMs, BATCH));
         if (expired.length + deleted > 0) o.log.info({ expired: expired.length, deleted }, 'tasks swept');
         // After the commit: an event never tells of an expiry that was rolled back.
-        if (expired.length > 0) await o.emit(expiredTaskEvents(expired, now));
+        if (expired.length > 0) await o.expired(expired, now);
         if (expired.length < BATCH) break;
       }
     },

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
 import { bullPrefix } from '../engine/queue';
 import type { Logger } from '../log';
-import { SESSION_COMMITTED_QUEUE, type SessionCommitted } from '../tasks/committed';
+import { NOTICE, SESSION_COMMITTED_QUEUE, type SessionCommitted, type TasksExpired } from '../tasks/committed';
 import type { TaskApi } from '../tasks/types';
 import { advanceRun, type AdvanceDeps } from './advance';
 import { enqueueAdvance, WORKFLOW_QUEUE, type AdvanceJob } from './jobs';
@@ -99,7 +99,7 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   const deps: AdvanceDeps = { runs, store: options.store, tasks: options.tasks, queue, redis: options.redis, redisPrefix: options.redisPrefix, log: options.log, lockMs, connectionRequest: options.connectionRequest, files: options.files, taskCanceller: options.taskCanceller, emit: options.emit };
   const workerOptions = { prefix, concurrency: options.concurrency ?? 8, lockDuration: lockMs, stalledInterval: options.stalledIntervalMs ?? lockMs };
   const advancer = new Worker<AdvanceJob>(WORKFLOW_QUEUE, (job) => advanceRun(deps, job.data.runId), { ...workerOptions, connection: options.connect() });
-  const consumer = new Worker<SessionCommitted>(SESSION_COMMITTED_QUEUE, (job) => onCommitted(deps, job), { ...workerOptions, connection: options.connect() });
+  const consumer = new Worker<SessionCommitted | TasksExpired>(SESSION_COMMITTED_QUEUE, (job) => onNotice(deps, job), { ...workerOptions, connection: options.connect() });
   for (const w of [advancer, consumer, queue]) logBullErrors(w, options.log, 'workflow engine');
   advancer.on('failed', (job, err) => options.log.error({ err, runId: job?.data.runId }, 'workflow step failed'));
   const ready = Promise.all([advancer.waitUntilReady(), consumer.waitUntilReady()]).then(() => recover(deps));
@@ -117,12 +117,13 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   };
 }
 
-/** A committed session of a watched device: keep its news, look at the device's runs. */
-async function onCommitted(deps: AdvanceDeps, job: Job<SessionCommitted>): Promise<void> {
-  const c = job.data;
-  const news = newsOf(c);
-  if (news.length > 0) await deps.runs.addNews(c.device, news, Date.now() - NEWS_KEEP_MS);
-  for (const run of await deps.runs.active(c.device)) await enqueueAdvance(deps.queue, run.id, run.version);
+/** A committed session of a watched device (keep its news), or its tasks expired: look at the device's runs. */
+async function onNotice(deps: AdvanceDeps, job: Job<SessionCommitted | TasksExpired>): Promise<void> {
+  // The job's name says which notice its data is (committed.ts).
+  const news = job.name === NOTICE.expired ? [] : newsOf(job.data as SessionCommitted);
+  const device = job.data.device;
+  if (news.length > 0) await deps.runs.addNews(device, news, Date.now() - NEWS_KEEP_MS);
+  for (const run of await deps.runs.active(device)) await enqueueAdvance(deps.queue, run.id, run.version);
 }
 
 /** At start-up: a look at every run not final (jobs lost with a Redis that lost its data). */

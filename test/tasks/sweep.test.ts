@@ -9,6 +9,7 @@ import { getTask, insertTask } from '../../src/db/tasks';
 import { deviceKeyOf } from '../../src/model/device-key';
 import { startTaskSweep } from '../../src/tasks/sweep';
 import type { AcsEvent } from '../../src/webhooks/types';
+import { expiredTaskEvents } from '../../src/webhooks/expired-tasks';
 import { TEST_REDIS_URL } from '../helpers/acs';
 import { describeEachDriver, newDeviceId } from '../helpers/db';
 import { log } from '../connreq/helpers';
@@ -32,7 +33,7 @@ describeEachDriver('task sweep: expired tasks told of as task.failed', 'acs_test
       store: ctx.store,
       retentionMs: 7 * DAY,
       log,
-      emit: async (events) => void emitted.push(...events),
+      expired: async (tasks, at) => void emitted.push(...expiredTaskEvents(tasks, at)),
     });
     try {
       // The scheduler's first job runs at once.
