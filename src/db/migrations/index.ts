@@ -24,6 +24,7 @@ import { QoeProfiles1766820000000 } from './1766820000000-qoe-profiles';
 import { QoeReportSchedules1766830000000 } from './1766830000000-qoe-report-schedules';
 import { WebhookPendingOnlyIndex1766900000000 } from './1766900000000-webhook-pending-only-index';
 import { DeviceIdentityIndexes1767000000000 } from './1767000000000-device-identity-indexes';
+import { DeviceTimeIndexes1767100000000 } from './1767100000000-device-time-indexes';
 
 /** Every migration, oldest first; TypeORM records the applied ones in the "migrations" table. */
 export const MIGRATIONS = [
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   QoeReportSchedules1766830000000,
   WebhookPendingOnlyIndex1766900000000,
   DeviceIdentityIndexes1767000000000,
+  DeviceTimeIndexes1767100000000,
 ];

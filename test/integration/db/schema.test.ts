@@ -132,18 +132,23 @@ for (const driver of DRIVERS) {
       }
     });
 
-    it('looks devices up by serial (and OUI), product class and last inform through an index, not the whole table', async () => {
+    it('looks devices up by serial (and OUI), product class and their times through an index, not the whole table', async () => {
       const { dataSource } = await openDataSource(url);
       try {
         await dataSource.runMigrations();
-        const rows = Array.from({ length: 2000 }, (_, i) => [`K-${i}`, 'Acme', `00AA${i % 10}`, `PC-${i % 50}`, `SN-${i}`, 1_700_000_000_000 + i * 1000]);
-        await dataSource.query(`INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number, last_inform) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
+        const t = (i: number) => 1_700_000_000_000 + i * 1000;
+        const rows = Array.from({ length: 2000 }, (_, i) => [`K-${i}`, 'Acme', `00AA${i % 10}`, `PC-${i % 50}`, `SN-${i}`, t(i), t(i), t(i), t(i)]);
+        const columns = 'device_key, manufacturer, oui, product_class, serial_number, last_inform, first_inform, last_boot, last_bootstrap';
+        await dataSource.query(`INSERT INTO devices (${columns}) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`, rows.flat());
         if (driver === 'mysql') await dataSource.query('ANALYZE TABLE devices');
         const lookups: [string, unknown[], string][] = [
           ['serial_number = ?', ['SN-1234'], 'ix_devices_serial'],
           ['serial_number = ? AND oui = ?', ['SN-1234', '00AA4'], 'ix_devices_serial'],
           ['product_class = ?', ['PC-7'], 'ix_devices_product_class'],
-          ['last_inform < ?', [1_700_000_000_000 + 5000], 'ix_devices_last_inform'],
+          ['last_inform < ?', [t(5)], 'ix_devices_last_inform'],
+          ['first_inform >= ?', [t(1995)], 'ix_devices_first_inform'],
+          ['last_boot > ?', [t(1995)], 'ix_devices_last_boot'],
+          ['last_bootstrap < ?', [t(5)], 'ix_devices_last_bootstrap'],
         ];
         for (const [where, params, index] of lookups) {
           const sql = `SELECT id FROM devices WHERE ${where}`;
