@@ -315,7 +315,7 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const s = fleet.stats;
     const cpu = { ...Object.fromEntries(Object.entries(meter()).map(([k, v]) => [k, v / seconds])), sim: (used.user + used.system) / 1e6 / seconds };
     // BENCH_STORM_LOG=1: every storm, for an analysis the medians hide (README).
-    if (process.env.BENCH_STORM_LOG) console.error(JSON.stringify({ storm: true, at: new Date().toISOString(), sessionsPerS: s.completed / seconds, p50: s.rttMs(50), received: receiver.received - before, cpu }));
+    if (process.env.BENCH_STORM_LOG === '1') console.error(JSON.stringify({ storm: true, at: new Date().toISOString(), sessionsPerS: s.completed / seconds, p50: s.rttMs(50), received: receiver.received - before, cpu }));
     return { sessionsPerS: s.completed / seconds, completed: s.completed, p50: s.rttMs(50), p99: s.rttMs(99), errors: s.failed + s.refused, cpu, received: receiver.received - before, seconds };
   };
   try {

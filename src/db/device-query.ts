@@ -18,6 +18,7 @@ import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
 import { orderedReads, type KeyValue, type OrderedRead, type Position, type SortKey } from './device-order';
 import { placeholders, type Db, type Row } from './sql';
+import { AcsError } from '../errors';
 import type { DeviceKey, EpochMs, SqlAccess } from './types';
 
 /** A device search as callers give it. */
@@ -56,6 +57,8 @@ export interface PageRequest {
   order?: SortKey[];
   after?: Position | null;
   limit?: number;
+  /** How long the page's evaluation may take (PAGE_BUDGET_MS unless told). */
+  budgetMs?: number;
 }
 
 /** Checks and compiles a query. Never throws. */
@@ -182,12 +185,25 @@ async function loadFacts(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Pro
 /** Largest page; candidates are loaded with one IN list of this many ids. */
 export const MAX_PAGE = 1000;
 
+/*
+ * How long one page's evaluation may hold the event loop. A MATCHES is
+ * linear in the value, but a large pattern over a page of long values can
+ * still take seconds (regex.ts); past this the search is refused.
+ */
+const PAGE_BUDGET_MS = 2000;
+
 /** The candidates the query's expression holds for (their facts loaded first); all of them when it has none. */
-async function holding(db: Db, q: CompiledDeviceQuery, list: Candidate[]): Promise<Candidate[]> {
+async function holding(db: Db, q: CompiledDeviceQuery, list: Candidate[], budgetMs = Infinity): Promise<Candidate[]> {
   const expr = q.expr;
   if (expr === null || list.length === 0) return list;
   await loadFacts(db, q, list);
-  return list.filter((c) => evaluate(expr, lookupFrom(c.facts as DeviceFacts)));
+  const deadline = performance.now() + budgetMs;
+  return list.filter((c) => {
+    if (performance.now() > deadline) {
+      throw new AcsError('ACS_ERR_BAD_REQUEST', `the search took over ${budgetMs} ms on a page of ${list.length} devices: simplify its regular expressions (MATCHES, $regex) or narrow it`);
+    }
+    return evaluate(expr, lookupFrom(c.facts as DeviceFacts));
+  });
 }
 
 /** One page of matching devices in `order`, after `after` (absent: from the start). */
@@ -196,7 +212,7 @@ export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, pa
   return sql.autocommit(async (db) => {
     const list = await candidates(db, q, page.order ?? [], page.after ?? null, limit);
     if (list.length === 0) return { devices: [], next: null };
-    const devices = (await holding(db, q, list)).map((c) => c.key);
+    const devices = (await holding(db, q, list, page.budgetMs ?? PAGE_BUDGET_MS)).map((c) => c.key);
     const last = list[list.length - 1];
     return { devices, next: list.length < limit ? null : { id: last.id, keys: last.sortKeys } };
   });

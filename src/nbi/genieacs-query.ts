@@ -18,7 +18,7 @@
  * problem is an Error naming the key at fault.
  */
 import type { DeviceQuery } from '../db/device-query';
-import { compileRegex } from '../presets/regex';
+import { compileMongoRegex, mongoPattern } from '../presets/regex';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -58,16 +58,14 @@ const and = (parts: string[]): string => (parts.length === 0 ? 'TRUE' : parts.le
  * flag group.
  */
 function regexOf(key: string, path: string, source: string, options: string): string {
-  if (!/^[imsx]*$/.test(options)) fail(key, `$options ${JSON.stringify(options)}: the options are i, m, s and x`);
+  const r = compileMongoRegex(source, options);
+  if (!r.ok) fail(key, r.message.startsWith('$') ? r.message : `$regex ${JSON.stringify(source)}: ${r.message}`);
   const m = /^(\^?)((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}/-])*)(\$?)$/.exec(source);
   if (m && options === '') {
     const text = m[2].replace(/\\(.)/g, '$1').replace(/[\\%_]/g, (c) => `\\${c}`);
     return `${path} LIKE ${literal(key, `${m[1] ? '' : '%'}${text}${m[3] ? '' : '%'}`)}`;
   }
-  const pattern = options === '' ? source : `(?${options})${source}`;
-  const r = compileRegex(pattern);
-  if (!r.ok) fail(key, `$regex ${JSON.stringify(source)}: ${r.message}`);
-  return `${path} MATCHES ${literal(key, pattern)}`;
+  return `${path} MATCHES ${literal(key, mongoPattern(source, options))}`;
 }
 
 /** A time's value: an ISO date or epoch ms, as epoch ms. */

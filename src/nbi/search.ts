@@ -28,10 +28,7 @@ function searchOf(s: Search): DeviceQuery {
       throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
     }
   }
-  const { lastInformBefore: before, lastInformAfter: after } = s;
-  if (before !== undefined) search.lastInformBefore = Math.min(before, search.lastInformBefore ?? before);
-  if (after !== undefined) search.lastInformAfter = Math.max(after, search.lastInformAfter ?? after);
-  return search;
+  return { ...search, lastInformBefore: s.lastInformBefore, lastInformAfter: s.lastInformAfter };
 }
 
 /** The search, checked and compiled; 400 naming the part at fault. */

@@ -69,7 +69,8 @@
  * `\` makes the next one literal (written "\\" inside a string literal).
  * MATCHES holds when a regular expression finds a match anywhere in the
  * value (anchor it with ^ and $): JavaScript's syntax, run in linear time, so
- * no backreferences or lookaround; `(?i)` first ignores case (regex.ts).
+ * no backreferences, lookaround or counts over 16; `(?i)` first ignores the
+ * case of ASCII letters (regex.ts).
  */
 
 import { compileRegex } from './regex';

@@ -147,7 +147,7 @@ export async function openShared(config: Readonly<Config>, log: Logger, role: Ro
     const noticed = notices.expired(tasks).catch((err: unknown) => log.error({ err, tasks: tasks.map((t) => t.id) }, 'expired tasks: notice not sent'));
     await Promise.all([webhooks.emit(expiredTaskEvents(tasks, now)), noticed]);
   };
-  store.onTasksExpired = (tasks) => void tasksExpired(tasks, Date.now());
+  store.onTasksExpired = (tasks) => void tasksExpired(tasks, Date.now()).catch((err: unknown) => log.error({ err }, 'expired tasks not told of'));
   const qoe = new QoeCollection({ sql: store.sql, redis, redisPrefix: config.redisPrefix, log });
   opened.push(() => qoe.close());
   opened.push(await flushFleetStats(config, redis, log));

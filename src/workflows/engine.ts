@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { DeviceStore } from '../db/types';
 import { bullPrefix } from '../engine/queue';
 import type { Logger } from '../log';
-import { NOTICE, SESSION_COMMITTED_QUEUE, type SessionCommitted, type TasksExpired } from '../tasks/committed';
+import { SESSION_COMMITTED_QUEUE, type SessionCommitted, type TasksExpired } from '../tasks/committed';
 import type { TaskApi } from '../tasks/types';
 import { advanceRun, type AdvanceDeps } from './advance';
 import { enqueueAdvance, WORKFLOW_QUEUE, type AdvanceJob } from './jobs';
@@ -117,10 +117,14 @@ export async function startWorkflowEngine(options: EngineOptions): Promise<Runni
   };
 }
 
+/** A session's notice, not an expiry's (committed.ts: the job names NOTICE.session, NOTICE.expired). */
+function isSessionNotice(n: SessionCommitted | TasksExpired): n is SessionCommitted {
+  return 'sessionId' in n;
+}
+
 /** A committed session of a watched device (keep its news), or its tasks expired: look at the device's runs. */
 async function onNotice(deps: AdvanceDeps, job: Job<SessionCommitted | TasksExpired>): Promise<void> {
-  // The job's name says which notice its data is (committed.ts).
-  const news = job.name === NOTICE.expired ? [] : newsOf(job.data as SessionCommitted);
+  const news = isSessionNotice(job.data) ? newsOf(job.data) : [];
   const device = job.data.device;
   if (news.length > 0) await deps.runs.addNews(device, news, Date.now() - NEWS_KEEP_MS);
   for (const run of await deps.runs.active(device)) await enqueueAdvance(deps.queue, run.id, run.version);

@@ -11,7 +11,7 @@
  * client's pattern cannot stall the process: no backreferences or lookaround.
  */
 import { badRequest } from '../../errors';
-import { compileRegex } from '../../presets/regex';
+import { compileMongoRegex } from '../../presets/regex';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type Doc = { [k: string]: Json };
@@ -50,7 +50,8 @@ function listOf(key: string, op: string, v: Json): Json[] {
 /** Whether `value` (the field's, possibly absent) satisfies one operator object or literal. */
 function satisfies(key: string, value: Json | undefined, spec: Json): boolean {
   if (!isObject(spec) || !Object.keys(spec).some((k) => k.startsWith('$'))) return equal(value, spec);
-  return Object.entries(spec).every(([op, v]) => {
+  // Every operator is looked at (no short cut): the check before any document refuses a bad one wherever it is.
+  const results = Object.entries(spec).map(([op, v]) => {
     switch (op) {
       case '$eq': return equal(value, v);
       case '$ne': return !equal(value, v);
@@ -60,10 +61,11 @@ function satisfies(key: string, value: Json | undefined, spec: Json): boolean {
       case '$exists': return (value !== undefined) === (v !== false && v !== 0);
       case '$not': return !satisfies(key, value, v);
       case '$regex': return matchesRegex(value, regexOf(key, spec));
-      case '$options': return true;
+      case '$options': return '$regex' in spec || fail(key, '$options needs $regex');
       default: return fail(key, `unknown operator ${op}`);
     }
   });
+  return results.every((r) => r);
 }
 
 /** Each operator object's $regex, compiled once. */
@@ -72,11 +74,8 @@ const regexes = new WeakMap<Doc, (s: string) => boolean>();
 function regexOf(key: string, spec: Doc): (s: string) => boolean {
   let test = regexes.get(spec);
   if (test) return test;
-  const { $regex: source, $options: options = '' } = spec;
-  if (typeof source !== 'string' || typeof options !== 'string') return fail(key, '$regex and $options must be strings');
-  if (!/^[imsx]*$/.test(options)) return fail(key, `$options ${JSON.stringify(options)}: the options are i, m, s and x`);
-  const r = compileRegex(options === '' ? source : `(?${options})${source}`);
-  if (!r.ok) return fail(key, `$regex ${JSON.stringify(source)}: ${r.message}`);
+  const r = compileMongoRegex(spec.$regex, spec.$options ?? '');
+  if (!r.ok) return fail(key, r.message.startsWith('$') ? r.message : `$regex ${JSON.stringify(spec.$regex)}: ${r.message}`);
   regexes.set(spec, (test = r.test));
   return test;
 }

@@ -20,6 +20,9 @@ interface Fixture {
   manufacturer: string;
   productClass: string;
   lastInform: number | null;
+  registered: number | null;
+  lastBoot: number | null;
+  lastBootstrap: number | null;
   params: { path: string; value: string | null; type: string | null }[];
   tags: string[];
 }
@@ -50,6 +53,9 @@ function fixture(i: number): Fixture {
     manufacturer: ['Acme', 'Zyx', 'acme'][i % 3],
     productClass: i % 2 ? 'HG8245' : 'F660',
     lastInform: i === 35 ? null : T0 + i * MIN,
+    registered: i === 35 ? null : T0 - i * MIN,
+    lastBoot: i % 3 === 0 ? T0 + i * MIN : null,
+    lastBootstrap: i % 9 === 0 ? T0 : null,
     params,
     tags,
   };
@@ -62,8 +68,8 @@ async function insertFixtures(store: DeviceStore): Promise<void> {
     for (const f of FIXTURES) {
       const sn = f.key.split('-')[2];
       const { insertId } = await db.run(
-        'INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number, last_inform) VALUES (?, ?, ?, ?, ?, ?)',
-        [f.key, f.manufacturer, '00D09E', f.productClass, sn, f.lastInform],
+        'INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number, last_inform, first_inform, last_boot, last_bootstrap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [f.key, f.manufacturer, '00D09E', f.productClass, sn, f.lastInform, f.registered, f.lastBoot, f.lastBootstrap],
       );
       for (const p of f.params) {
         await db.run("INSERT INTO device_parameters (device_id, path, kind, value, type) VALUES (?, ?, 'leaf', ?, ?)", [insertId, p.path, p.value, p.type]);
@@ -80,6 +86,9 @@ function factsOf(f: Fixture): DeviceFacts {
     parameters: f.params.map((p) => ({ ...p, kind: 'leaf' as const, type: p.type as XsdType | null })),
     tags: f.tags,
     lastInform: f.lastInform,
+    registered: f.registered,
+    lastBoot: f.lastBoot,
+    lastBootstrap: f.lastBootstrap,
   };
 }
 
@@ -132,6 +141,21 @@ const CASES: [string, string[]][] = [
   ['LastInform IS NOT NULL AND LastInform > NOW()', []],
   ['LastInform < NOW() - 1d AND Tags.lab', range((i) => i % 4 === 0)],
   ['NOT (LastInform >= NOW() - 1d) OR LastInform IS NULL', range(() => true)],
+  // the other times: columns too (Registered of device 35, LastBoot of i % 3 != 0, LastBootstrap of i % 9 != 0: NULL)
+  [`Registered < ${T0 - 30 * MIN}`, range((i) => i > 30 && i !== 35)],
+  [`NOT (Registered >= ${T0 - 30 * MIN})`, range((i) => i > 30 && i !== 35)],
+  ['LastBoot IS NOT NULL AND LastBootstrap IS NULL', range((i) => i % 3 === 0 && i % 9 !== 0)],
+  [`${T0 + 20 * MIN} < LastBoot`, range((i) => i % 3 === 0 && i > 20)],
+  ['LastBoot > Registered', range((i) => i % 3 === 0 && i > 0)],
+  ['NOT (LastBoot > Registered)', idx(0)],
+  ['LastBootstrap = Registered OR Tags.canary_1', range((i) => i === 0 || i % 5 === 0)],
+  // MATCHES: only a value is needed in SQL; the evaluator decides, NULL neither way
+  ['Device.WiFi.SSID.*.SSID MATCHES "^home-1[0-3]"', idx(10, 13)],
+  ['Device.WiFi.SSID.*.SSID MATCHES "(?i)^GUEST$"', range((i) => i % 3 === 0)],
+  ['NOT (Device.WiFi.SSID.1.SSID MATCHES "^home")', range((i) => i % 3 === 0)],
+  ['Device.WiFi.SSID.1.SSID NOT MATCHES "^g" AND DeviceID.ProductClass MATCHES "^HG"', range((i) => i % 3 === 1 && i % 2 === 1)],
+  ['DeviceID.SerialNumber MATCHES "^SN0(0[0-9]|1[01])$"', range((i) => i < 12)],
+  ['NOT (Device.X.Y MATCHES "")', []],
   ['TRUE', range(() => true)],
   ['FALSE OR NULL', []],
 ];
@@ -184,6 +208,13 @@ describeEachDriver('device query', 'acs_test_device_query', (ctx) => {
     assert.ok(pages.length >= 5);
     const first = await queryDevicePage(ctx.store.sql, r.compiled, { limit: 1000 });
     assert.equal(first.next, null, 'a short page is the last');
+  });
+
+  it('refuses a page whose evaluation takes longer than its budget (a costly MATCHES), as a bad request', async () => {
+    const r = compileDeviceQuery({ filter: 'Device.WiFi.SSID.*.SSID MATCHES "home"' });
+    assert.ok(r.ok);
+    await assert.rejects(queryDevicePage(ctx.store.sql, r.compiled, { limit: 100, budgetMs: 0 }), (e: Error & { code?: string }) => e.code === 'ACS_ERR_BAD_REQUEST' && /the search took over 0 ms on a page of \d+ devices: simplify its regular expressions/.test(e.message));
+    assert.deepEqual((await queryDevicePage(ctx.store.sql, r.compiled, { limit: 100 })).devices.sort(), oracle('Device.WiFi.SSID.*.SSID MATCHES "home"').sort(), 'within the default budget');
   });
 
   it('refuses bad queries, naming the field and the column', () => {
