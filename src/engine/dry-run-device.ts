@@ -17,9 +17,10 @@
  *       { "path": "Device.WiFi.SSID.", "writable": false } ] }
  *   ```
  *   (objects end in "."; `deviceId`, `time` — when it was read, default the
- *   file's modification time — and `tags` are optional);
+ *   file's modification time — and `tags` are optional, and so are
+ *   `firstInform`, `lastBoot` and `lastBootstrap`, epoch ms or ISO dates);
  * - or what the NBI's `GET /devices/:id` returns (DeviceDetail): its rows
- *   are the cache as they are, times included.
+ *   are the cache as they are, times included, and so are the device's.
  *
  * A snapshot is both the cache and the simulated device: the device has
  * exactly the snapshot's parameters.
@@ -58,9 +59,19 @@ export interface DryRunDevice {
   /** Tags and channel faults the store holds (snapshots from the NBI, or `tags` of a snapshot). */
   tags: string[];
   channelFaults: ChannelFault[];
+  /** The device's times as stored (a precondition's Registered, LastBoot, LastBootstrap); null: not known. */
+  times: DeviceTimes;
   /** Things worth saying about how the input was read. */
   notes: string[];
 }
+
+export interface DeviceTimes {
+  firstInform: EpochMs | null;
+  lastBoot: EpochMs | null;
+  lastBootstrap: EpochMs | null;
+}
+
+const NO_TIMES: DeviceTimes = { firstInform: null, lastBoot: null, lastBootstrap: null };
 
 const ROOTS = ['Device.', 'InternetGatewayDevice.'];
 
@@ -115,7 +126,7 @@ function fromModel(source: DeviceSource, base: BaseModel, cached: boolean, time:
   const model = createDevice(base, identityOf(base));
   const deviceId = model.deviceId();
   const rows = cached ? rowsOfModel(model, time) : [];
-  return { source, model, deviceId, deviceKey: deviceKeyOf(deviceId), rows, tags: [], channelFaults: [], notes: [] };
+  return { source, model, deviceId, deviceKey: deviceKeyOf(deviceId), rows, tags: [], channelFaults: [], times: NO_TIMES, notes: [] };
 }
 
 /** The model's own identity (its SerialNumber is required by createDevice; the others keep the model's values). */
@@ -189,6 +200,8 @@ export function fromSnapshot(file: string, text: string, mtime: EpochMs): DryRun
   const deviceId = { ...model.deviceId(), ...(given ?? {}) } as DeviceIdStruct;
   const tags = doc.tags === undefined ? [] : Array.isArray(doc.tags) && doc.tags.every((t) => typeof t === 'string') ? (doc.tags as string[]) : bad('tags', 'expected an array of strings');
   const channelFaults = nbi && Array.isArray(doc.channelFaults) ? (doc.channelFaults as unknown as ChannelFault[]) : [];
+  const timeField = (k: keyof DeviceTimes): EpochMs | null => (doc[k] === undefined || doc[k] === null ? null : timeOf(doc[k]) ?? bad(k, 'expected epoch milliseconds or an ISO 8601 date'));
+  const times: DeviceTimes = { firstInform: timeField('firstInform'), lastBoot: timeField('lastBoot'), lastBootstrap: timeField('lastBootstrap') };
   return {
     source: nbi ? 'nbi' : 'snapshot',
     model,
@@ -197,6 +210,7 @@ export function fromSnapshot(file: string, text: string, mtime: EpochMs): DryRun
     rows,
     tags,
     channelFaults,
+    times,
     notes,
   };
 }

@@ -34,7 +34,7 @@ import { eventsMatch } from '../presets/events';
 import { isPresetFile, presetNameOf } from '../presets/load';
 import { lookupFrom } from '../presets/lookup';
 import type { Preset } from '../presets/types';
-import { pathsOf } from '../presets/expression';
+import { pathsOf, timesOf } from '../presets/expression';
 import { SandboxPool } from '../sandbox';
 import { handleRequest, informParameters, type Effect, type RpcOptions } from '../sim/cpe';
 import { DryRunInputError, loadDryRunDevice, type DeviceSource, type DryRunDevice } from './dry-run-device';
@@ -209,7 +209,7 @@ async function playSessions(deps: StepDeps, options: DryRunPlayOptions, preset: 
     notes.push(`stored channel faults not applied (${device.channelFaults.map((f) => f.channel).join(', ')}): the dry run runs as if they were cleared`);
   }
   const table = new MemoryTable(bootstrap ? [] : device.rows);
-  const stored: StoredDevice = { channelFaults: [], tags: [...device.tags] };
+  const stored: StoredDevice = { channelFaults: [], tags: [...device.tags], ...device.times };
   const start = options.startTime ?? Date.now();
   const count = options.sessions ?? 1;
   const played: DryRunSession[] = [];
@@ -354,7 +354,7 @@ function whyNot(preset: Preset, events: string[], table: MemoryTable, state: Ses
   if (preset.precondition) {
     const lookup = lookupFrom(sessionFacts(state, table, stored));
     if (!presetMatches({ ...preset, schedule: undefined }, { events, lookup })) {
-      const read = pathsOf(preset.precondition).map((p) => {
+      const read = [...pathsOf(preset.precondition), ...timesOf(preset.precondition)].map((p) => {
         const values = lookup(p);
         return `${p} = ${values.length === 0 ? 'NULL (not in the cache)' : values.map((v) => JSON.stringify(v.value)).join(', ')}`;
       });

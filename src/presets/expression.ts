@@ -565,34 +565,30 @@ export function compile(text: string): CompileResult {
 
 /** The parameter paths an expression reads, each once, in order of appearance (including DeviceID., Tags.). */
 export function pathsOf(expr: Expression): string[] {
-  const out = new Set<string>();
-  const visitOperand = (o: Operand): void => {
-    if (o.kind === 'path') out.add(o.path);
-  };
-  const visit = (e: Expression): void => {
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        visit(e.left);
-        visit(e.right);
-        break;
-      case 'not':
-        visit(e.operand);
-        break;
-      case 'compare':
-        visitOperand(e.left);
-        visitOperand(e.right);
-        break;
-      case 'like':
-      case 'matches':
-      case 'is-null':
-      case 'truthy':
-        visitOperand(e.operand);
-        break;
-    }
-  };
-  visit(expr);
-  return [...out];
+  return [...new Set(operandsOf(expr).flatMap((o) => (o.kind === 'path' ? [o.path] : [])))];
+}
+
+/** The device times an expression reads, each once, in order of appearance. */
+export function timesOf(expr: Expression): DeviceTime[] {
+  return [...new Set(operandsOf(expr).flatMap((o) => (o.kind === 'time' ? [o.field] : [])))];
+}
+
+/** Every operand of the expression, in order of appearance. */
+function operandsOf(expr: Expression): Operand[] {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return [...operandsOf(expr.left), ...operandsOf(expr.right)];
+    case 'not':
+      return operandsOf(expr.operand);
+    case 'compare':
+      return [expr.left, expr.right];
+    case 'like':
+    case 'matches':
+    case 'is-null':
+    case 'truthy':
+      return [expr.operand];
+  }
 }
 
 /** The expression with every NOW() read once, at `now`: a search's SQL and its evaluator then agree on the time. */

@@ -16,6 +16,7 @@ const run = promisify(execFile);
 const PRESETS: Record<string, string> = {
   'wifi.yaml': 'events: ["0 BOOTSTRAP"]\nchannel: wifi\nprovisions:\n  - [wifi, 600]\n',
   'interval.yaml': 'precondition: Tags.lab = true\nprovisions:\n  - [interval, 900]\n',
+  'bootstrapped.yaml': 'precondition: LastBootstrap IS NOT NULL AND Registered < NOW() - 30s\nprovisions:\n  - [interval, 900]\n',
   'model.yaml': 'precondition: Device.DeviceInfo.ModelName = "XX230v"\nprovisions:\n  - [interval, 300]\n',
   'bad-value.yaml': 'channel: broken\nprovisions:\n  - bad-value\n',
   'refused-value.yaml': 'channel: broken\nprovisions:\n  - refused-value\n',
@@ -157,6 +158,9 @@ describe('acs provision (dry run)', function () {
           ],
         }),
       );
+      const untimed = await dryRun(options(file, 'bootstrapped'));
+      assert.equal(untimed.applied, false, 'a snapshot without times: never bootstrapped, registered by this Inform');
+      assert.match(untimed.reason ?? '', /LastBootstrap = NULL/);
       const r = await dryRun(options(file, 'interval'));
       assert.equal(r.device.source, 'snapshot');
       assert.equal(r.device.deviceKey, '00D09E-HG8245-SN1');
@@ -201,6 +205,8 @@ describe('acs provision (dry run)', function () {
         assert.equal(r.applied, true, r.reason);
         assert.deepEqual(methods(r), [['SetParameterValues']], 'known value and writability: nothing to read');
         assert.ok(r.notes.some((n) => /stored channel faults not applied \(default\)/.test(n)), r.notes.join('\n'));
+        const times = await dryRun(options(file, 'bootstrapped'));
+        assert.equal(times.applied, true, `the stored device's first Inform and bootstrap are known: ${times.reason}`);
       } finally {
         await store.close();
       }
