@@ -57,9 +57,11 @@ const and = (parts: string[]): string => (parts.length === 0 ? 'TRUE' : parts.le
  * pattern, or one with options, as MATCHES with the options as a leading
  * flag group.
  */
-function regexOf(key: string, path: string, source: string, options: string): string {
-  const r = compileMongoRegex(source, options);
-  if (!r.ok) fail(key, r.message.startsWith('$') ? r.message : `$regex ${JSON.stringify(source)}: ${r.message}`);
+function regexOf(key: string, path: string, $regex: Json, $options: Json): string {
+  const r = compileMongoRegex($regex, $options);
+  if (!r.ok) return fail(key, r.message);
+  // Compiled, so both are strings.
+  const [source, options] = [String($regex), String($options)];
   const m = /^(\^?)((?:[^\\^$.|?*+()[\]{}]|\\[\\^$.|?*+()[\]{}/-])*)(\$?)$/.exec(source);
   if (m && options === '') {
     const text = m[2].replace(/\\(.)/g, '$1').replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -88,10 +90,8 @@ function condition(key: string, path: string, spec: Json, value = literal): stri
     } else if (op === '$exists') parts.push(`${path} IS ${v === false ? '' : 'NOT '}NULL`);
     else if (op === '$not') parts.push(`(${path} IS NULL OR NOT ${condition(key, path, v, value)})`);
     else if (op === '$regex') {
-      const options = (spec as Record<string, Json>).$options ?? '';
-      if (typeof v !== 'string' || typeof options !== 'string') fail(key, '$regex and $options must be strings');
       if (value !== literal) fail(key, '$regex does not apply to a time');
-      parts.push(regexOf(key, path, v, options));
+      parts.push(regexOf(key, path, v, (spec as Record<string, Json>).$options ?? ''));
     } else if (op !== '$options') fail(key, `unknown operator ${op}`);
   }
   return and(parts);

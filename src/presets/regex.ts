@@ -54,11 +54,12 @@ export function compileRegex(source: string): RegexResult {
   return { ok: true, test: fold ? (s) => re.test(foldAscii(head(s))) : (s) => re.test(head(s)) };
 }
 
-/** A MongoDB $regex and its $options (i, m, s, x) as one pattern with a leading flag group. */
+/** A MongoDB $regex and its $options (i, m, s, x) as one pattern with a leading flag group; a problem names $regex or $options. */
 export function compileMongoRegex(source: unknown, options: unknown = ''): RegexResult {
   if (typeof source !== 'string' || typeof options !== 'string') return { ok: false, message: '$regex and $options must be strings' };
   if (!/^[imsx]*$/.test(options)) return { ok: false, message: `$options ${JSON.stringify(options)}: the options are i, m, s and x` };
-  return compileRegex(mongoPattern(source, options));
+  const r = compileRegex(mongoPattern(source, options));
+  return r.ok ? r : { ok: false, message: `$regex ${JSON.stringify(source)}: ${r.message}` };
 }
 
 /** `source` with `options` added to its leading flag group (one is made if it has none). */

@@ -75,7 +75,7 @@ function regexOf(key: string, spec: Doc): (s: string) => boolean {
   let test = regexes.get(spec);
   if (test) return test;
   const r = compileMongoRegex(spec.$regex, spec.$options ?? '');
-  if (!r.ok) return fail(key, r.message.startsWith('$') ? r.message : `$regex ${JSON.stringify(spec.$regex)}: ${r.message}`);
+  if (!r.ok) return fail(key, r.message);
   regexes.set(spec, (test = r.test));
   return test;
 }
