@@ -8,10 +8,16 @@ import { strict as assert } from 'node:assert';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { bullPrefix } from '../../src/engine/queue';
+import { createLogger } from '../../src/log';
+import { Fleet } from '../../src/sim/fleet';
+import { loadModel } from '../../src/sim/load-model';
 import { CommitNotices, NOTICE, SESSION_COMMITTED_QUEUE, tasksFinishedChannel, unwatchDevice, watchDevice } from '../../src/tasks/committed';
+import { TASK_SWEEP_QUEUE } from '../../src/tasks/sweep';
+import { createWorkflowRunner, type RunningRunner } from '../../src/workflows/engine';
 import { TEST_REDIS_URL } from '../helpers/acs';
+import { startCluster, type Cluster } from '../helpers/cluster';
 import { sleep, until } from '../helpers/wait';
-import { fleetOf, keyOf, runUntil, startBench, TR181, type Bench } from './helpers';
+import { fleetOf, keyOf, runUntil, SHIPPED, startBench, TR181, type Bench } from './helpers';
 
 describe('workflows: a task that expires under a waiting run', function () {
   this.timeout(60_000);
@@ -68,5 +74,49 @@ describe('workflows: a task that expires under a waiting run', function () {
       await queue.close();
       for (const c of [redis, subscriber, connection]) c.disconnect();
     }
+  });
+});
+
+describe('workflows: a task the sweep expires, in separate processes', function () {
+  this.timeout(90_000);
+  let cluster: Cluster;
+  let runner: RunningRunner;
+  let fleet: Fleet;
+  const connections: Redis[] = [];
+  const connect = (): Redis => {
+    const r = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    connections.push(r);
+    return r;
+  };
+  before(async () => {
+    cluster = await startCluster({ suite: 'wf_sweep_expiry', fronts: 1, workers: 1, presets: {}, provisions: {} });
+    runner = createWorkflowRunner({ workflowsDir: SHIPPED, redisPrefix: cluster.redisPrefix, redis: connect(), store: cluster.store, log: createLogger('silent'), connect });
+    fleet = await Fleet.create({ acsUrl: cluster.acsUrl, model: loadModel(TR181), devices: 1, serialBase: 'WFSWEEP-' });
+    await fleet.connectAll();
+    await fleet.idle();
+  });
+  after(async () => {
+    await fleet?.close();
+    await runner?.close();
+    connections.forEach((c) => c.disconnect());
+    await cluster?.stop();
+  });
+
+  it('a worker\'s sweep expires the task of a device that never comes back, and the run fails at once, not at its step\'s timeout', async () => {
+    const workflow = { name: 'swept', definition: { steps: [{ name: 'read', task: { name: 'reboot' }, expiry: '1s', timeout: '1h' }] } };
+    const run = await runner.runner.start({ device: keyOf(fleet.devices[0]), workflow });
+    await until('the run waits on its task', async () => (await runner.runner.get(run.id))?.status === 'waiting', 15_000);
+    await sleep(1200);
+    assert.equal((await runner.runner.get(run.id))?.status, 'waiting', 'no session, so nothing found the task expired');
+    // The sweep's scheduler runs once a minute: a job of its queue runs it now, in the worker process.
+    const sweeps = new Queue(TASK_SWEEP_QUEUE, { connection: connect(), prefix: bullPrefix(cluster.redisPrefix) });
+    try {
+      await sweeps.add('sweep', {});
+    } finally {
+      await sweeps.close();
+    }
+    await until('the run failed', async () => (await runner.runner.get(run.id))?.status === 'failed', 15_000);
+    assert.match((await runner.runner.get(run.id))?.reason ?? '', /step read: task reboot expired/);
+    assert.ok(cluster.workers[0].count('tasks swept') >= 1, 'the worker process swept');
   });
 });
