@@ -61,6 +61,13 @@ const SEARCHES: Search[] = [
   { name: 'sort by a parameter no device has (id order)', query: { sort: 'InternetGatewayDevice.X_None' } },
   { name: 'needle: ProductClass = "RARE-1" (last 50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"' } },
   { name: 'needle: SoftwareVersion = "9.9.9" (no device)', query: { q: `${SW} = "9.9.9"` } },
+  { name: 'regex: SerialNumber MATCHES "^SN[0-9]*7$" (10 %)', query: { q: 'DeviceID.SerialNumber MATCHES "^SN[0-9]*7$"' } },
+  { name: 'regex needle: SerialNumber MATCHES "(?i)^sn0009999[0-9]$" (last 10 devices)', query: { q: 'DeviceID.SerialNumber MATCHES "(?i)^sn0009999[0-9]$"' } },
+  { name: 'regex needle: SoftwareVersion MATCHES "^9[.]9[.]" (no device)', query: { q: `${SW} MATCHES "^9[.]9[.]"` } },
+  { name: 'regex needle a number could hold: SoftwareVersion MATCHES "^9[.][0-9]" (no device)', query: { q: `${SW} MATCHES "^9[.][0-9]"` } },
+  { name: 'regex: SoftwareVersion MATCHES "^1[.].*7$" (12.5 %)', query: { q: `${SW} MATCHES "^1[.].*7$"` } },
+  { name: 'GenieACS regex needle {"...SoftwareVersion": {"$regex": "^9\\.[0-9]"}} (no device)', query: { query: JSON.stringify({ [SW]: { $regex: '^9\\.[0-9]' } }) } },
+  { name: 'GenieACS regex {"_deviceId._ProductClass": {"$regex": "hg8.*h$", "$options": "i"}} (10 %)', query: { query: JSON.stringify({ '_deviceId._ProductClass': { $regex: 'hg8.*h$', $options: 'i' } }) } },
 ];
 
 function percentile(sorted: number[], p: number): number {

@@ -22,6 +22,7 @@
  */
 import type { CompareOp, DeviceTime, Expression, Operand } from '../presets/expression';
 import { evaluate } from '../presets/expression';
+import { requiredText, type RequiredText } from '../presets/regex-text';
 
 /** A SQL condition with its positional parameters; true/false are the constant conditions. */
 export type Cond = { sql: string; params: unknown[] } | boolean;
@@ -174,13 +175,72 @@ function equalsText(path: string, text: string): Cond {
   return paramExists(path, { sql: `(p.value = ? OR p.type IN (${types.map(() => '?').join(',')}))`, params: [text, ...types] });
 }
 
-function likeText(path: string, pattern: string): Cond {
-  const like = likePattern(pattern);
+/**
+ * What a LIKE or a regular expression needs of a value: the whole LIKE
+ * pattern (with the '!' escape), the text it must begin with, every text it
+ * must hold, and whether letters stand for either case (a regex's (?i)).
+ */
+interface TextShape {
+  like: string;
+  prefix: string;
+  texts: string[];
+  fold: boolean;
+}
+
+/** The language's LIKE pattern (`%`, `_`, `\` escapes) as a shape. */
+function likeShape(pattern: string): TextShape {
+  const texts: string[] = [''];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '%' || c === '_') texts.push('');
+    else texts[texts.length - 1] += c === '\\' && i + 1 < pattern.length ? pattern[++i] : c;
+  }
+  return { like: likePattern(pattern), prefix: texts[0], texts: texts.filter((t) => t !== ''), fold: false };
+}
+
+/** A regular expression's needed text (regex-text.ts) as a shape. */
+function regexShape(r: RequiredText): TextShape {
+  return { like: `${[r.prefix, ...r.inner].map(escapeLike).join('%')}%`, prefix: r.prefix, texts: [r.prefix, ...r.inner].filter((t) => t !== ''), fold: r.fold };
+}
+
+/** Holds every piece of a finite number's text ("-1.5e+21": "1.5", "e+2", "-") and more; not "1.2.0". */
+const NUMBER_PIECE = /^(-?[0-9]*(\.[0-9]*)?)?(e?[+-]?[0-9]*)?$/;
+
+/**
+ * Whether a value the evaluator coerces (xsd:int "05" compares as "5",
+ * xsd:boolean "1" as "true") could hold the texts once coerced: only then
+ * must a typed parameter stay a candidate whatever its stored text.
+ */
+function coercedMayHold(s: TextShape): boolean {
+  return s.texts.every((t) => NUMBER_PIECE.test(t) || 'true'.includes(t) || 'false'.includes(t));
+}
+
+/**
+ * A value of the path fits the shape: by the (path, value_prefix) index alone
+ * when the shape is a prefix and nothing else (a needle is found without
+ * reading every device's row), by the stored text otherwise; widened for
+ * typed parameters when their coerced text could fit. The database's LIKE
+ * may be blind to case (MySQL values, SQLite): that only widens.
+ */
+function likeText(path: string, s: TextShape): Cond {
   if (rootOf(path) === 'identity') {
-    return { sql: `${IDENTITY_COLUMNS[path.slice('DeviceID.'.length)]} LIKE ? ESCAPE '${ESC}'`, params: [like] };
+    // Identity columns compare bytes on MySQL: a folded pattern needs folded values.
+    const column = IDENTITY_COLUMNS[path.slice('DeviceID.'.length)];
+    return { sql: `${s.fold ? `LOWER(${column})` : column} LIKE ? ESCAPE '${ESC}'`, params: [s.like] };
   }
   if (rootOf(path) === 'tag') return present(path);
-  return paramExists(path, { sql: `(p.value LIKE ? ESCAPE '${ESC}' OR ${TYPED})`, params: [like, ...COERCED_TYPES] });
+  if (coercedMayHold(s)) return paramExists(path, { sql: `(p.value LIKE ? ESCAPE '${ESC}' OR ${TYPED})`, params: [s.like, ...COERCED_TYPES] });
+  if (s.prefix !== '' && s.like === `${escapeLike(s.prefix)}%`) return prefixLike(path, s.prefix);
+  return paramExists(path, { sql: `p.value LIKE ? ESCAPE '${ESC}'`, params: [s.like] });
+}
+
+/** A stored value begins with `prefix`: read from the (path, value_prefix) index alone (see prefixExists). */
+function prefixLike(path: string, prefix: string): Cond {
+  const m = pathMatch(path);
+  return {
+    sql: `EXISTS (SELECT 1 FROM device_parameters p WHERE p.device_id = d.id AND ${m.sql} AND p.value_prefix LIKE ? ESCAPE '${ESC}')`,
+    params: [...m.params, `${escapeLike(prefix.slice(0, 64))}%`],
+  };
 }
 
 function pathsIn(...operands: Operand[]): string[] {
@@ -229,11 +289,15 @@ function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): C
   return paths.map(present).reduce(and, true);
 }
 
-/** LIKE pushed down when it must hold; MATCHES (a regular expression, regex.ts) only needs a value. */
+/** LIKE and MATCHES pushed down when they must hold: as the text their matches need (a regex's from regex-text.ts). */
 function like(e: Extract<Expression, { kind: 'like' | 'matches' }>, truth: boolean): Cond {
   if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
   if (e.operand.kind === 'time') return known(e.operand.field);
-  return truth && !e.negated && e.kind === 'like' ? likeText(e.operand.path, e.pattern) : present(e.operand.path);
+  const path = e.operand.path;
+  if (!truth || e.negated) return present(path);
+  if (e.kind === 'like') return likeText(path, likeShape(e.pattern));
+  const needed = requiredText(e.pattern);
+  return needed ? likeText(path, regexShape(needed)) : present(path);
 }
 
 function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {

@@ -24,8 +24,16 @@ export const MAX_SUBJECT = 4096;
 
 const LEADING_FLAGS = /^\(\?([a-z]+)\)/;
 
-/** Compiles `source`; never throws. */
-export function compileRegex(source: string): RegexResult {
+/** What compileRegex gives RegExp: the pattern after the leading flags (x applied, i folded), its flags, and whether subjects are folded. */
+export interface PreparedRegex {
+  pattern: string;
+  multiline: boolean;
+  dotAll: boolean;
+  fold: boolean;
+}
+
+/** `source`'s leading flag group applied, or why it cannot be. */
+export function prepareRegex(source: string): PreparedRegex | { ok: false; message: string } {
   if (source.length > MAX_PATTERN) return { ok: false, message: `the pattern is longer than ${MAX_PATTERN} characters` };
   const m = LEADING_FLAGS.exec(source);
   const flags = m ? m[1] : '';
@@ -40,9 +48,16 @@ export function compileRegex(source: string): RegexResult {
     if (typeof folded !== 'string') return folded;
     pattern = folded;
   }
+  return { pattern, multiline: flags.includes('m'), dotAll: flags.includes('s'), fold };
+}
+
+/** Compiles `source`; never throws. */
+export function compileRegex(source: string): RegexResult {
+  const p = prepareRegex(source);
+  if ('ok' in p) return p;
   let re: RegExp;
   try {
-    re = new RegExp(pattern, `${flags.includes('m') ? 'm' : ''}${flags.includes('s') ? 's' : ''}l`);
+    re = new RegExp(p.pattern, `${p.multiline ? 'm' : ''}${p.dotAll ? 's' : ''}l`);
   } catch (err) {
     const text = (err as Error).message;
     if (/linear time/.test(text)) {
@@ -51,7 +66,7 @@ export function compileRegex(source: string): RegexResult {
     return { ok: false, message: text.replace(/^Invalid regular expression: /, '') };
   }
   const head = (s: string) => (s.length > MAX_SUBJECT ? s.slice(0, MAX_SUBJECT) : s);
-  return { ok: true, test: fold ? (s) => re.test(foldAscii(head(s))) : (s) => re.test(head(s)) };
+  return { ok: true, test: p.fold ? (s) => re.test(foldAscii(head(s))) : (s) => re.test(head(s)) };
 }
 
 /** A MongoDB $regex and its $options (i, m, s, x) as one pattern with a leading flag group; a problem names $regex or $options. */
