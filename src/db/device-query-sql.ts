@@ -187,8 +187,9 @@ interface TextShape {
   fold: boolean;
 }
 
-/** The language's LIKE pattern (`%`, `_`, `\` escapes) as a shape. */
-function likeShape(pattern: string): TextShape {
+/** The language's LIKE pattern (`%`, `_`, `\` escapes) as a shape; null for one with a NUL (see likeSql). */
+function likeShape(pattern: string): TextShape | null {
+  if (pattern.includes('\u0000')) return null;
   const texts: string[] = [''];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
@@ -198,8 +199,9 @@ function likeShape(pattern: string): TextShape {
   return { like: likePattern(pattern), prefix: texts[0], texts: texts.filter((t) => t !== ''), fold: false };
 }
 
-/** A regular expression's needed text (regex-text.ts) as a shape. */
-function regexShape(r: RequiredText): TextShape {
+/** A regular expression's needed text (regex-text.ts) as a shape; null when it needs none. */
+function regexShape(r: RequiredText | null): TextShape | null {
+  if (r === null) return null;
   return { like: `${[r.prefix, ...r.inner].map(escapeLike).join('%')}%`, prefix: r.prefix, texts: [r.prefix, ...r.inner].filter((t) => t !== ''), fold: r.fold };
 }
 
@@ -220,26 +222,41 @@ function coercedMayHold(s: TextShape): boolean {
  * when the shape is a prefix and nothing else (a needle is found without
  * reading every device's row), by the stored text otherwise; widened for
  * typed parameters when their coerced text could fit. The database's LIKE
- * may be blind to case (MySQL values, SQLite): that only widens.
+ * may be blind to case (MySQL's unicode_ci values, SQLite): that only widens.
  */
 function likeText(path: string, s: TextShape): Cond {
+  const prefixOnly = s.prefix !== '' && s.like === `${escapeLike(s.prefix)}%`;
   if (rootOf(path) === 'identity') {
-    // Identity columns compare bytes on MySQL: a folded pattern needs folded values.
-    const column = IDENTITY_COLUMNS[path.slice('DeviceID.'.length)];
-    return { sql: `${s.fold ? `LOWER(${column})` : column} LIKE ? ESCAPE '${ESC}'`, params: [s.like] };
+    // The device id compares bytes on MySQL (the other identity columns ignore case already): folded, it is lower-cased.
+    const field = path.slice('DeviceID.'.length);
+    const column = IDENTITY_COLUMNS[field];
+    return likeSql(s.fold && field === 'ID' ? `LOWER(${column})` : column, column, s.like, prefixOnly);
   }
   if (rootOf(path) === 'tag') return present(path);
-  if (coercedMayHold(s)) return paramExists(path, { sql: `(p.value LIKE ? ESCAPE '${ESC}' OR ${TYPED})`, params: [s.like, ...COERCED_TYPES] });
-  if (s.prefix !== '' && s.like === `${escapeLike(s.prefix)}%`) return prefixLike(path, s.prefix);
-  return paramExists(path, { sql: `p.value LIKE ? ESCAPE '${ESC}'`, params: [s.like] });
+  if (coercedMayHold(s)) return paramExists(path, sqlOf(or(likeSql('p.value', 'p.value', s.like, prefixOnly), { sql: TYPED, params: COERCED_TYPES })));
+  if (prefixOnly) return prefixLike(path, s.prefix);
+  return paramExists(path, likeSql('p.value', 'p.value', s.like, false));
+}
+
+/**
+ * `operand LIKE like`, or `column` holding a NUL when the pattern reads past
+ * a wildcard: SQLite's LIKE stops reading a value at its first NUL, and a
+ * CPE may send one. A pattern that is a prefix and a trailing % is decided
+ * before any NUL past the prefix.
+ */
+function likeSql(operand: string, column: string, like: string, prefixOnly: boolean): { sql: string; params: unknown[] } {
+  const sql = `${operand} LIKE ? ESCAPE '${ESC}'`;
+  return prefixOnly ? { sql, params: [like] } : { sql: `(${sql} OR INSTR(${column}, ?) > 0)`, params: [like, '\u0000'] };
 }
 
 /** A stored value begins with `prefix`: read from the (path, value_prefix) index alone (see prefixExists). */
 function prefixLike(path: string, prefix: string): Cond {
   const m = pathMatch(path);
+  // value_prefix holds 64 characters; a UTF-16 cut could end inside one.
+  const head = [...prefix].slice(0, 64).join('');
   return {
     sql: `EXISTS (SELECT 1 FROM device_parameters p WHERE p.device_id = d.id AND ${m.sql} AND p.value_prefix LIKE ? ESCAPE '${ESC}')`,
-    params: [...m.params, `${escapeLike(prefix.slice(0, 64))}%`],
+    params: [...m.params, `${escapeLike(head)}%`],
   };
 }
 
@@ -295,9 +312,8 @@ function like(e: Extract<Expression, { kind: 'like' | 'matches' }>, truth: boole
   if (e.operand.kind === 'time') return known(e.operand.field);
   const path = e.operand.path;
   if (!truth || e.negated) return present(path);
-  if (e.kind === 'like') return likeText(path, likeShape(e.pattern));
-  const needed = requiredText(e.pattern);
-  return needed ? likeText(path, regexShape(needed)) : present(path);
+  const shape = e.kind === 'like' ? likeShape(e.pattern) : regexShape(requiredText(e.pattern));
+  return shape ? likeText(path, shape) : present(path);
 }
 
 function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {

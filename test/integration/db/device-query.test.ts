@@ -47,6 +47,9 @@ function fixture(i: number): Fixture {
   if (i === 11) add('Device.WiFi.SSID.3.SSID', 'axb');
   if (i === 12) add('Device.A.Z', 'z');
   if (i === 13) add('Device.A.B.Z', 'z');
+  // A NUL a CPE sent (SQLite's LIKE stops at it), and a character of two UTF-16 units across the value index's 64 characters.
+  if (i === 14) add('Device.X.N', 'x\u0000abc');
+  if (i === 15) add('Device.X.E', `${'a'.repeat(63)}\u{1F600}zz`);
   const tags = [...(i % 4 === 0 ? ['lab'] : []), ...(i % 5 === 0 ? ['canary_1'] : [])];
   return {
     key: `00D09E-${i % 2 ? 'HG8245' : 'F660'}-SN${String(i).padStart(3, '0')}`,
@@ -171,6 +174,12 @@ const CASES: [string, string[]][] = [
   ['Device.WiFi.SSID.*.SSID MATCHES "a_b|axb"', idx(10, 11)],
   ['Device.WiFi.SSID.*.SSID MATCHES "a_b"', idx(10)],
   ['DeviceID.SerialNumber MATCHES "^SN0[0-9]*5$"', idx(5, 15, 25, 35)],
+  ['DeviceID.ID MATCHES "(?i)^00d09e-hg"', range((i) => i % 2 === 1)],
+  ['Device.X.N MATCHES "abc"', idx(14)],
+  ['Device.X.N LIKE "%abc"', idx(14)],
+  ['Device.X.N MATCHES "^x.abc"', idx(14)],
+  [`Device.X.E LIKE "${'a'.repeat(63)}\u{1F600}%"`, idx(15)],
+  [`Device.X.E MATCHES "^${'a'.repeat(63)}\u{1F600}z"`, idx(15)],
   ['TRUE', range(() => true)],
   ['FALSE OR NULL', []],
 ];
