@@ -8,6 +8,7 @@ import http from 'node:http';
 export interface NbiReply {
   status: number;
   body: unknown;
+  headers: http.IncomingHttpHeaders;
 }
 
 export class NbiClient {
@@ -53,7 +54,7 @@ export class NbiClient {
       const req = http.request(`${this.base}${path}`, { method, agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parse(Buffer.concat(chunks).toString('utf8')) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: parse(Buffer.concat(chunks).toString('utf8')), headers: res.headers }));
         res.on('error', reject);
       });
       req.on('error', reject);

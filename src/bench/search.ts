@@ -30,10 +30,17 @@ export interface SearchHarness {
   startAcs(databaseUrl: string, role: string, extra: NodeJS.ProcessEnv): Promise<AcsProcess>;
 }
 
-/** A search of the bench: its name and the query string of GET /devices. */
+/** A search of the bench: its name, the query string of GET /devices, and whether the note gives the time to its whole answer. */
 interface Search {
   name: string;
   query: Record<string, string>;
+  /**
+   * A page holds the devices among its candidates that match, so a search
+   * the database cannot narrow (a regex it pre-filters on presence only)
+   * answers a quick first page with few devices and a cursor: the whole
+   * answer is the measure then.
+   */
+  walk?: true;
 }
 
 const SEARCHES: Search[] = [
@@ -59,15 +66,15 @@ const SEARCHES: Search[] = [
   { name: 'sort by a parameter + ProductClass = "F660"', query: { q: 'DeviceID.ProductClass = "F660"', sort: SW } },
   { name: 'sort by a parameter, then -LastInform', query: { sort: `${SW},-LastInform` } },
   { name: 'sort by a parameter no device has (id order)', query: { sort: 'InternetGatewayDevice.X_None' } },
-  { name: 'needle: ProductClass = "RARE-1" (last 50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"' } },
-  { name: 'needle: SoftwareVersion = "9.9.9" (no device)', query: { q: `${SW} = "9.9.9"` } },
-  { name: 'regex: SerialNumber MATCHES "^SN[0-9]*7$" (10 %)', query: { q: 'DeviceID.SerialNumber MATCHES "^SN[0-9]*7$"' } },
-  { name: 'regex needle: SerialNumber MATCHES "(?i)^sn0009999[0-9]$" (last 10 devices)', query: { q: 'DeviceID.SerialNumber MATCHES "(?i)^sn0009999[0-9]$"' } },
-  { name: 'regex needle: SoftwareVersion MATCHES "^9[.]9[.]" (no device)', query: { q: `${SW} MATCHES "^9[.]9[.]"` } },
-  { name: 'regex needle a number could hold: SoftwareVersion MATCHES "^9[.][0-9]" (no device)', query: { q: `${SW} MATCHES "^9[.][0-9]"` } },
-  { name: 'regex: SoftwareVersion MATCHES "^1[.].*7$" (12.5 %)', query: { q: `${SW} MATCHES "^1[.].*7$"` } },
-  { name: 'GenieACS regex needle {"...SoftwareVersion": {"$regex": "^9\\.[0-9]"}} (no device)', query: { query: JSON.stringify({ [SW]: { $regex: '^9\\.[0-9]' } }) } },
-  { name: 'GenieACS regex {"_deviceId._ProductClass": {"$regex": "hg8.*h$", "$options": "i"}} (10 %)', query: { query: JSON.stringify({ '_deviceId._ProductClass': { $regex: 'hg8.*h$', $options: 'i' } }) } },
+  { name: 'needle: ProductClass = "RARE-1" (last 50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"' }, walk: true },
+  { name: 'needle: SoftwareVersion = "9.9.9" (no device)', query: { q: `${SW} = "9.9.9"` }, walk: true },
+  { name: 'regex: SerialNumber MATCHES "^SN[0-9]*7$" (10 %)', query: { q: 'DeviceID.SerialNumber MATCHES "^SN[0-9]*7$"' }, walk: true },
+  { name: 'regex needle: SerialNumber MATCHES "(?i)^sn0009999[0-9]$" (last 10 devices)', query: { q: 'DeviceID.SerialNumber MATCHES "(?i)^sn0009999[0-9]$"' }, walk: true },
+  { name: 'regex needle: SoftwareVersion MATCHES "^9[.]9[.]" (no device)', query: { q: `${SW} MATCHES "^9[.]9[.]"` }, walk: true },
+  { name: 'regex needle a number could hold: SoftwareVersion MATCHES "^9[.][0-9]" (no device)', query: { q: `${SW} MATCHES "^9[.][0-9]"` }, walk: true },
+  { name: 'regex: SoftwareVersion MATCHES "^1[.].*7$" (12.5 %)', query: { q: `${SW} MATCHES "^1[.].*7$"` }, walk: true },
+  { name: 'GenieACS regex needle {"...SoftwareVersion": {"$regex": "^9\\.[0-9]"}} (no device)', query: { query: JSON.stringify({ [SW]: { $regex: '^9\\.[0-9]' } }) }, walk: true },
+  { name: 'GenieACS regex {"_deviceId._ProductClass": {"$regex": "hg8.*h$", "$options": "i"}} (10 %)', query: { query: JSON.stringify({ '_deviceId._ProductClass': { $regex: 'hg8.*h$', $options: 'i' } }) }, walk: true },
 ];
 
 function percentile(sorted: number[], p: number): number {
@@ -103,6 +110,7 @@ async function searchRow(nbi: NbiClient, acs: AcsProcess, s: Search): Promise<Ro
     if (r.status !== 200) errors++;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const whole = s.walk ? await wholeAnswer(nbi, s) : null;
   warm.sort((a, b) => a - b);
   const [p50, p95] = [percentile(warm, 50), percentile(warm, 95)];
   const used = cpu();
@@ -116,8 +124,26 @@ async function searchRow(nbi: NbiClient, acs: AcsProcess, s: Search): Promise<Ro
     errors,
     rssMiB: peakRssMiB(acs.pid),
     cpu: { acs: used.acs / seconds, redis: NaN, mariadb: used.mariadb / seconds, sim: NaN },
-    note: `${cold.devices} devices on the page; cold ${cold.ms.toFixed(0)} ms, then median ${p50.toFixed(0)} / p95 ${p95.toFixed(0)} ms of ${warm.length} (the p99 column is that p95); ${p50 < 200 && cold.ms < 200 ? 'met' : 'MISSED'}`,
+    note: `${cold.devices} devices on the page; cold ${cold.ms.toFixed(0)} ms, then median ${p50.toFixed(0)} / p95 ${p95.toFixed(0)} ms of ${warm.length} (the p99 column is that p95); ${p50 < 200 && cold.ms < 200 ? 'met' : 'MISSED'}${whole ? `; the whole answer, ${WALK_PAGE} a page: ${whole.devices} devices in ${whole.pages} pages, ${whole.ms.toFixed(0)} ms${whole.status === 200 ? '' : `, then HTTP ${whole.status}`}` : ''}`,
   };
+}
+
+const WALK_PAGE = 1000;
+
+/** Every page of the search's answer, through the cursor: how many devices, pages and ms (stopping at a refused page). */
+async function wholeAnswer(nbi: NbiClient, s: Search): Promise<{ devices: number; pages: number; ms: number; status: number }> {
+  const t0 = performance.now();
+  let [devices, pages, cursor, status] = [0, 0, null as string | null, 200];
+  do {
+    const r = await nbi.get(`/devices?${new URLSearchParams({ ...s.query, limit: String(WALK_PAGE), ...(cursor ? { cursor } : {}) }).toString()}`);
+    status = r.status;
+    if (status !== 200) break;
+    pages++;
+    devices += Array.isArray(r.body) ? r.body.length : 0;
+    const next = r.headers['x-next-cursor'];
+    cursor = typeof next === 'string' && next !== '' ? next : null;
+  } while (cursor !== null);
+  return { devices, pages, ms: performance.now() - t0, status };
 }
 
 /** (q): the database (generated or reused), one `nbi` process, each search in turn. */
