@@ -113,8 +113,7 @@ class Reader {
       case '.':
         return UNKNOWN;
       case '[':
-        this.skipClass();
-        return UNKNOWN;
+        return this.charClass();
       case '(':
         return this.group();
       case '\\':
@@ -137,10 +136,15 @@ class Reader {
     return UNKNOWN;
   }
 
-  private skipClass(): void {
+  /** A class: one character when it holds one (`[.]`, `[\\-]`, a common way to write a literal), else unknown. */
+  private charClass(): Atom {
+    const start = this.i;
     while (this.i < this.p.length && this.p[this.i] !== ']') this.i += this.p[this.i] === '\\' ? 2 : 1;
     if (this.i >= this.p.length) throw new GiveUp();
-    this.i++;
+    const body = this.p.slice(start, this.i++);
+    if (/^[^\\^]$/.test(body)) return this.literal(body);
+    if (/^\\[^0-9A-Za-z]$/.test(body)) return this.literal(body[1]);
+    return UNKNOWN;
   }
 
   private group(): Atom {

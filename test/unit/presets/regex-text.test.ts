@@ -35,6 +35,8 @@ describe('requiredText', () => {
     assert.deepEqual(requiredText('^(a|b)cd'), needs('', ['cd']));
     assert.equal(requiredText('[abc]+\\d\\w\\s.'), null);
     assert.deepEqual(requiredText('^x[|)]y'), needs('x', ['y']));
+    assert.deepEqual(requiredText('^9[.]9[\\-]x[^.]'), needs('9.9-x'), 'a class of one character is that character');
+    assert.deepEqual(requiredText('^a[]b'), needs('a', ['b']), 'an empty class');
     assert.deepEqual(requiredText('a\\bb'), needs('', ['a', 'b']));
     assert.deepEqual(requiredText('(?m)^abc$'), needs('', ['abc']));
     assert.deepEqual(requiredText('x^abc'), needs('', ['x', 'abc']));
@@ -74,7 +76,7 @@ describe('requiredText', () => {
 
   it('never asks for a text a matching value lacks (generated patterns and values)', () => {
     // A small alphabet makes matches common, so the property is tested on many.
-    const pieces = ['a', 'b', 'A', '.', '-', '_', '%', '!', '[ab]', '\\d', '\\.', '(ab)', '(a|b)', '(?:b-)', '\\b', '$', '^', 'é', '\\x41'];
+    const pieces = ['a', 'b', 'A', '.', '-', '_', '%', '!', '[ab]', '[.]', '[\\-]', '[^a]', '[]]', '\\d', '\\.', '(ab)', '(a|b)', '(?:b-)', '\\b', '$', '^', 'é', '\\x41'];
     const quantifiers = ['', '', '', '*', '+', '?', '{2}', '{1,2}', '{2,}', '+?'];
     let seed = 7;
     const rnd = (n: number) => {
