@@ -64,6 +64,7 @@ const SEARCHES: Search[] = [
   { name: 'sort by a parameter, descending', query: { sort: `-${SW}` } },
   { name: 'GenieACS sort by a parameter {"...SoftwareVersion":1}', query: { sort: JSON.stringify({ [SW]: 1 }) } },
   { name: 'sort by a parameter + ProductClass = "F660"', query: { q: 'DeviceID.ProductClass = "F660"', sort: SW } },
+  { name: 'sort by a parameter + ProductClass = "RARE-1" (50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"', sort: SW } },
   { name: 'sort by a parameter, then -LastInform', query: { sort: `${SW},-LastInform` } },
   { name: 'sort by a parameter no device has (id order)', query: { sort: 'InternetGatewayDevice.X_None' } },
   { name: 'needle: ProductClass = "RARE-1" (last 50 devices)', query: { q: 'DeviceID.ProductClass = "RARE-1"' }, walk: true },
