@@ -62,6 +62,12 @@ export interface OrderedRead {
   /** The SQL of each sort key's value, selected as k0, k1, ... */
   keys: string[];
   orderBy: string;
+  /**
+   * A sort of part 1 by further keys: the first key in its index's order
+   * (`s0.value_prefix ASC`), whose n-th value bounds the first n rows, so
+   * that only the rows up to it are sorted (device-query.ts reads it first).
+   */
+  bound?: { expr: string; descending: boolean };
 }
 
 /**
@@ -162,6 +168,7 @@ function withParameter(order: SortKey[], position: Position | null, idDescending
     where: sqlOf(and({ sql: 's0.path = ? AND s0.value_prefix IS NOT NULL', params: [order[0].field] }, continuation)),
     keys: keys.map((k) => k.expr),
     orderBy: orderByOf(keys, 's0.device_id', idDescending),
+    ...(rest.length > 0 ? { bound: { expr: 's0.value_prefix', descending: order[0].descending } } : {}),
   };
 }
 

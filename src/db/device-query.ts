@@ -138,13 +138,26 @@ function candidateOf(r: Row, sortKeys = 0): Candidate {
 }
 
 async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: number): Promise<Candidate[]> {
+  const from = `FROM ${r.from.sql} WHERE ${r.where.sql} AND ${q.where.sql}`;
+  const params = [...r.from.params, ...r.where.params, ...q.where.params];
+  const bound = r.bound ? await boundOf(db, r.bound, from, params, limit) : null;
   const rows = await db.select(
     `SELECT ${CANDIDATE_COLUMNS}${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
-     FROM ${r.from.sql}
-     WHERE ${r.where.sql} AND ${q.where.sql} ORDER BY ${r.orderBy} LIMIT ${limit}`,
-    [...r.from.params, ...r.where.params, ...q.where.params],
+     ${from}${bound ? ` AND ${bound.sql}` : ''} ORDER BY ${r.orderBy} LIMIT ${limit}`,
+    [...params, ...(bound?.params ?? [])],
   );
   return rows.map((row) => candidateOf(row, r.keys.length));
+}
+
+/**
+ * The first key's `limit`-th value among the rows, read in its index's
+ * order: the first `limit` rows in the whole order are all on this side of
+ * it, so a sort of 100,000 devices by a parameter then LastInform sorts only
+ * the first values' devices. Null when there are fewer rows.
+ */
+async function boundOf(db: Db, b: NonNullable<OrderedRead['bound']>, from: string, params: unknown[], limit: number): Promise<{ sql: string; params: unknown[] } | null> {
+  const rows = await db.select(`SELECT ${b.expr} AS v ${from} ORDER BY ${b.expr} ${b.descending ? 'DESC' : 'ASC'} LIMIT 1 OFFSET ${limit - 1}`, params);
+  return rows.length === 0 ? null : { sql: `${b.expr} ${b.descending ? '>=' : '<='} ?`, params: [rows[0].v] };
 }
 
 /** Up to `limit` candidates after `after`: the order's reads in turn, the next only when the previous ran out. */
