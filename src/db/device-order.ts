@@ -68,6 +68,12 @@ export interface OrderedRead {
    * that only the rows up to it are sorted (device-query.ts reads it first).
    */
   bound?: { expr: string; descending: boolean };
+  /**
+   * Part 1's tables joined in the order the server picks, for a search whose
+   * filter matches few devices: their rows are sorted, where walking the
+   * index would read all of it to find them.
+   */
+  fewFrom?: Sql;
 }
 
 /**
@@ -150,9 +156,9 @@ function singleRead(order: SortKey[], position: Position | null, idDescending: b
  * or a further key, then sorted: with a further key it probed every device's
  * row of the parameter (6 s on 36,000 devices of bench (q)'s data), with
  * `ProductClass = "F660"` it sorted the 10,000 matches (0.5 s on 100,000,
- * against 3 ms walking the index). Walking the index costs most when the
- * filter matches few devices (0.2 s for 50 of 100,000), as a search without a
- * sort walks the devices. SQLite keeps a CROSS JOIN's order.
+ * against 3 ms walking the index). A filter that matches few devices is read
+ * otherwise (fewFrom): the walk would read the whole index to find 50 of
+ * 100,000 (0.2 s). SQLite keeps a CROSS JOIN's order.
  */
 function indexJoin(driver: Driver): string {
   return driver === 'mysql' ? 'STRAIGHT_JOIN' : 'CROSS JOIN';
@@ -165,6 +171,7 @@ function withParameter(order: SortKey[], position: Position | null, idDescending
   const continuation = position === null ? true : after(keys, 's0.device_id', idDescending, position.keys, position.id);
   return {
     from: { sql: `device_parameters s0 ${indexJoin(driver)} devices d ON d.id = s0.device_id ${joins.sql}`, params: joins.params },
+    fewFrom: { sql: `device_parameters s0 JOIN devices d ON d.id = s0.device_id ${joins.sql}`, params: joins.params },
     where: sqlOf(and({ sql: 's0.path = ? AND s0.value_prefix IS NOT NULL', params: [order[0].field] }, continuation)),
     keys: keys.map((k) => k.expr),
     orderBy: orderByOf(keys, 's0.device_id', idDescending),

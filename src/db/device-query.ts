@@ -138,8 +138,12 @@ function candidateOf(r: Row, sortKeys = 0): Candidate {
 }
 
 async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: number): Promise<Candidate[]> {
-  const from = `FROM ${r.from.sql} WHERE ${r.where.sql} AND ${q.where.sql}`;
-  const params = [...r.from.params, ...r.where.params, ...q.where.params];
+  const few = r.fewFrom && q.where.sql !== TRUE_SQL ? await fewMatching(db, q) : null;
+  if (few?.length === 0) return [];
+  const tables = few && r.fewFrom ? r.fewFrom : r.from;
+  const only = few ? { sql: ` AND d.id IN ${placeholders(few.length)}`, params: few } : { sql: '', params: [] };
+  const from = `FROM ${tables.sql} WHERE ${r.where.sql} AND ${q.where.sql}${only.sql}`;
+  const params = [...tables.params, ...r.where.params, ...q.where.params, ...only.params];
   const bound = r.bound ? await boundOf(db, r.bound, from, params, limit) : null;
   const rows = await db.select(
     `SELECT ${CANDIDATE_COLUMNS}${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
@@ -147,6 +151,16 @@ async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: numbe
     [...params, ...(bound?.params ?? [])],
   );
   return rows.map((row) => candidateOf(row, r.keys.length));
+}
+
+/** A filter matching fewer devices than this is sorted whole rather than found along a parameter's index (OrderedRead.fewFrom). */
+const FEW = 1000;
+const TRUE_SQL = sqlOf(true).sql;
+
+/** The ids of the devices the search's SQL condition holds for, when fewer than FEW (null: as many or more). */
+async function fewMatching(db: Db, q: CompiledDeviceQuery): Promise<number[] | null> {
+  const rows = await db.select(`SELECT d.id FROM devices d WHERE ${q.where.sql} LIMIT ${FEW}`, q.where.params);
+  return rows.length < FEW ? rows.map((r) => Number(r.id)) : null;
 }
 
 /**
