@@ -144,3 +144,53 @@ describeEachDriver('sorted device list, paged by cursor', 'acs_test_nbi_sort_key
     assert.deepEqual((await pages('-Device.X_None', 5)).keys, [...ids].reverse());
   });
 });
+
+/*
+ * A filter matching 1,000 devices or more is not sorted whole: the list walks
+ * the parameter's index and checks the filter on the way (device-query.ts,
+ * FEW). 1,100 devices, written straight into the tables.
+ */
+describeEachDriver('sorted device list over a filter matching many devices', 'acs_test_nbi_sort_walk', (ctx) => {
+  const DEVICES = 1100;
+  /** Device i: product class A but every 12th (B), value of P from a spread with ties, none on every 50th. */
+  const valueOf = (i: number): string | null => (i % 50 === 49 ? null : `v${String((i * 37) % 300).padStart(3, '0')}`);
+  before(async () => {
+    await ctx.store.sql.transaction(async (db) => {
+      for (let i = 0; i < DEVICES; i++) {
+        const pc = i % 12 === 0 ? 'B' : 'A';
+        const { insertId } = await db.run('INSERT INTO devices (device_key, manufacturer, oui, product_class, serial_number) VALUES (?, ?, ?, ?, ?)', [`W-${pc}-${i}`, 'Acme', '00AA00', pc, `W${i}`]);
+        const v = valueOf(i);
+        if (v !== null) await db.run("INSERT INTO device_parameters (device_id, path, kind, value, type) VALUES (?, ?, 'leaf', ?, 'xsd:string')", [insertId, P, v]);
+      }
+    });
+  });
+
+  it('pages like an independent sort, ascending and descending, with a second key', async () => {
+    const all = Array.from({ length: DEVICES }, (_, i) => i).filter((i) => i % 12 !== 0);
+    assert.ok(all.length >= 1000, 'more devices match than are sorted whole');
+    const byValue = (descending: boolean) => (a: number, b: number): number => {
+      const [x, y] = [valueOf(a), valueOf(b)];
+      if (x === y) return descending ? b - a : a - b;
+      if (x === null || y === null) return x === null ? 1 : -1;
+      return (x < y ? -1 : 1) * (descending ? -1 : 1);
+    };
+    const r = compileDeviceQuery({ filter: 'DeviceID.ProductClass = "A"' });
+    assert.ok(r.ok);
+    for (const [sort, descending] of [[P, false], [`-${P}`, true], [`${P},-DeviceID.SerialNumber`, null]] as const) {
+      const order = sortOf(sort);
+      const keys: string[] = [];
+      let after: Position | null = null;
+      do {
+        const page = await queryDevicePage(ctx.store.sql, r.compiled, { order, after, limit: 100 });
+        keys.push(...page.devices);
+        after = page.next === null ? null : cursorOf(cursorText(page.next, order), order);
+      } while (after !== null);
+      // The second key orders ties of P by serial descending, as text (W99 before W1000).
+      const bySerialDescending = (a: number, b: number) => (`W${b}` < `W${a}` ? -1 : 1);
+      const want = descending === null
+        ? [...all].sort((a, b) => (valueOf(a) === valueOf(b) ? bySerialDescending(a, b) : byValue(false)(a, b)))
+        : [...all].sort(byValue(descending));
+      assert.deepEqual(keys, want.map((i) => `W-A-${i}`), `sort=${sort}`);
+    }
+  });
+});
