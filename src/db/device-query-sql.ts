@@ -224,7 +224,7 @@ function coercedMayHold(s: TextShape): boolean {
  * typed parameters when their coerced text could fit. The database's LIKE
  * may be blind to case (MySQL's unicode_ci values, SQLite): that only widens.
  */
-function likeText(path: string, s: TextShape, reading: Reading): Cond {
+function likeText(path: string, s: TextShape): Cond {
   const prefixOnly = s.prefix !== '' && s.like === `${escapeLike(s.prefix)}%`;
   if (rootOf(path) === 'identity') {
     // The device id compares bytes on MySQL (the other identity columns ignore case already): folded, it is lower-cased.
@@ -233,9 +233,7 @@ function likeText(path: string, s: TextShape, reading: Reading): Cond {
     return likeSql(s.fold && field === 'ID' ? `LOWER(${column})` : column, column, s.like, prefixOnly);
   }
   if (rootOf(path) === 'tag') return present(path);
-  if (coercedMayHold(s)) {
-    return prefixOnly && reading === 'scan' ? prefixOrCoercible(path, s.prefix) : paramExists(path, sqlOf(or(likeSql('p.value', 'p.value', s.like, false), { sql: TYPED, params: COERCED_TYPES })));
-  }
+  if (coercedMayHold(s)) return paramExists(path, sqlOf(or(likeSql('p.value', 'p.value', s.like, prefixOnly), { sql: TYPED, params: COERCED_TYPES })));
   if (prefixOnly) return prefixLike(path, s.prefix);
   return paramExists(path, likeSql('p.value', 'p.value', s.like, false));
 }
@@ -251,38 +249,14 @@ function likeSql(operand: string, column: string, like: string, prefixOnly: bool
   return prefixOnly ? { sql, params: [like] } : { sql: `(${sql} OR INSTR(${column}, ?) > 0)`, params: [like, '\u0000'] };
 }
 
-/** Larger than any table: a derived table with a LIMIT is never merged into the query around it (MySQL, MariaDB, SQLite). */
-const UNMERGED = 'LIMIT 9223372036854775807';
-
-/**
- * A stored value begins with `prefix`, or is text a number or a boolean
- * could be written as (no two dots, no colon: "05", "1", " 9.5 "), which a
- * typed parameter compares as once coerced ("5", "true", "9.5"): a superset
- * of what a type check finds, and read from the (path, value_prefix) index
- * alone. The path's entries are read once, in a derived table: merged, the
- * condition was checked device by device on each one's row (bench (q): a
- * needle 5 s against 50 ms; a common value 10 ms against 45).
- */
-function prefixOrCoercible(path: string, prefix: string): Cond {
-  const m = pathMatch(path);
-  const coercible = "(p.value_prefix NOT LIKE '%.%.%' AND p.value_prefix NOT LIKE '%:%')";
-  return {
-    sql: `d.id IN (SELECT x.device_id FROM (SELECT p.device_id FROM device_parameters p WHERE ${m.sql} AND (p.value_prefix LIKE ? ESCAPE '${ESC}' OR ${coercible}) ${UNMERGED}) x)`,
-    params: [...m.params, `${escapeLike(headOf(prefix))}%`],
-  };
-}
-
-/** The first 64 characters, as value_prefix holds them: a UTF-16 cut could end inside one. */
-function headOf(text: string): string {
-  return [...text].slice(0, 64).join('');
-}
-
 /** A stored value begins with `prefix`: read from the (path, value_prefix) index alone (see prefixExists). */
 function prefixLike(path: string, prefix: string): Cond {
   const m = pathMatch(path);
+  // value_prefix holds 64 characters; a UTF-16 cut could end inside one.
+  const head = [...prefix].slice(0, 64).join('');
   return {
     sql: `EXISTS (SELECT 1 FROM device_parameters p WHERE p.device_id = d.id AND ${m.sql} AND p.value_prefix LIKE ? ESCAPE '${ESC}')`,
-    params: [...m.params, `${escapeLike(headOf(prefix))}%`],
+    params: [...m.params, `${escapeLike(head)}%`],
   };
 }
 
@@ -333,13 +307,13 @@ function compare(e: Extract<Expression, { kind: 'compare' }>, truth: boolean): C
 }
 
 /** LIKE and MATCHES pushed down when they must hold: as the text their matches need (a regex's from regex-text.ts). */
-function like(e: Extract<Expression, { kind: 'like' | 'matches' }>, truth: boolean, reading: Reading): Cond {
+function like(e: Extract<Expression, { kind: 'like' | 'matches' }>, truth: boolean): Cond {
   if (e.operand.kind === 'literal' || e.operand.kind === 'now') return constant(e, truth);
   if (e.operand.kind === 'time') return known(e.operand.field);
   const path = e.operand.path;
   if (!truth || e.negated) return present(path);
   const shape = e.kind === 'like' ? likeShape(e.pattern) : regexShape(requiredText(e.pattern));
-  return shape ? likeText(path, shape, reading) : present(path);
+  return shape ? likeText(path, shape) : present(path);
 }
 
 function isNullPredicate(e: Extract<Expression, { kind: 'is-null' }>, truth: boolean): Cond {
@@ -362,27 +336,20 @@ function truthy(e: Extract<Expression, { kind: 'truthy' }>, truth: boolean): Con
   return truth ? present(path) : true;
 }
 
-/**
- * How the condition will be read: `scan` over the fleet (a search, a count),
- * or `probe` of a few given devices (a list of keys), where a condition that
- * reads a whole path's index once (prefixOrCoercible) would read it per call.
- */
-export type Reading = 'scan' | 'probe';
-
 /** A condition necessary for `e` to evaluate to `truth` (TRUE, or FALSE) on a device. */
-export function may(e: Expression, truth: boolean, reading: Reading = 'scan'): Cond {
+export function may(e: Expression, truth: boolean): Cond {
   switch (e.kind) {
     case 'and':
-      return truth ? and(may(e.left, true, reading), may(e.right, true, reading)) : or(may(e.left, false, reading), may(e.right, false, reading));
+      return truth ? and(may(e.left, true), may(e.right, true)) : or(may(e.left, false), may(e.right, false));
     case 'or':
-      return truth ? or(may(e.left, true, reading), may(e.right, true, reading)) : and(may(e.left, false, reading), may(e.right, false, reading));
+      return truth ? or(may(e.left, true), may(e.right, true)) : and(may(e.left, false), may(e.right, false));
     case 'not':
-      return may(e.operand, !truth, reading);
+      return may(e.operand, !truth);
     case 'compare':
       return compare(e, truth);
     case 'like':
     case 'matches':
-      return like(e, truth, reading);
+      return like(e, truth);
     case 'is-null':
       return isNullPredicate(e, truth);
     case 'truthy':

@@ -15,7 +15,7 @@
  */
 import { bindNow, compile, pathsOf, evaluate, type Expression } from '../presets/expression';
 import { lookupFrom, type DeviceFacts } from '../presets/lookup';
-import { and, may, pathMatch, sqlOf, type Cond, type Reading } from './device-query-sql';
+import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
 import { orderedReads, type KeyValue, type OrderedRead, type Position, type SortKey } from './device-order';
 import { placeholders, type Db, type Row } from './sql';
 import { AcsError } from '../errors';
@@ -37,8 +37,6 @@ export interface CompiledDeviceQuery {
   expr: Expression | null;
   /** The WHERE condition over `devices d` (without the keyset bound). */
   where: { sql: string; params: unknown[] };
-  /** The same, for a few devices named by key (device-query-sql.ts, Reading). */
-  probeWhere: { sql: string; params: unknown[] };
   paramPaths: string[];
   tagNames: string[];
 }
@@ -84,16 +82,16 @@ export function compileDeviceQuery(query: DeviceQuery): CompileQueryResult {
 }
 
 function build(query: DeviceQuery, expr: Expression | null): CompiledDeviceQuery {
+  let cond: Cond = expr ? may(expr, true) : true;
   const bounds: { sql: string; params: unknown[] }[] = [];
   if (query.lastInformBefore !== undefined) bounds.push({ sql: 'd.last_inform < ?', params: [query.lastInformBefore] });
   if (query.lastInformAfter !== undefined) bounds.push({ sql: 'd.last_inform >= ?', params: [query.lastInformAfter] });
-  const where = (reading: Reading) => sqlOf(bounds.reduce<Cond>((cond, b) => and(b, cond), expr ? may(expr, true, reading) : true));
+  for (const b of bounds) cond = cond === true ? b : cond === false ? false : { sql: `(${b.sql} AND ${cond.sql})`, params: [...b.params, ...cond.params] };
   const paths = expr ? pathsOf(expr) : [];
   return {
     query,
     expr,
-    where: where('scan'),
-    probeWhere: where('probe'),
+    where: sqlOf(cond),
     paramPaths: paths.filter((p) => !p.startsWith('Tags.') && !p.startsWith('DeviceID.')),
     tagNames: paths.filter((p) => p.startsWith('Tags.')).map((p) => p.slice('Tags.'.length)),
   };
@@ -264,8 +262,8 @@ export async function devicesMatching(sql: SqlAccess, q: CompiledDeviceQuery, ke
     const part = unique.slice(i, i + MAX_PAGE);
     const found = await sql.autocommit(async (db) => {
       const rows = await db.select(
-        `SELECT ${CANDIDATE_COLUMNS} FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.probeWhere.sql}`,
-        [...part, ...q.probeWhere.params],
+        `SELECT ${CANDIDATE_COLUMNS} FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
+        [...part, ...q.where.params],
       );
       return holding(db, q, rows.map((r) => candidateOf(r)));
     });

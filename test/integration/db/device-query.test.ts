@@ -241,14 +241,6 @@ describeEachDriver('device query', 'acs_test_device_query', (ctx) => {
     assert.deepEqual((await queryDevicePage(ctx.store.sql, r.compiled, { limit: 100 })).devices.sort(), oracle('Device.WiFi.SSID.*.SSID MATCHES "home"').sort(), 'within the default budget');
   });
 
-  it('reads a whole path\'s index once for a search, never for a few devices named by key', () => {
-    const r = compileDeviceQuery({ filter: 'Device.WiFi.SSID.1.Enable MATCHES "^tr"' });
-    assert.ok(r.ok);
-    assert.match(r.compiled.where.sql, /d\.id IN \(SELECT x\.device_id FROM \(SELECT p\.device_id FROM device_parameters p/);
-    assert.doesNotMatch(r.compiled.probeWhere.sql, /x\.device_id/);
-    assert.match(r.compiled.probeWhere.sql, /^EXISTS \(SELECT 1 FROM device_parameters p WHERE p\.device_id = d\.id/);
-  });
-
   it('refuses bad queries, naming the field and the column', () => {
     const cases: [DeviceQuery, string, RegExp][] = [
       [{ filter: 'DeviceID.ProductClass == "x"' }, 'filter', /'==' is not an operator.*column 23/],
