@@ -144,12 +144,16 @@ async function read(db: Db, q: CompiledDeviceQuery, r: OrderedRead, limit: numbe
   const only = few ? { sql: ` AND d.id IN ${placeholders(few.length)}`, params: few } : { sql: '', params: [] };
   const from = `FROM ${tables.sql} WHERE ${r.where.sql} AND ${q.where.sql}${only.sql}`;
   const params = [...tables.params, ...r.where.params, ...q.where.params, ...only.params];
+  const select = (b: { sql: string; params: unknown[] } | null) =>
+    db.select(
+      `SELECT ${CANDIDATE_COLUMNS}${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
+     ${from}${b ? ` AND ${b.sql}` : ''} ORDER BY ${r.orderBy} LIMIT ${limit}`,
+      [...params, ...(b?.params ?? [])],
+    );
   const bound = r.bound ? await boundOf(db, r.bound, from, params, limit) : null;
-  const rows = await db.select(
-    `SELECT ${CANDIDATE_COLUMNS}${r.keys.map((k, i) => `, ${k} AS k${i}`).join('')}
-     ${from}${bound ? ` AND ${bound.sql}` : ''} ORDER BY ${r.orderBy} LIMIT ${limit}`,
-    [...params, ...(bound?.params ?? [])],
-  );
+  let rows = await select(bound);
+  // Short under a bound: a write between the two reads (MySQL reads each in its own snapshot) moved rows past it; a short read would end part 1.
+  if (bound && rows.length < limit) rows = await select(null);
   return rows.map((row) => candidateOf(row, r.keys.length));
 }
 

@@ -11,6 +11,7 @@ import { compileDeviceQuery, queryDevicePage, type CompiledDeviceQuery } from '.
 import type { Position } from '../../src/db/device-order';
 import { cursorOf, cursorText, sortOf } from '../../src/nbi/sort';
 import { describeEachDriver, newDeviceId, pv, session } from '../helpers/db';
+import type { SqlAccess } from '../../src/db/types';
 
 const P = 'Device.DeviceInfo.X_Sort';
 const Q = 'Device.DeviceInfo.X_Other';
@@ -193,4 +194,41 @@ describeEachDriver('sorted device list over a filter matching many devices', 'ac
       assert.deepEqual(keys, want.map((i) => `W-A-${i}`), `sort=${sort}`);
     }
   });
+
+  // MySQL reads the bound and the page in two snapshots; SQLite's statements take turns, so nothing comes between them.
+  if (ctx.driver === 'mysql') {
+    it('a value moved past the bound between its read and the page\'s does not end part 1 early: every device listed once', async () => {
+      const r = compileDeviceQuery({ filter: 'DeviceID.ProductClass = "A"' });
+      assert.ok(r.ok);
+      let moved = false;
+      // The page's SQL runs as it would, but right after the bound's read another connection moves the first values (~30 devices) to the end.
+      const sql: SqlAccess = {
+        driver: ctx.store.sql.driver,
+        transaction: (fn) => ctx.store.sql.transaction(fn),
+        autocommit: (fn) => ctx.store.sql.autocommit((db) => fn({
+          ...db,
+          select: async (text: string, params?: unknown[]) => {
+            const rows = await db.select(text, params);
+            if (!moved && / AS v FROM /.test(text)) {
+              moved = true;
+              await ctx.store.sql.autocommit((other) => other.run("UPDATE device_parameters SET value = 'zzz' WHERE path = ? AND value < 'v010'", [P]));
+            }
+            return rows;
+          },
+        })),
+      };
+      const order = sortOf(`${P},-DeviceID.SerialNumber`);
+      const keys: string[] = [];
+      let after: Position | null = null;
+      do {
+        const page = await queryDevicePage(sql, r.compiled, { order, after, limit: 100 });
+        keys.push(...page.devices);
+        after = page.next === null ? null : cursorOf(cursorText(page.next, order), order);
+      } while (after !== null);
+      assert.ok(moved, 'the bound was read');
+      const all = Array.from({ length: DEVICES }, (_, i) => i).filter((i) => i % 12 !== 0).map((i) => `W-A-${i}`);
+      assert.equal(new Set(keys).size, keys.length, 'no device twice');
+      assert.deepEqual([...keys].sort(), [...all].sort(), 'every device, the moved ones too');
+    });
+  }
 });
