@@ -394,7 +394,9 @@ describe('engine cluster: kill -9 of a worker or a front end mid-session', funct
   after(() => redis?.disconnect());
 
   it('kill -9 of a worker: its steps go to the other worker, no session hangs, no data is lost, every device ends provisioned', async () => {
-    c = await startCluster({ suite: `cluster_kill_worker_${target.name}`, ...clusterFiles(SPIN), redisUrl: target.url(), env: ENV });
+    // No front end dies here, so no session needs the sweeper's short timeout: on a loaded CI host an exchange behind the
+    // dead worker's steps once took 3.07 s, and its session timed out at 3 s (2026-12-06).
+    c = await startCluster({ suite: `cluster_kill_worker_${target.name}`, ...clusterFiles(SPIN), redisUrl: target.url(), env: { ...ENV, SESSION_TIMEOUT_MS: '10000' } });
     const cluster = c;
     const fleet = await Fleet.create({ acsUrl: cluster.acsUrl, model: baseModel(), devices: 40, serialBase: 'KW-', concurrency: 40, report: (k, m) => reports.push(`${k}: ${m}`) });
     fleets.push(fleet);
