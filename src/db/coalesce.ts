@@ -28,6 +28,9 @@ export class Coalescer<T> {
   private callers: Caller[] = [];
   /** The batch being written (with its delay), if any. */
   private running: Promise<void> | null = null;
+  /** Ends the running batch's delay. */
+  private endDelay: (() => void) | null = null;
+  private hurried = false;
 
   constructor(
     private readonly write: (items: T[]) => Promise<void>,
@@ -52,6 +55,12 @@ export class Coalescer<T> {
     while (this.running) await this.running;
   }
 
+  /** Writes what waits, and what comes from now on, without delay (a closing owner). */
+  hurry(): void {
+    this.hurried = true;
+    this.endDelay?.();
+  }
+
   private next(): void {
     if (this.running || this.items.length === 0) return;
     this.running = this.writeBatch().finally(() => {
@@ -62,7 +71,16 @@ export class Coalescer<T> {
 
   private async writeBatch(): Promise<void> {
     const { max = 500, delayMs = 0 } = this.options;
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (delayMs > 0 && !this.hurried) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.endDelay = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.endDelay = null;
+    }
     const batch = this.items.splice(0, max);
     const callers = this.callers.splice(0, max);
     try {
@@ -87,7 +105,7 @@ function settle(callers: Caller[], failed: boolean, error: unknown): void {
 const byOwner = new WeakMap<object, Map<string, unknown>>();
 
 /** The coalescer named `name` of `owner` (a store's SqlAccess), made with `write` on first use. */
-export function coalescerOf<T>(owner: object, name: string, write: (items: T[]) => Promise<void>, options: { delayMs?: number } = {}): Coalescer<T> {
+export function coalescerOf<T>(owner: object, name: string, write: (items: T[]) => Promise<void>, options: { delayMs?: number; max?: number } = {}): Coalescer<T> {
   let map = byOwner.get(owner);
   if (!map) byOwner.set(owner, (map = new Map()));
   let c = map.get(name) as Coalescer<T> | undefined;

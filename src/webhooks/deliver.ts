@@ -30,6 +30,7 @@ import { pairKey, type PendingDelivery, type WebhookStore } from './store';
 import { jobOf, WEBHOOK_QUEUE, webhookKeys, type DeliverJob, type Series } from './emitter';
 import { startFanOut } from './fan-out';
 import { FirstAttempts, stored, type FirstAttemptContext } from './first-attempt';
+import { PendingView } from './pending-view';
 import type { SubscriptionView } from './subscriptions';
 import { closeWorker } from '../infra/bull-worker';
 import { logBullErrors } from '../infra/redis-outage';
@@ -97,7 +98,8 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const commands = o.connect();
   const queue = deliveryQueue(commands, o.prefix);
   logBullErrors(queue, o.log, 'webhook delivery queue');
-  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, orderWaitMs: ORDER_WAIT_MS };
+  const pending = new PendingView({ redis: commands, key: webhookKeys(o.redisPrefix).pending, store: o.store });
+  const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, orderWaitMs: ORDER_WAIT_MS, pending };
   const attempts = new FirstAttempts(ctx, { redis: commands, stream: webhookKeys(o.redisPrefix).stream, log: o.log });
   const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, attempts, log: o.log });
   const worker = new Worker<DeliverJob>(WEBHOOK_QUEUE, (job, token) => runJob(ctx, job, token), {
@@ -168,6 +170,7 @@ async function runJob(ctx: Context, job: Job<DeliverJob>, token?: string): Promi
 async function storeQueuedSeries(ctx: Context, series: Series[]): Promise<void> {
   const handled = series.map((s) => stored(s, s.deliveries));
   await ctx.store.writeLog(handled.flatMap((h) => h.rows));
+  await ctx.pending.changed();
   await ctx.queue.addBulk(handled.flatMap((h) => h.jobs));
 }
 

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import { Coalescer } from '../db/coalesce';
 import { chunks } from '../db/sql';
 import type { Logger } from '../log';
+import { pendingChanged } from './pending-view';
 import { namesParameter, type SubscriptionView } from './subscriptions';
 import type { EpochMs } from '../db/types';
 import type { AcsEvent, Subscription, WebhookEvent } from './types';
@@ -32,9 +33,9 @@ const BATCH_MAX = 1000;
  */
 const STREAM_MAX = 200_000;
 
-/** The Redis keys of the webhook events: the stream, and the fan-out's lease. */
-export function webhookKeys(redisPrefix: string): { stream: string; lease: string } {
-  return { stream: `${redisPrefix}webhooks:events`, lease: `${redisPrefix}webhooks:fan-out` };
+/** The Redis keys of the webhook events: the stream, the fan-out's lease, the generation of pending deliveries (pending-view.ts). */
+export function webhookKeys(redisPrefix: string): { stream: string; lease: string; pending: string } {
+  return { stream: `${redisPrefix}webhooks:events`, lease: `${redisPrefix}webhooks:fan-out`, pending: `${redisPrefix}webhooks:pending` };
 }
 
 /** A delivery on its way to its first attempt (first-attempt.ts): it is stored once attempted. */
@@ -113,8 +114,9 @@ export class WebhookEmitter {
     return sent.catch((err: unknown) => this.o.log.error({ err, events: events.map((e) => e.event) }, 'webhook events not sent'));
   }
 
-  /** Queues stored deliveries again (replay). */
+  /** Queues stored deliveries again (replay), set back to pending: the first attempts of their pairs go behind them. */
   async requeue(ids: string[]): Promise<void> {
+    await pendingChanged(this.o.redis, webhookKeys(this.o.redisPrefix).pending);
     // A new job id per replay: the first delivery's job may still be kept by BullMQ.
     const at = Date.now();
     for (const chunk of chunks(ids, REQUEUE_CHUNK)) await this.o.queue.addBulk(chunk.map((id) => jobOf([id], { jobId: `${id}-r${at}` })));

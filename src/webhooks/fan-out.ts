@@ -28,11 +28,12 @@ import type { AcsEvent, Subscription } from './types';
 const READ_COUNT = 20;
 /*
  * After a read that found fewer than READ_COUNT entries, the next waits this
- * long: a read then takes several front ends' batches at once, and their
- * rows go in fewer, fuller writes (each costs a SELECT and an INSERT whatever
- * its size). Webhooks are asynchronous. 200 ms saved the worker ~10 % of its
- * CPU per delivery but made paced sessions no faster (BENCHMARKS.md (w),
- * sixteenth pass), for deliveries up to 100 ms later.
+ * long: a read then takes several front ends' batches at once, and costs the
+ * worker and Redis less per delivery. Webhooks are asynchronous. 200 ms saved
+ * the worker ~10 % of its CPU per delivery but made paced sessions no faster
+ * (BENCHMARKS.md (w), sixteenth pass), for deliveries up to 100 ms later;
+ * 10 ms cost the worker and Redis ~25 % more per delivery and made them no
+ * faster either (nineteenth pass).
  */
 const GATHER_MS = 100;
 

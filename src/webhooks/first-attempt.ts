@@ -15,45 +15,50 @@
  *   those after it are stored pending behind it.
  * Every delivery attempted becomes a row of the delivery log (delivered,
  * skipped, failed or pending), written with the rows of the series handled
- * beside it (coalesce.ts); only then does the pair's next series start, and
- * a stream entry whose deliveries all have rows is deleted. A holder that
- * dies leaves its entries in the stream: the next holder reads them again
- * and sends their deliveries again (at least once, under the same ids), never
- * lost. Without BullMQ's job per batch and the order markers a job needed
- * in Redis, a delivery costs ~60 µs of CPU less across the worker, Redis
- * and MariaDB (bench (w), tenth pass).
+ * beside it (coalesce.ts). A series that leaves one pending has its rows
+ * written before the pair's next series starts (pending-view.ts: that one
+ * goes behind them); one that leaves none lets the next start at once, and
+ * its rows gather for SETTLED_LOG_DELAY_MS. A stream entry whose deliveries
+ * all have rows is deleted. A holder that dies leaves its entries in the
+ * stream: the next holder reads them again and sends their deliveries again
+ * (at least once, under the same ids), never lost. Without BullMQ's job per
+ * batch and the order markers a job needed in Redis, a delivery costs ~60 µs
+ * of CPU less across the worker, Redis and MariaDB (bench (w), tenth pass).
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Coalescer, coalescerOf } from '../db/coalesce';
-import { chunks } from '../db/sql';
 import { attempt, filterMatches, type AttemptContext, type Outcome } from './attempt';
 import { jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
+import type { PendingView } from './pending-view';
 import { bodyOf, pairKey, type LogRow } from './store';
 
-/** Series under way (attempted, stored, waiting for their pair's previous one) beyond which the reader waits. */
+/** Series under way (attempted, stored, waiting for their pair's previous one or for their rows) beyond which the reader waits. */
 const UNDER_WAY_MAX = 10_000;
 /** Series of one subscription attempted at once; more are stored for the stored deliveries' path. */
 const SUBSCRIPTION_ATTEMPTS_MAX = 256;
 /*
  * A series' rows wait this long for those of the series answered after it,
  * to go in one INSERT: series finish one by one, as their receivers answer,
- * and written as they came an INSERT carried ~3 rows (bench (w)); at 25 ms
- * ~26 rows at 1,000 deliveries/s. 100 ms (a read's rows together) cost
- * MariaDB less per row (18-19 µs against 27-29) but left paced sessions
- * slower (BENCHMARKS.md (w) thirteenth pass): longer bursts of database
- * work. It delays only a pair's next series (one device's burst).
+ * and written as they came an INSERT carried ~3 rows (bench (w)). A series
+ * that leaves a delivery pending holds up its pair's next one until its rows
+ * are written: 25 ms. One that leaves none holds up nothing, and a second's
+ * rows (~1,000 at 1,000 deliveries/s) cost MariaDB 12-16 µs a row where
+ * 25 ms' cost 27-29 (BENCHMARKS.md (w) thirteenth and nineteenth passes).
  */
 const LOG_DELAY_MS = 25;
+const SETTLED_LOG_DELAY_MS = 1000;
+/** Rows per write of settled series: a second's at the worker's delivery capacity (2,000-8,000/s, BENCHMARKS.md (w)). */
+const SETTLED_LOG_MAX = 10_000;
 /** Done entries wait this long to be deleted with those done after them (one XDEL). */
 const DELETE_DELAY_MS = 50;
-/** Pairs per SELECT of the pending ones. */
-const PAIRS_PER_READ = 500;
 /** How long a series whose handling failed (the database) waits before it is tried again. */
 const RETRY_MS = 1000;
 
 export interface FirstAttemptContext extends AttemptContext {
   queue: Queue<DeliverJob>;
+  /** Which pairs have a delivery pending; told of the pending ones stored. */
+  pending: PendingView;
   backoff: (attempts: number) => number;
   /** How long a delivery stored behind a failed one waits at least before it looks again (deliver.ts). */
   orderWaitMs: number;
@@ -72,12 +77,20 @@ interface Handled {
   jobs: ReturnType<typeof jobOf>[];
 }
 
+/** Whether the pair has a delivery pending after a series, and when the series' rows are written (or given up). */
+interface SeriesEnd {
+  pending: boolean;
+  logged: Promise<unknown>;
+}
+
 export class FirstAttempts {
   /** Per pair (a delivery of no device: alone), the handling of its last series: whether it left one pending. */
   private readonly tails = new Map<string, Promise<boolean>>();
   /** Per stream entry under way, its deliveries without a row yet. */
   private readonly left = new Map<string, number>();
   private readonly attempting = new Map<number, number>();
+  /** Rows being written (idle() waits for them). */
+  private readonly logging = new Set<Promise<boolean | null>>();
   private underWay = 0;
   private closed = false;
   private roomWaiters: (() => void)[] = [];
@@ -104,8 +117,7 @@ export class FirstAttempts {
   async start(entries: string[], series: ReadSeries[]): Promise<void> {
     const prevs = series.map((s) => this.tails.get(keyOf(s)));
     const asking = series.filter((s, i): s is ReadSeries & { device: string } => prevs[i] === undefined && s.device !== null);
-    const behind = new Set<string>();
-    for (const part of chunks(asking, PAIRS_PER_READ)) for (const p of await this.ctx.store.pendingPairs(part.map((s) => ({ webhook: s.webhook, device: s.device })))) behind.add(p);
+    const behind = await this.ctx.pending.behind(asking.map((s) => ({ webhook: s.webhook, device: s.device })));
     this.filter(series);
     for (const s of series) for (const e of s.entries) this.left.set(e, (this.left.get(e) ?? 0) + 1);
     const empty = entries.filter((e) => !this.left.has(e));
@@ -132,7 +144,7 @@ export class FirstAttempts {
 
   /** Settles once nothing is under way and the done entries are deleted. */
   async idle(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all(this.tails.values());
+    while (this.tails.size > 0 || this.logging.size > 0) await Promise.all([...this.tails.values(), ...this.logging]);
     await this.deletes.idle();
   }
 
@@ -140,36 +152,63 @@ export class FirstAttempts {
   async close(): Promise<void> {
     this.closed = true;
     this.roomWaiters.splice(0).forEach((wake) => wake());
+    // The settled series' rows go now: the process is stopping.
+    this.log(false).hurry();
     await this.idle();
   }
 
   private chain(s: ReadSeries, prev: Promise<boolean>): void {
     const key = keyOf(s);
     this.underWay++;
-    const tail = prev.then((pending) => this.handle(s, pending));
+    const outcome = prev.then((pending) => this.handle(s, pending));
+    const tail = outcome.then((o) => o.pending);
     this.tails.set(key, tail);
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    // A series is under way until its rows are written: a database refusing them stops the reads.
+    void outcome.then((o) => o.logged).then(() => {
       this.underWay--;
       this.roomWaiters.shift()?.();
     });
   }
 
-  /** Whether the pair has a delivery pending after `s` (never rejects). */
-  private async handle(s: ReadSeries, pending: boolean): Promise<boolean> {
+  /** Whether the pair has a delivery pending after `s`, and when its rows are written (never rejects). */
+  private async handle(s: ReadSeries, pending: boolean): Promise<SeriesEnd> {
+    const given = { pending, logged: Promise.resolve() };
     // Closing: what waited behind a series is left in the stream for the next holder.
-    if (this.closed) return pending;
+    if (this.closed) return given;
     const busy = () => (this.attempting.get(s.webhook) ?? 0) >= (this.o.attemptsPerSubscription ?? SUBSCRIPTION_ATTEMPTS_MAX);
     const handled = await this.retrying(s, () => (pending || busy() ? Promise.resolve(stored(s, s.deliveries)) : this.attempted(s)));
-    // Only the rows are written again while the database refuses them: the receiver got its deliveries once.
-    const written = handled && (await this.retrying(s, () => coalescerOf<LogRow>(this.ctx.store, 'webhook-log', (rows) => this.ctx.store.writeLog(rows), { delayMs: LOG_DELAY_MS }).add(handled.rows).then(() => true)));
+    if (!handled) return given;
+    const leftPending = handled.rows.some((r) => r.status === 'pending');
+    const logged = this.logged(s, handled, leftPending);
+    if (!leftPending) return { pending: false, logged };
+    this.ctx.pending.storing(s.webhook, logged);
     // Given up (closing): the entries stay in the stream for the next holder.
-    if (!handled || !written) return pending;
+    return (await logged) ? { pending: true, logged } : given;
+  }
+
+  /** The writer of log rows of series that leave a delivery pending, or of those that do not. */
+  private log(leftPending: boolean): Coalescer<LogRow> {
+    const options = leftPending ? { delayMs: LOG_DELAY_MS } : { delayMs: SETTLED_LOG_DELAY_MS, max: SETTLED_LOG_MAX };
+    return coalescerOf<LogRow>(this.ctx.store, leftPending ? 'webhook-log' : 'webhook-log-settled', (rows) => this.ctx.store.writeLog(rows), options);
+  }
+
+  /** Writes the series' rows, queues its jobs, deletes its entries once all their rows are written: whether it did. */
+  private async logged(s: ReadSeries, handled: Handled, leftPending: boolean): Promise<boolean> {
+    const log = this.log(leftPending);
+    const write = this.retrying(s, () => log.add(handled.rows).then(() => true));
+    this.logging.add(write);
+    // Only the rows are written again while the database refuses them: the receiver got its deliveries once.
+    const written = await write;
+    this.logging.delete(write);
+    if (!written) return false;
     // A job lost here is queued again by the rescue (its delivery stays pending).
     if (handled.jobs.length > 0) await this.ctx.queue.addBulk(handled.jobs).catch((err: unknown) => this.o.log.error({ err, webhook: s.webhook }, 'webhook retry jobs not queued; the rescue will'));
     const done = s.entries.filter((e) => this.written(e));
     if (done.length > 0) this.deleted(done);
-    return handled.rows.some((r) => r.status === 'pending');
+    return true;
   }
 
   /** `step` until it succeeds; null once closing. */

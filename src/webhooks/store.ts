@@ -215,6 +215,18 @@ export class WebhookStore {
     return new Set(rows.map((r) => pairKey(Number(r.pending_webhook), String(r.pending_device))));
   }
 
+  /**
+   * Which of `webhooks` have a pending delivery: one probe of the pending
+   * index per subscription (a receiver down for a day leaves millions).
+   */
+  async pendingSubscriptions(webhooks: number[]): Promise<Set<number>> {
+    if (webhooks.length === 0) return new Set();
+    // Scalar subqueries, one column each: SQLite has no parenthesized members of a UNION, whose LIMIT would be the union's.
+    const sql = `SELECT ${webhooks.map((_w, i) => `(SELECT 1 FROM webhook_deliveries WHERE pending_webhook = ? LIMIT 1) AS p${i}`).join(', ')}`;
+    const [row] = await this.sql.autocommit((db) => db.select(sql, webhooks));
+    return new Set(webhooks.filter((_w, i) => row?.[`p${i}`] !== null && row?.[`p${i}`] !== undefined));
+  }
+
   /** The delivery with its body and place in its device's order, or null. */
   async delivery(id: string): Promise<(Delivery & { body: string; seq: number }) | null> {
     const [row] = await this.sql.autocommit((db) => db.select('SELECT * FROM webhook_deliveries WHERE uuid = ?', [id]));

@@ -21,6 +21,7 @@ import type { Db } from '../../src/db/sql';
 import type { SqlAccess } from '../../src/db/types';
 import { handleRead } from '../../src/webhooks/fan-out';
 import { FirstAttempts, type FirstAttemptContext, type ReadSeries } from '../../src/webhooks/first-attempt';
+import { PendingView } from '../../src/webhooks/pending-view';
 import type { StreamEntry } from '../../src/infra/leased-stream';
 import type { LogRow } from '../../src/webhooks/store';
 import { startTestAcs, type TestAcs } from '../helpers/acs';
@@ -141,7 +142,8 @@ describe('webhooks: the first attempts of a read, step by step', function () {
   const context = (name: string): FirstAttemptContext => {
     const queue = deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-${name}`);
     queues.push(queue);
-    return { store, log, options: { timeoutMs: 5000, disableAfterMs: 60_000 }, queue, backoff: () => 100, orderWaitMs: 250 };
+    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending-${name}`, store });
+    return { store, log, options: { timeoutMs: 5000, disableAfterMs: 60_000 }, queue, backoff: () => 100, orderWaitMs: 250, pending };
   };
   const stream = () => `${t.config.redisPrefix}first-steps:${Math.random()}`;
   /** Entries in `key`, one per event, as emitters write them. */

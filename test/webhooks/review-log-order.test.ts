@@ -19,6 +19,7 @@ import { deliveryQueue, WebhookStore } from '../../src/webhooks';
 import { ORDER_WAIT_MS } from '../../src/webhooks/deliver';
 import type { DeliverJob, Series } from '../../src/webhooks/emitter';
 import { FirstAttempts, type FirstAttemptContext } from '../../src/webhooks/first-attempt';
+import { PendingView } from '../../src/webhooks/pending-view';
 import type { Subscription } from '../../src/webhooks/types';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { Receiver, SECRET } from './receiver';
@@ -65,7 +66,8 @@ describe('webhooks review: orphan rows, first attempts made again', function () 
     redis = connect();
     store = new StaleListStore(t.acs.store.sql);
     webhook = await subscribe();
-    ctx = { store, log, options: { timeoutMs: 2000, disableAfterMs: 60_000 }, queue: idleQueue('ctx'), backoff: () => 100, orderWaitMs: ORDER_WAIT_MS };
+    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending`, store });
+    ctx = { store, log, options: { timeoutMs: 2000, disableAfterMs: 60_000 }, queue: idleQueue('ctx'), backoff: () => 100, orderWaitMs: ORDER_WAIT_MS, pending };
   });
   afterEach(() => {
     receiver.refuse = () => false;
