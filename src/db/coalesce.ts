@@ -71,7 +71,8 @@ export class Coalescer<T> {
 
   private async writeBatch(): Promise<void> {
     const { max = 500, delayMs = 0 } = this.options;
-    if (delayMs > 0 && !this.hurried) {
+    // A full batch waits for nothing more.
+    if (delayMs > 0 && !this.hurried && this.items.length < max) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delayMs);
         this.endDelay = () => {

@@ -128,6 +128,7 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   return {
     close: async () => {
       clearInterval(rescue);
+      attempts.hurry();
       await fanOut.close();
       await attempts.close();
       await closeWorker(worker);

@@ -33,8 +33,13 @@ import { jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitt
 import type { PendingView } from './pending-view';
 import { bodyOf, pairKey, type LogRow } from './store';
 
-/** Series under way (attempted, stored, waiting for their pair's previous one or for their rows) beyond which the reader waits. */
-const UNDER_WAY_MAX = 10_000;
+/**
+ * Series under way (attempted, stored, waiting for their pair's previous one
+ * or for their rows) beyond which the reader waits: a settled series' rows
+ * wait a second, so at the worker's capacity (2,000-8,000 deliveries/s) up to
+ * ~10,000 series are under way that way alone.
+ */
+const UNDER_WAY_MAX = 30_000;
 /** Series of one subscription attempted at once; more are stored for the stored deliveries' path. */
 const SUBSCRIPTION_ATTEMPTS_MAX = 256;
 /*
@@ -95,6 +100,8 @@ export class FirstAttempts {
   private closed = false;
   private roomWaiters: (() => void)[] = [];
   private readonly deletes: Coalescer<string>;
+  /** The rows of series that leave nothing pending (the others': coalescerOf, LOG_DELAY_MS). */
+  private readonly settledLog: Coalescer<LogRow>;
 
   constructor(
     private readonly ctx: FirstAttemptContext,
@@ -102,6 +109,7 @@ export class FirstAttempts {
     private readonly o: { redis: Redis; stream: string; log: AttemptContext['log']; attemptsPerSubscription?: number },
   ) {
     this.deletes = new Coalescer((ids) => o.redis.xdel(o.stream, ...ids).then(() => undefined), { delayMs: DELETE_DELAY_MS, max: 5000 });
+    this.settledLog = new Coalescer((rows) => ctx.store.writeLog(rows), { delayMs: SETTLED_LOG_DELAY_MS, max: SETTLED_LOG_MAX });
   }
 
   /** Whether the entry's deliveries are under way here (an entry read again after the lease came back is left to its first read). */
@@ -149,11 +157,19 @@ export class FirstAttempts {
   }
 
   /** Lets what is under way finish (a handling the database refuses is given up: its entries stay in the stream). */
+  /**
+   * The settled series' rows go at once from now on: a closing worker calls
+   * it before it releases the lease, so the next holder does not find their
+   * entries and send them again.
+   */
+  hurry(): void {
+    this.settledLog.hurry();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.roomWaiters.splice(0).forEach((wake) => wake());
-    // The settled series' rows go now: the process is stopping.
-    this.log(false).hurry();
+    this.hurry();
     await this.idle();
   }
 
@@ -191,8 +207,7 @@ export class FirstAttempts {
 
   /** The writer of log rows of series that leave a delivery pending, or of those that do not. */
   private log(leftPending: boolean): Coalescer<LogRow> {
-    const options = leftPending ? { delayMs: LOG_DELAY_MS } : { delayMs: SETTLED_LOG_DELAY_MS, max: SETTLED_LOG_MAX };
-    return coalescerOf<LogRow>(this.ctx.store, leftPending ? 'webhook-log' : 'webhook-log-settled', (rows) => this.ctx.store.writeLog(rows), options);
+    return leftPending ? coalescerOf<LogRow>(this.ctx.store, 'webhook-log', (rows) => this.ctx.store.writeLog(rows), { delayMs: LOG_DELAY_MS }) : this.settledLog;
   }
 
   /** Writes the series' rows, queues its jobs, deletes its entries once all their rows are written: whether it did. */

@@ -103,12 +103,13 @@ export class PendingView {
   /** Probes `webhooks`: answers those found clear, now known so. */
   private async probe(webhooks: number[], generation: string | null, now: number): Promise<Set<number>> {
     const clear = new Set<number>();
+    // Counted before the first probe: one stored and written while an earlier chunk was asked would escape a later chunk's count.
+    const before = new Map(webhooks.map((w) => [w, this.stores.get(w) ?? 0]));
     for (const part of chunks(webhooks, PROBE_MAX)) {
-      const before = part.map((w) => this.stores.get(w) ?? 0);
       const pending = await this.o.store.pendingSubscriptions(part);
-      part.forEach((w, i) => {
+      part.forEach((w) => {
         if (pending.has(w)) this.unclear.set(w, now);
-        else if ((this.stores.get(w) ?? 0) === before[i] && !this.storingNow.has(w)) {
+        else if ((this.stores.get(w) ?? 0) === before.get(w) && !this.storingNow.has(w)) {
           this.unclear.delete(w);
           this.clear.set(w, { generation, at: now });
           clear.add(w);

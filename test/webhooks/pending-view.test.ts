@@ -112,16 +112,43 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
     const s = await subscribe();
     const view = new PendingView({ redis, key: key(), store, now: () => clock });
     const pair = [{ webhook: s.id, device: 'X' }];
-    // The probe is made; before it answers, the holder stores a pending row and writes it.
-    const slow = store.pendingSubscriptions.bind(store);
+    // The probe is made; before it answers, the holder stores a pending row, written once the probe has read.
+    const probe = store.pendingSubscriptions.bind(store);
     store.pendingSubscriptions = async (ws) => {
-      const found = await slow(ws);
-      view.storing(s.id, store.writeLog([row(s.id, 'X', 'pending')]));
+      const found = await probe(ws);
+      const written = store.writeLog([row(s.id, 'X', 'pending')]);
+      view.storing(s.id, written);
+      await written;
       return found;
     };
     await view.behind(pair);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    store.pendingSubscriptions = slow;
+    store.pendingSubscriptions = probe;
     assert.deepEqual(sorted(await view.behind(pair)), [`${s.id} X`], 'not taken for clear by the probe that missed the row');
+  });
+
+  it('a probe of more subscriptions than one statement asks counts their stores before its first statement', async () => {
+    const subs = [];
+    for (let i = 0; i < 101; i++) subs.push(await subscribe());
+    const last = subs[100];
+    const view = new PendingView({ redis, key: key(), store, now: () => clock });
+    const pairs = subs.map((s) => ({ webhook: s.id, device: 'C' }));
+    // While the first 100 are asked, the holder stores a pending row of the 101st; it is written after the second
+    // statement read, before it answers.
+    const probe = store.pendingSubscriptions.bind(store);
+    let written!: () => void;
+    store.pendingSubscriptions = async (ws) => {
+      const found = await probe(ws);
+      if (!ws.includes(last.id)) view.storing(last.id, new Promise<void>((resolve) => (written = resolve)));
+      else {
+        await store.writeLog([row(last.id, 'C', 'pending')]);
+        written();
+        await Promise.resolve();
+      }
+      return found;
+    };
+    await view.behind(pairs);
+    store.pendingSubscriptions = probe;
+    assert.equal(store.probes, 2, 'two statements: 100 subscriptions, then 1');
+    assert.deepEqual(sorted(await view.behind(pairs)), [`${last.id} C`]);
   });
 });

@@ -105,6 +105,26 @@ describe('Coalescer: concurrent writes in one statement', () => {
     await Promise.all(all);
   });
 
+  it('with a delay, sends a full batch at once, and hurry() ends the delay of what waits and of what comes after', async () => {
+    const w = gatedWrite();
+    const c = new Coalescer(w.write, { delayMs: 10_000, max: 2 });
+    const all = [c.add([1, 2, 3])];
+    await tick();
+    assert.deepEqual(w.batches, [[1, 2]], 'two waiting: a full batch, at once');
+    w.release();
+    await tick();
+    assert.deepEqual(w.batches, [[1, 2]], 'one left: it waits out the delay');
+    c.hurry();
+    await tick();
+    assert.deepEqual(w.batches, [[1, 2], [3]]);
+    w.release();
+    all.push(c.add([4]));
+    await tick();
+    assert.deepEqual(w.batches, [[1, 2], [3], [4]], 'hurried: no delay any more');
+    w.release();
+    await Promise.all(all);
+  });
+
   it('gives one coalescer per owner and name', () => {
     const a = {};
     const write = async (): Promise<void> => undefined;
