@@ -115,6 +115,9 @@ describe('web UI: device actions, overview, admin pages', function () {
       const task = await rig.t.nbi(`/devices/${encodeURIComponent(target)}/tasks?connection_request&timeout=20000`, { method: 'POST', body: JSON.stringify({ name: 'getRPCMethods' }) });
       assert.equal(task.status, 200, 'the task ran');
       await until('the task.done delivery', async () => receiver.got.length === 1);
+      // A delivered row joins the log with a second's others (README, Webhooks).
+      const { id } = (await sub.json()) as { id: number };
+      await until('the delivery in the log', async () => ((await (await rig.t.nbi(`/webhooks/${id}/deliveries`)).json()) as unknown[]).length === 1);
       await page.getByRole('link', { name: 'Webhooks' }).click();
       await page.getByRole('table', { name: 'Subscriptions' }).getByRole('cell', { name: receiver.url() }).waitFor();
       await page.getByRole('button', { name: 'Deliveries' }).click();
