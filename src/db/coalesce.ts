@@ -106,7 +106,7 @@ function settle(callers: Caller[], failed: boolean, error: unknown): void {
 const byOwner = new WeakMap<object, Map<string, unknown>>();
 
 /** The coalescer named `name` of `owner` (a store's SqlAccess), made with `write` on first use. */
-export function coalescerOf<T>(owner: object, name: string, write: (items: T[]) => Promise<void>, options: { delayMs?: number; max?: number } = {}): Coalescer<T> {
+export function coalescerOf<T>(owner: object, name: string, write: (items: T[]) => Promise<void>, options: { delayMs?: number } = {}): Coalescer<T> {
   let map = byOwner.get(owner);
   if (!map) byOwner.set(owner, (map = new Map()));
   let c = map.get(name) as Coalescer<T> | undefined;

@@ -27,7 +27,7 @@
  */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { Coalescer, coalescerOf } from '../db/coalesce';
+import { Coalescer } from '../db/coalesce';
 import { attempt, filterMatches, type AttemptContext, type Outcome } from './attempt';
 import { jobOf, type DeliverJob, type FirstDelivery, type Series } from './emitter';
 import type { PendingView } from './pending-view';
@@ -100,7 +100,8 @@ export class FirstAttempts {
   private closed = false;
   private roomWaiters: (() => void)[] = [];
   private readonly deletes: Coalescer<string>;
-  /** The rows of series that leave nothing pending (the others': coalescerOf, LOG_DELAY_MS). */
+  /** The rows of series that leave a delivery pending (LOG_DELAY_MS), and of those that leave none (SETTLED_LOG_DELAY_MS). */
+  private readonly pendingLog: Coalescer<LogRow>;
   private readonly settledLog: Coalescer<LogRow>;
 
   constructor(
@@ -109,6 +110,7 @@ export class FirstAttempts {
     private readonly o: { redis: Redis; stream: string; log: AttemptContext['log']; attemptsPerSubscription?: number },
   ) {
     this.deletes = new Coalescer((ids) => o.redis.xdel(o.stream, ...ids).then(() => undefined), { delayMs: DELETE_DELAY_MS, max: 5000 });
+    this.pendingLog = new Coalescer((rows) => ctx.store.writeLog(rows), { delayMs: LOG_DELAY_MS });
     this.settledLog = new Coalescer((rows) => ctx.store.writeLog(rows), { delayMs: SETTLED_LOG_DELAY_MS, max: SETTLED_LOG_MAX });
   }
 
@@ -156,7 +158,6 @@ export class FirstAttempts {
     await this.deletes.idle();
   }
 
-  /** Lets what is under way finish (a handling the database refuses is given up: its entries stay in the stream). */
   /**
    * The settled series' rows go at once from now on: a closing worker calls
    * it before it releases the lease, so the next holder does not find their
@@ -166,6 +167,7 @@ export class FirstAttempts {
     this.settledLog.hurry();
   }
 
+  /** Lets what is under way finish (a handling the database refuses is given up: its entries stay in the stream). */
   async close(): Promise<void> {
     this.closed = true;
     this.roomWaiters.splice(0).forEach((wake) => wake());
@@ -205,14 +207,9 @@ export class FirstAttempts {
     return (await logged) ? { pending: true, logged } : given;
   }
 
-  /** The writer of log rows of series that leave a delivery pending, or of those that do not. */
-  private log(leftPending: boolean): Coalescer<LogRow> {
-    return leftPending ? coalescerOf<LogRow>(this.ctx.store, 'webhook-log', (rows) => this.ctx.store.writeLog(rows), { delayMs: LOG_DELAY_MS }) : this.settledLog;
-  }
-
   /** Writes the series' rows, queues its jobs, deletes its entries once all their rows are written: whether it did. */
   private async logged(s: ReadSeries, handled: Handled, leftPending: boolean): Promise<boolean> {
-    const log = this.log(leftPending);
+    const log = leftPending ? this.pendingLog : this.settledLog;
     const write = this.retrying(s, () => log.add(handled.rows).then(() => true));
     this.logging.add(write);
     // Only the rows are written again while the database refuses them: the receiver got its deliveries once.
