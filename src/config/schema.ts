@@ -65,6 +65,7 @@ export interface Config {
   webhookRetryMaxMs: number;
   webhookDisableAfterMs: number;
   webhookRetentionMs: number;
+  webhookPipeline: number;
   workerDeliversWebhooks: boolean;
   qoeExportMax: number;
   vendorProfilesDir: string;
@@ -274,6 +275,11 @@ export const schema: Spec<Config> = {
     env: 'WEBHOOK_RETENTION_MS',
     default: 7 * 24 * 3600_000,
     doc: 'How long delivered, failed and skipped webhook deliveries stay in the delivery log (and can be replayed) before they are deleted; pending ones stay until settled',
+  },
+  webhookPipeline: {
+    env: 'WEBHOOK_PIPELINE',
+    default: 16,
+    doc: 'Webhook POSTs a kept-alive connection to a receiver that answers within 10 ms carries at once (HTTP/1.1 pipelining; those behind an answer that closes the connection are sent again, under the same delivery id); 1 sends one at a time',
   },
   fsHost: { env: 'FS_HOST', default: '0.0.0.0', doc: 'Interface the file server (firmware images, configuration backups, CPE uploads) listens on' },
   fsPort: { env: 'FS_PORT', default: 7567, doc: 'File server port (as GenieACS); run by the processes with the CWMP server (roles all and cwmp)' },

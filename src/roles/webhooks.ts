@@ -17,6 +17,7 @@ export function startWebhooksRole(s: Shared): void {
     maxRetryMs: config.webhookRetryMaxMs,
     disableAfterMs: config.webhookDisableAfterMs,
     retentionMs: config.webhookRetentionMs,
+    pipeline: config.webhookPipeline,
   };
   const deliveries = startDeliveryWorker({
     connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), redisPrefix: config.redisPrefix, view: s.webhookView, store: s.webhookStore, log: s.log, options,

@@ -1,8 +1,9 @@
 /**
  * Reads a receiver's HTTP/1.1 answer to one POST off its connection, as the
- * bytes arrive (RFC 9112): the final status, where the answer ends, and
- * whether the connection may carry the next request. The body is counted and
- * thrown away: a delivery's outcome is its status.
+ * bytes arrive (RFC 9112): the final status, where the answer ends (the bytes
+ * after it are the next answer's, on a pipelined connection), and whether the
+ * connection may carry the next request. The body is counted and thrown away:
+ * a delivery's outcome is its status.
  */
 
 export type Read =
@@ -10,8 +11,10 @@ export type Read =
   | {
       done: true;
       status: number;
-      /** The connection may carry another request: the answer said nothing against it and ended where its bytes did. */
+      /** The connection may carry another request: the answer said nothing against it. */
       reuse: boolean;
+      /** Answered in HTTP/1.1 (not 1.0): a connection that may carry several requests at once. */
+      http11: boolean;
       /** The receiver's `Keep-Alive: timeout=N`, in ms; null when it gave none. */
       keepAliveMs: number | null;
     };
@@ -38,23 +41,29 @@ export class AnswerReader {
   private status = 0;
   private reuse = true;
   private keepAliveMs: number | null = null;
+  private http11 = true;
+  private used = 0;
 
   /** The answer's final status once its status line is read; 0 before (or while only 1xx have come). */
   get finalStatus(): number {
     return this.status;
   }
 
-  /** Takes the next bytes of the connection; throws AnswerError on bytes HTTP does not allow. */
-  feed(bytes: Buffer): Read {
-    let at = 0;
-    while (at < bytes.length) {
-      if (this.phase === 'done') {
-        // Bytes past the answer's end: nothing asked for them, so the connection is not used again.
-        this.reuse = false;
-        break;
-      }
+  /** In the bytes last fed, where reading stopped: the answer's end once done (the next answer's bytes may follow). */
+  get stoppedAt(): number {
+    return this.used;
+  }
+
+  /**
+   * Takes the next bytes of the connection, from `from` on, up to the
+   * answer's end at most; throws AnswerError on bytes HTTP does not allow.
+   */
+  feed(bytes: Buffer, from = 0): Read {
+    let at = from;
+    while (at < bytes.length && this.phase !== 'done') {
       at = this.phase === 'length' || this.phase === 'chunk-data' ? this.skipBody(bytes, at) : this.phase === 'close' ? bytes.length : this.readLine(bytes, at);
     }
+    this.used = at;
     return this.phase === 'done' ? this.outcome() : MORE;
   }
 
@@ -69,7 +78,7 @@ export class AnswerReader {
   }
 
   private outcome(): Read {
-    return { done: true, status: this.status, reuse: this.reuse, keepAliveMs: this.keepAliveMs };
+    return { done: true, status: this.status, reuse: this.reuse, http11: this.http11, keepAliveMs: this.keepAliveMs };
   }
 
   private skipBody(bytes: Buffer, at: number): number {
@@ -129,6 +138,7 @@ export class AnswerReader {
     if (status === 101) throw new AnswerError('101 Switching Protocols, unasked');
     if (status < 200) return;
     this.status = status;
+    this.http11 = m[1] === '1';
     const head = headFields(fields, m[1] === '0');
     this.reuse = head.reuse;
     this.keepAliveMs = head.keepAliveMs;

@@ -15,7 +15,7 @@ import type { WebhookEvent } from './types';
 export interface AttemptContext {
   store: WebhookStore;
   log: Logger;
-  options: { timeoutMs: number; disableAfterMs: number };
+  options: { timeoutMs: number; disableAfterMs: number; pipeline?: number };
 }
 
 /** What is attempted: enough of a delivery to POST it. */
@@ -101,7 +101,7 @@ export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcom
   if (q !== null && q.ok && d.device !== null) {
     if (!(d.matches ?? (await deviceMatches(store.sql, q.compiled, d.device)))) return counted({ kind: 'skipped' });
   }
-  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs);
+  const outcome = await post(sub.url, d.id, d.event, d.body, found.secret, ctx.options.timeoutMs, ctx.options.pipeline);
   metrics.webhookDeliveries.inc({ outcome: outcome.ok ? 'delivered' : 'failed' });
   if (outcome.ok) {
     // Healthy as far as this worker knows: no write (its cached view is at most a second old).

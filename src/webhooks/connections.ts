@@ -1,18 +1,30 @@
 /**
  * Kept-alive HTTP/1.1 connections to webhook receivers: at most CONNECTIONS
- * per receiver's origin, one request at a time on each, requests waiting in
- * order for a free one.
+ * per receiver's origin, requests waiting in order for room on one.
  *
  * Our own, not undici's nor node:http's: the deliveries share the sessions'
  * cores, and at 1,000/s the delivery worker spent 166-202 µs of CPU per
  * delivery on undici's dispatcher, 133-151 on this (webhook-worker-e2e.ts):
  * a request is one string written at once, an answer a few lines read.
- * No pipelining: a POST sent behind another on a connection the receiver
- * then closes would be lost unanswered. No redirects: a 3xx is an answer.
+ *
+ * Pipelined (RFC 9112 §9.3.2) where it is safe and pays: a connection whose
+ * receiver answered its last request in HTTP/1.1, kept it open and took at
+ * most FAST_MS to do it carries up to `pipeline` requests at once (a
+ * request's own limit, WEBHOOK_PIPELINE), those started together written
+ * in one system call. At 1,000 deliveries/s that saves the worker ~25 µs of
+ * CPU a delivery, and paced sessions beside it were less slowed (BENCHMARKS.md
+ * (w), twentieth pass). A slow receiver is not pipelined: serving a
+ * connection's requests one after the other, it would hold the later ones
+ * up. Requests still unanswered when their connection closes (an answer
+ * said close, the receiver's keep-alive ran out, one before them timed out)
+ * are sent again on another connection, once. A delivery may be sent twice
+ * that way, under its id, which receivers de-duplicate on: that recovery is
+ * what lets a client pipeline a POST (RFC 9112 §9.3.2).
+ * No redirects: a 3xx is an answer.
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { AnswerReader } from './answer';
+import { AnswerReader, type Read } from './answer';
 
 /** Where a receiver listens; `key` names its pool of connections. */
 export interface Origin {
@@ -27,12 +39,16 @@ export interface Origin {
 export interface Exchange {
   /** The request's whole text, head and body. */
   readonly request: string;
+  /** Requests its connection may carry at once, this one among them (1: alone). */
+  readonly pipeline: number;
   answered(status: number): void;
   /** `status`: the final status when the answer broke off after it, else 0. */
   failed(error: Error, status: number): void;
 }
 
 export const CONNECTIONS = 64;
+/** A receiver answering later than this after a request's turn came is not pipelined to. */
+export const FAST_MS = 10;
 /** A kept-alive connection unused this long is closed. */
 const IDLE_MS = 4000;
 /** Closed this long before the receiver said it would close it (its Keep-Alive timeout): a request sent as it closes is lost. */
@@ -40,11 +56,11 @@ const KEEP_ALIVE_MARGIN_MS = 1000;
 
 const receivers = new Map<string, Receiver>();
 
-/** Sends the request when a connection to its origin is free; the function returned withdraws it (closing its connection if it was sent). */
+/** Sends the request when a connection to its origin has room; the function returned withdraws it (closing its connection if it was sent). */
 export function send(origin: Origin, exchange: Exchange): () => void {
   let receiver = receivers.get(origin.key);
   if (!receiver) receivers.set(origin.key, (receiver = new Receiver(origin)));
-  const job: Job = { exchange, connection: null };
+  const job: Job = { exchange, connection: null, resent: false };
   receiver.send(job);
   return () => receiver.withdraw(job);
 }
@@ -52,24 +68,23 @@ export function send(origin: Origin, exchange: Exchange): () => void {
 interface Job {
   readonly exchange: Exchange;
   connection: Connection | null;
+  /** Sent again already, its first connection closed before its answer. */
+  resent: boolean;
 }
 
 /** One origin's connections. */
 class Receiver {
-  /** The last one freed is used first: the least likely to be closing. */
+  private readonly open = new Set<Connection>();
+  /** Carrying nothing; the last one freed is used first: the least likely to be closing. */
   private readonly idle: Connection[] = [];
   /** A Set keeps insertion order: first in, first sent. */
-  private readonly waiting = new Set<Job>();
-  private open = 0;
+  private waiting = new Set<Job>();
 
   constructor(private readonly origin: Origin) {}
 
   send(job: Job): void {
-    let free = this.idle.pop();
-    // One closing (its idle time out, or the receiver's end just in) is left to its 'close'.
-    while (free && !free.usable) free = this.idle.pop();
-    if (free) free.start(job);
-    else if (this.open < CONNECTIONS) this.connect().start(job);
+    const c = this.place(job);
+    if (c) c.start(job);
     else this.waiting.add(job);
   }
 
@@ -77,42 +92,82 @@ class Receiver {
     if (!this.waiting.delete(job)) job.connection?.abort(job);
   }
 
-  /** A connection's answer is read and it may carry another request for up to `idleMs`. */
+  /** A connection read an answer and carries fewer requests: it takes those waiting it has room for. */
   freed(c: Connection, idleMs: number): void {
-    const next = this.next();
-    if (next) c.start(next);
-    else {
-      this.idle.push(c);
-      c.idleFor(idleMs);
+    for (const job of this.waiting) {
+      if (!c.hasRoom(job)) break;
+      this.waiting.delete(job);
+      c.start(job);
     }
+    if (c.carrying > 0) return;
+    this.idle.push(c);
+    c.idleFor(idleMs);
   }
 
-  closed(c: Connection): void {
-    this.open--;
+  /** `unanswered`: its requests that get another connection (those sent again once already fail with `why`). */
+  closed(c: Connection, unanswered: Job[], why: Error): void {
+    this.open.delete(c);
     const at = this.idle.indexOf(c);
     if (at >= 0) this.idle.splice(at, 1);
-    const next = this.next();
-    if (next) this.connect().start(next);
-    else if (this.open === 0) receivers.delete(this.origin.key);
+    const again = unanswered.filter((job) => !job.resent);
+    for (const job of unanswered) {
+      if (job.resent) job.exchange.failed(why, 0);
+      else job.resent = true;
+    }
+    // Sent before those waiting: they go first.
+    if (again.length > 0) this.waiting = new Set([...again, ...this.waiting]);
+    for (const job of this.waiting) {
+      const c = this.place(job);
+      if (!c) break;
+      this.waiting.delete(job);
+      c.start(job);
+    }
+    if (this.open.size === 0) receivers.delete(this.origin.key);
   }
 
-  private next(): Job | undefined {
-    const [job] = this.waiting;
-    if (job) this.waiting.delete(job);
-    return job;
+  /**
+   * Where `job` goes now, if anywhere: beside the requests of the busiest
+   * connection with room (requests started together then share a write),
+   * else on an idle connection, else on a new one.
+   */
+  private place(job: Job): Connection | undefined {
+    let busiest: Connection | undefined;
+    for (const c of this.open) if (c.carrying > 0 && c.hasRoom(job) && (!busiest || c.carrying > busiest.carrying)) busiest = c;
+    return busiest ?? this.free() ?? (this.open.size < CONNECTIONS ? this.connect() : undefined);
+  }
+
+  private free(): Connection | undefined {
+    let c = this.idle.pop();
+    // One closing (its idle time out, or the receiver's end just in) is left to its 'close'.
+    while (c && !c.usable) c = this.idle.pop();
+    return c;
   }
 
   private connect(): Connection {
-    this.open++;
-    return new Connection(this, this.origin);
+    const c = new Connection(this, this.origin);
+    this.open.add(c);
+    return c;
   }
 }
 
-/** One socket to a receiver, carrying one request at a time. */
+/** One socket to a receiver, carrying its requests' answers in the order they were sent. */
 class Connection {
   private readonly socket: net.Socket;
-  private job: Job | null = null;
+  /** Sent and not answered yet, oldest first. */
+  private readonly jobs: Job[] = [];
   private reader = new AnswerReader();
+  /** Its last answer allows another request beside one in flight (HTTP/1.1, kept open, fast). */
+  private pipelining = false;
+  /** Requests it may carry at once: the least of those it carries allow. */
+  private limit = Infinity;
+  /** How long it may stay open unused, as its last answer allows. */
+  private idleMs = IDLE_MS;
+  /** When the oldest request's turn came: sent, or the answer before it read. */
+  private turnAt = 0;
+  /** Requests written since the last uncork: they go out together at the end of this tick. */
+  private corked = false;
+  /** Closed by this side with its requests unanswered through no fault of theirs (a close answered, a timeout): all go elsewhere. */
+  private resendAll = false;
   private error: Error | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
 
@@ -134,14 +189,34 @@ class Connection {
     return !this.socket.destroyed && !this.socket.readableEnded && !this.socket.writableEnded;
   }
 
+  get carrying(): number {
+    return this.jobs.length;
+  }
+
+  hasRoom(job: Job): boolean {
+    if (!this.usable) return false;
+    return this.jobs.length === 0 || (this.pipelining && this.jobs.length < Math.min(this.limit, job.exchange.pipeline));
+  }
+
   start(job: Job): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.socket.ref();
     job.connection = this;
-    this.job = job;
-    this.reader = new AnswerReader();
+    if (this.jobs.length === 0) [this.turnAt, this.limit] = [performance.now(), Infinity];
+    this.limit = Math.min(this.limit, job.exchange.pipeline);
+    this.jobs.push(job);
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(uncork, this);
+    }
     this.socket.write(job.exchange.request);
+  }
+
+  uncork(): void {
+    this.corked = false;
+    this.socket.uncork();
   }
 
   idleFor(ms: number): void {
@@ -151,59 +226,84 @@ class Connection {
     this.idleTimer.unref();
   }
 
-  /** The job is given up (its timeout): its answer is not waited for, and the connection cannot carry another. */
+  /** The job is given up (its timeout): its answer is not waited for, and the connection cannot carry another; those beside it go elsewhere. */
   abort(job: Job): void {
-    if (this.job !== job) return;
-    this.job = null;
-    this.socket.destroy();
+    const at = this.jobs.indexOf(job);
+    if (at < 0) return;
+    this.jobs.splice(at, 1);
+    this.closeResending();
   }
 
   private onData(bytes: Buffer): void {
-    if (!this.job) {
-      // Bytes nobody asked for on an idle connection: it is not trusted again.
-      this.socket.destroy();
-      return;
+    let at = 0;
+    while (at < bytes.length) {
+      // Bytes nobody asked for: the connection is not trusted again.
+      if (this.jobs.length === 0) return void this.socket.destroy();
+      let read: Read;
+      try {
+        read = this.reader.feed(bytes, at);
+      } catch (err) {
+        return this.fail(err as Error);
+      }
+      if (!read.done) return;
+      at = this.reader.stoppedAt;
+      if (!this.answered(read)) return;
     }
-    let read;
-    try {
-      read = this.reader.feed(bytes);
-    } catch (err) {
-      return this.fail(err as Error);
-    }
-    if (!read.done) return;
-    const { exchange } = this.job;
-    this.job = null;
-    const idleMs = read.keepAliveMs === null ? IDLE_MS : Math.min(IDLE_MS, read.keepAliveMs - KEEP_ALIVE_MARGIN_MS);
-    if (read.reuse && idleMs > 0) this.receiver.freed(this, idleMs);
-    else this.socket.destroy();
-    exchange.answered(read.status);
+    this.receiver.freed(this, this.idleMs);
+  }
+
+  /** The oldest request's answer is in: whether the connection carries on. */
+  private answered(read: Read & { done: true }): boolean {
+    const job = this.jobs.shift()!;
+    const now = performance.now();
+    this.idleMs = read.keepAliveMs === null ? IDLE_MS : Math.min(IDLE_MS, read.keepAliveMs - KEEP_ALIVE_MARGIN_MS);
+    const carriesOn = read.reuse && this.idleMs > 0;
+    this.pipelining = carriesOn && read.http11 && now - this.turnAt <= FAST_MS;
+    this.turnAt = now;
+    this.reader = new AnswerReader();
+    if (!carriesOn) this.closeResending();
+    job.exchange.answered(read.status);
+    return carriesOn;
   }
 
   /** The receiver ended its side: an answer that ends with its connection is whole now; any other is cut short. */
   private onEnd(): void {
-    if (!this.job) return;
-    const { exchange } = this.job;
+    if (this.jobs.length === 0) return;
     let read;
     try {
       read = this.reader.end();
     } catch (err) {
       return this.fail(err as Error);
     }
-    this.job = null;
-    this.socket.destroy();
-    if (read.done) exchange.answered(read.status);
+    const job = this.jobs.shift()!;
+    this.closeResending();
+    if (read.done) job.exchange.answered(read.status);
   }
 
   private onClose(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.receiver.closed(this);
-    if (this.job) this.fail(this.error ?? new Error('other side closed'));
+    const unanswered = this.jobs.splice(0);
+    // The oldest request's answer did not come (whole): it failed. Those behind it were never answered: sent again.
+    const oldest = this.resendAll ? undefined : unanswered.shift();
+    const why = this.error ?? new Error('other side closed');
+    this.receiver.closed(this, unanswered, why);
+    oldest?.exchange.failed(why, this.reader.finalStatus);
   }
 
+  /** The oldest request's answer cannot be read: it failed; those behind it go elsewhere. */
   private fail(err: Error): void {
-    const { exchange } = this.job!;
-    this.job = null;
-    this.socket.destroy();
-    exchange.failed(err, this.reader.finalStatus);
+    const job = this.jobs.shift()!;
+    const status = this.reader.finalStatus;
+    this.closeResending();
+    job.exchange.failed(err, status);
   }
+
+  private closeResending(): void {
+    this.resendAll = true;
+    this.socket.destroy();
+  }
+}
+
+function uncork(c: Connection): void {
+  c.uncork();
 }

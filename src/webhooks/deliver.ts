@@ -37,6 +37,8 @@ import { logBullErrors } from '../infra/redis-outage';
 
 export interface DeliveryOptions {
   timeoutMs: number;
+  /** POSTs a connection to a fast receiver carries at once (post.ts); default PIPELINE. */
+  pipeline?: number;
   /** First retry after this, doubling up to maxRetryMs. */
   retryBaseMs: number;
   maxRetryMs: number;

@@ -30,8 +30,15 @@ function targetOf(url: string): Target {
   return target;
 }
 
-/** Resolves, never rejects: every failure is an outcome with its reason. `id` and `event` are the ACS's own (no CR or LF). */
-export function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number): Promise<PostOutcome> {
+/** Requests a connection to a fast receiver carries at once, unless told (WEBHOOK_PIPELINE). */
+export const PIPELINE = 16;
+
+/**
+ * Resolves, never rejects: every failure is an outcome with its reason. `id`
+ * and `event` are the ACS's own (no CR or LF). `pipeline`: requests its
+ * connection may carry at once, this one among them (connections.ts).
+ */
+export function post(url: string, id: string, event: string, body: string, secret: string, timeoutMs: number, pipeline = PIPELINE): Promise<PostOutcome> {
   return new Promise((resolve) => {
     let target: Target;
     try {
@@ -43,7 +50,7 @@ export function post(url: string, id: string, event: string, body: string, secre
     const request =
       `${target.head}X-ACS-Delivery: ${id}\r\nX-ACS-Event: ${event}\r\n` +
       `X-ACS-Signature: ${signature(secret, body, Math.floor(Date.now() / 1000))}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-    const attempt = new Attempt(request, resolve, timeoutMs);
+    const attempt = new Attempt(request, Math.max(1, pipeline), resolve, timeoutMs);
     attempt.withdraw = send(target.origin, attempt);
   });
 }
@@ -56,6 +63,7 @@ class Attempt implements Exchange {
 
   constructor(
     readonly request: string,
+    readonly pipeline: number,
     private readonly resolve: (o: PostOutcome) => void,
     private readonly timeoutMs: number,
   ) {

@@ -21,7 +21,7 @@ function bothWays(text: string, ended = false): Read {
   return whole;
 }
 
-const done = (status: number, reuse = true, keepAliveMs: number | null = null): Read => ({ done: true, status, reuse, keepAliveMs });
+const done = (status: number, reuse = true, keepAliveMs: number | null = null, http11 = true): Read => ({ done: true, status, reuse, http11, keepAliveMs });
 
 describe('webhook answer reader', () => {
   it('reads an answer with no body (204, 304) or an empty one, and keeps the connection', () => {
@@ -55,8 +55,8 @@ describe('webhook answer reader', () => {
 
   it('does not keep a connection the answer closes, or one that is not HTTP/1.1 without asking', () => {
     assert.deepEqual(bothWays('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok'), done(200, false));
-    assert.deepEqual(bothWays('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'), done(200, false));
-    assert.deepEqual(bothWays('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok'), done(200, true));
+    assert.deepEqual(bothWays('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'), done(200, false, null, false));
+    assert.deepEqual(bothWays('HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 2\r\n\r\nok'), done(200, true, null, false));
   });
 
   it('reads a body without a length up to the connection\'s end, and does not keep it', () => {
@@ -69,8 +69,15 @@ describe('webhook answer reader', () => {
     assert.deepEqual(bothWays('HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n'), done(200, false));
   });
 
-  it('does not keep a connection with bytes past the answer', () => {
-    assert.deepEqual(read('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n'), done(204, false));
+  it('stops at the answer\'s end, leaving the bytes after it (the next answer on a pipelined connection) unread', () => {
+    const first = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+    const bytes = Buffer.from(`${first}HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n`, 'latin1');
+    const reader = new AnswerReader();
+    assert.deepEqual(reader.feed(bytes), done(200));
+    assert.equal(reader.stoppedAt, first.length);
+    const next = new AnswerReader();
+    assert.deepEqual(next.feed(bytes, reader.stoppedAt), done(503));
+    assert.equal(next.stoppedAt, bytes.length);
   });
 
   it('takes a Content-Length repeated with one value', () => {

@@ -48,8 +48,8 @@ async function httpReceiver(answer: (req: http.IncomingMessage, res: http.Server
   return { seen, state, port, close: () => closeServer(server) };
 }
 
-/** A raw TCP receiver: `onRequest` gets the socket once a whole request (headers and Content-Length body) is in. */
-async function rawReceiver(onRequest: (socket: net.Socket, n: number) => void) {
+/** A raw TCP receiver: `onRequest` gets the socket once a whole request (headers and Content-Length body) is in, with its delivery id. */
+async function rawReceiver(onRequest: (socket: net.Socket, n: number, id: string) => void) {
   let n = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -65,8 +65,9 @@ async function rawReceiver(onRequest: (socket: net.Socket, n: number) => void) {
         if (end < 0) return;
         const len = Number(/content-length: *(\d+)/i.exec(buf.slice(0, end))?.[1] ?? 0);
         if (buf.length < end + 4 + len) return;
+        const id = /x-acs-delivery: *(\S+)/i.exec(buf.slice(0, end))?.[1] ?? '';
         buf = buf.slice(end + 4 + len);
-        onRequest(socket, ++n);
+        onRequest(socket, ++n, id);
       }
     });
   });
@@ -439,6 +440,146 @@ describe('webhook POST', function () {
     } finally {
       await r.close();
     }
+  });
+
+  describe('pipelining (RFC 9112 §9.3.2)', () => {
+    /** A POST alone first: a connection carries several only once its receiver answered on it, in HTTP/1.1 and fast. */
+    const warm = async (port: number) => assert.equal((await post(url(port), 'warm', 'device.inform', BODY, SECRET, 5000)).ok, true);
+    const many = (port: number, n: number, pipeline?: number) =>
+      Promise.all(Array.from({ length: n }, (_x, i) => post(url(port), `d-${i}`, 'device.inform', BODY, SECRET, 5000, pipeline)));
+
+    it('sends POSTs started together on one connection to a receiver that answered fast, each answer matched to its POST', async () => {
+      const r = await httpReceiver((req, res) => res.writeHead(Number(String(req.headers['x-acs-delivery']).split('-')[1]) % 3 === 1 ? 503 : 204).end());
+      try {
+        await warm(r.port);
+        const outcomes = await many(r.port, 12);
+        assert.deepEqual(outcomes.map((o) => o.status), [204, 503, 204, 204, 503, 204, 204, 503, 204, 204, 503, 204]);
+        assert.deepEqual(r.seen.map((x) => x.headers['x-acs-delivery']), ['warm', ...Array.from({ length: 12 }, (_x, i) => `d-${i}`)]);
+        assert.equal(r.state.connections, 1);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('carries no more than `pipeline` POSTs on a connection at once, and one at a time with 1', async () => {
+      // 4: four on the warm connection, the other 8 alone on new ones (a new connection carries one until it is answered).
+      for (const [pipeline, connections] of [[4, 9], [1, 12]]) {
+        const r = await httpReceiver((_req, res) => res.writeHead(204).end());
+        try {
+          await warm(r.port);
+          assert.equal((await many(r.port, 12, pipeline)).filter((o) => o.ok).length, 12);
+          assert.equal(r.state.connections, connections, `pipeline ${pipeline}`);
+        } finally {
+          await r.close();
+        }
+      }
+    });
+
+    it('does not pipeline to a receiver that took longer than 10 ms to answer', async () => {
+      const r = await httpReceiver((_req, res) => setTimeout(() => res.writeHead(204).end(), 40));
+      try {
+        await warm(r.port);
+        assert.equal((await many(r.port, 6)).filter((o) => o.ok).length, 6);
+        assert.equal(r.state.connections, 6);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('does not pipeline to an HTTP/1.0 receiver, even one that keeps its connections', async () => {
+      const sockets = new Set<net.Socket>();
+      const r = await rawReceiver((socket) => {
+        sockets.add(socket);
+        socket.write('HTTP/1.0 204 No Content\r\nConnection: keep-alive\r\n\r\n');
+      });
+      try {
+        await warm(r.port);
+        assert.equal((await many(r.port, 5)).filter((o) => o.ok).length, 5);
+        assert.equal(sockets.size, 5);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('sends the POSTs behind an answer that closes the connection again on other connections, and delivers them', async () => {
+      const first = { socket: null as net.Socket | null, ids: [] as string[] };
+      const later: string[] = [];
+      const r = await rawReceiver((socket, _n, id) => {
+        first.socket ??= socket;
+        if (socket !== first.socket) {
+          later.push(id);
+          return void socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+        }
+        first.ids.push(id);
+        // The warm-up kept alive; the next answered with close, and nothing after it.
+        if (first.ids.length === 1) socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+        else if (first.ids.length === 2) socket.end('HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n');
+      });
+      try {
+        await warm(r.port);
+        const outcomes = await many(r.port, 5);
+        assert.deepEqual(outcomes.map((o) => o.ok), [true, true, true, true, true]);
+        assert.deepEqual(first.ids.slice(0, 2), ['warm', 'd-0']);
+        assert.ok(first.ids.length > 2, 'the others were pipelined behind d-0');
+        assert.deepEqual([...later].sort(), ['d-1', 'd-2', 'd-3', 'd-4']);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('times out a pipelined POST without failing the one behind it: that one goes on another connection', async () => {
+      const first = { socket: null as net.Socket | null, ids: [] as string[] };
+      const later: string[] = [];
+      const r = await rawReceiver((socket, _n, id) => {
+        first.socket ??= socket;
+        if (socket === first.socket) {
+          // The warm-up answered; nothing after it on this connection.
+          if (first.ids.push(id) === 1) socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+        } else {
+          later.push(id);
+          socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+        }
+      });
+      try {
+        await warm(r.port);
+        const [a, b] = await Promise.all([post(url(r.port), 'a', 'device.inform', BODY, SECRET, 300), post(url(r.port), 'b', 'device.inform', BODY, SECRET, 5000)]);
+        assert.deepEqual(a, { ok: false, status: null, error: 'no answer within 300 ms' });
+        assert.deepEqual(b, { ok: true, status: 204 });
+        assert.deepEqual(first.ids, ['warm', 'a', 'b']);
+        assert.deepEqual(later, ['b']);
+      } finally {
+        await r.close();
+      }
+    });
+
+    it('fails, not sends a third time, a POST whose second connection also closed before its answer', async () => {
+      // Every connection: its first request answered, no later one; closed once two are waiting.
+      const waiting = new Map<net.Socket, number>();
+      const seen: string[] = [];
+      const r = await rawReceiver((socket, _n, id) => {
+        seen.push(id);
+        const n = waiting.get(socket);
+        if (n === undefined) {
+          waiting.set(socket, 0);
+          return void socket.write('HTTP/1.1 204 No Content\r\n\r\n');
+        }
+        waiting.set(socket, n + 1);
+        if (n + 1 === 2) socket.destroy();
+      });
+      const burst = (prefix: string) => Promise.all([0, 1, 2].map((i) => post(url(r.port), `${prefix}${i}`, 'device.inform', BODY, SECRET, 5000)));
+      try {
+        await warm(r.port);
+        // p0 fails with its connection; p1 and p2, behind it, go on two new ones (alone: not known fast yet) and are answered.
+        assert.deepEqual((await burst('p')).map((o) => o.ok), [false, true, true]);
+        // q0 fails likewise; q1 and q2 go on the other connection, q2 behind q1, and it closes too: q2 is not sent a third time.
+        const q = await burst('q');
+        assert.deepEqual(q.map((o) => o.ok), [false, false, false]);
+        assert.match(String(!q[2].ok && q[2].error), /other side closed/);
+        assert.equal(seen.filter((id) => id === 'q2').length, 2);
+      } finally {
+        await r.close();
+      }
+    });
   });
 
   describe('https', () => {
