@@ -18,6 +18,8 @@ export const SECRET = 'a-secret-of-at-least-16';
 export class Receiver {
   readonly got: Received[] = [];
   bad = 0;
+  /** Connections the receiver accepted. */
+  connections = 0;
   /** Deliveries answered 500 (by `refuse`), not counted in `got`. */
   readonly refused: Received[] = [];
   refuse: (p: Received) => boolean = () => false;
@@ -40,6 +42,7 @@ export class Receiver {
         res.end();
       });
     });
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
   }
