@@ -11,9 +11,10 @@
  * receiver answered its last request in HTTP/1.1, kept it open and took at
  * most FAST_MS to do it carries up to `pipeline` requests at once (a
  * request's own limit, WEBHOOK_PIPELINE), those started together written
- * in one system call. At 1,000 deliveries/s that saves the worker ~25 µs of
- * CPU a delivery, and paced sessions beside it were less slowed (BENCHMARKS.md
- * (w), twentieth pass). A slow receiver is not pipelined: serving a
+ * in one system call. At 1,000 deliveries/s that saves the worker 17-34 µs
+ * of CPU a delivery and the receiver 3-13 (BENCHMARKS.md (w), twentieth
+ * pass; the paced sessions' p50 did not show it beyond the machine's noise).
+ * A slow receiver is not pipelined: serving a
  * connection's requests one after the other, it would hold the later ones
  * up. Requests still unanswered when their connection closes (an answer
  * said close, the receiver's keep-alive ran out, one before them timed out)
@@ -245,7 +246,8 @@ class Connection {
       } catch (err) {
         return this.fail(err as Error);
       }
-      if (!read.done) return;
+      // The next answer's first bytes: the room the answers before them made is offered now.
+      if (!read.done) break;
       at = this.reader.stoppedAt;
       if (!this.answered(read)) return;
     }
