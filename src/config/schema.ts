@@ -17,6 +17,7 @@ export interface Config {
   nbiHost: string;
   nbiPort: number;
   nbiTokenRate: number;
+  searchStatementMs: number;
   genieacsNbiPort: number;
   databaseUrl: string;
   redisUrl: string;
@@ -105,6 +106,11 @@ export const schema: Spec<Config> = {
   nbiHost: { env: 'NBI_HOST', default: '0.0.0.0', doc: 'Interface of the northbound REST API (every route but /health needs an API token)' },
   nbiPort: { env: 'NBI_PORT', default: 7557, doc: 'Northbound REST API port' },
   nbiTokenRate: { env: 'NBI_TOKEN_RATE', default: 1000, doc: 'Requests per second per API token and REST API process (a burst of as many; 429 beyond); 0 = no limit' },
+  searchStatementMs: {
+    env: 'SEARCH_STATEMENT_MS',
+    default: 20_000,
+    doc: 'Longest one SQL statement of a REST API device search (lists, counts, bulk tag changes, GenieACS queries) may run: MariaDB/MySQL stop it and the request answers 400 naming the setting; 0 = no bound. Not applied on SQLite',
+  },
   genieacsNbiPort: {
     env: 'GENIEACS_NBI_PORT',
     default: 0,

@@ -17,7 +17,7 @@ import { bindNow, compile, pathsOf, evaluate, type Expression } from '../presets
 import { lookupFrom, type DeviceFacts } from '../presets/lookup';
 import { may, pathMatch, sqlOf, type Cond } from './device-query-sql';
 import { orderedReads, type KeyValue, type OrderedRead, type Position, type SortKey } from './device-order';
-import { placeholders, type Db, type Row } from './sql';
+import { boundedSelects, placeholders, type Db, type Row } from './sql';
 import { AcsError } from '../errors';
 import type { DeviceKey, EpochMs, SqlAccess } from './types';
 
@@ -29,6 +29,8 @@ export interface DeviceQuery {
   lastInformBefore?: EpochMs;
   /** Only devices whose last Inform is at or after this time. */
   lastInformAfter?: EpochMs;
+  /** Longest one of the search's SELECTs may run on MySQL/MariaDB (SEARCH_STATEMENT_MS); absent or 0: no bound. */
+  statementMs?: number;
 }
 
 /** A query checked and compiled once, run for many pages. */
@@ -237,10 +239,18 @@ async function holding(db: Db, q: CompiledDeviceQuery, list: Candidate[], budget
   });
 }
 
+/** `fn` on autocommit reads of `sql`, each SELECT bounded by the query's statementMs (boundedSelects). */
+export function searching<T>(sql: SqlAccess, q: CompiledDeviceQuery, fn: (db: Db) => Promise<T>): Promise<T> {
+  const ms = q.query.statementMs ?? 0;
+  const late = () =>
+    new AcsError('ACS_ERR_BAD_REQUEST', `a read of the search ran over ${ms} ms (SEARCH_STATEMENT_MS) and the database stopped it: narrow the search (an exact value rather than a regular expression, a tag, a product class, a last-Inform bound)`);
+  return sql.autocommit((db) => fn(boundedSelects(db, ms, late)));
+}
+
 /** One page of matching devices in `order`, after `after` (absent: from the start). */
 export async function queryDevicePage(sql: SqlAccess, q: CompiledDeviceQuery, page: PageRequest = {}): Promise<DevicePage> {
   const limit = Math.max(1, Math.min(page.limit ?? 500, MAX_PAGE));
-  return sql.autocommit(async (db) => {
+  return searching(sql, q, async (db) => {
     const list = await candidates(db, q, page.order ?? [], page.after ?? null, limit);
     if (list.length === 0) return { devices: [], next: null };
     const devices = (await holding(db, q, list, page.budgetMs ?? PAGE_BUDGET_MS)).map((c) => c.key);
@@ -264,7 +274,7 @@ export async function devicesMatching(sql: SqlAccess, q: CompiledDeviceQuery, ke
   const unique = [...new Set(keys)];
   for (let i = 0; i < unique.length; i += MAX_PAGE) {
     const part = unique.slice(i, i + MAX_PAGE);
-    const found = await sql.autocommit(async (db) => {
+    const found = await searching(sql, q, async (db) => {
       const rows = await db.select(
         `SELECT ${CANDIDATE_COLUMNS} FROM devices d WHERE d.device_key IN ${placeholders(part.length)} AND ${q.where.sql}`,
         [...part, ...q.where.params],

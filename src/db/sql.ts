@@ -145,6 +145,36 @@ export function fixedChunks<T>(items: T[], largest: number): T[][] {
   return out;
 }
 
+/** MySQL's ER_QUERY_TIMEOUT and MariaDB's ER_STATEMENT_TIMEOUT: a statement stopped at its time bound. */
+const STATEMENT_TIMEOUT = new Set([3024, 1969]);
+
+/**
+ * `db` whose SELECTs the server stops after `ms`, so a costly read (a regular
+ * expression over every device's parameters) cannot hold a connection and a
+ * core of the database for as long as it likes. MariaDB runs the
+ * `SET STATEMENT max_statement_time` in an executable comment (`/*M!`),
+ * which MySQL skips; MySQL reads the MAX_EXECUTION_TIME hint, which MariaDB
+ * 10 skips. A stopped SELECT rejects with `late()`. SQLite runs in this
+ * process: unbounded.
+ */
+export function boundedSelects(db: Db, ms: number, late: () => Error): Db {
+  if (db.driver !== 'mysql' || !(ms > 0)) return db;
+  const ceiling = Math.ceil(ms);
+  const head = `/*M! SET STATEMENT max_statement_time=${ceiling / 1000} FOR */ SELECT /*+ MAX_EXECUTION_TIME(${ceiling}) */`;
+  return {
+    ...db,
+    select: async (sql, params) => {
+      const text = sql.trimStart();
+      if (!/^SELECT\b/i.test(text)) throw new Error(`boundedSelects: not a SELECT: ${text.slice(0, 40)}`);
+      try {
+        return await db.select(head + text.slice('SELECT'.length), params);
+      } catch (err) {
+        throw STATEMENT_TIMEOUT.has(errnoOf(err)) ? late() : err;
+      }
+    },
+  };
+}
+
 /**
  * better-sqlite3 is one connection shared by every query runner: two
  * interleaved transactions would nest ("cannot start a transaction within a

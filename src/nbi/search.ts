@@ -18,7 +18,7 @@ export const searchQuery = {
 
 export type Search = { [K in keyof typeof searchQuery]?: z.output<(typeof searchQuery)[K]> };
 
-function searchOf(s: Search): DeviceQuery {
+function searchOf(s: Search, statementMs: number): DeviceQuery {
   if (s.q !== undefined && s.query !== undefined) badRequest('give q (a precondition) or query (GenieACS JSON), not both');
   let search: DeviceQuery = { filter: s.q };
   if (s.query !== undefined) {
@@ -28,12 +28,12 @@ function searchOf(s: Search): DeviceQuery {
       throw new AcsError('ACS_ERR_BAD_REQUEST', (err as Error).message);
     }
   }
-  return { ...search, lastInformBefore: s.lastInformBefore, lastInformAfter: s.lastInformAfter };
+  return { ...search, lastInformBefore: s.lastInformBefore, lastInformAfter: s.lastInformAfter, statementMs };
 }
 
-/** The search, checked and compiled; 400 naming the part at fault. */
-export function compiledSearchOf(s: Search): CompiledDeviceQuery {
-  const compiled = compileDeviceQuery(searchOf(s));
+/** The search, checked and compiled, each of its SELECTs bounded by `statementMs` (SEARCH_STATEMENT_MS); 400 naming the part at fault. */
+export function compiledSearchOf(s: Search, statementMs: number): CompiledDeviceQuery {
+  const compiled = compileDeviceQuery(searchOf(s, statementMs));
   if (!compiled.ok) badRequest(`${compiled.field === 'filter' ? 'q' : compiled.field}: ${compiled.message}`);
   return compiled.compiled;
 }

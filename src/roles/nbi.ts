@@ -53,7 +53,7 @@ export async function startNbiRole(s: Shared): Promise<{ port: number; routes: N
     })),
     traceRoutes(s.traces), metricsRoutes(s.ready),
   ];
-  const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate }), 'nbi');
+  const app = timeRequests(createNbiApp({ store, log, routers, tokenRate: config.nbiTokenRate, searchStatementMs: config.searchStatementMs }), 'nbi');
   const port = await serve({ app, name: 'nbi', options: FILE_SERVER_HTTP_OPTIONS, port: config.nbiPort, host: config.nbiHost, tls: tlsSettingsOf(config, 'nbi') }, log, opened);
   await startGenieacsApi(s, tasks);
   await tellHowToGetAToken(store, log);

@@ -30,6 +30,8 @@ export interface GenieacsApiDeps {
   scripts: ScriptRouteDeps;
   /** Requests per second per API token (NBI_TOKEN_RATE), counted apart from our own API's. */
   tokenRate: number;
+  /** Longest one SQL statement of a device search may run (SEARCH_STATEMENT_MS; 0: no bound). */
+  searchStatementMs: number;
 }
 
 export function createGenieacsApp(d: GenieacsApiDeps): Koa {
@@ -49,7 +51,7 @@ export function createGenieacsApp(d: GenieacsApiDeps): Koa {
   app.use(basicAsBearer());
   app.use(apiGuard({ tokens: new TokenStore(d.store.sql), sql: d.store.sql, log: d.log, ratePerSecond: d.tokenRate }));
   const routers: Router[] = [
-    deviceRoutes(d.store), taskRoutes(d.tasks, d.store.sql, d.files), faultRoutes(d.store),
+    deviceRoutes(d.store, d.searchStatementMs), taskRoutes(d.tasks, d.store.sql, d.files), faultRoutes(d.store),
     scriptRoutes(d.scripts), fileRoutes(d.files), pingRoutes(),
   ];
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods());

@@ -48,18 +48,27 @@ async function* matchingKeys(sql: SqlAccess, l: Listing): AsyncGenerator<DeviceK
   } while (after !== null && left > 0);
 }
 
-/** The JSON array of documents, written as the pages are read. */
-async function* documents(sql: SqlAccess, l: Listing, projection: Projection | null): AsyncGenerator<string> {
+/**
+ * The JSON array of documents, written as the pages are read. The first
+ * search page is read before the answer starts: a search that fails there
+ * (a SELECT over SEARCH_STATEMENT_MS) answers its error, not a 200 cut short.
+ */
+async function documents(sql: SqlAccess, l: Listing, projection: Projection | null): Promise<Readable> {
+  const pages = matchingKeys(sql, l);
+  const first = await pages.next();
   const need = projection?.parameters ?? { all: true as const };
-  let first = true;
-  yield '[';
-  for await (const keys of matchingKeys(sql, l)) {
-    for (const record of await readDeviceRecords(sql, keys, need)) {
-      yield `${first ? '' : ','}${JSON.stringify(project(deviceDocument(record), projection))}`;
-      first = false;
+  async function* written(): AsyncGenerator<string> {
+    let separator = '';
+    yield '[';
+    for (let page = first; !page.done; page = await pages.next()) {
+      for (const record of await readDeviceRecords(sql, page.value, need)) {
+        yield `${separator}${JSON.stringify(project(deviceDocument(record), projection))}`;
+        separator = ',';
+      }
     }
+    yield ']';
   }
-  yield ']';
+  return Readable.from(written());
 }
 
 async function count(sql: SqlAccess, search: CompiledDeviceQuery): Promise<number> {
@@ -84,7 +93,8 @@ async function existing(sql: SqlAccess, id: string): Promise<string> {
 
 const tag = z.string().min(1).max(255);
 
-export function deviceRoutes(store: DeviceStore): Router {
+/** `statementMs`: SEARCH_STATEMENT_MS, each search SELECT's bound. */
+export function deviceRoutes(store: DeviceStore, statementMs: number): Router {
   const tagRoute = (method: 'post' | 'delete') => defineRoute({
     method,
     path: '/devices/:id/tags/:tag',
@@ -105,7 +115,7 @@ export function deviceRoutes(store: DeviceStore): Router {
       query: listQuery,
       responses: { 200: 'the documents' },
       handle: async (ctx, { query }) => {
-        const search = compiledSearchOf(query.query === undefined ? {} : { query: query.query });
+        const search = compiledSearchOf(query.query === undefined ? {} : { query: query.query }, statementMs);
         if (ctx.method === 'HEAD') {
           ctx.set('total', String(await count(store.sql, search)));
           ctx.status = 200;
@@ -114,7 +124,7 @@ export function deviceRoutes(store: DeviceStore): Router {
         const listing: Listing = { search, order: sortOf(query.sort), skip: query.skip, limit: query.limit };
         const projection = projectionOf(query.projection);
         ctx.type = 'application/json';
-        ctx.body = Readable.from(documents(store.sql, listing, projection));
+        ctx.body = await documents(store.sql, listing, projection);
       },
     }),
     defineRoute({

@@ -14,7 +14,7 @@ export async function startGenieacsApi(s: Shared, tasks: TaskService): Promise<n
   const { config, log } = s;
   if (config.genieacsNbiPort === 0) return null;
   const app = createGenieacsApp({
-    store: s.store, log, tasks, files: s.files, tokenRate: config.nbiTokenRate,
+    store: s.store, log, tasks, files: s.files, tokenRate: config.nbiTokenRate, searchStatementMs: config.searchStatementMs,
     scripts: { dirs: config, stored: s.storedScripts, presets: s.presets, scriptTimeoutMs: config.scriptTimeoutMs, scriptMemoryMb: config.scriptMemoryMb },
   });
   // The REST API's certificate and client-certificate rule (NBI_TLS_*): the same clients, on another port.

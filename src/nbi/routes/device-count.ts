@@ -10,7 +10,7 @@
  *   matches ("more than 10,000") or after MAX_PAGES pages of candidates (a
  *   sparse search over a wide pre-filter: "at least n"); `exact` is false then.
  */
-import { MAX_PAGE, queryDevicePage, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
+import { MAX_PAGE, queryDevicePage, searching, type CompiledDeviceQuery, type DevicePage } from '../../db/device-query';
 import type { Position } from '../../db/device-order';
 import type { SqlAccess } from '../../db/types';
 
@@ -34,7 +34,7 @@ export interface DeviceCount {
 }
 
 async function countRows(sql: SqlAccess, q: CompiledDeviceQuery): Promise<number> {
-  const rows = await sql.autocommit((db) => db.select(`SELECT COUNT(*) AS n FROM devices d WHERE ${q.where.sql}`, q.where.params));
+  const rows = await searching(sql, q, (db) => db.select(`SELECT COUNT(*) AS n FROM devices d WHERE ${q.where.sql}`, q.where.params));
   return Number(rows[0]?.n ?? 0);
 }
 

@@ -63,8 +63,11 @@ const channel = z
   .refine(isValidChannel, { error: `must be 1 to ${CHANNEL_MAX} characters, not starting or ending with white space` })
   .meta({ example: 'default' });
 
-/** Device resources: the list (search, sort, projection, cursor), one device with its cached data model, clearing a channel's fault. */
-export function deviceRoutes(store: DeviceStore): Router {
+/**
+ * Device resources: the list (search, sort, projection, cursor), one device with its cached data model, clearing a channel's fault.
+ * `statementMs`: SEARCH_STATEMENT_MS, each search SELECT's bound.
+ */
+export function deviceRoutes(store: DeviceStore, statementMs: number): Router {
   return apiRouter([
     defineRoute({
       method: 'get',
@@ -74,7 +77,7 @@ export function deviceRoutes(store: DeviceStore): Router {
       query: listQuery,
       responses: { 200: 'the devices: id, identity, software version, last inform, projected parameters; with count, {count, exact}' },
       handle: async (ctx, { query }) => {
-        const compiled = compiledSearchOf(query);
+        const compiled = compiledSearchOf(query, statementMs);
         if (query.count) {
           ctx.body = await countMatching(store.sql, compiled);
           return;

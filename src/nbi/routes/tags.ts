@@ -28,7 +28,7 @@ const credentials = z
   .object({ username: z.string().min(1).max(CREDENTIAL_MAX), password: z.string().max(CREDENTIAL_MAX) })
   .meta({ example: { username: 'cpe', password: 'secret' } });
 
-function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] {
+function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete', statementMs: number): ApiRoute[] {
   const add = method === 'post';
   return [
     defineRoute({
@@ -53,7 +53,7 @@ function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] 
         if (query.q === undefined && query.query === undefined) badRequest('a bulk tag change needs q= or query= (q=TRUE for every device)');
         let matched = 0;
         let changed = 0;
-        for await (const page of streamDevices(store.sql, compiledSearchOf(query))) {
+        for await (const page of streamDevices(store.sql, compiledSearchOf(query, statementMs))) {
           matched += page.length;
           changed += await store.sql.autocommit((db) => tagMany(db, page, params.tag, add));
         }
@@ -63,10 +63,11 @@ function tagRoutesOf(store: DeviceStore, method: 'post' | 'delete'): ApiRoute[] 
   ];
 }
 
-export function tagRoutes(store: DeviceStore): Router {
+/** `statementMs`: SEARCH_STATEMENT_MS, each search SELECT's bound (the bulk changes). */
+export function tagRoutes(store: DeviceStore, statementMs: number): Router {
   return apiRouter([
-    ...tagRoutesOf(store, 'post'),
-    ...tagRoutesOf(store, 'delete'),
+    ...tagRoutesOf(store, 'post', statementMs),
+    ...tagRoutesOf(store, 'delete', statementMs),
     defineRoute({
       method: 'put',
       path: '/devices/:id/cpe-credentials',
