@@ -6,12 +6,13 @@
  * slower still: BENCHMARKS.md (w), run G).
  */
 import { bullPrefix } from '../engine/queue';
-import { startDeliveryWorker } from '../webhooks';
+import type { Config } from '../config/schema';
+import { startDeliveryWorker, type DeliveryOptions } from '../webhooks';
 import type { Shared } from './shared';
 
-export function startWebhooksRole(s: Shared): void {
-  const { config } = s;
-  const options = {
+/** The delivery settings (WEBHOOK_*) as the delivery worker takes them. */
+export function deliveryOptions(config: Config): DeliveryOptions {
+  return {
     timeoutMs: config.webhookTimeoutMs,
     retryBaseMs: config.webhookRetryBaseMs,
     maxRetryMs: config.webhookRetryMaxMs,
@@ -19,6 +20,11 @@ export function startWebhooksRole(s: Shared): void {
     retentionMs: config.webhookRetentionMs,
     pipeline: config.webhookPipeline,
   };
+}
+
+export function startWebhooksRole(s: Shared): void {
+  const { config } = s;
+  const options = deliveryOptions(config);
   const deliveries = startDeliveryWorker({
     connect: s.bullConnection, prefix: bullPrefix(config.redisPrefix, s.redis), redisPrefix: config.redisPrefix, view: s.webhookView, store: s.webhookStore, log: s.log, options,
   });
