@@ -54,6 +54,8 @@ export interface LeasedStreamOptions {
 }
 
 export interface LeasedStreamReader {
+  /** Whether this reader holds the lease now, as Redis says (not as it last renewed it). */
+  holds(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export function readLeasedStream(o: LeasedStreamOptions): LeasedStreamReader {
 
   const running = loop();
   return {
+    holds: async () => (await o.redis.get(o.lease)) === token,
     close: async () => {
       closed = true;
       // Ends a blocked read at once.

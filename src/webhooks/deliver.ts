@@ -100,7 +100,8 @@ export function startDeliveryWorker(o: DeliveryWorkerDeps): DeliveryWorker {
   const commands = o.connect();
   const queue = deliveryQueue(commands, o.prefix);
   logBullErrors(queue, o.log, 'webhook delivery queue');
-  const pending = new PendingView({ redis: commands, key: webhookKeys(o.redisPrefix).pending, store: o.store });
+  // The fan-out is started below, before any row is stored: `holds` asks it only then.
+  const pending = new PendingView({ redis: commands, key: webhookKeys(o.redisPrefix).pending, store: o.store, holds: () => fanOut.holds() });
   const ctx: Context = { store: o.store, log: o.log, options: o.options, queue, backoff, orderWaitMs: ORDER_WAIT_MS, pending };
   const attempts = new FirstAttempts(ctx, { redis: commands, stream: webhookKeys(o.redisPrefix).stream, log: o.log });
   const fanOut = startFanOut({ redis: o.connect(), reader: o.connect(), redisPrefix: o.redisPrefix, view: o.view, attempts, log: o.log });

@@ -16,8 +16,14 @@
  *   outside the first attempts): they change the generation in Redis
  *   (`pendingChanged`) once their rows are stored, which every holder reads
  *   before it trusts what it knows;
- * - another holder, between a loss of the lease and its return (LEASE_MS,
- *   10 s): what is known is forgotten after KNOWN_MS, shorter than that.
+ * - a holder that lost the lease while its pending rows were on their way:
+ *   once they are written it asks Redis whether it still holds the lease
+ *   (`holds`), and changes the generation if not. Still holding then, the
+ *   next holder's probes come after the rows. Else the next holder may have
+ *   trusted a probe for as long as that check took (a Redis round trip): a
+ *   pair's new delivery could go ahead of its pending one within that time;
+ * - anything else: what is known is forgotten after KNOWN_MS, shorter than
+ *   the lease (LEASE_MS, 10 s).
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -51,8 +57,8 @@ export class PendingView {
   /** Per subscription, how often the holder has stored pending rows: a probe that saw this change knows nothing. */
   private readonly stores = new Map<number, number>();
 
-  /** `now`: Date.now unless told (tests). */
-  constructor(private readonly o: { redis: Redis; key: string; store: WebhookStore; now?: () => number }) {}
+  /** `holds`: whether this process holds the fan-out's lease now (LeasedStreamReader.holds); `now`: Date.now unless told (tests). */
+  constructor(private readonly o: { redis: Redis; key: string; store: WebhookStore; holds: () => Promise<boolean>; now?: () => number }) {}
 
   /** Those of `pairs` with a stored delivery pending (pairKey). */
   async behind(pairs: Pair[]): Promise<Set<string>> {
@@ -84,6 +90,13 @@ export class PendingView {
       else this.storingNow.delete(webhook);
     };
     written.then(done, done);
+    // Redis unreachable: nobody else can take the lease either; KNOWN_MS bounds the rest.
+    void written.then(() => this.toldIfLost()).catch(() => undefined);
+  }
+
+  /** Changes the generation when this process no longer holds the lease: the holder's probes may have come before its rows. */
+  private async toldIfLost(): Promise<void> {
+    if (!(await this.o.holds())) await this.changed();
   }
 
   private isClear(webhook: number, generation: string | null, now: number): boolean {

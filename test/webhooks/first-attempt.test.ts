@@ -142,7 +142,7 @@ describe('webhooks: the first attempts of a read, step by step', function () {
   const context = (name: string): FirstAttemptContext => {
     const queue = deliveryQueue(connect(), `${bullPrefix(t.config.redisPrefix)}-${name}`);
     queues.push(queue);
-    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending-${name}`, store });
+    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending-${name}`, store, holds: async () => true });
     return { store, log, options: { timeoutMs: 5000, disableAfterMs: 60_000 }, queue, backoff: () => 100, orderWaitMs: 250, pending };
   };
   const stream = () => `${t.config.redisPrefix}first-steps:${Math.random()}`;

@@ -37,6 +37,8 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
   });
   const subscribe = () => store.create({ url: 'http://127.0.0.1:1/', events: ['device.boot'], secret: 'x', filter: null, parameters: null, createdBy: 'test' });
   const sorted = (s: Set<string>) => [...s].sort();
+  /** This process holds the fan-out's lease throughout. */
+  const holding = async () => true;
 
   before(() => {
     redis = new Redis(TEST_REDIS_URL);
@@ -50,7 +52,7 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
   it('probes a subscription once, then asks nothing of the database for its pairs while it is known clear', async () => {
     const [a, b] = [await subscribe(), await subscribe()];
     await store.writeLog([row(b.id, 'D1', 'pending'), row(a.id, 'D1', 'delivered')]);
-    const view = new PendingView({ redis, key: key(), store, now: () => clock });
+    const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
     const pairs = [{ webhook: a.id, device: 'D1' }, { webhook: a.id, device: 'D2' }, { webhook: b.id, device: 'D1' }, { webhook: b.id, device: 'D2' }];
     assert.deepEqual(sorted(await view.behind(pairs)), [`${b.id} D1`]);
     assert.deepEqual([store.probes, store.pairReads], [1, 1], 'one probe of both, one read of the pairs of the one with pending deliveries');
@@ -65,7 +67,7 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
   it('sees a replay once the generation changes, and forgets what it knew after 5 s', async () => {
     const s = await subscribe();
     const k = key();
-    const view = new PendingView({ redis, key: k, store, now: () => clock });
+    const view = new PendingView({ redis, key: k, store, holds: holding, now: () => clock });
     const pair = [{ webhook: s.id, device: 'R' }];
     assert.deepEqual(sorted(await view.behind(pair)), []);
     // A replay: the row set back to pending, then the generation changed.
@@ -87,7 +89,7 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
 
   it("does not take a subscription for clear while the holder's own pending rows of it are on their way", async () => {
     const s = await subscribe();
-    const view = new PendingView({ redis, key: key(), store, now: () => clock });
+    const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
     const pair = [{ webhook: s.id, device: 'P' }];
     assert.deepEqual(sorted(await view.behind(pair)), []);
     let written!: () => void;
@@ -108,9 +110,41 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
     assert.equal(store.pairReads, reads, 'known clear again');
   });
 
+  it('a holder that lost the lease while its pending rows were on their way changes the generation once they are written; one that kept it does not', async () => {
+    const s = await subscribe();
+    const k = key();
+    let lost = false;
+    const old = new PendingView({ redis, key: k, store, holds: async () => !lost, now: () => clock });
+    const next = new PendingView({ redis, key: k, store, holds: holding, now: () => clock });
+    const pair = [{ webhook: s.id, device: 'L' }];
+    const settled = async (generation: string | null) => {
+      for (let i = 0; i < 50 && (await redis.get(k)) === generation; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return redis.get(k);
+    };
+
+    // Kept: its rows are written while it holds the lease; no other holder can have probed before them.
+    let written!: () => void;
+    old.storing(s.id, new Promise<void>((resolve) => (written = resolve)));
+    const kept = await redis.get(k);
+    written();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await redis.get(k), kept, 'the generation is left alone');
+
+    // Lost: the old holder's series is under way when its lease lapses; the new holder probes the subscription clear.
+    old.storing(s.id, new Promise<void>((resolve) => (written = resolve)));
+    lost = true;
+    assert.deepEqual(sorted(await next.behind(pair)), []);
+    // The old holder's pending row is written after that probe.
+    await store.writeLog([row(s.id, 'L', 'pending')]);
+    const before = await redis.get(k);
+    written();
+    assert.notEqual(await settled(before), before, 'the old holder changed the generation');
+    assert.deepEqual(sorted(await next.behind(pair)), [`${s.id} L`], 'the new holder no longer trusts its probe');
+  });
+
   it('a probe during which the holder stored a pending row leaves the subscription unknown', async () => {
     const s = await subscribe();
-    const view = new PendingView({ redis, key: key(), store, now: () => clock });
+    const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
     const pair = [{ webhook: s.id, device: 'X' }];
     // The probe is made; before it answers, the holder stores a pending row, written once the probe has read.
     const probe = store.pendingSubscriptions.bind(store);
@@ -130,7 +164,7 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
     const subs = [];
     for (let i = 0; i < 101; i++) subs.push(await subscribe());
     const last = subs[100];
-    const view = new PendingView({ redis, key: key(), store, now: () => clock });
+    const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
     const pairs = subs.map((s) => ({ webhook: s.id, device: 'C' }));
     // While the first 100 are asked, the holder stores a pending row of the 101st; it is written after the second
     // statement read, before it answers.

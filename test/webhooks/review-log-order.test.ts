@@ -66,7 +66,7 @@ describe('webhooks review: orphan rows, first attempts made again', function () 
     redis = connect();
     store = new StaleListStore(t.acs.store.sql);
     webhook = await subscribe();
-    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending`, store });
+    const pending = new PendingView({ redis, key: `${t.config.redisPrefix}pending`, store, holds: async () => true });
     ctx = { store, log, options: { timeoutMs: 2000, disableAfterMs: 60_000 }, queue: idleQueue('ctx'), backoff: () => 100, orderWaitMs: ORDER_WAIT_MS, pending };
   });
   afterEach(() => {
