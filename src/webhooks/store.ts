@@ -216,13 +216,15 @@ export class WebhookStore {
   }
 
   /**
-   * Which of `webhooks` have a pending delivery: one probe of the pending
-   * index per subscription (a receiver down for a day leaves millions).
+   * Which of `webhooks` have a pending delivery of a device (those without
+   * one are in no pair's order): one probe of the pending index per
+   * subscription (a receiver down for a day leaves millions).
    */
   async pendingSubscriptions(webhooks: number[]): Promise<Set<number>> {
     if (webhooks.length === 0) return new Set();
     // Scalar subqueries, one column each: SQLite has no parenthesized members of a UNION, whose LIMIT would be the union's.
-    const sql = `SELECT ${webhooks.map((_w, i) => `(SELECT 1 FROM webhook_deliveries WHERE pending_webhook = ? LIMIT 1) AS p${i}`).join(', ')}`;
+    const probe = 'SELECT 1 FROM webhook_deliveries WHERE pending_webhook = ? AND pending_device IS NOT NULL LIMIT 1';
+    const sql = `SELECT ${webhooks.map((_w, i) => `(${probe}) AS p${i}`).join(', ')}`;
     const [row] = await this.sql.autocommit((db) => db.select(sql, webhooks));
     return new Set(webhooks.filter((_w, i) => row?.[`p${i}`] !== null && row?.[`p${i}`] !== undefined));
   }

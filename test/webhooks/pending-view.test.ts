@@ -142,6 +142,17 @@ describeEachDriver('webhooks: PendingView', 'webhooks_pending_view', (ctx) => {
     assert.deepEqual(sorted(await next.behind(pair)), [`${s.id} L`], 'the new holder no longer trusts its probe');
   });
 
+  it('a pending delivery without a device (in no pair\'s order) leaves its subscription clear', async () => {
+    const s = await subscribe();
+    await store.writeLog([{ ...row(s.id, 'N', 'pending'), device: null, event: 'campaign.progress' }]);
+    const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
+    const pair = [{ webhook: s.id, device: 'N' }];
+    assert.deepEqual(sorted(await view.behind(pair)), []);
+    clock += 100;
+    assert.deepEqual(sorted(await view.behind(pair)), []);
+    assert.deepEqual([store.probes, store.pairReads], [1, 0], 'probed once, known clear: its pairs never read');
+  });
+
   it('a probe during which the holder stored a pending row leaves the subscription unknown', async () => {
     const s = await subscribe();
     const view = new PendingView({ redis, key: key(), store, holds: holding, now: () => clock });
