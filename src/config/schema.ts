@@ -245,7 +245,7 @@ export const schema: Spec<Config> = {
   webhookDisableAfterMs: {
     env: 'WEBHOOK_DISABLE_AFTER_MS',
     default: 24 * 3600_000,
-    doc: 'A webhook whose deliveries have failed for this long is disabled (logged; POST /webhooks/:id/enable turns it back on)',
+    doc: 'A webhook whose deliveries have failed for this long is disabled (a warning in the log, disabledReason on the webhook, the metric acs_webhooks_disabled_total; POST /webhooks/:id/enable turns it back on)',
   },
   vendorProfilesDir: {
     env: 'VENDOR_PROFILES_DIR',

@@ -39,6 +39,7 @@ export const metrics = {
   channelFaults: new Counter({ name: 'acs_channel_faults_total', help: 'Faults recorded against a provisioning channel, by fault code', labelNames: ['code'] as const, registers: [registry] }),
   connectionRequests: new Counter({ name: 'acs_connection_requests_total', help: 'Connection requests, by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
   webhookDeliveries: new Counter({ name: 'acs_webhook_deliveries_total', help: 'Webhook delivery attempts, by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+  webhooksDisabled: new Counter({ name: 'acs_webhooks_disabled_total', help: 'Webhook subscriptions disabled after failing for WEBHOOK_DISABLE_AFTER_MS', registers: [registry] }),
   httpSeconds: new Histogram({
     name: 'acs_http_request_duration_seconds', help: 'HTTP request handling time, by server (cwmp, fs, nbi, metrics)',
     labelNames: ['server'] as const, buckets: LATENCY_BUCKETS, registers: [registry],

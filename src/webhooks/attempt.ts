@@ -115,8 +115,11 @@ export async function attempt(ctx: AttemptContext, d: Attempted): Promise<Outcom
   const failed = { kind: 'failed' as const, httpStatus: outcome.status, error: outcome.error };
   if (Date.now() - since < ctx.options.disableAfterMs) return { ...failed, disabled: false };
   const reason = `failing since ${new Date(since).toISOString()}: ${outcome.error}`;
-  await store.disable(sub.id, reason);
-  ctx.log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+  // The notice: a log line and a counter to alert on, from the one worker whose write disabled it.
+  if (await store.disable(sub.id, reason)) {
+    metrics.webhooksDisabled.inc();
+    ctx.log.warn({ webhook: sub.id, url: sub.url, reason }, 'webhook disabled');
+  }
   return { ...failed, disabled: true };
 }
 

@@ -151,8 +151,10 @@ export class WebhookStore {
     return (await this.sql.autocommit((db) => db.run(sql, [id]))).affected > 0;
   }
 
-  async disable(id: number, reason: string, now = Date.now()): Promise<void> {
-    await this.sql.autocommit((db) => db.run('UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL', [now, reason.slice(0, ERROR_MAX), id]));
+  /** Whether this call disabled it (false: it was disabled already, or is gone). */
+  async disable(id: number, reason: string, now = Date.now()): Promise<boolean> {
+    const { affected } = await this.sql.autocommit((db) => db.run('UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL', [now, reason.slice(0, ERROR_MAX), id]));
+    return affected > 0;
   }
 
   /** A failed attempt starts the failure clock (if not running); a delivered one stops it. */

@@ -154,6 +154,21 @@ describe('REST API: tokens, scopes, audit log', function () {
     assert.ok(row && row.includes('\tadmin\t') && row.includes(secret.slice(0, 10)) && row.endsWith('live'), row);
     assert.ok(!lines.join('\n').includes(secret), 'list never prints a secret');
     await runTokenCommand(['revoke', 'ops-cli'], t.acs.store, () => undefined);
+    lines.length = 0;
+    await runTokenCommand(['list'], t.acs.store, (l) => lines.push(l));
+    assert.match(lines.find((l) => l.startsWith('ops-cli\t')) ?? '', /\trevoked \d{4}-/, 'listed as revoked');
+    await assert.rejects(runTokenCommand(['revoke', 'ops-cli'], t.acs.store, () => undefined), /revoked already/);
+    // The CLI's writes are in the audit log as the API's are, refusals too.
+    type Entry = { token: string | null; method: string; route: string; target: string; status: number; message: string | null };
+    let cli: Entry[] = [];
+    for (let i = 0; i < 20 && cli.length < 3; i++) {
+      cli = ((await body(await t.nbi('/audit?limit=1000'))) as unknown as Entry[]).filter((e) => e.method === 'CLI' && e.target === '/tokens/ops-cli');
+      if (cli.length < 3) await sleep(100);
+    }
+    assert.deepEqual(
+      cli.map((e) => [e.route, e.status, e.token?.startsWith('cli:')]).reverse(),
+      [['acs token create', 201, true], ['acs token revoke', 200, true], ['acs token revoke', 409, true]],
+    );
     await assert.rejects(runTokenCommand(['create'], t.acs.store, () => undefined), /--name is missing/);
     await assert.rejects(runTokenCommand(['create', '--name', 'y', '--scope', 'god'], t.acs.store, () => undefined), /scope must be one of/);
     await assert.rejects(runTokenCommand(['create', '--name', 'bad name'], t.acs.store, () => undefined), /name must be/);

@@ -17,6 +17,7 @@ import { staleSql } from '../../src/webhooks/store';
 import { startTestAcs, TEST_REDIS_URL, type TestAcs } from '../helpers/acs';
 import { inform, ScriptedCpe } from '../helpers/cpe';
 import { sleep, until } from '../helpers/wait';
+import { sample, scrape } from '../metrics/scrape';
 import { Receiver, SECRET } from './receiver';
 
 describe('webhooks: signed deliveries of session events', function () {
@@ -279,7 +280,9 @@ describe('webhooks: a receiver that keeps failing is disabled', function () {
     await t?.stop();
   });
 
-  it('disables it with the reason, fails its deliveries, and enables it on request', async () => {
+  it('disables it with the reason, fails its deliveries, counts it in acs_webhooks_disabled_total, and enables it on request', async () => {
+    const disabledCount = async () => sample((await scrape(`${t.nbiUrl}/metrics`, t.token)).samples, 'acs_webhooks_disabled_total');
+    const before = await disabledCount();
     // A port nobody listens on.
     const dead = http.createServer();
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
@@ -298,6 +301,7 @@ describe('webhooks: a receiver that keeps failing is disabled', function () {
       return state.disabledAt !== null;
     }, 20_000);
     assert.match(String(state.disabledReason), /^failing since .*ECONNREFUSED|fetch failed/);
+    assert.equal(await disabledCount(), before + 1, 'the notice to alert on');
     await until('its delivery failed', async () => ((await (await t.nbi(`/webhooks/${sub.id}/deliveries?status=failed`)).json()) as unknown[]).length === 1);
     const enabled = (await (await t.nbi(`/webhooks/${sub.id}/enable`, { method: 'POST' })).json()) as typeof state;
     assert.equal(enabled.disabledAt, null);

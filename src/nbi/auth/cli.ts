@@ -3,9 +3,12 @@
  * (the first admin token can only come from here): create (prints the token
  * once), list, revoke. Works on the database of DATABASE_URL.
  */
+import { userInfo } from 'node:os';
 import { loadConfig } from '../../config/load';
 import { openStore } from '../../db';
 import type { DeviceStore } from '../../db/types';
+import { AcsError } from '../../errors';
+import { recordAudit } from './audit';
 import { SCOPES, TokenStore } from './tokens';
 
 export const tokenUsage = `usage: acs token <create|list|revoke> [options]
@@ -15,6 +18,31 @@ export const tokenUsage = `usage: acs token <create|list|revoke> [options]
   acs token revoke NAME                                    the token stops working within 5 s on every process
 Clients send it as "Authorization: Bearer <token>". Scopes: ${SCOPES.join(' < ')} (each includes the ones before).`;
 
+/**
+ * A token made or revoked on the box, in the audit log as the API's writes
+ * are: by `cli:<OS user>`, method CLI, route the command, target the token,
+ * and its outcome (an HTTP status, as the API would have answered).
+ */
+async function audited(store: DeviceStore, command: string, name: string, write: () => Promise<void>): Promise<void> {
+  const entry = { time: Date.now(), token: `cli:${osUser()}`, method: 'CLI', route: `acs token ${command}`, target: `/tokens/${name}` };
+  try {
+    await write();
+    await recordAudit(store.sql, { ...entry, status: command === 'create' ? 201 : 200, message: null });
+  } catch (err) {
+    const status = err instanceof AcsError ? err.status : 500;
+    await recordAudit(store.sql, { ...entry, status, message: (err as Error).message }).catch(() => undefined);
+    throw err;
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs one `acs token` command on `store`; what it prints goes to `out`. Throws with a message naming the argument. */
 export async function runTokenCommand(args: string[], store: DeviceStore, out: (line: string) => void): Promise<void> {
   const tokens = new TokenStore(store.sql);
@@ -22,18 +50,23 @@ export async function runTokenCommand(args: string[], store: DeviceStore, out: (
   if (command === 'create') {
     const name = option(rest, '--name');
     if (name === undefined) throw new Error('acs token create: --name is missing');
-    const { token, info } = await tokens.create(name, option(rest, '--scope') ?? 'read', 'cli');
-    out(token);
-    out(`# token ${info.name}, scope ${info.scope}: shown this once, keep it now`);
+    await audited(store, command, name, async () => {
+      const { token, info } = await tokens.create(name, option(rest, '--scope') ?? 'read', 'cli');
+      out(token);
+      out(`# token ${info.name}, scope ${info.scope}: shown this once, keep it now`);
+    });
   } else if (command === 'list') {
     for (const t of await tokens.list()) {
       const time = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
       out([t.name, t.scope, t.prefix, time(t.createdAt), time(t.lastUsedAt), t.revokedAt === null ? 'live' : `revoked ${time(t.revokedAt)}`].join('\t'));
     }
   } else if (command === 'revoke') {
-    if (rest[0] === undefined) throw new Error('acs token revoke: the token name is missing');
-    await tokens.revoke(rest[0]);
-    out(`token ${rest[0]} revoked`);
+    const name = rest[0];
+    if (name === undefined) throw new Error('acs token revoke: the token name is missing');
+    await audited(store, command, name, async () => {
+      await tokens.revoke(name);
+      out(`token ${name} revoked`);
+    });
   } else {
     throw new Error(command === undefined ? 'acs token: create, list or revoke?' : `acs token: unknown command ${command} (create, list, revoke)`);
   }
