@@ -110,6 +110,9 @@ describe('REST API: device search, projection, cursor, delete', function () {
     assert.deepEqual((await g({ 'Device.X_Missing': { $exists: false }, 'Device.WiFi.SSID.1.Enable': true })).names, ['a', 'b', 'c', 'd', 'e']);
     assert.deepEqual((await g({ 'Device.ManagementServer.PeriodicInformInterval': { $not: { $gte: 302 } } })).names, ['a', 'b']);
     assert.deepEqual((await g({ _id: keys.b })).names, ['b']);
+    assert.deepEqual((await g({ 'Device.DeviceInfo.SoftwareVersion': { $eq: '1.9' } })).names, ['a', 'd'], '$eq as a bare value');
+    assert.deepEqual((await g({ $and: [{ _tags: 'lab' }, { 'Device.WiFi.SSID.1.SSID': { $regex: '^home-' } }] })).names, ['c', 'e']);
+    assert.deepEqual((await g({ $and: [{ _tags: 'lab' }, { _tags: { $ne: 'lab' } }] })).names, [], '$and of exclusive parts');
     assert.deepEqual((await g({ _lastInform: { $gte: new Date(NOW - DAY - 1000).toISOString() } })).names, ['a', 'b']);
     assert.deepEqual((await g({})).names, ['a', 'b', 'c', 'd', 'e']);
   });

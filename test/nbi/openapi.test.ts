@@ -198,6 +198,37 @@ describe('REST API: the OpenAPI document, walked', function () {
     assert.equal(await stored(), before);
   });
 
+  it('answers 405 naming the methods a path takes for every other method, and refuses every JSON body over 1 MiB (413) or not JSON (400), nothing stored', async () => {
+    const before = await stored();
+    let wrongMethods = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      const taken = Object.keys(ops).map((m) => m.toUpperCase());
+      const o = operations(doc).find((x) => x.path === path) as Op;
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !taken.includes(m))) {
+        const r = await fetch(`${t.nbiUrl}${concrete(o)}`, withToken(tokens.admin, { method, body: method === 'GET' ? undefined : '{}', headers: { 'Content-Type': 'application/json' } }));
+        const body = (await r.json()) as Answer['body'];
+        assert.equal(r.status, 405, `${method} ${path}`);
+        assert.equal(body.code, 'ACS_ERR_METHOD_NOT_ALLOWED', `${method} ${path}`);
+        const allow = (r.headers.get('allow') ?? '').split(', ');
+        for (const m of taken) assert.ok(allow.includes(m), `${method} ${path}: Allow ${allow.join(', ')} lacks ${m}`);
+        wrongMethods++;
+      }
+    }
+    assert.ok(wrongMethods >= 100, `${wrongMethods} wrong methods`);
+    const jsonBodies = operations(doc).filter((x) => jsonBodyOf(x));
+    for (const o of jsonBodies) {
+      const huge = await call(o, tokens.admin, { body: { ...(exampleOf(o) as object), pad: 'x'.repeat(1024 * 1024) } });
+      assert.equal(huge.status, 413, `${o.method} ${o.path} over 1 MiB`);
+      assert.equal(huge.body.code, 'ACS_ERR_BODY_TOO_LARGE', `${o.method} ${o.path}`);
+      const r = await fetch(`${t.nbiUrl}${concrete(o)}`, withToken(tokens.admin, { method: o.method, body: '{"cut": ', headers: { 'Content-Type': 'application/json' } }));
+      const broken = (await r.json()) as Answer['body'];
+      assert.equal(r.status, 400, `${o.method} ${o.path} not JSON`);
+      assert.match(broken.error ?? '', /body is not JSON/, `${o.method} ${o.path}`);
+    }
+    assert.ok(jsonBodies.length >= 20, `${jsonBodies.length} operations with a JSON body`);
+    assert.equal(await stored(), before);
+  });
+
   it('refuses a body missing a required field or with a field of the wrong type: 400 naming the field, nothing stored', async () => {
     const before = await stored();
     let tried = 0;

@@ -76,6 +76,9 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     const cancelled = await s.t.nbi('/orders/ord-idem', { method: 'DELETE' });
     assert.equal(((await cancelled.json()) as { status: string }).status, 'cancelled');
     assert.equal((await s.t.nbi('/orders/ord-idem', { method: 'DELETE' })).status, 409);
+    const late = await s.t.nbi('/orders/ord-idem', { method: 'PUT', body: JSON.stringify({ device: body.device, service: { provision: 'set-ssid', args: ['c'] } }) });
+    assert.equal(late.status, 409, 'a cancelled order cannot be replaced');
+    assert.deepEqual((await order('ord-idem')).service, { provision: 'set-ssid', args: ['b'] });
     assert.equal((await s.t.nbi('/orders/nope')).status, 404);
   });
 
@@ -106,6 +109,9 @@ describe('orders: zero-touch provisioning from an order system (simulator, webho
     assert.equal(applied[0].device, final.deviceKey);
     assert.equal((await post({ id: 'ord-zt-1', device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['zero-touch'] } })).status, 200, 'the order system may send it again');
     assert.equal((await s.t.nbi('/orders/ord-zt-1', { method: 'DELETE' })).status, 409, 'an applied order cannot be cancelled');
+    const replaced = await s.t.nbi('/orders/ord-zt-1', { method: 'PUT', body: JSON.stringify({ device: { serialNumber: serial }, service: { provision: 'set-ssid', args: ['other'] } }) });
+    assert.equal(replaced.status, 409, 'nor replaced');
+    assert.deepEqual([(await order('ord-zt-1')).status, (await order('ord-zt-1')).service], ['applied', { provision: 'set-ssid', args: ['zero-touch'] }]);
   });
 
   it('applies a preset order to a known device now: its provisions run once, in order, with the preset\'s arguments, in the one session the connection request brings', async () => {
