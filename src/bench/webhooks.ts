@@ -203,6 +203,8 @@ interface Bench {
   /** Subscriptions created (ids 1..total), all disabled between rounds. */
   total: number;
   measure: Measure;
+  /** Runs `fn` with the fan-out held off (the bench holds its lease): events are emitted, none delivered until after. */
+  heldOff<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -210,7 +212,7 @@ interface Bench {
  * any, alternating; after each with, the backlog drains before they are
  * disabled (a disabled subscription's pending deliveries fail).
  */
-async function rounds(b: Bench, count: number, subscriptions: number, drive: () => Promise<unknown>, floor?: { f: Floor; rate: number }): Promise<Rounds> {
+async function rounds(b: Bench, count: number, subscriptions: number, drive: () => Promise<unknown>, floor?: { f: Floor; rate: number }, heldOff = false): Promise<Rounds> {
   const r: Rounds = { without: [], withSubs: [], floor: [], floorFailed: 0, expected: 0, delivered: 0, drains: [], pendingAfterDrain: [] };
   // The front end reads the subscriptions every 5 s (src/webhooks/emitter.ts): let it see a change.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 6000));
@@ -218,7 +220,7 @@ async function rounds(b: Bench, count: number, subscriptions: number, drive: () 
     await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
     await settle();
     const before = b.receiver.received;
-    const w = await b.measure(drive);
+    const w = heldOff ? await b.heldOff(() => b.measure(drive)) : await b.measure(drive);
     r.withSubs.push(w);
     r.expected += w.completed * subscriptions;
     const ms = await drained(b.receiver, before + w.completed * subscriptions);
@@ -260,30 +262,40 @@ async function capacity(b: Bench, subscriptions: number, prefix: string, drive: 
   await webhooks(b.databaseUrl, 'enable', b.receiver.url, subscriptions);
   await new Promise((resolve) => setTimeout(resolve, 6000));
   const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
-  const lease = webhookKeys(prefix).lease;
-  const hold = () => redis.set(lease, 'bench', 'PX', 10_000);
   try {
     await drained(b.receiver, Infinity);
-    await hold();
-    // The worker's read blocked when the lease was taken returns with the storm's first entries and delivers them: it
-    // counted them in no backlog (the capacity row's negative "errors"). Past its block (1 s), it knows the lease is not its own.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const renew = setInterval(() => void hold().catch(() => undefined), 2000);
-    let paused: Storm;
-    let backlog: number;
     const before = b.receiver.received;
-    try {
-      paused = await b.measure(drive);
+    const { paused, backlog } = await b.heldOff(async () => {
+      const storm = await b.measure(drive);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      backlog = (await waitingEvents(redis, prefix)) * subscriptions;
-    } finally {
-      clearInterval(renew);
-      await redis.del(lease);
-    }
+      return { paused: storm, backlog: (await waitingEvents(redis, prefix)) * subscriptions };
+    });
     const ms = await drained(b.receiver, before + backlog);
     // Every delivery in before the count: one more than the backlog shows as a negative error.
     await drained(b.receiver, Infinity);
     return { paused, backlog, received: b.receiver.received - before, ms };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Runs `fn` holding the fan-out's lease (renewed), as no worker can then read the events: they wait in the stream. */
+async function heldOff<T>(prefix: string, fn: () => Promise<T>): Promise<T> {
+  const redis = new Redis(loadConfig().redisUrl, { maxRetriesPerRequest: null });
+  const lease = webhookKeys(prefix).lease;
+  const hold = () => redis.set(lease, 'bench', 'PX', 10_000);
+  try {
+    await hold();
+    // The worker's read blocked when the lease was taken returns with the first events after it and delivers them
+    // (counted in no backlog: the capacity row's negative "errors"). Past its block (1 s), it knows the lease is not its own.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const renew = setInterval(() => void hold().catch(() => undefined), 2000);
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renew);
+      await redis.del(lease);
+    }
   } finally {
     redis.disconnect();
   }
@@ -334,11 +346,12 @@ export async function webhookRows(o: WebhookBenchOptions, h: WebhookHarness): Pr
     const pace = (1.01 * TARGET_PER_S) / pacedSubs;
     const paced = () => fleet.paced(pace, (o.durationS * 1000) / 2);
     const closedSubs = subsFor(warmUp.sessionsPerS);
-    const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure };
+    const b: Bench = { databaseUrl: front.databaseUrl, receiver, total: Math.max(closedSubs, pacedSubs), measure, heldOff: (fn) => heldOff(env.REDIS_PREFIX, fn) };
     await webhooks(b.databaseUrl, 'create', receiver.url, b.total);
     await webhooks(b.databaseUrl, 'disable', receiver.url, b.total);
     const c = await rounds(b, ROUNDS, closedSubs, closed, { f: floor, rate: closedSubs * warmUp.sessionsPerS });
-    const p = await rounds(b, PACED_ROUNDS, pacedSubs, paced, { f: floor, rate: pacedSubs * pace });
+    // BENCH_PACED_HELD_OFF=1: the paced rounds with subscriptions hold the fan-out off: what the emission alone costs paced sessions.
+    const p = await rounds(b, PACED_ROUNDS, pacedSubs, paced, { f: floor, rate: pacedSubs * pace }, process.env.BENCH_PACED_HELD_OFF === '1');
     const cap = await capacity(b, closedSubs, env.REDIS_PREFIX, closed);
     const stored_ = await stored(front.databaseUrl);
     const rss = Math.max(peakRssMiB(front.pid), peakRssMiB(worker.pid));
