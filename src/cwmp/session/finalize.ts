@@ -91,8 +91,8 @@ async function commit(deps: SessionDeps, state: SessionState, log: SessionLogEnt
 /** The commit is done: a notice that cannot go out is logged (waiting workflows fall back on their timeouts). */
 /** `registered`: the commit wrote the device's first Inform (device.registered). */
 async function notify(deps: SessionDeps, state: SessionState, result: SessionResult, valueChanges: ValueChange[], registered: boolean): Promise<void> {
-  // Not awaited: the deliveries are stored in the emitter's next batch, up to its BATCH_MS later; the CPE's last answer does not wait for that.
-  void deps.webhooks?.emit(sessionEvents(state, result, valueChanges, registered));
+  // After the CPE's last answer is written; batched for the stream up to BATCH_MS later.
+  deps.webhooks?.emitSoon(() => sessionEvents(state, result, valueChanges, registered));
   deps.qoe?.fromSession(state.deviceKey, result.ops);
   if (deps.orders && state.ordersUnread) {
     await deps.orders.onBootstrap(state.inform.deviceId, 0).catch((err: unknown) => deps.log.error({ deviceId: state.deviceKey, err }, 'orders not looked at'));
@@ -156,9 +156,9 @@ export async function endOpened(deps: SessionDeps, state: SessionState): Promise
 
 /** What follows the end of a quiet session: its webhook events if subscribed, its log line and its metrics. */
 function endedQuiet(deps: SessionDeps, state: SessionState, reason: EndReason): void {
-  // Not awaited: the quiet path needs no database. Measured: even an empty emit per quiet session cost
-  // the 10,000-in-flight bench its 0 failures, so nothing is built unless device.inform is subscribed.
-  if (deps.webhooks?.wants('device.inform')) void deps.webhooks.emit(sessionEvents(state, null));
+  // After the CPE's last answer is written. Measured: even an empty emit per quiet session cost the
+  // 10,000-in-flight bench its 0 failures, so nothing is built unless device.inform is subscribed.
+  if (deps.webhooks?.wants('device.inform')) deps.webhooks.emitSoon(() => sessionEvents(state, null));
   if (deps.log.isLevelEnabled('info')) deps.log.info({ deviceId: state.deviceKey, sessionId: state.id, reason, ms: Date.now() - state.startedAt }, 'session ended');
   sessionEnded('quiet', state.startedAt);
 }
