@@ -135,6 +135,19 @@ describe('webhooks: deliveries in batches', function () {
     }
   });
 
+  it('emitSoon builds and sends the events once the I/O under way is done, not at the call; a builder that throws is logged, nothing crashes', async () => {
+    let built = 0;
+    emitter.emitSoon(() => {
+      throw new Error('a bad builder');
+    });
+    emitter.emitSoon(() => (built++, [inform('SOON', 1)]));
+    assert.equal(built, 0, 'not built at the call');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(built, 1, 'built right after');
+    await until('its delivery', async () => ofDevice('SOON').length === 1);
+    assert.deepEqual(ofDevice('SOON'), [1]);
+  });
+
   it('sees a subscription made by another process within its refresh period, with no event in between', async () => {
     assert.equal(emitter.wants('device.boot'), false);
     // Made through the store, as another process would: this emitter is not told.
