@@ -29,8 +29,8 @@ export interface NbiAppOptions {
   routers?: Router[];
   /** Requests per second per API token and process (NBI_TOKEN_RATE; 0 = no limit). */
   tokenRate: number;
-  /** Longest one SQL statement of a device search may run (SEARCH_STATEMENT_MS; 0: no bound); default no bound. */
-  searchStatementMs?: number;
+  /** Longest one SQL statement of a device search may run (SEARCH_STATEMENT_MS; 0: no bound). */
+  searchStatementMs: number;
   /** The built web UI's folder (default dist/ui). */
   uiDir?: string;
 }
@@ -76,7 +76,7 @@ export function createNbiApp(o: NbiAppOptions): Koa {
   app.use(uiAssets(o.uiDir));
   app.use(apiGuard({ tokens, sql: o.store.sql, log: o.log, ratePerSecond: o.tokenRate, sessions }));
   const routers = [
-    apiRouter([health]), deviceRoutes(o.store, o.searchStatementMs ?? 0), tagRoutes(o.store, o.searchStatementMs ?? 0), faultRoutes(o.store), searchRoutes(o.store.sql), authRoutes(tokens, o.store.sql),
+    apiRouter([health]), deviceRoutes(o.store, o.searchStatementMs), tagRoutes(o.store, o.searchStatementMs), faultRoutes(o.store), searchRoutes(o.store.sql), authRoutes(tokens, o.store.sql),
     sessionRoutes({ users, sessions, tokens, sql: o.store.sql, log: o.log }), ...(o.routers ?? []),
   ];
   for (const router of [...routers, openApiRouter(routers)]) app.use(router.routes()).use(router.allowedMethods());

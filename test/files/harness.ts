@@ -52,7 +52,7 @@ export async function startFiles(store: DeviceStore, options: Partial<FileServic
   const fsApp = createFileServerApp({ files, log });
   fsApp.on('error', (err: Error) => lateErrors.push(err));
   fs.on('request', fsApp.callback());
-  const nbiApp = createNbiApp({ store, log, tokenRate: 0 });
+  const nbiApp = createNbiApp({ store, log, tokenRate: 0, searchStatementMs: 0 });
   const routes = fileRoutes(files);
   nbiApp.use(routes.routes()).use(routes.allowedMethods());
   nbiApp.on('error', (err: Error) => lateErrors.push(err));

@@ -19,7 +19,7 @@ export interface NbiServer {
 }
 
 export async function serveRouters(store: DeviceStore, routers: Router[]): Promise<NbiServer> {
-  const server = http.createServer(createNbiApp({ store, log: createLogger('silent'), routers, tokenRate: 0 }).callback());
+  const server = http.createServer(createNbiApp({ store, log: createLogger('silent'), routers, tokenRate: 0, searchStatementMs: 0 }).callback());
   const token = await newToken(store);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

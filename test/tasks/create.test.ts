@@ -164,7 +164,7 @@ describeEachDriver('creating tasks', 'acs_test_tasks_create', (ctx) => {
 
     it('over REST: 400 naming the unknown file; 202 with the stored file\'s URL', async () => {
       const dev = await device();
-      const app = createNbiApp({ store: ctx.store, log: createLogger('silent'), routers: [taskRoutes(withFiles().service)], tokenRate: 0 });
+      const app = createNbiApp({ store: ctx.store, log: createLogger('silent'), routers: [taskRoutes(withFiles().service)], tokenRate: 0, searchStatementMs: 0 });
       const token = await newToken(ctx.store);
       const server = app.listen(0, '127.0.0.1');
       await once(server, 'listening');
