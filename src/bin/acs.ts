@@ -42,9 +42,10 @@ Runs the ACS with the settings of its environment variables (README, "Configurat
   --role cwmp     only the CPE-facing server (any number behind a load balancer)
   --role worker   only the provisioning engine's worker (and webhook deliveries, unless WORKER_DELIVERS_WEBHOOKS=false)
   --role nbi      only the REST API
-  --role webhooks only webhook deliveries (e.g. on hosts of their own)
+  --role webhooks only webhook deliveries, at the idle CPU policy (WEBHOOK_SCHEDULING) or on hosts of their own
   --processes N   several processes on this machine, restarted when they die: with role all, N CWMP front ends
-                  (sharing CWMP_PORT and FS_PORT), M engine workers and one REST API process; with role cwmp or
+                  (sharing CWMP_PORT and FS_PORT), M engine workers, one REST API process and one webhooks
+                  process (with workers); with role cwmp or
                   worker, N of that role. auto: one front end per core. Needs a MySQL/MariaDB DATABASE_URL
   --workers M     engine workers beside the N front ends (role all; default: N/2, at least 1; 0: workers run elsewhere)
 A database or Redis that does not answer is retried for STARTUP_RETRY_MS, then the process exits non-zero.`;

@@ -11,6 +11,7 @@ const enums: Partial<Record<keyof Config, readonly string[]>> = {
   cwmpAuth: ['none', 'basic', 'digest'],
   logLevel: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
   fsAccess: ['device', 'open'],
+  webhookScheduling: ['idle', 'normal'],
   filesStorage: ['disk', 'database'],
   metricsAuth: ['token', 'none'],
   cwmpTlsClientAuth: ['none', 'optional', 'require'],

@@ -68,6 +68,7 @@ export interface Config {
   webhookRetentionMs: number;
   webhookPipeline: number;
   workerDeliversWebhooks: boolean;
+  webhookScheduling: string;
   qoeExportMax: number;
   vendorProfilesDir: string;
   vendorProfilesShipped: boolean;
@@ -276,6 +277,11 @@ export const schema: Spec<Config> = {
     env: 'WORKER_DELIVERS_WEBHOOKS',
     default: true,
     doc: 'Whether `--role worker` processes also deliver webhooks. Set false when `--role webhooks` processes deliver them (e.g. on hosts of their own: see "Webhooks")',
+  },
+  webhookScheduling: {
+    env: 'WEBHOOK_SCHEDULING',
+    default: 'idle',
+    doc: 'CPU policy of `--role webhooks` processes (Linux, through chrt): idle runs deliveries only on CPU time nothing else wants, so sessions on the same host never wait for them (under full load the deliveries wait, their events kept, and catch up after); normal competes with the sessions as any process does',
   },
   webhookRetentionMs: {
     env: 'WEBHOOK_RETENTION_MS',

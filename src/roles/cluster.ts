@@ -95,11 +95,15 @@ export async function childrenRedis(config: Readonly<Config>, role: Role, option
   return { env: {}, handle: null };
 }
 
-/** The children's slots; with METRICS_PORT set, child i serves its metrics on METRICS_PORT + i. */
+/**
+ * The children's slots; with METRICS_PORT set, child i serves its metrics on
+ * METRICS_PORT + i. With a webhooks child, the workers leave it the deliveries.
+ */
 function slotsOf(plan: ChildRole[], config: Readonly<Config>, env: Record<string, string>): Slot[] {
+  const delivered: Record<string, string> = plan.includes('webhooks') ? { WORKER_DELIVERS_WEBHOOKS: 'false' } : {};
   return plan.map((role, i) => ({
     role, worker: null, started: null, startedAt: 0, restartMs: RESTART_FIRST_MS, restartTimer: null,
-    env: { ...env, ...(config.metricsPort > 0 ? { METRICS_PORT: String(config.metricsPort + i) } : {}) },
+    env: { ...env, ...(role === 'worker' ? delivered : {}), ...(config.metricsPort > 0 ? { METRICS_PORT: String(config.metricsPort + i) } : {}) },
   }));
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from '../config/load';
 import type { Role } from './shared';
 
 /** The role of one child process of `acs start --processes`. */
-export type ChildRole = 'cwmp' | 'worker' | 'nbi';
+export type ChildRole = 'cwmp' | 'worker' | 'nbi' | 'webhooks';
 
 export interface ProcessCounts {
   /** Front ends (`--processes N`), or one per core. */
@@ -41,8 +41,10 @@ export function processCounts(processes: string | undefined, workers: string | u
 
 /**
  * The children for `role`, front ends first, then workers, then the REST API:
- * - `all`: N front ends, M workers and one REST API process (it holds the
- *   single-instance ports: REST API, STUN, the GenieACS NBI);
+ * - `all`: N front ends, M workers, one REST API process (it holds the
+ *   single-instance ports: REST API, STUN, the GenieACS NBI) and, with
+ *   workers, one webhooks process (at WEBHOOK_SCHEDULING idle, the workers
+ *   leave the deliveries to it: roles/cluster.ts);
  * - `cwmp`: N front ends; `worker`: N workers.
  * `auto` is one front end per core; workers default to half the front ends (at
  * least one): a provisioned session costs a worker ~0.6 of what it costs the
@@ -54,5 +56,7 @@ export function planProcesses(role: Role, counts: ProcessCounts, cores = os.avai
   if (role !== 'all' && counts.workers !== null) throw new ConfigError(`--workers with --role ${role}: only role all runs front ends and workers together`);
   if (role !== 'all') return Array.from({ length: n }, () => role);
   const m = counts.workers ?? Math.max(1, Math.floor(n / 2));
-  return [...Array.from({ length: n }, (): ChildRole => 'cwmp'), ...Array.from({ length: m }, (): ChildRole => 'worker'), 'nbi'];
+  // --workers 0: the workers run elsewhere, and deliver the webhooks there.
+  const deliveries: ChildRole[] = m > 0 ? ['webhooks'] : [];
+  return [...Array.from({ length: n }, (): ChildRole => 'cwmp'), ...Array.from({ length: m }, (): ChildRole => 'worker'), 'nbi', ...deliveries];
 }

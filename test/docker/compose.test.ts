@@ -38,7 +38,8 @@ function interpolate(text: string, env: Record<string, string>): string {
 }
 
 // As `ACS_DB_PASSWORD=... docker compose up` would read it; the only variable without a default.
-const compose = parse(interpolate(read('docker-compose.yml'), { ACS_DB_PASSWORD: 'secret' })) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+// merge: the `<<: *env` keys, as Compose reads them.
+const compose = parse(interpolate(read('docker-compose.yml'), { ACS_DB_PASSWORD: 'secret' }), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
 /** The services running the ACS image: those whose command is an `acs` command. */
 const acsServices = Object.entries(services).filter(([, s]) => s.command?.[0] === 'start');
@@ -50,8 +51,8 @@ function acs(args: string[]): { status: number | null; out: string } {
 }
 
 describe('docker/docker-compose.yml', () => {
-  it('runs MariaDB, Redis, the three roles and a load balancer, each with a health check', () => {
-    assert.deepEqual(Object.keys(services).sort(), ['cwmp', 'lb', 'mariadb', 'nbi', 'redis', 'worker']);
+  it('runs MariaDB, Redis, the four roles and a load balancer, each with a health check', () => {
+    assert.deepEqual(Object.keys(services).sort(), ['cwmp', 'lb', 'mariadb', 'nbi', 'redis', 'webhooks', 'worker']);
     for (const [name, s] of Object.entries(services)) assert.ok(s.healthcheck?.test?.length, `${name} has a health check`);
   });
 
@@ -60,8 +61,15 @@ describe('docker/docker-compose.yml', () => {
     assert.equal(built.length, 1, 'one service has build:');
     const image = built[0][1].image;
     assert.ok(image, 'the build names its image');
-    assert.deepEqual(acsServices.map(([name]) => name).sort(), ['cwmp', 'nbi', 'worker']);
+    assert.deepEqual(acsServices.map(([name]) => name).sort(), ['cwmp', 'nbi', 'webhooks', 'worker']);
     for (const [name, s] of acsServices) assert.equal(s.image, image, `${name} runs the built image`);
+  });
+
+  it('delivers the webhooks in their own service at the idle CPU policy; the workers leave them to it', () => {
+    assert.equal(services.worker.environment?.WORKER_DELIVERS_WEBHOOKS, 'false');
+    assert.equal(services.worker.environment?.DATABASE_URL, services.cwmp.environment?.DATABASE_URL, 'the rest of the environment merged in');
+    assert.ok([undefined, 'idle'].includes(services.webhooks.environment?.WEBHOOK_SCHEDULING));
+    assert.ok(Object.values(services).every((s) => s.environment?.WEBHOOK_SCHEDULING !== 'normal'));
   });
 
   it('checks each ACS process\'s /ready on its metrics server (METRICS_PORT, the only HTTP server of a worker)', () => {

@@ -22,6 +22,7 @@ import { databaseUrlFor, TEST_REDIS_URL } from '../helpers/acs';
 import { dirWith } from '../helpers/cluster';
 import { dropMysqlDatabase } from '../helpers/db';
 import { freePort } from '../helpers/private-services';
+import { environOf, SCHED_IDLE, SCHED_OTHER, threadPolicies } from '../helpers/proc';
 import { parseSamples, sample } from '../metrics/scrape';
 import { until } from '../helpers/wait';
 
@@ -94,7 +95,7 @@ describe('acs start --processes', function () {
       PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: `acs-test:processes:${process.pid}:`,
       PRESETS_DIR: dirWith(PRESETS), PROVISIONS_DIR: dirWith(PROVISIONS), VIRTUAL_PARAMETERS_DIR: dirWith({}), EXT_DIR: dirWith({}),
       CWMP_HOST: '127.0.0.1', CWMP_PORT: '0', NBI_HOST: '127.0.0.1', NBI_PORT: '0', FS_PORT: '0', STUN_PORT: '0',
-      METRICS_PORT: String(await freePorts(4)), METRICS_HOST: '127.0.0.1', METRICS_AUTH: 'none', LOG_LEVEL: 'info',
+      METRICS_PORT: String(await freePorts(5)), METRICS_HOST: '127.0.0.1', METRICS_AUTH: 'none', LOG_LEVEL: 'info',
     };
     acs = await spawnAcs(['start', '--processes', '2', '--workers', '1'], env, dirWith({}));
     children = (lines(acs).find((l) => l.msg === 'acs started')?.processes ?? []) as Child[];
@@ -106,9 +107,9 @@ describe('acs start --processes', function () {
     if (acs) await acs.stop();
   });
 
-  it('announces two front ends, one worker and the REST API, each a process of its own whose lines carry its role', () => {
-    assert.deepEqual(children.map((c) => c.role), ['cwmp', 'cwmp', 'worker', 'nbi']);
-    assert.equal(new Set(children.map((c) => c.pid)).size, 4);
+  it('announces two front ends, one worker, the REST API and the webhooks, each a process of its own whose lines carry its role', () => {
+    assert.deepEqual(children.map((c) => c.role), ['cwmp', 'cwmp', 'worker', 'nbi', 'webhooks']);
+    assert.equal(new Set(children.map((c) => c.pid)).size, 5);
     assert.ok(!children.some((c) => c.pid === acs.pid), 'the primary serves nothing itself');
     assert.ok(children.every((c) => alive(c.pid)));
     assert.ok(acs.cwmpPort && acs.nbiPort, `ports: ${acs.cwmpPort}, ${acs.nbiPort}`);
@@ -117,7 +118,16 @@ describe('acs start --processes', function () {
       assert.ok(own.some((l) => l.msg === 'process started'), `${c.role} ${c.pid} logged its start`);
       assert.ok(own.every((l) => l.role === c.role), `every line of ${c.pid} names role ${c.role}`);
     }
-    assert.deepEqual(children.map((c) => c.metricsPort !== null), [true, true, true, true], 'each child its own METRICS_PORT + i');
+    assert.deepEqual(children.map((c) => c.metricsPort !== null), [true, true, true, true, true], 'each child its own METRICS_PORT + i');
+  });
+
+  it('delivers the webhooks in the webhooks process alone, at the idle CPU policy: the front ends and the worker keep the normal one', async () => {
+    const hooks = children.find((c) => c.role === 'webhooks') as Child;
+    await until('the policy applied', async () => lines(acs).some((l) => l.pid === hooks.pid && /idle CPU policy/.test(l.msg)));
+    assert.deepEqual([...new Set(threadPolicies(hooks.pid))], [SCHED_IDLE]);
+    for (const c of children.filter((c) => c.role !== 'webhooks')) assert.deepEqual([...new Set(threadPolicies(c.pid))], [SCHED_OTHER], `${c.role} ${c.pid}`);
+    const worker = children.find((c) => c.role === 'worker') as Child;
+    assert.equal(environOf(worker.pid).WORKER_DELIVERS_WEBHOOKS, 'false', 'the worker leaves the deliveries to it');
   });
 
   it('serves sessions on both front ends and provisions every device through the worker', async () => {

@@ -10,14 +10,14 @@ describe('acs start --processes: the plan', () => {
     assert.equal(processCounts(undefined, undefined), null);
   });
 
-  it('runs N front ends, half as many workers (at least one) and one REST API process with role all', () => {
-    assert.deepEqual(planProcesses('all', { processes: 2, workers: null }), ['cwmp', 'cwmp', 'worker', 'nbi']);
-    assert.deepEqual(planProcesses('all', { processes: 1, workers: null }), ['cwmp', 'worker', 'nbi']);
+  it('runs N front ends, half as many workers (at least one), one REST API process and one webhooks process with role all', () => {
+    assert.deepEqual(planProcesses('all', { processes: 2, workers: null }), ['cwmp', 'cwmp', 'worker', 'nbi', 'webhooks']);
+    assert.deepEqual(planProcesses('all', { processes: 1, workers: null }), ['cwmp', 'worker', 'nbi', 'webhooks']);
     assert.deepEqual(planProcesses('all', { processes: 5, workers: null }).filter((r) => r === 'worker').length, 2);
   });
 
-  it('takes --workers M, 0 included (workers elsewhere)', () => {
-    assert.deepEqual(planProcesses('all', counts('2', '3')), ['cwmp', 'cwmp', 'worker', 'worker', 'worker', 'nbi']);
+  it('takes --workers M, 0 included (workers elsewhere, delivering the webhooks there: no webhooks process)', () => {
+    assert.deepEqual(planProcesses('all', counts('2', '3')), ['cwmp', 'cwmp', 'worker', 'worker', 'worker', 'nbi', 'webhooks']);
     assert.deepEqual(planProcesses('all', counts('1', '0')), ['cwmp', 'nbi']);
   });
 
@@ -26,6 +26,7 @@ describe('acs start --processes: the plan', () => {
     assert.equal(plan.filter((r) => r === 'cwmp').length, 16);
     assert.equal(plan.filter((r) => r === 'worker').length, 8);
     assert.equal(plan.filter((r) => r === 'nbi').length, 1);
+    assert.equal(plan.filter((r) => r === 'webhooks').length, 1);
   });
 
   it('runs N of the role with role cwmp or worker', () => {
