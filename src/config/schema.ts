@@ -281,7 +281,7 @@ export const schema: Spec<Config> = {
   webhookScheduling: {
     env: 'WEBHOOK_SCHEDULING',
     default: 'idle',
-    doc: 'CPU policy of `--role webhooks` processes (Linux, through chrt): idle runs deliveries only on CPU time nothing else wants, so sessions on the same host never wait for them (under full load the deliveries wait, their events kept, and catch up after); normal competes with the sessions as any process does',
+    doc: 'CPU policy of `--role webhooks` processes (Linux, through chrt): idle runs the deliveries only on CPU time nothing else wants, so sessions on the same host take the CPU first (under full load the deliveries wait, their events kept, and catch up after); normal competes with the sessions as any process does',
   },
   webhookRetentionMs: {
     env: 'WEBHOOK_RETENTION_MS',

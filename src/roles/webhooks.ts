@@ -34,9 +34,9 @@ export function startWebhooksRole(s: Shared): void {
 }
 
 /**
- * Sessions on the same host no longer wait for the deliveries (paced at 1,000
- * deliveries/s, BENCHMARKS.md (w) twenty-second pass); at full load the
- * deliveries wait instead, their events kept in the stream.
+ * Sessions on the same host take the CPU first (paced at 1,000 deliveries/s,
+ * BENCHMARKS.md (w) twenty-second pass); at full load the deliveries wait
+ * instead, their events kept in the stream.
  */
 async function idle(s: Shared): Promise<void> {
   const refused = await scheduleWhenIdle();
