@@ -56,7 +56,7 @@ const ROUNDS = 3;
 /*
  * Paced rounds are more and shorter (5 s): a paced storm's p50 is exact
  * within a few seconds, but this shared machine's speed moves by tens of
- * percent from one storm to the next (single pairs from -20 % to +35 % in
+ * percent from one storm to the next (single pairs from -31 % to +74 % in
  * the twenty-second pass), so each round's storms are compared with each
  * other (paired), and the median of many pairs is the result.
  */
