@@ -130,8 +130,8 @@ export interface TaskCliDeps {
   prefix: string;
   provisionsDir: string;
   connector?: Connector | null;
-  /** The file store, for download tasks naming a file (fileName). */
-  files?: Pick<FileService, 'fileUrl' | 'store'>;
+  /** The file store, for download and upload tasks naming a file (fileName). */
+  files?: Pick<FileService, 'fileUrl' | 'store' | 'uploadTarget'>;
 }
 
 export async function runTaskCommand(args: string[], deps: TaskCliDeps): Promise<number> {

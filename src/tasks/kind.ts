@@ -17,6 +17,8 @@ export interface TaskLookup {
   typeOf?(path: string): XsdType | undefined;
   /** The URL a CPE downloads a file of the ACS's file store from; undefined when there is no such file. */
   fileUrl?(fileName: string): string | undefined;
+  /** The URL a CPE uploads a file to, to be kept in the ACS's file store under that name. */
+  uploadUrl?(fileName: string): string;
   /** Whether a provision script of that name exists. */
   hasProvision?(name: string): boolean;
 }

@@ -9,11 +9,11 @@ import { batched } from '../db/coalesce';
 import { deviceTypesOf, deviceTypesRead, getTask, isDuplicateKey, listTasks, moveTask, storedTask, taskByKey, taskInsert, type NewTask, type TaskFilter } from '../db/tasks';
 import type { DeviceKey, DeviceStore } from '../db/types';
 import { AcsError } from '../errors';
-import type { FileService } from '../files';
+import { nameProblem, type FileService } from '../files';
 import type { Logger } from '../log';
 import { delaysWithin, requestUntilAnswered, type ConnectionRequestOutcome } from '../connreq';
 import { typeOf as bbfTypeOf } from '../model/datamodel-types';
-import { taskSpec } from './build';
+import { taskSpec, type TaskLookup } from './build';
 import type { TaskWaiter } from './waiter';
 import type { CreateOptions, Task, TaskApi, TaskSpec, TaskStatus, TaskTiming } from './types';
 import { FINISHED, MAX_IDEMPOTENCY_KEY } from './types';
@@ -36,15 +36,24 @@ export interface TaskServiceDeps {
   fileUrl?: (name: string) => string | undefined;
   /** Whether the file store holds a file of that name: without it, a fileName is resolved to a URL unchecked. */
   fileExists?: (name: string) => Promise<boolean>;
+  /** A single-use URL a device uploads a file of the file store to (upload tasks with fileName). */
+  uploadTarget?: FileService['uploadTarget'];
   /** Whether a provision script of that name exists (provision tasks). */
   hasProvision?: (name: string) => boolean;
 }
 
+/** Stands for an upload URL while the body is checked, before one is made. */
+const UPLOAD_URL_UNMADE = 'http://upload-url.invalid/';
+
 export type { CreateOptions } from './types';
 
-/** A process's file store as download tasks with a fileName need it: the URL of a file, and whether it exists. */
-export function fileDeps(files: Pick<FileService, 'fileUrl' | 'store'>): Pick<TaskServiceDeps, 'fileUrl' | 'fileExists'> {
-  return { fileUrl: (name) => files.fileUrl(name), fileExists: async (name) => (await files.store.getFile(name)) !== null };
+/** A process's file store as tasks with a fileName need it: the URL of a file, whether it exists, an upload URL. */
+export function fileDeps(files: Pick<FileService, 'fileUrl' | 'store' | 'uploadTarget'>): Pick<TaskServiceDeps, 'fileUrl' | 'fileExists' | 'uploadTarget'> {
+  return {
+    fileUrl: (name) => files.fileUrl(name),
+    fileExists: async (name) => (await files.store.getFile(name)) !== null,
+    uploadTarget: (request) => files.uploadTarget(request),
+  };
 }
 
 /** The task, with what the connection request (if asked) said. */
@@ -75,7 +84,7 @@ export class TaskService implements TaskApi {
     const key = idempotencyKeyOf(options.idempotencyKey);
     const types = deviceTypesOf((await batched(this.deps.store.sql, 'task-device-reads', deviceTypesRead(device, valuePaths(body)))).rows);
     if (!types) throw new AcsError('ACS_ERR_NOT_FOUND', `no device with id ${device}`);
-    const spec = taskSpec(body, { typeOf: (path) => types.get(path) ?? bbfTypeOf(path), fileUrl: this.deps.fileUrl, hasProvision: this.deps.hasProvision });
+    const spec = await this.specOf(device, body, { typeOf: (path) => types.get(path) ?? bbfTypeOf(path), fileUrl: this.deps.fileUrl, hasProvision: this.deps.hasProvision });
     await this.checkFile(spec, body);
     const { task, created } = await this.insert({ device, spec, timing: options, idempotencyKey: key, now: Date.now() });
     if (created) {
@@ -87,6 +96,22 @@ export class TaskService implements TaskApi {
     const { connector } = this.deps;
     // A caller that waits for the task would otherwise wait for the device's next periodic Inform after a 503.
     return { task, created, connectionRequest: await requestUntilAnswered((d) => connector.request(d), device, delaysWithin(options.waitMs ?? 0)) };
+  }
+
+  /**
+   * The body checked into a TaskSpec. An upload to the file store gets its
+   * single-use URL once the rest passed the checks (a refused body makes none).
+   */
+  private async specOf(device: DeviceKey, body: unknown, lookup: TaskLookup): Promise<TaskSpec> {
+    const { uploadTarget } = this.deps;
+    if (!uploadTarget) return taskSpec(body, lookup);
+    const checked = taskSpec(body, { ...lookup, uploadUrl: () => UPLOAD_URL_UNMADE });
+    const args = checked.args as { fileType?: string; fileName?: string };
+    if (checked.name !== 'upload' || args.fileName === undefined) return checked;
+    const problem = nameProblem(args.fileName);
+    if (problem) throw new AcsError('ACS_ERR_BAD_REQUEST', `fileName: ${problem}`);
+    const target = await uploadTarget({ device, fileType: args.fileType ?? '', name: args.fileName });
+    return taskSpec(body, { ...lookup, uploadUrl: () => target.url });
   }
 
   /** One INSERT, sent with those of other requests under way; a repeated key reads the first task. */
@@ -106,10 +131,10 @@ export class TaskService implements TaskApi {
     }
   }
 
-  /** A download's fileName must name a file of the file store (taskSpec only made its URL). */
+  /** A download's fileName must name a file of the file store (taskSpec only made its URL); an upload's is the one it makes. */
   private async checkFile(spec: TaskSpec, body: unknown): Promise<void> {
     const name = spec.args.fileName;
-    if (typeof name !== 'string' || !this.deps.fileExists || (await this.deps.fileExists(name))) return;
+    if (spec.name === 'upload' || typeof name !== 'string' || !this.deps.fileExists || (await this.deps.fileExists(name))) return;
     const field = (body as Record<string, unknown>).fileName !== undefined ? 'fileName' : 'file';
     throw new AcsError('ACS_ERR_BAD_REQUEST', `${field}: no file named ${JSON.stringify(name)} in the file store`);
   }

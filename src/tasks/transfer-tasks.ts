@@ -111,6 +111,8 @@ export const download = kind<DownloadArgs>({
 interface UploadArgs {
   fileType: string;
   url: string;
+  /** The file store's name the upload is stored under, when the URL came from it. */
+  fileName?: string;
   username: string;
   password: string;
   delaySeconds: number;
@@ -120,16 +122,17 @@ interface UploadArgs {
 export const upload = kind<UploadArgs>({
   body: {
     fileType: numbered.meta({ description: '"1 Vendor Configuration File", "2 Vendor Log File", the number alone, "3 Vendor Configuration File <i>", "4 Vendor Log File <i>"' }),
-    url: nameText.meta({ description: 'where the CPE sends the file (http, https or ftp)' }),
+    url: nameText.optional().meta({ description: 'where the CPE sends the file (http, https or ftp); or give fileName' }),
+    fileName: nameText.optional().meta({ description: 'store the file in the file store under this name (GET /files?deviceKey=...): the CPE gets a single-use upload URL of its own' }),
     username: nameText.optional(),
     password: nameText.optional(),
     delaySeconds: SECONDS,
     commandKey: commandKeyText,
   },
-  example: { fileType: '1 Vendor Configuration File', url: 'https://files.example.net/uploads/backup.cfg' },
-  normalize: (b) => ({
+  example: { fileType: '1 Vendor Configuration File', fileName: 'backup-00D09E-HG8245-1234.cfg' },
+  normalize: (b, lookup) => ({
     fileType: uploadFileType(b.fileType),
-    url: url(b.url, 'url'),
+    ...destination(b, lookup),
     username: optionalText(b.username, 'username', MAX_NAME),
     password: optionalText(b.password, 'password', MAX_NAME),
     delaySeconds: optionalUnsignedInt(b.delaySeconds, 'delaySeconds'),
@@ -145,6 +148,19 @@ export const upload = kind<UploadArgs>({
     DelaySeconds: a.delaySeconds,
   }),
 });
+
+/**
+ * url, or fileName: the file store's single-use upload URL for the device
+ * (lookup.uploadUrl). With fileName, a url beside it (a task read back and
+ * posted again carries the spent one) is replaced.
+ */
+function destination(b: Body, lookup: TaskLookup): { url: string; fileName?: string } {
+  if (b.fileName === undefined) return { url: url(b.url, 'url') };
+  const fileName = text(b.fileName, 'fileName', MAX_NAME);
+  if (fileName === '') bad('fileName must not be empty');
+  if (!lookup.uploadUrl) bad(`fileName: this ACS has no file store to keep ${show(fileName)} in; give url instead`);
+  return { url: url(lookup.uploadUrl(fileName), 'fileName (upload URL)'), fileName };
+}
 
 /** A time window as stored (TimeWindowStruct, camelCase). */
 interface TimeWindow {

@@ -292,4 +292,41 @@ describe('a firmware download end to end: task, signed URL, Range requests, a CP
       }, 30_000);
     });
   }
+
+  it('an upload task with fileName: the CPE sends its configuration to a single-use URL, kept in the file store and listed for the device', async () => {
+    const fleet = await Fleet.create({ acsUrl: t.cwmpUrl, model, devices: 1, serialBase: 'FSUP-', concurrency: 1, report: () => undefined });
+    fleets.push(fleet);
+    await fleet.connectAll();
+    const device = fleet.devices[0];
+    const key = deviceKeyOf(device.deviceId());
+    const tasksUrl = `/devices/${encodeURIComponent(key)}/tasks`;
+    const tokens = async () => ((await (t.acs.store.sql.autocommit((db) => db.select('SELECT COUNT(*) AS n FROM upload_tokens'))))[0].n as number);
+    const tokensBefore = Number(await tokens());
+    for (const [fileName, message] of [['../etc.cfg', /fileName: file name contains "\/"/], ['', /fileName must not be empty/]] as const) {
+      const refused = await t.nbi(tasksUrl, { method: 'POST', body: JSON.stringify({ name: 'upload', fileType: '1 Vendor Configuration File', fileName }) });
+      assert.equal(refused.status, 400);
+      assert.match(((await refused.json()) as { error: string }).error, message);
+    }
+    assert.equal(Number(await tokens()), tokensBefore, 'a refused task makes no upload URL');
+
+    const name = `backup-${device.deviceId().SerialNumber}.cfg`;
+    const created = await t.nbi(tasksUrl, { method: 'POST', body: JSON.stringify({ name: 'upload', fileType: '1 Vendor Configuration File', fileName: name }) });
+    assert.ok(created.status === 201 || created.status === 202, `${created.status} ${await created.clone().text()}`);
+    const { args } = (await created.json()) as { args: { url: string; fileName: string } };
+    assert.match(args.url, /\/uploads\/[A-Za-z0-9_-]{32}$/);
+    assert.equal(args.fileName, name);
+    fleet.connect(device, '2 PERIODIC');
+    await until('the task done', async () => {
+      const tasks = (await (await t.nbi(tasksUrl)).json()) as { name: string; status: string }[];
+      return tasks.some((x) => x.name === 'upload' && x.status === 'done');
+    }, 30_000);
+    const listed = (await (await t.nbi(`/files?deviceKey=${encodeURIComponent(key)}`)).json()) as { name: string; size: number; fileType: string; deviceKey: string }[];
+    const kept = listed.find((f) => f.name === name);
+    assert.ok(kept, `listed for the device: ${JSON.stringify(listed)}`);
+    assert.equal(kept.fileType, '1 Vendor Configuration File');
+    assert.ok(kept.size > 0, 'with the bytes the CPE sent');
+    const body = await (await t.nbi(`/files/${encodeURIComponent(name)}`)).text();
+    assert.equal(Buffer.byteLength(body), kept.size);
+    assert.equal((await fetch(args.url, { method: 'PUT', body: 'again' })).status, 410, 'the URL was single-use');
+  });
 });

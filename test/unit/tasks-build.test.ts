@@ -323,6 +323,18 @@ describe('tasks: task bodies → CWMP requests', () => {
       assert.equal(spec.args.fileName, 'fw-2.0.bin');
     });
 
+    it('upload with fileName: the file store\'s upload URL for it, which replaces a url given beside it (a task read back)', () => {
+      const uploads = { uploadUrl: (name: string) => `http://acs.example.net:7567/uploads/token-for-${name}` };
+      const spec = taskSpec({ name: 'upload', fileType: '1', fileName: 'backup.cfg', commandKey: 'b' }, uploads);
+      assert.equal((spec.request as { URL: string }).URL, 'http://acs.example.net:7567/uploads/token-for-backup.cfg');
+      assert.equal(spec.args.fileName, 'backup.cfg');
+      const again = taskSpec({ name: 'upload', fileType: '1', fileName: 'backup.cfg', url: 'http://acs.example.net:7567/uploads/spent' }, uploads);
+      assert.equal(again.args.url, 'http://acs.example.net:7567/uploads/token-for-backup.cfg');
+      assert.throws(() => taskSpec({ name: 'upload', fileType: '1', fileName: 'backup.cfg' }), /fileName: this ACS has no file store to keep "backup.cfg" in; give url instead/);
+      assert.throws(() => taskSpec({ name: 'upload', fileType: '1', fileName: '' }, uploads), /fileName must not be empty/);
+      assert.throws(() => taskSpec({ name: 'upload', fileType: '1' }, uploads), /url/);
+    });
+
     it('file types: vendor types and upload instances pass as written', () => {
       assert.equal(taskSpec({ name: 'download', fileType: 'X 00D09E Config Bundle', url: 'http://f/x' }).args.fileType, 'X 00D09E Config Bundle');
       assert.equal(taskSpec({ name: 'upload', fileType: '3 Vendor Configuration File 2', url: 'http://f/x' }).args.fileType, '3 Vendor Configuration File 2');
