@@ -70,6 +70,8 @@ export async function startTestAcs(suite: string, overrides: Partial<Config> = {
     vendorProfilesShipped: false,
     provisionsDir: emptyDir(),
     filesDir: emptyDir(),
+    // In-process: an idle `webhooks` role would put the test runner itself, and every process it spawns after, in SCHED_IDLE.
+    webhookScheduling: 'normal',
     ...overrides,
     databaseUrl,
   });

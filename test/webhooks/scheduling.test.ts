@@ -34,6 +34,8 @@ describe('WEBHOOK_SCHEDULING: the CPU policy of webhook deliveries', function ()
     return acs;
   };
   before(async () => {
+    // The processes spawned here inherit the runner's policy: an in-process webhooks role idling it would pass for the ACS's doing.
+    assert.deepEqual([...new Set(policies(process.pid))], [SCHED_OTHER], 'the test runner itself at the normal policy');
     await freshMigratedMysqlDatabase(databaseUrl);
   });
   afterEach(async () => {
