@@ -93,6 +93,12 @@ describe('WEBHOOK_SCHEDULING: the CPU policy of webhook deliveries', function ()
     assert.ok(!acs.output.some((l) => l.includes('idle CPU policy')));
   });
 
+  it('runs on at the normal policy, with a warning naming the setting, where chrt cannot be run', async () => {
+    const acs = await start('webhooks', { PATH: '/nonexistent' });
+    await until('the warning', async () => acs.output.some((l) => l.includes('WEBHOOK_SCHEDULING=idle not applied')));
+    assert.deepEqual([...new Set(policies(acs.pid))], [SCHED_OTHER]);
+  });
+
   it('never idles a worker, though it delivers webhooks too: sessions wait for its engine steps', async () => {
     const acs = await start('worker');
     await new Promise((resolve) => setTimeout(resolve, 1000));
