@@ -13,7 +13,7 @@ import { nameProblem, type FileService } from '../files';
 import type { Logger } from '../log';
 import { delaysWithin, requestUntilAnswered, type ConnectionRequestOutcome } from '../connreq';
 import { typeOf as bbfTypeOf } from '../model/datamodel-types';
-import { taskSpec, type TaskLookup } from './build';
+import { firstRequest, taskSpec, type TaskLookup } from './build';
 import type { TaskWaiter } from './waiter';
 import type { CreateOptions, Task, TaskApi, TaskSpec, TaskStatus, TaskTiming } from './types';
 import { FINISHED, MAX_IDEMPOTENCY_KEY } from './types';
@@ -100,7 +100,8 @@ export class TaskService implements TaskApi {
 
   /**
    * The body checked into a TaskSpec. An upload to the file store gets its
-   * single-use URL once the rest passed the checks (a refused body makes none).
+   * single-use URL once the rest passed the checks (a refused body makes none):
+   * the URL checked stands in until then.
    */
   private async specOf(device: DeviceKey, body: unknown, lookup: TaskLookup): Promise<TaskSpec> {
     const { uploadTarget } = this.deps;
@@ -111,7 +112,8 @@ export class TaskService implements TaskApi {
     const problem = nameProblem(args.fileName);
     if (problem) throw new AcsError('ACS_ERR_BAD_REQUEST', `fileName: ${problem}`);
     const target = await uploadTarget({ device, fileType: args.fileType ?? '', name: args.fileName });
-    return taskSpec(body, { ...lookup, uploadUrl: () => target.url });
+    const made = { ...checked.args, url: target.url };
+    return { ...checked, args: made, request: firstRequest({ name: checked.name, args: made }) };
   }
 
   /** One INSERT, sent with those of other requests under way; a repeated key reads the first task. */
