@@ -95,7 +95,7 @@ function serverPids(acs: AcsProcess | AcsProcess[]): Record<string, number | nul
 
 /** The primary's and the children's entries of a CPU record of an \`acs start --processes\` (none for one process). */
 const ownProcesses = (cpu: Record<string, number>): [string, number][] =>
-  Object.entries(cpu).filter(([k]) => k === 'primary' || /^(cwmp|worker|nbi)-\d+$/.test(k));
+  Object.entries(cpu).filter(([k]) => k === 'primary' || /^(cwmp|worker|nbi|webhooks)-\d+$/.test(k));
 
 /** With several processes, \`acs\` (the table's column) is their sum; each one's stays for the note. */
 function withAcsTotal(cpu: Record<string, number>): Record<string, number> {

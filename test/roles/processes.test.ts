@@ -218,7 +218,7 @@ describe('acs start --processes: refused input', function () {
   it('exits 1 when a child fails its start-up (here the database never answers), leaving no child behind', async () => {
     const r = run(['--processes', '2'], { DATABASE_URL: `mysql://root@127.0.0.1:${await freePort()}/acs_nowhere`, STARTUP_RETRY_MS: '500' });
     assert.equal(r.status, 1, r.output);
-    assert.match(r.output, /^acs: a (cwmp|worker|nbi) process exited during start-up \(code 1\); its log lines above say why$/m);
+    assert.match(r.output, /^acs: a (cwmp|worker|nbi|webhooks) process exited during start-up \(code 1\); its log lines above say why$/m);
     const pids = [...r.output.matchAll(/"pid":(\d+)/g)].map((m) => Number(m[1]));
     assert.ok(pids.length > 0 && !pids.some(alive), 'no child left');
   });
